@@ -1,0 +1,10 @@
+/** The {@code tandem} command line. */
+module dev.tandem.cli {
+    requires dev.tandem;
+    requires dev.tandem.lab;
+    requires dev.tandem.advisor;
+    requires info.picocli;
+    requires jdk.management;
+
+    opens dev.tandem.cli to info.picocli;
+}

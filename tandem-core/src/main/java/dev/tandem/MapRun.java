@@ -1,0 +1,129 @@
+package dev.tandem;
+
+import java.io.Serial;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * One call of {@link TaskPool#map}: feeds inputs to the pool in batches, with a bounded window of
+ * batches in flight, and collects outputs in input order.
+ *
+ * <p><b>Auto batching</b> (after joblib's {@code batch_size="auto"}): the first batch holds one
+ * input; each completed batch reports how long the function took on it in the worker, and the next
+ * batches are sized so that one takes about {@link #TARGET_BATCH_NANOS}, growing at most 8x and
+ * shrinking at most 2x per step, capped at {@link #MAX_BATCH}. Small tasks thus pay one hand-off per
+ * thousands of inputs, and long tasks run one per batch so that they spread over every worker.
+ *
+ * <p><b>Window</b>: at most {@code 2 x parallelism} batches are in flight, so an endless iterable
+ * does not fill the heap. Not thread-safe: one {@code MapRun} per call.
+ */
+final class MapRun<T, R> {
+    static final long TARGET_BATCH_NANOS = 20_000_000L;
+    static final int MAX_BATCH = 1 << 16;
+
+    private final TaskPool pool;
+    private final TaskFunction<T, R> fn;
+    private final Iterable<T> inputs;
+
+    MapRun(TaskPool pool, TaskFunction<T, R> fn, Iterable<T> inputs) {
+        this.pool = pool;
+        this.fn = Objects.requireNonNull(fn, "fn");
+        this.inputs = Objects.requireNonNull(inputs, "inputs");
+    }
+
+    List<R> run() {
+        int parallelism = Math.min(pool.options().parallelism(), 4 * Runtime.getRuntime().availableProcessors());
+        int window = Math.max(2, 2 * parallelism);
+        Iterator<T> it = inputs.iterator();
+        ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+        List<R> out = new ArrayList<>();
+        long nextIndex = 0;
+        int batchSize = 1;
+        try {
+            while (it.hasNext() || !inFlight.isEmpty()) {
+                while (it.hasNext() && inFlight.size() < window) {
+                    List<T> batch = new ArrayList<>(Math.min(batchSize, 1024));
+                    while (batch.size() < batchSize && it.hasNext()) {
+                        batch.add(it.next());
+                    }
+                    Future<BatchResult> f = pool.submit(new Batch<>(fn, batch, nextIndex));
+                    inFlight.add(new Pending(f, nextIndex, batch.size()));
+                    nextIndex += batch.size();
+                }
+                Pending head = inFlight.poll();
+                BatchResult result = await(head);
+                for (Object o : result.outputs()) {
+                    @SuppressWarnings("unchecked")
+                    R r = (R) o;
+                    out.add(r);
+                }
+                batchSize = nextBatchSize(batchSize, head.size, result.nanos());
+            }
+            return out;
+        } finally {
+            for (Pending p : inFlight) {
+                p.future.cancel(true);
+            }
+        }
+    }
+
+    static int nextBatchSize(int current, int completedSize, long nanos) {
+        if (completedSize < current) {
+            return current; // a short last batch says little
+        }
+        double perItem = Math.max(1.0, (double) nanos / completedSize);
+        long ideal = (long) (TARGET_BATCH_NANOS / perItem);
+        long next = Math.max(current / 2, Math.min(ideal, (long) current * 8));
+        return (int) Math.max(1, Math.min(MAX_BATCH, next));
+    }
+
+    private BatchResult await(Pending p) {
+        try {
+            return p.future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            CancellationException ce = new CancellationException("map interrupted");
+            ce.initCause(e);
+            throw ce;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof TaskExecutionException tee) {
+                throw new TaskExecutionException(tee.inputIndex(), tee.getCause());
+            }
+            throw new TaskExecutionException(p.start, cause);
+        }
+    }
+
+    private record Pending(Future<BatchResult> future, long start, int size) {
+    }
+
+    /** What a batch returns: its outputs and the time the function took on them. */
+    record BatchResult(Object[] outputs, long nanos) implements java.io.Serializable {
+        @Serial private static final long serialVersionUID = 1L;
+    }
+
+    /** A batch of inputs: the task that a worker runs. */
+    record Batch<T, R>(TaskFunction<T, R> fn, List<T> inputs, long start) implements Task<BatchResult> {
+        @Serial private static final long serialVersionUID = 1L;
+
+        @Override
+        public BatchResult call() {
+            long t0 = System.nanoTime();
+            Object[] outputs = new Object[inputs.size()];
+            for (int i = 0; i < outputs.length; i++) {
+                try {
+                    outputs[i] = fn.apply(inputs.get(i));
+                } catch (RuntimeException | Error e) {
+                    throw new TaskExecutionException(start + i, e);
+                }
+            }
+            return new BatchResult(outputs, System.nanoTime() - t0);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.tandem;
+
+import java.io.Serial;
+
+/**
+ * A task was running in {@link PoolOptions#poisonThreshold()} worker JVMs that died, so it is not
+ * run again: it and every identical task (same serialized bytes) fail at once instead of killing
+ * more workers. The cause is the last {@link WorkerLostException} it caused, if any.
+ */
+public final class PoisonTaskException extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
+    private final int workersKilled;
+
+    PoisonTaskException(String task, int workersKilled, Throwable lastLoss) {
+        super(task + " is a poison task: it was running in " + workersKilled
+                + " workers that died, so it is not run again; fix the task, or raise"
+                + " poisonThreshold if the deaths were not its fault", lastLoss);
+        this.workersKilled = workersKilled;
+    }
+
+    /** {@return how many workers died while running this task} */
+    public int workersKilled() {
+        return workersKilled;
+    }
+}

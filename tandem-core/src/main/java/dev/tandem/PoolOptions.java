@@ -1,0 +1,105 @@
+package dev.tandem;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The validated options of a {@link TaskPool}, built by {@link Tandem.Builder}. Immutable.
+ *
+ * @param mode the execution model
+ * @param workers threads (thread mode) or worker JVMs (process and hybrid modes); 0 for virtual
+ *        threads, which are unbounded
+ * @param threadsPerWorker tasks a worker JVM runs at once (1 in process mode, T in hybrid mode)
+ * @param taskTimeout the longest a task may run once started, or {@code null} for no limit
+ * @param jvmOptions extra options for worker JVMs, after Tandem's defaults so that they win
+ * @param maxTasksPerWorker tasks after which a worker JVM is replaced by a fresh one; 0 for never
+ * @param initializer run once per worker before its first task, or {@code null}
+ * @param workerStartTimeout the longest a worker JVM may take to start and greet the caller
+ * @param maxRestarts at most this many unplanned worker restarts within {@code restartWindow};
+ *        one more fails the pool
+ * @param restartWindow the window of {@code maxRestarts}
+ * @param restartBackoff the delay before the second restart in a window, doubled for each further one
+ * @param maxRestartBackoff the cap of the restart delay
+ * @param retriesOnWorkerLoss how often a task that was running in a worker that died is run again
+ * @param poisonThreshold after a task (by the bytes it serializes to) has been running in this many
+ *        dead workers, it fails with {@link PoisonTaskException} instead of killing more
+ * @param forwardOutput whether workers' stdout and stderr are copied to the caller's, prefixed
+ *        with the worker id; when false they are kept only as the tail reported on a worker's death
+ */
+public record PoolOptions(
+        Mode mode,
+        int workers,
+        int threadsPerWorker,
+        Duration taskTimeout,
+        List<String> jvmOptions,
+        int maxTasksPerWorker,
+        WorkerInitializer initializer,
+        Duration workerStartTimeout,
+        int maxRestarts,
+        Duration restartWindow,
+        Duration restartBackoff,
+        Duration maxRestartBackoff,
+        int retriesOnWorkerLoss,
+        int poisonThreshold,
+        boolean forwardOutput) {
+
+    /** Validates every option; messages name the value and the fix. */
+    public PoolOptions {
+        Objects.requireNonNull(mode, "mode");
+        jvmOptions = List.copyOf(Objects.requireNonNull(jvmOptions, "jvmOptions"));
+        Objects.requireNonNull(workerStartTimeout, "workerStartTimeout");
+        Objects.requireNonNull(restartWindow, "restartWindow");
+        Objects.requireNonNull(restartBackoff, "restartBackoff");
+        Objects.requireNonNull(maxRestartBackoff, "maxRestartBackoff");
+        if (mode == Mode.VIRTUAL_THREADS) {
+            require(workers == 0, "virtual-thread pools have no worker count, was " + workers);
+        } else {
+            require(workers >= 1, (mode.isolated() ? "processes" : "threads")
+                    + " must be >= 1, was " + workers);
+            require(workers <= 10_000, "workers must be <= 10000, was " + workers
+                    + "; for more concurrent blocking tasks use Tandem.virtualThreads()");
+        }
+        require(threadsPerWorker >= 1 && threadsPerWorker <= 10_000,
+                "threadsPerProcess must be between 1 and 10000, was " + threadsPerWorker);
+        require(mode == Mode.HYBRID || threadsPerWorker == 1,
+                "threadsPerProcess applies only to hybrid pools, was " + threadsPerWorker);
+        if (taskTimeout != null) {
+            require(!taskTimeout.isNegative() && !taskTimeout.isZero(),
+                    "taskTimeout must be positive, was " + taskTimeout + "; omit it for no limit");
+        }
+        for (String option : jvmOptions) {
+            require(option != null && !option.isBlank(),
+                    "jvmOptions must not contain blank entries, was " + jvmOptions);
+            require(!option.startsWith("-cp") && !option.startsWith("-classpath")
+                            && !option.startsWith("--class-path"),
+                    "jvmOptions must not set the class path (" + option
+                            + "): workers use the caller's class path");
+        }
+        require(maxTasksPerWorker >= 0,
+                "maxTasksPerWorker must be >= 1, or 0 for no limit, was " + maxTasksPerWorker);
+        require(!workerStartTimeout.isNegative() && !workerStartTimeout.isZero(),
+                "workerStartTimeout must be positive, was " + workerStartTimeout);
+        require(maxRestarts >= 0, "maxRestarts must be >= 0, was " + maxRestarts);
+        require(!restartWindow.isNegative() && !restartWindow.isZero(),
+                "restart window must be positive, was " + restartWindow);
+        require(!restartBackoff.isNegative(), "restartBackoff must be >= 0, was " + restartBackoff);
+        require(maxRestartBackoff.compareTo(restartBackoff) >= 0,
+                "maxRestartBackoff must be >= restartBackoff (" + restartBackoff + "), was "
+                        + maxRestartBackoff);
+        require(retriesOnWorkerLoss >= 0,
+                "retriesOnWorkerLoss must be >= 0, was " + retriesOnWorkerLoss);
+        require(poisonThreshold >= 1, "poisonThreshold must be >= 1, was " + poisonThreshold);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** {@return how many tasks the pool runs at once; {@link Integer#MAX_VALUE} for virtual threads} */
+    public int parallelism() {
+        return mode == Mode.VIRTUAL_THREADS ? Integer.MAX_VALUE : workers * threadsPerWorker;
+    }
+}

@@ -1,0 +1,271 @@
+package dev.tandem;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Builds {@link TaskPool}s. Pick the execution model by the factory, set options on the returned
+ * {@link Builder}, then {@link Builder#start() start} it:
+ *
+ * <pre>{@code
+ * try (TaskPool pool = Tandem.processes(2).taskTimeout(Duration.ofSeconds(5)).start()) {
+ *     Future<Integer> answer = pool.submit(() -> 6 * 7);
+ *     System.out.println(answer.get());
+ * }
+ * }</pre>
+ *
+ * <p>Java has no global interpreter lock: threads already run Java code on every core. Processes buy
+ * <em>isolation</em> (native crashes, leaks, heap caps, {@code System.exit}, untrusted or
+ * non-thread-safe code, hard timeouts), not CPU parallelism.
+ */
+public final class Tandem {
+    private Tandem() {
+    }
+
+    /**
+     * A fixed pool of {@code n} platform threads.
+     *
+     * @param n the number of threads, at least 1
+     * @return a builder
+     */
+    public static Builder threads(int n) {
+        return new Builder(Mode.THREADS, n, 1);
+    }
+
+    /** {@return a builder of a pool that starts one virtual thread per task} */
+    public static Builder virtualThreads() {
+        return new Builder(Mode.VIRTUAL_THREADS, 0, 1);
+    }
+
+    /**
+     * A pool of {@code n} worker JVMs, each running one task at a time.
+     *
+     * @param n the number of worker JVMs, at least 1
+     * @return a builder
+     */
+    public static Builder processes(int n) {
+        return new Builder(Mode.PROCESSES, n, 1);
+    }
+
+    /**
+     * A pool of {@code processes} worker JVMs, each running {@code threadsPerProcess} tasks at once.
+     *
+     * @param processes the number of worker JVMs, at least 1
+     * @param threadsPerProcess the tasks each worker runs at once, at least 1
+     * @return a builder
+     */
+    public static Builder hybrid(int processes, int threadsPerProcess) {
+        return new Builder(Mode.HYBRID, processes, threadsPerProcess);
+    }
+
+    /**
+     * Collects the options of one pool. Options are checked when {@link #start()} builds the pool;
+     * an option that does not apply to the chosen mode is an error, not silently ignored.
+     *
+     * <p>Not thread-safe: use a builder from one thread.
+     */
+    public static final class Builder {
+        private final Mode mode;
+        private final int workers;
+        private final int threadsPerWorker;
+        private final Set<String> processOnlyOptionsSet = new LinkedHashSet<>();
+        private Duration taskTimeout;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private int maxTasksPerWorker;
+        private WorkerInitializer initializer;
+        private Duration workerStartTimeout = Duration.ofSeconds(30);
+        private int maxRestarts = 20;
+        private Duration restartWindow = Duration.ofSeconds(10);
+        private Duration restartBackoff = Duration.ofMillis(10);
+        private Duration maxRestartBackoff = Duration.ofSeconds(2);
+        private int retriesOnWorkerLoss;
+        private int poisonThreshold = 2;
+        private boolean forwardOutput = true;
+
+        Builder(Mode mode, int workers, int threadsPerWorker) {
+            this.mode = mode;
+            this.workers = workers;
+            this.threadsPerWorker = threadsPerWorker;
+        }
+
+        /**
+         * Limits how long a task may run once it started. At the deadline its future fails with
+         * {@link TaskTimeoutException}; in thread modes the task is interrupted, in isolated modes its
+         * worker JVM is killed and replaced, so even a task that ignores interrupts is stopped.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder taskTimeout(Duration timeout) {
+            this.taskTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Adds options for each worker JVM, such as {@code -Xmx64m}. They come after Tandem's
+         * defaults ({@code -Xmx256m -XX:+UseSerialGC ...}), so they override them. Process and
+         * hybrid modes only.
+         *
+         * @param options JVM options
+         * @return this builder
+         */
+        public Builder jvmOptions(String... options) {
+            processOnlyOptionsSet.add("jvmOptions");
+            jvmOptions.addAll(Arrays.asList(options));
+            return this;
+        }
+
+        /**
+         * Replaces a worker JVM with a fresh one after it ran this many tasks, to contain leaks.
+         * Process and hybrid modes only.
+         *
+         * @param tasks at least 1
+         * @return this builder
+         */
+        public Builder maxTasksPerWorker(int tasks) {
+            processOnlyOptionsSet.add("maxTasksPerWorker");
+            if (tasks < 1) {
+                throw new IllegalArgumentException("maxTasksPerWorker must be >= 1, was " + tasks
+                        + "; omit it to never recycle workers");
+            }
+            this.maxTasksPerWorker = tasks;
+            return this;
+        }
+
+        /**
+         * Runs {@code initializer} once in each worker (each worker JVM, or each pool thread) before
+         * its first task.
+         *
+         * @param initializer the initializer
+         * @return this builder
+         */
+        public Builder initializer(WorkerInitializer initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /**
+         * How long a worker JVM may take to start and complete its handshake. Process and hybrid
+         * modes only.
+         *
+         * @param timeout a positive duration; default 30 s
+         * @return this builder
+         */
+        public Builder workerStartTimeout(Duration timeout) {
+            processOnlyOptionsSet.add("workerStartTimeout");
+            this.workerStartTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Allows at most {@code maxRestarts} unplanned worker restarts (crashes, not timeouts,
+         * cancels or recycling) within {@code window}; one more fails the pool loudly instead of
+         * looping. Process and hybrid modes only.
+         *
+         * @param maxRestarts at least 0; default 20
+         * @param window a positive duration; default 10 s
+         * @return this builder
+         */
+        public Builder restartLimit(int maxRestarts, Duration window) {
+            processOnlyOptionsSet.add("restartLimit");
+            this.maxRestarts = maxRestarts;
+            this.restartWindow = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /**
+         * The delay between quick successive restarts: none before the first restart in a window,
+         * {@code initial} before the second, doubling up to {@code max}. Process and hybrid modes
+         * only.
+         *
+         * @param initial default 10 ms
+         * @param max default 2 s
+         * @return this builder
+         */
+        public Builder restartBackoff(Duration initial, Duration max) {
+            processOnlyOptionsSet.add("restartBackoff");
+            this.restartBackoff = Objects.requireNonNull(initial, "initial");
+            this.maxRestartBackoff = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * Runs a task again, up to {@code retries} times, when the worker running it died. A task
+         * that was in {@link #poisonThreshold(int)} dead workers is not retried. Process and hybrid
+         * modes only.
+         *
+         * @param retries at least 0; default 0
+         * @return this builder
+         */
+        public Builder retriesOnWorkerLoss(int retries) {
+            processOnlyOptionsSet.add("retriesOnWorkerLoss");
+            this.retriesOnWorkerLoss = retries;
+            return this;
+        }
+
+        /**
+         * After a task (identified by its serialized bytes) has been running in this many workers
+         * that died, it and every identical task submitted later fail at once with
+         * {@link PoisonTaskException}. Process and hybrid modes only.
+         *
+         * @param workersKilled at least 1; default 2
+         * @return this builder
+         */
+        public Builder poisonThreshold(int workersKilled) {
+            processOnlyOptionsSet.add("poisonThreshold");
+            this.poisonThreshold = workersKilled;
+            return this;
+        }
+
+        /**
+         * Whether workers' stdout and stderr are copied to this JVM's, each line prefixed with the
+         * worker id. Default true. Process and hybrid modes only.
+         *
+         * @param forward false to keep worker output only for failure reports
+         * @return this builder
+         */
+        public Builder forwardOutput(boolean forward) {
+            processOnlyOptionsSet.add("forwardOutput");
+            this.forwardOutput = forward;
+            return this;
+        }
+
+        /**
+         * {@return the validated options}
+         *
+         * @throws IllegalArgumentException naming the bad value and how to fix it
+         */
+        public PoolOptions options() {
+            if (!mode.isolated() && !processOnlyOptionsSet.isEmpty()) {
+                throw new IllegalArgumentException(processOnlyOptionsSet
+                        + " apply only to process and hybrid pools, not to " + mode
+                        + "; use Tandem.processes(n) or Tandem.hybrid(p, t), or remove them");
+            }
+            return new PoolOptions(mode, workers, threadsPerWorker, taskTimeout, jvmOptions,
+                    maxTasksPerWorker, initializer, workerStartTimeout, maxRestarts, restartWindow,
+                    restartBackoff, maxRestartBackoff, retriesOnWorkerLoss, poisonThreshold,
+                    forwardOutput);
+        }
+
+        /**
+         * Validates the options and starts the pool. Process and hybrid pools return once every
+         * worker JVM has completed its handshake.
+         *
+         * @return the running pool
+         * @throws IllegalArgumentException if an option is invalid
+         * @throws WorkerStartException if a worker JVM cannot start
+         */
+        public TaskPool start() {
+            PoolOptions options = options();
+            return switch (mode) {
+                case THREADS, VIRTUAL_THREADS -> new ThreadTaskPool(options);
+                case PROCESSES, HYBRID -> ProcessTaskPool.start(options);
+            };
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tandem;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * An {@link ExecutorService} whose tasks run on platform threads, virtual threads, worker JVMs or a
+ * hybrid of both, chosen when the pool is built with {@link Tandem}.
+ *
+ * <p>It adds to the JDK's contract what process pools need: a hard per-task timeout
+ * ({@link TaskTimeoutException}), crash recovery ({@link WorkerLostException}), worker recycling
+ * and per-worker heap caps, plus an ordered, batched {@link #map(TaskFunction, Iterable) map}.
+ *
+ * <p><b>Isolated modes.</b> In {@link Mode#PROCESSES} and {@link Mode#HYBRID} every task, its
+ * captured state, its inputs and its result are copied between JVMs by Java serialization; no heap
+ * is shared. A task that cannot be serialized is rejected when it is submitted with a
+ * {@link TaskSerializationException}. A {@code Runnable} or {@code Callable} that is not
+ * {@link java.io.Serializable} is rejected the same way; declare lambdas as {@link Task} instead.
+ *
+ * <p><b>Thread safety.</b> All methods may be called from any thread.
+ *
+ * <p><b>Memory consistency effects:</b> as for {@link ExecutorService}, actions in a thread before
+ * submitting a task happen-before the task runs (in isolated modes, the task sees the state the
+ * caller had when it was serialized), and the task's result and effects as observed through its
+ * {@link Future} happen-before the return of {@link Future#get()}.
+ */
+public interface TaskPool extends ExecutorService {
+
+    /**
+     * Submits a serializable value-returning task. Preferred over {@link #submit(java.util.concurrent.Callable)}
+     * for lambdas, which then become serializable.
+     *
+     * @param task the task
+     * @param <T> the result type
+     * @return a future that completes with the task's result or failure
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
+     * @throws TaskSerializationException in isolated modes, if the task cannot be serialized
+     */
+    <T> Future<T> submit(Task<T> task);
+
+    /**
+     * Applies {@code fn} to every input and returns the outputs in input order.
+     *
+     * <p>Inputs are consumed lazily with a bounded number in flight, and small tasks are batched
+     * automatically: the batch size grows until one batch takes about 50 ms of worker time, as
+     * joblib's auto batching does. If any application fails, the pool stops submitting new batches
+     * and this method throws that failure.
+     *
+     * @param fn the function, copied to workers in isolated modes
+     * @param inputs the inputs, read once
+     * @param <T> the input type
+     * @param <R> the output type
+     * @return the outputs, in input order
+     * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
+     * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
+     *         interrupt status is restored
+     */
+    <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs);
+
+    /** {@return the execution model of this pool} */
+    Mode mode();
+
+    /** {@return the options this pool was built with} */
+    PoolOptions options();
+
+    /**
+     * {@return the process ids of the live worker JVMs, empty in thread modes}
+     * Useful to observe isolation, for example to watch memory per worker.
+     */
+    List<Long> workerPids();
+}

@@ -1,0 +1,197 @@
+package dev.tandem;
+
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The engine of {@link Mode#THREADS} and {@link Mode#VIRTUAL_THREADS}: a JDK executor
+ * ({@link ThreadPoolExecutor} with {@code n} platform threads, or a thread-per-task executor of
+ * virtual threads) behind the {@link TaskPool} contract.
+ *
+ * <h2>Implementation overview</h2>
+ * Every submission is wrapped in a {@link TimedTask}, a {@link FutureTask} that knows its runner
+ * thread. Without a task timeout that wrapper is the only cost over the raw executor. With one, the
+ * task arms a deadline on the shared {@link Deadlines} timer when it starts; at the deadline the
+ * future is failed with {@link TaskTimeoutException} <em>first</em> and the runner interrupted
+ * second, so {@code get()} returns at the deadline even if the task ignores the interrupt. A thread
+ * cannot be killed, so such a task keeps its thread until it returns; use a process pool when that
+ * matters.
+ *
+ * <h2>Lifecycle</h2>
+ * Exactly the delegate executor's: {@code RUNNING -> SHUTDOWN (shutdown) -> TERMINATED} or
+ * {@code RUNNING -> STOP (shutdownNow) -> TERMINATED}.
+ *
+ * <h2>Concurrency</h2>
+ * Stateless apart from the delegate; every method is thread-safe.
+ */
+final class ThreadTaskPool extends AbstractExecutorService implements TaskPool {
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+
+    private final PoolOptions options;
+    private final ExecutorService delegate;
+    private final ThreadLocal<Boolean> initialized = new ThreadLocal<>();
+
+    ThreadTaskPool(PoolOptions options) {
+        this.options = options;
+        int poolId = POOL_IDS.incrementAndGet();
+        if (options.mode() == Mode.VIRTUAL_THREADS) {
+            ThreadFactory factory = Thread.ofVirtual().name("tandem-" + poolId + "-virtual-", 0).factory();
+            this.delegate = Executors.newThreadPerTaskExecutor(factory);
+        } else {
+            ThreadFactory factory = Thread.ofPlatform().name("tandem-" + poolId + "-thread-", 0).factory();
+            int n = options.workers();
+            this.delegate = new ThreadPoolExecutor(n, n, 0L, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), factory);
+        }
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new TimedTask<>(callable);
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        return new TimedTask<>(Executors.callable(runnable, value));
+    }
+
+    @Override
+    public <T> Future<T> submit(Task<T> task) {
+        return super.submit(task);
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        delegate.execute(command instanceof TimedTask<?> ? command : new TimedTask<>(Executors.callable(command, null)));
+    }
+
+    @Override
+    public <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs) {
+        return new MapRun<>(this, fn, inputs).run();
+    }
+
+    @Override
+    public Mode mode() {
+        return options.mode();
+    }
+
+    @Override
+    public PoolOptions options() {
+        return options;
+    }
+
+    @Override
+    public List<Long> workerPids() {
+        return List.of();
+    }
+
+    @Override
+    public void shutdown() {
+        delegate.shutdown();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        return delegate.shutdownNow();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return delegate.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return delegate.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return delegate.awaitTermination(timeout, unit);
+    }
+
+    @Override
+    public String toString() {
+        return "TaskPool[" + options.mode() + (options.mode() == Mode.THREADS ? " x" + options.workers() : "")
+                + ", " + delegate + "]";
+    }
+
+    /** A future that runs the worker initializer once per thread and enforces the task timeout. */
+    private final class TimedTask<T> extends FutureTask<T> {
+        private final Callable<T> callable;
+
+        TimedTask(Callable<T> callable) {
+            super(callable);
+            this.callable = callable;
+        }
+
+        @Override
+        public void run() {
+            if (isDone()) {
+                return;
+            }
+            if (options.initializer() != null && initialized.get() == null) {
+                try {
+                    options.initializer().initialize();
+                    initialized.set(Boolean.TRUE);
+                } catch (Exception | Error e) {
+                    setException(new IllegalStateException("worker initializer failed on "
+                            + Thread.currentThread().getName() + ": " + e, e));
+                    return;
+                }
+            }
+            if (options.taskTimeout() == null) {
+                super.run();
+                return;
+            }
+            Thread runner = Thread.currentThread();
+            ScheduledFuture<?> deadline = Deadlines.schedule(() -> {
+                if (setTimedOut()) {
+                    runner.interrupt();
+                }
+            }, options.taskTimeout().toNanos());
+            try {
+                super.run();
+            } finally {
+                deadline.cancel(false);
+                // An interrupt aimed at this task must not leak into the next one on this thread.
+                if (isTimedOut()) {
+                    Thread.interrupted();
+                }
+            }
+        }
+
+        private volatile boolean timedOut;
+
+        private boolean setTimedOut() {
+            if (isDone()) {
+                return false;
+            }
+            timedOut = true;
+            setException(new TaskTimeoutException(describe(callable), options.taskTimeout(),
+                    "its thread was interrupted (a thread cannot be killed: a task that ignores"
+                            + " interrupts keeps running; use a process pool to stop it for real)"));
+            return true;
+        }
+
+        private boolean isTimedOut() {
+            return timedOut;
+        }
+    }
+
+    static String describe(Object task) {
+        return "task " + task.getClass().getName();
+    }
+}

@@ -1,0 +1,7 @@
+package dev.tandem.ipc;
+
+/** Keeps the package non-empty until the primitives land. */
+final class Placeholder {
+    private Placeholder() {
+    }
+}

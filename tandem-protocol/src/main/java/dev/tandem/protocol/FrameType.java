@@ -1,0 +1,75 @@
+package dev.tandem.protocol;
+
+/**
+ * The kinds of frame on a worker's control channel. Every frame is
+ *
+ * <pre>
+ *  0        4      5              13
+ *  +--------+------+--------------+----------------------+
+ *  | length | type | task id      | payload (length - 9) |
+ *  +--------+------+--------------+----------------------+
+ *    int      byte   long (0 when the frame is not about a task)
+ * </pre>
+ *
+ * big-endian, where {@code length} counts the bytes after itself. Every frame about a task carries
+ * that task's id, so a late reply can never complete another task.
+ */
+public final class FrameType {
+    private FrameType() {
+    }
+
+    /** Worker to caller, first frame: payload {@code int protocolVersion, long pid}. */
+    public static final byte HELLO = 1;
+    /** Caller to worker: payload {@code int threads, byte[] initializer (may be empty)}. */
+    public static final byte INIT = 2;
+    /** Worker to caller: the initializer ran; the worker takes tasks. Empty payload. */
+    public static final byte READY = 3;
+    /** Worker to caller: the initializer failed; payload is an encoded throwable. */
+    public static final byte INIT_FAILED = 4;
+    /** Caller to worker: run a task; payload is the serialized task. */
+    public static final byte TASK = 5;
+    /** Worker to caller: the task began to run on a worker thread. Empty payload. */
+    public static final byte STARTED = 6;
+    /** Worker to caller: the task returned; payload is the serialized result. */
+    public static final byte RESULT = 7;
+    /** Worker to caller: the task threw; payload is an encoded throwable. */
+    public static final byte FAILED = 8;
+    /**
+     * Worker to caller: copying failed in the worker; payload is {@code byte boundary} (see
+     * {@link #BOUNDARY_DECODE_TASK}) followed by an encoded throwable.
+     */
+    public static final byte COPY_FAILED = 9;
+    /** Caller to worker: interrupt the task if it is running, drop it if it is queued. */
+    public static final byte CANCEL = 10;
+    /** Caller to worker: exit now; the caller has no more work for this worker. */
+    public static final byte EXIT = 11;
+
+    /** {@link #COPY_FAILED} boundary: the worker could not decode the task. */
+    public static final byte BOUNDARY_DECODE_TASK = 1;
+    /** {@link #COPY_FAILED} boundary: the worker could not encode the result. */
+    public static final byte BOUNDARY_ENCODE_RESULT = 2;
+
+    /** The version in {@link #HELLO}; a mismatch fails the handshake. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    /** Bytes of header after the length field: type and task id. */
+    public static final int HEADER_AFTER_LENGTH = 1 + 8;
+
+    /** {@return a readable name of a frame type, for error messages} */
+    public static String name(byte type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case INIT -> "INIT";
+            case READY -> "READY";
+            case INIT_FAILED -> "INIT_FAILED";
+            case TASK -> "TASK";
+            case STARTED -> "STARTED";
+            case RESULT -> "RESULT";
+            case FAILED -> "FAILED";
+            case COPY_FAILED -> "COPY_FAILED";
+            case CANCEL -> "CANCEL";
+            case EXIT -> "EXIT";
+            default -> "UNKNOWN(" + type + ")";
+        };
+    }
+}

@@ -1,0 +1,22 @@
+package dev.tandem.protocol;
+
+/**
+ * How a caller starts a worker JVM: the main class and the system properties that tell the worker
+ * where to connect. The control channel is a Unix domain socket, never the worker's stdout, so what
+ * user code prints cannot corrupt the protocol.
+ */
+public final class WorkerLaunch {
+    private WorkerLaunch() {
+    }
+
+    /** The worker JVM's main class. */
+    public static final String MAIN_CLASS = "dev.tandem.worker.WorkerMain";
+    /** System property: path of the caller's Unix domain socket. */
+    public static final String SOCKET_PROPERTY = "tandem.socket";
+    /** System property: the worker id the caller assigned, echoed in the worker's thread names. */
+    public static final String WORKER_ID_PROPERTY = "tandem.worker.id";
+    /** System property: a one-time token the worker sends first, so no other process can pose as it. */
+    public static final String TOKEN_PROPERTY = "tandem.token";
+    /** The largest frame either side accepts: 1 GiB. */
+    public static final int MAX_FRAME_BYTES = 1 << 30;
+}

@@ -1,0 +1,4 @@
+/** The wire format between a Tandem caller and its worker JVMs. Internal: exported only to them. */
+module dev.tandem.protocol {
+    exports dev.tandem.protocol to dev.tandem, dev.tandem.worker;
+}
