@@ -26,6 +26,10 @@ import java.util.Objects;
  *        dead workers, it fails with {@link PoisonTaskException} instead of killing more
  * @param forwardOutput whether workers' stdout and stderr are copied to the caller's, prefixed
  *        with the worker id; when false they are kept only as the tail reported on a worker's death
+ * @param classPath entries appended to the worker JVMs' class path (the caller's comes first)
+ * @param allowedClasses patterns of classes that results and exceptions from workers may contain,
+ *        beyond the JDK's value types and the classes the caller itself sent ({@code com.acme.*}
+ *        for a package, {@code com.acme.**} with sub-packages, or a class name)
  */
 public record PoolOptions(
         Mode mode,
@@ -42,12 +46,25 @@ public record PoolOptions(
         Duration maxRestartBackoff,
         int retriesOnWorkerLoss,
         int poisonThreshold,
-        boolean forwardOutput) {
+        boolean forwardOutput,
+        List<String> classPath,
+        List<String> allowedClasses) {
 
     /** Validates every option; messages name the value and the fix. */
     public PoolOptions {
         Objects.requireNonNull(mode, "mode");
         jvmOptions = List.copyOf(Objects.requireNonNull(jvmOptions, "jvmOptions"));
+        classPath = List.copyOf(Objects.requireNonNull(classPath, "classPath"));
+        allowedClasses = List.copyOf(Objects.requireNonNull(allowedClasses, "allowedClasses"));
+        for (String pattern : allowedClasses) {
+            require(pattern != null && !pattern.isBlank() && !pattern.equals("*") && !pattern.equals("**"),
+                    "allowedClasses must name packages or classes (com.acme.* or com.acme.**), was "
+                            + allowedClasses);
+        }
+        for (String entry : classPath) {
+            require(entry != null && !entry.isBlank(), "classPath must not contain blank entries, was "
+                    + classPath);
+        }
         Objects.requireNonNull(workerStartTimeout, "workerStartTimeout");
         Objects.requireNonNull(restartWindow, "restartWindow");
         Objects.requireNonNull(restartBackoff, "restartBackoff");

@@ -86,6 +86,8 @@ public final class Tandem {
         private int retriesOnWorkerLoss;
         private int poisonThreshold = 2;
         private boolean forwardOutput = true;
+        private final List<String> classPath = new ArrayList<>();
+        private final List<String> allowedClasses = new ArrayList<>();
 
         Builder(Mode mode, int workers, int threadsPerWorker) {
             this.mode = mode;
@@ -236,6 +238,36 @@ public final class Tandem {
         }
 
         /**
+         * Appends entries to the worker JVMs' class path, after the caller's own. Use it when task
+         * classes come from a class loader of your own (as {@code tandem advise --classpath} does).
+         * Process and hybrid modes only.
+         *
+         * @param entries jar files or directories
+         * @return this builder
+         */
+        public Builder classPath(String... entries) {
+            processOnlyOptionsSet.add("classPath");
+            classPath.addAll(Arrays.asList(entries));
+            return this;
+        }
+
+        /**
+         * Allows results and exceptions coming back from workers to contain these classes. By default
+         * only the JDK's value types and collections, Tandem's own types and the packages of classes
+         * this caller sent to workers pass the decoding filter, so that a compromised worker cannot
+         * make the caller instantiate arbitrary classes. Process and hybrid modes only.
+         *
+         * @param patterns {@code com.acme.*} (a package), {@code com.acme.**} (with sub-packages) or
+         *        a class name
+         * @return this builder
+         */
+        public Builder allowClasses(String... patterns) {
+            processOnlyOptionsSet.add("allowClasses");
+            allowedClasses.addAll(Arrays.asList(patterns));
+            return this;
+        }
+
+        /**
          * {@return the validated options}
          *
          * @throws IllegalArgumentException naming the bad value and how to fix it
@@ -249,7 +281,7 @@ public final class Tandem {
             return new PoolOptions(mode, workers, threadsPerWorker, taskTimeout, jvmOptions,
                     maxTasksPerWorker, initializer, workerStartTimeout, maxRestarts, restartWindow,
                     restartBackoff, maxRestartBackoff, retriesOnWorkerLoss, poisonThreshold,
-                    forwardOutput);
+                    forwardOutput, classPath, allowedClasses);
         }
 
         /**

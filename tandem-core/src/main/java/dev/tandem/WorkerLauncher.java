@@ -1,0 +1,275 @@
+package dev.tandem;
+
+import dev.tandem.protocol.FrameReader;
+import dev.tandem.protocol.FrameType;
+import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.WorkerLaunch;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Starts worker JVMs for one pool and completes their handshakes.
+ *
+ * <h2>Files and processes it owns</h2>
+ * A private directory (mode 0700) under {@code java.io.tmpdir} holding the pool's Unix domain socket
+ * {@code control.sock}; it is deleted by {@link #close()}. Worker JVMs connect to that socket and
+ * present a one-time random token, so only the process this launcher started can become a given
+ * worker. Crash logs go to {@code java.io.tmpdir/tandem-hs_err_pid<pid>.log} and are kept.
+ *
+ * <h2>Worker command</h2>
+ * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,
+ * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
+ * user's {@code jvmOptions}, which win because they come later. stdin is {@code /dev/null}; stdout
+ * and stderr are pipes pumped by {@link OutputPump}.
+ *
+ * <p>Thread-safe: {@link #launch} may run on several threads at once.
+ */
+final class WorkerLauncher implements AutoCloseable {
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-Xms8m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
+            "-XX:TieredStopAtLevel=4", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final PoolOptions options;
+    private final Path dir;
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
+    private final Thread acceptor;
+    private final Path errorFileDir = Path.of(System.getProperty("java.io.tmpdir"));
+    private volatile boolean closed;
+
+    private record Connection(SocketChannel channel, FrameReader reader, long pid) {
+    }
+
+    WorkerLauncher(PoolOptions options) {
+        this.options = options;
+        try {
+            this.dir = Files.createTempDirectory("tandem-pool-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            this.socket = dir.resolve("control.sock");
+            this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            throw new WorkerStartException("cannot create the pool's control socket in "
+                    + System.getProperty("java.io.tmpdir") + ": " + e, e);
+        }
+        this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    Path errorFileDir() {
+        return errorFileDir;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel c;
+            try {
+                c = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            Thread t = new Thread(() -> greet(c), "tandem-handshake");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** Reads HELLO and hands the connection to the launch waiting for its token. */
+    private void greet(SocketChannel c) {
+        try {
+            FrameReader reader = new FrameReader(c, 1 << 16);
+            if (!reader.next() || reader.type() != FrameType.HELLO) {
+                c.close();
+                return;
+            }
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(reader.payload()));
+            int version = in.readInt();
+            long pid = in.readLong();
+            String token = in.readUTF();
+            CompletableFuture<Connection> waiting = handshakes.remove(token);
+            if (waiting == null || version != FrameType.PROTOCOL_VERSION) {
+                c.close();
+                if (waiting != null) {
+                    waiting.completeExceptionally(new IOException("worker speaks protocol " + version
+                            + ", this caller " + FrameType.PROTOCOL_VERSION
+                            + ": are two Tandem versions on the class path?"));
+                }
+                return;
+            }
+            // Re-wrap with the full frame limit; the handshake reader has consumed only HELLO.
+            waiting.complete(new Connection(c, reader, pid));
+        } catch (IOException e) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+
+    List<String> command(int workerId, String token) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        boolean userGc = options.jvmOptions().stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
+        for (String o : DEFAULT_JVM_OPTIONS) {
+            if (!(userGc && o.equals("-XX:+UseSerialGC"))) {
+                cmd.add(o);
+            }
+        }
+        cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
+        cmd.addAll(options.jvmOptions());
+        List<String> cp = new ArrayList<>();
+        for (String key : List.of("java.class.path", "jdk.module.path")) {
+            String v = System.getProperty(key);
+            if (v != null && !v.isEmpty()) {
+                cp.add(v);
+            }
+        }
+        cp.addAll(options.classPath());
+        cmd.add("-cp");
+        cmd.add(String.join(File.pathSeparator, cp));
+        cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
+        cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
+        cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
+        cmd.add(WorkerLaunch.MAIN_CLASS);
+        return cmd;
+    }
+
+    /**
+     * Starts a worker JVM and completes its handshake: HELLO, INIT, READY.
+     *
+     * @param workerId the id to give it
+     * @param initializer the serialized initializer (a Callable), or an empty array
+     * @param startReader starts the pool's reader thread on the worker once it is connected
+     * @return the ready worker
+     * @throws WorkerStartException with the command, the JVM's own output and exit code
+     */
+    WorkerProcess launch(int workerId, byte[] initializer, Consumer<WorkerProcess> startReader) {
+        byte[] tokenBytes = new byte[16];
+        RANDOM.nextBytes(tokenBytes);
+        String token = HexFormat.of().formatHex(tokenBytes);
+        CompletableFuture<Connection> connected = new CompletableFuture<>();
+        handshakes.put(token, connected);
+        List<String> cmd = command(workerId, token);
+        long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
+        Process process;
+        try {
+            process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        } catch (IOException e) {
+            handshakes.remove(token);
+            throw new WorkerStartException("cannot start worker " + workerId + ": " + e.getMessage()
+                    + "\ncommand: " + String.join(" ", cmd), e);
+        }
+        WorkerProcess w = new WorkerProcess(workerId, process, options.threadsPerWorker(), options.forwardOutput());
+        process.onExit().thenRun(() -> {
+            connected.completeExceptionally(new IOException("exited"));
+            w.ready.completeExceptionally(new IOException("exited"));
+        });
+        try {
+            Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            w.channel = c.channel;
+            w.reader = new FrameReader(c.channel, WorkerLaunch.MAX_FRAME_BYTES);
+            w.writer = new FrameWriter(c.channel);
+            // HELLO came through the handshake reader, which buffered nothing past it: the worker
+            // sends nothing more until it gets INIT.
+            ByteArrayOutputStream init = new ByteArrayOutputStream();
+            try (DataOutputStream d = new DataOutputStream(init)) {
+                d.writeInt(options.threadsPerWorker());
+                d.write(initializer);
+            }
+            w.writer.writeAndFlush(FrameType.INIT, 0, init.toByteArray());
+            startReader.accept(w);
+            w.ready.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            return w;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InitializerFailure f) {
+                kill(w);
+                throw new WorkerStartException("worker " + workerId + " (pid " + w.pid
+                        + "): its initializer failed: " + f.getCause(), f.getCause());
+            }
+            throw startFailure(w, cmd, "exited before its handshake", cause);
+        } catch (TimeoutException e) {
+            throw startFailure(w, cmd, "did not complete its handshake within "
+                    + options.workerStartTimeout() + " (raise workerStartTimeout on a slow machine)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw startFailure(w, cmd, "start interrupted", e);
+        } catch (IOException e) {
+            throw startFailure(w, cmd, "control channel failed: " + e, e);
+        } finally {
+            handshakes.remove(token);
+        }
+    }
+
+    /** The worker's initializer threw; the cause is its exception. */
+    static final class InitializerFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        InitializerFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private WorkerStartException startFailure(WorkerProcess w, List<String> cmd, String what, Throwable cause) {
+        Integer exit = kill(w);
+        String output = (w.stderr.tail() + "\n" + w.stdout.tail()).strip();
+        return new WorkerStartException("worker " + w.id + " (pid " + w.pid + ") " + what
+                + (exit == null ? "" : "; exit code " + exit)
+                + "\ncommand: " + String.join(" ", cmd)
+                + (output.isEmpty() ? "" : "\nits output:\n" + output), cause);
+    }
+
+    private static Integer kill(WorkerProcess w) {
+        w.kill();
+        Integer exit = w.awaitExit();
+        w.closeChannel();
+        return exit;
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+        try {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // best effort: a private, empty directory in the temp folder
+        }
+    }
+}
