@@ -1,0 +1,289 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One contract, every backend (as the JDK's CloseTest runs the same cases over each executor):
+ * threads, virtual threads, processes and hybrid pass the same lifecycle, cancel, timeout,
+ * exception and rejection tests.
+ */
+@ExtendWith(NoStrayProcesses.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PoolContractTest {
+
+    static Stream<Arguments> modes() {
+        return Stream.of(Mode.values()).map(Arguments::of);
+    }
+
+    static Tandem.Builder builder(Mode mode) {
+        return switch (mode) {
+            case THREADS -> Tandem.threads(2);
+            case VIRTUAL_THREADS -> Tandem.virtualThreads();
+            case PROCESSES -> Tandem.processes(2);
+            case HYBRID -> Tandem.hybrid(2, 2);
+        };
+    }
+
+    /** A task that runs about {@code millis}, ignoring interrupts, then returns {@code value}. */
+    static Task<Integer> busy(long millis, int value) {
+        return () -> {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            return value;
+        };
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void submitReturnsTheTasksValue(Mode mode) throws Exception {
+        try (TaskPool pool = builder(mode).start()) {
+            assertThat(pool.mode()).isEqualTo(mode);
+            assertThat(pool.submit(() -> 6 * 7).get()).isEqualTo(42);
+            String captured = "captured";
+            assertThat(pool.submit(() -> captured + "!").get()).isEqualTo("captured!");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void taskExceptionKeepsClassMessageAndRemoteFrames(Mode mode) throws Exception {
+        try (TaskPool pool = builder(mode).start()) {
+            Future<Object> f = pool.submit(PoolContractTest::throwIllegalState);
+            assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(IllegalStateException.class).hasMessage("boom 7");
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+            assertThat(e.getCause().getStackTrace()).extracting(StackTraceElement::getMethodName)
+                    .contains("throwIllegalState");
+        }
+    }
+
+    static Object throwIllegalState() {
+        throw new IllegalStateException("boom " + 7);
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void invokeAllReturnsEveryResultInOrder(Mode mode) throws Exception {
+        try (TaskPool pool = builder(mode).start()) {
+            List<Task<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                tasks.add(() -> n * n);
+            }
+            List<Future<Integer>> futures = pool.invokeAll(tasks);
+            for (int i = 0; i < 20; i++) {
+                assertThat(futures.get(i).get()).isEqualTo(i * i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void invokeAnyReturnsASuccessAndFailsWhenAllFail(Mode mode) throws Exception {
+        try (TaskPool pool = builder(mode).start()) {
+            List<Task<Integer>> tasks = List.of(() -> { throw new IllegalStateException("no"); }, () -> 5);
+            assertThat(pool.invokeAny(tasks)).isEqualTo(5);
+            List<Task<Integer>> failing = List.of(() -> { throw new IllegalStateException("no"); });
+            assertThatThrownBy(() -> pool.invokeAny(failing)).isInstanceOf(ExecutionException.class)
+                    .cause().hasMessage("no");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void cancelOfARunningTaskCancelsItAndThePoolGoesOn(Mode mode) throws Exception {
+        try (TaskPool pool = builder(mode).start(); RunningSignal signal = new RunningSignal()) {
+            RunningSignal.Signal s = signal.signal();
+            Future<Integer> f = pool.submit(() -> {
+                s.running();
+                Thread.sleep(60_000); // the workload: blocks until cancelled
+                return 1;
+            });
+            signal.awaitRunning(30);
+            assertThat(f.cancel(true)).isTrue();
+            assertThat(f.isCancelled()).isTrue();
+            assertThatThrownBy(f::get).isInstanceOf(CancellationException.class);
+            assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void cancelOfAQueuedTaskMeansItNeverRuns(Mode mode) throws Exception {
+        // Virtual threads start every task at once, so nothing is ever queued there.
+        org.junit.jupiter.api.Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
+        try (TaskPool pool = builder(mode).start(); RunningSignal signal = new RunningSignal()) {
+            RunningSignal.Signal s = signal.signal();
+            List<Future<Integer>> blockers = new ArrayList<>();
+            for (int i = 0; i < pool.options().parallelism(); i++) {
+                blockers.add(pool.submit(() -> {
+                    s.running();
+                    Thread.sleep(60_000);
+                    return 0;
+                }));
+            }
+            for (int i = 0; i < blockers.size(); i++) {
+                signal.awaitRunning(30);
+            }
+            Future<Integer> queued = pool.submit(() -> {
+                s.running();
+                return 1;
+            });
+            assertThat(queued.cancel(false)).isTrue();
+            blockers.forEach(b -> b.cancel(true));
+            assertThat(pool.submit(() -> 3).get()).isEqualTo(3);
+            assertThat(queued.isCancelled()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void timeoutFailsAtTheDeadlineEvenIfTheTaskIgnoresInterrupts(Mode mode) throws Exception {
+        try (TaskPool pool = builder(mode).taskTimeout(Duration.ofMillis(300)).start()) {
+            Future<Integer> slow = pool.submit(busy(5_000, 1));
+            assertThatThrownBy(slow::get).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(TaskTimeoutException.class).hasMessageContaining("timed out");
+            assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+            if (!mode.isolated()) {
+                pool.shutdownNow(); // the ignoring task keeps its thread: threads cannot be killed
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void shutdownDrainsQueuedTasksAndThenTerminates(Mode mode) throws Exception {
+        TaskPool pool = builder(mode).start();
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                futures.add(pool.submit(busy(5, i)));
+            }
+            pool.shutdown();
+            assertThat(pool.isShutdown()).isTrue();
+            assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOf(RejectedExecutionException.class);
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(pool.isTerminated()).isTrue();
+            for (int i = 0; i < 20; i++) {
+                assertThat(futures.get(i).get()).isEqualTo(i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void shutdownNowReturnsTheTasksThatNeverStarted(Mode mode) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
+        TaskPool pool = builder(mode).start();
+        try (RunningSignal signal = new RunningSignal()) {
+            RunningSignal.Signal s = signal.signal();
+            int p = pool.options().parallelism();
+            for (int i = 0; i < p; i++) {
+                pool.submit(() -> {
+                    s.running();
+                    Thread.sleep(60_000);
+                    return 0;
+                });
+            }
+            for (int i = 0; i < p; i++) {
+                signal.awaitRunning(30);
+            }
+            for (int i = 0; i < 5; i++) {
+                pool.submit(() -> 1);
+            }
+            List<Runnable> never = pool.shutdownNow();
+            assertThat(never).hasSize(5);
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOf(RejectedExecutionException.class);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void closeWaitsForSubmittedTasks(Mode mode) throws Exception {
+        Future<Integer> f;
+        TaskPool pool = builder(mode).start();
+        try (pool) {
+            f = pool.submit(busy(200, 9));
+        }
+        assertThat(pool.isTerminated()).isTrue();
+        assertThat(f.isDone()).isTrue();
+        assertThat(f.get()).isEqualTo(9);
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void mapReturnsOutputsInInputOrder(Mode mode) {
+        try (TaskPool pool = builder(mode).start()) {
+            List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
+            List<Long> out = pool.map(x -> (long) x * x, inputs);
+            assertThat(out).hasSize(inputs.size());
+            for (int i = 0; i < inputs.size(); i++) {
+                assertThat(out.get(i)).isEqualTo((long) i * i);
+            }
+            assertThat(pool.map(x -> x, List.<Integer>of())).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void mapFailureNamesTheInputAndCarriesTheCause(Mode mode) {
+        try (TaskPool pool = builder(mode).start()) {
+            List<Integer> inputs = IntStream.range(0, 1000).boxed().toList();
+            assertThatThrownBy(() -> pool.map(x -> {
+                if (x == 777) {
+                    throw new ArithmeticException("bad input " + x);
+                }
+                return x;
+            }, inputs)).isInstanceOf(TaskExecutionException.class)
+                    .satisfies(e -> assertThat(((TaskExecutionException) e).inputIndex()).isEqualTo(777))
+                    .cause().isInstanceOf(ArithmeticException.class).hasMessage("bad input 777");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void initializerRunsBeforeTasks(Mode mode) throws Exception {
+        try (TaskPool pool = builder(mode).initializer(() -> System.setProperty("tandem.test.init", "yes")).start()) {
+            assertThat(pool.submit(() -> System.getProperty("tandem.test.init")).get()).isEqualTo("yes");
+        } finally {
+            System.clearProperty("tandem.test.init");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void isolatedModesCopyWhatTasksCaptureAndThreadsShareIt(Mode mode) throws Exception {
+        int[] shared = {0};
+        try (TaskPool pool = builder(mode).start()) {
+            pool.submit(() -> {
+                shared[0] = 1;
+                return null;
+            }).get();
+        }
+        assertThat(shared[0]).isEqualTo(mode.isolated() ? 0 : 1);
+    }
+}
