@@ -291,7 +291,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
     }
 
     private RejectedExecutionException rejection() {
-        if (state == State.FAILED && failure != null) {
+        if (failure instanceof PoolFailedException) {
             return new PoolFailedException("the pool has failed: " + failure.getMessage(), failure);
         }
         return new RejectedExecutionException("the pool is " + state.name().toLowerCase()
@@ -577,6 +577,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
             return; // still in its handshake: the launcher reports it
         }
         String stderrTail = w.stderr.tail();
+        String stdoutTail = w.stdout.tail();
         String crashLog = DeathReport.crashLog(w.pid, stderrTail, launcher.errorFileDir());
         List<WorkerProcess> toFlush;
         lock.lock();
@@ -600,7 +601,8 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                 }
             }
             String signal = DeathReport.signal(exit);
-            String hint = planned ? "killed by the pool: " + w.plannedDeath : DeathReport.hint(exit, stderrTail, crashLog);
+            String hint = planned ? "killed by the pool: " + w.plannedDeath
+                    : DeathReport.hint(exit, stderrTail + "\n" + stdoutTail, crashLog);
             WorkerLostException last = null;
             for (ProcessFuture<?> f : running) {
                 f.worker = null;
@@ -614,7 +616,10 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                     f.fail(lost);
                     continue;
                 }
-                int k = kills.merge(f.fingerprint, 1, Integer::sum);
+                // Blame is certain only when the worker ran this task alone; hybrid bystanders
+                // are not counted toward poison.
+                int k = running.size() == 1 ? kills.merge(f.fingerprint, 1, Integer::sum)
+                        : kills.getOrDefault(f.fingerprint, 0);
                 if (k >= options.poisonThreshold()) {
                     f.fail(new PoisonTaskException(f.description, k, lost));
                 } else if (f.attempts <= options.retriesOnWorkerLoss()) {
@@ -925,7 +930,8 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         try {
             List<Long> pids = new ArrayList<>();
             for (WorkerProcess w : workers) {
-                if (w.state != WorkerProcess.State.DEAD) {
+                if ((w.state == WorkerProcess.State.READY || w.state == WorkerProcess.State.RETIRING)
+                        && (w.plannedDeath == null || w.state == WorkerProcess.State.RETIRING)) {
                     pids.add(w.pid);
                 }
             }

@@ -84,7 +84,7 @@ public final class Tandem {
         private Duration restartBackoff = Duration.ofMillis(10);
         private Duration maxRestartBackoff = Duration.ofSeconds(2);
         private int retriesOnWorkerLoss;
-        private int poisonThreshold = 2;
+        private int poisonThreshold = 3;
         private boolean forwardOutput = true;
         private final List<String> classPath = new ArrayList<>();
         private final List<String> allowedClasses = new ArrayList<>();
@@ -211,11 +211,12 @@ public final class Tandem {
         }
 
         /**
-         * After a task (identified by its serialized bytes) has been running in this many workers
-         * that died, it and every identical task submitted later fail at once with
-         * {@link PoisonTaskException}. Process and hybrid modes only.
+         * After a task (identified by its serialized bytes) has been running, alone, in this many
+         * workers that died, it and every identical task submitted later fail at once with
+         * {@link PoisonTaskException}. Deaths of hybrid workers that ran several tasks blame none of
+         * them. Process and hybrid modes only.
          *
-         * @param workersKilled at least 1; default 2
+         * @param workersKilled at least 1; default 3
          * @return this builder
          */
         public Builder poisonThreshold(int workersKilled) {

@@ -187,10 +187,9 @@ final class WorkerLauncher implements AutoCloseable {
                     + "\ncommand: " + String.join(" ", cmd), e);
         }
         WorkerProcess w = new WorkerProcess(workerId, process, options.threadsPerWorker(), options.forwardOutput());
-        process.onExit().thenRun(() -> {
-            connected.completeExceptionally(new IOException("exited"));
-            w.ready.completeExceptionally(new IOException("exited"));
-        });
+        // Before the handshake, an exit fails the wait; after it, the reader thread sees the end of
+        // the stream (after any INIT_FAILED sent before it) and fails `ready`.
+        process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
         try {
             Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
             w.channel = c.channel;

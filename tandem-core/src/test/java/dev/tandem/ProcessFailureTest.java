@@ -1,0 +1,428 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import evil.EvilException;
+import evil.Gadget;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every way a worker JVM can fail, one test each: the failing task gets a typed, descriptive error,
+ * every other task is untouched, and the pool stays usable. Each test has a hard timeout; worker
+ * output reaches this test's stdout prefixed with the worker id, and {@link NoStrayProcesses} fails a
+ * test that leaves a process behind.
+ */
+@ExtendWith(NoStrayProcesses.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProcessFailureTest {
+
+    private static Throwable causeOf(Future<?> f) {
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+        return e.getCause();
+    }
+
+    @Test
+    void systemExitFailsOnlyItsTaskWithTheExitCode() throws Exception {
+        try (TaskPool pool = Tandem.processes(2).start()) {
+            Future<Integer> exits = pool.submit(() -> {
+                System.exit(3);
+                return 0;
+            });
+            Throwable cause = causeOf(exits);
+            assertThat(cause).isInstanceOf(WorkerLostException.class);
+            WorkerLostException lost = (WorkerLostException) cause;
+            assertThat(lost.exitCode()).hasValue(3);
+            assertThat(lost.task()).contains("task #");
+            assertThat(lost.hint()).contains("System.exit(3)");
+            assertThat(lost.getMessage()).contains("pid " + lost.pid());
+            assertThat(pool.submit(() -> 5).get()).isEqualTo(5);
+            assertThat(pool.workerPids()).doesNotContain(lost.pid());
+        }
+    }
+
+    @Test
+    void haltAndSigkillAreNamed() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).start(); RunningSignal signal = new RunningSignal()) {
+            WorkerLostException halted = (WorkerLostException) causeOf(pool.submit(() -> {
+                Runtime.getRuntime().halt(7);
+                return 0;
+            }));
+            assertThat(halted.exitCode()).hasValue(7);
+
+            RunningSignal.Signal s = signal.signal();
+            Future<Integer> victim = pool.submit(() -> {
+                s.running();
+                Thread.sleep(60_000);
+                return 0;
+            });
+            signal.awaitRunning(30);
+            long pid = pool.workerPids().getFirst();
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            WorkerLostException killed = (WorkerLostException) causeOf(victim);
+            assertThat(killed.pid()).isEqualTo(pid);
+            assertThat(killed.exitCode()).hasValue(137);
+            assertThat(killed.signal()).hasValue("SIGKILL");
+            assertThat(killed.hint()).contains("OOM killer");
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void outOfMemoryEndsTheWorkerWithAHint() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).jvmOptions("-Xmx32m").start()) {
+            Throwable cause = causeOf(pool.submit(() -> {
+                List<long[]> hog = new ArrayList<>();
+                while (true) {
+                    hog.add(new long[1 << 20]);
+                }
+            }));
+            assertThat(cause).isInstanceOf(WorkerLostException.class).hasMessageContaining("OutOfMemoryError");
+            assertThat(((WorkerLostException) cause).hint()).contains("-Xmx");
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void stackOverflowFailsOnlyTheTask() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).start()) {
+            long pid = pool.workerPids().getFirst();
+            assertThat(causeOf(pool.submit(() -> recurse(0)))).isInstanceOf(StackOverflowError.class);
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+            assertThat(pool.workerPids()).containsExactly(pid);
+        }
+    }
+
+    static int recurse(int n) {
+        return recurse(n + 1) + 1;
+    }
+
+    @Test
+    @SuppressWarnings("restricted")
+    void nativeCrashIsReportedWithTheCrashLog() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).forwardOutput(false).start()) {
+            Throwable cause = causeOf(pool.submit(() ->
+                    MemorySegment.NULL.reinterpret(8).get(ValueLayout.JAVA_LONG, 0)));
+            assertThat(cause).isInstanceOf(WorkerLostException.class);
+            WorkerLostException lost = (WorkerLostException) cause;
+            assertThat(lost.hint()).contains("native crash");
+            assertThat(lost.crashLog()).isPresent();
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(lost.crashLog().orElseThrow()));
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aResultSentBeforeTheDeathIsStillDelivered() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).start()) {
+            Future<Integer> first = pool.submit(() -> 1);
+            Future<Integer> dies = pool.submit(() -> {
+                System.exit(9);
+                return 0;
+            });
+            Future<Integer> after = pool.submit(() -> 3);
+            assertThat(first.get()).isEqualTo(1);
+            assertThat(causeOf(dies)).isInstanceOf(WorkerLostException.class);
+            assertThat(after.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aHybridWorkerThatDiesFailsAllOfItsRunningTasksByName() throws Exception {
+        try (TaskPool pool = Tandem.hybrid(1, 3).start(); RunningSignal signal = new RunningSignal()) {
+            RunningSignal.Signal s = signal.signal();
+            List<Future<Integer>> sleepers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                sleepers.add(pool.submit(() -> {
+                    s.running();
+                    Thread.sleep(60_000);
+                    return 0;
+                }));
+            }
+            signal.awaitRunning(30);
+            signal.awaitRunning(30);
+            Future<Integer> killer = pool.submit(() -> {
+                Runtime.getRuntime().halt(5);
+                return 0;
+            });
+            Set<String> named = new HashSet<>();
+            for (Future<Integer> f : List.of(sleepers.get(0), sleepers.get(1), killer)) {
+                WorkerLostException lost = (WorkerLostException) causeOf(f);
+                assertThat(lost.exitCode()).hasValue(5);
+                named.add(lost.task());
+            }
+            assertThat(named).hasSize(3);
+            assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aTaskThatKeepsKillingWorkersBecomesPoison() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).retriesOnWorkerLoss(5).poisonThreshold(2).start()) {
+            Task<Integer> killer = () -> {
+                Runtime.getRuntime().halt(1);
+                return 0;
+            };
+            Throwable cause = causeOf(pool.submit(killer));
+            assertThat(cause).isInstanceOf(PoisonTaskException.class).hasCauseInstanceOf(WorkerLostException.class);
+            assertThat(((PoisonTaskException) cause).workersKilled()).isEqualTo(2);
+            // an identical task fails at once, without being sent to (and killing) a worker
+            Throwable again = causeOf(pool.submit(killer));
+            assertThat(again).isInstanceOf(PoisonTaskException.class).hasNoCause();
+            assertThat(((PoisonTaskException) again).workersKilled()).isEqualTo(2);
+            assertThat(pool.submit(() -> 4).get()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void beyondTheRestartLimitThePoolFailsLoudly() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).restartLimit(2, Duration.ofMinutes(5)).start()) {
+            for (int i = 0; i < 3; i++) {
+                int code = 10 + i; // distinct tasks, so none is poison
+                Future<Integer> f = pool.submit(() -> {
+                    Runtime.getRuntime().halt(code);
+                    return 0;
+                });
+                Throwable cause = causeOf(f);
+                if (i < 2) {
+                    assertThat(cause).isInstanceOf(WorkerLostException.class);
+                } else {
+                    assertThat(cause).isInstanceOf(WorkerLostException.class);
+                }
+            }
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOf(PoolFailedException.class)
+                    .hasMessageContaining("restart limit of 2");
+        }
+    }
+
+    @Test
+    void aTimeoutKillsOnlyTheRunawaysWorker() throws Exception {
+        try (TaskPool pool = Tandem.processes(2).taskTimeout(Duration.ofMillis(500)).start();
+                RunningSignal signal = new RunningSignal()) {
+            RunningSignal.Signal s = signal.signal();
+            Future<Integer> runaway = pool.submit(() -> {
+                s.running();
+                while (true) {
+                    Thread.onSpinWait();
+                }
+            });
+            signal.awaitRunning(30);
+            List<Long> before = pool.workerPids();
+            Future<Integer> fine = pool.submit(() -> 7);
+            assertThat(fine.get()).isEqualTo(7);
+            assertThat(causeOf(runaway)).isInstanceOf(TaskTimeoutException.class);
+            // exactly one of the two original workers was replaced
+            assertThat(pool.submit(() -> 8).get()).isEqualTo(8);
+            List<Long> after = pool.workerPids();
+            assertThat(after.stream().filter(before::contains)).hasSize(1);
+        }
+    }
+
+    @Test
+    void cancelKillsTheWorkerOnlyIfItStillRunsThatTask() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).start(); RunningSignal signal = new RunningSignal()) {
+            Future<Integer> done = pool.submit(() -> 1);
+            assertThat(done.get()).isEqualTo(1);
+            long pid = pool.workerPids().getFirst();
+            assertThat(done.cancel(true)).isFalse();
+            assertThat(pool.workerPids()).containsExactly(pid);
+
+            RunningSignal.Signal s = signal.signal();
+            Future<Integer> running = pool.submit(() -> {
+                s.running();
+                Thread.sleep(60_000);
+                return 0;
+            });
+            signal.awaitRunning(30);
+            assertThat(running.cancel(true)).isTrue();
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+            assertThat(pool.workerPids()).doesNotContain(pid);
+        }
+    }
+
+    @Test
+    void whatTasksPrintCannotCorruptTheProtocolAndIsPrefixed() throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (TaskPool pool = Tandem.processes(1).start()) {
+            String value = pool.submit(() -> {
+                System.out.println("hello from the task");
+                try (FileOutputStream raw = new FileOutputStream(FileDescriptor.out)) {
+                    // bytes that would look like a frame header on a stdout-based protocol
+                    raw.write(new byte[] {0, 0, 0, 9, 7, 0, 0, 0, 0, 0, 0, 0, 1, '\n'});
+                }
+                return "fine";
+            }).get();
+            assertThat(value).isEqualTo("fine");
+            assertThat(pool.submit(() -> 11).get()).isEqualTo(11);
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("[worker 1] hello from the task");
+    }
+
+    @Test
+    void theCallerRefusesClassesAWorkerWasNeverSent() throws Exception {
+        int before = Gadget.DESERIALIZED.get();
+        try (TaskPool pool = Tandem.processes(1).start()) {
+            Throwable cause = causeOf(pool.submit(() -> new java.util.ArrayList<>(List.of(new Gadget()))));
+            assertThat(cause).isInstanceOf(TaskSerializationException.class).hasMessageContaining("decoding filter");
+            assertThat(((TaskSerializationException) cause).boundary())
+                    .isEqualTo(TaskSerializationException.Boundary.DECODE_RESULT_IN_CALLER);
+            assertThat(Gadget.DESERIALIZED.get()).isEqualTo(before);
+
+            Throwable deep = causeOf(pool.submit(() -> {
+                Object o = null;
+                for (int i = 0; i < 5000; i++) {
+                    o = new Object[] {o};
+                }
+                return o;
+            }));
+            assertThat(deep).isInstanceOf(TaskSerializationException.class);
+
+            // an exception of an unknown class arrives as a faithful stand-in
+            Throwable evil = causeOf(pool.submit(() -> {
+                throw new EvilException("from the worker");
+            }));
+            assertThat(evil).isInstanceOf(RemoteTaskException.class).hasMessage("evil.EvilException: from the worker");
+            assertThat(((RemoteTaskException) evil).remoteClassName()).isEqualTo("evil.EvilException");
+            assertThat(evil.getStackTrace()).extracting(StackTraceElement::getClassName)
+                    .anyMatch(c -> c.startsWith("dev.tandem.ProcessFailureTest"));
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+        }
+        try (TaskPool pool = Tandem.processes(1).allowClasses("evil.*").start()) {
+            assertThat(pool.submit(Gadget::new).get()).isInstanceOf(Gadget.class);
+        }
+    }
+
+    @Test
+    void anUnserializableTaskIsRejectedAtSubmitNamingTheClass() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).start()) {
+            Thread notSerializable = Thread.currentThread();
+            assertThatThrownBy(() -> pool.submit(() -> notSerializable.getName()))
+                    .isInstanceOf(TaskSerializationException.class)
+                    .hasMessageContaining("java.lang.Thread")
+                    .hasMessageContaining("Serializable")
+                    .satisfies(e -> assertThat(((TaskSerializationException) e).boundary())
+                            .isEqualTo(TaskSerializationException.Boundary.ENCODE_TASK_IN_CALLER));
+            java.util.concurrent.Callable<Integer> plain = () -> 1;
+            assertThatThrownBy(() -> pool.submit(plain)).isInstanceOf(TaskSerializationException.class)
+                    .hasMessageContaining("dev.tandem.Task");
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void failuresToCopyInTheWorkerNameTheirBoundary() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).start()) {
+            Throwable result = causeOf(pool.submit(() -> new Object()));
+            assertThat(result).isInstanceOf(TaskSerializationException.class);
+            assertThat(((TaskSerializationException) result).boundary())
+                    .isEqualTo(TaskSerializationException.Boundary.ENCODE_RESULT_IN_WORKER);
+
+            long callerPid = ProcessHandle.current().pid();
+            Throwable decode = causeOf(pool.submit(new RefusesToLeave(callerPid)));
+            assertThat(decode).isInstanceOf(TaskSerializationException.class);
+            assertThat(((TaskSerializationException) decode).boundary())
+                    .isEqualTo(TaskSerializationException.Boundary.DECODE_TASK_IN_WORKER);
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+        }
+    }
+
+    /** A task that cannot be deserialized anywhere but in the JVM that made it. */
+    record RefusesToLeave(long homePid) implements Task<Integer> {
+        RefusesToLeave {
+            if (ProcessHandle.current().pid() != homePid) {
+                throw new IllegalStateException("this task cannot leave pid " + homePid);
+            }
+        }
+
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Test
+    void aWorkerThatCannotStartReportsTheJvmsErrorAndTheCommand() {
+        assertThatThrownBy(() -> Tandem.processes(1).jvmOptions("-XX:+NoSuchTandemOption").start())
+                .isInstanceOf(WorkerStartException.class)
+                .hasMessageContaining("Unrecognized VM option")
+                .hasMessageContaining("command:")
+                .hasMessageContaining("-XX:+NoSuchTandemOption");
+    }
+
+    @Test
+    void aFailingInitializerStopsTheStart() {
+        assertThatThrownBy(() -> Tandem.processes(1).initializer(() -> {
+            throw new IllegalStateException("no database");
+        }).start()).isInstanceOf(WorkerStartException.class).hasMessageContaining("no database");
+    }
+
+    @Test
+    void workersAreRecycledAfterMaxTasks() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).maxTasksPerWorker(3).start()) {
+            Set<Long> pids = new HashSet<>();
+            for (int i = 0; i < 9; i++) {
+                pids.add(pool.submit(() -> ProcessHandle.current().pid()).get());
+            }
+            assertThat(pids).hasSize(3);
+        }
+    }
+
+    @Test
+    void workersExitWhenTheCallerIsKilled() throws Exception {
+        List<String> cmd = List.of(System.getProperty("java.home") + "/bin/java", "-cp",
+                System.getProperty("java.class.path"), OrphanParent.class.getName());
+        Process parent = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("PIDS ")) {
+                System.out.println("[orphan parent] " + line);
+            }
+            assertThat(line).as("the parent printed its workers' pids").isNotNull();
+            List<ProcessHandle> workers = new ArrayList<>();
+            for (String pid : line.substring(5).split(",")) {
+                workers.add(ProcessHandle.of(Long.parseLong(pid)).orElseThrow());
+            }
+            parent.destroyForcibly().waitFor();
+            long killed = System.nanoTime();
+            for (ProcessHandle w : workers) {
+                // every worker exits within 2 seconds of its caller's SIGKILL
+                try {
+                    w.onExit().get(2_000_000_000L - (System.nanoTime() - killed), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    String stat = java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + w.pid() + "/stat"))
+                            ? java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + w.pid() + "/stat")) : "gone";
+                    throw new AssertionError("worker " + w.pid() + " still there 2 s after its caller died: " + stat, e);
+                }
+            }
+        } finally {
+            parent.destroyForcibly();
+            parent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
