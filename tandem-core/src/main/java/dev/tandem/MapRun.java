@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
  *
  * <p><b>Auto batching</b> (after joblib's {@code batch_size="auto"}): the first batch holds one
  * input; each completed batch reports how long the function took on it in the worker, and the next
- * batches are sized so that one takes about {@link #TARGET_BATCH_NANOS}, growing at most 8x and
+ * batches are sized so that one takes about {@link #TARGET_BATCH_NANOS}, growing at most 64x and
  * shrinking at most 2x per step, capped at {@link #MAX_BATCH}. Small tasks thus pay one hand-off per
  * thousands of inputs, and long tasks run one per batch so that they spread over every worker.
  *
@@ -48,16 +48,19 @@ final class MapRun<T, R> {
         try {
             while (it.hasNext() || !inFlight.isEmpty()) {
                 while (it.hasNext() && inFlight.size() < window) {
-                    List<T> batch = new ArrayList<>(Math.min(batchSize, 1024));
+                    List<Object> batch = new ArrayList<>(Math.min(batchSize, 1024));
                     while (batch.size() < batchSize && it.hasNext()) {
                         batch.add(it.next());
                     }
-                    Future<BatchResult> f = pool.submit(new Batch<>(fn, batch, nextIndex));
+                    Future<BatchResult> f = pool.submit(new Batch<>(fn, new PackedList(batch.toArray()), nextIndex));
                     inFlight.add(new Pending(f, nextIndex, batch.size()));
                     nextIndex += batch.size();
                 }
                 Pending head = inFlight.poll();
                 BatchResult result = await(head);
+                if (out instanceof ArrayList<R> list) {
+                    list.ensureCapacity(out.size() + result.outputs().size());
+                }
                 for (Object o : result.outputs()) {
                     @SuppressWarnings("unchecked")
                     R r = (R) o;
@@ -79,7 +82,7 @@ final class MapRun<T, R> {
         }
         double perItem = Math.max(1.0, (double) nanos / completedSize);
         long ideal = (long) (TARGET_BATCH_NANOS / perItem);
-        long next = Math.max(current / 2, Math.min(ideal, (long) current * 8));
+        long next = Math.max(current / 2, Math.min(ideal, (long) current * 64));
         return (int) Math.max(1, Math.min(MAX_BATCH, next));
     }
 
@@ -104,12 +107,12 @@ final class MapRun<T, R> {
     }
 
     /** What a batch returns: its outputs and the time the function took on them. */
-    record BatchResult(Object[] outputs, long nanos) implements java.io.Serializable {
+    record BatchResult(PackedList outputs, long nanos) implements java.io.Serializable {
         @Serial private static final long serialVersionUID = 1L;
     }
 
     /** A batch of inputs: the task that a worker runs. */
-    record Batch<T, R>(TaskFunction<T, R> fn, List<T> inputs, long start) implements Task<BatchResult> {
+    record Batch<T, R>(TaskFunction<T, R> fn, PackedList inputs, long start) implements Task<BatchResult> {
         @Serial private static final long serialVersionUID = 1L;
 
         @Override
@@ -118,12 +121,14 @@ final class MapRun<T, R> {
             Object[] outputs = new Object[inputs.size()];
             for (int i = 0; i < outputs.length; i++) {
                 try {
-                    outputs[i] = fn.apply(inputs.get(i));
+                    @SuppressWarnings("unchecked")
+                    T input = (T) inputs.get(i);
+                    outputs[i] = fn.apply(input);
                 } catch (RuntimeException | Error e) {
                     throw new TaskExecutionException(start + i, e);
                 }
             }
-            return new BatchResult(outputs, System.nanoTime() - t0);
+            return new BatchResult(new PackedList(outputs), System.nanoTime() - t0);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.ThrowableCodec;
+import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
 import java.io.InvalidClassException;
@@ -90,6 +91,9 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicInteger workerIds = new AtomicInteger();
     private final ExecutorService conductor;
+    /** The bytes of stateless task classes, encoded once (see {@link StatelessTasks}). */
+    private final java.util.concurrent.ConcurrentHashMap<Class<?>, byte[]> statelessBytes =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminatedCondition = lock.newCondition();
@@ -232,9 +236,15 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         if (!(callable instanceof Serializable)) {
             throw notSerializable(callable, "Callable");
         }
-        byte[] bytes;
+        boolean stateless = StatelessTasks.isStateless(callable);
+        byte[] bytes = stateless ? statelessBytes.get(callable.getClass()) : null;
         try {
-            bytes = ObjectCodec.encode(callable, filter::learn);
+            if (bytes == null) {
+                bytes = ObjectCodec.encode(callable, filter::learn);
+                if (stateless) {
+                    statelessBytes.putIfAbsent(callable.getClass(), bytes);
+                }
+            }
         } catch (NotSerializableException e) {
             throw new TaskSerializationException(Boundary.ENCODE_TASK_IN_CALLER, ThreadTaskPool.describe(callable)
                     + " cannot be serialized: it refers to an object of class " + e.getMessage()
@@ -244,7 +254,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
             throw new TaskSerializationException(Boundary.ENCODE_TASK_IN_CALLER, ThreadTaskPool.describe(callable)
                     + " cannot be serialized: " + e, e);
         }
-        return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, bytes);
+        return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, bytes, stateless);
     }
 
     private static TaskSerializationException notSerializable(Object task, String kind) {
@@ -333,7 +343,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
             if (best.sent.size() <= best.threads) {
                 markRunningLocked(best, f);
             }
-            best.write(FrameType.TASK, f.id, f.bytes);
+            best.write(f.stateless ? FrameType.TASK_STATELESS : FrameType.TASK, f.id, f.bytes);
             if (touched.isEmpty()) {
                 touched = new ArrayList<>(2);
             }
@@ -442,7 +452,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
             case FrameType.RESULT -> {
                 Object value;
                 try {
-                    value = ObjectCodec.decode(payload, loader, filter);
+                    value = ValueCodec.decode(payload, loader, filter);
                 } catch (InvalidClassException e) {
                     f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the result of "
                             + f.description + " was refused by the decoding filter (" + e.getMessage()

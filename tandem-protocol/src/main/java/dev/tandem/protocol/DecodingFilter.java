@@ -34,6 +34,8 @@ public final class DecodingFilter implements ObjectInputFilter {
 
     private final List<String> allow;
     private final Set<String> learnedPackages = ConcurrentHashMap.newKeySet();
+    /** Classes already allowed; decisions only ever go from refused to allowed, so they stay true. */
+    private final Set<Class<?>> allowedClasses = ConcurrentHashMap.newKeySet();
     private final long maxDepth;
     private final long maxReferences;
     private final long maxArrayLength;
@@ -98,6 +100,17 @@ public final class DecodingFilter implements ObjectInputFilter {
      * @param c a non-array class
      */
     public boolean allows(Class<?> c) {
+        if (allowedClasses.contains(c)) {
+            return true;
+        }
+        boolean allowed = decide(c);
+        if (allowed) {
+            allowedClasses.add(c);
+        }
+        return allowed;
+    }
+
+    private boolean decide(Class<?> c) {
         String name = c.getName();
         if (matchesAny(name, DENY)) {
             return false;

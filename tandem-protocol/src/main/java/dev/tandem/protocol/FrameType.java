@@ -30,7 +30,7 @@ public final class FrameType {
     public static final byte TASK = 5;
     /** Worker to caller: the task began to run on a worker thread. Empty payload. */
     public static final byte STARTED = 6;
-    /** Worker to caller: the task returned; payload is the serialized result. */
+    /** Worker to caller: the task returned; payload is the result encoded by {@link ValueCodec}. */
     public static final byte RESULT = 7;
     /** Worker to caller: the task threw; payload is an encoded throwable. */
     public static final byte FAILED = 8;
@@ -43,6 +43,11 @@ public final class FrameType {
     public static final byte CANCEL = 10;
     /** Caller to worker: exit now; the caller has no more work for this worker. */
     public static final byte EXIT = 11;
+    /**
+     * Caller to worker: as {@link #TASK}, for a task whose class has no state, so that identical
+     * bytes always decode to an equivalent object and the worker may reuse the decoded one.
+     */
+    public static final byte TASK_STATELESS = 12;
 
     /** {@link #COPY_FAILED} boundary: the worker could not decode the task. */
     public static final byte BOUNDARY_DECODE_TASK = 1;
@@ -69,6 +74,7 @@ public final class FrameType {
             case COPY_FAILED -> "COPY_FAILED";
             case CANCEL -> "CANCEL";
             case EXIT -> "EXIT";
+            case TASK_STATELESS -> "TASK_STATELESS";
             default -> "UNKNOWN(" + type + ")";
         };
     }

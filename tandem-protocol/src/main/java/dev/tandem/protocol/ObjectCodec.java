@@ -55,7 +55,24 @@ public final class ObjectCodec {
      */
     public static Object decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter)
             throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes), loader)) {
+        return decode(bytes, 0, bytes.length, loader, filter);
+    }
+
+    /**
+     * Deserializes part of an array, as {@link #decode(byte[], ClassLoader, ObjectInputFilter)}.
+     *
+     * @param bytes the array
+     * @param offset where the serialized bytes start
+     * @param length how many there are
+     * @param loader the class loader to resolve classes with first, or null
+     * @param filter the filter, or null
+     * @return the value
+     * @throws IOException if decoding failed or the filter refused something
+     * @throws ClassNotFoundException if a class is missing
+     */
+    public static Object decode(byte[] bytes, int offset, int length, ClassLoader loader, ObjectInputFilter filter)
+            throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes, offset, length), loader)) {
             if (filter != null) {
                 in.setObjectInputFilter(filter);
             }

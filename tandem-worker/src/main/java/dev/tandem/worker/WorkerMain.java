@@ -5,40 +5,53 @@ import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.ThrowableCodec;
+import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The main class of a worker JVM.
  *
  * <h2>Implementation overview</h2>
  * The worker connects to the caller's Unix domain socket (named by {@link WorkerLaunch#SOCKET_PROPERTY}),
- * greets it with {@code HELLO} and the one-time token, receives {@code INIT} (its thread count and
+ * greets it with {@code HELLO} and the one-time token, receives {@code INIT} (its thread count T and
  * initializer), runs the initializer and answers {@code READY}. The control channel is that socket,
  * never stdout or stderr, which stay with the user's code: whatever a task prints, even raw writes to
  * file descriptors 1 and 2, reaches the caller as output and cannot corrupt the protocol.
  *
- * <p>The main thread then only reads frames. {@code TASK} frames go to a FIFO inbox served by T task
- * threads; each task thread decodes, runs and answers exactly one terminal frame per task
- * ({@code RESULT}, {@code FAILED} or {@code COPY_FAILED}). Because the inbox is FIFO and a free
- * thread takes the next task at once, the tasks running at any moment are the first T unanswered
- * ones in the order the caller sent them; the caller relies on this instead of a "started" frame.
+ * <h2>Concurrency: leader and followers</h2>
+ * T + 1 threads share the socket. One at a time is the <em>leader</em> and reads frames. A leader
+ * that reads a task while fewer than T run hands leadership to the next thread and runs the task
+ * itself, so a task costs one wake-up (the read returning) instead of a hand-off to another thread.
+ * When T tasks already run, the task waits in {@link #inbox}; a thread that finishes a task takes
+ * from the inbox before it competes for leadership. The extra thread guarantees that someone always
+ * reads, so {@code CANCEL} and the end of the stream are seen while T tasks run. Tasks thus start in
+ * the order they were sent, and the tasks running at any moment are the first T unanswered ones; the
+ * caller relies on this instead of a "started" frame. Every task gets exactly one terminal frame:
+ * {@code RESULT}, {@code FAILED} or {@code COPY_FAILED}.
  *
  * <h2>Liveness</h2>
  * End of stream on the socket means the caller is gone (closed the pool, or died by any means,
  * SIGKILL included, since the kernel closes its sockets): the worker halts at once, so no worker
  * outlives its caller. {@code EXIT} ends the worker with {@link System#exit} so that shutdown hooks
- * and JVM exit actions (such as writing an AOT cache) run.
+ * and JVM exit actions run.
  *
  * <h2>Failure</h2>
  * Errors thrown by a task, {@link StackOverflowError} included, fail only that task. An
@@ -46,14 +59,30 @@ import java.util.concurrent.LinkedBlockingDeque;
  * caller's defaults ask, since a JVM after OOM is in an unknown state.
  */
 public final class WorkerMain {
+    private static final int MAX_CACHED_TASKS = 256;
+
     private final FrameWriter out;
     private final FrameReader in;
-    private final LinkedBlockingDeque<Job> inbox = new LinkedBlockingDeque<>();
-    /** Task id to the thread running it; written by task threads, read by the reader for CANCEL. */
-    private final ConcurrentHashMap<Long, Thread> running = new ConcurrentHashMap<>();
     private final int workerId;
+    private final ReentrantLock leader = new ReentrantLock();
+    /** Guards {@link #inbox} and {@link #running}. */
+    private final Object queue = new Object();
+    private final ArrayDeque<Job> inbox = new ArrayDeque<>();
+    private int running;
+    private int threads;
+    /** Task id to the thread running it; for CANCEL. */
+    private final ConcurrentHashMap<Long, Thread> runners = new ConcurrentHashMap<>();
+    /** Decoded stateless tasks by their bytes; accessed only by the thread running a task, under itself. */
+    private final Map<ByteBuffer, Callable<?>> statelessTasks = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-    private record Job(long taskId, byte[] bytes) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Callable<?>> eldest) {
+            return size() > MAX_CACHED_TASKS;
+        }
+    };
+
+    private record Job(long taskId, byte[] bytes, boolean stateless) {
     }
 
     private WorkerMain(SocketChannel channel, int workerId) {
@@ -79,7 +108,10 @@ public final class WorkerMain {
         try {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(Path.of(socket)));
-            new WorkerMain(channel, workerId).run(token);
+            WorkerMain worker = new WorkerMain(channel, workerId);
+            if (worker.handshake(token)) {
+                worker.lead();
+            }
         } catch (IOException | RuntimeException e) {
             System.err.println("tandem worker " + workerId + ": control channel failed: " + e);
         }
@@ -87,7 +119,7 @@ public final class WorkerMain {
         Runtime.getRuntime().halt(0);
     }
 
-    private void run(String token) throws IOException {
+    private boolean handshake(String token) throws IOException {
         ByteArrayOutputStream hello = new ByteArrayOutputStream();
         try (DataOutputStream d = new DataOutputStream(hello)) {
             d.writeInt(FrameType.PROTOCOL_VERSION);
@@ -96,10 +128,10 @@ public final class WorkerMain {
         }
         out.writeAndFlush(FrameType.HELLO, 0, hello.toByteArray());
         if (!in.next() || in.type() != FrameType.INIT) {
-            return;
+            return false;
         }
-        DataInputStream init = new DataInputStream(new java.io.ByteArrayInputStream(in.payload()));
-        int threads = init.readInt();
+        DataInputStream init = new DataInputStream(new ByteArrayInputStream(in.payload()));
+        threads = init.readInt();
         byte[] initializer = init.readAllBytes();
         if (initializer.length > 0) {
             // The caller wraps its initializer in a Callable, so this module needs no API types.
@@ -107,91 +139,159 @@ public final class WorkerMain {
                 ((Callable<?>) ObjectCodec.decode(initializer, null, null)).call();
             } catch (Throwable e) { // whatever the initializer threw is reported, then the worker ends
                 out.writeAndFlush(FrameType.INIT_FAILED, 0, ThrowableCodec.encode(e));
-                return;
+                return false;
             }
         }
         for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(this::serve, "tandem-worker-" + workerId + "-task-" + i);
+            Thread t = new Thread(this::lead, "tandem-worker-" + workerId + "-task-" + i);
             t.setDaemon(true);
             t.start();
         }
         out.writeAndFlush(FrameType.READY, 0, new byte[0]);
-        while (in.next()) {
-            switch (in.type()) {
-                case FrameType.TASK -> inbox.add(new Job(in.taskId(), in.payload()));
-                case FrameType.CANCEL -> cancel(in.taskId());
-                case FrameType.EXIT -> {
-                    out.flush();
-                    System.exit(0);
+        return true;
+    }
+
+    /** The loop of every worker thread: run queued work, else lead (read) until a task arrives. */
+    private void lead() {
+        try {
+            while (true) {
+                Job job = takeQueued();
+                if (job == null) {
+                    leader.lock();
+                    try {
+                        job = takeQueued();
+                        while (job == null) {
+                            job = readUntilRunnableTask();
+                        }
+                    } finally {
+                        leader.unlock();
+                    }
                 }
-                default -> throw new IOException("protocol error: unexpected " + FrameType.name(in.type()));
+                try {
+                    runJob(job);
+                } finally {
+                    synchronized (queue) {
+                        running--;
+                    }
+                }
             }
+        } catch (IOException e) {
+            // End of stream or a broken channel: the caller is gone.
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    private Job takeQueued() {
+        synchronized (queue) {
+            if (!inbox.isEmpty() && running < threads) {
+                running++;
+                return inbox.poll();
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Reads one frame as the leader. Returns a task this thread must run now, or null when the frame
+     * was handled (queued task, cancel).
+     */
+    private Job readUntilRunnableTask() throws IOException {
+        if (!in.next()) {
+            throw new IOException("end of stream: the caller closed the channel or died");
+        }
+        switch (in.type()) {
+            case FrameType.TASK, FrameType.TASK_STATELESS -> {
+                Job job = new Job(in.taskId(), in.payload(), in.type() == FrameType.TASK_STATELESS);
+                synchronized (queue) {
+                    if (inbox.isEmpty() && running < threads) {
+                        running++;
+                        return job;
+                    }
+                    inbox.add(job);
+                    return null;
+                }
+            }
+            case FrameType.CANCEL -> {
+                cancel(in.taskId());
+                return null;
+            }
+            case FrameType.EXIT -> {
+                out.flush();
+                System.exit(0);
+                return null;
+            }
+            default -> throw new IOException("protocol error: unexpected " + FrameType.name(in.type()));
         }
     }
 
     private void cancel(long taskId) throws IOException {
-        if (inbox.removeIf(j -> j.taskId == taskId)) {
+        boolean removed = false;
+        synchronized (queue) {
+            for (Iterator<Job> it = inbox.iterator(); it.hasNext(); ) {
+                if (it.next().taskId == taskId) {
+                    it.remove();
+                    removed = true;
+                    break;
+                }
+            }
+        }
+        if (removed) {
             out.writeAndFlush(FrameType.FAILED, taskId, ThrowableCodec.encode(
-                    new java.util.concurrent.CancellationException("cancelled before it started")));
+                    new CancellationException("cancelled before it started")));
             return;
         }
-        Thread t = running.get(taskId);
+        Thread t = runners.get(taskId);
         if (t != null) {
             t.interrupt();
         }
     }
 
-    private void serve() {
-        while (true) {
-            Job job;
-            try {
-                job = inbox.take();
-            } catch (InterruptedException e) {
-                // An interrupt meant for a cancelled task that already ended: keep serving.
-                continue;
-            }
-            try {
-                runJob(job);
-            } catch (IOException e) {
-                // The channel is gone; the reader thread sees it too and halts the JVM.
-                return;
+    private Callable<?> decode(Job job) throws IOException, ClassNotFoundException {
+        if (!job.stateless) {
+            return (Callable<?>) ObjectCodec.decode(job.bytes, null, null);
+        }
+        ByteBuffer key = ByteBuffer.wrap(job.bytes);
+        synchronized (statelessTasks) {
+            Callable<?> cached = statelessTasks.get(key);
+            if (cached != null) {
+                return cached;
             }
         }
+        Callable<?> task = (Callable<?>) ObjectCodec.decode(job.bytes, null, null);
+        synchronized (statelessTasks) {
+            statelessTasks.put(key, task);
+        }
+        return task;
     }
 
     private void runJob(Job job) throws IOException {
         Callable<?> task;
         try {
-            task = (Callable<?>) ObjectCodec.decode(job.bytes, null, null);
+            task = decode(job);
         } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
-            reply(job.taskId, FrameType.COPY_FAILED, copyFailure(FrameType.BOUNDARY_DECODE_TASK, e));
+            out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_DECODE_TASK, e));
             return;
         }
         Object result;
-        Thread self = Thread.currentThread();
-        running.put(job.taskId, self);
+        runners.put(job.taskId, Thread.currentThread());
         try {
             result = task.call();
         } catch (Throwable t) { // the task's own failure, whatever it is, belongs to the caller
-            running.remove(job.taskId);
+            runners.remove(job.taskId);
             Thread.interrupted();
-            reply(job.taskId, FrameType.FAILED, ThrowableCodec.encode(t));
+            out.writeAndFlush(FrameType.FAILED, job.taskId, ThrowableCodec.encode(t));
             return;
         }
-        running.remove(job.taskId);
+        runners.remove(job.taskId);
         Thread.interrupted(); // a late cancel must not reach the next task
         byte[] bytes;
         try {
-            bytes = ObjectCodec.encode(result, null);
+            bytes = ValueCodec.encode(result);
         } catch (IOException | RuntimeException | StackOverflowError e) {
-            reply(job.taskId, FrameType.COPY_FAILED, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
+            out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
             return;
         }
-        reply(job.taskId, FrameType.RESULT, bytes);
-    }
-
-    private void reply(long taskId, byte type, byte[] payload) throws IOException {
-        out.writeAndFlush(type, taskId, payload);
+        out.writeAndFlush(FrameType.RESULT, job.taskId, bytes);
     }
 
     private static byte[] copyFailure(byte boundary, Throwable e) {

@@ -1,0 +1,36 @@
+package dev.tandem.benchmarks.core;
+
+import dev.tandem.Tandem;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+
+/** The executors the core benchmarks compare: Tandem's four modes and the raw JDK baselines. */
+final class Pools {
+    private Pools() {
+    }
+
+    /**
+     * @param name one of {@code jdk-threadpool}, {@code jdk-forkjoin}, {@code jdk-virtual},
+     *        {@code threads}, {@code virtual}, {@code processes}, {@code hybrid}
+     * @param workers threads or processes
+     * @return a started executor
+     */
+    static ExecutorService start(String name, int workers) {
+        return switch (name) {
+            case "jdk-threadpool" -> Executors.newFixedThreadPool(workers);
+            case "jdk-forkjoin" -> new ForkJoinPool(workers);
+            case "jdk-virtual" -> Executors.newVirtualThreadPerTaskExecutor();
+            case "threads" -> Tandem.threads(workers).start();
+            case "virtual" -> Tandem.virtualThreads().start();
+            case "processes" -> Tandem.processes(workers).start();
+            case "hybrid" -> Tandem.hybrid(workers, 2).start();
+            default -> throw new IllegalArgumentException("unknown executor " + name);
+        };
+    }
+
+    static void stop(ExecutorService pool) {
+        pool.shutdownNow();
+        pool.close();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tandem.benchmarks.core;
+
+import dev.tandem.Task;
+import dev.tandem.TaskPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * How long does one empty task take from {@code submit} to {@code get} returning, per mode, against
+ * the raw JDK executors in the same run?
+ *
+ * <pre>
+ * ./mvnw -q -B -DskipTests package -pl tandem-benchmarks -am
+ * java -jar tandem-benchmarks/target/benchmarks.jar RoundTrip -f 1 -wi 3 -i 5 -r 2s
+ * taskset -c 0 java -jar tandem-benchmarks/target/benchmarks.jar RoundTrip -f 1 -wi 3 -i 5 -r 2s
+ * </pre>
+ * The forked benchmark JVM inherits {@code taskset}'s CPU, and so do the worker JVMs it starts.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class RoundTripBenchmark {
+    @Param({"jdk-threadpool", "threads", "jdk-virtual", "virtual", "processes", "hybrid"})
+    public String executor;
+
+    private ExecutorService pool;
+    private static final Task<Integer> EMPTY = () -> 1;
+
+    /** Starts the executor under test. */
+    @Setup(Level.Trial)
+    public void setUp() {
+        pool = Pools.start(executor, 1);
+    }
+
+    /** Stops it. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        Pools.stop(pool);
+    }
+
+    /**
+     * One round trip.
+     *
+     * @return the task's value
+     * @throws Exception if the task failed
+     */
+    @Benchmark
+    public Integer roundTrip() throws Exception {
+        return pool instanceof TaskPool t ? t.submit(EMPTY).get() : pool.submit(EMPTY::call).get();
+    }
+}
