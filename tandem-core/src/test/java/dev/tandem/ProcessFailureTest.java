@@ -239,6 +239,28 @@ class ProcessFailureTest {
     }
 
     @Test
+    void aLateReplyForATimedOutTaskCompletesNothingElse() throws Exception {
+        try (TaskPool pool = Tandem.hybrid(1, 2).taskTimeout(Duration.ofMillis(300)).start()) {
+            long pid = pool.workerPids().getFirst();
+            Future<Integer> slow = pool.submit(() -> {
+                try {
+                    Thread.sleep(60_000);
+                    return 0;
+                } catch (InterruptedException e) {
+                    return -1; // the late reply, sent after the deadline failed the future
+                }
+            });
+            assertThat(causeOf(slow)).isInstanceOf(TaskTimeoutException.class);
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                assertThat(pool.submit(() -> n).get()).isEqualTo(n);
+            }
+            // a hybrid worker is asked to interrupt first; this task obeyed, so nobody was killed
+            assertThat(pool.workerPids()).containsExactly(pid);
+        }
+    }
+
+    @Test
     void cancelKillsTheWorkerOnlyIfItStillRunsThatTask() throws Exception {
         try (TaskPool pool = Tandem.processes(1).start(); RunningSignal signal = new RunningSignal()) {
             Future<Integer> done = pool.submit(() -> 1);

@@ -105,6 +105,10 @@ public final class TandemCli implements Callable<Integer> {
             description = {"Print the class path for using Tandem from plain java/javac, as 'hadoop classpath' does:",
                     "  javac -cp \"$(./tandem classpath)\" MyJob.java"})
     static final class ClassPath implements Callable<Integer> {
+        /** The modules a program that uses Tandem needs: the API, its protocol, the worker, IPC. */
+        private static final List<String> LIBRARY = List.of("tandem-core", "tandem-protocol", "tandem-worker",
+                "tandem-ipc");
+
         @Option(names = "--all", description = "Include the lab, advisor and CLI and their dependencies.")
         boolean all;
 
@@ -112,9 +116,7 @@ public final class TandemCli implements Callable<Integer> {
         public Integer call() {
             List<String> out = new ArrayList<>();
             for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-                String name = new File(entry).getName();
-                boolean library = name.startsWith("tandem-core") || name.startsWith("tandem-protocol")
-                        || name.startsWith("tandem-worker") || name.startsWith("tandem-ipc");
+                boolean library = LIBRARY.stream().anyMatch(entry::contains);
                 if (all || library) {
                     out.add(new File(entry).getAbsolutePath());
                 }

@@ -1,0 +1,57 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Options are checked once, when the pool is built, and every message names the value and the fix. */
+class OptionsTest {
+
+    @Test
+    void badCountsNameTheValue() {
+        assertThatThrownBy(() -> Tandem.threads(0).start()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be >= 1, was 0");
+        assertThatThrownBy(() -> Tandem.processes(-2).options()).hasMessage("processes must be >= 1, was -2");
+        assertThatThrownBy(() -> Tandem.hybrid(2, 0).options())
+                .hasMessage("threadsPerProcess must be between 1 and 10000, was 0");
+        assertThatThrownBy(() -> Tandem.processes(1).maxTasksPerWorker(0))
+                .hasMessageContaining("maxTasksPerWorker must be >= 1, was 0");
+    }
+
+    @Test
+    void badDurationsNameTheValueAndTheFix() {
+        assertThatThrownBy(() -> Tandem.threads(1).taskTimeout(Duration.ZERO).options())
+                .hasMessageContaining("taskTimeout must be positive, was PT0S").hasMessageContaining("omit it");
+        assertThatThrownBy(() -> Tandem.processes(1).restartLimit(-1, Duration.ofSeconds(1)).options())
+                .hasMessage("maxRestarts must be >= 0, was -1");
+        assertThatThrownBy(() -> Tandem.processes(1).restartBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).options())
+                .hasMessageContaining("maxRestartBackoff must be >= restartBackoff");
+    }
+
+    @Test
+    void processOnlyOptionsAreRefusedForThreadPoolsInsteadOfIgnored() {
+        assertThatThrownBy(() -> Tandem.threads(2).jvmOptions("-Xmx1g").start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[jvmOptions] apply only to process and hybrid pools")
+                .hasMessageContaining("Tandem.processes(n)");
+    }
+
+    @Test
+    void theClassPathCannotBeSetThroughJvmOptions() {
+        assertThatThrownBy(() -> Tandem.processes(1).jvmOptions("-cp", "x.jar").options())
+                .hasMessageContaining("must not set the class path");
+    }
+
+    @Test
+    void defaultsAreSensibleAndVisible() {
+        PoolOptions o = Tandem.hybrid(3, 4).options();
+        assertThat(o.mode()).isEqualTo(Mode.HYBRID);
+        assertThat(o.parallelism()).isEqualTo(12);
+        assertThat(o.taskTimeout()).isNull();
+        assertThat(o.workerStartTimeout()).isPositive();
+        assertThat(o.poisonThreshold()).isEqualTo(3);
+        assertThat(Tandem.virtualThreads().options().parallelism()).isEqualTo(Integer.MAX_VALUE);
+    }
+}
