@@ -50,7 +50,7 @@ final class OutputPump implements Runnable {
                     }
                     tail.addLast(line.length() > TAIL_LINE_CHARS ? line.substring(0, TAIL_LINE_CHARS) + "..." : line);
                 }
-                if (forward) {
+                if (forward && !(quietAotTraining && isAotTrainingChatter(line))) {
                     target.get().println(prefix + line);
                 }
             }
@@ -70,6 +70,14 @@ final class OutputPump implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Set for a worker that trains an AOT cache: the JDK's progress lines at its exit are not forwarded. */
+    volatile boolean quietAotTraining;
+
+    private static boolean isAotTrainingChatter(String line) {
+        return line.contains("AOTConfiguration") || line.contains("AOTCache") || line.contains("AOT cache")
+                || line.contains("AOT configuration") || line.startsWith("Picked up JAVA_TOOL_OPTIONS");
     }
 
     synchronized String tail() {

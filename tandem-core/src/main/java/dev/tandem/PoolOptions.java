@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param allowedClasses patterns of classes that results and exceptions from workers may contain,
  *        beyond the JDK's value types and the classes the caller itself sent ({@code com.acme.*}
  *        for a package, {@code com.acme.**} with sub-packages, or a class name)
+ * @param aotCache whether worker JVMs start from a JDK AOT cache of their class path, which the
+ *        first worker trains (only when the class path is all jars)
  */
 public record PoolOptions(
         Mode mode,
@@ -48,7 +50,8 @@ public record PoolOptions(
         int poisonThreshold,
         boolean forwardOutput,
         List<String> classPath,
-        List<String> allowedClasses) {
+        List<String> allowedClasses,
+        boolean aotCache) {
 
     /** Validates every option; messages name the value and the fix. */
     public PoolOptions {

@@ -582,6 +582,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
     private void onWorkerEnd(WorkerProcess w) {
         Integer exit = w.awaitExit();
         w.closeChannel();
+        WorkerLauncher.finishTraining(w, exit);
         if (!w.ready.isDone()) {
             w.ready.completeExceptionally(new IOException("exited"));
             return; // still in its handshake: the launcher reports it

@@ -88,6 +88,7 @@ public final class Tandem {
         private boolean forwardOutput = true;
         private final List<String> classPath = new ArrayList<>();
         private final List<String> allowedClasses = new ArrayList<>();
+        private boolean aotCache = true;
 
         Builder(Mode mode, int workers, int threadsPerWorker) {
             this.mode = mode;
@@ -269,6 +270,22 @@ public final class Tandem {
         }
 
         /**
+         * Whether worker JVMs start from a JDK 25 ahead-of-time cache of their class path, kept in
+         * {@code ~/.cache/tandem/aot/}. The first worker of the first pool for a class path trains
+         * it and writes it when it exits cleanly, which adds a few seconds to that pool's
+         * {@code close()}; later workers start faster. Only class paths made of jar files can be
+         * cached. Default true. Process and hybrid modes only.
+         *
+         * @param enabled false to start every worker without a cache
+         * @return this builder
+         */
+        public Builder aotCache(boolean enabled) {
+            processOnlyOptionsSet.add("aotCache");
+            this.aotCache = enabled;
+            return this;
+        }
+
+        /**
          * {@return the validated options}
          *
          * @throws IllegalArgumentException naming the bad value and how to fix it
@@ -282,7 +299,7 @@ public final class Tandem {
             return new PoolOptions(mode, workers, threadsPerWorker, taskTimeout, jvmOptions,
                     maxTasksPerWorker, initializer, workerStartTimeout, maxRestarts, restartWindow,
                     restartBackoff, maxRestartBackoff, retriesOnWorkerLoss, poisonThreshold,
-                    forwardOutput, classPath, allowedClasses);
+                    forwardOutput, classPath, allowedClasses, aotCache);
         }
 
         /**

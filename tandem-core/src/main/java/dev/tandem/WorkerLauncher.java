@@ -37,6 +37,12 @@ import java.util.function.Consumer;
  * present a one-time random token, so only the process this launcher started can become a given
  * worker. Crash logs go to {@code java.io.tmpdir/tandem-hs_err_pid<pid>.log} and are kept.
  *
+ * <h2>AOT cache</h2>
+ * When every class path entry is a jar, workers start from a JDK 25 ahead-of-time cache of this
+ * class path (JEP 483, 514) kept in {@code ~/.cache/tandem/aot/}: the first worker of the first pool
+ * trains it and writes it when it exits cleanly (at {@code close()}), later workers map it. See
+ * {@link AotCache}.
+ *
  * <h2>Worker command</h2>
  * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,
  * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
@@ -49,7 +55,7 @@ final class WorkerLauncher implements AutoCloseable {
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-Xms8m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:TieredStopAtLevel=4", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED");
+            "--enable-native-access=ALL-UNNAMED");
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -60,7 +66,14 @@ final class WorkerLauncher implements AutoCloseable {
     private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private final Path errorFileDir = Path.of(System.getProperty("java.io.tmpdir"));
+    /** The worker class path: the caller's, then the user's extra entries. */
+    private final List<String> classPath;
+    /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
+    private final Path aotCache;
     private volatile boolean closed;
+
+    /** AOT caches being trained by a worker of some pool in this JVM; one trainer per file. */
+    private static final java.util.Set<Path> TRAINING = ConcurrentHashMap.newKeySet();
 
     private record Connection(SocketChannel channel, FrameReader reader, long pid) {
     }
@@ -77,6 +90,8 @@ final class WorkerLauncher implements AutoCloseable {
             throw new WorkerStartException("cannot create the pool's control socket in "
                     + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
+        this.classPath = workerClassPath(options);
+        this.aotCache = options.aotCache() ? AotCache.location(classPath, jvmOptions(options)) : null;
         this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -133,27 +148,52 @@ final class WorkerLauncher implements AutoCloseable {
         }
     }
 
-    List<String> command(int workerId, String token) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    /** Tandem's defaults, then the user's options, which win by coming later. */
+    static List<String> jvmOptions(PoolOptions options) {
+        List<String> out = new ArrayList<>();
         boolean userGc = options.jvmOptions().stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
         for (String o : DEFAULT_JVM_OPTIONS) {
             if (!(userGc && o.equals("-XX:+UseSerialGC"))) {
-                cmd.add(o);
+                out.add(o);
             }
         }
-        cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
-        cmd.addAll(options.jvmOptions());
+        out.addAll(options.jvmOptions());
+        return out;
+    }
+
+    static List<String> workerClassPath(PoolOptions options) {
         List<String> cp = new ArrayList<>();
         for (String key : List.of("java.class.path", "jdk.module.path")) {
             String v = System.getProperty(key);
             if (v != null && !v.isEmpty()) {
-                cp.add(v);
+                cp.addAll(List.of(v.split(File.pathSeparator)));
             }
         }
         cp.addAll(options.classPath());
+        return cp;
+    }
+
+    /**
+     * The command of one worker JVM.
+     *
+     * @param aotOutput where this worker should write an AOT cache when it exits, or null
+     */
+    List<String> command(int workerId, String token, Path aotOutput) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions(options));
+        cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
+        if (aotOutput != null) {
+            cmd.add("-XX:AOTCacheOutput=" + aotOutput);
+            cmd.add("-Xlog:aot=off");
+            cmd.add("-Xlog:cds=off");
+        } else if (aotCache != null && Files.isRegularFile(aotCache)) {
+            cmd.add("-XX:AOTCache=" + aotCache);
+            cmd.add("-Xlog:aot=off"); // a stale cache is ignored quietly: the worker starts without it
+            cmd.add("-Xlog:cds=off");
+        }
         cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, cp));
+        cmd.add(String.join(File.pathSeparator, classPath));
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
         cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
@@ -176,17 +216,30 @@ final class WorkerLauncher implements AutoCloseable {
         String token = HexFormat.of().formatHex(tokenBytes);
         CompletableFuture<Connection> connected = new CompletableFuture<>();
         handshakes.put(token, connected);
-        List<String> cmd = command(workerId, token);
+        Path aotOutput = null;
+        if (aotCache != null && !Files.isRegularFile(aotCache) && TRAINING.add(aotCache)) {
+            aotOutput = AotCache.trainingFile(aotCache);
+        }
+        List<String> cmd = command(workerId, token, aotOutput);
         long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
         Process process;
         try {
             process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             handshakes.remove(token);
+            if (aotOutput != null) {
+                TRAINING.remove(aotCache);
+            }
             throw new WorkerStartException("cannot start worker " + workerId + ": " + e.getMessage()
                     + "\ncommand: " + String.join(" ", cmd), e);
         }
         WorkerProcess w = new WorkerProcess(workerId, process, options.threadsPerWorker(), options.forwardOutput());
+        if (aotOutput != null) {
+            w.aotTraining = aotOutput;
+            w.aotCache = aotCache;
+            w.stdout.quietAotTraining = true;
+            w.stderr.quietAotTraining = true;
+        }
         // Before the handshake, an exit fails the wait; after it, the reader thread sees the end of
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
@@ -250,6 +303,30 @@ final class WorkerLauncher implements AutoCloseable {
         Integer exit = w.awaitExit();
         w.closeChannel();
         return exit;
+    }
+
+    /**
+     * After a worker ended: if it was training this class path's AOT cache and exited cleanly,
+     * publish the cache atomically; in any case remove its leftovers and let another worker train.
+     *
+     * @param w the ended worker
+     * @param exitCode its exit code, or null
+     */
+    static void finishTraining(WorkerProcess w, Integer exitCode) {
+        if (w.aotTraining == null) {
+            return;
+        }
+        try {
+            if (exitCode != null && exitCode == 0 && Files.size(w.aotTraining) > 0) {
+                Files.move(w.aotTraining, w.aotCache, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            // no cache this time; the next pool trains again
+        } finally {
+            AotCache.deleteLeftovers(w.aotTraining);
+            TRAINING.remove(w.aotCache);
+        }
     }
 
     private static long remaining(long deadline) {

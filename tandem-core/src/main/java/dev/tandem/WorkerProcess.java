@@ -45,6 +45,10 @@ final class WorkerProcess {
     long tasksAccepted;
     boolean replaced;
 
+    /** Where this worker writes an AOT cache when it exits cleanly, or null; and the final file. */
+    java.nio.file.Path aotTraining;
+    java.nio.file.Path aotCache;
+
     // Set once by the handshake, before the reader thread starts.
     FrameWriter writer;
     FrameReader reader;
@@ -117,7 +121,8 @@ final class WorkerProcess {
     Integer awaitExit() {
         Integer code = null;
         try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+            // A worker writing its AOT cache at exit needs a few seconds; others end at once.
+            if (!process.waitFor(aotTraining == null ? 2 : 30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
