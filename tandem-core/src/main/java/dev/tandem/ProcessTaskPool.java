@@ -344,11 +344,17 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                 markRunningLocked(best, f);
             }
             best.write(f.stateless ? FrameType.TASK_STATELESS : FrameType.TASK, f.id, f.bytes);
-            if (touched.isEmpty()) {
-                touched = new ArrayList<>(2);
-            }
-            if (!touched.contains(best)) {
-                touched.add(best);
+            if (best.sent.size() > best.threads + 1) {
+                // Tasks ahead of this one were flushed and will be answered; the reader thread
+                // flushes this one with its next reply, so a burst of submissions costs fewer writes.
+                best.dirty = true;
+            } else {
+                if (touched.isEmpty()) {
+                    touched = new ArrayList<>(2);
+                }
+                if (!touched.contains(best)) {
+                    touched.add(best);
+                }
             }
             if (options.maxTasksPerWorker() > 0 && best.tasksAccepted >= options.maxTasksPerWorker()) {
                 best.state = WorkerProcess.State.RETIRING;
@@ -434,6 +440,13 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                 exitLocked(w);
             }
             toFlush = dispatchLocked();
+            if (w.dirty) {
+                w.dirty = false;
+                if (!toFlush.contains(w)) {
+                    toFlush = new ArrayList<>(toFlush);
+                    toFlush.add(w);
+                }
+            }
             tryTerminateLocked();
         } finally {
             lock.unlock();

@@ -43,6 +43,8 @@ final class WorkerProcess {
     final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
     String plannedDeath;
     long tasksAccepted;
+    /** Frames were buffered without a flush; the reader thread flushes them with its next reply. */
+    boolean dirty;
     boolean replaced;
 
     /** Where this worker writes an AOT cache when it exits cleanly, or null; and the final file. */
