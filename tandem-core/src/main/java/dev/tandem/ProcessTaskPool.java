@@ -587,7 +587,8 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         if (w.plannedDeath == null) {
             w.plannedDeath = "asked to exit";
         }
-        w.exit();
+        w.write(FrameType.EXIT, 0, new byte[0]);
+        conductor.execute(w::flush); // never write to a socket under the lock
     }
 
     // ---------------------------------------------------------------- deaths and restarts
@@ -735,7 +736,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                 w.plannedDeath = "not needed: the pool is " + state.name().toLowerCase();
                 workers.add(w);
                 if (state == State.SHUTDOWN) {
-                    w.exit();
+                    exitLocked(w);
                 } else {
                     w.kill();
                 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,31 +85,37 @@ final class WorkerProcess {
         return false;
     }
 
-    /** Buffers a frame; the caller flushes it after releasing the pool's lock. */
-    boolean write(byte type, long taskId, byte[] payload) {
-        try {
-            writer.write(type, taskId, payload);
-            return true;
-        } catch (IOException e) {
-            // The worker is gone; its reader thread sees the end of stream and reports the death.
-            return false;
-        }
+    private record Frame(byte type, long taskId, byte[] payload) {
     }
 
+    /**
+     * Frames queued in wire order. Appended under the pool's lock, which fixes their order; written
+     * by {@link #flush()} outside it, so the pool's lock is never held across a socket write that
+     * could block on a slow or full peer (a large task, say) while that peer waits for the caller.
+     */
+    private final ConcurrentLinkedQueue<Frame> outbox = new ConcurrentLinkedQueue<>();
+
+    /** Queues a frame; whoever queues it flushes after releasing the pool's lock. */
+    void write(byte type, long taskId, byte[] payload) {
+        outbox.add(new Frame(type, taskId, payload));
+    }
+
+    /** Writes every queued frame, in order, and sends them. */
     void flush() {
-        try {
-            writer.flush();
-        } catch (IOException e) {
-            // as in write()
+        synchronized (writer) {
+            try {
+                Frame f;
+                while ((f = outbox.poll()) != null) {
+                    writer.write(f.type, f.taskId, f.payload);
+                }
+                writer.flush();
+            } catch (IOException e) {
+                // The worker is gone; its reader thread sees the end of stream and reports the death.
+                outbox.clear();
+            }
         }
     }
 
-    /** Sends EXIT so that the worker ends by itself. */
-    void exit() {
-        if (write(FrameType.EXIT, 0, new byte[0])) {
-            flush();
-        }
-    }
 
     /** Kills the process (SIGKILL); the reader thread then reports the death. */
     void kill() {
