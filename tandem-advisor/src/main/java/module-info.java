@@ -1,9 +1,15 @@
-/** tandem advise: runs the user's task under every model and recommends one, with reasons. */
+/**
+ * {@code tandem advise}: runs the user's task under every execution model on this machine, measures
+ * each, and recommends one with reasons. Entry points: {@link dev.tandem.advisor.Advisor} (Java) and
+ * {@link dev.tandem.advisor.AdviseCommand} (command line).
+ */
 module dev.tandem.advisor {
     requires dev.tandem;
-    requires dev.tandem.lab;
     requires info.picocli;
+    requires com.fasterxml.jackson.databind;
+    requires java.management;
+    requires jdk.management;
 
     exports dev.tandem.advisor;
-    opens dev.tandem.advisor to info.picocli;
+    opens dev.tandem.advisor to info.picocli, com.fasterxml.jackson.databind;
 }

@@ -22,6 +22,8 @@ final class ProcessFuture<T> extends FutureTask<T> {
     final Callable<T> callable;
     final long fingerprint;
     final String description;
+    /** Resolves the classes of the result: the loader of the user's code (for map, of its function). */
+    final ClassLoader loader;
     /** Whether the task's class has no state (see {@link StatelessTasks}). */
     final boolean stateless;
     /** The serialized task; kept until done so the task can be sent again after a worker loss. */
@@ -37,6 +39,8 @@ final class ProcessFuture<T> extends FutureTask<T> {
     ProcessFuture(ProcessTaskPool pool, long id, Callable<T> callable, byte[] bytes, boolean stateless) {
         super(callable);
         this.stateless = stateless;
+        Object userCode = callable instanceof MapRun.Batch<?, ?> batch ? batch.fn() : callable;
+        this.loader = userCode.getClass().getClassLoader();
         this.pool = pool;
         this.id = id;
         this.callable = callable;

@@ -460,7 +460,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         if (f.isDone()) {
             return;
         }
-        ClassLoader loader = f.callable.getClass().getClassLoader();
+        ClassLoader loader = f.loader;
         switch (type) {
             case FrameType.RESULT -> {
                 Object value;

@@ -1,0 +1,136 @@
+package dev.tandem.advisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line: a user's class from --classpath end to end, the report, and bad input. */
+class AdviseCommandTest {
+    private static final long MS = 1_000_000;
+    static final CostProbe.Costs COSTS = new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000,
+            40L << 20, 3 * MS, null);
+
+    /**
+     * What a run printed; {@code out} with the terminal's line wrapping undone.
+     *
+     * @param exit the exit code
+     * @param out standard output, unwrapped
+     * @param err standard error
+     */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        AdviseCommand command = new AdviseCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                () -> COSTS);
+        int exit = new CommandLine(command).execute(args);
+        String printed = out.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        Run r = new Run(exit, printed.replaceAll("\\n +", " "), err.toString(StandardCharsets.UTF_8));
+        System.out.println(r.err());
+        return r;
+    }
+
+    /** Compiles a user's workload into its own directory, outside this JVM's class path. */
+    static Path compileUserClass(Path dir) throws Exception {
+        Path src = dir.resolve("src/ext/Checksum.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, """
+                package ext;
+
+                import dev.tandem.TaskFunction;
+                import dev.tandem.advisor.Workload;
+                import java.util.List;
+                import java.util.stream.IntStream;
+
+                public final class Checksum implements Workload<Integer, Checksum.Digest> {
+                    public record Digest(int input, long value) implements java.io.Serializable {}
+
+                    public List<Integer> inputs(int count) {
+                        return IntStream.range(0, count).boxed().toList();
+                    }
+
+                    public TaskFunction<Integer, Digest> function() {
+                        return i -> {
+                            long h = i;
+                            for (int k = 0; k < 300_000; k++) {
+                                h = h * 31 + (h >>> 7) + k;
+                            }
+                            return new Digest(i, h);
+                        };
+                    }
+                }
+                """);
+        Path classes = dir.resolve("classes");
+        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
+        Process p = new ProcessBuilder(javac, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
+                src.toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("javac finished").isTrue();
+        assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        return classes;
+    }
+
+    @Test
+    void advisesOnAUsersClassFromItsClassPathAndWritesTheReport(@TempDir Path dir) throws Exception {
+        Path classes = compileUserClass(dir);
+        Path report = dir.resolve("advise-report");
+        Run r = run("", "--classpath", classes.toString(), "--task", "ext.Checksum", "--time", "7s", "--inputs", "3000",
+                "--report", report.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("VERDICT: Use threads(").contains("Resources:").contains("Overhead & performance:");
+        assertThat(report.resolve("report.md")).content().contains("## Verdict").contains("| processes(");
+        String html = Files.readString(report.resolve("index.html"));
+        assertThat(html).contains("echarts.init(").contains("id=\"throughput\"").contains("Licensed to the Apache");
+        JsonNode json = new ObjectMapper().readTree(report.resolve("results.json").toFile());
+        assertThat(json.get("format").asText()).isEqualTo(Report.FORMAT);
+        assertThat(json.get("verdict").get("mode").asText()).isEqualTo("THREADS");
+        assertThat(json.get("verdict").get("reasons")).hasSize(6);
+        // worker JVMs loaded ext.Checksum through Builder.classPath, and its results came back
+        JsonNode processes = null;
+        for (JsonNode t : json.get("trials")) {
+            if (t.get("mode").asText().equals("PROCESSES") && !t.get("batched").asBoolean()) {
+                processes = t;
+            }
+        }
+        assertThat(processes).isNotNull();
+        assertThat(processes.get("skipped").isNull()).as(processes.toString()).isTrue();
+        assertThat(processes.get("completed").asLong()).isPositive();
+        assertThat(processes.get("failed").asLong()).as(processes.toString()).isZero();
+        assertThat(processes.get("workerRssBytes")).isNotEmpty();
+    }
+
+    @Test
+    void missingClassExitsWithTwoAndSaysWhatToFix(@TempDir Path dir) {
+        Run r = run("", "--classpath", dir.toString(), "--task", "ext.Missing", "--time", "5s");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("class ext.Missing not found on the class path [" + dir + "]");
+    }
+
+    @Test
+    void noTaskAndNoInteractiveSaysWhatToGive() {
+        Run r = run("");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("give --task CLASS");
+    }
+
+    @Test
+    void badDurationIsNamed() {
+        Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "soon");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not a duration: 'soon'");
+    }
+}

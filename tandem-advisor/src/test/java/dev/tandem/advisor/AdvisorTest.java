@@ -1,0 +1,157 @@
+package dev.tandem.advisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.Mode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Known workloads get the right advice, end to end: probe, trials under every model, verdict. Each
+ * run has an 8 s budget; the advisor bounds every trial, so none of these can hang.
+ */
+class AdvisorTest {
+    private static final Advisor.Options QUICK = Advisor.Options.defaults().withTime(Duration.ofSeconds(8)).withInputs(2000);
+
+    @AfterEach
+    void everyChildProcessIsGone() throws Exception {
+        List<ProcessHandle> children = ProcessHandle.current().children().toList();
+        CompletableFuture.allOf(children.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(ProcessHandle.current().children().toList()).as("child processes left running").isEmpty();
+    }
+
+    private static Advice advise(Class<?> type, Advisor.Options options) {
+        Advice advice = Advisor.advise(type, options);
+        System.out.println(Table.render(advice));
+        return advice;
+    }
+
+    private static void reasonsCoverTheSixAnglesWithNumbers(Advice advice) {
+        assertThat(advice.verdict().reasons()).extracting(Advice.Reason::angle).containsExactly(Advice.Angle.values());
+        assertThat(advice.verdict().reasons()).allSatisfy(r -> assertThat(r.text()).containsPattern("\\d"));
+    }
+
+    @Test
+    void cpuBoundPureJavaGetsThreadsNotProcesses() {
+        Advice advice = advise(Workloads.CpuBound.class, QUICK);
+        assertThat(advice.verdict().mode()).isEqualTo(Mode.THREADS);
+        assertThat(advice.verdict().workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(advice.verdict().batch()).isFalse();
+        assertThat(advice.verdict().summary()).contains("computes");
+        assertThat(advice.probe().cpuShare()).isGreaterThan(0.5);
+        assertThat(advice.trials()).anySatisfy(t -> assertThat(t.mode()).isEqualTo(Mode.PROCESSES));
+        reasonsCoverTheSixAnglesWithNumbers(advice);
+    }
+
+    @Test
+    void blockingIoWithHighConcurrencyGetsVirtualThreads() {
+        Advice advice = advise(Workloads.BlockingIo.class, QUICK);
+        assertThat(advice.verdict().mode()).isEqualTo(Mode.VIRTUAL_THREADS);
+        assertThat(advice.probe().cpuShare()).isLessThan(0.5);
+        assertThat(advice.verdict().reasons().get(1).text()).contains("waits");
+        reasonsCoverTheSixAnglesWithNumbers(advice);
+    }
+
+    @Test
+    void taskThatCallsSystemExitGetsProcessesAndNeverRunsInTheAdvisorsJvm() {
+        Advice advice = advise(Workloads.Exiting.class, QUICK);
+        assertThat(advice.probe().jvmEnded()).isTrue();
+        assertThat(advice.probe().endedHow()).contains("System.exit(3)").contains("call #3");
+        assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(advice.verdict().summary()).contains("System.exit(3)");
+        assertThat(advice.trials()).filteredOn(t -> !t.mode().isolated())
+                .allSatisfy(t -> assertThat(t.skipped()).contains("not run in the advisor's JVM"));
+        assertThat(advice.verdict().reasons()).filteredOn(r -> r.angle() == Advice.Angle.FAILURE)
+                .singleElement().satisfies(r -> assertThat(r.text()).contains("System.exit"));
+        // we are still here: the exits happened in the probe JVM and in worker JVMs
+    }
+
+    @Test
+    void leakingTaskGetsProcessesThatRecycleWorkers() {
+        Advice advice = advise(Workloads.Leaky.class, QUICK);
+        assertThat(advice.probe().retainedBytesPerCall()).isBetween(900L << 10, 1200L << 10);
+        assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(advice.verdict().code()).contains("maxTasksPerWorker(");
+        assertThat(advice.verdict().summary()).contains("per call");
+        assertThat(advice.trials()).filteredOn(t -> !t.mode().isolated() && t.ran())
+                .allSatisfy(t -> assertThat(t.notes()).anySatisfy(n -> assertThat(n).contains("capped")));
+    }
+
+    @Test
+    void taskThatRacesUnderThreadsGetsOneTaskPerJvm() {
+        Advice advice = advise(Workloads.Racy.class, QUICK);
+        assertThat(advice.probe().deterministic()).isTrue();
+        assertThat(advice.trials()).anySatisfy(t -> assertThat(t.resultsDiffering()).isPositive());
+        assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(advice.verdict().summary()).contains("probably not thread-safe");
+    }
+
+    @Test
+    void taskThatNeverReturnsIsStoppedAndTheRunStaysWithinItsBounds() {
+        long t0 = System.nanoTime();
+        Advice advice = advise(Workloads.Hangs.class, QUICK);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(40));
+        assertThat(advice.probe().endedHow()).contains("still running when the probe's");
+        assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(advice.verdict().summary()).contains("a Java thread cannot be stopped");
+        assertThat(advice.verdict().code()).contains(".taskTimeout(");
+        assertThat(advice.trials()).filteredOn(t -> !t.mode().isolated())
+                .allSatisfy(t -> assertThat(t.skipped()).isNotNull());
+    }
+
+    @Test
+    void tinyTasksGetBatchingAdvice() {
+        Advice advice = advise(Workloads.Tiny.class, QUICK.withInputs(200_000));
+        assertThat(advice.verdict().batch()).isTrue();
+        assertThat(advice.verdict().mode()).isEqualTo(Mode.THREADS);
+        assertThat(advice.verdict().code()).contains("pool.map(fn, inputs)");
+        assertThat(advice.verdict().reasons()).filteredOn(r -> r.angle() == Advice.Angle.OVERHEAD)
+                .singleElement().satisfies(r -> assertThat(r.text()).contains("map() batched"));
+    }
+
+    @Test
+    void missingClassSaysWhereToLook() {
+        assertThatThrownBy(() -> Advisor.advise("com.acme.Nope", List.of(), QUICK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("class com.acme.Nope not found")
+                .hasMessageContaining("--classpath");
+    }
+
+    @Test
+    void missingClassPathEntryIsNamed() {
+        assertThatThrownBy(() -> Advisor.advise("com.acme.Nope", List.of(Path.of("/no/such/dir")), QUICK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("/no/such/dir does not exist");
+    }
+
+    @Test
+    void classThatIsNotATaskSaysWhatToImplement() {
+        assertThatThrownBy(() -> Advisor.advise(Workloads.NotATask.class, QUICK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is neither a dev.tandem.Task nor a dev.tandem.advisor.Workload")
+                .hasMessageContaining("implement Task<R>");
+    }
+
+    @Test
+    void taskThatAlwaysThrowsSaysWhatItThrew() {
+        assertThatThrownBy(() -> Advisor.advise(Workloads.AlwaysThrows.class, QUICK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threw on every one of its")
+                .hasMessageContaining("IllegalStateException: database unreachable")
+                .hasMessageContaining("fix the task");
+    }
+
+    @Test
+    void optionsNameTheBadValue() {
+        assertThatThrownBy(() -> QUICK.withTime(Duration.ofMillis(10)))
+                .hasMessageContaining("time must be between 2s and 1h, was PT0.01S");
+        assertThatThrownBy(() -> QUICK.withInputs(0)).hasMessageContaining("inputs must be >= 1, was 0");
+    }
+}

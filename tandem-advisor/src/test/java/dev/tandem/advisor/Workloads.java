@@ -1,0 +1,193 @@
+package dev.tandem.advisor;
+
+import dev.tandem.Task;
+import dev.tandem.TaskFunction;
+import java.io.Serial;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/** Workloads with a known right answer, as a user would write them. */
+public final class Workloads {
+    private Workloads() {
+    }
+
+    static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    /** Pure-Java computation, about 2 ms a call, no allocation to speak of. */
+    public static final class CpuBound implements Workload<Integer, Long> {
+        /** Needed by the advisor. */
+        public CpuBound() {
+        }
+
+        @Override
+        public List<Integer> inputs(int count) {
+            return range(count);
+        }
+
+        @Override
+        public TaskFunction<Integer, Long> function() {
+            return CpuBound::spin;
+        }
+
+        static long spin(int seed) {
+            long x = seed + 1;
+            for (int i = 0; i < 2_000_000; i++) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+                x ^= x >>> 29;
+            }
+            return x;
+        }
+    }
+
+    /** Waits 20 ms as a remote call would, using almost no CPU. */
+    public static final class BlockingIo implements Task<Integer> {
+        @Serial private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public BlockingIo() {
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Thread.sleep(20); // the workload's "remote call", not a test's wait
+            return 1;
+        }
+    }
+
+    /** Ends its JVM on every fifth input, as legacy code calling System.exit on bad data does. */
+    public static final class Exiting implements Workload<Integer, Integer> {
+        /** Needed by the advisor. */
+        public Exiting() {
+        }
+
+        @Override
+        public List<Integer> inputs(int count) {
+            return range(count);
+        }
+
+        @Override
+        public TaskFunction<Integer, Integer> function() {
+            return i -> {
+                if (i % 5 == 3) {
+                    System.exit(3);
+                }
+                return (int) CpuBound.spin(i) & 0xff;
+            };
+        }
+    }
+
+    /** Keeps 1 MiB per call in a static list that is never cleared. */
+    public static final class Leaky implements Task<Integer> {
+        @Serial private static final long serialVersionUID = 1L;
+        private static final List<byte[]> KEPT = new ArrayList<>();
+
+        /** Needed by the advisor. */
+        public Leaky() {
+        }
+
+        @Override
+        public Integer call() {
+            synchronized (KEPT) {
+                KEPT.add(new byte[1 << 20]);
+                return KEPT.size();
+            }
+        }
+    }
+
+    /** Deterministic alone, but all calls share one scratch array: a data race under threads. */
+    public static final class Racy implements Workload<Integer, Long> {
+        private static final long[] SCRATCH = new long[4096];
+
+        /** Needed by the advisor. */
+        public Racy() {
+        }
+
+        @Override
+        public List<Integer> inputs(int count) {
+            return range(count);
+        }
+
+        @Override
+        public TaskFunction<Integer, Long> function() {
+            return Racy::checksum;
+        }
+
+        static long checksum(int input) {
+            for (int k = 0; k < SCRATCH.length; k++) {
+                SCRATCH[k] = input * 31L + k;
+            }
+            long sum = 0;
+            for (int round = 0; round < 1000; round++) {
+                for (int k = 0; k < SCRATCH.length; k++) {
+                    sum += SCRATCH[k] ^ round;
+                }
+            }
+            return sum;
+        }
+    }
+
+    /** Spins forever and ignores interrupts: only killing its JVM stops it. */
+    public static final class Hangs implements Task<Integer> {
+        @Serial private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public Hangs() {
+        }
+
+        @Override
+        @SuppressWarnings("InfiniteLoopStatement")
+        public Integer call() {
+            long x = 0;
+            while (x >= 0) {
+                x = (x + 1) & 0xffff;
+                Thread.onSpinWait();
+            }
+            return (int) x;
+        }
+    }
+
+    /** Far shorter than any hand-off. */
+    public static final class Tiny implements Workload<Integer, Integer> {
+        /** Needed by the advisor. */
+        public Tiny() {
+        }
+
+        @Override
+        public List<Integer> inputs(int count) {
+            return range(count);
+        }
+
+        @Override
+        public TaskFunction<Integer, Integer> function() {
+            return i -> i * 31 + 7;
+        }
+    }
+
+    /** Fails on every call. */
+    public static final class AlwaysThrows implements Task<Object> {
+        @Serial private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public AlwaysThrows() {
+        }
+
+        @Override
+        public Object call() {
+            throw new IllegalStateException("database unreachable");
+        }
+    }
+
+    /** Has a run method, but is no task. */
+    public static final class NotATask {
+        /** Public, so that only the type is wrong. */
+        public NotATask() {
+        }
+
+        /** Looks like work. */
+        public void run() {
+        }
+    }
+}
