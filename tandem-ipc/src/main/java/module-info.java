@@ -1,4 +1,12 @@
-/** Inter-process primitives over shared memory. */
+/**
+ * Inter-process primitives over shared memory: segments, zero-copy arrays, counters, a bounded
+ * many-to-many queue, a semaphore and a lock that survive their holder's death, and a duplex
+ * channel. Built on the FFM API; start JVMs that use it with
+ * {@code --enable-native-access=dev.tandem.ipc} (or {@code ALL-UNNAMED} on the class path).
+ *
+ * <p>Only {@code dev.tandem.ipc} is exported; layouts ({@code *Descriptor}), the futex binding and
+ * the liveness checks behind it are package-private.
+ */
 module dev.tandem.ipc {
     exports dev.tandem.ipc;
 }

@@ -1,0 +1,232 @@
+package dev.tandem.ipc;
+
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where segment files live, how they are named, and how the files of dead creators are swept.
+ *
+ * <h2>Place</h2>
+ * {@code /dev/shm/tandem-<uid>/} (memory-backed), else {@code ${java.io.tmpdir}/tandem-<uid>/} if
+ * {@code /dev/shm} is missing or not ours; {@code -Ddev.tandem.ipc.dir=PATH} overrides both. The
+ * directory is created {@code 0700}; an existing one must be a real directory (not a link) owned by
+ * this user, and is narrowed to {@code 0700} if it is wider. Files are created {@code 0600} with
+ * {@code O_CREAT|O_EXCL}.
+ *
+ * <h2>Names</h2>
+ * {@code <kind>-<creator pid>-<creator start hash, 8 hex>-<16 random hex>}: the name alone tells
+ * the sweep whether the creator is alive, without opening the file.
+ *
+ * <h2>Sweep</h2>
+ * A segment belongs to its creator. The first segment created by a JVM first removes the files
+ * whose creator is no longer alive ({@link ProcessIdentity#isAlive}); {@link SharedSegment#sweep()}
+ * does it on demand. Processes that still map a swept file keep their mapping; only new attaches
+ * fail. A JVM shutdown hook removes the files its own unclosed segments left.
+ */
+final class SegmentDirectory {
+    private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<Path> OWNED = ConcurrentHashMap.newKeySet();
+    private static volatile Path directory;
+    private static volatile boolean swept;
+    private static volatile boolean hookInstalled;
+
+    private SegmentDirectory() {
+    }
+
+    /** {@return the directory, created on first use} */
+    static Path directory() throws IOException {
+        Path d = directory;
+        if (d == null) {
+            synchronized (SegmentDirectory.class) {
+                d = directory;
+                if (d == null) {
+                    d = choose();
+                    directory = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    private static Path choose() throws IOException {
+        String configured = System.getProperty("dev.tandem.ipc.dir");
+        if (configured != null && !configured.isBlank()) {
+            return prepare(Path.of(configured).toAbsolutePath());
+        }
+        String leaf = "tandem-" + userId();
+        List<IOException> failures = new ArrayList<>();
+        for (Path parent : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
+            if (!Files.isDirectory(parent) || !Files.isWritable(parent)) {
+                continue;
+            }
+            try {
+                return prepare(parent.resolve(leaf));
+            } catch (IOException e) {
+                failures.add(e);
+            }
+        }
+        IOException e = new IOException("no usable directory for shared-memory segments: tried /dev/shm/"
+                + leaf + " and " + System.getProperty("java.io.tmpdir") + "/" + leaf
+                + "; set -Ddev.tandem.ipc.dir=PATH");
+        failures.forEach(e::addSuppressed);
+        throw e;
+    }
+
+    private static Path prepare(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+        } catch (FileAlreadyExistsException e) {
+            // checked below
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " exists but is not a directory (or is a symbolic link)");
+        }
+        Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        String uid = userId();
+        if (!String.valueOf(owner).equals(uid)) {
+            throw new IOException(dir + " belongs to uid " + owner + ", not to this user (uid " + uid + ")");
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+        if (!perms.equals(OWNER_DIR)) {
+            Files.setPosixFilePermissions(dir, OWNER_DIR);
+        }
+        return dir;
+    }
+
+    @SuppressWarnings("restricted") // getuid(2): no Java API gives the numeric uid
+    private static String userId() {
+        try {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle getuid = linker.downcallHandle(linker.defaultLookup().find("getuid").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            return Integer.toUnsignedString((int) getuid.invokeExact());
+        } catch (Throwable e) {
+            return System.getProperty("user.name", "user");
+        }
+    }
+
+    /** {@return the permissions of a new segment file, as a file attribute} */
+    static java.nio.file.attribute.FileAttribute<Set<PosixFilePermission>> ownerOnlyFile() {
+        return PosixFilePermissions.asFileAttribute(OWNER_FILE);
+    }
+
+    /** {@return a fresh, random path for a segment of {@code kind} created by this process} */
+    static Path newPath(Kind kind) throws IOException {
+        byte[] random = new byte[8];
+        RANDOM.nextBytes(random);
+        long self = ProcessIdentity.self();
+        String name = kind.fileName + "-" + ProcessIdentity.pid(self) + "-"
+                + String.format("%08x", ProcessIdentity.startHash(self)) + "-" + HexFormat.of().formatHex(random);
+        return directory().resolve(name);
+    }
+
+    /** Sweeps once per JVM, before its first segment. */
+    static void sweepOnce() throws IOException {
+        if (!swept) {
+            synchronized (SegmentDirectory.class) {
+                if (!swept) {
+                    sweep();
+                    swept = true;
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes the files whose creator is dead.
+     *
+     * @return how many were removed
+     */
+    static int sweep() throws IOException {
+        Path dir = directory();
+        Map<Long, Boolean> alive = new HashMap<>();
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                long creator = creatorOf(file.getFileName().toString());
+                if (creator == 0) {
+                    continue; // not ours
+                }
+                if (!alive.computeIfAbsent(creator, ProcessIdentity::isAlive)) {
+                    try {
+                        Files.deleteIfExists(file);
+                        removed++;
+                    } catch (NoSuchFileException e) {
+                        // another sweeper won
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** {@return the creator identity encoded in a segment file name, or 0 if it is not one} */
+    static long creatorOf(String name) {
+        String[] parts = name.split("-");
+        if (parts.length != 4 || parts[3].length() != 16) {
+            return 0;
+        }
+        try {
+            Kind.named(parts[0]);
+            long pid = Long.parseLong(parts[1]);
+            long hash = Long.parseLong(parts[2], 16);
+            if (pid <= 0 || pid > 0xFFFF_FFFFL || hash < 0 || hash > 0x7FFF_FFFFL) {
+                return 0;
+            }
+            return (hash << 32) | pid;
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+    }
+
+    /** Remembers a file this JVM created, for the shutdown hook. */
+    static void own(Path file) {
+        if (!hookInstalled) {
+            synchronized (SegmentDirectory.class) {
+                if (!hookInstalled) {
+                    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("tandem-ipc-cleanup")
+                            .unstarted(SegmentDirectory::removeOwned));
+                    hookInstalled = true;
+                }
+            }
+        }
+        OWNED.add(file);
+    }
+
+    /** Forgets and deletes a file this JVM created. */
+    static void disown(Path file) throws IOException {
+        OWNED.remove(file);
+        Files.deleteIfExists(file);
+    }
+
+    private static void removeOwned() {
+        for (Path file : OWNED) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // best effort at exit; the next sweep removes it
+            }
+        }
+    }
+}
