@@ -6,6 +6,7 @@
  */
 module dev.tandem {
     requires dev.tandem.protocol;
+    requires dev.tandem.ipc;
     requires jdk.management;
 
     exports dev.tandem;

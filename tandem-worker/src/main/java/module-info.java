@@ -1,4 +1,5 @@
 /** The runtime inside each worker JVM. Nothing is exported: the JVM runs its main class. */
 module dev.tandem.worker {
     requires dev.tandem.protocol;
+    requires dev.tandem.ipc;
 }

@@ -32,6 +32,7 @@ import java.util.Objects;
  *        for a package, {@code com.acme.**} with sub-packages, or a class name)
  * @param aotCache whether worker JVMs start from a JDK AOT cache of their class path, which the
  *        first worker trains (only when the class path is all jars)
+ * @param transport how tasks and results travel between the caller and its workers
  */
 public record PoolOptions(
         Mode mode,
@@ -51,11 +52,13 @@ public record PoolOptions(
         boolean forwardOutput,
         List<String> classPath,
         List<String> allowedClasses,
-        boolean aotCache) {
+        boolean aotCache,
+        Transport transport) {
 
     /** Validates every option; messages name the value and the fix. */
     public PoolOptions {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(transport, "transport");
         jvmOptions = List.copyOf(Objects.requireNonNull(jvmOptions, "jvmOptions"));
         classPath = List.copyOf(Objects.requireNonNull(classPath, "classPath"));
         allowedClasses = List.copyOf(Objects.requireNonNull(allowedClasses, "allowedClasses"));

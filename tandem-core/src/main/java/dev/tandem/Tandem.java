@@ -89,6 +89,7 @@ public final class Tandem {
         private final List<String> classPath = new ArrayList<>();
         private final List<String> allowedClasses = new ArrayList<>();
         private boolean aotCache = true;
+        private Transport transport = Transport.SOCKET;
 
         Builder(Mode mode, int workers, int threadsPerWorker) {
             this.mode = mode;
@@ -286,6 +287,20 @@ public final class Tandem {
         }
 
         /**
+         * How tasks and results travel to and from worker JVMs. Default {@link Transport#SOCKET};
+         * {@link Transport#SHARED_MEMORY} moves more small messages per second and large payloads
+         * far faster (see docs/performance.md). Process and hybrid modes only.
+         *
+         * @param transport the transport
+         * @return this builder
+         */
+        public Builder transport(Transport transport) {
+            processOnlyOptionsSet.add("transport");
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
          * {@return the validated options}
          *
          * @throws IllegalArgumentException naming the bad value and how to fix it
@@ -299,7 +314,7 @@ public final class Tandem {
             return new PoolOptions(mode, workers, threadsPerWorker, taskTimeout, jvmOptions,
                     maxTasksPerWorker, initializer, workerStartTimeout, maxRestarts, restartWindow,
                     restartBackoff, maxRestartBackoff, retriesOnWorkerLoss, poisonThreshold,
-                    forwardOutput, classPath, allowedClasses, aotCache);
+                    forwardOutput, classPath, allowedClasses, aotCache, transport);
         }
 
         /**

@@ -1,8 +1,10 @@
 package dev.tandem;
 
+import dev.tandem.ipc.SharedChannel;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -58,6 +60,8 @@ final class WorkerLauncher implements AutoCloseable {
             "--enable-native-access=ALL-UNNAMED");
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Each direction's ring of a shared-memory channel: 1 MiB; larger frames travel in pieces. */
+    static final int SHARED_RING_BYTES = 1 << 20;
 
     private final PoolOptions options;
     private final Path dir;
@@ -216,6 +220,16 @@ final class WorkerLauncher implements AutoCloseable {
         String token = HexFormat.of().formatHex(tokenBytes);
         CompletableFuture<Connection> connected = new CompletableFuture<>();
         handshakes.put(token, connected);
+        SharedChannel shm = null;
+        if (options.transport() == Transport.SHARED_MEMORY) {
+            try {
+                shm = SharedChannel.create(SHARED_RING_BYTES);
+            } catch (IOException e) {
+                handshakes.remove(token);
+                throw new WorkerStartException("cannot create the shared-memory channel of worker " + workerId
+                        + ": " + e.getMessage() + "; use transport(Transport.SOCKET)", e);
+            }
+        }
         Path aotOutput = null;
         if (aotCache != null && !Files.isRegularFile(aotCache) && TRAINING.add(aotCache)) {
             aotOutput = AotCache.trainingFile(aotCache);
@@ -230,10 +244,14 @@ final class WorkerLauncher implements AutoCloseable {
             if (aotOutput != null) {
                 TRAINING.remove(aotCache);
             }
+            if (shm != null) {
+                shm.close();
+            }
             throw new WorkerStartException("cannot start worker " + workerId + ": " + e.getMessage()
                     + "\ncommand: " + String.join(" ", cmd), e);
         }
         WorkerProcess w = new WorkerProcess(workerId, process, options.threadsPerWorker(), options.forwardOutput());
+        w.shm = shm;
         if (aotOutput != null) {
             w.aotTraining = aotOutput;
             w.aotCache = aotCache;
@@ -253,9 +271,30 @@ final class WorkerLauncher implements AutoCloseable {
             ByteArrayOutputStream init = new ByteArrayOutputStream();
             try (DataOutputStream d = new DataOutputStream(init)) {
                 d.writeInt(options.threadsPerWorker());
+                if (shm == null) {
+                    d.writeInt(FrameType.TRANSPORT_SOCKET);
+                } else {
+                    d.writeInt(FrameType.TRANSPORT_SHARED_MEMORY);
+                    byte[] handle = ObjectCodec.encode(shm.handle(), null);
+                    d.writeInt(handle.length);
+                    d.write(handle);
+                }
                 d.write(initializer);
             }
             w.writer.writeAndFlush(FrameType.INIT, 0, init.toByteArray());
+            if (shm != null) {
+                // From READY on, every frame travels through shared memory. A worker that dies after
+                // attaching is seen by the channel (after its last frame); one that dies before
+                // cannot be, so its exit closes the channel.
+                SharedChannel channel = shm;
+                w.reader = new FrameReader(channel.inputStream(), WorkerLaunch.MAX_FRAME_BYTES);
+                w.writer = new FrameWriter(channel.outputStream());
+                process.onExit().thenRun(() -> {
+                    if (channel.peerPid() == 0) {
+                        channel.close();
+                    }
+                });
+            }
             startReader.accept(w);
             w.ready.get(remaining(deadline), TimeUnit.NANOSECONDS);
             return w;

@@ -52,6 +52,9 @@ final class WorkerProcess {
     java.nio.file.Path aotTraining;
     java.nio.file.Path aotCache;
 
+    /** The shared-memory channel when the pool uses {@link Transport#SHARED_MEMORY}, else null. */
+    dev.tandem.ipc.SharedChannel shm;
+
     // Set once by the handshake, before the reader thread starts.
     FrameWriter writer;
     FrameReader reader;
@@ -147,6 +150,9 @@ final class WorkerProcess {
     }
 
     void closeChannel() {
+        if (shm != null) {
+            shm.close(); // the caller created it: this deletes the segment
+        }
         SocketChannel c = channel;
         if (c != null) {
             try {

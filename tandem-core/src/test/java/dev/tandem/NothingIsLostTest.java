@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Stress: several threads submit thousands of tasks while some of them kill their worker and some
@@ -23,10 +23,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NothingIsLostTest {
 
-    @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"PROCESSES", "HYBRID"})
-    void everyFutureCompletesWithItsOwnOutcome(Mode mode) throws Exception {
-        Tandem.Builder b = mode == Mode.PROCESSES ? Tandem.processes(2) : Tandem.hybrid(2, 3);
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"PROCESSES, SOCKET", "HYBRID, SOCKET", "HYBRID, SHARED_MEMORY"})
+    void everyFutureCompletesWithItsOwnOutcome(Mode mode, Transport transport) throws Exception {
+        Tandem.Builder b = (mode == Mode.PROCESSES ? Tandem.processes(2) : Tandem.hybrid(2, 3)).transport(transport);
         try (TaskPool pool = b.restartLimit(100, Duration.ofMinutes(1)).forwardOutput(false).start()) {
             int submitters = 4;
             int perSubmitter = 1000;

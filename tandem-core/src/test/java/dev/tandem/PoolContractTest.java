@@ -28,17 +28,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PoolContractTest {
 
+    /** Every mode, and process mode once more over the shared-memory transport. */
     static Stream<Arguments> modes() {
-        return Stream.of(Mode.values()).map(Arguments::of);
+        return Stream.concat(Stream.of(Mode.values()).map(m -> Arguments.of(m, Transport.SOCKET)),
+                Stream.of(Arguments.of(Mode.PROCESSES, Transport.SHARED_MEMORY)));
     }
 
-    static Tandem.Builder builder(Mode mode) {
-        return switch (mode) {
+    static Tandem.Builder builder(Mode mode, Transport transport) {
+        Tandem.Builder b = switch (mode) {
             case THREADS -> Tandem.threads(2);
             case VIRTUAL_THREADS -> Tandem.virtualThreads();
             case PROCESSES -> Tandem.processes(2);
             case HYBRID -> Tandem.hybrid(2, 2);
         };
+        return transport == Transport.SHARED_MEMORY ? b.transport(transport) : b;
     }
 
     /** A task that runs about {@code millis}, ignoring interrupts, then returns {@code value}. */
@@ -52,10 +55,10 @@ class PoolContractTest {
         };
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void submitReturnsTheTasksValue(Mode mode) throws Exception {
-        try (TaskPool pool = builder(mode).start()) {
+    void submitReturnsTheTasksValue(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = builder(mode, transport).start()) {
             assertThat(pool.mode()).isEqualTo(mode);
             assertThat(pool.submit(() -> 6 * 7).get()).isEqualTo(42);
             String captured = "captured";
@@ -63,10 +66,10 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void taskExceptionKeepsClassMessageAndRemoteFrames(Mode mode) throws Exception {
-        try (TaskPool pool = builder(mode).start()) {
+    void taskExceptionKeepsClassMessageAndRemoteFrames(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = builder(mode, transport).start()) {
             Future<Object> f = pool.submit(PoolContractTest::throwIllegalState);
             assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(IllegalStateException.class).hasMessage("boom 7");
@@ -80,10 +83,10 @@ class PoolContractTest {
         throw new IllegalStateException("boom " + 7);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void invokeAllReturnsEveryResultInOrder(Mode mode) throws Exception {
-        try (TaskPool pool = builder(mode).start()) {
+    void invokeAllReturnsEveryResultInOrder(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = builder(mode, transport).start()) {
             List<Task<Integer>> tasks = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 int n = i;
@@ -96,10 +99,10 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void invokeAnyReturnsASuccessAndFailsWhenAllFail(Mode mode) throws Exception {
-        try (TaskPool pool = builder(mode).start()) {
+    void invokeAnyReturnsASuccessAndFailsWhenAllFail(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = builder(mode, transport).start()) {
             List<Task<Integer>> tasks = List.of(() -> { throw new IllegalStateException("no"); }, () -> 5);
             assertThat(pool.invokeAny(tasks)).isEqualTo(5);
             List<Task<Integer>> failing = List.of(() -> { throw new IllegalStateException("no"); });
@@ -108,10 +111,10 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void cancelOfARunningTaskCancelsItAndThePoolGoesOn(Mode mode) throws Exception {
-        try (TaskPool pool = builder(mode).start(); RunningSignal signal = new RunningSignal()) {
+    void cancelOfARunningTaskCancelsItAndThePoolGoesOn(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = builder(mode, transport).start(); RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> f = pool.submit(() -> {
                 s.running();
@@ -126,12 +129,12 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void cancelOfAQueuedTaskMeansItNeverRuns(Mode mode) throws Exception {
+    void cancelOfAQueuedTaskMeansItNeverRuns(Mode mode, Transport transport) throws Exception {
         // Virtual threads start every task at once, so nothing is ever queued there.
         org.junit.jupiter.api.Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
-        try (TaskPool pool = builder(mode).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = builder(mode, transport).start(); RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             List<Future<Integer>> blockers = new ArrayList<>();
             for (int i = 0; i < pool.options().parallelism(); i++) {
@@ -155,10 +158,10 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void timeoutFailsAtTheDeadlineEvenIfTheTaskIgnoresInterrupts(Mode mode) throws Exception {
-        try (TaskPool pool = builder(mode).taskTimeout(Duration.ofMillis(300)).start()) {
+    void timeoutFailsAtTheDeadlineEvenIfTheTaskIgnoresInterrupts(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = builder(mode, transport).taskTimeout(Duration.ofMillis(300)).start()) {
             Future<Integer> slow = pool.submit(busy(5_000, 1));
             assertThatThrownBy(slow::get).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(TaskTimeoutException.class).hasMessageContaining("timed out");
@@ -169,10 +172,10 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void shutdownDrainsQueuedTasksAndThenTerminates(Mode mode) throws Exception {
-        TaskPool pool = builder(mode).start();
+    void shutdownDrainsQueuedTasksAndThenTerminates(Mode mode, Transport transport) throws Exception {
+        TaskPool pool = builder(mode, transport).start();
         try {
             List<Future<Integer>> futures = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -191,11 +194,11 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void shutdownNowReturnsTheTasksThatNeverStarted(Mode mode) throws Exception {
+    void shutdownNowReturnsTheTasksThatNeverStarted(Mode mode, Transport transport) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
-        TaskPool pool = builder(mode).start();
+        TaskPool pool = builder(mode, transport).start();
         try (RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             int p = pool.options().parallelism();
@@ -221,11 +224,11 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void closeWaitsForSubmittedTasks(Mode mode) throws Exception {
+    void closeWaitsForSubmittedTasks(Mode mode, Transport transport) throws Exception {
         Future<Integer> f;
-        TaskPool pool = builder(mode).start();
+        TaskPool pool = builder(mode, transport).start();
         try (pool) {
             f = pool.submit(busy(200, 9));
         }
@@ -234,10 +237,10 @@ class PoolContractTest {
         assertThat(f.get()).isEqualTo(9);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void mapReturnsOutputsInInputOrder(Mode mode) {
-        try (TaskPool pool = builder(mode).start()) {
+    void mapReturnsOutputsInInputOrder(Mode mode, Transport transport) {
+        try (TaskPool pool = builder(mode, transport).start()) {
             List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
             List<Long> out = pool.map(x -> (long) x * x, inputs);
             assertThat(out).hasSize(inputs.size());
@@ -248,10 +251,10 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void mapFailureNamesTheInputAndCarriesTheCause(Mode mode) {
-        try (TaskPool pool = builder(mode).start()) {
+    void mapFailureNamesTheInputAndCarriesTheCause(Mode mode, Transport transport) {
+        try (TaskPool pool = builder(mode, transport).start()) {
             List<Integer> inputs = IntStream.range(0, 1000).boxed().toList();
             assertThatThrownBy(() -> pool.map(x -> {
                 if (x == 777) {
@@ -264,21 +267,21 @@ class PoolContractTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void initializerRunsBeforeTasks(Mode mode) throws Exception {
-        try (TaskPool pool = builder(mode).initializer(() -> System.setProperty("tandem.test.init", "yes")).start()) {
+    void initializerRunsBeforeTasks(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = builder(mode, transport).initializer(() -> System.setProperty("tandem.test.init", "yes")).start()) {
             assertThat(pool.submit(() -> System.getProperty("tandem.test.init")).get()).isEqualTo("yes");
         } finally {
             System.clearProperty("tandem.test.init");
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
-    void isolatedModesCopyWhatTasksCaptureAndThreadsShareIt(Mode mode) throws Exception {
+    void isolatedModesCopyWhatTasksCaptureAndThreadsShareIt(Mode mode, Transport transport) throws Exception {
         int[] shared = {0};
-        try (TaskPool pool = builder(mode).start()) {
+        try (TaskPool pool = builder(mode, transport).start()) {
             pool.submit(() -> {
                 shared[0] = 1;
                 return null;

@@ -350,6 +350,29 @@ public final class SharedChannel implements AutoCloseable {
         return ring + ChannelDescriptor.RING_META + index;
     }
 
+    /**
+     * A stream view of the receiving direction: reads consume frames in order, across boundaries, and
+     * return -1 once the peer closed its end and every frame was read.
+     *
+     * @return the view; it throws {@link PeerDiedException} when the peer's process died, and
+     *         {@link java.io.InterruptedIOException} when the reading thread is interrupted
+     */
+    public java.io.InputStream inputStream() {
+        return ChannelStreams.input(this);
+    }
+
+    /**
+     * A stream view of the sending direction: each {@code write} call sends one frame (wrap it in a
+     * {@link java.io.BufferedOutputStream} to send many small writes as one), waiting as long as the
+     * peer is alive for room in the ring.
+     *
+     * @return the view; it throws {@link PeerDiedException} or {@link EOFException} when the peer is
+     *         gone, and {@link java.io.InterruptedIOException} when the writing thread is interrupted
+     */
+    public java.io.OutputStream outputStream() {
+        return ChannelStreams.output(this);
+    }
+
     /** {@return the peer's pid, or 0 until an end attached} */
     public long peerPid() {
         long peer = Atomics.getLongVolatile(memory, peerOffset);

@@ -20,7 +20,12 @@ public final class FrameType {
 
     /** Worker to caller, first frame: payload {@code int protocolVersion, long pid}. */
     public static final byte HELLO = 1;
-    /** Caller to worker: payload {@code int threads, byte[] initializer (may be empty)}. */
+    /**
+     * Caller to worker: payload {@code int threads, int transport} ({@link #TRANSPORT_SOCKET}, or
+     * {@link #TRANSPORT_SHARED_MEMORY} followed by {@code int length, byte[] serialized channel
+     * handle}), then {@code byte[] initializer} (may be empty). With shared memory, every frame after
+     * INIT, READY included, travels through the channel.
+     */
     public static final byte INIT = 2;
     /** Worker to caller: the initializer ran; the worker takes tasks. Empty payload. */
     public static final byte READY = 3;
@@ -53,6 +58,11 @@ public final class FrameType {
     public static final byte BOUNDARY_DECODE_TASK = 1;
     /** {@link #COPY_FAILED} boundary: the worker could not encode the result. */
     public static final byte BOUNDARY_ENCODE_RESULT = 2;
+
+    /** {@link #INIT} transport: stay on the socket. */
+    public static final int TRANSPORT_SOCKET = 0;
+    /** {@link #INIT} transport: switch to the shared-memory channel named in INIT. */
+    public static final int TRANSPORT_SHARED_MEMORY = 1;
 
     /** The version in {@link #HELLO}; a mismatch fails the handshake. */
     public static final int PROTOCOL_VERSION = 1;

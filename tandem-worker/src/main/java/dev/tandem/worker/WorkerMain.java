@@ -1,5 +1,7 @@
 package dev.tandem.worker;
 
+import dev.tandem.ipc.SegmentHandle;
+import dev.tandem.ipc.SharedChannel;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
@@ -36,6 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * never stdout or stderr, which stay with the user's code: whatever a task prints, even raw writes to
  * file descriptors 1 and 2, reaches the caller as output and cannot corrupt the protocol.
  *
+ * <p>With the shared-memory transport, INIT names a {@code SharedChannel}; the worker attaches it and
+ * every later frame travels through it, while the socket is kept only to see the caller's end.
+ *
  * <h2>Concurrency: leader and followers</h2>
  * T + 1 threads share the socket. One at a time is the <em>leader</em> and reads frames. A leader
  * that reads a task while fewer than T run hands leadership to the next thread and runs the task
@@ -61,8 +66,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class WorkerMain {
     private static final int MAX_CACHED_TASKS = 256;
 
-    private final FrameWriter out;
-    private final FrameReader in;
+    /** The control channel; replaced by the shared-memory channel's before any task thread starts. */
+    private FrameWriter out;
+    private FrameReader in;
     private final int workerId;
     private final ReentrantLock leader = new ReentrantLock();
     /** Guards {@link #inbox} and {@link #running}. */
@@ -132,6 +138,32 @@ public final class WorkerMain {
         }
         DataInputStream init = new DataInputStream(new ByteArrayInputStream(in.payload()));
         threads = init.readInt();
+        if (init.readInt() == FrameType.TRANSPORT_SHARED_MEMORY) {
+            byte[] handle = init.readNBytes(init.readInt());
+            SharedChannel channel;
+            try {
+                channel = SharedChannel.attach((SegmentHandle) ObjectCodec.decode(handle, null, null));
+            } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                System.err.println("tandem worker " + workerId + ": cannot attach the shared-memory channel: " + e);
+                return false;
+            }
+            // The socket now only tells whether the caller lives: its end of stream halts this JVM.
+            FrameReader socket = in;
+            Thread watch = new Thread(() -> {
+                try {
+                    while (socket.next()) {
+                        // nothing is sent on the socket after INIT
+                    }
+                } catch (IOException e) {
+                    // broken: the same as closed
+                }
+                Runtime.getRuntime().halt(0);
+            }, "tandem-worker-" + workerId + "-caller-watch");
+            watch.setDaemon(true);
+            watch.start();
+            in = new FrameReader(channel.inputStream(), WorkerLaunch.MAX_FRAME_BYTES);
+            out = new FrameWriter(channel.outputStream());
+        }
         byte[] initializer = init.readAllBytes();
         if (initializer.length > 0) {
             // The caller wraps its initializer in a Callable, so this module needs no API types.
