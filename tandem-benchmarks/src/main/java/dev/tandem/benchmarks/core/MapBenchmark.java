@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MapBenchmark {
     static final int INPUTS = 1_000_000;
 
-    @Param({"threads", "processes"})
+    @Param({"threads", "processes", "processes-shm"})
     public String executor;
 
     private TaskPool pool;

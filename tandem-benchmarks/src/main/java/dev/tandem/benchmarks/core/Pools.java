@@ -1,6 +1,7 @@
 package dev.tandem.benchmarks.core;
 
 import dev.tandem.Tandem;
+import dev.tandem.Transport;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -12,7 +13,8 @@ final class Pools {
 
     /**
      * @param name one of {@code jdk-threadpool}, {@code jdk-forkjoin}, {@code jdk-virtual},
-     *        {@code threads}, {@code virtual}, {@code processes}, {@code hybrid}
+     *        {@code threads}, {@code virtual}, {@code processes}, {@code processes-shm} (the
+     *        shared-memory transport), {@code hybrid}
      * @param workers threads or processes
      * @return a started executor
      */
@@ -24,6 +26,7 @@ final class Pools {
             case "threads" -> Tandem.threads(workers).start();
             case "virtual" -> Tandem.virtualThreads().start();
             case "processes" -> Tandem.processes(workers).start();
+            case "processes-shm" -> Tandem.processes(workers).transport(Transport.SHARED_MEMORY).start();
             case "hybrid" -> Tandem.hybrid(workers, 2).start();
             default -> throw new IllegalArgumentException("unknown executor " + name);
         };

@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class RoundTripBenchmark {
-    @Param({"jdk-threadpool", "threads", "jdk-virtual", "virtual", "processes", "hybrid"})
+    @Param({"jdk-threadpool", "threads", "jdk-virtual", "virtual", "processes", "processes-shm", "hybrid"})
     public String executor;
 
     private ExecutorService pool;

@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ThroughputBenchmark {
     static final int TASKS = 10_000;
 
-    @Param({"jdk-threadpool", "jdk-forkjoin", "threads", "jdk-virtual", "virtual", "processes", "hybrid"})
+    @Param({"jdk-threadpool", "jdk-forkjoin", "threads", "jdk-virtual", "virtual", "processes", "processes-shm", "hybrid"})
     public String executor;
 
     private ExecutorService pool;
