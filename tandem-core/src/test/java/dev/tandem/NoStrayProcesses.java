@@ -1,18 +1,50 @@
 package dev.tandem;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves a child process running, after killing it and saying what it was; and
- * when a test failed, prints the child processes it had (Aeron's SystemTestWatcher in small).
- * Worker output itself reaches the test's stdout prefixed with the worker id.
+ * The watcher of every test that starts worker JVMs (Aeron's SystemTestWatcher in small):
+ * <ul>
+ *   <li>captures what the test and its workers print (workers' stdout and stderr arrive prefixed
+ *       with {@code [worker N]}), and prints it only when the test failed, so a failure shows each
+ *       child's output while a green run stays quiet;</li>
+ *   <li>fails a test that leaves a child process running, after killing it and naming it.</li>
+ * </ul>
+ * Exit codes and stderr tails of dead workers are in the {@link WorkerLostException}s themselves.
  */
-final class NoStrayProcesses implements AfterEachCallback {
+final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NoStrayProcesses.class);
+
+    private record Capture(PrintStream out, PrintStream err, ByteArrayOutputStream buffer) {
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        context.getStore(NS).put("capture", new Capture(System.out, System.err, buffer));
+        System.setOut(capture);
+        System.setErr(capture);
+    }
+
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
+        Capture c = context.getStore(NS).remove("capture", Capture.class);
+        if (c != null) {
+            System.setOut(c.out);
+            System.setErr(c.err);
+            if (context.getExecutionException().isPresent()) {
+                c.err.println("---- output of " + context.getDisplayName() + " and its workers ----");
+                c.err.println(c.buffer.toString(StandardCharsets.UTF_8));
+            }
+        }
         List<ProcessHandle> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
         if (left.isEmpty()) {
             return;
