@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The main class of a worker JVM.
@@ -49,7 +48,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * from the inbox before it competes for leadership. The extra thread guarantees that someone always
  * reads, so {@code CANCEL} and the end of the stream are seen while T tasks run. Tasks thus start in
  * the order they were sent, and the tasks running at any moment are the first T unanswered ones; the
- * caller relies on this instead of a "started" frame. Every task gets exactly one terminal frame:
+ * caller relies on this instead of a "started" frame. With T = 1 leadership passes lazily
+ * ({@link Leadership.Lazy}): the thread that ran a task reads the next frame itself, and the spare
+ * thread takes over the reading only while a task runs, noticing that within
+ * {@link Leadership.Lazy#POLL_NANOS}; so a stream of short tasks costs no thread hand-off at all. Every task gets exactly one terminal frame:
  * {@code RESULT}, {@code FAILED} or {@code COPY_FAILED}.
  *
  * <h2>Liveness</h2>
@@ -70,7 +72,8 @@ public final class WorkerMain {
     private FrameWriter out;
     private FrameReader in;
     private final int workerId;
-    private final ReentrantLock leader = new ReentrantLock();
+    /** Who may read; set by the handshake, before any worker thread starts (see {@link Leadership}). */
+    private Leadership lead;
     /** Guards {@link #inbox} and {@link #running}. */
     private final Object queue = new Object();
     private final ArrayDeque<Job> inbox = new ArrayDeque<>();
@@ -174,6 +177,7 @@ public final class WorkerMain {
                 return false;
             }
         }
+        lead = threads == 1 ? new Leadership.Lazy() : new Leadership.Eager();
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(this::lead, "tandem-worker-" + workerId + "-task-" + i);
             t.setDaemon(true);
@@ -189,14 +193,14 @@ public final class WorkerMain {
             while (true) {
                 Job job = takeQueued();
                 if (job == null) {
-                    leader.lock();
+                    lead.acquire();
                     try {
                         job = takeQueued();
                         while (job == null) {
                             job = readUntilRunnableTask();
                         }
                     } finally {
-                        leader.unlock();
+                        lead.release();
                     }
                 }
                 try {
