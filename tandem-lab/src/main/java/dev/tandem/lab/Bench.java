@@ -1,0 +1,100 @@
+package dev.tandem.lab;
+
+import dev.tandem.Tandem;
+import dev.tandem.TaskPool;
+import dev.tandem.WorkerStartException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * What an experiment works with: the options, a seeded random source, a private temporary directory,
+ * child JVMs, process pools that may not be available, the progress display, and the sections of
+ * the experiments that ran before it (the verdict reads them). One per experiment of a run; used by
+ * the lab's thread only.
+ */
+final class Bench {
+    final LabOptions options;
+    final Path tmp;
+    final Map<String, Section> done;
+    private final Progress progress;
+    private final String experimentId;
+
+    Bench(LabOptions options, Path tmp, Map<String, Section> done, Progress progress, String experimentId) {
+        this.options = options;
+        this.tmp = tmp;
+        this.done = done;
+        this.progress = progress;
+        this.experimentId = experimentId;
+    }
+
+    boolean quick() {
+        return options.quick();
+    }
+
+    int repeats() {
+        return options.repeats();
+    }
+
+    /** {@return a random source seeded from the run's seed and this experiment, independent of order} */
+    Random random() {
+        return new Random(options.seed() * 31 + experimentId.hashCode());
+    }
+
+    /** Reports the start of the next step to the progress display. */
+    void step(String what) {
+        progress.step(experimentId + ": " + what);
+    }
+
+    ChildJvm child(List<String> jvmOptions, String role, List<String> args, boolean pipeStdout) throws IOException {
+        return ChildJvm.start(tmp, jvmOptions, role, args, pipeStdout);
+    }
+
+    /**
+     * Starts a pool from {@code builder}, or explains why that mode is not available in this build
+     * of Tandem (process mode may still be under construction).
+     *
+     * @throws Unavailable if the mode cannot start here
+     */
+    static TaskPool start(Tandem.Builder builder) throws Unavailable {
+        try {
+            return builder.start();
+        } catch (UnsupportedOperationException | WorkerStartException e) {
+            throw new Unavailable(e.getClass().getSimpleName() + ": " + FaultDrill.firstLine(e.getMessage())
+                    + workerOutput(e.getMessage()), e);
+        }
+    }
+
+    /** {@return the first line a worker JVM printed, quoted from a start failure's message, or nothing} */
+    private static String workerOutput(String message) {
+        if (message == null) {
+            return "";
+        }
+        List<String> lines = message.lines().toList();
+        for (int i = 0; i < lines.size() - 1; i++) {
+            if (lines.get(i).trim().toLowerCase(java.util.Locale.ROOT).startsWith("its output")) {
+                return "; the worker said: " + FaultDrill.firstLine(lines.get(i + 1).trim());
+            }
+        }
+        return "";
+    }
+
+    /** The worker JVM options every lab process pool uses: crash logs in the lab's temp dir, native access. */
+    List<String> workerJvmOptions(String... more) {
+        List<String> opts = new java.util.ArrayList<>(List.of("-XX:ErrorFile=" + tmp.resolve("hs_err_pid%p.log"),
+                "-XX:-CreateCoredumpOnCrash", "--enable-native-access=ALL-UNNAMED"));
+        opts.addAll(List.of(more));
+        return opts;
+    }
+
+    /** A mode that cannot run in this build or on this machine; the section says so. */
+    static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

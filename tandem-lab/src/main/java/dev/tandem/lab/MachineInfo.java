@@ -1,0 +1,93 @@
+package dev.tandem.lab;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.Tandem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The machine, the JDK, Python and Tandem that a run measured, written into results.json so that two
+ * runs can be compared knowingly. Read once per run; immutable afterwards.
+ */
+final class MachineInfo {
+    private MachineInfo() {
+    }
+
+    /** {@return lab.properties: the versions of Tandem and of the charting library} */
+    static Properties versions() {
+        Properties p = new Properties();
+        try (InputStream in = MachineInfo.class.getResourceAsStream("lab.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException ignored) {
+            // versions stay unknown
+        }
+        return p;
+    }
+
+    static String tandemVersion() {
+        return versions().getProperty("tandem.version", "unknown");
+    }
+
+    static ObjectNode machine() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        ObjectNode m = Charts.JSON.createObjectNode();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("memoryBytes", os.getTotalMemorySize());
+        m.put("cpuModel", ProcFs.cpuInfo("model name"));
+        m.put("os", System.getProperty("os.name"));
+        m.put("kernel", System.getProperty("os.version"));
+        m.put("arch", System.getProperty("os.arch"));
+        m.put("virtualized", ProcFs.cpuFlag("hypervisor"));
+        m.put("pcid", ProcFs.cpuFlag("pcid"));
+        var cpus = m.putArray("cpusAllowed");
+        ProcFs.allowedCpus().forEach(cpus::add);
+        return m;
+    }
+
+    static ObjectNode jdk() {
+        ObjectNode j = Charts.JSON.createObjectNode();
+        j.put("version", Runtime.version().toString());
+        j.put("vendor", System.getProperty("java.vendor"));
+        j.put("vm", System.getProperty("java.vm.name"));
+        j.put("home", System.getProperty("java.home"));
+        return j;
+    }
+
+    static ObjectNode tandem() {
+        ObjectNode t = Charts.JSON.createObjectNode();
+        t.put("version", tandemVersion());
+        try {
+            Path core = Path.of(Tandem.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            t.put("core", core.toString());
+            t.put("coreModified", Instant.ofEpochMilli(Files.getLastModifiedTime(core).toMillis()).toString());
+        } catch (Exception e) {
+            t.put("core", "unknown");
+        }
+        return t;
+    }
+
+    /** {@return the version printed by {@code python3 --version}, or null if there is no python3} */
+    static String python() {
+        try {
+            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("Python ")) {
+                return out.substring("Python ".length());
+            }
+            p.destroyForcibly();
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,371 @@
+package dev.tandem.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.Mode;
+import dev.tandem.Tandem;
+import dev.tandem.Task;
+import dev.tandem.TaskPool;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * <b>scaling</b>: the note's open question, "CPU-bound: threads? IO-bound: threads?", answered for
+ * Java and, where {@code python3} exists, for Python beside it. A fixed batch of tasks (CPU-bound
+ * or blocking) runs on 1..N workers in every mode; the speed-up is the one-worker time over the
+ * N-worker time of the same mode.
+ *
+ * <p>Virtual threads have no worker count, so N workers are N virtual threads pulling tasks from a
+ * shared counter. Hybrid pools use P processes of T threads with P x T = N.
+ */
+final class ScalingExperiment implements Experiment {
+    static final List<Mode> MODES = List.of(Mode.THREADS, Mode.VIRTUAL_THREADS, Mode.PROCESSES, Mode.HYBRID);
+    static final List<String> WORKLOADS = List.of("cpu", "io");
+    /**
+     * Python's CPU-bound tasks are longer than Java's: a pool hands a task to a worker in about a
+     * millisecond, which would drown the effect of the GIL in tasks of a few milliseconds.
+     */
+    static final double PYTHON_CPU_MILLIS = 25;
+
+    @Override
+    public String id() {
+        return "scaling";
+    }
+
+    @Override
+    public Section section() {
+        return new Section(id(), "Scaling: CPU-bound and IO-bound work over 1..N workers",
+                "The note ends on an open question: for CPU-bound work use threads, and for IO-bound work use threads?",
+                "计算密集型使用多线程，IO密集型使用多线程?");
+    }
+
+    static List<Integer> workers(boolean quick) {
+        return quick ? List.of(1, 2, 4) : List.of(1, 2, 4, 8);
+    }
+
+    private static int tasks(boolean quick) {
+        return quick ? 8 : 32;
+    }
+
+    private static double taskMillis(boolean quick) {
+        return quick ? 6 : 10;
+    }
+
+    private static int repeats(Bench bench) {
+        return bench.quick() ? 3 : 5;
+    }
+
+    @Override
+    public int steps(Bench bench) {
+        return MODES.size() * workers(bench.quick()).size() + 1;
+    }
+
+    @Override
+    public void run(Bench bench, Section s) throws Exception {
+        boolean quick = bench.quick();
+        int tasks = tasks(quick);
+        double millis = taskMillis(quick);
+        long iterations = Workloads.calibrate(millis);
+        s.method = String.format("%d tasks per batch, each CPU-bound (%,d xorshift iterations, about %s ms on one core "
+                + "here) or IO-bound (a %s ms blocking sleep), on %s workers; %d timed batches after a warm-up batch, per mode "
+                + "and worker count. Speed-up = median one-worker time / N-worker time, same mode. Modes: Tandem.threads(N), "
+                + "N virtual threads, Tandem.processes(N), Tandem.hybrid(P, T) with P x T = N. Python: the same kernel (in "
+                + "tasks of about 25 ms) and sleep with ThreadPoolExecutor and ProcessPoolExecutor (pool.map, started and warmed before timing; 3 "
+                + "timed batches).",
+                tasks, iterations, Fmt.num(millis), Fmt.num(millis), workers(quick), repeats(bench));
+        s.note(String.format("This machine has %d cores: CPU-bound work cannot speed up more than %dx.",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors()));
+        List<String> unavailable = new ArrayList<>();
+        for (Mode mode : MODES) {
+            for (int n : workers(quick)) {
+                bench.step(modeLabel(mode) + ", " + n + " worker" + (n > 1 ? "s" : ""));
+                if (unavailable.contains(mode.name())) {
+                    continue;
+                }
+                try {
+                    measure(bench, s, mode, n, tasks, iterations, (long) millis);
+                } catch (Bench.Unavailable e) {
+                    unavailable.add(mode.name());
+                    s.note(modeLabel(mode) + " was not measured: " + e.getMessage());
+                }
+            }
+        }
+        bench.step("Python threads vs processes");
+        python(bench, s, tasks, millis);
+        speedups(s, workers(quick));
+        chart(s, workers(quick));
+        verdict(s, workers(quick));
+    }
+
+    static String modeLabel(Mode mode) {
+        return switch (mode) {
+            case THREADS -> "threads";
+            case VIRTUAL_THREADS -> "virtual threads";
+            case PROCESSES -> "processes";
+            case HYBRID -> "hybrid";
+        };
+    }
+
+    private static Tandem.Builder builder(Bench bench, Mode mode, int n) {
+        return switch (mode) {
+            case THREADS -> Tandem.threads(n);
+            case VIRTUAL_THREADS -> Tandem.virtualThreads();
+            case PROCESSES -> Tandem.processes(n).forwardOutput(false)
+                    .jvmOptions(bench.workerJvmOptions().toArray(String[]::new));
+            case HYBRID -> Tandem.hybrid(Math.max(1, n / 2), n / Math.max(1, n / 2)).forwardOutput(false)
+                    .jvmOptions(bench.workerJvmOptions().toArray(String[]::new));
+        };
+    }
+
+    private void measure(Bench bench, Section s, Mode mode, int n, int tasks, long iterations, long millis)
+            throws Exception {
+        try (TaskPool pool = Bench.start(builder(bench, mode, n))) {
+            for (String workload : WORKLOADS) {
+                Task<Long> task = workload.equals("cpu") ? new Workloads.Cpu(iterations) : new Workloads.Io(millis);
+                batch(pool, mode, n, tasks, task); // warm-up: start workers, compile the kernel
+                List<Double> ms = new ArrayList<>();
+                for (int r = 0; r < repeats(bench); r++) {
+                    long t0 = System.nanoTime();
+                    batch(pool, mode, n, tasks, task);
+                    ms.add((System.nanoTime() - t0) / 1e6);
+                }
+                s.add("time." + mode.name() + "." + workload + "." + n, modeLabel(mode) + ", " + workload + "-bound, " + n
+                        + " workers: batch time", "ms", ms, Map.of("mode", mode.name(), "workload", workload,
+                                "workers", n, "tasks", tasks));
+            }
+        }
+    }
+
+    /** Runs {@code tasks} copies of {@code task} on {@code n} workers of {@code pool} and waits for all. */
+    private static void batch(TaskPool pool, Mode mode, int n, int tasks, Task<Long> task) throws Exception {
+        List<Future<?>> futures = new ArrayList<>();
+        if (mode == Mode.VIRTUAL_THREADS) {
+            AtomicInteger next = new AtomicInteger();
+            for (int w = 0; w < n; w++) {
+                futures.add(pool.submit((Task<Long>) () -> {
+                    long sum = 0;
+                    while (next.getAndIncrement() < tasks) {
+                        sum += task.call();
+                    }
+                    return sum;
+                }));
+            }
+        } else {
+            for (int i = 0; i < tasks; i++) {
+                futures.add(pool.submit(task));
+            }
+        }
+        for (Future<?> f : futures) {
+            f.get(2, TimeUnit.MINUTES);
+        }
+    }
+
+    private void python(Bench bench, Section s, int tasks, double millis) throws Exception {
+        String version = MachineInfo.python();
+        if (version == null) {
+            s.note("python3 was not found, so the Python comparison was skipped.");
+            return;
+        }
+        Path script = bench.tmp.resolve("scaling.py");
+        try (InputStream in = ScalingExperiment.class.getResourceAsStream("scaling.py")) {
+            Files.copy(in, script);
+        }
+        Path out = bench.tmp.resolve("python.json");
+        List<Integer> ws = workers(bench.quick());
+        Process p = new ProcessBuilder("python3", script.toString(), "--workers",
+                String.join(",", ws.stream().map(String::valueOf).toList()), "--tasks", Integer.toString(tasks),
+                "--cpu-ms", Double.toString(PYTHON_CPU_MILLIS), "--io-ms", Double.toString(millis), "--repeats",
+                "3", "--out", out.toString())
+                .redirectErrorStream(true).redirectOutput(bench.tmp.resolve("python.log").toFile()).start();
+        try {
+            if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                s.note("The Python comparison failed: " + Files.readString(bench.tmp.resolve("python.log")).strip());
+                return;
+            }
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        JsonNode r = Charts.JSON.readTree(out.toFile());
+        s.note("Python " + r.get("python").asText() + " (" + r.get("implementation").asText() + "): CPU-bound tasks of "
+                + String.format("%,d", r.get("iterations").asLong()) + " iterations, about " + Fmt.num(PYTHON_CPU_MILLIS)
+                + " ms each (longer than Java's, so that pool overhead does not hide the GIL); IO-bound tasks as Java's.");
+        for (JsonNode row : r.get("results")) {
+            List<Double> ms = new ArrayList<>();
+            row.get("seconds").forEach(x -> ms.add(x.asDouble() * 1000));
+            String pool = row.get("pool").asText();
+            String workload = row.get("workload").asText();
+            int n = row.get("workers").asInt();
+            s.add("py." + pool + "." + workload + "." + n, "Python " + pool + ", " + workload + "-bound, " + n
+                    + " workers: batch time", "ms", ms, Map.of("pool", pool, "workload", workload, "workers", n,
+                            "tasks", tasks));
+        }
+    }
+
+    /** The series of the chart and verdict: Java modes and Python pools. */
+    private static List<String[]> series() {
+        List<String[]> out = new ArrayList<>();
+        for (Mode m : MODES) {
+            out.add(new String[] {"time." + m.name(), "Java " + modeLabel(m)});
+        }
+        out.add(new String[] {"py.threads", "Python threads"});
+        out.add(new String[] {"py.processes", "Python processes"});
+        return out;
+    }
+
+    /** Adds speed-up metrics: median one-worker time over each N-worker sample. */
+    private void speedups(Section s, List<Integer> ws) {
+        for (String[] series : series()) {
+            for (String workload : WORKLOADS) {
+                double base = s.median(series[0] + "." + workload + ".1");
+                for (int n : ws) {
+                    var m = s.metric(series[0] + "." + workload + "." + n);
+                    if (m.isEmpty() || Double.isNaN(base)) {
+                        continue;
+                    }
+                    s.add(speedupKey(series[0], workload, n),
+                            series[1] + ", " + workload + "-bound, " + n + " workers: speed-up", "x",
+                            m.get().samples().stream().map(t -> base / t).toList(),
+                            Map.of("workload", workload, "workers", n));
+                }
+            }
+        }
+    }
+
+    private static String speedupKey(String seriesKey, String workload, int n) {
+        String base = seriesKey.startsWith("py.") ? "speedup." + seriesKey : seriesKey.replace("time.", "speedup.");
+        return base + "." + workload + "." + n;
+    }
+
+    private void chart(Section s, List<Integer> ws) {
+        ObjectNode o = Charts.base("Speed-up over one worker");
+        o.remove("grid");
+        ArrayNode grids = o.putArray("grid");
+        grids.addObject().put("left", 56).put("right", 20).put("top", 96).put("height", "30%");
+        grids.addObject().put("left", 56).put("right", 20).put("top", "62%").put("height", "30%");
+        ArrayNode xs = o.putArray("xAxis");
+        ArrayNode ys = o.putArray("yAxis");
+        ArrayNode titles = Charts.JSON.createArrayNode();
+        titles.add(o.get("title"));
+        titles.addObject().put("text", "CPU-bound").put("left", "center").put("top", 72)
+                .putObject("textStyle").put("fontSize", 12);
+        titles.addObject().put("text", "IO-bound").put("left", "center").put("top", "57%")
+                .putObject("textStyle").put("fontSize", 12);
+        o.set("title", titles);
+        for (int g = 0; g < 2; g++) {
+            xs.addObject().put("type", "value").put("gridIndex", g).put("name", "workers").put("nameLocation", "middle")
+                    .put("nameGap", 24).put("min", 0).put("max", ws.get(ws.size() - 1) + 0.5);
+            ys.addObject().put("type", "value").put("gridIndex", g).put("name", "speed-up (x)").put("nameLocation", "middle")
+                    .put("nameGap", 34).put("min", 0);
+        }
+        for (int g = 0; g < 2; g++) {
+            String workload = WORKLOADS.get(g);
+            for (String[] series : series()) {
+                List<double[]> pts = new ArrayList<>();
+                for (int n : ws) {
+                    pts.add(new double[] {n, s.median(speedupKey(series[0], workload, n))});
+                }
+                if (pts.stream().allMatch(p -> Double.isNaN(p[1]))) {
+                    continue;
+                }
+                ObjectNode line = Charts.line(o, series[1], pts);
+                line.put("xAxisIndex", g).put("yAxisIndex", g);
+                if (series[1].startsWith("Python")) {
+                    line.putObject("lineStyle").put("type", "dashed");
+                }
+            }
+            List<double[]> ideal = new ArrayList<>();
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (int n : ws) {
+                ideal.add(new double[] {n, workload.equals("cpu") ? Math.min(n, cores) : n});
+            }
+            ObjectNode line = Charts.line(o, "ideal", ideal);
+            line.put("xAxisIndex", g).put("yAxisIndex", g).put("symbol", "none");
+            line.putObject("lineStyle").put("type", "dotted").put("color", "#999");
+            line.putObject("itemStyle").put("color", "#999");
+        }
+        o.put("_height", 600);
+        s.chart = o;
+        s.chartCaption = "Median speed-up per mode (Java: solid, Python: dashed); dotted: the ideal on this machine "
+                + "(CPU-bound work cannot beat the core count).";
+    }
+
+    private void verdict(Section s, List<Integer> ws) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int nCpu = ws.stream().filter(n -> n <= cores).max(Integer::compare).orElse(1);
+        int nMax = ws.get(ws.size() - 1);
+        List<List<String>> rows = new ArrayList<>();
+        for (String[] series : series()) {
+            List<String> row = new ArrayList<>();
+            row.add(series[1]);
+            for (String workload : WORKLOADS) {
+                for (int n : ws) {
+                    row.add(Fmt.ratio(s.median(speedupKey(series[0], workload, n))));
+                }
+            }
+            rows.add(row);
+        }
+        List<String> cols = new ArrayList<>(List.of("mode"));
+        for (String workload : WORKLOADS) {
+            for (int n : ws) {
+                cols.add(workload.toUpperCase(java.util.Locale.ROOT) + " x" + n);
+            }
+        }
+        s.tables.add(new Table("Speed-up over one worker of the same mode (medians)", cols, rows));
+
+        double thrCpu = s.median(speedupKey("time.THREADS", "cpu", nCpu));
+        double procCpu = s.median(speedupKey("time.PROCESSES", "cpu", nCpu));
+        double thrIo = s.median(speedupKey("time.THREADS", "io", nMax));
+        double virtIo = s.median(speedupKey("time.VIRTUAL_THREADS", "io", nMax));
+        double pyThrCpu = s.median(speedupKey("py.threads", "cpu", nCpu));
+        double pyProcCpu = s.median(speedupKey("py.processes", "cpu", nCpu));
+        double pyThrIo = s.median(speedupKey("py.threads", "io", nMax));
+        StringBuilder v = new StringBuilder();
+        v.append(String.format("CPU-bound, %d workers on %d cores: Java threads %s", nCpu, cores, Fmt.ratio(thrCpu)));
+        if (!Double.isNaN(procCpu)) {
+            v.append(String.format(", Java processes %s", Fmt.ratio(procCpu)));
+        }
+        v.append(". ");
+        boolean noGil = !Double.isNaN(thrCpu) && thrCpu > 0.7 * Math.min(nCpu, cores)
+                && (Double.isNaN(procCpu) || thrCpu >= 0.85 * procCpu);
+        if (noGil) {
+            v.append("Java threads use every core for CPU-bound work: Java has no GIL, so in Java processes buy isolation, "
+                    + "not CPU parallelism. ");
+        } else {
+            v.append("Threads did not reach the cores' speed-up here; the machine was likely busy (see the spreads). ");
+        }
+        v.append(String.format("IO-bound, %d workers: Java threads %s, virtual threads %s: blocking work scales with the "
+                + "number of workers, not cores, and virtual threads make many workers cheap. ", nMax, Fmt.ratio(thrIo),
+                Fmt.ratio(virtIo)));
+        if (!Double.isNaN(pyThrCpu) && !Double.isNaN(pyProcCpu)) {
+            boolean gil = pyThrCpu < 1.3 && pyProcCpu > 1.3 && pyProcCpu > 1.25 * pyThrCpu;
+            String why;
+            if (gil) {
+                why = " (the GIL lets one thread run Python code at a time, so Python needs processes for CPU-bound work)";
+            } else if (pyProcCpu <= 1.3) {
+                why = " (neither scaled: no core was free for Python during this run, so the GIL's effect could not be "
+                        + "shown; rerun on a quieter machine)";
+            } else {
+                why = "";
+            }
+            v.append(String.format("Python, CPU-bound on %d workers: threads %s, processes %s%s; IO-bound threads on %d: %s. ",
+                    nCpu, Fmt.ratio(pyThrCpu), Fmt.ratio(pyProcCpu), why, nMax, Fmt.ratio(pyThrIo)));
+        }
+        v.append("So for Java: threads for both CPU-bound (about one per core) and IO-bound work (virtual threads); "
+                + "processes when isolation is worth their cost.");
+        Outcome outcome = noGil && thrIo > 0.5 * nMax ? Outcome.SUPPORTED : Outcome.INCONCLUSIVE;
+        s.verdict(outcome, v.toString());
+        s.headline = String.format("CPU x%d: threads %s, processes %s; IO x%d: virtual %s%s", nCpu, Fmt.ratio(thrCpu),
+                Fmt.ratio(procCpu), nMax, Fmt.ratio(virtIo),
+                Double.isNaN(pyThrCpu) ? "" : "; Python CPU threads " + Fmt.ratio(pyThrCpu) + " vs processes "
+                        + Fmt.ratio(pyProcCpu));
+    }
+}

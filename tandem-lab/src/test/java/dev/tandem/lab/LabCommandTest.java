@@ -1,0 +1,55 @@
+package dev.tandem.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LabCommandTest {
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new LabCommand());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void anUnknownExperimentIsRejectedWithTheValidNames() {
+        Run r = run("--quick", "switchng");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown experiment 'switchng'")
+                .contains("resources, switching, sharing, isolation, scaling, races, verdict");
+    }
+
+    @Test
+    void aMissingComparisonFileIsRejectedBeforeAnythingRuns() {
+        Run r = run("--quick", "--compare", "does-not-exist.json", "verdict");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--compare does-not-exist.json");
+    }
+
+    @Test
+    void listNamesEveryExperimentWithItsClaim() {
+        Run r = run("--list");
+        assertThat(r.code()).isZero();
+        for (String id : Lab.ORDER) {
+            assertThat(r.out()).contains(id);
+        }
+        assertThat(r.out()).contains("Switching between threads costs less");
+    }
+
+    @Test
+    void helpDescribesTheOptions() {
+        Run r = run("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("--quick", "--seed", "--out", "--compare", "EXPERIMENT");
+    }
+}
