@@ -57,27 +57,11 @@ final class ProcessFuture<T> extends FutureTask<T> {
         return h ^ ((long) bytes.length << 40);
     }
 
-    /**
-     * Spins briefly before blocking when there is a CPU to spare: a reply that arrives within
-     * {@link #SPIN_NANOS} then costs no wake-up of this thread, which on a VM is the largest part of
-     * a round trip. With one CPU, spinning would only delay the reply, so it blocks at once.
-     */
+    /** Spins briefly before blocking, see {@link SpinWait}. */
     @Override
     public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
-        spin();
+        SpinWait.briefly(this);
         return super.get();
-    }
-
-    static final long SPIN_NANOS = 50_000;
-    private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
-
-    private void spin() {
-        if (SPIN && !isDone()) {
-            long end = System.nanoTime() + SPIN_NANOS;
-            while (!isDone() && System.nanoTime() < end) {
-                Thread.onSpinWait();
-            }
-        }
     }
 
     void succeed(T value) {

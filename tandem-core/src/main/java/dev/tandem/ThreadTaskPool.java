@@ -137,6 +137,13 @@ final class ThreadTaskPool extends AbstractExecutorService implements TaskPool {
             this.callable = callable;
         }
 
+        /** Spins briefly before blocking, see {@link SpinWait}. */
+        @Override
+        public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+            SpinWait.briefly(this);
+            return super.get();
+        }
+
         @Override
         public void run() {
             if (isDone()) {
