@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
@@ -17,7 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * How long from {@code Tandem.processes(2).start()} to the first result? Single shots, each in a
- * running benchmark JVM, so the caller's own class loading is warm but every worker JVM is new.
+ * running benchmark JVM, so the caller's own class loading is warm but every worker JVM is new;
+ * with and without the JDK 25 AOT cache that the pool trains itself (the shaded jar is one jar, so it
+ * can be cached; a warm-up iteration trains it).
  *
  * <pre>
  * java -jar tandem-benchmarks/target/benchmarks.jar Startup -f 1 -wi 2 -i 10
@@ -30,6 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10)
 @Fork(1)
 public class StartupBenchmark {
+    /** Whether workers start from the AOT cache the pool trains (the first start trains it). */
+    @Param({"true", "false"})
+    public boolean aot;
+
     private TaskPool pool;
 
     /**
@@ -40,7 +47,7 @@ public class StartupBenchmark {
      */
     @Benchmark
     public Integer startToFirstResult() throws Exception {
-        pool = Tandem.processes(2).start();
+        pool = Tandem.processes(2).aotCache(aot).start();
         return pool.submit(() -> 1).get();
     }
 
