@@ -117,8 +117,8 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
 
     private ProcessTaskPool(PoolOptions options) {
         this.options = options;
-        this.filter = new DecodingFilter(options.allowedClasses(), 200, 10_000_000, WorkLimits.MAX_ARRAY,
-                WorkLimits.MAX_BYTES);
+        this.filter = new DecodingFilter(options.allowedClasses(), WorkLimits.MAX_DEPTH, 10_000_000,
+                WorkLimits.MAX_ARRAY, WorkLimits.MAX_BYTES);
         this.initializerBytes = encodeInitializer(options.initializer());
         int poolId = POOL_IDS.incrementAndGet();
         this.conductor = Executors.newCachedThreadPool(r -> {
@@ -129,8 +129,12 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         this.launcher = new WorkerLauncher(options);
     }
 
-    /** Limits of what a worker may send back. */
+    /**
+     * Limits of what a worker may send back. The depth bound also bounds the cost of nested hash
+     * collections, whose deserialization time doubles with each level ("SerialDOS").
+     */
     static final class WorkLimits {
+        static final long MAX_DEPTH = 40;
         static final long MAX_BYTES = WorkerLaunch.MAX_FRAME_BYTES;
         static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -146,30 +150,46 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
             starts.add(pool.conductor.submit(() -> pool.launcher.launch(id, pool.initializerBytes, pool::startReader)));
         }
         RuntimeException error = null;
+        boolean interrupted = false;
         List<WorkerProcess> started = new ArrayList<>();
         for (Future<WorkerProcess> f : starts) {
-            try {
-                started.add(f.get());
-            } catch (ExecutionException e) {
-                if (error == null) {
-                    error = e.getCause() instanceof RuntimeException re ? re
-                            : new WorkerStartException(String.valueOf(e.getCause()), e.getCause());
+            // Every launch is awaited, even after an interrupt, so that none is left running unowned;
+            // each is bounded by the worker start timeout.
+            while (true) {
+                try {
+                    started.add(f.get());
+                    break;
+                } catch (ExecutionException e) {
+                    if (error == null) {
+                        error = e.getCause() instanceof RuntimeException re ? re
+                                : new WorkerStartException(String.valueOf(e.getCause()), e.getCause());
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    if (error == null) {
+                        error = new WorkerStartException("interrupted while starting workers", e);
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                error = new WorkerStartException("interrupted while starting workers", e);
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         pool.lock.lock();
         try {
             for (WorkerProcess w : started) {
-                w.state = WorkerProcess.State.READY;
-                pool.workers.add(w);
+                // A worker that died after its handshake, while others were still starting, has
+                // already been handled (and replaced) by its reader thread.
+                if (w.state == WorkerProcess.State.STARTING) {
+                    w.state = WorkerProcess.State.READY;
+                    pool.workers.add(w);
+                }
             }
             if (error != null) {
                 pool.state = State.STOP;
                 pool.failure = error;
-                for (WorkerProcess w : started) {
+                for (WorkerProcess w : pool.workers) { // replacements started meanwhile included
                     w.plannedDeath = "the pool failed to start";
                     w.kill();
                 }
@@ -357,8 +377,9 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                 }
             }
             if (options.maxTasksPerWorker() > 0 && best.tasksAccepted >= options.maxTasksPerWorker()) {
+                // Retiring is not yet a planned death: if the worker crashes before its EXIT, that
+                // crash counts as one (retries, poison, restart limit).
                 best.state = WorkerProcess.State.RETIRING;
-                best.plannedDeath = "recycled after " + best.tasksAccepted + " tasks";
                 replaceLocked(best, 0);
                 if (best.sent.isEmpty()) {
                     exitLocked(best);
@@ -400,8 +421,10 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                     default -> throw new IOException("protocol error: unexpected " + FrameType.name(type));
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // The stream broke: handled as the worker's end below.
+        } catch (Throwable e) { // a broken or hostile stream, or an error decoding it
+            // The stream cannot be trusted any more: end the worker; its end is handled below
+            // (as a crash, unless the pool had already planned it).
+            w.kill();
         }
         onWorkerEnd(w);
     }
@@ -455,8 +478,18 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         complete(f, type, payload);
     }
 
-    @SuppressWarnings("unchecked")
+    /** Completes a future from its reply; whatever the payload holds, the future completes. */
     private void complete(ProcessFuture<?> f, byte type, byte[] payload) {
+        try {
+            decodeReply(f, type, payload);
+        } catch (Throwable e) { // malformed payloads, and errors such as OutOfMemoryError while decoding
+            f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the reply to "
+                    + f.description + " could not be decoded: " + e, e));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void decodeReply(ProcessFuture<?> f, byte type, byte[] payload) {
         if (f.isDone()) {
             return;
         }
@@ -521,10 +554,10 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                             + " if it does not stop within " + TimeUnit.NANOSECONDS.toMillis(KILL_GRACE_NANOS) + " ms";
             f.fail(new TaskTimeoutException(f.description, options.taskTimeout(), action));
             stopLocked(w, f, f.description + " timed out after " + options.taskTimeout());
+            conductor.execute(w::flush); // never write to a socket on the shared timer thread
         } finally {
             lock.unlock();
         }
-        w.flush();
     }
 
     void onCancel(ProcessFuture<?> f, boolean mayInterrupt) {
@@ -576,17 +609,16 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         if (w.state == WorkerProcess.State.DEAD) {
             return;
         }
-        if (w.plannedDeath == null || w.state != WorkerProcess.State.RETIRING) {
-            w.plannedDeath = reason;
-        }
+        w.plannedDeath = reason;
         w.kill();
     }
 
     private void exitLocked(WorkerProcess w) {
-        w.state = WorkerProcess.State.EXITING;
         if (w.plannedDeath == null) {
-            w.plannedDeath = "asked to exit";
+            w.plannedDeath = w.state == WorkerProcess.State.RETIRING
+                    ? "recycled after " + w.tasksAccepted + " tasks" : "asked to exit";
         }
+        w.state = WorkerProcess.State.EXITING;
         w.write(FrameType.EXIT, 0, new byte[0]);
         conductor.execute(w::flush); // never write to a socket under the lock
     }
@@ -597,9 +629,9 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
         Integer exit = w.awaitExit();
         w.closeChannel();
         WorkerLauncher.finishTraining(w, exit);
-        if (!w.ready.isDone()) {
+        if (!w.ready.isDone() || w.ready.isCompletedExceptionally()) {
             w.ready.completeExceptionally(new IOException("exited"));
-            return; // still in its handshake: the launcher reports it
+            return; // it never became ready: the launcher reports it, and counts it once
         }
         String stderrTail = w.stderr.tail();
         String stdoutTail = w.stdout.tail();
@@ -692,14 +724,14 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
 
     /** Starts a replacement for {@code w} after {@code delayNanos}, if the pool still needs one. */
     private void replaceLocked(WorkerProcess w, long delayNanos) {
-        if (w != null) {
-            if (w.replaced) {
-                return;
-            }
-            w.replaced = true;
+        if (w != null && w.replaced) {
+            return;
         }
         if (state != State.RUNNING && !(state == State.SHUTDOWN && !pending.isEmpty())) {
-            return;
+            return; // not needed now; a worker that later dies with queued tasks asks again
+        }
+        if (w != null) {
+            w.replaced = true;
         }
         starting++;
         Runnable start = () -> conductor.execute(this::startReplacement);
@@ -956,7 +988,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
             List<Long> pids = new ArrayList<>();
             for (WorkerProcess w : workers) {
                 if ((w.state == WorkerProcess.State.READY || w.state == WorkerProcess.State.RETIRING)
-                        && (w.plannedDeath == null || w.state == WorkerProcess.State.RETIRING)) {
+                        && w.plannedDeath == null) {
                     pids.add(w.pid);
                 }
             }

@@ -341,6 +341,7 @@ final class WorkerLauncher implements AutoCloseable {
         w.kill();
         Integer exit = w.awaitExit();
         w.closeChannel();
+        finishTraining(w, exit); // a failed start frees the AOT training slot for the next worker
         return exit;
     }
 
@@ -352,9 +353,16 @@ final class WorkerLauncher implements AutoCloseable {
      * @param exitCode its exit code, or null
      */
     static void finishTraining(WorkerProcess w, Integer exitCode) {
-        if (w.aotTraining == null) {
-            return;
+        synchronized (w) { // called by the launcher and the reader thread: only the first acts
+            if (w.aotTraining == null) {
+                return;
+            }
+            publish(w, exitCode);
+            w.aotTraining = null;
         }
+    }
+
+    private static void publish(WorkerProcess w, Integer exitCode) {
         try {
             if (exitCode != null && exitCode == 0 && Files.size(w.aotTraining) > 0) {
                 Files.move(w.aotTraining, w.aotCache, java.nio.file.StandardCopyOption.ATOMIC_MOVE,

@@ -260,6 +260,64 @@ class ProcessFailureTest {
         }
     }
 
+    /** An exception that breaks everything a reply needs from it. */
+    static final class Unspeakable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message");
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            throw new IllegalStateException("no stack");
+        }
+
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            throw new java.io.NotSerializableException("not this one");
+        }
+    }
+
+    @Test
+    void anExceptionThatCannotBeDescribedStillFailsItsTaskAndNothingHangs() throws Exception {
+        try (TaskPool pool = Tandem.hybrid(1, 2).start()) {
+            List<Future<Integer>> after = new ArrayList<>();
+            Future<Integer> broken = pool.submit(() -> {
+                throw new Unspeakable();
+            });
+            for (int i = 0; i < 8; i++) {
+                int n = i;
+                after.add(pool.submit(() -> n));
+            }
+            assertThat(causeOf(broken)).isInstanceOf(RemoteTaskException.class)
+                    .hasMessageContaining(Unspeakable.class.getName());
+            for (int i = 0; i < 8; i++) {
+                assertThat(after.get(i).get()).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void aRecycledWorkersCrashIsStillACrashThatIsRetried() throws Exception {
+        java.nio.file.Path marker = java.nio.file.Files.createTempFile("tandem-crashed-once", "");
+        java.nio.file.Files.delete(marker);
+        String path = marker.toString();
+        try (TaskPool pool = Tandem.processes(1).maxTasksPerWorker(1).retriesOnWorkerLoss(2).start()) {
+            String result = pool.submit(() -> {
+                java.nio.file.Path m = java.nio.file.Path.of(path);
+                if (!java.nio.file.Files.exists(m)) {
+                    java.nio.file.Files.createFile(m);
+                    Runtime.getRuntime().halt(9); // the first attempt dies
+                }
+                return "ok on retry";
+            }).get();
+            assertThat(result).isEqualTo("ok on retry");
+        } finally {
+            java.nio.file.Files.deleteIfExists(marker);
+        }
+    }
+
     @Test
     void cancelKillsTheWorkerOnlyIfItStillRunsThatTask() throws Exception {
         try (TaskPool pool = Tandem.processes(1).start(); RunningSignal signal = new RunningSignal()) {

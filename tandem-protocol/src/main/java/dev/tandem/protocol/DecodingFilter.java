@@ -74,6 +74,40 @@ public final class DecodingFilter implements ObjectInputFilter {
         }
     }
 
+    /**
+     * This filter, plus a bound that needs the stream's length: an array may not be longer than the
+     * bytes left could fill, since Java serialization allocates an array (or a collection's backing
+     * table) at its declared length before it reads a single element.
+     *
+     * @param streamLength the length of the serialized stream about to be read
+     * @return the filter for that stream
+     */
+    public ObjectInputFilter forStream(long streamLength) {
+        return info -> {
+            if (info.arrayLength() > 0) {
+                long minBytes = info.arrayLength() * minBytesPerElement(info.serialClass());
+                if (minBytes > streamLength - info.streamBytes()) {
+                    return Status.REJECTED;
+                }
+            }
+            return checkInput(info);
+        };
+    }
+
+    private static long minBytesPerElement(Class<?> arrayClass) {
+        Class<?> c = arrayClass == null ? null : arrayClass.getComponentType();
+        if (c == null || !c.isPrimitive()) {
+            return 1; // a reference element takes at least one byte (TC_NULL)
+        }
+        if (c == long.class || c == double.class) {
+            return 8;
+        }
+        if (c == int.class || c == float.class) {
+            return 4;
+        }
+        return c == short.class || c == char.class ? 2 : 1;
+    }
+
     @Override
     public Status checkInput(FilterInfo info) {
         if (info.depth() > maxDepth || info.references() > maxReferences

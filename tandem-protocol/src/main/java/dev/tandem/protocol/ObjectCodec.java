@@ -73,7 +73,9 @@ public final class ObjectCodec {
     public static Object decode(byte[] bytes, int offset, int length, ClassLoader loader, ObjectInputFilter filter)
             throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes, offset, length), loader)) {
-            if (filter != null) {
+            if (filter instanceof DecodingFilter decoding) {
+                in.setObjectInputFilter(decoding.forStream(length));
+            } else if (filter != null) {
                 in.setObjectInputFilter(filter);
             }
             return in.readObject();

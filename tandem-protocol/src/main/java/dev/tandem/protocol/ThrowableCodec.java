@@ -54,7 +54,7 @@ public final class ThrowableCodec {
         byte[] serialized;
         try {
             serialized = ObjectCodec.encode(t, null);
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception | StackOverflowError | LinkageError e) { // user writeObject may throw anything
             serialized = new byte[0];
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(serialized.length + 1024);
@@ -67,24 +67,33 @@ public final class ThrowableCodec {
             while (c != null && depth++ < MAX_CAUSES && seen.put(c, Boolean.TRUE) == null) {
                 out.writeByte(1);
                 writeString(out, c.getClass().getName());
-                writeString(out, c.getMessage());
-                StackTraceElement[] frames = c.getStackTrace();
-                int n = Math.min(frames.length, MAX_FRAMES);
+                writeString(out, guard(c::getMessage, "(getMessage() threw)"));
+                StackTraceElement[] frames = guard(c::getStackTrace, new StackTraceElement[0]);
+                int n = frames == null ? 0 : Math.min(frames.length, MAX_FRAMES);
                 out.writeInt(n);
                 for (int i = 0; i < n; i++) {
                     StackTraceElement f = frames[i];
-                    writeString(out, f.getClassName());
-                    writeString(out, f.getMethodName());
-                    writeString(out, f.getFileName());
-                    out.writeInt(f.getLineNumber());
+                    writeString(out, f == null ? "?" : f.getClassName());
+                    writeString(out, f == null ? "?" : f.getMethodName());
+                    writeString(out, f == null ? null : f.getFileName());
+                    out.writeInt(f == null ? -1 : f.getLineNumber());
                 }
-                c = c.getCause();
+                c = guard(c::getCause, null);
             }
             out.writeByte(0);
         } catch (IOException e) {
             throw new IllegalStateException("cannot happen: writing to memory", e);
         }
         return bytes.toByteArray();
+    }
+
+    /** Calls a method a user's exception class may override, so that it cannot break the reply. */
+    private static <T> T guard(java.util.function.Supplier<T> call, T fallback) {
+        try {
+            return call.get();
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            return fallback;
+        }
     }
 
     /**

@@ -304,7 +304,7 @@ public final class WorkerMain {
         Callable<?> task;
         try {
             task = decode(job);
-        } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
+        } catch (Exception | StackOverflowError | LinkageError e) { // a task's readObject may throw anything
             out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_DECODE_TASK, e));
             return;
         }
@@ -315,7 +315,14 @@ public final class WorkerMain {
         } catch (Throwable t) { // the task's own failure, whatever it is, belongs to the caller
             runners.remove(job.taskId);
             Thread.interrupted();
-            out.writeAndFlush(FrameType.FAILED, job.taskId, ThrowableCodec.encode(t));
+            byte[] failure;
+            try {
+                failure = ThrowableCodec.encode(t);
+            } catch (Throwable encoding) { // even a broken exception gets its one terminal reply
+                failure = ThrowableCodec.encode(new RuntimeException(t.getClass().getName()
+                        + " (thrown by the task; it could not be described: " + encoding.getClass().getName() + ")"));
+            }
+            out.writeAndFlush(FrameType.FAILED, job.taskId, failure);
             return;
         }
         runners.remove(job.taskId);
@@ -323,7 +330,7 @@ public final class WorkerMain {
         byte[] bytes;
         try {
             bytes = ValueCodec.encode(result);
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (Exception | StackOverflowError | LinkageError e) { // a result's writeObject may throw anything
             out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
             return;
         }
