@@ -13,6 +13,6 @@ public final class OrphanParent {
         System.out.println("PIDS " + pool.workerPids().stream().map(String::valueOf)
                 .reduce((a, b) -> a + "," + b).orElseThrow());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE); // the workload: be killed
+        new java.util.concurrent.CountDownLatch(1).await(); // the workload: wait to be killed
     }
 }

@@ -118,7 +118,7 @@ class PoolContractTest {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> f = pool.submit(() -> {
                 s.running();
-                Thread.sleep(60_000); // the workload: blocks until cancelled
+                RunningSignal.blockUntilStopped();
                 return 1;
             });
             signal.awaitRunning(30);
@@ -140,7 +140,7 @@ class PoolContractTest {
             for (int i = 0; i < pool.options().parallelism(); i++) {
                 blockers.add(pool.submit(() -> {
                     s.running();
-                    Thread.sleep(60_000);
+                    RunningSignal.blockUntilStopped();
                     return 0;
                 }));
             }
@@ -205,7 +205,7 @@ class PoolContractTest {
             for (int i = 0; i < p; i++) {
                 pool.submit(() -> {
                     s.running();
-                    Thread.sleep(60_000);
+                    RunningSignal.blockUntilStopped();
                     return 0;
                 });
             }

@@ -72,7 +72,7 @@ class ProcessFailureTest {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> victim = pool.submit(() -> {
                 s.running();
-                Thread.sleep(60_000);
+                RunningSignal.blockUntilStopped();
                 return 0;
             });
             signal.awaitRunning(30);
@@ -154,7 +154,7 @@ class ProcessFailureTest {
             for (int i = 0; i < 2; i++) {
                 sleepers.add(pool.submit(() -> {
                     s.running();
-                    Thread.sleep(60_000);
+                    RunningSignal.blockUntilStopped();
                     return 0;
                 }));
             }
@@ -244,7 +244,7 @@ class ProcessFailureTest {
             long pid = pool.workerPids().getFirst();
             Future<Integer> slow = pool.submit(() -> {
                 try {
-                    Thread.sleep(60_000);
+                    RunningSignal.blockUntilStopped();
                     return 0;
                 } catch (InterruptedException e) {
                     return -1; // the late reply, sent after the deadline failed the future
@@ -330,7 +330,7 @@ class ProcessFailureTest {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> running = pool.submit(() -> {
                 s.running();
-                Thread.sleep(60_000);
+                RunningSignal.blockUntilStopped();
                 return 0;
             });
             signal.awaitRunning(30);

@@ -36,6 +36,16 @@ final class RunningSignal implements AutoCloseable {
         server.close();
     }
 
+    /**
+     * The workload of a task that must be stopped from outside (cancel, timeout, kill): it blocks
+     * until interrupted, for at most a minute.
+     *
+     * @throws InterruptedException when the task is interrupted
+     */
+    static void blockUntilStopped() throws InterruptedException {
+        new java.util.concurrent.CountDownLatch(1).await(60, TimeUnit.SECONDS);
+    }
+
     /** The task's side: serializable, so a process-mode task can carry it. */
     record Signal(int port) implements Serializable {
         void running() {

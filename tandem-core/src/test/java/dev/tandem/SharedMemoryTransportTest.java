@@ -56,7 +56,7 @@ class SharedMemoryTransportTest {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> victim = pool.submit(() -> {
                 s.running();
-                Thread.sleep(60_000);
+                RunningSignal.blockUntilStopped();
                 return 0;
             });
             signal.awaitRunning(30);
