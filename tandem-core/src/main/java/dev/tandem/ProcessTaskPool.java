@@ -20,7 +20,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -77,14 +76,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * when the worker runs one task at a time; a hybrid worker is first asked to interrupt the task and
  * killed only if the task has not ended after {@link #KILL_GRACE_NANOS}.
  */
-final class ProcessTaskPool extends AbstractExecutorService implements TaskPool {
+final class ProcessTaskPool extends AbstractTaskPool {
     enum State { RUNNING, SHUTDOWN, STOP, FAILED, TERMINATED }
 
     static final long KILL_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int MAX_REMEMBERED_FINGERPRINTS = 10_000;
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
-    private final PoolOptions options;
     private final WorkerLauncher launcher;
     private final DecodingFilter filter;
     private final byte[] initializerBytes;
@@ -116,7 +114,7 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
     private double meanTaskNanos = 1e9;
 
     private ProcessTaskPool(PoolOptions options) {
-        this.options = options;
+        super(options);
         this.filter = new DecodingFilter(options.allowedClasses(), WorkLimits.MAX_DEPTH, 10_000_000,
                 WorkLimits.MAX_ARRAY, WorkLimits.MAX_BYTES);
         this.initializerBytes = encodeInitializer(options.initializer());
@@ -282,11 +280,6 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                 + " is a " + kind + " that is not Serializable, so it cannot be sent to a worker JVM;"
                 + " declare the lambda as dev.tandem.Task (pool.submit(() -> ...) does) or make the"
                 + " class implement java.io.Serializable", null);
-    }
-
-    @Override
-    public <T> Future<T> submit(Task<T> task) {
-        return super.submit(task);
     }
 
     @Override
@@ -964,21 +957,6 @@ final class ProcessTaskPool extends AbstractExecutorService implements TaskPool 
                 f.cancel(true);
             }
         }
-    }
-
-    @Override
-    public <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs) {
-        return new MapRun<>(this, fn, inputs).run();
-    }
-
-    @Override
-    public Mode mode() {
-        return options.mode();
-    }
-
-    @Override
-    public PoolOptions options() {
-        return options;
     }
 
     @Override

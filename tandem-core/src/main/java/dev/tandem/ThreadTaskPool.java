@@ -1,7 +1,6 @@
 package dev.tandem;
 
 import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,15 +35,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Concurrency</h2>
  * Stateless apart from the delegate; every method is thread-safe.
  */
-final class ThreadTaskPool extends AbstractExecutorService implements TaskPool {
+final class ThreadTaskPool extends AbstractTaskPool {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
-    private final PoolOptions options;
     private final ExecutorService delegate;
     private final ThreadLocal<Boolean> initialized = new ThreadLocal<>();
 
     ThreadTaskPool(PoolOptions options) {
-        this.options = options;
+        super(options);
         int poolId = POOL_IDS.incrementAndGet();
         if (options.mode() == Mode.VIRTUAL_THREADS) {
             ThreadFactory factory = Thread.ofVirtual().name("tandem-" + poolId + "-virtual-", 0).factory();
@@ -68,28 +66,8 @@ final class ThreadTaskPool extends AbstractExecutorService implements TaskPool {
     }
 
     @Override
-    public <T> Future<T> submit(Task<T> task) {
-        return super.submit(task);
-    }
-
-    @Override
     public void execute(Runnable command) {
         delegate.execute(command instanceof TimedTask<?> ? command : new TimedTask<>(Executors.callable(command, null)));
-    }
-
-    @Override
-    public <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs) {
-        return new MapRun<>(this, fn, inputs).run();
-    }
-
-    @Override
-    public Mode mode() {
-        return options.mode();
-    }
-
-    @Override
-    public PoolOptions options() {
-        return options;
     }
 
     @Override
