@@ -29,19 +29,13 @@ import java.util.Objects;
  * that reads its value in another form a happens-before edge: every write before the release
  * (to any shared memory) is visible after the acquire.
  */
-public final class SharedDoubleArray implements AutoCloseable {
+public final class SharedDoubleArray extends SharedArray {
     /** The size of an element in bytes. */
     public static final int BYTES = 8;
     private static final VarHandle ELEMENT = ValueLayout.JAVA_DOUBLE.varHandle();
 
-    private final SharedSegment segment;
-    private final MemorySegment elements;
-    private final long length;
-
     private SharedDoubleArray(SharedSegment segment) {
-        this.segment = segment;
-        this.elements = ArrayDescriptor.elements(segment.whole(), BYTES);
-        this.length = elements.byteSize() / BYTES;
+        super(segment, BYTES);
     }
 
     /**
@@ -52,9 +46,7 @@ public final class SharedDoubleArray implements AutoCloseable {
      * @throws IOException if the segment cannot be created
      */
     public static SharedDoubleArray create(long length) throws IOException {
-        long size = ArrayDescriptor.segmentSize(length, BYTES);
-        return new SharedDoubleArray(SharedSegment.create(Kind.DOUBLE_ARRAY, ArrayDescriptor.VERSION, size,
-                whole -> ArrayDescriptor.initialize(whole, length, BYTES)));
+        return new SharedDoubleArray(create(Kind.DOUBLE_ARRAY, length, BYTES));
     }
 
     /**
@@ -65,12 +57,7 @@ public final class SharedDoubleArray implements AutoCloseable {
      * @throws IOException if the segment is gone or is not such an array
      */
     public static SharedDoubleArray attach(SegmentHandle handle) throws IOException {
-        return new SharedDoubleArray(SharedSegment.attach(handle, Kind.DOUBLE_ARRAY, ArrayDescriptor.VERSION));
-    }
-
-    /** {@return the number of elements} */
-    public long length() {
-        return length;
+        return new SharedDoubleArray(attach(handle, Kind.DOUBLE_ARRAY));
     }
 
     /**
@@ -135,37 +122,5 @@ public final class SharedDoubleArray implements AutoCloseable {
     public void copyTo(long index, double[] target, int targetIndex, int count) {
         Objects.checkFromIndexSize(targetIndex, count, target.length);
         MemorySegment.copy(elements, ValueLayout.JAVA_DOUBLE, offset(index, count), target, targetIndex, count);
-    }
-
-    /**
-     * {@return the elements as memory, for bulk and vectorised access without a copy} Element
-     * {@code i} is at byte offset {@code i * BYTES}. Valid until {@link #close()}.
-     */
-    public MemorySegment memory() {
-        return elements;
-    }
-
-    /** {@return a handle that another process can {@link #attach(SegmentHandle) attach}} */
-    public SegmentHandle handle() {
-        return segment.handle();
-    }
-
-    /** Unmaps the array; if this process created it, also deletes it. Idempotent. */
-    @Override
-    public void close() {
-        segment.close();
-    }
-
-    @Override
-    public String toString() {
-        return "SharedDoubleArray[length=" + length + ", " + segment.handle().path() + "]";
-    }
-
-    private long offset(long index) {
-        return Objects.checkIndex(index, length) * BYTES;
-    }
-
-    private long offset(long index, int count) {
-        return Objects.checkFromIndexSize(index, count, length) * BYTES;
     }
 }

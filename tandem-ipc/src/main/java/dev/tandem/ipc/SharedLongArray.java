@@ -29,19 +29,13 @@ import java.util.Objects;
  * that reads its value in another form a happens-before edge: every write before the release
  * (to any shared memory) is visible after the acquire. The atomic methods are sequentially consistent across processes.
  */
-public final class SharedLongArray implements AutoCloseable {
+public final class SharedLongArray extends SharedArray {
     /** The size of an element in bytes. */
     public static final int BYTES = 8;
     private static final VarHandle ELEMENT = ValueLayout.JAVA_LONG.varHandle();
 
-    private final SharedSegment segment;
-    private final MemorySegment elements;
-    private final long length;
-
     private SharedLongArray(SharedSegment segment) {
-        this.segment = segment;
-        this.elements = ArrayDescriptor.elements(segment.whole(), BYTES);
-        this.length = elements.byteSize() / BYTES;
+        super(segment, BYTES);
     }
 
     /**
@@ -52,9 +46,7 @@ public final class SharedLongArray implements AutoCloseable {
      * @throws IOException if the segment cannot be created
      */
     public static SharedLongArray create(long length) throws IOException {
-        long size = ArrayDescriptor.segmentSize(length, BYTES);
-        return new SharedLongArray(SharedSegment.create(Kind.LONG_ARRAY, ArrayDescriptor.VERSION, size,
-                whole -> ArrayDescriptor.initialize(whole, length, BYTES)));
+        return new SharedLongArray(create(Kind.LONG_ARRAY, length, BYTES));
     }
 
     /**
@@ -65,12 +57,7 @@ public final class SharedLongArray implements AutoCloseable {
      * @throws IOException if the segment is gone or is not such an array
      */
     public static SharedLongArray attach(SegmentHandle handle) throws IOException {
-        return new SharedLongArray(SharedSegment.attach(handle, Kind.LONG_ARRAY, ArrayDescriptor.VERSION));
-    }
-
-    /** {@return the number of elements} */
-    public long length() {
-        return length;
+        return new SharedLongArray(attach(handle, Kind.LONG_ARRAY));
     }
 
     /**
@@ -159,37 +146,5 @@ public final class SharedLongArray implements AutoCloseable {
     public void copyTo(long index, long[] target, int targetIndex, int count) {
         Objects.checkFromIndexSize(targetIndex, count, target.length);
         MemorySegment.copy(elements, ValueLayout.JAVA_LONG, offset(index, count), target, targetIndex, count);
-    }
-
-    /**
-     * {@return the elements as memory, for bulk and vectorised access without a copy} Element
-     * {@code i} is at byte offset {@code i * BYTES}. Valid until {@link #close()}.
-     */
-    public MemorySegment memory() {
-        return elements;
-    }
-
-    /** {@return a handle that another process can {@link #attach(SegmentHandle) attach}} */
-    public SegmentHandle handle() {
-        return segment.handle();
-    }
-
-    /** Unmaps the array; if this process created it, also deletes it. Idempotent. */
-    @Override
-    public void close() {
-        segment.close();
-    }
-
-    @Override
-    public String toString() {
-        return "SharedLongArray[length=" + length + ", " + segment.handle().path() + "]";
-    }
-
-    private long offset(long index) {
-        return Objects.checkIndex(index, length) * BYTES;
-    }
-
-    private long offset(long index, int count) {
-        return Objects.checkFromIndexSize(index, count, length) * BYTES;
     }
 }
