@@ -19,9 +19,64 @@ import java.util.List;
  * jar's path, size and modification time, and the worker's JVM options; a change makes a new file,
  * so a stale cache is never used. The folder is {@code $XDG_CACHE_HOME/tandem/aot} or
  * {@code ~/.cache/tandem/aot}, created owner-only. Stateless.
+ *
+ * <h2>Clean-up</h2>
+ * Every change of a jar or an option makes a new cache of about 13 MB, so the folder is pruned when
+ * a pool starts: the pool marks its cache as used (its modification time), and only the
+ * {@link #KEEP} most recently used caches stay. Training files left by a JVM that died while writing
+ * one are deleted after a day. A worker that already mapped a deleted cache keeps running from it
+ * (Linux unlinks lazily); a later worker without it starts the ordinary way.
  */
 final class AotCache {
+    /** How many caches the folder keeps. */
+    static final int KEEP = 8;
+    private static final long LEFTOVER_MILLIS = java.util.concurrent.TimeUnit.DAYS.toMillis(1);
+
     private AotCache() {
+    }
+
+    /**
+     * Marks {@code cache} as just used, then deletes all but the {@link #KEEP} most recently used
+     * caches of its folder, and training leftovers older than a day. Best effort: a file that cannot
+     * be read or deleted is left alone.
+     */
+    static void markUsedAndPrune(Path cache) {
+        try {
+            if (Files.isRegularFile(cache)) {
+                Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            }
+            List<Path> caches = new java.util.ArrayList<>();
+            long now = System.currentTimeMillis();
+            try (java.util.stream.Stream<Path> files = Files.list(cache.getParent())) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    String name = p.getFileName().toString();
+                    if (!name.startsWith("worker-")) {
+                        continue;
+                    }
+                    if (name.endsWith(".aot")) {
+                        caches.add(p);
+                    } else if (name.contains(".aot.tmp-") && now - modified(p) > LEFTOVER_MILLIS) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            caches.sort(java.util.Comparator.comparingLong(AotCache::modified).reversed());
+            for (Path old : caches.subList(Math.min(KEEP, caches.size()), caches.size())) {
+                if (!old.equals(cache)) {
+                    Files.deleteIfExists(old);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a cache folder we cannot tidy is only a waste of disk space
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** {@return the cache file for this class path and options, or null if it cannot have one} */

@@ -37,4 +37,31 @@ class AotCacheTest {
         List<String> cp = WorkerLauncher.workerClassPath(options);
         assertThat(AotCache.location(cp, WorkerLauncher.jvmOptions(options))).isNull();
     }
+
+    @Test
+    void pruningKeepsTheMostRecentlyUsedCachesAndOldLeftoversGo(@TempDir Path dir) throws Exception {
+        long now = System.currentTimeMillis();
+        java.util.List<Path> caches = new java.util.ArrayList<>();
+        for (int i = 0; i < AotCache.KEEP + 3; i++) {
+            Path c = Files.writeString(dir.resolve("worker-" + i + ".aot"), "cache " + i);
+            Files.setLastModifiedTime(c, java.nio.file.attribute.FileTime.fromMillis(now - (i + 1) * 60_000L));
+            caches.add(c);
+        }
+        Path oldLeftover = Files.writeString(dir.resolve("worker-x.aot.tmp-1-2.config"), "x");
+        Files.setLastModifiedTime(oldLeftover, java.nio.file.attribute.FileTime.fromMillis(now - 2 * 86_400_000L));
+        Path freshLeftover = Files.writeString(dir.resolve("worker-y.aot.tmp-3-4"), "y");
+        Path unrelated = Files.writeString(dir.resolve("notes.txt"), "mine");
+        Path used = caches.getLast(); // the oldest, but the pool starting now uses it
+
+        AotCache.markUsedAndPrune(used);
+
+        assertThat(used).exists();
+        for (int i = 0; i < caches.size() - 1; i++) {
+            // the used one is now the newest, so only KEEP - 1 of the others stay: the most recent
+            assertThat(Files.exists(caches.get(i))).as("cache %d", i).isEqualTo(i < AotCache.KEEP - 1);
+        }
+        assertThat(oldLeftover).doesNotExist();
+        assertThat(freshLeftover).exists();
+        assertThat(unrelated).exists();
+    }
 }
