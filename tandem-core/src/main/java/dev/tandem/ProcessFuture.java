@@ -1,8 +1,11 @@
 package dev.tandem;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -20,16 +23,21 @@ final class ProcessFuture<T> extends FutureTask<T> {
     final ProcessTaskPool pool;
     final long id;
     final Callable<T> callable;
-    final long fingerprint;
-    final String description;
+    /** See {@link #fingerprint()}; 0 until computed. Guarded by the pool's lock. */
+    private long fingerprint;
+    /** See {@link #description()}; null until computed (racy but idempotent: strings are immutable). */
+    private String description;
     /** Resolves the classes of the result: the loader of the user's code (for map, of its function). */
     final ClassLoader loader;
     /** Whether the task's class has no state (see {@link StatelessTasks}). */
     final boolean stateless;
     /** The serialized task; kept until done so the task can be sent again after a worker loss. */
     byte[] bytes;
-    /** The worker it was sent to, or null while queued in the caller. */
-    WorkerProcess worker;
+    /**
+     * The worker it was sent to, or null while queued in the caller. Written under the pool's lock;
+     * volatile so that a thread in {@link #get()} can find whose replies to read.
+     */
+    volatile WorkerProcess worker;
     /** When it became one of its worker's running tasks, or 0. */
     long startedNanos;
     ScheduledFuture<?> deadline;
@@ -45,23 +53,68 @@ final class ProcessFuture<T> extends FutureTask<T> {
         this.id = id;
         this.callable = callable;
         this.bytes = bytes;
-        this.fingerprint = fingerprint(bytes);
-        this.description = "task #" + id + " (" + callable.getClass().getName() + ")";
     }
 
-    private static long fingerprint(byte[] bytes) {
-        long h = 1125899906842597L;
-        for (byte b : bytes) {
-            h = 31 * h + b;
+    /**
+     * {@return a hash of the serialized task, which identifies a task that kills workers across
+     * submissions} Computed when first needed (pool lock held), since most tasks never need it.
+     */
+    long fingerprint() {
+        long h = fingerprint;
+        if (h == 0) {
+            h = 1125899906842597L;
+            for (byte b : bytes) {
+                h = 31 * h + b;
+            }
+            h ^= (long) bytes.length << 40;
+            fingerprint = h == 0 ? 1 : h;
         }
-        return h ^ ((long) bytes.length << 40);
+        return h;
     }
 
-    /** Spins briefly before blocking, see {@link SpinWait}. */
+    /** {@return "task #id (class)", for messages} */
+    String description() {
+        String d = description;
+        if (d == null) {
+            d = "task #" + id + " (" + callable.getClass().getName() + ")";
+            description = d;
+        }
+        return d;
+    }
+
+    /**
+     * Reads the reply itself when it can (see {@link ReplyReading}), else spins briefly (see
+     * {@link SpinWait}), then blocks.
+     */
     @Override
-    public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
-        SpinWait.briefly(this);
+    public T get() throws InterruptedException, ExecutionException {
+        if (!isDone() && !lead(ReplyReading.LEAD_NANOS)) {
+            SpinWait.briefly(this);
+        }
         return super.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        long nanos = unit.toNanos(timeout);
+        long start = System.nanoTime();
+        if (!isDone() && nanos > 0) {
+            lead(Math.min(nanos, ReplyReading.LEAD_NANOS));
+        }
+        return super.get(nanos - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Leads the reading of its worker's replies for at most {@code nanos}, when this is the worker's
+     * only outstanding task and its replies come over shared memory. A virtual thread never leads:
+     * waiting for a frame would pin its carrier.
+     *
+     * @return whether it read
+     */
+    private boolean lead(long nanos) throws InterruptedException {
+        WorkerProcess w = worker;
+        return w != null && w.replies != null && w.outstanding == 1 && !Thread.currentThread().isVirtual()
+                && w.replies.lead(this, nanos);
     }
 
     void succeed(T value) {
@@ -102,6 +155,6 @@ final class ProcessFuture<T> extends FutureTask<T> {
 
     @Override
     public String toString() {
-        return description;
+        return description();
     }
 }

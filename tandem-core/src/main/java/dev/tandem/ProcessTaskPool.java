@@ -16,7 +16,6 @@ import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -300,9 +299,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (state != State.RUNNING) {
                 throw rejection();
             }
-            Integer k = kills.get(f.fingerprint);
+            Integer k = kills.isEmpty() ? null : kills.get(f.fingerprint());
             if (k != null && k >= options.poisonThreshold()) {
-                f.fail(new PoisonTaskException(f.description, k, null));
+                f.fail(new PoisonTaskException(f.description(), k, null));
                 return;
             }
             pending.add(f);
@@ -337,8 +336,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         while (!pending.isEmpty()) {
             WorkerProcess best = null;
             for (WorkerProcess w : workers) {
-                if (w.state == WorkerProcess.State.READY && w.sent.size() < w.threads + prefetch
-                        && (best == null || w.sent.size() < best.sent.size())) {
+                if (w.state == WorkerProcess.State.READY && w.sent().size() < w.threads + prefetch
+                        && (best == null || w.sent().size() < best.sent().size())) {
                     best = w;
                 }
             }
@@ -351,13 +350,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             f.worker = best;
             f.attempts++;
-            best.sent.add(f);
+            best.sent(f);
             best.tasksAccepted++;
-            if (best.sent.size() <= best.threads) {
+            if (best.sent().size() <= best.threads) {
                 markRunningLocked(best, f);
             }
             best.write(f.stateless ? FrameType.TASK_STATELESS : FrameType.TASK, f.id, f.bytes);
-            if (best.sent.size() > best.threads + 1) {
+            if (best.sent().size() > best.threads + 1) {
                 // Tasks ahead of this one were flushed and will be answered; the reader thread
                 // flushes this one with its next reply, so a burst of submissions costs fewer writes.
                 best.dirty = true;
@@ -374,7 +373,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 // crash counts as one (retries, poison, restart limit).
                 best.state = WorkerProcess.State.RETIRING;
                 replaceLocked(best, 0);
-                if (best.sent.isEmpty()) {
+                if (best.sent().isEmpty()) {
                     exitLocked(best);
                 }
             }
@@ -395,23 +394,24 @@ final class ProcessTaskPool extends AbstractTaskPool {
     // ---------------------------------------------------------------- replies
 
     void startReader(WorkerProcess w) {
+        if (w.shm != null) {
+            w.replies = new ReplyReading(w.shm, w.reader, (type, taskId, payload) -> onFrame(w, type, taskId, payload),
+                    () -> w.outstanding);
+        }
         Thread t = new Thread(() -> readLoop(w), "tandem-worker-" + w.id + "-reader");
         t.setDaemon(true);
         t.start();
     }
 
+    /** The reader thread of one worker: reads (or lets waiting threads read) until the stream ends. */
     private void readLoop(WorkerProcess w) {
         FrameReader in = w.reader;
         try {
-            while (in.next()) {
-                byte type = in.type();
-                switch (type) {
-                    case FrameType.READY -> w.ready.complete(null);
-                    case FrameType.INIT_FAILED -> w.ready.completeExceptionally(new WorkerLauncher.InitializerFailure(
-                            decodeThrowable(in.payload(), null)));
-                    case FrameType.RESULT, FrameType.FAILED, FrameType.COPY_FAILED ->
-                            onReply(w, type, in.taskId(), in.payload());
-                    default -> throw new IOException("protocol error: unexpected " + FrameType.name(type));
+            if (w.replies != null) {
+                w.replies.readerLoop();
+            } else {
+                while (in.next()) {
+                    onFrame(w, in.type(), in.taskId(), in.payload());
                 }
             }
         } catch (Throwable e) { // a broken or hostile stream, or an error decoding it
@@ -422,29 +422,33 @@ final class ProcessTaskPool extends AbstractTaskPool {
         onWorkerEnd(w);
     }
 
+    /** Handles one frame from a worker, in whichever thread read it. */
+    private void onFrame(WorkerProcess w, byte type, long taskId, byte[] payload) throws IOException {
+        switch (type) {
+            case FrameType.READY -> w.ready.complete(null);
+            case FrameType.INIT_FAILED -> w.ready.completeExceptionally(new WorkerLauncher.InitializerFailure(
+                    decodeThrowable(payload, null)));
+            case FrameType.RESULT, FrameType.FAILED, FrameType.COPY_FAILED -> onReply(w, type, taskId, payload);
+            default -> throw new IOException("protocol error: unexpected " + FrameType.name(type));
+        }
+    }
+
     private void onReply(WorkerProcess w, byte type, long taskId, byte[] payload) {
         ProcessFuture<?> f = null;
         List<WorkerProcess> toFlush;
         lock.lock();
         try {
-            int i = 0;
-            for (Iterator<ProcessFuture<?>> it = w.sent.iterator(); it.hasNext(); i++) {
-                ProcessFuture<?> s = it.next();
-                if (s.id == taskId) {
-                    it.remove();
-                    f = s;
-                    break;
-                }
-            }
+            int[] position = new int[1];
+            f = w.answered(taskId, position);
             if (f == null) {
                 return; // a late reply for a task this worker no longer holds
             }
-            if (i < w.threads) {
+            if (position[0] < w.threads) {
                 long took = System.nanoTime() - f.startedNanos;
                 meanTaskNanos = 0.8 * meanTaskNanos + 0.2 * took;
-                if (w.sent.size() >= w.threads) {
+                if (w.sent().size() >= w.threads) {
                     int j = 0;
-                    for (ProcessFuture<?> s : w.sent) {
+                    for (ProcessFuture<?> s : w.sent()) {
                         if (++j == w.threads) {
                             markRunningLocked(w, s);
                             break;
@@ -452,7 +456,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     }
                 }
             }
-            if (w.state == WorkerProcess.State.RETIRING && w.sent.isEmpty()) {
+            if (w.state == WorkerProcess.State.RETIRING && w.sent().isEmpty()) {
                 exitLocked(w);
             }
             toFlush = dispatchLocked();
@@ -477,7 +481,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             decodeReply(f, type, payload);
         } catch (Throwable e) { // malformed payloads, and errors such as OutOfMemoryError while decoding
             f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the reply to "
-                    + f.description + " could not be decoded: " + e, e));
+                    + f.description() + " could not be decoded: " + e, e));
         }
     }
 
@@ -494,13 +498,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     value = ValueCodec.decode(payload, loader, filter);
                 } catch (InvalidClassException e) {
                     f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the result of "
-                            + f.description + " was refused by the decoding filter (" + e.getMessage()
+                            + f.description() + " was refused by the decoding filter (" + e.getMessage()
                             + "; limits " + filter.limits() + "). If its classes are yours, allow them with"
                             + " allowClasses(\"com.acme.**\")", e));
                     return;
                 } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
                     f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the result of "
-                            + f.description + " could not be decoded: " + e, e));
+                            + f.description() + " could not be decoded: " + e, e));
                     return;
                 }
                 ((ProcessFuture<Object>) f).succeed(value);
@@ -511,12 +515,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 Throwable cause = decodeThrowable(rest, loader);
                 if (payload[0] == FrameType.BOUNDARY_DECODE_TASK) {
                     f.fail(new TaskSerializationException(Boundary.DECODE_TASK_IN_WORKER, "worker "
-                            + (f.worker == null ? "?" : f.worker.id) + " could not decode " + f.description + ": "
+                            + (f.worker == null ? "?" : f.worker.id) + " could not decode " + f.description() + ": "
                             + cause + ". Are the task's classes on the worker's class path? Add them with"
                             + " classPath(...)", cause));
                 } else {
                     f.fail(new TaskSerializationException(Boundary.ENCODE_RESULT_IN_WORKER, "the result of "
-                            + f.description + " could not be serialized in the worker: " + cause
+                            + f.description() + " could not be serialized in the worker: " + cause
                             + ". Return a Serializable value", cause));
                 }
             }
@@ -545,8 +549,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     ? "its worker " + w.id + " (pid " + w.pid + ") was killed and is being replaced"
                     : "its worker " + w.id + " (pid " + w.pid + ") was asked to interrupt it, and is killed"
                             + " if it does not stop within " + TimeUnit.NANOSECONDS.toMillis(KILL_GRACE_NANOS) + " ms";
-            f.fail(new TaskTimeoutException(f.description, options.taskTimeout(), action));
-            stopLocked(w, f, f.description + " timed out after " + options.taskTimeout());
+            f.fail(new TaskTimeoutException(f.description(), options.taskTimeout(), action));
+            stopLocked(w, f, f.description() + " timed out after " + options.taskTimeout());
             conductor.execute(w::flush); // never write to a socket on the shared timer thread
         } finally {
             lock.unlock();
@@ -563,12 +567,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 tryTerminateLocked();
                 return;
             }
-            if (w.state == WorkerProcess.State.DEAD || !w.sent.contains(f)) {
+            if (w.state == WorkerProcess.State.DEAD || !w.sent().contains(f)) {
                 return;
             }
             if (w.isRunning(f)) {
                 if (mayInterrupt) {
-                    stopLocked(w, f, f.description + " was cancelled");
+                    stopLocked(w, f, f.description() + " was cancelled");
                 }
             } else {
                 w.write(FrameType.CANCEL, f.id, new byte[0]); // dropped from the worker's inbox
@@ -589,7 +593,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         Deadlines.schedule(() -> {
             lock.lock();
             try {
-                if (w.sent.contains(f) && w.isRunning(f)) {
+                if (w.sent().contains(f) && w.isRunning(f)) {
                     killLocked(w, reason + " and did not stop when interrupted");
                 }
             } finally {
@@ -632,16 +636,19 @@ final class ProcessTaskPool extends AbstractTaskPool {
         List<WorkerProcess> toFlush;
         lock.lock();
         try {
+            if (w.plannedDeath == null && w.channelLost != null) {
+                w.plannedDeath = w.channelLost; // not the worker's fault, nor its task's
+            }
             boolean planned = w.plannedDeath != null;
             w.state = WorkerProcess.State.DEAD;
             workers.remove(w);
             List<ProcessFuture<?>> running = new ArrayList<>();
             List<ProcessFuture<?>> queued = new ArrayList<>();
             int i = 0;
-            for (ProcessFuture<?> f : w.sent) {
+            for (ProcessFuture<?> f : w.sent()) {
                 (i++ < w.threads ? running : queued).add(f);
             }
-            w.sent.clear();
+            w.clearSent();
             for (int j = queued.size() - 1; j >= 0; j--) {
                 ProcessFuture<?> f = queued.get(j);
                 f.worker = null;
@@ -659,7 +666,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (f.isDone()) {
                     continue;
                 }
-                WorkerLostException lost = new WorkerLostException(w.id, w.pid, exit, signal, f.description,
+                WorkerLostException lost = new WorkerLostException(w.id, w.pid, exit, signal, f.description(),
                         hint, stderrTail, crashLog);
                 last = lost;
                 if (planned) {
@@ -668,10 +675,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 }
                 // Blame is certain only when the worker ran this task alone; hybrid bystanders
                 // are not counted toward poison.
-                int k = running.size() == 1 ? kills.merge(f.fingerprint, 1, Integer::sum)
-                        : kills.getOrDefault(f.fingerprint, 0);
+                int k = running.size() == 1 ? kills.merge(f.fingerprint(), 1, Integer::sum)
+                        : kills.getOrDefault(f.fingerprint(), 0);
                 if (k >= options.poisonThreshold()) {
-                    f.fail(new PoisonTaskException(f.description, k, lost));
+                    f.fail(new PoisonTaskException(f.description(), k, lost));
                 } else if (f.attempts <= options.retriesOnWorkerLoss()) {
                     pending.addFirst(f);
                 } else {
@@ -784,7 +791,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         }
         pending.clear();
         for (WorkerProcess w : workers) {
-            for (ProcessFuture<?> f : w.sent) {
+            for (ProcessFuture<?> f : w.sent()) {
                 f.fail(e);
             }
             killLocked(w, "the pool failed");
@@ -803,7 +810,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 return;
             }
             for (WorkerProcess w : workers) {
-                if (w.sent.isEmpty() && (w.state == WorkerProcess.State.READY || w.state == WorkerProcess.State.RETIRING)) {
+                if (w.sent().isEmpty() && (w.state == WorkerProcess.State.READY || w.state == WorkerProcess.State.RETIRING)) {
                     exitLocked(w);
                 }
             }
@@ -845,16 +852,16 @@ final class ProcessTaskPool extends AbstractTaskPool {
             pending.clear();
             for (WorkerProcess w : workers) {
                 int i = 0;
-                for (ProcessFuture<?> f : w.sent) {
+                for (ProcessFuture<?> f : w.sent()) {
                     if (i++ < w.threads) {
-                        f.fail(new CancellationException(f.description + " was running when shutdownNow() killed "
+                        f.fail(new CancellationException(f.description() + " was running when shutdownNow() killed "
                                 + w));
                     } else if (!f.isDone()) {
                         never.add(f);
                     }
                     f.worker = null;
                 }
-                w.sent.clear();
+                w.clearSent();
                 killLocked(w, "shutdownNow()");
             }
             tryTerminateLocked();

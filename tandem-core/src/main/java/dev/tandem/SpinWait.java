@@ -15,6 +15,11 @@ final class SpinWait {
     private SpinWait() {
     }
 
+    /** {@return how long a waiting thread spins before it blocks: 0 with one CPU} */
+    static long spinNanos() {
+        return SPIN ? SPIN_NANOS : 0;
+    }
+
     static void briefly(Future<?> f) {
         if (SPIN && !f.isDone()) {
             long end = System.nanoTime() + SPIN_NANOS;

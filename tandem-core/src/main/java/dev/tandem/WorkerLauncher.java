@@ -59,6 +59,24 @@ final class WorkerLauncher implements AutoCloseable {
             "-XX:MaxHeapFreeRatio=30", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
             "--enable-native-access=ALL-UNNAMED");
 
+    /**
+     * A smaller idle worker (about 2 MiB of RSS less, see docs/performance.md), on the JDK these
+     * options were measured on; another JDK may have renamed them, and would refuse to start.
+     * <ul>
+     * <li>Small initial interned-string and symbol tables: they start at 64 Ki and 32 Ki buckets, all
+     * touched at start-up, though with the AOT cache nearly every string and symbol lives in the
+     * cache's own tables. Both grow on demand.
+     * <li>No replay of the AOT cache's training profiles: on JDK 25 that eagerly recompiles at start
+     * what was hot while the cache was trained, with its own thread and compiler memory. The worker
+     * starts faster without it; code that was hot in training warms up as without a cache.
+     * </ul>
+     * A user's {@code jvmOptions} come later and win, e.g. {@code -XX:+AOTReplayTraining}.
+     */
+    static final List<String> FOOTPRINT_JVM_OPTIONS = Runtime.version().feature() == 25
+            ? List.of("-XX:StringTableSize=4096", "-XX:+UnlockExperimentalVMOptions", "-XX:SymbolTableSize=4096",
+                    "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining")
+            : List.of();
+
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Each direction's ring of a shared-memory channel: 1 MiB; larger frames travel in pieces. */
     static final int SHARED_RING_BYTES = 1 << 20;
@@ -96,6 +114,9 @@ final class WorkerLauncher implements AutoCloseable {
         }
         this.classPath = workerClassPath(options);
         this.aotCache = options.aotCache() ? AotCache.location(classPath, jvmOptions(options)) : null;
+        if (aotCache != null) {
+            AotCache.markUsedAndPrune(aotCache);
+        }
         this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -161,6 +182,7 @@ final class WorkerLauncher implements AutoCloseable {
                 out.add(o);
             }
         }
+        out.addAll(FOOTPRINT_JVM_OPTIONS);
         out.addAll(options.jvmOptions());
         return out;
     }
@@ -287,8 +309,9 @@ final class WorkerLauncher implements AutoCloseable {
                 // attaching is seen by the channel (after its last frame); one that dies before
                 // cannot be, so its exit closes the channel.
                 SharedChannel channel = shm;
-                w.reader = new FrameReader(channel.inputStream(), WorkerLaunch.MAX_FRAME_BYTES);
-                w.writer = new FrameWriter(channel.outputStream());
+                w.reader = new FrameReader(UninterruptibleStreams.input(channel.inputStream()),
+                        WorkerLaunch.MAX_FRAME_BYTES);
+                w.writer = new FrameWriter(UninterruptibleStreams.output(channel.outputStream()));
                 process.onExit().thenRun(() -> {
                     if (channel.peerPid() == 0) {
                         channel.close();

@@ -41,7 +41,15 @@ final class WorkerProcess {
 
     // Guarded by the pool's lock.
     State state = State.STARTING;
-    final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
+    /** Changed only through {@link #sent(ProcessFuture)}, {@link #answered} and {@link #clearSent()}. */
+    private final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
+    /** The size of {@link #sent}, readable without the pool's lock. */
+    volatile int outstanding;
+    /**
+     * Set when the control channel was closed because a thread writing to it was interrupted (Java
+     * closes a channel interrupted during I/O); the worker is then killed and this is why.
+     */
+    volatile String channelLost;
     String plannedDeath;
     long tasksAccepted;
     /** Frames were buffered without a flush; the reader thread flushes them with its next reply. */
@@ -54,6 +62,8 @@ final class WorkerProcess {
 
     /** The shared-memory channel when the pool uses {@link Transport#SHARED_MEMORY}, else null. */
     dev.tandem.ipc.SharedChannel shm;
+    /** Who reads the replies when they come over {@link #shm}; set before the reader thread starts. */
+    ReplyReading replies;
 
     // Set once by the handshake, before the reader thread starts.
     FrameWriter writer;
@@ -72,6 +82,38 @@ final class WorkerProcess {
                 "tandem-worker-" + id + "-stderr");
         stdout.start();
         stderr.start();
+    }
+
+    /** {@return the tasks sent to this worker and not yet answered, oldest first} (pool lock held) */
+    ArrayDeque<ProcessFuture<?>> sent() {
+        return sent;
+    }
+
+    /** Records that {@code f} was sent to this worker (pool lock held). */
+    void sent(ProcessFuture<?> f) {
+        sent.add(f);
+        outstanding = sent.size();
+    }
+
+    /** Removes the task {@code taskId} answered, and returns it with its position, or null (pool lock held). */
+    ProcessFuture<?> answered(long taskId, int[] position) {
+        int i = 0;
+        for (java.util.Iterator<ProcessFuture<?>> it = sent.iterator(); it.hasNext(); i++) {
+            ProcessFuture<?> s = it.next();
+            if (s.id == taskId) {
+                it.remove();
+                outstanding = sent.size();
+                position[0] = i;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Forgets every sent task (pool lock held). */
+    void clearSent() {
+        sent.clear();
+        outstanding = 0;
     }
 
     /** {@return whether {@code f} is among the tasks this worker is running now} (pool lock held) */
@@ -103,18 +145,34 @@ final class WorkerProcess {
         outbox.add(new Frame(type, taskId, payload));
     }
 
-    /** Writes every queued frame, in order, and sends them. */
+    /**
+     * Writes every queued frame, in order, and sends them. Any thread may call, an interrupted one
+     * too: its interrupt status is put aside while writing and restored after, since Java closes a
+     * socket channel when the thread using it is interrupted (and the shared-memory streams retry,
+     * see {@link UninterruptibleStreams}).
+     */
     void flush() {
-        synchronized (writer) {
-            try {
+        boolean interrupted = Thread.interrupted();
+        try {
+            synchronized (writer) {
                 Frame f;
                 while ((f = outbox.poll()) != null) {
                     writer.write(f.type, f.taskId, f.payload);
                 }
                 writer.flush();
-            } catch (IOException e) {
-                // The worker is gone; its reader thread sees the end of stream and reports the death.
-                outbox.clear();
+            }
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            // Interrupted in the middle of a write, by another thread: the channel is closed.
+            channelLost = "its control channel was closed because a thread writing to it was interrupted"
+                    + " (Java closes a channel interrupted during I/O)";
+            outbox.clear();
+            kill();
+        } catch (IOException e) {
+            // The worker is gone; its reader thread sees the end of stream and reports the death.
+            outbox.clear();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

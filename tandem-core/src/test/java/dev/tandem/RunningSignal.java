@@ -31,6 +31,17 @@ final class RunningSignal implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until a task has signalled with {@link Signal#runningThenHold()}; the task then waits
+     * until the returned gate is closed. Fails after {@code seconds}.
+     */
+    Socket awaitRunningAndHold(int seconds) throws IOException {
+        server.setSoTimeout((int) TimeUnit.SECONDS.toMillis(seconds));
+        Socket s = server.accept();
+        s.getInputStream().read();
+        return s;
+    }
+
     @Override
     public void close() throws IOException {
         server.close();
@@ -48,6 +59,17 @@ final class RunningSignal implements AutoCloseable {
 
     /** The task's side: serializable, so a process-mode task can carry it. */
     record Signal(int port) implements Serializable {
+        /** Signals, then waits (at most a minute) until the test closes the gate it got. */
+        void runningThenHold() {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(60_000);
+                s.getOutputStream().write(1);
+                s.getInputStream().read();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot signal the test", e);
+            }
+        }
+
         void running() {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.getOutputStream().write(1);

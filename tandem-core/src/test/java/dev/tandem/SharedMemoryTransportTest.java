@@ -74,6 +74,40 @@ class SharedMemoryTransportTest {
         assertThat(segments()).as("segments left by this JVM").isEmpty();
     }
 
+    /**
+     * Over shared memory a thread waiting for its worker's only task reads the reply itself, and
+     * the reader thread reads when nobody waits (see {@link ReplyReading}); every mix is answered.
+     */
+    @Test
+    void repliesAreReadByWaitingThreadsOrTheReaderThreadWhateverTheMix() throws Exception {
+        try (TaskPool pool = shm(1).start(); RunningSignal signal = new RunningSignal()) {
+            for (int round = 0; round < 50; round++) {
+                for (int i = 0; i < 20; i++) {
+                    int v = round * 100 + i;
+                    assertThat(pool.submit(() -> v).get()).isEqualTo(v); // read by the waiting thread
+                }
+                int r = round;
+                // invokeAny waits on a completion listener, not in get(): the reader thread reads
+                assertThat(pool.invokeAny(List.<Task<Integer>>of(() -> r))).isEqualTo(r);
+            }
+            RunningSignal.Signal s = signal.signal();
+            Future<Integer> slow = pool.submit(() -> {
+                s.runningThenHold();
+                return 9;
+            });
+            java.net.Socket gate = signal.awaitRunningAndHold(30);
+            try {
+                // a wait that runs out hands the reading back to the reader thread
+                org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class,
+                        () -> slow.get(5, TimeUnit.MILLISECONDS));
+            } finally {
+                gate.close();
+            }
+            assertThat(pool.invokeAny(List.<Task<Integer>>of(() -> 10))).isEqualTo(10);
+            assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo(9);
+        }
+    }
+
     @Test
     void largePayloadsCrossInBothDirections() throws Exception {
         byte[] big = new byte[8 << 20];

@@ -68,8 +68,8 @@ public final class SharedChannel implements AutoCloseable {
 
     /** The tail of the out ring; written only under sendLock. */
     private long outTail;
-    /** The head of the in ring; written only under receiveLock. */
-    private long inHead;
+    /** The head of the in ring; written only under receiveLock, read by {@link #awaitReadable} without it. */
+    private volatile long inHead;
     /** The frame being reassembled across receive calls; guarded by receiveLock. */
     private byte[] partial;
     private int partialLength;
@@ -264,6 +264,33 @@ public final class SharedChannel implements AutoCloseable {
             throw closedWhileWaiting(e);
         } finally {
             receiveLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until {@link #receive} would not wait: a frame (or a fragment of one) has arrived, the
+     * peer closed its end or died, or this end was closed. Receives nothing, so several threads may
+     * take turns: one waits for readiness, then receives. With a zero timeout it only checks, which
+     * makes it usable in a spin loop. A wait checks whether the peer process lives about every 50 ms,
+     * as {@link #receive} does; a shorter one does not.
+     *
+     * @param timeout the longest wait; zero or less checks once
+     * @param unit its unit
+     * @return whether a receive would return (or throw) at once; {@code false} when the timeout elapsed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitReadable(long timeout, TimeUnit unit) throws InterruptedException {
+        if (closed || hasData() || peerClosed()) {
+            return true;
+        }
+        if (timeout <= 0) {
+            return false;
+        }
+        long deadline = System.nanoTime() + Math.min(unit.toNanos(timeout), TimeUnit.DAYS.toNanos(365));
+        try {
+            return inData.await(() -> hasData() || closed || peerClosed(), deadline, this::checkPeerWhileReceiving);
+        } catch (PeerDiedException | IllegalStateException e) {
+            return true; // receive reports the death, or the close
         }
     }
 

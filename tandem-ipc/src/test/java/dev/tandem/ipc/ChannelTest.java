@@ -47,6 +47,40 @@ class ChannelTest {
 
     @Test
     @Timeout(30)
+    void awaitReadableReportsReadinessWithoutReceiving() throws Exception {
+        SharedChannel a = SharedChannel.create(4096);
+        SharedChannel b = SharedChannel.attach(a.handle());
+        try {
+            assertThat(b.awaitReadable(0, TimeUnit.SECONDS)).isFalse();
+            assertThat(b.awaitReadable(30, TimeUnit.MILLISECONDS)).isFalse();
+            CountDownLatch waiting = new CountDownLatch(1);
+            CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+                waiting.countDown();
+                try {
+                    return b.awaitReadable(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            waiting.await();
+            assertThat(a.send(new byte[] {7}, Duration.ofSeconds(1))).isTrue();
+            assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
+            // Readiness consumed nothing: the frame is still there, and readiness ends with it.
+            assertThat(b.awaitReadable(0, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.receive(Duration.ofSeconds(1))).containsExactly(7);
+            assertThat(b.awaitReadable(0, TimeUnit.SECONDS)).isFalse();
+            // A closed peer makes a receive return at once (with EOFException): that is readiness too.
+            a.close();
+            assertThat(b.awaitReadable(10, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> b.receive(Duration.ofSeconds(1))).isInstanceOf(EOFException.class);
+        } finally {
+            b.close();
+            a.close();
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void timeoutsAndClose() throws Exception {
         try (SharedChannel a = SharedChannel.create(4096)) {
             assertThat(a.awaitPeer(Duration.ofMillis(20))).isFalse();

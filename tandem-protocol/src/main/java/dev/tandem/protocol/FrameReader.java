@@ -62,6 +62,16 @@ public final class FrameReader {
         return true;
     }
 
+    /**
+     * {@return whether bytes of a next frame are already here, so {@link #next()} would not wait for
+     * its start} Cheap and non-blocking: it asks the buffers, not the peer.
+     *
+     * @throws IOException if the stream failed
+     */
+    public boolean hasBufferedBytes() throws IOException {
+        return in.available() > 0;
+    }
+
     /** {@return the type of the last frame read} */
     public byte type() {
         return type;

@@ -276,10 +276,12 @@ public final class WorkerMain {
                     new CancellationException("cancelled before it started")));
             return;
         }
-        Thread t = runners.get(taskId);
-        if (t != null) {
+        // Interrupts under the map's lock of this entry: once runJob removed the entry, no interrupt
+        // for this task can come any more, so one cannot hit the thread while it writes the reply.
+        runners.computeIfPresent(taskId, (id, t) -> {
             t.interrupt();
-        }
+            return t;
+        });
     }
 
     private Callable<?> decode(Job job) throws IOException, ClassNotFoundException {
