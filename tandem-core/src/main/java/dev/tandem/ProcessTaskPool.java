@@ -79,6 +79,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
     enum State { RUNNING, SHUTDOWN, STOP, FAILED, TERMINATED }
 
     static final long KILL_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * A worker training the AOT cache retires after this many tasks, writing the cache as it exits.
+     * The cache then holds what a worker needs to start and to run its first tasks, not everything a
+     * long-lived worker ever touched: every later worker loads the whole cache at start, so a cache
+     * trained on a long run makes every idle worker bigger (about 2 MiB after a million tasks).
+     */
+    static final int AOT_TRAINING_TASKS = 100;
     private static final int MAX_REMEMBERED_FINGERPRINTS = 10_000;
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
@@ -368,7 +375,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     touched.add(best);
                 }
             }
-            if (options.maxTasksPerWorker() > 0 && best.tasksAccepted >= options.maxTasksPerWorker()) {
+            if ((options.maxTasksPerWorker() > 0 && best.tasksAccepted >= options.maxTasksPerWorker())
+                    || (best.aotTraining != null && best.tasksAccepted >= AOT_TRAINING_TASKS)) {
                 // Retiring is not yet a planned death: if the worker crashes before its EXIT, that
                 // crash counts as one (retries, poison, restart limit).
                 best.state = WorkerProcess.State.RETIRING;
@@ -612,8 +620,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     private void exitLocked(WorkerProcess w) {
         if (w.plannedDeath == null) {
-            w.plannedDeath = w.state == WorkerProcess.State.RETIRING
-                    ? "recycled after " + w.tasksAccepted + " tasks" : "asked to exit";
+            w.plannedDeath = w.state != WorkerProcess.State.RETIRING ? "asked to exit"
+                    : w.aotTraining != null ? "retired after " + w.tasksAccepted + " tasks to write the AOT cache"
+                    : "recycled after " + w.tasksAccepted + " tasks";
         }
         w.state = WorkerProcess.State.EXITING;
         w.write(FrameType.EXIT, 0, new byte[0]);

@@ -288,8 +288,9 @@ public final class Tandem {
 
         /**
          * How tasks and results travel to and from worker JVMs. Default {@link Transport#SOCKET};
-         * {@link Transport#SHARED_MEMORY} moves more small messages per second and large payloads
-         * far faster (see docs/performance.md). Process and hybrid modes only.
+         * {@link Transport#SHARED_MEMORY} has far shorter round trips and moves more small messages
+         * per second and large payloads far faster, for about 10 MiB more memory per worker (see
+         * {@link Transport} and docs/performance.md). Process and hybrid modes only.
          *
          * @param transport the transport
          * @return this builder

@@ -17,8 +17,7 @@ import java.io.OutputStream;
  *
  * <p>Safe because the channel's streams throw {@link InterruptedIOException} before they consume or
  * publish anything of the piece they were waiting for: a read that is retried reads the same bytes,
- * and a write that is retried sends its piece again (a frame sent only in part is dropped by the
- * receiver when the next one starts).
+ * and a write resumes after the {@link InterruptedIOException#bytesTransferred bytes already sent}.
  *
  * <p>Thread safety: as the wrapped streams'.
  */
@@ -71,8 +70,14 @@ final class UninterruptibleStreams {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
+                int[] sent = {0};
                 retrying(() -> {
-                    out.write(b, off, len);
+                    try {
+                        out.write(b, off + sent[0], len - sent[0]);
+                    } catch (InterruptedIOException e) {
+                        sent[0] += e.bytesTransferred;
+                        throw e;
+                    }
                     return null;
                 });
             }

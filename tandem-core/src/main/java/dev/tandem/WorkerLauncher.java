@@ -42,8 +42,9 @@ import java.util.function.Consumer;
  * <h2>AOT cache</h2>
  * When every class path entry is a jar, workers start from a JDK 25 ahead-of-time cache of this
  * class path (JEP 483, 514) kept in {@code ~/.cache/tandem/aot/}: the first worker of the first pool
- * trains it and writes it when it exits cleanly (at {@code close()}), later workers map it. See
- * {@link AotCache}.
+ * trains it and writes it when it exits cleanly (after
+ * {@link ProcessTaskPool#AOT_TRAINING_TASKS} tasks, when it is retired and replaced, or at
+ * {@code close()}); later workers map it. See {@link AotCache}.
  *
  * <h2>Worker command</h2>
  * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,

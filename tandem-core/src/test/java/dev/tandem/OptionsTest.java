@@ -52,6 +52,7 @@ class OptionsTest {
         assertThat(o.taskTimeout()).isNull();
         assertThat(o.workerStartTimeout()).isPositive();
         assertThat(o.poisonThreshold()).isEqualTo(3);
+        assertThat(o.transport()).isEqualTo(Transport.SOCKET);
         assertThat(Tandem.virtualThreads().options().parallelism()).isEqualTo(Integer.MAX_VALUE);
     }
 }

@@ -48,7 +48,7 @@ class UninterruptibleStreamsTest {
     }
 
     @Test
-    void aWriteByAnInterruptedThreadIsSentOnceAndKeepsTheStatus() throws IOException {
+    void aWriteByAnInterruptedThreadIsSentOnceResumingAfterWhatWentOutAndKeepsTheStatus() throws IOException {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         OutputStream refusing = new OutputStream() {
             @Override
@@ -58,13 +58,21 @@ class UninterruptibleStreamsTest {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
+                if (Thread.currentThread().isInterrupted() && len > 1) {
+                    // as the channel's stream: the first piece went out, then the interrupt stopped it
+                    sink.write(b, off, 1);
+                    InterruptedIOException e = new InterruptedIOException("interrupted");
+                    e.bytesTransferred = 1;
+                    throw e;
+                }
                 refuseIfInterrupted();
                 sink.write(b, off, len);
             }
         };
         OutputStream out = UninterruptibleStreams.output(refusing);
         Thread.currentThread().interrupt();
-        out.write(new byte[] {4, 5}, 0, 2);
+        out.write(new byte[] {3, 4, 5}, 1, 2);
+        Thread.currentThread().interrupt();
         out.write(6);
         assertThat(Thread.interrupted()).isTrue();
         assertThat(sink.toByteArray()).containsExactly(4, 5, 6);

@@ -10,8 +10,10 @@ import java.util.Arrays;
 
 /**
  * Byte-stream views of a {@link SharedChannel}, so that code written for sockets (a framed protocol
- * over buffered streams) runs over shared memory unchanged. Each {@code write} call sends one frame;
- * reads consume frames in order, across frame boundaries. Blocking calls wait in slices of
+ * over buffered streams) runs over shared memory unchanged. Each {@code write} call sends one frame,
+ * or pieces of at most a quarter of the ring when it is longer, so that a large write streams
+ * through the ring as through a socket instead of being reassembled whole on the other side; reads
+ * consume frames in order, across frame boundaries. Blocking calls wait in slices of
  * {@link #SLICE}, so the peer's death or the channel's close is seen within one slice.
  *
  * <p>Thread safety: as the channel's; a stream is meant for one reader or one writer at a time.
@@ -84,14 +86,22 @@ final class ChannelStreams {
                 if (len == 0) {
                     return;
                 }
-                byte[] frame = off == 0 && len == b.length ? b : Arrays.copyOfRange(b, off, off + len);
+                int piece = channel.maxFragment();
+                int at = off;
                 try {
-                    while (!channel.send(frame, SLICE)) {
-                        // the ring is full and the peer is alive: it is reading, keep waiting
+                    for (int end = off + len; at < end; at += piece) {
+                        int n = Math.min(piece, end - at);
+                        byte[] frame = at == 0 && n == b.length ? b : Arrays.copyOfRange(b, at, at + n);
+                        // A piece fits one record: it is sent whole or, if interrupted, not at all.
+                        while (!channel.send(frame, SLICE)) {
+                            // the ring is full and the peer is alive: it is reading, keep waiting
+                        }
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while writing " + channel);
+                    InterruptedIOException stopped = new InterruptedIOException("interrupted while writing " + channel);
+                    stopped.bytesTransferred = at - off;
+                    throw stopped;
                 }
             }
         };

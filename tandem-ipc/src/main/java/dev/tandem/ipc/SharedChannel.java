@@ -389,15 +389,21 @@ public final class SharedChannel implements AutoCloseable {
     }
 
     /**
-     * A stream view of the sending direction: each {@code write} call sends one frame (wrap it in a
-     * {@link java.io.BufferedOutputStream} to send many small writes as one), waiting as long as the
-     * peer is alive for room in the ring.
+     * A stream view of the sending direction: each {@code write} call sends one frame, or pieces of
+     * a quarter of the ring when longer (wrap it in a {@link java.io.BufferedOutputStream} to send
+     * many small writes as one), waiting as long as the peer is alive for room in the ring.
      *
      * @return the view; it throws {@link PeerDiedException} or {@link EOFException} when the peer is
      *         gone, and {@link java.io.InterruptedIOException} when the writing thread is interrupted
+     *         (its {@code bytesTransferred} says how much of the write was sent)
      */
     public java.io.OutputStream outputStream() {
         return ChannelStreams.output(this);
+    }
+
+    /** {@return the longest frame sent without fragments: a quarter of the ring} */
+    int maxFragment() {
+        return maxFragment;
     }
 
     /** {@return the peer's pid, or 0 until an end attached} */

@@ -81,6 +81,33 @@ class ChannelTest {
 
     @Test
     @Timeout(30)
+    void aLongStreamWriteTravelsInPiecesNotAsOneFrame() throws Exception {
+        try (SharedChannel a = SharedChannel.create(4096); SharedChannel b = SharedChannel.attach(a.handle())) {
+            byte[] data = new byte[10_000];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i * 31);
+            }
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    a.outputStream().write(data, 0, data.length);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            while (received.size() < data.length) {
+                byte[] frame = b.receive(Duration.ofSeconds(10));
+                // a quarter of the ring at most, so the reader never holds the whole write at once
+                assertThat(frame).isNotNull().hasSizeLessThanOrEqualTo(1024);
+                received.write(frame);
+            }
+            writer.get(10, TimeUnit.SECONDS);
+            assertThat(received.toByteArray()).isEqualTo(data);
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void timeoutsAndClose() throws Exception {
         try (SharedChannel a = SharedChannel.create(4096)) {
             assertThat(a.awaitPeer(Duration.ofMillis(20))).isFalse();

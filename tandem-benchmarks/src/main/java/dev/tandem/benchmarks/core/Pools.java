@@ -13,8 +13,9 @@ final class Pools {
 
     /**
      * @param name one of {@code jdk-threadpool}, {@code jdk-forkjoin}, {@code jdk-virtual},
-     *        {@code threads}, {@code virtual}, {@code processes}, {@code processes-shm} (the
-     *        shared-memory transport), {@code hybrid}
+     *        {@code threads}, {@code virtual}, {@code processes} (over the socket),
+     *        {@code processes-shm} (the shared-memory transport), {@code hybrid} (over the socket).
+     *        The transports are named, not left to the default, which depends on the JVM's flags
      * @param workers threads or processes
      * @return a started executor
      */
@@ -25,9 +26,9 @@ final class Pools {
             case "jdk-virtual" -> Executors.newVirtualThreadPerTaskExecutor();
             case "threads" -> Tandem.threads(workers).start();
             case "virtual" -> Tandem.virtualThreads().start();
-            case "processes" -> Tandem.processes(workers).start();
+            case "processes" -> Tandem.processes(workers).transport(Transport.SOCKET).start();
             case "processes-shm" -> Tandem.processes(workers).transport(Transport.SHARED_MEMORY).start();
-            case "hybrid" -> Tandem.hybrid(workers, 2).start();
+            case "hybrid" -> Tandem.hybrid(workers, 2).transport(Transport.SOCKET).start();
             default -> throw new IllegalArgumentException("unknown executor " + name);
         };
     }

@@ -2,6 +2,7 @@ package dev.tandem.benchmarks.core;
 
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
+import dev.tandem.Transport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.Arrays;
  *
  * <pre>
  * java -cp tandem-benchmarks/target/benchmarks.jar dev.tandem.benchmarks.core.WorkerMemory [JVM options...]
+ * java --enable-native-access=ALL-UNNAMED -Dtransport=SHARED_MEMORY -cp ... WorkerMemory
  * </pre>
  */
 public final class WorkerMemory {
@@ -32,8 +34,8 @@ public final class WorkerMemory {
         long[] idlePss = new long[runs];
         long[] churnRss = new long[runs];
         for (int r = 0; r < runs; r++) {
-            try (TaskPool pool = args.length == 0 ? Tandem.processes(1).start()
-                    : Tandem.processes(1).jvmOptions(args).start()) {
+            try (TaskPool pool = Tandem.processes(1).jvmOptions(args)
+                    .transport(Transport.valueOf(System.getProperty("transport", "SOCKET"))).start()) {
                 long pid = pool.workerPids().getFirst();
                 pool.submit(() -> 1).get();
                 idleRss[r] = kib(pid, "status", "VmRSS:");
