@@ -90,6 +90,7 @@ final class ProcessFuture<T> extends FutureTask<T> {
     public T get() throws InterruptedException, ExecutionException {
         if (!isDone() && !lead(ReplyReading.LEAD_NANOS)) {
             SpinWait.briefly(this);
+            needReader();
         }
         return super.get();
     }
@@ -98,10 +99,18 @@ final class ProcessFuture<T> extends FutureTask<T> {
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         long nanos = unit.toNanos(timeout);
         long start = System.nanoTime();
-        if (!isDone() && nanos > 0) {
-            lead(Math.min(nanos, ReplyReading.LEAD_NANOS));
+        if (!isDone() && nanos > 0 && !lead(Math.min(nanos, ReplyReading.LEAD_NANOS))) {
+            needReader();
         }
         return super.get(nanos - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
+    }
+
+    /** Before blocking without reading: makes sure someone reads its worker's replies now. */
+    private void needReader() {
+        WorkerProcess w = worker;
+        if (w != null && w.replies != null && !isDone()) {
+            w.replies.needReader();
+        }
     }
 
     /**

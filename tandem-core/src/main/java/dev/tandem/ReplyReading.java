@@ -74,6 +74,8 @@ final class ReplyReading {
     private final ReentrantLock lease = new ReentrantLock();
     private final AtomicLong leads = new AtomicLong();
     private volatile boolean handBack;
+    /** Whether the reader thread is FOLLOWING (reads nothing until woken or a check). */
+    private volatile boolean following;
     private volatile boolean ended;
     /** Why the stream broke, when it did not simply end; set before {@link #ended}. */
     private volatile Throwable broken;
@@ -120,6 +122,7 @@ final class ReplyReading {
                 }
                 return;
             }
+            following = true;
             long asked = leads.get();
             while (!handBack && !ended) {
                 LockSupport.parkNanos(this, FOLLOW_CHECK_NANOS);
@@ -129,6 +132,19 @@ final class ReplyReading {
                 }
                 asked = now;
             }
+            following = false;
+        }
+    }
+
+    /**
+     * Called by a thread about to block for a reply it does not read itself (its worker has other
+     * tasks outstanding): wakes a FOLLOWING reader thread, so the reply is read now rather than at
+     * its next check.
+     */
+    void needReader() {
+        if (following) {
+            handBack = true;
+            LockSupport.unpark(readerThread);
         }
     }
 
