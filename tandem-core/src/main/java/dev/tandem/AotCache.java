@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>The JDK can cache only classes from jar files, so a class path with a directory (an IDE or a
  * test run) gets none. The file name is a digest of everything the cache depends on: the JDK, each
- * jar's path, size and modification time, and the worker's JVM options; a change makes a new file,
+ * jar's path, size and modification time, the worker's JVM options and the transport; a change makes a new file,
  * so a stale cache is never used. The folder is {@code $XDG_CACHE_HOME/tandem/aot} or
  * {@code ~/.cache/tandem/aot}, created owner-only. Stateless.
  *

@@ -289,7 +289,7 @@ public final class Tandem {
         /**
          * How tasks and results travel to and from worker JVMs. Default {@link Transport#SOCKET};
          * {@link Transport#SHARED_MEMORY} has far shorter round trips and moves more small messages
-         * per second and large payloads far faster, for about 10 MiB more memory per worker (see
+         * per second and large payloads far faster, for about 6 MiB more memory per worker (see
          * {@link Transport} and docs/performance.md). Process and hybrid modes only.
          *
          * @param transport the transport

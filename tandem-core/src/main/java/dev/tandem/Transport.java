@@ -18,7 +18,7 @@ public enum Transport {
      * wake-ups, where the thread waiting for its worker's only task reads the reply itself. The
      * shortest round trips (about 2 µs when caller and worker each have a CPU, both briefly
      * spinning; about 7 µs on one shared CPU), more tasks per second, and large payloads far
-     * faster. It costs about 10 MiB more resident memory per worker (the JDK's foreign-function
+     * faster. It costs about 6 MiB more resident memory per worker (the JDK's foreign-function
      * machinery that the futex calls need) and 2 MiB of {@code /dev/shm} per worker, and the caller
      * should run with {@code --enable-native-access=ALL-UNNAMED} (as the {@code tandem} launcher
      * does), or the JDK warns once about a restricted method. The Unix socket stays open to detect
