@@ -357,7 +357,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             f.worker = best;
             f.attempts++;
-            best.sent(f);
+            best.recordSent(f);
             best.tasksAccepted++;
             if (best.sent().size() <= best.threads) {
                 markRunningLocked(best, f);

@@ -41,7 +41,7 @@ final class WorkerProcess {
 
     // Guarded by the pool's lock.
     State state = State.STARTING;
-    /** Changed only through {@link #sent(ProcessFuture)}, {@link #answered} and {@link #clearSent()}. */
+    /** Changed only through {@link #recordSent(ProcessFuture)}, {@link #answered} and {@link #clearSent()}. */
     private final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
     /** The size of {@link #sent}, readable without the pool's lock. */
     volatile int outstanding;
@@ -90,7 +90,7 @@ final class WorkerProcess {
     }
 
     /** Records that {@code f} was sent to this worker (pool lock held). */
-    void sent(ProcessFuture<?> f) {
+    void recordSent(ProcessFuture<?> f) {
         sent.add(f);
         outstanding = sent.size();
     }
