@@ -11,5 +11,8 @@ module dev.tandem.advisor {
     requires jdk.management;
 
     exports dev.tandem.advisor;
-    opens dev.tandem.advisor to info.picocli, com.fasterxml.jackson.databind;
+
+    opens dev.tandem.advisor to
+            info.picocli,
+            com.fasterxml.jackson.databind;
 }

@@ -6,5 +6,6 @@ module dev.tandem.cli {
     requires info.picocli;
     requires jdk.management;
 
-    opens dev.tandem.cli to info.picocli;
+    opens dev.tandem.cli to
+            info.picocli;
 }

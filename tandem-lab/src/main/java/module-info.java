@@ -12,5 +12,8 @@ module dev.tandem.lab {
     requires jdk.management;
 
     exports dev.tandem.lab;
-    opens dev.tandem.lab to info.picocli, com.fasterxml.jackson.databind;
+
+    opens dev.tandem.lab to
+            info.picocli,
+            com.fasterxml.jackson.databind;
 }

@@ -1,4 +1,6 @@
 /** The wire format between a Tandem caller and its worker JVMs. Internal: exported only to them. */
 module dev.tandem.protocol {
-    exports dev.tandem.protocol to dev.tandem, dev.tandem.worker;
+    exports dev.tandem.protocol to
+            dev.tandem,
+            dev.tandem.worker;
 }

@@ -5,11 +5,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Where the JDK 25 AOT cache of a worker class path lives, and whether there can be one.
@@ -30,10 +35,10 @@ import java.util.List;
 final class AotCache {
     /** How many caches the folder keeps. */
     static final int KEEP = 8;
-    private static final long LEFTOVER_MILLIS = java.util.concurrent.TimeUnit.DAYS.toMillis(1);
 
-    private AotCache() {
-    }
+    private static final long LEFTOVER_MILLIS = TimeUnit.DAYS.toMillis(1);
+
+    private AotCache() {}
 
     /**
      * Marks {@code cache} as just used, then deletes all but the {@link #KEEP} most recently used
@@ -43,11 +48,11 @@ final class AotCache {
     static void markUsedAndPrune(Path cache) {
         try {
             if (Files.isRegularFile(cache)) {
-                Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+                Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis()));
             }
-            List<Path> caches = new java.util.ArrayList<>();
+            List<Path> caches = new ArrayList<>();
             long now = System.currentTimeMillis();
-            try (java.util.stream.Stream<Path> files = Files.list(cache.getParent())) {
+            try (Stream<Path> files = Files.list(cache.getParent())) {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     String name = p.getFileName().toString();
                     if (!name.startsWith("worker-")) {
@@ -60,7 +65,7 @@ final class AotCache {
                     }
                 }
             }
-            caches.sort(java.util.Comparator.comparingLong(AotCache::modified).reversed());
+            caches.sort(Comparator.comparingLong(AotCache::modified).reversed());
             for (Path old : caches.subList(Math.min(KEEP, caches.size()), caches.size())) {
                 if (!old.equals(cache)) {
                     Files.deleteIfExists(old);
@@ -99,10 +104,12 @@ final class AotCache {
             }
             String key = HexFormat.of().formatHex(d.digest(), 0, 12);
             String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+            Path base =
+                    xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
             Path dir = base.resolve("tandem").resolve("aot");
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             return dir.resolve("worker-" + key + ".aot");
         } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
@@ -125,8 +132,8 @@ final class AotCache {
 
     /** {@return a private name for a worker to write the cache to before it is published} */
     static Path trainingFile(Path cache) {
-        return cache.resolveSibling(cache.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + System.nanoTime());
+        return cache.resolveSibling(
+                cache.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
     }
 
     static void deleteLeftovers(Path training) {

@@ -20,8 +20,7 @@ final class Deadlines {
         TIMER.setRemoveOnCancelPolicy(true);
     }
 
-    private Deadlines() {
-    }
+    private Deadlines() {}
 
     static ScheduledFuture<?> schedule(Runnable action, long delayNanos) {
         return TIMER.schedule(action, delayNanos, TimeUnit.NANOSECONDS);

@@ -9,8 +9,7 @@ import java.util.regex.Pattern;
 final class DeathReport {
     private static final Pattern CRASH_LOG = Pattern.compile("#\\s+(/\\S+hs_err\\S*\\.log)");
 
-    private DeathReport() {
-    }
+    private DeathReport() {}
 
     /** {@return the signal name for an exit code of 128 + n, or null} */
     static String signal(Integer exitCode) {
@@ -53,9 +52,11 @@ final class DeathReport {
             case 139 -> "139: SIGSEGV, a segmentation fault in native code";
             case 143 -> "143: terminated by SIGTERM";
             case 130 -> "130: interrupted by SIGINT";
-            default -> exitCode > 128 ? exitCode + ": killed by " + signal(exitCode)
-                    : "exit code " + exitCode + ": a task called System.exit(" + exitCode
-                            + ") or Runtime.halt(" + exitCode + ")?";
+            default ->
+                exitCode > 128
+                        ? exitCode + ": killed by " + signal(exitCode)
+                        : "exit code " + exitCode + ": a task called System.exit(" + exitCode + ") or Runtime.halt("
+                                + exitCode + ")?";
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import java.io.Serial;
+import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,7 +39,8 @@ final class MapRun<T, R> {
     }
 
     List<R> run() {
-        int parallelism = Math.min(pool.options().parallelism(), 4 * Runtime.getRuntime().availableProcessors());
+        int parallelism =
+                Math.min(pool.options().parallelism(), 4 * Runtime.getRuntime().availableProcessors());
         int window = Math.max(2, 2 * parallelism);
         Iterator<T> it = inputs.iterator();
         ArrayDeque<Pending> inFlight = new ArrayDeque<>();
@@ -103,17 +105,18 @@ final class MapRun<T, R> {
         }
     }
 
-    private record Pending(Future<BatchResult> future, long start, int size) {
-    }
+    private record Pending(Future<BatchResult> future, long start, int size) {}
 
     /** What a batch returns: its outputs and the time the function took on them. */
-    record BatchResult(PackedList outputs, long nanos) implements java.io.Serializable {
-        @Serial private static final long serialVersionUID = 1L;
+    record BatchResult(PackedList outputs, long nanos) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
     }
 
     /** A batch of inputs: the task that a worker runs. */
     record Batch<T, R>(TaskFunction<T, R> fn, PackedList inputs, long start) implements Task<BatchResult> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public BatchResult call() {

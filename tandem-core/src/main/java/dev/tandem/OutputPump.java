@@ -19,6 +19,9 @@ final class OutputPump implements Runnable {
     private static final int TAIL_LINES = 40;
     private static final int TAIL_LINE_CHARS = 500;
 
+    /** Set for a worker that trains an AOT cache: the JDK's progress lines at its exit are not forwarded. */
+    volatile boolean quietAotTraining;
+
     private final InputStream in;
     private final String prefix;
     private final Supplier<PrintStream> target;
@@ -72,12 +75,12 @@ final class OutputPump implements Runnable {
         }
     }
 
-    /** Set for a worker that trains an AOT cache: the JDK's progress lines at its exit are not forwarded. */
-    volatile boolean quietAotTraining;
-
     private static boolean isAotTrainingChatter(String line) {
-        return line.contains("AOTConfiguration") || line.contains("AOTCache") || line.contains("AOT cache")
-                || line.contains("AOT configuration") || line.startsWith("Picked up JAVA_TOOL_OPTIONS");
+        return line.contains("AOTConfiguration")
+                || line.contains("AOTCache")
+                || line.contains("AOT cache")
+                || line.contains("AOT configuration")
+                || line.startsWith("Picked up JAVA_TOOL_OPTIONS");
     }
 
     synchronized String tail() {

@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import java.io.IOException;
+import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
@@ -16,7 +17,9 @@ import java.util.RandomAccess;
  * than a million object descriptors. Thread-safe once built.
  */
 final class PackedList extends AbstractList<Object> implements RandomAccess, Serializable {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
+
     private static final byte OBJECTS = 0;
     private static final byte INTS = 1;
     private static final byte LONGS = 2;
@@ -111,7 +114,7 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
                 }
             }
             case OBJECTS -> items = (Object[]) data;
-            default -> throw new java.io.InvalidObjectException("unknown packed kind " + kind);
+            default -> throw new InvalidObjectException("unknown packed kind " + kind);
         }
     }
 }

@@ -8,14 +8,17 @@ import java.io.Serial;
  * more workers. The cause is the last {@link WorkerLostException} it caused, if any.
  */
 public final class PoisonTaskException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final int workersKilled;
 
     PoisonTaskException(String task, int workersKilled, Throwable lastLoss) {
-        super(task + " is a poison task: it was running in " + workersKilled
-                + " workers that died, so it is not run again; fix the task, or raise"
-                + " poisonThreshold if the deaths were not its fault", lastLoss);
+        super(
+                task + " is a poison task: it was running in " + workersKilled
+                        + " workers that died, so it is not run again; fix the task, or raise"
+                        + " poisonThreshold if the deaths were not its fault",
+                lastLoss);
         this.workersKilled = workersKilled;
     }
 

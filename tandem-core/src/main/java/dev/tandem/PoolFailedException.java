@@ -10,7 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
  * cause is the last worker death.
  */
 public final class PoolFailedException extends RejectedExecutionException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     PoolFailedException(String message, Throwable cause) {
         super(message, cause);

@@ -63,13 +63,12 @@ public record PoolOptions(
         classPath = List.copyOf(Objects.requireNonNull(classPath, "classPath"));
         allowedClasses = List.copyOf(Objects.requireNonNull(allowedClasses, "allowedClasses"));
         for (String pattern : allowedClasses) {
-            require(pattern != null && !pattern.isBlank() && !pattern.equals("*") && !pattern.equals("**"),
-                    "allowedClasses must name packages or classes (com.acme.* or com.acme.**), was "
-                            + allowedClasses);
+            require(
+                    pattern != null && !pattern.isBlank() && !pattern.equals("*") && !pattern.equals("**"),
+                    "allowedClasses must name packages or classes (com.acme.* or com.acme.**), was " + allowedClasses);
         }
         for (String entry : classPath) {
-            require(entry != null && !entry.isBlank(), "classPath must not contain blank entries, was "
-                    + classPath);
+            require(entry != null && !entry.isBlank(), "classPath must not contain blank entries, was " + classPath);
         }
         Objects.requireNonNull(workerStartTimeout, "workerStartTimeout");
         Objects.requireNonNull(restartWindow, "restartWindow");
@@ -78,40 +77,44 @@ public record PoolOptions(
         if (mode == Mode.VIRTUAL_THREADS) {
             require(workers == 0, "virtual-thread pools have no worker count, was " + workers);
         } else {
-            require(workers >= 1, (mode.isolated() ? "processes" : "threads")
-                    + " must be >= 1, was " + workers);
-            require(workers <= 10_000, "workers must be <= 10000, was " + workers
-                    + "; for more concurrent blocking tasks use Tandem.virtualThreads()");
+            require(workers >= 1, (mode.isolated() ? "processes" : "threads") + " must be >= 1, was " + workers);
+            require(
+                    workers <= 10_000,
+                    "workers must be <= 10000, was " + workers
+                            + "; for more concurrent blocking tasks use Tandem.virtualThreads()");
         }
-        require(threadsPerWorker >= 1 && threadsPerWorker <= 10_000,
+        require(
+                threadsPerWorker >= 1 && threadsPerWorker <= 10_000,
                 "threadsPerProcess must be between 1 and 10000, was " + threadsPerWorker);
-        require(mode == Mode.HYBRID || threadsPerWorker == 1,
+        require(
+                mode == Mode.HYBRID || threadsPerWorker == 1,
                 "threadsPerProcess applies only to hybrid pools, was " + threadsPerWorker);
         if (taskTimeout != null) {
-            require(!taskTimeout.isNegative() && !taskTimeout.isZero(),
+            require(
+                    !taskTimeout.isNegative() && !taskTimeout.isZero(),
                     "taskTimeout must be positive, was " + taskTimeout + "; omit it for no limit");
         }
         for (String option : jvmOptions) {
-            require(option != null && !option.isBlank(),
+            require(
+                    option != null && !option.isBlank(),
                     "jvmOptions must not contain blank entries, was " + jvmOptions);
-            require(!option.startsWith("-cp") && !option.startsWith("-classpath")
-                            && !option.startsWith("--class-path"),
-                    "jvmOptions must not set the class path (" + option
-                            + "): workers use the caller's class path");
+            require(
+                    !option.startsWith("-cp") && !option.startsWith("-classpath") && !option.startsWith("--class-path"),
+                    "jvmOptions must not set the class path (" + option + "): workers use the caller's class path");
         }
-        require(maxTasksPerWorker >= 0,
-                "maxTasksPerWorker must be >= 1, or 0 for no limit, was " + maxTasksPerWorker);
-        require(!workerStartTimeout.isNegative() && !workerStartTimeout.isZero(),
+        require(maxTasksPerWorker >= 0, "maxTasksPerWorker must be >= 1, or 0 for no limit, was " + maxTasksPerWorker);
+        require(
+                !workerStartTimeout.isNegative() && !workerStartTimeout.isZero(),
                 "workerStartTimeout must be positive, was " + workerStartTimeout);
         require(maxRestarts >= 0, "maxRestarts must be >= 0, was " + maxRestarts);
-        require(!restartWindow.isNegative() && !restartWindow.isZero(),
+        require(
+                !restartWindow.isNegative() && !restartWindow.isZero(),
                 "restart window must be positive, was " + restartWindow);
         require(!restartBackoff.isNegative(), "restartBackoff must be >= 0, was " + restartBackoff);
-        require(maxRestartBackoff.compareTo(restartBackoff) >= 0,
-                "maxRestartBackoff must be >= restartBackoff (" + restartBackoff + "), was "
-                        + maxRestartBackoff);
-        require(retriesOnWorkerLoss >= 0,
-                "retriesOnWorkerLoss must be >= 0, was " + retriesOnWorkerLoss);
+        require(
+                maxRestartBackoff.compareTo(restartBackoff) >= 0,
+                "maxRestartBackoff must be >= restartBackoff (" + restartBackoff + "), was " + maxRestartBackoff);
+        require(retriesOnWorkerLoss >= 0, "retriesOnWorkerLoss must be >= 0, was " + retriesOnWorkerLoss);
         require(poisonThreshold >= 1, "poisonThreshold must be >= 1, was " + poisonThreshold);
     }
 

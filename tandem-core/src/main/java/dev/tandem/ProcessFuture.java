@@ -23,10 +23,6 @@ final class ProcessFuture<T> extends FutureTask<T> {
     final ProcessTaskPool pool;
     final long id;
     final Callable<T> callable;
-    /** See {@link #fingerprint()}; 0 until computed. Guarded by the pool's lock. */
-    private long fingerprint;
-    /** See {@link #description()}; null until computed (racy but idempotent: strings are immutable). */
-    private String description;
     /** Resolves the classes of the result: the loader of the user's code (for map, of its function). */
     final ClassLoader loader;
     /** Whether the task's class has no state (see {@link StatelessTasks}). */
@@ -40,8 +36,14 @@ final class ProcessFuture<T> extends FutureTask<T> {
     volatile WorkerProcess worker;
     /** When it became one of its worker's running tasks, or 0. */
     long startedNanos;
+
     ScheduledFuture<?> deadline;
     int attempts;
+    /** See {@link #fingerprint()}; 0 until computed. Guarded by the pool's lock. */
+    private long fingerprint;
+    /** See {@link #description()}; null until computed (racy but idempotent: strings are immutable). */
+    private String description;
+
     private volatile Consumer<ProcessFuture<?>> onDone;
 
     ProcessFuture(ProcessTaskPool pool, long id, Callable<T> callable, byte[] bytes, boolean stateless) {
@@ -122,7 +124,10 @@ final class ProcessFuture<T> extends FutureTask<T> {
      */
     private boolean lead(long nanos) throws InterruptedException {
         WorkerProcess w = worker;
-        return w != null && w.replies != null && w.outstanding == 1 && !Thread.currentThread().isVirtual()
+        return w != null
+                && w.replies != null
+                && w.outstanding == 1
+                && !Thread.currentThread().isVirtual()
                 && w.replies.lead(this, nanos);
     }
 

@@ -15,12 +15,14 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,7 +78,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * killed only if the task has not ended after {@link #KILL_GRACE_NANOS}.
  */
 final class ProcessTaskPool extends AbstractTaskPool {
-    enum State { RUNNING, SHUTDOWN, STOP, FAILED, TERMINATED }
+    enum State {
+        RUNNING,
+        SHUTDOWN,
+        STOP,
+        FAILED,
+        TERMINATED
+    }
 
     static final long KILL_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /**
@@ -86,6 +94,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
      * trained on a long run makes every idle worker bigger (about 2 MiB after a million tasks).
      */
     static final int AOT_TRAINING_TASKS = 100;
+
     private static final int MAX_REMEMBERED_FINGERPRINTS = 10_000;
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
@@ -96,8 +105,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private final AtomicInteger workerIds = new AtomicInteger();
     private final ExecutorService conductor;
     /** The bytes of stateless task classes, encoded once (see {@link StatelessTasks}). */
-    private final java.util.concurrent.ConcurrentHashMap<Class<?>, byte[]> statelessBytes =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Class<?>, byte[]> statelessBytes = new ConcurrentHashMap<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminatedCondition = lock.newCondition();
@@ -108,7 +116,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private int starting;
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private final Map<Long, Integer> kills = new LinkedHashMap<>(16, 0.75f, true) {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
@@ -121,8 +130,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     private ProcessTaskPool(PoolOptions options) {
         super(options);
-        this.filter = new DecodingFilter(options.allowedClasses(), WorkLimits.MAX_DEPTH, 10_000_000,
-                WorkLimits.MAX_ARRAY, WorkLimits.MAX_BYTES);
+        this.filter = new DecodingFilter(
+                options.allowedClasses(), WorkLimits.MAX_DEPTH, 10_000_000, WorkLimits.MAX_ARRAY, WorkLimits.MAX_BYTES);
         this.initializerBytes = encodeInitializer(options.initializer());
         int poolId = POOL_IDS.incrementAndGet();
         this.conductor = Executors.newCachedThreadPool(r -> {
@@ -142,8 +151,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         static final long MAX_BYTES = WorkerLaunch.MAX_FRAME_BYTES;
         static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-        private WorkLimits() {
-        }
+        private WorkLimits() {}
     }
 
     static TaskPool start(PoolOptions options) {
@@ -165,7 +173,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     break;
                 } catch (ExecutionException e) {
                     if (error == null) {
-                        error = e.getCause() instanceof RuntimeException re ? re
+                        error = e.getCause() instanceof RuntimeException re
+                                ? re
                                 : new WorkerStartException(String.valueOf(e.getCause()), e.getCause());
                     }
                     break;
@@ -215,8 +224,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             return ObjectCodec.encode(new InitializerTask(initializer), null);
         } catch (IOException e) {
-            throw new IllegalArgumentException("the initializer cannot be serialized (" + e
-                    + "): declare it as a lambda or a Serializable class and capture only serializable values", e);
+            throw new IllegalArgumentException(
+                    "the initializer cannot be serialized (" + e
+                            + "): declare it as a lambda or a Serializable class and capture only serializable values",
+                    e);
         }
     }
 
@@ -251,8 +262,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
             throw notSerializable(runnable, "Runnable");
         }
         @SuppressWarnings("unchecked")
-        Callable<T> c = (Callable<T>) (value == null ? new RunnableTask(runnable)
-                : (Task<T>) () -> { runnable.run(); return value; });
+        Callable<T> c = (Callable<T>)
+                (value == null
+                        ? new RunnableTask(runnable)
+                        : (Task<T>) () -> {
+                            runnable.run();
+                            return value;
+                        });
         return newFuture(c);
     }
 
@@ -270,22 +286,30 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 }
             }
         } catch (NotSerializableException e) {
-            throw new TaskSerializationException(Boundary.ENCODE_TASK_IN_CALLER, ThreadTaskPool.describe(callable)
-                    + " cannot be serialized: it refers to an object of class " + e.getMessage()
-                    + ", which is not Serializable. Make that class Serializable, mark the field"
-                    + " transient, or capture only serializable values in the task", e);
+            throw new TaskSerializationException(
+                    Boundary.ENCODE_TASK_IN_CALLER,
+                    ThreadTaskPool.describe(callable)
+                            + " cannot be serialized: it refers to an object of class " + e.getMessage()
+                            + ", which is not Serializable. Make that class Serializable, mark the field"
+                            + " transient, or capture only serializable values in the task",
+                    e);
         } catch (IOException | RuntimeException e) {
-            throw new TaskSerializationException(Boundary.ENCODE_TASK_IN_CALLER, ThreadTaskPool.describe(callable)
-                    + " cannot be serialized: " + e, e);
+            throw new TaskSerializationException(
+                    Boundary.ENCODE_TASK_IN_CALLER,
+                    ThreadTaskPool.describe(callable) + " cannot be serialized: " + e,
+                    e);
         }
         return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, bytes, stateless);
     }
 
     private static TaskSerializationException notSerializable(Object task, String kind) {
-        return new TaskSerializationException(Boundary.ENCODE_TASK_IN_CALLER, ThreadTaskPool.describe(task)
-                + " is a " + kind + " that is not Serializable, so it cannot be sent to a worker JVM;"
-                + " declare the lambda as dev.tandem.Task (pool.submit(() -> ...) does) or make the"
-                + " class implement java.io.Serializable", null);
+        return new TaskSerializationException(
+                Boundary.ENCODE_TASK_IN_CALLER,
+                ThreadTaskPool.describe(task)
+                        + " is a " + kind + " that is not Serializable, so it cannot be sent to a worker JVM;"
+                        + " declare the lambda as dev.tandem.Task (pool.submit(() -> ...) does) or make the"
+                        + " class implement java.io.Serializable",
+                null);
     }
 
     @Override
@@ -343,7 +367,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         while (!pending.isEmpty()) {
             WorkerProcess best = null;
             for (WorkerProcess w : workers) {
-                if (w.state == WorkerProcess.State.READY && w.sent().size() < w.threads + prefetch
+                if (w.state == WorkerProcess.State.READY
+                        && w.sent().size() < w.threads + prefetch
                         && (best == null || w.sent().size() < best.sent().size())) {
                     best = w;
                 }
@@ -395,7 +420,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (f.deadline != null) {
                 f.deadline.cancel(false);
             }
-            f.deadline = Deadlines.schedule(() -> onDeadline(w, f), options.taskTimeout().toNanos());
+            f.deadline = Deadlines.schedule(
+                    () -> onDeadline(w, f), options.taskTimeout().toNanos());
         }
     }
 
@@ -403,8 +429,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     void startReader(WorkerProcess w) {
         if (w.shm != null) {
-            w.replies = new ReplyReading(w.shm, w.reader, (type, taskId, payload) -> onFrame(w, type, taskId, payload),
-                    () -> w.outstanding);
+            w.replies = new ReplyReading(
+                    w.shm, w.reader, (type, taskId, payload) -> onFrame(w, type, taskId, payload), () -> w.outstanding);
         }
         Thread t = new Thread(() -> readLoop(w), "tandem-worker-" + w.id + "-reader");
         t.setDaemon(true);
@@ -434,8 +460,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private void onFrame(WorkerProcess w, byte type, long taskId, byte[] payload) throws IOException {
         switch (type) {
             case FrameType.READY -> w.ready.complete(null);
-            case FrameType.INIT_FAILED -> w.ready.completeExceptionally(new WorkerLauncher.InitializerFailure(
-                    decodeThrowable(payload, null)));
+            case FrameType.INIT_FAILED ->
+                w.ready.completeExceptionally(new WorkerLauncher.InitializerFailure(decodeThrowable(payload, null)));
             case FrameType.RESULT, FrameType.FAILED, FrameType.COPY_FAILED -> onReply(w, type, taskId, payload);
             default -> throw new IOException("protocol error: unexpected " + FrameType.name(type));
         }
@@ -488,8 +514,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             decodeReply(f, type, payload);
         } catch (Throwable e) { // malformed payloads, and errors such as OutOfMemoryError while decoding
-            f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the reply to "
-                    + f.description() + " could not be decoded: " + e, e));
+            f.fail(new TaskSerializationException(
+                    Boundary.DECODE_RESULT_IN_CALLER,
+                    "the reply to " + f.description() + " could not be decoded: " + e,
+                    e));
         }
     }
 
@@ -505,31 +533,43 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 try {
                     value = ValueCodec.decode(payload, loader, filter);
                 } catch (InvalidClassException e) {
-                    f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the result of "
-                            + f.description() + " was refused by the decoding filter (" + e.getMessage()
-                            + "; limits " + filter.limits() + "). If its classes are yours, allow them with"
-                            + " allowClasses(\"com.acme.**\")", e));
+                    f.fail(new TaskSerializationException(
+                            Boundary.DECODE_RESULT_IN_CALLER,
+                            "the result of "
+                                    + f.description() + " was refused by the decoding filter (" + e.getMessage()
+                                    + "; limits " + filter.limits() + "). If its classes are yours, allow them with"
+                                    + " allowClasses(\"com.acme.**\")",
+                            e));
                     return;
                 } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
-                    f.fail(new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER, "the result of "
-                            + f.description() + " could not be decoded: " + e, e));
+                    f.fail(new TaskSerializationException(
+                            Boundary.DECODE_RESULT_IN_CALLER,
+                            "the result of " + f.description() + " could not be decoded: " + e,
+                            e));
                     return;
                 }
                 ((ProcessFuture<Object>) f).succeed(value);
             }
             case FrameType.FAILED -> f.fail(decodeThrowable(payload, loader));
             case FrameType.COPY_FAILED -> {
-                byte[] rest = java.util.Arrays.copyOfRange(payload, 1, payload.length);
+                byte[] rest = Arrays.copyOfRange(payload, 1, payload.length);
                 Throwable cause = decodeThrowable(rest, loader);
                 if (payload[0] == FrameType.BOUNDARY_DECODE_TASK) {
-                    f.fail(new TaskSerializationException(Boundary.DECODE_TASK_IN_WORKER, "worker "
-                            + (f.worker == null ? "?" : f.worker.id) + " could not decode " + f.description() + ": "
-                            + cause + ". Are the task's classes on the worker's class path? Add them with"
-                            + " classPath(...)", cause));
+                    f.fail(new TaskSerializationException(
+                            Boundary.DECODE_TASK_IN_WORKER,
+                            "worker "
+                                    + (f.worker == null ? "?" : f.worker.id) + " could not decode " + f.description()
+                                    + ": "
+                                    + cause + ". Are the task's classes on the worker's class path? Add them with"
+                                    + " classPath(...)",
+                            cause));
                 } else {
-                    f.fail(new TaskSerializationException(Boundary.ENCODE_RESULT_IN_WORKER, "the result of "
-                            + f.description() + " could not be serialized in the worker: " + cause
-                            + ". Return a Serializable value", cause));
+                    f.fail(new TaskSerializationException(
+                            Boundary.ENCODE_RESULT_IN_WORKER,
+                            "the result of "
+                                    + f.description() + " could not be serialized in the worker: " + cause
+                                    + ". Return a Serializable value",
+                            cause));
                 }
             }
             default -> throw new IllegalStateException("not a reply: " + type);
@@ -540,8 +580,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             return ThrowableCodec.decode(payload, loader, filter, RemoteTaskException::new);
         } catch (IOException e) {
-            return new TaskSerializationException(Boundary.DECODE_RESULT_IN_CALLER,
-                    "a worker sent a malformed exception: " + e.getMessage(), e);
+            return new TaskSerializationException(
+                    Boundary.DECODE_RESULT_IN_CALLER, "a worker sent a malformed exception: " + e.getMessage(), e);
         }
     }
 
@@ -598,16 +638,18 @@ final class ProcessTaskPool extends AbstractTaskPool {
             return;
         }
         w.write(FrameType.CANCEL, f.id, new byte[0]);
-        Deadlines.schedule(() -> {
-            lock.lock();
-            try {
-                if (w.sent().contains(f) && w.isRunning(f)) {
-                    killLocked(w, reason + " and did not stop when interrupted");
-                }
-            } finally {
-                lock.unlock();
-            }
-        }, KILL_GRACE_NANOS);
+        Deadlines.schedule(
+                () -> {
+                    lock.lock();
+                    try {
+                        if (w.sent().contains(f) && w.isRunning(f)) {
+                            killLocked(w, reason + " and did not stop when interrupted");
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                },
+                KILL_GRACE_NANOS);
     }
 
     private void killLocked(WorkerProcess w, String reason) {
@@ -620,9 +662,11 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     private void exitLocked(WorkerProcess w) {
         if (w.plannedDeath == null) {
-            w.plannedDeath = w.state != WorkerProcess.State.RETIRING ? "asked to exit"
-                    : w.aotTraining != null ? "retired after " + w.tasksAccepted + " tasks to write the AOT cache"
-                    : "recycled after " + w.tasksAccepted + " tasks";
+            w.plannedDeath = w.state != WorkerProcess.State.RETIRING
+                    ? "asked to exit"
+                    : w.aotTraining != null
+                            ? "retired after " + w.tasksAccepted + " tasks to write the AOT cache"
+                            : "recycled after " + w.tasksAccepted + " tasks";
         }
         w.state = WorkerProcess.State.EXITING;
         w.write(FrameType.EXIT, 0, new byte[0]);
@@ -667,7 +711,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 }
             }
             String signal = DeathReport.signal(exit);
-            String hint = planned ? "killed by the pool: " + w.plannedDeath
+            String hint = planned
+                    ? "killed by the pool: " + w.plannedDeath
                     : DeathReport.hint(exit, stderrTail + "\n" + stdoutTail, crashLog);
             WorkerLostException last = null;
             for (ProcessFuture<?> f : running) {
@@ -675,8 +720,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (f.isDone()) {
                     continue;
                 }
-                WorkerLostException lost = new WorkerLostException(w.id, w.pid, exit, signal, f.description(),
-                        hint, stderrTail, crashLog);
+                WorkerLostException lost =
+                        new WorkerLostException(w.id, w.pid, exit, signal, f.description(), hint, stderrTail, crashLog);
                 last = lost;
                 if (planned) {
                     f.fail(lost);
@@ -684,7 +729,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 }
                 // Blame is certain only when the worker ran this task alone; hybrid bystanders
                 // are not counted toward poison.
-                int k = running.size() == 1 ? kills.merge(f.fingerprint(), 1, Integer::sum)
+                int k = running.size() == 1
+                        ? kills.merge(f.fingerprint(), 1, Integer::sum)
                         : kills.getOrDefault(f.fingerprint(), 0);
                 if (k >= options.poisonThreshold()) {
                     f.fail(new PoisonTaskException(f.description(), k, lost));
@@ -698,8 +744,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (planned) {
                     replaceLocked(w, 0);
                 } else {
-                    onCrashLocked(w, last != null ? last : new WorkerLostException(w.id, w.pid, exit, signal,
-                            "no task", hint, stderrTail, crashLog));
+                    onCrashLocked(
+                            w,
+                            last != null
+                                    ? last
+                                    : new WorkerLostException(
+                                            w.id, w.pid, exit, signal, "no task", hint, stderrTail, crashLog));
                 }
             }
             toFlush = dispatchLocked();
@@ -718,16 +768,21 @@ final class ProcessTaskPool extends AbstractTaskPool {
             restartTimes.pollFirst();
         }
         if (restartTimes.size() >= options.maxRestarts()) {
-            failLocked(new PoolFailedException("workers died " + (restartTimes.size() + 1) + " times within "
-                    + options.restartWindow() + ", more than the restart limit of " + options.maxRestarts()
-                    + "; the pool stopped instead of restarting them in a loop. Last death: "
-                    + cause.getMessage(), cause));
+            failLocked(new PoolFailedException(
+                    "workers died " + (restartTimes.size() + 1) + " times within "
+                            + options.restartWindow() + ", more than the restart limit of " + options.maxRestarts()
+                            + "; the pool stopped instead of restarting them in a loop. Last death: "
+                            + cause.getMessage(),
+                    cause));
             return;
         }
         restartTimes.addLast(now);
         int n = restartTimes.size();
-        long backoff = n <= 1 ? 0 : Math.min(options.maxRestartBackoff().toNanos(),
-                options.restartBackoff().toNanos() << Math.min(30, n - 2));
+        long backoff = n <= 1
+                ? 0
+                : Math.min(
+                        options.maxRestartBackoff().toNanos(),
+                        options.restartBackoff().toNanos() << Math.min(30, n - 2));
         replaceLocked(w, backoff);
     }
 
@@ -819,7 +874,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 return;
             }
             for (WorkerProcess w : workers) {
-                if (w.sent().isEmpty() && (w.state == WorkerProcess.State.READY || w.state == WorkerProcess.State.RETIRING)) {
+                if (w.sent().isEmpty()
+                        && (w.state == WorkerProcess.State.READY || w.state == WorkerProcess.State.RETIRING)) {
                     exitLocked(w);
                 }
             }
@@ -863,8 +919,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 int i = 0;
                 for (ProcessFuture<?> f : w.sent()) {
                     if (i++ < w.threads) {
-                        f.fail(new CancellationException(f.description() + " was running when shutdownNow() killed "
-                                + w));
+                        f.fail(new CancellationException(
+                                f.description() + " was running when shutdownNow() killed " + w));
                     } else if (!f.isDone()) {
                         never.add(f);
                     }
@@ -952,7 +1008,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             ExecutionException last = null;
             for (int remaining = futures.size(); remaining > 0; remaining--) {
-                ProcessFuture<?> f = deadline == Long.MAX_VALUE ? done.take()
+                ProcessFuture<?> f = deadline == Long.MAX_VALUE
+                        ? done.take()
                         : done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                 if (f == null) {
                     throw new TimeoutException("no task of invokeAny completed in time");
@@ -996,8 +1053,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
     public String toString() {
         lock.lock();
         try {
-            return "TaskPool[" + options.mode() + " " + options.workers() + "x" + options.threadsPerWorker()
-                    + ", " + state + ", workers " + workers + ", queued " + pending.size() + "]";
+            return "TaskPool[" + options.mode() + " " + options.workers() + "x" + options.threadsPerWorker() + ", "
+                    + state + ", workers " + workers + ", queued " + pending.size() + "]";
         } finally {
             lock.unlock();
         }

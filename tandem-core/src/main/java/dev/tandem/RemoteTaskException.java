@@ -9,7 +9,8 @@ import java.io.Serial;
  * the same for its causes.
  */
 public final class RemoteTaskException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final String remoteClassName;
 

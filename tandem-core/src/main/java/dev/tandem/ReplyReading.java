@@ -76,9 +76,11 @@ final class ReplyReading {
     private volatile boolean handBack;
     /** Whether the reader thread is FOLLOWING (reads nothing until woken or a check). */
     private volatile boolean following;
+
     private volatile boolean ended;
     /** Why the stream broke, when it did not simply end; set before {@link #ended}. */
     private volatile Throwable broken;
+
     private volatile Thread readerThread;
 
     ReplyReading(SharedChannel channel, FrameReader reader, FrameHandler handler, IntSupplier outstanding) {
@@ -101,8 +103,7 @@ final class ReplyReading {
                 handBack = false;
                 long asked = leads.get();
                 while (!ended) {
-                    if (reader.hasBufferedBytes()
-                            || channel.awaitReadable(READ_SLICE_NANOS, TimeUnit.NANOSECONDS)) {
+                    if (reader.hasBufferedBytes() || channel.awaitReadable(READ_SLICE_NANOS, TimeUnit.NANOSECONDS)) {
                         readOne();
                     }
                     if (leads.get() != asked && outstanding.getAsInt() == 0) {
@@ -171,7 +172,8 @@ final class ReplyReading {
                     if (left <= 0) {
                         break;
                     }
-                    boolean ready = now - spinEnd < 0 ? channel.awaitReadable(0, TimeUnit.NANOSECONDS)
+                    boolean ready = now - spinEnd < 0
+                            ? channel.awaitReadable(0, TimeUnit.NANOSECONDS)
                             : channel.awaitReadable(left, TimeUnit.NANOSECONDS);
                     if (!ready) {
                         Thread.onSpinWait();

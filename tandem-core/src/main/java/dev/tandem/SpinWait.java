@@ -12,8 +12,7 @@ final class SpinWait {
     static final long SPIN_NANOS = 50_000;
     private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
 
-    private SpinWait() {
-    }
+    private SpinWait() {}
 
     /** {@return how long a waiting thread spins before it blocks: 0 with one CPU} */
     static long spinNanos() {

@@ -18,8 +18,7 @@ final class StatelessTasks {
         }
     };
 
-    private StatelessTasks() {
-    }
+    private StatelessTasks() {}
 
     static boolean isStateless(Object task) {
         return STATELESS.get(task.getClass());
@@ -36,8 +35,8 @@ final class StatelessTasks {
                     return false;
                 }
             }
-            if (!lambda && (declares(c, "writeObject", java.io.ObjectOutputStream.class)
-                    || declares(c, "writeReplace"))) {
+            if (!lambda
+                    && (declares(c, "writeObject", java.io.ObjectOutputStream.class) || declares(c, "writeReplace"))) {
                 return false;
             }
         }

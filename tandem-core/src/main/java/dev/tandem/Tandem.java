@@ -24,8 +24,7 @@ import java.util.Set;
  * non-thread-safe code, hard timeouts), not CPU parallelism.
  */
 public final class Tandem {
-    private Tandem() {
-    }
+    private Tandem() {}
 
     /**
      * A fixed pool of {@code n} platform threads.
@@ -134,8 +133,8 @@ public final class Tandem {
         public Builder maxTasksPerWorker(int tasks) {
             processOnlyOptionsSet.add("maxTasksPerWorker");
             if (tasks < 1) {
-                throw new IllegalArgumentException("maxTasksPerWorker must be >= 1, was " + tasks
-                        + "; omit it to never recycle workers");
+                throw new IllegalArgumentException(
+                        "maxTasksPerWorker must be >= 1, was " + tasks + "; omit it to never recycle workers");
             }
             this.maxTasksPerWorker = tasks;
             return this;
@@ -312,10 +311,26 @@ public final class Tandem {
                         + " apply only to process and hybrid pools, not to " + mode
                         + "; use Tandem.processes(n) or Tandem.hybrid(p, t), or remove them");
             }
-            return new PoolOptions(mode, workers, threadsPerWorker, taskTimeout, jvmOptions,
-                    maxTasksPerWorker, initializer, workerStartTimeout, maxRestarts, restartWindow,
-                    restartBackoff, maxRestartBackoff, retriesOnWorkerLoss, poisonThreshold,
-                    forwardOutput, classPath, allowedClasses, aotCache, transport);
+            return new PoolOptions(
+                    mode,
+                    workers,
+                    threadsPerWorker,
+                    taskTimeout,
+                    jvmOptions,
+                    maxTasksPerWorker,
+                    initializer,
+                    workerStartTimeout,
+                    maxRestarts,
+                    restartWindow,
+                    restartBackoff,
+                    maxRestartBackoff,
+                    retriesOnWorkerLoss,
+                    poisonThreshold,
+                    forwardOutput,
+                    classPath,
+                    allowedClasses,
+                    aotCache,
+                    transport);
         }
 
         /**

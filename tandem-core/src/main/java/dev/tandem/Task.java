@@ -17,5 +17,4 @@ import java.util.concurrent.Callable;
  * @param <T> the result type
  */
 @FunctionalInterface
-public interface Task<T> extends Callable<T>, Serializable {
-}
+public interface Task<T> extends Callable<T>, Serializable {}

@@ -8,7 +8,8 @@ import java.io.Serial;
  * {@link TaskTimeoutException} or {@link TaskSerializationException}.
  */
 public final class TaskExecutionException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final long inputIndex;
 

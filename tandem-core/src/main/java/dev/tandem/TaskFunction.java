@@ -13,5 +13,4 @@ import java.util.function.Function;
  * @param <R> the output type
  */
 @FunctionalInterface
-public interface TaskFunction<T, R> extends Function<T, R>, Serializable {
-}
+public interface TaskFunction<T, R> extends Function<T, R>, Serializable {}

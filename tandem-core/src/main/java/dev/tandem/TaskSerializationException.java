@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import java.io.Serial;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A task, its input or its result could not be copied between the caller and a worker JVM. The
@@ -9,8 +10,9 @@ import java.io.Serial;
  * <p>Thrown directly by {@code submit} when the task itself cannot be encoded, so nothing is queued;
  * otherwise it is the cause of the task's {@link java.util.concurrent.ExecutionException}.
  */
-public final class TaskSerializationException extends java.util.concurrent.RejectedExecutionException {
-    @Serial private static final long serialVersionUID = 1L;
+public final class TaskSerializationException extends RejectedExecutionException {
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     /** The four places where a task's data crosses a process boundary. */
     public enum Boundary {

@@ -9,7 +9,8 @@ import java.time.Duration;
  * (process and hybrid modes), so that the work really stops.
  */
 public final class TaskTimeoutException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final Duration timeout;
 

@@ -2,9 +2,9 @@ package dev.tandem;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RunnableFuture;
@@ -45,13 +45,15 @@ final class ThreadTaskPool extends AbstractTaskPool {
         super(options);
         int poolId = POOL_IDS.incrementAndGet();
         if (options.mode() == Mode.VIRTUAL_THREADS) {
-            ThreadFactory factory = Thread.ofVirtual().name("tandem-" + poolId + "-virtual-", 0).factory();
+            ThreadFactory factory =
+                    Thread.ofVirtual().name("tandem-" + poolId + "-virtual-", 0).factory();
             this.delegate = Executors.newThreadPerTaskExecutor(factory);
         } else {
-            ThreadFactory factory = Thread.ofPlatform().name("tandem-" + poolId + "-thread-", 0).factory();
+            ThreadFactory factory =
+                    Thread.ofPlatform().name("tandem-" + poolId + "-thread-", 0).factory();
             int n = options.workers();
-            this.delegate = new ThreadPoolExecutor(n, n, 0L, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), factory);
+            this.delegate =
+                    new ThreadPoolExecutor(n, n, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
         }
     }
 
@@ -67,7 +69,8 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
     @Override
     public void execute(Runnable command) {
-        delegate.execute(command instanceof TimedTask<?> ? command : new TimedTask<>(Executors.callable(command, null)));
+        delegate.execute(
+                command instanceof TimedTask<?> ? command : new TimedTask<>(Executors.callable(command, null)));
     }
 
     @Override
@@ -102,13 +105,14 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
     @Override
     public String toString() {
-        return "TaskPool[" + options.mode() + (options.mode() == Mode.THREADS ? " x" + options.workers() : "")
-                + ", " + delegate + "]";
+        return "TaskPool[" + options.mode() + (options.mode() == Mode.THREADS ? " x" + options.workers() : "") + ", "
+                + delegate + "]";
     }
 
     /** A future that runs the worker initializer once per thread and enforces the task timeout. */
     private final class TimedTask<T> extends FutureTask<T> {
         private final Callable<T> callable;
+        private volatile boolean timedOut;
 
         TimedTask(Callable<T> callable) {
             super(callable);
@@ -117,7 +121,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
         /** Spins briefly before blocking, see {@link SpinWait}. */
         @Override
-        public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+        public T get() throws InterruptedException, ExecutionException {
             SpinWait.briefly(this);
             return super.get();
         }
@@ -132,8 +136,10 @@ final class ThreadTaskPool extends AbstractTaskPool {
                     options.initializer().initialize();
                     initialized.set(Boolean.TRUE);
                 } catch (Exception | Error e) {
-                    setException(new IllegalStateException("worker initializer failed on "
-                            + Thread.currentThread().getName() + ": " + e, e));
+                    setException(new IllegalStateException(
+                            "worker initializer failed on "
+                                    + Thread.currentThread().getName() + ": " + e,
+                            e));
                     return;
                 }
             }
@@ -142,11 +148,13 @@ final class ThreadTaskPool extends AbstractTaskPool {
                 return;
             }
             Thread runner = Thread.currentThread();
-            ScheduledFuture<?> deadline = Deadlines.schedule(() -> {
-                if (setTimedOut()) {
-                    runner.interrupt();
-                }
-            }, options.taskTimeout().toNanos());
+            ScheduledFuture<?> deadline = Deadlines.schedule(
+                    () -> {
+                        if (setTimedOut()) {
+                            runner.interrupt();
+                        }
+                    },
+                    options.taskTimeout().toNanos());
             try {
                 super.run();
             } finally {
@@ -158,14 +166,14 @@ final class ThreadTaskPool extends AbstractTaskPool {
             }
         }
 
-        private volatile boolean timedOut;
-
         private boolean setTimedOut() {
             if (isDone()) {
                 return false;
             }
             timedOut = true;
-            setException(new TaskTimeoutException(describe(callable), options.taskTimeout(),
+            setException(new TaskTimeoutException(
+                    describe(callable),
+                    options.taskTimeout(),
                     "its thread was interrupted (a thread cannot be killed: a task that ignores"
                             + " interrupts keeps running; use a process pool to stop it for real)"));
             return true;

@@ -22,8 +22,7 @@ import java.io.OutputStream;
  * <p>Thread safety: as the wrapped streams'.
  */
 final class UninterruptibleStreams {
-    private UninterruptibleStreams() {
-    }
+    private UninterruptibleStreams() {}
 
     @FunctionalInterface
     private interface Io<T> {

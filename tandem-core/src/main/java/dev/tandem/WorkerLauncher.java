@@ -18,11 +18,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -56,8 +58,13 @@ import java.util.function.Consumer;
  */
 final class WorkerLauncher implements AutoCloseable {
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
-            "-Xms8m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
+            "-Xms8m",
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30",
+            "-XX:-UsePerfData",
+            "-XX:+ExitOnOutOfMemoryError",
             "--enable-native-access=ALL-UNNAMED");
 
     /**
@@ -78,14 +85,22 @@ final class WorkerLauncher implements AutoCloseable {
      * A user's {@code jvmOptions} come later and win, e.g. {@code -XX:+AOTReplayTraining}.
      */
     static final List<String> FOOTPRINT_JVM_OPTIONS = Runtime.version().feature() == 25
-            ? List.of("-XX:StringTableSize=4096", "-XX:+UnlockExperimentalVMOptions", "-XX:SymbolTableSize=4096",
-                    "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining", "-XX:CompileCommand=quiet",
+            ? List.of(
+                    "-XX:StringTableSize=4096",
+                    "-XX:+UnlockExperimentalVMOptions",
+                    "-XX:SymbolTableSize=4096",
+                    "-XX:+UnlockDiagnosticVMOptions",
+                    "-XX:-AOTReplayTraining",
+                    "-XX:CompileCommand=quiet",
                     "-XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock")
             : List.of();
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** Each direction's ring of a shared-memory channel: 1 MiB; larger frames travel in pieces. */
     static final int SHARED_RING_BYTES = 1 << 20;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** AOT caches being trained by a worker of some pool in this JVM; one trainer per file. */
+    private static final Set<Path> TRAINING = ConcurrentHashMap.newKeySet();
 
     private final PoolOptions options;
     private final Path dir;
@@ -98,25 +113,22 @@ final class WorkerLauncher implements AutoCloseable {
     private final List<String> classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
     private final Path aotCache;
+
     private volatile boolean closed;
 
-    /** AOT caches being trained by a worker of some pool in this JVM; one trainer per file. */
-    private static final java.util.Set<Path> TRAINING = ConcurrentHashMap.newKeySet();
-
-    private record Connection(SocketChannel channel, FrameReader reader, long pid) {
-    }
+    private record Connection(SocketChannel channel, FrameReader reader, long pid) {}
 
     WorkerLauncher(PoolOptions options) {
         this.options = options;
         try {
-            this.dir = Files.createTempDirectory("tandem-pool-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            this.dir = Files.createTempDirectory(
+                    "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             this.socket = dir.resolve("control.sock");
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
-            throw new WorkerStartException("cannot create the pool's control socket in "
-                    + System.getProperty("java.io.tmpdir") + ": " + e, e);
+            throw new WorkerStartException(
+                    "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
         this.classPath = workerClassPath(options);
         // The transport is part of the key: a worker loads every class of its cache at start, so a
@@ -258,8 +270,10 @@ final class WorkerLauncher implements AutoCloseable {
                 shm = SharedChannel.create(SHARED_RING_BYTES);
             } catch (IOException e) {
                 handshakes.remove(token);
-                throw new WorkerStartException("cannot create the shared-memory channel of worker " + workerId
-                        + ": " + e.getMessage() + "; use transport(Transport.SOCKET)", e);
+                throw new WorkerStartException(
+                        "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
+                                + "; use transport(Transport.SOCKET)",
+                        e);
             }
         }
         Path aotOutput = null;
@@ -270,7 +284,9 @@ final class WorkerLauncher implements AutoCloseable {
         long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
         Process process;
         try {
-            process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            process = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
         } catch (IOException e) {
             handshakes.remove(token);
             if (aotOutput != null) {
@@ -279,8 +295,9 @@ final class WorkerLauncher implements AutoCloseable {
             if (shm != null) {
                 shm.close();
             }
-            throw new WorkerStartException("cannot start worker " + workerId + ": " + e.getMessage()
-                    + "\ncommand: " + String.join(" ", cmd), e);
+            throw new WorkerStartException(
+                    "cannot start worker " + workerId + ": " + e.getMessage() + "\ncommand: " + String.join(" ", cmd),
+                    e);
         }
         WorkerProcess w = new WorkerProcess(workerId, process, options.threadsPerWorker(), options.forwardOutput());
         w.shm = shm;
@@ -319,8 +336,8 @@ final class WorkerLauncher implements AutoCloseable {
                 // attaching is seen by the channel (after its last frame); one that dies before
                 // cannot be, so its exit closes the channel.
                 SharedChannel channel = shm;
-                w.reader = new FrameReader(UninterruptibleStreams.input(channel.inputStream()),
-                        WorkerLaunch.MAX_FRAME_BYTES);
+                w.reader = new FrameReader(
+                        UninterruptibleStreams.input(channel.inputStream()), WorkerLaunch.MAX_FRAME_BYTES);
                 w.writer = new FrameWriter(UninterruptibleStreams.output(channel.outputStream()));
                 process.onExit().thenRun(() -> {
                     if (channel.peerPid() == 0) {
@@ -335,13 +352,18 @@ final class WorkerLauncher implements AutoCloseable {
             Throwable cause = e.getCause();
             if (cause instanceof InitializerFailure f) {
                 kill(w);
-                throw new WorkerStartException("worker " + workerId + " (pid " + w.pid
-                        + "): its initializer failed: " + f.getCause(), f.getCause());
+                throw new WorkerStartException(
+                        "worker " + workerId + " (pid " + w.pid + "): its initializer failed: " + f.getCause(),
+                        f.getCause());
             }
             throw startFailure(w, cmd, "exited before its handshake", cause);
         } catch (TimeoutException e) {
-            throw startFailure(w, cmd, "did not complete its handshake within "
-                    + options.workerStartTimeout() + " (raise workerStartTimeout on a slow machine)", e);
+            throw startFailure(
+                    w,
+                    cmd,
+                    "did not complete its handshake within " + options.workerStartTimeout()
+                            + " (raise workerStartTimeout on a slow machine)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw startFailure(w, cmd, "start interrupted", e);
@@ -364,10 +386,12 @@ final class WorkerLauncher implements AutoCloseable {
     private WorkerStartException startFailure(WorkerProcess w, List<String> cmd, String what, Throwable cause) {
         Integer exit = kill(w);
         String output = (w.stderr.tail() + "\n" + w.stdout.tail()).strip();
-        return new WorkerStartException("worker " + w.id + " (pid " + w.pid + ") " + what
-                + (exit == null ? "" : "; exit code " + exit)
-                + "\ncommand: " + String.join(" ", cmd)
-                + (output.isEmpty() ? "" : "\nits output:\n" + output), cause);
+        return new WorkerStartException(
+                "worker " + w.id + " (pid " + w.pid + ") " + what
+                        + (exit == null ? "" : "; exit code " + exit)
+                        + "\ncommand: " + String.join(" ", cmd)
+                        + (output.isEmpty() ? "" : "\nits output:\n" + output),
+                cause);
     }
 
     private static Integer kill(WorkerProcess w) {
@@ -398,8 +422,8 @@ final class WorkerLauncher implements AutoCloseable {
     private static void publish(WorkerProcess w, Integer exitCode) {
         try {
             if (exitCode != null && exitCode == 0 && Files.size(w.aotTraining) > 0) {
-                Files.move(w.aotTraining, w.aotCache, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        w.aotTraining, w.aotCache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             // no cache this time; the next pool trains again

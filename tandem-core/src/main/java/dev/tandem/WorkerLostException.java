@@ -14,7 +14,8 @@ import java.util.OptionalInt;
  * hint about the likely cause, the tail of the worker's stderr and the path of a JVM crash log.
  */
 public class WorkerLostException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final int workerId;
     private final long pid;
@@ -25,8 +26,15 @@ public class WorkerLostException extends RuntimeException {
     private final String crashLog;
     private final String hint;
 
-    WorkerLostException(int workerId, long pid, Integer exitCode, String signal, String task,
-            String hint, String stderrTail, String crashLog) {
+    WorkerLostException(
+            int workerId,
+            long pid,
+            Integer exitCode,
+            String signal,
+            String task,
+            String hint,
+            String stderrTail,
+            String crashLog) {
         super(describe(workerId, pid, exitCode, signal, task, hint, stderrTail, crashLog));
         this.workerId = workerId;
         this.pid = pid;
@@ -38,9 +46,19 @@ public class WorkerLostException extends RuntimeException {
         this.hint = hint;
     }
 
-    private static String describe(int workerId, long pid, Integer exitCode, String signal,
-            String task, String hint, String stderrTail, String crashLog) {
-        StringBuilder b = new StringBuilder("worker ").append(workerId).append(" (pid ").append(pid)
+    private static String describe(
+            int workerId,
+            long pid,
+            Integer exitCode,
+            String signal,
+            String task,
+            String hint,
+            String stderrTail,
+            String crashLog) {
+        StringBuilder b = new StringBuilder("worker ")
+                .append(workerId)
+                .append(" (pid ")
+                .append(pid)
                 .append(") died");
         if (exitCode != null) {
             b.append(" with exit code ").append(exitCode);
@@ -56,7 +74,9 @@ public class WorkerLostException extends RuntimeException {
             b.append("; JVM crash log: ").append(crashLog);
         }
         if (stderrTail != null && !stderrTail.isBlank()) {
-            b.append("\n--- tail of worker ").append(workerId).append(" stderr ---\n")
+            b.append("\n--- tail of worker ")
+                    .append(workerId)
+                    .append(" stderr ---\n")
                     .append(stderrTail.strip());
         }
         return b.toString();

@@ -1,11 +1,14 @@
 package dev.tandem;
 
+import dev.tandem.ipc.SharedChannel;
 import dev.tandem.protocol.FrameReader;
-import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +31,13 @@ import java.util.concurrent.TimeUnit;
  * T of {@link #sent}; the rest are queued in the worker and are sent elsewhere, untouched, if it dies.
  */
 final class WorkerProcess {
-    enum State { STARTING, READY, RETIRING, EXITING, DEAD }
+    enum State {
+        STARTING,
+        READY,
+        RETIRING,
+        EXITING,
+        DEAD
+    }
 
     final int id;
     final Process process;
@@ -41,8 +50,6 @@ final class WorkerProcess {
 
     // Guarded by the pool's lock.
     State state = State.STARTING;
-    /** Changed only through {@link #recordSent(ProcessFuture)}, {@link #answered} and {@link #clearSent()}. */
-    private final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
     /** The size of {@link #sent}, readable without the pool's lock. */
     volatile int outstanding;
     /**
@@ -50,18 +57,21 @@ final class WorkerProcess {
      * closes a channel interrupted during I/O); the worker is then killed and this is why.
      */
     volatile String channelLost;
+
     String plannedDeath;
     long tasksAccepted;
     /** Frames were buffered without a flush; the reader thread flushes them with its next reply. */
     boolean dirty;
+
     boolean replaced;
 
     /** Where this worker writes an AOT cache when it exits cleanly, or null; and the final file. */
-    java.nio.file.Path aotTraining;
-    java.nio.file.Path aotCache;
+    Path aotTraining;
+
+    Path aotCache;
 
     /** The shared-memory channel when the pool uses {@link Transport#SHARED_MEMORY}, else null. */
-    dev.tandem.ipc.SharedChannel shm;
+    SharedChannel shm;
     /** Who reads the replies when they come over {@link #shm}; set before the reader thread starts. */
     ReplyReading replies;
 
@@ -70,16 +80,25 @@ final class WorkerProcess {
     FrameReader reader;
     SocketChannel channel;
 
+    /** Changed only through {@link #recordSent(ProcessFuture)}, {@link #answered} and {@link #clearSent()}. */
+    private final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
+    /**
+     * Frames queued in wire order. Appended under the pool's lock, which fixes their order; written
+     * by {@link #flush()} outside it, so the pool's lock is never held across a socket write that
+     * could block on a slow or full peer (a large task, say) while that peer waits for the caller.
+     */
+    private final ConcurrentLinkedQueue<Frame> outbox = new ConcurrentLinkedQueue<>();
+
     WorkerProcess(int id, Process process, int threads, boolean forward) {
         this.id = id;
         this.process = process;
         this.pid = process.pid();
         this.threads = threads;
         String prefix = "[worker " + id + "] ";
-        this.stdout = new OutputPump(process.getInputStream(), prefix, () -> System.out, forward,
-                "tandem-worker-" + id + "-stdout");
-        this.stderr = new OutputPump(process.getErrorStream(), prefix, () -> System.err, forward,
-                "tandem-worker-" + id + "-stderr");
+        this.stdout = new OutputPump(
+                process.getInputStream(), prefix, () -> System.out, forward, "tandem-worker-" + id + "-stdout");
+        this.stderr = new OutputPump(
+                process.getErrorStream(), prefix, () -> System.err, forward, "tandem-worker-" + id + "-stderr");
         stdout.start();
         stderr.start();
     }
@@ -98,7 +117,7 @@ final class WorkerProcess {
     /** Removes the task {@code taskId} answered, and returns it with its position, or null (pool lock held). */
     ProcessFuture<?> answered(long taskId, int[] position) {
         int i = 0;
-        for (java.util.Iterator<ProcessFuture<?>> it = sent.iterator(); it.hasNext(); i++) {
+        for (Iterator<ProcessFuture<?>> it = sent.iterator(); it.hasNext(); i++) {
             ProcessFuture<?> s = it.next();
             if (s.id == taskId) {
                 it.remove();
@@ -130,15 +149,7 @@ final class WorkerProcess {
         return false;
     }
 
-    private record Frame(byte type, long taskId, byte[] payload) {
-    }
-
-    /**
-     * Frames queued in wire order. Appended under the pool's lock, which fixes their order; written
-     * by {@link #flush()} outside it, so the pool's lock is never held across a socket write that
-     * could block on a slow or full peer (a large task, say) while that peer waits for the caller.
-     */
-    private final ConcurrentLinkedQueue<Frame> outbox = new ConcurrentLinkedQueue<>();
+    private record Frame(byte type, long taskId, byte[] payload) {}
 
     /** Queues a frame; whoever queues it flushes after releasing the pool's lock. */
     void write(byte type, long taskId, byte[] payload) {
@@ -161,7 +172,7 @@ final class WorkerProcess {
                 }
                 writer.flush();
             }
-        } catch (java.nio.channels.ClosedByInterruptException e) {
+        } catch (ClosedByInterruptException e) {
             // Interrupted in the middle of a write, by another thread: the channel is closed.
             channelLost = "its control channel was closed because a thread writing to it was interrupted"
                     + " (Java closes a channel interrupted during I/O)";
@@ -176,7 +187,6 @@ final class WorkerProcess {
             }
         }
     }
-
 
     /** Kills the process (SIGKILL); the reader thread then reports the death. */
     void kill() {

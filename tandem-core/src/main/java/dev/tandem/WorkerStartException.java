@@ -8,7 +8,8 @@ import java.io.Serial;
  * code.
  */
 public final class WorkerStartException extends RuntimeException {
-    @Serial private static final long serialVersionUID = 1L;
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     WorkerStartException(String message, Throwable cause) {
         super(message, cause);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,8 @@ class AotCacheTest {
         Path jar = Files.writeString(dir.resolve("a.jar"), "not really a jar");
         assertThat(AotCache.supported(List.of(jar.toString()))).isTrue();
         assertThat(AotCache.supported(List.of(jar.toString(), dir.toString()))).isFalse();
-        assertThat(AotCache.supported(List.of(dir.resolve("missing.jar").toString()))).isFalse();
+        assertThat(AotCache.supported(List.of(dir.resolve("missing.jar").toString())))
+                .isFalse();
         assertThat(AotCache.supported(List.of())).isFalse();
     }
 
@@ -25,10 +28,13 @@ class AotCacheTest {
         Path jar = Files.writeString(dir.resolve("a.jar"), "one");
         Path first = AotCache.location(List.of(jar.toString()), List.of("-Xmx256m"));
         assertThat(first).isNotNull();
-        assertThat(AotCache.location(List.of(jar.toString()), List.of("-Xmx256m"))).isEqualTo(first);
-        assertThat(AotCache.location(List.of(jar.toString()), List.of("-Xmx512m"))).isNotEqualTo(first);
+        assertThat(AotCache.location(List.of(jar.toString()), List.of("-Xmx256m")))
+                .isEqualTo(first);
+        assertThat(AotCache.location(List.of(jar.toString()), List.of("-Xmx512m")))
+                .isNotEqualTo(first);
         Files.writeString(jar, "two, longer");
-        assertThat(AotCache.location(List.of(jar.toString()), List.of("-Xmx256m"))).isNotEqualTo(first);
+        assertThat(AotCache.location(List.of(jar.toString()), List.of("-Xmx256m")))
+                .isNotEqualTo(first);
     }
 
     @Test
@@ -41,14 +47,14 @@ class AotCacheTest {
     @Test
     void pruningKeepsTheMostRecentlyUsedCachesAndOldLeftoversGo(@TempDir Path dir) throws Exception {
         long now = System.currentTimeMillis();
-        java.util.List<Path> caches = new java.util.ArrayList<>();
+        List<Path> caches = new ArrayList<>();
         for (int i = 0; i < AotCache.KEEP + 3; i++) {
             Path c = Files.writeString(dir.resolve("worker-" + i + ".aot"), "cache " + i);
-            Files.setLastModifiedTime(c, java.nio.file.attribute.FileTime.fromMillis(now - (i + 1) * 60_000L));
+            Files.setLastModifiedTime(c, FileTime.fromMillis(now - (i + 1) * 60_000L));
             caches.add(c);
         }
         Path oldLeftover = Files.writeString(dir.resolve("worker-x.aot.tmp-1-2.config"), "x");
-        Files.setLastModifiedTime(oldLeftover, java.nio.file.attribute.FileTime.fromMillis(now - 2 * 86_400_000L));
+        Files.setLastModifiedTime(oldLeftover, FileTime.fromMillis(now - 2 * 86_400_000L));
         Path freshLeftover = Files.writeString(dir.resolve("worker-y.aot.tmp-3-4"), "y");
         Path unrelated = Files.writeString(dir.resolve("notes.txt"), "mine");
         Path used = caches.getLast(); // the oldest, but the pool starting now uses it

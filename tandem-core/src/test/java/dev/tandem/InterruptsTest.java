@@ -1,7 +1,6 @@
 package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.Socket;
 import java.util.ArrayList;
@@ -37,7 +36,9 @@ class InterruptsTest {
             try {
                 f = pool.submit(() -> 42);
             } finally {
-                assertThat(Thread.interrupted()).as("the interrupt status is kept").isTrue();
+                assertThat(Thread.interrupted())
+                        .as("the interrupt status is kept")
+                        .isTrue();
             }
             assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(42);
             assertThat(pool.workerPids()).containsExactly(pid);
@@ -47,7 +48,8 @@ class InterruptsTest {
     @ParameterizedTest
     @EnumSource(Transport.class)
     void aWaitEndedByAnInterruptLeavesTheResultForLater(Transport transport) throws Exception {
-        try (TaskPool pool = Tandem.processes(1).transport(transport).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = Tandem.processes(1).transport(transport).start();
+                RunningSignal signal = new RunningSignal()) {
             long pid = pool.workerPids().getFirst();
             RunningSignal.Signal s = signal.signal();
             Future<Integer> f = pool.submit(() -> {
@@ -82,7 +84,8 @@ class InterruptsTest {
 
     @Test
     void interruptsRainingOnAThreadThatReadsItsOwnRepliesLoseNothing() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).transport(Transport.SHARED_MEMORY).start()) {
+        try (TaskPool pool =
+                Tandem.processes(1).transport(Transport.SHARED_MEMORY).start()) {
             long pid = pool.workerPids().getFirst();
             int n = 2_000;
             List<Integer> results = new ArrayList<>(n);

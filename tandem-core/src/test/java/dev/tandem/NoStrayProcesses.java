@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -22,8 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NoStrayProcesses.class);
 
-    private record Capture(PrintStream out, PrintStream err, ByteArrayOutputStream buffer) {
-    }
+    private record Capture(PrintStream out, PrintStream err, ByteArrayOutputStream buffer) {}
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -45,7 +45,10 @@ final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
                 c.err.println(c.buffer.toString(StandardCharsets.UTF_8));
             }
         }
-        List<ProcessHandle> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+        List<ProcessHandle> left = ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .toList();
         if (left.isEmpty()) {
             return;
         }
@@ -53,7 +56,7 @@ final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
         for (ProcessHandle p : left) {
             try {
                 p.onExit().get(3, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 // still alive: reported below
             }
         }
@@ -63,7 +66,9 @@ final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
         }
         StringBuilder b = new StringBuilder("test left processes running (killed now):");
         for (ProcessHandle p : stray) {
-            b.append("\n  pid ").append(p.pid()).append(": ")
+            b.append("\n  pid ")
+                    .append(p.pid())
+                    .append(": ")
                     .append(p.info().commandLine().orElse("?"));
             p.destroyForcibly();
         }

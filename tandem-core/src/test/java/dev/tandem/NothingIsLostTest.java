@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +28,8 @@ class NothingIsLostTest {
     @CsvSource({"PROCESSES, SOCKET", "HYBRID, SOCKET", "HYBRID, SHARED_MEMORY"})
     void everyFutureCompletesWithItsOwnOutcome(Mode mode, Transport transport) throws Exception {
         Tandem.Builder b = (mode == Mode.PROCESSES ? Tandem.processes(2) : Tandem.hybrid(2, 3)).transport(transport);
-        try (TaskPool pool = b.restartLimit(100, Duration.ofMinutes(1)).forwardOutput(false).start()) {
+        try (TaskPool pool =
+                b.restartLimit(100, Duration.ofMinutes(1)).forwardOutput(false).start()) {
             int submitters = 4;
             int perSubmitter = 1000;
             List<List<Future<Integer>>> all = new ArrayList<>();
@@ -88,7 +90,7 @@ class NothingIsLostTest {
             int total = submitters * perSubmitter;
             assertThat(values + thrown + lost).isEqualTo(total);
             // every halting task loses at least itself; a hybrid death also takes its co-runners
-            long halting = java.util.stream.IntStream.range(0, total).filter(n -> n % 499 == 7).count();
+            long halting = IntStream.range(0, total).filter(n -> n % 499 == 7).count();
             assertThat(lost).isGreaterThanOrEqualTo((int) halting);
             if (mode == Mode.PROCESSES) {
                 assertThat(lost).isEqualTo((int) halting);

@@ -11,7 +11,8 @@ class OptionsTest {
 
     @Test
     void badCountsNameTheValue() {
-        assertThatThrownBy(() -> Tandem.threads(0).start()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Tandem.threads(0).start())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("threads must be >= 1, was 0");
         assertThatThrownBy(() -> Tandem.processes(-2).options()).hasMessage("processes must be >= 1, was -2");
         assertThatThrownBy(() -> Tandem.hybrid(2, 0).options())
@@ -23,10 +24,15 @@ class OptionsTest {
     @Test
     void badDurationsNameTheValueAndTheFix() {
         assertThatThrownBy(() -> Tandem.threads(1).taskTimeout(Duration.ZERO).options())
-                .hasMessageContaining("taskTimeout must be positive, was PT0S").hasMessageContaining("omit it");
-        assertThatThrownBy(() -> Tandem.processes(1).restartLimit(-1, Duration.ofSeconds(1)).options())
+                .hasMessageContaining("taskTimeout must be positive, was PT0S")
+                .hasMessageContaining("omit it");
+        assertThatThrownBy(() -> Tandem.processes(1)
+                        .restartLimit(-1, Duration.ofSeconds(1))
+                        .options())
                 .hasMessage("maxRestarts must be >= 0, was -1");
-        assertThatThrownBy(() -> Tandem.processes(1).restartBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).options())
+        assertThatThrownBy(() -> Tandem.processes(1)
+                        .restartBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1))
+                        .options())
                 .hasMessageContaining("maxRestartBackoff must be >= restartBackoff");
     }
 

@@ -13,6 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +32,8 @@ class PoolContractTest {
 
     /** Every mode, and process mode once more over the shared-memory transport. */
     static Stream<Arguments> modes() {
-        return Stream.concat(Stream.of(Mode.values()).map(m -> Arguments.of(m, Transport.SOCKET)),
+        return Stream.concat(
+                Stream.of(Mode.values()).map(m -> Arguments.of(m, Transport.SOCKET)),
                 Stream.of(Arguments.of(Mode.PROCESSES, Transport.SHARED_MEMORY)));
     }
 
@@ -71,10 +74,14 @@ class PoolContractTest {
     void taskExceptionKeepsClassMessageAndRemoteFrames(Mode mode, Transport transport) throws Exception {
         try (TaskPool pool = builder(mode, transport).start()) {
             Future<Object> f = pool.submit(PoolContractTest::throwIllegalState);
-            assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(IllegalStateException.class).hasMessage("boom 7");
-            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
-            assertThat(e.getCause().getStackTrace()).extracting(StackTraceElement::getMethodName)
+            assertThatThrownBy(f::get)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("boom 7");
+            ExecutionException e = Assertions.assertThrows(ExecutionException.class, f::get);
+            assertThat(e.getCause().getStackTrace())
+                    .extracting(StackTraceElement::getMethodName)
                     .contains("throwIllegalState");
         }
     }
@@ -103,18 +110,27 @@ class PoolContractTest {
     @MethodSource("modes")
     void invokeAnyReturnsASuccessAndFailsWhenAllFail(Mode mode, Transport transport) throws Exception {
         try (TaskPool pool = builder(mode, transport).start()) {
-            List<Task<Integer>> tasks = List.of(() -> { throw new IllegalStateException("no"); }, () -> 5);
+            List<Task<Integer>> tasks = List.of(
+                    () -> {
+                        throw new IllegalStateException("no");
+                    },
+                    () -> 5);
             assertThat(pool.invokeAny(tasks)).isEqualTo(5);
-            List<Task<Integer>> failing = List.of(() -> { throw new IllegalStateException("no"); });
-            assertThatThrownBy(() -> pool.invokeAny(failing)).isInstanceOf(ExecutionException.class)
-                    .cause().hasMessage("no");
+            List<Task<Integer>> failing = List.of(() -> {
+                throw new IllegalStateException("no");
+            });
+            assertThatThrownBy(() -> pool.invokeAny(failing))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .hasMessage("no");
         }
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void cancelOfARunningTaskCancelsItAndThePoolGoesOn(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = builder(mode, transport).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = builder(mode, transport).start();
+                RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> f = pool.submit(() -> {
                 s.running();
@@ -133,8 +149,9 @@ class PoolContractTest {
     @MethodSource("modes")
     void cancelOfAQueuedTaskMeansItNeverRuns(Mode mode, Transport transport) throws Exception {
         // Virtual threads start every task at once, so nothing is ever queued there.
-        org.junit.jupiter.api.Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
-        try (TaskPool pool = builder(mode, transport).start(); RunningSignal signal = new RunningSignal()) {
+        Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
+        try (TaskPool pool = builder(mode, transport).start();
+                RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             List<Future<Integer>> blockers = new ArrayList<>();
             for (int i = 0; i < pool.options().parallelism(); i++) {
@@ -161,10 +178,14 @@ class PoolContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void timeoutFailsAtTheDeadlineEvenIfTheTaskIgnoresInterrupts(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = builder(mode, transport).taskTimeout(Duration.ofMillis(300)).start()) {
+        try (TaskPool pool =
+                builder(mode, transport).taskTimeout(Duration.ofMillis(300)).start()) {
             Future<Integer> slow = pool.submit(busy(5_000, 1));
-            assertThatThrownBy(slow::get).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(TaskTimeoutException.class).hasMessageContaining("timed out");
+            assertThatThrownBy(slow::get)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(TaskTimeoutException.class)
+                    .hasMessageContaining("timed out");
             assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
             if (!mode.isolated()) {
                 pool.shutdownNow(); // the ignoring task keeps its thread: threads cannot be killed
@@ -197,7 +218,7 @@ class PoolContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void shutdownNowReturnsTheTasksThatNeverStarted(Mode mode, Transport transport) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
+        Assumptions.assumeTrue(mode != Mode.VIRTUAL_THREADS);
         TaskPool pool = builder(mode, transport).start();
         try (RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
@@ -256,22 +277,31 @@ class PoolContractTest {
     void mapFailureNamesTheInputAndCarriesTheCause(Mode mode, Transport transport) {
         try (TaskPool pool = builder(mode, transport).start()) {
             List<Integer> inputs = IntStream.range(0, 1000).boxed().toList();
-            assertThatThrownBy(() -> pool.map(x -> {
-                if (x == 777) {
-                    throw new ArithmeticException("bad input " + x);
-                }
-                return x;
-            }, inputs)).isInstanceOf(TaskExecutionException.class)
-                    .satisfies(e -> assertThat(((TaskExecutionException) e).inputIndex()).isEqualTo(777))
-                    .cause().isInstanceOf(ArithmeticException.class).hasMessage("bad input 777");
+            assertThatThrownBy(() -> pool.map(
+                            x -> {
+                                if (x == 777) {
+                                    throw new ArithmeticException("bad input " + x);
+                                }
+                                return x;
+                            },
+                            inputs))
+                    .isInstanceOf(TaskExecutionException.class)
+                    .satisfies(e -> assertThat(((TaskExecutionException) e).inputIndex())
+                            .isEqualTo(777))
+                    .cause()
+                    .isInstanceOf(ArithmeticException.class)
+                    .hasMessage("bad input 777");
         }
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void initializerRunsBeforeTasks(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = builder(mode, transport).initializer(() -> System.setProperty("tandem.test.init", "yes")).start()) {
-            assertThat(pool.submit(() -> System.getProperty("tandem.test.init")).get()).isEqualTo("yes");
+        try (TaskPool pool = builder(mode, transport)
+                .initializer(() -> System.setProperty("tandem.test.init", "yes"))
+                .start()) {
+            assertThat(pool.submit(() -> System.getProperty("tandem.test.init")).get())
+                    .isEqualTo("yes");
         } finally {
             System.clearProperty("tandem.test.init");
         }
@@ -283,9 +313,10 @@ class PoolContractTest {
         int[] shared = {0};
         try (TaskPool pool = builder(mode, transport).start()) {
             pool.submit(() -> {
-                shared[0] = 1;
-                return null;
-            }).get();
+                        shared[0] = 1;
+                        return null;
+                    })
+                    .get();
         }
         assertThat(shared[0]).isEqualTo(mode.isolated() ? 0 : 1);
     }

@@ -3,25 +3,33 @@ package dev.tandem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import evil.EvilException;
+import evil.Gadget;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import evil.EvilException;
-import evil.Gadget;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,7 +45,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ProcessFailureTest {
 
     private static Throwable causeOf(Future<?> f) {
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+        ExecutionException e = Assertions.assertThrows(ExecutionException.class, f::get);
         return e.getCause();
     }
 
@@ -62,7 +70,8 @@ class ProcessFailureTest {
 
     @Test
     void haltAndSigkillAreNamed() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = Tandem.processes(1).start();
+                RunningSignal signal = new RunningSignal()) {
             WorkerLostException halted = (WorkerLostException) causeOf(pool.submit(() -> {
                 Runtime.getRuntime().halt(7);
                 return 0;
@@ -120,13 +129,13 @@ class ProcessFailureTest {
     @SuppressWarnings("restricted")
     void nativeCrashIsReportedWithTheCrashLog() throws Exception {
         try (TaskPool pool = Tandem.processes(1).forwardOutput(false).start()) {
-            Throwable cause = causeOf(pool.submit(() ->
-                    MemorySegment.NULL.reinterpret(8).get(ValueLayout.JAVA_LONG, 0)));
+            Throwable cause =
+                    causeOf(pool.submit(() -> MemorySegment.NULL.reinterpret(8).get(ValueLayout.JAVA_LONG, 0)));
             assertThat(cause).isInstanceOf(WorkerLostException.class);
             WorkerLostException lost = (WorkerLostException) cause;
             assertThat(lost.hint()).contains("native crash");
             assertThat(lost.crashLog()).isPresent();
-            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(lost.crashLog().orElseThrow()));
+            Files.deleteIfExists(Path.of(lost.crashLog().orElseThrow()));
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
         }
     }
@@ -148,7 +157,8 @@ class ProcessFailureTest {
 
     @Test
     void aHybridWorkerThatDiesFailsAllOfItsRunningTasksByName() throws Exception {
-        try (TaskPool pool = Tandem.hybrid(1, 3).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = Tandem.hybrid(1, 3).start();
+                RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             List<Future<Integer>> sleepers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -177,7 +187,8 @@ class ProcessFailureTest {
 
     @Test
     void aTaskThatKeepsKillingWorkersBecomesPoison() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).retriesOnWorkerLoss(5).poisonThreshold(2).start()) {
+        try (TaskPool pool =
+                Tandem.processes(1).retriesOnWorkerLoss(5).poisonThreshold(2).start()) {
             Task<Integer> killer = () -> {
                 Runtime.getRuntime().halt(1);
                 return 0;
@@ -195,7 +206,8 @@ class ProcessFailureTest {
 
     @Test
     void beyondTheRestartLimitThePoolFailsLoudly() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).restartLimit(2, Duration.ofMinutes(5)).start()) {
+        try (TaskPool pool =
+                Tandem.processes(1).restartLimit(2, Duration.ofMinutes(5)).start()) {
             for (int i = 0; i < 3; i++) {
                 int code = 10 + i; // distinct tasks, so none is poison
                 Future<Integer> f = pool.submit(() -> {
@@ -210,14 +222,16 @@ class ProcessFailureTest {
                 }
             }
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-            assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOf(PoolFailedException.class)
+            assertThatThrownBy(() -> pool.submit(() -> 1))
+                    .isInstanceOf(PoolFailedException.class)
                     .hasMessageContaining("restart limit of 2");
         }
     }
 
     @Test
     void aTimeoutKillsOnlyTheRunawaysWorker() throws Exception {
-        try (TaskPool pool = Tandem.processes(2).taskTimeout(Duration.ofMillis(500)).start();
+        try (TaskPool pool =
+                        Tandem.processes(2).taskTimeout(Duration.ofMillis(500)).start();
                 RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> runaway = pool.submit(() -> {
@@ -240,7 +254,8 @@ class ProcessFailureTest {
 
     @Test
     void aLateReplyForATimedOutTaskCompletesNothingElse() throws Exception {
-        try (TaskPool pool = Tandem.hybrid(1, 2).taskTimeout(Duration.ofMillis(300)).start()) {
+        try (TaskPool pool =
+                Tandem.hybrid(1, 2).taskTimeout(Duration.ofMillis(300)).start()) {
             long pid = pool.workerPids().getFirst();
             Future<Integer> slow = pool.submit(() -> {
                 try {
@@ -274,8 +289,8 @@ class ProcessFailureTest {
             throw new IllegalStateException("no stack");
         }
 
-        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
-            throw new java.io.NotSerializableException("not this one");
+        private void writeObject(ObjectOutputStream out) throws IOException {
+            throw new NotSerializableException("not this one");
         }
     }
 
@@ -290,7 +305,8 @@ class ProcessFailureTest {
                 int n = i;
                 after.add(pool.submit(() -> n));
             }
-            assertThat(causeOf(broken)).isInstanceOf(RemoteTaskException.class)
+            assertThat(causeOf(broken))
+                    .isInstanceOf(RemoteTaskException.class)
                     .hasMessageContaining(Unspeakable.class.getName());
             for (int i = 0; i < 8; i++) {
                 assertThat(after.get(i).get()).isEqualTo(i);
@@ -300,27 +316,30 @@ class ProcessFailureTest {
 
     @Test
     void aRecycledWorkersCrashIsStillACrashThatIsRetried() throws Exception {
-        java.nio.file.Path marker = java.nio.file.Files.createTempFile("tandem-crashed-once", "");
-        java.nio.file.Files.delete(marker);
+        Path marker = Files.createTempFile("tandem-crashed-once", "");
+        Files.delete(marker);
         String path = marker.toString();
-        try (TaskPool pool = Tandem.processes(1).maxTasksPerWorker(1).retriesOnWorkerLoss(2).start()) {
+        try (TaskPool pool =
+                Tandem.processes(1).maxTasksPerWorker(1).retriesOnWorkerLoss(2).start()) {
             String result = pool.submit(() -> {
-                java.nio.file.Path m = java.nio.file.Path.of(path);
-                if (!java.nio.file.Files.exists(m)) {
-                    java.nio.file.Files.createFile(m);
-                    Runtime.getRuntime().halt(9); // the first attempt dies
-                }
-                return "ok on retry";
-            }).get();
+                        Path m = Path.of(path);
+                        if (!Files.exists(m)) {
+                            Files.createFile(m);
+                            Runtime.getRuntime().halt(9); // the first attempt dies
+                        }
+                        return "ok on retry";
+                    })
+                    .get();
             assertThat(result).isEqualTo("ok on retry");
         } finally {
-            java.nio.file.Files.deleteIfExists(marker);
+            Files.deleteIfExists(marker);
         }
     }
 
     @Test
     void cancelKillsTheWorkerOnlyIfItStillRunsThatTask() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = Tandem.processes(1).start();
+                RunningSignal signal = new RunningSignal()) {
             Future<Integer> done = pool.submit(() -> 1);
             assertThat(done.get()).isEqualTo(1);
             long pid = pool.workerPids().getFirst();
@@ -348,13 +367,14 @@ class ProcessFailureTest {
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try (TaskPool pool = Tandem.processes(1).start()) {
             String value = pool.submit(() -> {
-                System.out.println("hello from the task");
-                try (FileOutputStream raw = new FileOutputStream(FileDescriptor.out)) {
-                    // bytes that would look like a frame header on a stdout-based protocol
-                    raw.write(new byte[] {0, 0, 0, 9, 7, 0, 0, 0, 0, 0, 0, 0, 1, '\n'});
-                }
-                return "fine";
-            }).get();
+                        System.out.println("hello from the task");
+                        try (FileOutputStream raw = new FileOutputStream(FileDescriptor.out)) {
+                            // bytes that would look like a frame header on a stdout-based protocol
+                            raw.write(new byte[] {0, 0, 0, 9, 7, 0, 0, 0, 0, 0, 0, 0, 1, '\n'});
+                        }
+                        return "fine";
+                    })
+                    .get();
             assertThat(value).isEqualTo("fine");
             assertThat(pool.submit(() -> 11).get()).isEqualTo(11);
         } finally {
@@ -367,7 +387,7 @@ class ProcessFailureTest {
     void theCallerRefusesClassesAWorkerWasNeverSent() throws Exception {
         int before = Gadget.DESERIALIZED.get();
         try (TaskPool pool = Tandem.processes(1).start()) {
-            Throwable cause = causeOf(pool.submit(() -> new java.util.ArrayList<>(List.of(new Gadget()))));
+            Throwable cause = causeOf(pool.submit(() -> new ArrayList<>(List.of(new Gadget()))));
             assertThat(cause).isInstanceOf(TaskSerializationException.class).hasMessageContaining("decoding filter");
             assertThat(((TaskSerializationException) cause).boundary())
                     .isEqualTo(TaskSerializationException.Boundary.DECODE_RESULT_IN_CALLER);
@@ -388,7 +408,8 @@ class ProcessFailureTest {
             }));
             assertThat(evil).isInstanceOf(RemoteTaskException.class).hasMessage("evil.EvilException: from the worker");
             assertThat(((RemoteTaskException) evil).remoteClassName()).isEqualTo("evil.EvilException");
-            assertThat(evil.getStackTrace()).extracting(StackTraceElement::getClassName)
+            assertThat(evil.getStackTrace())
+                    .extracting(StackTraceElement::getClassName)
                     .anyMatch(c -> c.startsWith("dev.tandem.ProcessFailureTest"));
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
         }
@@ -407,8 +428,9 @@ class ProcessFailureTest {
                     .hasMessageContaining("Serializable")
                     .satisfies(e -> assertThat(((TaskSerializationException) e).boundary())
                             .isEqualTo(TaskSerializationException.Boundary.ENCODE_TASK_IN_CALLER));
-            java.util.concurrent.Callable<Integer> plain = () -> 1;
-            assertThatThrownBy(() -> pool.submit(plain)).isInstanceOf(TaskSerializationException.class)
+            Callable<Integer> plain = () -> 1;
+            assertThatThrownBy(() -> pool.submit(plain))
+                    .isInstanceOf(TaskSerializationException.class)
                     .hasMessageContaining("dev.tandem.Task");
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
         }
@@ -433,8 +455,8 @@ class ProcessFailureTest {
 
     private static String procStat(long pid) {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-        } catch (java.io.IOException e) {
+            return Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
             return "";
         }
     }
@@ -442,7 +464,9 @@ class ProcessFailureTest {
     private static boolean exitedOrZombie(ProcessHandle p) {
         String stat = procStat(p.pid());
         int close = stat.lastIndexOf(')');
-        return !p.isAlive() || stat.isEmpty() || (close > 0 && stat.length() > close + 2 && stat.charAt(close + 2) == 'Z');
+        return !p.isAlive()
+                || stat.isEmpty()
+                || (close > 0 && stat.length() > close + 2 && stat.charAt(close + 2) == 'Z');
     }
 
     /** A task that cannot be deserialized anywhere but in the JVM that made it. */
@@ -461,7 +485,9 @@ class ProcessFailureTest {
 
     @Test
     void aWorkerThatCannotStartReportsTheJvmsErrorAndTheCommand() {
-        assertThatThrownBy(() -> Tandem.processes(1).jvmOptions("-XX:+NoSuchTandemOption").start())
+        assertThatThrownBy(() -> Tandem.processes(1)
+                        .jvmOptions("-XX:+NoSuchTandemOption")
+                        .start())
                 .isInstanceOf(WorkerStartException.class)
                 .hasMessageContaining("Unrecognized VM option")
                 .hasMessageContaining("command:")
@@ -470,9 +496,13 @@ class ProcessFailureTest {
 
     @Test
     void aFailingInitializerStopsTheStart() {
-        assertThatThrownBy(() -> Tandem.processes(1).initializer(() -> {
-            throw new IllegalStateException("no database");
-        }).start()).isInstanceOf(WorkerStartException.class).hasMessageContaining("no database");
+        assertThatThrownBy(() -> Tandem.processes(1)
+                        .initializer(() -> {
+                            throw new IllegalStateException("no database");
+                        })
+                        .start())
+                .isInstanceOf(WorkerStartException.class)
+                .hasMessageContaining("no database");
     }
 
     @Test
@@ -488,11 +518,15 @@ class ProcessFailureTest {
 
     @Test
     void workersExitWhenTheCallerIsKilled() throws Exception {
-        List<String> cmd = List.of(System.getProperty("java.home") + "/bin/java", "-cp",
-                System.getProperty("java.class.path"), OrphanParent.class.getName());
+        List<String> cmd = List.of(
+                System.getProperty("java.home") + "/bin/java",
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrphanParent.class.getName());
         Process parent = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = out.readLine()) != null && !line.startsWith("PIDS ")) {
                 System.out.println("[orphan parent] " + line);
@@ -511,12 +545,12 @@ class ProcessFailureTest {
                 while (!exitedOrZombie(w)) {
                     long left = 2_000_000_000L - (System.nanoTime() - killed);
                     if (left <= 0) {
-                        throw new AssertionError("worker " + w.pid() + " still running 2 s after its caller died: "
-                                + procStat(w.pid()));
+                        throw new AssertionError(
+                                "worker " + w.pid() + " still running 2 s after its caller died: " + procStat(w.pid()));
                     }
                     try {
                         w.onExit().get(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
-                    } catch (java.util.concurrent.TimeoutException e) {
+                    } catch (TimeoutException e) {
                         // look again
                     }
                 }

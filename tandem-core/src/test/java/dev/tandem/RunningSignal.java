@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,7 +55,7 @@ final class RunningSignal implements AutoCloseable {
      * @throws InterruptedException when the task is interrupted
      */
     static void blockUntilStopped() throws InterruptedException {
-        new java.util.concurrent.CountDownLatch(1).await(60, TimeUnit.SECONDS);
+        new CountDownLatch(1).await(60, TimeUnit.SECONDS);
     }
 
     /** The task's side: serializable, so a process-mode task can carry it. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.ipc.SharedSegment;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,9 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +32,7 @@ class SharedMemoryTransportTest {
     }
 
     private static Throwable causeOf(Future<?> f) {
-        return org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get).getCause();
+        return Assertions.assertThrows(ExecutionException.class, f::get).getCause();
     }
 
     private static List<Path> segments() throws IOException {
@@ -38,13 +41,17 @@ class SharedMemoryTransportTest {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().contains("-" + ProcessHandle.current().pid() + "-")).toList();
+            return files.filter(p -> p.getFileName()
+                            .toString()
+                            .contains("-" + ProcessHandle.current().pid() + "-"))
+                    .toList();
         }
     }
 
     @Test
     void deathsKillsAndTimeoutsAreReportedAsOverTheSocket() throws Exception {
-        try (TaskPool pool = shm(1).taskTimeout(Duration.ofSeconds(2)).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = shm(1).taskTimeout(Duration.ofSeconds(2)).start();
+                RunningSignal signal = new RunningSignal()) {
             Future<Integer> before = pool.submit(() -> 1);
             Future<Integer> exits = pool.submit(() -> {
                 System.exit(4);
@@ -80,7 +87,8 @@ class SharedMemoryTransportTest {
      */
     @Test
     void repliesAreReadByWaitingThreadsOrTheReaderThreadWhateverTheMix() throws Exception {
-        try (TaskPool pool = shm(1).start(); RunningSignal signal = new RunningSignal()) {
+        try (TaskPool pool = shm(1).start();
+                RunningSignal signal = new RunningSignal()) {
             for (int round = 0; round < 50; round++) {
                 for (int i = 0; i < 20; i++) {
                     int v = round * 100 + i;
@@ -95,11 +103,10 @@ class SharedMemoryTransportTest {
                 s.runningThenHold();
                 return 9;
             });
-            java.net.Socket gate = signal.awaitRunningAndHold(30);
+            Socket gate = signal.awaitRunningAndHold(30);
             try {
                 // a wait that runs out hands the reading back to the reader thread
-                org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class,
-                        () -> slow.get(5, TimeUnit.MILLISECONDS));
+                Assertions.assertThrows(TimeoutException.class, () -> slow.get(5, TimeUnit.MILLISECONDS));
             } finally {
                 gate.close();
             }
@@ -116,14 +123,17 @@ class SharedMemoryTransportTest {
         }
         try (TaskPool pool = shm(1).start()) {
             byte[] back = pool.submit(() -> {
-                byte[] copy = big.clone();
-                copy[0] = 42;
-                return copy;
-            }).get();
+                        byte[] copy = big.clone();
+                        copy[0] = 42;
+                        return copy;
+                    })
+                    .get();
             assertThat(back).hasSize(big.length);
             assertThat(back[0]).isEqualTo((byte) 42);
             assertThat(back[big.length - 1]).isEqualTo(big[big.length - 1]);
-            assertThat(segments()).as("the worker's channel, while the pool runs").hasSize(1);
+            assertThat(segments())
+                    .as("the worker's channel, while the pool runs")
+                    .hasSize(1);
         }
         assertThat(segments()).isEmpty();
     }

@@ -22,8 +22,14 @@ import java.util.Objects;
  * @param trials one entry per execution model tried, skipped ones included with the reason
  * @param verdict the recommendation
  */
-public record Advice(String task, Machine machine, Requirements requirements, long budgetNanos,
-        Probe probe, List<Trial> trials, Verdict verdict) {
+public record Advice(
+        String task,
+        Machine machine,
+        Requirements requirements,
+        long budgetNanos,
+        Probe probe,
+        List<Trial> trials,
+        Verdict verdict) {
 
     /** Copies the lists. */
     public Advice {
@@ -73,8 +79,7 @@ public record Advice(String task, Machine machine, Requirements requirements, lo
      * @param loadAverage the one-minute load average when the run began, or -1: above the number of
      *        cores, other work shared the CPUs and the scaling numbers understate this machine
      */
-    public record Machine(int cores, long memoryBytes, String jdk, String os, double loadAverage) {
-    }
+    public record Machine(int cores, long memoryBytes, String jdk, String os, double loadAverage) {}
 
     /**
      * Requirements stated by the user; each one can change the verdict.
@@ -119,11 +124,24 @@ public record Advice(String task, Machine machine, Requirements requirements, lo
      * @param nativeLibraries native libraries outside the JDK that the task loaded
      * @param jvmStartNanos from spawning the probe JVM to its main method
      */
-    public record Probe(int calls, int failures, String firstFailure, long medianCallNanos,
-            long maxCallNanos, double cpuShare, long allocatedBytesPerCall,
-            long retainedBytesPerCall, boolean deterministic, long taskBytes, long resultBytes,
-            String serializationError, boolean jvmEnded, String endedHow, int exitCode,
-            List<String> nativeLibraries, long jvmStartNanos) {
+    public record Probe(
+            int calls,
+            int failures,
+            String firstFailure,
+            long medianCallNanos,
+            long maxCallNanos,
+            double cpuShare,
+            long allocatedBytesPerCall,
+            long retainedBytesPerCall,
+            boolean deterministic,
+            long taskBytes,
+            long resultBytes,
+            String serializationError,
+            boolean jvmEnded,
+            String endedHow,
+            int exitCode,
+            List<String> nativeLibraries,
+            long jvmStartNanos) {
 
         /** Copies the list. */
         public Probe {
@@ -167,14 +185,36 @@ public record Advice(String task, Machine machine, Requirements requirements, lo
      * @param resultsDiffering of those, how many differed
      * @param notes what else happened, such as a call cap
      */
-    public record Trial(String label, Mode mode, int workers, int threadsPerWorker, int concurrency,
-            boolean batched, String skipped, long completed, long failed,
-            Map<String, Long> failureKinds, String firstFailure, double seconds,
-            double throughput, long p50Nanos, long p90Nanos, long p99Nanos, long maxNanos,
-            long taskNanos, long overheadNanos, long callerCpuUserNanos,
-            long callerCpuSystemNanos, long workerCpuUserNanos, long workerCpuSystemNanos,
-            long callerRssBytes, List<Long> workerRssBytes, long poolStartNanos,
-            long resultsCompared, long resultsDiffering, List<String> notes) {
+    public record Trial(
+            String label,
+            Mode mode,
+            int workers,
+            int threadsPerWorker,
+            int concurrency,
+            boolean batched,
+            String skipped,
+            long completed,
+            long failed,
+            Map<String, Long> failureKinds,
+            String firstFailure,
+            double seconds,
+            double throughput,
+            long p50Nanos,
+            long p90Nanos,
+            long p99Nanos,
+            long maxNanos,
+            long taskNanos,
+            long overheadNanos,
+            long callerCpuUserNanos,
+            long callerCpuSystemNanos,
+            long workerCpuUserNanos,
+            long workerCpuSystemNanos,
+            long callerRssBytes,
+            List<Long> workerRssBytes,
+            long poolStartNanos,
+            long resultsCompared,
+            long resultsDiffering,
+            List<String> notes) {
 
         /** Copies the collections. */
         public Trial {
@@ -190,15 +230,18 @@ public record Advice(String task, Machine machine, Requirements requirements, lo
 
         /** {@return CPU time, user plus system, of caller and workers per completed task, or -1} */
         public long cpuPerTaskNanos() {
-            long all = callerCpuUserNanos + callerCpuSystemNanos + workerCpuUserNanos
-                    + workerCpuSystemNanos;
+            long all = callerCpuUserNanos + callerCpuSystemNanos + workerCpuUserNanos + workerCpuSystemNanos;
             return completed == 0 ? -1 : all / completed;
         }
 
         /** {@return the mean resident set of a worker JVM, or 0 in thread modes} */
         public long meanWorkerRssBytes() {
-            return workerRssBytes.isEmpty() ? 0
-                    : (long) workerRssBytes.stream().mapToLong(Long::longValue).average().orElse(0);
+            return workerRssBytes.isEmpty()
+                    ? 0
+                    : (long) workerRssBytes.stream()
+                            .mapToLong(Long::longValue)
+                            .average()
+                            .orElse(0);
         }
     }
 
@@ -208,8 +251,7 @@ public record Advice(String task, Machine machine, Requirements requirements, lo
      * @param angle the angle of the note
      * @param text the reason
      */
-    public record Reason(Angle angle, String text) {
-    }
+    public record Reason(Angle angle, String text) {}
 
     /**
      * The recommendation.
@@ -225,8 +267,15 @@ public record Advice(String task, Machine machine, Requirements requirements, lo
      * @param requirementEffects how each stated requirement changed the verdict
      * @param warnings what needs fixing regardless of the model, such as a task that always fails
      */
-    public record Verdict(Mode mode, int workers, int threadsPerWorker, boolean batch, String code,
-            String summary, List<Reason> reasons, List<String> requirementEffects,
+    public record Verdict(
+            Mode mode,
+            int workers,
+            int threadsPerWorker,
+            boolean batch,
+            String code,
+            String summary,
+            List<Reason> reasons,
+            List<String> requirementEffects,
             List<String> warnings) {
 
         /** Copies the lists. */
@@ -238,8 +287,7 @@ public record Advice(String task, Machine machine, Requirements requirements, lo
 
         /** {@return the recommended model as a label, such as {@code processes(2)}} */
         public String label() {
-            return Trials.label(mode, workers, threadsPerWorker, 0, false)
-                    + (batch ? " + map()" : "");
+            return Trials.label(mode, workers, threadsPerWorker, 0, false) + (batch ? " + map()" : "");
         }
     }
 }

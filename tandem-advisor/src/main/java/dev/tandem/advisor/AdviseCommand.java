@@ -21,40 +21,65 @@ import picocli.CommandLine.Option;
  *
  * <p>Exit codes: 0 done, 2 bad input (the message says what to fix).
  */
-@Command(name = "advise", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "advise",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Run your task under threads, virtual threads, processes and hybrids on this machine, "
                 + "measure each, and recommend one with reasons; or answer a questionnaire (--interactive).",
-        footer = {"", "Examples:", "  tandem advise --classpath target/classes --task com.acme.Resize --time 20s",
-                "  tandem advise --interactive"})
+        footer = {
+            "",
+            "Examples:",
+            "  tandem advise --classpath target/classes --task com.acme.Resize --time 20s",
+            "  tandem advise --interactive"
+        })
 public final class AdviseCommand implements Callable<Integer> {
-    @Option(names = "--classpath", paramLabel = "CP",
-            description = "Where your class and its dependencies are: directories or jars, separated by '${sys:path.separator}'.")
+    @Option(
+            names = "--classpath",
+            paramLabel = "CP",
+            description =
+                    "Where your class and its dependencies are: directories or jars, separated by '${sys:path.separator}'.")
     String classPath;
 
-    @Option(names = "--task", paramLabel = "CLASS",
+    @Option(
+            names = "--task",
+            paramLabel = "CLASS",
             description = "A dev.tandem.Task or dev.tandem.advisor.Workload with a public no-argument constructor.")
     String task;
 
-    @Option(names = "--inputs", paramLabel = "N", defaultValue = "10000",
+    @Option(
+            names = "--inputs",
+            paramLabel = "N",
+            defaultValue = "10000",
             description = "Inputs a Workload makes, and the most tasks per trial (default: ${DEFAULT-VALUE}).")
     int inputs;
 
-    @Option(names = "--time", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--time",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "Time budget of the whole run, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
     String time;
 
     @Option(names = "--isolate", description = "Require that tasks never share the caller's JVM.")
     boolean isolate;
 
-    @Option(names = "--heap-per-task", paramLabel = "SIZE",
+    @Option(
+            names = "--heap-per-task",
+            paramLabel = "SIZE",
             description = "Require a heap of its own per task, e.g. 512m (one task per worker JVM, -Xmx).")
     String heapPerTask;
 
-    @Option(names = "--max-latency", paramLabel = "DURATION",
+    @Option(
+            names = "--max-latency",
+            paramLabel = "DURATION",
             description = "Require each task to finish within this time of submission, e.g. 50ms.")
     String maxLatency;
 
-    @Option(names = "--report", paramLabel = "DIR", defaultValue = "advise-report",
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            defaultValue = "advise-report",
             description = "Where to write index.html, report.md and results.json (default: ${DEFAULT-VALUE}).")
     Path report;
 
@@ -90,14 +115,21 @@ public final class AdviseCommand implements Callable<Integer> {
 
     private int measure() {
         if (task == null) {
-            throw new IllegalArgumentException("give --task CLASS (and --classpath CP), or --interactive;"
-                    + " see tandem advise --help");
+            throw new IllegalArgumentException(
+                    "give --task CLASS (and --classpath CP), or --interactive;" + " see tandem advise --help");
         }
-        Advisor.Options options = new Advisor.Options(inputs, Units.parseDuration(time), isolate,
+        Advisor.Options options = new Advisor.Options(
+                inputs,
+                Units.parseDuration(time),
+                isolate,
                 heapPerTask == null ? 0 : Units.parseBytes(heapPerTask),
                 maxLatency == null ? null : Units.parseDuration(maxLatency));
-        List<Path> cp = classPath == null || classPath.isBlank() ? List.of()
-                : Arrays.stream(classPath.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
+        List<Path> cp = classPath == null || classPath.isBlank()
+                ? List.of()
+                : Arrays.stream(classPath.split(File.pathSeparator))
+                        .filter(s -> !s.isBlank())
+                        .map(Path::of)
+                        .toList();
         err.println("tandem advise: measuring " + task + " for up to " + time + " ...");
         Advice advice = new Conductor(Subject.locate(task, cp), options, s -> err.println("  " + s)).run();
         out.print(Table.render(advice));
@@ -119,4 +151,5 @@ public final class AdviseCommand implements Callable<Integer> {
         Table.verdict(b, Interview.verdict(answers, measured, Conductor.machine()));
         out.print(b);
         return 0;
-    }}
+    }
+}

@@ -25,8 +25,7 @@ import java.util.Objects;
  * same cores and distort each other's numbers.
  */
 public final class Advisor {
-    private Advisor() {
-    }
+    private Advisor() {}
 
     /**
      * Measures and advises.
@@ -71,8 +70,7 @@ public final class Advisor {
      *        {@code -Xmx}), or 0
      * @param maxLatency require every task to finish within this time of its submission, or null
      */
-    public record Options(int inputs, Duration time, boolean isolate, long heapPerTaskBytes,
-            Duration maxLatency) {
+    public record Options(int inputs, Duration time, boolean isolate, long heapPerTaskBytes, Duration maxLatency) {
 
         /** Validates; messages name the value and the fix. */
         public Options {
@@ -81,16 +79,16 @@ public final class Advisor {
             }
             Objects.requireNonNull(time, "time");
             if (time.compareTo(Duration.ofSeconds(2)) < 0 || time.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("time must be between 2s and 1h, was " + time
-                        + "; the probe alone needs about a second");
+                throw new IllegalArgumentException(
+                        "time must be between 2s and 1h, was " + time + "; the probe alone needs about a second");
             }
             if (heapPerTaskBytes != 0 && heapPerTaskBytes < 16L << 20) {
-                throw new IllegalArgumentException("heapPerTask must be at least 16 MiB (or 0 for none), was "
-                        + heapPerTaskBytes + " bytes");
+                throw new IllegalArgumentException(
+                        "heapPerTask must be at least 16 MiB (or 0 for none), was " + heapPerTaskBytes + " bytes");
             }
             if (maxLatency != null && (maxLatency.isNegative() || maxLatency.isZero())) {
-                throw new IllegalArgumentException("maxLatency must be positive, was " + maxLatency
-                        + "; omit it for no limit");
+                throw new IllegalArgumentException(
+                        "maxLatency must be positive, was " + maxLatency + "; omit it for no limit");
             }
         }
 
@@ -140,8 +138,7 @@ public final class Advisor {
         }
 
         Advice.Requirements requirements() {
-            return new Advice.Requirements(isolate, heapPerTaskBytes,
-                    maxLatency == null ? 0 : maxLatency.toNanos());
+            return new Advice.Requirements(isolate, heapPerTaskBytes, maxLatency == null ? 0 : maxLatency.toNanos());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.advisor;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,7 @@ import java.util.concurrent.TimeUnit;
  * child's stdout and stderr go to files whose tail is kept for error messages.
  */
 final class ChildProbe {
-    private ChildProbe() {
-    }
+    private ChildProbe() {}
 
     /**
      * @param subject the located class
@@ -37,21 +37,39 @@ final class ChildProbe {
             Path results = dir.resolve("probe.txt");
             Path stdout = dir.resolve("stdout.txt");
             Path stderr = dir.resolve("stderr.txt");
-            List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + (heapBytes >> 20) + "m",
-                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp", subject.childClassPath(),
-                    ProbeWorker.class.getName(), results.toString(), subject.className(),
-                    Integer.toString(count), Long.toString(callNanos)));
+            List<String> cmd = new ArrayList<>(List.of(
+                    javaExecutable(),
+                    "-Xmx" + (heapBytes >> 20) + "m",
+                    "-XX:+UseSerialGC",
+                    "-XX:-UsePerfData",
+                    "-cp",
+                    subject.childClassPath(),
+                    ProbeWorker.class.getName(),
+                    results.toString(),
+                    subject.className(),
+                    Integer.toString(count),
+                    Long.toString(callNanos)));
             long spawned = System.nanoTime();
-            p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(devNull())).start();
+            p = new ProcessBuilder(cmd)
+                    .redirectOutput(stdout.toFile())
+                    .redirectError(stderr.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(devNull()))
+                    .start();
             boolean exited = p.waitFor(hardNanos, TimeUnit.NANOSECONDS);
             if (!exited) {
                 kill(p);
             }
-            List<String> lines = Files.exists(results)
-                    ? Files.readAllLines(results, StandardCharsets.UTF_8) : List.of();
-            return parse(subject, lines, spawned, exited ? p.exitValue() : -1, !exited, hardNanos,
-                    tail(stderr), String.join(" ", cmd));
+            List<String> lines =
+                    Files.exists(results) ? Files.readAllLines(results, StandardCharsets.UTF_8) : List.of();
+            return parse(
+                    subject,
+                    lines,
+                    spawned,
+                    exited ? p.exitValue() : -1,
+                    !exited,
+                    hardNanos,
+                    tail(stderr),
+                    String.join(" ", cmd));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run the probe JVM: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -67,8 +85,15 @@ final class ChildProbe {
         }
     }
 
-    private static Advice.Probe parse(Subject subject, List<String> lines, long spawned, int exitCode,
-            boolean killed, long hardNanos, String stderrTail, String command) {
+    private static Advice.Probe parse(
+            Subject subject,
+            List<String> lines,
+            long spawned,
+            int exitCode,
+            boolean killed,
+            long hardNanos,
+            String stderrTail,
+            String command) {
         long startNanos = -1;
         int detailedCalls = 0;
         int detailedFailures = 0;
@@ -106,8 +131,9 @@ final class ChildProbe {
                         resultBytes = Long.parseLong(f[2]);
                     }
                 }
-                case "ser-error" -> serError = (f[1].equals("task") ? "the task (function and input)" : "its result")
-                        + " cannot be serialized: " + (f.length > 2 ? f[2] : "");
+                case "ser-error" ->
+                    serError = (f[1].equals("task") ? "the task (function and input)" : "its result")
+                            + " cannot be serialized: " + (f.length > 2 ? f[2] : "");
                 case "call" -> {
                     String[] c = line.split(" ");
                     detailedCalls++;
@@ -159,8 +185,10 @@ final class ChildProbe {
             throw new IllegalArgumentException(error);
         }
         if (startNanos < 0) {
-            throw new IllegalStateException("the probe JVM did not start" + (killed ? " within "
-                    + TimeUnit.NANOSECONDS.toMillis(hardNanos) + " ms" : " (exit code " + exitCode + ")")
+            throw new IllegalStateException("the probe JVM did not start"
+                    + (killed
+                            ? " within " + TimeUnit.NANOSECONDS.toMillis(hardNanos) + " ms"
+                            : " (exit code " + exitCode + ")")
                     + "; command: " + command + (stderrTail.isBlank() ? "" : "\n" + stderrTail));
         }
         int calls = summaryCalls >= 0 ? summaryCalls : detailedCalls;
@@ -171,9 +199,13 @@ final class ChildProbe {
             endedHow = "a call was still running when the probe's " + TimeUnit.NANOSECONDS.toMillis(hardNanos)
                     + " ms deadline passed (call #" + detailedCalls + "); it was killed";
         } else if (!done) {
-            String where = hookCall == null ? (calls < ProbeWorker.DETAILED_CALLS ? "during call #" + calls : "during a call")
-                    : hookCall >= 0 ? "during call #" + hookCall
-                    : hookCall == -2 ? "during a repeated call" : "outside any call (static initializer, constructor or inputs())";
+            String where = hookCall == null
+                    ? (calls < ProbeWorker.DETAILED_CALLS ? "during call #" + calls : "during a call")
+                    : hookCall >= 0
+                            ? "during call #" + hookCall
+                            : hookCall == -2
+                                    ? "during a repeated call"
+                                    : "outside any call (static initializer, constructor or inputs())";
             if (hookCall != null) {
                 endedHow = "System.exit(" + exitCode + ") " + where;
             } else {
@@ -196,9 +228,24 @@ final class ChildProbe {
         long ownWall = Math.max(1, wallSum - runqSum);
         double cpuShare = wallSum > 0 ? Math.min(1.0, (double) cpuSum / ownWall) : -1;
         long allocPerCall = calls > 0 && allocKnown ? allocSum / calls : -1;
-        return new Advice.Probe(calls, failures, firstFailure, median, maxWall, cpuShare, allocPerCall,
-                retained, "true".equals(deterministic), taskBytes, resultBytes, serError, ended, endedHow,
-                ended && !killed ? exitCode : -1, natives, startNanos);
+        return new Advice.Probe(
+                calls,
+                failures,
+                firstFailure,
+                median,
+                maxWall,
+                cpuShare,
+                allocPerCall,
+                retained,
+                "true".equals(deterministic),
+                taskBytes,
+                resultBytes,
+                serError,
+                ended,
+                endedHow,
+                ended && !killed ? exitCode : -1,
+                natives,
+                startNanos);
     }
 
     static String describeExit(int code) {
@@ -212,12 +259,14 @@ final class ChildProbe {
     }
 
     static String javaExecutable() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    private static java.io.File devNull() {
-        return new java.io.File("/dev/null");
+    private static File devNull() {
+        return new File("/dev/null");
     }
 
     static void kill(Process p) {

@@ -1,5 +1,6 @@
 package dev.tandem.advisor;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ final class Conductor {
     private final Consumer<String> progress;
 
     Conductor(Subject subject, Advisor.Options options) {
-        this(subject, options, s -> { });
+        this(subject, options, s -> {});
     }
 
     Conductor(Subject subject, Advisor.Options options, Consumer<String> progress) {
@@ -47,14 +48,16 @@ final class Conductor {
                     + "; fix the task so that calls succeed, then run the advisor again");
         }
         Subject.Instance inst = subject.instantiate(options.inputs());
-        List<Trials.Plan> plans = Trials.plan(probe, machine.cores(), inst.inputs().size());
+        List<Trials.Plan> plans =
+                Trials.plan(probe, machine.cores(), inst.inputs().size());
         int inProcess = (int) plans.stream().filter(p -> !p.mode().isolated()).count();
         Trials runner = new Trials(subject, inst, probe, options, inProcess);
         List<Advice.Trial> trials = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
             long left = budget - (System.nanoTime() - start) - TimeUnit.MILLISECONDS.toNanos(300);
             long slice = Math.max(TimeUnit.MILLISECONDS.toNanos(400), left / (plans.size() - i));
-            progress.accept("trial " + (i + 1) + "/" + plans.size() + ": " + plans.get(i).label());
+            progress.accept("trial " + (i + 1) + "/" + plans.size() + ": "
+                    + plans.get(i).label());
             trials.add(runner.run(plans.get(i), slice));
         }
         Advice.Verdict verdict = Rules.decide(probe, trials, options.requirements(), machine);
@@ -63,12 +66,15 @@ final class Conductor {
 
     static Advice.Machine machine() {
         long memory = -1;
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             memory = os.getTotalMemorySize();
         }
-        return new Advice.Machine(Runtime.getRuntime().availableProcessors(), memory,
+        return new Advice.Machine(
+                Runtime.getRuntime().availableProcessors(),
+                memory,
                 Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
-                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 }

@@ -9,6 +9,7 @@ import java.io.ObjectInputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,7 @@ import java.util.concurrent.TimeoutException;
 final class CostProbe {
     private static final long LOOP_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
 
-    private CostProbe() {
-    }
+    private CostProbe() {}
 
     /**
      * This machine's costs. A value that could not be measured is -1.
@@ -40,17 +40,25 @@ final class CostProbe {
      * @param copyNanosPerMiB serializing and deserializing one MiB
      * @param processError why process costs are missing, or null
      */
-    record Costs(long threadStartNanos, long virtualStartNanos, long threadRoundTripNanos,
-            long virtualRoundTripNanos, long processStartNanos, long processRoundTripNanos,
-            long workerRssBytes, long copyNanosPerMiB, String processError) {
-    }
+    record Costs(
+            long threadStartNanos,
+            long virtualStartNanos,
+            long threadRoundTripNanos,
+            long virtualRoundTripNanos,
+            long processStartNanos,
+            long processRoundTripNanos,
+            long workerRssBytes,
+            long copyNanosPerMiB,
+            String processError) {}
 
     static Costs measure() {
-        long platform = median(() -> {
-            Thread t = Thread.ofPlatform().start(() -> { });
-            join(t);
-        }, 200);
-        long virtual = median(() -> join(Thread.ofVirtual().start(() -> { })), 2000);
+        long platform = median(
+                () -> {
+                    Thread t = Thread.ofPlatform().start(() -> {});
+                    join(t);
+                },
+                200);
+        long virtual = median(() -> join(Thread.ofVirtual().start(() -> {})), 2000);
         long threadRt;
         long virtualRt;
         try (TaskPool pool = Tandem.threads(1).start()) {
@@ -67,11 +75,18 @@ final class CostProbe {
         TaskPool pool = null;
         try {
             long t0 = System.nanoTime();
-            pool = Tandem.processes(1).workerStartTimeout(Duration.ofSeconds(20)).forwardOutput(false).start();
+            pool = Tandem.processes(1)
+                    .workerStartTimeout(Duration.ofSeconds(20))
+                    .forwardOutput(false)
+                    .start();
             start = System.nanoTime() - t0;
             processRt = roundTrip(pool, 2000);
-            rss = pool.workerPids().stream().map(ProcStat::of).flatMap(java.util.Optional::stream)
-                    .mapToLong(ProcStat.Usage::rssBytes).findFirst().orElse(-1);
+            rss = pool.workerPids().stream()
+                    .map(ProcStat::of)
+                    .flatMap(Optional::stream)
+                    .mapToLong(ProcStat.Usage::rssBytes)
+                    .findFirst()
+                    .orElse(-1);
         } catch (RuntimeException e) {
             error = Units.abbreviate(e.getMessage(), 300);
         } finally {
@@ -112,28 +127,33 @@ final class CostProbe {
 
     private static long roundTrip(TaskPool pool, int max) {
         Task<Integer> empty = () -> 1;
-        return median(() -> {
-            try {
-                pool.submit(empty).get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CancellationException("interrupted");
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("an empty task failed: " + e, e);
-            }
-        }, max);
+        return median(
+                () -> {
+                    try {
+                        pool.submit(empty).get(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CancellationException("interrupted");
+                    } catch (ExecutionException | TimeoutException e) {
+                        throw new IllegalStateException("an empty task failed: " + e, e);
+                    }
+                },
+                max);
     }
 
     private static long copyNanosPerMiB() {
         byte[] data = new byte[1 << 20];
         Arrays.fill(data, (byte) 7);
         List<Object> payload = List.of(data, "x".repeat(1000));
-        return median(() -> {
-            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(Trials.encode(payload)))) {
-                in.readObject();
-            } catch (IOException | ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            }
-        }, 50);
+        return median(
+                () -> {
+                    try (ObjectInputStream in =
+                            new ObjectInputStream(new ByteArrayInputStream(Trials.encode(payload)))) {
+                        in.readObject();
+                    } catch (IOException | ClassNotFoundException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                50);
     }
 }

@@ -47,18 +47,20 @@ final class ProbeWorker {
     private static volatile int currentCall = -1;
     private static volatile boolean finished;
 
-    private ProbeWorker() {
-    }
+    private ProbeWorker() {}
 
     public static void main(String[] args) {
         long started = System.nanoTime();
         Lines out = new Lines(Path.of(args[0]));
         out.put("start " + started);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!finished) {
-                out.put("hook " + currentCall);
-            }
-        }, "tandem-probe-hook"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (!finished) {
+                                out.put("hook " + currentCall);
+                            }
+                        },
+                        "tandem-probe-hook"));
         Set<String> libsBefore = nativeLibraries();
         int status = 0;
         try {
@@ -78,7 +80,9 @@ final class ProbeWorker {
         List<Object> inputs = inst.inputs();
         out.put(serialized("task", inst.fn(), inputs.getFirst()));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        // CHECKSTYLE.OFF: inlineQualifiedName (two ThreadMXBeans: java.lang.management's and this one)
         com.sun.management.ThreadMXBean allocs = threads instanceof com.sun.management.ThreadMXBean t ? t : null;
+        // CHECKSTYLE.ON: inlineQualifiedName
         long deadline = System.nanoTime() + probeNanos;
         long wallSum = 0;
         long cpuSum = 0;
@@ -144,8 +148,8 @@ final class ProbeWorker {
             out.put("heap end " + usedAfterGc() + " " + calls);
         }
         out.put("deterministic " + (haveFirst ? deterministic(inst, inputs.getFirst(), firstResult) : "unknown"));
-        out.put("summary " + calls + " " + failed + " " + wallSum + " " + cpuSum + " " + allocSum + " " + maxWall
-                + " " + runqSum);
+        out.put("summary " + calls + " " + failed + " " + wallSum + " " + cpuSum + " " + allocSum + " " + maxWall + " "
+                + runqSum);
         Set<String> libs = nativeLibraries();
         libs.removeAll(libsBefore);
         String home = Path.of(System.getProperty("java.home")).toAbsolutePath().toString();
@@ -205,7 +209,9 @@ final class ProbeWorker {
      */
     private static long runQueueNanos() {
         try {
-            String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).strip().split(" ");
+            String[] f = Files.readString(Path.of("/proc/thread-self/schedstat"))
+                    .strip()
+                    .split(" ");
             return Long.parseLong(f[1]);
         } catch (IOException | RuntimeException e) {
             return -1;
@@ -243,8 +249,8 @@ final class ProbeWorker {
 
         Lines(Path path) {
             try {
-                writer = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.APPEND,
-                        StandardOpenOption.CREATE);
+                writer = Files.newBufferedWriter(
+                        path, StandardCharsets.UTF_8, StandardOpenOption.APPEND, StandardOpenOption.CREATE);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,7 +1,6 @@
 package dev.tandem.advisor;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,10 +21,10 @@ import java.util.function.Supplier;
 final class ProcStat {
     /** USER_HZ: the unit of utime and stime in /proc, 100 on every Linux ABI Java runs on. */
     private static final long NANOS_PER_TICK = 10_000_000L;
+
     private static final long PAGE = 4096;
 
-    private ProcStat() {
-    }
+    private ProcStat() {}
 
     /**
      * CPU and memory of one process at one moment.
@@ -34,8 +33,7 @@ final class ProcStat {
      * @param systemNanos system CPU time so far
      * @param rssBytes resident set now
      */
-    record Usage(long userNanos, long systemNanos, long rssBytes) {
-    }
+    record Usage(long userNanos, long systemNanos, long rssBytes) {}
 
     static Optional<Usage> self() {
         return read("self");
@@ -137,12 +135,16 @@ final class ProcStat {
 
         synchronized long workerUser() {
             return lastSeen.entrySet().stream()
-                    .mapToLong(e -> e.getValue().userNanos() - firstSeen.get(e.getKey()).userNanos()).sum();
+                    .mapToLong(e ->
+                            e.getValue().userNanos() - firstSeen.get(e.getKey()).userNanos())
+                    .sum();
         }
 
         synchronized long workerSystem() {
             return lastSeen.entrySet().stream()
-                    .mapToLong(e -> e.getValue().systemNanos() - firstSeen.get(e.getKey()).systemNanos()).sum();
+                    .mapToLong(e -> e.getValue().systemNanos()
+                            - firstSeen.get(e.getKey()).systemNanos())
+                    .sum();
         }
 
         synchronized List<Long> workerMaxRss() {

@@ -4,6 +4,7 @@ import dev.tandem.Mode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -48,8 +49,8 @@ final class Rules {
         this.cores = machine.cores();
     }
 
-    static Advice.Verdict decide(Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req,
-            Advice.Machine machine) {
+    static Advice.Verdict decide(
+            Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
         return new Rules(probe, trials, req, machine).verdict();
     }
 
@@ -74,7 +75,8 @@ final class Rules {
 
     private Optional<Advice.Trial> racyTrial() {
         return probe.deterministic()
-                ? trials.stream().filter(t -> t.resultsDiffering() > 0).findFirst() : Optional.empty();
+                ? trials.stream().filter(t -> t.resultsDiffering() > 0).findFirst()
+                : Optional.empty();
     }
 
     private double cpuShare() {
@@ -110,9 +112,11 @@ final class Rules {
     }
 
     private Advice.Trial bestThreads() {
-        return trials.stream().filter(Rules::measured)
+        return trials.stream()
+                .filter(Rules::measured)
                 .filter(t -> t.mode() == Mode.THREADS && !t.batched())
-                .max(Comparator.comparingDouble(Advice.Trial::throughput)).orElse(null);
+                .max(Comparator.comparingDouble(Advice.Trial::throughput))
+                .orElse(null);
     }
 
     private Advice.Trial virtual() {
@@ -120,9 +124,11 @@ final class Rules {
     }
 
     private Advice.Trial processes() {
-        return trials.stream().filter(Rules::measured)
+        return trials.stream()
+                .filter(Rules::measured)
                 .filter(t -> t.mode() == Mode.PROCESSES && !t.batched())
-                .max(Comparator.comparingInt(Advice.Trial::workers)).orElse(null);
+                .max(Comparator.comparingInt(Advice.Trial::workers))
+                .orElse(null);
     }
 
     private Advice.Trial processes1() {
@@ -145,7 +151,12 @@ final class Rules {
     // ---- the choice --------------------------------------------------------------------------
 
     /** A model and why it changed along the way. */
-    private record Choice(Mode mode, int workers, int threadsPerWorker, boolean batch, Advice.Trial basis,
+    private record Choice(
+            Mode mode,
+            int workers,
+            int threadsPerWorker,
+            boolean batch,
+            Advice.Trial basis,
             List<String> latencyNotes) {
         String label() {
             return Trials.label(mode, workers, threadsPerWorker, 0, false) + (batch ? " + map()" : "");
@@ -163,7 +174,8 @@ final class Rules {
         int tpw = 1;
         Advice.Trial basis;
         if (isolate) {
-            boolean onePerJvm = r.heapPerTaskBytes() > 0 || exits() || racyTrial().isPresent();
+            boolean onePerJvm =
+                    r.heapPerTaskBytes() > 0 || exits() || racyTrial().isPresent();
             Advice.Trial hy = hybrid();
             Advice.Trial pc = processes();
             Advice.Trial hyPlanned = planned(t -> t.mode() == Mode.HYBRID);
@@ -219,11 +231,16 @@ final class Rules {
             }
             if (basis != null && basis.p99Nanos() > limit) {
                 // the fastest model that met the limit, in this JVM unless isolation is needed or nothing here met it
-                List<Advice.Trial> met = trials.stream().filter(Rules::measured).filter(t -> !t.batched())
+                List<Advice.Trial> met = trials.stream()
+                        .filter(Rules::measured)
+                        .filter(t -> !t.batched())
                         .filter(t -> !isolate || t.mode().isolated())
-                        .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit && t.failed() == 0).toList();
-                Comparator<Advice.Trial> preference = Comparator.comparing((Advice.Trial t) -> !isolate && t.mode().isolated())
-                        .reversed().thenComparingDouble(Advice.Trial::throughput);
+                        .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit && t.failed() == 0)
+                        .toList();
+                Comparator<Advice.Trial> preference = Comparator.comparing(
+                                (Advice.Trial t) -> !isolate && t.mode().isolated())
+                        .reversed()
+                        .thenComparingDouble(Advice.Trial::throughput);
                 Advice.Trial better = met.stream().max(preference).orElse(null);
                 if (better != null) {
                     notes.add(Trials.label(mode, workers, tpw, 0, false) + " had p99 " + Units.nanos(basis.p99Nanos())
@@ -234,16 +251,25 @@ final class Rules {
                     tpw = better.threadsPerWorker();
                     basis = better;
                 } else {
-                    Advice.Trial lowest = trials.stream().filter(Rules::measured).filter(t -> t.p99Nanos() >= 0)
+                    Advice.Trial lowest = trials.stream()
+                            .filter(Rules::measured)
+                            .filter(t -> t.p99Nanos() >= 0)
                             .filter(t -> !isolate || t.mode().isolated())
-                            .min(Comparator.comparingLong(Advice.Trial::p99Nanos)).orElse(basis);
-                    Advice.Trial here = trials.stream().filter(Rules::measured).filter(t -> !t.mode().isolated())
-                            .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit).findFirst().orElse(null);
+                            .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
+                            .orElse(basis);
+                    Advice.Trial here = trials.stream()
+                            .filter(Rules::measured)
+                            .filter(t -> !t.mode().isolated())
+                            .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
+                            .findFirst()
+                            .orElse(null);
                     notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
                             + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
                             + ") for a task of " + Units.nanos(probe.medianCallNanos()) + " (median)"
-                            + (isolate && here != null ? "; in this JVM " + here.label() + " met it with p99 "
-                                    + Units.nanos(here.p99Nanos()) + ", so weigh the isolation against the limit"
+                            + (isolate && here != null
+                                    ? "; in this JVM " + here.label() + " met it with p99 "
+                                            + Units.nanos(here.p99Nanos())
+                                            + ", so weigh the isolation against the limit"
                                     : "; make the task shorter or relax the limit"));
                 }
             }
@@ -278,33 +304,51 @@ final class Rules {
         structure(c, reasons);
         overhead(c, reasons);
         List<String> effects = requirementEffects(c);
-        return new Advice.Verdict(c.mode(), c.workers(), c.threadsPerWorker(), c.batch(), code(c, req),
-                summary(c), reasons, effects, warnings());
+        return new Advice.Verdict(
+                c.mode(),
+                c.workers(),
+                c.threadsPerWorker(),
+                c.batch(),
+                code(c, req),
+                summary(c),
+                reasons,
+                effects,
+                warnings());
     }
 
     private String code(Choice c, Advice.Requirements r) {
         StringBuilder b = new StringBuilder("try (TaskPool pool = ");
-        b.append(switch (c.mode()) {
-            case THREADS -> "Tandem.threads(" + c.workers() + ")";
-            case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
-            case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
-            case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
-        });
+        b.append(
+                switch (c.mode()) {
+                    case THREADS -> "Tandem.threads(" + c.workers() + ")";
+                    case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
+                    case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
+                    case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
+                });
         if (c.mode().isolated() && leaks()) {
             b.append("\n        .maxTasksPerWorker(").append(recycleAfter(r)).append(')');
         }
         if (c.mode().isolated() && r.heapPerTaskBytes() > 0) {
-            b.append("\n        .jvmOptions(\"-Xmx").append(r.heapPerTaskBytes() >> 20).append("m\")");
+            b.append("\n        .jvmOptions(\"-Xmx")
+                    .append(r.heapPerTaskBytes() >> 20)
+                    .append("m\")");
         }
         if (r.maxLatencyNanos() > 0) {
-            b.append("\n        .taskTimeout(Duration.ofMillis(").append(Math.max(1, r.maxLatencyNanos() / 1_000_000)).append("))");
+            b.append("\n        .taskTimeout(Duration.ofMillis(")
+                    .append(Math.max(1, r.maxLatencyNanos() / 1_000_000))
+                    .append("))");
         } else if (hangs()) {
-            long timeout = probe.medianCallNanos() > 0 ? Math.max(1000, 10 * probe.medianCallNanos() / 1_000_000) : 30_000;
-            b.append("\n        .taskTimeout(Duration.ofMillis(").append(timeout).append("))");
+            long timeout =
+                    probe.medianCallNanos() > 0 ? Math.max(1000, 10 * probe.medianCallNanos() / 1_000_000) : 30_000;
+            b.append("\n        .taskTimeout(Duration.ofMillis(")
+                    .append(timeout)
+                    .append("))");
         }
         b.append(".start()) {\n");
-        b.append(c.batch() ? "    List<R> results = pool.map(fn, inputs);   // batches tiny tasks\n"
-                : "    Future<R> f = pool.submit(task);            // one task per input\n");
+        b.append(
+                c.batch()
+                        ? "    List<R> results = pool.map(fn, inputs);   // batches tiny tasks\n"
+                        : "    Future<R> f = pool.submit(task);            // one task per input\n");
         b.append('}');
         return b.toString();
     }
@@ -317,54 +361,71 @@ final class Rules {
             why = "a call did not return (" + probe.endedHow() + "); a Java thread cannot be stopped, but a worker"
                     + " process can: taskTimeout kills and replaces it";
         } else if (exits()) {
-            why = "the task ended its JVM (" + probe.endedHow() + "); only a worker process keeps that from ending your application";
+            why = "the task ended its JVM (" + probe.endedHow()
+                    + "); only a worker process keeps that from ending your application";
         } else if (leaks()) {
-            why = "the task retains " + Units.bytes(probe.retainedBytesPerCall()) + " per call; worker JVMs recycled every "
-                    + recycleAfter(req) + " tasks contain the leak";
+            why = "the task retains " + Units.bytes(probe.retainedBytesPerCall())
+                    + " per call; worker JVMs recycled every " + recycleAfter(req) + " tasks contain the leak";
         } else if (natives()) {
-            why = "the task loads native code (" + probe.nativeLibraries().getFirst() + "); a crash there ends the whole JVM";
+            why = "the task loads native code (" + probe.nativeLibraries().getFirst()
+                    + "); a crash there ends the whole JVM";
         } else if (racy != null) {
-            why = "results under " + racy.label() + " differed from the single-thread run for " + racy.resultsDiffering()
-                    + " of " + racy.resultsCompared() + " inputs: the task is probably not thread-safe";
+            why = "results under " + racy.label() + " differed from the single-thread run for "
+                    + racy.resultsDiffering() + " of " + racy.resultsCompared()
+                    + " inputs: the task is probably not thread-safe";
         } else if (req.heapPerTaskBytes() > 0) {
-            why = "you asked for a " + Units.bytes(req.heapPerTaskBytes()) + " heap per task, which only a JVM of its own gives";
+            why = "you asked for a " + Units.bytes(req.heapPerTaskBytes())
+                    + " heap per task, which only a JVM of its own gives";
         } else if (req.isolate()) {
             Choice free = choose(new Advice.Requirements(false, 0, req.maxLatencyNanos()));
-            why = "you asked for isolation" + (c.basis() != null && free.basis() != null && free.basis() != c.basis()
-                    ? "; it runs at " + Units.ratio(c.basis().throughput() / free.basis().throughput())
-                            + " the throughput of " + free.label() + " (" + Units.rate(c.basis().throughput()) + " vs "
-                            + Units.rate(free.basis().throughput()) + ")" : "");
+            why = "you asked for isolation"
+                    + (c.basis() != null && free.basis() != null && free.basis() != c.basis()
+                            ? "; it runs at "
+                                    + Units.ratio(c.basis().throughput()
+                                            / free.basis().throughput())
+                                    + " the throughput of " + free.label() + " ("
+                                    + Units.rate(c.basis().throughput()) + " vs "
+                                    + Units.rate(free.basis().throughput()) + ")"
+                            : "");
         } else if (c.mode() == Mode.VIRTUAL_THREADS) {
             Advice.Trial best = bestThreads();
-            why = "a call waits " + Units.percent(1 - cpuShare()) + " of its time" + (c.basis() != null && best != null
-                    ? "; " + c.basis().label() + " completed " + Units.rate(c.basis().throughput()) + ", "
-                            + Units.ratio(c.basis().throughput() / best.throughput()) + " " + best.label() : "");
+            why = "a call waits " + Units.percent(1 - cpuShare()) + " of its time"
+                    + (c.basis() != null && best != null
+                            ? "; " + c.basis().label() + " completed "
+                                    + Units.rate(c.basis().throughput()) + ", "
+                                    + Units.ratio(c.basis().throughput() / best.throughput()) + " " + best.label()
+                            : "");
         } else if (c.mode() == Mode.THREADS && blocking()) {
             why = "a call waits " + Units.percent(1 - cpuShare()) + " of its time, and " + c.workers()
                     + " platform threads measured fastest";
         } else if (c.batch()) {
             Advice.Trial one = c.basis();
             why = "a call takes only " + Units.nanos(probe.medianCallNanos()) + ", less than handing it to a pool"
-                    + (one != null && one.overheadNanos() >= 0 ? " (" + Units.nanos(one.overheadNanos()) + " in " + one.label() + ")" : "")
+                    + (one != null && one.overheadNanos() >= 0
+                            ? " (" + Units.nanos(one.overheadNanos()) + " in " + one.label() + ")"
+                            : "")
                     + ", so batch the calls";
         } else {
             Advice.Trial tc = threadsCores();
             Advice.Trial pc = processes();
             why = "the task computes (" + Units.percent(cpuShare()) + " CPU) in pure Java"
-                    + (tc != null && t1 != null && t1 != tc ? "; threads scaled " + Units.ratio(tc.throughput() / t1.throughput())
-                            + " over one thread" : "")
-                    + (pc != null ? ", and processes add only cost (" + Units.bytes(pc.meanWorkerRssBytes())
-                            + " per worker JVM, " + Units.nanos(pc.overheadNanos()) + " per task)"
+                    + (tc != null && t1 != null && t1 != tc
+                            ? "; threads scaled " + Units.ratio(tc.throughput() / t1.throughput()) + " over one thread"
+                            : "")
+                    + (pc != null
+                            ? ", and processes add only cost (" + Units.bytes(pc.meanWorkerRssBytes())
+                                    + " per worker JVM, " + Units.nanos(pc.overheadNanos()) + " per task)"
                             : ", and without a GIL processes would add only cost");
         }
         String batch = "";
         if (c.batch()) {
             Advice.Trial map = mapFor(c.mode());
-            Advice.Trial one = map == null ? null : find(t -> t.mode() == map.mode() && t.workers() == map.workers()
-                    && !t.batched());
+            Advice.Trial one = map == null
+                    ? null
+                    : find(t -> t.mode() == map.mode() && t.workers() == map.workers() && !t.batched());
             batch = map != null && one != null
-                    ? "; pass the inputs to pool.map(fn, inputs): batched, " + map.label() + " ran " + Units.rate(map.throughput())
-                            + " vs " + Units.rate(one.throughput()) + " one by one"
+                    ? "; pass the inputs to pool.map(fn, inputs): batched, " + map.label() + " ran "
+                            + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput()) + " one by one"
                     : "; pass the inputs to pool.map(fn, inputs), which batches tasks this short ("
                             + Units.nanos(probe.medianCallNanos()) + ")";
         }
@@ -377,23 +438,30 @@ final class Rules {
         Advice.Trial pc = processes();
         List<String> parts = new ArrayList<>();
         if (t1 != null && tc != null && tc != t1) {
-            parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", " + Units.ratio(tc.throughput() / t1.throughput())
+            parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", "
+                    + Units.ratio(tc.throughput() / t1.throughput())
                     + " " + t1.label() + " on " + cores + " cores (no GIL: Java threads run on every core at once)"
-                    + (machine.loadAverage() > cores ? String.format(java.util.Locale.ROOT,
-                            "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is understated",
-                            machine.loadAverage(), cores) : ""));
+                    + (machine.loadAverage() > cores
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is understated",
+                                    machine.loadAverage(),
+                                    cores)
+                            : ""));
         }
         if (pc != null && t1 != null && pc != t1) {
-            parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", " + Units.ratio(pc.throughput() / t1.throughput())
-                    + " " + t1.label());
+            parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", "
+                    + Units.ratio(pc.throughput() / t1.throughput()) + " " + t1.label());
         }
         if (pc != null) {
             Advice.Trial ref = tc != null ? tc : t1;
             parts.add("each worker JVM held " + Units.bytes(pc.meanWorkerRssBytes()) + " resident"
-                    + (ref != null ? " beside the caller's " + Units.bytes(ref.callerRssBytes()) + "; threads add no JVM" : ""));
+                    + (ref != null
+                            ? " beside the caller's " + Units.bytes(ref.callerRssBytes()) + "; threads add no JVM"
+                            : ""));
             if (ref != null && ref.cpuPerTaskNanos() > 0 && pc.cpuPerTaskNanos() > 0) {
-                parts.add("CPU per task (user + system, caller + workers): " + Units.nanos(ref.cpuPerTaskNanos()) + " in "
-                        + ref.label() + ", " + Units.nanos(pc.cpuPerTaskNanos()) + " in " + pc.label());
+                parts.add("CPU per task (user + system, caller + workers): " + Units.nanos(ref.cpuPerTaskNanos())
+                        + " in " + ref.label() + ", " + Units.nanos(pc.cpuPerTaskNanos()) + " in " + pc.label());
             }
         }
         if (probe.allocatedBytesPerCall() >= 0) {
@@ -404,19 +472,23 @@ final class Rules {
                     + " worker JVMs in " + Units.bytes(machine.memoryBytes()) + " on " + cores + " cores");
         }
         if (parts.isEmpty()) {
-            parts.add(probe.medianCallNanos() < 0
-                    ? "no call completed (" + probe.calls() + " in the probe), so no model's use of CPU and memory could be measured"
-                    : "only the probe ran: a call takes " + Units.nanos(probe.medianCallNanos()) + " (median of "
-                            + probe.calls() + ")");
+            parts.add(
+                    probe.medianCallNanos() < 0
+                            ? "no call completed (" + probe.calls()
+                                    + " in the probe), so no model's use of CPU and memory could be measured"
+                            : "only the probe ran: a call takes " + Units.nanos(probe.medianCallNanos())
+                                    + " (median of " + probe.calls() + ")");
         }
         out.add(new Advice.Reason(Advice.Angle.RESOURCES, sentence(parts)));
     }
 
     private void concurrency(Choice c, List<Advice.Reason> out) {
         if (probe.medianCallNanos() < 0) {
-            out.add(new Advice.Reason(Advice.Angle.CONCURRENCY, "no call completed in the probe (" + probe.calls()
-                    + " completed), so whether the task computes or waits is unknown; more concurrency cannot help a task"
-                    + " that does not return."));
+            out.add(new Advice.Reason(
+                    Advice.Angle.CONCURRENCY,
+                    "no call completed in the probe (" + probe.calls()
+                            + " completed), so whether the task computes or waits is unknown; more concurrency cannot help a task"
+                            + " that does not return."));
             return;
         }
         String share = "a call spends " + Units.percent(cpuShare()) + " of its " + Units.nanos(probe.medianCallNanos())
@@ -428,18 +500,20 @@ final class Rules {
         if (blocking()) {
             text = share + ": it mostly waits, so concurrency beyond the " + cores + " cores pays";
             if (vt != null && tc != null) {
-                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label() + "'s "
-                        + Units.rate(tc.throughput());
+                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
+                        + "'s " + Units.rate(tc.throughput());
             }
             if (best != null && best != tc) {
                 text += " and " + best.label() + "'s " + Units.rate(best.throughput());
             }
-            text += ". Virtual threads unmount while they block, so thousands wait at the cost of a few carrier threads";
+            text +=
+                    ". Virtual threads unmount while they block, so thousands wait at the cost of a few carrier threads";
         } else {
             text = share + ": it computes, so more threads than cores (" + cores + ") cannot help";
             if (vt != null && tc != null) {
-                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label() + "'s "
-                        + Units.rate(tc.throughput()) + ", and virtual threads are not time-sliced, so they fit waiting, not computing";
+                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
+                        + "'s " + Units.rate(tc.throughput())
+                        + ", and virtual threads are not time-sliced, so they fit waiting, not computing";
             }
         }
         out.add(new Advice.Reason(Advice.Angle.CONCURRENCY, sentence(List.of(text))));
@@ -452,7 +526,8 @@ final class Rules {
                     + "Serializable, or build the state in each worker with an initializer); threads share the heap and copy nothing";
         } else {
             text = "a task with its input serializes to " + Units.bytes(probe.taskBytes()) + " and its result to "
-                    + Units.bytes(probe.resultBytes()) + ": processes copy both on every call and share no heap, so writes to "
+                    + Units.bytes(probe.resultBytes())
+                    + ": processes copy both on every call and share no heap, so writes to "
                     + "captured objects are not seen by the caller; threads pass references";
         }
         out.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sentence(List.of(text))));
@@ -460,8 +535,11 @@ final class Rules {
 
     private void failure(Choice c, List<Advice.Reason> out) {
         List<String> parts = new ArrayList<>();
-        Advice.Trial iso = trials.stream().filter(Rules::measured).filter(t -> t.mode().isolated())
-                .max(Comparator.comparingLong(Advice.Trial::failed)).orElse(null);
+        Advice.Trial iso = trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> t.mode().isolated())
+                .max(Comparator.comparingLong(Advice.Trial::failed))
+                .orElse(null);
         if (hangs()) {
             parts.add("in the probe " + probe.endedHow() + ": a thread pool can only interrupt such a call and"
                     + " leaves the thread running; a process pool's taskTimeout kills the worker and starts another");
@@ -482,12 +560,16 @@ final class Rules {
                     + ") replaces each worker JVM before it fills");
         }
         if (probe.failures() > 0) {
-            parts.add(probe.failures() + " of " + probe.calls() + " probe calls threw (first: " + probe.firstFailure() + ")");
+            parts.add(probe.failures() + " of " + probe.calls() + " probe calls threw (first: " + probe.firstFailure()
+                    + ")");
         }
         long trialFailures = trials.stream().mapToLong(Advice.Trial::failed).sum();
-        long timeouts = trials.stream().mapToLong(t -> t.failureKinds().getOrDefault("TaskTimeoutException", 0L)).sum();
+        long timeouts = trials.stream()
+                .mapToLong(t -> t.failureKinds().getOrDefault("TaskTimeoutException", 0L))
+                .sum();
         if (timeouts > 0) {
-            parts.add(timeouts + " tasks hit the trial's task timeout; a thread cannot be killed, a worker process can");
+            parts.add(
+                    timeouts + " tasks hit the trial's task timeout; a thread cannot be killed, a worker process can");
         }
         if (parts.isEmpty()) {
             long done = trials.stream().mapToLong(Advice.Trial::completed).sum();
@@ -502,13 +584,17 @@ final class Rules {
         List<String> parts = new ArrayList<>();
         Advice.Trial racy = racyTrial().orElse(null);
         if (racy != null) {
-            parts.add("results under " + racy.label() + " differed from threads(1) for " + racy.resultsDiffering() + " of "
-                    + racy.resultsCompared() + " inputs, though a repeated call gave an equal result: shared mutable state "
+            parts.add("results under " + racy.label() + " differed from threads(1) for " + racy.resultsDiffering()
+                    + " of "
+                    + racy.resultsCompared()
+                    + " inputs, though a repeated call gave an equal result: shared mutable state "
                     + "without synchronization; one task per JVM avoids the race until the code is fixed");
         } else {
-            trials.stream().filter(t -> t.resultsCompared() > 0).findFirst().ifPresent(t -> parts.add(
-                    "results under " + t.label() + " matched threads(1) for all " + t.resultsCompared()
-                            + " inputs compared: no sign of a data race"));
+            trials.stream()
+                    .filter(t -> t.resultsCompared() > 0)
+                    .findFirst()
+                    .ifPresent(t -> parts.add("results under " + t.label() + " matched threads(1) for all "
+                            + t.resultsCompared() + " inputs compared: no sign of a data race"));
         }
         if (natives()) {
             parts.add("the task loaded native code (" + String.join(", ", probe.nativeLibraries())
@@ -518,24 +604,35 @@ final class Rules {
             parts.add("isolation was required: worker JVMs also give untrusted or non-thread-safe code its own heap "
                     + "(Java has no SecurityManager any more: a JVM is the smallest boundary)");
         }
-        parts.add("switching models is one line with Tandem (" + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false)
+        parts.add("switching models is one line with Tandem ("
+                + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false)
                 + " is a TaskPool like the others); tasks in worker JVMs receive copies");
         out.add(new Advice.Reason(Advice.Angle.STRUCTURE, sentence(parts)));
     }
 
     private void overhead(Choice c, List<Advice.Reason> out) {
         List<String> parts = new ArrayList<>();
-        List<String> per = trials.stream().filter(Rules::measured).filter(t -> !t.batched() && t.overheadNanos() >= 0)
-                .map(t -> t.label() + " " + Units.nanos(t.overheadNanos())).toList();
+        List<String> per = trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> !t.batched() && t.overheadNanos() >= 0)
+                .map(t -> t.label() + " " + Units.nanos(t.overheadNanos()))
+                .toList();
         if (!per.isEmpty()) {
-            parts.add("median task " + Units.nanos(probe.medianCallNanos()) + "; overhead per task (dispatch, queueing, "
-                    + "serialization, IPC): " + String.join(", ", per));
+            parts.add("median task " + Units.nanos(probe.medianCallNanos())
+                    + "; overhead per task (dispatch, queueing, " + "serialization, IPC): " + String.join(", ", per));
         }
-        trials.stream().filter(Rules::measured).filter(t -> t.mode().isolated() && t.poolStartNanos() > 0).findFirst()
+        trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> t.mode().isolated() && t.poolStartNanos() > 0)
+                .findFirst()
                 .ifPresent(t -> parts.add("starting " + t.label() + " took " + Units.nanos(t.poolStartNanos())));
         Advice.Trial map = mapFor(c.mode().isolated() ? Mode.PROCESSES : Mode.THREADS);
-        Advice.Trial one = map == null ? null : find(t -> t.mode() == map.mode() && t.workers() == map.workers()
-                && t.threadsPerWorker() == map.threadsPerWorker() && !t.batched());
+        Advice.Trial one = map == null
+                ? null
+                : find(t -> t.mode() == map.mode()
+                        && t.workers() == map.workers()
+                        && t.threadsPerWorker() == map.threadsPerWorker()
+                        && !t.batched());
         if (map != null && one != null && one.throughput() > 0) {
             parts.add("map() batched to " + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput())
                     + " submitting one by one (" + Units.ratio(map.throughput() / one.throughput()) + ")"
@@ -544,7 +641,8 @@ final class Rules {
             parts.add("a call takes only " + Units.nanos(probe.medianCallNanos()) + ": batch such tasks with map()");
         }
         if (parts.isEmpty()) {
-            parts.add("a call takes " + Units.nanos(probe.medianCallNanos()) + "; no trial ran to weigh overheads against it");
+            parts.add("a call takes " + Units.nanos(probe.medianCallNanos())
+                    + "; no trial ran to weigh overheads against it");
         }
         out.add(new Advice.Reason(Advice.Angle.OVERHEAD, sentence(parts)));
     }
@@ -552,15 +650,25 @@ final class Rules {
     private List<String> requirementEffects(Choice chosen) {
         List<String> effects = new ArrayList<>();
         if (req.isolate()) {
-            effect(effects, "--isolate", new Advice.Requirements(false, req.heapPerTaskBytes(), req.maxLatencyNanos()), chosen);
+            effect(
+                    effects,
+                    "--isolate",
+                    new Advice.Requirements(false, req.heapPerTaskBytes(), req.maxLatencyNanos()),
+                    chosen);
         }
         if (req.heapPerTaskBytes() > 0) {
-            effect(effects, "--heap-per-task " + Units.bytes(req.heapPerTaskBytes()),
-                    new Advice.Requirements(req.isolate(), 0, req.maxLatencyNanos()), chosen);
+            effect(
+                    effects,
+                    "--heap-per-task " + Units.bytes(req.heapPerTaskBytes()),
+                    new Advice.Requirements(req.isolate(), 0, req.maxLatencyNanos()),
+                    chosen);
         }
         if (req.maxLatencyNanos() > 0) {
-            effect(effects, "--max-latency " + Units.nanos(req.maxLatencyNanos()),
-                    new Advice.Requirements(req.isolate(), req.heapPerTaskBytes(), 0), chosen);
+            effect(
+                    effects,
+                    "--max-latency " + Units.nanos(req.maxLatencyNanos()),
+                    new Advice.Requirements(req.isolate(), req.heapPerTaskBytes(), 0),
+                    chosen);
             for (String note : chosen.latencyNotes()) {
                 effects.add("--max-latency: " + note);
             }
@@ -571,23 +679,31 @@ final class Rules {
     private void effect(List<String> effects, String name, Advice.Requirements without, Choice with) {
         Choice other = choose(without);
         if (other.label().equals(with.label())) {
-            effects.add(name + ": no change, " + with.label() + " either way" + (needsIsolation(without) && name.equals("--isolate")
-                    ? " (the task needs a process boundary anyway)" : ""));
+            effects.add(name + ": no change, " + with.label() + " either way"
+                    + (needsIsolation(without) && name.equals("--isolate")
+                            ? " (the task needs a process boundary anyway)"
+                            : ""));
             return;
         }
         String cost = "";
         Advice.Trial map = mapFor(with.mode());
         if (other.basis() == with.basis() && other.batch() != with.batch() && map != null && with.basis() != null) {
-            cost = "; one by one measured " + Units.rate(with.basis().throughput()) + ", batched " + Units.rate(map.throughput());
-        } else if (other.basis() != null && with.basis() != null && other.basis().throughput() > 0) {
-            cost = "; " + with.basis().label() + " measured " + Units.rate(with.basis().throughput()) + " against "
-                    + Units.rate(other.basis().throughput()) + " (" + Units.ratio(with.basis().throughput() / other.basis().throughput())
+            cost = "; one by one measured " + Units.rate(with.basis().throughput()) + ", batched "
+                    + Units.rate(map.throughput());
+        } else if (other.basis() != null
+                && with.basis() != null
+                && other.basis().throughput() > 0) {
+            cost = "; " + with.basis().label() + " measured "
+                    + Units.rate(with.basis().throughput()) + " against "
+                    + Units.rate(other.basis().throughput()) + " ("
+                    + Units.ratio(with.basis().throughput() / other.basis().throughput())
                     + ")";
             if (with.mode().isolated() && !other.mode().isolated()) {
                 cost += " and " + Units.bytes(with.basis().meanWorkerRssBytes()) + " per worker JVM";
             }
             if (with.basis().p99Nanos() >= 0 && other.basis().p99Nanos() >= 0) {
-                cost += ", p99 " + Units.nanos(with.basis().p99Nanos()) + " vs " + Units.nanos(other.basis().p99Nanos());
+                cost += ", p99 " + Units.nanos(with.basis().p99Nanos()) + " vs "
+                        + Units.nanos(other.basis().p99Nanos());
             }
         }
         effects.add(name + ": changed the verdict from " + other.label() + " to " + with.label() + cost);
@@ -599,11 +715,17 @@ final class Rules {
             w.add(probe.failures() + " of " + probe.calls() + " probe calls failed: " + probe.firstFailure());
         }
         if (exits() && probe.medianCallNanos() < 0) {
-            w.add("no call completed before the JVM ended; every measurement of processes is a measurement of restarts");
+            w.add(
+                    "no call completed before the JVM ended; every measurement of processes is a measurement of restarts");
         }
-        trials.stream().filter(t -> !t.ran()).map(t -> t.label() + " not run: " + t.skipped()).distinct().forEach(w::add);
+        trials.stream()
+                .filter(t -> !t.ran())
+                .map(t -> t.label() + " not run: " + t.skipped())
+                .distinct()
+                .forEach(w::add);
         if (probe.serializationError() == null && !probe.deterministic() && probe.resultBytes() >= 0) {
-            w.add("a repeated call gave a different (or incomparable) result, so results were not used to check thread safety");
+            w.add(
+                    "a repeated call gave a different (or incomparable) result, so results were not used to check thread safety");
         }
         return w;
     }

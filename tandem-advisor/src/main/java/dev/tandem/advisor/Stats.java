@@ -2,8 +2,7 @@ package dev.tandem.advisor;
 
 /** Percentiles of sorted samples. */
 final class Stats {
-    private Stats() {
-    }
+    private Stats() {}
 
     /** {@return the nearest-rank percentile {@code p} (0 to 100) of sorted values, or -1 if none} */
     static long percentile(long[] sorted, double p) {

@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 
 /**
@@ -57,24 +59,27 @@ final class Subject {
             try {
                 urls.add(p.toAbsolutePath().toUri().toURL());
             } catch (MalformedURLException e) {
-                throw new IllegalArgumentException("--classpath entry " + p + " is not a valid path: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "--classpath entry " + p + " is not a valid path: " + e.getMessage(), e);
             }
         }
         ClassLoader parent = Subject.class.getClassLoader();
         @SuppressWarnings("resource") // lives as long as the run; classes loaded from it stay in use
-        ClassLoader loader = urls.isEmpty() ? parent
-                : new URLClassLoader("tandem-advise-task", urls.toArray(URL[]::new), parent);
+        ClassLoader loader =
+                urls.isEmpty() ? parent : new URLClassLoader("tandem-advise-task", urls.toArray(URL[]::new), parent);
         Class<?> type;
         try {
             type = Class.forName(className.strip(), false, loader);
         } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("class " + className + " not found on the class path "
-                    + (classPath.isEmpty() ? "(no --classpath given)" : classPath)
-                    + "; give its binary name (com.acme.Work, or com.acme.Outer$Inner for a nested class)"
-                    + " and put the directory or jar holding it on --classpath", e);
+            throw new IllegalArgumentException(
+                    "class " + className + " not found on the class path "
+                            + (classPath.isEmpty() ? "(no --classpath given)" : classPath)
+                            + "; give its binary name (com.acme.Work, or com.acme.Outer$Inner for a nested class)"
+                            + " and put the directory or jar holding it on --classpath",
+                    e);
         } catch (LinkageError e) {
-            throw new IllegalArgumentException("class " + className + " cannot be loaded: " + e
-                    + "; add what it depends on to --classpath", e);
+            throw new IllegalArgumentException(
+                    "class " + className + " cannot be loaded: " + e + "; add what it depends on to --classpath", e);
         }
         return check(new Subject(className.strip(), classPath, type));
     }
@@ -143,15 +148,15 @@ final class Subject {
         return String.join(File.pathSeparator, entries);
     }
 
-    private static java.util.Optional<Path> codeSource(Class<?> c) {
+    private static Optional<Path> codeSource(Class<?> c) {
         CodeSource cs = c.getProtectionDomain().getCodeSource();
         if (cs == null || cs.getLocation() == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            return java.util.Optional.of(Path.of(cs.getLocation().toURI()));
+            return Optional.of(Path.of(cs.getLocation().toURI()));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -161,13 +166,16 @@ final class Subject {
         try {
             o = type.getConstructor().newInstance();
         } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException("constructing " + className + " failed: " + e.getCause()
-                    + "; fix its constructor", e.getCause());
+            throw new IllegalArgumentException(
+                    "constructing " + className + " failed: " + e.getCause() + "; fix its constructor", e.getCause());
         } catch (ReflectiveOperationException | ExceptionInInitializerError e) {
             throw new IllegalArgumentException("constructing " + className + " failed: " + e, e);
         }
         if (o instanceof Task<?> t) {
-            List<Object> indices = IntStream.range(0, Math.min(count, 1_000_000)).boxed().map(i -> (Object) i).toList();
+            List<Object> indices = IntStream.range(0, Math.min(count, 1_000_000))
+                    .boxed()
+                    .map(i -> (Object) i)
+                    .toList();
             return new Instance(new TaskAsFunction(t), indices);
         }
         @SuppressWarnings("unchecked")
@@ -178,11 +186,12 @@ final class Subject {
             inputs = w.inputs(count);
             fn = w.function();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(className + ".inputs(" + count + ") or function() threw " + e
-                    + "; fix the workload", e);
+            throw new IllegalArgumentException(
+                    className + ".inputs(" + count + ") or function() threw " + e + "; fix the workload", e);
         }
         if (inputs == null || inputs.isEmpty()) {
-            throw new IllegalArgumentException(className + ".inputs(" + count + ") returned no inputs; return at least one");
+            throw new IllegalArgumentException(
+                    className + ".inputs(" + count + ") returned no inputs; return at least one");
         }
         if (fn == null) {
             throw new IllegalArgumentException(className + ".function() returned null; return the function to measure");
@@ -191,12 +200,12 @@ final class Subject {
     }
 
     /** The function and inputs of one run. */
-    record Instance(TaskFunction<Object, Object> fn, List<Object> inputs) {
-    }
+    record Instance(TaskFunction<Object, Object> fn, List<Object> inputs) {}
 
     /** Runs a {@link Task} as a function of its input index, which it ignores. */
     record TaskAsFunction(Task<?> task) implements TaskFunction<Object, Object> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Object apply(Object ignored) {
@@ -213,8 +222,10 @@ final class Subject {
     /** {@return the exception a call threw, unwrapped from the advisor's and the pool's wrappers} */
     static Throwable unwrap(Throwable t) {
         Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException
-                || c instanceof dev.tandem.TaskExecutionException) && c.getCause() != null) {
+        while ((c instanceof CompletionException
+                        || c instanceof ExecutionException
+                        || c instanceof dev.tandem.TaskExecutionException)
+                && c.getCause() != null) {
             c = c.getCause();
         }
         return c;

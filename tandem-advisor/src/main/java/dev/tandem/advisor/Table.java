@@ -8,43 +8,77 @@ import java.util.Locale;
 final class Table {
     private static final int WIDTH = 110;
 
-    private Table() {
-    }
+    private Table() {}
 
     static String render(Advice a) {
         StringBuilder b = new StringBuilder();
         Advice.Machine m = a.machine();
         b.append("tandem advise: ").append(a.task()).append('\n');
-        b.append("machine: ").append(m.cores()).append(" cores, ").append(Units.bytes(m.memoryBytes()))
-                .append(", JDK ").append(m.jdk())
+        b.append("machine: ")
+                .append(m.cores())
+                .append(" cores, ")
+                .append(Units.bytes(m.memoryBytes()))
+                .append(", JDK ")
+                .append(m.jdk())
                 .append(m.loadAverage() >= 0 ? String.format(Locale.ROOT, ", load %.1f", m.loadAverage()) : "")
-                .append("; budget ").append(Units.nanos(a.budgetNanos())).append("\n\n");
+                .append("; budget ")
+                .append(Units.nanos(a.budgetNanos()))
+                .append("\n\n");
         Advice.Probe p = a.probe();
-        b.append(wrap("probe (child JVM): " + p.calls() + " calls, median " + Units.nanos(p.medianCallNanos())
-                + ", CPU " + Units.percent(Math.max(0, p.cpuShare())) + ", allocates "
-                + Units.bytes(p.allocatedBytesPerCall()) + "/call, heap growth " + Units.bytes(p.retainedBytesPerCall())
-                + "/call, task " + Units.bytes(p.taskBytes()) + ", result " + Units.bytes(p.resultBytes())
-                + (p.failures() > 0 ? ", " + p.failures() + " failed" : "")
-                + (p.jvmEnded() ? "; ENDED: " + p.endedHow() : "")
-                + (p.nativeLibraries().isEmpty() ? "" : "; native: " + String.join(", ", p.nativeLibraries())), ""))
+        b.append(wrap(
+                        "probe (child JVM): " + p.calls() + " calls, median " + Units.nanos(p.medianCallNanos())
+                                + ", CPU " + Units.percent(Math.max(0, p.cpuShare())) + ", allocates "
+                                + Units.bytes(p.allocatedBytesPerCall()) + "/call, heap growth "
+                                + Units.bytes(p.retainedBytesPerCall())
+                                + "/call, task " + Units.bytes(p.taskBytes()) + ", result "
+                                + Units.bytes(p.resultBytes())
+                                + (p.failures() > 0 ? ", " + p.failures() + " failed" : "")
+                                + (p.jvmEnded() ? "; ENDED: " + p.endedHow() : "")
+                                + (p.nativeLibraries().isEmpty()
+                                        ? ""
+                                        : "; native: " + String.join(", ", p.nativeLibraries())),
+                        ""))
                 .append('\n');
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"model", "tasks/s", "speedup", "p50", "p99", "task", "overhead", "CPU/task",
-            "caller RSS", "worker RSS", "failed"});
-        double base = a.trials().stream().filter(t -> t.ran() && t.completed() > 0).mapToDouble(Advice.Trial::throughput)
-                .findFirst().orElse(0);
+        rows.add(new String[] {
+            "model",
+            "tasks/s",
+            "speedup",
+            "p50",
+            "p99",
+            "task",
+            "overhead",
+            "CPU/task",
+            "caller RSS",
+            "worker RSS",
+            "failed"
+        });
+        double base = a.trials().stream()
+                .filter(t -> t.ran() && t.completed() > 0)
+                .mapToDouble(Advice.Trial::throughput)
+                .findFirst()
+                .orElse(0);
         List<String> skipped = new ArrayList<>();
         for (Advice.Trial t : a.trials()) {
             if (!t.ran()) {
                 skipped.add(t.label() + ": " + t.skipped());
                 continue;
             }
-            rows.add(new String[] {t.label(), Units.rate(t.throughput()),
-                base > 0 ? Units.ratio(t.throughput() / base) : "-", Units.nanos(t.p50Nanos()), Units.nanos(t.p99Nanos()),
-                Units.nanos(t.taskNanos()), Units.nanos(t.overheadNanos()), Units.nanos(t.cpuPerTaskNanos()),
+            rows.add(new String[] {
+                t.label(),
+                Units.rate(t.throughput()),
+                base > 0 ? Units.ratio(t.throughput() / base) : "-",
+                Units.nanos(t.p50Nanos()),
+                Units.nanos(t.p99Nanos()),
+                Units.nanos(t.taskNanos()),
+                Units.nanos(t.overheadNanos()),
+                Units.nanos(t.cpuPerTaskNanos()),
                 Units.bytes(t.callerRssBytes()),
-                t.workerRssBytes().isEmpty() ? "-" : t.workerRssBytes().size() + " × " + Units.bytes(t.meanWorkerRssBytes()),
-                Long.toString(t.failed())});
+                t.workerRssBytes().isEmpty()
+                        ? "-"
+                        : t.workerRssBytes().size() + " × " + Units.bytes(t.meanWorkerRssBytes()),
+                Long.toString(t.failed())
+            });
         }
         int[] widths = new int[rows.getFirst().length];
         for (String[] r : rows) {

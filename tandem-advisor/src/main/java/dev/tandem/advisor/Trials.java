@@ -64,6 +64,7 @@ final class Trials {
     static final long LEAK_BYTES_PER_CALL = 16 << 10;
     /** Calls shorter than this are tiny: per-task dispatch is a large share of them. */
     static final long TINY_TASK_NANOS = 100_000;
+
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final Subject subject;
@@ -75,8 +76,7 @@ final class Trials {
     private byte[] baselineState;
     private String processesUnavailable;
 
-    Trials(Subject subject, Subject.Instance inst, Advice.Probe probe, Advisor.Options options,
-            int inProcessTrials) {
+    Trials(Subject subject, Subject.Instance inst, Advice.Probe probe, Advisor.Options options, int inProcessTrials) {
         this.subject = subject;
         this.inst = inst;
         this.probe = probe;
@@ -177,8 +177,8 @@ final class Trials {
         try {
             pool = builder(plan).start();
         } catch (UnsupportedOperationException e) {
-            processesUnavailable = "this tandem-core cannot start " + plan.mode() + " pools yet ("
-                    + e.getMessage() + ")";
+            processesUnavailable =
+                    "this tandem-core cannot start " + plan.mode() + " pools yet (" + e.getMessage() + ")";
             return out.skip(processesUnavailable);
         } catch (RuntimeException e) {
             return out.skip("the pool did not start: " + Units.abbreviate(e.getMessage(), 300));
@@ -246,7 +246,6 @@ final class Trials {
         return subject.extraClassPath().stream().filter(e -> !own.contains(e)).toList();
     }
 
-
     private static void stop(TaskPool pool, Outcome out) {
         pool.shutdownNow();
         try {
@@ -273,8 +272,8 @@ final class Trials {
             Recorder r = recorders[c] = new Recorder();
             // Few callers are platform threads, woken directly when a result arrives; many are virtual.
             Thread.Builder builder = clients <= 64 ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-            threads.add(builder.name("tandem-advise-caller-" + c).start(
-                    () -> callerLoop(pool, isolated, next, n, deadline, r, hashes, state)));
+            threads.add(builder.name("tandem-advise-caller-" + c)
+                    .start(() -> callerLoop(pool, isolated, next, n, deadline, r, hashes, state)));
         }
         long end = joinAll(threads, deadline + GRACE_NANOS, pool);
         if (out == null) {
@@ -301,8 +300,15 @@ final class Trials {
         }
     }
 
-    private void callerLoop(TaskPool pool, boolean isolated, AtomicInteger next, int n, long deadline,
-            Recorder r, int[] hashes, byte[] state) {
+    private void callerLoop(
+            TaskPool pool,
+            boolean isolated,
+            AtomicInteger next,
+            int n,
+            long deadline,
+            Recorder r,
+            int[] hashes,
+            byte[] state) {
         List<Object> inputs = inst.inputs();
         while (!Thread.currentThread().isInterrupted()) {
             int i = next.getAndIncrement();
@@ -516,9 +522,36 @@ final class Trials {
         }
 
         Advice.Trial skip(String why) {
-            return new Advice.Trial(plan.label(), plan.mode(), plan.workers(), plan.threadsPerWorker(),
-                    plan.batched() ? 0 : plan.concurrency(), plan.batched(), why, 0, 0, Map.of(), null, 0, 0,
-                    -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, -1, List.of(), -1, 0, 0, List.of());
+            return new Advice.Trial(
+                    plan.label(),
+                    plan.mode(),
+                    plan.workers(),
+                    plan.threadsPerWorker(),
+                    plan.batched() ? 0 : plan.concurrency(),
+                    plan.batched(),
+                    why,
+                    0,
+                    0,
+                    Map.of(),
+                    null,
+                    0,
+                    0,
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    0,
+                    0,
+                    -1,
+                    List.of(),
+                    -1,
+                    0,
+                    0,
+                    List.of());
         }
 
         Advice.Trial toTrial() {
@@ -533,14 +566,36 @@ final class Trials {
             }
             Arrays.sort(over);
             long taskMedian = own.length > 0 ? Stats.percentile(own, 50) : probe.medianCallNanos();
-            return new Advice.Trial(plan.label(), plan.mode(), plan.workers(), plan.threadsPerWorker(),
-                    plan.batched() ? 0 : plan.concurrency(), plan.batched(), null, completed, failed, kinds,
-                    firstFailure, seconds, seconds > 0 ? completed / seconds : 0,
-                    Stats.percentile(lat, 50), Stats.percentile(lat, 90), Stats.percentile(lat, 99),
-                    lat.length == 0 ? -1 : lat[lat.length - 1], taskMedian,
-                    over.length == 0 ? -1 : Stats.percentile(over, 50), callerUser, callerSystem,
-                    workerUser, workerSystem, callerRss, workerRss, poolStartNanos, resultsCompared,
-                    resultsDiffering, notes);
+            return new Advice.Trial(
+                    plan.label(),
+                    plan.mode(),
+                    plan.workers(),
+                    plan.threadsPerWorker(),
+                    plan.batched() ? 0 : plan.concurrency(),
+                    plan.batched(),
+                    null,
+                    completed,
+                    failed,
+                    kinds,
+                    firstFailure,
+                    seconds,
+                    seconds > 0 ? completed / seconds : 0,
+                    Stats.percentile(lat, 50),
+                    Stats.percentile(lat, 90),
+                    Stats.percentile(lat, 99),
+                    lat.length == 0 ? -1 : lat[lat.length - 1],
+                    taskMedian,
+                    over.length == 0 ? -1 : Stats.percentile(over, 50),
+                    callerUser,
+                    callerSystem,
+                    workerUser,
+                    workerSystem,
+                    callerRss,
+                    workerRss,
+                    poolStartNanos,
+                    resultsCompared,
+                    resultsDiffering,
+                    notes);
         }
     }
 
@@ -552,7 +607,8 @@ final class Trials {
      * with the user's class loader.
      */
     record Call(TaskFunction<Object, Object> fn, Object input, int index, boolean copyResult) implements Task<Sample> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Sample call() {
@@ -564,8 +620,14 @@ final class Trials {
             long c1 = mx.getCurrentThreadCpuTime();
             boolean comparable = result != null && ProbeWorker.comparable(result);
             int hash = result == null ? 0 : Arrays.deepHashCode(new Object[] {result});
-            return new Sample(index, start, end, c0 < 0 || c1 < 0 ? -1 : c1 - c0,
-                    copyResult ? Trials.encode(result) : null, hash, comparable || result == null);
+            return new Sample(
+                    index,
+                    start,
+                    end,
+                    c0 < 0 || c1 < 0 ? -1 : c1 - c0,
+                    copyResult ? Trials.encode(result) : null,
+                    hash,
+                    comparable || result == null);
         }
     }
 
@@ -580,14 +642,17 @@ final class Trials {
      * @param resultHash a hash of the result, to compare runs
      * @param comparable whether the hash reflects the value
      */
-    record Sample(int index, long startNanos, long endNanos, long cpuNanos, byte[] result, int resultHash,
-            boolean comparable) implements Serializable {
-        @Serial private static final long serialVersionUID = 1L;
+    record Sample(
+            int index, long startNanos, long endNanos, long cpuNanos, byte[] result, int resultHash, boolean comparable)
+            implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
     }
 
     /** The user's function, its result serialized in the worker (for {@code map} in isolated modes). */
     record Encoded(TaskFunction<Object, Object> fn) implements TaskFunction<Object, Object> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Object apply(Object input) {

@@ -5,8 +5,7 @@ import java.util.Locale;
 
 /** Numbers as people read them: "38 MiB", "21 µs", "1.9×", "12,400/s"; and parsing "512m", "30s". */
 final class Units {
-    private Units() {
-    }
+    private Units() {}
 
     static String bytes(long b) {
         if (b < 0) {
@@ -74,8 +73,7 @@ final class Units {
             case 'k' -> unit = 1L << 10;
             case 'm' -> unit = 1L << 20;
             case 'g' -> unit = 1L << 30;
-            default -> {
-            }
+            default -> {}
         }
         String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
         try {

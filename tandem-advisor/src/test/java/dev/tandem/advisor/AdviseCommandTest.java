@@ -18,8 +18,8 @@ import picocli.CommandLine;
 /** The command line: a user's class from --classpath end to end, the report, and bad input. */
 class AdviseCommandTest {
     private static final long MS = 1_000_000;
-    static final CostProbe.Costs COSTS = new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000,
-            40L << 20, 3 * MS, null);
+    static final CostProbe.Costs COSTS =
+            new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000, 40L << 20, 3 * MS, null);
 
     /**
      * What a run printed; {@code out} with the terminal's line wrapping undone.
@@ -28,14 +28,15 @@ class AdviseCommandTest {
      * @param out standard output, unwrapped
      * @param err standard error
      */
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        AdviseCommand command = new AdviseCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        AdviseCommand command = new AdviseCommand(
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 () -> COSTS);
         int exit = new CommandLine(command).execute(args);
         String printed = out.toString(StandardCharsets.UTF_8);
@@ -49,6 +50,7 @@ class AdviseCommandTest {
     static Path compileUserClass(Path dir) throws Exception {
         Path src = dir.resolve("src/ext/Checksum.java");
         Files.createDirectories(src.getParent());
+        // CHECKSTYLE.OFF: inlineQualifiedName (the source of a user class, in a text block)
         Files.writeString(src, """
                 package ext;
 
@@ -75,12 +77,17 @@ class AdviseCommandTest {
                     }
                 }
                 """);
+        // CHECKSTYLE.ON: inlineQualifiedName
         Path classes = dir.resolve("classes");
         String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
-        Process p = new ProcessBuilder(javac, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
-                src.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        javac, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString())
+                .redirectErrorStream(true)
+                .start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("javac finished").isTrue();
-        assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        assertThat(p.exitValue())
+                .as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
         return classes;
     }
 
@@ -88,14 +95,28 @@ class AdviseCommandTest {
     void advisesOnAUsersClassFromItsClassPathAndWritesTheReport(@TempDir Path dir) throws Exception {
         Path classes = compileUserClass(dir);
         Path report = dir.resolve("advise-report");
-        Run r = run("", "--classpath", classes.toString(), "--task", "ext.Checksum", "--time", "7s", "--inputs", "3000",
-                "--report", report.toString());
+        Run r = run(
+                "",
+                "--classpath",
+                classes.toString(),
+                "--task",
+                "ext.Checksum",
+                "--time",
+                "7s",
+                "--inputs",
+                "3000",
+                "--report",
+                report.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("VERDICT: Use threads(").contains("Resources:").contains("Overhead & performance:");
+        assertThat(r.out())
+                .contains("VERDICT: Use threads(")
+                .contains("Resources:")
+                .contains("Overhead & performance:");
         assertThat(report.resolve("report.md")).content().contains("## Verdict").contains("| processes(");
         String html = Files.readString(report.resolve("index.html"));
         assertThat(html).contains("echarts.init(").contains("id=\"throughput\"").contains("Licensed to the Apache");
-        JsonNode json = new ObjectMapper().readTree(report.resolve("results.json").toFile());
+        JsonNode json =
+                new ObjectMapper().readTree(report.resolve("results.json").toFile());
         assertThat(json.get("format").asText()).isEqualTo(Report.FORMAT);
         assertThat(json.get("verdict").get("mode").asText()).isEqualTo("THREADS");
         assertThat(json.get("verdict").get("reasons")).hasSize(6);

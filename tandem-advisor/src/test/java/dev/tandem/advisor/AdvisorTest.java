@@ -17,14 +17,17 @@ import org.junit.jupiter.api.Test;
  * run has an 8 s budget; the advisor bounds every trial, so none of these can hang.
  */
 class AdvisorTest {
-    private static final Advisor.Options QUICK = Advisor.Options.defaults().withTime(Duration.ofSeconds(8)).withInputs(2000);
+    private static final Advisor.Options QUICK =
+            Advisor.Options.defaults().withTime(Duration.ofSeconds(8)).withInputs(2000);
 
     @AfterEach
     void everyChildProcessIsGone() throws Exception {
         List<ProcessHandle> children = ProcessHandle.current().children().toList();
         CompletableFuture.allOf(children.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
                 .get(10, TimeUnit.SECONDS);
-        assertThat(ProcessHandle.current().children().toList()).as("child processes left running").isEmpty();
+        assertThat(ProcessHandle.current().children().toList())
+                .as("child processes left running")
+                .isEmpty();
     }
 
     private static Advice advise(Class<?> type, Advisor.Options options) {
@@ -35,7 +38,8 @@ class AdvisorTest {
 
     private static void reasonsCoverTheSixAnglesWithNumbers(Advice advice) {
         assertThat(advice.verdict().reasons()).extracting(Advice.Reason::angle).containsExactly(Advice.Angle.values());
-        assertThat(advice.verdict().reasons()).allSatisfy(r -> assertThat(r.text()).containsPattern("\\d"));
+        assertThat(advice.verdict().reasons())
+                .allSatisfy(r -> assertThat(r.text()).containsPattern("\\d"));
     }
 
     @Test
@@ -66,10 +70,13 @@ class AdvisorTest {
         assertThat(advice.probe().endedHow()).contains("System.exit(3)").contains("call #3");
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("System.exit(3)");
-        assertThat(advice.trials()).filteredOn(t -> !t.mode().isolated())
+        assertThat(advice.trials())
+                .filteredOn(t -> !t.mode().isolated())
                 .allSatisfy(t -> assertThat(t.skipped()).contains("not run in the advisor's JVM"));
-        assertThat(advice.verdict().reasons()).filteredOn(r -> r.angle() == Advice.Angle.FAILURE)
-                .singleElement().satisfies(r -> assertThat(r.text()).contains("System.exit"));
+        assertThat(advice.verdict().reasons())
+                .filteredOn(r -> r.angle() == Advice.Angle.FAILURE)
+                .singleElement()
+                .satisfies(r -> assertThat(r.text()).contains("System.exit"));
         // we are still here: the exits happened in the probe JVM and in worker JVMs
     }
 
@@ -80,15 +87,18 @@ class AdvisorTest {
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().code()).contains("maxTasksPerWorker(");
         assertThat(advice.verdict().summary()).contains("per call");
-        assertThat(advice.trials()).filteredOn(t -> !t.mode().isolated() && t.ran())
-                .allSatisfy(t -> assertThat(t.notes()).anySatisfy(n -> assertThat(n).contains("capped")));
+        assertThat(advice.trials())
+                .filteredOn(t -> !t.mode().isolated() && t.ran())
+                .allSatisfy(
+                        t -> assertThat(t.notes()).anySatisfy(n -> assertThat(n).contains("capped")));
     }
 
     @Test
     void taskThatRacesUnderThreadsGetsOneTaskPerJvm() {
         Advice advice = advise(Workloads.Racy.class, QUICK);
         assertThat(advice.probe().deterministic()).isTrue();
-        assertThat(advice.trials()).anySatisfy(t -> assertThat(t.resultsDiffering()).isPositive());
+        assertThat(advice.trials())
+                .anySatisfy(t -> assertThat(t.resultsDiffering()).isPositive());
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("probably not thread-safe");
     }
@@ -102,7 +112,8 @@ class AdvisorTest {
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("a Java thread cannot be stopped");
         assertThat(advice.verdict().code()).contains(".taskTimeout(");
-        assertThat(advice.trials()).filteredOn(t -> !t.mode().isolated())
+        assertThat(advice.trials())
+                .filteredOn(t -> !t.mode().isolated())
                 .allSatisfy(t -> assertThat(t.skipped()).isNotNull());
     }
 
@@ -112,8 +123,10 @@ class AdvisorTest {
         assertThat(advice.verdict().batch()).isTrue();
         assertThat(advice.verdict().mode()).isEqualTo(Mode.THREADS);
         assertThat(advice.verdict().code()).contains("pool.map(fn, inputs)");
-        assertThat(advice.verdict().reasons()).filteredOn(r -> r.angle() == Advice.Angle.OVERHEAD)
-                .singleElement().satisfies(r -> assertThat(r.text()).contains("map() batched"));
+        assertThat(advice.verdict().reasons())
+                .filteredOn(r -> r.angle() == Advice.Angle.OVERHEAD)
+                .singleElement()
+                .satisfies(r -> assertThat(r.text()).contains("map() batched"));
     }
 
     @Test

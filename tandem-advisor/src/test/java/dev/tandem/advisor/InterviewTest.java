@@ -14,7 +14,9 @@ class InterviewTest {
     void mostlyWaitingTasksManyAtOnceGetVirtualThreads() {
         AdviseCommandTest.Run r = answer("5", "20ms", "2000", "0", "n", "n", "n", "n", "none");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("1. Of a task's time").contains("9. Longest acceptable latency")
+        assertThat(r.out())
+                .contains("1. Of a task's time")
+                .contains("9. Longest acceptable latency")
                 .contains("VERDICT: Use virtual threads: 2000 mostly waiting tasks")
                 .contains("starting a virtual thread took 2.0 µs here against 60 µs for a platform thread");
     }
@@ -23,14 +25,17 @@ class InterviewTest {
     void defaultsDescribeCpuBoundJavaAndGetThreadsPerCore() {
         AdviseCommandTest.Run r = answer("", "", "", "", "", "", "", "", "");
         int cores = Runtime.getRuntime().availableProcessors();
-        assertThat(r.out()).contains("VERDICT: Use threads(" + cores + "): CPU-bound Java runs on every core")
+        assertThat(r.out())
+                .contains("VERDICT: Use threads(" + cores + "): CPU-bound Java runs on every core")
                 .contains("40.0 MiB per worker");
     }
 
     @Test
     void crashRiskGetsProcessesWithTheMeasuredRestartCost() {
         AdviseCommandTest.Run r = answer("100", "50ms", "2", "0", "n", "y", "n", "n", "");
-        assertThat(r.out()).contains("VERDICT: Use processes(").contains("a task can end its JVM")
+        assertThat(r.out())
+                .contains("VERDICT: Use processes(")
+                .contains("a task can end its JVM")
                 .contains("replaces just that worker, which takes about 300.0 ms here");
     }
 
@@ -43,7 +48,8 @@ class InterviewTest {
     @Test
     void sharedDataIsPricedWithTheMeasuredCopyRate() {
         AdviseCommandTest.Run r = answer("100", "5ms", "", "200m", "y", "n", "y", "n", "");
-        assertThat(r.out()).contains("copying the 200.0 MiB that tasks share into a worker JVM costs about 600.0 ms")
+        assertThat(r.out())
+                .contains("copying the 200.0 MiB that tasks share into a worker JVM costs about 600.0 ms")
                 .contains("isolation and shared mutable state pull apart");
     }
 
@@ -76,7 +82,9 @@ class InterviewTest {
         assertThat(c.threadRoundTripNanos()).isPositive();
         assertThat(c.copyNanosPerMiB()).isPositive();
         assertThat(c.processError()).isNull();
-        assertThat(c.processStartNanos()).isGreaterThan(c.processRoundTripNanos()).isPositive();
+        assertThat(c.processStartNanos())
+                .isGreaterThan(c.processRoundTripNanos())
+                .isPositive();
         assertThat(c.workerRssBytes()).isGreaterThan(1L << 20);
     }
 }

@@ -3,6 +3,8 @@ package dev.tandem.advisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Mode;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,16 +15,67 @@ class RulesTest {
     private static final long MS = 1_000_000;
 
     static Advice.Probe probe(double cpuShare, long medianNanos, long retainedPerCall) {
-        return new Advice.Probe(200, 0, null, medianNanos, 2 * medianNanos, cpuShare, 1024, retainedPerCall, true,
-                700, 80, null, false, null, -1, List.of(), 300 * MS);
+        return new Advice.Probe(
+                200,
+                0,
+                null,
+                medianNanos,
+                2 * medianNanos,
+                cpuShare,
+                1024,
+                retainedPerCall,
+                true,
+                700,
+                80,
+                null,
+                false,
+                null,
+                -1,
+                List.of(),
+                300 * MS);
     }
 
-    static Advice.Trial trial(String label, Mode mode, int workers, int tpw, boolean batched, double throughput,
-            long p99, long overhead, long workerRss) {
+    static Advice.Trial trial(
+            String label,
+            Mode mode,
+            int workers,
+            int tpw,
+            boolean batched,
+            double throughput,
+            long p99,
+            long overhead,
+            long workerRss) {
         int n = mode.isolated() ? workers : 0;
-        return new Advice.Trial(label, mode, workers, tpw, batched ? 0 : workers * tpw, batched, null, 1000, 0, Map.of(),
-                null, 1, throughput, p99 / 2, p99 * 3 / 4, p99, p99 * 2, 2 * MS, overhead, 10 * MS, MS, 0, 0, 120L << 20,
-                java.util.Collections.nCopies(n, workerRss), mode.isolated() ? 250 * MS : -1, 0, 0, List.of());
+        return new Advice.Trial(
+                label,
+                mode,
+                workers,
+                tpw,
+                batched ? 0 : workers * tpw,
+                batched,
+                null,
+                1000,
+                0,
+                Map.of(),
+                null,
+                1,
+                throughput,
+                p99 / 2,
+                p99 * 3 / 4,
+                p99,
+                p99 * 2,
+                2 * MS,
+                overhead,
+                10 * MS,
+                MS,
+                0,
+                0,
+                120L << 20,
+                Collections.nCopies(n, workerRss),
+                mode.isolated() ? 250 * MS : -1,
+                0,
+                0,
+                List.of());
     }
 
     /** A CPU-bound task of 2 ms: threads scale, processes cost memory and overhead. */
@@ -49,17 +102,21 @@ class RulesTest {
 
     @Test
     void isolateTurnsThreadsIntoProcessesAndSaysWhatItCosts() {
-        Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), cpuTrials(), new Advice.Requirements(true, 0, 0), MACHINE);
+        Advice.Verdict v =
+                Rules.decide(probe(0.99, 2 * MS, 0), cpuTrials(), new Advice.Requirements(true, 0, 0), MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
-        assertThat(v.requirementEffects()).singleElement().asString()
+        assertThat(v.requirementEffects())
+                .singleElement()
+                .asString()
                 .startsWith("--isolate: changed the verdict from threads(2) to processes(2)")
-                .contains("900/s against 950/s").contains("58.0 MiB per worker JVM");
+                .contains("900/s against 950/s")
+                .contains("58.0 MiB per worker JVM");
     }
 
     @Test
     void heapPerTaskGivesOneTaskPerJvmWithItsOwnXmx() {
-        Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), cpuTrials(),
-                new Advice.Requirements(false, 512L << 20, 0), MACHINE);
+        Advice.Verdict v = Rules.decide(
+                probe(0.99, 2 * MS, 0), cpuTrials(), new Advice.Requirements(false, 512L << 20, 0), MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
         assertThat(v.code()).contains("Tandem.processes(2)").contains(".jvmOptions(\"-Xmx512m\")");
         assertThat(v.requirementEffects()).singleElement().asString().startsWith("--heap-per-task 512.0 MiB: changed");
@@ -75,15 +132,18 @@ class RulesTest {
                 trial("threads(100)", Mode.THREADS, 100, 1, false, 4_500, 25 * MS, 100_000, 0),
                 trial("virtual(400)", Mode.VIRTUAL_THREADS, 0, 1, false, 5_000, 80 * MS, 2 * MS, 0));
         Advice.Probe io = probe(0.02, 20 * MS, 0);
-        assertThat(Rules.decide(io, trials, Advice.Requirements.NONE, MACHINE).mode()).isEqualTo(Mode.VIRTUAL_THREADS);
+        assertThat(Rules.decide(io, trials, Advice.Requirements.NONE, MACHINE).mode())
+                .isEqualTo(Mode.VIRTUAL_THREADS);
         Advice.Verdict v = Rules.decide(io, trials, new Advice.Requirements(false, 0, 50 * MS), MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.THREADS);
         assertThat(v.workers()).isEqualTo(100);
         assertThat(v.code()).contains(".taskTimeout(Duration.ofMillis(50))");
-        assertThat(v.requirementEffects()).anySatisfy(e -> assertThat(e)
-                .startsWith("--max-latency 50.0 ms: changed the verdict from virtual threads to threads(100)"));
-        assertThat(v.requirementEffects()).anySatisfy(e -> assertThat(e)
-                .contains("had p99 80.0 ms > 50.0 ms; threads(100) met it with p99 25.0 ms"));
+        assertThat(v.requirementEffects())
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("--max-latency 50.0 ms: changed the verdict from virtual threads to threads(100)"));
+        assertThat(v.requirementEffects())
+                .anySatisfy(
+                        e -> assertThat(e).contains("had p99 80.0 ms > 50.0 ms; threads(100) met it with p99 25.0 ms"));
     }
 
     @Test
@@ -115,23 +175,55 @@ class RulesTest {
                 trial("threads(2)", Mode.THREADS, 2, 1, false, 64_000, 95_000, 20_000, 0),
                 trial("threads(2)+map", Mode.THREADS, 2, 1, true, 11_000_000, -1, -1, 0));
         Advice.Probe tiny = probe(1, 30, 0);
-        assertThat(Rules.decide(tiny, trials, Advice.Requirements.NONE, MACHINE).batch()).isTrue();
+        assertThat(Rules.decide(tiny, trials, Advice.Requirements.NONE, MACHINE).batch())
+                .isTrue();
         Advice.Verdict v = Rules.decide(tiny, trials, new Advice.Requirements(false, 0, 10_000), MACHINE);
         assertThat(v.batch()).isFalse();
         assertThat(v.requirementEffects()).anySatisfy(e -> assertThat(e).contains("batching is off"));
-        assertThat(v.requirementEffects()).anySatisfy(e -> assertThat(e)
-                .contains("from threads(2) + map() to threads(2); one by one measured 64,000/s, batched 11,000,000/s"));
+        assertThat(v.requirementEffects())
+                .anySatisfy(
+                        e -> assertThat(e)
+                                .contains(
+                                        "from threads(2) + map() to threads(2); one by one measured 64,000/s, batched 11,000,000/s"));
         assertThat(v.requirementEffects()).anySatisfy(e -> assertThat(e).contains("no model met --max-latency 10 µs"));
     }
 
     @Test
     void resultsThatDifferUnderThreadsMeanNotThreadSafe() {
-        List<Advice.Trial> trials = new java.util.ArrayList<>(cpuTrials());
+        List<Advice.Trial> trials = new ArrayList<>(cpuTrials());
         Advice.Trial t2 = trials.get(1);
-        trials.set(1, new Advice.Trial(t2.label(), t2.mode(), t2.workers(), t2.threadsPerWorker(), t2.concurrency(),
-                false, null, t2.completed(), 0, Map.of(), null, 1, t2.throughput(), t2.p50Nanos(), t2.p90Nanos(),
-                t2.p99Nanos(), t2.maxNanos(), t2.taskNanos(), t2.overheadNanos(), 0, 0, 0, 0, 1, List.of(), -1, 400, 37,
-                List.of()));
+        trials.set(
+                1,
+                new Advice.Trial(
+                        t2.label(),
+                        t2.mode(),
+                        t2.workers(),
+                        t2.threadsPerWorker(),
+                        t2.concurrency(),
+                        false,
+                        null,
+                        t2.completed(),
+                        0,
+                        Map.of(),
+                        null,
+                        1,
+                        t2.throughput(),
+                        t2.p50Nanos(),
+                        t2.p90Nanos(),
+                        t2.p99Nanos(),
+                        t2.maxNanos(),
+                        t2.taskNanos(),
+                        t2.overheadNanos(),
+                        0,
+                        0,
+                        0,
+                        0,
+                        1,
+                        List.of(),
+                        -1,
+                        400,
+                        37,
+                        List.of()));
         Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
         assertThat(v.summary()).contains("differed from the single-thread run for 37 of 400 inputs");

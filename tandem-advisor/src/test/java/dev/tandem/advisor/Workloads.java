@@ -9,8 +9,7 @@ import java.util.stream.IntStream;
 
 /** Workloads with a known right answer, as a user would write them. */
 public final class Workloads {
-    private Workloads() {
-    }
+    private Workloads() {}
 
     static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
@@ -19,8 +18,7 @@ public final class Workloads {
     /** Pure-Java computation, about 2 ms a call, no allocation to speak of. */
     public static final class CpuBound implements Workload<Integer, Long> {
         /** Needed by the advisor. */
-        public CpuBound() {
-        }
+        public CpuBound() {}
 
         @Override
         public List<Integer> inputs(int count) {
@@ -44,15 +42,17 @@ public final class Workloads {
 
     /** Waits 20 ms as a remote call would, using almost no CPU. */
     public static final class BlockingIo implements Task<Integer> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         /** Needed by the advisor. */
-        public BlockingIo() {
-        }
+        public BlockingIo() {}
 
         @Override
         public Integer call() throws InterruptedException {
+            // CHECKSTYLE.OFF: noSleepInTests (a workload, not a wait)
             Thread.sleep(20); // the workload's "remote call", not a test's wait
+            // CHECKSTYLE.ON: noSleepInTests
             return 1;
         }
     }
@@ -60,8 +60,7 @@ public final class Workloads {
     /** Ends its JVM on every fifth input, as legacy code calling System.exit on bad data does. */
     public static final class Exiting implements Workload<Integer, Integer> {
         /** Needed by the advisor. */
-        public Exiting() {
-        }
+        public Exiting() {}
 
         @Override
         public List<Integer> inputs(int count) {
@@ -81,12 +80,13 @@ public final class Workloads {
 
     /** Keeps 1 MiB per call in a static list that is never cleared. */
     public static final class Leaky implements Task<Integer> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         private static final List<byte[]> KEPT = new ArrayList<>();
 
         /** Needed by the advisor. */
-        public Leaky() {
-        }
+        public Leaky() {}
 
         @Override
         public Integer call() {
@@ -102,8 +102,7 @@ public final class Workloads {
         private static final long[] SCRATCH = new long[4096];
 
         /** Needed by the advisor. */
-        public Racy() {
-        }
+        public Racy() {}
 
         @Override
         public List<Integer> inputs(int count) {
@@ -131,11 +130,11 @@ public final class Workloads {
 
     /** Spins forever and ignores interrupts: only killing its JVM stops it. */
     public static final class Hangs implements Task<Integer> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         /** Needed by the advisor. */
-        public Hangs() {
-        }
+        public Hangs() {}
 
         @Override
         @SuppressWarnings("InfiniteLoopStatement")
@@ -152,8 +151,7 @@ public final class Workloads {
     /** Far shorter than any hand-off. */
     public static final class Tiny implements Workload<Integer, Integer> {
         /** Needed by the advisor. */
-        public Tiny() {
-        }
+        public Tiny() {}
 
         @Override
         public List<Integer> inputs(int count) {
@@ -168,11 +166,11 @@ public final class Workloads {
 
     /** Fails on every call. */
     public static final class AlwaysThrows implements Task<Object> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         /** Needed by the advisor. */
-        public AlwaysThrows() {
-        }
+        public AlwaysThrows() {}
 
         @Override
         public Object call() {
@@ -183,11 +181,9 @@ public final class Workloads {
     /** Has a run method, but is no task. */
     public static final class NotATask {
         /** Public, so that only the type is wrong. */
-        public NotATask() {
-        }
+        public NotATask() {}
 
         /** Looks like work. */
-        public void run() {
-        }
+        public void run() {}
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.advisor.AdviseCommand;
@@ -17,14 +18,23 @@ import picocli.CommandLine.Option;
  * {@code tandem}: the command line. Subcommands: {@code lab} (the main job), {@code advise},
  * {@code info}, {@code classpath}, {@code version}.
  */
-@Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCli.Version.class,
-        description = {"Threads or processes? One ExecutorService over both, a lab that measures the",
-                "difference on this machine, and an advisor for your own task."},
-        subcommands = {LabCommand.class, AdviseCommand.class, TandemCli.Info.class,
-                TandemCli.ClassPath.class, TandemCli.VersionCommand.class})
+@Command(
+        name = "tandem",
+        mixinStandardHelpOptions = true,
+        versionProvider = TandemCli.Version.class,
+        description = {
+            "Threads or processes? One ExecutorService over both, a lab that measures the",
+            "difference on this machine, and an advisor for your own task."
+        },
+        subcommands = {
+            LabCommand.class,
+            AdviseCommand.class,
+            TandemCli.Info.class,
+            TandemCli.ClassPath.class,
+            TandemCli.VersionCommand.class
+        })
 public final class TandemCli implements Callable<Integer> {
-    private TandemCli() {
-    }
+    private TandemCli() {}
 
     /**
      * Runs the command line.
@@ -54,8 +64,9 @@ public final class TandemCli implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"tandem " + version(),
-                    "JDK " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+            return new String[] {
+                "tandem " + version(), "JDK " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
+            };
         }
     }
 
@@ -70,7 +81,9 @@ public final class TandemCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true,
+    @Command(
+            name = "info",
+            mixinStandardHelpOptions = true,
             description = "Cores, memory and JDK of this machine, and a measured worker start time.")
     static final class Info implements Callable<Integer> {
         @Option(names = "--no-measure", description = "Skip starting a worker JVM.")
@@ -78,22 +91,26 @@ public final class TandemCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             System.out.printf("tandem        %s%n", version());
             System.out.printf("cores         %d%n", Runtime.getRuntime().availableProcessors());
-            System.out.printf("memory        %.1f GiB total, %.1f GiB free%n",
+            System.out.printf(
+                    "memory        %.1f GiB total, %.1f GiB free%n",
                     os.getTotalMemorySize() / (double) (1L << 30), os.getFreeMemorySize() / (double) (1L << 30));
-            System.out.printf("os            %s %s (%s)%n", System.getProperty("os.name"),
-                    System.getProperty("os.version"), System.getProperty("os.arch"));
-            System.out.printf("jdk           %s %s at %s%n", System.getProperty("java.vm.name"),
-                    Runtime.version(), System.getProperty("java.home"));
+            System.out.printf(
+                    "os            %s %s (%s)%n",
+                    System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
+            System.out.printf(
+                    "jdk           %s %s at %s%n",
+                    System.getProperty("java.vm.name"), Runtime.version(), System.getProperty("java.home"));
             if (!noMeasure) {
                 long t0 = System.nanoTime();
                 try (TaskPool pool = Tandem.processes(1).start()) {
                     long started = System.nanoTime();
                     int answer = pool.submit(() -> 42).get();
                     long first = System.nanoTime();
-                    System.out.printf("worker start  %.1f ms to a ready worker JVM, %.1f ms to its first result (%d)%n",
+                    System.out.printf(
+                            "worker start  %.1f ms to a ready worker JVM, %.1f ms to its first result (%d)%n",
                             (started - t0) / 1e6, (first - t0) / 1e6, answer);
                 }
             }
@@ -101,13 +118,17 @@ public final class TandemCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "classpath", mixinStandardHelpOptions = true,
-            description = {"Print the class path for using Tandem from plain java/javac, as 'hadoop classpath' does:",
-                    "  javac -cp \"$(./tandem classpath)\" MyJob.java"})
+    @Command(
+            name = "classpath",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Print the class path for using Tandem from plain java/javac, as 'hadoop classpath' does:",
+                "  javac -cp \"$(./tandem classpath)\" MyJob.java"
+            })
     static final class ClassPath implements Callable<Integer> {
         /** The modules a program that uses Tandem needs: the API, its protocol, the worker, IPC. */
-        private static final List<String> LIBRARY = List.of("tandem-core", "tandem-protocol", "tandem-worker",
-                "tandem-ipc");
+        private static final List<String> LIBRARY =
+                List.of("tandem-core", "tandem-protocol", "tandem-worker", "tandem-ipc");
 
         @Option(names = "--all", description = "Include the lab, advisor and CLI and their dependencies.")
         boolean all;

@@ -3,6 +3,7 @@ package dev.tandem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,9 @@ class TandemCliTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
             int code = TandemCli.commandLine().execute(args);
-            assertThat(code).as("exit code of tandem %s", String.join(" ", args)).isZero();
+            assertThat(code)
+                    .as("exit code of tandem %s", String.join(" ", args))
+                    .isZero();
         } finally {
             System.setOut(original);
         }
@@ -29,7 +32,9 @@ class TandemCliTest {
 
     @Test
     void versionNamesTheJdk() {
-        assertThat(run("version")).contains("tandem ").contains("JDK " + Runtime.version().feature());
+        assertThat(run("version"))
+                .contains("tandem ")
+                .contains("JDK " + Runtime.version().feature());
     }
 
     @Test
@@ -41,8 +46,8 @@ class TandemCliTest {
     void classpathPrintsTheLibraryEntriesThatExist() {
         String cp = run("classpath").strip();
         assertThat(cp).contains("tandem-core");
-        for (String entry : cp.split(java.io.File.pathSeparator)) {
-            assertThat(new java.io.File(entry)).exists();
+        for (String entry : cp.split(File.pathSeparator)) {
+            assertThat(new File(entry)).exists();
         }
     }
 }

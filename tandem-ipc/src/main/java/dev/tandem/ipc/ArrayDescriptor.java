@@ -34,14 +34,13 @@ final class ArrayDescriptor {
     static final long ELEMENT_SIZE_OFFSET = LENGTH_OFFSET + 8;
     static final long DATA_OFFSET = SegmentDescriptor.CACHE_LINE_PAIR;
 
-    private ArrayDescriptor() {
-    }
+    private ArrayDescriptor() {}
 
     /** {@return the segment size for {@code length} elements of {@code elementSize} bytes} */
     static long segmentSize(long length, int elementSize) {
         if (length < 0 || length > (Long.MAX_VALUE - DATA_OFFSET) / elementSize) {
-            throw new IllegalArgumentException("length must be between 0 and "
-                    + (Long.MAX_VALUE - DATA_OFFSET) / elementSize + ", was " + length);
+            throw new IllegalArgumentException(
+                    "length must be between 0 and " + (Long.MAX_VALUE - DATA_OFFSET) / elementSize + ", was " + length);
         }
         return DATA_OFFSET + Math.max(1, length * elementSize);
     }
@@ -56,8 +55,8 @@ final class ArrayDescriptor {
         long length = Atomics.getLongPlain(whole, LENGTH_OFFSET);
         int recorded = Atomics.getIntPlain(whole, ELEMENT_SIZE_OFFSET);
         if (recorded != elementSize || DATA_OFFSET + length * elementSize > whole.byteSize()) {
-            throw new IllegalStateException("corrupt array header: length " + length + ", element size "
-                    + recorded + ", segment " + whole.byteSize() + " bytes");
+            throw new IllegalStateException("corrupt array header: length " + length + ", element size " + recorded
+                    + ", segment " + whole.byteSize() + " bytes");
         }
         return whole.asSlice(DATA_OFFSET, length * elementSize);
     }

@@ -14,8 +14,7 @@ final class Atomics {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
-    private Atomics() {
-    }
+    private Atomics() {}
 
     static long getLongPlain(MemorySegment s, long offset) {
         return (long) LONG.get(s, offset);

@@ -78,8 +78,7 @@ final class ChannelDescriptor {
     static final int FIRST = 1;
     static final int LAST = 2;
 
-    private ChannelDescriptor() {
-    }
+    private ChannelDescriptor() {}
 
     /** {@return the offset of the ring that end {@code fromA ? A : B} writes} */
     static long ringOffset(int capacity, boolean fromA) {

@@ -21,8 +21,7 @@ import java.util.Arrays;
 final class ChannelStreams {
     static final Duration SLICE = Duration.ofSeconds(1);
 
-    private ChannelStreams() {
-    }
+    private ChannelStreams() {}
 
     static InputStream input(SharedChannel channel) {
         return new InputStream() {

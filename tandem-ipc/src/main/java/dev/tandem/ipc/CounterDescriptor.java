@@ -24,6 +24,5 @@ final class CounterDescriptor {
     static final long VALUE_OFFSET = SegmentDescriptor.CACHE_LINE_PAIR;
     static final long SIZE = VALUE_OFFSET + SegmentDescriptor.CACHE_LINE_PAIR;
 
-    private CounterDescriptor() {
-    }
+    private CounterDescriptor() {}
 }

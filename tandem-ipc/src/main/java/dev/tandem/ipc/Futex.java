@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * flag ({@code FUTEX_PRIVATE_FLAG}) is therefore never used.
  *
  * <h2>Fallback</h2>
- Where no futex is available (not Linux, an architecture whose syscall number is unknown here,
+ * Where no futex is available (not Linux, an architecture whose syscall number is unknown here,
  * libc without {@code syscall}, or native access denied), {@link #await} parks the calling thread
  * for a bounded, growing interval (50 µs doubling up to 1 ms) and the caller re-checks its
  * condition. Wake-ups then cost up to 1 ms of latency but never get lost, because every waiter
@@ -44,9 +44,11 @@ final class Futex {
 
     /** {@code long syscall(long number, ...)}, or {@code null} when futexes are unavailable. */
     private static final MethodHandle SYSCALL;
+
     private static final long SYS_FUTEX;
     /** Whether waits sleep on the futex (else they park); wakes are issued whenever SYSCALL exists. */
     private static final boolean WAIT_ON_FUTEX;
+
     private static final String DESCRIPTION;
 
     static {
@@ -54,34 +56,44 @@ final class Futex {
         long number = syscallNumber(System.getProperty("os.arch", ""));
         String why;
         boolean wanted = !"false".equalsIgnoreCase(System.getProperty("dev.tandem.ipc.futex", "true"));
-        boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+        boolean linux =
+                System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
         if (!linux || number < 0) {
-            why = "parking fallback (no futex on " + System.getProperty("os.name") + "/"
-                    + System.getProperty("os.arch") + ")";
+            why = "parking fallback (no futex on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                    + ")";
         } else {
             try {
                 Linker linker = Linker.nativeLinker();
-                Optional<MemorySegment> symbol = linker.defaultLookup().find("syscall")
+                Optional<MemorySegment> symbol = linker.defaultLookup()
+                        .find("syscall")
                         .or(() -> SymbolLookup.loaderLookup().find("syscall"));
                 if (symbol.isPresent()) {
-                    handle = linker.downcallHandle(symbol.get(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                    handle = linker.downcallHandle(
+                            symbol.get(),
+                            FunctionDescriptor.of(
+                                    ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_LONG),
                             Linker.Option.firstVariadicArg(1));
                     // Probe: wake nobody on a private word. Returns 0 where futex works.
                     try (Arena arena = Arena.ofConfined()) {
                         MemorySegment word = arena.allocate(ValueLayout.JAVA_INT);
-                        long r = (long) handle.invokeExact(number, word.address(), (long) FUTEX_WAKE,
-                                1L, 0L, 0L, 0L);
+                        long r = (long) handle.invokeExact(number, word.address(), (long) FUTEX_WAKE, 1L, 0L, 0L, 0L);
                         if (r < 0) {
                             handle = null;
                         }
                     }
                 }
-                why = handle == null ? "parking fallback (libc syscall() unavailable)"
-                        : wanted ? "futex"
-                        : "parking fallback for waits (-Ddev.tandem.ipc.futex=false); wakes still use futex";
+                why = handle == null
+                        ? "parking fallback (libc syscall() unavailable)"
+                        : wanted
+                                ? "futex"
+                                : "parking fallback for waits (-Ddev.tandem.ipc.futex=false); wakes still use futex";
             } catch (Throwable e) {
                 handle = null;
                 why = "parking fallback (" + e + ")";
@@ -97,8 +109,7 @@ final class Futex {
     private static final ThreadLocal<MemorySegment> TIMESPEC =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
-    private Futex() {
-    }
+    private Futex() {}
 
     private static long syscallNumber(String arch) {
         return switch (arch) {
@@ -139,8 +150,8 @@ final class Futex {
             MemorySegment timespec = TIMESPEC.get();
             timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
             timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
-            long ignored = (long) SYSCALL.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAIT,
-                    (long) expected, timespec.address(), 0L, 0L);
+            long ignored = (long) SYSCALL.invokeExact(
+                    SYS_FUTEX, address, (long) FUTEX_WAIT, (long) expected, timespec.address(), 0L, 0L);
             // 0 (woken), -1 with EAGAIN (word changed), ETIMEDOUT or EINTR: all mean "re-check".
         } catch (Throwable e) {
             throw new IllegalStateException("futex wait failed", e);
@@ -158,8 +169,8 @@ final class Futex {
             return;
         }
         try {
-            long ignored = (long) SYSCALL.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAKE,
-                    (long) Integer.MAX_VALUE, 0L, 0L, 0L);
+            long ignored = (long)
+                    SYSCALL.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAKE, (long) Integer.MAX_VALUE, 0L, 0L, 0L);
         } catch (Throwable e) {
             throw new IllegalStateException("futex wake failed", e);
         }

@@ -42,8 +42,7 @@ final class PermitDescriptor {
     static final long SLOTS_OFFSET = 2 * SegmentDescriptor.CACHE_LINE_PAIR;
     static final long SLOT_STRIDE = SegmentDescriptor.CACHE_LINE;
 
-    private PermitDescriptor() {
-    }
+    private PermitDescriptor() {}
 
     static long segmentSize(int permits) {
         return SLOTS_OFFSET + permits * SLOT_STRIDE;

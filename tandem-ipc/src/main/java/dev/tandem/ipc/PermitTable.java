@@ -35,11 +35,11 @@ final class PermitTable {
         this.memory = segment.whole();
         this.permits = Atomics.getIntPlain(memory, PermitDescriptor.PERMITS_OFFSET);
         if (permits < 1 || PermitDescriptor.segmentSize(permits) > memory.byteSize()) {
-            throw new IllegalStateException("corrupt permit table: " + permits + " permits in "
-                    + memory.byteSize() + " bytes");
+            throw new IllegalStateException(
+                    "corrupt permit table: " + permits + " permits in " + memory.byteSize() + " bytes");
         }
-        this.released = new Signal(memory, PermitDescriptor.SIGNAL_SEQUENCE_OFFSET,
-                PermitDescriptor.SIGNAL_WAITERS_OFFSET);
+        this.released =
+                new Signal(memory, PermitDescriptor.SIGNAL_SEQUENCE_OFFSET, PermitDescriptor.SIGNAL_WAITERS_OFFSET);
     }
 
     static void initialize(MemorySegment whole, int permits) {
@@ -48,8 +48,8 @@ final class PermitTable {
 
     static void checkPermits(int permits) {
         if (permits < 1 || permits > PermitDescriptor.MAX_PERMITS) {
-            throw new IllegalArgumentException("permits must be between 1 and "
-                    + PermitDescriptor.MAX_PERMITS + ", was " + permits);
+            throw new IllegalArgumentException(
+                    "permits must be between 1 and " + PermitDescriptor.MAX_PERMITS + ", was " + permits);
         }
     }
 

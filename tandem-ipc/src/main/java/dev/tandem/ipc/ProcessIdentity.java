@@ -24,8 +24,7 @@ final class ProcessIdentity {
     private static final long SELF_PID = ProcessHandle.current().pid();
     private static final long SELF = of(SELF_PID, ProcessHandle.current().info().startInstant());
 
-    private ProcessIdentity() {
-    }
+    private ProcessIdentity() {}
 
     /** {@return this process's identity word} */
     static long self() {
@@ -94,7 +93,8 @@ final class ProcessIdentity {
         try {
             String text = new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
             int close = text.lastIndexOf(')');
-            return close >= 0 && close + 2 < text.length()
+            return close >= 0
+                    && close + 2 < text.length()
                     && (text.charAt(close + 2) == 'Z' || text.charAt(close + 2) == 'X');
         } catch (IOException | SecurityException e) {
             return false; // no procfs: trust ProcessHandle

@@ -56,6 +56,7 @@ final class QueueDescriptor {
     static final int MAX_MESSAGE = 16 << 20;
     /** The length of a slot whose producer died before filling it: consumers skip it. */
     static final int TOMBSTONE = -1;
+
     static final long ORPHANED = -1L;
 
     static final long CAPACITY_OFFSET = SegmentDescriptor.LENGTH;
@@ -85,8 +86,7 @@ final class QueueDescriptor {
     private static final int INDEX_SHIFT = 54;
     private static final long POSITION_MASK = (1L << INDEX_SHIFT) - 1;
 
-    private QueueDescriptor() {
-    }
+    private QueueDescriptor() {}
 
     static long participantStride(int maxMessage) {
         return Atomics.align(PARTICIPANT_PAYLOAD + maxMessage, SegmentDescriptor.CACHE_LINE);

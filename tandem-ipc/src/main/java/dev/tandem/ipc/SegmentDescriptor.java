@@ -44,6 +44,5 @@ final class SegmentDescriptor {
     /** A cache line. */
     static final long CACHE_LINE = 64;
 
-    private SegmentDescriptor() {
-    }
+    private SegmentDescriptor() {}
 }

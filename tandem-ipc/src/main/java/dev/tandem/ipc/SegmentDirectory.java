@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -51,8 +52,7 @@ final class SegmentDirectory {
     private static volatile boolean swept;
     private static volatile boolean hookInstalled;
 
-    private SegmentDirectory() {
-    }
+    private SegmentDirectory() {}
 
     /** {@return the directory, created on first use} */
     static Path directory() throws IOException {
@@ -118,8 +118,8 @@ final class SegmentDirectory {
     private static String userId() {
         try {
             Linker linker = Linker.nativeLinker();
-            MethodHandle getuid = linker.downcallHandle(linker.defaultLookup().find("getuid").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            MethodHandle getuid = linker.downcallHandle(
+                    linker.defaultLookup().find("getuid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
             return Integer.toUnsignedString((int) getuid.invokeExact());
         } catch (Throwable e) {
             return System.getProperty("user.name", "user");
@@ -127,7 +127,7 @@ final class SegmentDirectory {
     }
 
     /** {@return the permissions of a new segment file, as a file attribute} */
-    static java.nio.file.attribute.FileAttribute<Set<PosixFilePermission>> ownerOnlyFile() {
+    static FileAttribute<Set<PosixFilePermission>> ownerOnlyFile() {
         return PosixFilePermissions.asFileAttribute(OWNER_FILE);
     }
 
@@ -137,7 +137,8 @@ final class SegmentDirectory {
         RANDOM.nextBytes(random);
         long self = ProcessIdentity.self();
         String name = kind.fileName + "-" + ProcessIdentity.pid(self) + "-"
-                + String.format("%08x", ProcessIdentity.startHash(self)) + "-" + HexFormat.of().formatHex(random);
+                + String.format("%08x", ProcessIdentity.startHash(self)) + "-"
+                + HexFormat.of().formatHex(random);
         return directory().resolve(name);
     }
 
@@ -205,8 +206,10 @@ final class SegmentDirectory {
         if (!hookInstalled) {
             synchronized (SegmentDirectory.class) {
                 if (!hookInstalled) {
-                    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("tandem-ipc-cleanup")
-                            .unstarted(SegmentDirectory::removeOwned));
+                    Runtime.getRuntime()
+                            .addShutdownHook(Thread.ofPlatform()
+                                    .name("tandem-ipc-cleanup")
+                                    .unstarted(SegmentDirectory::removeOwned));
                     hookInstalled = true;
                 }
             }

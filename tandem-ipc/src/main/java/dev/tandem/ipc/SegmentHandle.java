@@ -28,8 +28,7 @@ public record SegmentHandle(String kind, String path, long size) implements Seri
             throw new IllegalArgumentException("path must be absolute, was " + path);
         }
         if (size < SegmentDescriptor.LENGTH) {
-            throw new IllegalArgumentException("size must be >= " + SegmentDescriptor.LENGTH
-                    + ", was " + size);
+            throw new IllegalArgumentException("size must be >= " + SegmentDescriptor.LENGTH + ", was " + size);
         }
     }
 }

@@ -9,11 +9,12 @@ import java.util.Objects;
  * elements, their number, bounds checks, and the segment's lifecycle. Each subclass adds the typed
  * element access for its primitive, as {@code java.nio}'s buffers do.
  */
-abstract sealed class SharedArray implements AutoCloseable
-        permits SharedByteArray, SharedDoubleArray, SharedLongArray {
-    private final SharedSegment segment;
+abstract sealed class SharedArray implements AutoCloseable permits SharedByteArray, SharedDoubleArray, SharedLongArray {
     /** The elements; element {@code i} starts at byte {@code i * elementBytes}. */
     final MemorySegment elements;
+
+    private final SharedSegment segment;
+
     private final long length;
     private final int elementBytes;
 
@@ -26,8 +27,8 @@ abstract sealed class SharedArray implements AutoCloseable
 
     static SharedSegment create(Kind kind, long length, int elementBytes) throws IOException {
         long size = ArrayDescriptor.segmentSize(length, elementBytes);
-        return SharedSegment.create(kind, ArrayDescriptor.VERSION, size,
-                whole -> ArrayDescriptor.initialize(whole, length, elementBytes));
+        return SharedSegment.create(
+                kind, ArrayDescriptor.VERSION, size, whole -> ArrayDescriptor.initialize(whole, length, elementBytes));
     }
 
     static SharedSegment attach(SegmentHandle handle, Kind kind) throws IOException {
@@ -60,7 +61,8 @@ abstract sealed class SharedArray implements AutoCloseable
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[length=" + length + ", " + segment.handle().path() + "]";
+        return getClass().getSimpleName() + "[length=" + length + ", "
+                + segment.handle().path() + "]";
     }
 
     /** {@return the byte offset of element {@code index}, checked} */

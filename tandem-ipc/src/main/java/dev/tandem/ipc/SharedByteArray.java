@@ -32,6 +32,7 @@ import java.util.Objects;
 public final class SharedByteArray extends SharedArray {
     /** The size of an element in bytes. */
     public static final int BYTES = 1;
+
     private static final VarHandle ELEMENT = ValueLayout.JAVA_BYTE.varHandle();
 
     private SharedByteArray(SharedSegment segment) {

@@ -2,6 +2,8 @@ package dev.tandem.ipc;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.AsynchronousCloseException;
@@ -72,6 +74,7 @@ public final class SharedChannel implements AutoCloseable {
     private volatile long inHead;
     /** The frame being reassembled across receive calls; guarded by receiveLock. */
     private byte[] partial;
+
     private int partialLength;
 
     private SharedChannel(SharedSegment segment, boolean endA) {
@@ -86,14 +89,16 @@ public final class SharedChannel implements AutoCloseable {
         this.maxFragment = ChannelDescriptor.maxFragment(capacity);
         this.outRing = ChannelDescriptor.ringOffset(capacity, endA);
         this.inRing = ChannelDescriptor.ringOffset(capacity, !endA);
-        this.outData = new Signal(memory, outRing + ChannelDescriptor.RING_DATA_SEQUENCE,
-                outRing + ChannelDescriptor.RING_DATA_WAITERS);
-        this.outSpace = new Signal(memory, outRing + ChannelDescriptor.RING_SPACE_SEQUENCE,
+        this.outData = new Signal(
+                memory, outRing + ChannelDescriptor.RING_DATA_SEQUENCE, outRing + ChannelDescriptor.RING_DATA_WAITERS);
+        this.outSpace = new Signal(
+                memory,
+                outRing + ChannelDescriptor.RING_SPACE_SEQUENCE,
                 outRing + ChannelDescriptor.RING_SPACE_WAITERS);
-        this.inData = new Signal(memory, inRing + ChannelDescriptor.RING_DATA_SEQUENCE,
-                inRing + ChannelDescriptor.RING_DATA_WAITERS);
-        this.inSpace = new Signal(memory, inRing + ChannelDescriptor.RING_SPACE_SEQUENCE,
-                inRing + ChannelDescriptor.RING_SPACE_WAITERS);
+        this.inData = new Signal(
+                memory, inRing + ChannelDescriptor.RING_DATA_SEQUENCE, inRing + ChannelDescriptor.RING_DATA_WAITERS);
+        this.inSpace = new Signal(
+                memory, inRing + ChannelDescriptor.RING_SPACE_SEQUENCE, inRing + ChannelDescriptor.RING_SPACE_WAITERS);
         this.peerOffset = endA ? ChannelDescriptor.END_B_OFFSET : ChannelDescriptor.END_A_OFFSET;
         this.peerClosedOffset = endA ? ChannelDescriptor.END_B_CLOSED_OFFSET : ChannelDescriptor.END_A_CLOSED_OFFSET;
         this.myClosedOffset = endA ? ChannelDescriptor.END_A_CLOSED_OFFSET : ChannelDescriptor.END_B_CLOSED_OFFSET;
@@ -110,13 +115,14 @@ public final class SharedChannel implements AutoCloseable {
      * @throws IOException if the segment cannot be created
      */
     public static SharedChannel create(int ringBytes) throws IOException {
-        if (ringBytes < ChannelDescriptor.MIN_CAPACITY || ringBytes > ChannelDescriptor.MAX_CAPACITY
+        if (ringBytes < ChannelDescriptor.MIN_CAPACITY
+                || ringBytes > ChannelDescriptor.MAX_CAPACITY
                 || Integer.bitCount(ringBytes) != 1) {
             throw new IllegalArgumentException("ringBytes must be a power of two between "
                     + ChannelDescriptor.MIN_CAPACITY + " and " + ChannelDescriptor.MAX_CAPACITY + ", was " + ringBytes);
         }
-        SharedSegment segment = SharedSegment.create(Kind.CHANNEL, ChannelDescriptor.VERSION,
-                ChannelDescriptor.segmentSize(ringBytes), whole -> {
+        SharedSegment segment = SharedSegment.create(
+                Kind.CHANNEL, ChannelDescriptor.VERSION, ChannelDescriptor.segmentSize(ringBytes), whole -> {
                     Atomics.setIntPlain(whole, ChannelDescriptor.CAPACITY_OFFSET, ringBytes);
                     Atomics.setLongPlain(whole, ChannelDescriptor.END_A_OFFSET, ProcessIdentity.self());
                 });
@@ -136,7 +142,8 @@ public final class SharedChannel implements AutoCloseable {
             MemorySegment whole = segment.whole();
             if (!Atomics.casLong(whole, ChannelDescriptor.END_B_OFFSET, 0, ProcessIdentity.self())) {
                 throw new IOException("channel " + handle.path() + " already has its second end ("
-                        + ProcessIdentity.describe(Atomics.getLongVolatile(whole, ChannelDescriptor.END_B_OFFSET)) + ")");
+                        + ProcessIdentity.describe(Atomics.getLongVolatile(whole, ChannelDescriptor.END_B_OFFSET))
+                        + ")");
             }
             SharedChannel channel = new SharedChannel(segment, false);
             channel.outData.signal(); // wakes awaitPeer
@@ -155,7 +162,7 @@ public final class SharedChannel implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitPeer(Duration timeout) throws InterruptedException {
-        return inData.await(() -> Atomics.getLongVolatile(memory, peerOffset) != 0, Signal.deadline(timeout), () -> { });
+        return inData.await(() -> Atomics.getLongVolatile(memory, peerOffset) != 0, Signal.deadline(timeout), () -> {});
     }
 
     /**
@@ -189,7 +196,8 @@ public final class SharedChannel implements AutoCloseable {
                 long toEnd = capacity - index;
                 long needed = recordLength + (toEnd < recordLength ? toEnd : 0);
                 if (!hasRoom(needed)) {
-                    outSpace.await(() -> hasRoom(needed) || closed || peerClosed(), deadline, this::checkPeerWhileSending);
+                    outSpace.await(
+                            () -> hasRoom(needed) || closed || peerClosed(), deadline, this::checkPeerWhileSending);
                     ensureOpen();
                     if (!hasRoom(needed)) {
                         if (peerClosed()) {
@@ -199,18 +207,19 @@ public final class SharedChannel implements AutoCloseable {
                     }
                 }
                 if (toEnd < recordLength) {
-                    Atomics.setIntPlain(memory, ring(outRing, index) + ChannelDescriptor.RECORD_LENGTH,
-                            ChannelDescriptor.PADDING);
+                    Atomics.setIntPlain(
+                            memory, ring(outRing, index) + ChannelDescriptor.RECORD_LENGTH, ChannelDescriptor.PADDING);
                     outTail += toEnd;
                     index = 0;
                 }
                 long record = ring(outRing, index);
-                int flags = (first ? ChannelDescriptor.FIRST : 0) | (offset + chunk == frame.length ? ChannelDescriptor.LAST : 0);
+                int flags = (first ? ChannelDescriptor.FIRST : 0)
+                        | (offset + chunk == frame.length ? ChannelDescriptor.LAST : 0);
                 Atomics.setIntPlain(memory, record + ChannelDescriptor.RECORD_LENGTH, chunk);
                 Atomics.setIntPlain(memory, record + ChannelDescriptor.RECORD_FLAGS, flags);
                 Atomics.setIntPlain(memory, record + ChannelDescriptor.RECORD_FRAME_LENGTH, frame.length);
-                MemorySegment.copy(frame, offset, memory, ValueLayout.JAVA_BYTE,
-                        record + ChannelDescriptor.RECORD_HEADER, chunk);
+                MemorySegment.copy(
+                        frame, offset, memory, ValueLayout.JAVA_BYTE, record + ChannelDescriptor.RECORD_HEADER, chunk);
                 outTail += recordLength;
                 Atomics.setLongRelease(memory, outRing + ChannelDescriptor.RING_TAIL, outTail);
                 outData.signal();
@@ -311,8 +320,13 @@ public final class SharedChannel implements AutoCloseable {
         } else if (partial == null) {
             throw new IllegalStateException("corrupt channel: a continuation fragment without a first one");
         }
-        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, record + ChannelDescriptor.RECORD_HEADER,
-                partial, partialLength, length);
+        MemorySegment.copy(
+                memory,
+                ValueLayout.JAVA_BYTE,
+                record + ChannelDescriptor.RECORD_HEADER,
+                partial,
+                partialLength,
+                length);
         partialLength += length;
         inHead += Atomics.align(ChannelDescriptor.RECORD_HEADER + length, 8);
         publishHead();
@@ -345,16 +359,16 @@ public final class SharedChannel implements AutoCloseable {
     private void checkPeerWhileReceiving() throws PeerDiedException {
         long peer = Atomics.getLongVolatile(memory, peerOffset);
         if (peer != 0 && !hasData() && !ProcessIdentity.isAlive(peer) && !hasData()) {
-            throw new PeerDiedException(ProcessIdentity.pid(peer), "the peer process (pid "
-                    + ProcessIdentity.pid(peer) + ") died");
+            throw new PeerDiedException(
+                    ProcessIdentity.pid(peer), "the peer process (pid " + ProcessIdentity.pid(peer) + ") died");
         }
     }
 
     private void checkPeerWhileSending() throws PeerDiedException {
         long peer = Atomics.getLongVolatile(memory, peerOffset);
         if (peer != 0 && !ProcessIdentity.isAlive(peer)) {
-            throw new PeerDiedException(ProcessIdentity.pid(peer), "the peer process (pid "
-                    + ProcessIdentity.pid(peer) + ") died");
+            throw new PeerDiedException(
+                    ProcessIdentity.pid(peer), "the peer process (pid " + ProcessIdentity.pid(peer) + ") died");
         }
     }
 
@@ -384,7 +398,7 @@ public final class SharedChannel implements AutoCloseable {
      * @return the view; it throws {@link PeerDiedException} when the peer's process died, and
      *         {@link java.io.InterruptedIOException} when the reading thread is interrupted
      */
-    public java.io.InputStream inputStream() {
+    public InputStream inputStream() {
         return ChannelStreams.input(this);
     }
 
@@ -397,7 +411,7 @@ public final class SharedChannel implements AutoCloseable {
      *         gone, and {@link java.io.InterruptedIOException} when the writing thread is interrupted
      *         (its {@code bytesTransferred} says how much of the write was sent)
      */
-    public java.io.OutputStream outputStream() {
+    public OutputStream outputStream() {
         return ChannelStreams.output(this);
     }
 

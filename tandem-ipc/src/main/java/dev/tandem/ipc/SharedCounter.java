@@ -37,8 +37,8 @@ public final class SharedCounter implements AutoCloseable {
      * @throws IOException if the segment cannot be created
      */
     public static SharedCounter create() throws IOException {
-        return new SharedCounter(SharedSegment.create(Kind.COUNTER, CounterDescriptor.VERSION,
-                CounterDescriptor.SIZE, whole -> { }));
+        return new SharedCounter(
+                SharedSegment.create(Kind.COUNTER, CounterDescriptor.VERSION, CounterDescriptor.SIZE, whole -> {}));
     }
 
     /**

@@ -50,8 +50,11 @@ public final class SharedLock implements AutoCloseable {
      * @throws IOException if the segment cannot be created
      */
     public static SharedLock create() throws IOException {
-        return new SharedLock(new PermitTable(SharedSegment.create(Kind.LOCK, PermitDescriptor.VERSION,
-                PermitDescriptor.segmentSize(1), whole -> PermitTable.initialize(whole, 1))));
+        return new SharedLock(new PermitTable(SharedSegment.create(
+                Kind.LOCK,
+                PermitDescriptor.VERSION,
+                PermitDescriptor.segmentSize(1),
+                whole -> PermitTable.initialize(whole, 1))));
     }
 
     /**
@@ -114,8 +117,8 @@ public final class SharedLock implements AutoCloseable {
      */
     public void unlock() {
         if (owner != Thread.currentThread()) {
-            throw new IllegalMonitorStateException("unlock() by " + Thread.currentThread()
-                    + ", which does not hold this SharedLock");
+            throw new IllegalMonitorStateException(
+                    "unlock() by " + Thread.currentThread() + ", which does not hold this SharedLock");
         }
         owner = null;
         table.release(0);
@@ -163,8 +166,8 @@ public final class SharedLock implements AutoCloseable {
 
     private void checkNotOwner() {
         if (owner == Thread.currentThread()) {
-            throw new IllegalStateException("SharedLock is not reentrant: " + Thread.currentThread()
-                    + " already holds it");
+            throw new IllegalStateException(
+                    "SharedLock is not reentrant: " + Thread.currentThread() + " already holds it");
         }
     }
 }

@@ -32,6 +32,7 @@ import java.util.Objects;
 public final class SharedLongArray extends SharedArray {
     /** The size of an element in bytes. */
     public static final int BYTES = 8;
+
     private static final VarHandle ELEMENT = ValueLayout.JAVA_LONG.varHandle();
 
     private SharedLongArray(SharedSegment segment) {

@@ -92,17 +92,18 @@ public final class SharedQueue implements AutoCloseable {
         this.memory = segment.whole();
         this.capacity = Atomics.getIntPlain(memory, QueueDescriptor.CAPACITY_OFFSET);
         this.maxMessage = Atomics.getIntPlain(memory, QueueDescriptor.MAX_MESSAGE_OFFSET);
-        if (Integer.bitCount(capacity) != 1 || maxMessage < 1
+        if (Integer.bitCount(capacity) != 1
+                || maxMessage < 1
                 || QueueDescriptor.segmentSize(capacity, maxMessage) != memory.byteSize()) {
             throw new IOException("corrupt queue header: capacity " + capacity + ", max message " + maxMessage);
         }
         this.mask = capacity - 1;
         this.slotsOffset = QueueDescriptor.slotsOffset(maxMessage);
         this.slotStride = QueueDescriptor.slotStride(maxMessage);
-        this.notEmpty = new Signal(memory, QueueDescriptor.NOT_EMPTY_SEQUENCE_OFFSET,
-                QueueDescriptor.NOT_EMPTY_WAITERS_OFFSET);
-        this.notFull = new Signal(memory, QueueDescriptor.NOT_FULL_SEQUENCE_OFFSET,
-                QueueDescriptor.NOT_FULL_WAITERS_OFFSET);
+        this.notEmpty =
+                new Signal(memory, QueueDescriptor.NOT_EMPTY_SEQUENCE_OFFSET, QueueDescriptor.NOT_EMPTY_WAITERS_OFFSET);
+        this.notFull =
+                new Signal(memory, QueueDescriptor.NOT_FULL_SEQUENCE_OFFSET, QueueDescriptor.NOT_FULL_WAITERS_OFFSET);
         this.index = register();
         this.participantOffset = QueueDescriptor.participantOffset(maxMessage, index);
     }
@@ -121,13 +122,13 @@ public final class SharedQueue implements AutoCloseable {
                     + QueueDescriptor.MAX_CAPACITY + ", was " + capacity);
         }
         if (maxMessageBytes < 1 || maxMessageBytes > QueueDescriptor.MAX_MESSAGE) {
-            throw new IllegalArgumentException("maxMessageBytes must be between 1 and "
-                    + QueueDescriptor.MAX_MESSAGE + ", was " + maxMessageBytes);
+            throw new IllegalArgumentException("maxMessageBytes must be between 1 and " + QueueDescriptor.MAX_MESSAGE
+                    + ", was " + maxMessageBytes);
         }
         long slots = QueueDescriptor.slotsOffset(maxMessageBytes);
         long stride = QueueDescriptor.slotStride(maxMessageBytes);
-        SharedSegment segment = SharedSegment.create(Kind.QUEUE, QueueDescriptor.VERSION,
-                QueueDescriptor.segmentSize(capacity, maxMessageBytes), whole -> {
+        SharedSegment segment = SharedSegment.create(
+                Kind.QUEUE, QueueDescriptor.VERSION, QueueDescriptor.segmentSize(capacity, maxMessageBytes), whole -> {
                     Atomics.setIntPlain(whole, QueueDescriptor.CAPACITY_OFFSET, capacity);
                     Atomics.setIntPlain(whole, QueueDescriptor.MAX_MESSAGE_OFFSET, maxMessageBytes);
                     Atomics.setIntPlain(whole, QueueDescriptor.PARTICIPANTS_OFFSET, QueueDescriptor.MAX_PARTICIPANTS);
@@ -198,8 +199,13 @@ public final class SharedQueue implements AutoCloseable {
                 if (Atomics.casLong(memory, slot, pos, QueueDescriptor.producerClaim(index, pos))) {
                     Atomics.casLong(memory, QueueDescriptor.TAIL_OFFSET, pos, pos + 1);
                     Atomics.setIntPlain(memory, slot + QueueDescriptor.SLOT_LENGTH, message.length);
-                    MemorySegment.copy(message, 0, memory, ValueLayout.JAVA_BYTE,
-                            slot + QueueDescriptor.SLOT_PAYLOAD, message.length);
+                    MemorySegment.copy(
+                            message,
+                            0,
+                            memory,
+                            ValueLayout.JAVA_BYTE,
+                            slot + QueueDescriptor.SLOT_PAYLOAD,
+                            message.length);
                     Atomics.setLongRelease(memory, slot, pos + 1);
                     notEmpty.signal();
                     return OFFERED;
@@ -293,15 +299,24 @@ public final class SharedQueue implements AutoCloseable {
                     notFull.signal();
                     continue;
                 }
-                MemorySegment.copy(memory, slot + QueueDescriptor.SLOT_PAYLOAD,
-                        memory, participantOffset + QueueDescriptor.PARTICIPANT_PAYLOAD, length);
+                MemorySegment.copy(
+                        memory,
+                        slot + QueueDescriptor.SLOT_PAYLOAD,
+                        memory,
+                        participantOffset + QueueDescriptor.PARTICIPANT_PAYLOAD,
+                        length);
                 Atomics.setIntPlain(memory, participantOffset + QueueDescriptor.PARTICIPANT_LEASE_LENGTH, length);
                 Atomics.setLongRelease(memory, participantOffset + QueueDescriptor.PARTICIPANT_LEASE, pos + 1);
                 Atomics.setLongRelease(memory, slot, pos + capacity);
                 notFull.signal();
                 byte[] message = new byte[length];
-                MemorySegment.copy(memory, ValueLayout.JAVA_BYTE,
-                        participantOffset + QueueDescriptor.PARTICIPANT_PAYLOAD, message, 0, length);
+                MemorySegment.copy(
+                        memory,
+                        ValueLayout.JAVA_BYTE,
+                        participantOffset + QueueDescriptor.PARTICIPANT_PAYLOAD,
+                        message,
+                        0,
+                        length);
                 return message;
             } else if (headIsStale(word, pos)) {
                 Atomics.casLong(memory, QueueDescriptor.HEAD_OFFSET, pos, pos + 1);
@@ -348,8 +363,8 @@ public final class SharedQueue implements AutoCloseable {
                 }
                 int length = Atomics.getIntPlain(memory, entry + QueueDescriptor.PARTICIPANT_LEASE_LENGTH);
                 byte[] message = new byte[length];
-                MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, entry + QueueDescriptor.PARTICIPANT_PAYLOAD,
-                        message, 0, length);
+                MemorySegment.copy(
+                        memory, ValueLayout.JAVA_BYTE, entry + QueueDescriptor.PARTICIPANT_PAYLOAD, message, 0, length);
                 orphans.add(message);
                 Atomics.setLongRelease(memory, entry + QueueDescriptor.PARTICIPANT_LEASE, 0);
                 Atomics.setLongVolatile(memory, entry + QueueDescriptor.PARTICIPANT_IDENTITY, 0);
@@ -417,8 +432,12 @@ public final class SharedQueue implements AutoCloseable {
             if (QueueDescriptor.isConsumerClaim(word)) {
                 // Taken from the ring but maybe not yet moved into the lease: move it, then free.
                 if (length != QueueDescriptor.TOMBSTONE && Atomics.getLongVolatile(memory, leaseOffset) != pos + 1) {
-                    MemorySegment.copy(memory, slot + QueueDescriptor.SLOT_PAYLOAD,
-                            memory, entry + QueueDescriptor.PARTICIPANT_PAYLOAD, length);
+                    MemorySegment.copy(
+                            memory,
+                            slot + QueueDescriptor.SLOT_PAYLOAD,
+                            memory,
+                            entry + QueueDescriptor.PARTICIPANT_PAYLOAD,
+                            length);
                     Atomics.setIntPlain(memory, entry + QueueDescriptor.PARTICIPANT_LEASE_LENGTH, length);
                     Atomics.setLongRelease(memory, leaseOffset, pos + 1);
                 }
@@ -438,8 +457,8 @@ public final class SharedQueue implements AutoCloseable {
         if (leased) {
             Atomics.getAndAddLong(memory, QueueDescriptor.ORPHANS_RECOVERED_OFFSET, 1);
         }
-        Atomics.setLongVolatile(memory, entry + QueueDescriptor.PARTICIPANT_IDENTITY,
-                leased ? QueueDescriptor.ORPHANED : 0);
+        Atomics.setLongVolatile(
+                memory, entry + QueueDescriptor.PARTICIPANT_IDENTITY, leased ? QueueDescriptor.ORPHANED : 0);
     }
 
     /**
@@ -496,8 +515,8 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     private long participantIdentity(int p) {
-        return Atomics.getLongVolatile(memory,
-                QueueDescriptor.participantOffset(maxMessage, p) + QueueDescriptor.PARTICIPANT_IDENTITY);
+        return Atomics.getLongVolatile(
+                memory, QueueDescriptor.participantOffset(maxMessage, p) + QueueDescriptor.PARTICIPANT_IDENTITY);
     }
 
     // ------------------------------------------------------------------------------ the rest
@@ -551,8 +570,8 @@ public final class SharedQueue implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SharedQueue[capacity=" + capacity + ", maxMessage=" + maxMessage + ", participant=" + index
-                + ", " + segment.handle().path() + "]";
+        return "SharedQueue[capacity=" + capacity + ", maxMessage=" + maxMessage + ", participant=" + index + ", "
+                + segment.handle().path() + "]";
     }
 
     private long slotOffset(long pos) {

@@ -46,6 +46,7 @@ import java.util.function.Consumer;
 public final class SharedSegment implements AutoCloseable {
     /** Alignment of the user region of a raw segment. */
     private static final long DATA_OFFSET = SegmentDescriptor.LENGTH;
+
     private static final int RAW_VERSION = 1;
 
     private final Kind kind;
@@ -74,7 +75,7 @@ public final class SharedSegment implements AutoCloseable {
         if (bytes < 1) {
             throw new IllegalArgumentException("bytes must be >= 1, was " + bytes);
         }
-        return create(Kind.RAW, RAW_VERSION, DATA_OFFSET + bytes, m -> { });
+        return create(Kind.RAW, RAW_VERSION, DATA_OFFSET + bytes, m -> {});
     }
 
     /**
@@ -170,8 +171,8 @@ public final class SharedSegment implements AutoCloseable {
         Path dir = SegmentDirectory.directory();
         long usable = Files.getFileStore(dir).getUsableSpace();
         if (usable < totalBytes) {
-            throw new IOException("not enough space in " + dir + " for a segment of " + totalBytes
-                    + " bytes: " + usable + " usable");
+            throw new IOException(
+                    "not enough space in " + dir + " for a segment of " + totalBytes + " bytes: " + usable + " usable");
         }
         Path path;
         while (true) {
@@ -208,8 +209,8 @@ public final class SharedSegment implements AutoCloseable {
     static SharedSegment attach(SegmentHandle handle, Kind kind, int version) throws IOException {
         Objects.requireNonNull(handle, "handle");
         if (!handle.kind().equals(kind.fileName)) {
-            throw new IllegalArgumentException("handle names a " + handle.kind() + " segment, not a "
-                    + kind.fileName + ": " + handle.path());
+            throw new IllegalArgumentException(
+                    "handle names a " + handle.kind() + " segment, not a " + kind.fileName + ": " + handle.path());
         }
         Path path = Path.of(handle.path());
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -222,8 +223,8 @@ public final class SharedSegment implements AutoCloseable {
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 long size = channel.size();
                 if (size != handle.size()) {
-                    throw new IOException("segment " + path + " has " + size + " bytes, the handle says "
-                            + handle.size());
+                    throw new IOException(
+                            "segment " + path + " has " + size + " bytes, the handle says " + handle.size());
                 }
                 whole = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             }

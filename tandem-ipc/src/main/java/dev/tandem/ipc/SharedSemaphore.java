@@ -49,8 +49,10 @@ public final class SharedSemaphore implements AutoCloseable {
      */
     public static SharedSemaphore create(int permits) throws IOException {
         PermitTable.checkPermits(permits);
-        return new SharedSemaphore(new PermitTable(SharedSegment.create(Kind.SEMAPHORE,
-                PermitDescriptor.VERSION, PermitDescriptor.segmentSize(permits),
+        return new SharedSemaphore(new PermitTable(SharedSegment.create(
+                Kind.SEMAPHORE,
+                PermitDescriptor.VERSION,
+                PermitDescriptor.segmentSize(permits),
                 whole -> PermitTable.initialize(whole, permits))));
     }
 
@@ -62,8 +64,8 @@ public final class SharedSemaphore implements AutoCloseable {
      * @throws IOException if the segment is gone or is not a semaphore
      */
     public static SharedSemaphore attach(SegmentHandle handle) throws IOException {
-        return new SharedSemaphore(new PermitTable(SharedSegment.attach(handle, Kind.SEMAPHORE,
-                PermitDescriptor.VERSION)));
+        return new SharedSemaphore(
+                new PermitTable(SharedSegment.attach(handle, Kind.SEMAPHORE, PermitDescriptor.VERSION)));
     }
 
     /**

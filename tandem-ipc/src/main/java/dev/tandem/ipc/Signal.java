@@ -35,8 +35,11 @@ final class Signal {
      * when it must wake an idle CPU). Yielding between checks was tried and dropped: on a loaded
      * machine {@code sched_yield} hands the CPU to unrelated work for a whole time slice.
      */
-    static final long SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1
-            ? TimeUnit.MICROSECONDS.toNanos(10) : 0;
+    static final long SPIN_NANOS =
+            Runtime.getRuntime().availableProcessors() > 1 ? TimeUnit.MICROSECONDS.toNanos(10) : 0;
+
+    /** The longest timeout honoured; longer ones are cut to it (and so never overflow). */
+    private static final long MAX_TIMEOUT_NANOS = TimeUnit.DAYS.toNanos(365);
 
     private final MemorySegment segment;
     private final long sequenceOffset;
@@ -56,13 +59,11 @@ final class Signal {
         this.sequenceAddress = segment.address() + sequenceOffset;
     }
 
-    /** The longest timeout honoured; longer ones are cut to it (and so never overflow). */
-    private static final long MAX_TIMEOUT_NANOS = TimeUnit.DAYS.toNanos(365);
-
     /** {@return the {@link System#nanoTime()} deadline of {@code timeout} from now; negative means now} */
     static long deadline(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        long nanos = timeout.isNegative() ? 0
+        long nanos = timeout.isNegative()
+                ? 0
                 : timeout.compareTo(Duration.ofNanos(MAX_TIMEOUT_NANOS)) > 0 ? MAX_TIMEOUT_NANOS : timeout.toNanos();
         return System.nanoTime() + nanos;
     }
@@ -130,8 +131,7 @@ final class Signal {
                     return true;
                 }
                 long untilCheck = SLICE_NANOS - (now - lastCheck);
-                Futex.await(sequenceAddress, sequence, Math.max(1, Math.min(remaining, untilCheck)),
-                        attempt++);
+                Futex.await(sequenceAddress, sequence, Math.max(1, Math.min(remaining, untilCheck)), attempt++);
             } finally {
                 Atomics.getAndAddInt(segment, waitersOffset, -1);
             }

@@ -2,8 +2,7 @@ package dev.tandem.ipc;
 
 /** Numbered frames of varying sizes (0 bytes to several ring lengths) with checkable content. */
 final class ChannelFrames {
-    private ChannelFrames() {
-    }
+    private ChannelFrames() {}
 
     static int size(int i) {
         return switch (i % 7) {

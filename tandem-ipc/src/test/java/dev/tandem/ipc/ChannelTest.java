@@ -3,7 +3,9 @@ package dev.tandem.ipc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
 import java.util.List;
@@ -23,14 +25,16 @@ class ChannelTest {
     @Test
     @Timeout(30)
     void framesKeepBoundariesOrderAndContentInOneJvm() throws Exception {
-        try (SharedChannel a = SharedChannel.create(4096); SharedChannel b = SharedChannel.attach(a.handle())) {
+        try (SharedChannel a = SharedChannel.create(4096);
+                SharedChannel b = SharedChannel.attach(a.handle())) {
             assertThat(a.awaitPeer(Duration.ofSeconds(1))).isTrue();
             assertThat(a.peerPid()).isEqualTo(ProcessHandle.current().pid());
             int frames = 200;
             CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 0; i < frames; i++) {
-                        assertThat(a.send(ChannelFrames.frame(i), Duration.ofSeconds(10))).isTrue();
+                        assertThat(a.send(ChannelFrames.frame(i), Duration.ofSeconds(10)))
+                                .isTrue();
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -82,7 +86,8 @@ class ChannelTest {
     @Test
     @Timeout(30)
     void aLongStreamWriteTravelsInPiecesNotAsOneFrame() throws Exception {
-        try (SharedChannel a = SharedChannel.create(4096); SharedChannel b = SharedChannel.attach(a.handle())) {
+        try (SharedChannel a = SharedChannel.create(4096);
+                SharedChannel b = SharedChannel.attach(a.handle())) {
             byte[] data = new byte[10_000];
             for (int i = 0; i < data.length; i++) {
                 data[i] = (byte) (i * 31);
@@ -90,11 +95,11 @@ class ChannelTest {
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {
                     a.outputStream().write(data, 0, data.length);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
             });
-            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
             while (received.size() < data.length) {
                 byte[] frame = b.receive(Duration.ofSeconds(10));
                 // a quarter of the ring at most, so the reader never holds the whole write at once
@@ -112,7 +117,8 @@ class ChannelTest {
         try (SharedChannel a = SharedChannel.create(4096)) {
             assertThat(a.awaitPeer(Duration.ofMillis(20))).isFalse();
             SharedChannel b = SharedChannel.attach(a.handle());
-            assertThatThrownBy(() -> SharedChannel.attach(a.handle())).hasMessageContaining("already has its second end");
+            assertThatThrownBy(() -> SharedChannel.attach(a.handle()))
+                    .hasMessageContaining("already has its second end");
             assertThat(a.receive(Duration.ofMillis(60))).isNull();
             // Fill the ring: a send then times out.
             byte[] big = new byte[1000];
@@ -160,7 +166,8 @@ class ChannelTest {
             children.start("echo", Children.encode(channel.handle()));
             assertThat(channel.awaitPeer(Duration.ofSeconds(30))).isTrue();
             for (int i = 0; i < 500; i++) {
-                assertThat(channel.send(ChannelFrames.frame(i), Duration.ofSeconds(10))).isTrue();
+                assertThat(channel.send(ChannelFrames.frame(i), Duration.ofSeconds(10)))
+                        .isTrue();
                 ChannelFrames.check(i, channel.receive(Duration.ofSeconds(10)));
             }
         }
@@ -175,7 +182,8 @@ class ChannelTest {
             CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 0; i < frames; i++) {
-                        assertThat(channel.send(ChannelFrames.frame(i), Duration.ofSeconds(30))).isTrue();
+                        assertThat(channel.send(ChannelFrames.frame(i), Duration.ofSeconds(30)))
+                                .isTrue();
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -199,7 +207,8 @@ class ChannelTest {
             long start = System.nanoTime();
             assertThatThrownBy(() -> channel.receive(Duration.ofSeconds(20)))
                     .isInstanceOf(PeerDiedException.class)
-                    .satisfies(e -> assertThat(((PeerDiedException) e).pid()).isEqualTo(peer.process().pid()));
+                    .satisfies(e -> assertThat(((PeerDiedException) e).pid())
+                            .isEqualTo(peer.process().pid()));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
         }
     }
@@ -211,7 +220,8 @@ class ChannelTest {
             children.startWith(List.of("-Ddev.tandem.ipc.futex=false"), "echo", Children.encode(channel.handle()));
             assertThat(channel.awaitPeer(Duration.ofSeconds(30))).isTrue();
             for (int i = 0; i < 300; i++) {
-                assertThat(channel.send(ChannelFrames.frame(i), Duration.ofSeconds(10))).isTrue();
+                assertThat(channel.send(ChannelFrames.frame(i), Duration.ofSeconds(10)))
+                        .isTrue();
                 ChannelFrames.check(i, channel.receive(Duration.ofSeconds(10)));
             }
         }

@@ -33,8 +33,8 @@ final class Children implements AfterEachCallback {
     record Child(String role, Process process, Path stderr, Path stdout) {
         String describe() {
             String exit = process.isAlive() ? "still running" : "exit code " + process.exitValue();
-            return "child " + role + " (pid " + process.pid() + ", " + exit + ")\n--- stderr ---\n"
-                    + read(stderr) + "--- stdout ---\n" + read(stdout);
+            return "child " + role + " (pid " + process.pid() + ", " + exit + ")\n--- stderr ---\n" + read(stderr)
+                    + "--- stdout ---\n" + read(stdout);
         }
 
         /** Waits for the exit, bounded, and returns the exit code. */
@@ -131,7 +131,7 @@ final class Children implements AfterEachCallback {
     /** Encodes a handle for a command line: Java serialization, as a task would carry it. */
     static String encode(SegmentHandle handle) {
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-             ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(handle);
             out.flush();
             return Base64.getEncoder().encodeToString(bytes.toByteArray());
@@ -141,7 +141,8 @@ final class Children implements AfterEachCallback {
     }
 
     static SegmentHandle decode(String text) {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(text)))) {
+        try (ObjectInputStream in = new ObjectInputStream(
+                new ByteArrayInputStream(Base64.getDecoder().decode(text)))) {
             return (SegmentHandle) in.readObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

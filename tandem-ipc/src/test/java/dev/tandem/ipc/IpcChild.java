@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
  * the role's own checks passed; failures print to stderr and exit non-zero.
  */
 public final class IpcChild {
-    private IpcChild() {
-    }
+    private IpcChild() {}
 
     /**
      * Runs one role.
@@ -38,7 +37,7 @@ public final class IpcChild {
             case "stream" -> stream(args);
             case "send-and-die" -> sendAndDie(args);
             case "create-and-die" -> createAndDie();
-            case "noop" -> { }
+            case "noop" -> {}
             default -> throw new IllegalArgumentException("unknown role " + role);
         }
     }
@@ -100,9 +99,9 @@ public final class IpcChild {
     private static void consume(String[] args) throws Exception {
         long holdAfter = Long.parseLong(args[5]);
         try (SharedQueue queue = SharedQueue.attach(handle(args[1]));
-             SharedLongArray tally = SharedLongArray.attach(handle(args[2]));
-             SharedCounter done = SharedCounter.attach(handle(args[3]));
-             SharedQueue progress = SharedQueue.attach(handle(args[4]))) {
+                SharedLongArray tally = SharedLongArray.attach(handle(args[2]));
+                SharedCounter done = SharedCounter.attach(handle(args[3]));
+                SharedQueue progress = SharedQueue.attach(handle(args[4]))) {
             long consumed = 0;
             while (true) {
                 byte[] message = queue.take(Duration.ofMillis(100));
@@ -128,7 +127,7 @@ public final class IpcChild {
         int permits = Integer.parseInt(args[3]);
         int iterations = Integer.parseInt(args[4]);
         try (SharedSemaphore semaphore = SharedSemaphore.attach(handle(args[1]));
-             SharedLongArray gauge = SharedLongArray.attach(handle(args[2]))) {
+                SharedLongArray gauge = SharedLongArray.attach(handle(args[2]))) {
             for (int i = 0; i < iterations; i++) {
                 Acquisition got = semaphore.tryAcquire(Duration.ofSeconds(20));
                 if (!got.acquired()) {
@@ -185,7 +184,7 @@ public final class IpcChild {
     private static void lockIncrement(String[] args) throws Exception {
         int iterations = Integer.parseInt(args[3]);
         try (SharedLock lock = SharedLock.attach(handle(args[1]));
-             SharedLongArray shared = SharedLongArray.attach(handle(args[2]))) {
+                SharedLongArray shared = SharedLongArray.attach(handle(args[2]))) {
             for (int i = 0; i < iterations; i++) {
                 Acquisition got = lock.tryLock(Duration.ofSeconds(20));
                 if (got != Acquisition.ACQUIRED) {

@@ -17,17 +17,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class LitterCheck implements AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
-        assertThat(litter()).as("segment files left behind by %s", context.getDisplayName()).isEmpty();
+        assertThat(litter())
+                .as("segment files left behind by %s", context.getDisplayName())
+                .isEmpty();
     }
 
     static List<Path> litter() throws IOException {
         long self = ProcessHandle.current().pid();
         try (Stream<Path> files = Files.list(SharedSegment.directory())) {
             return files.filter(file -> {
-                long creator = SegmentDirectory.creatorOf(file.getFileName().toString());
-                long pid = ProcessIdentity.pid(creator);
-                return creator != 0 && (pid == self || Children.ALL_PIDS.contains(pid));
-            }).toList();
+                        long creator =
+                                SegmentDirectory.creatorOf(file.getFileName().toString());
+                        long pid = ProcessIdentity.pid(creator);
+                        return creator != 0 && (pid == self || Children.ALL_PIDS.contains(pid));
+                    })
+                    .toList();
         }
     }
 }

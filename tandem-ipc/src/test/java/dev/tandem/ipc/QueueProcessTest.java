@@ -59,30 +59,40 @@ class QueueProcessTest {
         System.out.println("killed consumer: orphans reported " + outcome.orphans());
     }
 
-    record Outcome(long[] tally, Set<Long> orphans, long victimHeld) {
-    }
+    record Outcome(long[] tally, Set<Long> orphans, long victimHeld) {}
 
     private Outcome run(boolean killOneConsumer) throws Exception {
         try (SharedQueue queue = SharedQueue.create(1024, 16);
-             SharedLongArray tally = SharedLongArray.create(ITEMS);
-             SharedCounter done = SharedCounter.create();
-             SharedQueue progress = SharedQueue.create(4, 16)) {
+                SharedLongArray tally = SharedLongArray.create(ITEMS);
+                SharedCounter done = SharedCounter.create();
+                SharedQueue progress = SharedQueue.create(4, 16)) {
             String q = Children.encode(queue.handle());
             List<Children.Child> producers = new ArrayList<>();
             for (int p = 0; p < PRODUCERS; p++) {
-                producers.add(children.start("produce", q, Long.toString((long) p * ITEMS / PRODUCERS),
+                producers.add(children.start(
+                        "produce",
+                        q,
+                        Long.toString((long) p * ITEMS / PRODUCERS),
                         Long.toString((long) (p + 1) * ITEMS / PRODUCERS)));
             }
-            String[] consumerArgs = {q, Children.encode(tally.handle()), Children.encode(done.handle()),
-                    Children.encode(progress.handle())};
-            Children.Child survivor = children.start("consume", consumerArgs[0], consumerArgs[1], consumerArgs[2],
-                    consumerArgs[3], "-1");
-            Children.Child victim = children.start("consume", consumerArgs[0], consumerArgs[1], consumerArgs[2],
-                    consumerArgs[3], killOneConsumer ? "100000" : "-1");
+            String[] consumerArgs = {
+                q, Children.encode(tally.handle()), Children.encode(done.handle()), Children.encode(progress.handle())
+            };
+            Children.Child survivor =
+                    children.start("consume", consumerArgs[0], consumerArgs[1], consumerArgs[2], consumerArgs[3], "-1");
+            Children.Child victim = children.start(
+                    "consume",
+                    consumerArgs[0],
+                    consumerArgs[1],
+                    consumerArgs[2],
+                    consumerArgs[3],
+                    killOneConsumer ? "100000" : "-1");
             long victimHeld = -1;
             if (killOneConsumer) {
                 byte[] held = progress.take(Duration.ofSeconds(60));
-                assertThat(held).as("the victim consumer reported the message it holds").isNotNull();
+                assertThat(held)
+                        .as("the victim consumer reported the message it holds")
+                        .isNotNull();
                 victimHeld = IpcChild.parse(held);
                 victim.kill();
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +41,16 @@ class QueueTest {
             assertThat(queue.poll()).isNull();
             assertThat(queue.offer(new byte[0])).isEqualTo(SharedQueue.OFFERED);
             assertThat(queue.poll()).isEmpty();
-            assertThatThrownBy(() -> queue.offer(new byte[9])).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> queue.offer(new byte[9]))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("maxMessageBytes 8");
         }
     }
 
     @Test
     void optionsAreValidated() {
-        assertThatThrownBy(() -> SharedQueue.create(3, 8)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> SharedQueue.create(3, 8))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("capacity must be a power of two between 2 and 16777216, was 3");
         assertThatThrownBy(() -> SharedQueue.create(4, 0)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -58,7 +61,8 @@ class QueueTest {
         try (SharedQueue queue = SharedQueue.create(2, 8)) {
             long start = System.nanoTime();
             assertThat(queue.take(Duration.ofMillis(120))).isNull();
-            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(120).toNanos());
+            assertThat(System.nanoTime() - start)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(120).toNanos());
             assertThat(queue.put(new byte[1], Duration.ofMillis(10))).isTrue();
             assertThat(queue.put(new byte[1], Duration.ofMillis(10))).isTrue();
             assertThat(queue.put(new byte[1], Duration.ofMillis(120))).isFalse();
@@ -69,8 +73,8 @@ class QueueTest {
     @Timeout(20)
     void takeIsWokenByAPutFromAnotherAttachment() throws Exception {
         try (SharedQueue consumer = SharedQueue.create(8, 8);
-             SharedQueue producer = SharedQueue.attach(consumer.handle());
-             ExecutorService executor = Executors.newSingleThreadExecutor()) {
+                SharedQueue producer = SharedQueue.attach(consumer.handle());
+                ExecutorService executor = Executors.newSingleThreadExecutor()) {
             Future<byte[]> taken = executor.submit(() -> consumer.take(Duration.ofSeconds(10)));
             assertThat(producer.put(new byte[] {5}, Duration.ofSeconds(1))).isTrue();
             assertThat(taken.get()).containsExactly(5);
@@ -85,7 +89,7 @@ class QueueTest {
         int consumers = 3;
         AtomicLongArray seen = new AtomicLongArray(items);
         try (SharedQueue creator = SharedQueue.create(256, 16);
-             ExecutorService executor = Executors.newFixedThreadPool(producers + consumers)) {
+                ExecutorService executor = Executors.newFixedThreadPool(producers + consumers)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int p = 0; p < producers; p++) {
                 int from = p * items / producers;
@@ -93,7 +97,8 @@ class QueueTest {
                 futures.add(executor.submit(() -> {
                     try (SharedQueue queue = SharedQueue.attach(creator.handle())) {
                         for (int i = from; i < to; i++) {
-                            assertThat(queue.put(IpcChild.item(i), Duration.ofSeconds(30))).isTrue();
+                            assertThat(queue.put(IpcChild.item(i), Duration.ofSeconds(30)))
+                                    .isTrue();
                         }
                     }
                     return null;
@@ -135,7 +140,8 @@ class QueueTest {
     }
 
     private static long slot(int maxMessage, long pos, int capacity) {
-        return QueueDescriptor.slotsOffset(maxMessage) + (pos & (capacity - 1)) * QueueDescriptor.slotStride(maxMessage);
+        return QueueDescriptor.slotsOffset(maxMessage)
+                + (pos & (capacity - 1)) * QueueDescriptor.slotStride(maxMessage);
     }
 
     @Test
@@ -161,7 +167,8 @@ class QueueTest {
                 assertThat(queue.takeOrphans()).isEmpty();
                 assertThat(IpcChild.parse(queue.poll())).isEqualTo(8);
                 assertThat(IpcChild.parse(queue.poll())).isEqualTo(9);
-                assertThat(Atomics.getLongVolatile(m, participant(queue, 16, index))).isZero();
+                assertThat(Atomics.getLongVolatile(m, participant(queue, 16, index)))
+                        .isZero();
             } finally {
                 raw.close();
             }
@@ -179,8 +186,8 @@ class QueueTest {
                 int index = 3;
                 long entry = participant(queue, 16, index);
                 byte[] message = IpcChild.item(42);
-                MemorySegment.copy(message, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE,
-                        entry + QueueDescriptor.PARTICIPANT_PAYLOAD, 16);
+                MemorySegment.copy(
+                        message, 0, m, ValueLayout.JAVA_BYTE, entry + QueueDescriptor.PARTICIPANT_PAYLOAD, 16);
                 Atomics.setIntPlain(m, entry + QueueDescriptor.PARTICIPANT_LEASE_LENGTH, 16);
                 Atomics.setLongVolatile(m, entry + QueueDescriptor.PARTICIPANT_LEASE, 1);
                 Atomics.setLongVolatile(m, entry, dead);
@@ -207,7 +214,9 @@ class QueueTest {
                 Atomics.setLongVolatile(m, slot(16, 0, 4), QueueDescriptor.producerClaim(index, 0));
                 Atomics.setLongVolatile(m, QueueDescriptor.TAIL_OFFSET, 1);
                 assertThat(queue.offer(IpcChild.item(1))).isEqualTo(SharedQueue.OFFERED);
-                assertThat(queue.poll()).as("blocked behind the dead producer's claim").isNull();
+                assertThat(queue.poll())
+                        .as("blocked behind the dead producer's claim")
+                        .isNull();
                 byte[] taken = queue.take(Duration.ofSeconds(5));
                 assertThat(IpcChild.parse(taken)).isEqualTo(1);
                 assertThat(queue.producerDrops()).isEqualTo(1);
@@ -228,7 +237,8 @@ class QueueTest {
                 int index = 4;
                 Atomics.setLongVolatile(raw.whole(), participant(queue, 16, index), dead);
                 assertThat(queue.takeOrphans()).isEmpty();
-                assertThat(Atomics.getLongVolatile(raw.whole(), participant(queue, 16, index))).isZero();
+                assertThat(Atomics.getLongVolatile(raw.whole(), participant(queue, 16, index)))
+                        .isZero();
             } finally {
                 raw.close();
             }

@@ -24,12 +24,14 @@ class SegmentTest {
         try (SharedSegment segment = SharedSegment.create(100)) {
             Path file = Path.of(segment.handle().path());
             assertThat(file.getParent()).isEqualTo(SharedSegment.directory());
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
                     .isEqualTo("rwx------");
             assertThat(Files.isSymbolicLink(file.getParent())).isFalse();
             assertThat(Files.size(file)).isEqualTo(segment.handle().size());
-            assertThat(file.getFileName().toString()).startsWith("raw-" + ProcessHandle.current().pid() + "-");
+            assertThat(file.getFileName().toString())
+                    .startsWith("raw-" + ProcessHandle.current().pid() + "-");
         }
     }
 
@@ -49,7 +51,8 @@ class SegmentTest {
             created.close();
         }
         assertThat(Files.exists(file, LinkOption.NOFOLLOW_LINKS)).isFalse();
-        assertThatThrownBy(() -> SharedSegment.attach(created.handle())).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> SharedSegment.attach(created.handle()))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("does not exist");
         assertThatThrownBy(() -> created.memory().get(ValueLayout.JAVA_BYTE, 0))
                 .isInstanceOf(IllegalStateException.class);
@@ -60,10 +63,12 @@ class SegmentTest {
     void attachRefusesAnotherKind() throws IOException {
         try (SharedCounter counter = SharedCounter.create()) {
             SegmentHandle handle = counter.handle();
-            assertThatThrownBy(() -> SharedLock.attach(handle)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> SharedLock.attach(handle))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("counter");
             SegmentHandle forged = new SegmentHandle("lock", handle.path(), handle.size());
-            assertThatThrownBy(() -> SharedLock.attach(forged)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> SharedLock.attach(forged))
+                    .isInstanceOf(IOException.class)
                     .hasMessageContaining("expected lock");
         }
     }
@@ -72,8 +77,10 @@ class SegmentTest {
     void handleValidation() {
         assertThatThrownBy(() -> new SegmentHandle("nope", "/x", 100)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new SegmentHandle("raw", "relative", 100))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute");
-        assertThatThrownBy(() -> SharedSegment.create(0)).isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("absolute");
+        assertThatThrownBy(() -> SharedSegment.create(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("bytes must be >= 1, was 0");
     }
 
@@ -99,7 +106,7 @@ class SegmentTest {
     @Test
     void arraysAreSharedWithoutCopy() throws IOException {
         try (SharedLongArray longs = SharedLongArray.create(1000);
-             SharedLongArray same = SharedLongArray.attach(longs.handle())) {
+                SharedLongArray same = SharedLongArray.attach(longs.handle())) {
             longs.set(999, 7);
             assertThat(same.get(999)).isEqualTo(7);
             assertThat(same.getAndAdd(999, 3)).isEqualTo(7);
@@ -115,13 +122,13 @@ class SegmentTest {
             assertThatThrownBy(() -> longs.copyFrom(values, 0, 998, 3)).isInstanceOf(IndexOutOfBoundsException.class);
         }
         try (SharedDoubleArray doubles = SharedDoubleArray.create(3);
-             SharedDoubleArray same = SharedDoubleArray.attach(doubles.handle())) {
+                SharedDoubleArray same = SharedDoubleArray.attach(doubles.handle())) {
             doubles.setRelease(2, 2.5);
             assertThat(same.getAcquire(2)).isEqualTo(2.5);
             assertThat(same.length()).isEqualTo(3);
         }
         try (SharedByteArray bytes = SharedByteArray.create(5);
-             SharedByteArray same = SharedByteArray.attach(bytes.handle())) {
+                SharedByteArray same = SharedByteArray.attach(bytes.handle())) {
             bytes.copyFrom(new byte[] {1, 2, 3, 4, 5}, 0, 0, 5);
             assertThat(same.memory().toArray(ValueLayout.JAVA_BYTE)).containsExactly(1, 2, 3, 4, 5);
         }
@@ -133,7 +140,7 @@ class SegmentTest {
     @Test
     void counterBasics() throws IOException {
         try (SharedCounter counter = SharedCounter.create();
-             SharedCounter same = SharedCounter.attach(counter.handle())) {
+                SharedCounter same = SharedCounter.attach(counter.handle())) {
             assertThat(counter.incrementAndGet()).isEqualTo(1);
             assertThat(same.addAndGet(4)).isEqualTo(5);
             assertThat(same.compareAndSet(5, 9)).isTrue();

@@ -26,7 +26,7 @@ class SemaphoreAndLockTest {
     @Test
     void semaphoreBasics() throws Exception {
         try (SharedSemaphore semaphore = SharedSemaphore.create(2);
-             SharedSemaphore other = SharedSemaphore.attach(semaphore.handle())) {
+                SharedSemaphore other = SharedSemaphore.attach(semaphore.handle())) {
             assertThat(semaphore.tryAcquire()).isEqualTo(Acquisition.ACQUIRED);
             assertThat(other.tryAcquire(Duration.ofMillis(10))).isEqualTo(Acquisition.ACQUIRED);
             assertThat(semaphore.availablePermits()).isZero();
@@ -39,7 +39,8 @@ class SemaphoreAndLockTest {
             assertThatThrownBy(other::release).isInstanceOf(IllegalStateException.class);
             assertThat(semaphore.availablePermits()).isEqualTo(2);
         }
-        assertThatThrownBy(() -> SharedSemaphore.create(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> SharedSemaphore.create(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("permits must be between 1 and 4096, was 0");
     }
 
@@ -47,7 +48,7 @@ class SemaphoreAndLockTest {
     @Timeout(20)
     void releaseWakesAWaiter() throws Exception {
         try (SharedSemaphore semaphore = SharedSemaphore.create(1);
-             SharedSemaphore other = SharedSemaphore.attach(semaphore.handle())) {
+                SharedSemaphore other = SharedSemaphore.attach(semaphore.handle())) {
             assertThat(semaphore.tryAcquire()).isEqualTo(Acquisition.ACQUIRED);
             CountDownLatch waiting = new CountDownLatch(1);
             CompletableFuture<Acquisition> waiter = CompletableFuture.supplyAsync(() -> {
@@ -67,10 +68,13 @@ class SemaphoreAndLockTest {
 
     @Test
     void lockBasics() throws Exception {
-        try (SharedLock lock = SharedLock.create(); SharedLock other = SharedLock.attach(lock.handle())) {
+        try (SharedLock lock = SharedLock.create();
+                SharedLock other = SharedLock.attach(lock.handle())) {
             assertThat(lock.tryLock()).isEqualTo(Acquisition.ACQUIRED);
             assertThat(lock.isHeldByCurrentThread()).isTrue();
-            assertThatThrownBy(lock::tryLock).isInstanceOf(IllegalStateException.class).hasMessageContaining("reentrant");
+            assertThatThrownBy(lock::tryLock)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("reentrant");
             assertThat(other.tryLock(Duration.ofMillis(60))).isEqualTo(Acquisition.TIMED_OUT);
             assertThatThrownBy(other::unlock).isInstanceOf(IllegalMonitorStateException.class);
             assertThat(other.isLocked()).isTrue();
@@ -88,16 +92,22 @@ class SemaphoreAndLockTest {
         int processes = 5;
         int iterations = 3000;
         try (SharedSemaphore semaphore = SharedSemaphore.create(permits);
-             SharedLongArray gauge = SharedLongArray.create(4)) { // holders, max holders, violations, acquisitions
+                SharedLongArray gauge = SharedLongArray.create(4)) { // holders, max holders, violations, acquisitions
             List<Children.Child> workers = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
-                workers.add(children.start("semaphore", Children.encode(semaphore.handle()),
-                        Children.encode(gauge.handle()), Integer.toString(permits), Integer.toString(iterations)));
+                workers.add(children.start(
+                        "semaphore",
+                        Children.encode(semaphore.handle()),
+                        Children.encode(gauge.handle()),
+                        Integer.toString(permits),
+                        Integer.toString(iterations)));
             }
             for (Children.Child worker : workers) {
                 worker.awaitSuccess(100);
             }
-            assertThat(gauge.get(2)).as("acquisitions that saw more than %d holders", permits).isZero();
+            assertThat(gauge.get(2))
+                    .as("acquisitions that saw more than %d holders", permits)
+                    .isZero();
             assertThat(gauge.get(1)).as("most holders at once").isBetween(1L, (long) permits);
             assertThat(gauge.get(3)).isEqualTo((long) processes * iterations);
             assertThat(gauge.get(0)).isZero();
@@ -109,10 +119,12 @@ class SemaphoreAndLockTest {
     @Timeout(60)
     void permitOfAKilledHolderIsRecoveredWithinTheBound() throws Exception {
         try (SharedSemaphore semaphore = SharedSemaphore.create(1);
-             SharedQueue ready = SharedQueue.create(2, 16)) {
-            Children.Child holder = children.start("hold-semaphore", Children.encode(semaphore.handle()),
-                    Children.encode(ready.handle()));
-            assertThat(ready.take(Duration.ofSeconds(30))).as("holder reported its permit").isNotNull();
+                SharedQueue ready = SharedQueue.create(2, 16)) {
+            Children.Child holder = children.start(
+                    "hold-semaphore", Children.encode(semaphore.handle()), Children.encode(ready.handle()));
+            assertThat(ready.take(Duration.ofSeconds(30)))
+                    .as("holder reported its permit")
+                    .isNotNull();
             assertThat(semaphore.tryAcquire()).isEqualTo(Acquisition.TIMED_OUT);
             Duration took = killAndTimeTheTakeOver(holder, () -> semaphore.tryAcquire(Duration.ofSeconds(20)));
             System.out.println("semaphore permit recovered " + took.toMillis() + " ms after SIGKILL");
@@ -124,10 +136,13 @@ class SemaphoreAndLockTest {
     @Test
     @Timeout(60)
     void lockOfAKilledOwnerIsTakenOverAndTheNextOwnerIsTold() throws Exception {
-        try (SharedLock lock = SharedLock.create(); SharedQueue ready = SharedQueue.create(2, 16)) {
-            Children.Child holder = children.start("hold-lock", Children.encode(lock.handle()),
-                    Children.encode(ready.handle()));
-            assertThat(ready.take(Duration.ofSeconds(30))).as("holder reported the lock").isNotNull();
+        try (SharedLock lock = SharedLock.create();
+                SharedQueue ready = SharedQueue.create(2, 16)) {
+            Children.Child holder =
+                    children.start("hold-lock", Children.encode(lock.handle()), Children.encode(ready.handle()));
+            assertThat(ready.take(Duration.ofSeconds(30)))
+                    .as("holder reported the lock")
+                    .isNotNull();
             assertThat(lock.tryLock()).isEqualTo(Acquisition.TIMED_OUT);
             Duration took = killAndTimeTheTakeOver(holder, () -> {
                 Acquisition got = lock.tryLock(Duration.ofSeconds(20));
@@ -177,11 +192,15 @@ class SemaphoreAndLockTest {
     void lockExcludesAcrossProcesses() throws Exception {
         int processes = 3;
         int iterations = 5000;
-        try (SharedLock lock = SharedLock.create(); SharedLongArray shared = SharedLongArray.create(1)) {
+        try (SharedLock lock = SharedLock.create();
+                SharedLongArray shared = SharedLongArray.create(1)) {
             List<Children.Child> workers = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
-                workers.add(children.start("lock-increment", Children.encode(lock.handle()),
-                        Children.encode(shared.handle()), Integer.toString(iterations)));
+                workers.add(children.start(
+                        "lock-increment",
+                        Children.encode(lock.handle()),
+                        Children.encode(shared.handle()),
+                        Integer.toString(iterations)));
             }
             for (Children.Child worker : workers) {
                 worker.awaitSuccess(100);

@@ -22,17 +22,23 @@ final class Affinity {
 
     static {
         Linker linker = Linker.nativeLinker();
-        SET_AFFINITY = linker.defaultLookup().find("sched_setaffinity")
-                .map(f -> linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS)))
+        SET_AFFINITY = linker.defaultLookup()
+                .find("sched_setaffinity")
+                .map(f -> linker.downcallHandle(
+                        f,
+                        FunctionDescriptor.of(
+                                ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_LONG,
+                                ValueLayout.ADDRESS)))
                 .orElse(null);
-        GET_CPU = linker.defaultLookup().find("sched_getcpu")
+        GET_CPU = linker.defaultLookup()
+                .find("sched_getcpu")
                 .map(f -> linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT)))
                 .orElse(null);
     }
 
-    private Affinity() {
-    }
+    private Affinity() {}
 
     /**
      * Pins the calling thread to {@code cpu}.

@@ -5,7 +5,9 @@ import dev.tandem.TaskPool;
 import dev.tandem.WorkerStartException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -62,8 +64,10 @@ final class Bench {
         try {
             return builder.start();
         } catch (UnsupportedOperationException | WorkerStartException e) {
-            throw new Unavailable(e.getClass().getSimpleName() + ": " + FaultDrill.firstLine(e.getMessage())
-                    + workerOutput(e.getMessage()), e);
+            throw new Unavailable(
+                    e.getClass().getSimpleName() + ": " + FaultDrill.firstLine(e.getMessage())
+                            + workerOutput(e.getMessage()),
+                    e);
         }
     }
 
@@ -74,8 +78,9 @@ final class Bench {
         }
         List<String> lines = message.lines().toList();
         for (int i = 0; i < lines.size() - 1; i++) {
-            if (lines.get(i).trim().toLowerCase(java.util.Locale.ROOT).startsWith("its output")) {
-                return "; the worker said: " + FaultDrill.firstLine(lines.get(i + 1).trim());
+            if (lines.get(i).trim().toLowerCase(Locale.ROOT).startsWith("its output")) {
+                return "; the worker said: "
+                        + FaultDrill.firstLine(lines.get(i + 1).trim());
             }
         }
         return "";
@@ -83,8 +88,10 @@ final class Bench {
 
     /** The worker JVM options every lab process pool uses: crash logs in the lab's temp dir, native access. */
     List<String> workerJvmOptions(String... more) {
-        List<String> opts = new java.util.ArrayList<>(List.of("-XX:ErrorFile=" + tmp.resolve("hs_err_pid%p.log"),
-                "-XX:-CreateCoredumpOnCrash", "--enable-native-access=ALL-UNNAMED"));
+        List<String> opts = new ArrayList<>(List.of(
+                "-XX:ErrorFile=" + tmp.resolve("hs_err_pid%p.log"),
+                "-XX:-CreateCoredumpOnCrash",
+                "--enable-native-access=ALL-UNNAMED"));
         opts.addAll(List.of(more));
         return opts;
     }

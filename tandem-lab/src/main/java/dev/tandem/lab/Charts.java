@@ -3,6 +3,8 @@ package dev.tandem.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.List;
 
 /**
@@ -15,35 +17,48 @@ import java.util.List;
 final class Charts {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /** A chart with a title, a legend, a tooltip and a grid that leaves room for axis names. */
     static ObjectNode base(String title) {
         ObjectNode o = JSON.createObjectNode();
         o.put("animation", false);
-        o.putObject("title").put("text", title).put("left", "center")
-                .putObject("textStyle").put("fontSize", 14);
+        o.putObject("title")
+                .put("text", title)
+                .put("left", "center")
+                .putObject("textStyle")
+                .put("fontSize", 14);
         o.putObject("tooltip").put("trigger", "item").put("confine", true);
         o.putObject("legend").put("top", 26).put("type", "scroll");
-        o.putObject("grid").put("left", 64).put("right", 20).put("top", 70).put("bottom", 70)
+        o.putObject("grid")
+                .put("left", 64)
+                .put("right", 20)
+                .put("top", 70)
+                .put("bottom", 70)
                 .put("containLabel", false);
         return o;
     }
 
     static ObjectNode categoryAxis(ObjectNode option, String field, String name, List<String> categories) {
         ObjectNode axis = option.putObject(field);
-        axis.put("type", "category").put("name", name).put("nameLocation", "middle").put("nameGap", 46);
+        axis.put("type", "category")
+                .put("name", name)
+                .put("nameLocation", "middle")
+                .put("nameGap", 46);
         ArrayNode data = axis.putArray("data");
         categories.forEach(data::add);
-        axis.putObject("axisLabel").put("interval", 0).put("rotate", categories.size() > 5 ? 30 : 0)
+        axis.putObject("axisLabel")
+                .put("interval", 0)
+                .put("rotate", categories.size() > 5 ? 30 : 0)
                 .put("fontSize", 10);
         return axis;
     }
 
     static ObjectNode valueAxis(ObjectNode option, String field, String name, boolean log) {
         ObjectNode axis = option.putObject(field);
-        axis.put("type", log ? "log" : "value").put("name", name).put("nameLocation", "middle")
+        axis.put("type", log ? "log" : "value")
+                .put("name", name)
+                .put("nameLocation", "middle")
                 .put("nameGap", 48);
         if (log) {
             axis.put("logBase", 10);
@@ -90,7 +105,10 @@ final class Charts {
                 data.add("-");
             } else {
                 ArrayNode box = data.addArray();
-                box.add(round(st.min())).add(round(st.q1())).add(round(st.median())).add(round(st.q3()))
+                box.add(round(st.min()))
+                        .add(round(st.q1()))
+                        .add(round(st.median()))
+                        .add(round(st.q3()))
                         .add(round(st.max()));
             }
         }
@@ -117,6 +135,6 @@ final class Charts {
         if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
             return v;
         }
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).doubleValue();
+        return new BigDecimal(v).round(new MathContext(4)).doubleValue();
     }
 }

@@ -2,6 +2,7 @@ package dev.tandem.lab;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A JVM that the lab starts to run one of {@link LabChild}'s roles: the same {@code java} and class
@@ -140,9 +143,13 @@ final class ChildJvm implements AutoCloseable {
      */
     static String crashSignal(Path log) {
         try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            return lines.limit(40).map(l -> java.util.regex.Pattern.compile("\\b(SIG[A-Z]+) \\(0x").matcher(l))
-                    .filter(java.util.regex.Matcher::find).map(m -> m.group(1)).findFirst().orElse(null);
-        } catch (IOException | java.io.UncheckedIOException e) {
+            return lines.limit(40)
+                    .map(l -> Pattern.compile("\\b(SIG[A-Z]+) \\(0x").matcher(l))
+                    .filter(Matcher::find)
+                    .map(m -> m.group(1))
+                    .findFirst()
+                    .orElse(null);
+        } catch (IOException | UncheckedIOException e) {
             return null;
         }
     }

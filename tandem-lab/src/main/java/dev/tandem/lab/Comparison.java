@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 
 /**
@@ -14,16 +15,17 @@ import java.util.Collection;
  * if the interquartile ranges of the two runs do not overlap. Stateless.
  */
 final class Comparison {
-    private Comparison() {
-    }
+    private Comparison() {}
 
     static ObjectNode compare(Path old, Collection<Section> sections) throws IOException {
         JsonNode before = Charts.JSON.readTree(old.toFile());
         ObjectNode out = Charts.JSON.createObjectNode();
         out.put("against", old.toString());
         out.put("againstStartedAt", before.path("startedAt").asText(""));
-        out.put("againstMachine", before.path("machine").path("cpuModel").asText("") + ", "
-                + before.path("machine").path("cores").asInt() + " cores");
+        out.put(
+                "againstMachine",
+                before.path("machine").path("cpuModel").asText("") + ", "
+                        + before.path("machine").path("cores").asInt() + " cores");
         ArrayNode rows = out.putArray("rows");
         for (Section s : sections) {
             JsonNode oldSection = null;
@@ -46,7 +48,8 @@ final class Comparison {
                         continue;
                     }
                     double oldMedian = st.path("median").asDouble();
-                    boolean separated = now.q3() < st.path("q1").asDouble() || st.path("q3").asDouble() < now.q1();
+                    boolean separated =
+                            now.q3() < st.path("q1").asDouble() || st.path("q3").asDouble() < now.q1();
                     ObjectNode row = rows.addObject();
                     row.put("section", s.id);
                     row.put("key", m.key());
@@ -72,14 +75,17 @@ final class Comparison {
                 + comparison.path("againstStartedAt").asText() + "):");
         int shown = 0;
         int total = comparison.path("rows").size();
-        var rows = new java.util.ArrayList<JsonNode>();
+        var rows = new ArrayList<JsonNode>();
         comparison.path("rows").forEach(rows::add);
         rows.sort((a, b) -> Double.compare(change(b), change(a)));
         for (JsonNode r : rows) {
             if (!r.path("significant").asBoolean()) {
                 continue;
             }
-            out.printf("  %-10s %-70s %12s -> %-12s %s%n", r.path("section").asText(), trim(r.path("label").asText(), 70),
+            out.printf(
+                    "  %-10s %-70s %12s -> %-12s %s%n",
+                    r.path("section").asText(),
+                    trim(r.path("label").asText(), 70),
                     Fmt.num(r.path("old").asDouble(), r.path("unit").asText()),
                     Fmt.num(r.path("new").asDouble(), r.path("unit").asText()),
                     r.path("ratio").isNumber() ? Fmt.ratio(r.path("ratio").asDouble()) : "");

@@ -29,15 +29,15 @@ enum Fault {
      */
     final boolean leavesJvmClean;
 
-    /** {@return true if the fault hangs, so that only a task timeout ends it} */
-    boolean hangs() {
-        return this == INFINITE_LOOP || this == DEADLOCK;
-    }
-
     Fault(String label, String description, boolean leavesJvmClean) {
         this.label = label;
         this.description = description;
         this.leavesJvmClean = leavesJvmClean;
+    }
+
+    /** {@return true if the fault hangs, so that only a task timeout ends it} */
+    boolean hangs() {
+        return this == INFINITE_LOOP || this == DEADLOCK;
     }
 
     /**
@@ -52,7 +52,8 @@ enum Fault {
 
     /** A task that injects one fault. */
     record Injection(Fault fault, long nonce) implements Task<Object> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Object call() {
@@ -96,15 +97,17 @@ enum Fault {
             Object a = new Object();
             Object b = new Object();
             CountDownLatch bothHoldOne = new CountDownLatch(2);
-            Thread helper = new Thread(() -> {
-                synchronized (b) {
-                    bothHoldOne.countDown();
-                    awaitUninterruptibly(bothHoldOne);
-                    synchronized (a) {
-                        bothHoldOne.countDown();
-                    }
-                }
-            }, "lab-deadlock-helper");
+            Thread helper = new Thread(
+                    () -> {
+                        synchronized (b) {
+                            bothHoldOne.countDown();
+                            awaitUninterruptibly(bothHoldOne);
+                            synchronized (a) {
+                                bothHoldOne.countDown();
+                            }
+                        }
+                    },
+                    "lab-deadlock-helper");
             helper.setDaemon(true);
             helper.start();
             synchronized (a) {
@@ -134,7 +137,8 @@ enum Fault {
 
     /** A bystander: a task of {@code millis} that returns its id; it should survive the fault. */
     record Nap(int id, long millis) implements Task<Object> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Object call() throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.tandem.lab;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.Task;
 import dev.tandem.TaskPool;
 import dev.tandem.TaskTimeoutException;
@@ -65,14 +66,15 @@ final class FaultDrill {
         List<Long> pidsBefore = pool.workerPids();
         List<Future<Object>> futures = new ArrayList<>();
         // Warm both workers, so that class loading in a fresh worker does not count against the drill.
-        List<Future<Object>> warm = List.of(pool.submit((Task<Object>) new Fault.Nap(-1, 1)),
-                pool.submit((Task<Object>) new Fault.Nap(-2, 1)));
+        List<Future<Object>> warm = List.of(
+                pool.submit((Task<Object>) new Fault.Nap(-1, 1)), pool.submit((Task<Object>) new Fault.Nap(-2, 1)));
         for (Future<Object> w : warm) {
             outcome(w, boundMillis);
         }
         // Bystander 0 runs beside the fault on the other worker, well within any task timeout; the others
         // wait behind both.
-        long beside = pool.options().taskTimeout() == null ? besideMillis
+        long beside = pool.options().taskTimeout() == null
+                ? besideMillis
                 : Math.min(besideMillis, pool.options().taskTimeout().toMillis() / 2);
         long t0 = System.nanoTime();
         futures.add(pool.submit((Task<Object>) new Fault.Nap(0, beside)));
@@ -86,16 +88,31 @@ final class FaultDrill {
             Future<Object> f = futures.get(i);
             watchers.add(Thread.ofVirtual().start(() -> {
                 Object[] outcome = outcome(f, boundMillis);
-                emit(event("bystander", "id", id, "ok", outcome[0] == null, "error", outcome[0],
-                        "ms", (System.nanoTime() - t0) / 1e6));
+                emit(event(
+                        "bystander",
+                        "id",
+                        id,
+                        "ok",
+                        outcome[0] == null,
+                        "error",
+                        outcome[0],
+                        "ms",
+                        (System.nanoTime() - t0) / 1e6));
             }));
         }
         Object[] faultOutcome = outcome(faulty, boundMillis);
         long faultDone = System.nanoTime();
         Throwable cause = (Throwable) faultOutcome[1];
-        Map<String, Object> fe = event("fault", "fault", fault.name(), "ms", (faultDone - t0) / 1e6,
-                "outcome", faultOutcome[0] == null ? "returned" : faultOutcome[0],
-                "message", cause == null ? "" : firstLine(cause.getMessage()));
+        Map<String, Object> fe = event(
+                "fault",
+                "fault",
+                fault.name(),
+                "ms",
+                (faultDone - t0) / 1e6,
+                "outcome",
+                faultOutcome[0] == null ? "returned" : faultOutcome[0],
+                "message",
+                cause == null ? "" : firstLine(cause.getMessage()));
         if (cause instanceof WorkerLostException lost) {
             fe.put("workerPid", lost.pid());
             lost.exitCode().ifPresent(c -> fe.put("workerExit", c));
@@ -121,14 +138,21 @@ final class FaultDrill {
 
         if (watcher != null) {
             watcher.join(boundMillis + 1000);
-            emit(event("fullStrength", "ok", fullAt[0] >= 0, "ms", fullAt[0] < 0 ? -1.0 : (fullAt[0] - faultDone) / 1e6));
+            emit(event(
+                    "fullStrength", "ok", fullAt[0] >= 0, "ms", fullAt[0] < 0 ? -1.0 : (fullAt[0] - faultDone) / 1e6));
         } else {
             // A thread pool never replaces a thread: it is at full strength only if no thread was lost.
             boolean all = allThreadsFree(boundMillis);
             emit(event("fullStrength", "ok", all, "ms", all ? 0.0 : -1.0));
         }
-        emit(event("aftermath", "stuckThreads", stuckThreads(), "busyCores", busyCores(150),
-                "deadWorkerGone", deadWorkerGone(cause)));
+        emit(event(
+                "aftermath",
+                "stuckThreads",
+                stuckThreads(),
+                "busyCores",
+                busyCores(150),
+                "deadWorkerGone",
+                deadWorkerGone(cause)));
     }
 
     /** {@return [error class simple name or null, the failure or null]}; bounded. */
@@ -200,7 +224,8 @@ final class FaultDrill {
     /** {@return how many threads of this JVM are still inside a fault's code} */
     static int stuckThreads() {
         int stuck = 0;
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+        for (Map.Entry<Thread, StackTraceElement[]> e :
+                Thread.getAllStackTraces().entrySet()) {
             for (StackTraceElement frame : e.getValue()) {
                 if (frame.getClassName().equals(Fault.Injection.class.getName())) {
                     stuck++;
@@ -213,7 +238,7 @@ final class FaultDrill {
 
     /** {@return the CPUs this JVM keeps busy over {@code millis} of wall time (1.0 = one core)} */
     static double busyCores(long millis) throws InterruptedException {
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(millis); // a measurement window, not a wait for an event

@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** Formats measured numbers for people: three significant digits, a unit, a ratio. Stateless. */
 final class Fmt {
-    private Fmt() {
-    }
+    private Fmt() {}
 
     /** {@return {@code v} with about three significant digits, or "n/a" for NaN} */
     static String num(double v) {
@@ -37,8 +36,10 @@ final class Fmt {
         if (Double.isNaN(r) || Double.isInfinite(r)) {
             return "n/a";
         }
-        return (r >= 10 ? String.format(Locale.ROOT, "%,.0f", r) : r >= 1 ? String.format(Locale.ROOT, "%.1f", r)
-                : String.format(Locale.ROOT, "%.2f", r)) + "x";
+        return (r >= 10
+                        ? String.format(Locale.ROOT, "%,.0f", r)
+                        : r >= 1 ? String.format(Locale.ROOT, "%.1f", r) : String.format(Locale.ROOT, "%.2f", r))
+                + "x";
     }
 
     /** {@return "median (IQR q1-q3, n=N)"} */

@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  */
 final class Lab {
     /** Every experiment, in the order they run; the verdict reads the others, so it comes last. */
-    static final List<String> ORDER = List.of("resources", "switching", "sharing", "isolation", "scaling", "races",
-            "verdict");
+    static final List<String> ORDER =
+            List.of("resources", "switching", "sharing", "isolation", "scaling", "races", "verdict");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -60,7 +60,8 @@ final class Lab {
         Map<String, Section> done = new LinkedHashMap<>();
         List<String> failed = new ArrayList<>();
         try (Progress progress = new Progress(err, options.progress())) {
-            List<Experiment> plan = options.experiments().stream().map(Lab::experiment).toList();
+            List<Experiment> plan =
+                    options.experiments().stream().map(Lab::experiment).toList();
             int steps = 0;
             for (Experiment e : plan) {
                 steps += e.steps(new Bench(options, tmp, done, progress, e.id()));
@@ -84,9 +85,11 @@ final class Lab {
                 s.loadAverage = ProcFs.loadAverage();
                 int cores = Runtime.getRuntime().availableProcessors();
                 if (s.loadAverage > cores + 1) { // the lab itself keeps one or two CPUs busy
-                    s.note(String.format("The machine was busy: its 1-minute load average was %.1f on %d cores when this "
-                            + "section ended (the lab itself accounts for one or two), so other programs competed for the "
-                            + "CPUs and times may be inflated.", s.loadAverage, cores));
+                    s.note(String.format(
+                            "The machine was busy: its 1-minute load average was %.1f on %d cores when this "
+                                    + "section ended (the lab itself accounts for one or two), so other programs competed for the "
+                                    + "CPUs and times may be inflated.",
+                            s.loadAverage, cores));
                 }
                 s.noteWideSpreads();
                 done.put(e.id(), s);
@@ -129,8 +132,9 @@ final class Lab {
         int w0 = rows.stream().mapToInt(r -> r[0].length()).max().orElse(10);
         int w1 = rows.stream().mapToInt(r -> r[1].length()).max().orElse(10);
         out.println();
-        out.printf("tandem lab: %.0f s on %d cores, JDK %s%n", seconds, Runtime.getRuntime().availableProcessors(),
-                Runtime.version());
+        out.printf(
+                "tandem lab: %.0f s on %d cores, JDK %s%n",
+                seconds, Runtime.getRuntime().availableProcessors(), Runtime.version());
         String rule = "-".repeat(w0) + "  " + "-".repeat(w1) + "  " + "-".repeat(60);
         for (int i = 0; i < rows.size(); i++) {
             String[] r = rows.get(i);
@@ -144,7 +148,10 @@ final class Lab {
 
     /** Kills this JVM's descendants (only the lab starts processes in this JVM's run); returns how many. */
     private static int killLeftovers() {
-        List<ProcessHandle> alive = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+        List<ProcessHandle> alive = ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .toList();
         int n = 0;
         for (ProcessHandle p : alive) {
             String cmd = p.info().commandLine().orElse("");

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * The entry point of the JVMs the lab starts ({@link ChildJvm}). Each role measures something that
@@ -41,8 +42,7 @@ import java.util.concurrent.CountDownLatch;
 final class LabChild {
     static final Duration MAX_LIFE = Duration.ofMinutes(4);
 
-    private LabChild() {
-    }
+    private LabChild() {}
 
     /**
      * Runs one role.
@@ -50,21 +50,33 @@ final class LabChild {
      * @param args the role and its arguments
      */
     public static void main(String[] args) throws Exception {
-        Thread watchdog = Thread.ofPlatform().daemon().name("lab-child-watchdog").start(() -> {
-            try {
-                Thread.sleep(MAX_LIFE);
-                Runtime.getRuntime().halt(124);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread watchdog = Thread.ofPlatform()
+                .daemon()
+                .name("lab-child-watchdog")
+                .start(() -> {
+                    try {
+                        Thread.sleep(MAX_LIFE);
+                        Runtime.getRuntime().halt(124);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
         String role = args[0];
         String[] a = Arrays.copyOfRange(args, 1, args.length);
         switch (role) {
-            case "switch" -> SwitchProbe.run(List.of(a[0].split(",")), Integer.parseInt(a[1]), Integer.parseInt(a[2]),
-                    Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), Path.of(a[6]), Path.of(a[7]));
-            case "echo" -> SwitchProbe.echoMain(PingPong.Mechanism.valueOf(a[0]), Path.of(a[1]), Integer.parseInt(a[2]),
-                    Path.of(a[3]));
+            case "switch" ->
+                SwitchProbe.run(
+                        List.of(a[0].split(",")),
+                        Integer.parseInt(a[1]),
+                        Integer.parseInt(a[2]),
+                        Integer.parseInt(a[3]),
+                        Integer.parseInt(a[4]),
+                        Integer.parseInt(a[5]),
+                        Path.of(a[6]),
+                        Path.of(a[7]));
+            case "echo" ->
+                SwitchProbe.echoMain(
+                        PingPong.Mechanism.valueOf(a[0]), Path.of(a[1]), Integer.parseInt(a[2]), Path.of(a[3]));
             case "threads" -> {
                 Map<String, Object> r = new LinkedHashMap<>();
                 // Virtual threads first: their carriers and heap stay, but do not touch the platform threads' numbers.
@@ -73,8 +85,15 @@ final class LabChild {
                 new ObjectMapper().writeValue(Path.of(a[3]).toFile(), r);
             }
             case "idle" -> idle();
-            case "fault" -> fault(Arrays.stream(a[0].split(",")).map(Fault::valueOf).toList(), Long.parseLong(a[1]),
-                    Integer.parseInt(a[2]), Long.parseLong(a[3]), Long.parseLong(a[4]), Long.parseLong(a[5]), Path.of(a[6]));
+            case "fault" ->
+                fault(
+                        Arrays.stream(a[0].split(",")).map(Fault::valueOf).toList(),
+                        Long.parseLong(a[1]),
+                        Integer.parseInt(a[2]),
+                        Long.parseLong(a[3]),
+                        Long.parseLong(a[4]),
+                        Long.parseLong(a[5]),
+                        Path.of(a[6]));
             default -> throw new IllegalArgumentException("unknown role " + role);
         }
         watchdog.interrupt();
@@ -101,7 +120,7 @@ final class LabChild {
             Thread[] ts = new Thread[count];
             long t0 = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                ts[i] = builder.start(() -> { });
+                ts[i] = builder.start(() -> {});
             }
             for (Thread t : ts) {
                 t.join();
@@ -153,11 +172,12 @@ final class LabChild {
         return r;
     }
 
-    private static void fault(List<Fault> faults, long nonce, int queued, long besideMillis, long napMillis,
-            long timeoutMillis, Path out) throws Exception {
+    private static void fault(
+            List<Fault> faults, long nonce, int queued, long besideMillis, long napMillis, long timeoutMillis, Path out)
+            throws Exception {
         ObjectMapper json = new ObjectMapper();
         try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            java.util.function.Consumer<Map<String, Object>> sink = e -> {
+            Consumer<Map<String, Object>> sink = e -> {
                 try {
                     w.write(json.writeValueAsString(e));
                     w.newLine();
@@ -166,7 +186,10 @@ final class LabChild {
                     throw new UncheckedIOException(ex);
                 }
             };
-            sink.accept(FaultDrill.event("jvmStarted", "uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime()));
+            sink.accept(FaultDrill.event(
+                    "jvmStarted",
+                    "uptimeMs",
+                    ManagementFactory.getRuntimeMXBean().getUptime()));
             for (int i = 0; i < faults.size(); i++) {
                 Fault fault = faults.get(i);
                 Tandem.Builder builder = Tandem.threads(2);
@@ -179,9 +202,10 @@ final class LabChild {
                     sink.accept(FaultDrill.event("ready"));
                 }
                 new FaultDrill(pool, e -> {
-                    e.put("drill", fault.name());
-                    sink.accept(e);
-                }).run(fault, nonce + i, besideMillis, queued, napMillis, timeoutMillis + 10_000);
+                            e.put("drill", fault.name());
+                            sink.accept(e);
+                        })
+                        .run(fault, nonce + i, besideMillis, queued, napMillis, timeoutMillis + 10_000);
                 if (fault.leavesJvmClean) {
                     pool.close();
                 }

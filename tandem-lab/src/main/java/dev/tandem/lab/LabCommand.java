@@ -8,8 +8,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -25,30 +25,46 @@ import picocli.CommandLine.Spec;
  *
  * <p>Not thread-safe; picocli creates one per invocation.
  */
-@Command(name = "lab", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure every claim of the note about processes and threads on this machine,",
-                "and write a report: tandem-report/index.html, report.md and results.json.",
-                "Experiments: resources, switching, sharing, isolation, scaling, races, verdict."})
+@Command(
+        name = "lab",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Measure every claim of the note about processes and threads on this machine,",
+            "and write a report: tandem-report/index.html, report.md and results.json.",
+            "Experiments: resources, switching, sharing, isolation, scaling, races, verdict."
+        })
 public final class LabCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "EXPERIMENT", arity = "0..*",
+    @Parameters(
+            paramLabel = "EXPERIMENT",
+            arity = "0..*",
             description = "Experiments to run, in any order (default: all).")
     private List<String> experiments = new ArrayList<>();
 
     @Option(names = "--quick", description = "Fewer and shorter repeats: the whole run takes under a minute.")
     private boolean quick;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "42",
             description = "Seed of every random choice (shared data, fault drills). Default: ${DEFAULT-VALUE}.")
     private long seed;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "tandem-report",
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "tandem-report",
             description = "Report directory. Default: ${DEFAULT-VALUE}.")
     private Path out;
 
-    @Option(names = "--compare", paramLabel = "OLD.json", description = "Compare with the results.json of an earlier run.")
+    @Option(
+            names = "--compare",
+            paramLabel = "OLD.json",
+            description = "Compare with the results.json of an earlier run.")
     private Path compare;
 
     @Option(names = "--no-progress", description = "Do not show progress on stderr.")
@@ -58,8 +74,7 @@ public final class LabCommand implements Callable<Integer> {
     private boolean list;
 
     /** Creates the command; picocli fills its options. */
-    public LabCommand() {
-    }
+    public LabCommand() {}
 
     @Override
     public Integer call() throws Exception {
@@ -79,12 +94,14 @@ public final class LabCommand implements Callable<Integer> {
         }
         for (String id : experiments) {
             if (!Lab.ORDER.contains(id)) {
-                throw new ParameterException(spec.commandLine(),
+                throw new ParameterException(
+                        spec.commandLine(),
                         "unknown experiment '" + id + "'; choose from " + String.join(", ", Lab.ORDER));
             }
         }
         if (compare != null && !Files.isReadable(compare)) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(
+                    spec.commandLine(),
                     "--compare " + compare + ": no such readable file; give the results.json of an earlier run");
         }
         LabOptions options = new LabOptions(chosen, quick, seed, out, compare, !noProgress);

@@ -1,6 +1,7 @@
 package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.Tandem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  * runs can be compared knowingly. Read once per run; immutable afterwards.
  */
 final class MachineInfo {
-    private MachineInfo() {
-    }
+    private MachineInfo() {}
 
     /** {@return lab.properties: the versions of Tandem and of the charting library} */
     static Properties versions() {
@@ -37,7 +37,7 @@ final class MachineInfo {
     }
 
     static ObjectNode machine() {
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ObjectNode m = Charts.JSON.createObjectNode();
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("memoryBytes", os.getTotalMemorySize());
@@ -65,9 +65,16 @@ final class MachineInfo {
         ObjectNode t = Charts.JSON.createObjectNode();
         t.put("version", tandemVersion());
         try {
-            Path core = Path.of(Tandem.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path core = Path.of(Tandem.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             t.put("core", core.toString());
-            t.put("coreModified", Instant.ofEpochMilli(Files.getLastModifiedTime(core).toMillis()).toString());
+            t.put(
+                    "coreModified",
+                    Instant.ofEpochMilli(Files.getLastModifiedTime(core).toMillis())
+                            .toString());
         } catch (Exception e) {
             t.put("core", "unknown");
         }
@@ -77,7 +84,9 @@ final class MachineInfo {
     /** {@return the version printed by {@code python3 --version}, or null if there is no python3} */
     static String python() {
         try {
-            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("python3", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("Python ")) {
                 return out.substring("Python ".length());

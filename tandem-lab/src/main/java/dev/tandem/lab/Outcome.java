@@ -1,5 +1,7 @@
 package dev.tandem.lab;
 
+import java.util.Locale;
+
 /** How a section's numbers bear on the note's claim. */
 enum Outcome {
     /** The numbers agree with the claim. */
@@ -15,6 +17,6 @@ enum Outcome {
 
     /** {@return the lower-case name used in JSON and reports} */
     String label() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

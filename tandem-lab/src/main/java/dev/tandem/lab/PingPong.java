@@ -37,7 +37,9 @@ final class PingPong implements AutoCloseable {
     private static final long STOP = -1;
 
     enum Mechanism {
-        PIPE, UNIX, SHM;
+        PIPE,
+        UNIX,
+        SHM;
 
         String label() {
             return switch (this) {
@@ -66,11 +68,16 @@ final class PingPong implements AutoCloseable {
         PingPong p = new PingPong(mechanism);
         switch (mechanism) {
             case PIPE -> {
-                Process mk = new ProcessBuilder("mkfifo", dir.resolve("ping").toString(), dir.resolve("pong").toString())
-                        .redirectErrorStream(true).start();
+                Process mk = new ProcessBuilder(
+                                "mkfifo",
+                                dir.resolve("ping").toString(),
+                                dir.resolve("pong").toString())
+                        .redirectErrorStream(true)
+                        .start();
                 if (!mk.waitFor(10, TimeUnit.SECONDS) || mk.exitValue() != 0) {
                     mk.destroyForcibly();
-                    throw new IOException("mkfifo failed: " + new String(mk.getInputStream().readAllBytes()));
+                    throw new IOException(
+                            "mkfifo failed: " + new String(mk.getInputStream().readAllBytes()));
                 }
             }
             case UNIX -> {
@@ -79,8 +86,8 @@ final class PingPong implements AutoCloseable {
             }
             case SHM -> {
                 p.shared = SharedFile.map(shmFile(dir), SharedFile.Descriptor.LENGTH);
-                SharedFile.Descriptor.setRelease(p.shared.segment(), SharedFile.Descriptor.VERSION_OFFSET,
-                        SharedFile.Descriptor.VERSION);
+                SharedFile.Descriptor.setRelease(
+                        p.shared.segment(), SharedFile.Descriptor.VERSION_OFFSET, SharedFile.Descriptor.VERSION);
             }
         }
         return p;
@@ -173,7 +180,8 @@ final class PingPong implements AutoCloseable {
         switch (mechanism) {
             case PIPE -> {
                 try (InputStream in = new FileInputStream(dir.resolve("ping").toFile());
-                        OutputStream out = new FileOutputStream(dir.resolve("pong").toFile())) {
+                        OutputStream out =
+                                new FileOutputStream(dir.resolve("pong").toFile())) {
                     before = ProcFs.threadSwitches();
                     int b;
                     while ((b = in.read()) >= 0) {
@@ -200,7 +208,8 @@ final class PingPong implements AutoCloseable {
             case SHM -> {
                 try (SharedFile f = SharedFile.map(shmFile(dir), SharedFile.Descriptor.LENGTH)) {
                     MemorySegment s = f.segment();
-                    if (SharedFile.Descriptor.getAcquire(s, SharedFile.Descriptor.VERSION_OFFSET) != SharedFile.Descriptor.VERSION) {
+                    if (SharedFile.Descriptor.getAcquire(s, SharedFile.Descriptor.VERSION_OFFSET)
+                            != SharedFile.Descriptor.VERSION) {
                         throw new IOException("unknown layout version in " + f.path());
                     }
                     before = ProcFs.threadSwitches();

@@ -27,8 +27,7 @@ import java.util.stream.Stream;
  * Stateless; every method may be called from any thread.
  */
 final class ProcFs {
-    private ProcFs() {
-    }
+    private ProcFs() {}
 
     /** {@return the fields of /proc/PID/status (or thread-self) in KiB or counts; empty if unreadable} */
     static Map<String, Long> status(String pid) {
@@ -43,8 +42,9 @@ final class ProcFs {
     /** {@return the voluntary and involuntary context switches of the calling thread so far} */
     static long[] threadSwitches() {
         Map<String, Long> s = status("thread-self");
-        return new long[] {s.getOrDefault("voluntary_ctxt_switches", -1L),
-                s.getOrDefault("nonvoluntary_ctxt_switches", -1L)};
+        return new long[] {
+            s.getOrDefault("voluntary_ctxt_switches", -1L), s.getOrDefault("nonvoluntary_ctxt_switches", -1L)
+        };
     }
 
     /** {@return the number of open file descriptors of a process, or -1 if unreadable} */
@@ -61,8 +61,7 @@ final class ProcFs {
         Map<String, Long> rollup = smapsRollup(pid);
         Map<String, Long> status = status(Long.toString(pid));
         long rss = rollup.getOrDefault("Rss", status.getOrDefault("VmRSS", -1L));
-        return new long[] {rss, rollup.getOrDefault("Pss", -1L), status.getOrDefault("Threads", -1L),
-                openFiles(pid)};
+        return new long[] {rss, rollup.getOrDefault("Pss", -1L), status.getOrDefault("Threads", -1L), openFiles(pid)};
     }
 
     /** {@return the CPUs this process may run on, from Cpus_allowed_list; [0..n) if unknown} */
@@ -71,7 +70,8 @@ final class ProcFs {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Cpus_allowed_list:")) {
-                    for (String part : line.substring(line.indexOf(':') + 1).trim().split(",")) {
+                    for (String part :
+                            line.substring(line.indexOf(':') + 1).trim().split(",")) {
                         String[] range = part.trim().split("-");
                         int lo = Integer.parseInt(range[0]);
                         int hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
@@ -95,7 +95,8 @@ final class ProcFs {
     /** {@return the 1-minute load average from /proc/loadavg, or NaN} */
     static double loadAverage() {
         try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+            return Double.parseDouble(
+                    Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }

@@ -1,8 +1,10 @@
 package dev.tandem.lab;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -37,10 +39,14 @@ final class Progress implements AutoCloseable {
         total = totalSteps;
         if (terminal) {
             int width = terminalWidth();
-            bar = new ProgressBarBuilder().setTaskName("tandem lab").setInitialMax(totalSteps)
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200)
+            bar = new ProgressBarBuilder()
+                    .setTaskName("tandem lab")
+                    .setInitialMax(totalSteps)
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                    .setUpdateIntervalMillis(200)
                     .continuousUpdate()
-                    .setConsumer(new ConsoleProgressBarConsumer(err, width)).build();
+                    .setConsumer(new ConsoleProgressBarConsumer(err, width))
+                    .build();
         } else if (enabled) {
             err.printf("tandem lab: %d experiments (%s), %d steps%n", plan.size(), String.join(", ", plan), totalSteps);
         }
@@ -87,12 +93,14 @@ final class Progress implements AutoCloseable {
             // not set: ask the terminal
         }
         try {
-            Process p = new ProcessBuilder("stty", "size").redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = new ProcessBuilder("stty", "size")
+                    .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             String[] size = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
-            if (p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && size.length == 2) {
+            if (p.waitFor(2, TimeUnit.SECONDS) && size.length == 2) {
                 return Math.max(40, Integer.parseInt(size[1]) - 1);
             }
-        } catch (java.io.IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // fall back to a width every terminal has
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

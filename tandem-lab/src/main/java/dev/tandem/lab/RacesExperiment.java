@@ -28,11 +28,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * the race is back unless they use atomic operations on it.
  */
 final class RacesExperiment implements Experiment {
-    static final List<String> VARIANTS = List.of("plain", "volatile", "atomic", "adder", "synchronized", "lock",
-            "processCopy", "shmPlain", "shmAtomic");
-    static final List<String> LABELS = List.of("threads: plain field ++", "threads: volatile field ++",
-            "threads: AtomicLong", "threads: LongAdder", "threads: synchronized", "threads: ReentrantLock",
-            "processes: each its own copy", "processes: shared memory, read then write",
+    /** Elements of the shared array, a cache line (8 longs) apart: the counter, the arrivals, the stop flag. */
+    static final int SLOT = 8;
+
+    static final int COUNTER = 0;
+    static final int ARRIVALS = SLOT;
+    static final int STOP = 2 * SLOT;
+
+    static final List<String> VARIANTS = List.of(
+            "plain", "volatile", "atomic", "adder", "synchronized", "lock", "processCopy", "shmPlain", "shmAtomic");
+    static final List<String> LABELS = List.of(
+            "threads: plain field ++",
+            "threads: volatile field ++",
+            "threads: AtomicLong",
+            "threads: LongAdder",
+            "threads: synchronized",
+            "threads: ReentrantLock",
+            "processes: each its own copy",
+            "processes: shared memory, read then write",
             "processes: shared memory, atomic getAndAdd");
 
     @Override
@@ -42,7 +55,9 @@ final class RacesExperiment implements Experiment {
 
     @Override
     public Section section() {
-        return new Section(id(), "Races: one counter, two workers",
+        return new Section(
+                id(),
+                "Races: one counter, two workers",
                 "Multithreaded programs need more synchronization and mutual exclusion to avoid race conditions and "
                         + "deadlocks; processes, with their own memory, are simpler to program.",
                 "多线程程序通常比多进程程序更复杂，需要更多的同步和互斥机制来避免条件竞争和死锁。进程因为拥有独立的内存空间，编程和调试通常更简单些。");
@@ -61,13 +76,15 @@ final class RacesExperiment implements Experiment {
     public void run(Bench bench, Section s) throws Exception {
         long k = bench.quick() ? 2_000_000 : 10_000_000;
         long window = bench.quick() ? 40 : 100;
-        s.method = String.format("Two workers start together (a barrier; across processes, an arrival counter in shared "
-                + "memory), then each adds 1 to one shared counter and 1 to a private tally, until told to stop %d ms later; "
-                + "lost updates = 1 - shared counter / sum of the tallies. A time window, rather than a fixed count, keeps "
-                + "both workers running at the same time however busy the machine is. Threads: Tandem.threads(2) with six "
-                + "ways to increment a field of one object. Processes: Tandem.processes(2) with a captured counter (copied "
-                + "to each worker, which counts %,d times), then a counter in a dev.tandem.ipc.SharedLongArray that both "
-                + "attach. %d repeats after a warm-up.", window, k, repeats(bench));
+        s.method = String.format(
+                "Two workers start together (a barrier; across processes, an arrival counter in shared "
+                        + "memory), then each adds 1 to one shared counter and 1 to a private tally, until told to stop %d ms later; "
+                        + "lost updates = 1 - shared counter / sum of the tallies. A time window, rather than a fixed count, keeps "
+                        + "both workers running at the same time however busy the machine is. Threads: Tandem.threads(2) with six "
+                        + "ways to increment a field of one object. Processes: Tandem.processes(2) with a captured counter (copied "
+                        + "to each worker, which counts %,d times), then a counter in a dev.tandem.ipc.SharedLongArray that both "
+                        + "attach. %d repeats after a warm-up.",
+                window, k, repeats(bench));
         bench.step("threads");
         try (TaskPool pool = Tandem.threads(2).start()) {
             for (int v = 0; v < 6; v++) {
@@ -84,7 +101,8 @@ final class RacesExperiment implements Experiment {
             }
         }
         bench.step("processes");
-        try (TaskPool pool = Bench.start(Tandem.processes(2).forwardOutput(false)
+        try (TaskPool pool = Bench.start(Tandem.processes(2)
+                .forwardOutput(false)
                 .jvmOptions(bench.workerJvmOptions().toArray(String[]::new)))) {
             List<Double> lost = new ArrayList<>();
             List<Double> ns = new ArrayList<>();
@@ -102,7 +120,11 @@ final class RacesExperiment implements Experiment {
                 }
             }
             add(s, 6, lost, ns, window);
-            s.add("callerCounter.processCopy", "the caller's own counter after both workers counted", "count", callerSaw,
+            s.add(
+                    "callerCounter.processCopy",
+                    "the caller's own counter after both workers counted",
+                    "count",
+                    callerSaw,
                     Map.of());
             for (int v = 7; v < 9; v++) {
                 List<Double> l = new ArrayList<>();
@@ -241,7 +263,8 @@ final class RacesExperiment implements Experiment {
 
     /** Counts on the worker's own copy of the caller's counter; returns {@code [count, nanos]}. */
     record CountCopy(long[] counter, long k) implements Task<long[]> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public long[] call() {
@@ -253,18 +276,13 @@ final class RacesExperiment implements Experiment {
         }
     }
 
-    /** Elements of the shared array, a cache line (8 longs) apart: the counter, the arrivals, the stop flag. */
-    static final int SLOT = 8;
-    static final int COUNTER = 0;
-    static final int ARRIVALS = SLOT;
-    static final int STOP = 2 * SLOT;
-
     /**
      * Counts on a counter in a shared array until the stop flag is set; returns {@code [own increments,
      * nanos, 1 if it met the other worker at the start]}.
      */
     record CountShared(SegmentHandle handle, boolean atomic) implements Task<long[]> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public long[] call() {
@@ -304,38 +322,68 @@ final class RacesExperiment implements Experiment {
         ObjectNode o = Charts.base("Lost updates and cost per increment");
         o.remove("xAxis");
         ArrayNode xs = o.putArray("xAxis");
-        xs.addObject().put("type", "value").put("name", "lost updates (%)").put("min", 0).put("max", 100)
-                .put("nameLocation", "middle").put("nameGap", 24).put("position", "bottom");
-        xs.addObject().put("type", "log").put("name", "ns per increment").put("nameLocation", "middle").put("nameGap", 24)
-                .put("position", "top").putObject("splitLine").put("show", false);
-        List<String> labels = LABELS.stream().map(l -> l.replace("threads: ", "T: ").replace("processes: ", "P: ")
-                .replace("shared memory, ", "shm, ")
-                .replace("atomic getAndAdd", "getAndAdd")).toList();
+        xs.addObject()
+                .put("type", "value")
+                .put("name", "lost updates (%)")
+                .put("min", 0)
+                .put("max", 100)
+                .put("nameLocation", "middle")
+                .put("nameGap", 24)
+                .put("position", "bottom");
+        xs.addObject()
+                .put("type", "log")
+                .put("name", "ns per increment")
+                .put("nameLocation", "middle")
+                .put("nameGap", 24)
+                .put("position", "top")
+                .putObject("splitLine")
+                .put("show", false);
+        List<String> labels = LABELS.stream()
+                .map(l -> l.replace("threads: ", "T: ")
+                        .replace("processes: ", "P: ")
+                        .replace("shared memory, ", "shm, ")
+                        .replace("atomic getAndAdd", "getAndAdd"))
+                .toList();
         Charts.categoryAxis(o, "yAxis", "", labels).put("inverse", true);
         Charts.obj((ObjectNode) o.get("yAxis"), "axisLabel").put("rotate", 0).put("fontSize", 11);
-        ObjectNode lost = Charts.bars(o, "lost updates (%)", VARIANTS.stream().map(v -> s.median("lost." + v)).toList());
-        lost.putObject("label").put("show", true).put("position", "right").put("formatter", "{c}%").put("fontSize", 10);
+        ObjectNode lost = Charts.bars(
+                o,
+                "lost updates (%)",
+                VARIANTS.stream().map(v -> s.median("lost." + v)).toList());
+        lost.putObject("label")
+                .put("show", true)
+                .put("position", "right")
+                .put("formatter", "{c}%")
+                .put("fontSize", 10);
         // Below 0.1 ns the JIT removed the loop (each worker's private counter): not a cost worth drawing.
-        ObjectNode cost = Charts.bars(o, "ns per increment", VARIANTS.stream().map(v -> s.median("ns." + v))
-                .map(x -> x > 0.1 ? x : Double.NaN).toList());
+        ObjectNode cost = Charts.bars(
+                o,
+                "ns per increment",
+                VARIANTS.stream()
+                        .map(v -> s.median("ns." + v))
+                        .map(x -> x > 0.1 ? x : Double.NaN)
+                        .toList());
         cost.put("type", "scatter").put("xAxisIndex", 1).put("symbolSize", 11);
         Charts.obj(o, "grid").put("left", 150).put("right", 36).put("top", 96).put("bottom", 44);
         Charts.obj(o, "legend").put("top", 24);
         o.put("_height", 440);
         s.chart = o;
-        s.chartCaption = "T: two threads, P: two worker JVMs. Bars: share of the 2 x K increments that were lost (median). "
-                + "Dots: time per increment (top axis, log scale).";
+        s.chartCaption =
+                "T: two threads, P: two worker JVMs. Bars: share of the 2 x K increments that were lost (median). "
+                        + "Dots: time per increment (top axis, log scale).";
     }
 
     private void verdict(Section s) {
         List<List<String>> rows = new ArrayList<>();
         for (int v = 0; v < VARIANTS.size(); v++) {
             double ns = s.median("ns." + VARIANTS.get(v));
-            rows.add(List.of(LABELS.get(v), Fmt.num(s.median("lost." + VARIANTS.get(v)), "%"),
+            rows.add(List.of(
+                    LABELS.get(v),
+                    Fmt.num(s.median("lost." + VARIANTS.get(v)), "%"),
                     ns < 0.1 ? Fmt.num(ns, "ns") + " (the JIT folded the loop)" : Fmt.num(ns, "ns")));
         }
-        s.tables.add(new Table("Lost updates and time per increment (medians)", List.of("variant", "lost", "per increment"),
-                rows));
+        s.tables.add(new Table(
+                "Lost updates and time per increment (medians)", List.of("variant", "lost", "per increment"), rows));
         double lostVol = s.median("lost.volatile");
         double lostPlain = s.median("lost.plain");
         double lostAtomic = s.median("lost.atomic");
@@ -349,15 +397,25 @@ final class RacesExperiment implements Experiment {
         double maxPlain = s.metric("lost.plain").map(m -> m.stats().max()).orElse(Double.NaN);
         boolean raced = maxVol > 0 || maxPlain > 0;
         boolean fixed = lostAtomic == 0 && lostLock == 0 && lostSync == 0 && s.median("lost.adder") == 0;
-        StringBuilder v = new StringBuilder(String.format("Two threads sharing a counter lost %s (volatile ++; up to %s in "
-                + "one repeat) and %s (plain ++; up to %s) of their increments%s. AtomicLong, "
-                + "LongAdder, synchronized and ReentrantLock lost %s, at %s, %s, %s and %s per increment against %s "
-                + "unsynchronized. ", Fmt.num(lostVol, "%"), Fmt.num(maxVol, "%"), Fmt.num(lostPlain, "%"),
-                Fmt.num(maxPlain, "%"), raced ? ": a read-modify-write that is not atomic loses updates whenever the two "
-                        + "threads run at the same instant (a repeat that lost nothing had them take turns on one CPU)" : "; no update was lost in this run, which proves nothing: the race needs the "
-                        + "two threads to run at the same instant",
-                fixed ? "none" : "some (unexpected)", Fmt.num(nsAtomic, "ns"), Fmt.num(nsAdder, "ns"),
-                Fmt.num(s.median("ns.synchronized"), "ns"), Fmt.num(nsLock, "ns"),
+        StringBuilder v = new StringBuilder(String.format(
+                "Two threads sharing a counter lost %s (volatile ++; up to %s in "
+                        + "one repeat) and %s (plain ++; up to %s) of their increments%s. AtomicLong, "
+                        + "LongAdder, synchronized and ReentrantLock lost %s, at %s, %s, %s and %s per increment against %s "
+                        + "unsynchronized. ",
+                Fmt.num(lostVol, "%"),
+                Fmt.num(maxVol, "%"),
+                Fmt.num(lostPlain, "%"),
+                Fmt.num(maxPlain, "%"),
+                raced
+                        ? ": a read-modify-write that is not atomic loses updates whenever the two "
+                                + "threads run at the same instant (a repeat that lost nothing had them take turns on one CPU)"
+                        : "; no update was lost in this run, which proves nothing: the race needs the "
+                                + "two threads to run at the same instant",
+                fixed ? "none" : "some (unexpected)",
+                Fmt.num(nsAtomic, "ns"),
+                Fmt.num(nsAdder, "ns"),
+                Fmt.num(s.median("ns.synchronized"), "ns"),
+                Fmt.num(nsLock, "ns"),
                 Fmt.num(nsVol, "ns")));
         double callerSaw = s.median("callerCounter.processCopy");
         double shmPlain = s.median("lost.shmPlain");
@@ -367,16 +425,21 @@ final class RacesExperiment implements Experiment {
             v.append("Process mode was not measured.");
             outcome = raced && fixed ? Outcome.MIXED : Outcome.INCONCLUSIVE;
         } else {
-            v.append(String.format("Two processes lost %s: each counted on its own copy, and the caller's counter stayed at %s, "
-                    + "so there is no race because nothing is shared. Sharing a counter explicitly through shared memory brings the "
-                    + "race back (%s lost when each adds with an acquire read, then a release write) until the processes use atomic operations (%s lost). "
-                    + "Processes avoid accidental races, not the need for synchronization once they share.",
-                    Fmt.num(s.median("lost.processCopy"), "%"), Fmt.num(callerSaw), Fmt.num(shmPlain, "%"),
+            v.append(String.format(
+                    "Two processes lost %s: each counted on its own copy, and the caller's counter stayed at %s, "
+                            + "so there is no race because nothing is shared. Sharing a counter explicitly through shared memory brings the "
+                            + "race back (%s lost when each adds with an acquire read, then a release write) until the processes use atomic operations (%s lost). "
+                            + "Processes avoid accidental races, not the need for synchronization once they share.",
+                    Fmt.num(s.median("lost.processCopy"), "%"),
+                    Fmt.num(callerSaw),
+                    Fmt.num(shmPlain, "%"),
                     Fmt.num(shmAtomic, "%")));
             outcome = raced && fixed && s.median("lost.processCopy") == 0 ? Outcome.SUPPORTED : Outcome.MIXED;
         }
         s.verdict(outcome, v.toString());
-        s.headline = String.format("unsynchronized threads lost %s; atomics 0 at %s/op; processes: no race until they share "
-                + "memory (%s lost)", Fmt.num(lostVol, "%"), Fmt.num(nsAtomic, "ns"), Fmt.num(shmPlain, "%"));
+        s.headline = String.format(
+                "unsynchronized threads lost %s; atomics 0 at %s/op; processes: no race until they share "
+                        + "memory (%s lost)",
+                Fmt.num(lostVol, "%"), Fmt.num(nsAtomic, "ns"), Fmt.num(shmPlain, "%"));
     }
 }

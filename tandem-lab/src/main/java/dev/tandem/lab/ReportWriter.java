@@ -46,7 +46,10 @@ final class ReportWriter {
     Path write() throws IOException {
         Path dir = Files.createDirectories(options.out());
         ObjectNode results = results();
-        Charts.JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
+        Charts.JSON
+                .writer()
+                .with(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(dir.resolve("results.json").toFile(), results);
         Files.writeString(dir.resolve("report.md"), markdown(results), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("index.html"), html(results), StandardCharsets.UTF_8);
         return dir;
@@ -106,7 +109,8 @@ final class ReportWriter {
                 ArrayNode samples = mj.putArray("samples");
                 m.samples().forEach(v -> number(samples, v));
                 ObjectNode params = mj.putObject("params");
-                m.params().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                m.params().entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
                         .forEach(e -> params.set(e.getKey(), Charts.JSON.valueToTree(e.getValue())));
                 Stats st = m.stats();
                 ObjectNode sj = mj.putObject("stats");
@@ -175,32 +179,73 @@ final class ReportWriter {
         md.append("Reproduce: `./").append(results.get("command").asText()).append("`\n\n");
         md.append("| experiment | verdict | headline |\n|---|---|---|\n");
         for (Section s : sections) {
-            md.append("| [").append(s.id).append("](#").append(s.id).append(") | ").append(s.outcome.label()).append(" | ")
-                    .append(mdCell(s.headline)).append(" |\n");
+            md.append("| [")
+                    .append(s.id)
+                    .append("](#")
+                    .append(s.id)
+                    .append(") | ")
+                    .append(s.outcome.label())
+                    .append(" | ")
+                    .append(mdCell(s.headline))
+                    .append(" |\n");
         }
         if (comparison != null) {
-            md.append("\n## Compared with ").append(comparison.path("against").asText()).append("\n\n");
+            md.append("\n## Compared with ")
+                    .append(comparison.path("against").asText())
+                    .append("\n\n");
             md.append("| section | metric | before | now | change |\n|---|---|---|---|---|\n");
             for (JsonNode row : comparison.path("rows")) {
                 if (row.path("significant").asBoolean()) {
-                    md.append("| ").append(row.path("section").asText()).append(" | ").append(mdCell(row.path("label").asText()))
-                            .append(" | ").append(Fmt.num(row.path("old").asDouble(), row.path("unit").asText())).append(" | ")
-                            .append(Fmt.num(row.path("new").asDouble(), row.path("unit").asText())).append(" | ")
-                            .append(row.path("ratio").isNumber() ? Fmt.ratio(row.path("ratio").asDouble()) : "").append(" |\n");
+                    md.append("| ")
+                            .append(row.path("section").asText())
+                            .append(" | ")
+                            .append(mdCell(row.path("label").asText()))
+                            .append(" | ")
+                            .append(Fmt.num(
+                                    row.path("old").asDouble(), row.path("unit").asText()))
+                            .append(" | ")
+                            .append(Fmt.num(
+                                    row.path("new").asDouble(), row.path("unit").asText()))
+                            .append(" | ")
+                            .append(
+                                    row.path("ratio").isNumber()
+                                            ? Fmt.ratio(row.path("ratio").asDouble())
+                                            : "")
+                            .append(" |\n");
                 }
             }
         }
         for (Section s : sections) {
-            md.append("\n<a id=\"").append(s.id).append("\"></a>\n## ").append(s.title).append("\n\n");
-            md.append("> **The note:** ").append(s.claim).append("\n>\n> ").append(s.claimOriginal).append("\n\n");
+            md.append("\n<a id=\"")
+                    .append(s.id)
+                    .append("\"></a>\n## ")
+                    .append(s.title)
+                    .append("\n\n");
+            md.append("> **The note:** ")
+                    .append(s.claim)
+                    .append("\n>\n> ")
+                    .append(s.claimOriginal)
+                    .append("\n\n");
             md.append("**Method.** ").append(s.method).append("\n\n");
-            md.append("**Verdict: ").append(s.outcome.label()).append(".** ").append(s.verdict).append("\n\n");
+            md.append("**Verdict: ")
+                    .append(s.outcome.label())
+                    .append(".** ")
+                    .append(s.verdict)
+                    .append("\n\n");
             for (Table t : s.tables) {
                 md.append("*").append(t.title()).append("*\n\n");
-                md.append("| ").append(String.join(" | ", t.columns().stream().map(ReportWriter::mdCell).toList())).append(" |\n");
+                md.append("| ")
+                        .append(String.join(
+                                " | ",
+                                t.columns().stream().map(ReportWriter::mdCell).toList()))
+                        .append(" |\n");
                 md.append("|").append("---|".repeat(t.columns().size())).append("\n");
                 for (List<String> row : t.rows()) {
-                    md.append("| ").append(String.join(" | ", row.stream().map(ReportWriter::mdCell).toList())).append(" |\n");
+                    md.append("| ")
+                            .append(String.join(
+                                    " | ",
+                                    row.stream().map(ReportWriter::mdCell).toList()))
+                            .append(" |\n");
                 }
                 md.append("\n");
             }
@@ -213,9 +258,20 @@ final class ReportWriter {
             md.append("| metric | median | IQR | min - max | n |\n|---|---|---|---|---|\n");
             for (Metric m : s.metrics.values()) {
                 Stats st = m.stats();
-                md.append("| ").append(mdCell(m.label())).append(" | ").append(Fmt.num(st.median(), m.unit())).append(" | ")
-                        .append(Fmt.num(st.q1())).append(" - ").append(Fmt.num(st.q3())).append(" | ")
-                        .append(Fmt.num(st.min())).append(" - ").append(Fmt.num(st.max())).append(" | ").append(st.n())
+                md.append("| ")
+                        .append(mdCell(m.label()))
+                        .append(" | ")
+                        .append(Fmt.num(st.median(), m.unit()))
+                        .append(" | ")
+                        .append(Fmt.num(st.q1()))
+                        .append(" - ")
+                        .append(Fmt.num(st.q3()))
+                        .append(" | ")
+                        .append(Fmt.num(st.min()))
+                        .append(" - ")
+                        .append(Fmt.num(st.max()))
+                        .append(" | ")
+                        .append(st.n())
                         .append(" |\n");
             }
             md.append("\n</details>\n");
@@ -226,13 +282,22 @@ final class ReportWriter {
     private String runLine(ObjectNode r) {
         JsonNode m = r.get("machine");
         JsonNode j = r.get("jdk");
-        return String.format("%s · %s, %d cores, %.1f GiB%s · JDK %s (%s) · Tandem %s · %s run, seed %d, %.0f s",
-                started.toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"), m.path("cpuModel").asText("unknown CPU"),
-                m.path("cores").asInt(), m.path("memoryBytes").asDouble() / (1L << 30),
-                m.path("virtualized").asBoolean() ? ", virtual machine" : "", j.path("version").asText(),
-                j.path("vm").asText(), r.path("tandemVersion").asText(), options.quick() ? "quick" : "full",
-                options.seed(), seconds)
-                + (r.path("python").isNull() ? "" : " · Python " + r.path("python").path("version").asText());
+        return String.format(
+                        "%s · %s, %d cores, %.1f GiB%s · JDK %s (%s) · Tandem %s · %s run, seed %d, %.0f s",
+                        started.toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
+                        m.path("cpuModel").asText("unknown CPU"),
+                        m.path("cores").asInt(),
+                        m.path("memoryBytes").asDouble() / (1L << 30),
+                        m.path("virtualized").asBoolean() ? ", virtual machine" : "",
+                        j.path("version").asText(),
+                        j.path("vm").asText(),
+                        r.path("tandemVersion").asText(),
+                        options.quick() ? "quick" : "full",
+                        options.seed(),
+                        seconds)
+                + (r.path("python").isNull()
+                        ? ""
+                        : " · Python " + r.path("python").path("version").asText());
     }
 
     private static String mdCell(String s) {
@@ -245,39 +310,63 @@ final class ReportWriter {
         StringBuilder b = new StringBuilder();
         b.append("<header class=\"run\"><h1>Threads or processes? Measured on this machine</h1>\n");
         b.append("<p class=\"meta\">").append(esc(runLine(results))).append("</p>\n");
-        b.append("<p class=\"meta\">Reproduce: <code>./").append(esc(results.get("command").asText()))
-                .append("</code> · raw numbers: <a href=\"results.json\">results.json</a> · text: <a href=\"report.md\">"
-                        + "report.md</a></p></header>\n");
+        b.append("<p class=\"meta\">Reproduce: <code>./")
+                .append(esc(results.get("command").asText()))
+                .append(
+                        "</code> · raw numbers: <a href=\"results.json\">results.json</a> · text: <a href=\"report.md\">"
+                                + "report.md</a></p></header>\n");
         b.append("<section id=\"summary\"><div class=\"scroll\"><table><caption>At a glance</caption>")
                 .append("<tr><th>experiment</th><th>verdict</th><th>what the numbers say</th></tr>\n");
         for (Section s : sections) {
-            b.append("<tr><td><a href=\"#").append(s.id).append("\">").append(esc(s.id)).append("</a></td><td>")
-                    .append(badge(s.outcome)).append("</td><td>").append(esc(s.headline)).append("</td></tr>\n");
+            b.append("<tr><td><a href=\"#")
+                    .append(s.id)
+                    .append("\">")
+                    .append(esc(s.id))
+                    .append("</a></td><td>")
+                    .append(badge(s.outcome))
+                    .append("</td><td>")
+                    .append(esc(s.headline))
+                    .append("</td></tr>\n");
         }
         b.append("</table></div></section>\n");
         if (comparison != null) {
-            b.append("<section id=\"comparison\"><h2>Compared with ").append(esc(comparison.path("against").asText()))
-                    .append("</h2><p class=\"meta\">Earlier run: ").append(esc(comparison.path("againstStartedAt").asText()))
-                    .append(", ").append(esc(comparison.path("againstMachine").asText()))
+            b.append("<section id=\"comparison\"><h2>Compared with ")
+                    .append(esc(comparison.path("against").asText()))
+                    .append("</h2><p class=\"meta\">Earlier run: ")
+                    .append(esc(comparison.path("againstStartedAt").asText()))
+                    .append(", ")
+                    .append(esc(comparison.path("againstMachine").asText()))
                     .append(". Shown: metrics whose interquartile ranges do not overlap.</p>")
-                    .append("<div class=\"scroll\"><table><tr><th>section</th><th>metric</th><th>before</th><th>now</th>")
+                    .append(
+                            "<div class=\"scroll\"><table><tr><th>section</th><th>metric</th><th>before</th><th>now</th>")
                     .append("<th>change</th></tr>\n");
             int shown = 0;
             for (JsonNode row : comparison.path("rows")) {
                 if (row.path("significant").asBoolean()) {
                     shown++;
-                    b.append("<tr><td>").append(esc(row.path("section").asText())).append("</td><td>")
-                            .append(esc(row.path("label").asText())).append("</td><td class=\"num\">")
-                            .append(esc(Fmt.num(row.path("old").asDouble(), row.path("unit").asText())))
+                    b.append("<tr><td>")
+                            .append(esc(row.path("section").asText()))
+                            .append("</td><td>")
+                            .append(esc(row.path("label").asText()))
                             .append("</td><td class=\"num\">")
-                            .append(esc(Fmt.num(row.path("new").asDouble(), row.path("unit").asText())))
+                            .append(esc(Fmt.num(
+                                    row.path("old").asDouble(), row.path("unit").asText())))
                             .append("</td><td class=\"num\">")
-                            .append(row.path("ratio").isNumber() ? esc(Fmt.ratio(row.path("ratio").asDouble())) : "")
+                            .append(esc(Fmt.num(
+                                    row.path("new").asDouble(), row.path("unit").asText())))
+                            .append("</td><td class=\"num\">")
+                            .append(
+                                    row.path("ratio").isNumber()
+                                            ? esc(Fmt.ratio(row.path("ratio").asDouble()))
+                                            : "")
                             .append("</td></tr>\n");
                 }
             }
-            b.append("</table></div><p class=\"meta\">").append(shown).append(" of ")
-                    .append(comparison.path("rows").size()).append(" metrics changed.</p></section>\n");
+            b.append("</table></div><p class=\"meta\">")
+                    .append(shown)
+                    .append(" of ")
+                    .append(comparison.path("rows").size())
+                    .append(" metrics changed.</p></section>\n");
         }
         b.append("<nav class=\"toc\">");
         for (Section s : sections) {
@@ -286,21 +375,38 @@ final class ReportWriter {
         b.append("</nav>\n");
         ArrayNode charts = Charts.JSON.createArrayNode();
         for (Section s : sections) {
-            b.append("<section id=\"").append(s.id).append("\">\n<h2>").append(esc(s.title)).append("</h2>\n");
-            b.append("<blockquote class=\"claim\"><p><strong>The note:</strong> ").append(esc(s.claim)).append("</p>")
+            b.append("<section id=\"")
+                    .append(s.id)
+                    .append("\">\n<h2>")
+                    .append(esc(s.title))
+                    .append("</h2>\n");
+            b.append("<blockquote class=\"claim\"><p><strong>The note:</strong> ")
+                    .append(esc(s.claim))
+                    .append("</p>")
                     .append("<details class=\"orig\"><summary>the note's words</summary><p lang=\"zh\">")
-                    .append(esc(s.claimOriginal)).append("</p></details></blockquote>\n");
-            b.append("<div class=\"verdict v-").append(s.outcome.label()).append("\"><strong>Verdict</strong>")
-                    .append(badge(s.outcome)).append(" ").append(esc(s.verdict)).append("</div>\n");
+                    .append(esc(s.claimOriginal))
+                    .append("</p></details></blockquote>\n");
+            b.append("<div class=\"verdict v-")
+                    .append(s.outcome.label())
+                    .append("\"><strong>Verdict</strong>")
+                    .append(badge(s.outcome))
+                    .append(" ")
+                    .append(esc(s.verdict))
+                    .append("</div>\n");
             if (s.chart != null) {
-                b.append("<div class=\"chart\" id=\"chart-").append(s.id).append("\" role=\"img\" aria-label=\"")
-                        .append(esc(chartTitle(s))).append("\"></div>\n");
+                b.append("<div class=\"chart\" id=\"chart-")
+                        .append(s.id)
+                        .append("\" role=\"img\" aria-label=\"")
+                        .append(esc(chartTitle(s)))
+                        .append("\"></div>\n");
                 b.append("<p class=\"caption\">").append(esc(s.chartCaption)).append("</p>\n");
                 charts.addObject().put("id", s.id).set("option", s.chart.deepCopy());
             }
             b.append("<h3>Method</h3><p>").append(esc(s.method)).append("</p>\n");
             for (Table t : s.tables) {
-                b.append("<div class=\"scroll\"><table><caption>").append(esc(t.title())).append("</caption><tr>");
+                b.append("<div class=\"scroll\"><table><caption>")
+                        .append(esc(t.title()))
+                        .append("</caption><tr>");
                 t.columns().forEach(c -> b.append("<th>").append(esc(c)).append("</th>"));
                 b.append("</tr>\n");
                 for (List<String> row : t.rows()) {
@@ -315,25 +421,38 @@ final class ReportWriter {
                 s.notes.forEach(n -> b.append("<li>").append(esc(n)).append("</li>"));
                 b.append("</ul>\n");
             }
-            b.append("<details><summary>All ").append(s.metrics.size()).append(" metrics of this section</summary>")
-                    .append("<div class=\"scroll\"><table><tr><th>metric</th><th>median</th><th>IQR</th><th>min - max</th>")
+            b.append("<details><summary>All ")
+                    .append(s.metrics.size())
+                    .append(" metrics of this section</summary>")
+                    .append(
+                            "<div class=\"scroll\"><table><tr><th>metric</th><th>median</th><th>IQR</th><th>min - max</th>")
                     .append("<th>n</th></tr>\n");
             for (Metric m : s.metrics.values()) {
                 Stats st = m.stats();
-                b.append("<tr><td>").append(esc(m.label())).append("</td><td class=\"num\">")
-                        .append(esc(Fmt.num(st.median(), m.unit()))).append("</td><td class=\"num\">")
-                        .append(esc(Fmt.num(st.q1()) + " - " + Fmt.num(st.q3()))).append("</td><td class=\"num\">")
-                        .append(esc(Fmt.num(st.min()) + " - " + Fmt.num(st.max()))).append("</td><td class=\"num\">")
-                        .append(st.n()).append("</td></tr>\n");
+                b.append("<tr><td>")
+                        .append(esc(m.label()))
+                        .append("</td><td class=\"num\">")
+                        .append(esc(Fmt.num(st.median(), m.unit())))
+                        .append("</td><td class=\"num\">")
+                        .append(esc(Fmt.num(st.q1()) + " - " + Fmt.num(st.q3())))
+                        .append("</td><td class=\"num\">")
+                        .append(esc(Fmt.num(st.min()) + " - " + Fmt.num(st.max())))
+                        .append("</td><td class=\"num\">")
+                        .append(st.n())
+                        .append("</td></tr>\n");
             }
             b.append("</table></div></details>\n</section>\n");
         }
         b.append("<footer>Every number on this page was measured in this run; none is typed in. Medians over repeats, "
-                + "with the interquartile range (IQR) as spread. Charts: Apache ECharts ")
-                .append(esc(echartsVersion())).append(", inlined.</footer>\n");
+                        + "with the interquartile range (IQR) as spread. Charts: Apache ECharts ")
+                .append(esc(echartsVersion()))
+                .append(", inlined.</footer>\n");
 
         String template = resource("report.html");
-        return template.replace("{{TITLE}}", esc("tandem lab: threads or processes, " + started.toString().substring(0, 10)))
+        return template.replace(
+                        "{{TITLE}}",
+                        esc("tandem lab: threads or processes, "
+                                + started.toString().substring(0, 10)))
                 .replace("{{CHARTS}}", scriptSafe(Charts.JSON.writeValueAsString(charts)))
                 .replace("{{ECHARTS}}", scriptSafe(echarts()))
                 .replace("{{BODY}}", b.toString());

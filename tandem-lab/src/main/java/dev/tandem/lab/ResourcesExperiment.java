@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * <b>resources</b>: what one unit of concurrency costs to create and to keep: a platform thread, a
@@ -27,6 +28,10 @@ import java.util.Map;
  * reports them.
  */
 final class ResourcesExperiment implements Experiment {
+    static final List<String> KINDS = List.of("platform", "virtual", "worker", "jvm", "process");
+    static final List<String> LABELS =
+            List.of("platform thread", "virtual thread", "Tandem worker JVM", "bare JVM", "OS process (cat)");
+
     @Override
     public String id() {
         return "resources";
@@ -34,7 +39,9 @@ final class ResourcesExperiment implements Experiment {
 
     @Override
     public Section section() {
-        return new Section(id(), "Resources: what a thread and a process cost",
+        return new Section(
+                id(),
+                "Resources: what a thread and a process cost",
                 "Processes need more resources (memory, file handles) than threads, and cost more to create, "
                         + "because each process needs its own execution environment.",
                 "多进程需要的资源（包括内存、文件句柄等）通常会比多线程更多。这是因为每个进程都需要有自己的独立执行环境。");
@@ -44,10 +51,6 @@ final class ResourcesExperiment implements Experiment {
     public int steps(Bench bench) {
         return 4;
     }
-
-    static final List<String> KINDS = List.of("platform", "virtual", "worker", "jvm", "process");
-    static final List<String> LABELS = List.of("platform thread", "virtual thread", "Tandem worker JVM", "bare JVM",
-            "OS process (cat)");
 
     @Override
     public void run(Bench bench, Section s) throws Exception {
@@ -81,12 +84,19 @@ final class ResourcesExperiment implements Experiment {
         for (int i = 0; i < memRepeats; i++) {
             Path out = bench.tmp.resolve("threads-" + i + ".json");
             int creationRounds = i == 0 ? bench.repeats() : 1;
-            try (ChildJvm jvm = bench.child(List.of("-Xmx512m", "-Xms64m"), "threads", List.of(Integer.toString(virtualCount),
-                    Integer.toString(platformCount), Integer.toString(creationRounds), out.toString()), false)) {
+            try (ChildJvm jvm = bench.child(
+                    List.of("-Xmx512m", "-Xms64m"),
+                    "threads",
+                    List.of(
+                            Integer.toString(virtualCount),
+                            Integer.toString(platformCount),
+                            Integer.toString(creationRounds),
+                            out.toString()),
+                    false)) {
                 Integer code = jvm.await(Duration.ofSeconds(90));
                 if (code == null || code != 0) {
-                    throw new IllegalStateException("thread probe JVM " + (code == null ? "hung" : ChildJvm.describeExit(code))
-                            + ": " + jvm.stderrTail());
+                    throw new IllegalStateException("thread probe JVM "
+                            + (code == null ? "hung" : ChildJvm.describeExit(code)) + ": " + jvm.stderrTail());
                 }
             }
             runs.add(Charts.JSON.readTree(out.toFile()));
@@ -104,8 +114,13 @@ final class ResourcesExperiment implements Experiment {
                 r.get("createMicros").forEach(n -> create.add(n.asDouble()));
                 rss.add((r.get("rssKiBAfter").asDouble() - r.get("rssKiBBefore").asDouble()) / count);
                 pss.add((r.get("pssKiBAfter").asDouble() - r.get("pssKiBBefore").asDouble()) / count);
-                heap.add((r.get("heapBytesAfter").asDouble() - r.get("heapBytesBefore").asDouble()) / 1024.0 / count);
-                osThreads.add((r.get("osThreadsAfter").asDouble() - r.get("osThreadsBefore").asDouble()) / count);
+                heap.add((r.get("heapBytesAfter").asDouble()
+                                - r.get("heapBytesBefore").asDouble())
+                        / 1024.0
+                        / count);
+                osThreads.add((r.get("osThreadsAfter").asDouble()
+                                - r.get("osThreadsBefore").asDouble())
+                        / count);
                 fds.add((r.get("fdsAfter").asDouble() - r.get("fdsBefore").asDouble()) / count);
             }
             Map<String, Object> p = Map.of("threads", kind.equals("virtual") ? virtualCount : platformCount);
@@ -130,7 +145,8 @@ final class ResourcesExperiment implements Experiment {
         try {
             for (int i = 0; i < repeats; i++) {
                 long t0 = System.nanoTime();
-                try (TaskPool pool = Bench.start(Tandem.processes(1).forwardOutput(false)
+                try (TaskPool pool = Bench.start(Tandem.processes(1)
+                        .forwardOutput(false)
                         .jvmOptions(bench.workerJvmOptions().toArray(String[]::new)))) {
                     long t1 = System.nanoTime();
                     long pid = pool.submit(() -> ProcessHandle.current().pid()).get();
@@ -168,8 +184,8 @@ final class ResourcesExperiment implements Experiment {
         List<Double> fds = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             try (ChildJvm jvm = bench.child(List.of("-Xmx64m"), "idle", List.of(), true)) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(jvm.process().getInputStream(),
-                        StandardCharsets.UTF_8));
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(jvm.process().getInputStream(), StandardCharsets.UTF_8));
                 String line = in.readLine();
                 if (!"ready".equals(line)) {
                     throw new IllegalStateException("bare JVM did not start: " + jvm.stderrTail());
@@ -199,7 +215,7 @@ final class ResourcesExperiment implements Experiment {
             long t0 = System.nanoTime();
             for (int i = 0; i < perSample; i++) {
                 Process p = new ProcessBuilder("true").start();
-                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new IllegalStateException("'true' did not exit within 10 s");
                 }
@@ -208,14 +224,20 @@ final class ResourcesExperiment implements Experiment {
                 spawn.add((System.nanoTime() - t0) / 1e3 / perSample);
             }
         }
-        s.add("create.process", "spawn 'true' until it exited (fork/exec from this JVM)", "µs", spawn,
+        s.add(
+                "create.process",
+                "spawn 'true' until it exited (fork/exec from this JVM)",
+                "µs",
+                spawn,
                 Map.of("perSample", perSample));
         List<Double> rss = new ArrayList<>();
         List<Double> pss = new ArrayList<>();
         List<Double> threads = new ArrayList<>();
         List<Double> fds = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Process cat = new ProcessBuilder("cat").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process cat = new ProcessBuilder("cat")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             try {
                 OutputStream toCat = cat.getOutputStream();
                 toCat.write('x');
@@ -229,7 +251,7 @@ final class ResourcesExperiment implements Experiment {
                 threads.add((double) f[2]);
                 fds.add((double) f[3]);
                 toCat.close();
-                cat.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                cat.waitFor(10, TimeUnit.SECONDS);
             } finally {
                 cat.destroyForcibly();
             }
@@ -242,12 +264,16 @@ final class ResourcesExperiment implements Experiment {
 
     /** {@return a metric's median converted to KiB, or NaN} */
     private static double kib(Section s, String key) {
-        return s.metric(key).map(m -> m.unit().equals("MiB") ? m.median() * 1024 : m.median()).orElse(Double.NaN);
+        return s.metric(key)
+                .map(m -> m.unit().equals("MiB") ? m.median() * 1024 : m.median())
+                .orElse(Double.NaN);
     }
 
     /** {@return a metric's median converted to µs, or NaN} */
     private static double micros(Section s, String key) {
-        return s.metric(key).map(m -> m.unit().equals("ms") ? m.median() * 1000 : m.median()).orElse(Double.NaN);
+        return s.metric(key)
+                .map(m -> m.unit().equals("ms") ? m.median() * 1000 : m.median())
+                .orElse(Double.NaN);
     }
 
     private void chart(Section s) {
@@ -262,17 +288,31 @@ final class ResourcesExperiment implements Experiment {
             ObjectNode x = xs.addObject().put("type", "category").put("gridIndex", g);
             LABELS.forEach(x.putArray("data")::add);
             x.putObject("axisLabel").put("interval", 0).put("fontSize", 10).put("show", g == 1);
-            ys.addObject().put("type", "log").put("gridIndex", g).put("name", g == 0 ? "creation (µs)" : "memory (KiB)")
-                    .put("nameLocation", "middle").put("nameGap", 52);
+            ys.addObject()
+                    .put("type", "log")
+                    .put("gridIndex", g)
+                    .put("name", g == 0 ? "creation (µs)" : "memory (KiB)")
+                    .put("nameLocation", "middle")
+                    .put("nameGap", 52);
         }
-        List<Double> create = KINDS.stream().map(k -> micros(s, k.equals("worker") ? "firstResult.worker" : "create." + k))
+        List<Double> create = KINDS.stream()
+                .map(k -> micros(s, k.equals("worker") ? "firstResult.worker" : "create." + k))
                 .toList();
-        List<Double> rss = KINDS.stream().map(k -> kib(s, "rss." + k)).map(v -> v > 0 ? v : Double.NaN).toList();
-        List<Double> pss = KINDS.stream().map(k -> kib(s, k.equals("virtual") ? "heap.virtual" : "pss." + k))
-                .map(v -> v > 0 ? v : Double.NaN).toList();
-        Charts.bars(o, "creation to first use (µs)", create).put("xAxisIndex", 0).put("yAxisIndex", 0);
+        List<Double> rss = KINDS.stream()
+                .map(k -> kib(s, "rss." + k))
+                .map(v -> v > 0 ? v : Double.NaN)
+                .toList();
+        List<Double> pss = KINDS.stream()
+                .map(k -> kib(s, k.equals("virtual") ? "heap.virtual" : "pss." + k))
+                .map(v -> v > 0 ? v : Double.NaN)
+                .toList();
+        Charts.bars(o, "creation to first use (µs)", create)
+                .put("xAxisIndex", 0)
+                .put("yAxisIndex", 0);
         Charts.bars(o, "RSS (KiB)", rss).put("xAxisIndex", 1).put("yAxisIndex", 1);
-        Charts.bars(o, "PSS (KiB; heap for virtual threads)", pss).put("xAxisIndex", 1).put("yAxisIndex", 1);
+        Charts.bars(o, "PSS (KiB; heap for virtual threads)", pss)
+                .put("xAxisIndex", 1)
+                .put("yAxisIndex", 1);
         o.put("_height", 520);
         s.chart = o;
         s.chartCaption = "Top: time to create one unit and run it (medians). Bottom: memory per unit as the kernel "
@@ -285,16 +325,21 @@ final class ResourcesExperiment implements Experiment {
             String k = KINDS.get(i);
             boolean thread = i < 2;
             String create = k.equals("worker")
-                    ? Fmt.num(s.median("create.worker"), "ms") + " ready, " + Fmt.num(s.median("firstResult.worker"), "ms")
-                            + " first result"
-                    : Fmt.num(s.median("create." + k), s.metric("create." + k).map(Metric::unit).orElse(""));
+                    ? Fmt.num(s.median("create.worker"), "ms") + " ready, "
+                            + Fmt.num(s.median("firstResult.worker"), "ms") + " first result"
+                    : Fmt.num(
+                            s.median("create." + k),
+                            s.metric("create." + k).map(Metric::unit).orElse(""));
             String mem = thread
                     ? Fmt.num(kib(s, "rss." + k), "KiB") + " RSS, " + Fmt.num(kib(s, "heap." + k), "KiB") + " heap"
                     : Fmt.num(s.median("rss." + k), "MiB") + " RSS, " + Fmt.num(s.median("pss." + k), "MiB") + " PSS";
-            rows.add(List.of(LABELS.get(i), create, mem, Fmt.num(s.median("osThreads." + k)), Fmt.num(s.median("fds." + k))));
+            rows.add(List.of(
+                    LABELS.get(i), create, mem, Fmt.num(s.median("osThreads." + k)), Fmt.num(s.median("fds." + k))));
         }
-        s.tables.add(new Table("Per unit (medians; threads: growth per thread while many are parked)",
-                List.of("unit", "creation", "memory", "OS threads", "open files"), rows));
+        s.tables.add(new Table(
+                "Per unit (medians; threads: growth per thread while many are parked)",
+                List.of("unit", "creation", "memory", "OS threads", "open files"),
+                rows));
     }
 
     private void verdict(Section s) {
@@ -309,33 +354,48 @@ final class ResourcesExperiment implements Experiment {
         double memRatio = processKiB / threadKiB;
         double timeRatio = processMicros / threadMicros;
         s.headline = processLabel.substring(2) + " " + Fmt.num(processKiB / 1024, "MiB") + " PSS vs platform thread "
-                + Fmt.num(threadKiB, "KiB") + " (" + Fmt.ratio(memRatio) + "); start " + Fmt.ratio(timeRatio) + " slower";
+                + Fmt.num(threadKiB, "KiB") + " (" + Fmt.ratio(memRatio) + "); start " + Fmt.ratio(timeRatio)
+                + " slower";
         Stats procStats = s.metric("pss." + processKey).map(Metric::stats).orElse(Stats.of(List.of()));
         Stats threadStats = s.metric("rss.platform").map(Metric::stats).orElse(Stats.of(List.of()));
         if (Double.isNaN(memRatio) || Double.isNaN(timeRatio)) {
-            s.verdict(Outcome.INCONCLUSIVE, "A needed number is missing: thread " + Fmt.num(threadKiB, "KiB") + ", process "
-                    + Fmt.num(processKiB, "KiB") + ".");
+            s.verdict(
+                    Outcome.INCONCLUSIVE,
+                    "A needed number is missing: thread " + Fmt.num(threadKiB, "KiB") + ", process "
+                            + Fmt.num(processKiB, "KiB") + ".");
             return;
         }
         StringBuilder v = new StringBuilder();
-        v.append(String.format("%s costs %s of memory of its own (PSS), %s as much as a platform thread (%s RSS per "
+        v.append(String.format(
+                "%s costs %s of memory of its own (PSS), %s as much as a platform thread (%s RSS per "
                         + "thread), and takes %s to start and answer, %s as long as a platform thread (%s). ",
-                cap(processLabel), Fmt.num(processKiB / 1024, "MiB"), Fmt.ratio(memRatio), Fmt.num(threadKiB, "KiB"),
-                Fmt.num(processMicros / 1000, "ms"), Fmt.ratio(timeRatio), Fmt.num(threadMicros, "µs")));
-        v.append(String.format("A virtual thread is cheaper still: %s to create and about %s of heap while parked. ",
+                cap(processLabel),
+                Fmt.num(processKiB / 1024, "MiB"),
+                Fmt.ratio(memRatio),
+                Fmt.num(threadKiB, "KiB"),
+                Fmt.num(processMicros / 1000, "ms"),
+                Fmt.ratio(timeRatio),
+                Fmt.num(threadMicros, "µs")));
+        v.append(String.format(
+                "A virtual thread is cheaper still: %s to create and about %s of heap while parked. ",
                 Fmt.num(micros(s, "create.virtual"), "µs"), Fmt.num(kib(s, "heap.virtual"), "KiB")));
         if (!Double.isNaN(osKiB)) {
-            v.append(String.format("A plain OS process (cat) costs only %s PSS and %s to spawn: most of a worker's cost is "
+            v.append(String.format(
+                    "A plain OS process (cat) costs only %s PSS and %s to spawn: most of a worker's cost is "
                             + "the JVM it carries (heap, JIT compilers, GC and service threads: %s OS threads, %s open files), "
                             + "not the process itself.",
-                    Fmt.num(osKiB, "KiB"), Fmt.num(osMicros, "µs"), Fmt.num(s.median("osThreads." + processKey)),
+                    Fmt.num(osKiB, "KiB"),
+                    Fmt.num(osMicros, "µs"),
+                    Fmt.num(s.median("osThreads." + processKey)),
                     Fmt.num(s.median("fds." + processKey))));
         }
         boolean clear = memRatio > 10 && timeRatio > 10 && !procStats.tooWide();
-        s.verdict(clear ? Outcome.SUPPORTED : memRatio > 1 && timeRatio > 1 ? Outcome.MIXED : Outcome.REFUTED,
+        s.verdict(
+                clear ? Outcome.SUPPORTED : memRatio > 1 && timeRatio > 1 ? Outcome.MIXED : Outcome.REFUTED,
                 v.toString());
         if (threadStats.n() > 0 && threadStats.median() <= 0) {
-            s.note("The platform threads' RSS growth was not positive: the JVM had already committed the pages they used.");
+            s.note(
+                    "The platform threads' RSS growth was not positive: the JVM had already committed the pages they used.");
         }
         crossCheck(s, processKey);
     }
@@ -344,14 +404,17 @@ final class ResourcesExperiment implements Experiment {
         double rss = s.median("rss." + processKey);
         double vmRss = s.median("vmrss." + processKey);
         if (!Double.isNaN(vmRss)) {
-            s.note(String.format("Cross-check: the worker's Rss from smaps_rollup (%s) and VmRSS from /proc/PID/status (%s) "
-                    + "differ by %s.", Fmt.num(rss, "MiB"), Fmt.num(vmRss, "MiB"), Fmt.pct(Math.abs(rss - vmRss) / vmRss)));
+            s.note(String.format(
+                    "Cross-check: the worker's Rss from smaps_rollup (%s) and VmRSS from /proc/PID/status (%s) "
+                            + "differ by %s.",
+                    Fmt.num(rss, "MiB"), Fmt.num(vmRss, "MiB"), Fmt.pct(Math.abs(rss - vmRss) / vmRss)));
         }
         double osThreads = s.median("osThreads.platform");
         if (!Double.isNaN(osThreads)) {
-            s.note(String.format("Cross-check: the kernel counted %s OS threads per platform thread and %s per virtual "
-                    + "thread (virtual threads share a few carrier threads).", Fmt.num(osThreads),
-                    Fmt.num(s.median("osThreads.virtual"))));
+            s.note(String.format(
+                    "Cross-check: the kernel counted %s OS threads per platform thread and %s per virtual "
+                            + "thread (virtual threads share a few carrier threads).",
+                    Fmt.num(osThreads), Fmt.num(s.median("osThreads.virtual"))));
         }
     }
 

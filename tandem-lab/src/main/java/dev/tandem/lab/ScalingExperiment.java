@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,9 @@ final class ScalingExperiment implements Experiment {
 
     @Override
     public Section section() {
-        return new Section(id(), "Scaling: CPU-bound and IO-bound work over 1..N workers",
+        return new Section(
+                id(),
+                "Scaling: CPU-bound and IO-bound work over 1..N workers",
                 "The note ends on an open question: for CPU-bound work use threads, and for IO-bound work use threads?",
                 "计算密集型使用多线程，IO密集型使用多线程?");
     }
@@ -74,14 +77,16 @@ final class ScalingExperiment implements Experiment {
         int tasks = tasks(quick);
         double millis = taskMillis(quick);
         long iterations = Workloads.calibrate(millis);
-        s.method = String.format("%d tasks per batch, each CPU-bound (%,d xorshift iterations, about %s ms on one core "
-                + "here) or IO-bound (a %s ms blocking sleep), on %s workers; %d timed batches after a warm-up batch, per mode "
-                + "and worker count. Speed-up = median one-worker time / N-worker time, same mode. Modes: Tandem.threads(N), "
-                + "N virtual threads, Tandem.processes(N), Tandem.hybrid(P, T) with P x T = N. Python: the same kernel (in "
-                + "tasks of about 25 ms) and sleep with ThreadPoolExecutor and ProcessPoolExecutor (pool.map, started and warmed before timing; 3 "
-                + "timed batches).",
+        s.method = String.format(
+                "%d tasks per batch, each CPU-bound (%,d xorshift iterations, about %s ms on one core "
+                        + "here) or IO-bound (a %s ms blocking sleep), on %s workers; %d timed batches after a warm-up batch, per mode "
+                        + "and worker count. Speed-up = median one-worker time / N-worker time, same mode. Modes: Tandem.threads(N), "
+                        + "N virtual threads, Tandem.processes(N), Tandem.hybrid(P, T) with P x T = N. Python: the same kernel (in "
+                        + "tasks of about 25 ms) and sleep with ThreadPoolExecutor and ProcessPoolExecutor (pool.map, started and warmed before timing; 3 "
+                        + "timed batches).",
                 tasks, iterations, Fmt.num(millis), Fmt.num(millis), workers(quick), repeats(bench));
-        s.note(String.format("This machine has %d cores: CPU-bound work cannot speed up more than %dx.",
+        s.note(String.format(
+                "This machine has %d cores: CPU-bound work cannot speed up more than %dx.",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors()));
         List<String> unavailable = new ArrayList<>();
         for (Mode mode : MODES) {
@@ -118,10 +123,14 @@ final class ScalingExperiment implements Experiment {
         return switch (mode) {
             case THREADS -> Tandem.threads(n);
             case VIRTUAL_THREADS -> Tandem.virtualThreads();
-            case PROCESSES -> Tandem.processes(n).forwardOutput(false)
-                    .jvmOptions(bench.workerJvmOptions().toArray(String[]::new));
-            case HYBRID -> Tandem.hybrid(Math.max(1, n / 2), n / Math.max(1, n / 2)).forwardOutput(false)
-                    .jvmOptions(bench.workerJvmOptions().toArray(String[]::new));
+            case PROCESSES ->
+                Tandem.processes(n)
+                        .forwardOutput(false)
+                        .jvmOptions(bench.workerJvmOptions().toArray(String[]::new));
+            case HYBRID ->
+                Tandem.hybrid(Math.max(1, n / 2), n / Math.max(1, n / 2))
+                        .forwardOutput(false)
+                        .jvmOptions(bench.workerJvmOptions().toArray(String[]::new));
         };
     }
 
@@ -137,9 +146,12 @@ final class ScalingExperiment implements Experiment {
                     batch(pool, mode, n, tasks, task);
                     ms.add((System.nanoTime() - t0) / 1e6);
                 }
-                s.add("time." + mode.name() + "." + workload + "." + n, modeLabel(mode) + ", " + workload + "-bound, " + n
-                        + " workers: batch time", "ms", ms, Map.of("mode", mode.name(), "workload", workload,
-                                "workers", n, "tasks", tasks));
+                s.add(
+                        "time." + mode.name() + "." + workload + "." + n,
+                        modeLabel(mode) + ", " + workload + "-bound, " + n + " workers: batch time",
+                        "ms",
+                        ms,
+                        Map.of("mode", mode.name(), "workload", workload, "workers", n, "tasks", tasks));
             }
         }
     }
@@ -180,14 +192,28 @@ final class ScalingExperiment implements Experiment {
         }
         Path out = bench.tmp.resolve("python.json");
         List<Integer> ws = workers(bench.quick());
-        Process p = new ProcessBuilder("python3", script.toString(), "--workers",
-                String.join(",", ws.stream().map(String::valueOf).toList()), "--tasks", Integer.toString(tasks),
-                "--cpu-ms", Double.toString(PYTHON_CPU_MILLIS), "--io-ms", Double.toString(millis), "--repeats",
-                "3", "--out", out.toString())
-                .redirectErrorStream(true).redirectOutput(bench.tmp.resolve("python.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        "python3",
+                        script.toString(),
+                        "--workers",
+                        String.join(",", ws.stream().map(String::valueOf).toList()),
+                        "--tasks",
+                        Integer.toString(tasks),
+                        "--cpu-ms",
+                        Double.toString(PYTHON_CPU_MILLIS),
+                        "--io-ms",
+                        Double.toString(millis),
+                        "--repeats",
+                        "3",
+                        "--out",
+                        out.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(bench.tmp.resolve("python.log").toFile())
+                .start();
         try {
             if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                s.note("The Python comparison failed: " + Files.readString(bench.tmp.resolve("python.log")).strip());
+                s.note("The Python comparison failed: "
+                        + Files.readString(bench.tmp.resolve("python.log")).strip());
                 return;
             }
         } finally {
@@ -195,18 +221,24 @@ final class ScalingExperiment implements Experiment {
             p.destroyForcibly();
         }
         JsonNode r = Charts.JSON.readTree(out.toFile());
-        s.note("Python " + r.get("python").asText() + " (" + r.get("implementation").asText() + "): CPU-bound tasks of "
-                + String.format("%,d", r.get("iterations").asLong()) + " iterations, about " + Fmt.num(PYTHON_CPU_MILLIS)
-                + " ms each (longer than Java's, so that pool overhead does not hide the GIL); IO-bound tasks as Java's.");
+        s.note(
+                "Python " + r.get("python").asText() + " ("
+                        + r.get("implementation").asText() + "): CPU-bound tasks of "
+                        + String.format("%,d", r.get("iterations").asLong()) + " iterations, about "
+                        + Fmt.num(PYTHON_CPU_MILLIS)
+                        + " ms each (longer than Java's, so that pool overhead does not hide the GIL); IO-bound tasks as Java's.");
         for (JsonNode row : r.get("results")) {
             List<Double> ms = new ArrayList<>();
             row.get("seconds").forEach(x -> ms.add(x.asDouble() * 1000));
             String pool = row.get("pool").asText();
             String workload = row.get("workload").asText();
             int n = row.get("workers").asInt();
-            s.add("py." + pool + "." + workload + "." + n, "Python " + pool + ", " + workload + "-bound, " + n
-                    + " workers: batch time", "ms", ms, Map.of("pool", pool, "workload", workload, "workers", n,
-                            "tasks", tasks));
+            s.add(
+                    "py." + pool + "." + workload + "." + n,
+                    "Python " + pool + ", " + workload + "-bound, " + n + " workers: batch time",
+                    "ms",
+                    ms,
+                    Map.of("pool", pool, "workload", workload, "workers", n, "tasks", tasks));
         }
     }
 
@@ -231,8 +263,10 @@ final class ScalingExperiment implements Experiment {
                     if (m.isEmpty() || Double.isNaN(base)) {
                         continue;
                     }
-                    s.add(speedupKey(series[0], workload, n),
-                            series[1] + ", " + workload + "-bound, " + n + " workers: speed-up", "x",
+                    s.add(
+                            speedupKey(series[0], workload, n),
+                            series[1] + ", " + workload + "-bound, " + n + " workers: speed-up",
+                            "x",
                             m.get().samples().stream().map(t -> base / t).toList(),
                             Map.of("workload", workload, "workers", n));
                 }
@@ -255,16 +289,35 @@ final class ScalingExperiment implements Experiment {
         ArrayNode ys = o.putArray("yAxis");
         ArrayNode titles = Charts.JSON.createArrayNode();
         titles.add(o.get("title"));
-        titles.addObject().put("text", "CPU-bound").put("left", "center").put("top", 72)
-                .putObject("textStyle").put("fontSize", 12);
-        titles.addObject().put("text", "IO-bound").put("left", "center").put("top", "57%")
-                .putObject("textStyle").put("fontSize", 12);
+        titles.addObject()
+                .put("text", "CPU-bound")
+                .put("left", "center")
+                .put("top", 72)
+                .putObject("textStyle")
+                .put("fontSize", 12);
+        titles.addObject()
+                .put("text", "IO-bound")
+                .put("left", "center")
+                .put("top", "57%")
+                .putObject("textStyle")
+                .put("fontSize", 12);
         o.set("title", titles);
         for (int g = 0; g < 2; g++) {
-            xs.addObject().put("type", "value").put("gridIndex", g).put("name", "workers").put("nameLocation", "middle")
-                    .put("nameGap", 24).put("min", 0).put("max", ws.get(ws.size() - 1) + 0.5);
-            ys.addObject().put("type", "value").put("gridIndex", g).put("name", "speed-up (x)").put("nameLocation", "middle")
-                    .put("nameGap", 34).put("min", 0);
+            xs.addObject()
+                    .put("type", "value")
+                    .put("gridIndex", g)
+                    .put("name", "workers")
+                    .put("nameLocation", "middle")
+                    .put("nameGap", 24)
+                    .put("min", 0)
+                    .put("max", ws.get(ws.size() - 1) + 0.5);
+            ys.addObject()
+                    .put("type", "value")
+                    .put("gridIndex", g)
+                    .put("name", "speed-up (x)")
+                    .put("nameLocation", "middle")
+                    .put("nameGap", 34)
+                    .put("min", 0);
         }
         for (int g = 0; g < 2; g++) {
             String workload = WORKLOADS.get(g);
@@ -316,7 +369,7 @@ final class ScalingExperiment implements Experiment {
         List<String> cols = new ArrayList<>(List.of("mode"));
         for (String workload : WORKLOADS) {
             for (int n : ws) {
-                cols.add(workload.toUpperCase(java.util.Locale.ROOT) + " x" + n);
+                cols.add(workload.toUpperCase(Locale.ROOT) + " x" + n);
             }
         }
         s.tables.add(new Table("Speed-up over one worker of the same mode (medians)", cols, rows));
@@ -334,38 +387,49 @@ final class ScalingExperiment implements Experiment {
             v.append(String.format(", Java processes %s", Fmt.ratio(procCpu)));
         }
         v.append(". ");
-        boolean noGil = !Double.isNaN(thrCpu) && thrCpu > 0.7 * Math.min(nCpu, cores)
+        boolean noGil = !Double.isNaN(thrCpu)
+                && thrCpu > 0.7 * Math.min(nCpu, cores)
                 && (Double.isNaN(procCpu) || thrCpu >= 0.85 * procCpu);
         if (noGil) {
-            v.append("Java threads use every core for CPU-bound work: Java has no GIL, so in Java processes buy isolation, "
-                    + "not CPU parallelism. ");
+            v.append(
+                    "Java threads use every core for CPU-bound work: Java has no GIL, so in Java processes buy isolation, "
+                            + "not CPU parallelism. ");
         } else {
             v.append("Threads did not reach the cores' speed-up here; the machine was likely busy (see the spreads). ");
         }
-        v.append(String.format("IO-bound, %d workers: Java threads %s, virtual threads %s: blocking work scales with the "
-                + "number of workers, not cores, and virtual threads make many workers cheap. ", nMax, Fmt.ratio(thrIo),
-                Fmt.ratio(virtIo)));
+        v.append(String.format(
+                "IO-bound, %d workers: Java threads %s, virtual threads %s: blocking work scales with the "
+                        + "number of workers, not cores, and virtual threads make many workers cheap. ",
+                nMax, Fmt.ratio(thrIo), Fmt.ratio(virtIo)));
         if (!Double.isNaN(pyThrCpu) && !Double.isNaN(pyProcCpu)) {
             boolean gil = pyThrCpu < 1.3 && pyProcCpu > 1.3 && pyProcCpu > 1.25 * pyThrCpu;
             String why;
             if (gil) {
-                why = " (the GIL lets one thread run Python code at a time, so Python needs processes for CPU-bound work)";
+                why =
+                        " (the GIL lets one thread run Python code at a time, so Python needs processes for CPU-bound work)";
             } else if (pyProcCpu <= 1.3) {
                 why = " (neither scaled: no core was free for Python during this run, so the GIL's effect could not be "
                         + "shown; rerun on a quieter machine)";
             } else {
                 why = "";
             }
-            v.append(String.format("Python, CPU-bound on %d workers: threads %s, processes %s%s; IO-bound threads on %d: %s. ",
+            v.append(String.format(
+                    "Python, CPU-bound on %d workers: threads %s, processes %s%s; IO-bound threads on %d: %s. ",
                     nCpu, Fmt.ratio(pyThrCpu), Fmt.ratio(pyProcCpu), why, nMax, Fmt.ratio(pyThrIo)));
         }
         v.append("So for Java: threads for both CPU-bound (about one per core) and IO-bound work (virtual threads); "
                 + "processes when isolation is worth their cost.");
         Outcome outcome = noGil && thrIo > 0.5 * nMax ? Outcome.SUPPORTED : Outcome.INCONCLUSIVE;
         s.verdict(outcome, v.toString());
-        s.headline = String.format("CPU x%d: threads %s, processes %s; IO x%d: virtual %s%s", nCpu, Fmt.ratio(thrCpu),
-                Fmt.ratio(procCpu), nMax, Fmt.ratio(virtIo),
-                Double.isNaN(pyThrCpu) ? "" : "; Python CPU threads " + Fmt.ratio(pyThrCpu) + " vs processes "
-                        + Fmt.ratio(pyProcCpu));
+        s.headline = String.format(
+                "CPU x%d: threads %s, processes %s; IO x%d: virtual %s%s",
+                nCpu,
+                Fmt.ratio(thrCpu),
+                Fmt.ratio(procCpu),
+                nMax,
+                Fmt.ratio(virtIo),
+                Double.isNaN(pyThrCpu)
+                        ? ""
+                        : "; Python CPU threads " + Fmt.ratio(pyThrCpu) + " vs processes " + Fmt.ratio(pyProcCpu));
     }
 }

@@ -34,8 +34,8 @@ final class SharedFile implements AutoCloseable {
     /** Maps {@code path}, creating it with {@code size} zero bytes if it does not exist. */
     static SharedFile map(Path path, long size) throws IOException {
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (ch.size() < size) {
                 ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
             }
@@ -91,8 +91,7 @@ final class SharedFile implements AutoCloseable {
         /** Accesses a {@code long} at a byte offset of a segment. */
         static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
-        private Descriptor() {
-        }
+        private Descriptor() {}
 
         static long getAcquire(MemorySegment s, long offset) {
             return (long) LONG.getAcquire(s, offset);
@@ -101,7 +100,5 @@ final class SharedFile implements AutoCloseable {
         static void setRelease(MemorySegment s, long offset, long value) {
             LONG.setRelease(s, offset, value);
         }
-
-
     }
 }

@@ -47,7 +47,8 @@ final class SharedMemoryHandoff implements AutoCloseable {
 
     /** Attaches the shared array, sums it in place, detaches. */
     record SumShared(SegmentHandle handle) implements Task<Long> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Long call() {
@@ -61,8 +62,7 @@ final class SharedMemoryHandoff implements AutoCloseable {
 
     /** The work every hand-off variant does with the data: read every byte once. */
     static final class Checksum {
-        private Checksum() {
-        }
+        private Checksum() {}
 
         static long sum(MemorySegment s) {
             long n = s.byteSize();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.Tandem;
 import dev.tandem.Task;
 import dev.tandem.TaskPool;
+import java.io.IOException;
 import java.io.Serial;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,6 +23,12 @@ import java.util.concurrent.ExecutionException;
  * against the checksum computed here.
  */
 final class SharingExperiment implements Experiment {
+    static final List<String> VARIANTS = List.of("heap", "copy", "shm");
+    static final List<String> VARIANT_LABELS = List.of(
+            "threads: shared heap",
+            "processes: copy through the channel",
+            "processes: shared memory (SharedByteArray)");
+
     @Override
     public String id() {
         return "sharing";
@@ -29,24 +36,23 @@ final class SharingExperiment implements Experiment {
 
     @Override
     public Section section() {
-        return new Section(id(), "Sharing: handing data to a task",
+        return new Section(
+                id(),
+                "Sharing: handing data to a task",
                 "Threads share data easily because they see one heap; processes have separate memory, so passing data "
                         + "between them (IPC) costs more.",
                 "线程之间可以轻易地共享数据，它们位于同一进程空间……进程拥有各自独立的内存空间，所以它们之间的通信（如IPC）需要更多的开销。");
     }
 
     static long[] sizes(boolean quick) {
-        return quick ? new long[] {1L << 10, 64L << 10, 1L << 20, 16L << 20}
+        return quick
+                ? new long[] {1L << 10, 64L << 10, 1L << 20, 16L << 20}
                 : new long[] {1L << 10, 16L << 10, 256L << 10, 4L << 20, 64L << 20, 256L << 20};
     }
 
     static String sizeLabel(long bytes) {
         return bytes >= 1L << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
     }
-
-    static final List<String> VARIANTS = List.of("heap", "copy", "shm");
-    static final List<String> VARIANT_LABELS = List.of("threads: shared heap", "processes: copy through the channel",
-            "processes: shared memory (SharedByteArray)");
 
     @Override
     public int steps(Bench bench) {
@@ -58,18 +64,21 @@ final class SharingExperiment implements Experiment {
         long[] sizes = sizes(bench.quick());
         long max = sizes[sizes.length - 1];
         long workerHeapMiB = Math.max(256, (3 * max >> 20) + 128);
-        s.method = String.format("For each size, one warm-up hand-off, then %d timed ones (3 from 64 MiB up) per variant: "
-                + "Tandem.threads(1) with the array captured by the task; Tandem.processes(1) (worker -Xmx%dm) with the "
-                + "array captured and so serialized; and Tandem.processes(1) with the data in a shared-memory array "
-                + "(dev.tandem.ipc.SharedByteArray) whose handle the task carries and attaches. The task sums the data as longs; the sum is checked. Data: seeded pseudo-random bytes.",
+        s.method = String.format(
+                "For each size, one warm-up hand-off, then %d timed ones (3 from 64 MiB up) per variant: "
+                        + "Tandem.threads(1) with the array captured by the task; Tandem.processes(1) (worker -Xmx%dm) with the "
+                        + "array captured and so serialized; and Tandem.processes(1) with the data in a shared-memory array "
+                        + "(dev.tandem.ipc.SharedByteArray) whose handle the task carries and attaches. The task sums the data as longs; the sum is checked. Data: seeded pseudo-random bytes.",
                 bench.repeats(), workerHeapMiB);
         Random random = bench.random();
         TaskPool threads = Tandem.threads(1).start();
         TaskPool processes = null;
         try {
             try {
-                processes = Bench.start(Tandem.processes(1).forwardOutput(false)
-                        .jvmOptions(bench.workerJvmOptions("-Xmx" + workerHeapMiB + "m").toArray(String[]::new)));
+                processes = Bench.start(Tandem.processes(1)
+                        .forwardOutput(false)
+                        .jvmOptions(bench.workerJvmOptions("-Xmx" + workerHeapMiB + "m")
+                                .toArray(String[]::new)));
             } catch (Bench.Unavailable e) {
                 s.note("The two process variants were not measured: " + e.getMessage());
             }
@@ -81,24 +90,37 @@ final class SharingExperiment implements Experiment {
                 long expected = SharedMemoryHandoff.Checksum.sum(data);
                 int repeats = size >= 64L << 20 ? 3 : bench.repeats();
                 Map<String, Object> p = Map.of("bytes", size);
-                s.add("heap." + size, "shared heap, " + sizeLabel(size), "ms",
-                        time(threads, new SumArray(data), expected, repeats), p);
+                s.add(
+                        "heap." + size,
+                        "shared heap, " + sizeLabel(size),
+                        "ms",
+                        time(threads, new SumArray(data), expected, repeats),
+                        p);
                 if (processes != null && !copyBroken) {
                     try {
-                        s.add("copy." + size, "copy through the channel, " + sizeLabel(size), "ms",
-                                time(processes, new SumArray(data), expected, repeats), p);
+                        s.add(
+                                "copy." + size,
+                                "copy through the channel, " + sizeLabel(size),
+                                "ms",
+                                time(processes, new SumArray(data), expected, repeats),
+                                p);
                     } catch (ExecutionException | RuntimeException e) {
                         copyBroken = true;
-                        s.note("Copying " + sizeLabel(size) + " through the channel failed, so larger sizes were skipped: "
+                        s.note("Copying " + sizeLabel(size)
+                                + " through the channel failed, so larger sizes were skipped: "
                                 + FaultDrill.firstLine(String.valueOf(e.getCause() == null ? e : e.getCause())));
                     }
                 }
                 if (processes != null && !shmBroken) {
                     try (SharedMemoryHandoff shm = SharedMemoryHandoff.create(size)) {
                         shm.write(data);
-                        s.add("shm." + size, "shared memory, " + sizeLabel(size), "ms",
-                                time(processes, shm.sumTask(), expected, repeats), p);
-                    } catch (ExecutionException | java.io.IOException | RuntimeException e) {
+                        s.add(
+                                "shm." + size,
+                                "shared memory, " + sizeLabel(size),
+                                "ms",
+                                time(processes, shm.sumTask(), expected, repeats),
+                                p);
+                    } catch (ExecutionException | IOException | RuntimeException e) {
                         shmBroken = true;
                         s.note("Shared memory at " + sizeLabel(size) + " failed, so larger sizes were skipped: "
                                 + FaultDrill.firstLine(String.valueOf(e.getCause() == null ? e : e.getCause())));
@@ -150,7 +172,8 @@ final class SharingExperiment implements Experiment {
 
     /** Sums an array the task captured: a reference in thread mode, a copy in process mode. */
     record SumArray(byte[] data) implements Task<Long> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Long call() {
@@ -181,15 +204,23 @@ final class SharingExperiment implements Experiment {
             row.add(sizeLabel(size));
             for (String v : VARIANTS) {
                 double ms = s.median(v + "." + size);
-                row.add(Fmt.num(ms, "ms") + (Double.isNaN(ms) ? "" : " (" + Fmt.num(size / (ms / 1000) / (1 << 30)) + " GiB/s)"));
+                row.add(Fmt.num(ms, "ms")
+                        + (Double.isNaN(ms) ? "" : " (" + Fmt.num(size / (ms / 1000) / (1 << 30)) + " GiB/s)"));
             }
             row.add(Fmt.ratio(s.median("copy." + size) / s.median("heap." + size)));
             row.add(Fmt.ratio(s.median("shm." + size) / s.median("heap." + size)));
             rows.add(row);
         }
-        s.tables.add(new Table("Latency (median) and throughput per size",
-                List.of("size", "threads: shared heap", "processes: copy", "processes: shared memory", "copy / heap",
-                        "shared memory / heap"), rows));
+        s.tables.add(new Table(
+                "Latency (median) and throughput per size",
+                List.of(
+                        "size",
+                        "threads: shared heap",
+                        "processes: copy",
+                        "processes: shared memory",
+                        "copy / heap",
+                        "shared memory / heap"),
+                rows));
 
         long small = sizes[0];
         long big = sizes[sizes.length - 1];
@@ -204,31 +235,45 @@ final class SharingExperiment implements Experiment {
         double shmBig = s.median("shm." + largestCopied);
         if (Double.isNaN(copySmall)) {
             double heapMax = s.median("heap." + big);
-            s.verdict(Outcome.NOT_MEASURED, "Only the thread variant was measured (" + Fmt.num(heapMax, "ms") + " for "
-                    + sizeLabel(big) + "); without process mode there is nothing to compare it with.");
+            s.verdict(
+                    Outcome.NOT_MEASURED,
+                    "Only the thread variant was measured (" + Fmt.num(heapMax, "ms") + " for " + sizeLabel(big)
+                            + "); without process mode there is nothing to compare it with.");
             s.headline = "threads only: " + sizeLabel(big) + " in " + Fmt.num(heapMax, "ms");
             return;
         }
         double ratioSmall = copySmall / heapSmall;
         double ratioBig = copyBig / heapBig;
         double copyRate = largestCopied / ((copyBig - heapBig) / 1000) / (1 << 30);
-        StringBuilder v = new StringBuilder(String.format("Handing %s to a thread takes %s; copying it to a worker JVM takes "
-                + "%s (%s), mostly the round trip of the channel. At %s the thread still takes %s (it reads the caller's own "
-                + "array), while the copy takes %s (%s): serializing, sending and deserializing moves about %s GiB/s. ",
-                sizeLabel(small), Fmt.num(heapSmall, "ms"), Fmt.num(copySmall, "ms"), Fmt.ratio(ratioSmall),
-                sizeLabel(largestCopied), Fmt.num(heapBig, "ms"), Fmt.num(copyBig, "ms"), Fmt.ratio(ratioBig),
+        StringBuilder v = new StringBuilder(String.format(
+                "Handing %s to a thread takes %s; copying it to a worker JVM takes "
+                        + "%s (%s), mostly the round trip of the channel. At %s the thread still takes %s (it reads the caller's own "
+                        + "array), while the copy takes %s (%s): serializing, sending and deserializing moves about %s GiB/s. ",
+                sizeLabel(small),
+                Fmt.num(heapSmall, "ms"),
+                Fmt.num(copySmall, "ms"),
+                Fmt.ratio(ratioSmall),
+                sizeLabel(largestCopied),
+                Fmt.num(heapBig, "ms"),
+                Fmt.num(copyBig, "ms"),
+                Fmt.ratio(ratioBig),
                 Fmt.num(copyRate)));
         if (!Double.isNaN(shmBig)) {
-            v.append(String.format("Shared memory avoids the copy: %s for %s (%s the thread's time), so processes can share "
-                    + "data too, but only explicitly and only as bytes, not objects.", Fmt.num(shmBig, "ms"),
-                    sizeLabel(largestCopied), Fmt.ratio(shmBig / heapBig)));
+            v.append(String.format(
+                    "Shared memory avoids the copy: %s for %s (%s the thread's time), so processes can share "
+                            + "data too, but only explicitly and only as bytes, not objects.",
+                    Fmt.num(shmBig, "ms"), sizeLabel(largestCopied), Fmt.ratio(shmBig / heapBig)));
         }
         Stats heapStats = s.metric("heap." + largestCopied).map(Metric::stats).orElseThrow();
         Stats copyStats = s.metric("copy." + largestCopied).map(Metric::stats).orElseThrow();
         boolean clear = ratioSmall > 2 && ratioBig > 2 && heapStats.separatedFrom(copyStats);
         s.verdict(clear ? Outcome.SUPPORTED : ratioBig > 1 ? Outcome.MIXED : Outcome.REFUTED, v.toString());
-        s.headline = String.format("%s: heap %s, copy %s (%s)%s", sizeLabel(largestCopied), Fmt.num(heapBig, "ms"),
-                Fmt.num(copyBig, "ms"), Fmt.ratio(ratioBig),
+        s.headline = String.format(
+                "%s: heap %s, copy %s (%s)%s",
+                sizeLabel(largestCopied),
+                Fmt.num(heapBig, "ms"),
+                Fmt.num(copyBig, "ms"),
+                Fmt.ratio(ratioBig),
                 Double.isNaN(shmBig) ? "" : ", shared memory " + Fmt.num(shmBig, "ms"));
     }
 }

@@ -26,13 +26,22 @@ record Stats(int n, double median, double q1, double q3, double min, double max,
     static final int MIN_SAMPLES = 3;
 
     static Stats of(List<Double> samples) {
-        double[] v = samples.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).toArray();
+        double[] v = samples.stream()
+                .mapToDouble(Double::doubleValue)
+                .filter(d -> !Double.isNaN(d))
+                .toArray();
         if (v.length == 0) {
             return new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         Arrays.sort(v);
-        return new Stats(v.length, quantile(v, 0.5), quantile(v, 0.25), quantile(v, 0.75), v[0],
-                v[v.length - 1], Arrays.stream(v).average().orElse(Double.NaN));
+        return new Stats(
+                v.length,
+                quantile(v, 0.5),
+                quantile(v, 0.25),
+                quantile(v, 0.75),
+                v[0],
+                v[v.length - 1],
+                Arrays.stream(v).average().orElse(Double.NaN));
     }
 
     /** Type-7 quantile of sorted values. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * OS's context-switch counters of both sides' threads are read before and after.
  */
 final class SwitchProbe {
-    private SwitchProbe() {
-    }
+    private SwitchProbe() {}
 
     /**
      * Runs {@code configs} ("MECHANISM:thread|process:same|cross|free") and writes the results to
@@ -35,8 +35,7 @@ final class SwitchProbe {
         Path progress = Path.of(out + ".progress");
         int n = 0;
         for (String config : configs) {
-            Files.writeString(progress, config + "\n", java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(progress, config + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             String[] c = config.split(":");
             Path dir = Files.createDirectory(tmp.resolve("pp" + (n++)));
             // Each configuration pings from a fresh thread, so that the pinning of one does not leak into the next.
@@ -44,8 +43,16 @@ final class SwitchProbe {
             AtomicReference<Exception> failure = new AtomicReference<>();
             Thread pinger = Thread.ofPlatform().name("ping-" + config).start(() -> {
                 try {
-                    result.set(one(PingPong.Mechanism.valueOf(c[0]), c[1].equals("process"), c[2], warmup, rounds,
-                            repeats, cpuA, cpuB, dir));
+                    result.set(one(
+                            PingPong.Mechanism.valueOf(c[0]),
+                            c[1].equals("process"),
+                            c[2],
+                            warmup,
+                            rounds,
+                            repeats,
+                            cpuA,
+                            cpuB,
+                            dir));
                 } catch (Exception e) {
                     failure.set(e);
                 }
@@ -61,8 +68,17 @@ final class SwitchProbe {
         }
     }
 
-    private static Map<String, Object> one(PingPong.Mechanism mechanism, boolean process, String placement, int warmup,
-            int rounds, int repeats, int cpuA, int cpuB, Path dir) throws Exception {
+    private static Map<String, Object> one(
+            PingPong.Mechanism mechanism,
+            boolean process,
+            String placement,
+            int warmup,
+            int rounds,
+            int repeats,
+            int cpuA,
+            int cpuB,
+            Path dir)
+            throws Exception {
         int myCpu = placement.equals("free") ? -1 : cpuA;
         int peerCpu = switch (placement) {
             case "same" -> cpuA;
@@ -82,8 +98,12 @@ final class SwitchProbe {
         Path peerOut = dir.resolve("echo.json");
         try (PingPong p = PingPong.prepare(mechanism, dir)) {
             if (process) {
-                peerJvm = ChildJvm.start(dir, List.of("-Xmx32m", "-Xss512k"), "echo",
-                        List.of(mechanism.name(), dir.toString(), Integer.toString(peerCpu), peerOut.toString()), false);
+                peerJvm = ChildJvm.start(
+                        dir,
+                        List.of("-Xmx32m", "-Xss512k"),
+                        "echo",
+                        List.of(mechanism.name(), dir.toString(), Integer.toString(peerCpu), peerOut.toString()),
+                        false);
             } else {
                 peerThread = Thread.ofPlatform().name("echo").start(() -> {
                     try {
@@ -120,8 +140,10 @@ final class SwitchProbe {
                 try (ChildJvm jvm = peerJvm) {
                     Integer code = jvm.await(Duration.ofSeconds(10));
                     if (code == null || code != 0) {
-                        r.put("peerError", "echo JVM " + (code == null ? "hung" : ChildJvm.describeExit(code)) + ": "
-                                + jvm.stderrTail());
+                        r.put(
+                                "peerError",
+                                "echo JVM " + (code == null ? "hung" : ChildJvm.describeExit(code)) + ": "
+                                        + jvm.stderrTail());
                     }
                 }
             }

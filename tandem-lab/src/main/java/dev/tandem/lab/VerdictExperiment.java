@@ -10,6 +10,9 @@ import java.util.Map;
  * other experiments measured in this run. An angle whose experiment did not run says so.
  */
 final class VerdictExperiment implements Experiment {
+    /** What an angle favors when the difference is within the noise. */
+    static final String NEITHER = "neither (within noise)";
+
     @Override
     public String id() {
         return "verdict";
@@ -17,11 +20,12 @@ final class VerdictExperiment implements Experiment {
 
     @Override
     public Section section() {
-        return new Section(id(), "Verdict: which should I choose?",
+        return new Section(
+                id(),
+                "Verdict: which should I choose?",
                 "The choice depends on the task: processes for isolation and safety, threads for sharing data and cheap "
                         + "switching. Weigh resources, concurrency, data sharing, failure isolation, structure and overhead.",
-                "多进程和多线程的选择取决于任务的需求和特点。如果任务需要更多的数据隔离和安全性，多进程可能是更好的选择……"
-                        + "如果任务需要大量的数据共享和高效的任务切换，那么多线程可能更加适合。");
+                "多进程和多线程的选择取决于任务的需求和特点。如果任务需要更多的数据隔离和安全性，多进程可能是更好的选择……" + "如果任务需要大量的数据共享和高效的任务切换，那么多线程可能更加适合。");
     }
 
     @Override
@@ -29,12 +33,8 @@ final class VerdictExperiment implements Experiment {
         return 1;
     }
 
-    /** What an angle favors when the difference is within the noise. */
-    static final String NEITHER = "neither (within noise)";
-
     /** One angle: what threads and processes cost on it, and who wins. */
-    private record Angle(String name, String threads, String processes, double ratio, String favors, String why) {
-    }
+    private record Angle(String name, String threads, String processes, double ratio, String favors, String why) {}
 
     @Override
     public void run(Bench bench, Section s) {
@@ -56,37 +56,57 @@ final class VerdictExperiment implements Experiment {
             if (!a.favors().equals("not measured")) {
                 measured++;
             }
-            s.add("ratio." + a.name().toLowerCase(java.util.Locale.ROOT).replace(' ', '-'),
-                    "processes / threads, " + a.name(), "x", Double.isNaN(a.ratio()) ? List.of() : List.of(a.ratio()),
+            s.add(
+                    "ratio." + a.name().toLowerCase(java.util.Locale.ROOT).replace(' ', '-'),
+                    "processes / threads, " + a.name(),
+                    "x",
+                    Double.isNaN(a.ratio()) ? List.of() : List.of(a.ratio()),
                     Map.of("favors", a.favors()));
         }
-        s.tables.add(new Table("Which should I choose? (from this run's numbers)",
-                List.of("angle", "threads", "processes", "processes / threads", "favors", "because"), rows));
+        s.tables.add(new Table(
+                "Which should I choose? (from this run's numbers)",
+                List.of("angle", "threads", "processes", "processes / threads", "favors", "because"),
+                rows));
         chart(s, angles);
-        long forThreads = angles.stream().filter(a -> a.favors().equals("threads")).count();
-        long forProcesses = angles.stream().filter(a -> a.favors().equals("processes")).count();
+        long forThreads =
+                angles.stream().filter(a -> a.favors().equals("threads")).count();
+        long forProcesses =
+                angles.stream().filter(a -> a.favors().equals("processes")).count();
         if (measured == 0) {
-            s.verdict(Outcome.NOT_MEASURED, "Run the other experiments with the verdict: tandem lab (or tandem lab "
-                    + "resources switching sharing isolation scaling races verdict).");
+            s.verdict(
+                    Outcome.NOT_MEASURED,
+                    "Run the other experiments with the verdict: tandem lab (or tandem lab "
+                            + "resources switching sharing isolation scaling races verdict).");
             s.headline = "nothing to weigh: run the other experiments too";
             return;
         }
-        StringBuilder text = new StringBuilder(String.format("Of %d angles measured, %d favor threads and %d favor "
-                + "processes. ", measured, forThreads, forProcesses));
+        StringBuilder text = new StringBuilder(String.format(
+                "Of %d angles measured, %d favor threads and %d favor " + "processes. ",
+                measured, forThreads, forProcesses));
         for (String side : List.of("threads", "processes", NEITHER)) {
-            List<String> won = angles.stream().filter(a -> a.favors().equals(side))
-                    .map(a -> a.name() + (Double.isNaN(a.ratio()) ? "" : " (" + Fmt.ratio(a.ratio()) + ")")).toList();
+            List<String> won = angles.stream()
+                    .filter(a -> a.favors().equals(side))
+                    .map(a -> a.name() + (Double.isNaN(a.ratio()) ? "" : " (" + Fmt.ratio(a.ratio()) + ")"))
+                    .toList();
             if (!won.isEmpty()) {
-                text.append(side.equals(NEITHER) ? "Within noise: " : cap(side) + " win on ").append(String.join(", ", won))
+                text.append(side.equals(NEITHER) ? "Within noise: " : cap(side) + " win on ")
+                        .append(String.join(", ", won))
                         .append(". ");
             }
         }
         if (forThreads > 0) {
             text.append("So in Java, default to threads (virtual threads for blocking work)");
-            text.append(forProcesses > 0 ? ", and choose processes for what only they gave here: "
-                    + String.join(" and ", angles.stream().filter(a -> a.favors().equals("processes")).map(Angle::name)
-                            .toList())
-                    + ", paid for in memory, start-up time and copies." : ".");
+            text.append(
+                    forProcesses > 0
+                            ? ", and choose processes for what only they gave here: "
+                                    + String.join(
+                                            " and ",
+                                            angles.stream()
+                                                    .filter(a -> a.favors().equals("processes"))
+                                                    .map(Angle::name)
+                                                    .toList())
+                                    + ", paid for in memory, start-up time and copies."
+                            : ".");
         } else if (forProcesses > 0) {
             text.append("Processes won every angle measured here.");
         }
@@ -96,7 +116,8 @@ final class VerdictExperiment implements Experiment {
             outcome = Outcome.MIXED;
         }
         s.verdict(outcome, text.toString());
-        s.headline = forThreads + " angles favor threads, " + forProcesses + " processes (of " + measured + " measured)";
+        s.headline =
+                forThreads + " angles favor threads, " + forProcesses + " processes (of " + measured + " measured)";
     }
 
     private static String cap(String s) {
@@ -115,9 +136,13 @@ final class VerdictExperiment implements Experiment {
         double threadKiB = r.median("rss.platform");
         double procKiB = r.median("pss." + proc) * 1024;
         double ratio = procKiB / Math.max(1, threadKiB);
-        return new Angle("resources", Fmt.num(threadKiB, "KiB") + " per platform thread",
-                Fmt.num(procKiB / 1024, "MiB") + " PSS per " + (proc.equals("worker") ? "worker JVM" : "JVM"), ratio,
-                ratio > 1 ? "threads" : "processes", "each process carries a JVM (heap, JIT, GC threads)");
+        return new Angle(
+                "resources",
+                Fmt.num(threadKiB, "KiB") + " per platform thread",
+                Fmt.num(procKiB / 1024, "MiB") + " PSS per " + (proc.equals("worker") ? "worker JVM" : "JVM"),
+                ratio,
+                ratio > 1 ? "threads" : "processes",
+                "each process carries a JVM (heap, JIT, GC threads)");
     }
 
     private static Angle concurrency(Section r, Section sc) {
@@ -125,19 +150,26 @@ final class VerdictExperiment implements Experiment {
             return missing("concurrency", "resources");
         }
         double virtualMicros = r.median("create.virtual");
-        double procMicros = r.metric("firstResult.worker").isPresent() ? r.median("firstResult.worker") * 1000
+        double procMicros = r.metric("firstResult.worker").isPresent()
+                ? r.median("firstResult.worker") * 1000
                 : r.median("create.jvm") * 1000;
         double ratio = procMicros / virtualMicros;
         String io = "";
         if (sc != null) {
-            double virt = sc.median("speedup.VIRTUAL_THREADS.io." + ScalingExperiment.workers(false).getLast());
+            double virt = sc.median("speedup.VIRTUAL_THREADS.io."
+                    + ScalingExperiment.workers(false).getLast());
             if (Double.isNaN(virt)) {
-                virt = sc.median("speedup.VIRTUAL_THREADS.io." + ScalingExperiment.workers(true).getLast());
+                virt = sc.median("speedup.VIRTUAL_THREADS.io."
+                        + ScalingExperiment.workers(true).getLast());
             }
             io = Double.isNaN(virt) ? "" : "; IO-bound work scaled " + Fmt.ratio(virt) + " on virtual threads";
         }
-        return new Angle("concurrency", Fmt.num(virtualMicros, "µs") + " per virtual thread",
-                Fmt.num(procMicros / 1000, "ms") + " per worker JVM", ratio, ratio > 1 ? "threads" : "processes",
+        return new Angle(
+                "concurrency",
+                Fmt.num(virtualMicros, "µs") + " per virtual thread",
+                Fmt.num(procMicros / 1000, "ms") + " per worker JVM",
+                ratio,
+                ratio > 1 ? "threads" : "processes",
                 "many small or blocking tasks want cheap units" + io);
     }
 
@@ -161,7 +193,12 @@ final class VerdictExperiment implements Experiment {
             }
         }
         if (size < 0) {
-            return new Angle("data sharing", "measured alone", "not measured", Double.NaN, "not measured",
+            return new Angle(
+                    "data sharing",
+                    "measured alone",
+                    "not measured",
+                    Double.NaN,
+                    "not measured",
                     "process mode unavailable");
         }
         String label = SharingExperiment.sizeLabel(size);
@@ -169,9 +206,13 @@ final class VerdictExperiment implements Experiment {
         double copy = sh.median("copy." + size);
         double shm = sh.median("shm." + size);
         double ratio = copy / heap;
-        return new Angle("data sharing", Fmt.num(heap, "ms") + " to hand over " + label + " (a reference)",
-                Fmt.num(copy, "ms") + " copied, " + Fmt.num(shm, "ms") + " via shared memory", ratio,
-                ratio > 1 ? "threads" : "processes", "threads share the heap; processes copy or map bytes explicitly");
+        return new Angle(
+                "data sharing",
+                Fmt.num(heap, "ms") + " to hand over " + label + " (a reference)",
+                Fmt.num(copy, "ms") + " copied, " + Fmt.num(shm, "ms") + " via shared memory",
+                ratio,
+                ratio > 1 ? "threads" : "processes",
+                "threads share the heap; processes copy or map bytes explicitly");
     }
 
     private static Angle isolation(Section is) {
@@ -184,7 +225,9 @@ final class VerdictExperiment implements Experiment {
         boolean processMeasured = false;
         for (Fault f : Fault.values()) {
             String kt = "threads." + f.name();
-            if (is.median("died." + kt) < 50 && is.median("stuck." + kt) <= 0 && !Double.isNaN(is.median("full." + kt))
+            if (is.median("died." + kt) < 50
+                    && is.median("stuck." + kt) <= 0
+                    && !Double.isNaN(is.median("full." + kt))
                     && is.median("survived." + kt) >= 100) {
                 threadOk++;
             }
@@ -197,12 +240,21 @@ final class VerdictExperiment implements Experiment {
             }
         }
         if (!processMeasured) {
-            return new Angle("failure isolation", threadOk + " of " + faults + " faults contained", "not measured",
-                    Double.NaN, "not measured", "process mode unavailable");
+            return new Angle(
+                    "failure isolation",
+                    threadOk + " of " + faults + " faults contained",
+                    "not measured",
+                    Double.NaN,
+                    "not measured",
+                    "process mode unavailable");
         }
         double ratio = (faults - processOk + 0.5) / (faults - threadOk + 0.5);
-        return new Angle("failure isolation", threadOk + " of " + faults + " faults contained cleanly",
-                processOk + " of " + faults + " faults contained", ratio, processOk > threadOk ? "processes" : "threads",
+        return new Angle(
+                "failure isolation",
+                threadOk + " of " + faults + " faults contained cleanly",
+                processOk + " of " + faults + " faults contained",
+                ratio,
+                processOk > threadOk ? "processes" : "threads",
                 "a fault that ends or wedges a JVM only takes its own worker down");
     }
 
@@ -212,9 +264,14 @@ final class VerdictExperiment implements Experiment {
         }
         double lost = ra.median("lost.volatile");
         double shm = ra.median("lost.shmPlain");
-        String procs = Double.isNaN(ra.median("lost.processCopy")) ? "not measured"
+        String procs = Double.isNaN(ra.median("lost.processCopy"))
+                ? "not measured"
                 : "no race without sharing; " + Fmt.num(shm, "%") + " lost once memory is shared";
-        return new Angle("structure", Fmt.num(lost, "%") + " updates lost without synchronization", procs, Double.NaN,
+        return new Angle(
+                "structure",
+                Fmt.num(lost, "%") + " updates lost without synchronization",
+                procs,
+                Double.NaN,
                 Double.isNaN(ra.median("lost.processCopy")) ? "not measured" : "processes",
                 "separate heaps rule out accidental races; shared state needs atomics either way");
     }
@@ -235,26 +292,38 @@ final class VerdictExperiment implements Experiment {
             cpu = "; CPU-bound speed-up x" + n + ": threads " + Fmt.ratio(thr) + ", processes " + Fmt.ratio(pr);
         }
         double ratio = p.median() / t.median();
-        String favors = !t.separatedFrom(p) || Math.abs(Math.log(ratio)) < Math.log(1.25) ? NEITHER
+        String favors = !t.separatedFrom(p) || Math.abs(Math.log(ratio)) < Math.log(1.25)
+                ? NEITHER
                 : ratio > 1 ? "threads" : "processes";
-        return new Angle("overhead", Fmt.num(t.median(), "µs") + " same-CPU switch round trip, " + Fmt.num(poolT, "µs")
-                + " per pooled empty task", Fmt.num(p.median(), "µs") + " same-CPU switch round trip, "
-                + Fmt.num(poolP, "µs") + " per pooled empty task", ratio, favors,
+        return new Angle(
+                "overhead",
+                Fmt.num(t.median(), "µs") + " same-CPU switch round trip, " + Fmt.num(poolT, "µs")
+                        + " per pooled empty task",
+                Fmt.num(p.median(), "µs") + " same-CPU switch round trip, " + Fmt.num(poolP, "µs")
+                        + " per pooled empty task",
+                ratio,
+                favors,
                 "a switch costs about the same; a pooled task pays for wake-ups and a channel" + cpu);
     }
 
     private void chart(Section s, List<Angle> angles) {
         ObjectNode o = Charts.base("What processes cost relative to threads (x, log scale)");
-        List<Angle> shown = angles.stream().filter(a -> !Double.isNaN(a.ratio())).toList();
+        List<Angle> shown =
+                angles.stream().filter(a -> !Double.isNaN(a.ratio())).toList();
         Charts.categoryAxis(o, "yAxis", "", shown.stream().map(Angle::name).toList());
         Charts.obj((ObjectNode) o.get("yAxis"), "axisLabel").put("rotate", 0);
-        Charts.valueAxis(o, "xAxis", "processes / threads (above 1: threads cheaper)", true).put("nameGap", 28);
+        Charts.valueAxis(o, "xAxis", "processes / threads (above 1: threads cheaper)", true)
+                .put("nameGap", 28);
         Charts.bars(o, "processes / threads", shown.stream().map(Angle::ratio).toList())
-                .putObject("label").put("show", true).put("position", "right").put("formatter", "{c}x");
+                .putObject("label")
+                .put("show", true)
+                .put("position", "right")
+                .put("formatter", "{c}x");
         Charts.obj(o, "grid").put("left", 120).put("bottom", 50);
         o.put("_height", 320);
         s.chart = o;
-        s.chartCaption = "For each angle with a ratio, processes' cost over threads' (for failure isolation: faults not "
-                + "contained, so below 1 means processes contain more).";
+        s.chartCaption =
+                "For each angle with a ratio, processes' cost over threads' (for failure isolation: faults not "
+                        + "contained, so below 1 means processes contain more).";
     }
 }

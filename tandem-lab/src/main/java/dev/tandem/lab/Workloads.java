@@ -9,8 +9,7 @@ import java.io.Serial;
  * (a blocking wait, as for a remote call). The Python script {@code scaling.py} runs the same kernel.
  */
 final class Workloads {
-    private Workloads() {
-    }
+    private Workloads() {}
 
     static long spin(long iterations) {
         long x = 88172645463325252L;
@@ -43,7 +42,8 @@ final class Workloads {
 
     /** A CPU-bound task. */
     record Cpu(long iterations) implements Task<Long> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Long call() {
@@ -53,7 +53,8 @@ final class Workloads {
 
     /** An IO-bound task: blocks for {@code millis} without using a CPU. */
     record Io(long millis) implements Task<Long> {
-        @Serial private static final long serialVersionUID = 1L;
+        @Serial
+        private static final long serialVersionUID = 1L;
 
         @Override
         public Long call() throws InterruptedException {

@@ -8,8 +8,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class LabCommandTest {
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -25,7 +24,8 @@ class LabCommandTest {
     void anUnknownExperimentIsRejectedWithTheValidNames() {
         Run r = run("--quick", "switchng");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("unknown experiment 'switchng'")
+        assertThat(r.err())
+                .contains("unknown experiment 'switchng'")
                 .contains("resources, switching, sharing, isolation, scaling, races, verdict");
     }
 

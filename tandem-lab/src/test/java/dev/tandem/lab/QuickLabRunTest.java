@@ -77,13 +77,16 @@ class QuickLabRunTest {
             assertThat(s.get("chart").isObject()).as(id + " chart").isTrue();
             int withNumbers = 0;
             for (JsonNode m : s.get("metrics")) {
-                if (m.get("stats").get("n").asInt() > 0 && m.get("stats").get("median").isNumber()) {
+                if (m.get("stats").get("n").asInt() > 0
+                        && m.get("stats").get("median").isNumber()) {
                     withNumbers++;
                 }
             }
             assertThat(withNumbers).as(id + " metrics with samples").isPositive();
             // The verdict quotes measured numbers rather than canned text.
-            assertThat(s.get("verdict").asText()).as(id + " verdict quotes numbers").containsPattern("\\d");
+            assertThat(s.get("verdict").asText())
+                    .as(id + " verdict quotes numbers")
+                    .containsPattern("\\d");
         }
         assertThat(ids).containsExactlyElementsOf(Lab.ORDER);
         assertThat(results.get("options").get("seed").asLong()).isEqualTo(42);
@@ -94,8 +97,10 @@ class QuickLabRunTest {
     void repeatedMeasurementsKeepEverySample() {
         JsonNode switching = section("switching");
         JsonNode m = metric(switching, "rt.pipe.thread.same");
-        assertThat(m.get("samples").size()).isEqualTo(results.get("options").get("repeats").asInt());
-        assertThat(m.get("stats").get("q1").asDouble()).isLessThanOrEqualTo(m.get("stats").get("median").asDouble());
+        assertThat(m.get("samples").size())
+                .isEqualTo(results.get("options").get("repeats").asInt());
+        assertThat(m.get("stats").get("q1").asDouble())
+                .isLessThanOrEqualTo(m.get("stats").get("median").asDouble());
         assertThat(m.get("unit").asText()).isEqualTo("µs");
     }
 
@@ -112,8 +117,10 @@ class QuickLabRunTest {
         ((ObjectNode) broken.get("options")).remove("seed");
         ((ObjectNode) broken.get("sections").get(0)).put("outcome", "probably");
         List<Error> errors = schema().validate(Charts.JSON.writeValueAsString(broken), InputFormat.JSON);
-        assertThat(errors).extracting(e -> e.getInstanceLocation() + " " + e.getMessage())
-                .anyMatch(msg -> msg.contains("seed")).anyMatch(msg -> msg.contains("outcome"));
+        assertThat(errors)
+                .extracting(e -> e.getInstanceLocation() + " " + e.getMessage())
+                .anyMatch(msg -> msg.contains("seed"))
+                .anyMatch(msg -> msg.contains("outcome"));
     }
 
     @Test
@@ -129,24 +136,34 @@ class QuickLabRunTest {
     void markdownReportHasEverySection() throws IOException {
         String md = Files.readString(REPORT.resolve("report.md"));
         for (JsonNode s : results.get("sections")) {
-            assertThat(md).contains("## " + s.get("title").asText()).contains("**Verdict: " + s.get("outcome").asText());
+            assertThat(md)
+                    .contains("## " + s.get("title").asText())
+                    .contains("**Verdict: " + s.get("outcome").asText());
         }
     }
 
     @Test
     void theLabLeftNoProcessBehind() {
-        List<String> alive = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+        List<String> alive = ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
+                .toList();
         assertThat(alive).isEmpty();
     }
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void theHtmlReportRendersEveryChartInHeadlessChromium() throws Exception {
-        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium; .ci/run installs it)").exists();
+        assertThat(CHROMIUM)
+                .as("Debian's chromium (apt-get install chromium; .ci/run installs it)")
+                .exists();
         Path html = REPORT.resolve("index.html").toAbsolutePath();
         String page = Files.readString(html);
-        assertThat(page).doesNotContain("src=\"http").doesNotContain("href=\"http").contains("echarts");
+        assertThat(page)
+                .doesNotContain("src=\"http")
+                .doesNotContain("href=\"http")
+                .contains("echarts");
 
         String dom = chromium(html, "--dump-dom", "--window-size=1280,900");
         Map<String, Map<String, String>> charts = chartDivs(dom);
@@ -154,8 +171,11 @@ class QuickLabRunTest {
         results.get("sections").forEach(s -> expected.add(s.get("id").asText()));
         assertThat(charts.keySet()).containsExactlyInAnyOrderElementsOf(expected);
         charts.forEach((id, attrs) -> {
-            assertThat(attrs.get("data-rendered")).as("chart " + id + " rendered; attributes " + attrs).isEqualTo("true");
-            assertThat(Integer.parseInt(attrs.getOrDefault("data-svg-nodes", "0"))).as("SVG nodes of " + id)
+            assertThat(attrs.get("data-rendered"))
+                    .as("chart " + id + " rendered; attributes " + attrs)
+                    .isEqualTo("true");
+            assertThat(Integer.parseInt(attrs.getOrDefault("data-svg-nodes", "0")))
+                    .as("SVG nodes of " + id)
                     .isGreaterThan(20);
         });
         assertThat(dom).contains("data-charts=\"" + expected.size() + "\"");
@@ -172,17 +192,32 @@ class QuickLabRunTest {
 
     private static String chromium(Path html, String... args) throws Exception {
         Path profile = Files.createTempDirectory("lab-chromium-");
-        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--virtual-time-budget=15000"));
+        List<String> cmd = new ArrayList<>(List.of(
+                CHROMIUM.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=15000"));
         cmd.addAll(List.of(args));
         cmd.add(html.toUri().toString());
         Path out = Files.createTempFile("lab-chromium-", ".out");
         Path err = Files.createTempFile("lab-chromium-", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             boolean exited = p.waitFor(120, TimeUnit.SECONDS);
-            assertThat(exited).as("chromium finished; stderr:%n%s", Files.readString(err)).isTrue();
+            assertThat(exited)
+                    .as("chromium finished; stderr:%n%s", Files.readString(err))
+                    .isTrue();
             return Files.readString(out);
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -240,12 +275,20 @@ class QuickLabRunTest {
     private List<Section> reloadSections() {
         List<Section> out = new ArrayList<>();
         for (JsonNode s : results.get("sections")) {
-            Section sec = new Section(s.get("id").asText(), s.get("title").asText(), s.get("claim").asText(),
+            Section sec = new Section(
+                    s.get("id").asText(),
+                    s.get("title").asText(),
+                    s.get("claim").asText(),
                     s.get("claimOriginal").asText());
             for (JsonNode m : s.get("metrics")) {
                 List<Double> samples = new ArrayList<>();
                 m.get("samples").forEach(v -> samples.add(v.isNumber() ? v.asDouble() : Double.NaN));
-                sec.add(m.get("key").asText(), m.get("label").asText(), m.get("unit").asText(), samples, Map.of());
+                sec.add(
+                        m.get("key").asText(),
+                        m.get("label").asText(),
+                        m.get("unit").asText(),
+                        samples,
+                        Map.of());
             }
             out.add(sec);
         }

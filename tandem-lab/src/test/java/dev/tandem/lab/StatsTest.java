@@ -32,7 +32,9 @@ class StatsTest {
     void spreadIsTooWideWhenTheIqrExceedsHalfTheMedian() {
         assertThat(Stats.of(List.of(10.0, 10.0, 11.0, 10.5)).tooWide()).isFalse();
         assertThat(Stats.of(List.of(1.0, 10.0, 20.0, 30.0)).tooWide()).isTrue();
-        assertThat(Stats.of(List.of(1.0, 2.0)).tooWide()).as("two samples say nothing about spread").isTrue();
+        assertThat(Stats.of(List.of(1.0, 2.0)).tooWide())
+                .as("two samples say nothing about spread")
+                .isTrue();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tandem.protocol;
 
 import java.io.ObjectInputFilter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,22 +21,45 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DecodingFilter implements ObjectInputFilter {
     /** Always allowed: the JDK's value types and collections, and Tandem's own protocol types. */
     public static final List<String> DEFAULT_ALLOW = List.of(
-            "java.lang.*", "java.lang.invoke.SerializedLambda", "java.util.**", "java.time.**",
-            "java.math.*", "java.net.URI", "java.net.URL", "java.io.*", "java.nio.**", "java.text.*",
+            "java.lang.*",
+            "java.lang.invoke.SerializedLambda",
+            "java.util.**",
+            "java.time.**",
+            "java.math.*",
+            "java.net.URI",
+            "java.net.URL",
+            "java.io.*",
+            "java.nio.**",
+            "java.text.*",
             "dev.tandem.*");
     /** Never allowed, even if learned or allowed by a pattern: classic gadget-chain packages. */
     public static final List<String> DENY = List.of(
-            "java.rmi.**", "sun.rmi.**", "javax.management.**", "com.sun.**", "sun.**", "jdk.**",
-            "javax.naming.**", "java.beans.**", "org.apache.commons.collections.functors.*",
-            "org.apache.commons.collections4.functors.*", "org.codehaus.groovy.runtime.*",
-            "org.springframework.beans.factory.**", "com.mchange.**", "org.apache.xalan.**",
-            "java.util.concurrent.locks.**", "java.lang.reflect.**", "java.lang.ProcessBuilder",
-            "java.lang.Runtime", "java.lang.Thread", "java.lang.ClassLoader");
+            "java.rmi.**",
+            "sun.rmi.**",
+            "javax.management.**",
+            "com.sun.**",
+            "sun.**",
+            "jdk.**",
+            "javax.naming.**",
+            "java.beans.**",
+            "org.apache.commons.collections.functors.*",
+            "org.apache.commons.collections4.functors.*",
+            "org.codehaus.groovy.runtime.*",
+            "org.springframework.beans.factory.**",
+            "com.mchange.**",
+            "org.apache.xalan.**",
+            "java.util.concurrent.locks.**",
+            "java.lang.reflect.**",
+            "java.lang.ProcessBuilder",
+            "java.lang.Runtime",
+            "java.lang.Thread",
+            "java.lang.ClassLoader");
 
     private final List<String> allow;
     private final Set<String> learnedPackages = ConcurrentHashMap.newKeySet();
     /** Classes already allowed; decisions only ever go from refused to allowed, so they stay true. */
     private final Set<Class<?>> allowedClasses = ConcurrentHashMap.newKeySet();
+
     private final long maxDepth;
     private final long maxReferences;
     private final long maxArrayLength;
@@ -48,9 +72,9 @@ public final class DecodingFilter implements ObjectInputFilter {
      * @param maxArrayLength longest array
      * @param maxBytes longest stream
      */
-    public DecodingFilter(List<String> extraAllow, long maxDepth, long maxReferences,
-            long maxArrayLength, long maxBytes) {
-        this.allow = new java.util.ArrayList<>(DEFAULT_ALLOW);
+    public DecodingFilter(
+            List<String> extraAllow, long maxDepth, long maxReferences, long maxArrayLength, long maxBytes) {
+        this.allow = new ArrayList<>(DEFAULT_ALLOW);
         this.allow.addAll(extraAllow);
         this.maxDepth = maxDepth;
         this.maxReferences = maxReferences;
@@ -110,7 +134,8 @@ public final class DecodingFilter implements ObjectInputFilter {
 
     @Override
     public Status checkInput(FilterInfo info) {
-        if (info.depth() > maxDepth || info.references() > maxReferences
+        if (info.depth() > maxDepth
+                || info.references() > maxReferences
                 || info.streamBytes() > maxBytes
                 || (info.arrayLength() >= 0 && info.arrayLength() > maxArrayLength)) {
             return Status.REJECTED;
@@ -160,8 +185,8 @@ public final class DecodingFilter implements ObjectInputFilter {
 
     /** {@return a short description of the limits, for error messages} */
     public String limits() {
-        return "maxdepth=" + maxDepth + ", maxrefs=" + maxReferences + ", maxarray=" + maxArrayLength
-                + ", maxbytes=" + maxBytes;
+        return "maxdepth=" + maxDepth + ", maxrefs=" + maxReferences + ", maxarray=" + maxArrayLength + ", maxbytes="
+                + maxBytes;
     }
 
     static boolean matchesAny(String className, List<String> patterns) {

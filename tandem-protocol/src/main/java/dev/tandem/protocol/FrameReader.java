@@ -52,8 +52,7 @@ public final class FrameReader {
             return false;
         }
         if (length < FrameType.HEADER_AFTER_LENGTH || length > maxFrameBytes) {
-            throw new IOException("protocol error: frame length " + length + " outside [9, "
-                    + maxFrameBytes + "]");
+            throw new IOException("protocol error: frame length " + length + " outside [9, " + maxFrameBytes + "]");
         }
         type = in.readByte();
         taskId = in.readLong();

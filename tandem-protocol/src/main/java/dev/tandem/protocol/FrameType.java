@@ -15,9 +15,6 @@ package dev.tandem.protocol;
  * that task's id, so a late reply can never complete another task.
  */
 public final class FrameType {
-    private FrameType() {
-    }
-
     /** Worker to caller, first frame: payload {@code int protocolVersion, long pid}. */
     public static final byte HELLO = 1;
     /**
@@ -69,6 +66,8 @@ public final class FrameType {
 
     /** Bytes of header after the length field: type and task id. */
     public static final int HEADER_AFTER_LENGTH = 1 + 8;
+
+    private FrameType() {}
 
     /** {@return a readable name of a frame type, for error messages} */
     public static String name(byte type) {

@@ -16,8 +16,7 @@ import java.util.function.Consumer;
  * Stateless and thread-safe.
  */
 public final class ObjectCodec {
-    private ObjectCodec() {
-    }
+    private ObjectCodec() {}
 
     /**
      * Serializes {@code value}.
@@ -30,7 +29,8 @@ public final class ObjectCodec {
      */
     public static byte[] encode(Object value, Consumer<Class<?>> classSeen) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = classSeen == null ? new ObjectOutputStream(bytes)
+        try (ObjectOutputStream out = classSeen == null
+                ? new ObjectOutputStream(bytes)
                 : new ObjectOutputStream(bytes) {
                     @Override
                     protected void annotateClass(Class<?> cl) {
@@ -72,7 +72,8 @@ public final class ObjectCodec {
      */
     public static Object decode(byte[] bytes, int offset, int length, ClassLoader loader, ObjectInputFilter filter)
             throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes, offset, length), loader)) {
+        try (ObjectInputStream in =
+                new LoaderObjectInputStream(new ByteArrayInputStream(bytes, offset, length), loader)) {
             if (filter instanceof DecodingFilter decoding) {
                 in.setObjectInputFilter(decoding.forStream(length));
             } else if (filter != null) {

@@ -7,8 +7,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Carries an exception from a worker to the caller twice over: as Java serialization (so the caller
@@ -30,8 +32,7 @@ public final class ThrowableCodec {
     private static final int MAX_FRAMES = 4096;
     private static final int MAX_STRING = 1 << 20;
 
-    private ThrowableCodec() {
-    }
+    private ThrowableCodec() {}
 
     /** Builds the stand-in for an exception class that cannot be decoded. */
     @FunctionalInterface
@@ -88,7 +89,7 @@ public final class ThrowableCodec {
     }
 
     /** Calls a method a user's exception class may override, so that it cannot break the reply. */
-    private static <T> T guard(java.util.function.Supplier<T> call, T fallback) {
+    private static <T> T guard(Supplier<T> call, T fallback) {
         try {
             return call.get();
         } catch (RuntimeException | StackOverflowError | LinkageError e) {
@@ -107,8 +108,8 @@ public final class ThrowableCodec {
      * @return the throwable
      * @throws IOException if the description itself is malformed
      */
-    public static Throwable decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter,
-            StandIn standIn) throws IOException {
+    public static Throwable decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter, StandIn standIn)
+            throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         int serializedLength = in.readInt();
         if (serializedLength < 0 || serializedLength > bytes.length - 4) {
@@ -167,7 +168,7 @@ public final class ThrowableCodec {
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length > MAX_STRING) {
-            b = java.util.Arrays.copyOf(b, MAX_STRING);
+            b = Arrays.copyOf(b, MAX_STRING);
         }
         out.writeInt(b.length);
         out.write(b);

@@ -2,6 +2,7 @@ package dev.tandem.protocol;
 
 import java.io.IOException;
 import java.io.ObjectInputFilter;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,8 +30,7 @@ public final class ValueCodec {
     private static final byte STRING = 6;
     private static final byte BYTES = 7;
 
-    private ValueCodec() {
-    }
+    private ValueCodec() {}
 
     /**
      * Encodes a value.
@@ -105,7 +105,7 @@ public final class ValueCodec {
                 case SERIALIZED -> ObjectCodec.decode(bytes, 1, bytes.length - 1, loader, filter);
                 default -> throw new IOException("malformed value: tag " + bytes[0]);
             };
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new IOException("malformed value: truncated", e);
         }
     }

@@ -6,9 +6,6 @@ package dev.tandem.protocol;
  * user code prints cannot corrupt the protocol.
  */
 public final class WorkerLaunch {
-    private WorkerLaunch() {
-    }
-
     /** The worker JVM's main class. */
     public static final String MAIN_CLASS = "dev.tandem.worker.WorkerMain";
     /** System property: path of the caller's Unix domain socket. */
@@ -19,4 +16,6 @@ public final class WorkerLaunch {
     public static final String TOKEN_PROPERTY = "tandem.token";
     /** The largest frame either side accepts: 1 GiB. */
     public static final int MAX_FRAME_BYTES = 1 << 30;
+
+    private WorkerLaunch() {}
 }

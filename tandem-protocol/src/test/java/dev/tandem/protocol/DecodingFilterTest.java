@@ -7,7 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** What a hostile worker could send back cannot exhaust the caller. */
 class DecodingFilterTest {
-    private static final DecodingFilter FILTER = new DecodingFilter(List.of(), 40, 10_000_000,
-            Integer.MAX_VALUE - 8, 1 << 30);
+    private static final DecodingFilter FILTER =
+            new DecodingFilter(List.of(), 40, 10_000_000, Integer.MAX_VALUE - 8, 1 << 30);
 
     @Test
     void aHugeDeclaredArrayInATinyPayloadIsRefusedBeforeItIsAllocated() throws IOException {
@@ -66,13 +68,17 @@ class DecodingFilterTest {
             d.writeByte(1);
             d.writeInt(Integer.MAX_VALUE); // a class name longer than anything sent
         }
-        assertThatThrownBy(() -> ThrowableCodec.decode(b.toByteArray(), null, FILTER, (name, message) -> new RuntimeException(message)))
+        assertThatThrownBy(() -> ThrowableCodec.decode(
+                        b.toByteArray(), null, FILTER, (name, message) -> new RuntimeException(message)))
                 .isInstanceOf(IOException.class);
     }
 
     @Test
     void anExceptionWhoseMethodsThrowIsStillDescribed() throws IOException {
-        Throwable decoded = ThrowableCodec.decode(ThrowableCodec.encode(new Unspeakable()), null, FILTER,
+        Throwable decoded = ThrowableCodec.decode(
+                ThrowableCodec.encode(new Unspeakable()),
+                null,
+                FILTER,
                 (name, message) -> new RuntimeException(name + ": " + message));
         assertThat(decoded).hasMessageContaining(Unspeakable.class.getName());
     }
@@ -90,12 +96,12 @@ class DecodingFilterTest {
     }
 
     /** A value class of a package the filter has not learned. */
-    record Payload(int n) implements java.io.Serializable {
-    }
+    record Payload(int n) implements Serializable {}
 
     /** An exception whose every method a description needs throws, and that cannot be serialized. */
     static final class Unspeakable extends RuntimeException {
         private static final long serialVersionUID = 1L;
+
         @SuppressWarnings("unused")
         private final transient Object notSerializable = new Object();
 
@@ -115,7 +121,7 @@ class DecodingFilterTest {
         }
 
         private void writeObject(ObjectOutputStream out) throws IOException {
-            throw new java.io.NotSerializableException("Unspeakable");
+            throw new NotSerializableException("Unspeakable");
         }
     }
 }

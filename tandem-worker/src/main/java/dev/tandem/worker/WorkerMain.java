@@ -70,12 +70,14 @@ public final class WorkerMain {
 
     /** The control channel; replaced by the shared-memory channel's before any task thread starts. */
     private FrameWriter out;
+
     private FrameReader in;
     private final int workerId;
     /** Who may read; set by the handshake, before any worker thread starts (see {@link Leadership}). */
     private Leadership lead;
     /** Guards {@link #inbox} and {@link #running}. */
     private final Object queue = new Object();
+
     private final ArrayDeque<Job> inbox = new ArrayDeque<>();
     private int running;
     private int threads;
@@ -91,8 +93,7 @@ public final class WorkerMain {
         }
     };
 
-    private record Job(long taskId, byte[] bytes, boolean stateless) {
-    }
+    private record Job(long taskId, byte[] bytes, boolean stateless) {}
 
     private WorkerMain(SocketChannel channel, int workerId) {
         this.out = new FrameWriter(channel);
@@ -152,16 +153,18 @@ public final class WorkerMain {
             }
             // The socket now only tells whether the caller lives: its end of stream halts this JVM.
             FrameReader socket = in;
-            Thread watch = new Thread(() -> {
-                try {
-                    while (socket.next()) {
-                        // nothing is sent on the socket after INIT
-                    }
-                } catch (IOException e) {
-                    // broken: the same as closed
-                }
-                Runtime.getRuntime().halt(0);
-            }, "tandem-worker-" + workerId + "-caller-watch");
+            Thread watch = new Thread(
+                    () -> {
+                        try {
+                            while (socket.next()) {
+                                // nothing is sent on the socket after INIT
+                            }
+                        } catch (IOException e) {
+                            // broken: the same as closed
+                        }
+                        Runtime.getRuntime().halt(0);
+                    },
+                    "tandem-worker-" + workerId + "-caller-watch");
             watch.setDaemon(true);
             watch.start();
             in = new FrameReader(channel.inputStream(), WorkerLaunch.MAX_FRAME_BYTES);
@@ -272,8 +275,10 @@ public final class WorkerMain {
             }
         }
         if (removed) {
-            out.writeAndFlush(FrameType.FAILED, taskId, ThrowableCodec.encode(
-                    new CancellationException("cancelled before it started")));
+            out.writeAndFlush(
+                    FrameType.FAILED,
+                    taskId,
+                    ThrowableCodec.encode(new CancellationException("cancelled before it started")));
             return;
         }
         // Interrupts under the map's lock of this entry: once runJob removed the entry, no interrupt
@@ -321,8 +326,9 @@ public final class WorkerMain {
             try {
                 failure = ThrowableCodec.encode(t);
             } catch (Throwable encoding) { // even a broken exception gets its one terminal reply
-                failure = ThrowableCodec.encode(new RuntimeException(t.getClass().getName()
-                        + " (thrown by the task; it could not be described: " + encoding.getClass().getName() + ")"));
+                failure = ThrowableCodec.encode(new RuntimeException(
+                        t.getClass().getName() + " (thrown by the task; it could not be described: "
+                                + encoding.getClass().getName() + ")"));
             }
             out.writeAndFlush(FrameType.FAILED, job.taskId, failure);
             return;

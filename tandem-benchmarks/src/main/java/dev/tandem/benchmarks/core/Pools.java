@@ -8,8 +8,7 @@ import java.util.concurrent.ForkJoinPool;
 
 /** The executors the core benchmarks compare: Tandem's four modes and the raw JDK baselines. */
 final class Pools {
-    private Pools() {
-    }
+    private Pools() {}
 
     /**
      * @param name one of {@code jdk-threadpool}, {@code jdk-forkjoin}, {@code jdk-virtual},
@@ -26,9 +25,12 @@ final class Pools {
             case "jdk-virtual" -> Executors.newVirtualThreadPerTaskExecutor();
             case "threads" -> Tandem.threads(workers).start();
             case "virtual" -> Tandem.virtualThreads().start();
-            case "processes" -> Tandem.processes(workers).transport(Transport.SOCKET).start();
-            case "processes-shm" -> Tandem.processes(workers).transport(Transport.SHARED_MEMORY).start();
-            case "hybrid" -> Tandem.hybrid(workers, 2).transport(Transport.SOCKET).start();
+            case "processes" ->
+                Tandem.processes(workers).transport(Transport.SOCKET).start();
+            case "processes-shm" ->
+                Tandem.processes(workers).transport(Transport.SHARED_MEMORY).start();
+            case "hybrid" ->
+                Tandem.hybrid(workers, 2).transport(Transport.SOCKET).start();
             default -> throw new IllegalArgumentException("unknown executor " + name);
         };
     }

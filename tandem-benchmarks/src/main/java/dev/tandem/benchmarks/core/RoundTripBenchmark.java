@@ -36,11 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class RoundTripBenchmark {
+    private static final Task<Integer> EMPTY = () -> 1;
+
     @Param({"jdk-threadpool", "threads", "jdk-virtual", "virtual", "processes", "processes-shm", "hybrid"})
     public String executor;
 
     private ExecutorService pool;
-    private static final Task<Integer> EMPTY = () -> 1;
 
     /** Starts the executor under test. */
     @Setup(Level.Trial)
@@ -62,6 +63,8 @@ public class RoundTripBenchmark {
      */
     @Benchmark
     public Integer roundTrip() throws Exception {
-        return pool instanceof TaskPool t ? t.submit(EMPTY).get() : pool.submit(EMPTY::call).get();
+        return pool instanceof TaskPool t
+                ? t.submit(EMPTY).get()
+                : pool.submit(EMPTY::call).get();
     }
 }

@@ -39,11 +39,21 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ThroughputBenchmark {
     static final int TASKS = 10_000;
 
-    @Param({"jdk-threadpool", "jdk-forkjoin", "threads", "jdk-virtual", "virtual", "processes", "processes-shm", "hybrid"})
+    private static final Task<Integer> EMPTY = () -> 1;
+
+    @Param({
+        "jdk-threadpool",
+        "jdk-forkjoin",
+        "threads",
+        "jdk-virtual",
+        "virtual",
+        "processes",
+        "processes-shm",
+        "hybrid"
+    })
     public String executor;
 
     private ExecutorService pool;
-    private static final Task<Integer> EMPTY = () -> 1;
 
     /** Starts the executor under test. */
     @Setup(Level.Trial)

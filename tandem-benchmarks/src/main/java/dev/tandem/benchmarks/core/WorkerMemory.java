@@ -19,8 +19,7 @@ import java.util.Arrays;
  * </pre>
  */
 public final class WorkerMemory {
-    private WorkerMemory() {
-    }
+    private WorkerMemory() {}
 
     /**
      * Runs the measurement.
@@ -34,27 +33,31 @@ public final class WorkerMemory {
         long[] idlePss = new long[runs];
         long[] churnRss = new long[runs];
         for (int r = 0; r < runs; r++) {
-            try (TaskPool pool = Tandem.processes(1).jvmOptions(args)
-                    .transport(Transport.valueOf(System.getProperty("transport", "SOCKET"))).start()) {
+            try (TaskPool pool = Tandem.processes(1)
+                    .jvmOptions(args)
+                    .transport(Transport.valueOf(System.getProperty("transport", "SOCKET")))
+                    .start()) {
                 long pid = pool.workerPids().getFirst();
                 pool.submit(() -> 1).get();
                 idleRss[r] = kib(pid, "status", "VmRSS:");
                 idlePss[r] = kib(pid, "smaps_rollup", "Pss:");
                 for (int i = 0; i < 8; i++) { // 8 x 256 MiB of 1 KiB arrays
                     pool.submit(() -> {
-                        long sum = 0;
-                        for (int k = 0; k < (1 << 18); k++) {
-                            byte[] garbage = new byte[1024];
-                            sum += garbage.length;
-                        }
-                        return sum;
-                    }).get();
+                                long sum = 0;
+                                for (int k = 0; k < (1 << 18); k++) {
+                                    byte[] garbage = new byte[1024];
+                                    sum += garbage.length;
+                                }
+                                return sum;
+                            })
+                            .get();
                 }
                 churnRss[r] = kib(pid, "status", "VmRSS:");
             }
         }
-        System.out.printf("idle worker: RSS median %.1f MiB %s, PSS median %.1f MiB%n", median(idleRss) / 1024.0,
-                mib(idleRss), median(idlePss) / 1024.0);
+        System.out.printf(
+                "idle worker: RSS median %.1f MiB %s, PSS median %.1f MiB%n",
+                median(idleRss) / 1024.0, mib(idleRss), median(idlePss) / 1024.0);
         System.out.printf("after churning 2 GiB: RSS median %.1f MiB %s%n", median(churnRss) / 1024.0, mib(churnRss));
     }
 
@@ -74,6 +77,8 @@ public final class WorkerMemory {
     }
 
     private static String mib(long[] values) {
-        return Arrays.toString(Arrays.stream(values).mapToObj(v -> String.format("%.1f", v / 1024.0)).toArray());
+        return Arrays.toString(Arrays.stream(values)
+                .mapToObj(v -> String.format("%.1f", v / 1024.0))
+                .toArray());
     }
 }

@@ -38,8 +38,7 @@ import java.util.concurrent.TimeUnit;
  * socket or its stdin/stdout pipe, or receives large buffers. Not a benchmark itself.
  */
 public final class IpcPeer {
-    private IpcPeer() {
-    }
+    private IpcPeer() {}
 
     /**
      * Runs one role until its peer says stop (an empty queue message, EOF) or dies.
@@ -64,7 +63,8 @@ public final class IpcPeer {
     // ------------------------------------------------------------------ roles
 
     static void queueEcho(SegmentHandle pingHandle, SegmentHandle pongHandle) throws Exception {
-        try (SharedQueue ping = SharedQueue.attach(pingHandle); SharedQueue pong = SharedQueue.attach(pongHandle)) {
+        try (SharedQueue ping = SharedQueue.attach(pingHandle);
+                SharedQueue pong = SharedQueue.attach(pongHandle)) {
             while (true) {
                 byte[] message = ping.take(Duration.ofSeconds(1));
                 if (message == null) {
@@ -176,9 +176,8 @@ public final class IpcPeer {
                         byte[] encoded = new byte[in.readInt()];
                         in.readFully(encoded);
                         try (SharedByteArray array = SharedByteArray.attach(decode(new String(encoded)))) {
-                            result = command == 'A'
-                                    ? array.get(0) + array.get(array.length() - 1)
-                                    : sum(array.memory());
+                            result =
+                                    command == 'A' ? array.get(0) + array.get(array.length() - 1) : sum(array.memory());
                         }
                     }
                     case 'C', 'S' -> {
@@ -193,7 +192,8 @@ public final class IpcPeer {
                             }
                         }
                         buffer.flip();
-                        result = command == 'C' ? buffer.get(0) + buffer.get(length - 1)
+                        result = command == 'C'
+                                ? buffer.get(0) + buffer.get(length - 1)
                                 : sum(MemorySegment.ofBuffer(buffer));
                     }
                     default -> throw new IllegalStateException("command " + command);
@@ -238,8 +238,10 @@ public final class IpcPeer {
             if (!fill(4)) {
                 return null;
             }
-            int length = ((buffer[start] & 0xFF) << 24) | ((buffer[start + 1] & 0xFF) << 16)
-                    | ((buffer[start + 2] & 0xFF) << 8) | (buffer[start + 3] & 0xFF);
+            int length = ((buffer[start] & 0xFF) << 24)
+                    | ((buffer[start + 1] & 0xFF) << 16)
+                    | ((buffer[start + 2] & 0xFF) << 8)
+                    | (buffer[start + 3] & 0xFF);
             start += 4;
             byte[] frame = new byte[length];
             int copied = Math.min(length, end - start);
@@ -275,21 +277,27 @@ public final class IpcPeer {
 
     /** Writes a length-prefixed frame with one write call. */
     static void writeFrame(SocketChannel socket, byte[] frame) throws IOException {
-        ByteBuffer out = ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).flip();
+        ByteBuffer out = ByteBuffer.allocate(4 + frame.length)
+                .putInt(frame.length)
+                .put(frame)
+                .flip();
         while (out.hasRemaining()) {
             socket.write(out);
         }
     }
 
     static void writeFrame(OutputStream out, byte[] frame) throws IOException {
-        byte[] bytes = ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array();
+        byte[] bytes = ByteBuffer.allocate(4 + frame.length)
+                .putInt(frame.length)
+                .put(frame)
+                .array();
         out.write(bytes);
         out.flush();
     }
 
     static String encode(SegmentHandle handle) {
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-             ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(handle);
             out.flush();
             return Base64.getEncoder().encodeToString(bytes.toByteArray());
@@ -299,7 +307,8 @@ public final class IpcPeer {
     }
 
     static SegmentHandle decode(String text) {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(text)))) {
+        try (ObjectInputStream in = new ObjectInputStream(
+                new ByteArrayInputStream(Base64.getDecoder().decode(text)))) {
             return (SegmentHandle) in.readObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -320,7 +329,9 @@ public final class IpcPeer {
         command.add(System.getProperty("java.class.path"));
         command.add(IpcPeer.class.getName());
         command.addAll(List.of(roleAndArgs));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
     }
 
     /** Stops a peer: it should exit by itself after EOF or a stop message; killed after 5 s. */

@@ -36,8 +36,14 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx512m",
-        "-XX:MaxDirectMemorySize=512m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--enable-native-access=ALL-UNNAMED",
+            "-XX:+UseSerialGC",
+            "-Xmx512m",
+            "-XX:MaxDirectMemorySize=512m"
+        })
 public class LargeTransferBenchmark {
     private static final int SIZE = 256 << 20;
 
@@ -123,7 +129,8 @@ public class LargeTransferBenchmark {
     }
 
     private long copy(char command) throws Exception {
-        ByteBuffer header = ByteBuffer.allocate(5).put((byte) command).putInt(SIZE).flip();
+        ByteBuffer header =
+                ByteBuffer.allocate(5).put((byte) command).putInt(SIZE).flip();
         while (header.hasRemaining()) {
             socket.write(header);
         }

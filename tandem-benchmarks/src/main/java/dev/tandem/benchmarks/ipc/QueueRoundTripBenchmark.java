@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"})
 public class QueueRoundTripBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -64,8 +66,8 @@ public class QueueRoundTripBenchmark {
                 ping = SharedQueue.create(64, 64);
                 pong = SharedQueue.create(64, 64);
                 if (transport.equals("queue-process")) {
-                    peer = IpcPeer.start(List.of(), "queue-echo", IpcPeer.encode(ping.handle()),
-                            IpcPeer.encode(pong.handle()));
+                    peer = IpcPeer.start(
+                            List.of(), "queue-echo", IpcPeer.encode(ping.handle()), IpcPeer.encode(pong.handle()));
                 } else {
                     echoThread = Thread.ofPlatform().start(() -> {
                         try {
