@@ -29,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -106,6 +105,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private final ExecutorService conductor;
     /** The bytes of stateless task classes, encoded once (see {@link StatelessTasks}). */
     private final ConcurrentHashMap<Class<?>, byte[]> statelessBytes = new ConcurrentHashMap<>();
+
+    private final CompletionServiceAdapter completionService = new CompletionServiceAdapter();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminatedCondition = lock.newCondition();
@@ -252,12 +253,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
     // ---------------------------------------------------------------- submission
 
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
-        return newFuture(callable);
+    protected <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable) {
+        return completionService.made(newFuture(callable));
     }
 
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+    protected <T> NotifyingFutureTask<T> newTaskFor(Runnable runnable, T value) {
+        TaskWrappers.refuseWrapper(runnable);
         if (!(runnable instanceof Serializable)) {
             throw notSerializable(runnable, "Runnable");
         }
@@ -269,10 +271,11 @@ final class ProcessTaskPool extends AbstractTaskPool {
                             runnable.run();
                             return value;
                         });
-        return newFuture(c);
+        return completionService.made(newFuture(c));
     }
 
     private <T> ProcessFuture<T> newFuture(Callable<T> callable) {
+        TaskWrappers.refuseWrapper(callable);
         if (!(callable instanceof Serializable)) {
             throw notSerializable(callable, "Callable");
         }
@@ -315,7 +318,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
     @Override
     public void execute(Runnable command) {
         ProcessFuture<?> f;
+        NotifyingFutureTask<?> adopted = completionService.adopt(command);
         if (command instanceof ProcessFuture<?> pf && pf.pool == this) {
+            f = pf;
+        } else if (adopted instanceof ProcessFuture<?> pf) { // ExecutorCompletionService's wrapper
             f = pf;
         } else {
             f = (ProcessFuture<?>) newTaskFor(command, null);
