@@ -283,11 +283,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
         byte[] bytes = stateless ? statelessBytes.get(callable.getClass()) : null;
         try {
             if (bytes == null) {
-                bytes = ObjectCodec.encode(callable, filter::learn);
+                bytes = ObjectCodec.encode(callable, this::classWritten);
                 if (stateless) {
                     statelessBytes.putIfAbsent(callable.getClass(), bytes);
                 }
             }
+        } catch (TaskSerializationException e) {
+            throw e; // a class that workers cannot load, from classWritten
         } catch (NotSerializableException e) {
             throw new TaskSerializationException(
                     Boundary.ENCODE_TASK_IN_CALLER,
@@ -303,6 +305,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     e);
         }
         return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, bytes, stateless);
+    }
+
+    /** A class in a task's serialized form: results may hold it, and workers must be able to load it. */
+    private void classWritten(Class<?> c) {
+        filter.learn(c);
+        launcher.classPath().makeVisible(c);
     }
 
     private static TaskSerializationException notSerializable(Object task, String kind) {

@@ -109,8 +109,8 @@ final class WorkerLauncher implements AutoCloseable {
     private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private final Path errorFileDir = Path.of(System.getProperty("java.io.tmpdir"));
-    /** The worker class path: the caller's, then the user's extra entries. */
-    private final List<String> classPath;
+    /** The worker class path, worked out from what this JVM loaded, then the user's extra entries. */
+    private final WorkerClassPath classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
     private final Path aotCache;
 
@@ -120,6 +120,7 @@ final class WorkerLauncher implements AutoCloseable {
 
     WorkerLauncher(PoolOptions options) {
         this.options = options;
+        this.classPath = WorkerClassPath.of(options);
         try {
             this.dir = Files.createTempDirectory(
                     "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -127,15 +128,15 @@ final class WorkerLauncher implements AutoCloseable {
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
+            classPath.close();
             throw new WorkerStartException(
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
-        this.classPath = workerClassPath(options);
         // The transport is part of the key: a worker loads every class of its cache at start, so a
         // cache trained over the other transport makes it bigger (2.4 MiB for a socket worker).
         List<String> cacheKey = new ArrayList<>(jvmOptions(options));
         cacheKey.add("transport=" + options.transport());
-        this.aotCache = options.aotCache() ? AotCache.location(classPath, cacheKey) : null;
+        this.aotCache = options.aotCache() ? AotCache.location(classPath.entries(), cacheKey) : null;
         if (aotCache != null) {
             AotCache.markUsedAndPrune(aotCache);
         }
@@ -209,16 +210,8 @@ final class WorkerLauncher implements AutoCloseable {
         return out;
     }
 
-    static List<String> workerClassPath(PoolOptions options) {
-        List<String> cp = new ArrayList<>();
-        for (String key : List.of("java.class.path", "jdk.module.path")) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isEmpty()) {
-                cp.addAll(List.of(v.split(File.pathSeparator)));
-            }
-        }
-        cp.addAll(options.classPath());
-        return cp;
+    WorkerClassPath classPath() {
+        return classPath;
     }
 
     /**
@@ -240,8 +233,7 @@ final class WorkerLauncher implements AutoCloseable {
             cmd.add("-Xlog:aot=off"); // a stale cache is ignored quietly: the worker starts without it
             cmd.add("-Xlog:cds=off");
         }
-        cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, classPath));
+        cmd.addAll(classPath.arguments());
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
         cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
@@ -390,7 +382,8 @@ final class WorkerLauncher implements AutoCloseable {
                 "worker " + w.id + " (pid " + w.pid + ") " + what
                         + (exit == null ? "" : "; exit code " + exit)
                         + "\ncommand: " + String.join(" ", cmd)
-                        + (output.isEmpty() ? "" : "\nits output:\n" + output),
+                        + (output.isEmpty() ? "" : "\nits output:\n" + output)
+                        + classPath.diagnose(output),
                 cause);
     }
 
@@ -440,6 +433,7 @@ final class WorkerLauncher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        classPath.close();
         try {
             server.close();
         } catch (IOException e) {
