@@ -199,19 +199,20 @@ final class WorkerClassPath implements AutoCloseable {
     /** {@return null if workers can load {@code c} (copying it if need be), else why not} */
     private String place(Class<?> c) {
         ClassLoader loader = c.getClassLoader();
-        if (loader == null || loader == ClassLoader.getPlatformClassLoader() || c.isPrimitive() || c.isArray()) {
+        if (loader == null
+                || loader == ClassLoader.getPlatformClassLoader()
+                || loader == ClassLoader.getSystemClassLoader() // a worker's system loader has the same path
+                || c.isPrimitive()
+                || c.isArray()) {
             return null;
         }
         CodeSource cs = c.getProtectionDomain().getCodeSource();
-        if (cs != null && cs.getLocation() != null && onPath(cs.getLocation())) {
-            return null;
+        URL url = cs == null ? null : cs.getLocation();
+        if (url == null) { // no code source (jshell): where its loader says the class file is
+            url = loader.getResource(c.getName().replace('.', '/') + ".class");
         }
-        URL url = loader.getResource(c.getName().replace('.', '/') + ".class");
         if (url != null && onPath(url)) {
             return null;
-        }
-        if (loader == ClassLoader.getSystemClassLoader() && url != null && !"file".equals(url.getProtocol())) {
-            return null; // a jar: URL on the system class path, e.g. from a manifest Class-Path
         }
         String where = c.getName() + " (class loader " + loader + (url == null ? "" : ", " + url) + ")";
         if (shipping == null) {
