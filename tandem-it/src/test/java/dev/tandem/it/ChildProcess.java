@@ -17,9 +17,11 @@ import java.util.regex.Pattern;
  */
 final class ChildProcess {
     // Set by failsafe; surefire runs in the module's folder.
-    static final Path TARGET =
-            Path.of(System.getProperty("tandem.it.target", "target")).toAbsolutePath().normalize();
-    static final Path ROOT = Path.of(System.getProperty("tandem.it.root", "..")).toAbsolutePath().normalize();
+    static final Path TARGET = Path.of(System.getProperty("tandem.it.target", "target"))
+            .toAbsolutePath()
+            .normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("tandem.it.root", "..")).toAbsolutePath().normalize();
     static final String VERSION = System.getProperty("tandem.it.version", "0.1.0-SNAPSHOT");
     static final Path JDK_BIN = Path.of(System.getProperty("java.home"), "bin");
     static final Pattern LAUNCHED = Pattern.compile("tandem-launch caller=(\\d+) worker=(\\d+) answer=42");
