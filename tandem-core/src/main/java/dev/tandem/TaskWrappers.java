@@ -84,8 +84,6 @@ final class TaskWrappers {
                 "give Spring's executor no TaskDecorator for this pool, or do the decorator's work inside the Task"
             });
 
-    private TaskWrappers() {}
-
     /** Per class: why a task of that class is refused, or null. */
     private static final ClassValue<String> REFUSAL = new ClassValue<>() {
         @Override
@@ -93,6 +91,8 @@ final class TaskWrappers {
             return explain(type);
         }
     };
+
+    private TaskWrappers() {}
 
     /**
      * Refuses a task that is a known wrapper (whether or not it is {@link java.io.Serializable}: some,

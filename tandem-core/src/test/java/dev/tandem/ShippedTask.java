@@ -9,12 +9,12 @@ public final class ShippedTask implements Task<String> {
 
     @Override
     public String call() {
-        return Helper.greet(ProcessHandle.current().pid());
+        return Greeting.greet(ProcessHandle.current().pid());
     }
 
     /** A second class the task needs, so shipping must follow the constant pool. */
-    static final class Helper {
-        private Helper() {}
+    static final class Greeting {
+        private Greeting() {}
 
         static String greet(long pid) {
             return "shipped ran in " + pid;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WorkerClassPathTest {
     private static final String TASK = "dev.tandem.ShippedTask";
-    private static final String HELPER = "dev.tandem.ShippedTask$Helper";
+    private static final String GREETING = "dev.tandem.ShippedTask$Greeting";
 
     private static byte[] bytes(String name) throws IOException {
         try (InputStream in = WorkerClassPathTest.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
@@ -44,7 +44,7 @@ class WorkerClassPathTest {
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
             synchronized (getClassLoadingLock(name)) {
                 Class<?> c = findLoadedClass(name);
-                if (c == null && (name.equals(TASK) || name.equals(HELPER))) {
+                if (c == null && (name.equals(TASK) || name.equals(GREETING))) {
                     try {
                         byte[] b = bytes(name);
                         c = defineClass(name, b, 0, b.length);
@@ -59,7 +59,7 @@ class WorkerClassPathTest {
         @Override
         public InputStream getResourceAsStream(String name) {
             String cls = name.replace('/', '.').replaceFirst("\\.class$", "");
-            if (cls.equals(TASK) || cls.equals(HELPER)) {
+            if (cls.equals(TASK) || cls.equals(GREETING)) {
                 try {
                     return new ByteArrayInputStream(bytes(cls));
                 } catch (IOException e) {
@@ -72,7 +72,7 @@ class WorkerClassPathTest {
         @Override
         public URL getResource(String name) {
             String cls = name.replace('/', '.').replaceFirst("\\.class$", "");
-            return cls.equals(TASK) || cls.equals(HELPER) ? null : super.getResource(name);
+            return cls.equals(TASK) || cls.equals(GREETING) ? null : super.getResource(name);
         }
     }
 
@@ -98,7 +98,7 @@ class WorkerClassPathTest {
 
     @Test
     void aClassFromAFolderOffTheWorkerClassPathIsRefusedAtSubmitSayingWhatToDo(@TempDir Path dir) throws Exception {
-        for (String name : new String[] {TASK, HELPER}) {
+        for (String name : new String[] {TASK, GREETING}) {
             Path f = dir.resolve(name.replace('.', '/') + ".class");
             Files.createDirectories(f.getParent());
             Files.write(f, bytes(name));
