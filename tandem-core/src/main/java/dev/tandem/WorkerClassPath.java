@@ -297,7 +297,10 @@ final class WorkerClassPath implements AutoCloseable {
     }
 
     private static boolean findWorkerMain(List<String> entries) {
-        for (String e : entries) {
+        List<String> tandemFirst = new ArrayList<>(entries); // opening every jar of a big path takes time
+        tandemFirst.sort(
+                Comparator.comparing(e -> !Path.of(e).getFileName().toString().startsWith("tandem-worker")));
+        for (String e : tandemFirst) {
             Path p = Path.of(e);
             try {
                 if (Files.isDirectory(p) ? Files.isRegularFile(p.resolve(WORKER_MAIN_FILE)) : hasEntry(p)) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs one command to its end, with a bound, and keeps what it printed; on time-out it kills the
@@ -79,5 +80,19 @@ final class ChildProcess {
 
     static Result run(Path dir, List<String> command) throws IOException, InterruptedException {
         return run(dir, Map.of(), 240, command);
+    }
+
+    /** Copies a folder and everything in it. */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.sorted().toList()) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(f, t);
+                }
+            }
+        }
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +23,7 @@ class ConsumerIT {
     @Test
     void aSeparateMavenProjectCompilesAgainstTheInstalledArtifactsAndRunsATaskInAWorker() throws Exception {
         Path project = tmp.resolve("consumer");
-        copyTree(Path.of(ConsumerIT.class.getResource("/consumer").toURI()), project);
+        ChildProcess.copyTree(Path.of(ConsumerIT.class.getResource("/consumer").toURI()), project);
         List<String> cmd = new ArrayList<>(Maven.command(project, "package", "exec:java"));
         cmd.add("-Dtandem.version=" + ChildProcess.VERSION);
         for (String p : List.of("compiler", "resources", "jar", "surefire", "exec", "install", "clean")) {
@@ -68,18 +67,5 @@ class ConsumerIT {
         assertThat(benchmarks)
                 .contains("<maven.install.skip>true</maven.install.skip>")
                 .contains("<maven.deploy.skip>true</maven.deploy.skip>");
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.sorted().toList()) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t);
-                }
-            }
-        }
     }
 }

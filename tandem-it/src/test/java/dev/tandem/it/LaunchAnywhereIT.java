@@ -123,7 +123,7 @@ class LaunchAnywhereIT {
     @Test
     void explodedModuleInAModulePathFolder() throws Exception {
         Path exploded = Files.createDirectories(tmp.resolve("exploded"));
-        copyTree(ChildProcess.TARGET.resolve("classes"), exploded.resolve("app"));
+        ChildProcess.copyTree(ChildProcess.TARGET.resolve("classes"), exploded.resolve("app"));
         Path libDir = ChildProcess.TARGET.resolve("lib");
         java("-p", exploded + ":" + libDir, "-m", "app/" + MAIN).ranInAWorker();
     }
@@ -215,19 +215,6 @@ class LaunchAnywhereIT {
                 j.putNextEntry(new JarEntry(name));
                 Files.copy(f, j);
                 j.closeEntry();
-            }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.sorted().toList()) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t);
-                }
             }
         }
     }
