@@ -33,7 +33,7 @@ final class ProcessFuture<T> extends FutureTask<T> {
      * The worker it was sent to, or null while queued in the caller. Written under the pool's lock;
      * volatile so that a thread in {@link #get()} can find whose replies to read.
      */
-    volatile WorkerProcess worker;
+    volatile WorkerWindow worker;
     /** When it became one of its worker's running tasks, or 0. */
     long startedNanos;
 
@@ -109,26 +109,27 @@ final class ProcessFuture<T> extends FutureTask<T> {
 
     /** Before blocking without reading: makes sure someone reads its worker's replies now. */
     private void needReader() {
-        WorkerProcess w = worker;
-        if (w != null && w.replies != null && !isDone()) {
-            w.replies.needReader();
+        if (sharedMemory() instanceof SharedMemoryLink link && !isDone()) {
+            link.needReader();
         }
     }
 
     /**
-     * Leads the reading of its worker's replies for at most {@code nanos}, when this is the worker's
-     * only outstanding task and its replies come over shared memory. A virtual thread never leads:
-     * waiting for a frame would pin its carrier.
+     * Leads the reading of its worker's replies for at most {@code nanos}, when its replies come over
+     * shared memory (see {@link SharedMemoryLink#lead}).
      *
      * @return whether it read
      */
     private boolean lead(long nanos) throws InterruptedException {
-        WorkerProcess w = worker;
-        return w != null
-                && w.replies != null
-                && w.outstanding == 1
-                && !Thread.currentThread().isVirtual()
-                && w.replies.lead(this, nanos);
+        return sharedMemory() instanceof SharedMemoryLink link && link.lead(this, nanos);
+    }
+
+    /** {@return the shared-memory link of the worker it was sent to, or null} */
+    private SharedMemoryLink sharedMemory() {
+        WorkerWindow w = worker;
+        return w != null && w.worker() instanceof WorkerProcess p && p.link() instanceof SharedMemoryLink link
+                ? link
+                : null;
     }
 
     void succeed(T value) {

@@ -5,14 +5,11 @@ import dev.tandem.ipc.SharedChannel;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.ThrowableCodec;
 import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -32,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Implementation overview</h2>
  * The worker connects to the caller's Unix domain socket (named by {@link WorkerLaunch#SOCKET_PROPERTY}),
- * greets it with {@code HELLO} and the one-time token, receives {@code INIT} (its thread count T and
+ * greets it with {@code HELLO} (protocol version, pid and the one-time token), receives {@code INIT} (its thread count T and
  * initializer), runs the initializer and answers {@code READY}. The control channel is that socket,
  * never stdout or stderr, which stay with the user's code: whatever a task prints, even raw writes to
  * file descriptors 1 and 2, reaches the caller as output and cannot corrupt the protocol.
@@ -130,23 +127,23 @@ public final class WorkerMain {
     }
 
     private boolean handshake(String token) throws IOException {
-        ByteArrayOutputStream hello = new ByteArrayOutputStream();
-        try (DataOutputStream d = new DataOutputStream(hello)) {
-            d.writeInt(FrameType.PROTOCOL_VERSION);
-            d.writeLong(ProcessHandle.current().pid());
-            d.writeUTF(token);
-        }
-        out.writeAndFlush(FrameType.HELLO, 0, hello.toByteArray());
+        out.writeAndFlush(
+                FrameType.HELLO,
+                0,
+                new MessageCodec.Hello(
+                                FrameType.PROTOCOL_VERSION,
+                                ProcessHandle.current().pid(),
+                                token)
+                        .encode());
         if (!in.next() || in.type() != FrameType.INIT) {
             return false;
         }
-        DataInputStream init = new DataInputStream(new ByteArrayInputStream(in.payload()));
-        threads = init.readInt();
-        if (init.readInt() == FrameType.TRANSPORT_SHARED_MEMORY) {
-            byte[] handle = init.readNBytes(init.readInt());
+        MessageCodec.Init init = MessageCodec.Init.decode(in.payload());
+        threads = init.threads();
+        if (init.channelHandle() != null) {
             SharedChannel channel;
             try {
-                channel = SharedChannel.attach((SegmentHandle) ObjectCodec.decode(handle, null, null));
+                channel = SharedChannel.attach((SegmentHandle) ObjectCodec.decode(init.channelHandle(), null, null));
             } catch (IOException | ClassNotFoundException | RuntimeException e) {
                 System.err.println("tandem worker " + workerId + ": cannot attach the shared-memory channel: " + e);
                 return false;
@@ -170,7 +167,7 @@ public final class WorkerMain {
             in = new FrameReader(channel.inputStream(), WorkerLaunch.MAX_FRAME_BYTES);
             out = new FrameWriter(channel.outputStream());
         }
-        byte[] initializer = init.readAllBytes();
+        byte[] initializer = init.initializer();
         if (initializer.length > 0) {
             // The caller wraps its initializer in a Callable, so this module needs no API types.
             try {
@@ -346,10 +343,6 @@ public final class WorkerMain {
     }
 
     private static byte[] copyFailure(byte boundary, Throwable e) {
-        byte[] t = ThrowableCodec.encode(e);
-        byte[] p = new byte[t.length + 1];
-        p[0] = boundary;
-        System.arraycopy(t, 0, p, 1, t.length);
-        return p;
+        return new MessageCodec.CopyFailed(boundary, ThrowableCodec.encode(e)).encode();
     }
 }
