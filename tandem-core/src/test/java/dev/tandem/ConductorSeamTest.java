@@ -76,7 +76,13 @@ class ConductorSeamTest {
         final ExecutorService threads;
         final Set<Long> ran = ConcurrentHashMap.newKeySet();
         final AtomicInteger kills = new AtomicInteger();
+        /** Guards the outbox. */
+        private final Object frames = new Object();
+
         private final List<Runnable> outbox = new ArrayList<>();
+        /** Guards {@link #ended}, and orders replies before the end. */
+        private final Object replies = new Object();
+
         private boolean ended;
 
         FakeWorker(int id, int slots, WorkerListener listener) {
@@ -102,8 +108,10 @@ class ConductorSeamTest {
         }
 
         @Override
-        public synchronized void send(long taskId, byte[] task, boolean stateless) {
-            outbox.add(() -> threads.execute(() -> run(taskId, task)));
+        public void send(long taskId, byte[] task, boolean stateless) {
+            synchronized (frames) {
+                outbox.add(() -> threads.execute(() -> run(taskId, task)));
+            }
         }
 
         private void run(long taskId, byte[] bytes) {
@@ -123,7 +131,7 @@ class ConductorSeamTest {
                 reply = t;
                 ok = false;
             }
-            synchronized (this) {
+            synchronized (replies) {
                 if (ended) {
                     return; // a dead worker says nothing more
                 }
@@ -140,7 +148,7 @@ class ConductorSeamTest {
         }
 
         private void end(int exitCode, String hint, String notItsFault) {
-            synchronized (this) {
+            synchronized (replies) {
                 if (ended) {
                     return;
                 }
@@ -160,12 +168,12 @@ class ConductorSeamTest {
 
         @Override
         public void flush() {
-            List<Runnable> frames;
-            synchronized (this) {
-                frames = List.copyOf(outbox);
+            List<Runnable> queued;
+            synchronized (frames) {
+                queued = List.copyOf(outbox);
                 outbox.clear();
             }
-            frames.forEach(Runnable::run);
+            queued.forEach(Runnable::run);
         }
 
         @Override
