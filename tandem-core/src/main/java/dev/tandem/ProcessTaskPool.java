@@ -3,6 +3,7 @@ package dev.tandem;
 import dev.tandem.spi.Worker;
 import dev.tandem.spi.WorkerEnd;
 import dev.tandem.spi.WorkerStarter;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -253,6 +254,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             if (position[0] < w.slots()) {
                 prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
+                restarts.onProgress();
                 ProcessFuture<?> next = w.newlyRunningLocked();
                 if (next != null) {
                     stops.runningLocked(w, next);
@@ -343,7 +345,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (planned != null) {
                     replaceLocked(w, 0);
                 } else {
-                    onCrashLocked(w, last != null ? last : lost(w, end, "no task", hint));
+                    onCrashLocked(w, last != null ? last : lost(w, end, "no task", hint), w.completedLocked() > 0);
                 }
             }
             toFlush = dispatchLocked();
@@ -369,13 +371,15 @@ final class ProcessTaskPool extends AbstractTaskPool {
     }
 
     /** Counts an unplanned restart; fails the pool beyond the limit, else restarts with backoff. */
-    private void onCrashLocked(WorkerWindow w, Throwable cause) {
-        long delay = restarts.onCrash(System.nanoTime());
+    private void onCrashLocked(WorkerWindow w, Throwable cause, boolean productive) {
+        long now = System.nanoTime();
+        long delay = restarts.onDeath(now, productive);
         if (delay == RestartPolicy.GIVE_UP) {
             failLocked(new PoolFailedException(
-                    "workers died " + (restarts.deathsInWindow() + 1) + " times within "
-                            + options.restartWindow() + ", more than the restart limit of " + options.maxRestarts()
-                            + "; the pool stopped instead of restarting them in a loop. Last death: "
+                    "workers died or failed to start " + (restarts.deathsInWindow() + 1) + " times in "
+                            + Duration.ofNanos(restarts.loopNanos(now)).toMillis() + " ms without completing a task"
+                            + " (restart limit: " + options.maxRestarts() + " within " + options.restartWindow()
+                            + "); the pool stopped instead of restarting them in a loop. Last death: "
                             + cause.getMessage(),
                     cause));
             return;
@@ -418,7 +422,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             starting--;
             if (error != null) {
                 if (state.dispatchingLocked()) {
-                    onCrashLocked(null, error);
+                    onCrashLocked(null, error, false);
                 }
             } else if (w.stateLocked() == WorkerWindow.State.STARTING) { // else it ended already
                 w.startedLocked(worker);

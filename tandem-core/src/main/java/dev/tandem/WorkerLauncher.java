@@ -314,10 +314,7 @@ final class WorkerLauncher implements WorkerStarter {
                             0,
                             new MessageCodec.Init(options.threadsPerWorker(), handle, initializer).encode());
             if (shm == null) {
-                w.connect(new SocketLink(
-                        c.channel,
-                        new FrameReader(c.channel, WorkerLaunch.MAX_FRAME_BYTES),
-                        new FrameWriter(c.channel)));
+                w.connect(new SocketLink(c.channel));
             } else {
                 // From READY on, every frame travels through shared memory. A worker that dies after
                 // attaching is seen by the channel (after its last frame); one that dies before

@@ -57,6 +57,8 @@ final class WorkerWindow implements WorkerListener {
     private ProcessFuture<?> aim;
 
     private long tasksAccepted;
+    /** Tasks it answered since it started. */
+    private long completed;
     /** Frames were buffered without a flush; the next reply's thread flushes them. */
     private boolean dirty;
     /** A replacement was started for this worker. */
@@ -203,6 +205,12 @@ final class WorkerWindow implements WorkerListener {
         return plannedDeath;
     }
 
+    /** {@return the tasks it answered since it started} */
+    long completedLocked() {
+        assert lock.isHeldByCurrentThread();
+        return completed;
+    }
+
     long tasksAcceptedLocked() {
         assert lock.isHeldByCurrentThread();
         return tasksAccepted;
@@ -249,6 +257,7 @@ final class WorkerWindow implements WorkerListener {
             ProcessFuture<?> s = it.next();
             if (s.id == taskId) {
                 it.remove();
+                completed++;
                 position[0] = i;
                 return s;
             }
