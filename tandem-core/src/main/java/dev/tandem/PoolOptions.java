@@ -1,5 +1,7 @@
 package dev.tandem;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -79,6 +81,12 @@ public record PoolOptions(
         }
         for (String entry : classPath) {
             require(entry != null && !entry.isBlank(), "classPath must not contain blank entries, was " + classPath);
+            // "dir/*" means every jar of dir, as for the java launcher
+            Path path = Path.of(entry.endsWith("*") ? entry.substring(0, entry.length() - 1) + "." : entry);
+            require(
+                    Files.exists(path),
+                    "classPath entry " + entry + " does not exist (" + path.toAbsolutePath()
+                            + "); give jars or class folders that exist");
         }
         Objects.requireNonNull(workerStartTimeout, "workerStartTimeout");
         Objects.requireNonNull(restartWindow, "restartWindow");

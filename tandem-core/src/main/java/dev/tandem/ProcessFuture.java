@@ -38,6 +38,9 @@ final class ProcessFuture<T> extends FutureTask<T> {
     long startedNanos;
 
     ScheduledFuture<?> deadline;
+    /** The size of its result as it travelled, or 0 until then; read by {@code map} to size batches. */
+    volatile int replyBytes;
+
     int attempts;
     /** See {@link #fingerprint()}; 0 until computed. Guarded by the pool's lock. */
     private long fingerprint;
@@ -45,11 +48,13 @@ final class ProcessFuture<T> extends FutureTask<T> {
     private String description;
 
     private volatile Consumer<ProcessFuture<?>> onDone;
+    /** Whether a failure goes to an uncaught-exception handler: a Runnable given to {@code execute}. */
+    private volatile boolean reportsUncaught;
 
     ProcessFuture(ProcessTaskPool pool, long id, Callable<T> callable, byte[] bytes, boolean stateless) {
         super(callable);
         this.stateless = stateless;
-        Object userCode = callable instanceof MapRun.Batch<?, ?> batch ? batch.fn() : callable;
+        Object userCode = callable instanceof MapRun.Batch<?, ?> batch ? batch.fn() : TaskEncoder.userTask(callable);
         this.loader = userCode.getClass().getClassLoader();
         this.pool = pool;
         this.id = id;
@@ -78,7 +83,7 @@ final class ProcessFuture<T> extends FutureTask<T> {
     String description() {
         String d = description;
         if (d == null) {
-            d = "task #" + id + " (" + callable.getClass().getName() + ")";
+            d = "task #" + id + " (" + TaskEncoder.userTask(callable).getClass().getName() + ")";
             description = d;
         }
         return d;
@@ -140,6 +145,32 @@ final class ProcessFuture<T> extends FutureTask<T> {
         setException(t);
     }
 
+    /** Ends it cancelled, without asking the pool to stop it: the pool killed its worker. */
+    void cancelledByPool() {
+        super.cancel(false);
+    }
+
+    /** Makes a failure of this future go to an uncaught-exception handler, as {@code execute} does. */
+    void reportUncaught() {
+        reportsUncaught = true;
+        if (isDone()) {
+            report();
+        }
+    }
+
+    private void report() {
+        if (state() != State.FAILED) {
+            return;
+        }
+        Throwable t = exceptionNow();
+        // On a thread of its own: the handler is the user's code, and a future may complete under
+        // the pool's lock.
+        Thread.ofPlatform().name("tandem-uncaught").daemon().start(() -> {
+            Thread self = Thread.currentThread();
+            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+        });
+    }
+
     void onDone(Consumer<ProcessFuture<?>> listener) {
         this.onDone = listener;
         if (isDone()) {
@@ -165,6 +196,9 @@ final class ProcessFuture<T> extends FutureTask<T> {
         Consumer<ProcessFuture<?>> listener = onDone;
         if (listener != null) {
             listener.accept(this);
+        }
+        if (reportsUncaught) {
+            report();
         }
     }
 

@@ -3,13 +3,11 @@ package dev.tandem;
 import dev.tandem.spi.Worker;
 import dev.tandem.spi.WorkerEnd;
 import dev.tandem.spi.WorkerStarter;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -161,9 +159,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     @Override
     public void execute(Runnable command) {
-        ProcessFuture<?> f = command instanceof ProcessFuture<?> pf && pf.pool == this
-                ? pf
-                : (ProcessFuture<?>) newTaskFor(command, null);
+        ProcessFuture<?> f;
+        if (command instanceof ProcessFuture<?> pf && pf.pool == this) {
+            f = pf;
+        } else {
+            f = (ProcessFuture<?>) newTaskFor(command, null);
+            f.reportUncaught();
+        }
         List<WorkerWindow> toFlush;
         lock.lock();
         try {
@@ -376,10 +378,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         long delay = restarts.onDeath(now, productive);
         if (delay == RestartPolicy.GIVE_UP) {
             failLocked(new PoolFailedException(
-                    "workers died or failed to start " + (restarts.deathsInWindow() + 1) + " times in "
-                            + Duration.ofNanos(restarts.loopNanos(now)).toMillis() + " ms without completing a task"
-                            + " (restart limit: " + options.maxRestarts() + " within " + options.restartWindow()
-                            + "); the pool stopped instead of restarting them in a loop. Last death: "
+                    restarts.describeLoop(now) + "; the pool stopped instead of restarting them in a loop. Last death: "
                             + cause.getMessage(),
                     cause));
             return;
@@ -512,8 +511,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 int slots = w.slots();
                 for (ProcessFuture<?> f : w.drainLocked()) {
                     if (i++ < slots) {
-                        f.fail(new CancellationException(
-                                f.description() + " was running when shutdownNow() killed " + w.worker()));
+                        f.cancelledByPool(); // its worker is killed: it ends cancelled
                     } else if (!f.isDone()) {
                         never.add(f);
                     }

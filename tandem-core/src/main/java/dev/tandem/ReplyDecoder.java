@@ -8,6 +8,8 @@ import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Completes a task's future from its worker's reply: decodes the result or the exception through
@@ -31,6 +33,9 @@ final class ReplyDecoder {
         private WorkLimits() {}
     }
 
+    /** The input index in a {@link TaskExecutionException}'s message. */
+    private static final Pattern INPUT_INDEX = Pattern.compile("map failed at input #(\\d+)");
+
     private final DecodingFilter filter;
 
     ReplyDecoder(DecodingFilter filter) {
@@ -53,6 +58,7 @@ final class ReplyDecoder {
 
     /** Completes {@code f} with the task's result. */
     void result(ProcessFuture<?> f, byte[] value) {
+        f.replyBytes = value.length;
         guarded(f, () -> decodeResult(f, value));
     }
 
@@ -76,7 +82,9 @@ final class ReplyDecoder {
                 f.fail(new TaskSerializationException(
                         Boundary.ENCODE_RESULT_IN_WORKER,
                         "the result of " + f.description() + " could not be serialized in the worker: " + cause
-                                + ". Return a Serializable value",
+                                + (String.valueOf(cause.getMessage()).contains("over the limit")
+                                        ? ""
+                                        : ". Return a Serializable value"),
                         cause));
             }
         });
@@ -119,11 +127,28 @@ final class ReplyDecoder {
         ((ProcessFuture<Object>) f).succeed(value);
     }
 
-    /** {@return the exception encoded in {@code payload}, or a stand-in saying why it could not be} */
+    /**
+     * {@return the exception encoded in {@code payload}, or a stand-in saying why it could not be}
+     * A {@link TaskExecutionException} whose cause could not be decoded is rebuilt around the cause's
+     * stand-in, so a {@code map} still says which input failed, with the class and message of what
+     * it threw.
+     */
     Throwable throwable(byte[] payload, ClassLoader loader) {
         try {
-            return ThrowableCodec.decode(payload, loader, filter, RemoteTaskException::new);
-        } catch (IOException e) {
+            Throwable t = ThrowableCodec.decode(payload, loader, filter, RemoteTaskException::new);
+            if (t instanceof RemoteTaskException r
+                    && r.remoteClassName().equals(TaskExecutionException.class.getName())
+                    && r.getMessage() != null) {
+                Matcher m = INPUT_INDEX.matcher(r.getMessage());
+                if (m.find()) {
+                    TaskExecutionException rebuilt = new TaskExecutionException(
+                            Long.parseLong(m.group(1)), r.getCause() != null ? r.getCause() : r);
+                    rebuilt.setStackTrace(r.getStackTrace());
+                    return rebuilt;
+                }
+            }
+            return t;
+        } catch (IOException | RuntimeException e) {
             return new TaskSerializationException(
                     Boundary.DECODE_RESULT_IN_CALLER, "a worker sent a malformed exception: " + e.getMessage(), e);
         }

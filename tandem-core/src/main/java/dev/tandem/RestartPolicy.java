@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -104,8 +105,10 @@ final class RestartPolicy {
         return deaths.size();
     }
 
-    /** {@return how long the current crash loop lasts at {@code now}, or 0 when there is none} */
-    long loopNanos(long now) {
-        return streak == 0 ? 0 : now - streakStart;
+    /** {@return the current crash loop at {@code now}, in words, for the failure it ends in} */
+    String describeLoop(long now) {
+        return "workers died or failed to start " + (deaths.size() + 1) + " times in "
+                + Duration.ofNanos(streak == 0 ? 0 : now - streakStart).toMillis() + " ms without completing a task"
+                + " (the restart limit of " + maxRestarts + " within " + Duration.ofNanos(windowNanos) + ")";
     }
 }

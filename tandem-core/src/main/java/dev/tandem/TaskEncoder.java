@@ -50,7 +50,7 @@ final class TaskEncoder {
         } catch (NotSerializableException e) {
             throw new TaskSerializationException(
                     Boundary.ENCODE_TASK_IN_CALLER,
-                    ThreadTaskPool.describe(callable)
+                    ThreadTaskPool.describe(userTask(callable))
                             + " cannot be serialized: it refers to an object of class " + e.getMessage()
                             + ", which is not Serializable. Make that class Serializable, mark the field"
                             + " transient, or capture only serializable values in the task",
@@ -58,25 +58,23 @@ final class TaskEncoder {
         } catch (IOException | RuntimeException e) {
             throw new TaskSerializationException(
                     Boundary.ENCODE_TASK_IN_CALLER,
-                    ThreadTaskPool.describe(callable) + " cannot be serialized: " + e,
+                    ThreadTaskPool.describe(userTask(callable)) + " cannot be serialized: " + e,
                     e);
         }
         return new Encoded(bytes, stateless);
     }
 
     /** {@return a task that runs {@code runnable} and returns {@code value}} */
-    @SuppressWarnings("unchecked")
     static <T> Callable<T> callable(Runnable runnable, T value) {
         if (!(runnable instanceof Serializable)) {
             throw notSerializable(runnable, "Runnable");
         }
-        return (Callable<T>)
-                (value == null
-                        ? new RunnableTask(runnable)
-                        : (Task<T>) () -> {
-                            runnable.run();
-                            return value;
-                        });
+        return new RunnableTask<>(runnable, value);
+    }
+
+    /** {@return the user's object inside a task: the Runnable of a wrapped one, else the task itself} */
+    static Object userTask(Object task) {
+        return task instanceof RunnableTask<?> r ? r.runnable() : task;
     }
 
     static TaskSerializationException notSerializable(Object task, String kind) {
@@ -113,12 +111,12 @@ final class TaskEncoder {
         }
     }
 
-    /** Adapts a serializable Runnable to a task. */
-    record RunnableTask(Runnable runnable) implements Task<Object> {
+    /** Adapts a serializable Runnable to a task that returns {@code value}. */
+    record RunnableTask<T>(Runnable runnable, T value) implements Task<T> {
         @Override
-        public Object call() {
+        public T call() {
             runnable.run();
-            return null;
+            return value;
         }
     }
 }

@@ -223,7 +223,7 @@ final class WorkerLauncher implements WorkerStarter {
      * @param aotOutput where this worker should write an AOT cache when it exits, or null
      */
     List<String> command(int workerId, String token, Path aotOutput) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions(options));
         cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));

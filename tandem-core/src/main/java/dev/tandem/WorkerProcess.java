@@ -125,6 +125,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
 
     private void onEnd() {
         Integer exit = awaitExit();
+        ProcessTree.killGroup(pid()); // what it started goes with it, however it ended
         link.close();
         training.ifPresent(t -> t.finish(exit));
         if (!ready.isDone() || ready.isCompletedExceptionally()) {
@@ -212,9 +213,10 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         proxy.flush();
     }
 
+    /** Kills the worker and its descendants; see {@link ProcessTree}. */
     @Override
     public void kill() {
-        process.destroyForcibly();
+        ProcessTree.killTree(process.toHandle());
     }
 
     @Override
@@ -239,7 +241,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         try {
             // A worker writing its AOT cache at exit needs a few seconds; others end at once.
             if (!process.waitFor(training.isEmpty() ? 2 : 30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                kill();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
             if (!process.isAlive()) {
@@ -262,6 +264,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
     Integer abandon() {
         kill();
         Integer exit = awaitExit();
+        ProcessTree.killGroup(pid());
         if (link != null) {
             link.close();
         }

@@ -53,7 +53,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Liveness</h2>
  * End of stream on the socket means the caller is gone (closed the pool, or died by any means,
- * SIGKILL included, since the kernel closes its sockets): the worker halts at once, so no worker
+ * SIGKILL included, since the kernel closes its sockets): the worker halts at once, killing the
+ * processes its tasks started, so no worker
  * outlives its caller. {@code EXIT} ends the worker with {@link System#exit} so that shutdown hooks
  * and JVM exit actions run.
  *
@@ -64,6 +65,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WorkerMain {
     private static final int MAX_CACHED_TASKS = 256;
+    /**
+     * The largest reply payload: a frame's limit less its header. The internal system property
+     * {@code tandem.maxReplyBytes} lowers it, for tests.
+     */
+    private static final int MAX_REPLY_BYTES = Math.min(
+            WorkerLaunch.MAX_FRAME_BYTES - FrameType.HEADER_AFTER_LENGTH,
+            Integer.getInteger("tandem.maxReplyBytes", Integer.MAX_VALUE));
 
     /** The control channel; replaced by the shared-memory channel's before any task thread starts. */
     private FrameWriter out;
@@ -123,7 +131,19 @@ public final class WorkerMain {
             System.err.println("tandem worker " + workerId + ": control channel failed: " + e);
         }
         // The caller is gone or the channel broke: never outlive it.
-        Runtime.getRuntime().halt(0);
+        halt();
+    }
+
+    /**
+     * Ends this JVM at once, with the processes its tasks started: the caller is gone, and nothing
+     * of this worker may outlive it.
+     */
+    private static void halt() {
+        try {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        } finally {
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     private boolean handshake(String token) throws IOException {
@@ -159,7 +179,7 @@ public final class WorkerMain {
                         } catch (IOException e) {
                             // broken: the same as closed
                         }
-                        Runtime.getRuntime().halt(0);
+                        halt();
                     },
                     "tandem-worker-" + workerId + "-caller-watch");
             watch.setDaemon(true);
@@ -213,7 +233,7 @@ public final class WorkerMain {
             }
         } catch (IOException e) {
             // End of stream or a broken channel: the caller is gone.
-            Runtime.getRuntime().halt(0);
+            halt();
         }
     }
 
@@ -337,6 +357,18 @@ public final class WorkerMain {
             bytes = ValueCodec.encode(result);
         } catch (Exception | StackOverflowError | LinkageError e) { // a result's writeObject may throw anything
             out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
+            return;
+        }
+        if (bytes.length > MAX_REPLY_BYTES) {
+            // The caller would refuse the frame as a protocol error and kill this worker for it.
+            out.writeAndFlush(
+                    FrameType.COPY_FAILED,
+                    job.taskId,
+                    copyFailure(
+                            FrameType.BOUNDARY_ENCODE_RESULT,
+                            new IOException("the result is " + bytes.length + " bytes serialized, over the limit of "
+                                    + MAX_REPLY_BYTES + " bytes of one reply (WorkerLaunch.MAX_FRAME_BYTES, 1 GiB);"
+                                    + " return it in pieces, or write it to a file and return its path")));
             return;
         }
         out.writeAndFlush(FrameType.RESULT, job.taskId, bytes);
