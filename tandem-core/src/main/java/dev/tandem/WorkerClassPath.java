@@ -297,9 +297,14 @@ final class WorkerClassPath implements AutoCloseable {
     }
 
     private static boolean findWorkerMain(List<String> entries) {
-        List<String> tandemFirst = new ArrayList<>(entries); // opening every jar of a big path takes time
-        tandemFirst.sort(
-                Comparator.comparing(e -> !Path.of(e).getFileName().toString().startsWith("tandem-worker")));
+        List<String> tandemFirst = new ArrayList<>(); // opening every jar of a big path takes time
+        for (String e : entries) {
+            if (Path.of(e).getFileName().toString().startsWith("tandem-worker")) {
+                tandemFirst.addFirst(e);
+            } else {
+                tandemFirst.add(e);
+            }
+        }
         for (String e : tandemFirst) {
             Path p = Path.of(e);
             try {
