@@ -96,9 +96,19 @@ final class WorkerProcess {
         this.threads = threads;
         String prefix = "[worker " + id + "] ";
         this.stdout = new OutputPump(
-                process.getInputStream(), prefix, () -> System.out, forward, "tandem-worker-" + id + "-stdout");
+                process.getInputStream(),
+                prefix,
+                () -> System.out,
+                forward,
+                OutputPump.encoding("stdout.encoding"),
+                "tandem-worker-" + id + "-stdout");
         this.stderr = new OutputPump(
-                process.getErrorStream(), prefix, () -> System.err, forward, "tandem-worker-" + id + "-stderr");
+                process.getErrorStream(),
+                prefix,
+                () -> System.err,
+                forward,
+                OutputPump.encoding("stderr.encoding"),
+                "tandem-worker-" + id + "-stderr");
         stdout.start();
         stderr.start();
     }
