@@ -212,9 +212,22 @@ final class ProcessTaskPool extends AbstractTaskPool {
             pool.lock.unlock();
         }
         if (error != null) {
+            pool.awaitStartFailureCleanUp();
             throw error;
         }
         return pool;
+    }
+
+    /**
+     * After a failed start, waits (bounded) until the workers that did start have exited and their
+     * channels are deleted, so that a retry finds their shared memory and pids free again.
+     */
+    private void awaitStartFailureCleanUp() {
+        try {
+            awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static byte[] encodeInitializer(WorkerInitializer initializer) {

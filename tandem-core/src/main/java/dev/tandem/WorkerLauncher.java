@@ -272,7 +272,7 @@ final class WorkerLauncher implements AutoCloseable {
                 handshakes.remove(token);
                 throw new WorkerStartException(
                         "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
-                                + "; use transport(Transport.SOCKET)",
+                                + "; or use transport(Transport.SOCKET), which needs no shared memory",
                         e);
             }
         }
