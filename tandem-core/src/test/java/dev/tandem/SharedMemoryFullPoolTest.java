@@ -3,7 +3,6 @@ package dev.tandem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.ipc.testing.TinyTmpfs;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,23 +31,7 @@ class SharedMemoryFullPoolTest {
         String output;
         TinyTmpfs tmpfs = TinyTmpfs.mount(mount, "3m");
         try {
-            Process caller = new ProcessBuilder(List.of(
-                            System.getProperty("java.home") + "/bin/java",
-                            "-Xmx256m",
-                            "--enable-native-access=ALL-UNNAMED",
-                            "-Ddev.tandem.ipc.dir=" + segments,
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            FullShmCaller.class.getName()))
-                    .redirectErrorStream(true)
-                    .start();
-            try {
-                output = new String(caller.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(caller.waitFor(240, TimeUnit.SECONDS)).isTrue();
-            } finally {
-                caller.destroyForcibly();
-                caller.waitFor(10, TimeUnit.SECONDS);
-            }
+            output = ChildCaller.run(List.of("-Xmx256m", "-Ddev.tandem.ipc.dir=" + segments), FullShmCaller.class, 240);
         } finally {
             tmpfs.close();
         }

@@ -2,7 +2,6 @@ package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -24,9 +23,8 @@ class SystemPropertiesTest {
 
     @Test
     void aTaskAnswersTheSameInEveryModeAndOverBothTransports() throws Exception {
-        Process caller = new ProcessBuilder(List.of(
-                        System.getProperty("java.home") + "/bin/java",
-                        "--enable-native-access=ALL-UNNAMED",
+        String output = ChildCaller.run(
+                List.of(
                         "-Duser.timezone=Asia/Tokyo",
                         "-Duser.language=de",
                         "-Duser.country=DE",
@@ -35,21 +33,9 @@ class SystemPropertiesTest {
                         "-Dapp.changed=before",
                         "-Dtandem.token=not-passed",
                         "-Dfile.encoding=UTF-8",
-                        "-Dsun.jnu.encoding=UTF-8",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        PropertiesCaller.class.getName()))
-                .redirectErrorStream(true)
-                .start();
-        String output;
-        try {
-            output = new String(caller.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(caller.waitFor(200, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            caller.destroyForcibly();
-            caller.waitFor(10, TimeUnit.SECONDS);
-        }
-        assertThat(caller.exitValue()).as(output).isZero();
+                        "-Dsun.jnu.encoding=UTF-8"),
+                PropertiesCaller.class,
+                200);
         String expected =
                 String.join(" | ", "Asia/Tokyo", "de_DE", "x", "1.234.567,50", TRICKY.replace("\n", "\\n"), "after");
         assertThat(answer(output, "threads")).isEqualTo(expected);
