@@ -78,7 +78,30 @@ final class InheritedProperties {
             "sun.os.",
             "tandem.");
 
+    /**
+     * The keys given as {@code -D} on this JVM's command line, read once: the first read starts
+     * {@code java.lang.management} (some tens of milliseconds, once per JVM), and the command line
+     * never changes.
+     */
+    private static volatile List<String> commandLineKeys;
+
     private InheritedProperties() {}
+
+    private static List<String> commandLineKeys() {
+        List<String> keys = commandLineKeys;
+        if (keys == null) {
+            keys = new ArrayList<>();
+            for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (argument.startsWith("-D")) {
+                    int equals = argument.indexOf('=');
+                    keys.add(equals < 0 ? argument.substring(2) : argument.substring(2, equals));
+                }
+            }
+            keys = List.copyOf(keys);
+            commandLineKeys = keys;
+        }
+        return keys;
+    }
 
     /** {@return whether a property given on the caller's command line is passed to workers} */
     static boolean passes(String key) {
@@ -96,12 +119,7 @@ final class InheritedProperties {
     /** {@return the properties workers take, as {@code -Dkey=value} arguments, as of now} */
     static List<String> arguments() {
         Map<String, String> properties = new LinkedHashMap<>();
-        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!argument.startsWith("-D")) {
-                continue;
-            }
-            int equals = argument.indexOf('=');
-            String key = equals < 0 ? argument.substring(2) : argument.substring(2, equals);
+        for (String key : commandLineKeys()) {
             String value = System.getProperty(key);
             if (value != null && passes(key)) {
                 properties.put(key, value);
