@@ -35,8 +35,8 @@ final class CallerShutdown {
     static final long TRAINER_WAIT_MILLIS = 1000;
 
     private static final Set<PoolFolder> FOLDERS = ConcurrentHashMap.newKeySet();
-    /** Workers training an AOT cache, and the file each writes. */
-    private static final Map<Process, Path> TRAINERS = new ConcurrentHashMap<>();
+    /** The file each worker training an AOT cache writes, and that worker. */
+    private static final Map<Path, Process> TRAINERS = new ConcurrentHashMap<>();
 
     private static final AtomicBoolean REGISTERED = new AtomicBoolean();
 
@@ -53,13 +53,14 @@ final class CallerShutdown {
     }
 
     /** Kills {@code trainer} at exit and deletes {@code trainingFile}, unless forgotten first. */
-    static void killAtExit(Process trainer, Path trainingFile) {
+    static void killAtExit(Path trainingFile, Process trainer) {
         register();
-        TRAINERS.put(trainer, trainingFile);
+        TRAINERS.put(trainingFile, trainer);
     }
 
-    static void forget(Process trainer) {
-        TRAINERS.remove(trainer);
+    /** The training that writes {@code trainingFile} has ended and tidied up after itself. */
+    static void forgetTraining(Path trainingFile) {
+        TRAINERS.remove(trainingFile);
     }
 
     private static void register() {
@@ -76,17 +77,17 @@ final class CallerShutdown {
 
     /** The hook: kills trainers, deletes their files and the live pools' folders. */
     static void run() {
-        for (Process trainer : TRAINERS.keySet()) {
+        for (Process trainer : TRAINERS.values()) {
             trainer.destroyForcibly();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRAINER_WAIT_MILLIS);
-        for (Map.Entry<Process, Path> trainer : TRAINERS.entrySet()) {
+        for (Map.Entry<Path, Process> trainer : TRAINERS.entrySet()) {
             try {
-                trainer.getKey().waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                trainer.getValue().waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            AotCache.deleteLeftovers(trainer.getValue());
+            AotCache.deleteLeftovers(trainer.getKey());
         }
         for (PoolFolder folder : FOLDERS) {
             folder.delete();

@@ -4,12 +4,11 @@ import dev.tandem.ipc.SharedChannel;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.WorkerLaunch;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import dev.tandem.spi.WorkerListener;
+import dev.tandem.spi.WorkerStarter;
 import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -18,18 +17,16 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * Starts worker JVMs for one pool and completes their handshakes.
@@ -46,7 +43,7 @@ import java.util.function.Consumer;
  * When every class path entry is a jar, workers start from a JDK 25 ahead-of-time cache of this
  * class path (JEP 483, 514) kept in {@code ~/.cache/tandem/aot/}: the first worker of the first pool
  * trains it and writes it when it exits cleanly (after
- * {@link ProcessTaskPool#AOT_TRAINING_TASKS} tasks, when it is retired and replaced, or at
+ * {@link AotTraining#TASKS} tasks, when it is retired and replaced, or at
  * {@code close()}); later workers map it. See {@link AotCache}.
  *
  * <h2>Worker command</h2>
@@ -56,9 +53,9 @@ import java.util.function.Consumer;
  * user's {@code jvmOptions}, which win because they come later. stdin is {@code /dev/null}; stdout
  * and stderr are pipes pumped by {@link OutputPump}.
  *
- * <p>Thread-safe: {@link #launch} may run on several threads at once.
+ * <p>Thread-safe: {@link #start} may run on several threads at once.
  */
-final class WorkerLauncher implements AutoCloseable {
+final class WorkerLauncher implements WorkerStarter {
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-Xms8m",
             "-Xmx256m",
@@ -101,10 +98,12 @@ final class WorkerLauncher implements AutoCloseable {
     static final int SHARED_RING_BYTES = 1 << 20;
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** AOT caches being trained by a worker of some pool in this JVM; one trainer per file. */
-    private static final Set<Path> TRAINING = ConcurrentHashMap.newKeySet();
 
     private final PoolOptions options;
+    /** The serialized initializer (a Callable), or an empty array. */
+    private final byte[] initializer;
+
+    private final ReplyDecoder decoder;
     /** The pool's private folder: the socket and the argument file (see {@link PoolFolder}). */
     private final PoolFolder folder;
 
@@ -125,8 +124,10 @@ final class WorkerLauncher implements AutoCloseable {
 
     private record Connection(SocketChannel channel, FrameReader reader, long pid) {}
 
-    WorkerLauncher(PoolOptions options) {
+    WorkerLauncher(PoolOptions options, byte[] initializer, ReplyDecoder decoder) {
         this.options = options;
+        this.initializer = initializer;
+        this.decoder = decoder;
         PoolFolder created = null;
         try {
             created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
@@ -164,10 +165,6 @@ final class WorkerLauncher implements AutoCloseable {
         acceptor.start();
     }
 
-    Path errorFileDir() {
-        return errorFileDir;
-    }
-
     private void acceptLoop() {
         while (!closed) {
             SocketChannel c;
@@ -190,11 +187,10 @@ final class WorkerLauncher implements AutoCloseable {
                 c.close();
                 return;
             }
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(reader.payload()));
-            int version = in.readInt();
-            long pid = in.readLong();
-            String token = in.readUTF();
-            CompletableFuture<Connection> waiting = handshakes.remove(token);
+            MessageCodec.Hello hello = MessageCodec.Hello.decode(reader.payload());
+            int version = hello.version();
+            long pid = hello.pid();
+            CompletableFuture<Connection> waiting = handshakes.remove(hello.token());
             if (waiting == null || version != FrameType.PROTOCOL_VERSION) {
                 c.close();
                 if (waiting != null) {
@@ -247,7 +243,7 @@ final class WorkerLauncher implements AutoCloseable {
      * @param aotOutput where this worker should write an AOT cache when it exits, or null
      */
     List<String> command(int workerId, String token, Path aotOutput) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (inheritedProperties != null) {
             cmd.add("@" + inheritedProperties); // first, so that jvmOptions win
@@ -277,12 +273,12 @@ final class WorkerLauncher implements AutoCloseable {
      * Starts a worker JVM and completes its handshake: HELLO, INIT, READY.
      *
      * @param workerId the id to give it
-     * @param initializer the serialized initializer (a Callable), or an empty array
-     * @param startReader starts the pool's reader thread on the worker once it is connected
+     * @param listener where the worker reports once it is ready
      * @return the ready worker
      * @throws WorkerStartException with the command, the JVM's own output and exit code
      */
-    WorkerProcess launch(int workerId, byte[] initializer, Consumer<WorkerProcess> startReader) {
+    @Override
+    public WorkerProcess start(int workerId, WorkerListener listener) {
         byte[] tokenBytes = new byte[16];
         RANDOM.nextBytes(tokenBytes);
         String token = HexFormat.of().formatHex(tokenBytes);
@@ -300,11 +296,9 @@ final class WorkerLauncher implements AutoCloseable {
                         e);
             }
         }
-        Path aotOutput = null;
-        if (aotCache != null && !Files.isRegularFile(aotCache) && TRAINING.add(aotCache)) {
-            aotOutput = AotCache.trainingFile(aotCache);
-        }
-        List<String> cmd = command(workerId, token, aotOutput);
+        Optional<AotTraining> training = AotTraining.claim(aotCache);
+        List<String> cmd =
+                command(workerId, token, training.map(AotTraining::output).orElse(null));
         long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
         Process process;
         try {
@@ -313,9 +307,7 @@ final class WorkerLauncher implements AutoCloseable {
                     .start();
         } catch (IOException e) {
             handshakes.remove(token);
-            if (aotOutput != null) {
-                TRAINING.remove(aotCache);
-            }
+            training.ifPresent(t -> t.finish(null));
             if (shm != null) {
                 shm.close();
             }
@@ -323,62 +315,53 @@ final class WorkerLauncher implements AutoCloseable {
                     "cannot start worker " + workerId + ": " + e.getMessage() + "\ncommand: " + String.join(" ", cmd),
                     e);
         }
-        WorkerProcess w = new WorkerProcess(workerId, process, options.threadsPerWorker(), options.forwardOutput());
-        w.shm = shm;
-        if (aotOutput != null) {
-            CallerShutdown.killAtExit(process, aotOutput); // a trainer left alone writes 12 MB as it halts
-            w.aotTraining = aotOutput;
-            w.aotCache = aotCache;
-            w.stdout.quietAotTraining = true;
-            w.stderr.quietAotTraining = true;
-        }
+        WorkerProcess w = new WorkerProcess(
+                workerId,
+                process,
+                options.threadsPerWorker(),
+                options.forwardOutput(),
+                training,
+                listener,
+                decoder,
+                errorFileDir);
+        // A trainer left alone when this JVM exits would write ~12 MB as it halts: the exit kills it.
+        training.ifPresent(t -> CallerShutdown.killAtExit(t.output(), process));
         // Before the handshake, an exit fails the wait; after it, the reader thread sees the end of
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
         try {
             Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
-            w.channel = c.channel;
-            w.reader = new FrameReader(c.channel, WorkerLaunch.MAX_FRAME_BYTES);
-            w.writer = new FrameWriter(c.channel);
             // HELLO came through the handshake reader, which buffered nothing past it: the worker
             // sends nothing more until it gets INIT.
-            ByteArrayOutputStream init = new ByteArrayOutputStream();
-            try (DataOutputStream d = new DataOutputStream(init)) {
-                d.writeInt(options.threadsPerWorker());
-                if (shm == null) {
-                    d.writeInt(FrameType.TRANSPORT_SOCKET);
-                } else {
-                    d.writeInt(FrameType.TRANSPORT_SHARED_MEMORY);
-                    byte[] handle = ObjectCodec.encode(shm.handle(), null);
-                    d.writeInt(handle.length);
-                    d.write(handle);
-                }
-                d.write(initializer);
-            }
-            w.writer.writeAndFlush(FrameType.INIT, 0, init.toByteArray());
-            if (shm != null) {
+            byte[] handle = shm == null ? null : ObjectCodec.encode(shm.handle(), null);
+            new FrameWriter(c.channel)
+                    .writeAndFlush(
+                            FrameType.INIT,
+                            0,
+                            new MessageCodec.Init(options.threadsPerWorker(), handle, initializer).encode());
+            if (shm == null) {
+                w.connect(new SocketLink(c.channel));
+            } else {
                 // From READY on, every frame travels through shared memory. A worker that dies after
                 // attaching is seen by the channel (after its last frame); one that dies before
                 // cannot be, so its exit closes the channel.
-                SharedChannel channel = shm;
-                w.reader = new FrameReader(
-                        UninterruptibleStreams.input(channel.inputStream()), WorkerLaunch.MAX_FRAME_BYTES);
-                w.writer = new FrameWriter(UninterruptibleStreams.output(channel.outputStream()));
+                SharedMemoryLink link = new SharedMemoryLink(shm, c.channel, w::outstanding);
+                w.connect(link);
                 process.onExit().thenRun(() -> {
-                    if (channel.peerPid() == 0) {
-                        channel.close();
+                    if (!link.peerAttached()) {
+                        link.close();
                     }
                 });
             }
-            startReader.accept(w);
-            w.ready.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            w.startReading();
+            w.handshake().get(remaining(deadline), TimeUnit.NANOSECONDS);
             return w;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InitializerFailure f) {
-                kill(w);
+                w.abandon();
                 throw new WorkerStartException(
-                        "worker " + workerId + " (pid " + w.pid + "): its initializer failed: " + f.getCause(),
+                        "worker " + workerId + " (pid " + w.pid() + "): its initializer failed: " + f.getCause(),
                         f.getCause());
             }
             throw startFailure(w, cmd, "exited before its handshake", cause);
@@ -396,6 +379,9 @@ final class WorkerLauncher implements AutoCloseable {
             throw startFailure(w, cmd, "control channel failed: " + e, e);
         } finally {
             handshakes.remove(token);
+            if (w.link() == null && shm != null) {
+                shm.close();
+            }
         }
     }
 
@@ -409,54 +395,14 @@ final class WorkerLauncher implements AutoCloseable {
     }
 
     private WorkerStartException startFailure(WorkerProcess w, List<String> cmd, String what, Throwable cause) {
-        Integer exit = kill(w);
-        String output = (w.stderr.tail() + "\n" + w.stdout.tail()).strip();
+        Integer exit = w.abandon();
+        String output = w.outputTail();
         return new WorkerStartException(
-                "worker " + w.id + " (pid " + w.pid + ") " + what
+                "worker " + w.id() + " (pid " + w.pid() + ") " + what
                         + (exit == null ? "" : "; exit code " + exit)
                         + "\ncommand: " + String.join(" ", cmd)
                         + (output.isEmpty() ? "" : "\nits output:\n" + output),
                 cause);
-    }
-
-    private static Integer kill(WorkerProcess w) {
-        w.kill();
-        Integer exit = w.awaitExit();
-        w.closeChannel();
-        finishTraining(w, exit); // a failed start frees the AOT training slot for the next worker
-        return exit;
-    }
-
-    /**
-     * After a worker ended: if it was training this class path's AOT cache and exited cleanly,
-     * publish the cache atomically; in any case remove its leftovers and let another worker train.
-     *
-     * @param w the ended worker
-     * @param exitCode its exit code, or null
-     */
-    static void finishTraining(WorkerProcess w, Integer exitCode) {
-        synchronized (w) { // called by the launcher and the reader thread: only the first acts
-            if (w.aotTraining == null) {
-                return;
-            }
-            publish(w, exitCode);
-            w.aotTraining = null;
-        }
-    }
-
-    private static void publish(WorkerProcess w, Integer exitCode) {
-        try {
-            if (exitCode != null && exitCode == 0 && Files.size(w.aotTraining) > 0) {
-                Files.move(
-                        w.aotTraining, w.aotCache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            // no cache this time; the next pool trains again
-        } finally {
-            AotCache.deleteLeftovers(w.aotTraining);
-            TRAINING.remove(w.aotCache);
-            CallerShutdown.forget(w.process);
-        }
     }
 
     private static long remaining(long deadline) {
