@@ -131,6 +131,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             pool.lock.unlock();
         }
         if (error != null) {
+            FirstWorkers.awaitCleanUp(pool); // so that a retry finds their shared memory free
             throw error;
         }
         return pool;

@@ -17,7 +17,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -35,7 +34,9 @@ import java.util.function.Consumer;
  *
  * <h2>Files and processes it owns</h2>
  * A private directory (mode 0700) under {@code java.io.tmpdir} holding the pool's Unix domain socket
- * {@code control.sock}; it is deleted by {@link #close()}. Worker JVMs connect to that socket and
+ * {@code control.sock} and the system properties workers inherit ({@link InheritedProperties}); it
+ * is deleted by {@link #close()}, at the caller's exit, or by a later pool's sweep
+ * ({@link PoolFolder}). Worker JVMs connect to that socket and
  * present a one-time random token, so only the process this launcher started can become a given
  * worker. Crash logs go to {@code java.io.tmpdir/tandem-hs_err_pid<pid>.log} and are kept.
  *
@@ -47,7 +48,8 @@ import java.util.function.Consumer;
  * {@code close()}); later workers map it. See {@link AotCache}.
  *
  * <h2>Worker command</h2>
- * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,
+ * The caller's own {@code java} and class path, the caller's system properties (an argument file,
+ * see {@link InheritedProperties}), Tandem's defaults (a small heap and the serial GC,
  * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
  * user's {@code jvmOptions}, which win because they come later. stdin is {@code /dev/null}; stdout
  * and stderr are pipes pumped by {@link OutputPump}.
@@ -103,8 +105,13 @@ final class WorkerLauncher implements WorkerStarter {
     private final byte[] initializer;
 
     private final ReplyDecoder decoder;
-    private final Path dir;
+    /** The pool's private folder: the socket and the argument file (see {@link PoolFolder}). */
+    private final PoolFolder folder;
+
     private final Path socket;
+    /** The system properties workers inherit, as a launcher argument file; null when they do not. */
+    private final Path inheritedProperties;
+
     private final ServerSocketChannel server;
     private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
     private final Thread acceptor;
@@ -123,17 +130,27 @@ final class WorkerLauncher implements WorkerStarter {
         this.initializer = initializer;
         this.decoder = decoder;
         this.classPath = WorkerClassPath.of(options);
+        PoolFolder created = null;
         try {
-            this.dir = Files.createTempDirectory(
-                    "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            this.socket = dir.resolve("control.sock");
+            created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
+            this.socket = created.path().resolve("control.sock");
+            if (options.inheritSystemProperties()) {
+                this.inheritedProperties = created.path().resolve("worker.args");
+                InheritedProperties.writeArgumentFile(inheritedProperties, InheritedProperties.arguments());
+            } else {
+                this.inheritedProperties = null;
+            }
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
             classPath.close();
+            if (created != null) {
+                created.delete();
+            }
             throw new WorkerStartException(
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
+        this.folder = created;
         // The transport is part of the key: a worker loads every class of its cache at start, so a
         // cache trained over the other transport makes it bigger (2.4 MiB for a socket worker).
         List<String> cacheKey = new ArrayList<>(jvmOptions(options));
@@ -141,8 +158,11 @@ final class WorkerLauncher implements WorkerStarter {
         this.aotCache = options.aotCache() ? AotCache.location(classPath.entries(), cacheKey) : null;
         if (aotCache != null) {
             AotCache.markUsedAndPrune(aotCache);
+        } else if (options.aotCache()) {
+            AotCache.pruneLeftovers(AotCache.folder()); // what other class paths' callers left when killed
         }
-        this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
+        this.acceptor =
+                new Thread(this::acceptLoop, "tandem-acceptor-" + folder.path().getFileName());
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -231,6 +251,9 @@ final class WorkerLauncher implements WorkerStarter {
     List<String> command(int workerId, String token, Path aotOutput) {
         List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (inheritedProperties != null) {
+            cmd.add("@" + inheritedProperties); // first, so that jvmOptions win
+        }
         cmd.addAll(jvmOptions(options));
         cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
         if (aotOutput != null) {
@@ -243,6 +266,7 @@ final class WorkerLauncher implements WorkerStarter {
             cmd.add("-Xlog:cds=off");
         }
         cmd.addAll(classPath.arguments());
+        cmd.addAll(InheritedProperties.outputEncodings());
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
         cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
@@ -273,7 +297,7 @@ final class WorkerLauncher implements WorkerStarter {
                 handshakes.remove(token);
                 throw new WorkerStartException(
                         "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
-                                + "; use transport(Transport.SOCKET)",
+                                + "; or use transport(Transport.SOCKET), which needs no shared memory",
                         e);
             }
         }
@@ -305,6 +329,8 @@ final class WorkerLauncher implements WorkerStarter {
                 listener,
                 decoder,
                 errorFileDir);
+        // A trainer left alone when this JVM exits would write ~12 MB as it halts: the exit kills it.
+        training.ifPresent(t -> CallerShutdown.killAtExit(t.output(), process));
         // Before the handshake, an exit fails the wait; after it, the reader thread sees the end of
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
@@ -398,11 +424,6 @@ final class WorkerLauncher implements WorkerStarter {
         } catch (IOException e) {
             // nothing to do
         }
-        try {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // best effort: a private, empty directory in the temp folder
-        }
+        folder.delete();
     }
 }
