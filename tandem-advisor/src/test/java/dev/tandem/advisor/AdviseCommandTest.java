@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import picocli.CommandLine;
 class AdviseCommandTest {
     private static final long MS = 1_000_000;
     static final CostProbe.Costs COSTS =
-            new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000, 40L << 20, 3 * MS, null);
+            new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000, 40L << 20, 3 * MS, 40_000, null);
 
     /**
      * What a run printed; {@code out} with the terminal's line wrapping undone.
@@ -27,8 +28,9 @@ class AdviseCommandTest {
      * @param exit the exit code
      * @param out standard output, unwrapped
      * @param err standard error
+     * @param raw standard output as printed
      */
-    record Run(int exit, String out, String err) {}
+    record Run(int exit, String out, String err, String raw) {}
 
     static Run run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -38,10 +40,13 @@ class AdviseCommandTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 () -> COSTS);
-        int exit = new CommandLine(command).execute(args);
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
+        int exit = cl.execute(args);
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
-        Run r = new Run(exit, printed.replaceAll("\\n +", " "), err.toString(StandardCharsets.UTF_8));
+        Run r = new Run(exit, printed.replaceAll("\\n +", " "), err.toString(StandardCharsets.UTF_8), printed);
         System.out.println(r.err());
         return r;
     }
@@ -112,9 +117,17 @@ class AdviseCommandTest {
                 .contains("VERDICT: Use threads(")
                 .contains("Resources:")
                 .contains("Overhead & performance:");
-        assertThat(report.resolve("report.md")).content().contains("## Verdict").contains("| processes(");
+        assertThat(report.resolve("report.md"))
+                .content()
+                .contains("## Recommended: `threads(")
+                .contains("| processes(");
         String html = Files.readString(report.resolve("index.html"));
-        assertThat(html).contains("echarts.init(").contains("id=\"throughput\"").contains("Licensed to the Apache");
+        assertThat(html)
+                .contains("echarts.init(")
+                .contains("id=\"chart-throughput\"")
+                .contains("class=\"recommended\"")
+                .contains("<tr class=\"mark\">")
+                .contains("Licensed to the Apache");
         JsonNode json =
                 new ObjectMapper().readTree(report.resolve("results.json").toFile());
         assertThat(json.get("format").asText()).isEqualTo(Report.FORMAT);
@@ -152,6 +165,6 @@ class AdviseCommandTest {
     void badDurationIsNamed() {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "soon");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("not a duration: 'soon'");
+        assertThat(r.err()).contains("--time").contains("'soon' is not a duration");
     }
 }

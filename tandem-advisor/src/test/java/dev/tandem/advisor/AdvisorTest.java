@@ -32,7 +32,7 @@ class AdvisorTest {
 
     private static Advice advise(Class<?> type, Advisor.Options options) {
         Advice advice = Advisor.advise(type, options);
-        System.out.println(Table.render(advice));
+        System.out.println(Terminal.render(advice));
         return advice;
     }
 
@@ -166,5 +166,66 @@ class AdvisorTest {
         assertThatThrownBy(() -> QUICK.withTime(Duration.ofMillis(10)))
                 .hasMessageContaining("time must be between 2s and 1h, was PT0.01S");
         assertThatThrownBy(() -> QUICK.withInputs(0)).hasMessageContaining("inputs must be >= 1, was 0");
+    }
+
+    @Test
+    void underABusyMachineACpuBoundTaskStillGetsThreadsAndTheAdviceSaysTheMachineWasBusy() throws Exception {
+        Advice advice;
+        try (var _ = BusyMachine.burning(1)) {
+            advice = advise(Workloads.CpuBound.class, QUICK);
+        }
+        assertThat(advice.load().othersCpus())
+                .as("the burner, another program, took CPU: %s", advice.load().description())
+                .isGreaterThan(0.5);
+        assertThat(advice.load().busy()).isTrue();
+        assertThat(advice.verdict().mode())
+                .as(
+                        "verdict %s; how it was decided: %s",
+                        advice.verdict().summary(), advice.verdict().decision())
+                .isEqualTo(Mode.THREADS);
+        assertThat(advice.verdict().workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(advice.verdict().summary()).contains("computes").contains("no GIL");
+        assertThat(Terminal.render(advice)).contains("THE MACHINE WAS BUSY");
+        assertThat(Report.html(advice)).contains("class=\"banner\"").contains("The machine was busy.");
+    }
+
+    @Test
+    void underABusyMachineABlockingTaskStillGetsVirtualThreads() throws Exception {
+        Advice advice;
+        try (var _ = BusyMachine.burning(1)) {
+            advice = advise(Workloads.BlockingIo.class, QUICK);
+        }
+        assertThat(advice.load().busy()).isTrue();
+        assertThat(advice.verdict().mode())
+                .as(
+                        "verdict %s; how it was decided: %s",
+                        advice.verdict().summary(), advice.verdict().decision())
+                .isEqualTo(Mode.VIRTUAL_THREADS);
+    }
+
+    @Test
+    void everyTrialRecordsItsSpreadAndTheLoadWhileItRan() {
+        Advice advice = advise(Workloads.CpuBound.class, QUICK);
+        assertThat(advice.load()).isNotNull();
+        assertThat(advice.trials()).filteredOn(t -> t.ran() && !t.batched()).allSatisfy(t -> {
+            assertThat(t.throughputSamples()).as(t.label()).hasSize(TrialOutcome.WINDOWS);
+            assertThat(t.load()).as(t.label()).isNotNull();
+        });
+        Advice.Trial faster = advice.trials().stream()
+                .filter(t -> t.ran() && t.completed() > 0)
+                .filter(t -> !Terminal.recommended(advice.verdict(), t))
+                .filter(t -> t.throughput()
+                        > advice.trials().stream()
+                                .filter(x -> Terminal.recommended(advice.verdict(), x))
+                                .mapToDouble(Advice.Trial::throughput)
+                                .max()
+                                .orElse(Double.MAX_VALUE))
+                .findFirst()
+                .orElse(null);
+        if (faster != null) {
+            assertThat(advice.verdict().decision())
+                    .as("%s measured faster than the recommendation", faster.label())
+                    .anySatisfy(d -> assertThat(d).startsWith(faster.label() + " measured"));
+        }
     }
 }
