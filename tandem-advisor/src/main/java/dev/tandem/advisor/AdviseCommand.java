@@ -1,15 +1,14 @@
 package dev.tandem.advisor;
 
+import dev.tandem.measure.Page;
 import dev.tandem.measure.Units;
 import java.io.BufferedReader;
 import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -206,17 +205,9 @@ public final class AdviseCommand implements Callable<Integer> {
     /** Creates {@code dir} if needed and proves it writable; a usage error names --report and the value. */
     private Path writable(Path dir) {
         try {
-            Files.createDirectories(dir);
-            Files.delete(Files.createTempFile(dir, ".tandem-advise-", ".probe"));
-            return dir;
-        } catch (IOException | SecurityException e) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--report " + dir + ": cannot create or write this directory" + Units.why(e)
-                            + "; give a writable directory",
-                    e,
-                    null,
-                    dir.toString());
+            return Page.prepareDirectory(dir);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--report " + e.getMessage(), e, null, dir.toString());
         }
     }
 

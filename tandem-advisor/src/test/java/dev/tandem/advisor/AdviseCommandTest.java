@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.measure.testing.UserClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -11,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -53,10 +53,8 @@ class AdviseCommandTest {
 
     /** Compiles a user's workload into its own directory, outside this JVM's class path. */
     static Path compileUserClass(Path dir) throws Exception {
-        Path src = dir.resolve("src/ext/Checksum.java");
-        Files.createDirectories(src.getParent());
         // CHECKSTYLE.OFF: inlineQualifiedName (the source of a user class, in a text block)
-        Files.writeString(src, """
+        return UserClasses.compile(dir, "ext.Checksum", """
                 package ext;
 
                 import dev.tandem.TaskFunction;
@@ -83,17 +81,6 @@ class AdviseCommandTest {
                 }
                 """);
         // CHECKSTYLE.ON: inlineQualifiedName
-        Path classes = dir.resolve("classes");
-        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
-        Process p = new ProcessBuilder(
-                        javac, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString())
-                .redirectErrorStream(true)
-                .start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("javac finished").isTrue();
-        assertThat(p.exitValue())
-                .as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                .isZero();
-        return classes;
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.measure.testing.UserClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -251,10 +251,8 @@ class TandemCliTest {
 
     /** Compiles a user's task into its own directory, outside this JVM's class path. */
     private static Path compileTask(Path dir) throws Exception {
-        Path src = dir.resolve("src/ext/Sum.java");
-        Files.createDirectories(src.getParent());
         // CHECKSTYLE.OFF: inlineQualifiedName (the source of a user class, in a text block)
-        Files.writeString(src, """
+        return UserClasses.compile(dir, "ext.Sum", """
                 package ext;
 
                 public final class Sum implements dev.tandem.Task<Long> {
@@ -268,16 +266,5 @@ class TandemCliTest {
                 }
                 """);
         // CHECKSTYLE.ON: inlineQualifiedName
-        Path classes = dir.resolve("classes");
-        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
-        Process p = new ProcessBuilder(
-                        javac, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString())
-                .redirectErrorStream(true)
-                .start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("javac finished").isTrue();
-        assertThat(p.exitValue())
-                .as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                .isZero();
-        return classes;
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.measure.Charts;
-import dev.tandem.measure.Json;
 import dev.tandem.measure.Stats;
 import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
@@ -307,26 +306,10 @@ final class IsolationExperiment implements Experiment {
     private void chart(Section s) {
         ObjectNode o = Charts.base("What one faulty task did to the others, and to the pool");
         List<String> cats = Arrays.stream(Fault.values()).map(f -> f.label).toList();
-        ArrayNode grids = o.putArray("grid");
-        grids.add(Charts.grid(12, 48, 30, 0).put("height", "36%"));
-        grids.add(Charts.grid(12, 48, 0, 8).put("top", "58%"));
+        Charts.twoGrids(
+                o, "bystanders that completed (%)", "capacity of the pool afterwards (% of its workers)", "52%", "36%");
         ArrayNode xs = o.putArray("xAxis");
         ArrayNode ys = o.putArray("yAxis");
-        ArrayNode titles = Json.MAPPER.createArrayNode();
-        titles.add(o.get("title"));
-        titles.addObject()
-                .put("text", "bystanders that completed (%)")
-                .put("left", "center")
-                .put("top", 4)
-                .putObject("textStyle")
-                .put("fontSize", 12);
-        titles.addObject()
-                .put("text", "capacity of the pool afterwards (% of its workers)")
-                .put("left", "center")
-                .put("top", "52%")
-                .putObject("textStyle")
-                .put("fontSize", 12);
-        o.set("title", titles);
         for (int g = 0; g < 2; g++) {
             Charts.valueAxis(xs.addObject().put("gridIndex", g), false, "", false)
                     .put("min", 0)

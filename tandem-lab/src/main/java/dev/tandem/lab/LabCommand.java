@@ -1,6 +1,6 @@
 package dev.tandem.lab;
 
-import dev.tandem.measure.Units;
+import dev.tandem.measure.Page;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -185,18 +185,9 @@ public final class LabCommand implements Callable<Integer> {
     /** Creates {@code dir} if needed and proves it writable; a usage error names --out and the value. */
     private Path writableDirectory(Path dir) {
         try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".tandem-lab-", ".probe");
-            Files.delete(probe);
-            return dir;
-        } catch (IOException | SecurityException e) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--out " + dir + ": cannot create or write this directory" + Units.why(e)
-                            + "; give a writable directory",
-                    e,
-                    null,
-                    dir.toString());
+            return Page.prepareDirectory(dir);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--out " + e.getMessage(), e, null, dir.toString());
         }
     }
 }

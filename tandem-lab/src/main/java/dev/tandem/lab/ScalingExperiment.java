@@ -303,26 +303,9 @@ final class ScalingExperiment implements Experiment {
 
     private void chart(Section s, List<Integer> ws) {
         ObjectNode o = Charts.base("Speed-up over one worker");
-        ArrayNode grids = o.putArray("grid");
-        grids.add(Charts.grid(12, 24, 34, 0).put("height", "30%"));
-        grids.add(Charts.grid(12, 24, 0, Charts.NAME_ROOM).put("top", "58%"));
+        Charts.twoGrids(o, "CPU-bound", "IO-bound", "51%", "30%");
         ArrayNode xs = o.putArray("xAxis");
         ArrayNode ys = o.putArray("yAxis");
-        ArrayNode titles = Json.MAPPER.createArrayNode();
-        titles.add(o.get("title"));
-        titles.addObject()
-                .put("text", "CPU-bound")
-                .put("left", "center")
-                .put("top", 4)
-                .putObject("textStyle")
-                .put("fontSize", 12);
-        titles.addObject()
-                .put("text", "IO-bound")
-                .put("left", "center")
-                .put("top", "51%")
-                .putObject("textStyle")
-                .put("fontSize", 12);
-        o.set("title", titles);
         for (int g = 0; g < 2; g++) {
             Charts.valueAxis(xs.addObject().put("gridIndex", g), false, "workers", false)
                     .put("min", 0)

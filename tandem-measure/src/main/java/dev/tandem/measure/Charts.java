@@ -41,6 +41,38 @@ public final class Charts {
         return g;
     }
 
+    /**
+     * Splits a chart into two grids, one above the other, each under a subtitle of its own; the
+     * chart's title stays first (the page writes it above the chart).
+     *
+     * @param top the subtitle of the upper grid
+     * @param bottom the subtitle of the lower grid
+     * @param bottomTop where the lower subtitle starts, such as {@code "52%"}; the lower grid starts 6
+     *        points of percent below it
+     * @param upperHeight the height of the upper grid, such as {@code "32%"}
+     */
+    public static void twoGrids(ObjectNode option, String top, String bottom, String bottomTop, String upperHeight) {
+        ArrayNode grids = option.putArray("grid");
+        grids.add(grid(12, 48, 30, 0).put("height", upperHeight));
+        int lowerTop = Integer.parseInt(bottomTop.replace("%", "")) + 6;
+        grids.add(grid(12, 48, 0, NAME_ROOM).put("top", lowerTop + "%"));
+        ArrayNode titles = Json.MAPPER.createArrayNode();
+        titles.add(option.get("title"));
+        titles.addObject()
+                .put("text", top)
+                .put("left", "center")
+                .put("top", 4)
+                .putObject("textStyle")
+                .put("fontSize", 12);
+        titles.addObject()
+                .put("text", bottom)
+                .put("left", "center")
+                .put("top", bottomTop)
+                .putObject("textStyle")
+                .put("fontSize", 12);
+        option.set("title", titles);
+    }
+
     /** A category axis without a name (categories name themselves); labels never rotate. */
     public static ObjectNode categoryAxis(ObjectNode option, String field, List<String> categories) {
         ObjectNode axis = option.putObject(field);

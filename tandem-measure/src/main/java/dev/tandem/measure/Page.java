@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +150,25 @@ public final class Page {
                     .replace("{{BODY}}", body.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Creates a report directory if needed and proves it writable by writing a file into it once, so
+     * that a run fails before it measures anything rather than after.
+     *
+     * @return {@code dir}
+     * @throws IllegalArgumentException naming the directory and why: "DIR: cannot create or write this
+     *         directory (permission denied); give a writable directory"
+     */
+    public static Path prepareDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".tandem-", ".probe"));
+            return dir;
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException(
+                    dir + ": cannot create or write this directory" + Units.why(e) + "; give a writable directory", e);
         }
     }
 
