@@ -361,8 +361,8 @@ final class Rules {
                     + spread(fastest) + " and " + spread(chosen) + ", overlap), so the cheaper one: "
                     + cheaper(chosen, fastest));
             boolean busy = busy(fastest) || busy(chosen);
-            inconclusive =
-                    busy && (chosen.mode().isolated() != fastest.mode().isolated() || chosen.mode() != fastest.mode());
+            // the tie that matters: worker JVMs or none, decided by noise on a busy machine
+            inconclusive = busy && chosen.mode().isolated() != fastest.mode().isolated();
         }
         for (Advice.Trial t : trials) {
             if (!measured(t) || t == chosen || t == fastest || speed(t) <= speed(chosen)) {
@@ -403,12 +403,10 @@ final class Rules {
         return t.load() != null && t.load().busy();
     }
 
-    /** {@return "median (IQR q1-q3)" of a trial's throughput samples} */
+    /** {@return the interquartile range of a trial's throughput samples, such as "IQR 854-1,997/s"} */
     String spread(Advice.Trial t) {
         Stats s = Stats.of(samples(t));
-        return s.n() < 2
-                ? Units.rate(speed(t)) + ", one sample"
-                : Units.rate(s.median()) + " (IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + ")";
+        return s.n() < 2 ? "one sample" : "IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + "/s";
     }
 
     private void latencyNotes(

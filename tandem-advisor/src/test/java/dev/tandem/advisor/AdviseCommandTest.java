@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.measure.testing.Chromium;
 import dev.tandem.measure.testing.UserClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -115,6 +117,16 @@ class AdviseCommandTest {
                 .contains("class=\"recommended\"")
                 .contains("<tr class=\"mark\">")
                 .contains("Licensed to the Apache");
+        // the report renders in a browser at desktop and phone width with no chart label clipped or covered
+        for (int[] size : List.of(Chromium.DESKTOP, Chromium.PHONE)) {
+            String dom = Chromium.dumpDom(report.resolve("index.html"), size);
+            assertThat(Chromium.charts(dom)).containsKeys("throughput", "cpu", "memory");
+            assertThat(Chromium.problems(dom)).as("at %d px wide", size[0]).isEmpty();
+        }
+        Chromium.screenshot(
+                report.resolve("index.html"),
+                Path.of("target", "advise-report-phone.png").toAbsolutePath(),
+                new int[] {390, 1800});
         JsonNode json =
                 new ObjectMapper().readTree(report.resolve("results.json").toFile());
         assertThat(json.get("format").asText()).isEqualTo(Report.FORMAT);

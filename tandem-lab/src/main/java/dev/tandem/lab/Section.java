@@ -217,7 +217,8 @@ final class Section {
             int shown = Math.min(wide.size(), 8);
             note("Noise: the spread of these numbers is too wide to conclude from (IQR > "
                     + Units.percent(Stats.WIDE) + " of the median; the machine was busy or the effect is noisy), "
-                    + "and no verdict rests on them: "
+                    + "so a verdict uses them only where their whole IQR lies on one side of what they are compared "
+                    + "with: "
                     + String.join("; ", wide.subList(0, shown))
                     + (wide.size() > shown ? "; and " + (wide.size() - shown) + " more" : "") + ".");
         }

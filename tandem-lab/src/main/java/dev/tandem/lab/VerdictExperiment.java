@@ -103,8 +103,7 @@ final class VerdictExperiment implements Experiment {
             return;
         }
         StringBuilder text = new StringBuilder(String.format(
-                "Of %d angles measured, %d favor threads and %d favor " + "processes. ",
-                measured, forThreads, forProcesses));
+                "Of %d angles weighed, threads win %d and processes %d. ", measured, forThreads, forProcesses));
         for (String side : List.of("threads", "processes", NEITHER, NOISE)) {
             List<String> won = angles.stream()
                     .filter(a -> a.favors().equals(side))
@@ -158,20 +157,25 @@ final class VerdictExperiment implements Experiment {
         }
         s.verdict(outcome, text.toString());
         s.headline =
-                forThreads + " angles favor threads, " + forProcesses + " processes (of " + measured + " measured)";
+                "threads win " + forThreads + " angles, processes " + forProcesses + " (of " + measured + " weighed)";
     }
 
     /**
      * {@return the angle, or the same angle marked {@link #NOISE} if its experiment was inconclusive or
-     * one of the metrics it quotes is noise: no angle favors a side on a noisy number}
+     * the two numbers it compares ({@code keys}: a pair) overlap while one is noise: no angle favors a
+     * side on a noisy number (a noisy number wholly apart from the other still decides, as in the lab)}
      */
     private static Angle guard(Angle a, Section source, String... keys) {
         if (source == null || a.favors().equals("not measured")) {
             return a;
         }
         List<String> noisy = new ArrayList<>();
-        for (String k : keys) {
-            source.metric(k).filter(Metric::noisy).ifPresent(m -> noisy.add(m.label()));
+        if (keys.length == 2) {
+            Metric x = source.metric(keys[0]).orElse(null);
+            Metric y = source.metric(keys[1]).orElse(null);
+            if (x != null && y != null && (x.noisy() || y.noisy()) && !Section.separated(x, y)) {
+                noisy.add((x.noisy() ? x : y).label());
+            }
         }
         if (source.outcome != Outcome.INCONCLUSIVE && noisy.isEmpty()) {
             return a;

@@ -19,6 +19,10 @@ import java.util.stream.Stream;
  * what the page's own script found ({@code data-rendered}, {@code data-clipped},
  * {@code data-overlaps} on each chart, {@code data-overflow} on the body).
  *
+ * <p>Headless Chromium will not make a window narrower than {@value #NARROWEST} CSS pixels, so a
+ * phone's width is emulated with a wrapper page that loads the page in an {@code iframe} of that width
+ * and, once its charts are drawn, copies the iframe's DOM out for {@code --dump-dom}.
+ *
  * <p>Each run gets a fresh profile directory, deleted afterwards; the browser and its children are
  * killed if they outlive the run. Debian's {@code chromium} at {@link #BINARY}.
  */
@@ -30,22 +34,81 @@ public final class Chromium {
     public static final int[] DESKTOP = {1280, 900};
     /** A phone's window (an iPhone 12-14 is 390 CSS pixels wide). */
     public static final int[] PHONE = {390, 844};
+    /** The narrowest window headless Chromium lays a page out in. */
+    public static final int NARROWEST = 500;
 
     private Chromium() {}
 
     /** {@return the DOM of {@code html} after its scripts ran, in a window of {@code size}} */
     public static String dumpDom(Path html, int[] size) throws IOException, InterruptedException {
-        return run(html, "--dump-dom", "--window-size=" + size[0] + "," + size[1]);
+        if (size[0] >= NARROWEST) {
+            return run(html, "--dump-dom", "--window-size=" + size[0] + "," + size[1]);
+        }
+        Path wrapper = narrow(html, size);
+        try {
+            String outer = run(
+                    wrapper,
+                    "--dump-dom",
+                    "--allow-file-access-from-files",
+                    "--window-size=" + NARROWEST + "," + (size[1] + 40));
+            Matcher inner = Pattern.compile("(?s)<textarea id=\"inner\">(.*)</textarea>")
+                    .matcher(outer);
+            if (!inner.find()) {
+                throw new IOException("the narrow page did not report its DOM: " + outer);
+            }
+            return unescape(inner.group(1));
+        } finally {
+            Files.deleteIfExists(wrapper);
+        }
     }
 
     /** Writes a screenshot of the first {@code size[1]} pixels of {@code html} to {@code png}. */
     public static void screenshot(Path html, Path png, int[] size) throws IOException, InterruptedException {
         Files.deleteIfExists(png);
-        run(
-                html,
-                "--screenshot=" + png.toAbsolutePath(),
-                "--window-size=" + size[0] + "," + size[1],
-                "--hide-scrollbars");
+        if (size[0] >= NARROWEST) {
+            run(
+                    html,
+                    "--screenshot=" + png.toAbsolutePath(),
+                    "--window-size=" + size[0] + "," + size[1],
+                    "--hide-scrollbars");
+            return;
+        }
+        Path wrapper = narrow(html, size);
+        try {
+            run(
+                    wrapper,
+                    "--screenshot=" + png.toAbsolutePath(),
+                    "--allow-file-access-from-files",
+                    "--window-size=" + NARROWEST + "," + size[1],
+                    "--hide-scrollbars");
+        } finally {
+            Files.deleteIfExists(wrapper);
+        }
+    }
+
+    /** A page that shows {@code html} in an iframe of {@code size} and copies out its DOM once drawn. */
+    private static Path narrow(Path html, int[] size) throws IOException {
+        Path wrapper = Files.createTempFile("narrow-", ".html");
+        Files.writeString(wrapper, """
+                <!doctype html><html><body style="margin:0">
+                <iframe id="page" src="%s" style="width:%dpx;height:%dpx;border:0;display:block"></iframe>
+                <textarea id="inner"></textarea>
+                <script>
+                (function wait() {
+                  var d = document.getElementById('page').contentDocument;
+                  var body = d && d.body;
+                  var charts = body ? d.querySelectorAll('.chart') : [];
+                  var done = body && body.hasAttribute('data-charts') && Array.prototype.every.call(charts,
+                      function (c) { return c.hasAttribute('data-labels') || c.hasAttribute('data-error'); });
+                  if (done) {
+                    document.getElementById('inner').textContent = d.documentElement.outerHTML;
+                  } else {
+                    setTimeout(wait, 100);
+                  }
+                })();
+                </script></body></html>
+                """.formatted(html.toAbsolutePath().toUri(), size[0], size[1]));
+        return wrapper;
     }
 
     /** {@return the attributes of every chart element of the DOM, by chart id (without "chart-")} */
@@ -106,7 +169,12 @@ public final class Chromium {
     }
 
     private static String unescape(String s) {
-        return s == null ? "" : s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+        return s == null
+                ? ""
+                : s.replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&amp;", "&");
     }
 
     private static String run(Path html, String... args) throws IOException, InterruptedException {
