@@ -276,7 +276,8 @@ final class ReportWriter {
         }
         page.raw("<footer>Every number on this page was measured in this run; none is typed in. Medians over "
                 + "repeats, with the interquartile range (IQR) as spread; a number whose IQR exceeds half its median "
-                + "is noise, and no verdict rests on it. Charts: Apache ECharts " + Page.esc(Page.echartsVersion())
+                + "is noise, and a verdict uses it only where its whole IQR lies on one side of what it is compared "
+                + "with. Charts: Apache ECharts " + Page.esc(Page.echartsVersion())
                 + ", inlined.</footer>\n");
         return page.html();
     }
