@@ -2,7 +2,9 @@
  * Tandem: one {@link java.util.concurrent.ExecutorService} over platform threads, virtual threads,
  * worker JVM processes, and hybrids of P processes by T threads.
  *
- * <p>Only {@code dev.tandem} is exported; the engines behind it are package-private.
+ * <p>Only {@code dev.tandem} is exported; the engines behind it are package-private. The seam
+ * between the process engine's conductor and its workers, {@code dev.tandem.spi}, is exported only
+ * to the cluster engine's module.
  */
 module dev.tandem {
     requires dev.tandem.protocol;
@@ -10,4 +12,7 @@ module dev.tandem {
     requires jdk.management;
 
     exports dev.tandem;
+    // The conductor's seam, for the cluster engine's module only (see dev.tandem.spi).
+    exports dev.tandem.spi to
+            dev.tandem.cluster;
 }

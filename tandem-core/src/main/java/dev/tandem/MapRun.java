@@ -18,7 +18,8 @@ import java.util.concurrent.Future;
  * <p><b>Auto batching</b> (after joblib's {@code batch_size="auto"}): the first batch holds one
  * input; each completed batch reports how long the function took on it in the worker, and the next
  * batches are sized so that one takes about {@link #TARGET_BATCH_NANOS}, growing at most 64x and
- * shrinking at most 2x per step, capped at {@link #MAX_BATCH}. Small tasks thus pay one hand-off per
+ * shrinking at most 2x per step, capped at {@link #MAX_BATCH}, and at once to what keeps a batch's
+ * result near {@link #TARGET_BATCH_BYTES} in isolated modes. Small tasks thus pay one hand-off per
  * thousands of inputs, and long tasks run one per batch so that they spread over every worker.
  *
  * <p><b>Window</b>: at most {@code 2 x parallelism} batches are in flight, so an endless iterable
@@ -27,6 +28,11 @@ import java.util.concurrent.Future;
 final class MapRun<T, R> {
     static final long TARGET_BATCH_NANOS = 20_000_000L;
     static final int MAX_BATCH = 1 << 16;
+    /**
+     * The largest result a batch should have, as it travels: 8 MiB. Large outputs (a MiB each, say)
+     * then come a few per batch, so neither a worker's heap nor a frame has to hold thousands.
+     */
+    static final long TARGET_BATCH_BYTES = 8L << 20;
 
     private final TaskPool pool;
     private final TaskFunction<T, R> fn;
@@ -68,7 +74,8 @@ final class MapRun<T, R> {
                     R r = (R) o;
                     out.add(r);
                 }
-                batchSize = nextBatchSize(batchSize, head.size, result.nanos());
+                int bytes = head.future instanceof ProcessFuture<?> pf ? pf.replyBytes : 0;
+                batchSize = nextBatchSize(batchSize, head.size, result.nanos(), bytes);
             }
             return out;
         } finally {
@@ -78,14 +85,19 @@ final class MapRun<T, R> {
         }
     }
 
-    static int nextBatchSize(int current, int completedSize, long nanos) {
+    /**
+     * @param bytes the size of the completed batch's result as it travelled from a worker, or 0 in
+     *     thread modes
+     */
+    static int nextBatchSize(int current, int completedSize, long nanos, long bytes) {
+        long byBytes = bytes <= 0 ? MAX_BATCH : TARGET_BATCH_BYTES / Math.max(1, bytes / Math.max(1, completedSize));
         if (completedSize < current) {
-            return current; // a short last batch says little
+            return (int) Math.max(1, Math.min(current, byBytes)); // a short last batch says little of time
         }
         double perItem = Math.max(1.0, (double) nanos / completedSize);
         long ideal = (long) (TARGET_BATCH_NANOS / perItem);
         long next = Math.max(current / 2, Math.min(ideal, (long) current * 64));
-        return (int) Math.max(1, Math.min(MAX_BATCH, next));
+        return (int) Math.max(1, Math.min(Math.min(MAX_BATCH, byBytes), next));
     }
 
     private BatchResult await(Pending p) {

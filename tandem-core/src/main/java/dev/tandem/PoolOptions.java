@@ -1,11 +1,17 @@
 package dev.tandem;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The validated options of a {@link TaskPool}, built by {@link Tandem.Builder}. Immutable.
+ *
+ * <p>Durations longer than {@link #MAX_DURATION} (about 146 years) are saturated to it, so that
+ * "practically forever" (say {@code Duration.ofSeconds(Long.MAX_VALUE)}) means forever instead of
+ * overflowing the engine's nanosecond arithmetic.
  *
  * @param mode the execution model
  * @param workers threads (thread mode) or worker JVMs (process and hybrid modes); 0 for virtual
@@ -16,10 +22,13 @@ import java.util.Objects;
  * @param maxTasksPerWorker tasks after which a worker JVM is replaced by a fresh one; 0 for never
  * @param initializer run once per worker before its first task, or {@code null}
  * @param workerStartTimeout the longest a worker JVM may take to start and greet the caller
- * @param maxRestarts at most this many unplanned worker restarts within {@code restartWindow};
- *        one more fails the pool
+ * @param maxRestarts at most this many crash-loop restarts (workers that died before completing a
+ *        task, and failed starts) within {@code restartWindow}; one more fails the pool. A pool
+ *        that completes no task while its workers keep dying for a whole {@code restartWindow} also
+ *        fails (see {@link RestartPolicy})
  * @param restartWindow the window of {@code maxRestarts}
- * @param restartBackoff the delay before the second restart in a window, doubled for each further one
+ * @param restartBackoff the delay before the second restart of a crash loop, doubled for each further
+ *        one; a worker that completed a task since it started is replaced at once
  * @param maxRestartBackoff the cap of the restart delay
  * @param retriesOnWorkerLoss how often a task that was running in a worker that died is run again
  * @param poisonThreshold after a task (by the bytes it serializes to) has been running in this many
@@ -33,6 +42,8 @@ import java.util.Objects;
  * @param aotCache whether worker JVMs start from a JDK AOT cache of their class path, which the
  *        first worker trains (only when the class path is all jars)
  * @param transport how tasks and results travel between the caller and its workers
+ * @param inheritSystemProperties whether worker JVMs get the caller's system properties: those given
+ *        on its command line and its default time zone and locale (see the README's rule)
  */
 public record PoolOptions(
         Mode mode,
@@ -53,7 +64,11 @@ public record PoolOptions(
         List<String> classPath,
         List<String> allowedClasses,
         boolean aotCache,
-        Transport transport) {
+        Transport transport,
+        boolean inheritSystemProperties) {
+
+    /** The longest duration an option keeps: {@code Long.MAX_VALUE / 2} nanoseconds, about 146 years. */
+    public static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE / 2);
 
     /** Validates every option; messages name the value and the fix. */
     public PoolOptions {
@@ -69,11 +84,22 @@ public record PoolOptions(
         }
         for (String entry : classPath) {
             require(entry != null && !entry.isBlank(), "classPath must not contain blank entries, was " + classPath);
+            // "dir/*" means every jar of dir, as for the java launcher
+            Path path = Path.of(entry.endsWith("*") ? entry.substring(0, entry.length() - 1) + "." : entry);
+            require(
+                    Files.exists(path),
+                    "classPath entry " + entry + " does not exist (" + path.toAbsolutePath()
+                            + "); give jars or class folders that exist");
         }
         Objects.requireNonNull(workerStartTimeout, "workerStartTimeout");
         Objects.requireNonNull(restartWindow, "restartWindow");
         Objects.requireNonNull(restartBackoff, "restartBackoff");
         Objects.requireNonNull(maxRestartBackoff, "maxRestartBackoff");
+        taskTimeout = saturate(taskTimeout);
+        workerStartTimeout = saturate(workerStartTimeout);
+        restartWindow = saturate(restartWindow);
+        restartBackoff = saturate(restartBackoff);
+        maxRestartBackoff = saturate(maxRestartBackoff);
         if (mode == Mode.VIRTUAL_THREADS) {
             require(workers == 0, "virtual-thread pools have no worker count, was " + workers);
         } else {
@@ -116,6 +142,10 @@ public record PoolOptions(
                 "maxRestartBackoff must be >= restartBackoff (" + restartBackoff + "), was " + maxRestartBackoff);
         require(retriesOnWorkerLoss >= 0, "retriesOnWorkerLoss must be >= 0, was " + retriesOnWorkerLoss);
         require(poisonThreshold >= 1, "poisonThreshold must be >= 1, was " + poisonThreshold);
+    }
+
+    private static Duration saturate(Duration d) {
+        return d != null && d.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : d;
     }
 
     private static void require(boolean condition, String message) {

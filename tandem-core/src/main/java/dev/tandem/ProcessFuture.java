@@ -33,11 +33,14 @@ final class ProcessFuture<T> extends FutureTask<T> {
      * The worker it was sent to, or null while queued in the caller. Written under the pool's lock;
      * volatile so that a thread in {@link #get()} can find whose replies to read.
      */
-    volatile WorkerProcess worker;
+    volatile WorkerWindow worker;
     /** When it became one of its worker's running tasks, or 0. */
     long startedNanos;
 
     ScheduledFuture<?> deadline;
+    /** The size of its result as it travelled, or 0 until then; read by {@code map} to size batches. */
+    volatile int replyBytes;
+
     int attempts;
     /** See {@link #fingerprint()}; 0 until computed. Guarded by the pool's lock. */
     private long fingerprint;
@@ -45,11 +48,13 @@ final class ProcessFuture<T> extends FutureTask<T> {
     private String description;
 
     private volatile Consumer<ProcessFuture<?>> onDone;
+    /** Whether a failure goes to an uncaught-exception handler: a Runnable given to {@code execute}. */
+    private volatile boolean reportsUncaught;
 
     ProcessFuture(ProcessTaskPool pool, long id, Callable<T> callable, byte[] bytes, boolean stateless) {
         super(callable);
         this.stateless = stateless;
-        Object userCode = callable instanceof MapRun.Batch<?, ?> batch ? batch.fn() : callable;
+        Object userCode = callable instanceof MapRun.Batch<?, ?> batch ? batch.fn() : TaskEncoder.userTask(callable);
         this.loader = userCode.getClass().getClassLoader();
         this.pool = pool;
         this.id = id;
@@ -78,7 +83,7 @@ final class ProcessFuture<T> extends FutureTask<T> {
     String description() {
         String d = description;
         if (d == null) {
-            d = "task #" + id + " (" + callable.getClass().getName() + ")";
+            d = "task #" + id + " (" + TaskEncoder.userTask(callable).getClass().getName() + ")";
             description = d;
         }
         return d;
@@ -109,26 +114,27 @@ final class ProcessFuture<T> extends FutureTask<T> {
 
     /** Before blocking without reading: makes sure someone reads its worker's replies now. */
     private void needReader() {
-        WorkerProcess w = worker;
-        if (w != null && w.replies != null && !isDone()) {
-            w.replies.needReader();
+        if (sharedMemory() instanceof SharedMemoryLink link && !isDone()) {
+            link.needReader();
         }
     }
 
     /**
-     * Leads the reading of its worker's replies for at most {@code nanos}, when this is the worker's
-     * only outstanding task and its replies come over shared memory. A virtual thread never leads:
-     * waiting for a frame would pin its carrier.
+     * Leads the reading of its worker's replies for at most {@code nanos}, when its replies come over
+     * shared memory (see {@link SharedMemoryLink#lead}).
      *
      * @return whether it read
      */
     private boolean lead(long nanos) throws InterruptedException {
-        WorkerProcess w = worker;
-        return w != null
-                && w.replies != null
-                && w.outstanding == 1
-                && !Thread.currentThread().isVirtual()
-                && w.replies.lead(this, nanos);
+        return sharedMemory() instanceof SharedMemoryLink link && link.lead(this, nanos);
+    }
+
+    /** {@return the shared-memory link of the worker it was sent to, or null} */
+    private SharedMemoryLink sharedMemory() {
+        WorkerWindow w = worker;
+        return w != null && w.worker() instanceof WorkerProcess p && p.link() instanceof SharedMemoryLink link
+                ? link
+                : null;
     }
 
     void succeed(T value) {
@@ -137,6 +143,32 @@ final class ProcessFuture<T> extends FutureTask<T> {
 
     void fail(Throwable t) {
         setException(t);
+    }
+
+    /** Ends it cancelled, without asking the pool to stop it: the pool killed its worker. */
+    void cancelledByPool() {
+        super.cancel(false);
+    }
+
+    /** Makes a failure of this future go to an uncaught-exception handler, as {@code execute} does. */
+    void reportUncaught() {
+        reportsUncaught = true;
+        if (isDone()) {
+            report();
+        }
+    }
+
+    private void report() {
+        if (state() != State.FAILED) {
+            return;
+        }
+        Throwable t = exceptionNow();
+        // On a thread of its own: the handler is the user's code, and a future may complete under
+        // the pool's lock.
+        Thread.ofPlatform().name("tandem-uncaught").daemon().start(() -> {
+            Thread self = Thread.currentThread();
+            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+        });
     }
 
     void onDone(Consumer<ProcessFuture<?>> listener) {
@@ -164,6 +196,9 @@ final class ProcessFuture<T> extends FutureTask<T> {
         Consumer<ProcessFuture<?>> listener = onDone;
         if (listener != null) {
             listener.accept(this);
+        }
+        if (reportsUncaught) {
+            report();
         }
     }
 

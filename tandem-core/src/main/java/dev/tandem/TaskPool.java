@@ -18,6 +18,25 @@ import java.util.concurrent.Future;
  * {@link TaskSerializationException}. A {@code Runnable} or {@code Callable} that is not
  * {@link java.io.Serializable} is rejected the same way; declare lambdas as {@link Task} instead.
  *
+ * <p><b>{@code execute}.</b> A {@code Runnable} given to {@link #execute} that throws is never
+ * silent: as with the JDK's executors, its exception goes to the uncaught-exception handler (of a
+ * pool thread in thread modes, of a Tandem thread of the caller in isolated modes, where the task
+ * ran in another JVM: there it is the exception the caller received, for instance a
+ * {@link RemoteTaskException} or a {@link WorkerLostException}). Tasks given to {@code submit},
+ * {@code invokeAll} and {@code invokeAny} report through their futures only.
+ *
+ * <p><b>Stopping running tasks.</b> In thread modes, {@link #shutdownNow()} and a {@link #close()}
+ * whose thread is interrupted interrupt running tasks, as the JDK's executors do; a task that
+ * ignores the interrupt runs on. In isolated modes a worker cannot be trusted to stop when asked, so
+ * they <em>kill the workers</em>: every task that was running ends <em>cancelled</em>
+ * ({@link Future#isCancelled()} is true, {@link Future#get()} throws
+ * {@link java.util.concurrent.CancellationException}, {@link Future#state()} is {@code CANCELLED}),
+ * and the tasks that never started are returned by {@code shutdownNow()}, as the JDK's contract says.
+ *
+ * <p><b>Termination.</b> In isolated modes {@link #isTerminated()} turns true only once every
+ * worker JVM has exited, so even an idle pool reaches it a few milliseconds after
+ * {@link #shutdown()}, not at once; {@link #awaitTermination} waits for that.
+ *
  * <p><b>Thread safety.</b> All methods may be called from any thread.
  *
  * <p><b>Memory consistency effects:</b> as for {@link ExecutorService}, actions in a thread before

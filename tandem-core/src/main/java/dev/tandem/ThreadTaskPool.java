@@ -59,18 +59,24 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
-        return new TimedTask<>(callable);
+        return new TimedTask<>(callable, callable, false);
     }
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
-        return new TimedTask<>(Executors.callable(runnable, value));
+        return new TimedTask<>(Executors.callable(runnable, value), runnable, false);
     }
 
+    /**
+     * Runs a task of {@code submit}, or a plain {@code Runnable}, whose exception then goes to the
+     * running thread's uncaught-exception handler, as with the JDK's executors.
+     */
     @Override
     public void execute(Runnable command) {
         delegate.execute(
-                command instanceof TimedTask<?> ? command : new TimedTask<>(Executors.callable(command, null)));
+                command instanceof TimedTask<?>
+                        ? command
+                        : new TimedTask<>(Executors.callable(command, null), command, true));
     }
 
     @Override
@@ -111,12 +117,17 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
     /** A future that runs the worker initializer once per thread and enforces the task timeout. */
     private final class TimedTask<T> extends FutureTask<T> {
-        private final Callable<T> callable;
+        /** The user's task, for messages. */
+        private final Object userTask;
+        /** Whether a failure goes to the uncaught-exception handler (a Runnable given to execute). */
+        private final boolean reportsUncaught;
+
         private volatile boolean timedOut;
 
-        TimedTask(Callable<T> callable) {
+        TimedTask(Callable<T> callable, Object userTask, boolean reportsUncaught) {
             super(callable);
-            this.callable = callable;
+            this.userTask = userTask;
+            this.reportsUncaught = reportsUncaught;
         }
 
         /** Spins briefly before blocking, see {@link SpinWait}. */
@@ -131,6 +142,17 @@ final class ThreadTaskPool extends AbstractTaskPool {
             if (isDone()) {
                 return;
             }
+            try {
+                runTimed();
+            } finally {
+                if (reportsUncaught && state() == State.FAILED) {
+                    Thread self = Thread.currentThread();
+                    self.getUncaughtExceptionHandler().uncaughtException(self, exceptionNow());
+                }
+            }
+        }
+
+        private void runTimed() {
             if (options.initializer() != null && initialized.get() == null) {
                 try {
                     options.initializer().initialize();
@@ -172,7 +194,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
             }
             timedOut = true;
             setException(new TaskTimeoutException(
-                    describe(callable),
+                    describe(userTask),
                     options.taskTimeout(),
                     "its thread was interrupted (a thread cannot be killed: a task that ignores"
                             + " interrupts keeps running; use a process pool to stop it for real)"));

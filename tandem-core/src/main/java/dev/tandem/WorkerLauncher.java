@@ -4,12 +4,11 @@ import dev.tandem.ipc.SharedChannel;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.WorkerLaunch;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import dev.tandem.spi.WorkerListener;
+import dev.tandem.spi.WorkerStarter;
 import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -18,26 +17,25 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * Starts worker JVMs for one pool and completes their handshakes.
  *
  * <h2>Files and processes it owns</h2>
  * A private directory (mode 0700) under {@code java.io.tmpdir} holding the pool's Unix domain socket
- * {@code control.sock}; it is deleted by {@link #close()}. Worker JVMs connect to that socket and
+ * {@code control.sock} and the system properties workers inherit ({@link InheritedProperties}); it
+ * is deleted by {@link #close()}, at the caller's exit, or by a later pool's sweep
+ * ({@link PoolFolder}). Worker JVMs connect to that socket and
  * present a one-time random token, so only the process this launcher started can become a given
  * worker. Crash logs go to {@code java.io.tmpdir/tandem-hs_err_pid<pid>.log} and are kept.
  *
@@ -45,18 +43,19 @@ import java.util.function.Consumer;
  * When every class path entry is a jar, workers start from a JDK 25 ahead-of-time cache of this
  * class path (JEP 483, 514) kept in {@code ~/.cache/tandem/aot/}: the first worker of the first pool
  * trains it and writes it when it exits cleanly (after
- * {@link ProcessTaskPool#AOT_TRAINING_TASKS} tasks, when it is retired and replaced, or at
+ * {@link AotTraining#TASKS} tasks, when it is retired and replaced, or at
  * {@code close()}); later workers map it. See {@link AotCache}.
  *
  * <h2>Worker command</h2>
- * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,
+ * The caller's own {@code java} and class path, the caller's system properties (an argument file,
+ * see {@link InheritedProperties}), Tandem's defaults (a small heap and the serial GC,
  * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
  * user's {@code jvmOptions}, which win because they come later. stdin is {@code /dev/null}; stdout
  * and stderr are pipes pumped by {@link OutputPump}.
  *
- * <p>Thread-safe: {@link #launch} may run on several threads at once.
+ * <p>Thread-safe: {@link #start} may run on several threads at once.
  */
-final class WorkerLauncher implements AutoCloseable {
+final class WorkerLauncher implements WorkerStarter {
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-Xms8m",
             "-Xmx256m",
@@ -99,12 +98,19 @@ final class WorkerLauncher implements AutoCloseable {
     static final int SHARED_RING_BYTES = 1 << 20;
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** AOT caches being trained by a worker of some pool in this JVM; one trainer per file. */
-    private static final Set<Path> TRAINING = ConcurrentHashMap.newKeySet();
 
     private final PoolOptions options;
-    private final Path dir;
+    /** The serialized initializer (a Callable), or an empty array. */
+    private final byte[] initializer;
+
+    private final ReplyDecoder decoder;
+    /** The pool's private folder: the socket and the argument file (see {@link PoolFolder}). */
+    private final PoolFolder folder;
+
     private final Path socket;
+    /** The system properties workers inherit, as a launcher argument file; null when they do not. */
+    private final Path inheritedProperties;
+
     private final ServerSocketChannel server;
     private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
     private final Thread acceptor;
@@ -118,18 +124,30 @@ final class WorkerLauncher implements AutoCloseable {
 
     private record Connection(SocketChannel channel, FrameReader reader, long pid) {}
 
-    WorkerLauncher(PoolOptions options) {
+    WorkerLauncher(PoolOptions options, byte[] initializer, ReplyDecoder decoder) {
         this.options = options;
+        this.initializer = initializer;
+        this.decoder = decoder;
+        PoolFolder created = null;
         try {
-            this.dir = Files.createTempDirectory(
-                    "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            this.socket = dir.resolve("control.sock");
+            created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
+            this.socket = created.path().resolve("control.sock");
+            if (options.inheritSystemProperties()) {
+                this.inheritedProperties = created.path().resolve("worker.args");
+                InheritedProperties.writeArgumentFile(inheritedProperties, InheritedProperties.arguments());
+            } else {
+                this.inheritedProperties = null;
+            }
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
+            if (created != null) {
+                created.delete();
+            }
             throw new WorkerStartException(
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
+        this.folder = created;
         this.classPath = workerClassPath(options);
         // The transport is part of the key: a worker loads every class of its cache at start, so a
         // cache trained over the other transport makes it bigger (2.4 MiB for a socket worker).
@@ -138,14 +156,13 @@ final class WorkerLauncher implements AutoCloseable {
         this.aotCache = options.aotCache() ? AotCache.location(classPath, cacheKey) : null;
         if (aotCache != null) {
             AotCache.markUsedAndPrune(aotCache);
+        } else if (options.aotCache()) {
+            AotCache.pruneLeftovers(AotCache.folder()); // what other class paths' callers left when killed
         }
-        this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
+        this.acceptor =
+                new Thread(this::acceptLoop, "tandem-acceptor-" + folder.path().getFileName());
         acceptor.setDaemon(true);
         acceptor.start();
-    }
-
-    Path errorFileDir() {
-        return errorFileDir;
     }
 
     private void acceptLoop() {
@@ -170,11 +187,10 @@ final class WorkerLauncher implements AutoCloseable {
                 c.close();
                 return;
             }
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(reader.payload()));
-            int version = in.readInt();
-            long pid = in.readLong();
-            String token = in.readUTF();
-            CompletableFuture<Connection> waiting = handshakes.remove(token);
+            MessageCodec.Hello hello = MessageCodec.Hello.decode(reader.payload());
+            int version = hello.version();
+            long pid = hello.pid();
+            CompletableFuture<Connection> waiting = handshakes.remove(hello.token());
             if (waiting == null || version != FrameType.PROTOCOL_VERSION) {
                 c.close();
                 if (waiting != null) {
@@ -227,8 +243,11 @@ final class WorkerLauncher implements AutoCloseable {
      * @param aotOutput where this worker should write an AOT cache when it exits, or null
      */
     List<String> command(int workerId, String token, Path aotOutput) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (inheritedProperties != null) {
+            cmd.add("@" + inheritedProperties); // first, so that jvmOptions win
+        }
         cmd.addAll(jvmOptions(options));
         cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
         if (aotOutput != null) {
@@ -242,6 +261,7 @@ final class WorkerLauncher implements AutoCloseable {
         }
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));
+        cmd.addAll(InheritedProperties.outputEncodings());
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
         cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
@@ -253,12 +273,12 @@ final class WorkerLauncher implements AutoCloseable {
      * Starts a worker JVM and completes its handshake: HELLO, INIT, READY.
      *
      * @param workerId the id to give it
-     * @param initializer the serialized initializer (a Callable), or an empty array
-     * @param startReader starts the pool's reader thread on the worker once it is connected
+     * @param listener where the worker reports once it is ready
      * @return the ready worker
      * @throws WorkerStartException with the command, the JVM's own output and exit code
      */
-    WorkerProcess launch(int workerId, byte[] initializer, Consumer<WorkerProcess> startReader) {
+    @Override
+    public WorkerProcess start(int workerId, WorkerListener listener) {
         byte[] tokenBytes = new byte[16];
         RANDOM.nextBytes(tokenBytes);
         String token = HexFormat.of().formatHex(tokenBytes);
@@ -272,15 +292,13 @@ final class WorkerLauncher implements AutoCloseable {
                 handshakes.remove(token);
                 throw new WorkerStartException(
                         "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
-                                + "; use transport(Transport.SOCKET)",
+                                + "; or use transport(Transport.SOCKET), which needs no shared memory",
                         e);
             }
         }
-        Path aotOutput = null;
-        if (aotCache != null && !Files.isRegularFile(aotCache) && TRAINING.add(aotCache)) {
-            aotOutput = AotCache.trainingFile(aotCache);
-        }
-        List<String> cmd = command(workerId, token, aotOutput);
+        Optional<AotTraining> training = AotTraining.claim(aotCache);
+        List<String> cmd =
+                command(workerId, token, training.map(AotTraining::output).orElse(null));
         long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
         Process process;
         try {
@@ -289,9 +307,7 @@ final class WorkerLauncher implements AutoCloseable {
                     .start();
         } catch (IOException e) {
             handshakes.remove(token);
-            if (aotOutput != null) {
-                TRAINING.remove(aotCache);
-            }
+            training.ifPresent(t -> t.finish(null));
             if (shm != null) {
                 shm.close();
             }
@@ -299,61 +315,53 @@ final class WorkerLauncher implements AutoCloseable {
                     "cannot start worker " + workerId + ": " + e.getMessage() + "\ncommand: " + String.join(" ", cmd),
                     e);
         }
-        WorkerProcess w = new WorkerProcess(workerId, process, options.threadsPerWorker(), options.forwardOutput());
-        w.shm = shm;
-        if (aotOutput != null) {
-            w.aotTraining = aotOutput;
-            w.aotCache = aotCache;
-            w.stdout.quietAotTraining = true;
-            w.stderr.quietAotTraining = true;
-        }
+        WorkerProcess w = new WorkerProcess(
+                workerId,
+                process,
+                options.threadsPerWorker(),
+                options.forwardOutput(),
+                training,
+                listener,
+                decoder,
+                errorFileDir);
+        // A trainer left alone when this JVM exits would write ~12 MB as it halts: the exit kills it.
+        training.ifPresent(t -> CallerShutdown.killAtExit(t.output(), process));
         // Before the handshake, an exit fails the wait; after it, the reader thread sees the end of
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
         try {
             Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
-            w.channel = c.channel;
-            w.reader = new FrameReader(c.channel, WorkerLaunch.MAX_FRAME_BYTES);
-            w.writer = new FrameWriter(c.channel);
             // HELLO came through the handshake reader, which buffered nothing past it: the worker
             // sends nothing more until it gets INIT.
-            ByteArrayOutputStream init = new ByteArrayOutputStream();
-            try (DataOutputStream d = new DataOutputStream(init)) {
-                d.writeInt(options.threadsPerWorker());
-                if (shm == null) {
-                    d.writeInt(FrameType.TRANSPORT_SOCKET);
-                } else {
-                    d.writeInt(FrameType.TRANSPORT_SHARED_MEMORY);
-                    byte[] handle = ObjectCodec.encode(shm.handle(), null);
-                    d.writeInt(handle.length);
-                    d.write(handle);
-                }
-                d.write(initializer);
-            }
-            w.writer.writeAndFlush(FrameType.INIT, 0, init.toByteArray());
-            if (shm != null) {
+            byte[] handle = shm == null ? null : ObjectCodec.encode(shm.handle(), null);
+            new FrameWriter(c.channel)
+                    .writeAndFlush(
+                            FrameType.INIT,
+                            0,
+                            new MessageCodec.Init(options.threadsPerWorker(), handle, initializer).encode());
+            if (shm == null) {
+                w.connect(new SocketLink(c.channel));
+            } else {
                 // From READY on, every frame travels through shared memory. A worker that dies after
                 // attaching is seen by the channel (after its last frame); one that dies before
                 // cannot be, so its exit closes the channel.
-                SharedChannel channel = shm;
-                w.reader = new FrameReader(
-                        UninterruptibleStreams.input(channel.inputStream()), WorkerLaunch.MAX_FRAME_BYTES);
-                w.writer = new FrameWriter(UninterruptibleStreams.output(channel.outputStream()));
+                SharedMemoryLink link = new SharedMemoryLink(shm, c.channel, w::outstanding);
+                w.connect(link);
                 process.onExit().thenRun(() -> {
-                    if (channel.peerPid() == 0) {
-                        channel.close();
+                    if (!link.peerAttached()) {
+                        link.close();
                     }
                 });
             }
-            startReader.accept(w);
-            w.ready.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            w.startReading();
+            w.handshake().get(remaining(deadline), TimeUnit.NANOSECONDS);
             return w;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InitializerFailure f) {
-                kill(w);
+                w.abandon();
                 throw new WorkerStartException(
-                        "worker " + workerId + " (pid " + w.pid + "): its initializer failed: " + f.getCause(),
+                        "worker " + workerId + " (pid " + w.pid() + "): its initializer failed: " + f.getCause(),
                         f.getCause());
             }
             throw startFailure(w, cmd, "exited before its handshake", cause);
@@ -371,6 +379,9 @@ final class WorkerLauncher implements AutoCloseable {
             throw startFailure(w, cmd, "control channel failed: " + e, e);
         } finally {
             handshakes.remove(token);
+            if (w.link() == null && shm != null) {
+                shm.close();
+            }
         }
     }
 
@@ -384,53 +395,14 @@ final class WorkerLauncher implements AutoCloseable {
     }
 
     private WorkerStartException startFailure(WorkerProcess w, List<String> cmd, String what, Throwable cause) {
-        Integer exit = kill(w);
-        String output = (w.stderr.tail() + "\n" + w.stdout.tail()).strip();
+        Integer exit = w.abandon();
+        String output = w.outputTail();
         return new WorkerStartException(
-                "worker " + w.id + " (pid " + w.pid + ") " + what
+                "worker " + w.id() + " (pid " + w.pid() + ") " + what
                         + (exit == null ? "" : "; exit code " + exit)
                         + "\ncommand: " + String.join(" ", cmd)
                         + (output.isEmpty() ? "" : "\nits output:\n" + output),
                 cause);
-    }
-
-    private static Integer kill(WorkerProcess w) {
-        w.kill();
-        Integer exit = w.awaitExit();
-        w.closeChannel();
-        finishTraining(w, exit); // a failed start frees the AOT training slot for the next worker
-        return exit;
-    }
-
-    /**
-     * After a worker ended: if it was training this class path's AOT cache and exited cleanly,
-     * publish the cache atomically; in any case remove its leftovers and let another worker train.
-     *
-     * @param w the ended worker
-     * @param exitCode its exit code, or null
-     */
-    static void finishTraining(WorkerProcess w, Integer exitCode) {
-        synchronized (w) { // called by the launcher and the reader thread: only the first acts
-            if (w.aotTraining == null) {
-                return;
-            }
-            publish(w, exitCode);
-            w.aotTraining = null;
-        }
-    }
-
-    private static void publish(WorkerProcess w, Integer exitCode) {
-        try {
-            if (exitCode != null && exitCode == 0 && Files.size(w.aotTraining) > 0) {
-                Files.move(
-                        w.aotTraining, w.aotCache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            // no cache this time; the next pool trains again
-        } finally {
-            AotCache.deleteLeftovers(w.aotTraining);
-            TRAINING.remove(w.aotCache);
-        }
     }
 
     private static long remaining(long deadline) {
@@ -445,11 +417,6 @@ final class WorkerLauncher implements AutoCloseable {
         } catch (IOException e) {
             // nothing to do
         }
-        try {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // best effort: a private, empty directory in the temp folder
-        }
+        folder.delete();
     }
 }

@@ -1,196 +1,244 @@
 package dev.tandem;
 
-import dev.tandem.ipc.SharedChannel;
-import dev.tandem.protocol.FrameReader;
-import dev.tandem.protocol.FrameWriter;
+import dev.tandem.spi.Worker;
+import dev.tandem.spi.WorkerEnd;
+import dev.tandem.spi.WorkerListener;
 import java.io.IOException;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The caller's side of one worker JVM: its process, its control channel, its output pumps, and the
- * FIFO of tasks sent to it and not yet answered.
+ * The caller's side of one worker JVM: its process, its output pumps, its control link with the
+ * link's one writer ({@link WorkerProxy}) and one reader thread, whose frames the
+ * {@link WorkerAdapter} turns into events. It is the {@link Worker} the conductor dispatches to; the
+ * conductor's own state of it (lifecycle, the FIFO of tasks sent) is its {@link WorkerWindow}.
  *
  * <h2>Lifecycle</h2>
  * <pre>
- * STARTING --handshake done--> READY --maxTasksPerWorker reached--> RETIRING --idle, EXIT sent--> EXITING
- *     |                          |                                     |                            |
- *     +--------------------------+-------- process ended -------------+----------------------------+--> DEAD
+ * created --{@link #connect}--> connected --{@link #startReading}--> reading --READY--> ready
+ *    any --the control stream ended or broke--> ended: {@link WorkerListener#ended} if it was ready,
+ *                                               else the launch fails
  * </pre>
- * Only the pool moves a worker between states, under the pool's lock. {@link #plannedDeath} is set
- * before the pool kills or retires a worker, so that its end is not counted as a crash.
+ * The reader thread is started once and ends with the stream; after it, the process is awaited
+ * (bounded), the link closed and an AOT training finished, before the listener hears of the end.
  *
- * <h2>The running set</h2>
- * The worker serves its FIFO inbox with T threads, so the tasks running at any moment are the first
- * T of {@link #sent}; the rest are queued in the worker and are sent elsewhere, untouched, if it dies.
+ * <p>Thread-safe: the conductor calls {@link #send}, {@link #cancel}, {@link #exit} under its lock
+ * and {@link #flush} outside it; events come from the reader thread (or, over shared memory, from a
+ * thread waiting for its reply).
  */
-final class WorkerProcess {
-    enum State {
-        STARTING,
-        READY,
-        RETIRING,
-        EXITING,
-        DEAD
-    }
-
-    final int id;
-    final Process process;
-    final long pid;
-    final int threads;
-    final OutputPump stdout;
-    final OutputPump stderr;
+final class WorkerProcess implements Worker, WorkerAdapter.Events {
+    private final int id;
+    private final Process process;
+    private final int threads;
+    private final OutputPump stdout;
+    private final OutputPump stderr;
+    private final Optional<AotTraining> training;
+    private final WorkerListener listener;
+    private final ReplyDecoder decoder;
+    private final Path errorFileDir;
     /** Completes when the handshake is done, or fails with the reason the worker could not start. */
-    final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Tasks sent and not yet answered; read without a lock by threads that may read replies. */
+    private final AtomicInteger outstanding = new AtomicInteger();
 
-    // Guarded by the pool's lock.
-    State state = State.STARTING;
-    /** The size of {@link #sent}, readable without the pool's lock. */
-    volatile int outstanding;
-    /**
-     * Set when the control channel was closed because a thread writing to it was interrupted (Java
-     * closes a channel interrupted during I/O); the worker is then killed and this is why.
-     */
-    volatile String channelLost;
+    /** Set once by {@link #connect}, before the reader thread starts. */
+    private volatile WorkerLink link;
 
-    String plannedDeath;
-    long tasksAccepted;
-    /** Frames were buffered without a flush; the reader thread flushes them with its next reply. */
-    boolean dirty;
+    private WorkerProxy proxy;
+    /** Why the link was lost through nobody's fault (see {@link WorkerProxy}), or null. */
+    private volatile String linkLost;
 
-    boolean replaced;
-
-    /** Where this worker writes an AOT cache when it exits cleanly, or null; and the final file. */
-    Path aotTraining;
-
-    Path aotCache;
-
-    /** The shared-memory channel when the pool uses {@link Transport#SHARED_MEMORY}, else null. */
-    SharedChannel shm;
-    /** Who reads the replies when they come over {@link #shm}; set before the reader thread starts. */
-    ReplyReading replies;
-
-    // Set once by the handshake, before the reader thread starts.
-    FrameWriter writer;
-    FrameReader reader;
-    SocketChannel channel;
-
-    /** Changed only through {@link #recordSent(ProcessFuture)}, {@link #answered} and {@link #clearSent()}. */
-    private final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
-    /**
-     * Frames queued in wire order. Appended under the pool's lock, which fixes their order; written
-     * by {@link #flush()} outside it, so the pool's lock is never held across a socket write that
-     * could block on a slow or full peer (a large task, say) while that peer waits for the caller.
-     */
-    private final ConcurrentLinkedQueue<Frame> outbox = new ConcurrentLinkedQueue<>();
-
-    WorkerProcess(int id, Process process, int threads, boolean forward) {
+    WorkerProcess(
+            int id,
+            Process process,
+            int threads,
+            boolean forwardOutput,
+            Optional<AotTraining> training,
+            WorkerListener listener,
+            ReplyDecoder decoder,
+            Path errorFileDir) {
         this.id = id;
         this.process = process;
-        this.pid = process.pid();
         this.threads = threads;
+        this.training = training;
+        this.listener = listener;
+        this.decoder = decoder;
+        this.errorFileDir = errorFileDir;
         String prefix = "[worker " + id + "] ";
         this.stdout = new OutputPump(
-                process.getInputStream(), prefix, () -> System.out, forward, "tandem-worker-" + id + "-stdout");
+                process.getInputStream(),
+                prefix,
+                () -> System.out,
+                forwardOutput,
+                OutputPump.encoding("stdout.encoding"),
+                "tandem-worker-" + id + "-stdout");
         this.stderr = new OutputPump(
-                process.getErrorStream(), prefix, () -> System.err, forward, "tandem-worker-" + id + "-stderr");
+                process.getErrorStream(),
+                prefix,
+                () -> System.err,
+                forwardOutput,
+                OutputPump.encoding("stderr.encoding"),
+                "tandem-worker-" + id + "-stderr");
+        if (training.isPresent()) {
+            stdout.quietAotTraining = true;
+            stderr.quietAotTraining = true;
+        }
         stdout.start();
         stderr.start();
     }
 
-    /** {@return the tasks sent to this worker and not yet answered, oldest first} (pool lock held) */
-    ArrayDeque<ProcessFuture<?>> sent() {
-        return sent;
-    }
-
-    /** Records that {@code f} was sent to this worker (pool lock held). */
-    void recordSent(ProcessFuture<?> f) {
-        sent.add(f);
-        outstanding = sent.size();
-    }
-
-    /** Removes the task {@code taskId} answered, and returns it with its position, or null (pool lock held). */
-    ProcessFuture<?> answered(long taskId, int[] position) {
-        int i = 0;
-        for (Iterator<ProcessFuture<?>> it = sent.iterator(); it.hasNext(); i++) {
-            ProcessFuture<?> s = it.next();
-            if (s.id == taskId) {
-                it.remove();
-                outstanding = sent.size();
-                position[0] = i;
-                return s;
-            }
-        }
-        return null;
-    }
-
-    /** Forgets every sent task (pool lock held). */
-    void clearSent() {
-        sent.clear();
-        outstanding = 0;
-    }
-
-    /** {@return whether {@code f} is among the tasks this worker is running now} (pool lock held) */
-    boolean isRunning(ProcessFuture<?> f) {
-        int i = 0;
-        for (ProcessFuture<?> s : sent) {
-            if (i++ >= threads) {
-                return false;
-            }
-            if (s == f) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private record Frame(byte type, long taskId, byte[] payload) {}
-
-    /** Queues a frame; whoever queues it flushes after releasing the pool's lock. */
-    void write(byte type, long taskId, byte[] payload) {
-        outbox.add(new Frame(type, taskId, payload));
-    }
-
-    /**
-     * Writes every queued frame, in order, and sends them. Any thread may call, an interrupted one
-     * too: its interrupt status is put aside while writing and restored after, since Java closes a
-     * socket channel when the thread using it is interrupted (and the shared-memory streams retry,
-     * see {@link UninterruptibleStreams}).
-     */
-    void flush() {
-        boolean interrupted = Thread.interrupted();
-        try {
-            synchronized (writer) {
-                Frame f;
-                while ((f = outbox.poll()) != null) {
-                    writer.write(f.type, f.taskId, f.payload);
-                }
-                writer.flush();
-            }
-        } catch (ClosedByInterruptException e) {
-            // Interrupted in the middle of a write, by another thread: the channel is closed.
-            channelLost = "its control channel was closed because a thread writing to it was interrupted"
-                    + " (Java closes a channel interrupted during I/O)";
-            outbox.clear();
+    /** Attaches the control link once the handshake connected it. */
+    void connect(WorkerLink link) {
+        this.link = link;
+        this.proxy = new WorkerProxy(link, reason -> {
+            linkLost = reason;
             kill();
-        } catch (IOException e) {
-            // The worker is gone; its reader thread sees the end of stream and reports the death.
-            outbox.clear();
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        });
     }
 
-    /** Kills the process (SIGKILL); the reader thread then reports the death. */
-    void kill() {
-        process.destroyForcibly();
+    WorkerLink link() {
+        return link;
+    }
+
+    int outstanding() {
+        return outstanding.get();
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** {@return the handshake's completion: READY, or why the worker did not start} */
+    CompletableFuture<Void> handshake() {
+        return ready;
+    }
+
+    /** Starts the reader thread: reads until the stream ends, then reports the end. */
+    void startReading() {
+        Thread t = new Thread(this::readLoop, "tandem-worker-" + id + "-reader");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void readLoop() {
+        try {
+            link.readLoop(new WorkerAdapter(this));
+        } catch (Throwable e) { // a broken or hostile stream, or an error handling it
+            // The stream cannot be trusted any more: end the worker; its end is reported below.
+            kill();
+        }
+        onEnd();
+    }
+
+    private void onEnd() {
+        Integer exit = awaitExit();
+        ProcessTree.killGroup(pid()); // what it started goes with it, however it ended
+        link.close();
+        training.ifPresent(t -> t.finish(exit));
+        if (!ready.isDone() || ready.isCompletedExceptionally()) {
+            ready.completeExceptionally(new IOException("exited"));
+            return; // it never became ready: the launcher reports it
+        }
+        String stderrTail = stderr.tail();
+        String stdoutTail = stdout.tail();
+        String crashLog = DeathReport.crashLog(pid(), stderrTail, errorFileDir);
+        listener.ended(new WorkerEnd(
+                pid(),
+                exit,
+                DeathReport.signal(exit),
+                DeathReport.hint(exit, stderrTail + "\n" + stdoutTail, crashLog),
+                stderrTail,
+                crashLog,
+                linkLost));
+    }
+
+    // ---------------------------------------------------------------- events from the adapter
+
+    @Override
+    public void ready() {
+        ready.complete(null);
+    }
+
+    @Override
+    public void initFailed(byte[] throwable) {
+        ready.completeExceptionally(new WorkerLauncher.InitializerFailure(decoder.throwable(throwable, null)));
+    }
+
+    @Override
+    public void result(long taskId, byte[] value) {
+        outstanding.decrementAndGet();
+        listener.result(taskId, value);
+    }
+
+    @Override
+    public void failed(long taskId, byte[] throwable) {
+        outstanding.decrementAndGet();
+        listener.failed(taskId, throwable);
+    }
+
+    @Override
+    public void copyFailed(long taskId, byte boundary, byte[] throwable) {
+        outstanding.decrementAndGet();
+        listener.copyFailed(taskId, boundary, throwable);
+    }
+
+    // ---------------------------------------------------------------- Worker
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public int slots() {
+        return threads;
+    }
+
+    @Override
+    public void send(long taskId, byte[] task, boolean stateless) {
+        outstanding.incrementAndGet();
+        proxy.task(taskId, task, stateless);
+    }
+
+    @Override
+    public void cancel(long taskId) {
+        proxy.cancel(taskId);
+    }
+
+    @Override
+    public void exit() {
+        proxy.exit();
+    }
+
+    @Override
+    public void flush() {
+        proxy.flush();
+    }
+
+    /** Kills the worker and its descendants; see {@link ProcessTree}. */
+    @Override
+    public void kill() {
+        ProcessTree.killTree(process.toHandle());
+    }
+
+    @Override
+    public long retireAfter() {
+        return training.isPresent() ? AotTraining.TASKS : 0;
+    }
+
+    @Override
+    public String retireReason(long tasks) {
+        return training.isPresent()
+                ? "retired after " + tasks + " tasks to write the AOT cache"
+                : "recycled after " + tasks + " tasks";
     }
 
     /**
@@ -202,8 +250,8 @@ final class WorkerProcess {
         Integer code = null;
         try {
             // A worker writing its AOT cache at exit needs a few seconds; others end at once.
-            if (!process.waitFor(aotTraining == null ? 2 : 30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            if (!process.waitFor(training.isEmpty() ? 2 : 30, TimeUnit.SECONDS)) {
+                kill();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
             if (!process.isAlive()) {
@@ -217,22 +265,25 @@ final class WorkerProcess {
         return code;
     }
 
-    void closeChannel() {
-        if (shm != null) {
-            shm.close(); // the caller created it: this deletes the segment
+    /** {@return the last lines of its stderr and stdout, for a failed start} */
+    String outputTail() {
+        return (stderr.tail() + "\n" + stdout.tail()).strip();
+    }
+
+    /** Ends a worker that failed to start: kill, await, close, free its AOT training slot. */
+    Integer abandon() {
+        kill();
+        Integer exit = awaitExit();
+        ProcessTree.killGroup(pid());
+        if (link != null) {
+            link.close();
         }
-        SocketChannel c = channel;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // nothing to do
-            }
-        }
+        training.ifPresent(t -> t.finish(exit));
+        return exit;
     }
 
     @Override
     public String toString() {
-        return "worker " + id + " (pid " + pid + ")";
+        return "worker " + id + " (pid " + pid() + ")";
     }
 }

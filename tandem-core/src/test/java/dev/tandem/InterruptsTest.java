@@ -6,15 +6,20 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Interrupts belong to the thread, not to the pool: a thread that is interrupted while it submits or
@@ -128,6 +133,62 @@ class InterruptsTest {
             }
             assertThat(pool.workerPids()).as("no worker was lost").containsExactly(pid);
             assertThat(pool.submit(() -> -1).get()).isEqualTo(-1);
+        }
+    }
+
+    /**
+     * Issue 9 §3: six threads submit tasks carrying 192 KiB while a seventh interrupts them at
+     * random; a write interrupted half-way closed the socket, failed other tasks with
+     * WorkerLostException and cost both workers.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.tandem.PoolContractTest#isolated")
+    void interruptsOfSubmittingThreadsFailNoOtherTaskAndCostNoWorker(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+            List<Long> pids = pool.workerPids();
+            int threads = 6;
+            int perThread = 150;
+            byte[] payload = new byte[192 * 1024];
+            List<Thread> submitters = new ArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            AtomicInteger completed = new AtomicInteger();
+            CountDownLatch ready = new CountDownLatch(threads);
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(() -> {
+                    ready.countDown();
+                    for (int i = 0; i < perThread; i++) {
+                        byte[] carried = payload;
+                        int value = i;
+                        Future<Integer> f = pool.submit(() -> carried.length + value);
+                        while (true) {
+                            try {
+                                if (f.get() != payload.length + value) {
+                                    failures.add(new AssertionError("wrong result"));
+                                }
+                                completed.incrementAndGet();
+                                break;
+                            } catch (InterruptedException e) {
+                                // an interrupt of this thread: wait again
+                            } catch (ExecutionException e) {
+                                failures.add(e.getCause());
+                                break;
+                            }
+                        }
+                    }
+                    Thread.interrupted();
+                });
+                submitters.add(th);
+                th.start();
+            }
+            ready.await();
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            while (submitters.stream().anyMatch(Thread::isAlive)) {
+                submitters.get(random.nextInt(threads)).interrupt();
+                Thread.yield();
+            }
+            assertThat(failures).as("tasks failed by other threads' interrupts").isEmpty();
+            assertThat(completed.get()).isEqualTo(threads * perThread);
+            assertThat(pool.workerPids()).as("no worker was lost").containsExactlyInAnyOrderElementsOf(pids);
         }
     }
 }

@@ -30,11 +30,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PoolContractTest {
 
-    /** Every mode, and process mode once more over the shared-memory transport. */
+    /** Every mode, and the isolated ones once more over the shared-memory transport. */
     static Stream<Arguments> modes() {
         return Stream.concat(
                 Stream.of(Mode.values()).map(m -> Arguments.of(m, Transport.SOCKET)),
-                Stream.of(Arguments.of(Mode.PROCESSES, Transport.SHARED_MEMORY)));
+                Stream.of(
+                        Arguments.of(Mode.PROCESSES, Transport.SHARED_MEMORY),
+                        Arguments.of(Mode.HYBRID, Transport.SHARED_MEMORY)));
+    }
+
+    /** The isolated modes over both transports. */
+    static Stream<Arguments> isolated() {
+        return Stream.of(Mode.PROCESSES, Mode.HYBRID)
+                .flatMap(m -> Stream.of(Arguments.of(m, Transport.SOCKET), Arguments.of(m, Transport.SHARED_MEMORY)));
     }
 
     static Tandem.Builder builder(Mode mode, Transport transport) {

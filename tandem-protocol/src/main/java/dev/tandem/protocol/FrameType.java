@@ -12,15 +12,16 @@ package dev.tandem.protocol;
  * </pre>
  *
  * big-endian, where {@code length} counts the bytes after itself. Every frame about a task carries
- * that task's id, so a late reply can never complete another task.
+ * that task's id, so a late reply can never complete another task. Type 6 is retired (it was a
+ * "started" frame that was never sent: the caller knows the running tasks from the FIFO order).
+ * Payloads are encoded by {@link MessageCodec}, or are values, tasks and throwables encoded by
+ * {@link ObjectCodec}, {@link ValueCodec} and {@link ThrowableCodec}.
  */
 public final class FrameType {
-    /** Worker to caller, first frame: payload {@code int protocolVersion, long pid}. */
+    /** Worker to caller, first frame: payload {@link MessageCodec.Hello}. */
     public static final byte HELLO = 1;
     /**
-     * Caller to worker: payload {@code int threads, int transport} ({@link #TRANSPORT_SOCKET}, or
-     * {@link #TRANSPORT_SHARED_MEMORY} followed by {@code int length, byte[] serialized channel
-     * handle}), then {@code byte[] initializer} (may be empty). With shared memory, every frame after
+     * Caller to worker: payload {@link MessageCodec.Init}. With shared memory, every frame after
      * INIT, READY included, travels through the channel.
      */
     public static final byte INIT = 2;
@@ -30,15 +31,12 @@ public final class FrameType {
     public static final byte INIT_FAILED = 4;
     /** Caller to worker: run a task; payload is the serialized task. */
     public static final byte TASK = 5;
-    /** Worker to caller: the task began to run on a worker thread. Empty payload. */
-    public static final byte STARTED = 6;
     /** Worker to caller: the task returned; payload is the result encoded by {@link ValueCodec}. */
     public static final byte RESULT = 7;
     /** Worker to caller: the task threw; payload is an encoded throwable. */
     public static final byte FAILED = 8;
     /**
-     * Worker to caller: copying failed in the worker; payload is {@code byte boundary} (see
-     * {@link #BOUNDARY_DECODE_TASK}) followed by an encoded throwable.
+     * Worker to caller: copying failed in the worker; payload {@link MessageCodec.CopyFailed}.
      */
     public static final byte COPY_FAILED = 9;
     /** Caller to worker: interrupt the task if it is running, drop it if it is queued. */
@@ -77,7 +75,6 @@ public final class FrameType {
             case READY -> "READY";
             case INIT_FAILED -> "INIT_FAILED";
             case TASK -> "TASK";
-            case STARTED -> "STARTED";
             case RESULT -> "RESULT";
             case FAILED -> "FAILED";
             case COPY_FAILED -> "COPY_FAILED";

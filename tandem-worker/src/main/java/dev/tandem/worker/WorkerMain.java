@@ -5,14 +5,11 @@ import dev.tandem.ipc.SharedChannel;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.ThrowableCodec;
 import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -32,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Implementation overview</h2>
  * The worker connects to the caller's Unix domain socket (named by {@link WorkerLaunch#SOCKET_PROPERTY}),
- * greets it with {@code HELLO} and the one-time token, receives {@code INIT} (its thread count T and
+ * greets it with {@code HELLO} (protocol version, pid and the one-time token), receives {@code INIT} (its thread count T and
  * initializer), runs the initializer and answers {@code READY}. The control channel is that socket,
  * never stdout or stderr, which stay with the user's code: whatever a task prints, even raw writes to
  * file descriptors 1 and 2, reaches the caller as output and cannot corrupt the protocol.
@@ -56,7 +53,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Liveness</h2>
  * End of stream on the socket means the caller is gone (closed the pool, or died by any means,
- * SIGKILL included, since the kernel closes its sockets): the worker halts at once, so no worker
+ * SIGKILL included, since the kernel closes its sockets): the worker halts at once, killing the
+ * processes its tasks started, so no worker
  * outlives its caller. {@code EXIT} ends the worker with {@link System#exit} so that shutdown hooks
  * and JVM exit actions run.
  *
@@ -67,6 +65,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WorkerMain {
     private static final int MAX_CACHED_TASKS = 256;
+    /**
+     * The largest reply payload: a frame's limit less its header. The internal system property
+     * {@code tandem.maxReplyBytes} lowers it, for tests.
+     */
+    private static final int MAX_REPLY_BYTES = Math.min(
+            WorkerLaunch.MAX_FRAME_BYTES - FrameType.HEADER_AFTER_LENGTH,
+            Integer.getInteger("tandem.maxReplyBytes", Integer.MAX_VALUE));
 
     /** The control channel; replaced by the shared-memory channel's before any task thread starts. */
     private FrameWriter out;
@@ -126,27 +131,39 @@ public final class WorkerMain {
             System.err.println("tandem worker " + workerId + ": control channel failed: " + e);
         }
         // The caller is gone or the channel broke: never outlive it.
-        Runtime.getRuntime().halt(0);
+        halt();
+    }
+
+    /**
+     * Ends this JVM at once, with the processes its tasks started: the caller is gone, and nothing
+     * of this worker may outlive it.
+     */
+    private static void halt() {
+        try {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        } finally {
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     private boolean handshake(String token) throws IOException {
-        ByteArrayOutputStream hello = new ByteArrayOutputStream();
-        try (DataOutputStream d = new DataOutputStream(hello)) {
-            d.writeInt(FrameType.PROTOCOL_VERSION);
-            d.writeLong(ProcessHandle.current().pid());
-            d.writeUTF(token);
-        }
-        out.writeAndFlush(FrameType.HELLO, 0, hello.toByteArray());
+        out.writeAndFlush(
+                FrameType.HELLO,
+                0,
+                new MessageCodec.Hello(
+                                FrameType.PROTOCOL_VERSION,
+                                ProcessHandle.current().pid(),
+                                token)
+                        .encode());
         if (!in.next() || in.type() != FrameType.INIT) {
             return false;
         }
-        DataInputStream init = new DataInputStream(new ByteArrayInputStream(in.payload()));
-        threads = init.readInt();
-        if (init.readInt() == FrameType.TRANSPORT_SHARED_MEMORY) {
-            byte[] handle = init.readNBytes(init.readInt());
+        MessageCodec.Init init = MessageCodec.Init.decode(in.payload());
+        threads = init.threads();
+        if (init.channelHandle() != null) {
             SharedChannel channel;
             try {
-                channel = SharedChannel.attach((SegmentHandle) ObjectCodec.decode(handle, null, null));
+                channel = SharedChannel.attach((SegmentHandle) ObjectCodec.decode(init.channelHandle(), null, null));
             } catch (IOException | ClassNotFoundException | RuntimeException e) {
                 System.err.println("tandem worker " + workerId + ": cannot attach the shared-memory channel: " + e);
                 return false;
@@ -162,7 +179,7 @@ public final class WorkerMain {
                         } catch (IOException e) {
                             // broken: the same as closed
                         }
-                        Runtime.getRuntime().halt(0);
+                        halt();
                     },
                     "tandem-worker-" + workerId + "-caller-watch");
             watch.setDaemon(true);
@@ -170,7 +187,7 @@ public final class WorkerMain {
             in = new FrameReader(channel.inputStream(), WorkerLaunch.MAX_FRAME_BYTES);
             out = new FrameWriter(channel.outputStream());
         }
-        byte[] initializer = init.readAllBytes();
+        byte[] initializer = init.initializer();
         if (initializer.length > 0) {
             // The caller wraps its initializer in a Callable, so this module needs no API types.
             try {
@@ -216,7 +233,7 @@ public final class WorkerMain {
             }
         } catch (IOException e) {
             // End of stream or a broken channel: the caller is gone.
-            Runtime.getRuntime().halt(0);
+            halt();
         }
     }
 
@@ -342,14 +359,22 @@ public final class WorkerMain {
             out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
             return;
         }
+        if (bytes.length > MAX_REPLY_BYTES) {
+            // The caller would refuse the frame as a protocol error and kill this worker for it.
+            out.writeAndFlush(
+                    FrameType.COPY_FAILED,
+                    job.taskId,
+                    copyFailure(
+                            FrameType.BOUNDARY_ENCODE_RESULT,
+                            new IOException("the result is " + bytes.length + " bytes serialized, over the limit of "
+                                    + MAX_REPLY_BYTES + " bytes of one reply (WorkerLaunch.MAX_FRAME_BYTES, 1 GiB);"
+                                    + " return it in pieces, or write it to a file and return its path")));
+            return;
+        }
         out.writeAndFlush(FrameType.RESULT, job.taskId, bytes);
     }
 
     private static byte[] copyFailure(byte boundary, Throwable e) {
-        byte[] t = ThrowableCodec.encode(e);
-        byte[] p = new byte[t.length + 1];
-        p[0] = boundary;
-        System.arraycopy(t, 0, p, 1, t.length);
-        return p;
+        return new MessageCodec.CopyFailed(boundary, ThrowableCodec.encode(e)).encode();
     }
 }

@@ -1,0 +1,94 @@
+package dev.tandem;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Ends a worker JVM together with the processes it started, so that a timeout, a cancel, a close or
+ * a crash stops what the task started too.
+ *
+ * <h2>How</h2>
+ * <ul>
+ * <li>Each worker starts in a session of its own, through {@code setsid} (util-linux), so that it
+ * leads a process group whose id is its pid, and its children join that group. Where
+ * {@code setsid} is missing, workers start without it and only the walk below applies.
+ * <li>A kill by the pool first walks the worker's descendants ({@link ProcessHandle#descendants()}),
+ * kills the worker, then the descendants it found.
+ * <li>When a worker has ended, however it ended (its own crash included, when its children are no
+ * longer its descendants), every process still in its group is killed ({@link #killGroup}), found by
+ * reading {@code /proc/<pid>/stat}.
+ * <li>A worker whose caller is gone kills its own descendants before it halts.
+ * </ul>
+ *
+ * <h2>Limits</h2>
+ * A descendant that leaves the worker's process group ({@code setsid}, {@code setpgid}, a daemon
+ * that double-forks into a new session) after the worker died on its own is not found. On systems
+ * without {@code /proc}, only the walk applies.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class ProcessTree {
+    /** The {@code setsid} program, or null when this system has none. */
+    static final String SETSID = find("/usr/bin/setsid", "/bin/setsid");
+
+    private ProcessTree() {}
+
+    private static String find(String... candidates) {
+        for (String c : candidates) {
+            if (Files.isExecutable(Path.of(c))) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** {@return the prefix that starts a command in a session of its own; empty without setsid} */
+    static List<String> sessionPrefix() {
+        return SETSID == null ? List.of() : List.of(SETSID);
+    }
+
+    /** Kills {@code root} and every descendant it has now (SIGKILL). */
+    static void killTree(ProcessHandle root) {
+        List<ProcessHandle> descendants = root.descendants().toList();
+        root.destroyForcibly();
+        for (ProcessHandle d : descendants) {
+            d.destroyForcibly();
+        }
+    }
+
+    /**
+     * Kills every process of the process group {@code pgid} (SIGKILL), when workers start in a
+     * session of their own; a no-op otherwise.
+     */
+    static void killGroup(long pgid) {
+        if (SETSID == null) {
+            return;
+        }
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                if (groupOf(p) == pgid) {
+                    ProcessHandle.of(Long.parseLong(p.getFileName().toString()))
+                            .ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort: no /proc, or a process that went while it was read
+        }
+    }
+
+    /** {@return the process group of the process whose /proc folder is {@code proc}, or -1} */
+    private static long groupOf(Path proc) {
+        try {
+            String stat = new String(Files.readAllBytes(proc.resolve("stat")), StandardCharsets.US_ASCII);
+            // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 4);
+            return Long.parseLong(fields[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.tandem;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The run state of a process pool, as {@code ThreadPoolExecutor}'s {@code ctl}: a state machine
+ * that only moves forward, plus why the pool failed and a condition to await termination.
+ *
+ * <pre>
+ * RUNNING  --shutdown()-->                 SHUTDOWN --queue empty, workers idle and exited--> TERMINATED
+ * RUNNING, SHUTDOWN --shutdownNow()-->     STOP     --workers exited--> TERMINATED
+ * RUNNING, SHUTDOWN --restart limit hit--> FAILED   --workers exited--> TERMINATED
+ * </pre>
+ *
+ * <p>Guarded by the pool's lock (asserted); {@link #awaitTermination} takes it.
+ */
+final class RunState {
+    enum State {
+        RUNNING,
+        SHUTDOWN,
+        STOP,
+        FAILED,
+        TERMINATED
+    }
+
+    private final ReentrantLock lock;
+    private final Condition terminated;
+    private State state = State.RUNNING;
+    private Throwable failure;
+
+    RunState(ReentrantLock lock) {
+        this.lock = lock;
+        this.terminated = lock.newCondition();
+    }
+
+    State getLocked() {
+        assert lock.isHeldByCurrentThread();
+        return state;
+    }
+
+    boolean isLocked(State s) {
+        assert lock.isHeldByCurrentThread();
+        return state == s;
+    }
+
+    /** {@return whether workers may get tasks: RUNNING or SHUTDOWN} */
+    boolean dispatchingLocked() {
+        assert lock.isHeldByCurrentThread();
+        return state == State.RUNNING || state == State.SHUTDOWN;
+    }
+
+    /** {@return whether the pool needs workers: RUNNING, or SHUTDOWN with {@code tasksQueued}} */
+    boolean needsWorkersLocked(boolean tasksQueued) {
+        assert lock.isHeldByCurrentThread();
+        return state == State.RUNNING || (state == State.SHUTDOWN && tasksQueued);
+    }
+
+    /** RUNNING to SHUTDOWN; no change otherwise. */
+    void shutdownLocked() {
+        assert lock.isHeldByCurrentThread();
+        if (state == State.RUNNING) {
+            state = State.SHUTDOWN;
+        }
+    }
+
+    /** RUNNING or SHUTDOWN to STOP, remembering {@code why} (may be null); no change otherwise. */
+    void stopLocked(Throwable why) {
+        assert lock.isHeldByCurrentThread();
+        if (state == State.RUNNING || state == State.SHUTDOWN) {
+            state = State.STOP;
+            failure = why;
+        }
+    }
+
+    /** To FAILED, unless already FAILED or TERMINATED; returns whether it moved. */
+    boolean failLocked(Throwable why) {
+        assert lock.isHeldByCurrentThread();
+        if (state == State.FAILED || state == State.TERMINATED) {
+            return false;
+        }
+        state = State.FAILED;
+        failure = why;
+        return true;
+    }
+
+    /** To TERMINATED, waking every thread in {@link #awaitTermination}. */
+    void terminatedLocked() {
+        assert lock.isHeldByCurrentThread();
+        state = State.TERMINATED;
+        terminated.signalAll();
+    }
+
+    /** {@return the exception a submission gets now that the pool no longer runs} */
+    RejectedExecutionException rejectionLocked() {
+        assert lock.isHeldByCurrentThread();
+        if (failure instanceof PoolFailedException) {
+            return new PoolFailedException("the pool has failed: " + failure.getMessage(), failure);
+        }
+        return new RejectedExecutionException("the pool is " + state.name().toLowerCase()
+                + ": no new tasks are accepted after shutdown(), shutdownNow() or close()");
+    }
+
+    /** {@return whether it terminated within {@code nanos}} */
+    boolean awaitTermination(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (state != State.TERMINATED) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = terminated.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return state.name();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.tandem;
+
+import dev.tandem.TaskSerializationException.Boundary;
+import dev.tandem.protocol.DecodingFilter;
+import dev.tandem.protocol.ObjectCodec;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.Serializable;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Serializes tasks and the initializer in the calling thread, so that an unserializable task is
+ * rejected at once by {@code submit}, naming its class. The classes a task carries are taught to
+ * the pool's {@link DecodingFilter}, so that its result may use them. The bytes of a stateless task
+ * class (see {@link StatelessTasks}) are encoded once and reused.
+ *
+ * <p>Thread-safe.
+ */
+final class TaskEncoder {
+    /** A serialized task. */
+    record Encoded(byte[] bytes, boolean stateless) {}
+
+    private final DecodingFilter filter;
+    /** The bytes of stateless task classes, encoded once. */
+    private final ConcurrentHashMap<Class<?>, byte[]> statelessBytes = new ConcurrentHashMap<>();
+
+    TaskEncoder(DecodingFilter filter) {
+        this.filter = filter;
+    }
+
+    /**
+     * Serializes a task.
+     *
+     * @throws TaskSerializationException naming the task and what could not be serialized
+     */
+    Encoded encode(Callable<?> callable) {
+        if (!(callable instanceof Serializable)) {
+            throw notSerializable(callable, "Callable");
+        }
+        boolean stateless = StatelessTasks.isStateless(callable);
+        byte[] bytes = stateless ? statelessBytes.get(callable.getClass()) : null;
+        try {
+            if (bytes == null) {
+                bytes = ObjectCodec.encode(callable, filter::learn);
+                if (stateless) {
+                    statelessBytes.putIfAbsent(callable.getClass(), bytes);
+                }
+            }
+        } catch (NotSerializableException e) {
+            throw new TaskSerializationException(
+                    Boundary.ENCODE_TASK_IN_CALLER,
+                    ThreadTaskPool.describe(userTask(callable))
+                            + " cannot be serialized: it refers to an object of class " + e.getMessage()
+                            + ", which is not Serializable. Make that class Serializable, mark the field"
+                            + " transient, or capture only serializable values in the task",
+                    e);
+        } catch (IOException | RuntimeException e) {
+            throw new TaskSerializationException(
+                    Boundary.ENCODE_TASK_IN_CALLER,
+                    ThreadTaskPool.describe(userTask(callable)) + " cannot be serialized: " + e,
+                    e);
+        }
+        return new Encoded(bytes, stateless);
+    }
+
+    /** {@return a task that runs {@code runnable} and returns {@code value}} */
+    static <T> Callable<T> callable(Runnable runnable, T value) {
+        if (!(runnable instanceof Serializable)) {
+            throw notSerializable(runnable, "Runnable");
+        }
+        return new RunnableTask<>(runnable, value);
+    }
+
+    /** {@return the user's object inside a task: the Runnable of a wrapped one, else the task itself} */
+    static Object userTask(Object task) {
+        return task instanceof RunnableTask<?> r ? r.runnable() : task;
+    }
+
+    static TaskSerializationException notSerializable(Object task, String kind) {
+        return new TaskSerializationException(
+                Boundary.ENCODE_TASK_IN_CALLER,
+                ThreadTaskPool.describe(task)
+                        + " is a " + kind + " that is not Serializable, so it cannot be sent to a worker JVM;"
+                        + " declare the lambda as dev.tandem.Task (pool.submit(() -> ...) does) or make the"
+                        + " class implement java.io.Serializable",
+                null);
+    }
+
+    /** {@return the initializer serialized as a Callable, or an empty array for none} */
+    static byte[] initializer(WorkerInitializer initializer) {
+        if (initializer == null) {
+            return new byte[0];
+        }
+        try {
+            return ObjectCodec.encode(new InitializerTask(initializer), null);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    "the initializer cannot be serialized (" + e
+                            + "): declare it as a lambda or a Serializable class and capture only serializable values",
+                    e);
+        }
+    }
+
+    /** Carries the initializer to the worker as a Callable, the only type the worker knows. */
+    record InitializerTask(WorkerInitializer initializer) implements Callable<Void>, Serializable {
+        @Override
+        public Void call() throws Exception {
+            initializer.initialize();
+            return null;
+        }
+    }
+
+    /** Adapts a serializable Runnable to a task that returns {@code value}. */
+    record RunnableTask<T>(Runnable runnable, T value) implements Task<T> {
+        @Override
+        public T call() {
+            runnable.run();
+            return value;
+        }
+    }
+}

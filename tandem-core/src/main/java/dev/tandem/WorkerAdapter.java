@@ -1,0 +1,51 @@
+package dev.tandem;
+
+import dev.tandem.protocol.FrameType;
+import dev.tandem.protocol.MessageCodec;
+import java.io.IOException;
+
+/**
+ * The one reader-side decoder of a worker's frames: turns each into a call on a typed
+ * {@link Events} listener. Stateless; called by whichever thread read the frame (see
+ * {@link WorkerLink}).
+ */
+final class WorkerAdapter implements ReplyReading.FrameHandler {
+    /** What a worker says, one method per frame type it may send after HELLO. */
+    interface Events {
+        /** {@code READY}: the initializer ran; the worker takes tasks. */
+        void ready();
+
+        /** {@code INIT_FAILED}: the initializer threw; {@code throwable} is encoded. */
+        void initFailed(byte[] throwable);
+
+        /** {@code RESULT} of a task. */
+        void result(long taskId, byte[] value);
+
+        /** {@code FAILED}: the task threw. */
+        void failed(long taskId, byte[] throwable);
+
+        /** {@code COPY_FAILED}: the task could not be decoded or its result encoded. */
+        void copyFailed(long taskId, byte boundary, byte[] throwable);
+    }
+
+    private final Events events;
+
+    WorkerAdapter(Events events) {
+        this.events = events;
+    }
+
+    @Override
+    public void handle(byte type, long taskId, byte[] payload) throws IOException {
+        switch (type) {
+            case FrameType.RESULT -> events.result(taskId, payload);
+            case FrameType.FAILED -> events.failed(taskId, payload);
+            case FrameType.COPY_FAILED -> {
+                MessageCodec.CopyFailed c = MessageCodec.CopyFailed.decode(payload);
+                events.copyFailed(taskId, c.boundary(), c.throwable());
+            }
+            case FrameType.READY -> events.ready();
+            case FrameType.INIT_FAILED -> events.initFailed(payload);
+            default -> throw new IOException("protocol error: unexpected " + FrameType.name(type));
+        }
+    }
+}

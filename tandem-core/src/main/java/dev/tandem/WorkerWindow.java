@@ -1,0 +1,348 @@
+package dev.tandem;
+
+import dev.tandem.spi.Worker;
+import dev.tandem.spi.WorkerEnd;
+import dev.tandem.spi.WorkerListener;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The conductor's book of one {@link Worker}: where it is in its lifecycle, and its window, the FIFO
+ * of tasks sent to it and not yet answered. The same for every kind of worker, local JVM or remote
+ * node; the worker itself only carries frames.
+ *
+ * <h2>Lifecycle</h2>
+ * <pre>
+ * STARTING --started--> READY --task budget reached--> RETIRING --idle--> EXITING --ended--> DEAD
+ *    |                    |                               |                  ^
+ *    |                    +--------- condemned / asked to exit (idle) --------+
+ *    +---- not needed any more, or condemned ----------------------------------+
+ *  any state --ended--> DEAD
+ * </pre>
+ * Only EXITING and DEAD are reached with a {@linkplain #plannedDeathLocked() planned death}, the reason
+ * the conductor gives for ending the worker, so that its end is not counted as a crash. A RETIRING
+ * worker takes no new task; one that crashes before it exits counts as a crash.
+ *
+ * <h2>The running set</h2>
+ * The worker serves its window in order with {@link Worker#slots()} threads, so the tasks running at
+ * any moment are the first {@code slots()} of {@link #sentLocked()}; the rest wait in the worker and are
+ * sent elsewhere, untouched, if it dies.
+ *
+ * <p>Every method but the listener's is called with the conductor's lock held (asserted); the
+ * listener methods are called by the worker's reading thread and forward to the conductor.
+ */
+final class WorkerWindow implements WorkerListener {
+    enum State {
+        STARTING,
+        READY,
+        RETIRING,
+        EXITING,
+        DEAD
+    }
+
+    private final int id;
+    private final ProcessTaskPool pool;
+    private final ReentrantLock lock;
+    /** Set once, when the start returned; null while STARTING. Volatile for {@link ProcessFuture#get()}. */
+    private volatile Worker worker;
+
+    // Guarded by lock.
+    private State state = State.STARTING;
+    private final ArrayDeque<ProcessFuture<?>> sent = new ArrayDeque<>();
+    private String plannedDeath;
+    /** The task a kill was aimed at, or null (see {@link #condemnLocked}). */
+    private ProcessFuture<?> aim;
+
+    private long tasksAccepted;
+    /** Tasks it answered since it started. */
+    private long completed;
+    /** Frames were buffered without a flush; the next reply's thread flushes them. */
+    private boolean dirty;
+    /** A replacement was started for this worker. */
+    private boolean replaced;
+
+    WorkerWindow(int id, ProcessTaskPool pool, ReentrantLock lock) {
+        this.id = id;
+        this.pool = pool;
+        this.lock = lock;
+    }
+
+    int id() {
+        return id;
+    }
+
+    Worker worker() {
+        return worker;
+    }
+
+    // ---------------------------------------------------------------- transitions (lock held)
+
+    /** STARTING to READY: the worker started and takes tasks. */
+    void startedLocked(Worker w) {
+        assert lock.isHeldByCurrentThread();
+        expect(State.STARTING);
+        worker = w;
+        state = State.READY;
+    }
+
+    /** READY to RETIRING: it reached its task budget and takes no new task. */
+    void retireLocked() {
+        assert lock.isHeldByCurrentThread();
+        expect(State.READY);
+        state = State.RETIRING;
+    }
+
+    /**
+     * STARTING, READY or RETIRING to EXITING: the conductor ends it, for {@code reason}. The first
+     * reason given is kept. Returns false when it was already EXITING or DEAD.
+     */
+    boolean exitingLocked(String reason) {
+        assert lock.isHeldByCurrentThread();
+        if (plannedDeath == null) {
+            plannedDeath = reason;
+        }
+        if (state == State.EXITING || state == State.DEAD) {
+            return false;
+        }
+        state = State.EXITING;
+        return true;
+    }
+
+    /**
+     * Condemns the worker: it takes no new task (EXITING) and is killed. The kill is aimed at
+     * {@code target} (null: at every task it holds): when it ends, only that task fails with it; any
+     * other task that was running (it may have started after the target ended, before the kill
+     * landed) goes back to the queue, its attempt not counted. No effect on a DEAD worker.
+     */
+    void condemnLocked(String reason, ProcessFuture<?> target) {
+        assert lock.isHeldByCurrentThread();
+        if (state == State.DEAD) {
+            return;
+        }
+        exitingLocked(reason);
+        if (aim == null) {
+            aim = target;
+        }
+        worker.kill();
+    }
+
+    /** Asks the idle worker to exit: EXIT is buffered, and flushed on {@code flusher}, off the lock. */
+    void exitLocked(Executor flusher) {
+        assert lock.isHeldByCurrentThread();
+        String reason = state == State.RETIRING ? worker.retireReason(tasksAccepted) : "asked to exit";
+        if (exitingLocked(reason)) {
+            worker.exit();
+            flusher.execute(worker::flush);
+        }
+    }
+
+    /** {@return the task the worker's kill was aimed at, or null} */
+    ProcessFuture<?> aimLocked() {
+        assert lock.isHeldByCurrentThread();
+        return aim;
+    }
+
+    /** Any state to DEAD: the worker ended; its window is emptied by the caller. */
+    void deadLocked() {
+        assert lock.isHeldByCurrentThread();
+        state = State.DEAD;
+    }
+
+    /**
+     * Records a death as planned when nothing else was planned: the worker was lost through nobody's
+     * fault (see {@link WorkerEnd#notItsFault()}).
+     */
+    void notItsFaultLocked(String reason) {
+        assert lock.isHeldByCurrentThread();
+        if (plannedDeath == null) {
+            plannedDeath = reason;
+        }
+    }
+
+    private void expect(State from) {
+        if (state != from) {
+            throw new IllegalStateException(this + ": " + state + ", expected " + from);
+        }
+    }
+
+    // ---------------------------------------------------------------- queries (lock held)
+
+    /** {@return its slots: how many tasks it runs at once; 0 while STARTING} */
+    int slots() {
+        Worker w = worker;
+        return w == null ? 0 : w.slots();
+    }
+
+    /** {@return whether it accepted its task budget: the pool's {@code maxTasksPerWorker} (0: none) or its own} */
+    boolean spentLocked(long poolBudget) {
+        assert lock.isHeldByCurrentThread();
+        long own = worker.retireAfter();
+        return (poolBudget > 0 && tasksAccepted >= poolBudget) || (own > 0 && tasksAccepted >= own);
+    }
+
+    State stateLocked() {
+        assert lock.isHeldByCurrentThread();
+        return state;
+    }
+
+    /** {@return whether it takes new tasks} */
+    boolean acceptsLocked() {
+        assert lock.isHeldByCurrentThread();
+        return state == State.READY;
+    }
+
+    /** {@return whether it is alive and not condemned: READY or RETIRING without a planned death} */
+    boolean servingLocked() {
+        assert lock.isHeldByCurrentThread();
+        return (state == State.READY || state == State.RETIRING) && plannedDeath == null;
+    }
+
+    String plannedDeathLocked() {
+        assert lock.isHeldByCurrentThread();
+        return plannedDeath;
+    }
+
+    /** {@return the tasks it answered since it started} */
+    long completedLocked() {
+        assert lock.isHeldByCurrentThread();
+        return completed;
+    }
+
+    long tasksAcceptedLocked() {
+        assert lock.isHeldByCurrentThread();
+        return tasksAccepted;
+    }
+
+    boolean replacedLocked() {
+        assert lock.isHeldByCurrentThread();
+        return replaced;
+    }
+
+    /** Records that a replacement was started. */
+    void markReplacedLocked() {
+        assert lock.isHeldByCurrentThread();
+        replaced = true;
+    }
+
+    // ---------------------------------------------------------------- the window (lock held)
+
+    /** {@return the tasks sent and not yet answered, oldest first} */
+    ArrayDeque<ProcessFuture<?>> sentLocked() {
+        assert lock.isHeldByCurrentThread();
+        return sent;
+    }
+
+    /**
+     * Sends {@code f}: appends it to the window and buffers its frame, in that order under the lock,
+     * so the window's order is the wire order.
+     *
+     * @return whether it is among the running tasks
+     */
+    boolean sendLocked(ProcessFuture<?> f) {
+        assert lock.isHeldByCurrentThread();
+        sent.add(f);
+        tasksAccepted++;
+        worker.send(f.id, f.bytes, f.stateless);
+        return sent.size() <= worker.slots();
+    }
+
+    /** Removes the answered task {@code taskId}; returns it and its position in {@code position[0]}, or null. */
+    ProcessFuture<?> answeredLocked(long taskId, int[] position) {
+        assert lock.isHeldByCurrentThread();
+        int i = 0;
+        for (Iterator<ProcessFuture<?>> it = sent.iterator(); it.hasNext(); i++) {
+            ProcessFuture<?> s = it.next();
+            if (s.id == taskId) {
+                it.remove();
+                completed++;
+                position[0] = i;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Empties the window, returning what it held, oldest first. */
+    List<ProcessFuture<?>> drainLocked() {
+        assert lock.isHeldByCurrentThread();
+        List<ProcessFuture<?>> all = List.copyOf(sent);
+        sent.clear();
+        return all;
+    }
+
+    /** {@return whether {@code f} is among the tasks this worker is running now} */
+    boolean isRunningLocked(ProcessFuture<?> f) {
+        assert lock.isHeldByCurrentThread();
+        int i = 0;
+        int slots = worker.slots();
+        for (ProcessFuture<?> s : sent) {
+            if (i++ >= slots) {
+                return false;
+            }
+            if (s == f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@return the task that became running when the one at a running position was answered, or null} */
+    ProcessFuture<?> newlyRunningLocked() {
+        assert lock.isHeldByCurrentThread();
+        int slots = worker.slots();
+        if (sent.size() < slots) {
+            return null;
+        }
+        int j = 0;
+        for (ProcessFuture<?> s : sent) {
+            if (++j == slots) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    void markDirtyLocked() {
+        assert lock.isHeldByCurrentThread();
+        dirty = true;
+    }
+
+    /** {@return whether frames wait for a flush, and clears the mark} */
+    boolean takeDirtyLocked() {
+        assert lock.isHeldByCurrentThread();
+        boolean d = dirty;
+        dirty = false;
+        return d;
+    }
+
+    // ---------------------------------------------------------------- WorkerListener
+
+    @Override
+    public void result(long taskId, byte[] value) {
+        pool.onReply(this, taskId, f -> pool.decoder().result(f, value));
+    }
+
+    @Override
+    public void failed(long taskId, byte[] throwable) {
+        pool.onReply(this, taskId, f -> pool.decoder().failed(f, throwable));
+    }
+
+    @Override
+    public void copyFailed(long taskId, byte boundary, byte[] throwable) {
+        pool.onReply(this, taskId, f -> pool.decoder().copyFailed(f, id, boundary, throwable));
+    }
+
+    @Override
+    public void ended(WorkerEnd end) {
+        pool.onWorkerEnd(this, end);
+    }
+
+    @Override
+    public String toString() {
+        Worker w = worker;
+        return w != null ? w.toString() : "worker " + id + " (starting)";
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tandem.spi;
+
+/**
+ * One worker as the conductor sees it: a window of {@link #slots()} task slots fed in FIFO order.
+ * A worker JVM on this machine is one ({@code WorkerProcess}); a node of a cluster can be another.
+ *
+ * <p>Frames are buffered by {@link #send}, {@link #cancel} and {@link #exit}, which never block and
+ * may be called under the conductor's lock (which fixes their order); {@link #flush()} writes them
+ * out, is called without that lock, and may block on a slow peer. Every method is thread-safe and
+ * none throws: a worker whose link broke reports its end through
+ * {@link WorkerListener#ended(WorkerEnd)}.
+ */
+public interface Worker {
+    /** {@return the id the conductor gave this worker, unique within its pool} */
+    int id();
+
+    /** {@return the operating-system process id of the worker, for messages and {@code workerPids()}} */
+    long pid();
+
+    /** {@return how many tasks the worker runs at once; at least 1} */
+    int slots();
+
+    /**
+     * Buffers a task.
+     *
+     * @param taskId the task's id, echoed in its reply
+     * @param task the serialized task
+     * @param stateless whether the task's class has no state, so the worker may reuse a decoded copy
+     */
+    void send(long taskId, byte[] task, boolean stateless);
+
+    /**
+     * Buffers a cancel: the worker drops the task if it is queued, interrupts it if it is running.
+     *
+     * @param taskId the task's id
+     */
+    void cancel(long taskId);
+
+    /** Buffers an exit request: the worker ends cleanly once it read it. */
+    void exit();
+
+    /** Writes every buffered frame, in order. Never throws; a broken link ends the worker. */
+    void flush();
+
+    /**
+     * Ends the worker now, with whatever it was running (a process: SIGKILL to it and its
+     * descendants). Its end is then reported to the listener as usual.
+     */
+    void kill();
+
+    /**
+     * {@return the number of tasks after which this worker should be retired, or 0 for no limit of
+     * its own} The conductor also applies the pool's {@code maxTasksPerWorker}.
+     */
+    long retireAfter();
+
+    /** {@return why a worker retired after {@code tasks} tasks, for the messages of its end} */
+    String retireReason(long tasks);
+}

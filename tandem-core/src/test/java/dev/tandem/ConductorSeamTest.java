@@ -1,0 +1,246 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.protocol.DecodingFilter;
+import dev.tandem.protocol.ObjectCodec;
+import dev.tandem.protocol.ThrowableCodec;
+import dev.tandem.protocol.ValueCodec;
+import dev.tandem.spi.Worker;
+import dev.tandem.spi.WorkerEnd;
+import dev.tandem.spi.WorkerListener;
+import dev.tandem.spi.WorkerStarter;
+import java.io.IOException;
+import java.io.Serial;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The conductor's seam ({@code dev.tandem.spi}): a pool whose workers are in-process fakes, as a
+ * cluster node will be a remote one, gets dispatch, retries, poison detection and deadlines from
+ * the conductor unchanged. No process is started.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConductorSeamTest {
+    /** A task the fake worker "dies" of, as a worker JVM dies of System.exit. */
+    record Crash() implements Task<String> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String call() {
+            throw new AssertionError("never run: the fake worker dies instead");
+        }
+    }
+
+    /** Workers that run tasks on threads of this JVM and report through the SPI. */
+    static final class FakeStarter implements WorkerStarter {
+        final List<FakeWorker> started = new ArrayList<>();
+        final AtomicInteger closes = new AtomicInteger();
+
+        @Override
+        public synchronized Worker start(int id, WorkerListener listener) {
+            FakeWorker w = new FakeWorker(id, 1, listener);
+            started.add(w);
+            return w;
+        }
+
+        synchronized List<FakeWorker> started() {
+            return List.copyOf(started);
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
+
+    static final class FakeWorker implements Worker {
+        final int id;
+        final int slots;
+        final WorkerListener listener;
+        final ExecutorService threads;
+        final Set<Long> ran = ConcurrentHashMap.newKeySet();
+        final AtomicInteger kills = new AtomicInteger();
+        /** Guards the outbox. */
+        private final Object frames = new Object();
+
+        private final List<Runnable> outbox = new ArrayList<>();
+        /** Guards {@link #ended}, and orders replies before the end. */
+        private final Object replies = new Object();
+
+        private boolean ended;
+
+        FakeWorker(int id, int slots, WorkerListener listener) {
+            this.id = id;
+            this.slots = slots;
+            this.listener = listener;
+            this.threads = Executors.newFixedThreadPool(slots);
+        }
+
+        @Override
+        public int id() {
+            return id;
+        }
+
+        @Override
+        public long pid() {
+            return 1_000_000 + id;
+        }
+
+        @Override
+        public int slots() {
+            return slots;
+        }
+
+        @Override
+        public void send(long taskId, byte[] task, boolean stateless) {
+            synchronized (frames) {
+                outbox.add(() -> threads.execute(() -> run(taskId, task)));
+            }
+        }
+
+        private void run(long taskId, byte[] bytes) {
+            Object reply;
+            boolean ok;
+            try {
+                Callable<?> task =
+                        (Callable<?>) ObjectCodec.decode(bytes, getClass().getClassLoader(), null);
+                if (task instanceof Crash) {
+                    end(1, "crashed", null);
+                    return;
+                }
+                ran.add(taskId);
+                reply = task.call();
+                ok = true;
+            } catch (Throwable t) {
+                reply = t;
+                ok = false;
+            }
+            synchronized (replies) {
+                if (ended) {
+                    return; // a dead worker says nothing more
+                }
+                try {
+                    if (ok) {
+                        listener.result(taskId, ValueCodec.encode(reply));
+                    } else {
+                        listener.failed(taskId, ThrowableCodec.encode((Throwable) reply));
+                    }
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+
+        private void end(int exitCode, String hint, String notItsFault) {
+            synchronized (replies) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+            }
+            threads.shutdownNow();
+            listener.ended(new WorkerEnd(pid(), exitCode, null, hint, "", null, notItsFault));
+        }
+
+        @Override
+        public void cancel(long taskId) {}
+
+        @Override
+        public void exit() {
+            Thread.ofPlatform().start(() -> end(0, "exited", null));
+        }
+
+        @Override
+        public void flush() {
+            List<Runnable> queued;
+            synchronized (frames) {
+                queued = List.copyOf(outbox);
+                outbox.clear();
+            }
+            queued.forEach(Runnable::run);
+        }
+
+        @Override
+        public void kill() {
+            kills.incrementAndGet();
+            Thread.ofPlatform().start(() -> end(137, "killed", null));
+        }
+
+        @Override
+        public long retireAfter() {
+            return 0;
+        }
+
+        @Override
+        public String retireReason(long tasks) {
+            return "retired";
+        }
+    }
+
+    private static ProcessTaskPool pool(Tandem.Builder builder, FakeStarter starter) {
+        PoolOptions options = builder.options();
+        DecodingFilter filter = new DecodingFilter(List.of(), 40, 10_000_000, Integer.MAX_VALUE - 8, 1 << 30);
+        return ProcessTaskPool.start(options, new ReplyDecoder(filter), starter);
+    }
+
+    @Test
+    void dispatchesToEveryWorkerAndCompletesEveryTask() throws Exception {
+        FakeStarter starter = new FakeStarter();
+        try (ProcessTaskPool pool = pool(Tandem.processes(2), starter)) {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> n * 2));
+            }
+            for (int i = 0; i < 200; i++) {
+                assertThat(futures.get(i).get()).isEqualTo(i * 2);
+            }
+            assertThat(starter.started()).hasSize(2);
+            assertThat(pool.workerPids()).containsExactlyInAnyOrder(1_000_001L, 1_000_002L);
+        }
+        assertThat(starter.closes.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskThatKillsItsWorkerIsRetriedThenFailsAsPoisonWhileOthersRun() throws Exception {
+        FakeStarter starter = new FakeStarter();
+        try (ProcessTaskPool pool =
+                pool(Tandem.processes(1).retriesOnWorkerLoss(5).poisonThreshold(2), starter)) {
+            Future<String> crash = pool.submit(new Crash());
+            ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, crash::get);
+            assertThat(e.getCause()).isInstanceOf(PoisonTaskException.class);
+            assertThat(pool.submit(() -> "fine").get()).isEqualTo("fine");
+            assertThat(starter.started()).hasSize(3); // two deaths, two replacements
+        }
+    }
+
+    @Test
+    void aDeadlineKillsTheWorkerRunningTheTaskAndOnlyThatOne() throws Exception {
+        FakeStarter starter = new FakeStarter();
+        try (ProcessTaskPool pool = pool(Tandem.processes(2).taskTimeout(Duration.ofMillis(200)), starter)) {
+            Future<Boolean> stuck = pool.submit(() -> new CountDownLatch(1).await(1, TimeUnit.MINUTES));
+            ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, stuck::get);
+            assertThat(e.getCause()).isInstanceOf(TaskTimeoutException.class);
+            assertThat(pool.submit(() -> 7).get()).isEqualTo(7);
+            long killed =
+                    starter.started().stream().filter(w -> w.kills.get() > 0).count();
+            assertThat(killed).isEqualTo(1);
+        }
+    }
+}
