@@ -1,7 +1,6 @@
 package dev.tandem.measure;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -91,21 +90,6 @@ public record Load(
         } else {
             o.put(field, Charts.round(v));
         }
-    }
-
-    /** {@return the busiest of several windows (most CPU taken by others), or null for none} */
-    public static Load busiest(List<Load> windows) {
-        Load worst = null;
-        for (Load w : windows) {
-            if (w != null && (worst == null || taken(w) > taken(worst))) {
-                worst = w;
-            }
-        }
-        return worst;
-    }
-
-    private static double taken(Load w) {
-        return (Double.isNaN(w.othersCpus) ? 0 : w.othersCpus) + (Double.isNaN(w.steal) ? 0 : w.steal * w.cores);
     }
 
     /** Reads the counters when created; {@link #stop()} reads them again. Not thread-safe. */

@@ -49,8 +49,6 @@ public final class RoundTrips {
      * @param iteration the length of each
      */
     public record Settings(int warmupIterations, Duration warmup, int iterations, Duration iteration) {
-        /** What {@code performance.md}'s JMH runs use: 3 warm-up and 5 measurement iterations of 2 s. */
-        public static final Settings JMH = new Settings(3, Duration.ofSeconds(2), 5, Duration.ofSeconds(2));
         /** A full lab run: 3 x 1 s of warm-up, 5 x 1 s measured. */
         public static final Settings FULL = new Settings(3, Duration.ofSeconds(1), 5, Duration.ofSeconds(1));
         /** A quick lab run and the advisor's questionnaire: 2 x 0.5 s of warm-up, 5 x 0.3 s measured. */

@@ -58,14 +58,6 @@ public final class Units {
         return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * share);
     }
 
-    /** {@return "median (IQR q1-q3, n=N)", or "n/a" without samples} */
-    public static String stats(Stats s, String unit) {
-        if (s.n() == 0) {
-            return "n/a";
-        }
-        return num(s.median()) + " " + unit + " (IQR " + num(s.q1()) + "-" + num(s.q3()) + ", n=" + s.n() + ")";
-    }
-
     /** {@return bytes in B, KiB, MiB or GiB, or "n/a" when negative} */
     public static String bytes(long b) {
         if (b < 0) {
