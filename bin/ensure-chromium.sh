@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Makes sure Chromium is at /usr/bin/chromium, for the lab report's render test (QuickLabRunTest).
-# The build runs it before tandem-lab's tests, so that `./mvnw -B verify` needs nothing installed
+# Makes sure Chromium is at /usr/bin/chromium, for the render tests of the lab's and the advisor's
+# reports. The build runs it before those modules' tests (the parent pom's ensure-chromium step), so that `./mvnw -B verify` needs nothing installed
 # by hand: it installs Debian's chromium with apt-get when it runs as root or with passwordless sudo.
-# Otherwise it fails and says how to install it; the render test is never skipped silently.
+# Otherwise it fails and says how to install it; the render tests are never skipped silently.
 #
 # TANDEM_CHROMIUM overrides the path it checks (its own tests use it).
 set -euo pipefail
@@ -17,23 +17,23 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
   sudo="sudo -n"
 else
-  echo "ensure-chromium: the lab report's render test needs Chromium at $chromium, which is missing, and the" \
+  echo "ensure-chromium: the render tests of the lab's and advisor's reports need Chromium at $chromium, which is missing, and the" \
     "build cannot install it: it runs as $(id -un), without root and without passwordless sudo. $how" >&2
   exit 1
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-chromium: the lab report's render test needs Chromium at $chromium, which is missing, and this" \
+  echo "ensure-chromium: the render tests of the lab's and advisor's reports need Chromium at $chromium, which is missing, and this" \
     "machine has no apt-get to install it with. $how" >&2
   exit 1
 fi
 
-echo "ensure-chromium: installing Debian's chromium for the lab report's render test (apt-get, ${sudo:-as root})"
+echo "ensure-chromium: installing Debian's chromium for the reports' render tests (apt-get, ${sudo:-as root})"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$log" 2>&1; then
   echo "ensure-chromium: apt-get could not install chromium; its last lines:" >&2
   tail -n 20 "$log" >&2
-  echo "ensure-chromium: the lab report's render test needs Chromium at $chromium. $how" >&2
+  echo "ensure-chromium: the render tests of the lab's and advisor's reports need Chromium at $chromium. $how" >&2
   exit 1
 fi
 if [ ! -x "$chromium" ]; then

@@ -111,7 +111,7 @@ class ChromiumInstallTest {
         ChildProcess.Result r = run();
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.output())
-                .contains("needs Chromium at " + chromium)
+                .contains("need Chromium at " + chromium)
                 .contains("without root and without passwordless sudo")
                 .contains("sudo apt-get install chromium");
         assertThat(Files.readString(calls)).doesNotContain("apt-get");
