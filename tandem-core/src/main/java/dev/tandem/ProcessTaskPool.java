@@ -363,6 +363,22 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 w.id(), end.pid(), end.exitCode(), end.signal(), task, hint, end.outputTail(), end.crashLog());
     }
 
+    /**
+     * The catch-all of the engine's entry points (a worker's events, replacements, timers): an
+     * exception the pool did not expect fails the pool and every future it holds, plus {@code held},
+     * rather than leave any incomplete.
+     */
+    void onInternalError(Throwable t, List<ProcessFuture<?>> held) {
+        PoolFailedException e = new PoolFailedException("internal error in the pool: " + t, t);
+        lock.lock();
+        try {
+            held.forEach(f -> f.fail(e));
+            failLocked(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */
     private void requeueLocked(ProcessFuture<?> f) {
         f.worker = null;
@@ -412,8 +428,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         RuntimeException error = null;
         try {
             worker = starter.start(w.id(), w);
-        } catch (RuntimeException e) {
-            error = e;
+        } catch (RuntimeException | Error e) { // whatever it is, the start is counted as failed
+            error = e instanceof RuntimeException re ? re : new WorkerStartException(String.valueOf(e), e);
         }
         List<WorkerWindow> toFlush = List.of();
         lock.lock();
@@ -507,17 +523,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             pending.clear();
             for (WorkerWindow w : workers) {
-                int i = 0;
-                int slots = w.slots();
-                for (ProcessFuture<?> f : w.drainLocked()) {
-                    if (i++ < slots) {
-                        f.cancelledByPool(); // its worker is killed: it ends cancelled
-                    } else if (!f.isDone()) {
-                        never.add(f);
-                    }
-                    f.worker = null;
-                }
-                w.condemnLocked("shutdownNow()", null);
+                never.addAll(w.stopLocked("shutdownNow()"));
             }
             tryTerminateLocked();
         } finally {
@@ -555,11 +561,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
-        try {
-            return InvokeAny.run(this, tasks, Long.MAX_VALUE);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot happen without a timeout", e);
-        }
+        return InvokeAny.untimed(this, tasks);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.tandem;
 
 import dev.tandem.ipc.SharedChannel;
-import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.MessageCodec;
@@ -11,20 +10,22 @@ import dev.tandem.spi.WorkerListener;
 import dev.tandem.spi.WorkerStarter;
 import java.io.File;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,7 +37,8 @@ import java.util.concurrent.TimeoutException;
  * A private directory (mode 0700) under {@code java.io.tmpdir} holding the pool's Unix domain socket
  * {@code control.sock}; it is deleted by {@link #close()}. Worker JVMs connect to that socket and
  * present a one-time random token, so only the process this launcher started can become a given
- * worker. Crash logs go to {@code java.io.tmpdir/tandem-hs_err_pid<pid>.log} and are kept.
+ * worker. Crash logs go to {@code hs_err_pid<pid>.log} in a private folder of this user (see
+ * {@link #crashLogFolder}) and are kept. The handshake's first step is the {@link ControlSocket}'s.
  *
  * <h2>AOT cache</h2>
  * When every class path entry is a jar, workers start from a JDK 25 ahead-of-time cache of this
@@ -102,31 +104,21 @@ final class WorkerLauncher implements WorkerStarter {
     private final byte[] initializer;
 
     private final ReplyDecoder decoder;
-    private final Path dir;
-    private final Path socket;
-    private final ServerSocketChannel server;
-    private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
-    private final Thread acceptor;
-    private final Path errorFileDir = Path.of(System.getProperty("java.io.tmpdir"));
+    private final ControlSocket control;
+    /** Where worker JVMs write crash logs: a private folder (see {@link #crashLogFolder}). */
+    private final Path errorFileDir;
     /** The worker class path: the caller's, then the user's extra entries. */
     private final List<String> classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
     private final Path aotCache;
-
-    private volatile boolean closed;
-
-    private record Connection(SocketChannel channel, FrameReader reader, long pid) {}
 
     WorkerLauncher(PoolOptions options, byte[] initializer, ReplyDecoder decoder) {
         this.options = options;
         this.initializer = initializer;
         this.decoder = decoder;
         try {
-            this.dir = Files.createTempDirectory(
-                    "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            this.socket = dir.resolve("control.sock");
-            this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(socket));
+            this.control = new ControlSocket();
+            this.errorFileDir = crashLogFolder(control.owner());
         } catch (IOException e) {
             throw new WorkerStartException(
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
@@ -140,54 +132,34 @@ final class WorkerLauncher implements WorkerStarter {
         if (aotCache != null) {
             AotCache.markUsedAndPrune(aotCache);
         }
-        this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
-        acceptor.setDaemon(true);
-        acceptor.start();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel c;
-            try {
-                c = server.accept();
-            } catch (IOException e) {
-                return; // closed
-            }
-            Thread t = new Thread(() -> greet(c), "tandem-handshake");
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
-    /** Reads HELLO and hands the connection to the launch waiting for its token. */
-    private void greet(SocketChannel c) {
+    /**
+     * {@return a folder for crash logs that only this user can read: {@code tandem-crash-<user>} in
+     * {@code java.io.tmpdir}, 0700} A crash log holds the worker's environment and memory; a
+     * predictable path in a shared folder could be read by others, or planted as a symlink. If that
+     * folder exists but is not a private folder of this user, a fresh private one is made.
+     */
+    static Path crashLogFolder(UserPrincipal me) {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
         try {
-            FrameReader reader = new FrameReader(c, 1 << 16);
-            if (!reader.next() || reader.type() != FrameType.HELLO) {
-                c.close();
-                return;
-            }
-            MessageCodec.Hello hello = MessageCodec.Hello.decode(reader.payload());
-            int version = hello.version();
-            long pid = hello.pid();
-            CompletableFuture<Connection> waiting = handshakes.remove(hello.token());
-            if (waiting == null || version != FrameType.PROTOCOL_VERSION) {
-                c.close();
-                if (waiting != null) {
-                    waiting.completeExceptionally(new IOException("worker speaks protocol " + version
-                            + ", this caller " + FrameType.PROTOCOL_VERSION
-                            + ": are two Tandem versions on the class path?"));
-                }
-                return;
-            }
-            // Re-wrap with the full frame limit; the handshake reader has consumed only HELLO.
-            waiting.complete(new Connection(c, reader, pid));
-        } catch (IOException e) {
+            Path p = tmp.resolve("tandem-crash-" + System.getProperty("user.name"));
             try {
-                c.close();
-            } catch (IOException ignored) {
-                // nothing to do
+                Files.createDirectory(p, PosixFilePermissions.asFileAttribute(owner));
+            } catch (FileAlreadyExistsException e) {
+                // checked below
             }
+            if (!Files.isSymbolicLink(p)
+                    && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                    && Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).equals(me)
+                    && Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)
+                            .equals(owner)) {
+                return p;
+            }
+            return Files.createTempDirectory(tmp, "tandem-crash-", PosixFilePermissions.asFileAttribute(owner));
+        } catch (IOException | UnsupportedOperationException e) {
+            return tmp; // no POSIX file system: the JVM's own default place
         }
     }
 
@@ -222,11 +194,11 @@ final class WorkerLauncher implements WorkerStarter {
      *
      * @param aotOutput where this worker should write an AOT cache when it exits, or null
      */
-    List<String> command(int workerId, String token, Path aotOutput) {
+    List<String> command(int workerId, Path aotOutput) {
         List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions(options));
-        cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
+        cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("hs_err_pid%p.log"));
         if (aotOutput != null) {
             cmd.add("-XX:AOTCacheOutput=" + aotOutput);
             cmd.add("-Xlog:aot=off");
@@ -238,9 +210,8 @@ final class WorkerLauncher implements WorkerStarter {
         }
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));
-        cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
+        cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + control.path());
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
-        cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
         cmd.add(WorkerLaunch.MAIN_CLASS);
         return cmd;
     }
@@ -258,14 +229,13 @@ final class WorkerLauncher implements WorkerStarter {
         byte[] tokenBytes = new byte[16];
         RANDOM.nextBytes(tokenBytes);
         String token = HexFormat.of().formatHex(tokenBytes);
-        CompletableFuture<Connection> connected = new CompletableFuture<>();
-        handshakes.put(token, connected);
+        CompletableFuture<ControlSocket.Connection> connected = control.expect(token);
         SharedChannel shm = null;
         if (options.transport() == Transport.SHARED_MEMORY) {
             try {
                 shm = SharedChannel.create(SHARED_RING_BYTES);
             } catch (IOException e) {
-                handshakes.remove(token);
+                control.forget(token);
                 throw new WorkerStartException(
                         "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
                                 + "; use transport(Transport.SOCKET)",
@@ -273,16 +243,15 @@ final class WorkerLauncher implements WorkerStarter {
             }
         }
         Optional<AotTraining> training = AotTraining.claim(aotCache);
-        List<String> cmd =
-                command(workerId, token, training.map(AotTraining::output).orElse(null));
+        List<String> cmd = command(workerId, training.map(AotTraining::output).orElse(null));
         long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
         Process process;
         try {
             process = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .start();
         } catch (IOException e) {
-            handshakes.remove(token);
+            control.forget(token);
             training.ifPresent(t -> t.finish(null));
             if (shm != null) {
                 shm.close();
@@ -304,22 +273,32 @@ final class WorkerLauncher implements WorkerStarter {
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
         try {
-            Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            // The token travels through the worker's stdin, a pipe only it reads, never its command
+            // line; stdin then ends, as /dev/null would.
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(token.getBytes(StandardCharsets.US_ASCII));
+            }
+            ControlSocket.Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            if (c.pid() != process.pid()) {
+                SocketLink.closeQuietly(c.channel());
+                throw new IOException("the process that presented the worker's token claims pid " + c.pid()
+                        + ", not the worker's; is another process of this user reading workers' stdin?");
+            }
             // HELLO came through the handshake reader, which buffered nothing past it: the worker
             // sends nothing more until it gets INIT.
             byte[] handle = shm == null ? null : ObjectCodec.encode(shm.handle(), null);
-            new FrameWriter(c.channel)
+            new FrameWriter(c.channel())
                     .writeAndFlush(
                             FrameType.INIT,
                             0,
                             new MessageCodec.Init(options.threadsPerWorker(), handle, initializer).encode());
             if (shm == null) {
-                w.connect(new SocketLink(c.channel));
+                w.connect(new SocketLink(c.channel()));
             } else {
                 // From READY on, every frame travels through shared memory. A worker that dies after
                 // attaching is seen by the channel (after its last frame); one that dies before
                 // cannot be, so its exit closes the channel.
-                SharedMemoryLink link = new SharedMemoryLink(shm, c.channel, w::outstanding);
+                SharedMemoryLink link = new SharedMemoryLink(shm, c.channel(), w::outstanding);
                 w.connect(link);
                 process.onExit().thenRun(() -> {
                     if (!link.peerAttached()) {
@@ -352,7 +331,7 @@ final class WorkerLauncher implements WorkerStarter {
         } catch (IOException e) {
             throw startFailure(w, cmd, "control channel failed: " + e, e);
         } finally {
-            handshakes.remove(token);
+            control.forget(token);
             if (w.link() == null && shm != null) {
                 shm.close();
             }
@@ -385,17 +364,6 @@ final class WorkerLauncher implements WorkerStarter {
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException e) {
-            // nothing to do
-        }
-        try {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // best effort: a private, empty directory in the temp folder
-        }
+        control.close();
     }
 }

@@ -15,6 +15,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -29,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Implementation overview</h2>
  * The worker connects to the caller's Unix domain socket (named by {@link WorkerLaunch#SOCKET_PROPERTY}),
- * greets it with {@code HELLO} (protocol version, pid and the one-time token), receives {@code INIT} (its thread count T and
+ * greets it with {@code HELLO} (protocol version, pid and the one-time token, read from stdin), receives {@code INIT} (its thread count T and
  * initializer), runs the initializer and answers {@code READY}. The control channel is that socket,
  * never stdout or stderr, which stay with the user's code: whatever a task prints, even raw writes to
  * file descriptors 1 and 2, reaches the caller as output and cannot corrupt the protocol.
@@ -113,7 +114,12 @@ public final class WorkerMain {
      */
     public static void main(String[] args) {
         String socket = System.getProperty(WorkerLaunch.SOCKET_PROPERTY);
-        String token = System.getProperty(WorkerLaunch.TOKEN_PROPERTY, "");
+        String token;
+        try {
+            token = new String(System.in.readNBytes(WorkerLaunch.TOKEN_CHARS), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            token = "";
+        }
         int workerId = Integer.getInteger(WorkerLaunch.WORKER_ID_PROPERTY, 0);
         if (socket == null) {
             System.err.println("tandem worker: no -D" + WorkerLaunch.SOCKET_PROPERTY

@@ -1,0 +1,178 @@
+package dev.tandem;
+
+import dev.tandem.protocol.FrameReader;
+import dev.tandem.protocol.FrameType;
+import dev.tandem.protocol.MessageCodec;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * A pool's control socket: the Unix domain socket its workers connect to, in a private folder, and
+ * the first step of every handshake, HELLO.
+ *
+ * <h2>Who may become a worker</h2>
+ * A launch {@linkplain #expect expects} one connection, identified by a one-time random token that
+ * only the launched process has: the caller writes it to the worker's stdin, a pipe of its own (never
+ * its command line, which every user can read with {@code ps}). A connection is dropped unless:
+ * <ul>
+ * <li>its peer runs as the same user as this JVM ({@code SO_PEERCRED}; the folder is 0700 as well);
+ * <li>a launch is pending, and fewer connections than pending launches are being greeted: an
+ * unexpected connection costs nothing, and a flood of them holds at most that many threads;
+ * <li>it sends HELLO within {@link #HELLO_MILLIS}, with this protocol version and a pending token.
+ * </ul>
+ * The launch then checks that the pid HELLO claims is the pid of the process it started. A process
+ * of the same user that reads the worker's stdin pipe before the worker does could still pose as it
+ * (it can as well attach a debugger to the worker): same-user isolation is the operating system's.
+ *
+ * <h2>Resources</h2>
+ * The folder {@code tandem-pool-*} (0700) in {@code java.io.tmpdir}, its socket, the acceptor thread
+ * and one greeting thread per connection being greeted; {@link #close()} closes them all and deletes
+ * the folder. Thread-safe.
+ */
+final class ControlSocket implements AutoCloseable {
+    /** The longest a connection may take to send HELLO: 10 s (a worker sends it right after connecting). */
+    static final long HELLO_MILLIS = TimeUnit.SECONDS.toMillis(10);
+
+    /** A connection that sent a valid HELLO. */
+    record Connection(SocketChannel channel, long pid) {}
+
+    private final Path dir;
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final UserPrincipal owner;
+    private final ConcurrentHashMap<String, CompletableFuture<Connection>> expected = new ConcurrentHashMap<>();
+    private final Set<SocketChannel> greeting = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    ControlSocket() throws IOException {
+        this.dir = Files.createTempDirectory(
+                "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        this.owner = Files.getOwner(dir);
+        this.socket = dir.resolve("control.sock");
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    Path path() {
+        return socket;
+    }
+
+    /** {@return the user this JVM runs as, as the file system names it} */
+    UserPrincipal owner() {
+        return owner;
+    }
+
+    /** {@return the connection that will present {@code token}}; {@link #forget} it when done. */
+    CompletableFuture<Connection> expect(String token) {
+        CompletableFuture<Connection> f = new CompletableFuture<>();
+        expected.put(token, f);
+        return f;
+    }
+
+    void forget(String token) {
+        expected.remove(token);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel c;
+            try {
+                c = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            if (!sameUser(c) || greeting.size() >= expected.size()) {
+                SocketLink.closeQuietly(c); // nobody, or not this many, expected
+                continue;
+            }
+            greeting.add(c);
+            if (closed) {
+                SocketLink.closeQuietly(c);
+            }
+            Thread t = new Thread(() -> greet(c), "tandem-handshake");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private boolean sameUser(SocketChannel c) {
+        try {
+            UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            return peer.user().equals(owner);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Reads HELLO within the deadline and hands the connection to the launch expecting its token. */
+    private void greet(SocketChannel c) {
+        ScheduledFuture<?> deadline =
+                Deadlines.schedule(() -> SocketLink.closeQuietly(c), TimeUnit.MILLISECONDS.toNanos(HELLO_MILLIS));
+        try {
+            FrameReader reader = new FrameReader(c, 1 << 12);
+            if (!reader.next() || reader.type() != FrameType.HELLO) {
+                SocketLink.closeQuietly(c);
+                return;
+            }
+            MessageCodec.Hello hello = MessageCodec.Hello.decode(reader.payload());
+            // Kept until its launch forgets it, so that it still counts as pending while greeted.
+            CompletableFuture<Connection> waiting = expected.get(hello.token());
+            if (waiting == null || hello.version() != FrameType.PROTOCOL_VERSION) {
+                SocketLink.closeQuietly(c);
+                if (waiting != null) {
+                    waiting.completeExceptionally(new IOException("worker speaks protocol " + hello.version()
+                            + ", this caller " + FrameType.PROTOCOL_VERSION
+                            + ": are two Tandem versions on the class path?"));
+                }
+                return;
+            }
+            // The reader buffered nothing past HELLO: the worker sends nothing more until INIT.
+            deadline.cancel(false);
+            if (!waiting.complete(new Connection(c, hello.pid()))) {
+                SocketLink.closeQuietly(c); // the launch gave up meanwhile, or the token came twice
+            }
+        } catch (IOException e) {
+            SocketLink.closeQuietly(c);
+        } finally {
+            deadline.cancel(false);
+            greeting.remove(c);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+        for (SocketChannel c : greeting) {
+            SocketLink.closeQuietly(c);
+        }
+        try {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // best effort: a private, empty folder in the temp folder
+        }
+    }
+}
