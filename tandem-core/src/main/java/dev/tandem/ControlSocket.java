@@ -25,12 +25,13 @@ import jdk.net.UnixDomainPrincipal;
  * the first step of every handshake, HELLO.
  *
  * <h2>Who may become a worker</h2>
- * A launch {@linkplain #expect expects} one connection, identified by a one-time random token that
+ * A launch {@linkplain #expect expects} two connections (one per direction, see
+ * {@link FrameType#ROLE_TASKS}), identified by a one-time random token that
  * only the launched process has: the caller writes it to the worker's stdin, a pipe of its own (never
  * its command line, which every user can read with {@code ps}). A connection is dropped unless:
  * <ul>
  * <li>its peer runs as the same user as this JVM ({@code SO_PEERCRED}; the folder is 0700 as well);
- * <li>a launch is pending, and fewer connections than pending launches are being greeted: an
+ * <li>a launch is pending, and fewer connections than twice the pending launches are being greeted: an
  * unexpected connection costs nothing, and a flood of them holds at most that many threads;
  * <li>it sends HELLO within {@link #HELLO_MILLIS}, with this protocol version and a pending token.
  * </ul>
@@ -47,14 +48,47 @@ final class ControlSocket implements AutoCloseable {
     /** The longest a connection may take to send HELLO: 10 s (a worker sends it right after connecting). */
     static final long HELLO_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
-    /** A connection that sent a valid HELLO. */
-    record Connection(SocketChannel channel, long pid) {}
+    /**
+     * A worker's two connections, each of which sent a valid HELLO.
+     *
+     * @param tasks the connection the caller writes frames to
+     * @param replies the connection the caller reads frames from
+     * @param pid the pid both HELLOs claimed
+     */
+    record Connection(SocketChannel tasks, SocketChannel replies, long pid) {}
+
+    /** A launch's expectation: its future and the connections greeted so far (guarded by itself). */
+    private static final class Expected {
+        final CompletableFuture<Connection> future = new CompletableFuture<>();
+        SocketChannel tasks;
+        SocketChannel replies;
+        long pid = -1;
+
+        /** Records a greeted connection; completes the future once both came. Returns false to drop it. */
+        synchronized boolean greeted(SocketChannel c, MessageCodec.Hello hello) {
+            if (future.isDone() || (pid != -1 && pid != hello.pid())) {
+                return false;
+            }
+            pid = hello.pid();
+            if (hello.role() == FrameType.ROLE_TASKS && tasks == null) {
+                tasks = c;
+            } else if (hello.role() == FrameType.ROLE_REPLIES && replies == null) {
+                replies = c;
+            } else {
+                return false;
+            }
+            if (tasks != null && replies != null && !future.complete(new Connection(tasks, replies, pid))) {
+                return false;
+            }
+            return true;
+        }
+    }
 
     private final Path dir;
     private final Path socket;
     private final ServerSocketChannel server;
     private final UserPrincipal owner;
-    private final ConcurrentHashMap<String, CompletableFuture<Connection>> expected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Expected> expected = new ConcurrentHashMap<>();
     private final Set<SocketChannel> greeting = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
@@ -80,15 +114,28 @@ final class ControlSocket implements AutoCloseable {
         return owner;
     }
 
-    /** {@return the connection that will present {@code token}}; {@link #forget} it when done. */
+    /** {@return the connections that will present {@code token}}; {@link #forget} it when done. */
     CompletableFuture<Connection> expect(String token) {
-        CompletableFuture<Connection> f = new CompletableFuture<>();
-        expected.put(token, f);
-        return f;
+        Expected e = new Expected();
+        expected.put(token, e);
+        return e.future;
     }
 
+    /** Forgets {@code token}, closing a connection of it that came alone. */
     void forget(String token) {
-        expected.remove(token);
+        Expected e = expected.remove(token);
+        if (e != null) {
+            synchronized (e) {
+                if (!e.future.isDone() || e.future.isCompletedExceptionally()) {
+                    e.future.cancel(false);
+                    for (SocketChannel c : new SocketChannel[] {e.tasks, e.replies}) {
+                        if (c != null) {
+                            SocketLink.closeQuietly(c);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private void acceptLoop() {
@@ -99,7 +146,7 @@ final class ControlSocket implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            if (!sameUser(c) || greeting.size() >= expected.size()) {
+            if (!sameUser(c) || greeting.size() >= 2 * expected.size()) {
                 SocketLink.closeQuietly(c); // nobody, or not this many, expected
                 continue;
             }
@@ -134,11 +181,11 @@ final class ControlSocket implements AutoCloseable {
             }
             MessageCodec.Hello hello = MessageCodec.Hello.decode(reader.payload());
             // Kept until its launch forgets it, so that it still counts as pending while greeted.
-            CompletableFuture<Connection> waiting = expected.get(hello.token());
+            Expected waiting = expected.get(hello.token());
             if (waiting == null || hello.version() != FrameType.PROTOCOL_VERSION) {
                 SocketLink.closeQuietly(c);
                 if (waiting != null) {
-                    waiting.completeExceptionally(new IOException("worker speaks protocol " + hello.version()
+                    waiting.future.completeExceptionally(new IOException("worker speaks protocol " + hello.version()
                             + ", this caller " + FrameType.PROTOCOL_VERSION
                             + ": are two Tandem versions on the class path?"));
                 }
@@ -146,8 +193,8 @@ final class ControlSocket implements AutoCloseable {
             }
             // The reader buffered nothing past HELLO: the worker sends nothing more until INIT.
             deadline.cancel(false);
-            if (!waiting.complete(new Connection(c, hello.pid()))) {
-                SocketLink.closeQuietly(c); // the launch gave up meanwhile, or the token came twice
+            if (!waiting.greeted(c, hello)) {
+                SocketLink.closeQuietly(c); // a launch that gave up, a second connection of a role, another pid
             }
         } catch (IOException e) {
             SocketLink.closeQuietly(c);

@@ -50,8 +50,9 @@ import java.util.concurrent.TimeoutException;
  * <h2>Worker command</h2>
  * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,
  * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
- * user's {@code jvmOptions}, which win because they come later. stdin is {@code /dev/null}; stdout
- * and stderr are pipes pumped by {@link OutputPump}.
+ * user's {@code jvmOptions}, which win because they come later, all behind {@code setsid} (see
+ * {@link ProcessTree}). stdin is a pipe that carries the one-time token and then ends; stdout and
+ * stderr are pipes pumped by {@link OutputPump}.
  *
  * <p>Thread-safe: {@link #start} may run on several threads at once.
  */
@@ -280,25 +281,26 @@ final class WorkerLauncher implements WorkerStarter {
             }
             ControlSocket.Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
             if (c.pid() != process.pid()) {
-                SocketLink.closeQuietly(c.channel());
+                SocketLink.closeQuietly(c.tasks());
+                SocketLink.closeQuietly(c.replies());
                 throw new IOException("the process that presented the worker's token claims pid " + c.pid()
                         + ", not the worker's; is another process of this user reading workers' stdin?");
             }
-            // HELLO came through the handshake reader, which buffered nothing past it: the worker
-            // sends nothing more until it gets INIT.
+            // HELLO came through the handshake readers, which buffered nothing past it: the worker
+            // sends nothing more until it gets INIT, on the connection for the caller's frames.
             byte[] handle = shm == null ? null : ObjectCodec.encode(shm.handle(), null);
-            new FrameWriter(c.channel())
+            new FrameWriter(c.tasks())
                     .writeAndFlush(
                             FrameType.INIT,
                             0,
                             new MessageCodec.Init(options.threadsPerWorker(), handle, initializer).encode());
             if (shm == null) {
-                w.connect(new SocketLink(c.channel()));
+                w.connect(new SocketLink(c.tasks(), c.replies()));
             } else {
                 // From READY on, every frame travels through shared memory. A worker that dies after
                 // attaching is seen by the channel (after its last frame); one that dies before
                 // cannot be, so its exit closes the channel.
-                SharedMemoryLink link = new SharedMemoryLink(shm, c.channel(), w::outstanding);
+                SharedMemoryLink link = new SharedMemoryLink(shm, c.tasks(), c.replies(), w::outstanding);
                 w.connect(link);
                 process.onExit().thenRun(() -> {
                     if (!link.peerAttached()) {
