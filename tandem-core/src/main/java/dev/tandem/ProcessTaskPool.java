@@ -30,12 +30,9 @@ import java.util.function.Consumer;
  * {@link AotTraining} decide.
  *
  * <h2>The path of a task</h2>
- * {@code submit} serializes the task in the calling thread, wraps it in a {@link ProcessFuture} and
- * queues it in {@link #pending}. {@link #dispatchLocked()} moves queued tasks to READY workers with
- * room in their window: their slots plus the prefetch. Sending appends the task to the worker's
- * window and buffers its frame, both under the lock, so the window's order is the wire order;
- * frames are flushed after the lock is released. A reply is matched to its task by id in the
- * window ({@link #onReply}), the next task is dispatched, and the future completed outside the lock.
+ * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its
+ * window (slots plus prefetch), appending it to the window and buffering its frame under the lock,
+ * so the window's order is the wire order; frames are flushed after the lock is released.
  *
  * <h2>Concurrency</h2>
  * One {@link ReentrantLock} guards the pool's state, the queue, the windows and the policies. It is
@@ -192,6 +189,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Sends queued tasks to workers with room; returns the workers to flush. */
     private List<WorkerWindow> dispatchLocked() {
+        assert lock.isHeldByCurrentThread();
         List<WorkerWindow> touched = List.of();
         if (!state.dispatchingLocked()) {
             return touched;
@@ -381,6 +379,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */
     private void requeueLocked(ProcessFuture<?> f) {
+        assert lock.isHeldByCurrentThread();
         f.worker = null;
         f.attempts--;
         if (!f.isDone()) {
@@ -390,6 +389,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Counts an unplanned restart; fails the pool beyond the limit, else restarts with backoff. */
     private void onCrashLocked(WorkerWindow w, Throwable cause, boolean productive) {
+        assert lock.isHeldByCurrentThread();
         long now = System.nanoTime();
         long delay = restarts.onDeath(now, productive);
         if (delay == RestartPolicy.GIVE_UP) {
@@ -404,6 +404,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Starts a replacement for {@code w} after {@code delayNanos}, if the pool still needs one. */
     private void replaceLocked(WorkerWindow w, long delayNanos) {
+        assert lock.isHeldByCurrentThread();
         if (w != null && w.replacedLocked()) {
             return;
         }
@@ -459,6 +460,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     }
 
     private void failLocked(PoolFailedException e) {
+        assert lock.isHeldByCurrentThread();
         if (!state.failLocked(e)) {
             return;
         }
@@ -478,6 +480,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     // ---------------------------------------------------------------- lifecycle
 
     private void tryTerminateLocked() {
+        assert lock.isHeldByCurrentThread();
         if (state.isLocked(RunState.State.RUNNING) || state.isLocked(RunState.State.TERMINATED)) {
             return;
         }
@@ -556,8 +559,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         return state.awaitTermination(unit.toNanos(timeout));
     }
-
-    // ---------------------------------------------------------------- the rest of TaskPool
 
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
