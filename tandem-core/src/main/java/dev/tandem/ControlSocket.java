@@ -10,7 +10,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,9 +39,9 @@ import jdk.net.UnixDomainPrincipal;
  * (it can as well attach a debugger to the worker): same-user isolation is the operating system's.
  *
  * <h2>Resources</h2>
- * The folder {@code tandem-pool-*} (0700) in {@code java.io.tmpdir}, its socket, the acceptor thread
- * and one greeting thread per connection being greeted; {@link #close()} closes them all and deletes
- * the folder. Thread-safe.
+ * The socket in the pool's private folder ({@link PoolFolder}, which deletes the folder), the
+ * acceptor thread and one greeting thread per connection being greeted; {@link #close()} closes
+ * them all. Thread-safe.
  */
 final class ControlSocket implements AutoCloseable {
     /** The longest a connection may take to send HELLO: 10 s (a worker sends it right after connecting). */
@@ -93,9 +92,9 @@ final class ControlSocket implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    ControlSocket() throws IOException {
-        this.dir = Files.createTempDirectory(
-                "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    /** @param dir the pool's private folder ({@link PoolFolder}), which holds the socket */
+    ControlSocket(Path dir) throws IOException {
+        this.dir = dir;
         this.owner = Files.getOwner(dir);
         this.socket = dir.resolve("control.sock");
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -217,9 +216,8 @@ final class ControlSocket implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
         } catch (IOException e) {
-            // best effort: a private, empty folder in the temp folder
+            // best effort: the pool's folder is deleted with it (PoolFolder)
         }
     }
 }

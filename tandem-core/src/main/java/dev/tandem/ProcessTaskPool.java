@@ -128,6 +128,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             pool.lock.unlock();
         }
         if (error != null) {
+            FirstWorkers.awaitCleanUp(pool); // so that a retry finds their shared memory free
             throw error;
         }
         return pool;
@@ -476,8 +477,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         }
         tryTerminateLocked();
     }
-
-    // ---------------------------------------------------------------- lifecycle
 
     private void tryTerminateLocked() {
         assert lock.isHeldByCurrentThread();

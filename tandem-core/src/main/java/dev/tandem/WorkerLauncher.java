@@ -35,7 +35,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <h2>Files and processes it owns</h2>
  * A private directory (mode 0700) under {@code java.io.tmpdir} holding the pool's Unix domain socket
- * {@code control.sock}; it is deleted by {@link #close()}. Worker JVMs connect to that socket and
+ * {@code control.sock} and the system properties workers inherit ({@link InheritedProperties}); it
+ * is deleted by {@link #close()}, at the caller's exit, or by a later pool's sweep
+ * ({@link PoolFolder}). Worker JVMs connect to that socket and
  * present a one-time random token, so only the process this launcher started can become a given
  * worker. Crash logs go to {@code hs_err_pid<pid>.log} in a private folder of this user (see
  * {@link #crashLogFolder}) and are kept. The handshake's first step is the {@link ControlSocket}'s.
@@ -48,7 +50,8 @@ import java.util.concurrent.TimeoutException;
  * {@code close()}); later workers map it. See {@link AotCache}.
  *
  * <h2>Worker command</h2>
- * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,
+ * The caller's own {@code java} and class path, the caller's system properties (an argument file,
+ * see {@link InheritedProperties}), Tandem's defaults (a small heap and the serial GC,
  * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
  * user's {@code jvmOptions}, which win because they come later, all behind {@code setsid} (see
  * {@link ProcessTree}). stdin is a pipe that carries the one-time token and then ends; stdout and
@@ -108,6 +111,10 @@ final class WorkerLauncher implements WorkerStarter {
     private final ControlSocket control;
     /** Where worker JVMs write crash logs: a private folder (see {@link #crashLogFolder}). */
     private final Path errorFileDir;
+    /** The pool's private folder: the socket and the argument file (see {@link PoolFolder}). */
+    private final PoolFolder folder;
+    /** The system properties workers inherit, as a launcher argument file; null when they do not. */
+    private final Path inheritedProperties;
     /** The worker class path: the caller's, then the user's extra entries. */
     private final List<String> classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
@@ -117,13 +124,25 @@ final class WorkerLauncher implements WorkerStarter {
         this.options = options;
         this.initializer = initializer;
         this.decoder = decoder;
+        PoolFolder created = null;
         try {
-            this.control = new ControlSocket();
+            created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
+            if (options.inheritSystemProperties()) {
+                this.inheritedProperties = created.path().resolve("worker.args");
+                InheritedProperties.writeArgumentFile(inheritedProperties, InheritedProperties.arguments());
+            } else {
+                this.inheritedProperties = null;
+            }
+            this.control = new ControlSocket(created.path());
             this.errorFileDir = crashLogFolder(control.owner());
         } catch (IOException e) {
+            if (created != null) {
+                created.delete();
+            }
             throw new WorkerStartException(
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
+        this.folder = created;
         this.classPath = workerClassPath(options);
         // The transport is part of the key: a worker loads every class of its cache at start, so a
         // cache trained over the other transport makes it bigger (2.4 MiB for a socket worker).
@@ -132,20 +151,24 @@ final class WorkerLauncher implements WorkerStarter {
         this.aotCache = options.aotCache() ? AotCache.location(classPath, cacheKey) : null;
         if (aotCache != null) {
             AotCache.markUsedAndPrune(aotCache);
+        } else if (options.aotCache()) {
+            AotCache.pruneLeftovers(AotCache.folder()); // what other class paths' callers left when killed
         }
     }
 
     /**
-     * {@return a folder for crash logs that only this user can read: {@code tandem-crash-<user>} in
-     * {@code java.io.tmpdir}, 0700} A crash log holds the worker's environment and memory; a
-     * predictable path in a shared folder could be read by others, or planted as a symlink. If that
-     * folder exists but is not a private folder of this user, a fresh private one is made.
+     * {@return a folder for crash logs that only this user can read: {@code crash} beside the AOT
+     * caches ({@code $XDG_CACHE_HOME/tandem/crash} or {@code ~/.cache/tandem/crash}), 0700} A crash
+     * log holds the worker's environment and memory; a predictable path in a shared folder such as
+     * {@code /tmp} could be read by others, or planted as a symlink. The folder is used only if it is
+     * a real folder of this user with mode 0700; else, or on a file system without POSIX
+     * permissions, the JVM's own default place (its working folder) is.
      */
     static Path crashLogFolder(UserPrincipal me) {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+        Path p = AotCache.folder().resolveSibling("crash");
         try {
-            Path p = tmp.resolve("tandem-crash-" + System.getProperty("user.name"));
+            Files.createDirectories(p.getParent(), PosixFilePermissions.asFileAttribute(owner));
             try {
                 Files.createDirectory(p, PosixFilePermissions.asFileAttribute(owner));
             } catch (FileAlreadyExistsException e) {
@@ -158,10 +181,10 @@ final class WorkerLauncher implements WorkerStarter {
                             .equals(owner)) {
                 return p;
             }
-            return Files.createTempDirectory(tmp, "tandem-crash-", PosixFilePermissions.asFileAttribute(owner));
         } catch (IOException | UnsupportedOperationException e) {
-            return tmp; // no POSIX file system: the JVM's own default place
+            // below
         }
+        return Path.of("").toAbsolutePath();
     }
 
     /** Tandem's defaults, then the user's options, which win by coming later. */
@@ -198,6 +221,9 @@ final class WorkerLauncher implements WorkerStarter {
     List<String> command(int workerId, Path aotOutput) {
         List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (inheritedProperties != null) {
+            cmd.add("@" + inheritedProperties); // first, so that jvmOptions win
+        }
         cmd.addAll(jvmOptions(options));
         cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("hs_err_pid%p.log"));
         if (aotOutput != null) {
@@ -211,6 +237,7 @@ final class WorkerLauncher implements WorkerStarter {
         }
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));
+        cmd.addAll(InheritedProperties.outputEncodings());
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + control.path());
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
         cmd.add(WorkerLaunch.MAIN_CLASS);
@@ -239,7 +266,7 @@ final class WorkerLauncher implements WorkerStarter {
                 control.forget(token);
                 throw new WorkerStartException(
                         "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
-                                + "; use transport(Transport.SOCKET)",
+                                + "; or use transport(Transport.SOCKET), which needs no shared memory",
                         e);
             }
         }
@@ -270,6 +297,8 @@ final class WorkerLauncher implements WorkerStarter {
                 listener,
                 decoder,
                 errorFileDir);
+        // A trainer left alone when this JVM exits would write ~12 MB as it halts: the exit kills it.
+        training.ifPresent(t -> CallerShutdown.killAtExit(t.output(), process));
         // Before the handshake, an exit fails the wait; after it, the reader thread sees the end of
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
@@ -367,5 +396,6 @@ final class WorkerLauncher implements WorkerStarter {
     @Override
     public void close() {
         control.close();
+        folder.delete();
     }
 }
