@@ -27,15 +27,12 @@ import java.util.function.Consumer;
  * {@link WorkerProcess} through its {@link WorkerProxy} and {@link WorkerAdapter}),
  * {@link WorkerWindow} books what each worker holds, {@link ReplyDecoder} completes futures, and the
  * policies {@link PrefetchWindow}, {@link RestartPolicy}, {@link PoisonLedger} and
- * {@link AotTraining} decide.
+ * {@link AotTraining} decide; {@link PoolEvents} hears of every change (statistics, JFR, logs).
  *
  * <h2>The path of a task</h2>
- * {@code submit} serializes the task in the calling thread, wraps it in a {@link ProcessFuture} and
- * queues it in {@link #pending}. {@link #dispatchLocked()} moves queued tasks to READY workers with
- * room in their window: their slots plus the prefetch. Sending appends the task to the worker's
- * window and buffers its frame, both under the lock, so the window's order is the wire order;
- * frames are flushed after the lock is released. A reply is matched to its task by id in the
- * window ({@link #onReply}), the next task is dispatched, and the future completed outside the lock.
+ * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its
+ * window (slots plus prefetch), appending it to the window and buffering its frame under the lock,
+ * so the window's order is the wire order; frames are flushed after the lock is released.
  *
  * <h2>Concurrency</h2>
  * One {@link ReentrantLock} guards the pool's state, the queue, the windows and the policies. It is
@@ -173,6 +170,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (!state.isLocked(RunState.State.RUNNING)) {
                 throw state.rejectionLocked();
             }
+            f.queued();
             if (poison.isPoison(f.fingerprint())) {
                 f.fail(new PoisonTaskException(f.description(), poison.deaths(f.fingerprint()), null));
                 return;
@@ -309,7 +307,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             String planned = w.plannedDeathLocked();
             ProcessFuture<?> target = w.aimLocked();
             int slots = w.slots();
-            w.deadLocked();
+            w.deadLocked(end);
             workers.remove(w);
             List<ProcessFuture<?>> held = w.drainLocked();
             List<ProcessFuture<?>> running = held.subList(0, Math.min(slots, held.size()));
@@ -399,6 +397,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             w.markReplacedLocked();
         }
         starting++;
+        events.replacing(w, delayNanos);
         Runnable start = () -> background.execute(this::startReplacement);
         if (delayNanos == 0) {
             start.run();
@@ -421,6 +420,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             starting--;
             if (error != null) {
+                events.startFailed(w.id(), error);
                 if (state.dispatchingLocked()) {
                     onCrashLocked(null, error, false);
                 }
@@ -447,6 +447,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         if (!state.failLocked(e)) {
             return;
         }
+        events.poolFailed(e);
         for (ProcessFuture<?> f : pending) {
             f.fail(e);
         }
@@ -552,15 +553,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
         return state.awaitTermination(unit.toNanos(timeout));
     }
 
-    // ---------------------------------------------------------------- the rest of TaskPool
-
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
-        try {
-            return InvokeAny.run(this, tasks, Long.MAX_VALUE);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot happen without a timeout", e);
-        }
+        return InvokeAny.untimed(this, tasks);
     }
 
     @Override
@@ -573,13 +568,20 @@ final class ProcessTaskPool extends AbstractTaskPool {
     public List<Long> workerPids() {
         lock.lock();
         try {
-            List<Long> pids = new ArrayList<>();
-            for (WorkerWindow w : workers) {
-                if (w.servingLocked()) {
-                    pids.add(w.worker().pid());
-                }
-            }
-            return pids;
+            return workers.stream()
+                    .filter(WorkerWindow::servingLocked)
+                    .map(w -> w.worker().pid())
+                    .toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public PoolStats stats() {
+        lock.lock();
+        try {
+            return events.stats(workers, pending.size());
         } finally {
             lock.unlock();
         }
