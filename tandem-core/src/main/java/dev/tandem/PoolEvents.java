@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.LongAdder;
  * blocks would hold the pool while a worker dies; those lines are a handful per death.
  */
 final class PoolEvents {
-    static final Logger LOG = System.getLogger("dev.tandem");
+    private static final Logger LOG = System.getLogger("dev.tandem");
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
