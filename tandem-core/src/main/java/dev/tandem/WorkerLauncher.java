@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Starts worker JVMs for one pool and completes their handshakes.
@@ -115,8 +116,8 @@ final class WorkerLauncher implements WorkerStarter {
     private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private final Path errorFileDir = Path.of(System.getProperty("java.io.tmpdir"));
-    /** The worker class path: the caller's, then the user's extra entries. */
-    private final List<String> classPath;
+    /** The worker class path, worked out from what this JVM loaded, then the user's extra entries. */
+    private final WorkerClassPath classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
     private final Path aotCache;
 
@@ -128,6 +129,7 @@ final class WorkerLauncher implements WorkerStarter {
         this.options = options;
         this.initializer = initializer;
         this.decoder = decoder;
+        this.classPath = WorkerClassPath.of(options);
         PoolFolder created = null;
         try {
             created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
@@ -141,6 +143,7 @@ final class WorkerLauncher implements WorkerStarter {
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
+            classPath.close();
             if (created != null) {
                 created.delete();
             }
@@ -148,12 +151,11 @@ final class WorkerLauncher implements WorkerStarter {
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
         this.folder = created;
-        this.classPath = workerClassPath(options);
         // The transport is part of the key: a worker loads every class of its cache at start, so a
         // cache trained over the other transport makes it bigger (2.4 MiB for a socket worker).
         List<String> cacheKey = new ArrayList<>(jvmOptions(options));
         cacheKey.add("transport=" + options.transport());
-        this.aotCache = options.aotCache() ? AotCache.location(classPath, cacheKey) : null;
+        this.aotCache = options.aotCache() ? AotCache.location(classPath.entries(), cacheKey) : null;
         if (aotCache != null) {
             AotCache.markUsedAndPrune(aotCache);
         } else if (options.aotCache()) {
@@ -225,16 +227,20 @@ final class WorkerLauncher implements WorkerStarter {
         return out;
     }
 
-    static List<String> workerClassPath(PoolOptions options) {
-        List<String> cp = new ArrayList<>();
-        for (String key : List.of("java.class.path", "jdk.module.path")) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isEmpty()) {
-                cp.addAll(List.of(v.split(File.pathSeparator)));
-            }
+    WorkerClassPath classPath() {
+        return classPath;
+    }
+
+    /**
+     * {@return what checks that a starter's workers can load a class a task carries: this
+     * launcher's class path, or no check for another kind of starter}
+     */
+    static Consumer<Class<?>> loadableCheck(WorkerStarter starter) {
+        if (starter instanceof WorkerLauncher launcher) {
+            WorkerClassPath path = launcher.classPath;
+            return path::makeVisible;
         }
-        cp.addAll(options.classPath());
-        return cp;
+        return c -> {};
     }
 
     /**
@@ -259,8 +265,7 @@ final class WorkerLauncher implements WorkerStarter {
             cmd.add("-Xlog:aot=off"); // a stale cache is ignored quietly: the worker starts without it
             cmd.add("-Xlog:cds=off");
         }
-        cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, classPath));
+        cmd.addAll(classPath.arguments());
         cmd.addAll(InheritedProperties.outputEncodings());
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
@@ -401,7 +406,8 @@ final class WorkerLauncher implements WorkerStarter {
                 "worker " + w.id() + " (pid " + w.pid() + ") " + what
                         + (exit == null ? "" : "; exit code " + exit)
                         + "\ncommand: " + String.join(" ", cmd)
-                        + (output.isEmpty() ? "" : "\nits output:\n" + output),
+                        + (output.isEmpty() ? "" : "\nits output:\n" + output)
+                        + classPath.diagnose(output),
                 cause);
     }
 
@@ -412,6 +418,7 @@ final class WorkerLauncher implements WorkerStarter {
     @Override
     public void close() {
         closed = true;
+        classPath.close();
         try {
             server.close();
         } catch (IOException e) {
