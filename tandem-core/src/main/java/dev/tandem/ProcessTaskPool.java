@@ -138,8 +138,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         return decoder;
     }
 
-    // ---------------------------------------------------------------- submission
-
     @Override
     protected <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable) {
         return completionService.made(newFuture(callable));
@@ -193,6 +191,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Sends queued tasks to workers with room; returns the workers to flush. */
     private List<WorkerWindow> dispatchLocked() {
+        assert lock.isHeldByCurrentThread();
         List<WorkerWindow> touched = List.of();
         if (!state.dispatchingLocked()) {
             return touched;
@@ -241,8 +240,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         }
         return touched;
     }
-
-    // ---------------------------------------------------------------- replies
 
     /** A worker answered {@code taskId}; {@code complete} completes its future, outside the lock. */
     void onReply(WorkerWindow w, long taskId, Consumer<ProcessFuture<?>> complete) {
@@ -364,8 +361,25 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 w.id(), end.pid(), end.exitCode(), end.signal(), task, hint, end.outputTail(), end.crashLog());
     }
 
+    /**
+     * The catch-all of the engine's entry points (a worker's events, replacements, timers): an
+     * exception the pool did not expect fails the pool and every future it holds, plus {@code held},
+     * rather than leave any incomplete.
+     */
+    void onInternalError(Throwable t, List<ProcessFuture<?>> held) {
+        PoolFailedException e = new PoolFailedException("internal error in the pool: " + t, t);
+        lock.lock();
+        try {
+            held.forEach(f -> f.fail(e));
+            failLocked(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */
     private void requeueLocked(ProcessFuture<?> f) {
+        assert lock.isHeldByCurrentThread();
         f.worker = null;
         f.attempts--;
         if (!f.isDone()) {
@@ -375,6 +389,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Counts an unplanned restart; fails the pool beyond the limit, else restarts with backoff. */
     private void onCrashLocked(WorkerWindow w, Throwable cause, boolean productive) {
+        assert lock.isHeldByCurrentThread();
         long now = System.nanoTime();
         long delay = restarts.onDeath(now, productive);
         if (delay == RestartPolicy.GIVE_UP) {
@@ -389,6 +404,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Starts a replacement for {@code w} after {@code delayNanos}, if the pool still needs one. */
     private void replaceLocked(WorkerWindow w, long delayNanos) {
+        assert lock.isHeldByCurrentThread();
         if (w != null && w.replacedLocked()) {
             return;
         }
@@ -414,8 +430,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         RuntimeException error = null;
         try {
             worker = starter.start(w.id(), w);
-        } catch (RuntimeException e) {
-            error = e;
+        } catch (RuntimeException | Error e) { // whatever it is, the start is counted as failed
+            error = e instanceof RuntimeException re ? re : new WorkerStartException(String.valueOf(e), e);
         }
         List<WorkerWindow> toFlush = List.of();
         lock.lock();
@@ -446,6 +462,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     }
 
     private void failLocked(PoolFailedException e) {
+        assert lock.isHeldByCurrentThread();
         if (!state.failLocked(e)) {
             return;
         }
@@ -463,9 +480,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         tryTerminateLocked();
     }
 
-    // ---------------------------------------------------------------- lifecycle
-
     private void tryTerminateLocked() {
+        assert lock.isHeldByCurrentThread();
         if (state.isLocked(RunState.State.RUNNING) || state.isLocked(RunState.State.TERMINATED)) {
             return;
         }
@@ -511,17 +527,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             pending.clear();
             for (WorkerWindow w : workers) {
-                int i = 0;
-                int slots = w.slots();
-                for (ProcessFuture<?> f : w.drainLocked()) {
-                    if (i++ < slots) {
-                        f.cancelledByPool(); // its worker is killed: it ends cancelled
-                    } else if (!f.isDone()) {
-                        never.add(f);
-                    }
-                    f.worker = null;
-                }
-                w.condemnLocked("shutdownNow()", null);
+                never.addAll(w.stopLocked("shutdownNow()"));
             }
             tryTerminateLocked();
         } finally {
