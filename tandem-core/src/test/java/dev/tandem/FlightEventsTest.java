@@ -212,26 +212,11 @@ class FlightEventsTest {
 
     @Test
     void aPoolThatGivesUpIsRecorded() throws Exception {
-        String marker = dir.resolve("broken").toString();
         List<RecordedEvent> events;
         try (FlightRecording recording = FlightRecording.all()) {
-            TaskPool pool = one(Mode.PROCESSES)
-                    .initializer(() -> {
-                        if (Files.exists(Path.of(marker))) {
-                            throw new IllegalStateException("the service went away");
-                        }
-                    })
-                    .restartLimit(1, Duration.ofMinutes(1))
-                    .start();
+            TaskPool pool = givingUpAfterOneExit(dir);
             try (pool) {
-                Future<Integer> exits = pool.submit(() -> {
-                    Files.createFile(Path.of(marker));
-                    System.exit(1);
-                    return 0;
-                });
-                catchThrowableOfType(ExecutionException.class, exits::get);
-                // Its replacement cannot start: the pool gives up by itself.
-                assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+                exitIntoFailure(pool, dir);
                 assertThatThrownBy(() -> pool.submit(() -> 2)).isInstanceOf(PoolFailedException.class);
             }
             events = recording.events(pool, dir);
@@ -260,6 +245,37 @@ class FlightEventsTest {
     private static Tandem.Builder builder(Mode mode, Transport transport) {
         Tandem.Builder b = PoolContractTest.builder(mode, transport);
         return mode.isolated() ? b.aotCache(false) : b;
+    }
+
+    /**
+     * A one-worker process pool that allows one restart a minute and whose workers' initializer fails
+     * once {@link #exitIntoFailure} created its marker in {@code dir}.
+     */
+    static TaskPool givingUpAfterOneExit(Path dir) {
+        String marker = dir.resolve("broken").toString();
+        return one(Mode.PROCESSES)
+                .initializer(() -> {
+                    if (Files.exists(Path.of(marker))) {
+                        throw new IllegalStateException("the service went away");
+                    }
+                })
+                .restartLimit(1, Duration.ofMinutes(1))
+                .start();
+    }
+
+    /**
+     * Runs a task that creates the marker of {@link #givingUpAfterOneExit} and exits its worker: the
+     * replacement cannot start, and the pool gives up by itself, which this awaits.
+     */
+    static void exitIntoFailure(TaskPool pool, Path dir) throws Exception {
+        String marker = dir.resolve("broken").toString();
+        Future<Integer> exits = pool.submit(() -> {
+            Files.createFile(Path.of(marker));
+            System.exit(1);
+            return 0;
+        });
+        catchThrowableOfType(ExecutionException.class, exits::get);
+        assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     }
 
     /** One worker, so that every task runs on it and it alone. */

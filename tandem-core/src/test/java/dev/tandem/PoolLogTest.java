@@ -3,7 +3,6 @@ package dev.tandem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -149,23 +148,9 @@ class PoolLogTest {
 
     @Test
     void aPoolThatGivesUpIsAnErrorAndTheStartThatFailedAWarning() throws Exception {
-        String marker = dir.resolve("broken").toString();
-        TaskPool pool = FlightEventsTest.one(Mode.PROCESSES)
-                .initializer(() -> {
-                    if (Files.exists(Path.of(marker))) {
-                        throw new IllegalStateException("the service went away");
-                    }
-                })
-                .restartLimit(1, Duration.ofMinutes(1))
-                .start();
+        TaskPool pool = FlightEventsTest.givingUpAfterOneExit(dir);
         try (pool) {
-            Future<Integer> exits = pool.submit(() -> {
-                Files.createFile(Path.of(marker));
-                System.exit(1);
-                return 0;
-            });
-            catchThrowableOfType(ExecutionException.class, exits::get);
-            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            FlightEventsTest.exitIntoFailure(pool, dir);
         }
         List<LogRecord> lines = of(pool);
         assertThat(at(lines, Level.WARNING))
