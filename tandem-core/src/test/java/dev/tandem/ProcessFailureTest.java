@@ -235,7 +235,8 @@ class ProcessFailureTest {
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             assertThatThrownBy(() -> pool.submit(() -> 1))
                     .isInstanceOf(PoolFailedException.class)
-                    .hasMessageContaining("restart limit of 2");
+                    .hasMessageContaining("3 times in")
+                    .hasMessageContaining("over the limit of 2 (restartLimit)");
         }
     }
 
@@ -462,7 +463,7 @@ class ProcessFailureTest {
         }
     }
 
-    private static String procStat(long pid) {
+    static String procStat(long pid) {
         try {
             return Files.readString(Path.of("/proc/" + pid + "/stat"));
         } catch (IOException e) {
@@ -470,7 +471,7 @@ class ProcessFailureTest {
         }
     }
 
-    private static boolean exitedOrZombie(ProcessHandle p) {
+    static boolean exitedOrZombie(ProcessHandle p) {
         String stat = procStat(p.pid());
         int close = stat.lastIndexOf(')');
         return !p.isAlive()
