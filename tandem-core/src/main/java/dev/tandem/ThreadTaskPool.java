@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -71,10 +72,18 @@ final class ThreadTaskPool extends AbstractTaskPool {
      */
     @Override
     public void execute(Runnable command) {
-        delegate.execute(
-                command instanceof TimedTask<?>
-                        ? command
-                        : new TimedTask<>(Executors.callable(command, null), command, true));
+        Runnable task = command instanceof TimedTask<?>
+                ? command
+                : new TimedTask<>(Executors.callable(command, null), command, true);
+        try {
+            delegate.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The JDK's message names the internal task and prints it (a map's batch: its inputs).
+            if (!delegate.isShutdown()) {
+                throw e;
+            }
+            throw RunState.refusal(delegate.isTerminated() ? "terminated" : "shut down");
+        }
     }
 
     @Override

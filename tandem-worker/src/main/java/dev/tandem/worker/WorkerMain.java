@@ -421,7 +421,7 @@ public final class WorkerMain {
                     copyFailure(
                             FrameType.BOUNDARY_ENCODE_RESULT,
                             new IOException("the result is " + bytes.length + " bytes serialized, over the limit of "
-                                    + MAX_REPLY_BYTES + " bytes of one reply (WorkerLaunch.MAX_FRAME_BYTES, 1 GiB);"
+                                    + MAX_REPLY_BYTES + " bytes of one reply (a frame holds at most 1 GiB);"
                                     + " return it in pieces, or write it to a file and return its path")));
             return;
         }
