@@ -66,11 +66,16 @@ class PlannedExitTest {
         }
     }
 
-    private void closeEndsAWorkerStuckInAShutdownHook(Tandem.Builder builder) throws Exception {
+    /** Something a test does to a fresh pool before it closes it; returns the pids to see end. */
+    private interface Setup {
+        List<Long> apply(TaskPool pool) throws Exception;
+    }
+
+    /** Starts a pool, applies {@code setup}, then closes it and checks that the workers ended. */
+    private void closeEnds(Tandem.Builder builder, Setup setup) throws Exception {
         TaskPool pool = builder.transport(transport()).aotCache(false).start();
-        List<Long> pids = new ArrayList<>();
         try {
-            pids.add(pool.submit(PlannedExitTest::hangAtExit).get(BOUND_SECONDS, TimeUnit.SECONDS));
+            List<Long> pids = setup.apply(pool);
             closeWithinBound(pool);
             assertEnded(pids);
         } finally {
@@ -78,14 +83,27 @@ class PlannedExitTest {
         }
     }
 
-    @Test
-    void closeEndsAProcessWorkerStuckInAShutdownHook() throws Exception {
-        closeEndsAWorkerStuckInAShutdownHook(Tandem.processes(1));
+    private static List<Long> hookedWorker(TaskPool pool) throws Exception {
+        return List.of(pool.submit(PlannedExitTest::hangAtExit).get(BOUND_SECONDS, TimeUnit.SECONDS));
     }
 
+    private static List<Long> frozenWorkers(TaskPool pool) throws Exception {
+        List<Long> pids = new ArrayList<>(pool.workerPids());
+        for (long pid : pids) {
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start();
+            assertThat(stop.waitFor(BOUND_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(stop.exitValue()).isZero();
+        }
+        return pids;
+    }
+
+    /** Both kinds of worker that do not exit when asked: stuck in a shutdown hook, frozen by SIGSTOP. */
     @Test
-    void closeEndsAHybridWorkerStuckInAShutdownHook() throws Exception {
-        closeEndsAWorkerStuckInAShutdownHook(Tandem.hybrid(2, 2));
+    void closeEndsWorkersStuckInAShutdownHookOrFrozen() throws Exception {
+        for (Setup setup : List.<Setup>of(PlannedExitTest::hookedWorker, PlannedExitTest::frozenWorkers)) {
+            closeEnds(Tandem.processes(1), setup);
+            closeEnds(Tandem.hybrid(2, 2), setup);
+        }
     }
 
     @Test
@@ -108,32 +126,6 @@ class PlannedExitTest {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private void closeEndsAFrozenIdleWorker(Tandem.Builder builder) throws Exception {
-        TaskPool pool = builder.transport(transport()).aotCache(false).start();
-        try {
-            List<Long> pids = new ArrayList<>(pool.workerPids());
-            for (long pid : pids) {
-                Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start();
-                assertThat(stop.waitFor(BOUND_SECONDS, TimeUnit.SECONDS)).isTrue();
-                assertThat(stop.exitValue()).isZero();
-            }
-            closeWithinBound(pool);
-            assertEnded(pids);
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    @Test
-    void closeEndsAFrozenIdleProcessWorker() throws Exception {
-        closeEndsAFrozenIdleWorker(Tandem.processes(1));
-    }
-
-    @Test
-    void closeEndsFrozenIdleHybridWorkers() throws Exception {
-        closeEndsAFrozenIdleWorker(Tandem.hybrid(2, 2));
     }
 
     @Test
@@ -161,19 +153,7 @@ class PlannedExitTest {
             assertThat(pid).isPositive();
             ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
             caller.destroyForcibly().waitFor();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
-            while (!ProcessFailureTest.exitedOrZombie(worker)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError(
-                            "worker " + pid + " outlived its caller: " + ProcessFailureTest.procStat(pid));
-                }
-                try {
-                    worker.onExit().get(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    // look again
-                }
-            }
+            ProcessFailureTest.awaitExitOrZombie(worker, System.nanoTime(), TimeUnit.SECONDS.toNanos(BOUND_SECONDS));
         } finally {
             caller.destroyForcibly();
             caller.waitFor(10, TimeUnit.SECONDS);

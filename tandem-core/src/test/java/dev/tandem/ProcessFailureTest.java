@@ -471,6 +471,27 @@ class ProcessFailureTest {
         }
     }
 
+    /**
+     * Waits until {@code w} exited, at most {@code bound} nanoseconds after {@code since}, and fails
+     * naming its state if it did not. An orphan that exited is a zombie until init reaps it, and a
+     * zombie still counts as alive for ProcessHandle, so this waits for the exit event in slices and
+     * accepts the zombie state.
+     */
+    static void awaitExitOrZombie(ProcessHandle w, long since, long bound) throws Exception {
+        while (!exitedOrZombie(w)) {
+            long left = bound - (System.nanoTime() - since);
+            if (left <= 0) {
+                throw new AssertionError("worker " + w.pid() + " still running " + bound / 1_000_000
+                        + " ms after its caller died: " + procStat(w.pid()));
+            }
+            try {
+                w.onExit().get(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look again
+            }
+        }
+    }
+
     static boolean exitedOrZombie(ProcessHandle p) {
         String stat = procStat(p.pid());
         int close = stat.lastIndexOf(')');
@@ -548,21 +569,7 @@ class ProcessFailureTest {
             parent.destroyForcibly().waitFor();
             long killed = System.nanoTime();
             for (ProcessHandle w : workers) {
-                // Every worker exits within 2 seconds of its caller's SIGKILL. An orphan that exited
-                // is a zombie until init reaps it, and a zombie still counts as alive for
-                // ProcessHandle, so wait for the exit event in slices and accept the zombie state.
-                while (!exitedOrZombie(w)) {
-                    long left = 2_000_000_000L - (System.nanoTime() - killed);
-                    if (left <= 0) {
-                        throw new AssertionError(
-                                "worker " + w.pid() + " still running 2 s after its caller died: " + procStat(w.pid()));
-                    }
-                    try {
-                        w.onExit().get(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
-                    } catch (TimeoutException e) {
-                        // look again
-                    }
-                }
+                awaitExitOrZombie(w, killed, 2_000_000_000L); // every worker exits within 2 s of its caller's SIGKILL
             }
         } finally {
             parent.destroyForcibly();
