@@ -84,12 +84,12 @@ final class RestartPolicy {
             streakStart = now;
         }
         if (deaths.size() >= maxRestarts) {
-            gaveUpBecause = (deaths.size() + 1) + " of them within " + words(windowNanos) + ", over the limit of "
-                    + maxRestarts + " (restartLimit)";
+            gaveUpBecause = (deaths.size() + 1) + " of them within " + words(windowNanos)
+                    + ", over the restart limit of " + maxRestarts + " (restartLimit)";
             return GIVE_UP;
         }
         if (streak > 0 && now - streakStart >= windowNanos) {
-            gaveUpBecause = "the crash loop lasted longer than the restart window of " + words(windowNanos)
+            gaveUpBecause = "the crash loop outlasted the restart limit's window of " + words(windowNanos)
                     + " (restartLimit), with backoffs of up to " + words(maxBackoffNanos) + " (restartBackoff)";
             return GIVE_UP;
         }

@@ -236,7 +236,7 @@ class ProcessFailureTest {
             assertThatThrownBy(() -> pool.submit(() -> 1))
                     .isInstanceOf(PoolFailedException.class)
                     .hasMessageContaining("3 times in")
-                    .hasMessageContaining("over the limit of 2 (restartLimit)");
+                    .hasMessageContaining("over the restart limit of 2 (restartLimit)");
         }
     }
 

@@ -91,7 +91,7 @@ class RestartPolicyTest {
         assertThat(p.onDeath(11_500 * MS, false)).isEqualTo(RestartPolicy.GIVE_UP);
         assertThat(p.describeLoop(11_500 * MS))
                 .startsWith("workers died or failed to start 3 times in 11500 ms")
-                .contains("lasted longer than the restart window of 10 s")
+                .contains("outlasted the restart limit's window of 10 s")
                 .doesNotContain("limit of 20");
     }
 
@@ -103,6 +103,6 @@ class RestartPolicyTest {
         assertThat(p.onDeath(20 * MS, false)).isEqualTo(RestartPolicy.GIVE_UP);
         assertThat(p.describeLoop(20 * MS))
                 .startsWith("workers died or failed to start 3 times in 20 ms")
-                .contains("3 of them within 10 s, over the limit of 2 (restartLimit)");
+                .contains("3 of them within 10 s, over the restart limit of 2 (restartLimit)");
     }
 }
