@@ -140,6 +140,12 @@ public record PoolOptions(
         require(
                 maxRestartBackoff.compareTo(restartBackoff) >= 0,
                 "maxRestartBackoff must be >= restartBackoff (" + restartBackoff + "), was " + maxRestartBackoff);
+        require(
+                restartBackoff.compareTo(restartWindow) <= 0,
+                "restartBackoff's initial delay (" + restartBackoff
+                        + ") must not be longer than restartLimit's window ("
+                        + restartWindow + "): a crash loop that lasts a whole window fails the pool, so the first"
+                        + " backoff alone would fail it; shorten the backoff or widen the window");
         require(retriesOnWorkerLoss >= 0, "retriesOnWorkerLoss must be >= 0, was " + retriesOnWorkerLoss);
         require(poisonThreshold >= 1, "poisonThreshold must be >= 1, was " + poisonThreshold);
     }

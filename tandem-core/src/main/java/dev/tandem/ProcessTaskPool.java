@@ -80,7 +80,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter));
         this.starter = starter;
         this.restarts = RestartPolicy.of(options);
-        this.poison = new PoisonLedger(options.poisonThreshold());
+        this.poison = new PoisonLedger(options.poisonThreshold(), System::nanoTime);
         int poolId = POOL_IDS.incrementAndGet();
         this.background = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "tandem-" + poolId + "-conductor");
@@ -255,6 +255,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (position[0] < w.slots()) {
                 prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
                 restarts.onProgress();
+                poison.onCompleted(f::fingerprint);
                 ProcessFuture<?> next = w.newlyRunningLocked();
                 if (next != null) {
                     stops.runningLocked(w, next);

@@ -108,8 +108,20 @@ final class RunState {
         if (failure instanceof PoolFailedException) {
             return new PoolFailedException("the pool has failed: " + failure.getMessage(), failure);
         }
-        return new RejectedExecutionException("the pool is " + state.name().toLowerCase()
-                + ": no new tasks are accepted after shutdown(), shutdownNow() or close()");
+        return refusal(
+                switch (state) {
+                    case RUNNING -> "running";
+                    case SHUTDOWN -> "shut down";
+                    case STOP -> "stopped";
+                    case FAILED -> "failed";
+                    case TERMINATED -> "terminated";
+                });
+    }
+
+    /** {@return the exception a submission gets from a pool that is {@code words}, in every mode} */
+    static RejectedExecutionException refusal(String words) {
+        return new RejectedExecutionException(
+                "the pool is " + words + ": no new tasks are accepted after shutdown(), shutdownNow() or close()");
     }
 
     /** {@return whether it terminated within {@code nanos}} */

@@ -106,7 +106,7 @@ public final class Tandem {
          * @return this builder
          */
         public Builder taskTimeout(Duration timeout) {
-            this.taskTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.taskTimeout = Objects.requireNonNull(timeout, "taskTimeout must not be null; omit it for no limit");
             return this;
         }
 
@@ -120,7 +120,7 @@ public final class Tandem {
          */
         public Builder jvmOptions(String... options) {
             processOnlyOptionsSet.add("jvmOptions");
-            jvmOptions.addAll(Arrays.asList(options));
+            jvmOptions.addAll(noNulls("jvmOptions", options));
             return this;
         }
 
@@ -149,7 +149,7 @@ public final class Tandem {
          * @return this builder
          */
         public Builder initializer(WorkerInitializer initializer) {
-            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
             return this;
         }
 
@@ -162,7 +162,7 @@ public final class Tandem {
          */
         public Builder workerStartTimeout(Duration timeout) {
             processOnlyOptionsSet.add("workerStartTimeout");
-            this.workerStartTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.workerStartTimeout = Objects.requireNonNull(timeout, "workerStartTimeout must not be null");
             return this;
         }
 
@@ -178,7 +178,7 @@ public final class Tandem {
         public Builder restartLimit(int maxRestarts, Duration window) {
             processOnlyOptionsSet.add("restartLimit");
             this.maxRestarts = maxRestarts;
-            this.restartWindow = Objects.requireNonNull(window, "window");
+            this.restartWindow = Objects.requireNonNull(window, "restartLimit's window must not be null");
             return this;
         }
 
@@ -193,8 +193,8 @@ public final class Tandem {
          */
         public Builder restartBackoff(Duration initial, Duration max) {
             processOnlyOptionsSet.add("restartBackoff");
-            this.restartBackoff = Objects.requireNonNull(initial, "initial");
-            this.maxRestartBackoff = Objects.requireNonNull(max, "max");
+            this.restartBackoff = Objects.requireNonNull(initial, "restartBackoff's initial delay must not be null");
+            this.maxRestartBackoff = Objects.requireNonNull(max, "restartBackoff's maximum must not be null");
             return this;
         }
 
@@ -250,7 +250,7 @@ public final class Tandem {
          */
         public Builder classPath(String... entries) {
             processOnlyOptionsSet.add("classPath");
-            classPath.addAll(Arrays.asList(entries));
+            classPath.addAll(noNulls("classPath", entries));
             return this;
         }
 
@@ -266,7 +266,7 @@ public final class Tandem {
          */
         public Builder allowClasses(String... patterns) {
             processOnlyOptionsSet.add("allowClasses");
-            allowedClasses.addAll(Arrays.asList(patterns));
+            allowedClasses.addAll(noNulls("allowClasses", patterns));
             return this;
         }
 
@@ -297,8 +297,23 @@ public final class Tandem {
          */
         public Builder transport(Transport transport) {
             processOnlyOptionsSet.add("transport");
-            this.transport = Objects.requireNonNull(transport, "transport");
+            this.transport = Objects.requireNonNull(transport, "transport must not be null");
             return this;
+        }
+
+        /**
+         * {@return the values of a list option, checked} A null array or element is refused with a
+         * message naming the option, instead of a bare NullPointerException later.
+         */
+        private static List<String> noNulls(String option, String... values) {
+            if (values == null) {
+                throw new NullPointerException(option + " must not be null");
+            }
+            List<String> list = Arrays.asList(values);
+            if (list.contains(null)) {
+                throw new NullPointerException(option + " must not contain null, was " + list);
+            }
+            return list;
         }
 
         /**

@@ -52,7 +52,8 @@ class LimitsTest {
             ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, big::get);
             assertThat(e.getCause())
                     .isInstanceOf(TaskSerializationException.class)
-                    .hasMessageContaining("over the limit of 100000 bytes");
+                    .hasMessageContaining("over the limit of 100000 bytes")
+                    .hasMessageNotContaining("MAX_FRAME_BYTES"); // no internal names (issue 9 robust §6c)
             assertThat(((TaskSerializationException) e.getCause()).boundary())
                     .isEqualTo(TaskSerializationException.Boundary.ENCODE_RESULT_IN_WORKER);
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
