@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -76,9 +77,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private final PoisonLedger poison;
     private final PrefetchWindow prefetch = new PrefetchWindow();
     private final TaskStops stops;
+    /** The cluster node this pool runs on, named in its failures; null for a caller's own pool. */
+    private final String node;
 
-    private ProcessTaskPool(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter) {
+    private ProcessTaskPool(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter, String node) {
         super(options);
+        this.node = node;
         this.decoder = decoder;
         this.encoder = new TaskEncoder(decoder.filter());
         this.starter = starter;
@@ -101,9 +105,21 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Starts a pool of {@code options.workers()} workers started by {@code starter}; the seam's entry. */
     static ProcessTaskPool start(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter) {
-        ProcessTaskPool pool = new ProcessTaskPool(options, decoder, starter);
+        return start(options, decoder, starter, options.workers(), null, () -> true);
+    }
+
+    /** Starts {@code workers} workers (node sessions); failures name {@code node}; see {@link RunState#gate}. */
+    static ProcessTaskPool start(
+            PoolOptions options,
+            ReplyDecoder d,
+            WorkerStarter starter,
+            int workers,
+            String node,
+            BooleanSupplier gate) {
+        ProcessTaskPool pool = new ProcessTaskPool(options, d, starter, node);
+        pool.state.gate(gate);
         List<WorkerWindow> windows = new ArrayList<>();
-        for (int i = 0; i < options.workers(); i++) {
+        for (int i = 0; i < workers; i++) {
             windows.add(new WorkerWindow(pool.workerIds.incrementAndGet(), pool, pool.lock));
         }
         FirstWorkers.Outcome outcome = FirstWorkers.start(windows, starter, pool.background);
@@ -182,19 +198,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
-    }
-
-    private static void flush(List<WorkerWindow> windows) {
-        for (WorkerWindow w : windows) {
-            w.worker().flush();
-        }
+        WorkerWindow.flushAll(toFlush);
     }
 
     /** Sends queued tasks to workers with room; returns the workers to flush. */
     private List<WorkerWindow> dispatchLocked() {
         List<WorkerWindow> touched = List.of();
-        if (!state.dispatchingLocked()) {
+        if (!state.dispatchingLocked() || !state.mayStart()) {
             return touched;
         }
         while (!pending.isEmpty()) {
@@ -275,8 +285,20 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
+        WorkerWindow.flushAll(toFlush);
         complete.accept(f);
+    }
+
+    /** Dispatches queued tasks now: the state's gate (see {@link RunState#gate}) may have opened. */
+    void redispatch() {
+        List<WorkerWindow> toFlush;
+        lock.lock();
+        try {
+            toFlush = dispatchLocked();
+        } finally {
+            lock.unlock();
+        }
+        WorkerWindow.flushAll(toFlush);
     }
 
     void onCancel(ProcessFuture<?> f, boolean mayInterrupt) {
@@ -317,6 +339,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 requeueLocked(held.get(j));
             }
             String hint = planned != null ? "killed by the pool: " + planned : end.hint();
+            WorkerEnd.NodeLoss nodeLoss = planned == null ? end.nodeLoss() : null;
             WorkerLostException last = null;
             for (int j = running.size() - 1; j >= 0; j--) {
                 ProcessFuture<?> f = running.get(j);
@@ -328,14 +351,14 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (f.isDone()) {
                     continue;
                 }
-                WorkerLostException lost = lost(w, end, f.description(), hint);
+                WorkerLostException lost = lost(w, end, nodeLoss, f.description(), hint);
                 last = lost;
                 if (planned != null) {
                     f.fail(lost);
                     continue;
                 }
-                // Blame is certain only when the worker ran this task alone.
-                int k = poison.onDeath(f.fingerprint(), running.size() == 1);
+                // Blame is certain only when the worker ran this task alone; a lost node blames none.
+                int k = nodeLoss != null ? 0 : poison.onDeath(f.fingerprint(), running.size() == 1);
                 if (k >= options.poisonThreshold()) {
                     f.fail(new PoisonTaskException(f.description(), k, lost));
                 } else if (f.attempts <= options.retriesOnWorkerLoss()) {
@@ -348,7 +371,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (planned != null) {
                     replaceLocked(w, 0);
                 } else {
-                    onCrashLocked(w, last != null ? last : lost(w, end, "no task", hint), w.completedLocked() > 0);
+                    onCrashLocked(
+                            w, last != null ? last : lost(w, end, nodeLoss, "no task", hint), w.completedLocked() > 0);
                 }
             }
             toFlush = dispatchLocked();
@@ -356,12 +380,22 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
+        WorkerWindow.flushAll(toFlush);
     }
 
-    private static WorkerLostException lost(WorkerWindow w, WorkerEnd end, String task, String hint) {
-        return new WorkerLostException(
-                w.id(), end.pid(), end.exitCode(), end.signal(), task, hint, end.outputTail(), end.crashLog());
+    private WorkerLostException lost(WorkerWindow w, WorkerEnd end, WorkerEnd.NodeLoss loss, String task, String hint) {
+        return loss != null
+                ? new NodeLostException(w.id(), end.pid(), task, loss.node(), loss.detection(), loss.mayStillRun())
+                : new WorkerLostException(
+                        w.id(),
+                        end.pid(),
+                        end.exitCode(),
+                        end.signal(),
+                        task,
+                        hint,
+                        end.outputTail(),
+                        end.crashLog(),
+                        node);
     }
 
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */
@@ -399,12 +433,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             w.markReplacedLocked();
         }
         starting++;
-        Runnable start = () -> background.execute(this::startReplacement);
-        if (delayNanos == 0) {
-            start.run();
-        } else {
-            Deadlines.schedule(start, delayNanos);
-        }
+        Deadlines.schedule(() -> background.execute(this::startReplacement), delayNanos);
     }
 
     private void startReplacement() {
@@ -440,7 +469,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
+        WorkerWindow.flushAll(toFlush);
     }
 
     private void failLocked(PoolFailedException e) {
@@ -476,6 +505,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     w.exitLocked(background);
                 }
             }
+        }
+        if (workers.isEmpty() && starting > 0) {
+            starter.abandonStarts(); // nothing left to run on: a start waiting for a node gives up
         }
         if (workers.isEmpty() && starting == 0) {
             starter.close();
@@ -529,22 +561,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     @Override
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return !state.isLocked(RunState.State.RUNNING);
-        } finally {
-            lock.unlock();
-        }
+        return !state.is(RunState.State.RUNNING);
     }
 
     @Override
     public boolean isTerminated() {
-        lock.lock();
-        try {
-            return state.isLocked(RunState.State.TERMINATED);
-        } finally {
-            lock.unlock();
-        }
+        return state.is(RunState.State.TERMINATED);
     }
 
     @Override
@@ -556,11 +578,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
-        try {
-            return InvokeAny.run(this, tasks, Long.MAX_VALUE);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot happen without a timeout", e);
-        }
+        return InvokeAny.untimed(this, tasks);
     }
 
     @Override
@@ -573,13 +591,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
     public List<Long> workerPids() {
         lock.lock();
         try {
-            List<Long> pids = new ArrayList<>();
-            for (WorkerWindow w : workers) {
-                if (w.servingLocked()) {
-                    pids.add(w.worker().pid());
-                }
-            }
-            return pids;
+            return workers.stream()
+                    .filter(WorkerWindow::servingLocked)
+                    .map(w -> w.worker().pid())
+                    .toList();
         } finally {
             lock.unlock();
         }

@@ -125,6 +125,20 @@ final class WorkerLauncher implements WorkerStarter {
     private record Connection(SocketChannel channel, FrameReader reader, long pid) {}
 
     WorkerLauncher(PoolOptions options, byte[] initializer, ReplyDecoder decoder) {
+        this(options, initializer, decoder, workerClassPath(options), null);
+    }
+
+    /**
+     * A launcher whose workers get {@code classPath} as their whole class path and
+     * {@code properties} (null: this JVM's, see {@link InheritedProperties}) as their inherited
+     * system properties: on a cluster node, the caller's.
+     */
+    WorkerLauncher(
+            PoolOptions options,
+            byte[] initializer,
+            ReplyDecoder decoder,
+            List<String> classPath,
+            List<String> properties) {
         this.options = options;
         this.initializer = initializer;
         this.decoder = decoder;
@@ -134,7 +148,8 @@ final class WorkerLauncher implements WorkerStarter {
             this.socket = created.path().resolve("control.sock");
             if (options.inheritSystemProperties()) {
                 this.inheritedProperties = created.path().resolve("worker.args");
-                InheritedProperties.writeArgumentFile(inheritedProperties, InheritedProperties.arguments());
+                InheritedProperties.writeArgumentFile(
+                        inheritedProperties, properties != null ? properties : InheritedProperties.arguments());
             } else {
                 this.inheritedProperties = null;
             }
@@ -148,7 +163,7 @@ final class WorkerLauncher implements WorkerStarter {
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
         this.folder = created;
-        this.classPath = workerClassPath(options);
+        this.classPath = List.copyOf(classPath);
         // The transport is part of the key: a worker loads every class of its cache at start, so a
         // cache trained over the other transport makes it bigger (2.4 MiB for a socket worker).
         List<String> cacheKey = new ArrayList<>(jvmOptions(options));

@@ -78,6 +78,13 @@ final class WorkerWindow implements WorkerListener {
         return worker;
     }
 
+    /** Flushes the frames buffered for each of {@code windows}' workers; called without the lock. */
+    static void flushAll(List<WorkerWindow> windows) {
+        for (WorkerWindow w : windows) {
+            w.worker().flush();
+        }
+    }
+
     // ---------------------------------------------------------------- transitions (lock held)
 
     /** STARTING to READY: the worker started and takes tasks. */

@@ -155,7 +155,7 @@ class ConductorSeamTest {
                 ended = true;
             }
             threads.shutdownNow();
-            listener.ended(new WorkerEnd(pid(), exitCode, null, hint, "", null, notItsFault));
+            listener.ended(WorkerEnd.local(pid(), exitCode, null, hint, "", null, notItsFault));
         }
 
         @Override

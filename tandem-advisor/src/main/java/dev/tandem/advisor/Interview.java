@@ -173,7 +173,7 @@ final class Interview {
         long roundTrip = switch (mode) {
             case THREADS -> c.threadRoundTripNanos();
             case VIRTUAL_THREADS -> c.virtualRoundTripNanos();
-            case PROCESSES, HYBRID -> c.processRoundTripNanos();
+            case PROCESSES, HYBRID, CLUSTER -> c.processRoundTripNanos();
         };
         boolean batch = roundTrip > 0
                 && a.taskNanos() < 20 * roundTrip
@@ -278,6 +278,7 @@ final class Interview {
                     case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
                     case PROCESSES -> "Tandem.processes(" + workers + ")";
                     case HYBRID -> "Tandem.hybrid(" + workers + ", " + tpw + ")";
+                    case CLUSTER -> "Tandem.localCluster(1).perNode(" + workers + ", " + tpw + ")";
                 }
                 + (mode.isolated() && a.leakRisk() ? ".maxTasksPerWorker(1000)" : "") + ".start()) {\n"
                 + (batch ? "    List<R> results = pool.map(fn, inputs);\n" : "    Future<R> f = pool.submit(task);\n")

@@ -324,6 +324,7 @@ final class Rules {
                     case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
                     case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
                     case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
+                    case CLUSTER -> "Tandem.localCluster(1).perNode(" + c.workers() + ", " + c.threadsPerWorker() + ")";
                 });
         if (c.mode().isolated() && leaks()) {
             b.append("\n        .maxTasksPerWorker(").append(recycleAfter(r)).append(')');
