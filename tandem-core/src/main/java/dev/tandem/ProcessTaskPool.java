@@ -351,7 +351,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (f.isDone()) {
                     continue;
                 }
-                WorkerLostException lost = lost(w, end, nodeLoss, f.description(), hint);
+                WorkerLostException lost = w.lost(end, nodeLoss, f.description(), hint, node);
                 last = lost;
                 if (planned != null) {
                     f.fail(lost);
@@ -372,7 +372,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     replaceLocked(w, 0);
                 } else {
                     onCrashLocked(
-                            w, last != null ? last : lost(w, end, nodeLoss, "no task", hint), w.completedLocked() > 0);
+                            w,
+                            last != null ? last : w.lost(end, nodeLoss, "no task", hint, node),
+                            w.completedLocked() > 0);
                 }
             }
             toFlush = dispatchLocked();
@@ -381,21 +383,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
             lock.unlock();
         }
         WorkerWindow.flushAll(toFlush);
-    }
-
-    private WorkerLostException lost(WorkerWindow w, WorkerEnd end, WorkerEnd.NodeLoss loss, String task, String hint) {
-        return loss != null
-                ? new NodeLostException(w.id(), end.pid(), task, loss.node(), loss.detection(), loss.mayStillRun())
-                : new WorkerLostException(
-                        w.id(),
-                        end.pid(),
-                        end.exitCode(),
-                        end.signal(),
-                        task,
-                        hint,
-                        end.outputTail(),
-                        end.crashLog(),
-                        node);
     }
 
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */

@@ -175,6 +175,26 @@ final class WorkerWindow implements WorkerListener {
         }
     }
 
+    /**
+     * {@return the exception its running tasks fail with when it ended so: a
+     * {@link NodeLostException} for a lost node ({@code loss} not null), else a
+     * {@link WorkerLostException} naming {@code node} (null: a worker of this machine)}
+     */
+    WorkerLostException lost(WorkerEnd end, WorkerEnd.NodeLoss loss, String task, String hint, String node) {
+        return loss != null
+                ? new NodeLostException(id, end.pid(), task, loss.node(), loss.detection(), loss.mayStillRun())
+                : new WorkerLostException(
+                        id,
+                        end.pid(),
+                        end.exitCode(),
+                        end.signal(),
+                        task,
+                        hint,
+                        end.outputTail(),
+                        end.crashLog(),
+                        node);
+    }
+
     // ---------------------------------------------------------------- queries (lock held)
 
     /** {@return its slots: how many tasks it runs at once; 0 while STARTING} */
