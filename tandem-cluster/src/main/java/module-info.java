@@ -10,6 +10,7 @@ module dev.tandem.cluster {
     requires dev.tandem;
     requires dev.tandem.protocol;
     requires com.hazelcast.core;
+    requires java.logging;
 
     exports dev.tandem.cluster;
 

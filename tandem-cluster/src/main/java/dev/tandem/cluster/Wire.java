@@ -82,8 +82,10 @@ final class Wire implements DataSerializableFactory {
     static final class Out {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         private final DataOutputStream out = new DataOutputStream(bytes);
+        private final long nonce;
 
         Out(byte type, long nonce) {
+            this.nonce = nonce;
             bytes.write('T');
             bytes.write('D');
             bytes.write(VERSION);
@@ -106,6 +108,16 @@ final class Wire implements DataSerializableFactory {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            return this;
+        }
+
+        long nonce() {
+            return nonce;
+        }
+
+        /** Appends bytes as they are, without a length. */
+        Out writeRaw(byte[] b) {
+            bytes.write(b, 0, b.length);
             return this;
         }
 
