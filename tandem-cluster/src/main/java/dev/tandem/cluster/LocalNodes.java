@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,7 @@ import java.util.function.Supplier;
  *
  * <h2>Processes and files</h2>
  * Each node gets the caller's {@code java} and class path, the flags of {@link Node#JVM_FLAGS}, a
- * free port, the cluster's random secret on its standard input (never on its command line), and
+ * free port, the cluster's random secret (hex text) on its standard input (never on its command line), and
  * stops itself when that input closes: so nodes never outlive the caller, even one killed by
  * SIGKILL. Their output is copied to the caller's, each line prefixed {@code [node i]}, and the last
  * lines are kept for failure messages. Shipped class paths go to the nodes' shared cache.
@@ -73,7 +72,7 @@ final class LocalNodes implements AutoCloseable {
      *
      * @throws IOException naming the node that did not start, with its output
      */
-    static LocalNodes start(int n, String clusterName, byte[] secret, long timeoutNanos, Path cacheDir)
+    static LocalNodes start(int n, String clusterName, String secret, long timeoutNanos, Path cacheDir)
             throws IOException {
         List<Integer> ports = freePorts(n);
         List<String> all = ports.stream().map(p -> "127.0.0.1:" + p).toList();
@@ -100,7 +99,7 @@ final class LocalNodes implements AutoCloseable {
                 Child c = new Child(i + 1, ports.get(i), p);
                 children.add(c);
                 OutputStream in = p.getOutputStream();
-                in.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
+                in.write((secret + "\n").getBytes(StandardCharsets.US_ASCII));
                 in.flush();
                 pump(c, p.getInputStream(), () -> System.out);
                 pump(c, p.getErrorStream(), () -> System.err);

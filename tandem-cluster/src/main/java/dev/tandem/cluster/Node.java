@@ -15,7 +15,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -206,7 +205,8 @@ public final class Node implements AutoCloseable {
         if (line == null || line.isBlank()) {
             throw new IOException("--secret-on-stdin: no secret on standard input");
         }
-        return Secret.of(HexFormat.of().parseHex(line.strip()), "a local cluster's random secret");
+        // The text itself is the key, as a secret file's is.
+        return Secret.of(line.strip().getBytes(StandardCharsets.US_ASCII), "a local cluster's random secret");
     }
 
     /** Blocks until standard input ends (the parent died or closed it), then stops the node. */

@@ -19,9 +19,11 @@ import dev.tandem.spi.WorkerListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +31,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +86,12 @@ final class NodeStarter implements ClusterStarter {
     private final long pollWaitNanos;
     private final ScheduledExecutorService watch;
     private final Set<CompletableFuture<byte[]>> quietCalls = ConcurrentHashMap.newKeySet();
+    /** Reports ends the conductor caused, off its lock. */
+    private final ExecutorService events = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tandem-cluster-events");
+        t.setDaemon(true);
+        return t;
+    });
 
     // Guarded by this.
     private final Map<UUID, NodeInfo> greeted = new HashMap<>();
@@ -121,9 +131,10 @@ final class NodeStarter implements ClusterStarter {
         LocalNodes local = null;
         List<String> seeds;
         if (c.local()) {
-            byte[] key = new byte[32];
-            RANDOM.nextBytes(key);
-            secret = Secret.of(key, "the local cluster's random secret");
+            byte[] random = new byte[32];
+            RANDOM.nextBytes(random);
+            String key = HexFormat.of().formatHex(random);
+            secret = Secret.of(key.getBytes(StandardCharsets.US_ASCII), "the local cluster's random secret");
             try {
                 local = LocalNodes.start(
                         c.localNodes(),
@@ -528,6 +539,10 @@ final class NodeStarter implements ClusterStarter {
         return RANDOM.nextLong();
     }
 
+    Executor events() {
+        return events;
+    }
+
     Secret secret() {
         return secret;
     }
@@ -576,6 +591,7 @@ final class NodeStarter implements ClusterStarter {
             notifyAll();
         }
         watch.shutdownNow();
+        events.shutdown();
         try {
             CompletableFuture.allOf(quietCalls.toArray(CompletableFuture[]::new))
                     .get(3, TimeUnit.SECONDS);

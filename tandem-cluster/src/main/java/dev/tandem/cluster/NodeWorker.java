@@ -123,7 +123,8 @@ final class NodeWorker implements Worker {
         Wire.Out out = submitMessage(1);
         out.writeRaw(frame(Wire.FRAME_KILL, 0, null));
         starter.callQuietly(member, out, false);
-        end("ended by its caller", null);
+        // Reported on another thread, as a worker JVM's end is: the conductor may hold its lock here.
+        starter.events().execute(() -> end("ended by its caller", null));
     }
 
     @Override
