@@ -213,7 +213,11 @@ final class NodeStarter implements ClusterStarter {
         }
         List<Member> members = new ArrayList<>(client.getCluster().getMembers());
         for (Member m : members) {
-            greet(m);
+            try {
+                greet(m);
+            } catch (Refused e) {
+                throw fail(e.getMessage(), e);
+            }
         }
         synchronized (this) {
             nodes = members.size();
