@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tandem}: the command line. Subcommands: {@code lab} (the main job), {@code advise},
- * {@code info}, {@code classpath}, {@code version}.
+ * {@code node} (a cluster node), {@code info}, {@code classpath}, {@code version}.
  */
 @Command(
         name = "tandem",
@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             LabCommand.class,
             AdviseCommand.class,
+            NodeCommand.class,
             TandemCli.Info.class,
             TandemCli.ClassPath.class,
             TandemCli.VersionCommand.class

@@ -27,7 +27,14 @@ class TandemCliTest {
 
     @Test
     void helpListsTheSubcommands() {
-        assertThat(run("--help")).contains("lab", "advise", "info", "classpath", "version");
+        assertThat(run("--help")).contains("lab", "advise", "node", "info", "classpath", "version");
+    }
+
+    @Test
+    void nodeHelpNamesItsOptions() {
+        assertThat(run("node", "--help"))
+                .contains("--bind", "--port", "--join", "--cluster-name", "--secret-file", "--max-processes")
+                .contains("--max-heap", "--local");
     }
 
     @Test

@@ -259,7 +259,14 @@ public final class Node implements AutoCloseable {
         node.await();
     }
 
-    static Settings parse(String[] args) {
+    /**
+     * Parses the arguments of {@link #main}.
+     *
+     * @param args the arguments
+     * @return the settings
+     * @throws IllegalArgumentException naming an unknown option or a bad value
+     */
+    public static Settings parse(String[] args) {
         String bind = "127.0.0.1";
         int port = 5701;
         List<String> join = new ArrayList<>();
