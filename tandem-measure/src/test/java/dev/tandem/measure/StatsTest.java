@@ -1,4 +1,4 @@
-package dev.tandem.lab;
+package dev.tandem.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -17,6 +17,17 @@ class StatsTest {
         assertThat(s.max()).isEqualTo(5.0);
         assertThat(Stats.of(List.of(1.0, 2.0, 3.0, 4.0)).median()).isEqualTo(2.5);
         assertThat(Stats.of(List.of(1.0, 2.0, 3.0, 4.0)).q1()).isCloseTo(1.75, within(1e-12));
+    }
+
+    @Test
+    void longPercentilesUseTheSameDefinitionAsTheRepeatStatistics() {
+        long[] sorted = {10, 20, 30, 40};
+        double[] same = {10, 20, 30, 40};
+        for (double p : new double[] {0, 0.25, 0.5, 0.9, 0.99, 1}) {
+            assertThat(Stats.quantile(sorted, p)).isEqualTo(Math.round(Stats.quantile(same, p)));
+        }
+        assertThat(Stats.quantile(sorted, 0.5)).isEqualTo(25);
+        assertThat(Stats.quantile(new long[0], 0.5)).isEqualTo(-1);
     }
 
     @Test
@@ -45,15 +56,6 @@ class StatsTest {
         assertThat(a.separatedFrom(b)).isFalse();
         assertThat(a.separatedFrom(c)).isTrue();
         assertThat(c.separatedFrom(a)).isTrue();
-    }
-
-    @Test
-    void formatsNumbersForPeople() {
-        assertThat(Fmt.num(1234.5)).isEqualTo("1,235");
-        assertThat(Fmt.num(12.34)).isEqualTo("12.3");
-        assertThat(Fmt.num(0.01234)).isEqualTo("0.0123");
-        assertThat(Fmt.num(Double.NaN, "ms")).isEqualTo("n/a");
-        assertThat(Fmt.ratio(123.4)).isEqualTo("123x");
-        assertThat(Fmt.ratio(0.5)).isEqualTo("0.50x");
+        assertThat(a.separatedFrom(Stats.none())).isFalse();
     }
 }
