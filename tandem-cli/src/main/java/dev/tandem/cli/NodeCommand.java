@@ -15,11 +15,12 @@ import picocli.CommandLine.Option;
 @Command(
         name = "node",
         mixinStandardHelpOptions = true,
-        description = {
-            "Run a cluster node: callers' tasks run here in worker JVMs (Tandem.cluster(...)).",
-            "  tandem node --bind 10.0.0.7 --port 5701 --join 10.0.0.5:5701 --secret-file ~/.tandem/cluster.key",
-            "  tandem node --local 3     three nodes on 127.0.0.1:5701-5703, no secret, to try it out"
-        })
+        header = "Run a cluster node: callers' tasks (Tandem.cluster(...)) run here in worker JVMs.",
+        description = "Joins the other nodes given with --join and runs each caller's tasks in worker JVMs of its own"
+                + " (its perNode processes and threads, its options), until Ctrl-C or SIGTERM. A node reachable from"
+                + " other machines needs --secret-file, the file its callers give to secretFile(...). --local N runs N"
+                + " nodes on 127.0.0.1 in this JVM, without a secret, to try the cluster mode out:"
+                + " tandem node --local 3")
 final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--bind",
