@@ -36,6 +36,12 @@ final class NodeSession implements WorkerListener {
     /** A reply waiting for the caller's poll. */
     record Reply(long taskId, byte kind, byte boundary, byte[] bytes) {}
 
+    /** How long a poll waits for more replies once it has one, while tasks are under way. */
+    static final long LINGER_NANOS = 300_000;
+
+    /** The replies a poll answers with at most, before it stops lingering. */
+    static final int MAX_BATCH = 256;
+
     final long id;
     final String caller;
     final int processes;
@@ -134,6 +140,13 @@ final class NodeSession implements WorkerListener {
             long nanos = waitNanos;
             while (outbox.isEmpty() && endReason == null && nanos > 0) {
                 nanos = replied.awaitNanos(nanos);
+            }
+            // While more tasks are under way, linger a moment so that one answer carries several
+            // replies: under load that saves a call per task; a lone task does not wait.
+            long linger = LINGER_NANOS;
+            EncodedPool p = pool;
+            while (endReason == null && linger > 0 && outbox.size() < MAX_BATCH && p != null && p.outstanding() > 0) {
+                linger = replied.awaitNanos(linger);
             }
             List<Reply> out = List.copyOf(outbox);
             outbox.clear();

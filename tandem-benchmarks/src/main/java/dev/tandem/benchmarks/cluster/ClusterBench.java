@@ -24,7 +24,8 @@ import java.util.stream.IntStream;
  * ./mvnw -q -B -DskipTests package -pl tandem-benchmarks -am
  * java $(Node.JVM_FLAGS) -cp tandem-benchmarks/target/benchmarks.jar dev.tandem.benchmarks.cluster.ClusterBench
  * </pre>
- * {@code -Drounds=N} sets the round trips measured (default 20,000), {@code -Dinputs=N} the map's.
+ * {@code -Drounds=N} sets the round trips measured (default 20,000), {@code -Dinputs=N} the map's,
+ * {@code -Dparts=rt,tp,map,start} which measures run.
  */
 public final class ClusterBench {
     private static final Task<Integer> EMPTY = () -> 1;
@@ -40,21 +41,28 @@ public final class ClusterBench {
     public static void main(String[] args) throws Exception {
         int rounds = Integer.getInteger("rounds", 20_000);
         int inputs = Integer.getInteger("inputs", 1_000_000);
+        String parts = System.getProperty("parts", "rt,tp,map,start");
         System.out.println("load at start: " + ClusterChaos.loadAverage());
         for (String mode : List.of("processes(2)", "localCluster(2)")) {
             try (TaskPool pool = start(mode)) {
-                roundTrip(mode, pool, rounds / 4); // warm-up
-                roundTrip(mode, pool, rounds);
-                throughput(mode, pool, rounds); // warm-up
-                throughput(mode, pool, 5 * rounds);
-                map(mode, pool, inputs / 10); // warm-up
-                map(mode, pool, inputs);
+                if (parts.contains("rt")) {
+                    roundTrip(mode, pool, rounds / 4); // warm-up
+                    roundTrip(mode, pool, rounds);
+                }
+                if (parts.contains("tp")) {
+                    throughput(mode, pool, rounds); // warm-up
+                    throughput(mode, pool, 5 * rounds);
+                }
+                if (parts.contains("map")) {
+                    map(mode, pool, inputs / 10); // warm-up
+                    map(mode, pool, inputs);
+                }
                 if (mode.startsWith("local")) {
                     memory();
                 }
             }
         }
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < (parts.contains("start") ? 3 : 0); i++) {
             long t0 = System.nanoTime();
             try (TaskPool pool = start("localCluster(1)")) {
                 long ready = System.nanoTime();
