@@ -63,11 +63,11 @@ public final class Node implements AutoCloseable {
             "--sun-misc-unsafe-memory-access=allow",
             "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
 
-    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
-    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
-
     /** The line a node prints on stdout once it is ready; a local cluster waits for it. */
     static final String READY = "tandem node ready: ";
+
+    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
+    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
     /**
      * How a node runs.

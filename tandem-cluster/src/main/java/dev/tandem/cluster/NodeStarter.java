@@ -1,8 +1,6 @@
 package dev.tandem.cluster;
 
 import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
-import com.hazelcast.client.config.ClientConnectionStrategyConfig;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -152,7 +150,7 @@ final class NodeStarter implements ClusterStarter {
         }
         HazelcastInstance client;
         try {
-            client = HazelcastClient.newHazelcastClient(clientConfig(c, seeds, startNanos));
+            client = HazelcastClient.newHazelcastClient(HazelcastSettings.clientConfig(c, seeds, startNanos));
         } catch (RuntimeException e) {
             if (local != null) {
                 local.close();
@@ -172,26 +170,6 @@ final class NodeStarter implements ClusterStarter {
             throw e;
         }
         return s;
-    }
-
-    static ClientConfig clientConfig(ClusterOptions c, List<String> seeds, long startNanos) {
-        ClientConfig cc = new ClientConfig().setClusterName(c.clusterName());
-        HazelcastSettings.common().forEach(cc::setProperty);
-        long ft = c.nodeFailureTimeout().toMillis();
-        cc.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(ft));
-        cc.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(Math.clamp(ft / 4, 100, 5000)));
-        cc.getMetricsConfig().setEnabled(false);
-        cc.getNetworkConfig().setAddresses(new ArrayList<>(seeds)).setRedoOperation(false);
-        cc.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);
-        cc.getConnectionStrategyConfig()
-                .setAsyncStart(false)
-                .setReconnectMode(ClientConnectionStrategyConfig.ReconnectMode.ON)
-                .getConnectionRetryConfig()
-                .setClusterConnectTimeoutMillis(TimeUnit.NANOSECONDS.toMillis(startNanos))
-                .setInitialBackoffMillis(100)
-                .setMaxBackoffMillis(1000);
-        cc.getSerializationConfig().addDataSerializableFactory(Wire.FACTORY_ID, new Wire());
-        return cc;
     }
 
     // ---------------------------------------------------------------- greeting

@@ -34,11 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock and {@link #flush} outside it; replies and failures come on Hazelcast's callback threads.
  */
 final class NodeWorker implements Worker {
-    private final int id;
     final Member member;
     final String node;
-    private final long nodePid;
     final long sessionId;
+    /** When the outstanding poll was sent, in nanoTime; 0 when none is. */
+    volatile long pollSentNanos;
+
+    private final int id;
+    private final long nodePid;
     private final int slots;
     private final WorkerListener listener;
     private final NodeStarter starter;
@@ -50,8 +53,6 @@ final class NodeWorker implements Worker {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicLong submitSeq = new AtomicLong();
     private final AtomicLong pollSeq = new AtomicLong();
-    /** When the outstanding poll was sent, in nanoTime; 0 when none is. */
-    volatile long pollSentNanos;
 
     NodeWorker(
             int id,
