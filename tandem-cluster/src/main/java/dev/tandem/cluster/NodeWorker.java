@@ -201,7 +201,7 @@ final class NodeWorker implements Worker {
             try {
                 Wire.In in = starter.open(reply, nonce, node);
                 if (in.type == Wire.GONE) {
-                    end(in.readString(), null);
+                    gone(in.readString());
                     return;
                 }
             } catch (IOException e) {
@@ -235,7 +235,7 @@ final class NodeWorker implements Worker {
             try {
                 Wire.In in = starter.open(reply, nonce, node);
                 if (in.type == Wire.GONE) {
-                    end(in.readString(), null);
+                    gone(in.readString());
                     return;
                 }
                 String endReason = in.readString();
@@ -287,6 +287,17 @@ final class NodeWorker implements Worker {
             loss = new WorkerEnd.NodeLoss(node, type + ": " + message, true);
         }
         end("node " + node + " lost: " + loss.detection(), loss);
+    }
+
+    /**
+     * The node answered that the session is gone: ended by the node (its lease ran out, its pool
+     * failed, the node is stopping) or unknown to it (the node restarted). Either way its tasks there
+     * are stopped: a loss that blames no task.
+     */
+    private void gone(String reason) {
+        end(
+                "node " + node + ": " + reason,
+                new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false));
     }
 
     /** The node said nothing for too long. */

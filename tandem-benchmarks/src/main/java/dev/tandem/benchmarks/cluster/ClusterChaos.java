@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * java $(flags) -cp tandem-benchmarks/target/benchmarks.jar dev.tandem.benchmarks.cluster.ClusterChaos 3
  * </pre>
  * where the argument is {@code retriesOnWorkerLoss} and flags are {@code Node.JVM_FLAGS}.
- * {@code -Dtasks=N} changes the count.
+ * {@code -Dtasks=N} changes the count, {@code -DfailureSeconds=S} the node failure timeout (default 10).
  */
 public final class ClusterChaos {
     private static final int PER_NODE = 2;
@@ -62,7 +62,7 @@ public final class ClusterChaos {
         for (int i = 0; i < 3; i++) {
             nodes[i] = startNode(name, ports, i);
         }
-        Duration failure = Duration.ofSeconds(3);
+        Duration failure = Duration.ofSeconds(Long.getLong("failureSeconds", 10));
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger kills = new AtomicInteger();
         AtomicInteger freezes = new AtomicInteger();
