@@ -15,7 +15,8 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 /**
- * The cluster mode's costs on one machine, each beside {@code processes(2)} in the same run:
+ * The cost of a hop to a thread, to a process and to a node on one machine: the cluster mode's
+ * costs, each beside {@code threads(2)} and {@code processes(2)} in the same run:
  * empty-task round trip (median and p99), throughput of empty tasks with 128 in flight, {@code map}
  * over 1M small inputs; then a local node's start (spawn to ready) and its idle resident memory.
  * A plain program, not JMH: nodes are child JVMs whose start and memory are the measure.
@@ -43,7 +44,7 @@ public final class ClusterBench {
         int inputs = Integer.getInteger("inputs", 1_000_000);
         String parts = System.getProperty("parts", "rt,tp,map,start");
         System.out.println("load at start: " + ClusterChaos.loadAverage());
-        for (String mode : List.of("processes(2)", "localCluster(2)")) {
+        for (String mode : List.of("threads(2)", "processes(2)", "localCluster(2)")) {
             try (TaskPool pool = start(mode)) {
                 if (parts.contains("rt")) {
                     roundTrip(mode, pool, rounds / 4); // warm-up
@@ -80,6 +81,7 @@ public final class ClusterBench {
 
     static TaskPool start(String mode) {
         return switch (mode) {
+            case "threads(2)" -> Tandem.threads(2).start();
             case "processes(2)" -> Tandem.processes(2).forwardOutput(false).start();
             case "localCluster(2)" ->
                 Tandem.localCluster(2).perNode(1, 1).forwardOutput(false).start();
