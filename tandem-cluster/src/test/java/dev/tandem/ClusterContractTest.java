@@ -38,10 +38,6 @@ class ClusterContractTest extends PoolContractTest {
 
     @Override
     Tandem.Builder builder(Mode mode, Transport transport) {
-        return Tandem.cluster(nodes.seeds())
-                .clusterName(nodes.name())
-                .secretFile(nodes.secretFile())
-                .minNodes(2)
-                .perNode(1, 1);
+        return nodes.caller();
     }
 }

@@ -60,12 +60,7 @@ class ClusterFaultsTest {
     }
 
     private Tandem.Builder cluster() {
-        return Tandem.cluster(nodes.seeds())
-                .clusterName(nodes.name())
-                .secretFile(nodes.secretFile())
-                .minNodes(2)
-                .perNode(1, 1)
-                .nodeFailureTimeout(Duration.ofSeconds(5));
+        return nodes.caller().nodeFailureTimeout(Duration.ofSeconds(5));
     }
 
     @Test

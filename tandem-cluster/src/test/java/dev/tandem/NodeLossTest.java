@@ -31,12 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class NodeLossTest {
     static Tandem.Builder cluster(TestNodes nodes) {
-        return Tandem.cluster(nodes.seeds())
-                .clusterName(nodes.name())
-                .secretFile(nodes.secretFile())
-                .minNodes(2)
-                .perNode(1, 1)
-                .nodeFailureTimeout(Duration.ofSeconds(5));
+        return nodes.caller().nodeFailureTimeout(Duration.ofSeconds(5));
     }
 
     @Test

@@ -194,22 +194,10 @@ final class NodeWorker implements Worker {
         }
         long nonce = out.nonce();
         starter.call(member, out.seal(starter.secret()), false).whenComplete((reply, error) -> {
-            if (error != null) {
-                lost(error);
-                return;
+            if (answer(reply, error, nonce) != null) {
+                sending.set(false);
+                flush();
             }
-            try {
-                Wire.In in = starter.open(reply, nonce, node);
-                if (in.type == Wire.GONE) {
-                    gone(in.readString());
-                    return;
-                }
-            } catch (IOException e) {
-                end("its node answered badly: " + e.getMessage(), null);
-                return;
-            }
-            sending.set(false);
-            flush();
         });
     }
 
@@ -228,16 +216,11 @@ final class NodeWorker implements Worker {
         pollSentNanos = System.nanoTime();
         starter.call(member, out.seal(starter.secret()), true).whenComplete((reply, error) -> {
             pollSentNanos = 0;
-            if (error != null) {
-                lost(error);
+            Wire.In in = answer(reply, error, nonce);
+            if (in == null) {
                 return;
             }
             try {
-                Wire.In in = starter.open(reply, nonce, node);
-                if (in.type == Wire.GONE) {
-                    gone(in.readString());
-                    return;
-                }
                 String endReason = in.readString();
                 int n = in.readInt();
                 for (int i = 0; i < n && !ended.get(); i++) {
@@ -261,6 +244,28 @@ final class NodeWorker implements Worker {
             }
             poll();
         });
+    }
+
+    /**
+     * {@return the node's answer to a request, opened; or null once the failure, the session's end
+     * or a bad answer was handled (the session then ends)}
+     */
+    private Wire.In answer(byte[] reply, Throwable error, long nonce) {
+        if (error != null) {
+            lost(error);
+            return null;
+        }
+        try {
+            Wire.In in = starter.open(reply, nonce, node);
+            if (in.type == Wire.GONE) {
+                gone(in.readString());
+                return null;
+            }
+            return in;
+        } catch (IOException e) {
+            end("its node answered badly: " + e.getMessage(), null);
+            return null;
+        }
     }
 
     // ---------------------------------------------------------------- ends

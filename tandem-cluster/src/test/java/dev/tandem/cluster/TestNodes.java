@@ -1,5 +1,6 @@
 package dev.tandem.cluster;
 
+import dev.tandem.Tandem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +47,18 @@ public final class TestNodes implements AutoCloseable {
         String name = "tandem-test-" + HexFormat.of().formatHex(random, 0, 6);
         LocalNodes nodes = LocalNodes.start(n, name, secret, TimeUnit.SECONDS.toNanos(90), cache);
         return new TestNodes(nodes, name, file);
+    }
+
+    /**
+     * {@return a builder of a caller of these nodes: their seeds, name and secret, both nodes, one
+     * worker JVM of one thread on each}
+     */
+    public Tandem.Builder caller() {
+        return Tandem.cluster(seeds())
+                .clusterName(name)
+                .secretFile(secretFile)
+                .minNodes(nodes.children().size())
+                .perNode(1, 1);
     }
 
     public String[] seeds() {
