@@ -35,7 +35,7 @@ final class ClusterCaller {
         byte[] initializer = TaskEncoder.initializer(options.initializer());
         List<String> properties = options.inheritSystemProperties() ? InheritedProperties.arguments() : List.of();
         ClusterSpec spec = new ClusterSpec(
-                options, initializer, WorkerLauncher.workerClassPath(options), properties, WorkerStartException::new);
+                options, initializer, WorkerClassPath.shippable(options), properties, WorkerStartException::new);
         ClusterStarter starter = engine.connect(spec);
         return ProcessTaskPool.start(options, ReplyDecoder.of(options), starter, starter.nodes(), null, () -> true);
     }

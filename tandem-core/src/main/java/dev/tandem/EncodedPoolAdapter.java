@@ -94,7 +94,11 @@ final class EncodedPoolAdapter implements EncodedPool {
     static EncodedPool start(PoolOptions options, Launch launch, WorkerListener replies) {
         ReplyDecoder decoder = new RawReplies(ReplyDecoder.of(options).filter());
         WorkerLauncher launcher = new WorkerLauncher(
-                options, launch.initializer(), decoder, launch.classPath(), launch.systemProperties());
+                options,
+                launch.initializer(),
+                decoder,
+                WorkerClassPath.fixed(launch.classPath()),
+                launch.systemProperties());
         ProcessTaskPool pool =
                 ProcessTaskPool.start(options, decoder, launcher, options.workers(), launch.node(), launch.mayStart());
         return new EncodedPoolAdapter(pool, replies, launch.node());

@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,12 +30,9 @@ import java.util.function.Consumer;
  * {@link AotTraining} decide.
  *
  * <h2>The path of a task</h2>
- * {@code submit} serializes the task in the calling thread, wraps it in a {@link ProcessFuture} and
- * queues it in {@link #pending}. {@link #dispatchLocked()} moves queued tasks to READY workers with
- * room in their window: their slots plus the prefetch. Sending appends the task to the worker's
- * window and buffers its frame, both under the lock, so the window's order is the wire order;
- * frames are flushed after the lock is released. A reply is matched to its task by id in the
- * window ({@link #onReply}), the next task is dispatched, and the future completed outside the lock.
+ * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its
+ * window (slots plus prefetch), appending it to the window and buffering its frame under the lock,
+ * so the window's order is the wire order; frames are flushed after the lock is released.
  *
  * <h2>Concurrency</h2>
  * One {@link ReentrantLock} guards the pool's state, the queue, the windows and the policies. It is
@@ -67,6 +63,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     /** Starts workers and flushes frames off the lock (never on the shared timer thread). */
     private final ExecutorService background;
 
+    private final CompletionServiceAdapter completionService = new CompletionServiceAdapter();
     private final ReentrantLock lock = new ReentrantLock();
     // Everything below is guarded by lock.
     private final RunState state = new RunState(lock);
@@ -84,7 +81,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         super(options);
         this.node = node;
         this.decoder = decoder;
-        this.encoder = new TaskEncoder(decoder.filter());
+        this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter));
         this.starter = starter;
         this.restarts = RestartPolicy.of(options);
         this.poison = new PoisonLedger(options.poisonThreshold());
@@ -97,18 +94,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
         this.stops = new TaskStops(lock, options.taskTimeout(), background);
     }
 
-    static TaskPool start(PoolOptions options) {
-        byte[] initializer = TaskEncoder.initializer(options.initializer());
-        ReplyDecoder d = ReplyDecoder.of(options);
-        return start(options, d, new WorkerLauncher(options, initializer, d));
-    }
-
-    /** Starts a pool of {@code options.workers()} workers started by {@code starter}; the seam's entry. */
-    static ProcessTaskPool start(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter) {
-        return start(options, decoder, starter, options.workers(), null, () -> true);
-    }
-
-    /** Starts {@code workers} workers (node sessions); failures name {@code node}; see {@link RunState#gate}. */
+    /**
+     * Starts a pool of {@code workers} workers (or node sessions) started by {@code starter}: the
+     * seam's entry. Failures name {@code node} (null: none); see {@link RunState#gate}.
+     */
     static ProcessTaskPool start(
             PoolOptions options,
             ReplyDecoder d,
@@ -157,16 +146,14 @@ final class ProcessTaskPool extends AbstractTaskPool {
         return decoder;
     }
 
-    // ---------------------------------------------------------------- submission
-
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
-        return newFuture(callable);
+    protected <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable) {
+        return completionService.made(newFuture(callable));
     }
 
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
-        return newFuture(TaskEncoder.callable(runnable, value));
+    protected <T> NotifyingFutureTask<T> newTaskFor(Runnable runnable, T value) {
+        return completionService.made(newFuture(TaskEncoder.callable(runnable, value)));
     }
 
     <T> ProcessFuture<T> newFuture(Callable<T> callable) {
@@ -177,7 +164,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
     @Override
     public void execute(Runnable command) {
         ProcessFuture<?> f;
-        if (command instanceof ProcessFuture<?> pf && pf.pool == this) {
+        if (completionService.adopt(command) instanceof ProcessFuture<?> adopted) { // a QueueingFuture
+            f = adopted;
+        } else if (command instanceof ProcessFuture<?> pf && pf.pool == this) {
             f = pf;
         } else {
             f = (ProcessFuture<?>) newTaskFor(command, null);
@@ -203,6 +192,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Sends queued tasks to workers with room; returns the workers to flush. */
     private List<WorkerWindow> dispatchLocked() {
+        assert lock.isHeldByCurrentThread();
         List<WorkerWindow> touched = List.of();
         if (!state.dispatchingLocked() || !state.mayStart()) {
             return touched;
@@ -251,8 +241,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         }
         return touched;
     }
-
-    // ---------------------------------------------------------------- replies
 
     /** A worker answered {@code taskId}; {@code complete} completes its future, outside the lock. */
     void onReply(WorkerWindow w, long taskId, Consumer<ProcessFuture<?>> complete) {
@@ -385,8 +373,25 @@ final class ProcessTaskPool extends AbstractTaskPool {
         WorkerWindow.flushAll(toFlush);
     }
 
+    /**
+     * The catch-all of the engine's entry points (a worker's events, replacements, timers): an
+     * exception the pool did not expect fails the pool and every future it holds, plus {@code held},
+     * rather than leave any incomplete.
+     */
+    void onInternalError(Throwable t, List<ProcessFuture<?>> held) {
+        PoolFailedException e = new PoolFailedException("internal error in the pool: " + t, t);
+        lock.lock();
+        try {
+            held.forEach(f -> f.fail(e));
+            failLocked(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */
     private void requeueLocked(ProcessFuture<?> f) {
+        assert lock.isHeldByCurrentThread();
         f.worker = null;
         f.attempts--;
         if (!f.isDone()) {
@@ -396,6 +401,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Counts an unplanned restart; fails the pool beyond the limit, else restarts with backoff. */
     private void onCrashLocked(WorkerWindow w, Throwable cause, boolean productive) {
+        assert lock.isHeldByCurrentThread();
         long now = System.nanoTime();
         long delay = restarts.onDeath(now, productive);
         if (delay == RestartPolicy.GIVE_UP) {
@@ -410,6 +416,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Starts a replacement for {@code w} after {@code delayNanos}, if the pool still needs one. */
     private void replaceLocked(WorkerWindow w, long delayNanos) {
+        assert lock.isHeldByCurrentThread();
         if (w != null && w.replacedLocked()) {
             return;
         }
@@ -429,8 +436,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         RuntimeException error = null;
         try {
             worker = starter.start(w.id(), w);
-        } catch (RuntimeException e) {
-            error = e;
+        } catch (RuntimeException | Error e) { // whatever it is, the start is counted as failed
+            error = e instanceof RuntimeException re ? re : new WorkerStartException(String.valueOf(e), e);
         }
         List<WorkerWindow> toFlush = List.of();
         lock.lock();
@@ -460,6 +467,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     }
 
     private void failLocked(PoolFailedException e) {
+        assert lock.isHeldByCurrentThread();
         if (!state.failLocked(e)) {
             return;
         }
@@ -476,9 +484,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         tryTerminateLocked();
     }
 
-    // ---------------------------------------------------------------- lifecycle
-
     private void tryTerminateLocked() {
+        assert lock.isHeldByCurrentThread();
         if (state.isLocked(RunState.State.RUNNING) || state.isLocked(RunState.State.TERMINATED)) {
             return;
         }
@@ -527,17 +534,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             pending.clear();
             for (WorkerWindow w : workers) {
-                int i = 0;
-                int slots = w.slots();
-                for (ProcessFuture<?> f : w.drainLocked()) {
-                    if (i++ < slots) {
-                        f.cancelledByPool(); // its worker is killed: it ends cancelled
-                    } else if (!f.isDone()) {
-                        never.add(f);
-                    }
-                    f.worker = null;
-                }
-                w.condemnLocked("shutdownNow()", null);
+                never.addAll(w.stopLocked("shutdownNow()"));
             }
             tryTerminateLocked();
         } finally {
@@ -560,8 +557,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         return state.awaitTermination(unit.toNanos(timeout));
     }
-
-    // ---------------------------------------------------------------- the rest of TaskPool
 
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {

@@ -4,7 +4,6 @@ import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -13,43 +12,45 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker's control channel over its Unix domain socket, in <b>non-blocking</b> mode.
+ * A worker's control channel over two Unix domain socket connections, one per direction.
  *
- * <h2>Why non-blocking</h2>
+ * <h2>Why two, and why the one written to is non-blocking</h2>
  * Frames are written by whichever thread submits or cancels a task: the user's threads. Java closes
  * a blocking channel when a thread blocked in it is interrupted ({@code ClosedByInterruptException}),
- * which killed the worker and every task on it, so one interrupt of one user thread cost a worker and
+ * which killed the worker and every task on it: one interrupt of one user thread cost a worker and
  * its other tasks. A non-blocking channel is never closed by an interrupt: a write that finds the
  * socket's buffer full waits for room on a selector instead, and an interrupt only wakes that wait
- * (the thread's interrupt status is restored when the write is done). Measured cost: see
- * docs/performance.md (RoundTripBenchmark, socket).
+ * (the thread's interrupt status is restored when the write is done). Replies are read by the
+ * worker's own reader thread, which nobody interrupts, with plain blocking reads: as fast as before,
+ * where reading through a selector doubled the socket round trip. A channel is either blocking or
+ * not, hence one connection per direction.
  *
  * <h2>Threads</h2>
- * The reader thread is the only reader (one selector for reading); writes are serialized by the
- * {@link FrameWriter}'s lock (one selector for writing). {@link #close()} may be called by any thread.
+ * The reader thread is the only reader; writes are serialized by the {@link FrameWriter}'s lock.
+ * {@link #close()} may be called by any thread.
  */
 final class SocketLink implements WorkerLink {
-    /** The longest single wait for the socket; the loops around it re-check and wait again. */
+    /** The longest single wait for room to write; the loop around it re-checks and waits again. */
     private static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(1);
 
-    private final SocketChannel channel;
-    private final Selector readable;
+    private final SocketChannel tasks;
+    private final SocketChannel replies;
     private final Selector writable;
     private final FrameReader reader;
     private final FrameWriter writer;
 
     /**
-     * @param channel the connected socket; from now on non-blocking
-     * @throws IOException if it cannot be made non-blocking
+     * @param tasks the connection frames are written to; from now on non-blocking
+     * @param replies the connection frames are read from, blocking
+     * @throws IOException if the first cannot be made non-blocking
      */
-    SocketLink(SocketChannel channel) throws IOException {
-        this.channel = channel;
-        channel.configureBlocking(false);
-        this.readable = Selector.open();
+    SocketLink(SocketChannel tasks, SocketChannel replies) throws IOException {
+        this.tasks = tasks;
+        this.replies = replies;
+        tasks.configureBlocking(false);
         this.writable = Selector.open();
-        channel.register(readable, SelectionKey.OP_READ);
-        channel.register(writable, SelectionKey.OP_WRITE);
-        this.reader = new FrameReader(new In(), WorkerLaunch.MAX_FRAME_BYTES);
+        tasks.register(writable, SelectionKey.OP_WRITE);
+        this.reader = new FrameReader(replies, WorkerLaunch.MAX_FRAME_BYTES);
         this.writer = new FrameWriter(new Out());
     }
 
@@ -67,11 +68,10 @@ final class SocketLink implements WorkerLink {
 
     @Override
     public void close() {
-        closeQuietly(channel);
-        readable.wakeup();
+        closeQuietly(tasks);
+        closeQuietly(replies);
         writable.wakeup();
         try {
-            readable.close();
             writable.close();
         } catch (IOException e) {
             // nothing to do
@@ -86,35 +86,7 @@ final class SocketLink implements WorkerLink {
         }
     }
 
-    /** Reads, waiting on the read selector while nothing is there. Used by the reader thread only. */
-    private final class In extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-            while (true) {
-                int n = channel.read(bb);
-                if (n != 0) {
-                    return n;
-                }
-                readable.select(WAIT_MILLIS);
-                readable.selectedKeys().clear();
-                if (!channel.isOpen()) {
-                    return -1;
-                }
-            }
-        }
-    }
-
-    /** Writes everything, waiting for room on the write selector; an interrupt never breaks it. */
+    /** Writes everything, waiting for room on the selector; an interrupt never breaks it. */
     private final class Out extends OutputStream {
         @Override
         public void write(int b) throws IOException {
@@ -127,7 +99,7 @@ final class SocketLink implements WorkerLink {
             boolean interrupted = false;
             try {
                 while (bb.hasRemaining()) {
-                    if (channel.write(bb) == 0) {
+                    if (tasks.write(bb) == 0) {
                         interrupted |= Thread.interrupted(); // else select returns at once, for ever
                         writable.select(WAIT_MILLIS);
                         writable.selectedKeys().clear();

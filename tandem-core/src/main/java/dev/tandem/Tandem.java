@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import dev.tandem.spi.WorkerStarter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -497,9 +498,17 @@ public final class Tandem {
             PoolOptions options = options();
             return switch (mode) {
                 case THREADS, VIRTUAL_THREADS -> new ThreadTaskPool(options);
-                case PROCESSES, HYBRID -> ProcessTaskPool.start(options);
+                case PROCESSES, HYBRID -> processes(options);
                 case CLUSTER -> ClusterCaller.start(options);
             };
+        }
+
+        /** A pool of local worker JVMs: the conductor with a {@link WorkerLauncher} as its starter. */
+        private static TaskPool processes(PoolOptions options) {
+            ReplyDecoder d = ReplyDecoder.of(options);
+            byte[] initializer = TaskEncoder.initializer(options.initializer());
+            WorkerStarter launcher = new WorkerLauncher(options, initializer, d);
+            return ProcessTaskPool.start(options, d, launcher, options.workers(), null, () -> true);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Serializes tasks and the initializer in the calling thread, so that an unserializable task is
@@ -22,11 +23,14 @@ final class TaskEncoder {
     record Encoded(byte[] bytes, boolean stateless) {}
 
     private final DecodingFilter filter;
+    /** Checks that workers can load a class a task carries; throws TaskSerializationException if not. */
+    private final Consumer<Class<?>> loadable;
     /** The bytes of stateless task classes, encoded once. */
     private final ConcurrentHashMap<Class<?>, byte[]> statelessBytes = new ConcurrentHashMap<>();
 
-    TaskEncoder(DecodingFilter filter) {
+    TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable) {
         this.filter = filter;
+        this.loadable = loadable;
     }
 
     /**
@@ -35,6 +39,7 @@ final class TaskEncoder {
      * @throws TaskSerializationException naming the task and what could not be serialized
      */
     Encoded encode(Callable<?> callable) {
+        TaskWrappers.refuseWrapper(callable);
         if (!(callable instanceof Serializable)) {
             throw notSerializable(callable, "Callable");
         }
@@ -42,11 +47,13 @@ final class TaskEncoder {
         byte[] bytes = stateless ? statelessBytes.get(callable.getClass()) : null;
         try {
             if (bytes == null) {
-                bytes = ObjectCodec.encode(callable, filter::learn);
+                bytes = ObjectCodec.encode(callable, this::classWritten);
                 if (stateless) {
                     statelessBytes.putIfAbsent(callable.getClass(), bytes);
                 }
             }
+        } catch (TaskSerializationException e) {
+            throw e; // a class that workers cannot load, from classWritten
         } catch (NotSerializableException e) {
             throw new TaskSerializationException(
                     Boundary.ENCODE_TASK_IN_CALLER,
@@ -64,8 +71,15 @@ final class TaskEncoder {
         return new Encoded(bytes, stateless);
     }
 
+    /** A class in a task's serialized form: results may hold it, and workers must be able to load it. */
+    private void classWritten(Class<?> c) {
+        filter.learn(c);
+        loadable.accept(c);
+    }
+
     /** {@return a task that runs {@code runnable} and returns {@code value}} */
     static <T> Callable<T> callable(Runnable runnable, T value) {
+        TaskWrappers.refuseWrapper(runnable);
         if (!(runnable instanceof Serializable)) {
             throw notSerializable(runnable, "Runnable");
         }

@@ -40,7 +40,10 @@ class AotCacheTest {
     @Test
     void testClassPathsWithDirectoriesStartWorkersWithoutACache() {
         PoolOptions options = Tandem.processes(1).options();
-        List<String> cp = WorkerLauncher.workerClassPath(options);
+        List<String> cp;
+        try (WorkerClassPath path = WorkerClassPath.of(options)) {
+            cp = path.entries();
+        }
         assertThat(AotCache.location(cp, WorkerLauncher.jvmOptions(options))).isNull();
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Arrays;
 
 /**
  * Reads frames (see {@link FrameType}) from a channel. Not thread-safe: one reader thread per
@@ -14,6 +15,9 @@ import java.nio.channels.ReadableByteChannel;
  * cannot make this side allocate without bound.
  */
 public final class FrameReader {
+    /** Frames up to this size are read into a buffer of their size at once: 64 KiB. */
+    private static final int GROWTH_START = 1 << 16;
+
     private final DataInputStream in;
     private final int maxFrameBytes;
 
@@ -56,9 +60,33 @@ public final class FrameReader {
         }
         type = in.readByte();
         taskId = in.readLong();
-        payload = new byte[length - FrameType.HEADER_AFTER_LENGTH];
-        in.readFully(payload);
+        payload = readPayload(length - FrameType.HEADER_AFTER_LENGTH);
         return true;
+    }
+
+    /**
+     * Reads {@code n} bytes into a buffer that grows as they arrive (doubling from 64 KiB), so a
+     * header announcing a large frame costs memory only as its bytes come.
+     */
+    private byte[] readPayload(int n) throws IOException {
+        if (n <= GROWTH_START) {
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return b;
+        }
+        byte[] b = new byte[GROWTH_START];
+        int filled = 0;
+        while (filled < n) {
+            if (filled == b.length) {
+                b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
+            }
+            int r = in.read(b, filled, b.length - filled);
+            if (r < 0) {
+                throw new EOFException("protocol error: the stream ended " + (n - filled) + " bytes into a frame");
+            }
+            filled += r;
+        }
+        return b;
     }
 
     /**
@@ -81,8 +109,13 @@ public final class FrameReader {
         return taskId;
     }
 
-    /** {@return the payload of the last frame read; owned by the caller} */
+    /**
+     * {@return the payload of the last frame read, handed over to the caller} The reader keeps no
+     * reference to it, so a second call returns null.
+     */
     public byte[] payload() {
-        return payload;
+        byte[] p = payload;
+        payload = null;
+        return p;
     }
 }
