@@ -359,10 +359,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (planned != null) {
                     replaceLocked(w, 0);
                 } else {
-                    onCrashLocked(
+                    onCrashLocked( // a lost node is no crash loop of ours: replaced as a productive worker
                             w,
                             last != null ? last : w.lost(end, nodeLoss, "no task", hint, node),
-                            w.completedLocked() > 0);
+                            w.completedLocked() > 0 || nodeLoss != null);
                 }
             }
             toFlush = dispatchLocked();

@@ -177,6 +177,10 @@ public final class Node implements AutoCloseable {
         cfg.setProperty("hazelcast.io.thread.count", "2");
         cfg.setProperty("hazelcast.max.no.heartbeat.seconds", "15");
         cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
+        // A node the others dropped (frozen or cut off for longer than the heartbeat timeout) finds
+        // them again within seconds of coming back, not Hazelcast's default five minutes.
+        cfg.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        cfg.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         cfg.getJetConfig().setEnabled(false);
         cfg.getMetricsConfig().setEnabled(false);
         cfg.getExecutorConfig(HazelcastSettings.EXECUTOR).setPoolSize(16);
