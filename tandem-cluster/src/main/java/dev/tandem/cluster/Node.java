@@ -30,8 +30,9 @@ import java.util.logging.Logger;
  * <h2>Security defaults</h2>
  * Binds one address (127.0.0.1 unless told otherwise) and refuses any other without a secret file;
  * joins only the listed members (TCP-IP; multicast and cloud discovery off); phone-home, Jet and
- * REST off; Hazelcast's Java deserialization denied (Tandem's messages are
- * {@code IdentifiedDataSerializable}). Every Tandem message is sealed with the secret (HMAC-SHA256);
+ * REST off; Hazelcast's Java deserialization denied but for its own classes and the JDK's
+ * {@code java.lang} and {@code java.util} ones that its member-to-member exceptions hold (Tandem's
+ * messages are {@code IdentifiedDataSerializable}). Every Tandem message is sealed with the secret (HMAC-SHA256);
  * Hazelcast's own traffic (membership, heartbeats) is not encrypted by the Community Edition: run
  * nodes on a private network or a tunnel.
  *
@@ -186,11 +187,14 @@ public final class Node implements AutoCloseable {
         cfg.getExecutorConfig(HazelcastSettings.EXECUTOR).setPoolSize(16);
         cfg.getExecutorConfig(HazelcastSettings.POLL_EXECUTOR).setPoolSize(settings.maxProcesses() + 8);
         cfg.getSerializationConfig().addDataSerializableFactory(Wire.FACTORY_ID, new Wire());
-        // Tandem never uses Hazelcast's Java serialization: deny every class.
+        // Tandem never uses Hazelcast's Java serialization. Members still send each other
+        // Hazelcast's own exceptions that way (a RetryableHazelcastException when a member dies):
+        // those and the JDK classes a Throwable holds, nothing else (no library's, no user's class).
         cfg.getSerializationConfig()
                 .setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                         .setDefaultsDisabled(true)
-                        .setWhitelist(new ClassFilter().addClasses("dev.tandem.cluster.NothingIsJavaDeserialized")));
+                        .setWhitelist(
+                                new ClassFilter().addPrefixes("com.hazelcast.", "java.lang.", "java.util.", "[")));
         NetworkConfig net = cfg.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false);
         net.getInterfaces().setEnabled(true).addInterface(address.getHostAddress());
         JoinConfig join = net.getJoin();

@@ -52,7 +52,10 @@ import java.util.logging.Logger;
  * {@link #start} opens a session on a node that has none of this pool's: one per node. A node lost
  * with its tasks perhaps still running is suspect for two failure timeouts before it gets a new
  * session. While the pool has another live session, a start waits for a free node as long as it
- * takes (until {@link #abandonStarts()}); with none, at most the worker start timeout.
+ * takes (until {@link #abandonStarts()}); with none, at most the worker start timeout plus two node
+ * failure timeouts, so that the quarantine of a node lost a moment ago can end first. A failed start
+ * is a crash-loop death of the conductor's restart policy: a pool with no node for two such waits
+ * in a row fails with {@code PoolFailedException}.
  *
  * <h2>Failure detection</h2>
  * A call that fails (connection closed, heartbeat timed out, member left), a member that leaves,
@@ -331,7 +334,7 @@ final class NodeStarter implements ClusterStarter {
 
     @Override
     public Worker start(int id, WorkerListener listener) {
-        long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
+        long deadline = System.nanoTime() + options.workerStartTimeout().toNanos() + 2 * failureTimeoutNanos;
         while (true) {
             Member m;
             boolean others;
@@ -372,7 +375,7 @@ final class NodeStarter implements ClusterStarter {
                 }
                 throw fail(
                         "no node of cluster '" + options.cluster().clusterName() + "' could take a session within "
-                                + options.workerStartTimeout() + why,
+                                + options.workerStartTimeout().plusNanos(2 * failureTimeoutNanos) + why,
                         null);
             }
             synchronized (this) {
