@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * {@link WorkerProcess} through its {@link WorkerProxy} and {@link WorkerAdapter}),
  * {@link WorkerWindow} books what each worker holds, {@link ReplyDecoder} completes futures, and the
  * policies {@link PrefetchWindow}, {@link RestartPolicy}, {@link PoisonLedger} and
- * {@link AotTraining} decide.
+ * {@link AotTraining} decide; {@link PoolEvents} hears of every change (statistics, JFR, logs).
  *
  * <h2>The path of a task</h2>
  * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its
@@ -94,21 +94,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
         this.stops = new TaskStops(lock, options.taskTimeout(), background);
     }
 
-    /**
-     * Starts a pool of {@code workers} workers (or node sessions) started by {@code starter}: the
-     * seam's entry. Failures name {@code node} (null: none); see {@link RunState#gate}.
-     */
+    /** The seam's entry: {@code n} workers (or node sessions); failures name {@code node}; see {@link RunState#gate}. */
     static ProcessTaskPool start(
-            PoolOptions options,
-            ReplyDecoder d,
-            WorkerStarter starter,
-            int workers,
-            String node,
-            BooleanSupplier gate) {
-        ProcessTaskPool pool = new ProcessTaskPool(options, d, starter, node);
+            PoolOptions o, ReplyDecoder d, WorkerStarter starter, int n, String node, BooleanSupplier gate) {
+        ProcessTaskPool pool = new ProcessTaskPool(o, d, starter, node);
         pool.state.gate(gate);
         List<WorkerWindow> windows = new ArrayList<>();
-        for (int i = 0; i < workers; i++) {
+        for (int i = 0; i < n; i++) {
             windows.add(new WorkerWindow(pool.workerIds.incrementAndGet(), pool, pool.lock));
         }
         FirstWorkers.Outcome outcome = FirstWorkers.start(windows, starter, pool.background);
@@ -178,6 +170,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (!state.isLocked(RunState.State.RUNNING)) {
                 throw state.rejectionLocked();
             }
+            f.queued();
             if (poison.isPoison(f.fingerprint())) {
                 f.fail(new PoisonTaskException(f.description(), poison.deaths(f.fingerprint()), null));
                 return;
@@ -319,7 +312,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             String planned = w.plannedDeathLocked();
             ProcessFuture<?> target = w.aimLocked();
             int slots = w.slots();
-            w.deadLocked();
+            w.deadLocked(end);
             workers.remove(w);
             List<ProcessFuture<?>> held = w.drainLocked();
             List<ProcessFuture<?>> running = held.subList(0, Math.min(slots, held.size()));
@@ -359,10 +352,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (planned != null) {
                     replaceLocked(w, 0);
                 } else {
-                    onCrashLocked( // a lost node is no crash loop of ours: replaced as a productive worker
-                            w,
-                            last != null ? last : w.lost(end, nodeLoss, "no task", hint, node),
-                            w.completedLocked() > 0 || nodeLoss != null);
+                    WorkerLostException cause = last != null ? last : w.lost(end, nodeLoss, "no task", hint, node);
+                    onCrashLocked(w, cause, w.completedLocked() > 0 || nodeLoss != null); // a lost node: no loop
                 }
             }
             toFlush = dispatchLocked();
@@ -427,6 +418,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             w.markReplacedLocked();
         }
         starting++;
+        events.replacing(w, delayNanos);
         Deadlines.schedule(() -> background.execute(this::startReplacement), delayNanos);
     }
 
@@ -444,6 +436,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             starting--;
             if (error != null) {
+                events.startFailed(w.id(), error);
                 if (state.dispatchingLocked()) {
                     onCrashLocked(null, error, false);
                 }
@@ -471,6 +464,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         if (!state.failLocked(e)) {
             return;
         }
+        events.poolFailed(e);
         for (ProcessFuture<?> f : pending) {
             f.fail(e);
         }
@@ -502,8 +496,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         }
         if (workers.isEmpty() && starting > 0) {
             starter.abandonStarts(); // nothing left to run on: a start waiting for a node gives up
-        }
-        if (workers.isEmpty() && starting == 0) {
+        } else if (workers.isEmpty()) {
             starter.close();
             background.shutdown();
             state.terminatedLocked();
@@ -577,6 +570,16 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     .filter(WorkerWindow::servingLocked)
                     .map(w -> w.worker().pid())
                     .toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public PoolStats stats() {
+        lock.lock();
+        try {
+            return events.stats(workers, pending.size());
         } finally {
             lock.unlock();
         }

@@ -241,7 +241,7 @@ class ProcessFailureTest {
 
     @Test
     void aTimeoutKillsOnlyTheRunawaysWorker() throws Exception {
-        try (TaskPool pool = processes(2).taskTimeout(Duration.ofMillis(500)).start();
+        try (TaskPool pool = processes(2).taskTimeout(Duration.ofSeconds(3)).start();
                 RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> runaway = pool.submit(() -> {
@@ -264,7 +264,7 @@ class ProcessFailureTest {
 
     @Test
     void aLateReplyForATimedOutTaskCompletesNothingElse() throws Exception {
-        try (TaskPool pool = hybrid(1, 2).taskTimeout(Duration.ofMillis(300)).start()) {
+        try (TaskPool pool = hybrid(1, 2).taskTimeout(Duration.ofSeconds(2)).start()) {
             long pid = pool.workerPids().getFirst();
             Future<Integer> slow = pool.submit(() -> {
                 try {
