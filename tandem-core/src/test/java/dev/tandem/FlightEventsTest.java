@@ -38,7 +38,7 @@ class FlightEventsTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void aTaskIsQueuedStartedAndFinishedInEveryMode(Mode mode, Transport transport) throws Exception {
         List<RecordedEvent> events;
         long ok;

@@ -122,7 +122,7 @@ class PoolLogTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void tasksAreNeverLoggedAboveDebug(Mode mode, Transport transport) throws Exception {
         TaskPool pool = PoolContractTest.localBuilder(mode, transport)
                 .taskTimeout(Duration.ofSeconds(30))
