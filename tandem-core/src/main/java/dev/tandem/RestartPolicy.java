@@ -11,7 +11,9 @@ import java.util.ArrayDeque;
  * <ul>
  * <li>A worker that <b>completed a task</b> since it started and then died was useful: it is
  * replaced at once, and its death does not count against the budget. A pool whose workers are
- * killed now and then (the OOM killer, an operator, a chaos test) keeps its full speed.
+ * killed now and then (the OOM killer, an operator, a chaos test) keeps its full speed. A cluster
+ * node session ended by the node's loss counts as this kind too: the node or the network failed,
+ * not this pool's workers (a new session waits for a node that is not suspect, see tandem-cluster).
  * <li>A worker that died <b>before completing any task</b>, and a <b>failed start</b>, are a crash
  * loop: a broken initializer, a missing service, a task that kills every worker it reaches. Only
  * these wait a backoff and count against the budget.

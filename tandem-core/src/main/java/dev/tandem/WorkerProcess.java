@@ -146,7 +146,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         String stderrTail = stderr.tail();
         String stdoutTail = stdout.tail();
         String crashLog = DeathReport.crashLog(pid(), stderrTail, errorFileDir);
-        listener.ended(new WorkerEnd(
+        listener.ended(WorkerEnd.local(
                 pid(),
                 exit,
                 DeathReport.signal(exit),

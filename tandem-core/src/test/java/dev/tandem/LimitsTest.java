@@ -44,7 +44,7 @@ class LimitsTest {
     @MethodSource("dev.tandem.PoolContractTest#isolated")
     void aResultOverTheReplyLimitFailsAsSerializationAndKeepsTheWorker(Mode mode, Transport transport)
             throws Exception {
-        try (TaskPool pool = PoolContractTest.builder(mode, transport)
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport)
                 .jvmOptions("-Dtandem.maxReplyBytes=100000")
                 .start()) {
             List<Long> pids = pool.workerPids();
@@ -65,7 +65,7 @@ class LimitsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.tandem.PoolContractTest#isolated")
     void mapOfLargeOutputsBatchesThemByTheirSize(Mode mode, Transport transport) {
-        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
             List<Integer> lengths = pool
                     .map(x -> new byte[1 << 20], IntStream.range(0, 400).boxed().toList())
                     .stream()
@@ -78,7 +78,7 @@ class LimitsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.tandem.PoolContractTest#isolated")
     void aMapFailureThatCannotBeDecodedWholeStillNamesItsInputClassAndMessage(Mode mode, Transport transport) {
-        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
             assertThatThrownBy(() -> pool.map(
                             x -> {
                                 if (x == 7) {

@@ -73,7 +73,7 @@ class OptionsTest {
     void processOnlyOptionsAreRefusedForThreadPoolsInsteadOfIgnored() {
         assertThatThrownBy(() -> Tandem.threads(2).jvmOptions("-Xmx1g").start())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[jvmOptions] apply only to process and hybrid pools")
+                .hasMessageContaining("[jvmOptions] apply only to process, hybrid and cluster pools")
                 .hasMessageContaining("Tandem.processes(n)");
     }
 
@@ -82,7 +82,7 @@ class OptionsTest {
         assertThatThrownBy(() ->
                         Tandem.virtualThreads().inheritSystemProperties(false).start())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[inheritSystemProperties] apply only to process and hybrid pools");
+                .hasMessageContaining("[inheritSystemProperties] apply only to process, hybrid and cluster pools");
         assertThat(Tandem.hybrid(1, 2).inheritSystemProperties(false).options().inheritSystemProperties())
                 .isFalse();
     }
