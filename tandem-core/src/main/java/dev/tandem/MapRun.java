@@ -15,22 +15,29 @@ import java.util.concurrent.Future;
  * One call of {@link TaskPool#map}: feeds inputs to the pool in batches, with a bounded window of
  * batches in flight, and collects outputs in input order.
  *
- * <p><b>Auto batching</b> (after joblib's {@code batch_size="auto"}): the first batch holds one
- * input; each completed batch reports how long the function took on it in the worker, and the next
- * batches are sized so that one takes about {@link #TARGET_BATCH_NANOS}, growing at most 64x and
- * shrinking at most 2x per step, capped at {@link #MAX_BATCH}, and at once to what keeps a batch's
- * result near {@link #TARGET_BATCH_BYTES} in isolated modes. Small tasks thus pay one hand-off per
- * thousands of inputs, and long tasks run one per batch so that they spread over every worker.
+ * <p><b>Auto batching</b> (after joblib's {@code batch_size="auto"}), by time and by bytes: the
+ * first batch holds one input; each completed batch reports how long the function took on it in the
+ * worker, and the next batches are sized so that one takes about {@link #TARGET_BATCH_NANOS},
+ * growing at most 64x and shrinking at most 2x per step, capped at {@link #MAX_BATCH}, and at once to
+ * what keeps a batch's data (its inputs sent plus its outputs returned) near
+ * {@link #TARGET_BATCH_BYTES} in isolated modes. Small tasks thus pay one hand-off per thousands of
+ * inputs, and long tasks run one per batch so that they spread over every worker.
+ *
+ * <p><b>Encoding</b>: a batch's inputs and outputs travel as a {@link PackedList}, in columns, with no
+ * object per element for numbers and strings; the outputs stay packed in the list this returns
+ * ({@link MapOutputs}), boxed only when read.
  *
  * <p><b>Window</b>: at most {@code 2 x parallelism} batches are in flight, so an endless iterable
- * does not fill the heap. Not thread-safe: one {@code MapRun} per call.
+ * does not fill the heap, and every worker has a next batch queued while the caller waits for the
+ * oldest and encodes more. Not thread-safe: one {@code MapRun} per call.
  */
 final class MapRun<T, R> {
     static final long TARGET_BATCH_NANOS = 20_000_000L;
     static final int MAX_BATCH = 1 << 16;
     /**
-     * The largest result a batch should have, as it travels: 8 MiB. Large outputs (a MiB each, say)
-     * then come a few per batch, so neither a worker's heap nor a frame has to hold thousands.
+     * The most data a batch should carry, its inputs as sent plus its outputs as they come back:
+     * 8 MiB. Large inputs or outputs (a MiB each, say) then come a few per batch, so neither a
+     * worker's heap nor a frame has to hold thousands.
      */
     static final long TARGET_BATCH_BYTES = 8L << 20;
 
@@ -50,7 +57,7 @@ final class MapRun<T, R> {
         int window = Math.max(2, 2 * parallelism);
         Iterator<T> it = inputs.iterator();
         ArrayDeque<Pending> inFlight = new ArrayDeque<>();
-        List<R> out = new ArrayList<>();
+        MapOutputs<R> out = new MapOutputs<>();
         long nextIndex = 0;
         int batchSize = 1;
         try {
@@ -66,15 +73,8 @@ final class MapRun<T, R> {
                 }
                 Pending head = inFlight.poll();
                 BatchResult result = await(head);
-                if (out instanceof ArrayList<R> list) {
-                    list.ensureCapacity(out.size() + result.outputs().size());
-                }
-                for (Object o : result.outputs()) {
-                    @SuppressWarnings("unchecked")
-                    R r = (R) o;
-                    out.add(r);
-                }
-                int bytes = head.future instanceof ProcessFuture<?> pf ? pf.replyBytes : 0;
+                out.append(result.outputs());
+                long bytes = head.future instanceof ProcessFuture<?> pf ? pf.sentBytes() + pf.replyBytes : 0;
                 batchSize = nextBatchSize(batchSize, head.size, result.nanos(), bytes);
             }
             return out;
@@ -86,8 +86,8 @@ final class MapRun<T, R> {
     }
 
     /**
-     * @param bytes the size of the completed batch's result as it travelled from a worker, or 0 in
-     *     thread modes
+     * @param bytes the size of the completed batch's inputs and result as they travelled to and from
+     *     a worker, or 0 in thread modes
      */
     static int nextBatchSize(int current, int completedSize, long nanos, long bytes) {
         long byBytes = bytes <= 0 ? MAX_BATCH : TARGET_BATCH_BYTES / Math.max(1, bytes / Math.max(1, completedSize));

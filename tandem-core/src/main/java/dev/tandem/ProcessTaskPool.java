@@ -80,7 +80,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private ProcessTaskPool(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter) {
         super(options);
         this.decoder = decoder;
-        this.encoder = new TaskEncoder(decoder.filter());
+        this.encoder = new TaskEncoder(decoder.filter(), decoder.lane());
         this.starter = starter;
         this.restarts = RestartPolicy.of(options);
         this.poison = new PoisonLedger(options.poisonThreshold());
@@ -95,7 +95,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     static TaskPool start(PoolOptions options) {
         byte[] initializer = TaskEncoder.initializer(options.initializer());
-        ReplyDecoder d = ReplyDecoder.of(options);
+        ReplyDecoder d = ReplyDecoder.of(options, BulkLane.of(WorkerLauncher.jvmOptions(options)));
         return start(options, d, new WorkerLauncher(options, initializer, d));
     }
 
@@ -154,7 +154,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     <T> ProcessFuture<T> newFuture(Callable<T> callable) {
         TaskEncoder.Encoded e = encoder.encode(callable);
-        return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, e.bytes(), e.stateless());
+        return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, e.bytes(), e.stateless(), e.leases());
     }
 
     @Override

@@ -2,11 +2,10 @@ package dev.tandem;
 
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.SocketStreams;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -24,6 +23,10 @@ import java.util.concurrent.TimeUnit;
  * (the thread's interrupt status is restored when the write is done). Measured cost: see
  * docs/performance.md (RoundTripBenchmark, socket).
  *
+ * <p>Bytes go to and from the channel through {@link SocketStreams}, 256 KiB at a time: a large
+ * frame written straight from its array made the JDK copy the whole remaining array on every
+ * partial write.
+ *
  * <h2>Threads</h2>
  * The reader thread is the only reader (one selector for reading); writes are serialized by the
  * {@link FrameWriter}'s lock (one selector for writing). {@link #close()} may be called by any thread.
@@ -37,6 +40,8 @@ final class SocketLink implements WorkerLink {
     private final Selector writable;
     private final FrameReader reader;
     private final FrameWriter writer;
+    /** Whether the writing thread was interrupted while it waited; guarded by the frame writer's lock. */
+    private boolean writerInterrupted;
 
     /**
      * @param channel the connected socket; from now on non-blocking
@@ -49,7 +54,7 @@ final class SocketLink implements WorkerLink {
         this.writable = Selector.open();
         channel.register(readable, SelectionKey.OP_READ);
         channel.register(writable, SelectionKey.OP_WRITE);
-        this.reader = new FrameReader(new In(), WorkerLaunch.MAX_FRAME_BYTES);
+        this.reader = new FrameReader(SocketStreams.input(channel, this::awaitReadable), WorkerLaunch.MAX_FRAME_BYTES);
         this.writer = new FrameWriter(new Out());
     }
 
@@ -61,7 +66,7 @@ final class SocketLink implements WorkerLink {
     @Override
     public void readLoop(ReplyReading.FrameHandler handler) throws IOException {
         while (reader.next()) {
-            handler.handle(reader.type(), reader.taskId(), reader.payload());
+            ReplyReading.dispatch(reader, handler);
         }
     }
 
@@ -86,36 +91,29 @@ final class SocketLink implements WorkerLink {
         }
     }
 
-    /** Reads, waiting on the read selector while nothing is there. Used by the reader thread only. */
-    private final class In extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-            while (true) {
-                int n = channel.read(bb);
-                if (n != 0) {
-                    return n;
-                }
-                readable.select(WAIT_MILLIS);
-                readable.selectedKeys().clear();
-                if (!channel.isOpen()) {
-                    return -1;
-                }
-            }
-        }
+    /** Waits on the read selector until the socket is readable; false once the channel is closed. */
+    private boolean awaitReadable() throws IOException {
+        readable.select(WAIT_MILLIS);
+        readable.selectedKeys().clear();
+        return channel.isOpen();
     }
 
-    /** Writes everything, waiting for room on the write selector; an interrupt never breaks it. */
+    /**
+     * Waits on the write selector until the socket takes bytes again. An interrupt is put aside (else
+     * select returns at once, for ever) and restored when the write is done: it never breaks it.
+     * Called only by the thread writing, under the frame writer's lock.
+     */
+    private boolean awaitWritable() throws IOException {
+        writerInterrupted |= Thread.interrupted();
+        writable.select(WAIT_MILLIS);
+        writable.selectedKeys().clear();
+        return true;
+    }
+
+    /** Writes everything through {@link SocketStreams}, then restores an interrupt put aside meanwhile. */
     private final class Out extends OutputStream {
+        private final OutputStream out = SocketStreams.output(channel, SocketLink.this::awaitWritable);
+
         @Override
         public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
@@ -123,18 +121,11 @@ final class SocketLink implements WorkerLink {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-            boolean interrupted = false;
             try {
-                while (bb.hasRemaining()) {
-                    if (channel.write(bb) == 0) {
-                        interrupted |= Thread.interrupted(); // else select returns at once, for ever
-                        writable.select(WAIT_MILLIS);
-                        writable.selectedKeys().clear();
-                    }
-                }
+                out.write(b, off, len);
             } finally {
-                if (interrupted) {
+                if (writerInterrupted) {
+                    writerInterrupted = false;
                     Thread.currentThread().interrupt();
                 }
             }

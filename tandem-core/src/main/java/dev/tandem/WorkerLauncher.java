@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import dev.tandem.ipc.SharedChannel;
+import dev.tandem.ipc.SharedSegment;
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
@@ -46,9 +47,10 @@ import java.util.concurrent.TimeoutException;
  * {@code close()}); later workers map it. See {@link AotCache}.
  *
  * <h2>Worker command</h2>
- * The caller's own {@code java} and class path, Tandem's defaults (a small heap and the serial GC,
- * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
- * user's {@code jvmOptions}, which win because they come later. stdin is {@code /dev/null}; stdout
+ * The caller's own {@code java} and class path, Tandem's defaults (a maximum heap sized by
+ * {@link WorkerHeap}, a small initial one and the serial GC, which returns memory to the OS; exit on
+ * {@link OutOfMemoryError}; no perf-data file), then the user's {@code jvmOptions}, which win
+ * because they come later, then the shared-memory lane's threshold and directory. stdin is {@code /dev/null}; stdout
  * and stderr are pipes pumped by {@link OutputPump}.
  *
  * <p>Thread-safe: {@link #start} may run on several threads at once.
@@ -56,10 +58,11 @@ import java.util.concurrent.TimeoutException;
 final class WorkerLauncher implements WorkerStarter {
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-Xms8m",
-            "-Xmx256m",
             "-XX:+UseSerialGC",
             "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30",
+            // The heap never shrinks while tasks come: an idle worker trims it (HeapTrim).
+            "-XX:MaxHeapFreeRatio=100",
+            "-XX:-ShrinkHeapInSteps",
             "-XX:-UsePerfData",
             "-XX:+ExitOnOutOfMemoryError",
             "--enable-native-access=ALL-UNNAMED");
@@ -91,6 +94,9 @@ final class WorkerLauncher implements WorkerStarter {
                     "-XX:CompileCommand=quiet",
                     "-XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock")
             : List.of();
+
+    /** The system property of tandem-ipc that moves the segment directory. */
+    static final String SEGMENT_DIRECTORY_PROPERTY = "dev.tandem.ipc.dir";
 
     /** Each direction's ring of a shared-memory channel: 1 MiB; larger frames travel in pieces. */
     static final int SHARED_RING_BYTES = 1 << 20;
@@ -191,9 +197,13 @@ final class WorkerLauncher implements WorkerStarter {
         }
     }
 
-    /** Tandem's defaults, then the user's options, which win by coming later. */
+    /**
+     * Tandem's defaults, then the user's options, which win by coming later. The default maximum
+     * heap is sized from the machine's memory and the number of workers ({@link WorkerHeap}).
+     */
     static List<String> jvmOptions(PoolOptions options) {
         List<String> out = new ArrayList<>();
+        out.add(WorkerHeap.defaultOption(options.workers()));
         boolean userGc = options.jvmOptions().stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
         for (String o : DEFAULT_JVM_OPTIONS) {
             if (!(userGc && o.equals("-XX:+UseSerialGC"))) {
@@ -238,6 +248,16 @@ final class WorkerLauncher implements WorkerStarter {
         }
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));
+        BulkLane lane = decoder.lane();
+        cmd.add("-D" + WorkerLaunch.BULK_THRESHOLD_PROPERTY + "=" + (lane == null ? 0 : lane.threshold()));
+        if (lane != null) {
+            try {
+                // Both ends must agree on where segments live: the caller may have moved it.
+                cmd.add("-D" + SEGMENT_DIRECTORY_PROPERTY + "=" + SharedSegment.directory());
+            } catch (IOException e) {
+                // no usable directory: the lane fails at its first large value, and says why
+            }
+        }
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
         cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
@@ -386,6 +406,9 @@ final class WorkerLauncher implements WorkerStarter {
     @Override
     public void close() {
         closed = true;
+        if (decoder.lane() != null) {
+            decoder.lane().close();
+        }
         try {
             server.close();
         } catch (IOException e) {

@@ -461,7 +461,7 @@ class ProcessFailureTest {
         }
     }
 
-    private static boolean exitedOrZombie(ProcessHandle p) {
+    static boolean exitedOrZombie(ProcessHandle p) {
         String stat = procStat(p.pid());
         int close = stat.lastIndexOf(')');
         return !p.isAlive()

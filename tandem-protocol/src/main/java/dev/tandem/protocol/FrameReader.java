@@ -5,28 +5,33 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 
 /**
  * Reads frames (see {@link FrameType}) from a channel. Not thread-safe: one reader thread per
  * channel. A frame longer than the configured limit is a protocol error, so a broken or hostile peer
- * cannot make this side allocate without bound.
+ * cannot make this side allocate without bound. A frame whose payload does not fit in this JVM's heap
+ * ({@link HeapRoom}) is read past and reported by {@link #skipped()} instead of failing with an
+ * {@link OutOfMemoryError}, so that one task's payload fails that task only.
  */
 public final class FrameReader {
+    /** Payloads from this size up are checked against the heap before they are allocated: 1 MiB. */
+    private static final int CHECKED_BYTES = 1 << 20;
+
     private final DataInputStream in;
     private final int maxFrameBytes;
 
     private byte type;
     private long taskId;
     private byte[] payload;
+    private long skipped;
 
     /**
      * @param channel the channel, in blocking mode
      * @param maxFrameBytes the largest acceptable frame
      */
     public FrameReader(ReadableByteChannel channel, int maxFrameBytes) {
-        this(Channels.newInputStream(channel), maxFrameBytes);
+        this(SocketStreams.input(channel, null), maxFrameBytes);
     }
 
     /**
@@ -56,9 +61,25 @@ public final class FrameReader {
         }
         type = in.readByte();
         taskId = in.readLong();
-        payload = new byte[length - FrameType.HEADER_AFTER_LENGTH];
+        int n = length - FrameType.HEADER_AFTER_LENGTH;
+        if (n >= CHECKED_BYTES && !HeapRoom.fits(n)) {
+            payload = null;
+            skipped = n;
+            in.skipNBytes(n);
+            return true;
+        }
+        skipped = 0;
+        payload = new byte[n];
         in.readFully(payload);
         return true;
+    }
+
+    /**
+     * {@return the payload size of the last frame if it did not fit in the heap and was read past
+     * (then {@link #payload()} is null), else 0}
+     */
+    public long skipped() {
+        return skipped;
     }
 
     /**
@@ -81,7 +102,7 @@ public final class FrameReader {
         return taskId;
     }
 
-    /** {@return the payload of the last frame read; owned by the caller} */
+    /** {@return the payload of the last frame read (null if it was {@link #skipped()}); owned by the caller} */
     public byte[] payload() {
         return payload;
     }

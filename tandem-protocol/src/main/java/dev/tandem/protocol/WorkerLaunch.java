@@ -14,6 +14,12 @@ public final class WorkerLaunch {
     public static final String WORKER_ID_PROPERTY = "tandem.worker.id";
     /** System property: a one-time token the worker sends first, so no other process can pose as it. */
     public static final String TOKEN_PROPERTY = "tandem.token";
+    /**
+     * System property: the smallest primitive array or buffer, in bytes, that travels through shared
+     * memory beside a frame rather than inside it ({@link BulkWriter}); 0 turns that off. The caller
+     * passes its own value to its workers.
+     */
+    public static final String BULK_THRESHOLD_PROPERTY = "tandem.bulkThreshold";
     /** The largest frame either side accepts: 1 GiB. */
     public static final int MAX_FRAME_BYTES = 1 << 30;
 
