@@ -55,6 +55,7 @@ final class MapRun<T, R> {
         int parallelism =
                 Math.min(pool.options().parallelism(), 4 * Runtime.getRuntime().availableProcessors());
         int window = Math.max(2, 2 * parallelism);
+        boolean isolated = pool.mode().isolated();
         Iterator<T> it = inputs.iterator();
         ArrayDeque<Pending> inFlight = new ArrayDeque<>();
         MapOutputs<R> out = new MapOutputs<>();
@@ -67,7 +68,7 @@ final class MapRun<T, R> {
                     while (batch.size() < batchSize && it.hasNext()) {
                         batch.add(it.next());
                     }
-                    Future<BatchResult> f = pool.submit(new Batch<>(fn, new PackedList(batch.toArray()), nextIndex));
+                    Future<BatchResult> f = pool.submit(new Batch<>(fn, pack(batch, isolated), nextIndex));
                     inFlight.add(new Pending(f, nextIndex, batch.size()));
                     nextIndex += batch.size();
                 }
@@ -83,6 +84,21 @@ final class MapRun<T, R> {
                 p.future.cancel(true);
             }
         }
+    }
+
+    /**
+     * {@return a batch's inputs as they travel: in isolated modes unboxed into a column at once (see
+     * {@link PackedList.Builder}), in thread modes as the objects they are, since nothing is copied}
+     */
+    private static PackedList pack(List<Object> batch, boolean isolated) {
+        if (!isolated) {
+            return new PackedList(batch.toArray());
+        }
+        PackedList.Builder b = new PackedList.Builder(batch.size());
+        for (Object o : batch) {
+            b.add(o);
+        }
+        return b.build();
     }
 
     /**
@@ -133,17 +149,18 @@ final class MapRun<T, R> {
         @Override
         public BatchResult call() {
             long t0 = System.nanoTime();
-            Object[] outputs = new Object[inputs.size()];
-            for (int i = 0; i < outputs.length; i++) {
+            int n = inputs.size();
+            PackedList.Builder outputs = new PackedList.Builder(n);
+            for (int i = 0; i < n; i++) {
                 try {
                     @SuppressWarnings("unchecked")
                     T input = (T) inputs.get(i);
-                    outputs[i] = fn.apply(input);
+                    outputs.add(fn.apply(input));
                 } catch (RuntimeException | Error e) {
                     throw new TaskExecutionException(start + i, e);
                 }
             }
-            return new BatchResult(new PackedList(outputs), System.nanoTime() - t0);
+            return new BatchResult(outputs.build(), System.nanoTime() - t0);
         }
     }
 }

@@ -162,11 +162,24 @@ final class ProcessFuture<T> extends FutureTask<T> {
     }
 
     void succeed(T value) {
+        releaseData();
         set(value);
     }
 
     void fail(Throwable t) {
+        releaseData();
         setException(t);
+    }
+
+    /**
+     * Gives back the shared memory of the task's data, before the future completes, so that a thread
+     * that sees it done also sees its segments free. Also run by {@link #done()} (for cancels),
+     * idempotently. A completion that loses a race with another was for a future done already.
+     */
+    private void releaseData() {
+        if (!leases.isEmpty()) {
+            pool.decoder().lane().release(leases);
+        }
     }
 
     /** Ends it cancelled, without asking the pool to stop it: the pool killed its worker. */
@@ -217,9 +230,7 @@ final class ProcessFuture<T> extends FutureTask<T> {
         if (d != null) {
             d.cancel(false);
         }
-        if (!leases.isEmpty()) {
-            pool.decoder().lane().release(leases);
-        }
+        releaseData();
         Consumer<ProcessFuture<?>> listener = onDone;
         if (listener != null) {
             listener.accept(this);

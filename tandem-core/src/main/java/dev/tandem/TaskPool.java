@@ -18,6 +18,21 @@ import java.util.concurrent.Future;
  * {@link TaskSerializationException}. A {@code Runnable} or {@code Callable} that is not
  * {@link java.io.Serializable} is rejected the same way; declare lambdas as {@link Task} instead.
  *
+ * <p><b>Large data.</b> Primitive arrays and {@link java.nio.ByteBuffer}s of 128 KiB or more,
+ * wherever they are in a task's captured state or its result, travel through shared memory beside
+ * the task's frame, on either {@link Transport}, instead of through Java serialization: the sender
+ * copies them into a shared segment, the receiver copies them out. They are still <em>copies</em>:
+ * the copy of a task's data is made when {@code submit} returns, so the caller may change its
+ * arrays and buffers right away, and the worker's changes never reach the caller. A
+ * {@code ByteBuffer} (which Java serialization cannot send at all) arrives as a new buffer of the
+ * same kind (direct or heap), byte order and read-only flag, holding the sender's remaining bytes
+ * at position 0; the sender's buffer is not moved. The segments are reused by later tasks and
+ * deleted when idle, when the pool terminates, or when their writer dies; this needs no native
+ * access. A task whose data cannot fit in a worker's heap is rejected at {@code submit} (or fails
+ * when the worker finds no room) with a {@link TaskSerializationException} naming the sizes and
+ * the option that raises the heap; a worker's default heap is sized from the machine's memory and
+ * the number of workers (at least 1 GiB).
+ *
  * <p><b>{@code execute}.</b> A {@code Runnable} given to {@link #execute} that throws is never
  * silent: as with the JDK's executors, its exception goes to the uncaught-exception handler (of a
  * pool thread in thread modes, of a Tandem thread of the caller in isolated modes, where the task
@@ -68,8 +83,8 @@ public interface TaskPool extends ExecutorService {
      * fails, the pool stops submitting new batches and this method throws that failure.
      *
      * <p>The returned list is unmodifiable. Numeric outputs ({@link Integer}, {@link Long},
-     * {@link Double}) that came from worker JVMs stay in primitive arrays and are boxed when read, so
-     * reading an element twice may give two equal but distinct objects.
+     * {@link Double}) stay in primitive arrays and are boxed when read, so reading an element twice
+     * may give two equal but distinct objects.
      *
      * @param fn the function, copied to workers in isolated modes
      * @param inputs the inputs, read once

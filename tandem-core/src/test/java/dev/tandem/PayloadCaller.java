@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
  * <li>{@code sizes TRANSPORT}: with default options, passes a {@code byte[]} of 1 KiB, 1 MiB,
  * 16 MiB, 64 MiB and 256 MiB to a worker and gets one of each size back, checks every value, and
  * prints {@code OK size} for each;
+ * <li>{@code lane TRANSPORT}: one 1 MiB argument and one 1 MiB result, then prints {@code OK};
  * <li>{@code hold TRANSPORT}: gets a 1 MiB result (so the worker keeps a result segment), starts a
  * task that captured 1 MiB and never ends, prints {@code PIDS caller,worker...} and waits to be
  * killed.
@@ -20,10 +21,10 @@ public final class PayloadCaller {
 
     public static void main(String[] args) throws Exception {
         Transport transport = Transport.valueOf(args[1]);
-        if (args[0].equals("sizes")) {
-            sizes(transport);
-        } else {
-            hold(transport);
+        switch (args[0]) {
+            case "sizes" -> sizes(transport);
+            case "lane" -> lane(transport);
+            default -> hold(transport);
         }
     }
 
@@ -39,6 +40,14 @@ public final class PayloadCaller {
                 check(buffer.capacity() == size && buffer.get(size - 1) == 7, "buffer of " + size);
                 System.out.println("OK " + size);
             }
+        }
+    }
+
+    private static void lane(Transport transport) throws Exception {
+        try (TaskPool pool = Tandem.processes(1).transport(transport).start()) {
+            long expected = argument(pool, 1 << 20);
+            result(pool, 1 << 20, expected);
+            System.out.println("OK");
         }
     }
 

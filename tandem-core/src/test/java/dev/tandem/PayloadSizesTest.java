@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,22 +29,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class PayloadSizesTest {
     private static Process caller(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                System.getProperty("java.home") + "/bin/java",
-                "-Xmx1536m",
-                "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                PayloadCaller.class.getName()));
+        return caller(true, args);
+    }
+
+    private static Process caller(boolean nativeAccess, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(
+                List.of(System.getProperty("java.home") + "/bin/java", "-Xmx1536m", "-XX:+UseSerialGC"));
+        if (nativeAccess) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PayloadCaller.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
-    @ParameterizedTest
-    @EnumSource(Transport.class)
-    void everySizeWorksBothWaysWithDefaultOptions(Transport transport) throws Exception {
-        Process p = caller("sizes", transport.name());
+    private static List<String> run(Process p) throws Exception {
         List<String> lines = new ArrayList<>();
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -56,6 +56,27 @@ class PayloadSizesTest {
                 p.destroyForcibly().waitFor();
             }
         }
+        return lines;
+    }
+
+    /**
+     * The lane maps files and copies memory, none of which is a restricted method: a caller started
+     * without {@code --enable-native-access} gets no warning from it on the default transport.
+     */
+    @Test
+    void theLaneNeedsNoNativeAccessAndPrintsNoWarningWithoutIt() throws Exception {
+        Process p = caller(false, "lane", Transport.SOCKET.name());
+        List<String> lines = run(p);
+        assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
+        assertThat(lines).as(String.join("\n", lines)).contains("OK");
+        assertThat(lines).noneMatch(l -> l.contains("restricted method"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void everySizeWorksBothWaysWithDefaultOptions(Transport transport) throws Exception {
+        Process p = caller("sizes", transport.name());
+        List<String> lines = run(p);
         assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
         assertThat(lines)
                 .as(String.join("\n", lines))

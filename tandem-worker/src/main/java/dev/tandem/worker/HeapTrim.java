@@ -40,8 +40,12 @@ import java.util.concurrent.TimeUnit;
  * thread is made on first need. Thread-safe: state is guarded by this object.
  */
 final class HeapTrim {
-    /** How long the worker must have been idle before it trims: 500 ms. */
-    static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * How long the worker must have been idle before it trims: 1 s. Long enough that a caller that
+     * prepares its next large task for a while does not find the heap shrunk (and pay to grow it
+     * again), short enough that an idle worker is small again soon.
+     */
+    static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Committed heap beyond which an idle worker collects: 32 MiB, well above an idle worker's. */
     static final long TRIM_ABOVE_BYTES = 32L << 20;
     /** A task that moved this much data or more is large: 4 MiB. */
