@@ -5,6 +5,8 @@
  */
 module dev.tandem.advisor {
     requires dev.tandem;
+    requires dev.tandem.ipc;
+    requires dev.tandem.measure;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires java.management;

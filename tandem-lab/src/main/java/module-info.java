@@ -6,6 +6,7 @@
 module dev.tandem.lab {
     requires dev.tandem;
     requires dev.tandem.ipc;
+    requires dev.tandem.measure;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;

@@ -1,12 +1,22 @@
 package dev.tandem;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
- * What both engines share: the options, the serializable {@code submit}, and {@code map}, which is
- * built on {@code submit} alone. Subclasses provide the executor itself.
+ * What both engines share: the options, the serializable {@code submit}, and what is built on
+ * {@code submit} alone: {@code map} and its streaming forms ({@link MapRun}) and
+ * {@code supplyAsync} ({@link TaskCompletion}). Subclasses provide the executor itself, and make
+ * every future a {@link NotifyingFutureTask} so that these can wait for many futures at once.
  */
 abstract sealed class AbstractTaskPool extends AbstractExecutorService implements TaskPool
         permits ThreadTaskPool, ProcessTaskPool {
@@ -18,13 +28,50 @@ abstract sealed class AbstractTaskPool extends AbstractExecutorService implement
     }
 
     @Override
+    protected abstract <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable);
+
+    @Override
     public <T> Future<T> submit(Task<T> task) {
-        return super.submit(task);
+        return submitNotifying(task);
+    }
+
+    /** {@link #submit(Task)}, returning the future as the engine made it. */
+    final <T> NotifyingFutureTask<T> submitNotifying(Task<T> task) {
+        NotifyingFutureTask<T> f = newTaskFor(Objects.requireNonNull(task, "task"));
+        execute(f);
+        return f;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> supplyAsync(Task<T> task) {
+        return TaskCompletion.of(this, task);
     }
 
     @Override
     public <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs) {
-        return new MapRun<>(this, fn, inputs).run();
+        return map(fn, inputs, null);
+    }
+
+    @Override
+    public <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs, LongConsumer progress) {
+        try (MapRun<T, R> run = new MapRun<>(this, fn, inputs, true, progress)) {
+            return run.toList();
+        }
+    }
+
+    @Override
+    public <T, R> Stream<R> mapStream(TaskFunction<T, R> fn, Iterable<T> inputs) {
+        return stream(new MapRun<>(this, fn, inputs, true, null), Spliterator.ORDERED);
+    }
+
+    @Override
+    public <T, R> Stream<R> mapAsCompleted(TaskFunction<T, R> fn, Iterable<T> inputs) {
+        return stream(new MapRun<>(this, fn, inputs, false, null), 0);
+    }
+
+    private static <R> Stream<R> stream(MapRun<?, R> run, int characteristics) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(run, characteristics), false)
+                .onClose(run::close);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -28,22 +29,29 @@ import java.util.stream.Stream;
  * <h2>Clean-up</h2>
  * Every change of a jar or an option makes a new cache of about 13 MB, so the folder is pruned when
  * a pool starts: the pool marks its cache as used (its modification time), and only the
- * {@link #KEEP} most recently used caches stay. Training files left by a JVM that died while writing
- * one are deleted after a day. A worker that already mapped a deleted cache keeps running from it
- * (Linux unlinks lazily); a later worker without it starts the ordinary way.
+ * {@link #KEEP} most recently used caches stay. A training file is named after the caller that owns
+ * it ({@code worker-<digest>.aot.tmp-<owner stamp>-<nanos>}, see {@link OwnerStamp}), and any pool
+ * start deletes the training files (and their {@code .config}) whose owner is dead: a caller killed
+ * while its worker trained leaves a file of about 12 MB, written by the worker as it halts. A
+ * caller's exit kills its trainers first ({@link CallerShutdown}). Training files named by older
+ * versions (pid only) go when that pid is dead or after a day. A worker that already mapped a
+ * deleted cache keeps running from it (Linux unlinks lazily); a later worker without it starts the
+ * ordinary way.
  */
 final class AotCache {
     /** How many caches the folder keeps. */
     static final int KEEP = 8;
 
     private static final long LEFTOVER_MILLIS = TimeUnit.DAYS.toMillis(1);
+    /** Between a cache's name and the stamp of its training file's owner. */
+    private static final String TRAINING_MARK = ".tmp-";
 
     private AotCache() {}
 
     /**
      * Marks {@code cache} as just used, then deletes all but the {@link #KEEP} most recently used
-     * caches of its folder, and training leftovers older than a day. Best effort: a file that cannot
-     * be read or deleted is left alone.
+     * caches of its folder, and the training leftovers of dead owners. Best effort: a file that
+     * cannot be read or deleted is left alone.
      */
     static void markUsedAndPrune(Path cache) {
         try {
@@ -55,12 +63,9 @@ final class AotCache {
             try (Stream<Path> files = Files.list(cache.getParent())) {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     String name = p.getFileName().toString();
-                    if (!name.startsWith("worker-")) {
-                        continue;
-                    }
-                    if (name.endsWith(".aot")) {
+                    if (name.startsWith("worker-") && name.endsWith(".aot")) {
                         caches.add(p);
-                    } else if (name.contains(".aot.tmp-") && now - modified(p) > LEFTOVER_MILLIS) {
+                    } else if (isStaleLeftover(p, now)) {
                         Files.deleteIfExists(p);
                     }
                 }
@@ -74,6 +79,53 @@ final class AotCache {
         } catch (IOException | RuntimeException e) {
             // a cache folder we cannot tidy is only a waste of disk space
         }
+    }
+
+    /**
+     * Deletes the training leftovers of dead owners in {@code folder}, if it exists. Best effort.
+     *
+     * @param folder the cache folder, {@link #folder()}
+     */
+    static void pruneLeftovers(Path folder) {
+        if (folder == null || !Files.isDirectory(folder)) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (isStaleLeftover(p, now)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a cache folder we cannot tidy is only a waste of disk space
+        }
+    }
+
+    /**
+     * {@return whether {@code file} is a training file (or its {@code .config}) whose owner is dead}
+     * A file named by an older version (pid only) is stale when that pid is dead or after a day.
+     */
+    static boolean isStaleLeftover(Path file, long nowMillis) {
+        String name = file.getFileName().toString();
+        int at = name.indexOf(TRAINING_MARK);
+        if (!name.startsWith("worker-") || at < 0) {
+            return false;
+        }
+        String suffix = name.substring(at + TRAINING_MARK.length());
+        if (suffix.endsWith(".config")) {
+            suffix = suffix.substring(0, suffix.length() - ".config".length());
+        }
+        String[] parts = suffix.split("-");
+        if (parts.length == 4) {
+            Optional<OwnerStamp> owner = OwnerStamp.parse(parts[0], parts[1], parts[2]);
+            if (owner.isPresent()) {
+                return !owner.get().isAlive();
+            }
+        }
+        boolean oldPidDead = parts.length == 2
+                && OwnerStamp.parse(parts[0], "0", "0").map(o -> !o.isAlive()).orElse(false);
+        return oldPidDead || nowMillis - modified(file) > LEFTOVER_MILLIS;
     }
 
     private static long modified(Path p) {
@@ -103,10 +155,7 @@ final class AotCache {
                 update(d, o);
             }
             String key = HexFormat.of().formatHex(d.digest(), 0, 12);
-            String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base =
-                    xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-            Path dir = base.resolve("tandem").resolve("aot");
+            Path dir = folder();
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(
                         dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -115,6 +164,13 @@ final class AotCache {
         } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
             return null; // no cache: workers start the ordinary way
         }
+    }
+
+    /** {@return the folder of the caches: {@code $XDG_CACHE_HOME/tandem/aot} or {@code ~/.cache/tandem/aot}} */
+    static Path folder() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("tandem").resolve("aot");
     }
 
     /** {@return whether every entry is a jar file, which the JDK's AOT cache requires} */
@@ -130,10 +186,10 @@ final class AotCache {
         return true;
     }
 
-    /** {@return a private name for a worker to write the cache to before it is published} */
+    /** {@return a private name, stamped with this caller, for a worker to write the cache to before it is published} */
     static Path trainingFile(Path cache) {
-        return cache.resolveSibling(
-                cache.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        return cache.resolveSibling(cache.getFileName() + TRAINING_MARK
+                + OwnerStamp.self().text() + "-" + Long.toHexString(System.nanoTime()));
     }
 
     static void deleteLeftovers(Path training) {

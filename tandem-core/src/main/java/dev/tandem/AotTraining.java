@@ -85,6 +85,7 @@ final class AotTraining {
         } finally {
             AotCache.deleteLeftovers(output);
             TRAINING.remove(cache);
+            CallerShutdown.forgetTraining(output);
         }
     }
 }

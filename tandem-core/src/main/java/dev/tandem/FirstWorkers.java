@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts a pool's first workers in parallel and waits for every one of them, even after an
@@ -55,5 +56,19 @@ final class FirstWorkers {
             Thread.currentThread().interrupt();
         }
         return new Outcome(started, error);
+    }
+
+    /**
+     * After a failed start, waits (bounded, 10 s) until the workers that did start have exited and
+     * their files, shared-memory channels included, are deleted, so that a retry finds them free.
+     *
+     * @param pool the pool that failed to start, already stopping
+     */
+    static void awaitCleanUp(TaskPool pool) {
+        try {
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

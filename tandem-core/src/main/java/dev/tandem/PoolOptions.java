@@ -42,6 +42,8 @@ import java.util.Objects;
  * @param aotCache whether worker JVMs start from a JDK AOT cache of their class path, which the
  *        first worker trains (only when the class path is all jars)
  * @param transport how tasks and results travel between the caller and its workers
+ * @param inheritSystemProperties whether worker JVMs get the caller's system properties: those given
+ *        on its command line and its default time zone and locale (see the README's rule)
  */
 public record PoolOptions(
         Mode mode,
@@ -62,7 +64,8 @@ public record PoolOptions(
         List<String> classPath,
         List<String> allowedClasses,
         boolean aotCache,
-        Transport transport) {
+        Transport transport,
+        boolean inheritSystemProperties) {
 
     /** The longest duration an option keeps: {@code Long.MAX_VALUE / 2} nanoseconds, about 146 years. */
     public static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE / 2);

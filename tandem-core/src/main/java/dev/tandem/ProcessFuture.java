@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
  *
  * <p>Fields other than the final ones are guarded by the pool's lock.
  */
-final class ProcessFuture<T> extends FutureTask<T> {
+final class ProcessFuture<T> extends NotifyingFutureTask<T> {
     final ProcessTaskPool pool;
     final long id;
     final Callable<T> callable;
@@ -226,6 +225,7 @@ final class ProcessFuture<T> extends FutureTask<T> {
 
     @Override
     protected void done() {
+        super.done();
         ScheduledFuture<?> d = deadline;
         if (d != null) {
             d.cancel(false);

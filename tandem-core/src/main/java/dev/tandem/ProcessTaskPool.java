@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +65,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     /** Starts workers and flushes frames off the lock (never on the shared timer thread). */
     private final ExecutorService background;
 
+    private final CompletionServiceAdapter completionService = new CompletionServiceAdapter();
     private final ReentrantLock lock = new ReentrantLock();
     // Everything below is guarded by lock.
     private final RunState state = new RunState(lock);
@@ -80,7 +80,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private ProcessTaskPool(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter) {
         super(options);
         this.decoder = decoder;
-        this.encoder = new TaskEncoder(decoder.filter(), decoder.lane());
+        this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter), decoder.lane());
         this.starter = starter;
         this.restarts = RestartPolicy.of(options);
         this.poison = new PoisonLedger(options.poisonThreshold());
@@ -131,6 +131,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             pool.lock.unlock();
         }
         if (error != null) {
+            FirstWorkers.awaitCleanUp(pool); // so that a retry finds their shared memory free
             throw error;
         }
         return pool;
@@ -143,13 +144,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
     // ---------------------------------------------------------------- submission
 
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
-        return newFuture(callable);
+    protected <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable) {
+        return completionService.made(newFuture(callable));
     }
 
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
-        return newFuture(TaskEncoder.callable(runnable, value));
+    protected <T> NotifyingFutureTask<T> newTaskFor(Runnable runnable, T value) {
+        return completionService.made(newFuture(TaskEncoder.callable(runnable, value)));
     }
 
     <T> ProcessFuture<T> newFuture(Callable<T> callable) {
@@ -160,7 +161,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
     @Override
     public void execute(Runnable command) {
         ProcessFuture<?> f;
-        if (command instanceof ProcessFuture<?> pf && pf.pool == this) {
+        if (completionService.adopt(command) instanceof ProcessFuture<?> adopted) { // a QueueingFuture
+            f = adopted;
+        } else if (command instanceof ProcessFuture<?> pf && pf.pool == this) {
             f = pf;
         } else {
             f = (ProcessFuture<?>) newTaskFor(command, null);

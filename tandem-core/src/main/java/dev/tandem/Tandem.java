@@ -89,6 +89,7 @@ public final class Tandem {
         private final List<String> allowedClasses = new ArrayList<>();
         private boolean aotCache = true;
         private Transport transport = Transport.SOCKET;
+        private boolean inheritSystemProperties = true;
 
         Builder(Mode mode, int workers, int threadsPerWorker) {
             this.mode = mode;
@@ -301,6 +302,25 @@ public final class Tandem {
         }
 
         /**
+         * Whether worker JVMs get this JVM's system properties, so that a task answers the same as
+         * in a thread: every {@code -Dkey=value} given on this JVM's command line (with its value when
+         * the pool starts), and the default time zone and locale, except what each JVM sets for
+         * itself ({@code java.home}, {@code java.class.path}, {@code os.*}, {@code line.separator},
+         * module settings...) and Tandem's own. Properties set only with {@code System.setProperty}
+         * are not passed. {@link #jvmOptions(String...)} come later and win. Default true. Process and
+         * hybrid modes only.
+         *
+         * @param inherit false to start workers with the JVM's defaults (they still write their
+         *        output in this JVM's {@code stdout.encoding} and {@code stderr.encoding})
+         * @return this builder
+         */
+        public Builder inheritSystemProperties(boolean inherit) {
+            processOnlyOptionsSet.add("inheritSystemProperties");
+            this.inheritSystemProperties = inherit;
+            return this;
+        }
+
+        /**
          * {@return the validated options}
          *
          * @throws IllegalArgumentException naming the bad value and how to fix it
@@ -330,7 +350,8 @@ public final class Tandem {
                     classPath,
                     allowedClasses,
                     aotCache,
-                    transport);
+                    transport,
+                    inheritSystemProperties);
         }
 
         /**

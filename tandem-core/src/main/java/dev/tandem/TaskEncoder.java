@@ -14,6 +14,7 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Serializes tasks and the initializer in the calling thread, so that an unserializable task is
@@ -45,13 +46,16 @@ final class TaskEncoder {
     static final int MAX_TASK_BYTES = WorkerLaunch.MAX_FRAME_BYTES - FrameType.HEADER_AFTER_LENGTH;
 
     private final DecodingFilter filter;
+    /** Checks that workers can load a class a task carries; throws TaskSerializationException if not. */
+    private final Consumer<Class<?>> loadable;
     /** The shared-memory lane, or null to keep everything in the frame. */
     private final BulkLane lane;
     /** The bytes of stateless task classes, encoded once. */
     private final ConcurrentHashMap<Class<?>, byte[]> statelessBytes = new ConcurrentHashMap<>();
 
-    TaskEncoder(DecodingFilter filter, BulkLane lane) {
+    TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable, BulkLane lane) {
         this.filter = filter;
+        this.loadable = loadable;
         this.lane = lane;
     }
 
@@ -61,6 +65,7 @@ final class TaskEncoder {
      * @throws TaskSerializationException naming the task and what could not be serialized
      */
     Encoded encode(Callable<?> callable) {
+        TaskWrappers.refuseWrapper(callable);
         if (!(callable instanceof Serializable)) {
             throw notSerializable(callable, "Callable");
         }
@@ -72,10 +77,12 @@ final class TaskEncoder {
         ObjectCodec.Encoded encoded;
         try {
             encoded = ObjectCodec.encode(
-                    callable, filter::learn, stateless || lane == null ? null : lane.writer(), MAX_TASK_BYTES);
+                    callable, this::classWritten, stateless || lane == null ? null : lane.writer(), MAX_TASK_BYTES);
             if (stateless) {
                 statelessBytes.putIfAbsent(callable.getClass(), encoded.bytes());
             }
+        } catch (TaskSerializationException e) {
+            throw e; // a class that workers cannot load, from classWritten
         } catch (FrameTooLargeException e) {
             throw new TaskSerializationException(
                     Boundary.ENCODE_TASK_IN_CALLER,
@@ -119,8 +126,15 @@ final class TaskEncoder {
         }
     }
 
+    /** A class in a task's serialized form: results may hold it, and workers must be able to load it. */
+    private void classWritten(Class<?> c) {
+        filter.learn(c);
+        loadable.accept(c);
+    }
+
     /** {@return a task that runs {@code runnable} and returns {@code value}} */
     static <T> Callable<T> callable(Runnable runnable, T value) {
+        TaskWrappers.refuseWrapper(runnable);
         if (!(runnable instanceof Serializable)) {
             throw notSerializable(runnable, "Runnable");
         }

@@ -1,8 +1,11 @@
 package dev.tandem;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 
 /**
  * An {@link ExecutorService} whose tasks run on platform threads, virtual threads, worker JVMs or a
@@ -17,6 +20,12 @@ import java.util.concurrent.Future;
  * is shared. A task that cannot be serialized is rejected when it is submitted with a
  * {@link TaskSerializationException}. A {@code Runnable} or {@code Callable} that is not
  * {@link java.io.Serializable} is rejected the same way; declare lambdas as {@link Task} instead.
+ * Wrappers that the JDK or a library puts around a task on its way to an executor
+ * ({@code CompletableFuture.supplyAsync(supplier, pool)}, Micrometer's
+ * {@code ExecutorServiceMetrics.monitor}, Spring's {@code TaskDecorator}, MDC or OpenTelemetry
+ * context wrappers) cannot cross either: {@code submit} rejects them with a message that names the
+ * wrapper and the Tandem way to get the same thing. {@link java.util.concurrent.ExecutorCompletionService}
+ * works in every mode. Thread modes accept every wrapper.
  *
  * <p><b>Large data.</b> Primitive arrays and {@link java.nio.ByteBuffer}s of 128 KiB or more,
  * wherever they are in a task's captured state or its result, travel through shared memory beside
@@ -97,6 +106,107 @@ public interface TaskPool extends ExecutorService {
      *         interrupt status is restored
      */
     <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs);
+
+    /**
+     * {@link #map(TaskFunction, Iterable)}, reporting progress as applications complete: enough to
+     * drive a progress bar.
+     *
+     * <p>{@code progress} is called with the number of inputs whose application has completed so
+     * far (their batch returned), each time a batch completes, in the thread that called
+     * {@code map}, never concurrently, with strictly increasing values; the last call, when every
+     * application succeeded, passes the number of inputs. It is not called for an empty input. The
+     * total is the size of {@code inputs} if the caller knows it. An exception thrown by
+     * {@code progress} stops the map as a failed application does and is thrown from this method.
+     *
+     * @param fn the function, copied to workers in isolated modes
+     * @param inputs the inputs, read once
+     * @param progress called with the count of completed inputs, or null
+     * @param <T> the input type
+     * @param <R> the output type
+     * @return the outputs, in input order
+     * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
+     * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
+     *         interrupt status is restored
+     */
+    <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs, LongConsumer progress);
+
+    /**
+     * Applies {@code fn} to every input and streams the outputs in input order, as they become
+     * available (Python's {@code Pool.imap}, joblib's {@code return_as="generator"}).
+     *
+     * <p>Nothing is submitted until the stream is consumed. Inputs are then read lazily and sent in
+     * batches as {@link #map(TaskFunction, Iterable) map} does, with at most {@code 2 x parallelism}
+     * batches in flight; an output waits in a bounded buffer until the outputs before it are
+     * consumed, so an endless {@code inputs} works, and a slow consumer holds back submission
+     * instead of filling the heap. The stream is sequential and ordered; it does not split.
+     *
+     * <p><b>Close it</b> (try-with-resources), in particular after a short-circuiting operation
+     * such as {@code limit} or {@code findFirst}: closing stops reading inputs and cancels every
+     * batch still in flight, interrupting or killing what runs, as {@code cancel(true)} does.
+     * A failed application ends the stream the same way and is thrown from the terminal operation
+     * as a {@link TaskExecutionException}.
+     *
+     * <p>Not thread-safe: consume the stream from one thread at a time (it may be closed from any).
+     *
+     * @param fn the function, copied to workers in isolated modes
+     * @param inputs the inputs, read once, lazily, in the consuming thread
+     * @param <T> the input type
+     * @param <R> the output type
+     * @return the outputs in input order; to be closed
+     * @throws TaskExecutionException from the terminal operation, if an application failed
+     * @throws java.util.concurrent.RejectedExecutionException from the terminal operation, if the
+     *         pool is shut down or has failed
+     * @throws java.util.concurrent.CancellationException from the terminal operation, if the
+     *         consuming thread is interrupted; the interrupt status is restored
+     */
+    <T, R> Stream<R> mapStream(TaskFunction<T, R> fn, Iterable<T> inputs);
+
+    /**
+     * As {@link #mapStream(TaskFunction, Iterable)}, but streams the outputs in the order their
+     * batches complete (Python's {@code imap_unordered} and {@code as_completed}): a slow input
+     * does not hold back the outputs of faster ones. Outputs of one batch come in input order; to
+     * know which input an output belongs to, return both from {@code fn}. Same batching, bound,
+     * laziness, closing and exceptions as {@code mapStream}; the stream is unordered.
+     *
+     * @param fn the function, copied to workers in isolated modes
+     * @param inputs the inputs, read once, lazily, in the consuming thread
+     * @param <T> the input type
+     * @param <R> the output type
+     * @return the outputs in completion order; to be closed
+     * @throws TaskExecutionException from the terminal operation, if an application failed
+     * @throws java.util.concurrent.RejectedExecutionException from the terminal operation, if the
+     *         pool is shut down or has failed
+     * @throws java.util.concurrent.CancellationException from the terminal operation, if the
+     *         consuming thread is interrupted; the interrupt status is restored
+     */
+    <T, R> Stream<R> mapAsCompleted(TaskFunction<T, R> fn, Iterable<T> inputs);
+
+    /**
+     * Submits a task and returns a {@link CompletableFuture} of its result, for composition with
+     * {@link java.util.concurrent.CompletionStage} ({@code thenApply}, {@code thenCombine},
+     * {@code allOf}, ...). Use it instead of {@code CompletableFuture.supplyAsync(supplier, pool)},
+     * which cannot send its supplier to a worker JVM.
+     *
+     * <p>The future completes with the task's result, or exceptionally with what
+     * {@link Future#get()} of {@link #submit(Task)} would have thrown as cause (the task's own
+     * exception, {@link TaskTimeoutException}, {@link WorkerLostException}, ...). Dependent actions
+     * that are not {@code *Async} run in a virtual thread started for the completion, never in a
+     * thread of the pool, so they may block. Completing the future from outside, by
+     * {@code cancel}, {@code complete}, {@code completeExceptionally} or {@code orTimeout}, reaches
+     * the task: it is cancelled as by {@code cancel(true)}, interrupting a running thread or
+     * stopping (killing) its worker in isolated modes.
+     *
+     * <p>Memory effects: actions of the task happen-before the future completes (in isolated modes,
+     * the caller sees a copy of the result).
+     *
+     * @param task the task
+     * @param <T> the result type
+     * @return a future of the task's result
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
+     * @throws TaskSerializationException in isolated modes, if the task cannot be serialized
+     */
+    <T> CompletableFuture<T> supplyAsync(Task<T> task);
 
     /** {@return the execution model of this pool} */
     Mode mode();

@@ -5,9 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -20,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * virtual threads) behind the {@link TaskPool} contract.
  *
  * <h2>Implementation overview</h2>
- * Every submission is wrapped in a {@link TimedTask}, a {@link FutureTask} that knows its runner
+ * Every submission is wrapped in a {@link TimedTask}, a {@link NotifyingFutureTask} that knows its runner
  * thread. Without a task timeout that wrapper is the only cost over the raw executor. With one, the
  * task arms a deadline on the shared {@link Deadlines} timer when it starts; at the deadline the
  * future is failed with {@link TaskTimeoutException} <em>first</em> and the runner interrupted
@@ -58,12 +56,12 @@ final class ThreadTaskPool extends AbstractTaskPool {
     }
 
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+    protected <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable) {
         return new TimedTask<>(callable, callable, false);
     }
 
     @Override
-    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+    protected <T> NotifyingFutureTask<T> newTaskFor(Runnable runnable, T value) {
         return new TimedTask<>(Executors.callable(runnable, value), runnable, false);
     }
 
@@ -116,7 +114,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
     }
 
     /** A future that runs the worker initializer once per thread and enforces the task timeout. */
-    private final class TimedTask<T> extends FutureTask<T> {
+    private final class TimedTask<T> extends NotifyingFutureTask<T> {
         /** The user's task, for messages. */
         private final Object userTask;
         /** Whether a failure goes to the uncaught-exception handler (a Runnable given to execute). */

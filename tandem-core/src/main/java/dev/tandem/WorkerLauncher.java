@@ -18,7 +18,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -29,13 +28,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Starts worker JVMs for one pool and completes their handshakes.
  *
  * <h2>Files and processes it owns</h2>
  * A private directory (mode 0700) under {@code java.io.tmpdir} holding the pool's Unix domain socket
- * {@code control.sock}; it is deleted by {@link #close()}. Worker JVMs connect to that socket and
+ * {@code control.sock} and the system properties workers inherit ({@link InheritedProperties}); it
+ * is deleted by {@link #close()}, at the caller's exit, or by a later pool's sweep
+ * ({@link PoolFolder}). Worker JVMs connect to that socket and
  * present a one-time random token, so only the process this launcher started can become a given
  * worker. Crash logs go to {@code java.io.tmpdir/tandem-hs_err_pid<pid>.log} and are kept.
  *
@@ -47,10 +49,12 @@ import java.util.concurrent.TimeoutException;
  * {@code close()}); later workers map it. See {@link AotCache}.
  *
  * <h2>Worker command</h2>
- * The caller's own {@code java} and class path, Tandem's defaults (a maximum heap sized by
- * {@link WorkerHeap}, a small initial one and the serial GC, which returns memory to the OS; exit on
+ * The caller's own {@code java} and class path, the caller's system properties (an argument file,
+ * see {@link InheritedProperties}), Tandem's defaults (a maximum heap sized by {@link WorkerHeap}, a
+ * small initial one and the serial GC, which returns memory to the OS; exit on
  * {@link OutOfMemoryError}; no perf-data file), then the user's {@code jvmOptions}, which win
- * because they come later, then the shared-memory lane's threshold and directory. stdin is {@code /dev/null}; stdout
+ * because they come later, then the shared-memory lane's threshold and directory. stdin is
+ * {@code /dev/null}; stdout
  * and stderr are pipes pumped by {@link OutputPump}.
  *
  * <p>Thread-safe: {@link #start} may run on several threads at once.
@@ -108,14 +112,19 @@ final class WorkerLauncher implements WorkerStarter {
     private final byte[] initializer;
 
     private final ReplyDecoder decoder;
-    private final Path dir;
+    /** The pool's private folder: the socket and the argument file (see {@link PoolFolder}). */
+    private final PoolFolder folder;
+
     private final Path socket;
+    /** The system properties workers inherit, as a launcher argument file; null when they do not. */
+    private final Path inheritedProperties;
+
     private final ServerSocketChannel server;
     private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private final Path errorFileDir = Path.of(System.getProperty("java.io.tmpdir"));
-    /** The worker class path: the caller's, then the user's extra entries. */
-    private final List<String> classPath;
+    /** The worker class path, worked out from what this JVM loaded, then the user's extra entries. */
+    private final WorkerClassPath classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
     private final Path aotCache;
 
@@ -127,26 +136,40 @@ final class WorkerLauncher implements WorkerStarter {
         this.options = options;
         this.initializer = initializer;
         this.decoder = decoder;
+        this.classPath = WorkerClassPath.of(options);
+        PoolFolder created = null;
         try {
-            this.dir = Files.createTempDirectory(
-                    "tandem-pool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            this.socket = dir.resolve("control.sock");
+            created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
+            this.socket = created.path().resolve("control.sock");
+            if (options.inheritSystemProperties()) {
+                this.inheritedProperties = created.path().resolve("worker.args");
+                InheritedProperties.writeArgumentFile(inheritedProperties, InheritedProperties.arguments());
+            } else {
+                this.inheritedProperties = null;
+            }
             this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
+            classPath.close();
+            if (created != null) {
+                created.delete();
+            }
             throw new WorkerStartException(
                     "cannot create the pool's control socket in " + System.getProperty("java.io.tmpdir") + ": " + e, e);
         }
-        this.classPath = workerClassPath(options);
+        this.folder = created;
         // The transport is part of the key: a worker loads every class of its cache at start, so a
         // cache trained over the other transport makes it bigger (2.4 MiB for a socket worker).
         List<String> cacheKey = new ArrayList<>(jvmOptions(options));
         cacheKey.add("transport=" + options.transport());
-        this.aotCache = options.aotCache() ? AotCache.location(classPath, cacheKey) : null;
+        this.aotCache = options.aotCache() ? AotCache.location(classPath.entries(), cacheKey) : null;
         if (aotCache != null) {
             AotCache.markUsedAndPrune(aotCache);
+        } else if (options.aotCache()) {
+            AotCache.pruneLeftovers(AotCache.folder()); // what other class paths' callers left when killed
         }
-        this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
+        this.acceptor =
+                new Thread(this::acceptLoop, "tandem-acceptor-" + folder.path().getFileName());
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -215,16 +238,20 @@ final class WorkerLauncher implements WorkerStarter {
         return out;
     }
 
-    static List<String> workerClassPath(PoolOptions options) {
-        List<String> cp = new ArrayList<>();
-        for (String key : List.of("java.class.path", "jdk.module.path")) {
-            String v = System.getProperty(key);
-            if (v != null && !v.isEmpty()) {
-                cp.addAll(List.of(v.split(File.pathSeparator)));
-            }
+    WorkerClassPath classPath() {
+        return classPath;
+    }
+
+    /**
+     * {@return what checks that a starter's workers can load a class a task carries: this
+     * launcher's class path, or no check for another kind of starter}
+     */
+    static Consumer<Class<?>> loadableCheck(WorkerStarter starter) {
+        if (starter instanceof WorkerLauncher launcher) {
+            WorkerClassPath path = launcher.classPath;
+            return path::makeVisible;
         }
-        cp.addAll(options.classPath());
-        return cp;
+        return c -> {};
     }
 
     /**
@@ -235,6 +262,9 @@ final class WorkerLauncher implements WorkerStarter {
     List<String> command(int workerId, String token, Path aotOutput) {
         List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (inheritedProperties != null) {
+            cmd.add("@" + inheritedProperties); // first, so that jvmOptions win
+        }
         cmd.addAll(jvmOptions(options));
         cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
         if (aotOutput != null) {
@@ -246,8 +276,8 @@ final class WorkerLauncher implements WorkerStarter {
             cmd.add("-Xlog:aot=off"); // a stale cache is ignored quietly: the worker starts without it
             cmd.add("-Xlog:cds=off");
         }
-        cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, classPath));
+        cmd.addAll(classPath.arguments());
+        cmd.addAll(InheritedProperties.outputEncodings());
         BulkLane lane = decoder.lane();
         cmd.add("-D" + WorkerLaunch.BULK_THRESHOLD_PROPERTY + "=" + (lane == null ? 0 : lane.threshold()));
         if (lane != null) {
@@ -288,7 +318,7 @@ final class WorkerLauncher implements WorkerStarter {
                 handshakes.remove(token);
                 throw new WorkerStartException(
                         "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
-                                + "; use transport(Transport.SOCKET)",
+                                + "; or use transport(Transport.SOCKET), which needs no shared memory",
                         e);
             }
         }
@@ -320,6 +350,8 @@ final class WorkerLauncher implements WorkerStarter {
                 listener,
                 decoder,
                 errorFileDir);
+        // A trainer left alone when this JVM exits would write ~12 MB as it halts: the exit kills it.
+        training.ifPresent(t -> CallerShutdown.killAtExit(t.output(), process));
         // Before the handshake, an exit fails the wait; after it, the reader thread sees the end of
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
@@ -395,7 +427,8 @@ final class WorkerLauncher implements WorkerStarter {
                 "worker " + w.id() + " (pid " + w.pid() + ") " + what
                         + (exit == null ? "" : "; exit code " + exit)
                         + "\ncommand: " + String.join(" ", cmd)
-                        + (output.isEmpty() ? "" : "\nits output:\n" + output),
+                        + (output.isEmpty() ? "" : "\nits output:\n" + output)
+                        + classPath.diagnose(output),
                 cause);
     }
 
@@ -409,16 +442,12 @@ final class WorkerLauncher implements WorkerStarter {
         if (decoder.lane() != null) {
             decoder.lane().close();
         }
+        classPath.close();
         try {
             server.close();
         } catch (IOException e) {
             // nothing to do
         }
-        try {
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // best effort: a private, empty directory in the temp folder
-        }
+        folder.delete();
     }
 }

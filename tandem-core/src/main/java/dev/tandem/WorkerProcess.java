@@ -74,9 +74,19 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         this.errorFileDir = errorFileDir;
         String prefix = "[worker " + id + "] ";
         this.stdout = new OutputPump(
-                process.getInputStream(), prefix, () -> System.out, forwardOutput, "tandem-worker-" + id + "-stdout");
+                process.getInputStream(),
+                prefix,
+                () -> System.out,
+                forwardOutput,
+                OutputPump.encoding("stdout.encoding"),
+                "tandem-worker-" + id + "-stdout");
         this.stderr = new OutputPump(
-                process.getErrorStream(), prefix, () -> System.err, forwardOutput, "tandem-worker-" + id + "-stderr");
+                process.getErrorStream(),
+                prefix,
+                () -> System.err,
+                forwardOutput,
+                OutputPump.encoding("stderr.encoding"),
+                "tandem-worker-" + id + "-stderr");
         if (training.isPresent()) {
             stdout.quietAotTraining = true;
             stderr.quietAotTraining = true;

@@ -40,12 +40,15 @@ class AotCacheTest {
     @Test
     void testClassPathsWithDirectoriesStartWorkersWithoutACache() {
         PoolOptions options = Tandem.processes(1).options();
-        List<String> cp = WorkerLauncher.workerClassPath(options);
+        List<String> cp;
+        try (WorkerClassPath path = WorkerClassPath.of(options)) {
+            cp = path.entries();
+        }
         assertThat(AotCache.location(cp, WorkerLauncher.jvmOptions(options))).isNull();
     }
 
     @Test
-    void pruningKeepsTheMostRecentlyUsedCachesAndOldLeftoversGo(@TempDir Path dir) throws Exception {
+    void pruningKeepsTheMostRecentlyUsedCachesAndLeftoversOfDeadOwnersGo(@TempDir Path dir) throws Exception {
         long now = System.currentTimeMillis();
         List<Path> caches = new ArrayList<>();
         for (int i = 0; i < AotCache.KEEP + 3; i++) {
@@ -55,7 +58,8 @@ class AotCacheTest {
         }
         Path oldLeftover = Files.writeString(dir.resolve("worker-x.aot.tmp-1-2.config"), "x");
         Files.setLastModifiedTime(oldLeftover, FileTime.fromMillis(now - 2 * 86_400_000L));
-        Path freshLeftover = Files.writeString(dir.resolve("worker-y.aot.tmp-3-4"), "y");
+        Path liveOwners = Files.writeString(AotCache.trainingFile(dir.resolve("worker-y.aot")), "y");
+        Files.setLastModifiedTime(liveOwners, FileTime.fromMillis(now - 2 * 86_400_000L));
         Path unrelated = Files.writeString(dir.resolve("notes.txt"), "mine");
         Path used = caches.getLast(); // the oldest, but the pool starting now uses it
 
@@ -67,7 +71,7 @@ class AotCacheTest {
             assertThat(Files.exists(caches.get(i))).as("cache %d", i).isEqualTo(i < AotCache.KEEP - 1);
         }
         assertThat(oldLeftover).doesNotExist();
-        assertThat(freshLeftover).exists();
+        assertThat(liveOwners).as("a live owner's training file, however old").exists();
         assertThat(unrelated).exists();
     }
 }

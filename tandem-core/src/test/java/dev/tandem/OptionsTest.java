@@ -45,6 +45,16 @@ class OptionsTest {
     }
 
     @Test
+    void inheritingSystemPropertiesIsAnIsolatedModesOption() {
+        assertThatThrownBy(() ->
+                        Tandem.virtualThreads().inheritSystemProperties(false).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[inheritSystemProperties] apply only to process and hybrid pools");
+        assertThat(Tandem.hybrid(1, 2).inheritSystemProperties(false).options().inheritSystemProperties())
+                .isFalse();
+    }
+
+    @Test
     void theClassPathCannotBeSetThroughJvmOptions() {
         assertThatThrownBy(() -> Tandem.processes(1).jvmOptions("-cp", "x.jar").options())
                 .hasMessageContaining("must not set the class path");
@@ -59,6 +69,7 @@ class OptionsTest {
         assertThat(o.workerStartTimeout()).isPositive();
         assertThat(o.poisonThreshold()).isEqualTo(3);
         assertThat(o.transport()).isEqualTo(Transport.SOCKET);
+        assertThat(o.inheritSystemProperties()).isTrue();
         assertThat(Tandem.virtualThreads().options().parallelism()).isEqualTo(Integer.MAX_VALUE);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.advisor;
 
 import dev.tandem.Mode;
+import dev.tandem.measure.Load;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param budgetNanos the time budget of the whole run
  * @param probe what a child JVM learned by calling the task alone, before any trial
  * @param trials one entry per execution model tried, skipped ones included with the reason
+ * @param load how busy the machine was over the whole run
  * @param verdict the recommendation
  */
 public record Advice(
@@ -29,6 +31,7 @@ public record Advice(
         long budgetNanos,
         Probe probe,
         List<Trial> trials,
+        MachineLoad load,
         Verdict verdict) {
 
     /** Copies the lists. */
@@ -80,6 +83,42 @@ public record Advice(
      *        cores, other work shared the CPUs and the scaling numbers understate this machine
      */
     public record Machine(int cores, long memoryBytes, String jdk, String os, double loadAverage) {}
+
+    /**
+     * What else the machine did while something was measured, from {@code /proc}: CPU that other
+     * processes took and time the hypervisor stole. On a busy machine times are inflated and the
+     * advisor repeats a comparison it would otherwise decide on.
+     *
+     * @param seconds the length of the window
+     * @param cores the CPUs this JVM may use
+     * @param loadAverageBefore the 1-minute load average when the window opened, or NaN
+     * @param loadAverageAfter the same when it closed, or NaN
+     * @param othersCpus CPUs used on average by processes other than the advisor and its workers, or NaN
+     * @param steal the share of CPU time the hypervisor gave to other guests, or NaN
+     * @param busy other processes used at least half a CPU, or steal took at least 10%
+     * @param description the same in one sentence
+     */
+    public record MachineLoad(
+            double seconds,
+            int cores,
+            double loadAverageBefore,
+            double loadAverageAfter,
+            double othersCpus,
+            double steal,
+            boolean busy,
+            String description) {
+        static MachineLoad of(Load l) {
+            return new MachineLoad(
+                    l.seconds(),
+                    l.cores(),
+                    l.loadBefore(),
+                    l.loadAfter(),
+                    l.othersCpus(),
+                    l.steal(),
+                    l.busy(),
+                    l.describe());
+        }
+    }
 
     /**
      * Requirements stated by the user; each one can change the verdict.
@@ -184,6 +223,9 @@ public record Advice(
      * @param resultsCompared results compared with the single-thread run, for the same inputs
      * @param resultsDiffering of those, how many differed
      * @param notes what else happened, such as a call cap
+     * @param throughputSamples tasks per second in each of five equal windows of the measured phase
+     *        (one value when batched): the spread of {@code throughput}
+     * @param load how busy the machine was during this trial, or null if it did not run
      */
     public record Trial(
             String label,
@@ -214,13 +256,16 @@ public record Advice(
             long poolStartNanos,
             long resultsCompared,
             long resultsDiffering,
-            List<String> notes) {
+            List<String> notes,
+            List<Double> throughputSamples,
+            MachineLoad load) {
 
         /** Copies the collections. */
         public Trial {
             failureKinds = Map.copyOf(failureKinds);
             workerRssBytes = List.copyOf(workerRssBytes);
             notes = List.copyOf(notes);
+            throughputSamples = List.copyOf(throughputSamples);
         }
 
         /** {@return true if this model ran} */
@@ -266,6 +311,11 @@ public record Advice(
      * @param reasons the reasons, ordered by {@link Angle}
      * @param requirementEffects how each stated requirement changed the verdict
      * @param warnings what needs fixing regardless of the model, such as a task that always fails
+     * @param decision how the recommendation was reached: each model that measured faster than it and
+     *        why it was not chosen (a requirement, a measured risk, or a difference within the noise),
+     *        with the numbers, and any pair of models measured again side by side
+     * @param inconclusive the machine was too busy for the measurements to rank the models: the
+     *        recommendation then follows the cost of each model, and says so
      */
     public record Verdict(
             Mode mode,
@@ -276,13 +326,16 @@ public record Advice(
             String summary,
             List<Reason> reasons,
             List<String> requirementEffects,
-            List<String> warnings) {
+            List<String> warnings,
+            List<String> decision,
+            boolean inconclusive) {
 
         /** Copies the lists. */
         public Verdict {
             reasons = List.copyOf(reasons);
             requirementEffects = List.copyOf(requirementEffects);
             warnings = List.copyOf(warnings);
+            decision = List.copyOf(decision);
         }
 
         /** {@return the recommended model as a label, such as {@code processes(2)}} */

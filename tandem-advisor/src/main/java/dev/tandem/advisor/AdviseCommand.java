@@ -1,39 +1,69 @@
 package dev.tandem.advisor;
 
+import dev.tandem.measure.Page;
+import dev.tandem.measure.Units;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem advise}: runs the user's task under every execution model and recommends one, with
  * reasons; or, with {@code --interactive}, asks about a task that is not written yet. Prints a table
  * and writes {@code advise-report/} (HTML with charts, Markdown, JSON).
  *
- * <p>Exit codes: 0 done, 2 bad input (the message says what to fix).
+ * <p>Every input is checked before anything is measured: durations and sizes as they are parsed
+ * (a bad one names the option and the value as typed), the report directory (created and written to
+ * once), the class (found, and a task or workload), and combinations with {@code --interactive}.
+ *
+ * <p>Exit codes: 0 done, 2 bad input (one line says what to fix), 1 the report could not be written.
  */
 @Command(
         name = "advise",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = "Run your task under threads, virtual threads, processes and hybrids on this machine, "
-                + "measure each, and recommend one with reasons; or answer a questionnaire (--interactive).",
+        header = "Run your task under threads, virtual threads, processes and hybrids here, and recommend one.",
+        description = {
+            "Measures your task under every execution model on this machine and recommends the fastest one that"
+                    + " your requirements and the task's measured risks (a crash, System.exit, a leak, code that is not"
+                    + " thread-safe) allow, with the numbers behind each reason. Two models are told apart only when"
+                    + " their measurements do not overlap; a close call on a busy machine is measured again side by"
+                    + " side. Without code yet, --interactive asks a few questions instead.",
+            "",
+            "Java has no GIL: threads already run Java code on every core, so worker processes buy isolation, not"
+                    + " CPU parallelism."
+        },
         footer = {
             "",
             "Examples:",
             "  tandem advise --classpath target/classes --task com.acme.Resize --time 20s",
-            "  tandem advise --interactive"
+            "  tandem advise --task com.acme.Resize --isolate --max-latency 50ms",
+            "  tandem advise --interactive [--report DIR]"
         })
 public final class AdviseCommand implements Callable<Integer> {
+    /** Options that describe a task to measure: they mean nothing to the questionnaire. */
+    private static final List<String> MEASURING =
+            List.of("--task", "--classpath", "--inputs", "--time", "--isolate", "--heap-per-task", "--max-latency");
+
+    @Spec
+    CommandSpec spec;
+
     @Option(
             names = "--classpath",
             paramLabel = "CP",
@@ -58,8 +88,9 @@ public final class AdviseCommand implements Callable<Integer> {
             names = "--time",
             paramLabel = "DURATION",
             defaultValue = "30s",
-            description = "Time budget of the whole run, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
-    String time;
+            converter = Durations.Budget.class,
+            description = "Time budget of the whole run, 2s to 1h, e.g. 30s or 2m (default: ${DEFAULT-VALUE}).")
+    Duration time;
 
     @Option(names = "--isolate", description = "Require that tasks never share the caller's JVM.")
     boolean isolate;
@@ -67,23 +98,29 @@ public final class AdviseCommand implements Callable<Integer> {
     @Option(
             names = "--heap-per-task",
             paramLabel = "SIZE",
-            description = "Require a heap of its own per task, e.g. 512m (one task per worker JVM, -Xmx).")
-    String heapPerTask;
+            converter = Durations.HeapSize.class,
+            description =
+                    "Require a heap of its own per task, at least 16m, e.g. 512m (one task per worker JVM, -Xmx).")
+    Long heapPerTask;
 
     @Option(
             names = "--max-latency",
             paramLabel = "DURATION",
+            converter = Durations.Positive.class,
             description = "Require each task to finish within this time of submission, e.g. 50ms.")
-    String maxLatency;
+    Duration maxLatency;
 
     @Option(
             names = "--report",
             paramLabel = "DIR",
             defaultValue = "advise-report",
-            description = "Where to write index.html, report.md and results.json (default: ${DEFAULT-VALUE}).")
+            description = "Where to write index.html, report.md and results.json, created if needed"
+                    + " (default: ${DEFAULT-VALUE}).")
     Path report;
 
-    @Option(names = "--interactive", description = "Answer a few questions instead of running code.")
+    @Option(
+            names = "--interactive",
+            description = "Answer a few questions instead of running code; writes a report only with --report.")
     boolean interactive;
 
     private final InputStream in;
@@ -105,51 +142,103 @@ public final class AdviseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CommandLine cl = spec.commandLine();
+        if (interactive) {
+            List<String> given = new ArrayList<>();
+            for (String option : MEASURING) {
+                if (cl.getParseResult().hasMatchedOption(option)) {
+                    given.add(option);
+                }
+            }
+            if (!given.isEmpty()) {
+                throw new ParameterException(
+                        cl,
+                        "--interactive asks about a task that is not written yet, so it does not take "
+                                + String.join(", ", given) + "; drop " + (given.size() == 1 ? "it" : "them")
+                                + ", or drop --interactive to measure a class");
+            }
+            Path dir = cl.getParseResult().hasMatchedOption("--report") ? writable(report) : null;
+            return interview(dir);
+        }
+        if (task == null) {
+            throw new ParameterException(
+                    cl,
+                    "give --task CLASS (and --classpath CP) to measure a class, or --interactive to answer questions");
+        }
+        if (inputs < 1) {
+            throw new ParameterException(cl, "--inputs " + inputs + ": must be at least 1", null, null, "" + inputs);
+        }
+        Advisor.Options options =
+                new Advisor.Options(inputs, time, isolate, heapPerTask == null ? 0 : heapPerTask, maxLatency);
+        Path dir = writable(report);
+        Subject subject;
         try {
-            return interactive ? interview() : measure();
+            subject = Subject.locate(task, classPath());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, e.getMessage(), e, null, task);
+        }
+        err.println("tandem advise: measuring " + subject.className() + " for up to " + Units.nanos(time.toNanos())
+                + " ...");
+        Advice advice = new Conductor(subject, options, s -> err.println("  " + s)).run();
+        out.print(Terminal.render(advice));
+        try {
+            Report.write(advice, dir);
+        } catch (UncheckedIOException e) {
+            err.println("tandem advise: " + e.getMessage());
+            return 1;
+        }
+        out.println();
+        out.println("Report: " + dir.resolve("index.html") + " (also report.md, results.json)");
+        return 0;
+    }
+
+    private List<Path> classPath() {
+        if (classPath == null || classPath.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(classPath.split(File.pathSeparator))
+                .filter(s -> !s.isBlank())
+                .map(Path::of)
+                .toList();
+    }
+
+    /** Creates {@code dir} if needed and proves it writable; a usage error names --report and the value. */
+    private Path writable(Path dir) {
+        try {
+            return Page.prepareDirectory(dir);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--report " + e.getMessage(), e, null, dir.toString());
+        }
+    }
+
+    private int interview(Path dir) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        Interview.Answers answers;
+        try {
+            answers = Interview.ask(reader, out, cores);
         } catch (IllegalArgumentException e) {
             err.println("tandem advise: " + e.getMessage());
             return 2;
         }
-    }
-
-    private int measure() {
-        if (task == null) {
-            throw new IllegalArgumentException(
-                    "give --task CLASS (and --classpath CP), or --interactive;" + " see tandem advise --help");
-        }
-        Advisor.Options options = new Advisor.Options(
-                inputs,
-                Units.parseDuration(time),
-                isolate,
-                heapPerTask == null ? 0 : Units.parseBytes(heapPerTask),
-                maxLatency == null ? null : Units.parseDuration(maxLatency));
-        List<Path> cp = classPath == null || classPath.isBlank()
-                ? List.of()
-                : Arrays.stream(classPath.split(File.pathSeparator))
-                        .filter(s -> !s.isBlank())
-                        .map(Path::of)
-                        .toList();
-        err.println("tandem advise: measuring " + task + " for up to " + time + " ...");
-        Advice advice = new Conductor(Subject.locate(task, cp), options, s -> err.println("  " + s)).run();
-        out.print(Table.render(advice));
-        Report.write(advice, report);
-        out.println();
-        out.println("Report: " + report.resolve("index.html") + " (also report.md, results.json)");
-        return 0;
-    }
-
-    private int interview() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        Interview.Answers answers = Interview.ask(reader, out, cores);
         out.println();
         out.println("Measuring this machine's costs (a few seconds) ...");
         CostProbe.Costs measured = costs.get();
         Interview.printCosts(out, measured);
+        Advice.Verdict verdict = Interview.verdict(answers, measured, Conductor.machine());
         StringBuilder b = new StringBuilder();
-        Table.verdict(b, Interview.verdict(answers, measured, Conductor.machine()));
+        Terminal.verdict(b, verdict);
         out.print(b);
+        if (dir != null) {
+            try {
+                Report.writeInterview(answers, measured, verdict, dir);
+            } catch (UncheckedIOException e) {
+                err.println("tandem advise: " + e.getMessage());
+                return 1;
+            }
+            out.println();
+            out.println("Report: " + dir.resolve("index.html") + " (also report.md, results.json)");
+        }
         return 0;
     }
 }

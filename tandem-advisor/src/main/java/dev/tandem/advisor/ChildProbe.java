@@ -1,11 +1,12 @@
 package dev.tandem.advisor;
 
-import java.io.File;
+import dev.tandem.measure.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -31,45 +32,32 @@ final class ChildProbe {
      */
     static Advice.Probe run(Subject subject, int count, long callNanos, long hardNanos, long heapBytes) {
         Path dir = null;
-        Process p = null;
         try {
             dir = Files.createTempDirectory("tandem-advise-probe");
             Path results = dir.resolve("probe.txt");
-            Path stdout = dir.resolve("stdout.txt");
-            Path stderr = dir.resolve("stderr.txt");
-            List<String> cmd = new ArrayList<>(List.of(
-                    javaExecutable(),
-                    "-Xmx" + (heapBytes >> 20) + "m",
-                    "-XX:+UseSerialGC",
-                    "-XX:-UsePerfData",
-                    "-cp",
-                    subject.childClassPath(),
-                    ProbeWorker.class.getName(),
-                    results.toString(),
-                    subject.className(),
-                    Integer.toString(count),
-                    Long.toString(callNanos)));
+            ChildJvm.Launcher launcher = ChildJvm.in(dir)
+                    .options(List.of("-Xmx" + (heapBytes >> 20) + "m", "-XX:+UseSerialGC", "-XX:-UsePerfData"))
+                    .classPath(subject.childClassPath())
+                    .stdoutTo(dir.resolve("stdout.txt"))
+                    .noStdin();
+            List<String> args =
+                    List.of(results.toString(), subject.className(), Integer.toString(count), Long.toString(callNanos));
             long spawned = System.nanoTime();
-            p = new ProcessBuilder(cmd)
-                    .redirectOutput(stdout.toFile())
-                    .redirectError(stderr.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(devNull()))
-                    .start();
-            boolean exited = p.waitFor(hardNanos, TimeUnit.NANOSECONDS);
-            if (!exited) {
-                kill(p);
+            try (ChildJvm jvm = launcher.start(ProbeWorker.class.getName(), args)) {
+                // await kills the child (and what it started) when it outlives the hard deadline
+                boolean exited = jvm.await(Duration.ofNanos(hardNanos)) != null;
+                List<String> lines =
+                        Files.exists(results) ? Files.readAllLines(results, StandardCharsets.UTF_8) : List.of();
+                return parse(
+                        subject,
+                        lines,
+                        spawned,
+                        exited ? jvm.process().exitValue() : -1,
+                        !exited,
+                        hardNanos,
+                        jvm.stderrTail(),
+                        String.join(" ", launcher.command(ProbeWorker.class.getName(), args)));
             }
-            List<String> lines =
-                    Files.exists(results) ? Files.readAllLines(results, StandardCharsets.UTF_8) : List.of();
-            return parse(
-                    subject,
-                    lines,
-                    spawned,
-                    exited ? p.exitValue() : -1,
-                    !exited,
-                    hardNanos,
-                    tail(stderr),
-                    String.join(" ", cmd));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run the probe JVM: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -78,9 +66,6 @@ final class ChildProbe {
             ce.initCause(e);
             throw ce;
         } finally {
-            if (p != null && p.isAlive()) {
-                kill(p);
-            }
             deleteQuietly(dir);
         }
     }
@@ -209,8 +194,8 @@ final class ChildProbe {
             if (hookCall != null) {
                 endedHow = "System.exit(" + exitCode + ") " + where;
             } else {
-                endedHow = "the JVM ended without running shutdown hooks (Runtime.halt, a crash or a signal; exit code "
-                        + exitCode + describeExit(exitCode) + ") " + where;
+                endedHow = "the JVM ended without running shutdown hooks (Runtime.halt, a crash or a signal; "
+                        + ChildJvm.describeExit(exitCode) + ") " + where;
             }
             if (calls == 0 && (hookCall == null || hookCall == -1) && walls.isEmpty()) {
                 throw new IllegalArgumentException(subject.className() + " ended the probe JVM before its first call: "
@@ -246,46 +231,6 @@ final class ChildProbe {
                 ended && !killed ? exitCode : -1,
                 natives,
                 startNanos);
-    }
-
-    static String describeExit(int code) {
-        return switch (code) {
-            case 134 -> ", SIGABRT: a JVM crash, see hs_err_pid*.log";
-            case 137 -> ", SIGKILL, maybe the OOM killer";
-            case 139 -> ", SIGSEGV";
-            case 143 -> ", SIGTERM";
-            default -> code > 128 && code < 160 ? ", signal " + (code - 128) : "";
-        };
-    }
-
-    static String javaExecutable() {
-        return ProcessHandle.current()
-                .info()
-                .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    private static File devNull() {
-        return new File("/dev/null");
-    }
-
-    static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String tail(Path file) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - 15), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "";
-        }
     }
 
     private static void deleteQuietly(Path dir) {

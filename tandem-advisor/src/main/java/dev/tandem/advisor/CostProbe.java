@@ -1,11 +1,16 @@
 package dev.tandem.advisor;
 
 import dev.tandem.Tandem;
-import dev.tandem.Task;
 import dev.tandem.TaskPool;
+import dev.tandem.ipc.SharedByteArray;
+import dev.tandem.measure.ProcFs;
+import dev.tandem.measure.RoundTrips;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Units;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -17,9 +22,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Measures what the execution models cost on this machine, for the questionnaire: starting a
- * platform thread, a virtual thread and a worker JVM, one round trip of an empty task through each
- * pool, the resident memory of an idle worker JVM, and the speed of Java serialization. Takes a few
- * seconds; every loop is bounded by a count and a deadline, and the pool is stopped in a
+ * platform thread, a virtual thread and a worker JVM, the round trip of an empty task through each
+ * pool (steady state, measured as the lab and the JMH benchmarks measure it: {@link RoundTrips}), the
+ * resident memory of an idle worker JVM, the speed of Java serialization, and what it takes a task
+ * to attach data that lives in a {@link SharedByteArray} instead of copying it. Takes a few seconds;
+ * every loop is bounded by a count and a deadline, and pools and arrays are closed in a
  * {@code finally}.
  */
 final class CostProbe {
@@ -38,6 +45,8 @@ final class CostProbe {
      * @param processRoundTripNanos an empty task through {@code processes(1)}
      * @param workerRssBytes resident memory of an idle worker JVM
      * @param copyNanosPerMiB serializing and deserializing one MiB
+     * @param sharedNanosPerMiB attaching one MiB of a {@link SharedByteArray} and touching each of its
+     *        pages: what a worker pays instead of a copy when the data already lives in shared memory
      * @param processError why process costs are missing, or null
      */
     record Costs(
@@ -49,6 +58,7 @@ final class CostProbe {
             long processRoundTripNanos,
             long workerRssBytes,
             long copyNanosPerMiB,
+            long sharedNanosPerMiB,
             String processError) {}
 
     static Costs measure() {
@@ -62,12 +72,13 @@ final class CostProbe {
         long threadRt;
         long virtualRt;
         try (TaskPool pool = Tandem.threads(1).start()) {
-            threadRt = roundTrip(pool, 5000);
+            threadRt = roundTrip(pool);
         }
         try (TaskPool pool = Tandem.virtualThreads().start()) {
-            virtualRt = roundTrip(pool, 5000);
+            virtualRt = roundTrip(pool);
         }
         long copy = copyNanosPerMiB();
+        long shared = sharedNanosPerMiB();
         long start = -1;
         long processRt = -1;
         long rss = -1;
@@ -80,11 +91,11 @@ final class CostProbe {
                     .forwardOutput(false)
                     .start();
             start = System.nanoTime() - t0;
-            processRt = roundTrip(pool, 2000);
+            processRt = roundTrip(pool);
             rss = pool.workerPids().stream()
-                    .map(ProcStat::of)
+                    .map(ProcFs::usage)
                     .flatMap(Optional::stream)
-                    .mapToLong(ProcStat.Usage::rssBytes)
+                    .mapToLong(ProcFs.Usage::rssBytes)
                     .findFirst()
                     .orElse(-1);
         } catch (RuntimeException e) {
@@ -99,7 +110,7 @@ final class CostProbe {
                 }
             }
         }
-        return new Costs(platform, virtual, threadRt, virtualRt, start, processRt, rss, copy, error);
+        return new Costs(platform, virtual, threadRt, virtualRt, start, processRt, rss, copy, shared, error);
     }
 
     private static void join(Thread t) {
@@ -122,23 +133,46 @@ final class CostProbe {
         }
         long[] done = Arrays.copyOf(times, n);
         Arrays.sort(done);
-        return Stats.percentile(done, 50);
+        return Stats.quantile(done, 0.5);
     }
 
-    private static long roundTrip(TaskPool pool, int max) {
-        Task<Integer> empty = () -> 1;
-        return median(
-                () -> {
-                    try {
-                        pool.submit(empty).get(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CancellationException("interrupted");
-                    } catch (ExecutionException | TimeoutException e) {
-                        throw new IllegalStateException("an empty task failed: " + e, e);
-                    }
-                },
-                max);
+    /** {@return the steady-state median round trip of an empty task, ns, measured as the lab does} */
+    private static long roundTrip(TaskPool pool) {
+        try {
+            return Math.round(RoundTrips.steady(pool, RoundTrips.Settings.QUICK).p50() * 1e3);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("an empty task failed: " + e, e);
+        }
+    }
+
+    /** {@return attaching 16 MiB of a shared byte array and touching every page, per MiB, or -1} */
+    private static long sharedNanosPerMiB() {
+        int mib = 16;
+        long page = Math.max(1024, ProcFs.pageSize());
+        try (SharedByteArray data = SharedByteArray.create((long) mib << 20)) {
+            data.set(((long) mib << 20) - 1, (byte) 1);
+            long total = median(
+                    () -> {
+                        try (SharedByteArray a = SharedByteArray.attach(data.handle())) {
+                            long sum = 0;
+                            for (long i = 0; i < a.length(); i += page) {
+                                sum += a.get(i);
+                            }
+                            if (sum == Long.MIN_VALUE) {
+                                throw new IllegalStateException("unreachable");
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    20);
+            return total / mib;
+        } catch (IOException | UncheckedIOException | UnsupportedOperationException e) {
+            return -1;
+        }
     }
 
     private static long copyNanosPerMiB() {
@@ -148,7 +182,7 @@ final class CostProbe {
         return median(
                 () -> {
                     try (ObjectInputStream in =
-                            new ObjectInputStream(new ByteArrayInputStream(Trials.encode(payload)))) {
+                            new ObjectInputStream(new ByteArrayInputStream(Calls.encode(payload)))) {
                         in.readObject();
                     } catch (IOException | ClassNotFoundException e) {
                         throw new IllegalStateException(e);

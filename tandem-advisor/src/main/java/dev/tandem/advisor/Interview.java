@@ -1,11 +1,13 @@
 package dev.tandem.advisor;
 
 import dev.tandem.Mode;
+import dev.tandem.measure.Units;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -19,6 +21,9 @@ import java.util.function.Function;
  * times; the end of input before the last question is an error that names the question.
  */
 final class Interview {
+    /** Estimates below this ratio of each other are too close to tell apart: the cheaper model wins. */
+    static final double TIE = 1.10;
+
     private static final int ATTEMPTS = 3;
 
     private Interview() {}
@@ -143,44 +148,80 @@ final class Interview {
         }
     }
 
-    /** The verdict for these answers, with reasons citing the measured costs. */
+    /** One model as the questionnaire sees it: its estimated throughput from the measured costs. */
+    private record Estimate(Mode mode, int workers, int threadsPerWorker, long roundTripNanos, double perSecond) {
+        String label() {
+            return Trials.label(mode, workers, threadsPerWorker, 0, false);
+        }
+    }
+
+    /**
+     * The verdict for these answers, with reasons citing the measured costs. The same rule as for a
+     * measured task ({@link Rules}): the fastest model, estimated from this machine's round trips and
+     * the task's length and CPU share, unless a stated risk rules it out; within {@link #TIE} of each
+     * other, the cheaper model.
+     */
     static Advice.Verdict verdict(Answers a, CostProbe.Costs c, Advice.Machine m) {
         int cores = m.cores();
         boolean blocking = a.cpuShare() < 0.5;
-        boolean isolate = a.crashRisk() || a.leakRisk() || a.untrustedOrUnsafe();
-        Mode mode;
-        int workers;
-        int tpw = 1;
-        if (isolate) {
-            if (blocking && !a.crashRisk() && !a.untrustedOrUnsafe()) {
-                mode = Mode.HYBRID;
-                workers = Math.max(1, cores / 2);
-                tpw = Math.max(2, Math.min(256, (a.inFlight() + workers - 1) / workers));
-            } else {
-                mode = Mode.PROCESSES;
-                workers = blocking ? Math.max(cores, Math.min(a.inFlight(), 4 * cores)) : cores;
-            }
-        } else if (blocking && a.inFlight() > 4 * cores) {
-            mode = Mode.VIRTUAL_THREADS;
-            workers = 0;
-        } else if (blocking) {
-            mode = Mode.THREADS;
-            workers = Math.max(cores, a.inFlight());
-        } else {
-            mode = Mode.THREADS;
-            workers = cores;
+        boolean onePerJvm = a.crashRisk() || a.untrustedOrUnsafe();
+        boolean isolate = onePerJvm || a.leakRisk();
+        int many = Math.max(cores, Math.min(a.inFlight(), 256));
+        List<Estimate> all = new ArrayList<>();
+        all.add(estimate(a, cores, Mode.THREADS, blocking ? many : cores, 1, c.threadRoundTripNanos()));
+        all.add(estimate(a, cores, Mode.VIRTUAL_THREADS, 0, 1, c.virtualRoundTripNanos()));
+        if (c.processRoundTripNanos() > 0) {
+            int procs = blocking ? Math.max(cores, Math.min(a.inFlight(), 4 * cores)) : cores;
+            all.add(estimate(a, cores, Mode.PROCESSES, procs, 1, c.processRoundTripNanos()));
+            int p = Math.max(1, cores / 2);
+            int t = Math.max(2, Math.min(256, (a.inFlight() + p - 1) / p));
+            all.add(estimate(a, cores, Mode.HYBRID, p, t, c.processRoundTripNanos()));
         }
-        long roundTrip = switch (mode) {
-            case THREADS -> c.threadRoundTripNanos();
-            case VIRTUAL_THREADS -> c.virtualRoundTripNanos();
-            case PROCESSES, HYBRID -> c.processRoundTripNanos();
-        };
+        List<Estimate> allowed = all.stream()
+                .filter(e -> !isolate || e.mode().isolated())
+                .filter(e -> !onePerJvm || e.mode() != Mode.HYBRID)
+                .toList();
+        if (allowed.isEmpty()) { // processes unavailable: say so below, recommend what isolation needs
+            allowed = List.of(new Estimate(Mode.PROCESSES, cores, 1, -1, 0));
+        }
+        Estimate fastest = allowed.stream()
+                .max(Comparator.comparingDouble(Estimate::perSecond))
+                .orElseThrow();
+        Estimate chosen = allowed.stream()
+                .filter(e -> e.perSecond() * TIE >= fastest.perSecond())
+                .min(Comparator.comparingInt(
+                                (Estimate e) -> e.mode() == Mode.PROCESSES ? 2 : e.mode() == Mode.HYBRID ? 1 : 0)
+                        .thenComparingInt(e -> blocking == (e.mode() == Mode.VIRTUAL_THREADS) ? 0 : 1)
+                        .thenComparing(
+                                Comparator.comparingDouble(Estimate::perSecond).reversed()))
+                .orElse(fastest);
+        Mode mode = chosen.mode();
+        int workers = chosen.workers();
+        int tpw = chosen.threadsPerWorker();
+        long roundTrip = chosen.roundTripNanos();
         boolean batch = roundTrip > 0
                 && a.taskNanos() < 20 * roundTrip
-                && (a.maxLatencyNanos() == 0 || a.maxLatencyNanos() >= 50_000_000L);
-        String label = Trials.label(mode, workers, tpw, 0, false);
+                && (a.maxLatencyNanos() == 0 || a.maxLatencyNanos() >= Rules.BATCH_LATENCY_FLOOR);
+        String label = chosen.label();
         List<Advice.Reason> reasons = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        List<String> decision = new ArrayList<>();
+        for (Estimate e : all) {
+            if (e == chosen || e.perSecond() <= chosen.perSecond()) {
+                continue;
+            }
+            String why = !allowed.contains(e)
+                    ? (a.crashRisk()
+                                    ? "a task can end its JVM"
+                                    : a.untrustedOrUnsafe()
+                                            ? "the code is untrusted or not thread-safe"
+                                            : "a task can leak or needs its own heap cap")
+                            + (e.mode() == Mode.HYBRID ? ", and a hybrid runs several tasks in one worker JVM" : "")
+                    : "it is within " + Units.percent(TIE - 1) + " of " + label + " (an estimate from this machine's"
+                            + " costs), and " + label + " costs less";
+            decision.add(e.label() + " would run about " + Units.rate(e.perSecond()) + " against " + label + "'s "
+                    + Units.rate(chosen.perSecond()) + ", but " + why);
+        }
 
         String rss = Units.bytes(c.workerRssBytes());
         reasons.add(new Advice.Reason(
@@ -191,8 +232,8 @@ final class Interview {
                                 + " tasks at once; each worker JVM here holds " + rss
                                 + " resident when idle, a thread none of that."
                         : "tasks compute: " + cores + " cores run " + cores
-                                + " at once, and Java threads already use every core"
-                                + " (no GIL), so worker JVMs would add " + rss
+                                + " at once, and Java threads already use every core (no GIL: processes buy isolation,"
+                                + " not CPU parallelism), so worker JVMs would add " + rss
                                 + " each (measured, idle) without adding speed."));
         reasons.add(new Advice.Reason(
                 Advice.Angle.CONCURRENCY,
@@ -203,22 +244,7 @@ final class Interview {
                         + (mode == Mode.VIRTUAL_THREADS
                                 ? ", so virtual threads carry that many waiting tasks cheaply."
                                 : blocking ? "." : "; computing tasks gain nothing from more threads than cores.")));
-        String copy = c.copyNanosPerMiB() > 0 && a.sharedBytes() > 0
-                ? "copying the " + Units.bytes(a.sharedBytes()) + " that tasks share into a worker JVM costs about "
-                        + Units.nanos(c.copyNanosPerMiB() * Math.max(1, a.sharedBytes() >> 20))
-                        + " (serialization measured at " + Units.nanos(c.copyNanosPerMiB())
-                        + " per MiB): once per worker with"
-                        + " an initializer, never per task; threads read it in place"
-                : "serializing 1 MiB and back costs " + Units.nanos(c.copyNanosPerMiB())
-                        + " here, which processes pay for everything a task takes and returns; threads pass references";
-        if (a.mutableShared()) {
-            copy += "; tasks update shared state: threads see each other's writes (with synchronization), worker JVMs"
-                    + " share no heap, so that state would have to live in the caller or outside (a database, a cache)";
-            if (isolate) {
-                warnings.add("isolation and shared mutable state pull apart: move the shared state out of the tasks");
-            }
-        }
-        reasons.add(new Advice.Reason(Advice.Angle.DATA_SHARING, copy + "."));
+        reasons.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sharing(a, c, mode, isolate, warnings)));
         reasons.add(new Advice.Reason(
                 Advice.Angle.FAILURE,
                 a.crashRisk()
@@ -233,23 +259,23 @@ final class Interview {
                                 : "nothing you describe needs a process boundary: an exception in a task fails only its Future"
                                         + " in every model, and a worker JVM (" + Units.nanos(c.processStartNanos())
                                         + " to start here) would buy nothing."));
-        reasons.add(
-                new Advice.Reason(
-                        Advice.Angle.STRUCTURE,
-                        a.untrustedOrUnsafe()
-                                ? "untrusted or non-thread-safe code gets a JVM of its own per task in processes(n); Java has no"
-                                        + " SecurityManager any more, so a process (plus OS limits) is the smallest boundary. The code"
-                                        + " stays the same TaskPool calls either way."
-                                : "with Tandem the code is the same TaskPool in every model (" + label
-                                        + " now, processes(n) later is one"
-                                        + " line), but shared state must be thread-safe under threads and is copied under processes."));
+        reasons.add(new Advice.Reason(
+                Advice.Angle.STRUCTURE,
+                a.untrustedOrUnsafe()
+                        ? "untrusted or non-thread-safe code gets a JVM of its own per task in processes(n); Java has no"
+                                + " SecurityManager any more, so a process (plus OS limits) is the smallest boundary. The code"
+                                + " stays the same TaskPool calls either way."
+                        : "with Tandem the code is the same TaskPool in every model (" + label
+                                + " now, processes(n) later is one line), but shared state must be thread-safe under"
+                                + " threads and is copied under processes."));
         String rt =
                 "an empty task's round trip measured " + Units.nanos(c.threadRoundTripNanos()) + " through threads(1), "
                         + Units.nanos(c.virtualRoundTripNanos()) + " through virtual threads, "
                         + (c.processRoundTripNanos() > 0
                                 ? Units.nanos(c.processRoundTripNanos()) + " through processes(1)"
                                 : "processes unavailable (" + c.processError() + ")")
-                        + "; against a " + Units.nanos(a.taskNanos()) + " task the chosen model's hand-off is "
+                        + " (steady state, as the lab measures it); against a " + Units.nanos(a.taskNanos())
+                        + " task the chosen model's hand-off is "
                         + (roundTrip > 0 ? Units.percent(Math.min(1, (double) roundTrip / a.taskNanos())) : "n/a")
                         + (batch ? ", so batch with pool.map(fn, inputs)" : "");
         reasons.add(new Advice.Reason(Advice.Angle.OVERHEAD, rt + "."));
@@ -259,7 +285,7 @@ final class Interview {
             long floor = roundTrip > 0 ? a.taskNanos() + roundTrip : a.taskNanos();
             if (floor > a.maxLatencyNanos()) {
                 effects.add("--max-latency " + Units.nanos(a.maxLatencyNanos())
-                        + " cannot be met: the task plus one hand-off" + " is already " + Units.nanos(floor)
+                        + " cannot be met: the task plus one hand-off is already " + Units.nanos(floor)
                         + "; make tasks shorter");
             } else {
                 effects.add("latency " + Units.nanos(a.maxLatencyNanos()) + ": task plus hand-off is about "
@@ -268,8 +294,8 @@ final class Interview {
             }
             if (mode.isolated() && c.processStartNanos() > a.maxLatencyNanos()) {
                 effects.add("a worker JVM takes " + Units.nanos(c.processStartNanos())
-                        + " to start, more than the latency limit:"
-                        + " start the pool before the first task and keep it running");
+                        + " to start, more than the latency limit: start the pool before the first task and keep it"
+                        + " running");
             }
         }
         String code = "try (TaskPool pool = "
@@ -292,19 +318,67 @@ final class Interview {
                                         ? a.inFlight() + " mostly waiting tasks at once fit virtual threads"
                                         : blocking
                                                 ? "a few waiting tasks fit as many platform threads"
-                                                : "CPU-bound Java runs on every core with threads; processes would add "
-                                                        + rss + " per worker and "
+                                                : "CPU-bound Java runs on every core with threads (Java has no GIL);"
+                                                        + " processes would add " + rss + " per worker and "
                                                         + Units.nanos(c.processRoundTripNanos()) + " per task";
+        String estimateText = chosen.perSecond() > 0
+                ? " (about " + Units.rate(chosen.perSecond()) + ", estimated from this machine's costs)"
+                : "";
         return new Advice.Verdict(
                 mode,
                 workers,
                 tpw,
                 batch,
                 code,
-                "Use " + label + ": " + why + (batch ? "; batch tasks this short with map()" : "") + ".",
+                "Use " + label + ": " + why + estimateText + (batch ? "; batch tasks this short with map()" : "") + ".",
                 reasons,
                 effects,
-                warnings);
+                warnings,
+                decision,
+                false);
+    }
+
+    /** {@return tasks per second a model would complete: its parallelism over the task plus one hand-off} */
+    private static Estimate estimate(Answers a, int cores, Mode mode, int workers, int tpw, long roundTrip) {
+        int slots = mode == Mode.VIRTUAL_THREADS ? a.inFlight() : workers * tpw;
+        double parallel = Math.min(Math.min(slots, a.inFlight()), cores / Math.max(a.cpuShare(), 0.01));
+        double perTask = a.taskNanos() + Math.max(0, roundTrip);
+        return new Estimate(mode, workers, tpw, roundTrip, roundTrip < 0 ? 0 : parallel * 1e9 / perTask);
+    }
+
+    /** The data-sharing reason: in place for threads, Tandem's shared arrays rather than copies for processes. */
+    private static String sharing(Answers a, CostProbe.Costs c, Mode mode, boolean isolate, List<String> warnings) {
+        long mib = Math.max(1, a.sharedBytes() >> 20);
+        String copy = c.copyNanosPerMiB() > 0 ? Units.nanos(c.copyNanosPerMiB() * mib) : "n/a";
+        String attach = c.sharedNanosPerMiB() > 0 ? Units.nanos(c.sharedNanosPerMiB() * mib) : "n/a";
+        String arrays = "dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)";
+        String text;
+        if (a.sharedBytes() <= 0) {
+            text = "serializing 1 MiB and back costs " + Units.nanos(c.copyNanosPerMiB())
+                    + " here, which processes pay for everything a task takes and returns; threads pass references";
+        } else if (mode.isolated()) {
+            text = "do not copy the " + Units.bytes(a.sharedBytes()) + " that tasks share into each worker (about "
+                    + copy
+                    + " per worker at the serialization speed measured here, " + Units.nanos(c.copyNanosPerMiB())
+                    + " per MiB): put it in a " + arrays + ", whose handle a task carries; a worker attaches it"
+                    + " without a copy, about " + attach + " for all of it here (its pages are mapped, not copied)."
+                    + " Data that is not an array of numbers or bytes is copied once per worker with an initializer,"
+                    + " never per task";
+        } else {
+            text = "threads read the " + Units.bytes(a.sharedBytes()) + " in place; copying it into a worker JVM would"
+                    + " cost about " + copy + " per worker here, and if you move to processes later, a " + arrays
+                    + " shares it without a copy (about " + attach + " to attach all of it)";
+        }
+        if (a.mutableShared()) {
+            text += "; tasks update shared state: threads see each other's writes (with synchronization); worker JVMs"
+                    + " share no heap, so counters and flags go to dev.tandem.ipc (SharedLongArray with atomic"
+                    + " operations, SharedCounter, SharedLock) and richer state to the caller or a database";
+            if (isolate) {
+                warnings.add("isolation and shared mutable state pull apart: keep the shared state in dev.tandem.ipc"
+                        + " primitives or outside the tasks");
+            }
+        }
+        return text + ".";
     }
 
     /** Prints the measured costs. */
@@ -316,7 +390,8 @@ final class Interview {
                 + " (" + Units.bytes(c.workerRssBytes()) + " resident);");
         out.println("round trip of an empty task: threads " + Units.nanos(c.threadRoundTripNanos()) + ", virtual "
                 + Units.nanos(c.virtualRoundTripNanos()) + ", processes " + Units.nanos(c.processRoundTripNanos())
-                + "; serialization " + Units.nanos(c.copyNanosPerMiB()) + " per MiB."
+                + "; serialization " + Units.nanos(c.copyNanosPerMiB()) + " per MiB, attaching shared memory "
+                + Units.nanos(c.sharedNanosPerMiB()) + " per MiB."
                 + (c.processError() != null ? " (processes: " + c.processError() + ")" : ""));
         out.println();
     }

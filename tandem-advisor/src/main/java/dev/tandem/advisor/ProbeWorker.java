@@ -1,5 +1,6 @@
 package dev.tandem.advisor;
 
+import dev.tandem.measure.ProcFs;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -203,19 +204,11 @@ final class ProbeWorker {
     }
 
     /**
-     * {@return how long this thread has waited for a CPU while runnable, from the kernel's
-     * schedstat, or -1} Subtracted from wall time, it keeps a busy machine from making a computing
-     * task look like a waiting one.
+     * {@return how long this thread has waited for a CPU while runnable, or -1} Subtracted from wall
+     * time, it keeps a busy machine from making a computing task look like a waiting one.
      */
     private static long runQueueNanos() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/thread-self/schedstat"))
-                    .strip()
-                    .split(" ");
-            return Long.parseLong(f[1]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcFs.threadRunQueueNanos();
     }
 
     private static long usedAfterGc() {
@@ -226,15 +219,10 @@ final class ProbeWorker {
 
     private static Set<String> nativeLibraries() {
         Set<String> libs = new LinkedHashSet<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-                int slash = line.indexOf('/');
-                if (slash >= 0 && line.contains(".so")) {
-                    libs.add(line.substring(slash).strip());
-                }
+        for (String file : ProcFs.mappedFiles("self")) {
+            if (file.contains(".so")) {
+                libs.add(file);
             }
-        } catch (IOException | UncheckedIOException e) {
-            // not Linux: no native-library evidence
         }
         return libs;
     }

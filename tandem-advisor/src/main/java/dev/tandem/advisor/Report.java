@@ -3,68 +3,86 @@ package dev.tandem.advisor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.measure.Charts;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.Page;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Writes {@code advise-report/}: {@code results.json} (the {@link Advice} as data),
- * {@code report.md}, and {@code index.html}, a single file with the charting library (ECharts, from
- * its webjar on the class path) and the data inlined, so it opens offline.
+ * Writes {@code advise-report/}: {@code results.json} (the {@link Advice} as data), {@code report.md},
+ * and {@code index.html}, written by the lab's page writer ({@link Page}) so that both reports look
+ * alike: a load banner when the machine was busy, the recommended model in a box of its own and
+ * marked in every table and chart, then how it was decided, the reasons, the trials and the probe.
  */
 final class Report {
-    static final String FORMAT = "tandem-advise/1";
+    static final String FORMAT = "tandem-advise/2";
 
-    private static final String CHARTS = String.join(
-            "\n",
-            "const ran = advice.trials.filter(t => t.skipped === null && t.completed > 0);",
-            "const labels = ran.map(t => t.label);",
-            "const ms = ns => ns < 0 ? null : +(ns / 1e6).toFixed(4);",
-            "const mib = b => b < 0 ? null : +(b / 1048576).toFixed(1);",
-            "function chart(id, title, yName, series, extra) {",
-            "  const c = echarts.init(document.getElementById(id));",
-            "  c.setOption(Object.assign({animation: false, title: {text: title}, tooltip: {trigger: 'axis'}, legend: {top: 25},",
-            "    grid: {top: 70, bottom: 60}, xAxis: {type: 'category', data: labels, axisLabel: {rotate: 20}},",
-            "    yAxis: {type: 'value', name: yName}, series: series}, extra || {}));",
-            "}",
-            "chart('throughput', 'Throughput', 'tasks/s', [{name: 'tasks/s', type: 'bar',",
-            "  data: ran.map(t => +t.throughput.toFixed(1)), label: {show: true, position: 'top'}}]);",
-            "chart('latency', 'Latency, submit to result (log scale)', 'ms', ['p50Nanos', 'p90Nanos', 'p99Nanos'].map(k =>",
-            "  ({name: k.replace('Nanos', ''), type: 'bar', data: ran.map(t => ms(t[k]))})),",
-            "  {yAxis: {type: 'log', name: 'ms'}});",
-            "chart('time', 'Time per task: the task itself vs overhead (dispatch, serialization, IPC)', 'ms', [",
-            "  {name: 'task', type: 'bar', stack: 't', data: ran.map(t => ms(t.taskNanos))},",
-            "  {name: 'overhead', type: 'bar', stack: 't', data: ran.map(t => ms(t.overheadNanos))}]);",
-            "const per = (t, v) => t.completed > 0 && v >= 0 ? +(v / t.completed / 1e6).toFixed(4) : null;",
-            "chart('cpu', 'CPU time per task', 'ms', [",
-            "  ['caller user', 'callerCpuUserNanos'], ['caller system', 'callerCpuSystemNanos'],",
-            "  ['workers user', 'workerCpuUserNanos'], ['workers system', 'workerCpuSystemNanos']].map(([n, k]) =>",
-            "  ({name: n, type: 'bar', stack: 'c', data: ran.map(t => per(t, t[k]))})));",
-            "chart('memory', 'Resident memory: caller and each worker JVM', 'MiB', [",
-            "  {name: 'caller', type: 'bar', stack: 'm', data: ran.map(t => mib(t.callerRssBytes))},",
-            "  {name: 'workers (sum)', type: 'bar', stack: 'm', data: ran.map(t => mib(t.workerRssBytes.reduce((a, b) => a + b, 0)))}]);",
-            "");
+    private static final String CHOSEN = "#1f8a4c";
+    private static final String OTHER = "#5470c6";
 
     private Report() {}
 
     static void write(Advice advice, Path dir) {
+        write(dir, json(advice), markdown(advice), html(advice));
+    }
+
+    /** Writes the report of a questionnaire: the verdict, the answers and the measured costs. */
+    static void writeInterview(Interview.Answers answers, CostProbe.Costs costs, Advice.Verdict v, Path dir) {
+        ObjectMapper mapper = Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("format", FORMAT + "+interview");
+        root.set("answers", mapper.valueToTree(answers));
+        root.set("costs", mapper.valueToTree(costs));
+        root.set("verdict", mapper.valueToTree(v));
+        String json;
+        try {
+            json = mapper.writeValueAsString(root) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Table asked = answersTable(answers);
+        Table measured = costsTable(costs);
+        StringBuilder md = new StringBuilder("# tandem advise --interactive\n\n");
+        verdictMarkdown(md, v);
+        md.append("\n## Your answers\n\n").append(asked.markdown());
+        md.append("\n## Measured on this machine\n\n").append(measured.markdown());
+        Page page = new Page("tandem advise --interactive", "tandem advise");
+        page.raw("<header class=\"run\"><h1>tandem advise --interactive</h1>")
+                .paragraph(
+                        "A task that is not written yet, described by your answers; its costs measured on this "
+                                + "machine.",
+                        "meta")
+                .raw("</header>\n");
+        verdictHtml(page, v);
+        page.heading(2, null, "Your answers")
+                .table(asked)
+                .heading(2, null, "Measured on this machine")
+                .table(measured);
+        write(dir, json, md.toString(), page.html());
+    }
+
+    private static void write(Path dir, String json, String md, String html) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("results.json"), json(advice), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("report.md"), markdown(advice), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("index.html"), html(advice), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("results.json"), json, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("report.md"), md, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("index.html"), html, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report to " + dir + ": " + e.getMessage(), e);
         }
     }
 
     static String json(Advice advice) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper mapper = Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("format", FORMAT);
         root.setAll((ObjectNode) mapper.valueToTree(advice));
@@ -75,24 +93,48 @@ final class Report {
         }
     }
 
+    private static String machineLine(Advice a) {
+        return a.machine().cores() + " cores, " + Units.bytes(a.machine().memoryBytes()) + ", JDK "
+                + a.machine().jdk() + ", " + a.machine().os() + "; budget " + Units.nanos(a.budgetNanos());
+    }
+
     // ---- Markdown ----------------------------------------------------------------------------
 
     static String markdown(Advice a) {
         StringBuilder b = new StringBuilder();
-        Advice.Verdict v = a.verdict();
         b.append("# tandem advise: `").append(a.task()).append("`\n\n");
-        b.append("Machine: ")
-                .append(a.machine().cores())
-                .append(" cores, ")
-                .append(Units.bytes(a.machine().memoryBytes()))
-                .append(", JDK ")
-                .append(a.machine().jdk())
-                .append(", ")
-                .append(a.machine().os())
-                .append(". Budget ")
-                .append(Units.nanos(a.budgetNanos()))
-                .append(".\n\n");
-        b.append("## Verdict\n\n**").append(v.summary()).append("**\n\n");
+        b.append(machineLine(a)).append(".\n\n");
+        if (a.load() != null && a.load().busy()) {
+            b.append("> **The machine was busy.** ")
+                    .append(a.load().description())
+                    .append(". Times are inflated; close calls were measured again side by side.\n\n");
+        }
+        verdictMarkdown(b, a.verdict());
+        b.append("\n## Trials\n\n").append(Terminal.trials(a).markdown());
+        for (Advice.Trial t : a.trials()) {
+            if (!t.ran()) {
+                b.append("\n- ").append(t.label()).append(" skipped: ").append(t.skipped());
+            }
+        }
+        b.append("\n\nThe recommended model is in bold. Latency is submit to result with as many callers as the pool"
+                + " runs tasks at once; overhead is latency minus the time inside the task; spread is the IQR of the"
+                + " tasks per second of five windows; CPU is user + system of the caller and all worker JVMs, per"
+                + " task.\n");
+        b.append("\n## Probe (the task alone, in a child JVM)\n\n")
+                .append(probeLine(a.probe()))
+                .append('\n');
+        return b.toString();
+    }
+
+    private static void verdictMarkdown(StringBuilder b, Advice.Verdict v) {
+        b.append("## Recommended: `")
+                .append(v.label())
+                .append("`\n\n**")
+                .append(v.summary())
+                .append("**\n\n");
+        b.append("```java\n").append(v.code()).append("\n```\n");
+        list(b, "How it was decided", v.decision());
+        b.append('\n');
         for (Advice.Reason r : v.reasons()) {
             b.append("- **")
                     .append(r.angle().title())
@@ -102,77 +144,6 @@ final class Report {
         }
         list(b, "Your requirements", v.requirementEffects());
         list(b, "Warnings", v.warnings());
-        b.append("\n```java\n").append(v.code()).append("\n```\n\n");
-        Advice.Probe p = a.probe();
-        b.append("## Probe (the task alone, in a child JVM)\n\n")
-                .append(
-                        "| calls | failed | median call | CPU share | allocated/call | heap growth/call | task bytes | result bytes | JVM ended |\n")
-                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-                .append("| ")
-                .append(p.calls())
-                .append(" | ")
-                .append(p.failures())
-                .append(" | ")
-                .append(Units.nanos(p.medianCallNanos()))
-                .append(" | ")
-                .append(Units.percent(Math.max(0, p.cpuShare())))
-                .append(" | ")
-                .append(Units.bytes(p.allocatedBytesPerCall()))
-                .append(" | ")
-                .append(Units.bytes(p.retainedBytesPerCall()))
-                .append(" | ")
-                .append(Units.bytes(p.taskBytes()))
-                .append(" | ")
-                .append(Units.bytes(p.resultBytes()))
-                .append(" | ")
-                .append(p.jvmEnded() ? p.endedHow() : "no")
-                .append(" |\n\n");
-        b.append(
-                        "## Trials\n\n| model | tasks/s | p50 | p90 | p99 | task | overhead | CPU/task | caller RSS | worker RSS | start | failed |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Advice.Trial t : a.trials()) {
-            if (!t.ran()) {
-                b.append("| ")
-                        .append(t.label())
-                        .append(" | skipped: ")
-                        .append(t.skipped().replace("|", "/"))
-                        .append(" |||||||||||\n");
-                continue;
-            }
-            b.append("| ")
-                    .append(t.label())
-                    .append(" | ")
-                    .append(Units.rate(t.throughput()))
-                    .append(" | ")
-                    .append(Units.nanos(t.p50Nanos()))
-                    .append(" | ")
-                    .append(Units.nanos(t.p90Nanos()))
-                    .append(" | ")
-                    .append(Units.nanos(t.p99Nanos()))
-                    .append(" | ")
-                    .append(Units.nanos(t.taskNanos()))
-                    .append(" | ")
-                    .append(Units.nanos(t.overheadNanos()))
-                    .append(" | ")
-                    .append(Units.nanos(t.cpuPerTaskNanos()))
-                    .append(" | ")
-                    .append(Units.bytes(t.callerRssBytes()))
-                    .append(" | ")
-                    .append(
-                            t.workerRssBytes().isEmpty()
-                                    ? "-"
-                                    : t.workerRssBytes().size() + " × " + Units.bytes(t.meanWorkerRssBytes()))
-                    .append(" | ")
-                    .append(t.poolStartNanos() > 0 ? Units.nanos(t.poolStartNanos()) : "-")
-                    .append(" | ")
-                    .append(t.failed())
-                    .append(t.failureKinds().isEmpty() ? "" : " " + t.failureKinds())
-                    .append(" |\n");
-        }
-        b.append(
-                "\nLatency is submit to result with as many callers as the pool runs tasks at once; overhead is latency "
-                        + "minus the time inside the task; CPU is user + system of the caller and all worker JVMs, per task.\n");
-        return b.toString();
     }
 
     private static void list(StringBuilder b, String title, List<String> items) {
@@ -185,65 +156,156 @@ final class Report {
     // ---- HTML --------------------------------------------------------------------------------
 
     static String html(Advice a) {
-        Advice.Verdict v = a.verdict();
-        StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>tandem advise: ")
-                .append(esc(a.task()))
-                .append("</title>\n<style>\n")
-                .append(
-                        "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n")
-                .append(
-                        "table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n")
-                .append(
-                        "td:first-child,th:first-child{text-align:left}.verdict{background:#eef6ee;border-left:5px solid #3a3;padding:.6em 1em}\n")
-                .append(".chart{width:100%;height:340px;margin:1em 0}pre{background:#f4f4f4;padding:.8em}\n")
-                .append("dt{font-weight:bold;margin-top:.6em}.warn{color:#a40}\n</style>\n");
-        String echarts = echarts();
-        if (echarts != null) {
-            b.append("<script>")
-                    .append(echarts.replace("</script", "<\\/script"))
-                    .append("</script>\n");
+        Page page = new Page("tandem advise: " + a.task(), "tandem advise");
+        page.raw("<header class=\"run\"><h1>tandem advise: <code>" + Page.esc(a.task()) + "</code></h1>")
+                .paragraph(machineLine(a), "meta")
+                .raw("<p class=\"meta\">raw numbers: <a href=\"results.json\">results.json</a> · text: "
+                        + "<a href=\"report.md\">report.md</a></p></header>\n");
+        if (a.load() != null && a.load().busy()) {
+            page.banner(
+                    "The machine was busy.",
+                    a.load().description() + ". Times are inflated; two models too close to call, or measured while "
+                            + "other programs took CPU, were measured again side by side.");
         }
-        b.append("</head><body>\n<h1>tandem advise</h1>\n<p><code>")
-                .append(esc(a.task()))
-                .append("</code> on ")
-                .append(a.machine().cores())
-                .append(" cores, ")
-                .append(esc(Units.bytes(a.machine().memoryBytes())))
-                .append(", JDK ")
-                .append(esc(a.machine().jdk()))
-                .append("; budget ")
-                .append(esc(Units.nanos(a.budgetNanos())))
-                .append(".</p>\n<div class=\"verdict\"><p><b>")
-                .append(esc(v.summary()))
-                .append("</b></p></div>\n<dl>\n");
+        verdictHtml(page, a.verdict());
+        List<Advice.Trial> ran =
+                a.trials().stream().filter(t -> t.ran() && t.completed() > 0).toList();
+        page.heading(2, "trials", "Trials").table(Terminal.trials(a));
+        List<String> skipped = new ArrayList<>();
+        a.trials().stream().filter(t -> !t.ran()).forEach(t -> skipped.add(t.label() + " skipped: " + t.skipped()));
+        page.list(skipped, "notes");
+        page.paragraph(
+                "The recommended model is marked. Latency is submit to result with as many callers as the pool runs "
+                        + "tasks at once; overhead is latency minus the time inside the task; spread is the IQR of the tasks "
+                        + "per second of five windows; CPU is user + system of the caller and all worker JVMs, per task.",
+                "caption");
+        if (!ran.isEmpty()) {
+            charts(page, a, ran);
+        }
+        page.heading(2, "probe", "Probe").paragraph(probeLine(a.probe()), null);
+        page.raw("<footer>Every number on this page was measured in this run on this machine. Charts: Apache ECharts "
+                + Page.esc(Page.echartsVersion()) + ", inlined.</footer>\n");
+        return page.html();
+    }
+
+    private static void verdictHtml(Page page, Advice.Verdict v) {
+        page.raw("<div class=\"recommended\"><p>" + Page.badge("recommended") + " <span class=\"model\">"
+                + Page.esc(v.label()) + "</span></p><p>" + Page.esc(v.summary()) + "</p><pre>" + Page.esc(v.code())
+                + "</pre></div>\n");
+        if (!v.decision().isEmpty()) {
+            page.heading(3, null, "How it was decided").list(v.decision(), null);
+        }
+        page.heading(3, null, "Reasons");
+        StringBuilder reasons = new StringBuilder("<ul>");
         for (Advice.Reason r : v.reasons()) {
-            b.append("<dt>")
-                    .append(esc(r.angle().title()))
-                    .append("</dt><dd>")
-                    .append(esc(r.text()))
-                    .append("</dd>\n");
+            reasons.append("<li><strong>")
+                    .append(Page.esc(r.angle().title()))
+                    .append(".</strong> ")
+                    .append(Page.esc(r.text()))
+                    .append("</li>");
         }
-        b.append("</dl>\n");
-        htmlList(b, "Your requirements", v.requirementEffects(), "");
-        htmlList(b, "Warnings", v.warnings(), "warn");
-        b.append("<pre>").append(esc(v.code())).append("</pre>\n");
-        if (echarts != null) {
-            for (String id : List.of("throughput", "latency", "time", "cpu", "memory")) {
-                b.append("<div id=\"").append(id).append("\" class=\"chart\"></div>\n");
-            }
-        } else {
-            b.append("<p class=\"warn\">Charts unavailable: ECharts was not on the class path.</p>\n");
+        page.raw(reasons.append("</ul>\n").toString());
+        if (!v.requirementEffects().isEmpty()) {
+            page.heading(3, null, "Your requirements").list(v.requirementEffects(), null);
         }
-        b.append("<h2>Trials</h2>\n").append(markdownTableAsHtml(a));
-        b.append("<h2>Probe</h2>\n<p>").append(esc(probeLine(a.probe()))).append("</p>\n");
-        b.append("<script>\nconst advice = ")
-                .append(json(a).replace("</", "<\\/"))
-                .append(";\n")
-                .append(CHARTS)
-                .append("</script>\n");
-        b.append("</body></html>\n");
-        return b.toString();
+        if (!v.warnings().isEmpty()) {
+            page.heading(3, null, "Warnings").list(v.warnings(), "warn");
+        }
+    }
+
+    private static void charts(Page page, Advice a, List<Advice.Trial> ran) {
+        List<String> labels = ran.stream().map(Advice.Trial::label).toList();
+        int height = 80 + 34 * ran.size();
+        List<Double> rates = ran.stream().map(Advice.Trial::throughput).toList();
+        ObjectNode throughput = horizontal("Throughput (tasks/s)", labels, "tasks per second", false);
+        ObjectNode bars = Charts.labelledBars(
+                throughput, "tasks/s", rates, rates.stream().map(Units::rate).toList(), "right");
+        for (int i = 0; i < ran.size(); i++) {
+            ((ObjectNode) bars.path("data").get(i))
+                    .putObject("itemStyle")
+                    .put("color", Terminal.recommended(a.verdict(), ran.get(i)) ? CHOSEN : OTHER);
+        }
+        Charts.obj(throughput, "grid").put("right", 80);
+        throughput.put("_height", height);
+        page.chart("throughput", throughput, "Green: the recommended model.");
+
+        List<Advice.Trial> timed = ran.stream().filter(t -> t.p50Nanos() >= 0).toList();
+        if (!timed.isEmpty()) {
+            ObjectNode latency = horizontal(
+                    "Latency, submit to result (ms, log scale)",
+                    timed.stream().map(Advice.Trial::label).toList(),
+                    "ms",
+                    true);
+            Charts.bars(latency, "p50", millis(timed, Advice.Trial::p50Nanos));
+            Charts.bars(latency, "p90", millis(timed, Advice.Trial::p90Nanos));
+            Charts.bars(latency, "p99", millis(timed, Advice.Trial::p99Nanos));
+            latency.put("_height", 80 + 54 * timed.size());
+            page.chart("latency", latency, "Batched trials (map) have no per-task latency and are left out.");
+
+            ObjectNode time = horizontal(
+                    "Time per task: the task itself and the overhead (ms)",
+                    timed.stream().map(Advice.Trial::label).toList(),
+                    "ms",
+                    false);
+            Charts.bars(time, "task", millis(timed, Advice.Trial::taskNanos)).put("stack", "t");
+            Charts.bars(time, "overhead: dispatch, serialization, IPC", millis(timed, Advice.Trial::overheadNanos))
+                    .put("stack", "t");
+            time.put("_height", height);
+            page.chart("time", time, "");
+        }
+
+        ObjectNode cpu = horizontal("CPU time per task (ms)", labels, "ms", false);
+        Charts.bars(cpu, "caller", perTask(ran, t -> t.callerCpuUserNanos() + t.callerCpuSystemNanos()))
+                .put("stack", "c");
+        Charts.bars(cpu, "workers", perTask(ran, t -> t.workerCpuUserNanos() + t.workerCpuSystemNanos()))
+                .put("stack", "c");
+        cpu.put("_height", height);
+        page.chart("cpu", cpu, "User plus system time of the calling JVM and of all worker JVMs.");
+
+        ObjectNode memory = horizontal("Resident memory (MiB)", labels, "MiB", false);
+        Charts.bars(
+                        memory,
+                        "caller",
+                        ran.stream().map(t -> mib(t.callerRssBytes())).toList())
+                .put("stack", "m");
+        Charts.bars(
+                        memory,
+                        "workers (sum)",
+                        ran.stream()
+                                .map(t -> mib(t.workerRssBytes().stream()
+                                        .mapToLong(Long::longValue)
+                                        .sum()))
+                                .toList())
+                .put("stack", "m");
+        memory.put("_height", height);
+        page.chart("memory", memory, "The largest resident set of the caller and of each worker JVM, summed.");
+    }
+
+    private static ObjectNode horizontal(String title, List<String> labels, String unit, boolean log) {
+        ObjectNode o = Charts.base(title);
+        o.putObject("tooltip").put("trigger", "axis").put("confine", true);
+        Charts.categoryAxis(o, "yAxis", labels).put("inverse", true);
+        Charts.valueAxis(o, "xAxis", unit, log);
+        Charts.obj(o, "grid").put("top", 8).put("right", 36);
+        return o;
+    }
+
+    private static List<Double> millis(List<Advice.Trial> ts, ToDoubleFunction<Advice.Trial> nanos) {
+        return ts.stream()
+                .map(t -> nanos.applyAsDouble(t) < 0 ? Double.NaN : nanos.applyAsDouble(t) / 1e6)
+                .toList();
+    }
+
+    private static List<Double> perTask(List<Advice.Trial> ts, ToDoubleFunction<Advice.Trial> nanos) {
+        return ts.stream()
+                .map(t -> t.completed() > 0 && nanos.applyAsDouble(t) >= 0
+                        ? nanos.applyAsDouble(t) / t.completed() / 1e6
+                        : Double.NaN)
+                .toList();
+    }
+
+    private static double mib(long bytes) {
+        return bytes < 0 ? Double.NaN : bytes / 1048576.0;
     }
 
     private static String probeLine(Advice.Probe p) {
@@ -258,92 +320,35 @@ final class Report {
                 + "; JVM start " + Units.nanos(p.jvmStartNanos()) + ".";
     }
 
-    private static String markdownTableAsHtml(Advice a) {
-        StringBuilder b = new StringBuilder("<table><tr>");
-        for (String h : List.of(
-                "model",
-                "tasks/s",
-                "p50",
-                "p99",
-                "task",
-                "overhead",
-                "CPU/task",
-                "caller RSS",
-                "worker RSS",
-                "pool start",
-                "failed")) {
-            b.append("<th>").append(h).append("</th>");
-        }
-        b.append("</tr>\n");
-        for (Advice.Trial t : a.trials()) {
-            b.append("<tr><td>").append(esc(t.label())).append("</td>");
-            if (!t.ran()) {
-                b.append("<td colspan=\"10\" style=\"text-align:left\">skipped: ")
-                        .append(esc(t.skipped()))
-                        .append("</td></tr>\n");
-                continue;
-            }
-            for (String cell : List.of(
-                    Units.rate(t.throughput()),
-                    Units.nanos(t.p50Nanos()),
-                    Units.nanos(t.p99Nanos()),
-                    Units.nanos(t.taskNanos()),
-                    Units.nanos(t.overheadNanos()),
-                    Units.nanos(t.cpuPerTaskNanos()),
-                    Units.bytes(t.callerRssBytes()),
-                    t.workerRssBytes().isEmpty()
-                            ? "-"
-                            : t.workerRssBytes().size() + " × " + Units.bytes(t.meanWorkerRssBytes()),
-                    t.poolStartNanos() > 0 ? Units.nanos(t.poolStartNanos()) : "-",
-                    t.failed() + (t.failureKinds().isEmpty() ? "" : " " + t.failureKinds()))) {
-                b.append("<td>").append(esc(cell)).append("</td>");
-            }
-            b.append("</tr>\n");
-        }
-        return b.append("</table>\n").toString();
+    private static Table answersTable(Interview.Answers a) {
+        return new Table(
+                "",
+                List.of("question", "answer"),
+                List.of(
+                        List.of("share of a task's time on the CPU", Units.percent(a.cpuShare())),
+                        List.of("one task takes", Units.nanos(a.taskNanos())),
+                        List.of("tasks in flight at once", Integer.toString(a.inFlight())),
+                        List.of("data all tasks read", Units.bytes(a.sharedBytes())),
+                        List.of("tasks update shared state", a.mutableShared() ? "yes" : "no"),
+                        List.of("a task may crash or end the JVM", a.crashRisk() ? "yes" : "no"),
+                        List.of("a task may leak or needs its own heap", a.leakRisk() ? "yes" : "no"),
+                        List.of("untrusted or not thread-safe", a.untrustedOrUnsafe() ? "yes" : "no"),
+                        List.of("latency limit", a.maxLatencyNanos() > 0 ? Units.nanos(a.maxLatencyNanos()) : "none")));
     }
 
-    private static void htmlList(StringBuilder b, String title, List<String> items, String cls) {
-        if (items.isEmpty()) {
-            return;
-        }
-        b.append("<h3>")
-                .append(esc(title))
-                .append("</h3><ul class=\"")
-                .append(cls)
-                .append("\">");
-        items.forEach(i -> b.append("<li>").append(esc(i)).append("</li>"));
-        b.append("</ul>\n");
-    }
-
-    static String esc(String s) {
-        return s == null
-                ? ""
-                : s.replace("&", "&amp;")
-                        .replace("<", "&lt;")
-                        .replace(">", "&gt;")
-                        .replace("\"", "&quot;");
-    }
-
-    /** {@return the inlined charting library, or null if its webjar is not on the class path} */
-    static String echarts() {
-        Properties props = new Properties();
-        try (InputStream in = Report.class.getResourceAsStream("report.properties")) {
-            if (in == null) {
-                return null;
-            }
-            props.load(in);
-        } catch (IOException e) {
-            return null;
-        }
-        String path = "META-INF/resources/webjars/echarts/"
-                + props.getProperty("echarts.version", "").strip() + "/dist/echarts.min.js";
-        ClassLoader loader = Report.class.getClassLoader();
-        try (InputStream in =
-                loader == null ? ClassLoader.getSystemResourceAsStream(path) : loader.getResourceAsStream(path)) {
-            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        }
+    private static Table costsTable(CostProbe.Costs c) {
+        return new Table(
+                "",
+                List.of("what", "measured"),
+                List.of(
+                        List.of("start and join a platform thread", Units.nanos(c.threadStartNanos())),
+                        List.of("start and join a virtual thread", Units.nanos(c.virtualStartNanos())),
+                        List.of("start a worker JVM", Units.nanos(c.processStartNanos())),
+                        List.of("an idle worker JVM, resident", Units.bytes(c.workerRssBytes())),
+                        List.of("round trip of an empty task, threads(1)", Units.nanos(c.threadRoundTripNanos())),
+                        List.of("round trip, virtual threads", Units.nanos(c.virtualRoundTripNanos())),
+                        List.of("round trip, processes(1)", Units.nanos(c.processRoundTripNanos())),
+                        List.of("serialize and read back 1 MiB", Units.nanos(c.copyNanosPerMiB())),
+                        List.of("attach 1 MiB of a SharedByteArray", Units.nanos(c.sharedNanosPerMiB()))));
     }
 }

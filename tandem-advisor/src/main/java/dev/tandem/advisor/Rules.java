@@ -1,117 +1,161 @@
 package dev.tandem.advisor;
 
 import dev.tandem.Mode;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Turns one run's measurements into a verdict. Pure: the same probe, trials and requirements give
- * the same verdict, which is what the tests feed it.
+ * Turns one run's measurements into a verdict. Pure: the same probe, trials, requirements (and
+ * duel) give the same verdict, which is what the tests feed it.
  *
- * <h2>The rules, in order</h2>
+ * <h2>The rule: the fastest model, unless something rules it out</h2>
  * <ol>
- *   <li><b>Isolation first.</b> A task that ended its JVM, leaks, loads native code, or gave
- *       different results under threads than alone (while being deterministic) needs a process
- *       boundary, as do {@code --isolate} and {@code --heap-per-task}. One task per worker JVM
- *       ({@code processes}) when a task can take its JVM down, has its own heap cap or races; a
- *       {@code hybrid} of few JVMs with many threads when it mostly blocks and the hybrid measured
- *       at least as fast.</li>
- *   <li><b>Otherwise no processes.</b> Java has no global interpreter lock: threads already run
- *       Java code on every core, so processes buy isolation, not parallelism. A task that mostly
- *       waits gets virtual threads when they came within 80% of the best platform-thread count;
- *       a task that computes gets one platform thread per core.</li>
- *   <li><b>Batching.</b> A task shorter than {@link Trials#TINY_TASK_NANOS} goes through
- *       {@code map}, which batches, when that measured faster.</li>
- *   <li><b>Latency.</b> {@code --max-latency} turns batching off below 50 ms and moves to the
- *       fastest model whose measured p99 met it.</li>
+ *   <li><b>What may run the task.</b> A measured risk (the task ended or hung its JVM, leaks, loads
+ *       native code, or gave different results under threads than alone while being deterministic)
+ *       or a stated requirement ({@code --isolate}, {@code --heap-per-task}) leaves only worker JVMs;
+ *       a task that can take its JVM down, needs its own heap or races gets one task per JVM
+ *       ({@code processes}, not a hybrid). {@code --max-latency} leaves the models whose p99 met it.</li>
+ *   <li><b>The fastest of those</b>, by measured throughput, batched ({@code map}) or not.</li>
+ *   <li><b>Unless within the noise.</b> Two models are told apart only when the spreads of their
+ *       throughputs (five windows of each trial, or alternating rounds of a duel) do not overlap.
+ *       Among models within the noise of the fastest, the cheaper wins: no worker JVM before a hybrid
+ *       before one JVM per worker; for a task that mostly waits, virtual threads; for one that
+ *       computes, a thread per core; one task per submit before {@code map}.</li>
  * </ol>
+ * Every model that measured faster than the recommendation is listed in
+ * {@link Advice.Verdict#decision()} with the reason and the numbers, so a CPU-bound task never gets
+ * a slower model without one. Java has no global interpreter lock: threads already run Java code on
+ * every core, so worker JVMs buy isolation, not parallelism. When the machine was busy while the
+ * deciding models ran and they stayed within the noise, the verdict is marked inconclusive.
  * Each requirement is then removed in turn to report how it changed the verdict.
  */
 final class Rules {
-    private static final long DEFAULT_WORKER_HEAP = 256L << 20;
-    private static final long BATCH_LATENCY_FLOOR = 50_000_000L;
+    static final long DEFAULT_WORKER_HEAP = 256L << 20;
+    static final long BATCH_LATENCY_FLOOR = 50_000_000L;
 
-    private final Advice.Probe probe;
-    private final List<Advice.Trial> trials;
-    private final Advice.Requirements req;
-    private final Advice.Machine machine;
-    private final int cores;
+    final Advice.Probe probe;
+    final List<Advice.Trial> trials;
+    final Advice.Requirements req;
+    final Advice.Machine machine;
+    final int cores;
+    private final Trials.Duel duel;
 
-    private Rules(Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
+    private Rules(
+            Advice.Probe probe,
+            List<Advice.Trial> trials,
+            Advice.Requirements req,
+            Advice.Machine machine,
+            Trials.Duel duel) {
         this.probe = probe;
         this.trials = trials;
         this.req = req;
         this.machine = machine;
         this.cores = machine.cores();
+        this.duel = duel;
     }
 
     static Advice.Verdict decide(
             Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
-        return new Rules(probe, trials, req, machine).verdict();
+        return decide(probe, trials, req, machine, null);
+    }
+
+    static Advice.Verdict decide(
+            Advice.Probe probe,
+            List<Advice.Trial> trials,
+            Advice.Requirements req,
+            Advice.Machine machine,
+            Trials.Duel duel) {
+        return new Rules(probe, trials, req, machine, duel).verdict();
+    }
+
+    /**
+     * {@return the two trials whose order decides the verdict but whose measurements cannot tell them
+     * apart, or were taken on a busy machine: the fastest allowed model and the cheaper one it would
+     * otherwise give way to; empty if the decision is clear}
+     */
+    static Optional<Advice.Trial[]> contest(
+            Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
+        Rules r = new Rules(probe, trials, req, machine, null);
+        List<Advice.Trial> allowed = r.allowed(req, true);
+        if (allowed.size() < 2) {
+            return Optional.empty();
+        }
+        Advice.Trial fastest = r.fastest(allowed);
+        Advice.Trial cheap =
+                allowed.stream().filter(t -> t != fastest).min(r.preference()).orElse(null);
+        if (cheap == null || r.preference().compare(fastest, cheap) < 0) {
+            return Optional.empty(); // the fastest is also the cheapest
+        }
+        boolean busy = (fastest.load() != null && fastest.load().busy())
+                || (cheap.load() != null && cheap.load().busy());
+        return busy || !r.separated(fastest, cheap)
+                ? Optional.of(new Advice.Trial[] {fastest, cheap})
+                : Optional.empty();
     }
 
     // ---- facts -------------------------------------------------------------------------------
 
-    private boolean exits() {
+    boolean exits() {
         return probe.jvmEnded();
     }
 
     /** The probe had to kill a call that did not return: only a process can stop such a task. */
-    private boolean hangs() {
+    boolean hangs() {
         return probe.jvmEnded() && probe.exitCode() < 0;
     }
 
-    private boolean leaks() {
+    boolean leaks() {
         return probe.retainedBytesPerCall() >= Trials.LEAK_BYTES_PER_CALL;
     }
 
-    private boolean natives() {
+    boolean natives() {
         return !probe.nativeLibraries().isEmpty();
     }
 
-    private Optional<Advice.Trial> racyTrial() {
+    Optional<Advice.Trial> racyTrial() {
         return probe.deterministic()
                 ? trials.stream().filter(t -> t.resultsDiffering() > 0).findFirst()
                 : Optional.empty();
     }
 
-    private double cpuShare() {
+    double cpuShare() {
         return probe.cpuShare() < 0 ? 1 : probe.cpuShare();
     }
 
-    private boolean blocking() {
+    boolean blocking() {
         return cpuShare() < 0.5;
     }
 
-    private boolean tiny() {
+    boolean tiny() {
         return probe.medianCallNanos() >= 0 && probe.medianCallNanos() < Trials.TINY_TASK_NANOS;
     }
 
-    private static boolean measured(Advice.Trial t) {
+    static boolean measured(Advice.Trial t) {
         return t != null && t.ran() && t.completed() > 0;
     }
 
-    private Advice.Trial find(Predicate<Advice.Trial> p) {
+    Advice.Trial find(Predicate<Advice.Trial> p) {
         return trials.stream().filter(p).filter(Rules::measured).findFirst().orElse(null);
     }
 
-    private Advice.Trial planned(Predicate<Advice.Trial> p) {
+    Advice.Trial planned(Predicate<Advice.Trial> p) {
         return trials.stream().filter(p).findFirst().orElse(null);
     }
 
-    private Advice.Trial threads1() {
+    Advice.Trial threads1() {
         return find(t -> t.mode() == Mode.THREADS && t.workers() == 1 && !t.batched());
     }
 
-    private Advice.Trial threadsCores() {
+    Advice.Trial threadsCores() {
         return find(t -> t.mode() == Mode.THREADS && t.workers() == cores && !t.batched());
     }
 
-    private Advice.Trial bestThreads() {
+    Advice.Trial bestThreads() {
         return trials.stream()
                 .filter(Rules::measured)
                 .filter(t -> t.mode() == Mode.THREADS && !t.batched())
@@ -119,11 +163,11 @@ final class Rules {
                 .orElse(null);
     }
 
-    private Advice.Trial virtual() {
+    Advice.Trial virtual() {
         return find(t -> t.mode() == Mode.VIRTUAL_THREADS && !t.batched());
     }
 
-    private Advice.Trial processes() {
+    Advice.Trial processes() {
         return trials.stream()
                 .filter(Rules::measured)
                 .filter(t -> t.mode() == Mode.PROCESSES && !t.batched())
@@ -131,153 +175,308 @@ final class Rules {
                 .orElse(null);
     }
 
-    private Advice.Trial processes1() {
+    Advice.Trial processes1() {
         return find(t -> t.mode() == Mode.PROCESSES && t.workers() == 1 && !t.batched());
     }
 
-    private Advice.Trial hybrid() {
+    Advice.Trial hybrid() {
         return find(t -> t.mode() == Mode.HYBRID && !t.batched());
     }
 
-    private Advice.Trial mapFor(Mode mode) {
+    Advice.Trial mapFor(Mode mode) {
         return find(t -> t.mode() == mode && t.batched());
     }
 
-    private Advice.Trial baseline() {
+    Advice.Trial baseline() {
         Advice.Trial t1 = threads1();
         return t1 != null ? t1 : processes1();
     }
 
+    /** {@return the throughput samples of a trial: the duel's rounds if it fought one, else its windows} */
+    List<Double> samples(Advice.Trial t) {
+        List<Double> d = duel == null ? null : duel.samples(t.label());
+        return d != null ? d : t.throughputSamples();
+    }
+
+    /** {@return true if the throughputs of {@code a} and {@code b} are told apart: their IQRs do not overlap} */
+    boolean separated(Advice.Trial a, Advice.Trial b) {
+        Stats x = Stats.of(samples(a));
+        Stats y = Stats.of(samples(b));
+        return x.n() >= 2 && y.n() >= 2 && x.separatedFrom(y);
+    }
+
+    /** {@return a trial's median throughput: of its duel rounds when it fought one} */
+    double speed(Advice.Trial t) {
+        List<Double> d = duel == null ? null : duel.samples(t.label());
+        return d != null ? Stats.of(d).median() : t.throughput();
+    }
+
+    /** {@return each side of a duel as "label: median/s (IQR q1-q3)"} */
+    static String roundsText(Trials.Duel duel) {
+        Stats a = Stats.of(duel.aThroughputs());
+        Stats b = Stats.of(duel.bThroughputs());
+        return duel.a() + " " + Units.rate(a.median()) + " (IQR " + Units.num(a.q1()) + "-" + Units.num(a.q3()) + "), "
+                + duel.b() + " " + Units.rate(b.median()) + " (IQR " + Units.num(b.q1()) + "-" + Units.num(b.q3()) + ")"
+                + (a.separatedFrom(b) ? "" : ": within the noise of each other");
+    }
+
     // ---- the choice --------------------------------------------------------------------------
 
-    /** A model and why it changed along the way. */
-    private record Choice(
+    /** A model, the trial it rests on, and why it was chosen over faster ones. */
+    record Choice(
             Mode mode,
             int workers,
             int threadsPerWorker,
             boolean batch,
             Advice.Trial basis,
-            List<String> latencyNotes) {
+            Advice.Trial fastest,
+            List<String> latencyNotes,
+            List<String> decision,
+            boolean inconclusive) {
         String label() {
             return Trials.label(mode, workers, threadsPerWorker, 0, false) + (batch ? " + map()" : "");
         }
     }
 
-    private boolean needsIsolation(Advice.Requirements r) {
+    boolean needsIsolation(Advice.Requirements r) {
         return exits() || leaks() || natives() || racyTrial().isPresent() || r.isolate() || r.heapPerTaskBytes() > 0;
     }
 
-    private Choice choose(Advice.Requirements r) {
+    /** One task per worker JVM: a task that takes its JVM down, needs its own heap or races. */
+    boolean onePerJvm(Advice.Requirements r) {
+        return r.heapPerTaskBytes() > 0 || exits() || racyTrial().isPresent();
+    }
+
+    /** {@return why {@code t} may not run the task under {@code r}, or null if it may} */
+    String ruledOut(Advice.Trial t, Advice.Requirements r) {
+        if (needsIsolation(r) && !t.mode().isolated()) {
+            return "it runs tasks in the caller's JVM, and " + isolationReason(r);
+        }
+        if (onePerJvm(r) && t.mode() == Mode.HYBRID) {
+            return "it runs several tasks in one worker JVM, and " + isolationReason(r)
+                    + ", which would take those tasks down together";
+        }
+        return null;
+    }
+
+    /** {@return the first measured risk or stated requirement that needs a process boundary, in words} */
+    String isolationReason(Advice.Requirements r) {
+        Advice.Trial racy = racyTrial().orElse(null);
+        if (hangs()) {
+            return "a call did not return in the probe (" + probe.endedHow() + ")";
+        } else if (exits()) {
+            return "the task ended its JVM in the probe (" + probe.endedHow() + ")";
+        } else if (leaks()) {
+            return "the task retains " + Units.bytes(probe.retainedBytesPerCall()) + " per call";
+        } else if (natives()) {
+            return "the task loads native code (" + probe.nativeLibraries().getFirst() + ")";
+        } else if (racy != null) {
+            return "results under " + racy.label() + " differed from the single-thread run for "
+                    + racy.resultsDiffering() + " of " + racy.resultsCompared() + " inputs";
+        } else if (r.heapPerTaskBytes() > 0) {
+            return "--heap-per-task " + Units.bytes(r.heapPerTaskBytes()) + " needs a JVM of its own per task";
+        }
+        return "--isolate asks for tasks outside the caller's JVM";
+    }
+
+    /** The trials that may run the task under {@code r}; with {@code latency}, only those that met --max-latency (if any did). */
+    List<Advice.Trial> allowed(Advice.Requirements r, boolean latency) {
+        List<Advice.Trial> ok = trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> ruledOut(t, r) == null)
+                .toList();
+        if (latency && r.maxLatencyNanos() > 0) {
+            // map() holds each result until its batch (about 20 ms) is done: too late for a tighter limit
+            List<Advice.Trial> timely = ok.stream()
+                    .filter(t -> !t.batched() || r.maxLatencyNanos() >= BATCH_LATENCY_FLOOR)
+                    .toList();
+            List<Advice.Trial> met = timely.stream()
+                    .filter(t -> t.batched() || (t.p99Nanos() >= 0 && t.p99Nanos() <= r.maxLatencyNanos()))
+                    .toList();
+            return met.isEmpty() ? timely : met;
+        }
+        return ok;
+    }
+
+    Advice.Trial fastest(List<Advice.Trial> ts) {
+        return ts.stream().max(Comparator.comparingDouble(this::speed)).orElse(null);
+    }
+
+    /** Cheaper first: no worker JVM, then a hybrid, then one JVM per worker; then what suits the task. */
+    Comparator<Advice.Trial> preference() {
+        Comparator<Advice.Trial> byCost =
+                Comparator.comparingInt(t -> t.mode() == Mode.PROCESSES ? 2 : t.mode() == Mode.HYBRID ? 1 : 0);
+        Comparator<Advice.Trial> bySuit = Comparator.comparingInt(t -> suitability(t));
+        return byCost.thenComparing(bySuit)
+                .thenComparing(Advice.Trial::batched)
+                .thenComparing(Comparator.comparingDouble(this::speed).reversed());
+    }
+
+    private int suitability(Advice.Trial t) {
+        if (blocking()) {
+            return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
+        }
+        return t.mode() == Mode.THREADS && t.workers() == cores || t.mode().isolated() && t.workers() == cores ? 0 : 1;
+    }
+
+    /** Why a cheaper model wins a tie, in words. */
+    String cheaper(Advice.Trial chosen, Advice.Trial other) {
+        if (!chosen.mode().isolated() && other.mode().isolated()) {
+            return chosen.label() + " runs in this JVM: no worker JVM"
+                    + (other.meanWorkerRssBytes() > 0 ? " (" + Units.bytes(other.meanWorkerRssBytes()) + " each)" : "")
+                    + " and no copy of tasks and results";
+        }
+        if (chosen.mode() == Mode.HYBRID && other.mode() == Mode.PROCESSES) {
+            return chosen.label() + " needs fewer worker JVMs";
+        }
+        if (chosen.mode() == Mode.VIRTUAL_THREADS) {
+            return "virtual threads carry waiting tasks at the cost of a few carrier threads";
+        }
+        if (!chosen.batched() && other.batched()) {
+            return "submitting one task per input keeps each result as soon as it is ready";
+        }
+        return chosen.label() + " matches the task ("
+                + (blocking() ? "it mostly waits" : "a thread per core for a" + " task that computes") + ")";
+    }
+
+    Choice choose(Advice.Requirements r) {
+        List<Advice.Trial> allowed = allowed(r, true);
+        List<String> decision = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        if (allowed.isEmpty()) {
+            return unmeasured(r, notes);
+        }
+        Advice.Trial fastest = fastest(allowed);
+        // Within the noise of the fastest, and measurably slower than no allowed model ("within the noise"
+        // is not transitive: a model close to the fastest can still be clearly slower than a third one).
+        List<Advice.Trial> tied = allowed.stream()
+                .filter(t -> t == fastest || !separated(t, fastest))
+                .filter(t -> allowed.stream().noneMatch(o -> speed(o) > speed(t) && separated(o, t)))
+                .toList();
+        Advice.Trial chosen = tied.stream().min(preference()).orElse(fastest);
+        boolean inconclusive = false;
+        if (chosen != fastest) {
+            decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
+                    + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but within the noise (their spreads, "
+                    + spread(fastest) + " and " + spread(chosen) + ", overlap), so the cheaper one: "
+                    + cheaper(chosen, fastest));
+            boolean busy = busy(fastest) || busy(chosen);
+            // the tie that matters: worker JVMs or none, decided by noise on a busy machine
+            inconclusive = busy && chosen.mode().isolated() != fastest.mode().isolated();
+        }
+        for (Advice.Trial t : trials) {
+            if (!measured(t) || t == chosen || t == fastest || speed(t) <= speed(chosen)) {
+                continue;
+            }
+            String why = ruledOut(t, r);
+            if (why == null && r.maxLatencyNanos() > 0 && !allowed.contains(t)) {
+                why = t.batched()
+                        ? "map() holds each result until its batch of about 20 ms is done, more than --max-latency "
+                                + Units.nanos(r.maxLatencyNanos()) + " allows"
+                        : "its p99 of " + Units.nanos(t.p99Nanos()) + " missed --max-latency "
+                                + Units.nanos(r.maxLatencyNanos());
+            }
+            if (why == null && !separated(t, chosen)) {
+                why = "within the noise of " + chosen.label() + " (" + spread(t) + " against " + spread(chosen) + ")";
+            }
+            if (why != null) {
+                decision.add(t.label() + " measured " + Units.rate(speed(t)) + " against " + chosen.label() + "'s "
+                        + Units.rate(speed(chosen)) + ", but " + why);
+            }
+        }
+        if (r.maxLatencyNanos() > 0) {
+            latencyNotes(r, chosen, allowed, notes);
+        }
+        return new Choice(
+                chosen.mode(),
+                chosen.workers(),
+                chosen.threadsPerWorker(),
+                chosen.batched(),
+                chosen,
+                fastest,
+                notes,
+                decision,
+                inconclusive);
+    }
+
+    private static boolean busy(Advice.Trial t) {
+        return t.load() != null && t.load().busy();
+    }
+
+    /** {@return the interquartile range of a trial's throughput samples, such as "IQR 854-1,997/s"} */
+    String spread(Advice.Trial t) {
+        Stats s = Stats.of(samples(t));
+        return s.n() < 2 ? "one sample" : "IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + "/s";
+    }
+
+    private void latencyNotes(
+            Advice.Requirements r, Advice.Trial chosen, List<Advice.Trial> allowed, List<String> notes) {
+        long limit = r.maxLatencyNanos();
+        boolean metAny = allowed.stream().anyMatch(t -> !t.batched() && t.p99Nanos() >= 0 && t.p99Nanos() <= limit);
+        if (chosen.batched()) {
+            return;
+        }
+        Advice.Trial free = fastest(allowed(r, false));
+        if (free != null && free.batched() && limit < BATCH_LATENCY_FLOOR) {
+            notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
+                    + "more than --max-latency " + Units.nanos(limit) + " allows");
+        }
+        if (metAny) {
+            if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
+                notes.add(free.label() + " had p99 " + Units.nanos(free.p99Nanos()) + " > " + Units.nanos(limit) + "; "
+                        + chosen.label() + " met it with p99 " + Units.nanos(chosen.p99Nanos()) + " at "
+                        + Units.rate(chosen.throughput()));
+            }
+            return;
+        }
+        Advice.Trial lowest = trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> t.p99Nanos() >= 0)
+                .filter(t -> ruledOut(t, r) == null)
+                .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
+                .orElse(chosen);
+        Advice.Trial here = trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> !t.mode().isolated())
+                .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
+                .findFirst()
+                .orElse(null);
         boolean isolate = needsIsolation(r);
+        notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
+                + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
+                + ") for a task of " + Units.nanos(probe.medianCallNanos()) + " (median)"
+                + (isolate && here != null
+                        ? "; in this JVM " + here.label() + " met it with p99 " + Units.nanos(here.p99Nanos())
+                                + ", so weigh the isolation against the limit"
+                        : "; make the task shorter or relax the limit"));
+    }
+
+    /** No model could be measured: decide by the probe alone. */
+    private Choice unmeasured(Advice.Requirements r, List<String> notes) {
         Mode mode;
         int workers;
         int tpw = 1;
-        Advice.Trial basis;
-        if (isolate) {
-            boolean onePerJvm =
-                    r.heapPerTaskBytes() > 0 || exits() || racyTrial().isPresent();
-            Advice.Trial hy = hybrid();
-            Advice.Trial pc = processes();
-            Advice.Trial hyPlanned = planned(t -> t.mode() == Mode.HYBRID);
-            if (!onePerJvm && blocking() && hy != null && (pc == null || hy.throughput() >= pc.throughput())) {
+        if (needsIsolation(r)) {
+            Advice.Trial hy = planned(t -> t.mode() == Mode.HYBRID);
+            if (!onePerJvm(r) && blocking() && hy != null) {
                 mode = Mode.HYBRID;
                 workers = hy.workers();
                 tpw = hy.threadsPerWorker();
-                basis = hy;
-            } else if (!onePerJvm && blocking() && pc == null && hyPlanned != null) {
-                mode = Mode.HYBRID;
-                workers = hyPlanned.workers();
-                tpw = hyPlanned.threadsPerWorker();
-                basis = null;
             } else {
-                int fit = Math.min(cores, workersThatFit(r));
                 mode = Mode.PROCESSES;
-                workers = fit;
-                basis = find(t -> t.mode() == Mode.PROCESSES && !t.batched() && t.workers() == fit);
+                workers = Math.min(cores, workersThatFit(r));
             }
         } else if (blocking()) {
-            Advice.Trial best = bestThreads();
-            Advice.Trial vt = virtual();
-            if (vt != null && (best == null || vt.throughput() >= 0.8 * best.throughput())) {
-                mode = Mode.VIRTUAL_THREADS;
-                workers = 0;
-                basis = vt;
-            } else if (best != null) {
-                mode = Mode.THREADS;
-                workers = best.workers();
-                basis = best;
-            } else {
-                mode = Mode.VIRTUAL_THREADS;
-                workers = 0;
-                basis = null;
-            }
+            mode = Mode.VIRTUAL_THREADS;
+            workers = 0;
         } else {
             mode = Mode.THREADS;
             workers = cores;
-            basis = threadsCores();
         }
-        boolean batch = false;
-        if (tiny()) {
-            Advice.Trial map = mapFor(mode);
-            batch = map == null || basis == null || map.throughput() > 1.5 * basis.throughput();
-        }
-        List<String> notes = new ArrayList<>();
-        if (r.maxLatencyNanos() > 0) {
-            long limit = r.maxLatencyNanos();
-            if (batch && limit < BATCH_LATENCY_FLOOR) {
-                batch = false;
-                notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
-                        + "more than --max-latency " + Units.nanos(limit) + " allows");
-            }
-            if (basis != null && basis.p99Nanos() > limit) {
-                // the fastest model that met the limit, in this JVM unless isolation is needed or nothing here met it
-                List<Advice.Trial> met = trials.stream()
-                        .filter(Rules::measured)
-                        .filter(t -> !t.batched())
-                        .filter(t -> !isolate || t.mode().isolated())
-                        .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit && t.failed() == 0)
-                        .toList();
-                Comparator<Advice.Trial> preference = Comparator.comparing(
-                                (Advice.Trial t) -> !isolate && t.mode().isolated())
-                        .reversed()
-                        .thenComparingDouble(Advice.Trial::throughput);
-                Advice.Trial better = met.stream().max(preference).orElse(null);
-                if (better != null) {
-                    notes.add(Trials.label(mode, workers, tpw, 0, false) + " had p99 " + Units.nanos(basis.p99Nanos())
-                            + " > " + Units.nanos(limit) + "; " + better.label() + " met it with p99 "
-                            + Units.nanos(better.p99Nanos()) + " at " + Units.rate(better.throughput()));
-                    mode = better.mode();
-                    workers = better.workers();
-                    tpw = better.threadsPerWorker();
-                    basis = better;
-                } else {
-                    Advice.Trial lowest = trials.stream()
-                            .filter(Rules::measured)
-                            .filter(t -> t.p99Nanos() >= 0)
-                            .filter(t -> !isolate || t.mode().isolated())
-                            .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
-                            .orElse(basis);
-                    Advice.Trial here = trials.stream()
-                            .filter(Rules::measured)
-                            .filter(t -> !t.mode().isolated())
-                            .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
-                            .findFirst()
-                            .orElse(null);
-                    notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
-                            + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
-                            + ") for a task of " + Units.nanos(probe.medianCallNanos()) + " (median)"
-                            + (isolate && here != null
-                                    ? "; in this JVM " + here.label() + " met it with p99 "
-                                            + Units.nanos(here.p99Nanos())
-                                            + ", so weigh the isolation against the limit"
-                                    : "; make the task shorter or relax the limit"));
-                }
-            }
-        }
-        return new Choice(mode, workers, tpw, batch, basis, notes);
+        return new Choice(mode, workers, tpw, false, null, null, notes, List.of(), false);
     }
 
-    private int workersThatFit(Advice.Requirements r) {
+    int workersThatFit(Advice.Requirements r) {
         if (r.heapPerTaskBytes() <= 0 || machine.memoryBytes() <= 0) {
             return cores;
         }
@@ -287,7 +486,7 @@ final class Rules {
         return (int) Math.max(1, Math.min(cores, fit));
     }
 
-    private long recycleAfter(Advice.Requirements r) {
+    long recycleAfter(Advice.Requirements r) {
         long heap = r.heapPerTaskBytes() > 0 ? r.heapPerTaskBytes() : DEFAULT_WORKER_HEAP;
         return Math.max(1, heap / 2 / Math.max(1, probe.retainedBytesPerCall()));
     }
@@ -296,442 +495,25 @@ final class Rules {
 
     private Advice.Verdict verdict() {
         Choice c = choose(req);
+        Reasons words = new Reasons(this);
         List<Advice.Reason> reasons = new ArrayList<>();
-        resources(c, reasons);
-        concurrency(c, reasons);
-        dataSharing(reasons);
-        failure(c, reasons);
-        structure(c, reasons);
-        overhead(c, reasons);
-        List<String> effects = requirementEffects(c);
+        words.resources(c, reasons);
+        words.concurrency(c, reasons);
+        words.dataSharing(reasons);
+        words.failure(c, reasons);
+        words.structure(c, reasons);
+        words.overhead(c, reasons);
         return new Advice.Verdict(
                 c.mode(),
                 c.workers(),
                 c.threadsPerWorker(),
                 c.batch(),
-                code(c, req),
-                summary(c),
+                words.code(c, req),
+                words.summary(c),
                 reasons,
-                effects,
-                warnings());
-    }
-
-    private String code(Choice c, Advice.Requirements r) {
-        StringBuilder b = new StringBuilder("try (TaskPool pool = ");
-        b.append(
-                switch (c.mode()) {
-                    case THREADS -> "Tandem.threads(" + c.workers() + ")";
-                    case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
-                    case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
-                    case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
-                });
-        if (c.mode().isolated() && leaks()) {
-            b.append("\n        .maxTasksPerWorker(").append(recycleAfter(r)).append(')');
-        }
-        if (c.mode().isolated() && r.heapPerTaskBytes() > 0) {
-            b.append("\n        .jvmOptions(\"-Xmx")
-                    .append(r.heapPerTaskBytes() >> 20)
-                    .append("m\")");
-        }
-        if (r.maxLatencyNanos() > 0) {
-            b.append("\n        .taskTimeout(Duration.ofMillis(")
-                    .append(Math.max(1, r.maxLatencyNanos() / 1_000_000))
-                    .append("))");
-        } else if (hangs()) {
-            long timeout =
-                    probe.medianCallNanos() > 0 ? Math.max(1000, 10 * probe.medianCallNanos() / 1_000_000) : 30_000;
-            b.append("\n        .taskTimeout(Duration.ofMillis(")
-                    .append(timeout)
-                    .append("))");
-        }
-        b.append(".start()) {\n");
-        b.append(
-                c.batch()
-                        ? "    List<R> results = pool.map(fn, inputs);   // batches tiny tasks\n"
-                        : "    Future<R> f = pool.submit(task);            // one task per input\n");
-        b.append('}');
-        return b.toString();
-    }
-
-    private String summary(Choice c) {
-        String why;
-        Advice.Trial t1 = baseline();
-        Advice.Trial racy = racyTrial().orElse(null);
-        if (hangs()) {
-            why = "a call did not return (" + probe.endedHow() + "); a Java thread cannot be stopped, but a worker"
-                    + " process can: taskTimeout kills and replaces it";
-        } else if (exits()) {
-            why = "the task ended its JVM (" + probe.endedHow()
-                    + "); only a worker process keeps that from ending your application";
-        } else if (leaks()) {
-            why = "the task retains " + Units.bytes(probe.retainedBytesPerCall())
-                    + " per call; worker JVMs recycled every " + recycleAfter(req) + " tasks contain the leak";
-        } else if (natives()) {
-            why = "the task loads native code (" + probe.nativeLibraries().getFirst()
-                    + "); a crash there ends the whole JVM";
-        } else if (racy != null) {
-            why = "results under " + racy.label() + " differed from the single-thread run for "
-                    + racy.resultsDiffering() + " of " + racy.resultsCompared()
-                    + " inputs: the task is probably not thread-safe";
-        } else if (req.heapPerTaskBytes() > 0) {
-            why = "you asked for a " + Units.bytes(req.heapPerTaskBytes())
-                    + " heap per task, which only a JVM of its own gives";
-        } else if (req.isolate()) {
-            Choice free = choose(new Advice.Requirements(false, 0, req.maxLatencyNanos()));
-            why = "you asked for isolation"
-                    + (c.basis() != null && free.basis() != null && free.basis() != c.basis()
-                            ? "; it runs at "
-                                    + Units.ratio(c.basis().throughput()
-                                            / free.basis().throughput())
-                                    + " the throughput of " + free.label() + " ("
-                                    + Units.rate(c.basis().throughput()) + " vs "
-                                    + Units.rate(free.basis().throughput()) + ")"
-                            : "");
-        } else if (c.mode() == Mode.VIRTUAL_THREADS) {
-            Advice.Trial best = bestThreads();
-            why = "a call waits " + Units.percent(1 - cpuShare()) + " of its time"
-                    + (c.basis() != null && best != null
-                            ? "; " + c.basis().label() + " completed "
-                                    + Units.rate(c.basis().throughput()) + ", "
-                                    + Units.ratio(c.basis().throughput() / best.throughput()) + " " + best.label()
-                            : "");
-        } else if (c.mode() == Mode.THREADS && blocking()) {
-            why = "a call waits " + Units.percent(1 - cpuShare()) + " of its time, and " + c.workers()
-                    + " platform threads measured fastest";
-        } else if (c.batch()) {
-            Advice.Trial one = c.basis();
-            why = "a call takes only " + Units.nanos(probe.medianCallNanos()) + ", less than handing it to a pool"
-                    + (one != null && one.overheadNanos() >= 0
-                            ? " (" + Units.nanos(one.overheadNanos()) + " in " + one.label() + ")"
-                            : "")
-                    + ", so batch the calls";
-        } else {
-            Advice.Trial tc = threadsCores();
-            Advice.Trial pc = processes();
-            why = "the task computes (" + Units.percent(cpuShare()) + " CPU) in pure Java"
-                    + (tc != null && t1 != null && t1 != tc
-                            ? "; threads scaled " + Units.ratio(tc.throughput() / t1.throughput()) + " over one thread"
-                            : "")
-                    + (pc != null
-                            ? ", and processes add only cost (" + Units.bytes(pc.meanWorkerRssBytes())
-                                    + " per worker JVM, " + Units.nanos(pc.overheadNanos()) + " per task)"
-                            : ", and without a GIL processes would add only cost");
-        }
-        String batch = "";
-        if (c.batch()) {
-            Advice.Trial map = mapFor(c.mode());
-            Advice.Trial one = map == null
-                    ? null
-                    : find(t -> t.mode() == map.mode() && t.workers() == map.workers() && !t.batched());
-            batch = map != null && one != null
-                    ? "; pass the inputs to pool.map(fn, inputs): batched, " + map.label() + " ran "
-                            + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput()) + " one by one"
-                    : "; pass the inputs to pool.map(fn, inputs), which batches tasks this short ("
-                            + Units.nanos(probe.medianCallNanos()) + ")";
-        }
-        return "Use " + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false) + ": " + why + batch + ".";
-    }
-
-    private void resources(Choice c, List<Advice.Reason> out) {
-        Advice.Trial t1 = baseline();
-        Advice.Trial tc = threadsCores();
-        Advice.Trial pc = processes();
-        List<String> parts = new ArrayList<>();
-        if (t1 != null && tc != null && tc != t1) {
-            parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", "
-                    + Units.ratio(tc.throughput() / t1.throughput())
-                    + " " + t1.label() + " on " + cores + " cores (no GIL: Java threads run on every core at once)"
-                    + (machine.loadAverage() > cores
-                            ? String.format(
-                                    Locale.ROOT,
-                                    "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is understated",
-                                    machine.loadAverage(),
-                                    cores)
-                            : ""));
-        }
-        if (pc != null && t1 != null && pc != t1) {
-            parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", "
-                    + Units.ratio(pc.throughput() / t1.throughput()) + " " + t1.label());
-        }
-        if (pc != null) {
-            Advice.Trial ref = tc != null ? tc : t1;
-            parts.add("each worker JVM held " + Units.bytes(pc.meanWorkerRssBytes()) + " resident"
-                    + (ref != null
-                            ? " beside the caller's " + Units.bytes(ref.callerRssBytes()) + "; threads add no JVM"
-                            : ""));
-            if (ref != null && ref.cpuPerTaskNanos() > 0 && pc.cpuPerTaskNanos() > 0) {
-                parts.add("CPU per task (user + system, caller + workers): " + Units.nanos(ref.cpuPerTaskNanos())
-                        + " in " + ref.label() + ", " + Units.nanos(pc.cpuPerTaskNanos()) + " in " + pc.label());
-            }
-        }
-        if (probe.allocatedBytesPerCall() >= 0) {
-            parts.add("a call allocates " + Units.bytes(probe.allocatedBytesPerCall()) + " on the heap");
-        }
-        if (req.heapPerTaskBytes() > 0) {
-            parts.add("a " + Units.bytes(req.heapPerTaskBytes()) + " heap per task fits " + workersThatFit(req)
-                    + " worker JVMs in " + Units.bytes(machine.memoryBytes()) + " on " + cores + " cores");
-        }
-        if (parts.isEmpty()) {
-            parts.add(
-                    probe.medianCallNanos() < 0
-                            ? "no call completed (" + probe.calls()
-                                    + " in the probe), so no model's use of CPU and memory could be measured"
-                            : "only the probe ran: a call takes " + Units.nanos(probe.medianCallNanos())
-                                    + " (median of " + probe.calls() + ")");
-        }
-        out.add(new Advice.Reason(Advice.Angle.RESOURCES, sentence(parts)));
-    }
-
-    private void concurrency(Choice c, List<Advice.Reason> out) {
-        if (probe.medianCallNanos() < 0) {
-            out.add(new Advice.Reason(
-                    Advice.Angle.CONCURRENCY,
-                    "no call completed in the probe (" + probe.calls()
-                            + " completed), so whether the task computes or waits is unknown; more concurrency cannot help a task"
-                            + " that does not return."));
-            return;
-        }
-        String share = "a call spends " + Units.percent(cpuShare()) + " of its " + Units.nanos(probe.medianCallNanos())
-                + " on the CPU (probe, " + probe.calls() + " calls)";
-        Advice.Trial vt = virtual();
-        Advice.Trial best = bestThreads();
-        Advice.Trial tc = threadsCores();
-        String text;
-        if (blocking()) {
-            text = share + ": it mostly waits, so concurrency beyond the " + cores + " cores pays";
-            if (vt != null && tc != null) {
-                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
-                        + "'s " + Units.rate(tc.throughput());
-            }
-            if (best != null && best != tc) {
-                text += " and " + best.label() + "'s " + Units.rate(best.throughput());
-            }
-            text +=
-                    ". Virtual threads unmount while they block, so thousands wait at the cost of a few carrier threads";
-        } else {
-            text = share + ": it computes, so more threads than cores (" + cores + ") cannot help";
-            if (vt != null && tc != null) {
-                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
-                        + "'s " + Units.rate(tc.throughput())
-                        + ", and virtual threads are not time-sliced, so they fit waiting, not computing";
-            }
-        }
-        out.add(new Advice.Reason(Advice.Angle.CONCURRENCY, sentence(List.of(text))));
-    }
-
-    private void dataSharing(List<Advice.Reason> out) {
-        String text;
-        if (probe.serializationError() != null) {
-            text = probe.serializationError() + ": worker processes need Serializable tasks and results (implement "
-                    + "Serializable, or build the state in each worker with an initializer); threads share the heap and copy nothing";
-        } else {
-            text = "a task with its input serializes to " + Units.bytes(probe.taskBytes()) + " and its result to "
-                    + Units.bytes(probe.resultBytes())
-                    + ": processes copy both on every call and share no heap, so writes to "
-                    + "captured objects are not seen by the caller; threads pass references";
-        }
-        out.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sentence(List.of(text))));
-    }
-
-    private void failure(Choice c, List<Advice.Reason> out) {
-        List<String> parts = new ArrayList<>();
-        Advice.Trial iso = trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> t.mode().isolated())
-                .max(Comparator.comparingLong(Advice.Trial::failed))
-                .orElse(null);
-        if (hangs()) {
-            parts.add("in the probe " + probe.endedHow() + ": a thread pool can only interrupt such a call and"
-                    + " leaves the thread running; a process pool's taskTimeout kills the worker and starts another");
-        } else if (exits()) {
-            String s = "in the probe the task ended its JVM: " + probe.endedHow()
-                    + "; in a thread pool that ends your application, and no catch block can stop System.exit";
-            if (iso != null) {
-                s += "; " + iso.label() + " lost " + iso.failureKinds().getOrDefault("WorkerLostException", 0L)
-                        + " workers (WorkerLostException), replaced them and completed " + iso.completed() + " tasks";
-            }
-            parts.add(s);
-        }
-        if (leaks()) {
-            long heap = req.heapPerTaskBytes() > 0 ? req.heapPerTaskBytes() : DEFAULT_WORKER_HEAP;
-            parts.add("the heap after full GC grew " + Units.bytes(probe.retainedBytesPerCall())
-                    + " per call (a leak or an unbounded cache): a " + Units.bytes(heap) + " heap fills after about "
-                    + heap / probe.retainedBytesPerCall() + " calls; maxTasksPerWorker(" + recycleAfter(req)
-                    + ") replaces each worker JVM before it fills");
-        }
-        if (probe.failures() > 0) {
-            parts.add(probe.failures() + " of " + probe.calls() + " probe calls threw (first: " + probe.firstFailure()
-                    + ")");
-        }
-        long trialFailures = trials.stream().mapToLong(Advice.Trial::failed).sum();
-        long timeouts = trials.stream()
-                .mapToLong(t -> t.failureKinds().getOrDefault("TaskTimeoutException", 0L))
-                .sum();
-        if (timeouts > 0) {
-            parts.add(
-                    timeouts + " tasks hit the trial's task timeout; a thread cannot be killed, a worker process can");
-        }
-        if (parts.isEmpty()) {
-            long done = trials.stream().mapToLong(Advice.Trial::completed).sum();
-            parts.add("no call failed (" + probe.calls() + " probe calls, " + done + " trial tasks, " + trialFailures
-                    + " failures) and the heap did not grow (" + Units.bytes(probe.retainedBytesPerCall())
-                    + " per call): nothing here needs a process boundary");
-        }
-        out.add(new Advice.Reason(Advice.Angle.FAILURE, sentence(parts)));
-    }
-
-    private void structure(Choice c, List<Advice.Reason> out) {
-        List<String> parts = new ArrayList<>();
-        Advice.Trial racy = racyTrial().orElse(null);
-        if (racy != null) {
-            parts.add("results under " + racy.label() + " differed from threads(1) for " + racy.resultsDiffering()
-                    + " of "
-                    + racy.resultsCompared()
-                    + " inputs, though a repeated call gave an equal result: shared mutable state "
-                    + "without synchronization; one task per JVM avoids the race until the code is fixed");
-        } else {
-            trials.stream()
-                    .filter(t -> t.resultsCompared() > 0)
-                    .findFirst()
-                    .ifPresent(t -> parts.add("results under " + t.label() + " matched threads(1) for all "
-                            + t.resultsCompared() + " inputs compared: no sign of a data race"));
-        }
-        if (natives()) {
-            parts.add("the task loaded native code (" + String.join(", ", probe.nativeLibraries())
-                    + "): a crash there ends the whole JVM, which only a process boundary contains");
-        }
-        if (req.isolate()) {
-            parts.add("isolation was required: worker JVMs also give untrusted or non-thread-safe code its own heap "
-                    + "(Java has no SecurityManager any more: a JVM is the smallest boundary)");
-        }
-        parts.add("switching models is one line with Tandem ("
-                + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false)
-                + " is a TaskPool like the others); tasks in worker JVMs receive copies");
-        out.add(new Advice.Reason(Advice.Angle.STRUCTURE, sentence(parts)));
-    }
-
-    private void overhead(Choice c, List<Advice.Reason> out) {
-        List<String> parts = new ArrayList<>();
-        List<String> per = trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> !t.batched() && t.overheadNanos() >= 0)
-                .map(t -> t.label() + " " + Units.nanos(t.overheadNanos()))
-                .toList();
-        if (!per.isEmpty()) {
-            parts.add("median task " + Units.nanos(probe.medianCallNanos())
-                    + "; overhead per task (dispatch, queueing, " + "serialization, IPC): " + String.join(", ", per));
-        }
-        trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> t.mode().isolated() && t.poolStartNanos() > 0)
-                .findFirst()
-                .ifPresent(t -> parts.add("starting " + t.label() + " took " + Units.nanos(t.poolStartNanos())));
-        Advice.Trial map = mapFor(c.mode().isolated() ? Mode.PROCESSES : Mode.THREADS);
-        Advice.Trial one = map == null
-                ? null
-                : find(t -> t.mode() == map.mode()
-                        && t.workers() == map.workers()
-                        && t.threadsPerWorker() == map.threadsPerWorker()
-                        && !t.batched());
-        if (map != null && one != null && one.throughput() > 0) {
-            parts.add("map() batched to " + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput())
-                    + " submitting one by one (" + Units.ratio(map.throughput() / one.throughput()) + ")"
-                    + (c.batch() ? ": batch tasks this short" : tiny() ? "" : ": tasks this long need no batching"));
-        } else if (tiny()) {
-            parts.add("a call takes only " + Units.nanos(probe.medianCallNanos()) + ": batch such tasks with map()");
-        }
-        if (parts.isEmpty()) {
-            parts.add("a call takes " + Units.nanos(probe.medianCallNanos())
-                    + "; no trial ran to weigh overheads against it");
-        }
-        out.add(new Advice.Reason(Advice.Angle.OVERHEAD, sentence(parts)));
-    }
-
-    private List<String> requirementEffects(Choice chosen) {
-        List<String> effects = new ArrayList<>();
-        if (req.isolate()) {
-            effect(
-                    effects,
-                    "--isolate",
-                    new Advice.Requirements(false, req.heapPerTaskBytes(), req.maxLatencyNanos()),
-                    chosen);
-        }
-        if (req.heapPerTaskBytes() > 0) {
-            effect(
-                    effects,
-                    "--heap-per-task " + Units.bytes(req.heapPerTaskBytes()),
-                    new Advice.Requirements(req.isolate(), 0, req.maxLatencyNanos()),
-                    chosen);
-        }
-        if (req.maxLatencyNanos() > 0) {
-            effect(
-                    effects,
-                    "--max-latency " + Units.nanos(req.maxLatencyNanos()),
-                    new Advice.Requirements(req.isolate(), req.heapPerTaskBytes(), 0),
-                    chosen);
-            for (String note : chosen.latencyNotes()) {
-                effects.add("--max-latency: " + note);
-            }
-        }
-        return effects;
-    }
-
-    private void effect(List<String> effects, String name, Advice.Requirements without, Choice with) {
-        Choice other = choose(without);
-        if (other.label().equals(with.label())) {
-            effects.add(name + ": no change, " + with.label() + " either way"
-                    + (needsIsolation(without) && name.equals("--isolate")
-                            ? " (the task needs a process boundary anyway)"
-                            : ""));
-            return;
-        }
-        String cost = "";
-        Advice.Trial map = mapFor(with.mode());
-        if (other.basis() == with.basis() && other.batch() != with.batch() && map != null && with.basis() != null) {
-            cost = "; one by one measured " + Units.rate(with.basis().throughput()) + ", batched "
-                    + Units.rate(map.throughput());
-        } else if (other.basis() != null
-                && with.basis() != null
-                && other.basis().throughput() > 0) {
-            cost = "; " + with.basis().label() + " measured "
-                    + Units.rate(with.basis().throughput()) + " against "
-                    + Units.rate(other.basis().throughput()) + " ("
-                    + Units.ratio(with.basis().throughput() / other.basis().throughput())
-                    + ")";
-            if (with.mode().isolated() && !other.mode().isolated()) {
-                cost += " and " + Units.bytes(with.basis().meanWorkerRssBytes()) + " per worker JVM";
-            }
-            if (with.basis().p99Nanos() >= 0 && other.basis().p99Nanos() >= 0) {
-                cost += ", p99 " + Units.nanos(with.basis().p99Nanos()) + " vs "
-                        + Units.nanos(other.basis().p99Nanos());
-            }
-        }
-        effects.add(name + ": changed the verdict from " + other.label() + " to " + with.label() + cost);
-    }
-
-    private List<String> warnings() {
-        List<String> w = new ArrayList<>();
-        if (probe.failures() > 0) {
-            w.add(probe.failures() + " of " + probe.calls() + " probe calls failed: " + probe.firstFailure());
-        }
-        if (exits() && probe.medianCallNanos() < 0) {
-            w.add(
-                    "no call completed before the JVM ended; every measurement of processes is a measurement of restarts");
-        }
-        trials.stream()
-                .filter(t -> !t.ran())
-                .map(t -> t.label() + " not run: " + t.skipped())
-                .distinct()
-                .forEach(w::add);
-        if (probe.serializationError() == null && !probe.deterministic() && probe.resultBytes() >= 0) {
-            w.add(
-                    "a repeated call gave a different (or incomparable) result, so results were not used to check thread safety");
-        }
-        return w;
-    }
-
-    private static String sentence(List<String> parts) {
-        String s = String.join("; ", parts);
-        return s.endsWith(".") ? s : s + ".";
+                words.requirementEffects(c),
+                words.warnings(),
+                c.decision(),
+                c.inconclusive());
     }
 }

@@ -2,32 +2,20 @@ package dev.tandem.advisor;
 
 import dev.tandem.Mode;
 import dev.tandem.Tandem;
-import dev.tandem.Task;
 import dev.tandem.TaskExecutionException;
 import dev.tandem.TaskFunction;
 import dev.tandem.TaskPool;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
-import java.io.Serial;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import dev.tandem.measure.Load;
+import dev.tandem.measure.Pace;
+import dev.tandem.measure.Units;
+import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -42,13 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>What a trial measures</h2>
  * A trial starts one pool, warms it up, then measures. In the measured phase {@code concurrency}
  * caller threads (platform threads when at most 64, woken directly when a result arrives; virtual
- * threads beyond) each submit one {@link Call}, wait for its result, and submit
+ * threads beyond) each submit one {@link Calls.Call}, wait for its result, and submit
  * the next: a closed loop, so latency is submit-to-result without a queue of the advisor's making,
- * and the pool is never short of work. Each {@link Call} times the task inside the worker; latency
+ * and the pool is never short of work. Each call times the task inside the worker; latency
  * minus that time is the overhead of dispatch, serialization and IPC. In isolated modes the result
  * is serialized in the worker and deserialized here, as a real caller would. A batched trial hands
- * the inputs to {@link TaskPool#map} instead. A {@link ProcStat.Sampler} reads the CPU and memory
- * of the caller and every worker JVM meanwhile.
+ * the inputs to {@link TaskPool#map} instead. A {@link UsageSampler} reads the CPU and memory
+ * of the caller and every worker JVM meanwhile, and a {@link Load.Meter} what other programs took.
+ * The measured phase falls into five windows whose throughputs are the trial's spread
+ * ({@link TrialOutcome}).
  *
  * <h2>Bounds</h2>
  * Every trial ends by its deadline plus a short grace: callers stop submitting at the deadline, wait
@@ -65,6 +55,9 @@ final class Trials {
     /** Calls shorter than this are tiny: per-task dispatch is a large share of them. */
     static final long TINY_TASK_NANOS = 100_000;
 
+    /** Alternating rounds of a duel: enough for a spread of each side. */
+    static final int DUEL_ROUNDS = 6;
+
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final Subject subject;
@@ -75,6 +68,7 @@ final class Trials {
     private int[] baselineHashes;
     private byte[] baselineState;
     private String processesUnavailable;
+    private final Pace pace;
 
     Trials(Subject subject, Subject.Instance inst, Advice.Probe probe, Advisor.Options options, int inProcessTrials) {
         this.subject = subject;
@@ -88,6 +82,7 @@ final class Trials {
         } else {
             this.leakCapCalls = Long.MAX_VALUE;
         }
+        this.pace = Pace.measure();
     }
 
     /**
@@ -161,7 +156,7 @@ final class Trials {
 
     /** Runs one trial within {@code sliceNanos} (plus a short grace). Never throws for the task's sake. */
     Advice.Trial run(Plan plan, long sliceNanos) {
-        Outcome out = new Outcome(plan);
+        TrialOutcome out = new TrialOutcome(plan);
         if (plan.mode().isolated() && processesUnavailable != null) {
             return out.skip(processesUnavailable);
         }
@@ -172,6 +167,7 @@ final class Trials {
             return out.skip("not run in the advisor's JVM: in the probe, " + probe.endedHow());
         }
         long sliceEnd = System.nanoTime() + sliceNanos;
+        Load.Meter meter = Load.start();
         TaskPool pool;
         long t0 = System.nanoTime();
         try {
@@ -185,7 +181,8 @@ final class Trials {
         }
         try {
             out.poolStartNanos = System.nanoTime() - t0;
-            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(300), sliceEnd - System.nanoTime());
+            // at least 0.3 s of warm-up and measurement on a quiet machine, stretched when it is busy
+            long left = Math.max(pace.scaleNanos(TimeUnit.MILLISECONDS.toNanos(300)), sliceEnd - System.nanoTime());
             long warmup = Math.min(left / 4, TimeUnit.MILLISECONDS.toNanos(1500));
             int n = inst.inputs().size();
             boolean capped = !plan.mode().isolated() && leakCapCalls < n;
@@ -198,21 +195,93 @@ final class Trials {
             if (plan.batched()) {
                 mapPhase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, null);
                 measureStart = System.nanoTime();
-                try (ProcStat.Sampler sampler = new ProcStat.Sampler(pool::workerPids)) {
+                out.measureStart = measureStart;
+                try (UsageSampler sampler = new UsageSampler(pool::workerPids)) {
                     mapPhase(pool, plan, n, measureStart + (left - warmup), out);
                     out.sampled(sampler);
                 }
             } else {
-                phase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, null);
+                phase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, null, false);
                 measureStart = System.nanoTime();
-                try (ProcStat.Sampler sampler = new ProcStat.Sampler(pool::workerPids)) {
-                    phase(pool, plan, n, measureStart + (left - warmup), out);
+                out.measureStart = measureStart;
+                try (UsageSampler sampler = new UsageSampler(pool::workerPids)) {
+                    phase(pool, plan, n, measureStart + (left - warmup), out, true);
                     out.sampled(sampler);
                 }
             }
-            return out.toTrial();
+            out.load = meter.stop();
+            return out.toTrial(probe.medianCallNanos());
         } finally {
             stop(pool, out);
+        }
+    }
+
+    /**
+     * Two models measured again side by side, with the same load: {@link #DUEL_ROUNDS} rounds in which
+     * each runs for the same short time, alternating, so that a burst of load from another program
+     * falls on both.
+     *
+     * @param a the first model's label
+     * @param aThroughputs its tasks per second, one per round
+     * @param b the second model's label
+     * @param bThroughputs its tasks per second, one per round
+     * @param load the machine's load meanwhile
+     */
+    record Duel(String a, List<Double> aThroughputs, String b, List<Double> bThroughputs, Load load) {
+        Duel {
+            aThroughputs = List.copyOf(aThroughputs);
+            bThroughputs = List.copyOf(bThroughputs);
+        }
+
+        /** {@return the samples of the model with this label, or null} */
+        List<Double> samples(String label) {
+            return label.equals(a) ? aThroughputs : label.equals(b) ? bThroughputs : null;
+        }
+    }
+
+    /**
+     * Runs {@code a} and {@code b} side by side within {@code budgetNanos}; returns null if either
+     * pool cannot start. Never throws for the task's sake.
+     */
+    Duel duel(Plan a, Plan b, long budgetNanos) {
+        List<TaskPool> pools = new ArrayList<>();
+        Load.Meter meter = Load.start();
+        try {
+            for (Plan p : List.of(a, b)) {
+                try {
+                    pools.add(builder(p).start());
+                } catch (RuntimeException e) {
+                    return null;
+                }
+            }
+            int n = inst.inputs().size();
+            if (!a.mode().isolated() || !b.mode().isolated()) {
+                n = (int) Math.min(n, leakCapCalls);
+            }
+            long round = Math.max(TimeUnit.MILLISECONDS.toNanos(100), budgetNanos / (2L * (DUEL_ROUNDS + 1)));
+            List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int r = -1; r < DUEL_ROUNDS; r++) {
+                for (int i = 0; i < 2; i++) {
+                    Plan plan = i == 0 ? a : b;
+                    TrialOutcome out = new TrialOutcome(plan);
+                    long start = System.nanoTime();
+                    out.measureStart = start;
+                    if (plan.batched()) {
+                        mapPhase(pools.get(i), plan, n, start + round, out);
+                    } else {
+                        phase(pools.get(i), plan, n, start + round, out, false);
+                    }
+                    if (r >= 0) { // round -1 warms both up
+                        long completed = out.latency.length + out.okExtra;
+                        samples.get(i).add(out.seconds > 0 ? completed / out.seconds : 0);
+                    }
+                }
+            }
+            return new Duel(a.label(), samples.get(0), b.label(), samples.get(1), meter.stop());
+        } finally {
+            for (TaskPool pool : pools) {
+                stop(pool, new TrialOutcome(a));
+            }
         }
     }
 
@@ -224,7 +293,9 @@ final class Trials {
             case HYBRID -> Tandem.hybrid(plan.workers(), plan.threadsPerWorker());
         };
         long longest = probe.maxCallNanos() > 0 ? probe.maxCallNanos() : TimeUnit.SECONDS.toNanos(1);
-        long timeout = Math.clamp(20 * longest, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(10));
+        // A bound above the task's known length, stretched when the machine is busy (the same task runs slower).
+        long timeout =
+                pace.scaleNanos(Math.clamp(20 * longest, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(10)));
         b.taskTimeout(Duration.ofNanos(timeout));
         if (plan.mode().isolated()) {
             b.forwardOutput(false);
@@ -242,11 +313,11 @@ final class Trials {
     }
 
     private List<String> extraWorkerClassPath() {
-        Set<String> own = Set.of(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator));
+        Set<String> own = Set.of(System.getProperty("java.class.path", "").split(File.pathSeparator));
         return subject.extraClassPath().stream().filter(e -> !own.contains(e)).toList();
     }
 
-    private static void stop(TaskPool pool, Outcome out) {
+    private static void stop(TaskPool pool, TrialOutcome out) {
         pool.shutdownNow();
         try {
             if (!pool.awaitTermination(3, TimeUnit.SECONDS)) {
@@ -259,27 +330,32 @@ final class Trials {
 
     // ---- submit-per-task phase ---------------------------------------------------------------
 
-    private void phase(TaskPool pool, Plan plan, int n, long deadline, Outcome out) {
+    /**
+     * Callers submit one task each and wait for it, until {@code deadline}; results go to {@code out}
+     * (none in a warm-up). With {@code compare}, results in this JVM are hashed and compared with the
+     * single-thread run's, for the same inputs, to catch a task that is not thread-safe.
+     */
+    private void phase(TaskPool pool, Plan plan, int n, long deadline, TrialOutcome out, boolean compare) {
         boolean isolated = plan.mode().isolated();
         AtomicInteger next = new AtomicInteger();
         int clients = Math.max(1, Math.min(plan.concurrency(), n));
-        Recorder[] recorders = new Recorder[clients];
-        int[] hashes = out != null && !isolated ? new int[n] : null;
+        TrialOutcome.Recorder[] recorders = new TrialOutcome.Recorder[clients];
+        int[] hashes = out != null && compare && !isolated ? new int[n] : null;
         byte[] state = hashes == null ? null : new byte[n];
         List<Thread> threads = new ArrayList<>(clients);
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-            Recorder r = recorders[c] = new Recorder();
+            TrialOutcome.Recorder r = recorders[c] = new TrialOutcome.Recorder();
             // Few callers are platform threads, woken directly when a result arrives; many are virtual.
             Thread.Builder builder = clients <= 64 ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
             threads.add(builder.name("tandem-advise-caller-" + c)
                     .start(() -> callerLoop(pool, isolated, next, n, deadline, r, hashes, state)));
         }
-        long end = joinAll(threads, deadline + GRACE_NANOS, pool);
+        long end = joinAll(threads, deadline + pace.scaleNanos(GRACE_NANOS), pool);
         if (out == null) {
             return;
         }
-        for (Recorder r : recorders) {
+        for (TrialOutcome.Recorder r : recorders) {
             out.merge(r);
         }
         out.seconds = Math.max(1, Math.max(end, out.lastDone) - start) / 1e9;
@@ -306,7 +382,7 @@ final class Trials {
             AtomicInteger next,
             int n,
             long deadline,
-            Recorder r,
+            TrialOutcome.Recorder r,
             int[] hashes,
             byte[] state) {
         List<Object> inputs = inst.inputs();
@@ -315,9 +391,9 @@ final class Trials {
             if (i >= n || System.nanoTime() >= deadline) {
                 return;
             }
-            Call call = new Call(inst.fn(), inputs.get(i % inputs.size()), i, isolated);
+            Calls.Call call = new Calls.Call(inst.fn(), inputs.get(i % inputs.size()), i, isolated);
             long submitted = System.nanoTime();
-            Future<Sample> f;
+            Future<Calls.Sample> f;
             try {
                 f = pool.submit(call);
             } catch (RejectedExecutionException e) {
@@ -325,9 +401,10 @@ final class Trials {
                 return;
             }
             try {
-                Sample s = f.get(Math.max(1, deadline + GRACE_NANOS - System.nanoTime()), TimeUnit.NANOSECONDS);
+                Calls.Sample s = f.get(
+                        Math.max(1, deadline + pace.scaleNanos(GRACE_NANOS) - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (s.result() != null) {
-                    decode(s.result());
+                    Calls.decode(s.result(), subject.loader());
                 }
                 long done = System.nanoTime();
                 r.ok(submitted, done, s);
@@ -379,17 +456,9 @@ final class Trials {
         return System.nanoTime();
     }
 
-    private Object decode(byte[] bytes) {
-        try (ObjectInputStream in = new LoaderInputStream(new ByteArrayInputStream(bytes), subject.loader())) {
-            return in.readObject();
-        } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException("cannot decode the task's result in the caller: " + e, e);
-        }
-    }
-
     // ---- map phase ---------------------------------------------------------------------------
 
-    private void mapPhase(TaskPool pool, Plan plan, int n, long deadline, Outcome out) {
+    private void mapPhase(TaskPool pool, Plan plan, int n, long deadline, TrialOutcome out) {
         List<Object> inputs = inst.inputs();
         long[] yielded = new long[1];
         Iterable<Object> lazy = () -> new Iterator<>() {
@@ -406,8 +475,8 @@ final class Trials {
                 return inputs.get((int) (yielded[0]++ % inputs.size()));
             }
         };
-        TaskFunction<Object, Object> fn = plan.mode().isolated() ? new Encoded(inst.fn()) : inst.fn();
-        Recorder r = new Recorder();
+        TaskFunction<Object, Object> fn = plan.mode().isolated() ? new Calls.Encoded(inst.fn()) : inst.fn();
+        TrialOutcome.Recorder r = new TrialOutcome.Recorder();
         long[] done = new long[1];
         long start = System.nanoTime();
         Thread runner = Thread.ofVirtual().name("tandem-advise-map").start(() -> {
@@ -422,269 +491,12 @@ final class Trials {
             }
             done[0] = System.nanoTime();
         });
-        joinAll(List.of(runner), deadline + GRACE_NANOS, pool);
+        joinAll(List.of(runner), deadline + pace.scaleNanos(GRACE_NANOS), pool);
         if (out != null) {
             out.merge(r);
             out.seconds = Math.max(1, (done[0] == 0 ? System.nanoTime() : done[0]) - start) / 1e9;
-            if (r.failed > 0) {
+            if (out.failed > 0) {
                 out.notes.add("map stops at the first failure");
-            }
-        }
-    }
-
-    // ---- data collected by one trial -------------------------------------------------------
-
-    /** What one caller thread saw; merged after it ended (join gives the happens-before). */
-    private static final class Recorder {
-        private long[] latency = new long[64];
-        private long[] task = new long[64];
-        private int n;
-        private long okExtra;
-        private long failed;
-        private final Map<String, Long> kinds = new TreeMap<>();
-        private String firstFailure;
-        private long lastDone;
-
-        void ok(long submitted, long done, Sample s) {
-            if (n == latency.length) {
-                latency = Arrays.copyOf(latency, n * 2);
-                task = Arrays.copyOf(task, n * 2);
-            }
-            latency[n] = done - submitted;
-            task[n] = s.endNanos() - s.startNanos();
-            n++;
-            lastDone = done;
-        }
-
-        void okCount(long count) {
-            okExtra += count;
-        }
-
-        void fail(Throwable t) {
-            Throwable c = Subject.unwrap(t);
-            failed++;
-            kinds.merge(c.getClass().getSimpleName(), 1L, Long::sum);
-            if (firstFailure == null) {
-                firstFailure = ProbeWorker.oneLine(String.valueOf(c));
-            }
-        }
-    }
-
-    /** The trial being built. */
-    private final class Outcome {
-        final Plan plan;
-        final List<String> notes = new ArrayList<>();
-        long[] latency = new long[0];
-        long[] task = new long[0];
-        long okExtra;
-        long failed;
-        final Map<String, Long> kinds = new TreeMap<>();
-        String firstFailure;
-        double seconds;
-        long lastDone;
-        long poolStartNanos = -1;
-        long callerUser = -1;
-        long callerSystem = -1;
-        long workerUser;
-        long workerSystem;
-        long callerRss = -1;
-        List<Long> workerRss = List.of();
-        long resultsCompared;
-        long resultsDiffering;
-
-        Outcome(Plan plan) {
-            this.plan = plan;
-        }
-
-        void merge(Recorder r) {
-            int old = latency.length;
-            latency = Arrays.copyOf(latency, old + r.n);
-            task = Arrays.copyOf(task, old + r.n);
-            System.arraycopy(r.latency, 0, latency, old, r.n);
-            System.arraycopy(r.task, 0, task, old, r.n);
-            okExtra += r.okExtra;
-            failed += r.failed;
-            r.kinds.forEach((k, v) -> kinds.merge(k, v, Long::sum));
-            if (firstFailure == null) {
-                firstFailure = r.firstFailure;
-            }
-            lastDone = Math.max(lastDone, r.lastDone);
-        }
-
-        void sampled(ProcStat.Sampler s) {
-            s.close();
-            callerUser = s.callerUser();
-            callerSystem = s.callerSystem();
-            callerRss = s.callerMaxRss();
-            workerUser = s.workerUser();
-            workerSystem = s.workerSystem();
-            workerRss = s.workerMaxRss();
-        }
-
-        Advice.Trial skip(String why) {
-            return new Advice.Trial(
-                    plan.label(),
-                    plan.mode(),
-                    plan.workers(),
-                    plan.threadsPerWorker(),
-                    plan.batched() ? 0 : plan.concurrency(),
-                    plan.batched(),
-                    why,
-                    0,
-                    0,
-                    Map.of(),
-                    null,
-                    0,
-                    0,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    0,
-                    0,
-                    -1,
-                    List.of(),
-                    -1,
-                    0,
-                    0,
-                    List.of());
-        }
-
-        Advice.Trial toTrial() {
-            long completed = latency.length + okExtra;
-            long[] lat = latency.clone();
-            Arrays.sort(lat);
-            long[] own = task.clone();
-            Arrays.sort(own);
-            long[] over = new long[latency.length];
-            for (int i = 0; i < over.length; i++) {
-                over[i] = Math.max(0, latency[i] - task[i]);
-            }
-            Arrays.sort(over);
-            long taskMedian = own.length > 0 ? Stats.percentile(own, 50) : probe.medianCallNanos();
-            return new Advice.Trial(
-                    plan.label(),
-                    plan.mode(),
-                    plan.workers(),
-                    plan.threadsPerWorker(),
-                    plan.batched() ? 0 : plan.concurrency(),
-                    plan.batched(),
-                    null,
-                    completed,
-                    failed,
-                    kinds,
-                    firstFailure,
-                    seconds,
-                    seconds > 0 ? completed / seconds : 0,
-                    Stats.percentile(lat, 50),
-                    Stats.percentile(lat, 90),
-                    Stats.percentile(lat, 99),
-                    lat.length == 0 ? -1 : lat[lat.length - 1],
-                    taskMedian,
-                    over.length == 0 ? -1 : Stats.percentile(over, 50),
-                    callerUser,
-                    callerSystem,
-                    workerUser,
-                    workerSystem,
-                    callerRss,
-                    workerRss,
-                    poolStartNanos,
-                    resultsCompared,
-                    resultsDiffering,
-                    notes);
-        }
-    }
-
-    // ---- what crosses to the worker and back -------------------------------------------------
-
-    /**
-     * The task the advisor submits: applies the user's function to one input and times it where it
-     * runs. In isolated modes it serializes the result itself, so that the caller can decode it
-     * with the user's class loader.
-     */
-    record Call(TaskFunction<Object, Object> fn, Object input, int index, boolean copyResult) implements Task<Sample> {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Sample call() {
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            long c0 = mx.getCurrentThreadCpuTime();
-            long start = System.nanoTime();
-            Object result = fn.apply(input);
-            long end = System.nanoTime();
-            long c1 = mx.getCurrentThreadCpuTime();
-            boolean comparable = result != null && ProbeWorker.comparable(result);
-            int hash = result == null ? 0 : Arrays.deepHashCode(new Object[] {result});
-            return new Sample(
-                    index,
-                    start,
-                    end,
-                    c0 < 0 || c1 < 0 ? -1 : c1 - c0,
-                    copyResult ? Trials.encode(result) : null,
-                    hash,
-                    comparable || result == null);
-        }
-    }
-
-    /**
-     * What a {@link Call} returns.
-     *
-     * @param index the input's index
-     * @param startNanos {@code System.nanoTime()} when the task began, in the JVM that ran it
-     * @param endNanos when it ended
-     * @param cpuNanos CPU time of the task's thread, or -1
-     * @param result the serialized result in isolated modes, else null
-     * @param resultHash a hash of the result, to compare runs
-     * @param comparable whether the hash reflects the value
-     */
-    record Sample(
-            int index, long startNanos, long endNanos, long cpuNanos, byte[] result, int resultHash, boolean comparable)
-            implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-    }
-
-    /** The user's function, its result serialized in the worker (for {@code map} in isolated modes). */
-    record Encoded(TaskFunction<Object, Object> fn) implements TaskFunction<Object, Object> {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Object apply(Object input) {
-            return encode(fn.apply(input));
-        }
-    }
-
-    static byte[] encode(Object o) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the task's result: " + e, e);
-        }
-        return bytes.toByteArray();
-    }
-
-    /** Resolves classes through the user's class loader. */
-    private static final class LoaderInputStream extends ObjectInputStream {
-        private final ClassLoader loader;
-
-        LoaderInputStream(InputStream in, ClassLoader loader) throws IOException {
-            super(in);
-            this.loader = loader;
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            try {
-                return Class.forName(desc.getName(), false, loader);
-            } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc);
             }
         }
     }

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.measure.testing.Chromium;
+import dev.tandem.measure.testing.UserClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,7 +22,7 @@ import picocli.CommandLine;
 class AdviseCommandTest {
     private static final long MS = 1_000_000;
     static final CostProbe.Costs COSTS =
-            new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000, 40L << 20, 3 * MS, null);
+            new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000, 40L << 20, 3 * MS, 40_000, null);
 
     /**
      * What a run printed; {@code out} with the terminal's line wrapping undone.
@@ -27,8 +30,9 @@ class AdviseCommandTest {
      * @param exit the exit code
      * @param out standard output, unwrapped
      * @param err standard error
+     * @param raw standard output as printed
      */
-    record Run(int exit, String out, String err) {}
+    record Run(int exit, String out, String err, String raw) {}
 
     static Run run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -38,20 +42,21 @@ class AdviseCommandTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 () -> COSTS);
-        int exit = new CommandLine(command).execute(args);
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
+        int exit = cl.execute(args);
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
-        Run r = new Run(exit, printed.replaceAll("\\n +", " "), err.toString(StandardCharsets.UTF_8));
+        Run r = new Run(exit, printed.replaceAll("\\n +", " "), err.toString(StandardCharsets.UTF_8), printed);
         System.out.println(r.err());
         return r;
     }
 
     /** Compiles a user's workload into its own directory, outside this JVM's class path. */
     static Path compileUserClass(Path dir) throws Exception {
-        Path src = dir.resolve("src/ext/Checksum.java");
-        Files.createDirectories(src.getParent());
         // CHECKSTYLE.OFF: inlineQualifiedName (the source of a user class, in a text block)
-        Files.writeString(src, """
+        return UserClasses.compile(dir, "ext.Checksum", """
                 package ext;
 
                 import dev.tandem.TaskFunction;
@@ -78,17 +83,6 @@ class AdviseCommandTest {
                 }
                 """);
         // CHECKSTYLE.ON: inlineQualifiedName
-        Path classes = dir.resolve("classes");
-        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
-        Process p = new ProcessBuilder(
-                        javac, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString())
-                .redirectErrorStream(true)
-                .start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("javac finished").isTrue();
-        assertThat(p.exitValue())
-                .as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                .isZero();
-        return classes;
     }
 
     @Test
@@ -112,9 +106,27 @@ class AdviseCommandTest {
                 .contains("VERDICT: Use threads(")
                 .contains("Resources:")
                 .contains("Overhead & performance:");
-        assertThat(report.resolve("report.md")).content().contains("## Verdict").contains("| processes(");
+        assertThat(report.resolve("report.md"))
+                .content()
+                .contains("## Recommended: `threads(")
+                .contains("| processes(");
         String html = Files.readString(report.resolve("index.html"));
-        assertThat(html).contains("echarts.init(").contains("id=\"throughput\"").contains("Licensed to the Apache");
+        assertThat(html)
+                .contains("echarts.init(")
+                .contains("id=\"chart-throughput\"")
+                .contains("class=\"recommended\"")
+                .contains("<tr class=\"mark\">")
+                .contains("Licensed to the Apache");
+        // the report renders in a browser at desktop and phone width with no chart label clipped or covered
+        for (int[] size : List.of(Chromium.DESKTOP, Chromium.PHONE)) {
+            String dom = Chromium.dumpDom(report.resolve("index.html"), size);
+            assertThat(Chromium.charts(dom)).containsKeys("throughput", "cpu", "memory");
+            assertThat(Chromium.problems(dom)).as("at %d px wide", size[0]).isEmpty();
+        }
+        Chromium.screenshot(
+                report.resolve("index.html"),
+                Path.of("target", "advise-report-phone.png").toAbsolutePath(),
+                new int[] {390, 1800});
         JsonNode json =
                 new ObjectMapper().readTree(report.resolve("results.json").toFile());
         assertThat(json.get("format").asText()).isEqualTo(Report.FORMAT);
@@ -152,6 +164,6 @@ class AdviseCommandTest {
     void badDurationIsNamed() {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "soon");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("not a duration: 'soon'");
+        assertThat(r.err()).contains("--time").contains("'soon' is not a duration");
     }
 }

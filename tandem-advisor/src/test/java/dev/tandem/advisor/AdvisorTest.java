@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Known workloads get the right advice, end to end: probe, trials under every model, verdict. Each
@@ -32,7 +33,7 @@ class AdvisorTest {
 
     private static Advice advise(Class<?> type, Advisor.Options options) {
         Advice advice = Advisor.advise(type, options);
-        System.out.println(Table.render(advice));
+        System.out.println(Terminal.render(advice));
         return advice;
     }
 
@@ -81,10 +82,11 @@ class AdvisorTest {
     }
 
     @Test
-    void leakingTaskGetsProcessesThatRecycleWorkers() {
+    void leakingTaskGetsWorkerJvmsThatRecycle() {
         Advice advice = advise(Workloads.Leaky.class, QUICK);
         assertThat(advice.probe().retainedBytesPerCall()).isBetween(900L << 10, 1200L << 10);
-        assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
+        // a leak is contained per worker JVM, so a hybrid may hold several tasks: the faster of the two wins
+        assertThat(advice.verdict().mode()).isIn(Mode.PROCESSES, Mode.HYBRID);
         assertThat(advice.verdict().code()).contains("maxTasksPerWorker(");
         assertThat(advice.verdict().summary()).contains("per call");
         assertThat(advice.trials())
@@ -104,10 +106,9 @@ class AdvisorTest {
     }
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // the bounds stretch with a busy machine's pace; never for ever
     void taskThatNeverReturnsIsStoppedAndTheRunStaysWithinItsBounds() {
-        long t0 = System.nanoTime();
         Advice advice = advise(Workloads.Hangs.class, QUICK);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(40));
         assertThat(advice.probe().endedHow()).contains("still running when the probe's");
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("a Java thread cannot be stopped");
@@ -166,5 +167,70 @@ class AdvisorTest {
         assertThatThrownBy(() -> QUICK.withTime(Duration.ofMillis(10)))
                 .hasMessageContaining("time must be between 2s and 1h, was PT0.01S");
         assertThatThrownBy(() -> QUICK.withInputs(0)).hasMessageContaining("inputs must be >= 1, was 0");
+    }
+
+    @Test
+    void underABusyMachineACpuBoundTaskStillGetsThreadsAndTheAdviceSaysTheMachineWasBusy() throws Exception {
+        Advice advice;
+        try (var _ = BusyMachine.burning(1)) {
+            advice = advise(Workloads.CpuBound.class, QUICK);
+        }
+        assertThat(advice.load().othersCpus())
+                .as("the burner, another program, took CPU: %s", advice.load().description())
+                .isGreaterThan(0.5);
+        assertThat(advice.load().busy()).isTrue();
+        assertThat(advice.verdict().mode())
+                .as(
+                        "verdict %s; how it was decided: %s",
+                        advice.verdict().summary(), advice.verdict().decision())
+                .isEqualTo(Mode.THREADS);
+        assertThat(advice.verdict().workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(advice.verdict().summary()).contains("computes").contains("no GIL");
+        assertThat(Terminal.render(advice)).contains("THE MACHINE WAS BUSY");
+        assertThat(Report.html(advice)).contains("class=\"banner\"").contains("The machine was busy.");
+    }
+
+    @Test
+    void underABusyMachineABlockingTaskStillGetsVirtualThreads() throws Exception {
+        Advice advice;
+        try (var _ = BusyMachine.burning(1)) {
+            advice = advise(Workloads.BlockingIo.class, QUICK);
+        }
+        assertThat(advice.load().busy()).isTrue();
+        assertThat(advice.verdict().mode())
+                .as(
+                        "verdict %s; how it was decided: %s",
+                        advice.verdict().summary(), advice.verdict().decision())
+                .isEqualTo(Mode.VIRTUAL_THREADS);
+    }
+
+    @Test
+    void everyTrialRecordsItsSpreadAndTheLoadWhileItRan() {
+        Advice advice = advise(Workloads.CpuBound.class, QUICK);
+        assertThat(advice.load()).isNotNull();
+        assertThat(advice.trials()).filteredOn(t -> t.ran() && !t.batched()).allSatisfy(t -> {
+            assertThat(t.throughputSamples()).as(t.label()).hasSize(TrialOutcome.WINDOWS);
+            assertThat(t.load()).as(t.label()).isNotNull();
+        });
+        Advice.Trial faster = advice.trials().stream()
+                .filter(t -> t.ran() && t.completed() > 0)
+                .filter(t -> !Terminal.recommended(advice.verdict(), t))
+                .filter(t -> t.throughput()
+                        > advice.trials().stream()
+                                .filter(x -> Terminal.recommended(advice.verdict(), x))
+                                .mapToDouble(Advice.Trial::throughput)
+                                .max()
+                                .orElse(Double.MAX_VALUE))
+                .findFirst()
+                .orElse(null);
+        if (faster != null) {
+            // either passed over with its reason, or measured again side by side with the recommendation
+            assertThat(advice.verdict().decision())
+                    .as("%s measured faster than the recommendation", faster.label())
+                    .anySatisfy(d -> assertThat(d)
+                            .satisfiesAnyOf(
+                                    x -> assertThat(x).startsWith(faster.label() + " measured"),
+                                    x -> assertThat(x).contains(faster.label()).contains("side by side")));
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.tandem.advisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** tandem advise --interactive, driven through its prompts with an injected input stream. */
@@ -18,7 +19,7 @@ class InterviewTest {
                 .contains("1. Of a task's time")
                 .contains("9. Longest acceptable latency")
                 .contains("VERDICT: Use virtual threads: 2000 mostly waiting tasks")
-                .contains("starting a virtual thread took 2.0 µs here against 60 µs for a platform thread");
+                .contains("starting a virtual thread took 2.00 µs here against 60.0 µs for a platform thread");
     }
 
     @Test
@@ -36,7 +37,7 @@ class InterviewTest {
         assertThat(r.out())
                 .contains("VERDICT: Use processes(")
                 .contains("a task can end its JVM")
-                .contains("replaces just that worker, which takes about 300.0 ms here");
+                .contains("replaces just that worker, which takes about 300 ms here");
     }
 
     @Test
@@ -49,7 +50,10 @@ class InterviewTest {
     void sharedDataIsPricedWithTheMeasuredCopyRate() {
         AdviseCommandTest.Run r = answer("100", "5ms", "", "200m", "y", "n", "y", "n", "");
         assertThat(r.out())
-                .contains("copying the 200.0 MiB that tasks share into a worker JVM costs about 600.0 ms")
+                .contains("do not copy the 200 MiB that tasks share into each worker (about 600 ms per worker")
+                .contains(
+                        "put it in a dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)")
+                .contains("about 8.00 ms for all of it here")
                 .contains("isolation and shared mutable state pull apart");
     }
 
@@ -86,5 +90,35 @@ class InterviewTest {
                 .isGreaterThan(c.processRoundTripNanos())
                 .isPositive();
         assertThat(c.workerRssBytes()).isGreaterThan(1L << 20);
+    }
+
+    @Test
+    void sharedDataReadByThreadsStaysInPlaceAndNamesTandemsSharedArraysForLater() {
+        AdviseCommandTest.Run r = answer("100", "5ms", "", "200m", "n", "n", "n", "n", "");
+        assertThat(r.out())
+                .contains("VERDICT: Use threads(")
+                .contains("threads read the 200 MiB in place")
+                .contains("SharedByteArray");
+    }
+
+    @Test
+    void noLineOfTheAnswerHoldsOnlyASemicolonOrOtherPunctuation() {
+        List<String[]> answers = List.of(
+                new String[] {"", "", "", "", "", "", "", "", ""},
+                new String[] {"5", "20ms", "2000", "0", "n", "n", "n", "n", "none"},
+                new String[] {"100", "5ms", "", "200m", "y", "n", "y", "n", ""},
+                new String[] {"100", "50ms", "2", "0", "n", "y", "n", "n", ""},
+                new String[] {"100", "2us", "", "", "", "", "", "", ""},
+                new String[] {"50", "10ms", "8", "1g", "y", "y", "y", "y", "50ms"},
+                new String[] {"1", "2s", "100000", "64k", "n", "n", "y", "n", "1ms"});
+        for (String[] a : answers) {
+            AdviseCommandTest.Run r = answer(a);
+            assertThat(r.exit()).isZero();
+            for (String line : r.raw().split("\n")) {
+                assertThat(line.strip())
+                        .as("a line of the answer to %s", String.join("|", a))
+                        .doesNotMatch("[;,.:!?]+");
+            }
+        }
     }
 }

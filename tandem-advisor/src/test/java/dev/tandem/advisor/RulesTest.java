@@ -7,12 +7,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The verdict engine on fixed measurements: requirements change the verdict, and say how. */
 class RulesTest {
     private static final Advice.Machine MACHINE = new Advice.Machine(2, 24L << 30, "25", "Linux", 0.5);
     private static final long MS = 1_000_000;
+    private static final Advice.MachineLoad BUSY = new Advice.MachineLoad(
+            2, 2, 9.1, 9.5, 1.4, 0, true, "load average 9.1 to 9.5 on 2 CPUs; others used 1.4 CPUs");
 
     static Advice.Probe probe(double cpuShare, long medianNanos, long retainedPerCall) {
         return new Advice.Probe(
@@ -35,6 +39,11 @@ class RulesTest {
                 300 * MS);
     }
 
+    /** Five window throughputs within ±2% of {@code throughput}: an IQR of ±1%. */
+    static List<Double> tight(double throughput) {
+        return List.of(0.98 * throughput, 0.99 * throughput, throughput, 1.01 * throughput, 1.02 * throughput);
+    }
+
     static Advice.Trial trial(
             String label,
             Mode mode,
@@ -45,6 +54,21 @@ class RulesTest {
             long p99,
             long overhead,
             long workerRss) {
+        return trial(label, mode, workers, tpw, batched, throughput, p99, overhead, workerRss, tight(throughput), null);
+    }
+
+    static Advice.Trial trial(
+            String label,
+            Mode mode,
+            int workers,
+            int tpw,
+            boolean batched,
+            double throughput,
+            long p99,
+            long overhead,
+            long workerRss,
+            List<Double> samples,
+            Advice.MachineLoad load) {
         int n = mode.isolated() ? workers : 0;
         return new Advice.Trial(
                 label,
@@ -75,7 +99,9 @@ class RulesTest {
                 mode.isolated() ? 250 * MS : -1,
                 0,
                 0,
-                List.of());
+                List.of(),
+                samples,
+                load);
     }
 
     /** A CPU-bound task of 2 ms: threads scale, processes cost memory and overhead. */
@@ -94,7 +120,16 @@ class RulesTest {
         Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), cpuTrials(), Advice.Requirements.NONE, MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.THREADS);
         assertThat(v.workers()).isEqualTo(2);
-        assertThat(v.summary()).contains("1.98× over one thread").contains("58.0 MiB per worker JVM");
+        assertThat(v.summary())
+                .contains("computes")
+                .contains("Java has no GIL")
+                .contains("threads(2)+map and threads(2) measured within the noise of each other")
+                .contains("one task per input");
+        assertThat(v.decision())
+                .as("threads(2)+map measured 960/s, within the noise of threads(2)")
+                .singleElement()
+                .asString()
+                .startsWith("threads(2)+map measured 960/s against threads(2)'s 950/s, but within the noise");
         assertThat(v.requirementEffects()).isEmpty();
         assertThat(v.reasons()).extracting(Advice.Reason::angle).containsExactly(Advice.Angle.values());
         assertThat(v.reasons().getFirst().text()).contains("no GIL");
@@ -119,7 +154,7 @@ class RulesTest {
                 probe(0.99, 2 * MS, 0), cpuTrials(), new Advice.Requirements(false, 512L << 20, 0), MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
         assertThat(v.code()).contains("Tandem.processes(2)").contains(".jvmOptions(\"-Xmx512m\")");
-        assertThat(v.requirementEffects()).singleElement().asString().startsWith("--heap-per-task 512.0 MiB: changed");
+        assertThat(v.requirementEffects()).singleElement().asString().startsWith("--heap-per-task 512 MiB: changed");
         assertThat(v.reasons().getFirst().text()).contains("fits 2 worker JVMs");
     }
 
@@ -158,7 +193,17 @@ class RulesTest {
         Advice.Verdict v = Rules.decide(io, trials, new Advice.Requirements(true, 0, 0), MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.HYBRID);
         assertThat(v.code()).contains("Tandem.hybrid(1, 100)");
-        assertThat(v.summary()).contains("it runs at 0.80× the throughput of virtual threads (4,000/s vs 5,000/s)");
+        assertThat(v.summary()).contains("--isolate").contains("hybrid(1x100) measured fastest at 4,000/s");
+        assertThat(v.requirementEffects())
+                .singleElement()
+                .asString()
+                .startsWith("--isolate: changed the verdict from virtual threads to hybrid(1x100)")
+                .contains("4,000/s against 5,000/s (0.80×)");
+        assertThat(v.decision())
+                .anySatisfy(d -> assertThat(d)
+                        .startsWith(
+                                "virtual(400) measured 5,000/s against hybrid(1x100)'s 4,000/s, but it runs tasks in the"
+                                        + " caller's JVM, and --isolate asks for tasks outside the caller's JVM"));
         // with a latency limit that the hybrid misses, the fastest isolated model that met it wins
         Advice.Verdict strict = Rules.decide(io, trials, new Advice.Requirements(true, 0, 28 * MS), MACHINE);
         assertThat(strict.mode()).isEqualTo(Mode.PROCESSES);
@@ -185,7 +230,8 @@ class RulesTest {
                         e -> assertThat(e)
                                 .contains(
                                         "from threads(2) + map() to threads(2); one by one measured 64,000/s, batched 11,000,000/s"));
-        assertThat(v.requirementEffects()).anySatisfy(e -> assertThat(e).contains("no model met --max-latency 10 µs"));
+        assertThat(v.requirementEffects())
+                .anySatisfy(e -> assertThat(e).contains("no model met --max-latency 10.0 µs"));
     }
 
     @Test
@@ -223,9 +269,143 @@ class RulesTest {
                         -1,
                         400,
                         37,
-                        List.of()));
+                        List.of(),
+                        t2.throughputSamples(),
+                        null));
         Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
         assertThat(v.summary()).contains("differed from the single-thread run for 37 of 400 inputs");
+    }
+
+    /** The case: on a busy machine processes(2) measured 1.32× threads(1) and threads(2) 0.51×. */
+    static List<Advice.Trial> busyCpuTrials(List<Double> threadsSamples, List<Double> processesSamples) {
+        return List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0, tight(480), BUSY),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 245, 9 * MS, 6_000, 0, threadsSamples, BUSY),
+                trial(
+                        "processes(2)",
+                        Mode.PROCESSES,
+                        2,
+                        1,
+                        false,
+                        634,
+                        9 * MS,
+                        60_000,
+                        58L << 20,
+                        processesSamples,
+                        BUSY));
+    }
+
+    @Test
+    void aCpuBoundTaskGetsTheFastestModelWhenItIsClearlyFaster() {
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 700, 4 * MS, 6_000, 0),
+                trial("processes(2)", Mode.PROCESSES, 2, 1, false, 900, 9 * MS, 60_000, 58L << 20));
+        Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(v.summary()).contains("processes(2) measured fastest at 900/s (threads(2): 700/s)");
+        assertThat(v.decision()).isEmpty();
+        assertThat(v.inconclusive()).isFalse();
+    }
+
+    @Test
+    void theCheaperModelWinsOnlyWithinTheNoiseAndSaysSoWithTheNumbers() {
+        List<Advice.Trial> trials =
+                busyCpuTrials(List.of(100.0, 180.0, 245.0, 500.0, 700.0), List.of(300.0, 450.0, 634.0, 700.0, 900.0));
+        Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.mode()).isEqualTo(Mode.THREADS);
+        assertThat(v.workers()).isEqualTo(2);
+        assertThat(v.inconclusive())
+                .as("a tie between a thread and a process model on a busy machine")
+                .isTrue();
+        assertThat(v.summary())
+                .startsWith("Use threads(2): inconclusive (machine busy)")
+                .contains("processes(2) and threads(2) measured within the noise of each other")
+                .contains("rerun on a quieter machine");
+        assertThat(v.decision())
+                .anySatisfy(d -> assertThat(d)
+                        .startsWith("processes(2) measured 634/s against threads(2)'s 245/s, but within the noise")
+                        .contains("no worker JVM (58.0 MiB each)"));
+    }
+
+    @Test
+    void aDuelSideBySideDecidesWhatTheTrialsLeftOpen() {
+        List<Advice.Trial> trials =
+                busyCpuTrials(List.of(100.0, 180.0, 245.0, 500.0, 700.0), List.of(300.0, 450.0, 634.0, 700.0, 900.0));
+        Optional<Advice.Trial[]> contest =
+                Rules.contest(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(contest).isPresent();
+        assertThat(contest.get()).extracting(Advice.Trial::label).containsExactly("processes(2)", "threads(2)");
+        // measured again side by side, the two are equal: threads win on cost, and the verdict says so
+        Trials.Duel even = new Trials.Duel(
+                "processes(2)",
+                List.of(890.0, 900.0, 910.0, 905.0, 895.0, 900.0),
+                "threads(2)",
+                List.of(895.0, 905.0, 900.0, 910.0, 890.0, 900.0),
+                null);
+        Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE, even);
+        assertThat(v.mode()).isEqualTo(Mode.THREADS);
+        // measured again side by side, processes are clearly faster: the fastest model wins
+        Trials.Duel clear = new Trials.Duel(
+                "processes(2)",
+                List.of(990.0, 1000.0, 1010.0, 1005.0, 995.0, 1000.0),
+                "threads(2)",
+                List.of(895.0, 905.0, 900.0, 910.0, 890.0, 900.0),
+                null);
+        Advice.Verdict w = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE, clear);
+        assertThat(w.mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(w.summary()).contains("processes(2) measured fastest at 1,000/s");
+    }
+
+    @Test
+    void aCpuBoundTaskNeverGetsASlowerModelWithoutAStatedReason() {
+        Random random = new Random(42);
+        Mode[] modes = {Mode.THREADS, Mode.VIRTUAL_THREADS, Mode.PROCESSES, Mode.HYBRID};
+        for (int run = 0; run < 500; run++) {
+            List<Advice.Trial> trials = new ArrayList<>();
+            for (Mode mode : modes) {
+                double t = 100 + random.nextDouble() * 900;
+                double spread = random.nextDouble() * 0.6;
+                List<Double> samples = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    samples.add(t * (1 - spread + 2 * spread * random.nextDouble()));
+                }
+                int workers = mode == Mode.VIRTUAL_THREADS ? 0 : mode == Mode.HYBRID ? 1 : 2;
+                String label = Trials.label(mode, workers, mode == Mode.HYBRID ? 2 : 1, 8, false);
+                trials.add(trial(
+                        label,
+                        mode,
+                        workers,
+                        mode == Mode.HYBRID ? 2 : 1,
+                        false,
+                        t,
+                        4 * MS,
+                        6_000,
+                        mode.isolated() ? 58L << 20 : 0,
+                        samples,
+                        random.nextBoolean() ? BUSY : null));
+            }
+            Advice.Requirements req = new Advice.Requirements(random.nextInt(4) == 0, 0, 0);
+            Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, req, MACHINE);
+            Advice.Trial chosen = trials.stream()
+                    .filter(t -> Terminal.recommended(v, t))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no trial for " + v.label()));
+            for (Advice.Trial t : trials) {
+                if (t.throughput() > chosen.throughput()) {
+                    assertThat(v.decision())
+                            .as(
+                                    "run %d: %s measured %.0f/s, faster than %s at %.0f/s; decision %s",
+                                    run, t.label(), t.throughput(), chosen.label(), chosen.throughput(), v.decision())
+                            .anySatisfy(d -> assertThat(d)
+                                    .startsWith(t.label() + " measured")
+                                    .contains(", but ")
+                                    .satisfiesAnyOf(
+                                            x -> assertThat(x).contains("within the noise"),
+                                            x -> assertThat(x).contains("--isolate")));
+                }
+            }
+        }
     }
 }

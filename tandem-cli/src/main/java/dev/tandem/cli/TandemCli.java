@@ -6,6 +6,9 @@ import dev.tandem.TaskPool;
 import dev.tandem.advisor.AdviseCommand;
 import dev.tandem.lab.LabCommand;
 import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,27 +16,44 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
  * {@code tandem}: the command line. Subcommands: {@code lab} (the main job), {@code advise},
- * {@code info}, {@code classpath}, {@code version}.
+ * {@code info}, {@code classpath}, {@code version} and {@code help}.
+ *
+ * <h2>Errors</h2>
+ * A usage error (an unknown option, a value that does not parse, a file that is not what it should
+ * be, options that do not go together) is found before anything is measured and printed as one
+ * line on stderr, {@code tandem COMMAND: MESSAGE (see tandem COMMAND --help)}, with exit code
+ * {@value #USAGE}; no stack trace. A failure while running that the user can fix (the task throws on
+ * every call) is one line with exit code {@value #USAGE} too; one that is not theirs (a report that
+ * cannot be written) one line with exit code 1; only an unexpected exception (a bug) prints its
+ * stack trace.
  */
 @Command(
         name = "tandem",
         mixinStandardHelpOptions = true,
         versionProvider = TandemCli.Version.class,
+        header = "Threads or processes? One ExecutorService over both, measured on this machine.",
         description = {
-            "Threads or processes? One ExecutorService over both, a lab that measures the",
-            "difference on this machine, and an advisor for your own task."
+            "Tandem runs the same tasks on platform threads, virtual threads, worker JVM processes or hybrids."
+                    + " Its lab measures the difference on this machine; its advisor measures your own task."
         },
+        footer = {"", "Run 'tandem help COMMAND' or 'tandem COMMAND --help' for a command's options."},
         subcommands = {
             LabCommand.class,
             AdviseCommand.class,
             TandemCli.Info.class,
             TandemCli.ClassPath.class,
-            TandemCli.VersionCommand.class
+            TandemCli.VersionCommand.class,
+            CommandLine.HelpCommand.class
         })
 public final class TandemCli implements Callable<Integer> {
+    /** The exit code of a usage error. */
+    static final int USAGE = 2;
+
     private TandemCli() {}
 
     /**
@@ -45,14 +65,52 @@ public final class TandemCli implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
+    /** {@return the command line with its subcommands and the one-line error handlers} */
     static CommandLine commandLine() {
-        return new CommandLine(new TandemCli());
+        CommandLine cl = new CommandLine(new TandemCli());
+        cl.setParameterExceptionHandler(TandemCli::usageError);
+        cl.setExecutionExceptionHandler(TandemCli::failure);
+        return cl;
     }
 
     @Override
     public Integer call() {
         commandLine().usage(System.out);
         return 0;
+    }
+
+    /** A usage error: one line naming what was wrong, and where help is. */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String name = cl.getCommandSpec().qualifiedName();
+        err.println(name + ": " + oneLine(e.getMessage()) + " (see " + name + " --help)");
+        err.flush();
+        return USAGE;
+    }
+
+    /** A failure while running: one line for what the user can fix or cannot, a stack trace for a bug. */
+    private static int failure(Exception e, CommandLine cl, ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        String name = cl.getCommandSpec().qualifiedName();
+        int code;
+        if (e instanceof IllegalArgumentException) {
+            err.println(name + ": " + oneLine(e.getMessage()));
+            code = USAGE;
+        } else if (e instanceof IOException || e instanceof UncheckedIOException) {
+            err.println(name + ": " + oneLine(e.getMessage()));
+            code = 1;
+        } else {
+            err.println(name + ": failed: " + e);
+            e.printStackTrace(err);
+            code = 1;
+        }
+        err.flush();
+        return code;
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     static String version() {
@@ -70,7 +128,11 @@ public final class TandemCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "version", description = "Print Tandem's and the JDK's versions.")
+    @Command(
+            name = "version",
+            mixinStandardHelpOptions = true,
+            header = "Print Tandem's and the JDK's versions.",
+            description = "Prints the version of Tandem and of the JDK that runs it, one per line.")
     static final class VersionCommand implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -84,7 +146,9 @@ public final class TandemCli implements Callable<Integer> {
     @Command(
             name = "info",
             mixinStandardHelpOptions = true,
-            description = "Cores, memory and JDK of this machine, and a measured worker start time.")
+            header = "Show this machine's cores, memory and JDK, and how fast a worker JVM starts.",
+            description = "Prints the cores, memory, operating system and JDK, then starts one worker JVM and times it"
+                    + " to its first result (skip that with --no-measure).")
     static final class Info implements Callable<Integer> {
         @Option(names = "--no-measure", description = "Skip starting a worker JVM.")
         boolean noMeasure;
@@ -121,8 +185,9 @@ public final class TandemCli implements Callable<Integer> {
     @Command(
             name = "classpath",
             mixinStandardHelpOptions = true,
+            header = "Print the class path for using Tandem from plain java and javac.",
             description = {
-                "Print the class path for using Tandem from plain java/javac, as 'hadoop classpath' does:",
+                "Prints the class path of Tandem's library (API, protocol, worker, IPC), as 'hadoop classpath' does:",
                 "  javac -cp \"$(./tandem classpath)\" MyJob.java"
             })
     static final class ClassPath implements Callable<Integer> {

@@ -2,52 +2,269 @@ package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.measure.testing.UserClasses;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
+/**
+ * The command line as a user meets it: complete help texts, {@code --help} on every command and
+ * {@code tandem help}, and every bad input refused in one line that names the option and the value as
+ * typed, with exit code 2, no stack trace, and nothing measured first. Each regression test is named
+ * after what broke.
+ */
 class TandemCliTest {
+    /** The subcommands, each with a {@code --help}. */
+    private static final List<String> COMMANDS = List.of("lab", "advise", "info", "classpath", "version");
 
-    private static String run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = TandemCli.commandLine().execute(args);
-            assertThat(code)
-                    .as("exit code of tandem %s", String.join(" ", args))
-                    .isZero();
-        } finally {
-            System.setOut(original);
+    /**
+     * What one invocation printed.
+     *
+     * @param code the exit code
+     * @param out standard output
+     * @param err standard error
+     */
+    record Run(int code, String out, String err) {
+        /** Asserts a usage error: exit code 2, one line on stderr, no stack trace, nothing measured. */
+        Run isUsageError() {
+            assertThat(code).as("exit code; stderr: %s", err).isEqualTo(2);
+            assertThat(err.strip().lines().toList()).as("stderr in one line").hasSize(1);
+            assertThat(err).doesNotContain("\tat ").doesNotContainPattern("(?m)^(Exception|java\\.|picocli\\.)");
+            assertThat(err + out)
+                    .as("nothing was measured before the input was checked")
+                    .doesNotContain("measuring")
+                    .doesNotContain("probe:")
+                    .doesNotContain("experiments (")
+                    .doesNotContain("trial ");
+            return this;
         }
-        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Run run(String... args) {
+        return withInput("", args);
+    }
+
+    private static Run withInput(String stdin, String... args) {
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        InputStream originalIn = System.in;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        System.setOut(o);
+        System.setErr(e);
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        int code;
+        try {
+            CommandLine cl = TandemCli.commandLine();
+            cl.setOut(new PrintWriter(o, true));
+            cl.setErr(new PrintWriter(e, true));
+            code = cl.execute(args);
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+            System.setIn(originalIn);
+        }
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        System.out.println("tandem " + String.join(" ", args) + " -> " + code + "\n" + r.out() + r.err());
+        return r;
     }
 
     @Test
-    void helpListsTheSubcommands() {
-        assertThat(run("--help")).contains("lab", "advise", "info", "classpath", "version");
+    void helpListsEveryCommandWithACompleteSentence() {
+        Run r = run("--help");
+        assertThat(r.code()).isZero();
+        // an entry is its name and description, wrapped onto indented continuation lines
+        String commands = r.out().substring(r.out().indexOf("Commands:") + "Commands:".length());
+        Matcher entry = Pattern.compile("(?m)^  (\\w+)\\s+(.*(?:\\R {6,}.*)*)").matcher(commands);
+        List<String> seen = new ArrayList<>();
+        while (entry.find()) {
+            String description = entry.group(2).replaceAll("\\s+", " ").strip();
+            seen.add(entry.group(1));
+            assertThat(description)
+                    .as("the description of %s, cut at its first line?", entry.group(1))
+                    .endsWith(".")
+                    .doesNotEndWith(",.")
+                    .doesNotEndWith(":.")
+                    .hasSizeGreaterThan(20);
+        }
+        assertThat(seen).containsAll(COMMANDS).contains("help");
     }
 
     @Test
-    void versionNamesTheJdk() {
-        assertThat(run("version"))
+    void everyCommandTakesHelpAndTandemHelpNamesItsOptions() {
+        for (String command : COMMANDS) {
+            Run r = run(command, "--help");
+            assertThat(r.code()).as(command + " --help").isZero();
+            assertThat(r.out()).contains("Usage: tandem " + command).contains("--help");
+        }
+        Run help = run("help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("Commands:");
+        Run lab = run("help", "lab");
+        assertThat(lab.code()).isZero();
+        assertThat(lab.out())
+                .contains("Usage: tandem lab")
+                .contains("--self-check")
+                .contains("--compare");
+    }
+
+    @Test
+    void versionHelpIsNotAnUnknownOption() {
+        Run r = run("version", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).doesNotContain("Unknown option");
+        assertThat(run("version").out())
                 .contains("tandem ")
                 .contains("JDK " + Runtime.version().feature());
     }
 
     @Test
+    void aMissingTaskClassIsRefusedBeforeAnythingIsMeasured() {
+        Run r = run("advise", "--task", "com.acme.Nope").isUsageError();
+        assertThat(r.err())
+                .startsWith("tandem advise: ")
+                .contains("com.acme.Nope")
+                .contains("--classpath");
+    }
+
+    @Test
+    void aNegativeMaxLatencyNamesTheFlagAndEchoesTheValueAsTyped() {
+        Run r = run("advise", "--task", "com.acme.Nope", "--max-latency", "-3ms")
+                .isUsageError();
+        assertThat(r.err()).contains("--max-latency").contains("'-3ms'").doesNotContain("PT-0.003S");
+    }
+
+    @Test
+    void badSizesAndDurationsNameTheirFlag() {
+        assertThat(run("advise", "--task", "x.Y", "--time", "soon")
+                        .isUsageError()
+                        .err())
+                .contains("--time")
+                .contains("'soon'");
+        assertThat(run("advise", "--task", "x.Y", "--time", "1s").isUsageError().err())
+                .contains("--time")
+                .contains("'1s'")
+                .contains("2s and 1h");
+        assertThat(run("advise", "--task", "x.Y", "--heap-per-task", "4k")
+                        .isUsageError()
+                        .err())
+                .contains("--heap-per-task")
+                .contains("'4k'");
+        assertThat(run("advise", "--task", "x.Y", "--inputs", "0")
+                        .isUsageError()
+                        .err())
+                .contains("--inputs 0");
+        assertThat(run("lab", "--seed", "many").isUsageError().err())
+                .contains("--seed")
+                .contains("many");
+        assertThat(run("lab", "--bogus").isUsageError().err()).contains("--bogus");
+    }
+
+    @Test
+    void anAdviseReportThatCannotBeWrittenFailsAtOnce(@TempDir Path dir) throws Exception {
+        Path classes = compileTask(dir);
+        Run r = run("advise", "--classpath", classes.toString(), "--task", "ext.Sum", "--report", "/proc/nope")
+                .isUsageError();
+        assertThat(r.err()).contains("--report /proc/nope").contains("cannot create or write this directory");
+    }
+
+    @Test
+    void aLabReportThatCannotBeWrittenFailsAtOnce() {
+        Run r = run("lab", "--quick", "--out", "/proc/nope").isUsageError();
+        assertThat(r.err()).contains("--out /proc/nope").contains("cannot create or write this directory");
+    }
+
+    @Test
+    void aCompareFileThatIsNotALabResultIsRefused(@TempDir Path dir) throws Exception {
+        Path notResults = Files.writeString(dir.resolve("x.json"), "{\"x\":1}");
+        Path out = dir.resolve("report");
+        Run r = run("lab", "--quick", "--out", out.toString(), "--compare", notResults.toString())
+                .isUsageError();
+        assertThat(r.err())
+                .contains("--compare " + notResults)
+                .contains("not a tandem lab results file")
+                .contains("schema");
+        assertThat(out).as("no report was started").doesNotExist();
+        Path notJson = Files.writeString(dir.resolve("broken.json"), "{\"schema\": ");
+        assertThat(run("lab", "--compare", notJson.toString()).isUsageError().err())
+                .contains("not JSON");
+        assertThat(run("lab", "--compare", dir.resolve("missing.json").toString())
+                        .isUsageError()
+                        .err())
+                .contains("no such readable file");
+    }
+
+    @Test
+    void interactiveRefusesOptionsItWouldIgnore() {
+        Run r = run("advise", "--interactive", "--task", "com.acme.Resize", "--time", "5s")
+                .isUsageError();
+        assertThat(r.err()).contains("--interactive").contains("--task").contains("--time");
+    }
+
+    @Test
+    void interactiveHonoursReport(@TempDir Path dir) {
+        Path report = dir.resolve("answers");
+        Run r = withInput(
+                "5\n20ms\n2000\n0\nn\nn\nn\nn\nnone\n", "advise", "--interactive", "--report", report.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("VERDICT: Use ").contains("Report: " + report.resolve("index.html"));
+        assertThat(report.resolve("index.html")).exists().content().contains("class=\"recommended\"");
+        assertThat(report.resolve("results.json")).content().contains("\"answers\"");
+    }
+
+    @Test
+    void selfCheckWithoutTheBenchmarksJarSaysHowToBuildIt(@TempDir Path dir) {
+        Run r = run("lab", "--self-check", "--jmh", dir.resolve("missing.jar").toString(), "--out", dir.toString())
+                .isUsageError();
+        assertThat(r.err()).contains("--jmh").contains("package -pl tandem-benchmarks");
+        assertThat(run("lab", "--self-check", "--quick").isUsageError().err()).contains("--self-check");
+    }
+
+    @Test
     void infoMeasuresAWorkerStart() {
-        assertThat(run("info")).contains("cores").contains("jdk").containsPattern("worker start\\s+[0-9.]+ ms");
+        assertThat(run("info").out()).contains("cores").contains("jdk").containsPattern("worker start\\s+[0-9.]+ ms");
     }
 
     @Test
     void classpathPrintsTheLibraryEntriesThatExist() {
-        String cp = run("classpath").strip();
+        String cp = run("classpath").out().strip();
         assertThat(cp).contains("tandem-core");
         for (String entry : cp.split(File.pathSeparator)) {
             assertThat(new File(entry)).exists();
         }
+    }
+
+    /** Compiles a user's task into its own directory, outside this JVM's class path. */
+    private static Path compileTask(Path dir) throws Exception {
+        // CHECKSTYLE.OFF: inlineQualifiedName (the source of a user class, in a text block)
+        return UserClasses.compile(dir, "ext.Sum", """
+                package ext;
+
+                public final class Sum implements dev.tandem.Task<Long> {
+                    public Long call() {
+                        long s = 0;
+                        for (int i = 0; i < 1000; i++) {
+                            s += i;
+                        }
+                        return s;
+                    }
+                }
+                """);
+        // CHECKSTYLE.ON: inlineQualifiedName
     }
 }

@@ -36,6 +36,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * elapses. Closing this end wakes this object's waiting threads with
  * {@link AsynchronousCloseException}, and the peer's with {@link EOFException}. Until an end attaches
  * the creator cannot check the peer's liveness: use {@link #awaitPeer} or the peer's process handle.
+ * The channel's memory is reserved when it is created ({@link SharedMemoryFullException} if the
+ * segment directory is full); should a page fault all the same (its file truncated by another
+ * program), {@link #send} and {@link #receive} throw {@link IOException}.
  *
  * <h2>Concurrency</h2>
  * Each direction is a single-producer single-consumer ring ({@link ChannelDescriptor}); senders of
@@ -112,6 +115,7 @@ public final class SharedChannel implements AutoCloseable {
      * @param ringBytes the capacity of each direction's ring, a power of two between 4 KiB and 1 GiB;
      *        frames larger than a quarter of it are fragmented
      * @return this end; its {@link #close()} deletes the channel
+     * @throws SharedMemoryFullException if the segment directory's file system has no room for it
      * @throws IOException if the segment cannot be created
      */
     public static SharedChannel create(int ringBytes) throws IOException {
@@ -229,6 +233,8 @@ public final class SharedChannel implements AutoCloseable {
             return true;
         } catch (IllegalStateException e) {
             throw closedWhileWaiting(e);
+        } catch (InternalError e) {
+            throw fault(e);
         } finally {
             sendLock.unlock();
         }
@@ -271,6 +277,8 @@ public final class SharedChannel implements AutoCloseable {
             }
         } catch (IllegalStateException e) {
             throw closedWhileWaiting(e);
+        } catch (InternalError e) {
+            throw fault(e);
         } finally {
             receiveLock.unlock();
         }
@@ -385,6 +393,19 @@ public final class SharedChannel implements AutoCloseable {
             return closedException;
         }
         throw e;
+    }
+
+    /**
+     * A page of the mapping could not be read or written ({@code SIGBUS}, which the JVM reports as
+     * {@link InternalError}): the file was truncated behind our back, or it was made by a creator
+     * that did not reserve its memory and the file system is full. The channel is unusable; an
+     * {@link IOException} lets each side treat it as a broken channel instead of losing a thread.
+     */
+    private IOException fault(InternalError e) {
+        return new IOException(
+                "a fault accessing the shared memory of " + segment.handle().path()
+                        + " (was its file truncated, or is its file system full?): " + e.getMessage(),
+                e);
     }
 
     private long ring(long ring, long index) {

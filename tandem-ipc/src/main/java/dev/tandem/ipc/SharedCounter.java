@@ -34,6 +34,7 @@ public final class SharedCounter implements AutoCloseable {
      * Creates a counter holding 0.
      *
      * @return the counter; its creator's {@link #close()} deletes it
+     * @throws SharedMemoryFullException if the segment directory's file system has no room for it
      * @throws IOException if the segment cannot be created
      */
     public static SharedCounter create() throws IOException {

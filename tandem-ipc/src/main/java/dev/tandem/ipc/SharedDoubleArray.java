@@ -44,6 +44,7 @@ public final class SharedDoubleArray extends SharedArray {
      *
      * @param length the number of elements, at least 0
      * @return the array; its creator's {@link #close()} deletes it
+     * @throws SharedMemoryFullException if the segment directory's file system has no room for it
      * @throws IOException if the segment cannot be created
      */
     public static SharedDoubleArray create(long length) throws IOException {

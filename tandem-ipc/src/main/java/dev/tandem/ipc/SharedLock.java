@@ -47,6 +47,7 @@ public final class SharedLock implements AutoCloseable {
      * Creates an unlocked lock.
      *
      * @return the lock; its creator's {@link #close()} deletes it
+     * @throws SharedMemoryFullException if the segment directory's file system has no room for it
      * @throws IOException if the segment cannot be created
      */
     public static SharedLock create() throws IOException {

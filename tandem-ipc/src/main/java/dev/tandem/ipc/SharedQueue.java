@@ -114,6 +114,7 @@ public final class SharedQueue implements AutoCloseable {
      * @param capacity how many messages it holds, a power of two between 2 and 2^24
      * @param maxMessageBytes the largest message, between 1 byte and 16 MiB
      * @return the queue; its creator's {@link #close()} deletes it
+     * @throws SharedMemoryFullException if the segment directory's file system has no room for it
      * @throws IOException if the segment cannot be created
      */
     public static SharedQueue create(int capacity, int maxMessageBytes) throws IOException {

@@ -3,7 +3,6 @@ package dev.tandem.ipc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -28,8 +27,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Files.</b> A segment is a file in an owner-only directory ({@code /dev/shm/tandem-<uid>/}
  * by default; see {@link #directory()}), created {@code 0600} with an exclusive create under a
- * random name, sized before it is mapped, and mapped {@code MAP_SHARED} into a shared
- * {@link Arena}. The creating process owns it: its {@link #close()} unmaps <em>and deletes</em>
+ * random name, sized and <em>reserved</em> before it is mapped (every page of it is taken from the
+ * file system at once, see {@link SharedMemoryFullException}), and mapped {@code MAP_SHARED} into a
+ * shared {@link Arena}. The creating process owns it: its {@link #close()} unmaps <em>and deletes</em>
  * the file; an attacher's {@code close()} only unmaps. Files of creators that died without closing
  * are deleted by the next JVM that creates a segment, or by {@link #sweep()}; a shutdown hook
  * deletes those of a JVM that exits normally. A process still mapping a deleted segment keeps
@@ -69,7 +69,8 @@ public final class SharedSegment implements AutoCloseable {
      *
      * @param bytes the usable size, at least 1
      * @return the segment; close it to delete its file
-     * @throws IOException if the file cannot be created or mapped, or there is not enough space
+     * @throws SharedMemoryFullException if the directory's file system has no room for it
+     * @throws IOException if the file cannot be created or mapped
      */
     public static SharedSegment create(long bytes) throws IOException {
         if (bytes < 1) {
@@ -169,10 +170,8 @@ public final class SharedSegment implements AutoCloseable {
             throws IOException {
         SegmentDirectory.sweepOnce();
         Path dir = SegmentDirectory.directory();
-        long usable = Files.getFileStore(dir).getUsableSpace();
-        if (usable < totalBytes) {
-            throw new IOException(
-                    "not enough space in " + dir + " for a segment of " + totalBytes + " bytes: " + usable + " usable");
+        if (Files.getFileStore(dir).getUsableSpace() < totalBytes) {
+            throw SpaceReservation.full(dir.resolve(kind.fileName), totalBytes, kind);
         }
         Path path;
         while (true) {
@@ -188,8 +187,9 @@ public final class SharedSegment implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment whole;
+            // Every page is taken now, so that touching the mapping never faults (SIGBUS) later.
+            SpaceReservation.reserve(path, totalBytes, kind);
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.allocate(1), totalBytes - 1); // size before mapping
                 whole = channel.map(FileChannel.MapMode.READ_WRITE, 0, totalBytes, arena);
             }
             Atomics.setIntPlain(whole, SegmentDescriptor.KIND_OFFSET, kind.magic);

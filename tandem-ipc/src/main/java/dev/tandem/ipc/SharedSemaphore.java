@@ -45,6 +45,7 @@ public final class SharedSemaphore implements AutoCloseable {
      *
      * @param permits the number of permits, between 1 and 4096
      * @return the semaphore; its creator's {@link #close()} deletes it
+     * @throws SharedMemoryFullException if the segment directory's file system has no room for it
      * @throws IOException if the segment cannot be created
      */
     public static SharedSemaphore create(int permits) throws IOException {

@@ -37,6 +37,7 @@ public final class IpcChild {
             case "stream" -> stream(args);
             case "send-and-die" -> sendAndDie(args);
             case "create-and-die" -> createAndDie();
+            case "full-directory" -> FullDirectory.check();
             case "noop" -> {}
             default -> throw new IllegalArgumentException("unknown role " + role);
         }

@@ -3,8 +3,12 @@ package dev.tandem.lab;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.WorkerStartException;
+import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.Pace;
+import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,9 +17,9 @@ import java.util.Random;
 
 /**
  * What an experiment works with: the options, a seeded random source, a private temporary directory,
- * child JVMs, process pools that may not be available, the progress display, and the sections of
- * the experiments that ran before it (the verdict reads them). One per experiment of a run; used by
- * the lab's thread only.
+ * child JVMs, process pools that may not be available, the progress display, the machine's pace for
+ * scaling time limits, and the sections of the experiments that ran before it (the verdict reads
+ * them). One per experiment attempt; used by the lab's thread only.
  */
 final class Bench {
     final LabOptions options;
@@ -50,13 +54,27 @@ final class Bench {
         progress.step(experimentId + ": " + what);
     }
 
+    /**
+     * {@return how much longer than on a quiet machine things take now (spins about 40 ms to find
+     * out)} Time limits that bound an expected duration are stretched by it.
+     */
+    Pace pace() {
+        return Pace.measure();
+    }
+
+    /** {@return {@code limit} stretched by the pace measured now} */
+    Duration bound(Duration limit) {
+        return pace().scale(limit);
+    }
+
+    /** Starts {@code LabChild role args...} with a small serial-GC heap and native access. */
     ChildJvm child(List<String> jvmOptions, String role, List<String> args, boolean pipeStdout) throws IOException {
-        return ChildJvm.start(tmp, jvmOptions, role, args, pipeStdout);
+        return LabChild.start(tmp, jvmOptions, role, args, pipeStdout);
     }
 
     /**
      * Starts a pool from {@code builder}, or explains why that mode is not available in this build
-     * of Tandem (process mode may still be under construction).
+     * of Tandem or on this machine.
      *
      * @throws Unavailable if the mode cannot start here
      */
@@ -65,7 +83,7 @@ final class Bench {
             return builder.start();
         } catch (UnsupportedOperationException | WorkerStartException e) {
             throw new Unavailable(
-                    e.getClass().getSimpleName() + ": " + FaultDrill.firstLine(e.getMessage())
+                    e.getClass().getSimpleName() + ": " + Units.firstLine(e.getMessage())
                             + workerOutput(e.getMessage()),
                     e);
         }
@@ -79,8 +97,7 @@ final class Bench {
         List<String> lines = message.lines().toList();
         for (int i = 0; i < lines.size() - 1; i++) {
             if (lines.get(i).trim().toLowerCase(Locale.ROOT).startsWith("its output")) {
-                return "; the worker said: "
-                        + FaultDrill.firstLine(lines.get(i + 1).trim());
+                return "; the worker said: " + Units.firstLine(lines.get(i + 1).trim());
             }
         }
         return "";
@@ -88,6 +105,10 @@ final class Bench {
 
     /** The worker JVM options every lab process pool uses: crash logs in the lab's temp dir, native access. */
     List<String> workerJvmOptions(String... more) {
+        return workerJvmOptions(tmp, more);
+    }
+
+    static List<String> workerJvmOptions(Path tmp, String... more) {
         List<String> opts = new ArrayList<>(List.of(
                 "-XX:ErrorFile=" + tmp.resolve("hs_err_pid%p.log"),
                 "-XX:-CreateCoredumpOnCrash",

@@ -3,78 +3,193 @@ package dev.tandem.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Units;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * {@code --compare OLD.json}: matches every metric of this run with the metric of the same section and
- * key in an earlier results.json and reports the change of the median. A change counts as real only
- * if the interquartile ranges of the two runs do not overlap. Stateless.
+ * {@code --compare OLD.json}: like with like only. A metric of this run is matched with the metric of
+ * the same section, key <em>and parameters</em> in the earlier run (parameters name every setting that
+ * changes what is measured, such as task counts and sizes), so a quick run is never compared with a
+ * full run's number of another kind. Run-level differences (quick or full, machine, JDK, Tandem) are
+ * listed first. A change counts as significant only if the interquartile ranges of the two runs do not
+ * overlap, neither number is noise, and neither run's section measured on a busy machine. Stateless.
  */
 final class Comparison {
     private Comparison() {}
 
-    static ObjectNode compare(Path old, Collection<Section> sections) throws IOException {
-        JsonNode before = Charts.JSON.readTree(old.toFile());
-        ObjectNode out = Charts.JSON.createObjectNode();
-        out.put("against", old.toString());
+    static ObjectNode compare(Baseline baseline, LabOptions options, Collection<Section> sections) {
+        JsonNode before = baseline.results();
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("against", baseline.path().toString());
         out.put("againstStartedAt", before.path("startedAt").asText(""));
         out.put(
                 "againstMachine",
                 before.path("machine").path("cpuModel").asText("") + ", "
                         + before.path("machine").path("cores").asInt() + " cores");
+        ArrayNode differences = out.putArray("differences");
+        settingDifferences(before, options).forEach(differences::add);
         ArrayNode rows = out.putArray("rows");
+        int skipped = 0;
+        Map<String, String> skippedExamples = new TreeMap<>();
         for (Section s : sections) {
-            JsonNode oldSection = null;
-            for (JsonNode os : before.path("sections")) {
-                if (os.path("id").asText().equals(s.id)) {
-                    oldSection = os;
-                }
-            }
+            JsonNode oldSection = baseline.section(s.id);
             if (oldSection == null) {
                 continue;
             }
+            boolean oldBusy = oldSection.path("load").path("busy").asBoolean(false);
             for (Metric m : s.metrics.values()) {
-                for (JsonNode om : oldSection.path("metrics")) {
-                    if (!om.path("key").asText().equals(m.key())) {
-                        continue;
-                    }
-                    JsonNode st = om.path("stats");
-                    Stats now = m.stats();
-                    if (now.n() == 0 || !st.path("median").isNumber()) {
-                        continue;
-                    }
-                    double oldMedian = st.path("median").asDouble();
-                    boolean separated =
-                            now.q3() < st.path("q1").asDouble() || st.path("q3").asDouble() < now.q1();
-                    ObjectNode row = rows.addObject();
-                    row.put("section", s.id);
-                    row.put("key", m.key());
-                    row.put("label", m.label());
-                    row.put("unit", m.unit());
-                    row.put("old", oldMedian);
-                    row.put("new", now.median());
-                    if (oldMedian != 0) {
-                        row.put("ratio", now.median() / oldMedian);
-                    } else {
-                        row.putNull("ratio");
-                    }
-                    row.put("significant", separated);
+                JsonNode om = find(oldSection, m.key());
+                if (om == null
+                        || !om.path("stats").path("median").isNumber()
+                        || m.stats().n() == 0) {
+                    continue;
                 }
+                String paramsDiffer = paramsDiffer(om.path("params"), Json.MAPPER.valueToTree(m.params()));
+                if (!paramsDiffer.isEmpty()) {
+                    skipped++;
+                    skippedExamples.putIfAbsent(s.id, m.label() + " (" + paramsDiffer + ")");
+                    continue;
+                }
+                rows.add(row(s, m, om, oldBusy || (s.load != null && s.load.busy())));
             }
         }
+        out.put("compared", rows.size());
+        ObjectNode skip = out.putObject("skipped");
+        skip.put("count", skipped);
+        ArrayNode examples = skip.putArray("examples");
+        skippedExamples.values().forEach(examples::add);
         return out;
     }
 
-    /** Prints the metrics whose change is significant, largest first. */
+    private static ObjectNode row(Section s, Metric m, JsonNode om, boolean busy) {
+        JsonNode st = om.path("stats");
+        Stats now = m.stats();
+        double oldMedian = st.path("median").asDouble();
+        boolean separated = now.q3() < st.path("q1").asDouble() || st.path("q3").asDouble() < now.q1();
+        boolean oldNoise = st.path("n").asInt() >= Stats.MIN_SAMPLES
+                && st.path("relativeSpread").isNumber()
+                && st.path("relativeSpread").asDouble() > Stats.WIDE;
+        boolean noise = m.noisy() || oldNoise;
+        ObjectNode row = Json.MAPPER.createObjectNode();
+        row.put("section", s.id);
+        row.put("key", m.key());
+        row.put("label", m.label());
+        row.put("unit", m.unit());
+        row.put("old", oldMedian);
+        row.put("new", now.median());
+        if (oldMedian != 0) {
+            row.put("ratio", now.median() / oldMedian);
+        } else {
+            row.putNull("ratio");
+        }
+        row.put("noise", noise);
+        row.put("busy", busy);
+        row.put("significant", separated && !noise && !busy);
+        return row;
+    }
+
+    private static JsonNode find(JsonNode section, String key) {
+        for (JsonNode om : section.path("metrics")) {
+            if (om.path("key").asText().equals(key)) {
+                return om;
+            }
+        }
+        return null;
+    }
+
+    /** {@return "" if the parameters are equal, else the first that differs, such as "tasks 8 vs 32"} */
+    private static String paramsDiffer(JsonNode old, JsonNode now) {
+        List<String> names = new ArrayList<>();
+        old.fieldNames().forEachRemaining(names::add);
+        for (Iterator<String> it = now.fieldNames(); it.hasNext(); ) {
+            String n = it.next();
+            if (!names.contains(n)) {
+                names.add(n);
+            }
+        }
+        for (String n : names) {
+            // compared as JSON text: a number read back from a file may be another node type than the one written
+            if (!Objects.equals(text(old.get(n)), text(now.get(n)))) {
+                return n + " " + text(old.get(n)) + " then, " + text(now.get(n)) + " now";
+            }
+        }
+        return "";
+    }
+
+    private static String text(JsonNode v) {
+        return v == null ? "unset" : v.isTextual() ? v.asText() : v.toString();
+    }
+
+    /** {@return the settings in which the two runs differ, for people} */
+    static List<String> settingDifferences(JsonNode before, LabOptions options) {
+        List<String> d = new ArrayList<>();
+        boolean oldQuick = before.path("options").path("quick").asBoolean();
+        if (oldQuick != options.quick()) {
+            d.add("the earlier run was a " + (oldQuick ? "quick" : "full") + " run, this one a "
+                    + (options.quick() ? "quick" : "full") + " run (other task counts, sizes and repeats)");
+        } else if (before.path("options").path("repeats").asInt() != options.repeats()) {
+            d.add("repeats " + before.path("options").path("repeats").asInt() + " then, " + options.repeats() + " now");
+        }
+        if (before.path("options").path("seed").asLong() != options.seed()) {
+            d.add("seed " + before.path("options").path("seed").asLong() + " then, " + options.seed() + " now");
+        }
+        JsonNode m = MachineInfo.machine();
+        for (String field : List.of("cpuModel", "cores", "memoryBytes", "kernel")) {
+            if (!before.path("machine").path(field).equals(m.path(field))) {
+                d.add("machine " + field + " " + text(before.path("machine").path(field)) + " then, "
+                        + text(m.path(field)) + " now");
+            }
+        }
+        String oldJdk = before.path("jdk").path("version").asText("");
+        if (!oldJdk.equals(Runtime.version().toString())) {
+            d.add("JDK " + oldJdk + " then, " + Runtime.version() + " now");
+        }
+        String oldTandem = before.path("tandemVersion").asText("");
+        if (!oldTandem.equals(MachineInfo.tandemVersion())) {
+            d.add("Tandem " + oldTandem + " then, " + MachineInfo.tandemVersion() + " now");
+        }
+        if (before.path("schema").asText().equals(Baseline.OLD_FORMAT)) {
+            d.add("the earlier run recorded no load, so whether its machine was busy is unknown");
+        }
+        return d;
+    }
+
+    /** {@return one line: how many metrics were compared, how many changed, what differed} */
+    static String summary(JsonNode c) {
+        long significant = 0;
+        for (JsonNode r : c.path("rows")) {
+            if (r.path("significant").asBoolean()) {
+                significant++;
+            }
+        }
+        StringBuilder b = new StringBuilder(String.format(
+                "%d of %d like-for-like metrics changed beyond the spread of both runs",
+                significant, c.path("compared").asInt()));
+        int skipped = c.path("skipped").path("count").asInt();
+        if (skipped > 0) {
+            b.append("; ").append(skipped).append(" not compared because their settings differed");
+        }
+        if (!c.path("differences").isEmpty()) {
+            List<String> d = new ArrayList<>();
+            c.path("differences").forEach(x -> d.add(x.asText()));
+            b.append(". Differences: ").append(String.join("; ", d));
+        }
+        return b.append('.').toString();
+    }
+
+    /** Prints the summary and the significant changes, largest first. */
     static void print(PrintStream out, JsonNode comparison) {
         out.println("compared with " + comparison.path("against").asText() + " ("
                 + comparison.path("againstStartedAt").asText() + "):");
-        int shown = 0;
-        int total = comparison.path("rows").size();
         var rows = new ArrayList<JsonNode>();
         comparison.path("rows").forEach(rows::add);
         rows.sort((a, b) -> Double.compare(change(b), change(a)));
@@ -85,21 +200,17 @@ final class Comparison {
             out.printf(
                     "  %-10s %-70s %12s -> %-12s %s%n",
                     r.path("section").asText(),
-                    trim(r.path("label").asText(), 70),
-                    Fmt.num(r.path("old").asDouble(), r.path("unit").asText()),
-                    Fmt.num(r.path("new").asDouble(), r.path("unit").asText()),
-                    r.path("ratio").isNumber() ? Fmt.ratio(r.path("ratio").asDouble()) : "");
-            shown++;
+                    Units.abbreviate(r.path("label").asText(), 70),
+                    Units.num(r.path("old").asDouble(), r.path("unit").asText()),
+                    Units.num(r.path("new").asDouble(), r.path("unit").asText()),
+                    r.path("ratio").isNumber() ? Units.ratio(r.path("ratio").asDouble()) : "");
         }
-        out.printf("  %d of %d metrics changed beyond the spread of both runs%n%n", shown, total);
+        out.println("  " + summary(comparison));
+        out.println();
     }
 
     static double change(JsonNode r) {
         double ratio = r.path("ratio").asDouble(1);
         return ratio <= 0 ? 0 : Math.abs(Math.log(ratio));
-    }
-
-    private static String trim(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
     }
 }

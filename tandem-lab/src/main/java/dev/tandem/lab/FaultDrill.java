@@ -5,6 +5,7 @@ import dev.tandem.Task;
 import dev.tandem.TaskPool;
 import dev.tandem.TaskTimeoutException;
 import dev.tandem.WorkerLostException;
+import dev.tandem.measure.Units;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,9 @@ import java.util.function.Consumer;
  *   <li>Record, as they happen, each bystander's outcome and the fault's (its exception, or nothing if
  *       the whole JVM died).</li>
  *   <li>Once the fault's future is done: the time until a new task succeeds (<em>available</em>), the
- *       time until the pool runs at full strength again, the threads left stuck in the fault, and the
- *       CPU they keep burning.</li>
+ *       time until the pool runs at full strength again, its <em>capacity</em> afterwards (how many of
+ *       its workers take a task at once), the threads left stuck in the fault, and the CPU they keep
+ *       burning.</li>
  * </ol>
  * Events go to a sink as maps, so that a child JVM can write them to a file line by line and the lab
  * still reads what happened before that JVM died. Not thread-safe except for the sink, which is called
@@ -60,8 +62,21 @@ final class FaultDrill {
         sink.accept(e);
     }
 
-    /** Runs the drill; returns normally unless this JVM dies on the way. */
-    void run(Fault fault, long nonce, long besideMillis, int queued, long napMillis, long boundMillis)
+    /**
+     * Runs the drill; returns normally unless this JVM dies on the way.
+     *
+     * @param patienceMillis how long workers wait for each other when the drill counts the free ones:
+     *        the task timeout, stretched on a busy machine
+     * @param boundMillis the longest wait for any outcome
+     */
+    void run(
+            Fault fault,
+            long nonce,
+            long besideMillis,
+            int queued,
+            long napMillis,
+            long patienceMillis,
+            long boundMillis)
             throws InterruptedException {
         List<Long> pidsBefore = pool.workerPids();
         List<Future<Object>> futures = new ArrayList<>();
@@ -112,7 +127,7 @@ final class FaultDrill {
                 "outcome",
                 faultOutcome[0] == null ? "returned" : faultOutcome[0],
                 "message",
-                cause == null ? "" : firstLine(cause.getMessage()));
+                cause == null ? "" : Units.firstLine(cause.getMessage()));
         if (cause instanceof WorkerLostException lost) {
             fe.put("workerPid", lost.pid());
             lost.exitCode().ifPresent(c -> fe.put("workerExit", c));
@@ -136,14 +151,19 @@ final class FaultDrill {
         Object[] probe = outcome(pool.submit(() -> 1), boundMillis);
         emit(event("available", "ok", probe[0] == null, "error", probe[0], "ms", (System.nanoTime() - a0) / 1e6));
 
+        int workers = pool.options().workers();
+        int free;
         if (watcher != null) {
             watcher.join(boundMillis + 1000);
             emit(event(
                     "fullStrength", "ok", fullAt[0] >= 0, "ms", fullAt[0] < 0 ? -1.0 : (fullAt[0] - faultDone) / 1e6));
+            free = fullAt[0] >= 0
+                    ? workers
+                    : Math.min(workers, pool.workerPids().size());
         } else {
             // A thread pool never replaces a thread: it is at full strength only if no thread was lost.
-            boolean all = allThreadsFree(boundMillis);
-            emit(event("fullStrength", "ok", all, "ms", all ? 0.0 : -1.0));
+            free = freeWorkers(patienceMillis, boundMillis);
+            emit(event("fullStrength", "ok", free == workers, "ms", free == workers ? 0.0 : -1.0));
         }
         emit(event(
                 "aftermath",
@@ -151,6 +171,8 @@ final class FaultDrill {
                 stuckThreads(),
                 "busyCores",
                 busyCores(150),
+                "capacity",
+                100.0 * free / workers,
                 "deadWorkerGone",
                 deadWorkerGone(cause)));
     }
@@ -199,26 +221,30 @@ final class FaultDrill {
         return -1;
     }
 
-    /** {@return true if every thread of a thread pool takes a task at once (they meet at a barrier)} */
-    private boolean allThreadsFree(long boundMillis) {
+    /**
+     * {@return how many threads of a thread pool take a task at once} Submits one task per thread; each
+     * waits up to {@code patienceMillis} for the others to start. Free threads run them side by side; a
+     * pool that lost threads runs them one after another on the threads it has left.
+     */
+    private int freeWorkers(long patienceMillis, long boundMillis) {
         int n = pool.options().workers();
-        CyclicBarrier all = new CyclicBarrier(n);
+        CountDownLatch all = new CountDownLatch(n);
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
         List<Future<Object>> meet = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            meet.add(pool.submit((Task<Object>) () -> all.await(500, TimeUnit.MILLISECONDS)));
+            meet.add(pool.submit((Task<Object>) () -> {
+                ran.add(Thread.currentThread());
+                all.countDown();
+                return all.await(patienceMillis, TimeUnit.MILLISECONDS);
+            }));
         }
-        boolean ok = true;
         for (Future<Object> f : meet) {
-            Object[] o = outcome(f, boundMillis);
-            ok &= o[0] == null;
-            if (o[1] instanceof BrokenBarrierException || o[1] instanceof TimeoutException) {
-                ok = false;
-            }
+            outcome(f, boundMillis);
         }
         for (Future<Object> f : meet) {
             f.cancel(true);
         }
-        return ok;
+        return ran.size();
     }
 
     /** {@return how many threads of this JVM are still inside a fault's code} */
@@ -250,13 +276,5 @@ final class FaultDrill {
             return ProcessHandle.of(lost.pid()).map(p -> !p.isAlive()).orElse(true);
         }
         return true;
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        String line = s.lines().findFirst().orElse("");
-        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

@@ -1,6 +1,8 @@
 package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.measure.Load;
+import dev.tandem.measure.Table;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,6 +20,13 @@ import java.util.stream.Stream;
  * writes {@code results.json}, {@code report.md} and {@code index.html}, prints a summary table and,
  * with {@code --compare}, what changed since an earlier run.
  *
+ * <h2>Load and noise</h2>
+ * A {@link Load.Meter} is read before and after each experiment, so every section records the load
+ * average, the CPU that other processes took and the stolen time while it measured. An experiment
+ * whose verdict rests on a number that is noise, or that the machine kept from meaning anything
+ * ({@link Section#problems()}), runs once more; if the repeat has problems too, the attempt with
+ * fewer is kept and its verdict becomes <em>inconclusive</em>, naming the numbers and the load.
+ *
  * <h2>Lifecycle</h2>
  * {@code run} creates a private temporary directory (FIFOs, sockets, results of child JVMs, crash
  * logs), runs each experiment, and finally deletes that directory and kills any process the lab
@@ -30,6 +39,9 @@ final class Lab {
     /** Every experiment, in the order they run; the verdict reads the others, so it comes last. */
     static final List<String> ORDER =
             List.of("resources", "switching", "sharing", "isolation", "scaling", "races", "verdict");
+
+    /** Attempts per experiment: the first, and one repeat when its verdict would rest on noise. */
+    static final int ATTEMPTS = 2;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -59,6 +71,7 @@ final class Lab {
         Path tmp = Files.createTempDirectory("tandem-lab-");
         Map<String, Section> done = new LinkedHashMap<>();
         List<String> failed = new ArrayList<>();
+        Load.Meter whole = Load.start();
         try (Progress progress = new Progress(err, options.progress())) {
             List<Experiment> plan =
                     options.experiments().stream().map(Lab::experiment).toList();
@@ -69,29 +82,7 @@ final class Lab {
             progress.begin(options.experiments(), steps);
             for (Experiment e : plan) {
                 progress.experiment(e.id());
-                Section s = e.section();
-                long s0 = System.nanoTime();
-                try {
-                    e.run(new Bench(options, tmp, done, progress, e.id()), s);
-                } catch (Exception | OutOfMemoryError | StackOverflowError ex) {
-                    failed.add(e.id());
-                    s.verdict(Outcome.NOT_MEASURED, "The experiment failed before it could conclude: " + ex);
-                    s.note("Failure: " + ex + (ex.getCause() == null ? "" : " (cause: " + ex.getCause() + ")"));
-                    if (ex instanceof InterruptedException) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                s.seconds = (System.nanoTime() - s0) / 1e9;
-                s.loadAverage = ProcFs.loadAverage();
-                int cores = Runtime.getRuntime().availableProcessors();
-                if (s.loadAverage > cores + 1) { // the lab itself keeps one or two CPUs busy
-                    s.note(String.format(
-                            "The machine was busy: its 1-minute load average was %.1f on %d cores when this "
-                                    + "section ended (the lab itself accounts for one or two), so other programs competed for the "
-                                    + "CPUs and times may be inflated.",
-                            s.loadAverage, cores));
-                }
-                s.noteWideSpreads();
+                Section s = runWithRepeat(e, options, tmp, done, progress, failed);
                 done.put(e.id(), s);
                 if (Thread.currentThread().isInterrupted()) {
                     break;
@@ -104,13 +95,14 @@ final class Lab {
             }
             deleteTree(tmp);
         }
+        Load load = whole.stop();
         double seconds = (System.nanoTime() - t0) / 1e9;
         JsonNode comparison = null;
         if (options.compare() != null) {
-            comparison = Comparison.compare(options.compare(), done.values());
+            comparison = Comparison.compare(options.compare(), options, done.values());
         }
-        Path dir = new ReportWriter(options, started, seconds, List.copyOf(done.values()), comparison).write();
-        printSummary(done.values(), seconds);
+        Path dir = new ReportWriter(options, started, seconds, load, List.copyOf(done.values()), comparison).write();
+        printSummary(done.values(), seconds, load);
         if (comparison != null) {
             Comparison.print(out, comparison);
         }
@@ -123,26 +115,87 @@ final class Lab {
         return 0;
     }
 
-    private void printSummary(Iterable<Section> sections, double seconds) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"experiment", "verdict", "headline"});
-        for (Section s : sections) {
-            rows.add(new String[] {s.id, s.outcome.label(), s.headline});
+    /** Runs an experiment, and once more if its verdict would rest on noise; returns the section to report. */
+    private Section runWithRepeat(
+            Experiment e,
+            LabOptions options,
+            Path tmp,
+            Map<String, Section> done,
+            Progress progress,
+            List<String> failed) {
+        Section best = null;
+        List<String> bestProblems = List.of();
+        List<Load> loads = new ArrayList<>();
+        String repeatedBecause = "";
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Section s = e.section();
+            Load.Meter meter = Load.start();
+            long s0 = System.nanoTime();
+            boolean ok = true;
+            try {
+                Path dir = Files.createDirectories(tmp.resolve(e.id() + "-" + attempt));
+                e.run(new Bench(options, dir, done, progress, e.id()), s);
+            } catch (Exception | OutOfMemoryError | StackOverflowError ex) {
+                ok = false;
+                s.verdict(Outcome.NOT_MEASURED, "The experiment failed before it could conclude: " + ex);
+                s.note("Failure: " + ex + (ex.getCause() == null ? "" : " (cause: " + ex.getCause() + ")"));
+                if (ex instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            s.seconds = (System.nanoTime() - s0) / 1e9;
+            s.load = meter.stop();
+            loads.add(s.load);
+            if (!ok) {
+                failed.add(e.id());
+                best = s;
+                bestProblems = List.of();
+                break;
+            }
+            List<String> problems = s.problems();
+            if (best == null || problems.size() <= bestProblems.size()) {
+                best = s;
+                bestProblems = problems;
+            }
+            if (problems.isEmpty()
+                    || !e.measures()
+                    || attempt == ATTEMPTS
+                    || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            repeatedBecause = String.join("; ", problems);
+            progress.note(e.id() + ": repeating, its verdict would rest on noise (" + s.load.describe() + ")");
         }
-        int w0 = rows.stream().mapToInt(r -> r[0].length()).max().orElse(10);
-        int w1 = rows.stream().mapToInt(r -> r[1].length()).max().orElse(10);
+        best.attempts.addAll(loads);
+        best.repeatedBecause = repeatedBecause;
+        if (!repeatedBecause.isBlank()) {
+            best.note("This experiment ran twice: the first attempt's verdict would have rested on noise ("
+                    + repeatedBecause + "). The report shows the attempt with fewer such numbers.");
+        }
+        if (!bestProblems.isEmpty() && best.outcome != Outcome.NOT_MEASURED) {
+            best.inconclusive(bestProblems);
+        }
+        if (best.load != null && best.load.busy()) {
+            best.note("The machine was busy while this section measured: " + best.load.describe()
+                    + ". Times may be inflated; numbers whose spread shows it are flagged as noise.");
+        }
+        best.noteWideSpreads();
+        return best;
+    }
+
+    private void printSummary(Iterable<Section> sections, double seconds, Load load) {
+        List<List<String>> rows = new ArrayList<>();
+        for (Section s : sections) {
+            rows.add(List.of(s.id, s.outcome.label(), s.headline));
+        }
         out.println();
         out.printf(
                 "tandem lab: %.0f s on %d cores, JDK %s%n",
                 seconds, Runtime.getRuntime().availableProcessors(), Runtime.version());
-        String rule = "-".repeat(w0) + "  " + "-".repeat(w1) + "  " + "-".repeat(60);
-        for (int i = 0; i < rows.size(); i++) {
-            String[] r = rows.get(i);
-            out.printf("%-" + w0 + "s  %-" + w1 + "s  %s%n", r[0], r[1], r[2]);
-            if (i == 0) {
-                out.println(rule);
-            }
+        if (load.busy()) {
+            out.println("the machine was busy: " + load.describe());
         }
+        out.print(new Table("", List.of("experiment", "verdict", "headline"), rows).text());
         out.println();
     }
 

@@ -3,6 +3,9 @@ package dev.tandem.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
+import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.ProcFs;
+import dev.tandem.measure.RoundTrips;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +36,8 @@ import java.util.function.Consumer;
  *       then platform threads.</li>
  *   <li>{@code idle}: writes one line to stdout when ready, then waits for stdin to close; the lab
  *       reads its footprint meanwhile.</li>
+ *   <li>{@code pools EXECUTORS WARMUPS WARMUP_MS ITERATIONS ITERATION_MS TMP OUT}: the round trip of
+ *       an empty task through Tandem's pools, steady and cold ({@link PoolProbe}).</li>
  *   <li>{@code fault FAULT[,FAULT...] NONCE QUEUED BESIDE_MS NAP_MS TIMEOUT_MS OUT}: one
  *       {@link FaultDrill} per fault, each on a new two-thread pool (with a task timeout for faults that hang); events are appended to OUT line by line, tagged with
  *       the fault, so they survive this JVM's death.</li>
@@ -43,6 +48,25 @@ final class LabChild {
     static final Duration MAX_LIFE = Duration.ofMinutes(4);
 
     private LabChild() {}
+
+    /**
+     * Starts {@code LabChild role args...} in a JVM with the lab's class path, the serial collector and
+     * native access (for CPU pinning and the native-crash fault); stdout is a pipe when {@code pipeStdout},
+     * otherwise discarded.
+     */
+    static ChildJvm start(Path tmp, List<String> jvmOptions, String role, List<String> args, boolean pipeStdout)
+            throws IOException {
+        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
+        options.addAll(jvmOptions);
+        ChildJvm.Launcher launcher = ChildJvm.in(tmp).options(options);
+        if (pipeStdout) {
+            launcher.pipeStdout();
+        }
+        List<String> all = new ArrayList<>();
+        all.add(role);
+        all.addAll(args);
+        return launcher.start(LabChild.class.getName(), all);
+    }
 
     /**
      * Runs one role.
@@ -85,6 +109,16 @@ final class LabChild {
                 new ObjectMapper().writeValue(Path.of(a[3]).toFile(), r);
             }
             case "idle" -> idle();
+            case "pools" ->
+                PoolProbe.run(
+                        List.of(a[0].split(",")),
+                        new RoundTrips.Settings(
+                                Integer.parseInt(a[1]),
+                                Duration.ofMillis(Long.parseLong(a[2])),
+                                Integer.parseInt(a[3]),
+                                Duration.ofMillis(Long.parseLong(a[4]))),
+                        Path.of(a[5]),
+                        Path.of(a[6]));
             case "fault" ->
                 fault(
                         Arrays.stream(a[0].split(",")).map(Fault::valueOf).toList(),
@@ -205,7 +239,14 @@ final class LabChild {
                             e.put("drill", fault.name());
                             sink.accept(e);
                         })
-                        .run(fault, nonce + i, besideMillis, queued, napMillis, timeoutMillis + 10_000);
+                        .run(
+                                fault,
+                                nonce + i,
+                                besideMillis,
+                                queued,
+                                napMillis,
+                                timeoutMillis,
+                                2 * timeoutMillis + 10_000);
                 if (fault.leavesJvmClean) {
                     pool.close();
                 }

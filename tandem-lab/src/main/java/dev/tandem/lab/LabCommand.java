@@ -1,5 +1,8 @@
 package dev.tandem.lab;
 
+import dev.tandem.measure.Page;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +20,17 @@ import picocli.CommandLine.Spec;
  * and writes {@code tandem-report/} ({@code index.html}, {@code report.md}, {@code results.json}).
  *
  * <pre>
- * tandem lab                      # every experiment (under 5 minutes on 2 cores)
+ * tandem lab                      # every experiment (about 5 minutes on 2 cores)
  * tandem lab switching isolation  # some of them
- * tandem lab --quick              # every experiment in under a minute, fewer repeats
+ * tandem lab --quick              # every experiment in about a minute, fewer repeats
  * tandem lab --compare old.json   # and what changed since an earlier run
+ * tandem lab --self-check         # the lab's round trip against the JMH benchmark's
  * </pre>
+ *
+ * <p>Every input is checked before anything is measured: experiment names, the report directory
+ * (created, and written to once), the file to compare with (a lab's results.json), and combinations
+ * of options. A bad input is a {@link ParameterException} (exit code 2) whose message names the
+ * option and the value as typed.
  *
  * <p>Not thread-safe; picocli creates one per invocation.
  */
@@ -29,10 +38,23 @@ import picocli.CommandLine.Spec;
         name = "lab",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Measure every claim of the note about processes and threads on this machine, and write a report.",
         description = {
-            "Measure every claim of the note about processes and threads on this machine,",
-            "and write a report: tandem-report/index.html, report.md and results.json.",
+            "Runs experiments on threads and processes (resources, switching, sharing, isolation, scaling, races) and"
+                    + " weighs them (verdict). Writes tandem-report/index.html, report.md and results.json. Each result"
+                    + " records how busy the machine was; a result too noisy to conclude from is repeated once and,"
+                    + " if still noisy, reported as inconclusive.",
+            "",
             "Experiments: resources, switching, sharing, isolation, scaling, races, verdict."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  tandem lab                          every experiment, about 5 minutes on 2 cores",
+            "  tandem lab --quick                  every experiment, about a minute",
+            "  tandem lab switching isolation      some experiments",
+            "  tandem lab --compare old/results.json",
+            "  tandem lab --self-check             the lab's pool round trip against JMH's (needs the benchmarks jar)"
         })
 public final class LabCommand implements Callable<Integer> {
     @Spec
@@ -44,7 +66,7 @@ public final class LabCommand implements Callable<Integer> {
             description = "Experiments to run, in any order (default: all).")
     private List<String> experiments = new ArrayList<>();
 
-    @Option(names = "--quick", description = "Fewer and shorter repeats: the whole run takes under a minute.")
+    @Option(names = "--quick", description = "Fewer and shorter repeats: the whole run takes about a minute.")
     private boolean quick;
 
     @Option(
@@ -58,13 +80,14 @@ public final class LabCommand implements Callable<Integer> {
             names = "--out",
             paramLabel = "DIR",
             defaultValue = "tandem-report",
-            description = "Report directory. Default: ${DEFAULT-VALUE}.")
+            description = "Report directory, created if needed. Default: ${DEFAULT-VALUE}.")
     private Path out;
 
     @Option(
             names = "--compare",
             paramLabel = "OLD.json",
-            description = "Compare with the results.json of an earlier run.")
+            description =
+                    "Compare with the results.json of an earlier run: like with like only, and say what differed.")
     private Path compare;
 
     @Option(names = "--no-progress", description = "Do not show progress on stderr.")
@@ -73,24 +96,41 @@ public final class LabCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the experiments and the claims they test, then exit.")
     private boolean list;
 
-    /** Creates the command; picocli fills its options. */
-    public LabCommand() {}
+    @Option(
+            names = "--self-check",
+            description = "Check the lab's method: measure Tandem's round trips as the lab does and with the JMH"
+                    + " benchmark, on this machine, and fail if they differ by more than 30%.")
+    private boolean selfCheck;
+
+    @Option(
+            names = "--jmh",
+            paramLabel = "JAR",
+            description = "The JMH benchmarks jar for --self-check. Default: tandem-benchmarks/target/benchmarks.jar"
+                    + " of this checkout.")
+    private Path jmh;
+
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    /** Creates the command on the process's standard streams; picocli fills its options. */
+    public LabCommand() {
+        this(System.out, System.err);
+    }
+
+    LabCommand(PrintStream stdout, PrintStream stderr) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws IOException {
         if (list) {
+            rejectWith("--list", experiments.isEmpty() && !quick && compare == null && !selfCheck);
             for (String id : Lab.ORDER) {
-                Section s = Lab.experiment(id).section();
-                spec.commandLine().getOut().printf("%-10s %s%n", id, s.claim);
+                stdout.printf("%-10s %s%n", id, Lab.experiment(id).section().claim);
             }
-            spec.commandLine().getOut().flush();
+            stdout.flush();
             return 0;
-        }
-        List<String> chosen = new ArrayList<>();
-        for (String id : Lab.ORDER) {
-            if (experiments.isEmpty() || experiments.contains(id)) {
-                chosen.add(id);
-            }
         }
         for (String id : experiments) {
             if (!Lab.ORDER.contains(id)) {
@@ -99,12 +139,55 @@ public final class LabCommand implements Callable<Integer> {
                         "unknown experiment '" + id + "'; choose from " + String.join(", ", Lab.ORDER));
             }
         }
-        if (compare != null && !Files.isReadable(compare)) {
+        if (jmh != null && !selfCheck) {
+            throw new ParameterException(spec.commandLine(), "--jmh " + jmh + " is only used with --self-check");
+        }
+        Baseline baseline = null;
+        if (compare != null) {
+            try {
+                baseline = Baseline.read(compare);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, compare.toString());
+            }
+        }
+        if (selfCheck) {
+            rejectWith("--self-check", experiments.isEmpty() && !quick && compare == null);
+            Path jar = jmh != null ? jmh : SelfCheck.defaultJar();
+            if (!Files.isRegularFile(jar)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        (jmh != null ? "--jmh " + jmh : "the JMH benchmarks jar " + jar)
+                                + ": no such file; build it with ./mvnw -q -B -DskipTests package -pl"
+                                + " tandem-benchmarks -am, or name it with --jmh");
+            }
+            return new SelfCheck(stdout, stderr).run(jar, writableDirectory(out));
+        }
+        Path dir = writableDirectory(out);
+        List<String> chosen = new ArrayList<>();
+        for (String id : Lab.ORDER) {
+            if (experiments.isEmpty() || experiments.contains(id)) {
+                chosen.add(id);
+            }
+        }
+        LabOptions options = new LabOptions(chosen, quick, seed, dir, baseline, !noProgress);
+        return new Lab(stdout, stderr).run(options);
+    }
+
+    /** Refuses {@code option} together with experiments, --quick or --compare unless {@code alone}. */
+    private void rejectWith(String option, boolean alone) {
+        if (!alone) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--compare " + compare + ": no such readable file; give the results.json of an earlier run");
+                    option + " cannot be combined with experiments, --quick or --compare; give it alone");
         }
-        LabOptions options = new LabOptions(chosen, quick, seed, out, compare, !noProgress);
-        return new Lab(System.out, System.err).run(options);
+    }
+
+    /** Creates {@code dir} if needed and proves it writable; a usage error names --out and the value. */
+    private Path writableDirectory(Path dir) {
+        try {
+            return Page.prepareDirectory(dir);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--out " + e.getMessage(), e, null, dir.toString());
+        }
     }
 }

@@ -4,16 +4,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The options of one lab run, validated by {@link LabCommand}.
+ * The options of one lab run, validated by {@link LabCommand} before anything is measured.
  *
  * @param experiments the experiment ids to run, in the lab's order
- * @param quick whether to use the quick budget (whole run under a minute)
+ * @param quick whether to use the quick budget (whole run in about a minute)
  * @param seed the seed of every random choice
- * @param out the report directory
- * @param compare an earlier results.json to compare with, or {@code null}
+ * @param out the report directory, already created and writable
+ * @param compare an earlier run's results to compare with, already read and checked, or {@code null}
  * @param progress whether to draw a progress bar
  */
-record LabOptions(List<String> experiments, boolean quick, long seed, Path out, Path compare, boolean progress) {
+record LabOptions(List<String> experiments, boolean quick, long seed, Path out, Baseline compare, boolean progress) {
     LabOptions {
         experiments = List.copyOf(experiments);
     }

@@ -3,13 +3,14 @@ package dev.tandem.lab;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.Tandem;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.Page;
+import dev.tandem.measure.ProcFs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,26 +20,13 @@ import java.util.concurrent.TimeUnit;
 final class MachineInfo {
     private MachineInfo() {}
 
-    /** {@return lab.properties: the versions of Tandem and of the charting library} */
-    static Properties versions() {
-        Properties p = new Properties();
-        try (InputStream in = MachineInfo.class.getResourceAsStream("lab.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException ignored) {
-            // versions stay unknown
-        }
-        return p;
-    }
-
     static String tandemVersion() {
-        return versions().getProperty("tandem.version", "unknown");
+        return Page.tandemVersion();
     }
 
     static ObjectNode machine() {
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        ObjectNode m = Charts.JSON.createObjectNode();
+        ObjectNode m = Json.MAPPER.createObjectNode();
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("memoryBytes", os.getTotalMemorySize());
         m.put("cpuModel", ProcFs.cpuInfo("model name"));
@@ -49,11 +37,12 @@ final class MachineInfo {
         m.put("pcid", ProcFs.cpuFlag("pcid"));
         var cpus = m.putArray("cpusAllowed");
         ProcFs.allowedCpus().forEach(cpus::add);
+        m.put("pageSize", ProcFs.pageSize());
         return m;
     }
 
     static ObjectNode jdk() {
-        ObjectNode j = Charts.JSON.createObjectNode();
+        ObjectNode j = Json.MAPPER.createObjectNode();
         j.put("version", Runtime.version().toString());
         j.put("vendor", System.getProperty("java.vendor"));
         j.put("vm", System.getProperty("java.vm.name"));
@@ -62,7 +51,7 @@ final class MachineInfo {
     }
 
     static ObjectNode tandem() {
-        ObjectNode t = Charts.JSON.createObjectNode();
+        ObjectNode t = Json.MAPPER.createObjectNode();
         t.put("version", tandemVersion());
         try {
             Path core = Path.of(Tandem.class

@@ -1,5 +1,6 @@
 package dev.tandem.lab;
 
+import dev.tandem.measure.ProcFs;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -94,7 +95,9 @@ final class PingPong implements AutoCloseable {
     }
 
     private static Path shmFile(Path dir) {
-        return SharedFile.sharedMemoryDir().resolve("tandem-lab-" + dir.getFileName() + ".shm");
+        // The directory's full path is unique to this run: two labs on one machine never share a file.
+        String unique = Integer.toHexString(dir.toAbsolutePath().toString().hashCode());
+        return SharedFile.sharedMemoryDir().resolve("tandem-lab-" + unique + "-" + dir.getFileName() + ".shm");
     }
 
     /** Opens the pinging side; returns once the echoing side is connected. */

@@ -73,6 +73,15 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** Tells what the lab decided (such as repeating an experiment), between steps. */
+    void note(String what) {
+        if (bar != null) {
+            bar.setExtraMessage(what);
+        } else if (enabled) {
+            err.printf("[%3d/%3d %5.1fs] %s%n", done, total, (System.nanoTime() - t0) / 1e9, what);
+        }
+    }
+
     @Override
     public void close() {
         if (bar != null) {

@@ -7,6 +7,9 @@ import dev.tandem.Task;
 import dev.tandem.TaskPool;
 import dev.tandem.ipc.SegmentHandle;
 import dev.tandem.ipc.SharedLongArray;
+import dev.tandem.measure.Charts;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.UncheckedIOException;
@@ -320,21 +323,12 @@ final class RacesExperiment implements Experiment {
 
     private void chart(Section s) {
         ObjectNode o = Charts.base("Lost updates and cost per increment");
-        o.remove("xAxis");
         ArrayNode xs = o.putArray("xAxis");
-        xs.addObject()
-                .put("type", "value")
-                .put("name", "lost updates (%)")
+        Charts.valueAxis(xs.addObject(), false, "lost updates (%)", false)
                 .put("min", 0)
                 .put("max", 100)
-                .put("nameLocation", "middle")
-                .put("nameGap", 24)
                 .put("position", "bottom");
-        xs.addObject()
-                .put("type", "log")
-                .put("name", "ns per increment")
-                .put("nameLocation", "middle")
-                .put("nameGap", 24)
+        Charts.valueAxis(xs.addObject(), false, "ns per increment (dots, log scale)", true)
                 .put("position", "top")
                 .putObject("splitLine")
                 .put("show", false);
@@ -344,17 +338,14 @@ final class RacesExperiment implements Experiment {
                         .replace("shared memory, ", "shm, ")
                         .replace("atomic getAndAdd", "getAndAdd"))
                 .toList();
-        Charts.categoryAxis(o, "yAxis", "", labels).put("inverse", true);
-        Charts.obj((ObjectNode) o.get("yAxis"), "axisLabel").put("rotate", 0).put("fontSize", 11);
-        ObjectNode lost = Charts.bars(
+        Charts.categoryAxis(o, "yAxis", labels).put("inverse", true);
+        List<Double> lost = VARIANTS.stream().map(v -> s.median("lost." + v)).toList();
+        Charts.labelledBars(
                 o,
                 "lost updates (%)",
-                VARIANTS.stream().map(v -> s.median("lost." + v)).toList());
-        lost.putObject("label")
-                .put("show", true)
-                .put("position", "right")
-                .put("formatter", "{c}%")
-                .put("fontSize", 10);
+                lost,
+                lost.stream().map(x -> Units.num(x, "%")).toList(),
+                "right");
         // Below 0.1 ns the JIT removed the loop (each worker's private counter): not a cost worth drawing.
         ObjectNode cost = Charts.bars(
                 o,
@@ -364,12 +355,11 @@ final class RacesExperiment implements Experiment {
                         .map(x -> x > 0.1 ? x : Double.NaN)
                         .toList());
         cost.put("type", "scatter").put("xAxisIndex", 1).put("symbolSize", 11);
-        Charts.obj(o, "grid").put("left", 150).put("right", 36).put("top", 96).put("bottom", 44);
-        Charts.obj(o, "legend").put("top", 24);
+        Charts.obj(o, "grid").put("top", Charts.NAME_ROOM).put("right", 44).put("bottom", Charts.NAME_ROOM);
         o.put("_height", 440);
         s.chart = o;
         s.chartCaption =
-                "T: two threads, P: two worker JVMs. Bars: share of the 2 x K increments that were lost (median). "
+                "T: two threads, P: two worker JVMs. Bars: share of the 2 × K increments that were lost (median). "
                         + "Dots: time per increment (top axis, log scale).";
     }
 
@@ -379,8 +369,8 @@ final class RacesExperiment implements Experiment {
             double ns = s.median("ns." + VARIANTS.get(v));
             rows.add(List.of(
                     LABELS.get(v),
-                    Fmt.num(s.median("lost." + VARIANTS.get(v)), "%"),
-                    ns < 0.1 ? Fmt.num(ns, "ns") + " (the JIT folded the loop)" : Fmt.num(ns, "ns")));
+                    Units.num(s.median("lost." + VARIANTS.get(v)), "%"),
+                    ns < 0.1 ? Units.num(ns, "ns") + " (the JIT folded the loop)" : Units.num(ns, "ns")));
         }
         s.tables.add(new Table(
                 "Lost updates and time per increment (medians)", List.of("variant", "lost", "per increment"), rows));
@@ -402,21 +392,21 @@ final class RacesExperiment implements Experiment {
                         + "one repeat) and %s (plain ++; up to %s) of their increments%s. AtomicLong, "
                         + "LongAdder, synchronized and ReentrantLock lost %s, at %s, %s, %s and %s per increment against %s "
                         + "unsynchronized. ",
-                Fmt.num(lostVol, "%"),
-                Fmt.num(maxVol, "%"),
-                Fmt.num(lostPlain, "%"),
-                Fmt.num(maxPlain, "%"),
+                Units.num(lostVol, "%"),
+                Units.num(maxVol, "%"),
+                Units.num(lostPlain, "%"),
+                Units.num(maxPlain, "%"),
                 raced
                         ? ": a read-modify-write that is not atomic loses updates whenever the two "
                                 + "threads run at the same instant (a repeat that lost nothing had them take turns on one CPU)"
                         : "; no update was lost in this run, which proves nothing: the race needs the "
                                 + "two threads to run at the same instant",
                 fixed ? "none" : "some (unexpected)",
-                Fmt.num(nsAtomic, "ns"),
-                Fmt.num(nsAdder, "ns"),
-                Fmt.num(s.median("ns.synchronized"), "ns"),
-                Fmt.num(nsLock, "ns"),
-                Fmt.num(nsVol, "ns")));
+                Units.num(nsAtomic, "ns"),
+                Units.num(nsAdder, "ns"),
+                Units.num(s.median("ns.synchronized"), "ns"),
+                Units.num(nsLock, "ns"),
+                Units.num(nsVol, "ns")));
         double callerSaw = s.median("callerCounter.processCopy");
         double shmPlain = s.median("lost.shmPlain");
         double shmAtomic = s.median("lost.shmAtomic");
@@ -430,16 +420,16 @@ final class RacesExperiment implements Experiment {
                             + "so there is no race because nothing is shared. Sharing a counter explicitly through shared memory brings the "
                             + "race back (%s lost when each adds with an acquire read, then a release write) until the processes use atomic operations (%s lost). "
                             + "Processes avoid accidental races, not the need for synchronization once they share.",
-                    Fmt.num(s.median("lost.processCopy"), "%"),
-                    Fmt.num(callerSaw),
-                    Fmt.num(shmPlain, "%"),
-                    Fmt.num(shmAtomic, "%")));
+                    Units.num(s.median("lost.processCopy"), "%"),
+                    Units.num(callerSaw),
+                    Units.num(shmPlain, "%"),
+                    Units.num(shmAtomic, "%")));
             outcome = raced && fixed && s.median("lost.processCopy") == 0 ? Outcome.SUPPORTED : Outcome.MIXED;
         }
         s.verdict(outcome, v.toString());
         s.headline = String.format(
                 "unsynchronized threads lost %s; atomics 0 at %s/op; processes: no race until they share "
                         + "memory (%s lost)",
-                Fmt.num(lostVol, "%"), Fmt.num(nsAtomic, "ns"), Fmt.num(shmPlain, "%"));
+                Units.num(lostVol, "%"), Units.num(nsAtomic, "ns"), Units.num(shmPlain, "%"));
     }
 }

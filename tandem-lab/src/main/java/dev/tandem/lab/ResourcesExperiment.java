@@ -4,6 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
+import dev.tandem.measure.Charts;
+import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.ProcFs;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -99,7 +106,7 @@ final class ResourcesExperiment implements Experiment {
                             + (code == null ? "hung" : ChildJvm.describeExit(code)) + ": " + jvm.stderrTail());
                 }
             }
-            runs.add(Charts.JSON.readTree(out.toFile()));
+            runs.add(Json.MAPPER.readTree(out.toFile()));
         }
         for (String kind : List.of("platform", "virtual")) {
             List<Double> create = new ArrayList<>();
@@ -278,22 +285,16 @@ final class ResourcesExperiment implements Experiment {
 
     private void chart(Section s) {
         ObjectNode o = Charts.base("Cost of one unit (log scales)");
-        o.remove("grid");
         var grids = o.putArray("grid");
-        grids.addObject().put("left", 70).put("right", 20).put("top", 70).put("height", "30%");
-        grids.addObject().put("left", 70).put("right", 20).put("top", "58%").put("height", "30%");
+        grids.add(Charts.grid(12, 16, 30, 0).put("height", "34%"));
+        grids.add(Charts.grid(12, 16, 0, 8).put("top", "56%"));
         var xs = o.putArray("xAxis");
         var ys = o.putArray("yAxis");
         for (int g = 0; g < 2; g++) {
             ObjectNode x = xs.addObject().put("type", "category").put("gridIndex", g);
             LABELS.forEach(x.putArray("data")::add);
             x.putObject("axisLabel").put("interval", 0).put("fontSize", 10).put("show", g == 1);
-            ys.addObject()
-                    .put("type", "log")
-                    .put("gridIndex", g)
-                    .put("name", g == 0 ? "creation (µs)" : "memory (KiB)")
-                    .put("nameLocation", "middle")
-                    .put("nameGap", 52);
+            Charts.valueAxis(ys.addObject().put("gridIndex", g), true, g == 0 ? "creation (µs)" : "memory (KiB)", true);
         }
         List<Double> create = KINDS.stream()
                 .map(k -> micros(s, k.equals("worker") ? "firstResult.worker" : "create." + k))
@@ -313,10 +314,10 @@ final class ResourcesExperiment implements Experiment {
         Charts.bars(o, "PSS (KiB; heap for virtual threads)", pss)
                 .put("xAxisIndex", 1)
                 .put("yAxisIndex", 1);
-        o.put("_height", 520);
+        o.put("_height", 540);
         s.chart = o;
         s.chartCaption = "Top: time to create one unit and run it (medians). Bottom: memory per unit as the kernel "
-                + "counts it. Log scales: each grid line is 10x.";
+                + "counts it. Log scales: each grid line is 10×.";
     }
 
     private void table(Section s) {
@@ -325,16 +326,21 @@ final class ResourcesExperiment implements Experiment {
             String k = KINDS.get(i);
             boolean thread = i < 2;
             String create = k.equals("worker")
-                    ? Fmt.num(s.median("create.worker"), "ms") + " ready, "
-                            + Fmt.num(s.median("firstResult.worker"), "ms") + " first result"
-                    : Fmt.num(
+                    ? Units.num(s.median("create.worker"), "ms") + " ready, "
+                            + Units.num(s.median("firstResult.worker"), "ms") + " first result"
+                    : Units.num(
                             s.median("create." + k),
                             s.metric("create." + k).map(Metric::unit).orElse(""));
             String mem = thread
-                    ? Fmt.num(kib(s, "rss." + k), "KiB") + " RSS, " + Fmt.num(kib(s, "heap." + k), "KiB") + " heap"
-                    : Fmt.num(s.median("rss." + k), "MiB") + " RSS, " + Fmt.num(s.median("pss." + k), "MiB") + " PSS";
+                    ? Units.num(kib(s, "rss." + k), "KiB") + " RSS, " + Units.num(kib(s, "heap." + k), "KiB") + " heap"
+                    : Units.num(s.median("rss." + k), "MiB") + " RSS, " + Units.num(s.median("pss." + k), "MiB")
+                            + " PSS";
             rows.add(List.of(
-                    LABELS.get(i), create, mem, Fmt.num(s.median("osThreads." + k)), Fmt.num(s.median("fds." + k))));
+                    LABELS.get(i),
+                    create,
+                    mem,
+                    Units.num(s.median("osThreads." + k)),
+                    Units.num(s.median("fds." + k))));
         }
         s.tables.add(new Table(
                 "Per unit (medians; threads: growth per thread while many are parked)",
@@ -353,16 +359,16 @@ final class ResourcesExperiment implements Experiment {
         double osMicros = micros(s, "create.process");
         double memRatio = processKiB / threadKiB;
         double timeRatio = processMicros / threadMicros;
-        s.headline = processLabel.substring(2) + " " + Fmt.num(processKiB / 1024, "MiB") + " PSS vs platform thread "
-                + Fmt.num(threadKiB, "KiB") + " (" + Fmt.ratio(memRatio) + "); start " + Fmt.ratio(timeRatio)
+        s.headline = processLabel.substring(2) + " " + Units.num(processKiB / 1024, "MiB") + " PSS vs platform thread "
+                + Units.num(threadKiB, "KiB") + " (" + Units.ratio(memRatio) + "); start " + Units.ratio(timeRatio)
                 + " slower";
-        Stats procStats = s.metric("pss." + processKey).map(Metric::stats).orElse(Stats.of(List.of()));
-        Stats threadStats = s.metric("rss.platform").map(Metric::stats).orElse(Stats.of(List.of()));
+        Stats procStats = s.stats("pss." + processKey);
+        Stats threadStats = s.stats("rss.platform");
         if (Double.isNaN(memRatio) || Double.isNaN(timeRatio)) {
             s.verdict(
                     Outcome.INCONCLUSIVE,
-                    "A needed number is missing: thread " + Fmt.num(threadKiB, "KiB") + ", process "
-                            + Fmt.num(processKiB, "KiB") + ".");
+                    "A needed number is missing: thread " + Units.num(threadKiB, "KiB") + ", process "
+                            + Units.num(processKiB, "KiB") + ".");
             return;
         }
         StringBuilder v = new StringBuilder();
@@ -370,25 +376,27 @@ final class ResourcesExperiment implements Experiment {
                 "%s costs %s of memory of its own (PSS), %s as much as a platform thread (%s RSS per "
                         + "thread), and takes %s to start and answer, %s as long as a platform thread (%s). ",
                 cap(processLabel),
-                Fmt.num(processKiB / 1024, "MiB"),
-                Fmt.ratio(memRatio),
-                Fmt.num(threadKiB, "KiB"),
-                Fmt.num(processMicros / 1000, "ms"),
-                Fmt.ratio(timeRatio),
-                Fmt.num(threadMicros, "µs")));
+                Units.num(processKiB / 1024, "MiB"),
+                Units.ratio(memRatio),
+                Units.num(threadKiB, "KiB"),
+                Units.num(processMicros / 1000, "ms"),
+                Units.ratio(timeRatio),
+                Units.num(threadMicros, "µs")));
         v.append(String.format(
                 "A virtual thread is cheaper still: %s to create and about %s of heap while parked. ",
-                Fmt.num(micros(s, "create.virtual"), "µs"), Fmt.num(kib(s, "heap.virtual"), "KiB")));
+                Units.num(micros(s, "create.virtual"), "µs"), Units.num(kib(s, "heap.virtual"), "KiB")));
         if (!Double.isNaN(osKiB)) {
             v.append(String.format(
                     "A plain OS process (cat) costs only %s PSS and %s to spawn: most of a worker's cost is "
                             + "the JVM it carries (heap, JIT compilers, GC and service threads: %s OS threads, %s open files), "
                             + "not the process itself.",
-                    Fmt.num(osKiB, "KiB"),
-                    Fmt.num(osMicros, "µs"),
-                    Fmt.num(s.median("osThreads." + processKey)),
-                    Fmt.num(s.median("fds." + processKey))));
+                    Units.num(osKiB, "KiB"),
+                    Units.num(osMicros, "µs"),
+                    Units.num(s.median("osThreads." + processKey)),
+                    Units.num(s.median("fds." + processKey))));
         }
+        s.compares("pss." + processKey, "rss.platform");
+        s.compares(processKey.equals("worker") ? "firstResult.worker" : "create.jvm", "create.platform");
         boolean clear = memRatio > 10 && timeRatio > 10 && !procStats.tooWide();
         s.verdict(
                 clear ? Outcome.SUPPORTED : memRatio > 1 && timeRatio > 1 ? Outcome.MIXED : Outcome.REFUTED,
@@ -407,14 +415,14 @@ final class ResourcesExperiment implements Experiment {
             s.note(String.format(
                     "Cross-check: the worker's Rss from smaps_rollup (%s) and VmRSS from /proc/PID/status (%s) "
                             + "differ by %s.",
-                    Fmt.num(rss, "MiB"), Fmt.num(vmRss, "MiB"), Fmt.pct(Math.abs(rss - vmRss) / vmRss)));
+                    Units.num(rss, "MiB"), Units.num(vmRss, "MiB"), Units.percent(Math.abs(rss - vmRss) / vmRss)));
         }
         double osThreads = s.median("osThreads.platform");
         if (!Double.isNaN(osThreads)) {
             s.note(String.format(
                     "Cross-check: the kernel counted %s OS threads per platform thread and %s per virtual "
                             + "thread (virtual threads share a few carrier threads).",
-                    Fmt.num(osThreads), Fmt.num(s.median("osThreads.virtual"))));
+                    Units.num(osThreads), Units.num(s.median("osThreads.virtual"))));
         }
     }
 

@@ -7,10 +7,17 @@ import dev.tandem.Mode;
 import dev.tandem.Tandem;
 import dev.tandem.Task;
 import dev.tandem.TaskPool;
+import dev.tandem.measure.Charts;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.Load;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +42,9 @@ final class ScalingExperiment implements Experiment {
      * millisecond, which would drown the effect of the GIL in tasks of a few milliseconds.
      */
     static final double PYTHON_CPU_MILLIS = 25;
+
+    /** The load while each (mode, workload, workers) was timed: CPU-bound speed-ups need free CPUs to show. */
+    private final Map<String, Load> loads = new HashMap<>();
 
     @Override
     public String id() {
@@ -84,7 +94,7 @@ final class ScalingExperiment implements Experiment {
                         + "N virtual threads, Tandem.processes(N), Tandem.hybrid(P, T) with P x T = N. Python: the same kernel (in "
                         + "tasks of about 25 ms) and sleep with ThreadPoolExecutor and ProcessPoolExecutor (pool.map, started and warmed before timing; 3 "
                         + "timed batches).",
-                tasks, iterations, Fmt.num(millis), Fmt.num(millis), workers(quick), repeats(bench));
+                tasks, iterations, Units.num(millis), Units.num(millis), workers(quick), repeats(bench));
         s.note(String.format(
                 "This machine has %d cores: CPU-bound work cannot speed up more than %dx.",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors()));
@@ -141,17 +151,29 @@ final class ScalingExperiment implements Experiment {
                 Task<Long> task = workload.equals("cpu") ? new Workloads.Cpu(iterations) : new Workloads.Io(millis);
                 batch(pool, mode, n, tasks, task); // warm-up: start workers, compile the kernel
                 List<Double> ms = new ArrayList<>();
+                Load.Meter meter = Load.start();
                 for (int r = 0; r < repeats(bench); r++) {
                     long t0 = System.nanoTime();
                     batch(pool, mode, n, tasks, task);
                     ms.add((System.nanoTime() - t0) / 1e6);
                 }
+                loads.put(mode.name() + "." + workload + "." + n, meter.stop());
                 s.add(
                         "time." + mode.name() + "." + workload + "." + n,
                         modeLabel(mode) + ", " + workload + "-bound, " + n + " workers: batch time",
                         "ms",
                         ms,
-                        Map.of("mode", mode.name(), "workload", workload, "workers", n, "tasks", tasks));
+                        Map.of(
+                                "mode",
+                                mode.name(),
+                                "workload",
+                                workload,
+                                "workers",
+                                n,
+                                "tasks",
+                                tasks,
+                                "taskMillis",
+                                millis));
             }
         }
     }
@@ -188,7 +210,7 @@ final class ScalingExperiment implements Experiment {
         }
         Path script = bench.tmp.resolve("scaling.py");
         try (InputStream in = ScalingExperiment.class.getResourceAsStream("scaling.py")) {
-            Files.copy(in, script);
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
         Path out = bench.tmp.resolve("python.json");
         List<Integer> ws = workers(bench.quick());
@@ -220,12 +242,12 @@ final class ScalingExperiment implements Experiment {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
-        JsonNode r = Charts.JSON.readTree(out.toFile());
+        JsonNode r = Json.MAPPER.readTree(out.toFile());
         s.note(
                 "Python " + r.get("python").asText() + " ("
                         + r.get("implementation").asText() + "): CPU-bound tasks of "
                         + String.format("%,d", r.get("iterations").asLong()) + " iterations, about "
-                        + Fmt.num(PYTHON_CPU_MILLIS)
+                        + Units.num(PYTHON_CPU_MILLIS)
                         + " ms each (longer than Java's, so that pool overhead does not hide the GIL); IO-bound tasks as Java's.");
         for (JsonNode row : r.get("results")) {
             List<Double> ms = new ArrayList<>();
@@ -268,7 +290,7 @@ final class ScalingExperiment implements Experiment {
                             series[1] + ", " + workload + "-bound, " + n + " workers: speed-up",
                             "x",
                             m.get().samples().stream().map(t -> base / t).toList(),
-                            Map.of("workload", workload, "workers", n));
+                            m.get().params());
                 }
             }
         }
@@ -281,42 +303,16 @@ final class ScalingExperiment implements Experiment {
 
     private void chart(Section s, List<Integer> ws) {
         ObjectNode o = Charts.base("Speed-up over one worker");
-        o.remove("grid");
-        ArrayNode grids = o.putArray("grid");
-        grids.addObject().put("left", 56).put("right", 20).put("top", 96).put("height", "30%");
-        grids.addObject().put("left", 56).put("right", 20).put("top", "62%").put("height", "30%");
+        Charts.twoGrids(o, "CPU-bound", "IO-bound", "51%", "30%");
         ArrayNode xs = o.putArray("xAxis");
         ArrayNode ys = o.putArray("yAxis");
-        ArrayNode titles = Charts.JSON.createArrayNode();
-        titles.add(o.get("title"));
-        titles.addObject()
-                .put("text", "CPU-bound")
-                .put("left", "center")
-                .put("top", 72)
-                .putObject("textStyle")
-                .put("fontSize", 12);
-        titles.addObject()
-                .put("text", "IO-bound")
-                .put("left", "center")
-                .put("top", "57%")
-                .putObject("textStyle")
-                .put("fontSize", 12);
-        o.set("title", titles);
         for (int g = 0; g < 2; g++) {
-            xs.addObject()
-                    .put("type", "value")
-                    .put("gridIndex", g)
-                    .put("name", "workers")
-                    .put("nameLocation", "middle")
-                    .put("nameGap", 24)
+            Charts.valueAxis(xs.addObject().put("gridIndex", g), false, "workers", false)
                     .put("min", 0)
-                    .put("max", ws.get(ws.size() - 1) + 0.5);
-            ys.addObject()
-                    .put("type", "value")
-                    .put("gridIndex", g)
-                    .put("name", "speed-up (x)")
-                    .put("nameLocation", "middle")
-                    .put("nameGap", 34)
+                    .put("max", ws.get(ws.size() - 1) + 0.5)
+                    .put("interval", 1)
+                    .put("nameGap", 22);
+            Charts.valueAxis(ys.addObject().put("gridIndex", g), true, "speed-up (×)", false)
                     .put("min", 0);
         }
         for (int g = 0; g < 2; g++) {
@@ -345,7 +341,7 @@ final class ScalingExperiment implements Experiment {
             line.putObject("lineStyle").put("type", "dotted").put("color", "#999");
             line.putObject("itemStyle").put("color", "#999");
         }
-        o.put("_height", 600);
+        o.put("_height", 620);
         s.chart = o;
         s.chartCaption = "Median speed-up per mode (Java: solid, Python: dashed); dotted: the ideal on this machine "
                 + "(CPU-bound work cannot beat the core count).";
@@ -361,7 +357,7 @@ final class ScalingExperiment implements Experiment {
             row.add(series[1]);
             for (String workload : WORKLOADS) {
                 for (int n : ws) {
-                    row.add(Fmt.ratio(s.median(speedupKey(series[0], workload, n))));
+                    row.add(Units.ratio(s.median(speedupKey(series[0], workload, n))));
                 }
             }
             rows.add(row);
@@ -373,6 +369,27 @@ final class ScalingExperiment implements Experiment {
             }
         }
         s.tables.add(new Table("Speed-up over one worker of the same mode (medians)", cols, rows));
+        s.restsOn(
+                speedupKey("time.THREADS", "cpu", nCpu),
+                speedupKey("time.PROCESSES", "cpu", nCpu),
+                speedupKey("time.THREADS", "io", nMax),
+                speedupKey("time.VIRTUAL_THREADS", "io", nMax));
+        for (String mode : List.of("THREADS", "PROCESSES")) {
+            Load l = loads.get(mode + ".cpu." + nCpu);
+            // The verdict needs a speed-up above 0.7 of the workers' count; with fewer free CPUs it cannot show.
+            if (l != null && l.freeCpus() < 0.7 * Math.min(nCpu, cores) + 0.3) {
+                s.contended(String.format(
+                        "while %s ran %d CPU-bound workers, other processes took %s of %d CPUs (steal %s), leaving %s:"
+                                + " too few to show a speed-up of %s",
+                        modeLabel(Mode.valueOf(mode)),
+                        nCpu,
+                        Units.num(l.othersCpus()),
+                        cores,
+                        Units.percent(l.steal()),
+                        Units.num(l.freeCpus()),
+                        Units.ratio(0.7 * Math.min(nCpu, cores))));
+            }
+        }
 
         double thrCpu = s.median(speedupKey("time.THREADS", "cpu", nCpu));
         double procCpu = s.median(speedupKey("time.PROCESSES", "cpu", nCpu));
@@ -382,9 +399,9 @@ final class ScalingExperiment implements Experiment {
         double pyProcCpu = s.median(speedupKey("py.processes", "cpu", nCpu));
         double pyThrIo = s.median(speedupKey("py.threads", "io", nMax));
         StringBuilder v = new StringBuilder();
-        v.append(String.format("CPU-bound, %d workers on %d cores: Java threads %s", nCpu, cores, Fmt.ratio(thrCpu)));
+        v.append(String.format("CPU-bound, %d workers on %d cores: Java threads %s", nCpu, cores, Units.ratio(thrCpu)));
         if (!Double.isNaN(procCpu)) {
-            v.append(String.format(", Java processes %s", Fmt.ratio(procCpu)));
+            v.append(String.format(", Java processes %s", Units.ratio(procCpu)));
         }
         v.append(". ");
         boolean noGil = !Double.isNaN(thrCpu)
@@ -400,7 +417,7 @@ final class ScalingExperiment implements Experiment {
         v.append(String.format(
                 "IO-bound, %d workers: Java threads %s, virtual threads %s: blocking work scales with the "
                         + "number of workers, not cores, and virtual threads make many workers cheap. ",
-                nMax, Fmt.ratio(thrIo), Fmt.ratio(virtIo)));
+                nMax, Units.ratio(thrIo), Units.ratio(virtIo)));
         if (!Double.isNaN(pyThrCpu) && !Double.isNaN(pyProcCpu)) {
             boolean gil = pyThrCpu < 1.3 && pyProcCpu > 1.3 && pyProcCpu > 1.25 * pyThrCpu;
             String why;
@@ -415,7 +432,7 @@ final class ScalingExperiment implements Experiment {
             }
             v.append(String.format(
                     "Python, CPU-bound on %d workers: threads %s, processes %s%s; IO-bound threads on %d: %s. ",
-                    nCpu, Fmt.ratio(pyThrCpu), Fmt.ratio(pyProcCpu), why, nMax, Fmt.ratio(pyThrIo)));
+                    nCpu, Units.ratio(pyThrCpu), Units.ratio(pyProcCpu), why, nMax, Units.ratio(pyThrIo)));
         }
         v.append("So for Java: threads for both CPU-bound (about one per core) and IO-bound work (virtual threads); "
                 + "processes when isolation is worth their cost.");
@@ -424,12 +441,12 @@ final class ScalingExperiment implements Experiment {
         s.headline = String.format(
                 "CPU x%d: threads %s, processes %s; IO x%d: virtual %s%s",
                 nCpu,
-                Fmt.ratio(thrCpu),
-                Fmt.ratio(procCpu),
+                Units.ratio(thrCpu),
+                Units.ratio(procCpu),
                 nMax,
-                Fmt.ratio(virtIo),
+                Units.ratio(virtIo),
                 Double.isNaN(pyThrCpu)
                         ? ""
-                        : "; Python CPU threads " + Fmt.ratio(pyThrCpu) + " vs processes " + Fmt.ratio(pyProcCpu));
+                        : "; Python CPU threads " + Units.ratio(pyThrCpu) + " vs processes " + Units.ratio(pyProcCpu));
     }
 }

@@ -1,16 +1,32 @@
 package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.measure.Load;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one experiment found: the note's claim, the method, every metric with its raw samples, tables,
- * one chart, notes on honesty (wide spreads, OS cross-checks, what could not be measured) and a
- * verdict computed from the numbers.
+ * one chart, notes on honesty (wide spreads, OS cross-checks, what could not be measured), the load
+ * of the machine meanwhile, and a verdict computed from the numbers.
+ *
+ * <h2>What a verdict rests on</h2>
+ * An experiment names the metrics its verdict rests on ({@link #restsOn}), the pairs it compares
+ * ({@link #compares}), and any condition of the machine that made a measurement meaningless
+ * ({@link #contended}, such as "no CPU was free to show a speed-up"). {@link #problems()} lists each
+ * metric that is noise, each compared pair in which a noisy number overlaps the other (a noisy number
+ * whose whole interquartile range lies on one side of what it is compared with still decides the
+ * comparison), and each condition. The lab repeats an experiment with problems once and, if they
+ * remain, turns its verdict into {@link Outcome#INCONCLUSIVE} with {@link #inconclusive}, so that no
+ * verdict rests on a number the report flags as noise.
  *
  * <p>Filled by one experiment on the lab's thread, then only read. Not thread-safe.
  */
@@ -29,8 +45,16 @@ final class Section {
     String verdict = "";
     String headline = "";
     double seconds;
-    /** The machine's 1-minute load average when the section ended: how much else wanted the CPUs. */
-    double loadAverage = Double.NaN;
+    /** The machine's load while this section measured; null until the experiment ended. */
+    Load load;
+    /** The loads of the attempts, first to last: one, or two when the experiment was repeated. */
+    final List<Load> attempts = new ArrayList<>();
+    /** Why the experiment was repeated, or "" if it was not. */
+    String repeatedBecause = "";
+
+    private final Set<String> basis = new LinkedHashSet<>();
+    private final List<String[]> pairs = new ArrayList<>();
+    private final List<String> contention = new ArrayList<>();
 
     Section(String id, String title, String claim, String claimOriginal) {
         this.id = id;
@@ -56,10 +80,25 @@ final class Section {
         return Optional.ofNullable(metrics.get(key));
     }
 
+    /** {@return the statistics of a metric, or statistics without samples if it was not measured} */
+    Stats stats(String key) {
+        Metric m = metrics.get(key);
+        return m == null ? Stats.none() : m.stats();
+    }
+
     /** {@return the median of a metric, or NaN if it was not measured} */
     double median(String key) {
         Metric m = metrics.get(key);
         return m == null ? Double.NaN : m.median();
+    }
+
+    /** {@return a metric's median with its unit, marked "(noise)" if its spread is too wide} */
+    String quote(String key) {
+        Metric m = metrics.get(key);
+        if (m == null) {
+            return "n/a";
+        }
+        return Units.num(m.median(), m.unit()) + (m.noisy() ? " (noise)" : "");
     }
 
     void note(String text) {
@@ -71,20 +110,115 @@ final class Section {
         this.verdict = text;
     }
 
+    /** Names metrics the verdict rests on: their spread must not be noise. */
+    void restsOn(String... keys) {
+        basis.addAll(List.of(keys));
+    }
+
+    /** Names two metrics the verdict compares: noise in either matters only if their IQRs overlap. */
+    void compares(String a, String b) {
+        pairs.add(new String[] {a, b});
+    }
+
+    /** Records that the machine kept a measurement from meaning anything, and why (with the numbers). */
+    void contended(String why) {
+        contention.add(why);
+    }
+
+    /**
+     * {@return why the verdict cannot stand: each metric it rests on whose spread is noise (or that has
+     * fewer than {@link Stats#MIN_SAMPLES} samples), and each contention; empty if none}
+     */
+    List<String> problems() {
+        List<String> out = new ArrayList<>();
+        for (String key : basis) {
+            Metric m = metrics.get(key);
+            if (m == null) {
+                continue; // a missing number is the experiment's own verdict to give
+            }
+            Stats s = m.stats();
+            if (s.n() < Stats.MIN_SAMPLES) {
+                out.add(m.label() + ": only " + s.n() + " sample(s)");
+            } else if (m.noisy()) {
+                out.add(m.label()
+                        + String.format(
+                                ": %s, IQR %s of the median",
+                                Units.num(s.median(), m.unit()), Units.percent(s.relativeSpread())));
+            }
+        }
+        for (String[] pair : pairs) {
+            Metric a = metrics.get(pair[0]);
+            Metric b = metrics.get(pair[1]);
+            if (a == null || b == null || !(a.noisy() || b.noisy()) || separated(a, b)) {
+                continue;
+            }
+            out.add(a.label() + " (" + quote(a.key()) + ") against " + b.label() + " (" + quote(b.key())
+                    + "): their spreads overlap and one is noise");
+        }
+        out.addAll(contention);
+        return out;
+    }
+
+    /** {@return true if the interquartile ranges of two metrics do not overlap, in a common unit} */
+    static boolean separated(Metric a, Metric b) {
+        double fa = toBase(a.unit());
+        double fb = toBase(b.unit());
+        if (Double.isNaN(fa) || Double.isNaN(fb)) {
+            return a.unit().equals(b.unit()) && a.stats().separatedFrom(b.stats());
+        }
+        Stats x = a.stats();
+        Stats y = b.stats();
+        return x.n() > 0 && y.n() > 0 && (x.q3() * fa < y.q1() * fb || y.q3() * fb < x.q1() * fa);
+    }
+
+    /** {@return the factor to µs (times) or KiB (sizes), or NaN for other units} */
+    private static double toBase(String unit) {
+        return switch (unit) {
+            case "ns" -> 1e-3;
+            case "µs", "KiB" -> 1;
+            case "ms" -> 1e3;
+            case "MiB" -> 1024;
+            case "s" -> 1e6;
+            case "B" -> 1.0 / 1024;
+            case "GiB" -> 1024.0 * 1024;
+            default -> Double.NaN;
+        };
+    }
+
+    /**
+     * Replaces the verdict: the numbers it needs are noise. Keeps tables, chart and metrics.
+     *
+     * @param problems what {@link #problems()} found
+     */
+    void inconclusive(List<String> problems) {
+        boolean busy = load != null && load.busy();
+        String why = busy ? "machine busy" : "noisy measurement";
+        this.outcome = Outcome.INCONCLUSIVE;
+        this.verdict = "Inconclusive (" + why + "): the numbers this verdict rests on were too noisy to conclude from"
+                + (repeatedBecause.isBlank() ? "" : ", also when the experiment was repeated") + ": "
+                + String.join("; ", problems) + "."
+                + (load == null ? "" : " Meanwhile: " + load.describe() + ".")
+                + " Run it again on a quieter machine: tandem lab " + id + ".";
+        this.headline = "inconclusive (" + why + ")" + (headline.isBlank() ? "" : "; " + headline);
+    }
+
     /** Adds a note for every metric whose spread is too wide to conclude from. */
     void noteWideSpreads() {
         List<String> wide = new ArrayList<>();
         for (Metric m : metrics.values()) {
-            Stats s = m.stats();
-            boolean meaningful = Math.abs(s.median()) > 1e-9 && Double.isFinite(s.relativeSpread());
-            if (s.n() >= Stats.MIN_SAMPLES && meaningful && s.relativeSpread() > Stats.WIDE) {
-                wide.add(m.label() + String.format(" (IQR %.0f%% of the median)", 100 * s.relativeSpread()));
+            if (m.noisy()) {
+                wide.add(m.label()
+                        + String.format(
+                                " (IQR %s of the median)",
+                                Units.percent(m.stats().relativeSpread())));
             }
         }
         if (!wide.isEmpty()) {
             int shown = Math.min(wide.size(), 8);
-            note("Spread too wide to conclude from these alone (IQR > " + Math.round(100 * Stats.WIDE)
-                    + "% of the median; the machine was busy or the effect is noisy): "
+            note("Noise: the spread of these numbers is too wide to conclude from (IQR > "
+                    + Units.percent(Stats.WIDE) + " of the median; the machine was busy or the effect is noisy), "
+                    + "so a verdict uses them only where their whole IQR lies on one side of what they are compared "
+                    + "with: "
                     + String.join("; ", wide.subList(0, shown))
                     + (wide.size() > shown ? "; and " + (wide.size() - shown) + " more" : "") + ".");
         }

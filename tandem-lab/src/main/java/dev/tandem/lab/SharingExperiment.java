@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.Tandem;
 import dev.tandem.Task;
 import dev.tandem.TaskPool;
+import dev.tandem.measure.Charts;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.io.Serial;
 import java.lang.foreign.MemorySegment;
@@ -108,7 +112,7 @@ final class SharingExperiment implements Experiment {
                         copyBroken = true;
                         s.note("Copying " + sizeLabel(size)
                                 + " through the channel failed, so larger sizes were skipped: "
-                                + FaultDrill.firstLine(String.valueOf(e.getCause() == null ? e : e.getCause())));
+                                + Units.firstLine(String.valueOf(e.getCause() == null ? e : e.getCause())));
                     }
                 }
                 if (processes != null && !shmBroken) {
@@ -123,7 +127,7 @@ final class SharingExperiment implements Experiment {
                     } catch (ExecutionException | IOException | RuntimeException e) {
                         shmBroken = true;
                         s.note("Shared memory at " + sizeLabel(size) + " failed, so larger sizes were skipped: "
-                                + FaultDrill.firstLine(String.valueOf(e.getCause() == null ? e : e.getCause())));
+                                + Units.firstLine(String.valueOf(e.getCause() == null ? e : e.getCause())));
                     }
                 }
             }
@@ -182,19 +186,24 @@ final class SharingExperiment implements Experiment {
     }
 
     private void chart(Section s, long[] sizes) {
-        ObjectNode o = Charts.base("Hand data to a task and read it (ms, log-log)");
-        ObjectNode x = Charts.valueAxis(o, "xAxis", "size (KiB)", true);
-        x.put("nameGap", 30);
+        ObjectNode o = Charts.base("Hand data to a task and read it (ms, log scale)");
+        List<String> labels = new ArrayList<>();
+        for (long size : sizes) {
+            labels.add(sizeLabel(size));
+        }
+        Charts.categoryAxis(o, "xAxis", labels).put("boundaryGap", false);
         Charts.valueAxis(o, "yAxis", "submit to result (ms)", true);
         for (int v = 0; v < VARIANTS.size(); v++) {
-            List<double[]> pts = new ArrayList<>();
+            List<Double> ms = new ArrayList<>();
             for (long size : sizes) {
-                pts.add(new double[] {size / 1024.0, s.median(VARIANTS.get(v) + "." + size)});
+                ms.add(s.median(VARIANTS.get(v) + "." + size));
             }
-            Charts.line(o, VARIANT_LABELS.get(v), pts);
+            Charts.categoryLine(o, VARIANT_LABELS.get(v), ms);
         }
+        Charts.obj(o, "grid").put("right", 36);
         s.chart = o;
-        s.chartCaption = "Medians of the hand-off latency per size; the task reads every byte in all three variants.";
+        s.chartCaption = "Medians of the hand-off latency per size (each step on the axis is a larger block); the task "
+                + "reads every byte in all three variants.";
     }
 
     private void verdict(Section s, long[] sizes) {
@@ -204,11 +213,11 @@ final class SharingExperiment implements Experiment {
             row.add(sizeLabel(size));
             for (String v : VARIANTS) {
                 double ms = s.median(v + "." + size);
-                row.add(Fmt.num(ms, "ms")
-                        + (Double.isNaN(ms) ? "" : " (" + Fmt.num(size / (ms / 1000) / (1 << 30)) + " GiB/s)"));
+                row.add(Units.num(ms, "ms")
+                        + (Double.isNaN(ms) ? "" : " (" + Units.num(size / (ms / 1000) / (1 << 30)) + " GiB/s)"));
             }
-            row.add(Fmt.ratio(s.median("copy." + size) / s.median("heap." + size)));
-            row.add(Fmt.ratio(s.median("shm." + size) / s.median("heap." + size)));
+            row.add(Units.ratio(s.median("copy." + size) / s.median("heap." + size)));
+            row.add(Units.ratio(s.median("shm." + size) / s.median("heap." + size)));
             rows.add(row);
         }
         s.tables.add(new Table(
@@ -237,9 +246,9 @@ final class SharingExperiment implements Experiment {
             double heapMax = s.median("heap." + big);
             s.verdict(
                     Outcome.NOT_MEASURED,
-                    "Only the thread variant was measured (" + Fmt.num(heapMax, "ms") + " for " + sizeLabel(big)
+                    "Only the thread variant was measured (" + Units.num(heapMax, "ms") + " for " + sizeLabel(big)
                             + "); without process mode there is nothing to compare it with.");
-            s.headline = "threads only: " + sizeLabel(big) + " in " + Fmt.num(heapMax, "ms");
+            s.headline = "threads only: " + sizeLabel(big) + " in " + Units.num(heapMax, "ms");
             return;
         }
         double ratioSmall = copySmall / heapSmall;
@@ -250,30 +259,32 @@ final class SharingExperiment implements Experiment {
                         + "%s (%s), mostly the round trip of the channel. At %s the thread still takes %s (it reads the caller's own "
                         + "array), while the copy takes %s (%s): serializing, sending and deserializing moves about %s GiB/s. ",
                 sizeLabel(small),
-                Fmt.num(heapSmall, "ms"),
-                Fmt.num(copySmall, "ms"),
-                Fmt.ratio(ratioSmall),
+                Units.num(heapSmall, "ms"),
+                Units.num(copySmall, "ms"),
+                Units.ratio(ratioSmall),
                 sizeLabel(largestCopied),
-                Fmt.num(heapBig, "ms"),
-                Fmt.num(copyBig, "ms"),
-                Fmt.ratio(ratioBig),
-                Fmt.num(copyRate)));
+                Units.num(heapBig, "ms"),
+                Units.num(copyBig, "ms"),
+                Units.ratio(ratioBig),
+                Units.num(copyRate)));
         if (!Double.isNaN(shmBig)) {
             v.append(String.format(
                     "Shared memory avoids the copy: %s for %s (%s the thread's time), so processes can share "
                             + "data too, but only explicitly and only as bytes, not objects.",
-                    Fmt.num(shmBig, "ms"), sizeLabel(largestCopied), Fmt.ratio(shmBig / heapBig)));
+                    Units.num(shmBig, "ms"), sizeLabel(largestCopied), Units.ratio(shmBig / heapBig)));
         }
-        Stats heapStats = s.metric("heap." + largestCopied).map(Metric::stats).orElseThrow();
-        Stats copyStats = s.metric("copy." + largestCopied).map(Metric::stats).orElseThrow();
+        s.compares("heap." + small, "copy." + small);
+        s.compares("heap." + largestCopied, "copy." + largestCopied);
+        Stats heapStats = s.stats("heap." + largestCopied);
+        Stats copyStats = s.stats("copy." + largestCopied);
         boolean clear = ratioSmall > 2 && ratioBig > 2 && heapStats.separatedFrom(copyStats);
         s.verdict(clear ? Outcome.SUPPORTED : ratioBig > 1 ? Outcome.MIXED : Outcome.REFUTED, v.toString());
         s.headline = String.format(
                 "%s: heap %s, copy %s (%s)%s",
                 sizeLabel(largestCopied),
-                Fmt.num(heapBig, "ms"),
-                Fmt.num(copyBig, "ms"),
-                Fmt.ratio(ratioBig),
-                Double.isNaN(shmBig) ? "" : ", shared memory " + Fmt.num(shmBig, "ms"));
+                Units.num(heapBig, "ms"),
+                Units.num(copyBig, "ms"),
+                Units.ratio(ratioBig),
+                Double.isNaN(shmBig) ? "" : ", shared memory " + Units.num(shmBig, "ms"));
     }
 }

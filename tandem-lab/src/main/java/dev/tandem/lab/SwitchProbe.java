@@ -1,6 +1,8 @@
 package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +100,7 @@ final class SwitchProbe {
         Path peerOut = dir.resolve("echo.json");
         try (PingPong p = PingPong.prepare(mechanism, dir)) {
             if (process) {
-                peerJvm = ChildJvm.start(
+                peerJvm = LabChild.start(
                         dir,
                         List.of("-Xmx32m", "-Xss512k"),
                         "echo",

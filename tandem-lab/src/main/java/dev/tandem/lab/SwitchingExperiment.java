@@ -2,8 +2,14 @@ package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.Tandem;
-import dev.tandem.TaskPool;
+import dev.tandem.measure.Charts;
+import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.ProcFs;
+import dev.tandem.measure.RoundTrips;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,14 +109,30 @@ final class SwitchingExperiment implements Experiment {
         List<Integer> cpus = ProcFs.allowedCpus();
         int cpuA = cpus.get(0);
         int cpuB = cpus.size() > 1 ? cpus.get(1) : cpus.get(0);
+        RoundTrips.Settings pools = poolSettings(bench.quick());
         s.method = String.format(
                 "A child JVM times one-byte round trips: %d warm-up round trips, then %d repeats of %d. "
                         + "The echoing side is a thread of the same JVM or a second JVM running the same code. Placement: both "
                         + "pinned to CPU %d (sched_setaffinity through FFM), pinned to CPUs %d and %d, or (full runs only) unpinned. The kernel's "
                         + "voluntary and involuntary context switches of both threads (/proc/thread-self/status) are divided by "
                         + "the round trips. Shared memory spins 200 times, then yields, on sequence numbers in a /dev/shm file. "
-                        + "Last, an empty task's round trip through Tandem.threads(1) and Tandem.processes(1).",
-                warmup, repeats, rounds, cpuA, cpuA, cpuB);
+                        + "Last, an empty task's round trip through Tandem's pools, measured as the JMH benchmark "
+                        + "core.RoundTripBenchmark does: in a fresh JVM (default collector and heap, like a JMH fork), "
+                        + "%d warm-up iterations of %d ms, then %d iterations of %d ms in which every round trip is timed; "
+                        + "the figure is their median (JMH's p0.50). The cold start of each pool (start, first result, median "
+                        + "of its first %d round trips) is measured apart and named as such. tandem lab --self-check compares "
+                        + "this figure with JMH's on this machine.",
+                warmup,
+                repeats,
+                rounds,
+                cpuA,
+                cpuA,
+                cpuB,
+                pools.warmupIterations(),
+                pools.warmup().toMillis(),
+                pools.iterations(),
+                pools.iteration().toMillis(),
+                RoundTrips.COLD_TRIPS);
         List<String> placements = placements(bench.quick());
         List<String> configs = configs(placements);
         Path out = bench.tmp.resolve("switch.json");
@@ -131,7 +153,8 @@ final class SwitchingExperiment implements Experiment {
                 false)) {
             // Follow the probe's progress file, so the progress display names each configuration as it runs.
             int seen = 0;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            long deadline =
+                    System.nanoTime() + bench.bound(Duration.ofMinutes(4)).toNanos();
             while (!jvm.process().waitFor(100, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
                 seen = followProgress(bench, progress, seen);
             }
@@ -144,14 +167,19 @@ final class SwitchingExperiment implements Experiment {
             }
         }
         if (Files.exists(out)) {
-            for (JsonNode r : Charts.JSON.readTree(out.toFile())) {
+            for (JsonNode r : Json.MAPPER.readTree(out.toFile())) {
                 record(s, r);
             }
         }
-        bench.step("Tandem pool round trips");
-        poolRoundTrips(bench, s);
+        bench.step("Tandem pool round trips (steady state, like JMH, and cold start)");
+        poolRoundTrips(bench, s, pools);
         chart(s, placements);
         verdict(s, placements);
+    }
+
+    /** {@return the warm-up and measurement of the pool round trips: the lab's quick or full budget} */
+    static RoundTrips.Settings poolSettings(boolean quick) {
+        return quick ? RoundTrips.Settings.QUICK : RoundTrips.Settings.FULL;
     }
 
     private static String key(String mechanism, String peer, String placement) {
@@ -216,44 +244,82 @@ final class SwitchingExperiment implements Experiment {
         }
     }
 
-    private void poolRoundTrips(Bench bench, Section s) throws Exception {
-        int warm = bench.quick() ? 300 : 1000;
-        int per = bench.quick() ? 300 : 1000;
-        try (TaskPool pool = Tandem.threads(1).start()) {
-            s.add(
-                    "pool.threads",
-                    "empty task through Tandem.threads(1): submit to get",
-                    "µs",
-                    roundTrips(pool, warm, per, bench.repeats()),
-                    Map.of("mode", "THREADS"));
-        }
-        try (TaskPool pool = Bench.start(Tandem.processes(1)
-                .forwardOutput(false)
-                .jvmOptions(bench.workerJvmOptions().toArray(String[]::new)))) {
-            s.add(
-                    "pool.processes",
-                    "empty task through Tandem.processes(1): submit to get",
-                    "µs",
-                    roundTrips(pool, warm, per, bench.repeats()),
-                    Map.of("mode", "PROCESSES"));
-        } catch (Bench.Unavailable e) {
-            s.note("The process pool's round trip was not measured: " + e.getMessage());
-        }
-    }
-
-    private static List<Double> roundTrips(TaskPool pool, int warm, int per, int repeats) throws Exception {
-        for (int i = 0; i < warm; i++) {
-            pool.submit(() -> 0).get();
-        }
-        List<Double> out = new ArrayList<>();
-        for (int r = 0; r < repeats; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < per; i++) {
-                pool.submit(() -> 0).get();
+    private void poolRoundTrips(Bench bench, Section s, RoundTrips.Settings settings) throws Exception {
+        Path out = bench.tmp.resolve("pools.json");
+        try (ChildJvm jvm = PoolProbe.start(bench.tmp, PoolProbe.EXECUTORS, settings, out)) {
+            Integer code = jvm.await(bench.bound(PoolProbe.expected(PoolProbe.EXECUTORS, settings)));
+            if (code == null || code != 0) {
+                s.note("The pool round-trip probe JVM "
+                        + (code == null ? "did not finish in time" : "ended with " + ChildJvm.describeExit(code)) + "; "
+                        + Units.firstLine(jvm.stderrTail()));
             }
-            out.add((System.nanoTime() - t0) / 1e3 / per);
         }
-        return out;
+        if (!Files.exists(out)) {
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode r : Json.MAPPER.readTree(out.toFile())) {
+            String executor = r.path("executor").asText();
+            String label = PoolProbe.label(executor);
+            if (r.has("error")) {
+                s.note("The round trip through " + label + " was not measured: "
+                        + r.path("error").asText());
+                continue;
+            }
+            Map<String, Object> p = Map.of(
+                    "executor", executor,
+                    "warmup",
+                            settings.warmupIterations() + " x "
+                                    + settings.warmup().toMillis() + " ms",
+                    "measurement",
+                            settings.iterations() + " x " + settings.iteration().toMillis() + " ms");
+            List<Double> medians = new ArrayList<>();
+            r.path("steady").path("iterationMedians").forEach(v -> medians.add(v.asDouble()));
+            s.add(
+                    "pool." + executor,
+                    "empty task through " + label + ": submit to get, steady state (median)",
+                    "µs",
+                    medians,
+                    p);
+            JsonNode cold = r.path("cold");
+            s.add(
+                    "cold.start." + executor,
+                    "cold start: " + label + ".start()",
+                    "ms",
+                    List.of(cold.path("startMillis").asDouble()),
+                    Map.of("executor", executor));
+            s.add(
+                    "cold.first." + executor,
+                    "cold start: first result of a new " + label,
+                    "µs",
+                    List.of(cold.path("firstResultMicros").asDouble()),
+                    Map.of("executor", executor));
+            s.add(
+                    "cold.trips." + executor,
+                    "cold start: median of the first " + RoundTrips.COLD_TRIPS + " round trips of a new " + label,
+                    "µs",
+                    List.of(cold.path("firstTripsMedianMicros").asDouble()),
+                    Map.of("executor", executor));
+            rows.add(List.of(
+                    label,
+                    s.quote("pool." + executor),
+                    Units.num(r.path("steady").path("p90").asDouble(), "µs"),
+                    String.format("%,d", r.path("steady").path("trips").asLong()),
+                    Units.num(cold.path("startMillis").asDouble(), "ms"),
+                    Units.nanos(Math.round(cold.path("firstResultMicros").asDouble() * 1e3)),
+                    Units.nanos(Math.round(cold.path("firstTripsMedianMicros").asDouble() * 1e3))));
+        }
+        s.tables.add(new Table(
+                "An empty task through Tandem's pools: steady state as JMH measures it, and cold start",
+                List.of(
+                        "pool",
+                        "steady median",
+                        "steady p90",
+                        "round trips timed",
+                        "cold: start()",
+                        "cold: first result",
+                        "cold: first " + RoundTrips.COLD_TRIPS + " (median)"),
+                rows));
     }
 
     private void chart(Section s, List<String> placements) {
@@ -264,21 +330,17 @@ final class SwitchingExperiment implements Experiment {
         for (PingPong.Mechanism m : MECHANISMS) {
             for (String p : placements) {
                 cats.add(m.label() + ", " + placementLabel(p));
-                threads.add(s.metric("rt." + key(m.name(), "thread", p))
-                        .map(Metric::stats)
-                        .orElse(null));
-                processes.add(s.metric("rt." + key(m.name(), "process", p))
-                        .map(Metric::stats)
-                        .orElse(null));
+                threads.add(s.stats("rt." + key(m.name(), "thread", p)));
+                processes.add(s.stats("rt." + key(m.name(), "process", p)));
             }
         }
-        Charts.categoryAxis(o, "xAxis", "", cats);
-        Charts.obj((ObjectNode) o.get("xAxis"), "axisLabel").put("rotate", 25);
-        Charts.valueAxis(o, "yAxis", "µs per round trip", true);
+        // Categories down the side: long labels stay readable on a phone, and boxes run left to right.
+        Charts.categoryAxis(o, "yAxis", cats).put("inverse", true);
+        Charts.valueAxis(o, "xAxis", "µs per round trip", true);
         Charts.boxes(o, "two threads, one JVM", threads);
         Charts.boxes(o, "two processes (JVMs)", processes);
-        Charts.obj(o, "grid").put("bottom", 100);
-        o.put("_height", 420);
+        Charts.obj(o, "grid").put("top", 8);
+        o.put("_height", 90 + 44 * cats.size());
         s.chart = o;
         s.chartCaption =
                 "Each box spans the repeats (whiskers: min and max; line: median). Same mechanism and code for "
@@ -296,11 +358,11 @@ final class SwitchingExperiment implements Experiment {
                 rows.add(List.of(
                         m.label(),
                         placementLabel(p),
-                        Fmt.num(t, "µs"),
-                        Fmt.num(pr, "µs"),
-                        Fmt.ratio(pr / t),
-                        Fmt.num(s.median("vcs." + kt)) + " / " + Fmt.num(s.median("vcs." + kp)),
-                        Fmt.num(s.median("ivcs." + kt)) + " / " + Fmt.num(s.median("ivcs." + kp))));
+                        Units.num(t, "µs"),
+                        Units.num(pr, "µs"),
+                        Units.ratio(pr / t),
+                        Units.num(s.median("vcs." + kt)) + " / " + Units.num(s.median("vcs." + kp)),
+                        Units.num(s.median("ivcs." + kt)) + " / " + Units.num(s.median("ivcs." + kp))));
             }
         }
         s.tables.add(new Table(
@@ -324,6 +386,7 @@ final class SwitchingExperiment implements Experiment {
             s.headline = "not measured";
             return;
         }
+        s.compares("rt." + key("PIPE", "thread", "same"), "rt." + key("PIPE", "process", "same"));
         double ratio = samePipeP.median() / samePipeT.median();
         double switches = Math.max(
                 1,
@@ -335,11 +398,11 @@ final class SwitchingExperiment implements Experiment {
                 "On one CPU, where every pipe round trip forces the kernel to switch (it counted %s context "
                         + "switches per round trip), two processes take %s against %s for two threads of one JVM: %s, "
                         + "about %s %s per switch. ",
-                Fmt.num(switches),
-                Fmt.num(samePipeP.median(), "µs"),
-                Fmt.num(samePipeT.median(), "µs"),
-                Fmt.ratio(ratio),
-                Fmt.num(Math.abs(extraPerSwitch) * 1000, "ns"),
+                Units.num(switches),
+                Units.num(samePipeP.median(), "µs"),
+                Units.num(samePipeT.median(), "µs"),
+                Units.ratio(ratio),
+                Units.num(Math.abs(extraPerSwitch) * 1000, "ns"),
                 extraPerSwitch >= 0 ? "more" : "less"));
         Outcome outcome;
         if (!separated || samePipeT.tooWide() || samePipeP.tooWide()) {
@@ -367,8 +430,8 @@ final class SwitchingExperiment implements Experiment {
             v.append(String.format(
                     "Placement matters more than the boundary: across two CPUs the same thread pair takes %s "
                             + "(%s the same-CPU time), because each message must wake the other CPU%s. ",
-                    Fmt.num(crossT, "µs"),
-                    Fmt.ratio(crossRatio),
+                    s.quote("rt." + key("PIPE", "thread", "cross")),
+                    Units.ratio(crossRatio),
                     ProcFs.cpuFlag("hypervisor")
                             ? ", and on this virtual machine waking an idle virtual CPU goes "
                                     + "through the hypervisor"
@@ -379,27 +442,31 @@ final class SwitchingExperiment implements Experiment {
             v.append(String.format(
                     "Shared memory between two processes on two CPUs needs no system call and no switch "
                             + "(%s voluntary per round trip): %s per round trip. ",
-                    Fmt.num(s.median("vcs." + key("SHM", "process", "cross"))), Fmt.num(shmCross, "µs")));
+                    Units.num(s.median("vcs." + key("SHM", "process", "cross"))),
+                    s.quote("rt." + key("SHM", "process", "cross"))));
         }
         double poolT = s.median("pool.threads");
         double poolP = s.median("pool.processes");
-        if (!Double.isNaN(poolP)) {
+        if (!Double.isNaN(poolP) && !Double.isNaN(poolT)) {
             v.append(String.format(
-                    "Through Tandem, an empty task's round trip is %s on a thread pool and %s on a process "
-                            + "pool (%s): %s",
-                    Fmt.num(poolT, "µs"),
-                    Fmt.num(poolP, "µs"),
-                    Fmt.ratio(poolP / poolT),
+                    "Through Tandem, in steady state, an empty task's round trip takes %s on a thread pool, %s on a "
+                            + "process pool over a Unix socket (%s) and %s over shared memory: %s A new process pool's first "
+                            + "result takes %s (cold start).",
+                    s.quote("pool.threads"),
+                    s.quote("pool.processes"),
+                    Units.ratio(poolP / poolT),
+                    s.quote("pool.processes-shm"),
                     poolP / poolT > 1.5
                             ? "serialization and the channel, not the switch, dominate a process pool's hand-off."
                             : "both are dominated by waking a parked worker (compare the two-CPU round trips), not by the "
-                                    + "boundary."));
+                                    + "boundary.",
+                    Units.nanos(Math.round(s.median("cold.first.processes") * 1e3))));
         }
         s.verdict(outcome, v.toString());
         s.headline = String.format(
                         "pipe, same CPU: processes %s vs threads %s (%s)",
-                        Fmt.num(samePipeP.median(), "µs"), Fmt.num(samePipeT.median(), "µs"), Fmt.ratio(ratio))
-                + (Double.isNaN(crossT) ? "" : "; two CPUs: threads " + Fmt.num(crossT, "µs"));
+                        Units.num(samePipeP.median(), "µs"), Units.num(samePipeT.median(), "µs"), Units.ratio(ratio))
+                + (Double.isNaN(crossT) ? "" : "; two CPUs: threads " + Units.num(crossT, "µs"));
         String same = key("PIPE", "thread", "same");
         String sameP = key("PIPE", "process", "same");
         s.note(String.format(
@@ -407,13 +474,13 @@ final class SwitchingExperiment implements Experiment {
                         + "echoing side and one back). The kernel counted %s voluntary + %s involuntary per round trip for "
                         + "threads and %s + %s for processes (involuntary: the woken side preempted the writer before it "
                         + "blocked).",
-                Fmt.num(s.median("vcs." + same)),
-                Fmt.num(s.median("ivcs." + same)),
-                Fmt.num(s.median("vcs." + sameP)),
-                Fmt.num(s.median("ivcs." + sameP))));
+                Units.num(s.median("vcs." + same)),
+                Units.num(s.median("ivcs." + same)),
+                Units.num(s.median("vcs." + sameP)),
+                Units.num(s.median("ivcs." + sameP))));
     }
 
     private static Stats stats(Section s, String key) {
-        return s.metric(key).map(Metric::stats).orElse(Stats.of(List.of()));
+        return s.stats(key);
     }
 }

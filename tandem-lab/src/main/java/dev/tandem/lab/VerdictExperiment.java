@@ -1,8 +1,13 @@
 package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.measure.Charts;
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -12,6 +17,8 @@ import java.util.Map;
 final class VerdictExperiment implements Experiment {
     /** What an angle favors when the difference is within the noise. */
     static final String NEITHER = "neither (within noise)";
+    /** What an angle favors when a number it needs is noise, or its experiment was inconclusive. */
+    static final String NOISE = "inconclusive (noise)";
 
     @Override
     public String id() {
@@ -33,6 +40,11 @@ final class VerdictExperiment implements Experiment {
         return 1;
     }
 
+    @Override
+    public boolean measures() {
+        return false;
+    }
+
     /** One angle: what threads and processes cost on it, and who wins. */
     private record Angle(String name, String threads, String processes, double ratio, String favors, String why) {}
 
@@ -43,21 +55,31 @@ final class VerdictExperiment implements Experiment {
                 + "ratio is processes' cost over threads' (above 1: threads are cheaper).";
         Map<String, Section> d = bench.done;
         List<Angle> angles = new ArrayList<>();
-        angles.add(resources(d.get("resources")));
-        angles.add(concurrency(d.get("resources"), d.get("scaling")));
-        angles.add(sharing(d.get("sharing")));
-        angles.add(isolation(d.get("isolation")));
+        Section res = d.get("resources");
+        String proc = res != null && res.metric("pss.worker").isPresent() ? "worker" : "jvm";
+        angles.add(guard(resources(res), res, "rss.platform", "pss." + proc));
+        angles.add(guard(
+                concurrency(res, d.get("scaling")),
+                res,
+                "create.virtual",
+                proc.equals("worker") ? "firstResult.worker" : "create.jvm"));
+        angles.add(guard(sharing(d.get("sharing")), d.get("sharing")));
+        angles.add(guard(isolation(d.get("isolation")), d.get("isolation")));
         angles.add(structure(d.get("races")));
-        angles.add(overhead(d.get("switching"), d.get("scaling")));
+        angles.add(guard(
+                overhead(d.get("switching"), d.get("scaling")),
+                d.get("switching"),
+                "rt.pipe.thread.same",
+                "rt.pipe.process.same"));
         List<List<String>> rows = new ArrayList<>();
         int measured = 0;
         for (Angle a : angles) {
-            rows.add(List.of(a.name(), a.threads(), a.processes(), Fmt.ratio(a.ratio()), a.favors(), a.why()));
-            if (!a.favors().equals("not measured")) {
+            rows.add(List.of(a.name(), a.threads(), a.processes(), Units.ratio(a.ratio()), a.favors(), a.why()));
+            if (!a.favors().equals("not measured") && !a.favors().equals(NOISE)) {
                 measured++;
             }
             s.add(
-                    "ratio." + a.name().toLowerCase(java.util.Locale.ROOT).replace(' ', '-'),
+                    "ratio." + a.name().toLowerCase(Locale.ROOT).replace(' ', '-'),
                     "processes / threads, " + a.name(),
                     "x",
                     Double.isNaN(a.ratio()) ? List.of() : List.of(a.ratio()),
@@ -81,15 +103,19 @@ final class VerdictExperiment implements Experiment {
             return;
         }
         StringBuilder text = new StringBuilder(String.format(
-                "Of %d angles measured, %d favor threads and %d favor " + "processes. ",
-                measured, forThreads, forProcesses));
-        for (String side : List.of("threads", "processes", NEITHER)) {
+                "Of %d angles weighed, threads win %d and processes %d. ", measured, forThreads, forProcesses));
+        for (String side : List.of("threads", "processes", NEITHER, NOISE)) {
             List<String> won = angles.stream()
                     .filter(a -> a.favors().equals(side))
-                    .map(a -> a.name() + (Double.isNaN(a.ratio()) ? "" : " (" + Fmt.ratio(a.ratio()) + ")"))
+                    .map(a -> a.name() + (Double.isNaN(a.ratio()) ? "" : " (" + Units.ratio(a.ratio()) + ")"))
                     .toList();
             if (!won.isEmpty()) {
-                text.append(side.equals(NEITHER) ? "Within noise: " : cap(side) + " win on ")
+                text.append(
+                                side.equals(NEITHER)
+                                        ? "Within noise: "
+                                        : side.equals(NOISE)
+                                                ? "Not weighed, their numbers are noise: "
+                                                : cap(side) + " win on ")
                         .append(String.join(", ", won))
                         .append(". ");
             }
@@ -115,9 +141,49 @@ final class VerdictExperiment implements Experiment {
         if (measured < angles.size() && outcome == Outcome.SUPPORTED) {
             outcome = Outcome.MIXED;
         }
+        long noise = angles.stream().filter(a -> a.favors().equals(NOISE)).count();
+        if (2 * measured < angles.size()) {
+            // Fewer than half the angles could be weighed: no overall verdict rests on the few that remain.
+            outcome = noise > 0 ? Outcome.INCONCLUSIVE : outcome;
+            if (noise > 0) {
+                text.append(" Inconclusive (machine busy): only ")
+                        .append(measured)
+                        .append(" of ")
+                        .append(angles.size())
+                        .append(" angles could be weighed; ")
+                        .append(noise)
+                        .append(" rest on numbers that are noise in this run.");
+            }
+        }
         s.verdict(outcome, text.toString());
         s.headline =
-                forThreads + " angles favor threads, " + forProcesses + " processes (of " + measured + " measured)";
+                "threads win " + forThreads + " angles, processes " + forProcesses + " (of " + measured + " weighed)";
+    }
+
+    /**
+     * {@return the angle, or the same angle marked {@link #NOISE} if its experiment was inconclusive or
+     * the two numbers it compares ({@code keys}: a pair) overlap while one is noise: no angle favors a
+     * side on a noisy number (a noisy number wholly apart from the other still decides, as in the lab)}
+     */
+    private static Angle guard(Angle a, Section source, String... keys) {
+        if (source == null || a.favors().equals("not measured")) {
+            return a;
+        }
+        List<String> noisy = new ArrayList<>();
+        if (keys.length == 2) {
+            Metric x = source.metric(keys[0]).orElse(null);
+            Metric y = source.metric(keys[1]).orElse(null);
+            if (x != null && y != null && (x.noisy() || y.noisy()) && !Section.separated(x, y)) {
+                noisy.add((x.noisy() ? x : y).label());
+            }
+        }
+        if (source.outcome != Outcome.INCONCLUSIVE && noisy.isEmpty()) {
+            return a;
+        }
+        String why = source.outcome == Outcome.INCONCLUSIVE
+                ? "the " + source.id + " experiment was inconclusive"
+                : "noise in " + String.join(", ", noisy);
+        return new Angle(a.name(), a.threads(), a.processes(), a.ratio(), NOISE, why);
     }
 
     private static String cap(String s) {
@@ -138,8 +204,8 @@ final class VerdictExperiment implements Experiment {
         double ratio = procKiB / Math.max(1, threadKiB);
         return new Angle(
                 "resources",
-                Fmt.num(threadKiB, "KiB") + " per platform thread",
-                Fmt.num(procKiB / 1024, "MiB") + " PSS per " + (proc.equals("worker") ? "worker JVM" : "JVM"),
+                Units.num(threadKiB, "KiB") + " per platform thread",
+                Units.num(procKiB / 1024, "MiB") + " PSS per " + (proc.equals("worker") ? "worker JVM" : "JVM"),
                 ratio,
                 ratio > 1 ? "threads" : "processes",
                 "each process carries a JVM (heap, JIT, GC threads)");
@@ -162,12 +228,12 @@ final class VerdictExperiment implements Experiment {
                 virt = sc.median("speedup.VIRTUAL_THREADS.io."
                         + ScalingExperiment.workers(true).getLast());
             }
-            io = Double.isNaN(virt) ? "" : "; IO-bound work scaled " + Fmt.ratio(virt) + " on virtual threads";
+            io = Double.isNaN(virt) ? "" : "; IO-bound work scaled " + Units.ratio(virt) + " on virtual threads";
         }
         return new Angle(
                 "concurrency",
-                Fmt.num(virtualMicros, "µs") + " per virtual thread",
-                Fmt.num(procMicros / 1000, "ms") + " per worker JVM",
+                Units.num(virtualMicros, "µs") + " per virtual thread",
+                Units.num(procMicros / 1000, "ms") + " per worker JVM",
                 ratio,
                 ratio > 1 ? "threads" : "processes",
                 "many small or blocking tasks want cheap units" + io);
@@ -208,8 +274,8 @@ final class VerdictExperiment implements Experiment {
         double ratio = copy / heap;
         return new Angle(
                 "data sharing",
-                Fmt.num(heap, "ms") + " to hand over " + label + " (a reference)",
-                Fmt.num(copy, "ms") + " copied, " + Fmt.num(shm, "ms") + " via shared memory",
+                Units.num(heap, "ms") + " to hand over " + label + " (a reference)",
+                Units.num(copy, "ms") + " copied, " + Units.num(shm, "ms") + " via shared memory",
                 ratio,
                 ratio > 1 ? "threads" : "processes",
                 "threads share the heap; processes copy or map bytes explicitly");
@@ -266,10 +332,10 @@ final class VerdictExperiment implements Experiment {
         double shm = ra.median("lost.shmPlain");
         String procs = Double.isNaN(ra.median("lost.processCopy"))
                 ? "not measured"
-                : "no race without sharing; " + Fmt.num(shm, "%") + " lost once memory is shared";
+                : "no race without sharing; " + Units.num(shm, "%") + " lost once memory is shared";
         return new Angle(
                 "structure",
-                Fmt.num(lost, "%") + " updates lost without synchronization",
+                Units.num(lost, "%") + " updates lost without synchronization",
                 procs,
                 Double.NaN,
                 Double.isNaN(ra.median("lost.processCopy")) ? "not measured" : "processes",
@@ -280,8 +346,8 @@ final class VerdictExperiment implements Experiment {
         if (sw == null) {
             return missing("overhead", "switching");
         }
-        Stats t = sw.metric("rt.pipe.thread.same").map(Metric::stats).orElse(Stats.of(List.of()));
-        Stats p = sw.metric("rt.pipe.process.same").map(Metric::stats).orElse(Stats.of(List.of()));
+        Stats t = sw.stats("rt.pipe.thread.same");
+        Stats p = sw.stats("rt.pipe.process.same");
         double poolT = sw.median("pool.threads");
         double poolP = sw.median("pool.processes");
         String cpu = "";
@@ -289,7 +355,7 @@ final class VerdictExperiment implements Experiment {
             int n = Math.min(Runtime.getRuntime().availableProcessors(), 4);
             double thr = sc.median("speedup.THREADS.cpu." + n);
             double pr = sc.median("speedup.PROCESSES.cpu." + n);
-            cpu = "; CPU-bound speed-up x" + n + ": threads " + Fmt.ratio(thr) + ", processes " + Fmt.ratio(pr);
+            cpu = "; CPU-bound speed-up x" + n + ": threads " + Units.ratio(thr) + ", processes " + Units.ratio(pr);
         }
         double ratio = p.median() / t.median();
         String favors = !t.separatedFrom(p) || Math.abs(Math.log(ratio)) < Math.log(1.25)
@@ -297,9 +363,9 @@ final class VerdictExperiment implements Experiment {
                 : ratio > 1 ? "threads" : "processes";
         return new Angle(
                 "overhead",
-                Fmt.num(t.median(), "µs") + " same-CPU switch round trip, " + Fmt.num(poolT, "µs")
+                Units.num(t.median(), "µs") + " same-CPU switch round trip, " + Units.num(poolT, "µs")
                         + " per pooled empty task",
-                Fmt.num(p.median(), "µs") + " same-CPU switch round trip, " + Fmt.num(poolP, "µs")
+                Units.num(p.median(), "µs") + " same-CPU switch round trip, " + Units.num(poolP, "µs")
                         + " per pooled empty task",
                 ratio,
                 favors,
@@ -307,23 +373,31 @@ final class VerdictExperiment implements Experiment {
     }
 
     private void chart(Section s, List<Angle> angles) {
-        ObjectNode o = Charts.base("What processes cost relative to threads (x, log scale)");
-        List<Angle> shown =
-                angles.stream().filter(a -> !Double.isNaN(a.ratio())).toList();
-        Charts.categoryAxis(o, "yAxis", "", shown.stream().map(Angle::name).toList());
-        Charts.obj((ObjectNode) o.get("yAxis"), "axisLabel").put("rotate", 0);
-        Charts.valueAxis(o, "xAxis", "processes / threads (above 1: threads cheaper)", true)
-                .put("nameGap", 28);
-        Charts.bars(o, "processes / threads", shown.stream().map(Angle::ratio).toList())
-                .putObject("label")
-                .put("show", true)
-                .put("position", "right")
-                .put("formatter", "{c}x");
-        Charts.obj(o, "grid").put("left", 120).put("bottom", 50);
-        o.put("_height", 320);
+        ObjectNode o = Charts.base("What processes cost relative to threads (×, log scale)");
+        Charts.categoryAxis(o, "yAxis", angles.stream().map(Angle::name).toList())
+                .put("inverse", true);
+        Charts.valueAxis(o, "xAxis", "processes / threads (above 1: threads cheaper)", true);
+        List<Double> values = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (Angle a : angles) {
+            boolean ratio = !Double.isNaN(a.ratio());
+            values.add(ratio ? a.ratio() : 1.0);
+            labels.add(ratio ? Units.ratio(a.ratio()) : "no ratio: " + a.favors());
+        }
+        ObjectNode series = Charts.labelledBars(o, "processes / threads", values, labels, "right");
+        for (int i = 0; i < angles.size(); i++) {
+            Angle a = angles.get(i);
+            String color = Double.isNaN(a.ratio())
+                    ? "rgba(0,0,0,0)"
+                    : a.favors().equals("threads") ? "#5470c6" : a.favors().equals("processes") ? "#fc8452" : "#9aa3ad";
+            ((ObjectNode) series.path("data").get(i)).putObject("itemStyle").put("color", color);
+        }
+        Charts.obj(o, "grid").put("top", 8).put("right", 72);
+        o.put("_height", 340);
         s.chart = o;
         s.chartCaption =
-                "For each angle with a ratio, processes' cost over threads' (for failure isolation: faults not "
-                        + "contained, so below 1 means processes contain more).";
+                "For each angle, processes' cost over threads' (for failure isolation: faults not contained, so "
+                        + "below 1 means processes contain more). Blue: favors threads; orange: favors processes; grey: within "
+                        + "noise or inconclusive. An angle without a ratio says whom it favors in words; the table says why.";
     }
 }

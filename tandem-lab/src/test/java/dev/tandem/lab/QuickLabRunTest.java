@@ -9,6 +9,9 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.RoundTrips;
+import dev.tandem.measure.testing.Chromium;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,12 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -31,13 +31,13 @@ import org.junit.jupiter.api.Timeout;
 /**
  * One quick lab run (every experiment), then checks of what it wrote: every section has numbers and a
  * verdict, results.json validates against the schema kept in the repository, the HTML report renders
- * every chart in headless Chromium (a screenshot of the first screen is kept under target/), and the
- * lab left no process behind.
+ * every chart in headless Chromium with no label clipped or covered at desktop and phone width
+ * (screenshots are kept under target/), every section recorded the load, and the lab left no process
+ * behind.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QuickLabRunTest {
     static final Path REPORT = Path.of("target", "lab-quick-report");
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     private int exitCode;
     private String stdout;
@@ -49,11 +49,12 @@ class QuickLabRunTest {
         Lab.deleteTree(REPORT);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            exitCode = new Lab(ps, System.err).run(new LabOptions(Lab.ORDER, true, 42, REPORT, null, true));
+            exitCode = new Lab(ps, System.err)
+                    .run(new LabOptions(Lab.ORDER, true, 42, Files.createDirectories(REPORT), null, true));
         }
         stdout = out.toString(StandardCharsets.UTF_8);
         System.out.println(stdout);
-        results = Charts.JSON.readTree(REPORT.resolve("results.json").toFile());
+        results = Json.MAPPER.readTree(REPORT.resolve("results.json").toFile());
     }
 
     @Test
@@ -116,7 +117,7 @@ class QuickLabRunTest {
         ObjectNode broken = results.deepCopy();
         ((ObjectNode) broken.get("options")).remove("seed");
         ((ObjectNode) broken.get("sections").get(0)).put("outcome", "probably");
-        List<Error> errors = schema().validate(Charts.JSON.writeValueAsString(broken), InputFormat.JSON);
+        List<Error> errors = schema().validate(Json.MAPPER.writeValueAsString(broken), InputFormat.JSON);
         assertThat(errors)
                 .extracting(e -> e.getInstanceLocation() + " " + e.getMessage())
                 .anyMatch(msg -> msg.contains("seed"))
@@ -124,12 +125,64 @@ class QuickLabRunTest {
     }
 
     @Test
-    void comparingARunWithItselfFindsNoChange() throws IOException {
-        JsonNode c = Comparison.compare(REPORT.resolve("results.json"), reloadSections());
+    void comparingARunWithItselfFindsNoChange() {
+        LabOptions options = new LabOptions(Lab.ORDER, true, 42, REPORT, null, false);
+        JsonNode c = Comparison.compare(Baseline.read(REPORT.resolve("results.json")), options, reloadSections());
         assertThat(c.get("rows").size()).isPositive();
+        assertThat(c.get("differences")).as("same settings, same machine").isEmpty();
+        assertThat(c.get("skipped").get("count").asInt()).isZero();
         for (JsonNode row : c.get("rows")) {
             assertThat(row.get("significant").asBoolean()).as(row.toString()).isFalse();
         }
+    }
+
+    @Test
+    void everySectionRecordsTheLoadWhileItMeasured() {
+        assertThat(results.get("load").get("cores").asInt()).isPositive();
+        for (JsonNode s : results.get("sections")) {
+            JsonNode load = s.get("load");
+            assertThat(load.get("seconds").asDouble())
+                    .as(s.get("id") + " load window")
+                    .isPositive();
+            assertThat(load.has("othersCpus")).isTrue();
+            assertThat(load.has("steal")).isTrue();
+            assertThat(s.get("attempts").size()).isBetween(1, Lab.ATTEMPTS);
+        }
+    }
+
+    @Test
+    void aVerdictThatRestsOnNoiseIsInconclusive() {
+        JsonNode switching = section("switching");
+        boolean noise = false;
+        for (String key : List.of("rt.pipe.thread.same", "rt.pipe.process.same")) {
+            noise |= metric(switching, key).get("stats").get("noise").asBoolean();
+        }
+        if (noise) {
+            assertThat(switching.get("outcome").asText()).isEqualTo("inconclusive");
+            assertThat(switching.get("verdict").asText()).startsWith("Inconclusive (");
+        } else {
+            assertThat(switching.get("verdict").asText()).doesNotStartWith("Inconclusive (");
+        }
+    }
+
+    @Test
+    void theLabMeasuresTandemsPoolsInSteadyStateAndColdStartApart() {
+        JsonNode switching = section("switching");
+        for (String executor : PoolProbe.EXECUTORS) {
+            JsonNode steady = metric(switching, "pool." + executor);
+            assertThat(steady.get("samples").size())
+                    .as("one median per measurement iteration")
+                    .isEqualTo(RoundTrips.Settings.QUICK.iterations());
+            assertThat(steady.get("params").get("warmup").asText()).contains(" x ");
+            double cold = metric(switching, "cold.trips." + executor)
+                    .get("stats")
+                    .get("median")
+                    .asDouble();
+            assertThat(cold).as("cold round trips of " + executor).isPositive();
+        }
+        assertThat(switching.get("method").asText())
+                .contains("core.RoundTripBenchmark")
+                .contains("cold start");
     }
 
     @Test
@@ -153,9 +206,9 @@ class QuickLabRunTest {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void theHtmlReportRendersEveryChartInHeadlessChromium() throws Exception {
-        assertThat(CHROMIUM)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theHtmlReportRendersEveryChartWithNoLabelClippedOrCoveredAtDesktopAndPhoneWidth() throws Exception {
+        assertThat(Chromium.BINARY)
                 .as("Debian's chromium (apt-get install chromium; .ci/run installs it)")
                 .exists();
         Path html = REPORT.resolve("index.html").toAbsolutePath();
@@ -164,85 +217,20 @@ class QuickLabRunTest {
                 .doesNotContain("src=\"http")
                 .doesNotContain("href=\"http")
                 .contains("echarts");
-
-        String dom = chromium(html, "--dump-dom", "--window-size=1280,900");
-        Map<String, Map<String, String>> charts = chartDivs(dom);
         List<String> expected = new ArrayList<>();
-        results.get("sections").forEach(s -> expected.add(s.get("id").asText()));
-        assertThat(charts.keySet()).containsExactlyInAnyOrderElementsOf(expected);
-        charts.forEach((id, attrs) -> {
-            assertThat(attrs.get("data-rendered"))
-                    .as("chart " + id + " rendered; attributes " + attrs)
-                    .isEqualTo("true");
-            assertThat(Integer.parseInt(attrs.getOrDefault("data-svg-nodes", "0")))
-                    .as("SVG nodes of " + id)
-                    .isGreaterThan(20);
-        });
-        assertThat(dom).contains("data-charts=\"" + expected.size() + "\"");
-
+        results.get("sections").forEach(x -> expected.add(x.get("id").asText()));
+        for (int[] size : List.of(Chromium.DESKTOP, Chromium.PHONE)) {
+            String dom = Chromium.dumpDom(html, size);
+            assertThat(Chromium.charts(dom).keySet()).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(Chromium.problems(dom)).as("at %d px wide", size[0]).isEmpty();
+            assertThat(dom).contains("data-charts=\"" + expected.size() + "\"");
+        }
         Path shot = Path.of("target", "lab-report-screenshot.png").toAbsolutePath();
-        Files.deleteIfExists(shot);
-        chromium(html, "--screenshot=" + shot, "--window-size=1280,900", "--hide-scrollbars");
-        assertThat(shot).exists();
+        Chromium.screenshot(html, shot, Chromium.DESKTOP);
         assertThat(Files.size(shot)).isGreaterThan(10_000);
         Path phone = Path.of("target", "lab-report-phone.png").toAbsolutePath();
-        chromium(html, "--screenshot=" + phone, "--window-size=390,1600", "--hide-scrollbars");
+        Chromium.screenshot(html, phone, new int[] {390, 1600});
         assertThat(phone).exists();
-    }
-
-    private static String chromium(Path html, String... args) throws Exception {
-        Path profile = Files.createTempDirectory("lab-chromium-");
-        List<String> cmd = new ArrayList<>(List.of(
-                CHROMIUM.toString(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile,
-                "--virtual-time-budget=15000"));
-        cmd.addAll(List.of(args));
-        cmd.add(html.toUri().toString());
-        Path out = Files.createTempFile("lab-chromium-", ".out");
-        Path err = Files.createTempFile("lab-chromium-", ".err");
-        Process p = new ProcessBuilder(cmd)
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        try {
-            boolean exited = p.waitFor(120, TimeUnit.SECONDS);
-            assertThat(exited)
-                    .as("chromium finished; stderr:%n%s", Files.readString(err))
-                    .isTrue();
-            return Files.readString(out);
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-            Lab.deleteTree(profile);
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    /** {@return the attributes of every chart element of the DOM, by section id} */
-    static Map<String, Map<String, String>> chartDivs(String dom) {
-        Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        Matcher tag = Pattern.compile("<div\\b([^>]*\\bclass=\"chart\"[^>]*)>").matcher(dom);
-        Pattern attr = Pattern.compile("([\\w-]+)=\"([^\"]*)\"");
-        while (tag.find()) {
-            Map<String, String> attrs = new LinkedHashMap<>();
-            Matcher a = attr.matcher(tag.group(1));
-            while (a.find()) {
-                attrs.put(a.group(1), a.group(2));
-            }
-            out.put(attrs.getOrDefault("id", "?").replaceFirst("^chart-", ""), attrs);
-        }
-        return out;
     }
 
     private static Schema schema() throws IOException {
@@ -283,12 +271,14 @@ class QuickLabRunTest {
             for (JsonNode m : s.get("metrics")) {
                 List<Double> samples = new ArrayList<>();
                 m.get("samples").forEach(v -> samples.add(v.isNumber() ? v.asDouble() : Double.NaN));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> params = Json.MAPPER.convertValue(m.get("params"), Map.class);
                 sec.add(
                         m.get("key").asText(),
                         m.get("label").asText(),
                         m.get("unit").asText(),
                         samples,
-                        Map.of());
+                        params);
             }
             out.add(sec);
         }

@@ -1,0 +1,68 @@
+package dev.tandem.advisor;
+
+import dev.tandem.measure.Units;
+import java.time.Duration;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * picocli converters for the sizes and durations of {@code tandem advise}: they read what people type
+ * ({@code 50ms}, {@code 2m}, {@code 512m}) and refuse a bad value while the command line is parsed,
+ * before anything is measured. picocli then names the option; the message quotes the value as typed
+ * and shows the form. Stateless.
+ */
+final class Durations {
+    private Durations() {}
+
+    /** A duration above zero, such as {@code --max-latency 50ms}. */
+    static final class Positive implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = parse(value);
+            if (d.isNegative() || d.isZero()) {
+                throw new TypeConversionException(
+                        "'" + value + "' is not a positive duration; write it like 50ms, or leave the option out");
+            }
+            return d;
+        }
+    }
+
+    /** The time budget of a run: 2 s to 1 h, such as {@code --time 30s}. */
+    static final class Budget implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = parse(value);
+            if (d.compareTo(Duration.ofSeconds(2)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+                throw new TypeConversionException("'" + value
+                        + "' is not between 2s and 1h; the probe alone needs about a second; write it like 30s or 2m");
+            }
+            return d;
+        }
+    }
+
+    /** A heap of at least 16 MiB, such as {@code --heap-per-task 512m}. */
+    static final class HeapSize implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long bytes;
+            try {
+                bytes = Units.parseBytes(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            if (bytes < 16L << 20) {
+                throw new TypeConversionException(
+                        "'" + value + "' is less than 16m, too small for a JVM's heap; write it like 512m or 2g");
+            }
+            return bytes;
+        }
+    }
+
+    private static Duration parse(String value) {
+        try {
+            return Units.parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+}

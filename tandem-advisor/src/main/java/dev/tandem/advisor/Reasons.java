@@ -1,0 +1,459 @@
+package dev.tandem.advisor;
+
+import dev.tandem.Mode;
+import dev.tandem.measure.Units;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The words of a verdict: its one-sentence summary and one reason per angle of the question
+ * (resources, concurrency, data sharing, failure, structure, overhead), each citing numbers that
+ * {@link Rules} measured facts about. Pure, like {@link Rules}.
+ */
+final class Reasons {
+    private final Rules r;
+
+    Reasons(Rules r) {
+        this.r = r;
+    }
+
+    /** {@return the verdict in one sentence: the model, the risk or requirement that shaped it, and the numbers} */
+    String summary(Rules.Choice c) {
+        StringBuilder why = new StringBuilder();
+        if (c.inconclusive()) {
+            why.append("inconclusive (machine busy): ");
+        }
+        Advice.Trial racy = r.racyTrial().orElse(null);
+        boolean isolated = r.needsIsolation(r.req);
+        if (r.hangs()) {
+            why.append("a call did not return (")
+                    .append(r.probe.endedHow())
+                    .append("); a Java thread cannot be stopped,")
+                    .append(" but a worker process can: taskTimeout kills and replaces it");
+        } else if (r.exits()) {
+            why.append("the task ended its JVM (")
+                    .append(r.probe.endedHow())
+                    .append("); only a worker process keeps that from ending your application");
+        } else if (r.leaks()) {
+            why.append("the task retains ")
+                    .append(Units.bytes(r.probe.retainedBytesPerCall()))
+                    .append(" per call; worker JVMs recycled every ")
+                    .append(r.recycleAfter(r.req))
+                    .append(" tasks contain the leak");
+        } else if (r.natives()) {
+            why.append("the task loads native code (")
+                    .append(r.probe.nativeLibraries().getFirst())
+                    .append("); a crash there ends the whole JVM");
+        } else if (racy != null) {
+            why.append("results under ")
+                    .append(racy.label())
+                    .append(" differed from the single-thread run for ")
+                    .append(racy.resultsDiffering())
+                    .append(" of ")
+                    .append(racy.resultsCompared())
+                    .append(" inputs: the task is probably not thread-safe");
+        } else if (isolated) {
+            why.append(r.isolationReason(r.req));
+        } else if (r.blocking()) {
+            why.append("a call waits ").append(Units.percent(1 - r.cpuShare())).append(" of its time");
+        } else {
+            why.append("the task computes (")
+                    .append(Units.percent(r.cpuShare()))
+                    .append(" CPU) in pure Java, and Java has no GIL: threads run it on every core, so worker JVMs")
+                    .append(" would buy isolation, not speed");
+        }
+        Advice.Trial basis = c.basis();
+        Advice.Trial fastest = c.fastest();
+        if (basis == null) {
+            why.append("; no model could be measured, so this follows from the probe alone");
+        } else if (fastest == basis) {
+            Advice.Trial next = r.trials.stream()
+                    .filter(Rules::measured)
+                    .filter(t -> t != basis && r.ruledOut(t, r.req) == null)
+                    .max(Comparator.comparingDouble(r::speed))
+                    .orElse(null);
+            why.append(isolated ? "; of the models that keep it apart, " : "; ")
+                    .append(basis.label())
+                    .append(" measured fastest at ")
+                    .append(Units.rate(r.speed(basis)));
+            if (next != null) {
+                why.append(" (")
+                        .append(next.label())
+                        .append(": ")
+                        .append(Units.rate(r.speed(next)))
+                        .append(")");
+            }
+        } else {
+            why.append("; ")
+                    .append(fastest.label())
+                    .append(" and ")
+                    .append(basis.label())
+                    .append(" measured within the noise of each other (")
+                    .append(r.spread(fastest))
+                    .append(" and ")
+                    .append(r.spread(basis))
+                    .append("), so the cheaper: ")
+                    .append(r.cheaper(basis, fastest));
+        }
+        if (c.inconclusive()) {
+            why.append("; other programs took CPU while they ran, so rerun on a quieter machine to rank them");
+        }
+        String batch = "";
+        if (c.batch()) {
+            Advice.Trial map = basis;
+            Advice.Trial one = map == null
+                    ? null
+                    : r.find(t -> t.mode() == map.mode() && t.workers() == map.workers() && !t.batched());
+            batch = map != null && one != null
+                    ? "; pass the inputs to pool.map(fn, inputs): batched, " + map.label() + " ran "
+                            + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput()) + " one by one"
+                    : "; pass the inputs to pool.map(fn, inputs), which batches tasks this short ("
+                            + Units.nanos(r.probe.medianCallNanos()) + ")";
+        }
+        return "Use " + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false) + ": " + why + batch + ".";
+    }
+
+    void resources(Rules.Choice c, List<Advice.Reason> out) {
+        Advice.Trial t1 = r.baseline();
+        Advice.Trial tc = r.threadsCores();
+        Advice.Trial pc = r.processes();
+        List<String> parts = new ArrayList<>();
+        if (t1 != null && tc != null && tc != t1) {
+            parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", "
+                    + Units.ratio(tc.throughput() / t1.throughput())
+                    + " " + t1.label() + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
+                    + (r.machine.loadAverage() > r.cores
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is understated",
+                                    r.machine.loadAverage(),
+                                    r.cores)
+                            : ""));
+        }
+        if (pc != null && t1 != null && pc != t1) {
+            parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", "
+                    + Units.ratio(pc.throughput() / t1.throughput()) + " " + t1.label());
+        }
+        if (pc != null) {
+            Advice.Trial ref = tc != null ? tc : t1;
+            parts.add("each worker JVM held " + Units.bytes(pc.meanWorkerRssBytes()) + " resident"
+                    + (ref != null
+                            ? " beside the caller's " + Units.bytes(ref.callerRssBytes()) + "; threads add no JVM"
+                            : ""));
+            if (ref != null && ref.cpuPerTaskNanos() > 0 && pc.cpuPerTaskNanos() > 0) {
+                parts.add("CPU per task (user + system, caller + workers): " + Units.nanos(ref.cpuPerTaskNanos())
+                        + " in " + ref.label() + ", " + Units.nanos(pc.cpuPerTaskNanos()) + " in " + pc.label());
+            }
+        }
+        if (r.probe.allocatedBytesPerCall() >= 0) {
+            parts.add("a call allocates " + Units.bytes(r.probe.allocatedBytesPerCall()) + " on the heap");
+        }
+        if (r.req.heapPerTaskBytes() > 0) {
+            parts.add("a " + Units.bytes(r.req.heapPerTaskBytes()) + " heap per task fits " + r.workersThatFit(r.req)
+                    + " worker JVMs in " + Units.bytes(r.machine.memoryBytes()) + " on " + r.cores + " cores");
+        }
+        if (parts.isEmpty()) {
+            parts.add(
+                    r.probe.medianCallNanos() < 0
+                            ? "no call completed (" + r.probe.calls()
+                                    + " in the probe), so no model's use of CPU and memory could be measured"
+                            : "only the probe ran: a call takes " + Units.nanos(r.probe.medianCallNanos())
+                                    + " (median of " + r.probe.calls() + ")");
+        }
+        out.add(new Advice.Reason(Advice.Angle.RESOURCES, sentence(parts)));
+    }
+
+    void concurrency(Rules.Choice c, List<Advice.Reason> out) {
+        if (r.probe.medianCallNanos() < 0) {
+            out.add(new Advice.Reason(
+                    Advice.Angle.CONCURRENCY,
+                    "no call completed in the probe (" + r.probe.calls()
+                            + " completed), so whether the task computes or waits is unknown; more concurrency cannot help a task"
+                            + " that does not return."));
+            return;
+        }
+        String share = "a call spends " + Units.percent(r.cpuShare()) + " of its "
+                + Units.nanos(r.probe.medianCallNanos()) + " on the CPU (probe, " + r.probe.calls() + " calls)";
+        Advice.Trial vt = r.virtual();
+        Advice.Trial best = r.bestThreads();
+        Advice.Trial tc = r.threadsCores();
+        String text;
+        if (r.blocking()) {
+            text = share + ": it mostly waits, so concurrency beyond the " + r.cores + " cores pays";
+            if (vt != null && tc != null) {
+                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
+                        + "'s " + Units.rate(tc.throughput());
+            }
+            if (best != null && best != tc) {
+                text += " and " + best.label() + "'s " + Units.rate(best.throughput());
+            }
+            text +=
+                    ". Virtual threads unmount while they block, so thousands wait at the cost of a few carrier threads";
+        } else {
+            text = share + ": it computes, so more threads than cores (" + r.cores + ") cannot help";
+            if (vt != null && tc != null) {
+                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
+                        + "'s " + Units.rate(tc.throughput())
+                        + ", and virtual threads are not time-sliced, so they fit waiting, not computing";
+            }
+        }
+        out.add(new Advice.Reason(Advice.Angle.CONCURRENCY, sentence(List.of(text))));
+    }
+
+    void dataSharing(List<Advice.Reason> out) {
+        String text;
+        if (r.probe.serializationError() != null) {
+            text = r.probe.serializationError() + ": worker processes need Serializable tasks and results (implement "
+                    + "Serializable, or build the state in each worker with an initializer); threads share the heap and copy nothing";
+        } else {
+            text = "a task with its input serializes to " + Units.bytes(r.probe.taskBytes()) + " and its result to "
+                    + Units.bytes(r.probe.resultBytes())
+                    + ": processes copy both on every call and share no heap, so writes to "
+                    + "captured objects are not seen by the caller; threads pass references";
+        }
+        out.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sentence(List.of(text))));
+    }
+
+    void failure(Rules.Choice c, List<Advice.Reason> out) {
+        List<String> parts = new ArrayList<>();
+        Advice.Trial iso = r.trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> t.mode().isolated())
+                .max(Comparator.comparingLong(Advice.Trial::failed))
+                .orElse(null);
+        if (r.hangs()) {
+            parts.add("in the probe " + r.probe.endedHow() + ": a thread pool can only interrupt such a call and"
+                    + " leaves the thread running; a process pool's taskTimeout kills the worker and starts another");
+        } else if (r.exits()) {
+            String s = "in the probe the task ended its JVM: " + r.probe.endedHow()
+                    + "; in a thread pool that ends your application, and no catch block can stop System.exit";
+            if (iso != null) {
+                s += "; " + iso.label() + " lost " + iso.failureKinds().getOrDefault("WorkerLostException", 0L)
+                        + " workers (WorkerLostException), replaced them and completed " + iso.completed() + " tasks";
+            }
+            parts.add(s);
+        }
+        if (r.leaks()) {
+            long heap = r.req.heapPerTaskBytes() > 0 ? r.req.heapPerTaskBytes() : Rules.DEFAULT_WORKER_HEAP;
+            parts.add("the heap after full GC grew " + Units.bytes(r.probe.retainedBytesPerCall())
+                    + " per call (a leak or an unbounded cache): a " + Units.bytes(heap) + " heap fills after about "
+                    + heap / r.probe.retainedBytesPerCall() + " calls; maxTasksPerWorker(" + r.recycleAfter(r.req)
+                    + ") replaces each worker JVM before it fills");
+        }
+        if (r.probe.failures() > 0) {
+            parts.add(r.probe.failures() + " of " + r.probe.calls() + " probe calls threw (first: "
+                    + r.probe.firstFailure() + ")");
+        }
+        long trialFailures = r.trials.stream().mapToLong(Advice.Trial::failed).sum();
+        long timeouts = r.trials.stream()
+                .mapToLong(t -> t.failureKinds().getOrDefault("TaskTimeoutException", 0L))
+                .sum();
+        if (timeouts > 0) {
+            parts.add(
+                    timeouts + " tasks hit the trial's task timeout; a thread cannot be killed, a worker process can");
+        }
+        if (parts.isEmpty()) {
+            long done = r.trials.stream().mapToLong(Advice.Trial::completed).sum();
+            parts.add("no call failed (" + r.probe.calls() + " probe calls, " + done + " trial tasks, " + trialFailures
+                    + " failures) and the heap did not grow (" + Units.bytes(r.probe.retainedBytesPerCall())
+                    + " per call): nothing here needs a process boundary");
+        }
+        out.add(new Advice.Reason(Advice.Angle.FAILURE, sentence(parts)));
+    }
+
+    void structure(Rules.Choice c, List<Advice.Reason> out) {
+        List<String> parts = new ArrayList<>();
+        Advice.Trial racy = r.racyTrial().orElse(null);
+        if (racy != null) {
+            parts.add("results under " + racy.label() + " differed from threads(1) for " + racy.resultsDiffering()
+                    + " of "
+                    + racy.resultsCompared()
+                    + " inputs, though a repeated call gave an equal result: shared mutable state "
+                    + "without synchronization; one task per JVM avoids the race until the code is fixed");
+        } else {
+            r.trials.stream()
+                    .filter(t -> t.resultsCompared() > 0)
+                    .findFirst()
+                    .ifPresent(t -> parts.add("results under " + t.label() + " matched threads(1) for all "
+                            + t.resultsCompared() + " inputs compared: no sign of a data race"));
+        }
+        if (r.natives()) {
+            parts.add("the task loaded native code (" + String.join(", ", r.probe.nativeLibraries())
+                    + "): a crash there ends the whole JVM, which only a process boundary contains");
+        }
+        if (r.req.isolate()) {
+            parts.add("isolation was required: worker JVMs also give untrusted or non-thread-safe code its own heap "
+                    + "(Java has no SecurityManager any more: a JVM is the smallest boundary)");
+        }
+        parts.add("switching models is one line with Tandem ("
+                + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false)
+                + " is a TaskPool like the others); tasks in worker JVMs receive copies");
+        out.add(new Advice.Reason(Advice.Angle.STRUCTURE, sentence(parts)));
+    }
+
+    void overhead(Rules.Choice c, List<Advice.Reason> out) {
+        List<String> parts = new ArrayList<>();
+        List<String> per = r.trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> !t.batched() && t.overheadNanos() >= 0)
+                .map(t -> t.label() + " " + Units.nanos(t.overheadNanos()))
+                .toList();
+        if (!per.isEmpty()) {
+            parts.add("median task " + Units.nanos(r.probe.medianCallNanos())
+                    + "; overhead per task (dispatch, queueing, " + "serialization, IPC): " + String.join(", ", per));
+        }
+        r.trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> t.mode().isolated() && t.poolStartNanos() > 0)
+                .findFirst()
+                .ifPresent(t -> parts.add("starting " + t.label() + " took " + Units.nanos(t.poolStartNanos())));
+        Advice.Trial map = r.mapFor(c.mode().isolated() ? Mode.PROCESSES : Mode.THREADS);
+        Advice.Trial one = map == null
+                ? null
+                : r.find(t -> t.mode() == map.mode()
+                        && t.workers() == map.workers()
+                        && t.threadsPerWorker() == map.threadsPerWorker()
+                        && !t.batched());
+        if (map != null && one != null && one.throughput() > 0) {
+            parts.add("map() batched to " + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput())
+                    + " submitting one by one (" + Units.ratio(map.throughput() / one.throughput()) + ")"
+                    + (c.batch() ? ": batch tasks this short" : r.tiny() ? "" : ": tasks this long need no batching"));
+        } else if (r.tiny()) {
+            parts.add("a call takes only " + Units.nanos(r.probe.medianCallNanos()) + ": batch such tasks with map()");
+        }
+        if (parts.isEmpty()) {
+            parts.add("a call takes " + Units.nanos(r.probe.medianCallNanos())
+                    + "; no trial ran to weigh overheads against it");
+        }
+        out.add(new Advice.Reason(Advice.Angle.OVERHEAD, sentence(parts)));
+    }
+
+    static String sentence(List<String> parts) {
+        String s = String.join("; ", parts);
+        return s.endsWith(".") ? s : s + ".";
+    }
+
+    String code(Rules.Choice c, Advice.Requirements req) {
+        StringBuilder b = new StringBuilder("try (TaskPool pool = ");
+        b.append(
+                switch (c.mode()) {
+                    case THREADS -> "Tandem.threads(" + c.workers() + ")";
+                    case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
+                    case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
+                    case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
+                });
+        if (c.mode().isolated() && r.leaks()) {
+            b.append("\n        .maxTasksPerWorker(")
+                    .append(r.recycleAfter(req))
+                    .append(')');
+        }
+        if (c.mode().isolated() && req.heapPerTaskBytes() > 0) {
+            b.append("\n        .jvmOptions(\"-Xmx")
+                    .append(req.heapPerTaskBytes() >> 20)
+                    .append("m\")");
+        }
+        if (req.maxLatencyNanos() > 0) {
+            b.append("\n        .taskTimeout(Duration.ofMillis(")
+                    .append(Math.max(1, req.maxLatencyNanos() / 1_000_000))
+                    .append("))");
+        } else if (r.hangs()) {
+            long timeout =
+                    r.probe.medianCallNanos() > 0 ? Math.max(1000, 10 * r.probe.medianCallNanos() / 1_000_000) : 30_000;
+            b.append("\n        .taskTimeout(Duration.ofMillis(")
+                    .append(timeout)
+                    .append("))");
+        }
+        b.append(".start()) {\n");
+        b.append(
+                c.batch()
+                        ? "    List<R> results = pool.map(fn, inputs);   // batches tiny tasks\n"
+                        : "    Future<R> f = pool.submit(task);            // one task per input\n");
+        b.append('}');
+        return b.toString();
+    }
+
+    List<String> requirementEffects(Rules.Choice chosen) {
+        List<String> effects = new ArrayList<>();
+        if (r.req.isolate()) {
+            effect(
+                    effects,
+                    "--isolate",
+                    new Advice.Requirements(false, r.req.heapPerTaskBytes(), r.req.maxLatencyNanos()),
+                    chosen);
+        }
+        if (r.req.heapPerTaskBytes() > 0) {
+            effect(
+                    effects,
+                    "--heap-per-task " + Units.bytes(r.req.heapPerTaskBytes()),
+                    new Advice.Requirements(r.req.isolate(), 0, r.req.maxLatencyNanos()),
+                    chosen);
+        }
+        if (r.req.maxLatencyNanos() > 0) {
+            effect(
+                    effects,
+                    "--max-latency " + Units.nanos(r.req.maxLatencyNanos()),
+                    new Advice.Requirements(r.req.isolate(), r.req.heapPerTaskBytes(), 0),
+                    chosen);
+            for (String note : chosen.latencyNotes()) {
+                effects.add("--max-latency: " + note);
+            }
+        }
+        return effects;
+    }
+
+    private void effect(List<String> effects, String name, Advice.Requirements without, Rules.Choice with) {
+        Rules.Choice other = r.choose(without);
+        if (other.label().equals(with.label())) {
+            effects.add(name + ": no change, " + with.label() + " either way"
+                    + (r.needsIsolation(without) && name.equals("--isolate")
+                            ? " (the task needs a process boundary anyway)"
+                            : ""));
+            return;
+        }
+        String cost = "";
+        if (other.basis() != null && with.basis() != null && other.basis().throughput() > 0) {
+            if (other.basis().mode() == with.basis().mode() && other.batch() != with.batch()) {
+                Advice.Trial one = with.batch() ? other.basis() : with.basis();
+                Advice.Trial map = with.batch() ? with.basis() : other.basis();
+                cost = "; one by one measured " + Units.rate(one.throughput()) + ", batched "
+                        + Units.rate(map.throughput());
+            } else {
+                cost = "; " + with.basis().label() + " measured "
+                        + Units.rate(with.basis().throughput()) + " against "
+                        + Units.rate(other.basis().throughput()) + " ("
+                        + Units.ratio(with.basis().throughput() / other.basis().throughput()) + ")";
+                if (with.mode().isolated() && !other.mode().isolated()) {
+                    cost += " and " + Units.bytes(with.basis().meanWorkerRssBytes()) + " per worker JVM";
+                }
+                if (with.basis().p99Nanos() >= 0 && other.basis().p99Nanos() >= 0) {
+                    cost += ", p99 " + Units.nanos(with.basis().p99Nanos()) + " vs "
+                            + Units.nanos(other.basis().p99Nanos());
+                }
+            }
+        }
+        effects.add(name + ": changed the verdict from " + other.label() + " to " + with.label() + cost);
+    }
+
+    List<String> warnings() {
+        List<String> w = new ArrayList<>();
+        if (r.probe.failures() > 0) {
+            w.add(r.probe.failures() + " of " + r.probe.calls() + " probe calls failed: " + r.probe.firstFailure());
+        }
+        if (r.exits() && r.probe.medianCallNanos() < 0) {
+            w.add(
+                    "no call completed before the JVM ended; every measurement of processes is a measurement of restarts");
+        }
+        r.trials.stream()
+                .filter(t -> !t.ran())
+                .map(t -> t.label() + " not run: " + t.skipped())
+                .distinct()
+                .forEach(w::add);
+        if (r.probe.serializationError() == null && !r.probe.deterministic() && r.probe.resultBytes() >= 0) {
+            w.add(
+                    "a repeated call gave a different (or incomparable) result, so results were not used to check thread safety");
+        }
+        return w;
+    }
+}

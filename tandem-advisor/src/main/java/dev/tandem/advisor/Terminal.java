@@ -1,0 +1,185 @@
+package dev.tandem.advisor;
+
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Table;
+import dev.tandem.measure.Units;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The terminal rendering of an {@link Advice}: a table of trials (the recommended one marked with
+ * {@code >}), then the verdict, how it was reached, and its reasons, wrapped at {@value #WIDTH}
+ * columns. No line ever holds only punctuation: a word such as {@code ;} stays on its neighbour's line.
+ */
+final class Terminal {
+    static final int WIDTH = 110;
+
+    private Terminal() {}
+
+    static String render(Advice a) {
+        StringBuilder b = new StringBuilder();
+        Advice.Machine m = a.machine();
+        b.append("tandem advise: ").append(a.task()).append('\n');
+        b.append("machine: ")
+                .append(m.cores())
+                .append(" cores, ")
+                .append(Units.bytes(m.memoryBytes()))
+                .append(", JDK ")
+                .append(m.jdk())
+                .append(m.loadAverage() >= 0 ? String.format(Locale.ROOT, ", load %.1f", m.loadAverage()) : "")
+                .append("; budget ")
+                .append(Units.nanos(a.budgetNanos()))
+                .append('\n');
+        if (a.load() != null && a.load().busy()) {
+            b.append(wrap(
+                            "THE MACHINE WAS BUSY: " + a.load().description()
+                                    + "; times are inflated, and close calls were measured again side by side",
+                            "  "))
+                    .append('\n');
+        }
+        b.append('\n');
+        Advice.Probe p = a.probe();
+        b.append(wrap(
+                        "probe (child JVM): " + p.calls() + " calls, median " + Units.nanos(p.medianCallNanos())
+                                + ", CPU " + Units.percent(Math.max(0, p.cpuShare())) + ", allocates "
+                                + Units.bytes(p.allocatedBytesPerCall()) + "/call, heap growth "
+                                + Units.bytes(p.retainedBytesPerCall())
+                                + "/call, task " + Units.bytes(p.taskBytes()) + ", result "
+                                + Units.bytes(p.resultBytes())
+                                + (p.failures() > 0 ? ", " + p.failures() + " failed" : "")
+                                + (p.jvmEnded() ? "; ENDED: " + p.endedHow() : "")
+                                + (p.nativeLibraries().isEmpty()
+                                        ? ""
+                                        : "; native: " + String.join(", ", p.nativeLibraries())),
+                        ""))
+                .append("\n\n");
+        b.append(trials(a).text());
+        for (Advice.Trial t : a.trials()) {
+            if (!t.ran()) {
+                b.append(wrap("skipped " + t.label() + ": " + t.skipped(), "  "))
+                        .append('\n');
+            }
+        }
+        b.append("(> recommended; spread = IQR of the tasks/s of five windows; speed-up against the first row;"
+                + " overhead = latency - time inside the task; CPU = user + system of caller and workers)\n\n");
+        verdict(b, a.verdict());
+        return b.toString();
+    }
+
+    /** {@return the trials as a table, the recommended model's row marked} */
+    static Table trials(Advice a) {
+        List<List<String>> rows = new ArrayList<>();
+        double base = a.trials().stream()
+                .filter(t -> t.ran() && t.completed() > 0)
+                .mapToDouble(Advice.Trial::throughput)
+                .findFirst()
+                .orElse(0);
+        int marked = -1;
+        for (Advice.Trial t : a.trials()) {
+            if (!t.ran()) {
+                continue;
+            }
+            if (recommended(a.verdict(), t)) {
+                marked = rows.size();
+            }
+            Stats s = Stats.of(t.throughputSamples());
+            rows.add(List.of(
+                    t.label(),
+                    Units.rate(t.throughput()),
+                    s.n() < 2 ? "-" : Units.num(s.q1()) + "-" + Units.num(s.q3()),
+                    base > 0 ? Units.ratio(t.throughput() / base) : "-",
+                    Units.nanos(t.p50Nanos()),
+                    Units.nanos(t.p99Nanos()),
+                    Units.nanos(t.taskNanos()),
+                    Units.nanos(t.overheadNanos()),
+                    Units.nanos(t.cpuPerTaskNanos()),
+                    Units.bytes(t.callerRssBytes()),
+                    t.workerRssBytes().isEmpty()
+                            ? "-"
+                            : t.workerRssBytes().size() + " × " + Units.bytes(t.meanWorkerRssBytes()),
+                    Long.toString(t.failed()),
+                    t.load() == null || Double.isNaN(t.load().othersCpus())
+                            ? "-"
+                            : Units.num(t.load().othersCpus())));
+        }
+        return new Table(
+                "",
+                List.of(
+                        "model",
+                        "tasks/s",
+                        "spread",
+                        "speed-up",
+                        "p50",
+                        "p99",
+                        "task",
+                        "overhead",
+                        "CPU/task",
+                        "caller RSS",
+                        "worker RSS",
+                        "failed",
+                        "others' CPUs"),
+                rows,
+                marked);
+    }
+
+    /** {@return true if {@code t} is the trial the verdict recommends} */
+    static boolean recommended(Advice.Verdict v, Advice.Trial t) {
+        return t.mode() == v.mode()
+                && t.workers() == v.workers()
+                && (t.threadsPerWorker() == v.threadsPerWorker() || !t.mode().isolated())
+                && t.batched() == v.batch();
+    }
+
+    static void verdict(StringBuilder b, Advice.Verdict v) {
+        b.append(wrap("VERDICT: " + v.summary(), "  ")).append("\n\n");
+        if (!v.decision().isEmpty()) {
+            b.append("How it was decided:\n");
+            for (String d : v.decision()) {
+                b.append(wrap("- " + d, "    ")).append('\n');
+            }
+            b.append('\n');
+        }
+        for (Advice.Reason r : v.reasons()) {
+            b.append(wrap("- " + r.angle().title() + ": " + r.text(), "    ")).append('\n');
+        }
+        if (!v.requirementEffects().isEmpty()) {
+            b.append("\nYour requirements:\n");
+            for (String e : v.requirementEffects()) {
+                b.append(wrap("- " + e, "    ")).append('\n');
+            }
+        }
+        if (!v.warnings().isEmpty()) {
+            b.append("\nWarnings:\n");
+            for (String w : v.warnings()) {
+                b.append(wrap("- " + w, "    ")).append('\n');
+            }
+        }
+        b.append("\nCode:\n");
+        for (String line : v.code().split("\n")) {
+            b.append("    ").append(line).append('\n');
+        }
+    }
+
+    /**
+     * {@return {@code text} wrapped at {@link #WIDTH} columns, continuation lines indented; a word that
+     * is only punctuation never starts a line}
+     */
+    static String wrap(String text, String indent) {
+        StringBuilder out = new StringBuilder();
+        int col = 0;
+        for (String word : text.strip().split("\\s+")) {
+            boolean punctuation = word.matches("\\p{Punct}+");
+            if (col > 0 && col + 1 + word.length() > WIDTH && !punctuation) {
+                out.append('\n').append(indent);
+                col = indent.length();
+            } else if (col > 0) {
+                out.append(' ');
+                col++;
+            }
+            out.append(word);
+            col += word.length();
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.tandem.advisor;
+
+import dev.tandem.measure.Load;
+import dev.tandem.measure.Stats;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The trial being built: what the caller threads of its measured phase saw, merged, and turned into
+ * an {@link Advice.Trial}. Besides latencies and CPU, it keeps when each task completed, so the
+ * measured phase splits into {@link #WINDOWS} equal windows whose throughputs give the trial's spread:
+ * two trials are told apart only when those spreads do not overlap.
+ *
+ * <p>Filled by the trial's thread after the callers ended (joining them gives the happens-before);
+ * not thread-safe.
+ */
+final class TrialOutcome {
+    /** Windows of the measured phase whose throughputs are the trial's samples. */
+    static final int WINDOWS = 5;
+
+    final Trials.Plan plan;
+    final List<String> notes = new ArrayList<>();
+    long[] latency = new long[0];
+    long[] task = new long[0];
+    long[] done = new long[0];
+    long okExtra;
+    long failed;
+    final Map<String, Long> kinds = new TreeMap<>();
+    String firstFailure;
+    double seconds;
+    long measureStart;
+    long lastDone;
+    long poolStartNanos = -1;
+    long callerUser = -1;
+    long callerSystem = -1;
+    long workerUser;
+    long workerSystem;
+    long callerRss = -1;
+    List<Long> workerRss = List.of();
+    long resultsCompared;
+    long resultsDiffering;
+    Load load;
+
+    TrialOutcome(Trials.Plan plan) {
+        this.plan = plan;
+    }
+
+    /** What one caller thread saw; merged after it ended. */
+    static final class Recorder {
+        private long[] latency = new long[64];
+        private long[] task = new long[64];
+        private long[] done = new long[64];
+        private int n;
+        private long okExtra;
+        private long failed;
+        private final Map<String, Long> kinds = new TreeMap<>();
+        private String firstFailure;
+        private long lastDone;
+
+        void ok(long submitted, long finished, Calls.Sample s) {
+            if (n == latency.length) {
+                latency = Arrays.copyOf(latency, n * 2);
+                task = Arrays.copyOf(task, n * 2);
+                done = Arrays.copyOf(done, n * 2);
+            }
+            latency[n] = finished - submitted;
+            task[n] = s.endNanos() - s.startNanos();
+            done[n] = finished;
+            n++;
+            lastDone = finished;
+        }
+
+        void okCount(long count) {
+            okExtra += count;
+        }
+
+        void fail(Throwable t) {
+            Throwable c = Subject.unwrap(t);
+            failed++;
+            kinds.merge(c.getClass().getSimpleName(), 1L, Long::sum);
+            if (firstFailure == null) {
+                firstFailure = ProbeWorker.oneLine(String.valueOf(c));
+            }
+        }
+    }
+
+    void merge(Recorder r) {
+        int old = latency.length;
+        latency = Arrays.copyOf(latency, old + r.n);
+        task = Arrays.copyOf(task, old + r.n);
+        done = Arrays.copyOf(done, old + r.n);
+        System.arraycopy(r.latency, 0, latency, old, r.n);
+        System.arraycopy(r.task, 0, task, old, r.n);
+        System.arraycopy(r.done, 0, done, old, r.n);
+        okExtra += r.okExtra;
+        failed += r.failed;
+        r.kinds.forEach((k, v) -> kinds.merge(k, v, Long::sum));
+        if (firstFailure == null) {
+            firstFailure = r.firstFailure;
+        }
+        lastDone = Math.max(lastDone, r.lastDone);
+    }
+
+    void sampled(UsageSampler s) {
+        s.close();
+        callerUser = s.callerUser();
+        callerSystem = s.callerSystem();
+        callerRss = s.callerMaxRss();
+        workerUser = s.workerUser();
+        workerSystem = s.workerSystem();
+        workerRss = s.workerMaxRss();
+    }
+
+    /** {@return tasks per second in each of {@link #WINDOWS} equal windows of the measured phase; one value for map} */
+    List<Double> windowThroughputs(double totalThroughput) {
+        if (done.length < WINDOWS || seconds <= 0) {
+            return totalThroughput > 0 ? List.of(totalThroughput) : List.of();
+        }
+        long span = (long) (seconds * 1e9);
+        long width = Math.max(1, span / WINDOWS);
+        long[] counts = new long[WINDOWS];
+        for (long t : done) {
+            int w = (int) Math.min(WINDOWS - 1, Math.max(0, (t - measureStart) / width));
+            counts[w]++;
+        }
+        List<Double> out = new ArrayList<>();
+        for (long c : counts) {
+            out.add(c / (width / 1e9));
+        }
+        return out;
+    }
+
+    Advice.Trial skip(String why) {
+        return new Advice.Trial(
+                plan.label(),
+                plan.mode(),
+                plan.workers(),
+                plan.threadsPerWorker(),
+                plan.batched() ? 0 : plan.concurrency(),
+                plan.batched(),
+                why,
+                0,
+                0,
+                Map.of(),
+                null,
+                0,
+                0,
+                -1,
+                -1,
+                -1,
+                -1,
+                -1,
+                -1,
+                -1,
+                -1,
+                0,
+                0,
+                -1,
+                List.of(),
+                -1,
+                0,
+                0,
+                List.of(),
+                List.of(),
+                null);
+    }
+
+    /** {@return the trial; {@code probeMedian} stands in for the task's own time when no call was timed} */
+    Advice.Trial toTrial(long probeMedian) {
+        long completed = latency.length + okExtra;
+        long[] lat = latency.clone();
+        Arrays.sort(lat);
+        long[] own = task.clone();
+        Arrays.sort(own);
+        long[] over = new long[latency.length];
+        for (int i = 0; i < over.length; i++) {
+            over[i] = Math.max(0, latency[i] - task[i]);
+        }
+        Arrays.sort(over);
+        long taskMedian = own.length > 0 ? Stats.quantile(own, 0.5) : probeMedian;
+        double throughput = seconds > 0 ? completed / seconds : 0;
+        return new Advice.Trial(
+                plan.label(),
+                plan.mode(),
+                plan.workers(),
+                plan.threadsPerWorker(),
+                plan.batched() ? 0 : plan.concurrency(),
+                plan.batched(),
+                null,
+                completed,
+                failed,
+                kinds,
+                firstFailure,
+                seconds,
+                throughput,
+                Stats.quantile(lat, 0.5),
+                Stats.quantile(lat, 0.9),
+                Stats.quantile(lat, 0.99),
+                lat.length == 0 ? -1 : lat[lat.length - 1],
+                taskMedian,
+                over.length == 0 ? -1 : Stats.quantile(over, 0.5),
+                callerUser,
+                callerSystem,
+                workerUser,
+                workerSystem,
+                callerRss,
+                workerRss,
+                poolStartNanos,
+                resultsCompared,
+                resultsDiffering,
+                notes,
+                windowThroughputs(throughput),
+                load == null ? null : Advice.MachineLoad.of(load));
+    }
+}

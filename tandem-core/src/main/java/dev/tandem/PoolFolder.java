@@ -1,0 +1,172 @@
+package dev.tandem;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The private folder of one process pool in {@code java.io.tmpdir}: it holds the pool's control
+ * socket ({@code control.sock}) and the system properties its workers inherit
+ * ({@code worker.args}).
+ *
+ * <h2>Name and owner</h2>
+ * {@code tandem-pool-<pid>-<start millis, hex>-<pid namespace, hex>-<8 random hex>}, created
+ * {@code 0700}: the {@link OwnerStamp} of the caller JVM that owns it, so that any later JVM can tell
+ * from the name whether its owner is alive.
+ *
+ * <h2>Lifecycle</h2>
+ * <pre>
+ * create --pool terminates--> delete
+ *    |---- caller exits (System.exit, SIGTERM, Ctrl-C) --> deleted by {@link CallerShutdown}
+ *    +---- caller killed (SIGKILL, a crash) ------------> swept by the next pool's {@link #create}
+ * </pre>
+ * Every {@link #create} first sweeps the folders whose owner is dead; a folder whose owner is alive
+ * (this JVM's own pools included) is never touched, whatever its age. A folder of an older Tandem
+ * ({@code tandem-pool-<random number>}, no owner) is swept when its control socket refuses
+ * connections, which a live pool's never does; any other name is left alone. Only the folder's direct entries are
+ * deleted, never through a link; a folder of another user is left to its owner's sweeps (the
+ * deletion fails for want of permission, unless this JVM runs as root).
+ *
+ * <p>Thread-safe: several pools may be created and swept at once, in one JVM or several.
+ */
+final class PoolFolder {
+    static final String PREFIX = "tandem-pool-";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path dir;
+
+    private PoolFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * Sweeps the stale folders of {@code base}, then creates this pool's.
+     *
+     * @param base the folder to create it in, {@code java.io.tmpdir}
+     * @return the new folder; {@link #delete()} it when the pool terminates
+     * @throws IOException if it cannot be created
+     */
+    static PoolFolder create(Path base) throws IOException {
+        sweep(base);
+        byte[] random = new byte[4];
+        RANDOM.nextBytes(random);
+        Path dir = base.resolve(
+                PREFIX + OwnerStamp.self().text() + "-" + HexFormat.of().formatHex(random));
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        PoolFolder folder = new PoolFolder(dir);
+        CallerShutdown.deleteAtExit(folder);
+        return folder;
+    }
+
+    /** {@return the folder} */
+    Path path() {
+        return dir;
+    }
+
+    /** {@return the owner named by a pool folder's name, or empty if it is not one} */
+    static Optional<OwnerStamp> ownerOf(String name) {
+        if (!name.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String[] parts = name.substring(PREFIX.length()).split("-");
+        if (parts.length != 4 || parts[3].length() != 8) {
+            return Optional.empty();
+        }
+        return OwnerStamp.parse(parts[0], parts[1], parts[2]);
+    }
+
+    /**
+     * Deletes the pool folders in {@code base} whose owner is dead. Best effort: what cannot be read
+     * or deleted is left for a later sweep.
+     *
+     * @param base the folder that holds pool folders
+     * @return how many were deleted
+     */
+    static int sweep(Path base) {
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, PREFIX + "*")) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                Optional<OwnerStamp> owner = ownerOf(name);
+                boolean stale = owner.isPresent() ? !owner.get().isAlive() : isLegacy(name) && nobodyListens(entry);
+                if (stale && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) && deleteFolder(entry)) {
+                    removed++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a temp folder we cannot read or tidy: the leftovers wait for a later sweep
+        }
+        return removed;
+    }
+
+    /** {@return whether {@code name} is a pool folder of an older Tandem: a random number, no owner} */
+    static boolean isLegacy(String name) {
+        return name.length() > PREFIX.length()
+                && name.length() <= PREFIX.length() + 20
+                && name.substring(PREFIX.length()).chars().allMatch(Character::isDigit);
+    }
+
+    /**
+     * {@return whether the control socket of an unstamped folder refuses connections} Its pool is
+     * then gone (a live pool always listens). A pool that accepts sees a connection close before its
+     * greeting, which it drops. A folder without a socket counts as stale only after a day.
+     */
+    private static boolean nobodyListens(Path folder) {
+        Path socket = folder.resolve("control.sock");
+        try {
+            if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                return System.currentTimeMillis()
+                                - Files.getLastModifiedTime(folder).toMillis()
+                        > TimeUnit.DAYS.toMillis(1);
+            }
+            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                probe.connect(UnixDomainSocketAddress.of(socket));
+                return false;
+            }
+        } catch (ConnectException e) {
+            return true; // ECONNREFUSED: a socket file that nobody listens on
+        } catch (IOException | RuntimeException e) {
+            return false; // cannot tell: leave it
+        }
+    }
+
+    /** {@return whether the folder is gone} Deletes its direct entries (never through a link), then it. */
+    private static boolean deleteFolder(Path folder) {
+        try {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                for (Path file : files) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(folder);
+            return true;
+        } catch (NoSuchFileException e) {
+            return true; // another sweeper won
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Deletes the folder and what it holds. Idempotent; best effort. */
+    void delete() {
+        CallerShutdown.forget(this);
+        deleteFolder(dir);
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.tandem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9 §7, in one JVM: which pool folders and AOT training files a pool start sweeps. A file
+ * whose owner is dead goes; one whose owner lives (or may: another pid namespace) never does,
+ * whatever its age; a reused pid is told apart by the start time.
+ */
+class PoolFolderTest {
+
+    /** {@return the stamp of a process that has exited} */
+    private static OwnerStamp deadOwner() throws Exception {
+        Process p = new ProcessBuilder("sleep", "60").start();
+        OwnerStamp stamp = OwnerStamp.of(p.toHandle());
+        p.destroyForcibly();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return stamp;
+    }
+
+    private static Path folder(Path base, String name) throws IOException {
+        Path dir = Files.createDirectory(base.resolve(name));
+        Files.writeString(dir.resolve("worker.args"), "\"-Dx=1\"\n");
+        return dir;
+    }
+
+    private static String stamped(OwnerStamp owner) {
+        return PoolFolder.PREFIX + owner.text() + "-0123abcd";
+    }
+
+    @Test
+    void foldersOfDeadOwnersAreSweptAndLiveOnesNeverAre(@TempDir Path base) throws Exception {
+        OwnerStamp self = OwnerStamp.self();
+        OwnerStamp dead = deadOwner();
+        Path ofDead = folder(base, stamped(dead));
+        Path reusedPid = folder(base, stamped(new OwnerStamp(self.pid(), self.startMillis() - 1000, self.namespace())));
+        Path mine = folder(base, stamped(self));
+        Path otherNamespace =
+                folder(base, stamped(new OwnerStamp(dead.pid(), dead.startMillis(), dead.namespace() + 1)));
+        Path unrelated = folder(base, PoolFolder.PREFIX + "notes");
+        Path target = folder(base, "elsewhere");
+        Path link = Files.createSymbolicLink(base.resolve(stamped(deadOwner())), target);
+        Process live = new ProcessBuilder("sleep", "60").start();
+        try {
+            Path ofLive = folder(base, stamped(OwnerStamp.of(live.toHandle())));
+            Files.setLastModifiedTime(ofLive, FileTime.fromMillis(0)); // age does not matter
+
+            assertThat(PoolFolder.sweep(base)).isEqualTo(2);
+
+            assertThat(ofDead).doesNotExist();
+            assertThat(reusedPid).as("a reused pid: same pid, another start").doesNotExist();
+            assertThat(mine).exists();
+            assertThat(ofLive).exists();
+            assertThat(otherNamespace)
+                    .as("a pid this JVM cannot see is never judged dead")
+                    .exists();
+            assertThat(unrelated).exists();
+            assertThat(link).as("a link is not followed").exists();
+            assertThat(target.resolve("worker.args")).exists();
+        } finally {
+            live.destroyForcibly();
+            live.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void foldersOfOlderVersionsGoOnlyWhenNobodyListens(@TempDir Path base) throws Exception {
+        Path stale = folder(base, PoolFolder.PREFIX + "12804694845539745479");
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(stale.resolve("control.sock")));
+        } // closed: the socket file stays, and refuses connections
+        Path live = folder(base, PoolFolder.PREFIX + "758959848512541493");
+        try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listening.bind(UnixDomainSocketAddress.of(live.resolve("control.sock")));
+
+            assertThat(PoolFolder.sweep(base)).isEqualTo(1);
+
+            assertThat(stale).doesNotExist();
+            assertThat(live).exists();
+        }
+    }
+
+    @Test
+    void aPoolsOwnFolderIsStampedAndDeletedWithIt(@TempDir Path base) throws Exception {
+        PoolFolder folder = PoolFolder.create(base);
+        assertThat(PoolFolder.ownerOf(folder.path().getFileName().toString())).contains(OwnerStamp.self());
+        Files.writeString(folder.path().resolve("worker.args"), "x");
+        assertThat(PoolFolder.sweep(base)).isZero();
+
+        folder.delete();
+
+        assertThat(folder.path()).doesNotExist();
+    }
+
+    @Test
+    void trainingFilesOfDeadOwnersAreStaleAtAnyAgeAndOfLiveOnesAtNone(@TempDir Path dir) throws Exception {
+        long now = System.currentTimeMillis();
+        Path cache = dir.resolve("worker-abc.aot");
+        Path mine = AotCache.trainingFile(cache);
+        Files.writeString(mine, "x");
+        Files.setLastModifiedTime(mine, FileTime.fromMillis(now - TimeUnit.DAYS.toMillis(30)));
+        Path ofDead = dir.resolve("worker-abc.aot.tmp-" + deadOwner().text() + "-1f");
+        Path configOfDead = dir.resolve(ofDead.getFileName() + ".config");
+        Path oldStyleDeadPid = dir.resolve("worker-abc.aot.tmp-" + deadOwner().pid() + "-12345");
+        Path oldStyleLivePid = Files.writeString(
+                dir.resolve("worker-abc.aot.tmp-" + OwnerStamp.self().pid() + "-12345"), "x");
+
+        assertThat(AotCache.isStaleLeftover(mine, now))
+                .as("a live owner's, 30 days old")
+                .isFalse();
+        assertThat(AotCache.isStaleLeftover(ofDead, now)).isTrue();
+        assertThat(AotCache.isStaleLeftover(configOfDead, now)).isTrue();
+        assertThat(AotCache.isStaleLeftover(oldStyleDeadPid, now)).isTrue();
+        assertThat(AotCache.isStaleLeftover(oldStyleLivePid, now))
+                .as("an old name of a live pid, written now")
+                .isFalse();
+        assertThat(AotCache.isStaleLeftover(cache, now))
+                .as("a cache is not a leftover")
+                .isFalse();
+    }
+}

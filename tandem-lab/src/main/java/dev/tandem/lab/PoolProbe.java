@@ -1,0 +1,106 @@
+package dev.tandem.lab;
+
+import dev.tandem.Tandem;
+import dev.tandem.TaskPool;
+import dev.tandem.Transport;
+import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.RoundTrips;
+import dev.tandem.measure.Units;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code pools} role of {@link LabChild}: the round trip of an empty task through Tandem's own
+ * pools, measured as the JMH benchmark {@code core.RoundTripBenchmark} measures it ({@link RoundTrips}):
+ * in a fresh JVM of its own, like a JMH fork, with the JVM's default collector and heap, steady state
+ * after timed warm-up iterations, and the cold start of each pool recorded apart.
+ *
+ * <p>Executors carry the benchmark's names: {@code threads} ({@code Tandem.threads(1)}),
+ * {@code processes} ({@code Tandem.processes(1)} over {@link Transport#SOCKET}) and
+ * {@code processes-shm} (over {@link Transport#SHARED_MEMORY}).
+ */
+final class PoolProbe {
+    /** The executors the lab measures, in the order it reports them. */
+    static final List<String> EXECUTORS = List.of("threads", "processes", "processes-shm");
+
+    private PoolProbe() {}
+
+    /** {@return the label of an executor, for people} */
+    static String label(String executor) {
+        return switch (executor) {
+            case "threads" -> "Tandem.threads(1)";
+            case "processes" -> "Tandem.processes(1), Unix socket";
+            case "processes-shm" -> "Tandem.processes(1), shared memory";
+            default -> throw new IllegalArgumentException("unknown executor " + executor);
+        };
+    }
+
+    /**
+     * Starts the probe in a fresh JVM; its results go to {@code out} as JSON, one object per executor.
+     *
+     * @param tmp the lab's temporary directory (crash logs, stderr)
+     */
+    static ChildJvm start(Path tmp, List<String> executors, RoundTrips.Settings settings, Path out) throws IOException {
+        return ChildJvm.in(tmp)
+                .options(List.of("--enable-native-access=ALL-UNNAMED"))
+                .start(
+                        LabChild.class.getName(),
+                        List.of(
+                                "pools",
+                                String.join(",", executors),
+                                Integer.toString(settings.warmupIterations()),
+                                Long.toString(settings.warmup().toMillis()),
+                                Integer.toString(settings.iterations()),
+                                Long.toString(settings.iteration().toMillis()),
+                                tmp.toString(),
+                                out.toString()));
+    }
+
+    /** {@return how long the probe needs for {@code executors} on a quiet machine, with room for JVM starts} */
+    static Duration expected(List<String> executors, RoundTrips.Settings s) {
+        Duration perPool =
+                s.warmup().multipliedBy(s.warmupIterations()).plus(s.iteration().multipliedBy(s.iterations()));
+        return perPool.plusSeconds(5).multipliedBy(executors.size()).plusSeconds(5);
+    }
+
+    /** The role itself: runs in the child JVM. */
+    static void run(List<String> executors, RoundTrips.Settings settings, Path tmp, Path out) throws IOException {
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (String executor : executors) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("executor", executor);
+            List<RoundTrips.Cold> cold = new ArrayList<>();
+            try (TaskPool pool =
+                    RoundTrips.startCold(() -> builder(executor, tmp).start(), cold)) {
+                r.put("cold", cold.getFirst());
+                r.put("steady", RoundTrips.steady(pool, settings));
+            } catch (Exception e) {
+                r.put("error", e.getClass().getSimpleName() + ": " + Units.firstLine(e.getMessage()));
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            results.add(r);
+            Json.MAPPER.writeValue(out.toFile(), results); // what was measured survives a later failure
+        }
+    }
+
+    private static Tandem.Builder builder(String executor, Path tmp) {
+        return switch (executor) {
+            case "threads" -> Tandem.threads(1);
+            case "processes", "processes-shm" ->
+                Tandem.processes(1)
+                        .transport(executor.equals("processes") ? Transport.SOCKET : Transport.SHARED_MEMORY)
+                        .forwardOutput(false)
+                        .jvmOptions(Bench.workerJvmOptions(tmp).toArray(String[]::new));
+            default -> throw new IllegalArgumentException("unknown executor " + executor);
+        };
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tandem.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.Load;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --compare}: only a lab's results file is accepted, and only like is compared with like. The
+ * regression the issue names: a quick run compared with a full run listed 141 "significant" changes
+ * such as "batch time 850 ms -> 36.2 ms" that came from other task counts, not from Tandem.
+ */
+class ComparisonTest {
+    private static Section scaling(int tasks, long millis, List<Double> batch, List<Double> rss) {
+        Section s = new Section("scaling", "Scaling", "claim", "原文");
+        s.add(
+                "time.THREADS.cpu.1",
+                "threads, cpu-bound, 1 workers: batch time",
+                "ms",
+                batch,
+                Map.of("mode", "THREADS", "workload", "cpu", "workers", 1, "tasks", tasks, "taskMillis", millis));
+        s.add("rss.worker", "RSS of an idle worker JVM", "MiB", rss, Map.of("workers", 1));
+        return s;
+    }
+
+    private static Baseline earlier(Path dir, boolean quick, Section s) throws Exception {
+        LabOptions options = new LabOptions(List.of("scaling"), quick, 42, dir, null, false);
+        ObjectNode results =
+                ResultsFile.build(options, Instant.now(), 1, Load.start().stop(), List.of(s), null);
+        Path file = dir.resolve("old.json");
+        Json.MAPPER.writeValue(file.toFile(), results);
+        return Baseline.read(file);
+    }
+
+    @Test
+    void aQuickRunIsComparedWithAFullRunOnlyWhereTheSettingsAreTheSame(@TempDir Path dir) throws Exception {
+        Baseline full = earlier(dir, false, scaling(32, 10, List.of(850.0, 851.0, 852.0), List.of(40.0, 40.1, 40.2)));
+        LabOptions quick = new LabOptions(List.of("scaling"), true, 42, dir, full, false);
+        JsonNode c = Comparison.compare(
+                full, quick, List.of(scaling(8, 6, List.of(36.2, 36.3, 36.4), List.of(50.0, 50.1, 50.2))));
+        assertThat(c.get("differences").toString()).contains("the earlier run was a full run, this one a quick run");
+        assertThat(c.get("skipped").get("count").asInt()).isEqualTo(1);
+        assertThat(c.get("skipped").get("examples").get(0).asText())
+                .contains("batch time")
+                .contains("taskMillis 10 then, 6 now");
+        assertThat(c.get("rows")).hasSize(1);
+        JsonNode rss = c.get("rows").get(0);
+        assertThat(rss.get("key").asText()).isEqualTo("rss.worker");
+        assertThat(rss.get("significant").asBoolean())
+                .as("40 MiB then, 50 MiB now, tight spreads")
+                .isTrue();
+        assertThat(Comparison.summary(c))
+                .startsWith("1 of 1 like-for-like metrics changed")
+                .contains("1 not compared because their settings differed")
+                .contains("full run");
+    }
+
+    @Test
+    void aChangeWithinTheNoiseIsNotSignificant(@TempDir Path dir) throws Exception {
+        Baseline before = earlier(dir, true, scaling(8, 6, List.of(30.0, 36.0, 60.0), List.of(40.0, 40.1, 40.2)));
+        LabOptions now = new LabOptions(List.of("scaling"), true, 42, dir, before, false);
+        JsonNode c = Comparison.compare(
+                before, now, List.of(scaling(8, 6, List.of(10.0, 20.0, 45.0), List.of(40.0, 40.1, 40.2))));
+        JsonNode batch = c.get("rows").get(0);
+        assertThat(batch.get("noise").asBoolean()).isTrue();
+        assertThat(batch.get("significant").asBoolean()).isFalse();
+    }
+
+    @Test
+    void onlyALabResultsFileIsAccepted(@TempDir Path dir) throws Exception {
+        Path x = Files.writeString(dir.resolve("x.json"), "{\"x\":1}");
+        assertThatThrownBy(() -> Baseline.read(x))
+                .hasMessageContaining("--compare " + x + ": not a tandem lab results file")
+                .hasMessageContaining("give the results.json of an earlier tandem lab run");
+        Path damaged = Files.writeString(dir.resolve("d.json"), "{\"schema\":\"tandem-lab-results/2\"}");
+        assertThatThrownBy(() -> Baseline.read(damaged))
+                .hasMessageContaining("damaged")
+                .hasMessageContaining("sections");
+        assertThatThrownBy(() -> Baseline.read(dir)).hasMessageContaining("no such readable file");
+    }
+}

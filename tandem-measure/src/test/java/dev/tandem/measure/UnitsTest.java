@@ -1,0 +1,47 @@
+package dev.tandem.measure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class UnitsTest {
+    @Test
+    void numbersHaveAboutThreeSignificantDigits() {
+        assertThat(Units.num(1234.5)).isEqualTo("1,235");
+        assertThat(Units.num(12.34)).isEqualTo("12.3");
+        assertThat(Units.num(1.685)).isEqualTo("1.69");
+        assertThat(Units.num(0.01234)).isEqualTo("0.0123");
+        assertThat(Units.num(Double.NaN, "ms")).isEqualTo("n/a");
+    }
+
+    @Test
+    void ratiosUseTheSamePrecisionEverywhere() {
+        assertThat(Units.ratio(76_640.4)).isEqualTo("76,640×");
+        assertThat(Units.ratio(1.685)).isEqualTo("1.69×");
+        assertThat(Units.ratio(0.5)).isEqualTo("0.50×");
+        assertThat(Units.ratio(Double.POSITIVE_INFINITY)).isEqualTo("n/a");
+    }
+
+    @Test
+    void sizesAndDurationsReadAsPeopleWriteThem() {
+        assertThat(Units.bytes(200L << 20)).isEqualTo("200 MiB");
+        assertThat(Units.nanos(15_000)).isEqualTo("15.0 µs");
+        assertThat(Units.nanos(1_500_000_000L)).isEqualTo("1.50 s");
+        assertThat(Units.parseBytes("512m")).isEqualTo(512L << 20);
+        assertThat(Units.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Units.parseDuration("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Units.parseDuration("-3ms")).isEqualTo(Duration.ofMillis(-3));
+    }
+
+    @Test
+    void unreadableInputIsQuotedAsTyped() {
+        assertThatThrownBy(() -> Units.parseDuration("soon"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'soon' is not a duration; write it like 30s, 250ms or 200us");
+        assertThatThrownBy(() -> Units.parseBytes("lots"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("'lots' is not a size");
+    }
+}
