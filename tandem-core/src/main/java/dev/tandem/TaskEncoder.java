@@ -50,13 +50,21 @@ final class TaskEncoder {
     private final Consumer<Class<?>> loadable;
     /** The shared-memory lane, or null to keep everything in the frame. */
     private final BulkLane lane;
+    /** The longest task payload. */
+    private final int maxTaskBytes;
     /** The bytes of stateless task classes, encoded once. */
     private final ConcurrentHashMap<Class<?>, byte[]> statelessBytes = new ConcurrentHashMap<>();
 
     TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable, BulkLane lane) {
+        this(filter, loadable, lane, MAX_TASK_BYTES);
+    }
+
+    /** @param maxTaskBytes the longest task payload; the protocol's limit but in tests */
+    TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable, BulkLane lane, int maxTaskBytes) {
         this.filter = filter;
         this.loadable = loadable;
         this.lane = lane;
+        this.maxTaskBytes = maxTaskBytes;
     }
 
     /**
@@ -77,7 +85,7 @@ final class TaskEncoder {
         ObjectCodec.Encoded encoded;
         try {
             encoded = ObjectCodec.encode(
-                    callable, this::classWritten, stateless || lane == null ? null : lane.writer(), MAX_TASK_BYTES);
+                    callable, this::classWritten, stateless || lane == null ? null : lane.writer(), maxTaskBytes);
             if (stateless) {
                 statelessBytes.putIfAbsent(callable.getClass(), encoded.bytes());
             }

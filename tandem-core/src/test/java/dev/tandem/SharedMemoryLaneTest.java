@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tandem.ipc.SharedSegment;
+import dev.tandem.protocol.DecodingFilter;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -215,6 +217,51 @@ class SharedMemoryLaneTest {
             assertThat(e.getCause()).isInstanceOfSatisfying(TaskSerializationException.class, t -> {
                 assertThat(t.boundary()).isEqualTo(TaskSerializationException.Boundary.DECODE_TASK_IN_WORKER);
                 assertThat(t.getMessage()).contains("do not fit in the heap").contains("-Xmx");
+            });
+            assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+            assertThat(pool.workerPids()).as("the worker was kept").containsExactlyInAnyOrderElementsOf(pids);
+        }
+    }
+
+    /** Was: a worker killed for a protocol error when a frame exceeded the limit. */
+    @Test
+    void aTaskOverTheFrameLimitIsRefusedAtSubmitNamingItsSizeAndTheLimit() {
+        DecodingFilter filter = new DecodingFilter(List.of(), 40, 1000, 1000, 1000);
+        TaskEncoder encoder = new TaskEncoder(filter, c -> {}, null, 1000);
+        String text = "x".repeat(5000);
+        Task<Integer> task = text::length;
+        assertThat(catchThrowable(() -> encoder.encode(task)))
+                .isInstanceOfSatisfying(TaskSerializationException.class, e -> {
+                    assertThat(e.boundary()).isEqualTo(TaskSerializationException.Boundary.ENCODE_TASK_IN_CALLER);
+                    assertThat(e.getMessage())
+                            .contains("over the limit of 1000 bytes")
+                            .contains("arrays and ByteBuffers of any size travel through shared memory");
+                });
+    }
+
+    /** A result the caller's heap (512 MiB in tests) cannot hold fails typed, and the worker stays. */
+    @Test
+    void aResultTooLargeForTheCallersHeapFailsNamingTheSizes() throws Exception {
+        try (TaskPool pool = Tandem.processes(1).start()) {
+            List<Long> pids = pool.workerPids();
+            int n = (int) (Runtime.getRuntime().maxMemory() * 3 / 4);
+            ExecutionException array = catchThrowableOfType(
+                    ExecutionException.class,
+                    () -> pool.submit(() -> new byte[n]).get());
+            assertThat(array.getCause()).isInstanceOfSatisfying(TaskSerializationException.class, e -> {
+                assertThat(e.boundary()).isEqualTo(TaskSerializationException.Boundary.DECODE_RESULT_IN_CALLER);
+                assertThat(e.getMessage())
+                        .contains(String.valueOf(n))
+                        .contains("do not fit in the heap")
+                        .contains("-Xmx");
+            });
+            // Not an array: it travels inside the frame, which the caller reads past.
+            ExecutionException text = catchThrowableOfType(
+                    ExecutionException.class,
+                    () -> pool.submit(() -> "y".repeat(n)).get());
+            assertThat(text.getCause()).isInstanceOfSatisfying(TaskSerializationException.class, e -> {
+                assertThat(e.boundary()).isEqualTo(TaskSerializationException.Boundary.DECODE_RESULT_IN_CALLER);
+                assertThat(e.getMessage()).contains("do not fit in the heap").contains("-Xmx");
             });
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
             assertThat(pool.workerPids()).as("the worker was kept").containsExactlyInAnyOrderElementsOf(pids);

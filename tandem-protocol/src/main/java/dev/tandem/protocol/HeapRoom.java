@@ -39,14 +39,15 @@ public final class HeapRoom {
 
     /**
      * {@return a description of why {@code bytes} did not fit, for messages: "268435456 bytes (256.0
-     * MiB) do not fit in the heap (at most 245.0 MiB, 200.1 MiB of it free after a collection)"}
+     * MiB), which do not fit in the heap (at most 245.0 MiB, 200.1 MiB of it free after a collection,
+     * and no array beyond two thirds of it)"}
      *
      * @param bytes the size that did not fit
      */
     public static String describe(long bytes) {
         Runtime r = Runtime.getRuntime();
-        return bytes + " bytes (" + mib(bytes) + ") do not fit in the heap (at most " + mib(r.maxMemory()) + ", "
-                + mib(available()) + " of it free after a collection)";
+        return bytes + " bytes (" + mib(bytes) + "), which do not fit in the heap (at most " + mib(r.maxMemory()) + ", "
+                + mib(available()) + " of it free after a collection, and no array beyond two thirds of it)";
     }
 
     /** {@return {@code bytes} in MiB with one decimal, such as "256.0 MiB"} */
