@@ -10,6 +10,7 @@ module dev.tandem {
     requires dev.tandem.protocol;
     requires dev.tandem.ipc;
     requires jdk.management;
+    requires jdk.net;
 
     exports dev.tandem;
     // The conductor's seam, for the cluster engine's module only (see dev.tandem.spi).

@@ -68,7 +68,7 @@ final class DeathReport {
                 return m.group(1);
             }
         }
-        Path p = errorFileDir.resolve("tandem-hs_err_pid" + pid + ".log");
+        Path p = errorFileDir.resolve("hs_err_pid" + pid + ".log");
         return Files.exists(p) ? p.toString() : null;
     }
 }

@@ -18,6 +18,16 @@ import java.util.concurrent.TimeoutException;
 final class InvokeAny {
     private InvokeAny() {}
 
+    /** {@code invokeAny} without a timeout. */
+    static <T> T untimed(ProcessTaskPool pool, Collection<? extends Callable<T>> tasks)
+            throws InterruptedException, ExecutionException {
+        try {
+            return run(pool, tasks, Long.MAX_VALUE);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot happen without a timeout", e);
+        }
+    }
+
     /**
      * @param nanos the time to wait, or {@link Long#MAX_VALUE} for no limit
      */

@@ -29,12 +29,9 @@ import java.util.function.Consumer;
  * {@link AotTraining} decide.
  *
  * <h2>The path of a task</h2>
- * {@code submit} serializes the task in the calling thread, wraps it in a {@link ProcessFuture} and
- * queues it in {@link #pending}. {@link #dispatchLocked()} moves queued tasks to READY workers with
- * room in their window: their slots plus the prefetch. Sending appends the task to the worker's
- * window and buffers its frame, both under the lock, so the window's order is the wire order;
- * frames are flushed after the lock is released. A reply is matched to its task by id in the
- * window ({@link #onReply}), the next task is dispatched, and the future completed outside the lock.
+ * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its
+ * window (slots plus prefetch), appending it to the window and buffering its frame under the lock,
+ * so the window's order is the wire order; frames are flushed after the lock is released.
  *
  * <h2>Concurrency</h2>
  * One {@link ReentrantLock} guards the pool's state, the queue, the windows and the policies. It is
@@ -141,8 +138,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         return decoder;
     }
 
-    // ---------------------------------------------------------------- submission
-
     @Override
     protected <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable) {
         return completionService.made(newFuture(callable));
@@ -195,6 +190,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Sends queued tasks to workers with room; returns the workers to flush. */
     private List<WorkerWindow> dispatchLocked() {
+        assert lock.isHeldByCurrentThread();
         List<WorkerWindow> touched = List.of();
         if (!state.dispatchingLocked()) {
             return touched;
@@ -243,8 +239,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         }
         return touched;
     }
-
-    // ---------------------------------------------------------------- replies
 
     /** A worker answered {@code taskId}; {@code complete} completes its future, outside the lock. */
     void onReply(WorkerWindow w, long taskId, Consumer<ProcessFuture<?>> complete) {
@@ -366,8 +360,25 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 w.id(), end.pid(), end.exitCode(), end.signal(), task, hint, end.outputTail(), end.crashLog());
     }
 
+    /**
+     * The catch-all of the engine's entry points (a worker's events, replacements, timers): an
+     * exception the pool did not expect fails the pool and every future it holds, plus {@code held},
+     * rather than leave any incomplete.
+     */
+    void onInternalError(Throwable t, List<ProcessFuture<?>> held) {
+        PoolFailedException e = new PoolFailedException("internal error in the pool: " + t, t);
+        lock.lock();
+        try {
+            held.forEach(f -> f.fail(e));
+            failLocked(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */
     private void requeueLocked(ProcessFuture<?> f) {
+        assert lock.isHeldByCurrentThread();
         f.worker = null;
         f.attempts--;
         if (!f.isDone()) {
@@ -377,6 +388,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Counts an unplanned restart; fails the pool beyond the limit, else restarts with backoff. */
     private void onCrashLocked(WorkerWindow w, Throwable cause, boolean productive) {
+        assert lock.isHeldByCurrentThread();
         long now = System.nanoTime();
         long delay = restarts.onDeath(now, productive);
         if (delay == RestartPolicy.GIVE_UP) {
@@ -391,6 +403,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** Starts a replacement for {@code w} after {@code delayNanos}, if the pool still needs one. */
     private void replaceLocked(WorkerWindow w, long delayNanos) {
+        assert lock.isHeldByCurrentThread();
         if (w != null && w.replacedLocked()) {
             return;
         }
@@ -415,8 +428,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         RuntimeException error = null;
         try {
             worker = starter.start(w.id(), w);
-        } catch (RuntimeException e) {
-            error = e;
+        } catch (RuntimeException | Error e) { // whatever it is, the start is counted as failed
+            error = e instanceof RuntimeException re ? re : new WorkerStartException(String.valueOf(e), e);
         }
         List<WorkerWindow> toFlush = List.of();
         lock.lock();
@@ -446,6 +459,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     }
 
     private void failLocked(PoolFailedException e) {
+        assert lock.isHeldByCurrentThread();
         if (!state.failLocked(e)) {
             return;
         }
@@ -462,9 +476,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         tryTerminateLocked();
     }
 
-    // ---------------------------------------------------------------- lifecycle
-
     private void tryTerminateLocked() {
+        assert lock.isHeldByCurrentThread();
         if (state.isLocked(RunState.State.RUNNING) || state.isLocked(RunState.State.TERMINATED)) {
             return;
         }
@@ -510,17 +523,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             pending.clear();
             for (WorkerWindow w : workers) {
-                int i = 0;
-                int slots = w.slots();
-                for (ProcessFuture<?> f : w.drainLocked()) {
-                    if (i++ < slots) {
-                        f.cancelledByPool(); // its worker is killed: it ends cancelled
-                    } else if (!f.isDone()) {
-                        never.add(f);
-                    }
-                    f.worker = null;
-                }
-                w.condemnLocked("shutdownNow()", null);
+                never.addAll(w.stopLocked("shutdownNow()"));
             }
             tryTerminateLocked();
         } finally {
@@ -554,15 +557,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
         return state.awaitTermination(unit.toNanos(timeout));
     }
 
-    // ---------------------------------------------------------------- the rest of TaskPool
-
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
-        try {
-            return InvokeAny.run(this, tasks, Long.MAX_VALUE);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot happen without a timeout", e);
-        }
+        return InvokeAny.untimed(this, tasks);
     }
 
     @Override

@@ -8,8 +8,8 @@ import java.nio.channels.SocketChannel;
 import java.util.function.IntSupplier;
 
 /**
- * A worker's control channel over a {@link SharedChannel}; the socket beside it carried only the
- * handshake, and is kept so that the worker sees the caller's end. Replies are read by
+ * A worker's control channel over a {@link SharedChannel}; the sockets beside it carried only the
+ * handshake, and are kept so that the worker sees the caller's end. Replies are read by
  * {@link ReplyReading}: the reader thread, or a thread waiting in {@code get()} for its worker's only
  * outstanding task ({@link #lead}).
  *
@@ -18,7 +18,8 @@ import java.util.function.IntSupplier;
  */
 final class SharedMemoryLink implements WorkerLink {
     private final SharedChannel channel;
-    private final SocketChannel socket;
+    private final SocketChannel tasksSocket;
+    private final SocketChannel repliesSocket;
     private final FrameReader reader;
     private final FrameWriter writer;
     /** The worker's outstanding tasks (sent, not yet answered). */
@@ -26,9 +27,10 @@ final class SharedMemoryLink implements WorkerLink {
     /** Set by {@link #readLoop} before it reads. */
     private volatile ReplyReading replies;
 
-    SharedMemoryLink(SharedChannel channel, SocketChannel socket, IntSupplier outstanding) {
+    SharedMemoryLink(SharedChannel channel, SocketChannel tasks, SocketChannel replies, IntSupplier outstanding) {
         this.channel = channel;
-        this.socket = socket;
+        this.tasksSocket = tasks;
+        this.repliesSocket = replies;
         this.outstanding = outstanding;
         this.reader =
                 new FrameReader(UninterruptibleStreams.input(channel.inputStream()), WorkerLaunch.MAX_FRAME_BYTES);
@@ -78,6 +80,7 @@ final class SharedMemoryLink implements WorkerLink {
     @Override
     public void close() {
         channel.close();
-        SocketLink.closeQuietly(socket);
+        SocketLink.closeQuietly(tasksSocket);
+        SocketLink.closeQuietly(repliesSocket);
     }
 }

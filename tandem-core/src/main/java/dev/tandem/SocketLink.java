@@ -12,31 +12,33 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker's control channel over its Unix domain socket, in <b>non-blocking</b> mode.
+ * A worker's control channel over two Unix domain socket connections, one per direction.
  *
- * <h2>Why non-blocking</h2>
+ * <h2>Why two, and why the one written to is non-blocking</h2>
  * Frames are written by whichever thread submits or cancels a task: the user's threads. Java closes
  * a blocking channel when a thread blocked in it is interrupted ({@code ClosedByInterruptException}),
- * which killed the worker and every task on it, so one interrupt of one user thread cost a worker and
+ * which killed the worker and every task on it: one interrupt of one user thread cost a worker and
  * its other tasks. A non-blocking channel is never closed by an interrupt: a write that finds the
  * socket's buffer full waits for room on a selector instead, and an interrupt only wakes that wait
- * (the thread's interrupt status is restored when the write is done). Measured cost: see
- * docs/performance.md (RoundTripBenchmark, socket).
+ * (the thread's interrupt status is restored when the write is done). Replies are read by the
+ * worker's own reader thread, which nobody interrupts, with plain blocking reads: as fast as before,
+ * where reading through a selector doubled the socket round trip. A channel is either blocking or
+ * not, hence one connection per direction.
  *
  * <p>Bytes go to and from the channel through {@link SocketStreams}, 256 KiB at a time: a large
  * frame written straight from its array made the JDK copy the whole remaining array on every
  * partial write.
  *
  * <h2>Threads</h2>
- * The reader thread is the only reader (one selector for reading); writes are serialized by the
- * {@link FrameWriter}'s lock (one selector for writing). {@link #close()} may be called by any thread.
+ * The reader thread is the only reader; writes are serialized by the {@link FrameWriter}'s lock.
+ * {@link #close()} may be called by any thread.
  */
 final class SocketLink implements WorkerLink {
-    /** The longest single wait for the socket; the loops around it re-check and wait again. */
+    /** The longest single wait for room to write; the loop around it re-checks and waits again. */
     private static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(1);
 
-    private final SocketChannel channel;
-    private final Selector readable;
+    private final SocketChannel tasks;
+    private final SocketChannel replies;
     private final Selector writable;
     private final FrameReader reader;
     private final FrameWriter writer;
@@ -44,17 +46,17 @@ final class SocketLink implements WorkerLink {
     private boolean writerInterrupted;
 
     /**
-     * @param channel the connected socket; from now on non-blocking
-     * @throws IOException if it cannot be made non-blocking
+     * @param tasks the connection frames are written to; from now on non-blocking
+     * @param replies the connection frames are read from, blocking
+     * @throws IOException if the first cannot be made non-blocking
      */
-    SocketLink(SocketChannel channel) throws IOException {
-        this.channel = channel;
-        channel.configureBlocking(false);
-        this.readable = Selector.open();
+    SocketLink(SocketChannel tasks, SocketChannel replies) throws IOException {
+        this.tasks = tasks;
+        this.replies = replies;
+        tasks.configureBlocking(false);
         this.writable = Selector.open();
-        channel.register(readable, SelectionKey.OP_READ);
-        channel.register(writable, SelectionKey.OP_WRITE);
-        this.reader = new FrameReader(SocketStreams.input(channel, this::awaitReadable), WorkerLaunch.MAX_FRAME_BYTES);
+        tasks.register(writable, SelectionKey.OP_WRITE);
+        this.reader = new FrameReader(replies, WorkerLaunch.MAX_FRAME_BYTES);
         this.writer = new FrameWriter(new Out());
     }
 
@@ -72,11 +74,10 @@ final class SocketLink implements WorkerLink {
 
     @Override
     public void close() {
-        closeQuietly(channel);
-        readable.wakeup();
+        closeQuietly(tasks);
+        closeQuietly(replies);
         writable.wakeup();
         try {
-            readable.close();
             writable.close();
         } catch (IOException e) {
             // nothing to do
@@ -89,13 +90,6 @@ final class SocketLink implements WorkerLink {
         } catch (IOException e) {
             // nothing to do
         }
-    }
-
-    /** Waits on the read selector until the socket is readable; false once the channel is closed. */
-    private boolean awaitReadable() throws IOException {
-        readable.select(WAIT_MILLIS);
-        readable.selectedKeys().clear();
-        return channel.isOpen();
     }
 
     /**
@@ -112,7 +106,7 @@ final class SocketLink implements WorkerLink {
 
     /** Writes everything through {@link SocketStreams}, then restores an interrupt put aside meanwhile. */
     private final class Out extends OutputStream {
-        private final OutputStream out = SocketStreams.output(channel, SocketLink.this::awaitWritable);
+        private final OutputStream out = SocketStreams.output(tasks, SocketLink.this::awaitWritable);
 
         @Override
         public void write(int b) throws IOException {

@@ -2,7 +2,6 @@ package dev.tandem;
 
 import dev.tandem.ipc.SharedChannel;
 import dev.tandem.ipc.SharedSegment;
-import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.MessageCodec;
@@ -10,21 +9,23 @@ import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import dev.tandem.spi.WorkerListener;
 import dev.tandem.spi.WorkerStarter;
-import java.io.File;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,7 +40,8 @@ import java.util.function.Consumer;
  * is deleted by {@link #close()}, at the caller's exit, or by a later pool's sweep
  * ({@link PoolFolder}). Worker JVMs connect to that socket and
  * present a one-time random token, so only the process this launcher started can become a given
- * worker. Crash logs go to {@code java.io.tmpdir/tandem-hs_err_pid<pid>.log} and are kept.
+ * worker. Crash logs go to {@code hs_err_pid<pid>.log} in a private folder of this user (see
+ * {@link #crashLogFolder}) and are kept. The handshake's first step is the {@link ControlSocket}'s.
  *
  * <h2>AOT cache</h2>
  * When every class path entry is a jar, workers start from a JDK 25 ahead-of-time cache of this
@@ -53,9 +55,9 @@ import java.util.function.Consumer;
  * see {@link InheritedProperties}), Tandem's defaults (a maximum heap sized by {@link WorkerHeap}, a
  * small initial one and the serial GC, which returns memory to the OS; exit on
  * {@link OutOfMemoryError}; no perf-data file), then the user's {@code jvmOptions}, which win
- * because they come later, then the shared-memory lane's threshold and directory. stdin is
- * {@code /dev/null}; stdout
- * and stderr are pipes pumped by {@link OutputPump}.
+ * because they come later, then the shared-memory lane's threshold and directory, all behind
+ * {@code setsid} (see {@link ProcessTree}). stdin is a pipe that carries the one-time token and then
+ * ends; stdout and stderr are pipes pumped by {@link OutputPump}.
  *
  * <p>Thread-safe: {@link #start} may run on several threads at once.
  */
@@ -112,25 +114,17 @@ final class WorkerLauncher implements WorkerStarter {
     private final byte[] initializer;
 
     private final ReplyDecoder decoder;
+    private final ControlSocket control;
+    /** Where worker JVMs write crash logs: a private folder (see {@link #crashLogFolder}). */
+    private final Path errorFileDir;
     /** The pool's private folder: the socket and the argument file (see {@link PoolFolder}). */
     private final PoolFolder folder;
-
-    private final Path socket;
     /** The system properties workers inherit, as a launcher argument file; null when they do not. */
     private final Path inheritedProperties;
-
-    private final ServerSocketChannel server;
-    private final ConcurrentHashMap<String, CompletableFuture<Connection>> handshakes = new ConcurrentHashMap<>();
-    private final Thread acceptor;
-    private final Path errorFileDir = Path.of(System.getProperty("java.io.tmpdir"));
     /** The worker class path, worked out from what this JVM loaded, then the user's extra entries. */
     private final WorkerClassPath classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
     private final Path aotCache;
-
-    private volatile boolean closed;
-
-    private record Connection(SocketChannel channel, FrameReader reader, long pid) {}
 
     WorkerLauncher(PoolOptions options, byte[] initializer, ReplyDecoder decoder) {
         this.options = options;
@@ -140,15 +134,14 @@ final class WorkerLauncher implements WorkerStarter {
         PoolFolder created = null;
         try {
             created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
-            this.socket = created.path().resolve("control.sock");
             if (options.inheritSystemProperties()) {
                 this.inheritedProperties = created.path().resolve("worker.args");
                 InheritedProperties.writeArgumentFile(inheritedProperties, InheritedProperties.arguments());
             } else {
                 this.inheritedProperties = null;
             }
-            this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(socket));
+            this.control = new ControlSocket(created.path());
+            this.errorFileDir = crashLogFolder(control.owner());
         } catch (IOException e) {
             classPath.close();
             if (created != null) {
@@ -168,56 +161,37 @@ final class WorkerLauncher implements WorkerStarter {
         } else if (options.aotCache()) {
             AotCache.pruneLeftovers(AotCache.folder()); // what other class paths' callers left when killed
         }
-        this.acceptor =
-                new Thread(this::acceptLoop, "tandem-acceptor-" + folder.path().getFileName());
-        acceptor.setDaemon(true);
-        acceptor.start();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel c;
-            try {
-                c = server.accept();
-            } catch (IOException e) {
-                return; // closed
-            }
-            Thread t = new Thread(() -> greet(c), "tandem-handshake");
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
-    /** Reads HELLO and hands the connection to the launch waiting for its token. */
-    private void greet(SocketChannel c) {
+    /**
+     * {@return a folder for crash logs that only this user can read: {@code crash} beside the AOT
+     * caches ({@code $XDG_CACHE_HOME/tandem/crash} or {@code ~/.cache/tandem/crash}), 0700} A crash
+     * log holds the worker's environment and memory; a predictable path in a shared folder such as
+     * {@code /tmp} could be read by others, or planted as a symlink. The folder is used only if it is
+     * a real folder of this user with mode 0700; else, or on a file system without POSIX
+     * permissions, the JVM's own default place (its working folder) is.
+     */
+    static Path crashLogFolder(UserPrincipal me) {
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+        Path p = AotCache.folder().resolveSibling("crash");
         try {
-            FrameReader reader = new FrameReader(c, 1 << 16);
-            if (!reader.next() || reader.type() != FrameType.HELLO) {
-                c.close();
-                return;
-            }
-            MessageCodec.Hello hello = MessageCodec.Hello.decode(reader.payload());
-            int version = hello.version();
-            long pid = hello.pid();
-            CompletableFuture<Connection> waiting = handshakes.remove(hello.token());
-            if (waiting == null || version != FrameType.PROTOCOL_VERSION) {
-                c.close();
-                if (waiting != null) {
-                    waiting.completeExceptionally(new IOException("worker speaks protocol " + version
-                            + ", this caller " + FrameType.PROTOCOL_VERSION
-                            + ": are two Tandem versions on the class path?"));
-                }
-                return;
-            }
-            // Re-wrap with the full frame limit; the handshake reader has consumed only HELLO.
-            waiting.complete(new Connection(c, reader, pid));
-        } catch (IOException e) {
+            Files.createDirectories(p.getParent(), PosixFilePermissions.asFileAttribute(owner));
             try {
-                c.close();
-            } catch (IOException ignored) {
-                // nothing to do
+                Files.createDirectory(p, PosixFilePermissions.asFileAttribute(owner));
+            } catch (FileAlreadyExistsException e) {
+                // checked below
             }
+            if (!Files.isSymbolicLink(p)
+                    && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                    && Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).equals(me)
+                    && Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)
+                            .equals(owner)) {
+                return p;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // below
         }
+        return Path.of("").toAbsolutePath();
     }
 
     /**
@@ -259,14 +233,14 @@ final class WorkerLauncher implements WorkerStarter {
      *
      * @param aotOutput where this worker should write an AOT cache when it exits, or null
      */
-    List<String> command(int workerId, String token, Path aotOutput) {
+    List<String> command(int workerId, Path aotOutput) {
         List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (inheritedProperties != null) {
             cmd.add("@" + inheritedProperties); // first, so that jvmOptions win
         }
         cmd.addAll(jvmOptions(options));
-        cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("tandem-hs_err_pid%p.log"));
+        cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("hs_err_pid%p.log"));
         if (aotOutput != null) {
             cmd.add("-XX:AOTCacheOutput=" + aotOutput);
             cmd.add("-Xlog:aot=off");
@@ -288,9 +262,8 @@ final class WorkerLauncher implements WorkerStarter {
                 // no usable directory: the lane fails at its first large value, and says why
             }
         }
-        cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + socket);
+        cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + control.path());
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
-        cmd.add("-D" + WorkerLaunch.TOKEN_PROPERTY + "=" + token);
         cmd.add(WorkerLaunch.MAIN_CLASS);
         return cmd;
     }
@@ -308,14 +281,13 @@ final class WorkerLauncher implements WorkerStarter {
         byte[] tokenBytes = new byte[16];
         RANDOM.nextBytes(tokenBytes);
         String token = HexFormat.of().formatHex(tokenBytes);
-        CompletableFuture<Connection> connected = new CompletableFuture<>();
-        handshakes.put(token, connected);
+        CompletableFuture<ControlSocket.Connection> connected = control.expect(token);
         SharedChannel shm = null;
         if (options.transport() == Transport.SHARED_MEMORY) {
             try {
                 shm = SharedChannel.create(SHARED_RING_BYTES);
             } catch (IOException e) {
-                handshakes.remove(token);
+                control.forget(token);
                 throw new WorkerStartException(
                         "cannot create the shared-memory channel of worker " + workerId + ": " + e.getMessage()
                                 + "; or use transport(Transport.SOCKET), which needs no shared memory",
@@ -323,16 +295,15 @@ final class WorkerLauncher implements WorkerStarter {
             }
         }
         Optional<AotTraining> training = AotTraining.claim(aotCache);
-        List<String> cmd =
-                command(workerId, token, training.map(AotTraining::output).orElse(null));
+        List<String> cmd = command(workerId, training.map(AotTraining::output).orElse(null));
         long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
         Process process;
         try {
             process = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .start();
         } catch (IOException e) {
-            handshakes.remove(token);
+            control.forget(token);
             training.ifPresent(t -> t.finish(null));
             if (shm != null) {
                 shm.close();
@@ -356,22 +327,33 @@ final class WorkerLauncher implements WorkerStarter {
         // the stream (after any INIT_FAILED sent before it) and fails `ready`.
         process.onExit().thenRun(() -> connected.completeExceptionally(new IOException("exited")));
         try {
-            Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
-            // HELLO came through the handshake reader, which buffered nothing past it: the worker
-            // sends nothing more until it gets INIT.
+            // The token travels through the worker's stdin, a pipe only it reads, never its command
+            // line; stdin then ends, as /dev/null would.
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(token.getBytes(StandardCharsets.US_ASCII));
+            }
+            ControlSocket.Connection c = connected.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            if (c.pid() != process.pid()) {
+                SocketLink.closeQuietly(c.tasks());
+                SocketLink.closeQuietly(c.replies());
+                throw new IOException("the process that presented the worker's token claims pid " + c.pid()
+                        + ", not the worker's; is another process of this user reading workers' stdin?");
+            }
+            // HELLO came through the handshake readers, which buffered nothing past it: the worker
+            // sends nothing more until it gets INIT, on the connection for the caller's frames.
             byte[] handle = shm == null ? null : ObjectCodec.encode(shm.handle(), null);
-            new FrameWriter(c.channel)
+            new FrameWriter(c.tasks())
                     .writeAndFlush(
                             FrameType.INIT,
                             0,
                             new MessageCodec.Init(options.threadsPerWorker(), handle, initializer).encode());
             if (shm == null) {
-                w.connect(new SocketLink(c.channel));
+                w.connect(new SocketLink(c.tasks(), c.replies()));
             } else {
                 // From READY on, every frame travels through shared memory. A worker that dies after
                 // attaching is seen by the channel (after its last frame); one that dies before
                 // cannot be, so its exit closes the channel.
-                SharedMemoryLink link = new SharedMemoryLink(shm, c.channel, w::outstanding);
+                SharedMemoryLink link = new SharedMemoryLink(shm, c.tasks(), c.replies(), w::outstanding);
                 w.connect(link);
                 process.onExit().thenRun(() -> {
                     if (!link.peerAttached()) {
@@ -404,7 +386,7 @@ final class WorkerLauncher implements WorkerStarter {
         } catch (IOException e) {
             throw startFailure(w, cmd, "control channel failed: " + e, e);
         } finally {
-            handshakes.remove(token);
+            control.forget(token);
             if (w.link() == null && shm != null) {
                 shm.close();
             }
@@ -438,16 +420,11 @@ final class WorkerLauncher implements WorkerStarter {
 
     @Override
     public void close() {
-        closed = true;
         if (decoder.lane() != null) {
             decoder.lane().close();
         }
+        control.close();
         classPath.close();
-        try {
-            server.close();
-        } catch (IOException e) {
-            // nothing to do
-        }
         folder.delete();
     }
 }

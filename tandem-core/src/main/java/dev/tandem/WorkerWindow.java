@@ -4,6 +4,7 @@ import dev.tandem.spi.Worker;
 import dev.tandem.spi.WorkerEnd;
 import dev.tandem.spi.WorkerListener;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -127,6 +128,27 @@ final class WorkerWindow implements WorkerListener {
             aim = target;
         }
         worker.kill();
+    }
+
+    /**
+     * Stops the worker for {@code reason} (shutdownNow): its running tasks end cancelled, it is
+     * condemned, and the tasks it held that never started are returned, oldest first.
+     */
+    List<ProcessFuture<?>> stopLocked(String reason) {
+        assert lock.isHeldByCurrentThread();
+        List<ProcessFuture<?>> never = new ArrayList<>();
+        int i = 0;
+        int slots = slots();
+        for (ProcessFuture<?> f : drainLocked()) {
+            if (i++ < slots) {
+                f.cancelledByPool(); // its worker is killed: it ends cancelled
+            } else if (!f.isDone()) {
+                never.add(f);
+            }
+            f.worker = null;
+        }
+        condemnLocked(reason, null);
+        return never;
     }
 
     /** Asks the idle worker to exit: EXIT is buffered, and flushed on {@code flusher}, off the lock. */
@@ -320,24 +342,46 @@ final class WorkerWindow implements WorkerListener {
 
     // ---------------------------------------------------------------- WorkerListener
 
+    // Each event is guarded: whatever the pool throws fails the pool and every future, this
+    // window's included, instead of leaving one incomplete (see ProcessTaskPool#onInternalError).
+
     @Override
     public void result(long taskId, byte[] value) {
-        pool.onReply(this, taskId, f -> pool.decoder().result(f, value));
+        guarded(() -> pool.onReply(this, taskId, f -> pool.decoder().result(f, value)));
     }
 
     @Override
     public void failed(long taskId, byte[] throwable) {
-        pool.onReply(this, taskId, f -> pool.decoder().failed(f, throwable));
+        guarded(() -> pool.onReply(this, taskId, f -> pool.decoder().failed(f, throwable)));
     }
 
     @Override
     public void copyFailed(long taskId, byte boundary, byte[] throwable) {
-        pool.onReply(this, taskId, f -> pool.decoder().copyFailed(f, id, boundary, throwable));
+        guarded(() -> pool.onReply(this, taskId, f -> pool.decoder().copyFailed(f, id, boundary, throwable)));
     }
 
     @Override
     public void ended(WorkerEnd end) {
-        pool.onWorkerEnd(this, end);
+        List<ProcessFuture<?>> held;
+        lock.lock();
+        try {
+            held = List.copyOf(sent); // for the catch-all below
+        } finally {
+            lock.unlock();
+        }
+        try {
+            pool.onWorkerEnd(this, end);
+        } catch (RuntimeException | Error e) {
+            pool.onInternalError(e, held);
+        }
+    }
+
+    private void guarded(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException | Error e) {
+            pool.onInternalError(e, List.of());
+        }
     }
 
     @Override

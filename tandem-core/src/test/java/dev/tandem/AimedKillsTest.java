@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code map} failed in 2 to 4 of 20 rounds with "killed by the pool: task #N (…Batch) was cancelled".
  */
 @ExtendWith(NoStrayProcesses.class)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+// Each round of a test replaces a killed worker: 20 worker starts, slow on a loaded machine.
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class AimedKillsTest {
     static Stream<Arguments> oneWorker() {
         return Stream.of(

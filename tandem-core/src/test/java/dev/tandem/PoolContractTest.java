@@ -187,8 +187,9 @@ class PoolContractTest {
     @MethodSource("modes")
     void timeoutFailsAtTheDeadlineEvenIfTheTaskIgnoresInterrupts(Mode mode, Transport transport) throws Exception {
         try (TaskPool pool =
-                builder(mode, transport).taskTimeout(Duration.ofMillis(300)).start()) {
-            Future<Integer> slow = pool.submit(busy(5_000, 1));
+                builder(mode, transport).taskTimeout(Duration.ofSeconds(2)).start()) {
+            // 2 s, not less: the next task may be a fresh worker's first, slow on a loaded machine
+            Future<Integer> slow = pool.submit(busy(6_000, 1));
             assertThatThrownBy(slow::get)
                     .isInstanceOf(ExecutionException.class)
                     .cause()

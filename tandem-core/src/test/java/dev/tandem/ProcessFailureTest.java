@@ -43,6 +43,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoStrayProcesses.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProcessFailureTest {
+    /** The transport of this run; {@link ProcessFailureOverSharedMemoryTest} runs every test again over shared memory. */
+    Transport transport() {
+        return Transport.SOCKET;
+    }
+
+    Tandem.Builder processes(int n) {
+        return Tandem.processes(n).transport(transport());
+    }
+
+    Tandem.Builder hybrid(int p, int t) {
+        return Tandem.hybrid(p, t).transport(transport());
+    }
 
     private static Throwable causeOf(Future<?> f) {
         ExecutionException e = Assertions.assertThrows(ExecutionException.class, f::get);
@@ -51,7 +63,7 @@ class ProcessFailureTest {
 
     @Test
     void systemExitFailsOnlyItsTaskWithTheExitCode() throws Exception {
-        try (TaskPool pool = Tandem.processes(2).start()) {
+        try (TaskPool pool = processes(2).start()) {
             Future<Integer> exits = pool.submit(() -> {
                 System.exit(3);
                 return 0;
@@ -70,7 +82,7 @@ class ProcessFailureTest {
 
     @Test
     void haltAndSigkillAreNamed() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start();
+        try (TaskPool pool = processes(1).start();
                 RunningSignal signal = new RunningSignal()) {
             WorkerLostException halted = (WorkerLostException) causeOf(pool.submit(() -> {
                 Runtime.getRuntime().halt(7);
@@ -98,7 +110,7 @@ class ProcessFailureTest {
 
     @Test
     void outOfMemoryEndsTheWorkerWithAHint() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).jvmOptions("-Xmx32m").start()) {
+        try (TaskPool pool = processes(1).jvmOptions("-Xmx32m").start()) {
             Throwable cause = causeOf(pool.submit(() -> {
                 List<long[]> hog = new ArrayList<>();
                 while (true) {
@@ -113,7 +125,7 @@ class ProcessFailureTest {
 
     @Test
     void stackOverflowFailsOnlyTheTask() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start()) {
+        try (TaskPool pool = processes(1).start()) {
             long pid = pool.workerPids().getFirst();
             assertThat(causeOf(pool.submit(() -> recurse(0)))).isInstanceOf(StackOverflowError.class);
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
@@ -128,7 +140,7 @@ class ProcessFailureTest {
     @Test
     @SuppressWarnings("restricted")
     void nativeCrashIsReportedWithTheCrashLog() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).forwardOutput(false).start()) {
+        try (TaskPool pool = processes(1).forwardOutput(false).start()) {
             Throwable cause =
                     causeOf(pool.submit(() -> MemorySegment.NULL.reinterpret(8).get(ValueLayout.JAVA_LONG, 0)));
             assertThat(cause).isInstanceOf(WorkerLostException.class);
@@ -142,7 +154,7 @@ class ProcessFailureTest {
 
     @Test
     void aResultSentBeforeTheDeathIsStillDelivered() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start()) {
+        try (TaskPool pool = processes(1).start()) {
             Future<Integer> first = pool.submit(() -> 1);
             Future<Integer> dies = pool.submit(() -> {
                 System.exit(9);
@@ -157,7 +169,7 @@ class ProcessFailureTest {
 
     @Test
     void aHybridWorkerThatDiesFailsAllOfItsRunningTasksByName() throws Exception {
-        try (TaskPool pool = Tandem.hybrid(1, 3).start();
+        try (TaskPool pool = hybrid(1, 3).start();
                 RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             List<Future<Integer>> sleepers = new ArrayList<>();
@@ -188,7 +200,7 @@ class ProcessFailureTest {
     @Test
     void aTaskThatKeepsKillingWorkersBecomesPoison() throws Exception {
         try (TaskPool pool =
-                Tandem.processes(1).retriesOnWorkerLoss(5).poisonThreshold(2).start()) {
+                processes(1).retriesOnWorkerLoss(5).poisonThreshold(2).start()) {
             Task<Integer> killer = () -> {
                 Runtime.getRuntime().halt(1);
                 return 0;
@@ -206,8 +218,7 @@ class ProcessFailureTest {
 
     @Test
     void beyondTheRestartLimitThePoolFailsLoudly() throws Exception {
-        try (TaskPool pool =
-                Tandem.processes(1).restartLimit(2, Duration.ofMinutes(5)).start()) {
+        try (TaskPool pool = processes(1).restartLimit(2, Duration.ofMinutes(5)).start()) {
             for (int i = 0; i < 3; i++) {
                 int code = 10 + i; // distinct tasks, so none is poison
                 Future<Integer> f = pool.submit(() -> {
@@ -230,8 +241,7 @@ class ProcessFailureTest {
 
     @Test
     void aTimeoutKillsOnlyTheRunawaysWorker() throws Exception {
-        try (TaskPool pool =
-                        Tandem.processes(2).taskTimeout(Duration.ofMillis(500)).start();
+        try (TaskPool pool = processes(2).taskTimeout(Duration.ofSeconds(3)).start();
                 RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> runaway = pool.submit(() -> {
@@ -254,8 +264,7 @@ class ProcessFailureTest {
 
     @Test
     void aLateReplyForATimedOutTaskCompletesNothingElse() throws Exception {
-        try (TaskPool pool =
-                Tandem.hybrid(1, 2).taskTimeout(Duration.ofMillis(300)).start()) {
+        try (TaskPool pool = hybrid(1, 2).taskTimeout(Duration.ofSeconds(2)).start()) {
             long pid = pool.workerPids().getFirst();
             Future<Integer> slow = pool.submit(() -> {
                 try {
@@ -296,7 +305,7 @@ class ProcessFailureTest {
 
     @Test
     void anExceptionThatCannotBeDescribedStillFailsItsTaskAndNothingHangs() throws Exception {
-        try (TaskPool pool = Tandem.hybrid(1, 2).start()) {
+        try (TaskPool pool = hybrid(1, 2).start()) {
             List<Future<Integer>> after = new ArrayList<>();
             Future<Integer> broken = pool.submit(() -> {
                 throw new Unspeakable();
@@ -320,7 +329,7 @@ class ProcessFailureTest {
         Files.delete(marker);
         String path = marker.toString();
         try (TaskPool pool =
-                Tandem.processes(1).maxTasksPerWorker(1).retriesOnWorkerLoss(2).start()) {
+                processes(1).maxTasksPerWorker(1).retriesOnWorkerLoss(2).start()) {
             String result = pool.submit(() -> {
                         Path m = Path.of(path);
                         if (!Files.exists(m)) {
@@ -338,7 +347,7 @@ class ProcessFailureTest {
 
     @Test
     void cancelKillsTheWorkerOnlyIfItStillRunsThatTask() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start();
+        try (TaskPool pool = processes(1).start();
                 RunningSignal signal = new RunningSignal()) {
             Future<Integer> done = pool.submit(() -> 1);
             assertThat(done.get()).isEqualTo(1);
@@ -365,7 +374,7 @@ class ProcessFailureTest {
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (TaskPool pool = Tandem.processes(1).start()) {
+        try (TaskPool pool = processes(1).start()) {
             String value = pool.submit(() -> {
                         System.out.println("hello from the task");
                         try (FileOutputStream raw = new FileOutputStream(FileDescriptor.out)) {
@@ -386,7 +395,7 @@ class ProcessFailureTest {
     @Test
     void theCallerRefusesClassesAWorkerWasNeverSent() throws Exception {
         int before = Gadget.DESERIALIZED.get();
-        try (TaskPool pool = Tandem.processes(1).start()) {
+        try (TaskPool pool = processes(1).start()) {
             Throwable cause = causeOf(pool.submit(() -> new ArrayList<>(List.of(new Gadget()))));
             assertThat(cause).isInstanceOf(TaskSerializationException.class).hasMessageContaining("decoding filter");
             assertThat(((TaskSerializationException) cause).boundary())
@@ -413,14 +422,14 @@ class ProcessFailureTest {
                     .anyMatch(c -> c.startsWith("dev.tandem.ProcessFailureTest"));
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
         }
-        try (TaskPool pool = Tandem.processes(1).allowClasses("evil.*").start()) {
+        try (TaskPool pool = processes(1).allowClasses("evil.*").start()) {
             assertThat(pool.submit(Gadget::new).get()).isInstanceOf(Gadget.class);
         }
     }
 
     @Test
     void anUnserializableTaskIsRejectedAtSubmitNamingTheClass() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start()) {
+        try (TaskPool pool = processes(1).start()) {
             Thread notSerializable = Thread.currentThread();
             assertThatThrownBy(() -> pool.submit(() -> notSerializable.getName()))
                     .isInstanceOf(TaskSerializationException.class)
@@ -438,7 +447,7 @@ class ProcessFailureTest {
 
     @Test
     void failuresToCopyInTheWorkerNameTheirBoundary() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).start()) {
+        try (TaskPool pool = processes(1).start()) {
             Throwable result = causeOf(pool.submit(() -> new Object()));
             assertThat(result).isInstanceOf(TaskSerializationException.class);
             assertThat(((TaskSerializationException) result).boundary())
@@ -485,9 +494,8 @@ class ProcessFailureTest {
 
     @Test
     void aWorkerThatCannotStartReportsTheJvmsErrorAndTheCommand() {
-        assertThatThrownBy(() -> Tandem.processes(1)
-                        .jvmOptions("-XX:+NoSuchTandemOption")
-                        .start())
+        assertThatThrownBy(
+                        () -> processes(1).jvmOptions("-XX:+NoSuchTandemOption").start())
                 .isInstanceOf(WorkerStartException.class)
                 .hasMessageContaining("Unrecognized VM option")
                 .hasMessageContaining("command:")
@@ -496,7 +504,7 @@ class ProcessFailureTest {
 
     @Test
     void aFailingInitializerStopsTheStart() {
-        assertThatThrownBy(() -> Tandem.processes(1)
+        assertThatThrownBy(() -> processes(1)
                         .initializer(() -> {
                             throw new IllegalStateException("no database");
                         })
@@ -507,7 +515,7 @@ class ProcessFailureTest {
 
     @Test
     void workersAreRecycledAfterMaxTasks() throws Exception {
-        try (TaskPool pool = Tandem.processes(1).maxTasksPerWorker(3).start()) {
+        try (TaskPool pool = processes(1).maxTasksPerWorker(3).start()) {
             Set<Long> pids = new HashSet<>();
             for (int i = 0; i < 9; i++) {
                 pids.add(pool.submit(() -> ProcessHandle.current().pid()).get());

@@ -25,7 +25,7 @@ class AdvisorTest {
     void everyChildProcessIsGone() throws Exception {
         List<ProcessHandle> children = ProcessHandle.current().children().toList();
         CompletableFuture.allOf(children.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
-                .get(10, TimeUnit.SECONDS);
+                .get(60, TimeUnit.SECONDS);
         assertThat(ProcessHandle.current().children().toList())
                 .as("child processes left running")
                 .isEmpty();

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * machines (Debian ships Gradle 4.4, and Gradle's distributions are on none of the registries they
  * reach). It starts {@code java -cp <jars and build/classes folders> Main}, with an argument file
  * when the command line is long, or {@code --module-path} for a modular application: the rows
- * {@link #classPathOfJars}, {@link #argumentFileWithAClassPathLongerThanOneArgumentMayBe} and
+ * {@link #classPathOfJars}, {@link #classPathOfClassFoldersAndJarsAsGradleRunGivesIt}, {@link #argumentFileWithAClassPathLongerThanOneArgumentMayBe} and
  * {@link #modulePathFolderOfJars} cover those shapes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -73,6 +73,17 @@ class LaunchAnywhereIT {
     @Test
     void classPathOfJars() throws Exception {
         java("-cp", classPath(appAndLibs()), MAIN).ranInAWorker();
+    }
+
+    @Test
+    void classPathOfClassFoldersAndJarsAsGradleRunGivesIt() throws Exception {
+        // Gradle's run: java -cp build/classes/java/main:build/resources/main:<dependency jars> Main
+        Path classes = tmp.resolve("build/classes/java/main");
+        ChildProcess.copyTree(ChildProcess.TARGET.resolve("classes"), classes);
+        Path resources = Files.createDirectories(tmp.resolve("build/resources/main"));
+        List<Path> cp = new ArrayList<>(List.of(classes, resources));
+        cp.addAll(libs);
+        java("-cp", classPath(cp), MAIN).ranInAWorker();
     }
 
     @Test

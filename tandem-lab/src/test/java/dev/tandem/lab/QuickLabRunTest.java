@@ -44,7 +44,7 @@ class QuickLabRunTest {
     private JsonNode results;
 
     @BeforeAll
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void runTheLabQuickly() throws Exception {
         Lab.deleteTree(REPORT);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

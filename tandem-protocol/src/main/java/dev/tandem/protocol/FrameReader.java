@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Arrays;
 
 /**
  * Reads frames (see {@link FrameType}) from a channel. Not thread-safe: one reader thread per
@@ -17,6 +18,8 @@ import java.nio.channels.ReadableByteChannel;
 public final class FrameReader {
     /** Payloads from this size up are checked against the heap before they are allocated: 1 MiB. */
     private static final int CHECKED_BYTES = 1 << 20;
+    /** Frames up to this size are read into a buffer of their size at once: 64 KiB. */
+    private static final int GROWTH_START = 1 << 16;
 
     private final DataInputStream in;
     private final int maxFrameBytes;
@@ -69,8 +72,7 @@ public final class FrameReader {
             return true;
         }
         skipped = 0;
-        payload = new byte[n];
-        in.readFully(payload);
+        payload = readPayload(n);
         return true;
     }
 
@@ -80,6 +82,31 @@ public final class FrameReader {
      */
     public long skipped() {
         return skipped;
+    }
+
+    /**
+     * Reads {@code n} bytes into a buffer that grows as they arrive (doubling from 64 KiB), so a
+     * header announcing a large frame costs memory only as its bytes come.
+     */
+    private byte[] readPayload(int n) throws IOException {
+        if (n <= GROWTH_START) {
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return b;
+        }
+        byte[] b = new byte[GROWTH_START];
+        int filled = 0;
+        while (filled < n) {
+            if (filled == b.length) {
+                b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
+            }
+            int r = in.read(b, filled, b.length - filled);
+            if (r < 0) {
+                throw new EOFException("protocol error: the stream ended " + (n - filled) + " bytes into a frame");
+            }
+            filled += r;
+        }
+        return b;
     }
 
     /**
@@ -102,8 +129,13 @@ public final class FrameReader {
         return taskId;
     }
 
-    /** {@return the payload of the last frame read (null if it was {@link #skipped()}); owned by the caller} */
+    /**
+     * {@return the payload of the last frame read (null if it was {@link #skipped()}), handed over
+     * to the caller} The reader keeps no reference to it, so a second call returns null.
+     */
     public byte[] payload() {
-        return payload;
+        byte[] p = payload;
+        payload = null;
+        return p;
     }
 }

@@ -18,7 +18,10 @@ package dev.tandem.protocol;
  * {@link ObjectCodec}, {@link ValueCodec} and {@link ThrowableCodec}.
  */
 public final class FrameType {
-    /** Worker to caller, first frame: payload {@link MessageCodec.Hello}. */
+    /**
+     * Worker to caller, first frame on each of the worker's two connections (one per direction, see
+     * {@link #ROLE_TASKS}): payload {@link MessageCodec.Hello}.
+     */
     public static final byte HELLO = 1;
     /**
      * Caller to worker: payload {@link MessageCodec.Init}. With shared memory, every frame after
@@ -59,13 +62,22 @@ public final class FrameType {
      */
     public static final byte BOUNDARY_DECODE_RESULT = 3;
 
+    /**
+     * {@link #HELLO} role: the connection that carries frames from the caller to the worker (INIT,
+     * TASK, CANCEL, EXIT). The caller writes it in non-blocking mode, so that an interrupt of a
+     * caller thread writing a task can never close it; its end tells the worker the caller is gone.
+     */
+    public static final byte ROLE_TASKS = 1;
+    /** {@link #HELLO} role: the connection that carries frames from the worker to the caller. */
+    public static final byte ROLE_REPLIES = 2;
+
     /** {@link #INIT} transport: stay on the socket. */
     public static final int TRANSPORT_SOCKET = 0;
     /** {@link #INIT} transport: switch to the shared-memory channel named in INIT. */
     public static final int TRANSPORT_SHARED_MEMORY = 1;
 
     /** The version in {@link #HELLO}; a mismatch fails the handshake. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
 
     /** Bytes of header after the length field: type and task id. */
     public static final int HEADER_AFTER_LENGTH = 1 + 8;

@@ -24,19 +24,22 @@ public final class MessageCodec {
     private MessageCodec() {}
 
     /**
-     * {@code HELLO}, the worker's first frame: {@code int protocolVersion, long pid, utf token}.
+     * {@code HELLO}, the worker's first frame on each of its two connections: {@code int
+     * protocolVersion, long pid, utf token, byte role}.
      *
      * @param version the worker's {@link FrameType#PROTOCOL_VERSION}
      * @param pid the worker's process id, as it sees itself
      * @param token the one-time secret its caller gave it, proving it is the process the caller started
+     * @param role which connection this is: {@link FrameType#ROLE_TASKS} or {@link FrameType#ROLE_REPLIES}
      */
-    public record Hello(int version, long pid, String token) {
+    public record Hello(int version, long pid, String token, byte role) {
         /** {@return the payload} */
         public byte[] encode() {
             return write(d -> {
                 d.writeInt(version);
                 d.writeLong(pid);
                 d.writeUTF(token);
+                d.writeByte(role);
             });
         }
 
@@ -47,7 +50,7 @@ public final class MessageCodec {
          */
         public static Hello decode(byte[] payload) throws IOException {
             DataInputStream in = reader(payload);
-            Hello h = new Hello(in.readInt(), in.readLong(), in.readUTF());
+            Hello h = new Hello(in.readInt(), in.readLong(), in.readUTF(), in.readByte());
             end(in);
             return h;
         }

@@ -12,8 +12,12 @@ public final class WorkerLaunch {
     public static final String SOCKET_PROPERTY = "tandem.socket";
     /** System property: the worker id the caller assigned, echoed in the worker's thread names. */
     public static final String WORKER_ID_PROPERTY = "tandem.worker.id";
-    /** System property: a one-time token the worker sends first, so no other process can pose as it. */
-    public static final String TOKEN_PROPERTY = "tandem.token";
+    /**
+     * Length of the one-time token the caller writes to the worker's stdin (then closes it), which
+     * the worker sends back in HELLO, so that no other process can pose as it. Never on the command
+     * line, which every user can read.
+     */
+    public static final int TOKEN_CHARS = 32;
     /**
      * System property: the smallest primitive array or buffer, in bytes, that travels through shared
      * memory beside a frame rather than inside it ({@link BulkWriter}); 0 turns that off. The caller

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class MessageCodecTest {
     @Test
     void helloRoundTrips() throws IOException {
-        MessageCodec.Hello h = new MessageCodec.Hello(FrameType.PROTOCOL_VERSION, 1234L, "secret");
+        MessageCodec.Hello h =
+                new MessageCodec.Hello(FrameType.PROTOCOL_VERSION, 1234L, "secret", FrameType.ROLE_REPLIES);
         assertThat(MessageCodec.Hello.decode(h.encode())).isEqualTo(h);
     }
 

@@ -22,6 +22,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -35,14 +36,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * The main class of a worker JVM.
  *
  * <h2>Implementation overview</h2>
- * The worker connects to the caller's Unix domain socket (named by {@link WorkerLaunch#SOCKET_PROPERTY}),
- * greets it with {@code HELLO} (protocol version, pid and the one-time token), receives {@code INIT} (its thread count T and
- * initializer), runs the initializer and answers {@code READY}. The control channel is that socket,
- * never stdout or stderr, which stay with the user's code: whatever a task prints, even raw writes to
+ * The worker connects twice to the caller's Unix domain socket (named by
+ * {@link WorkerLaunch#SOCKET_PROPERTY}): one connection for the caller's frames, one for its own
+ * replies. It greets on each with {@code HELLO} (protocol version, pid, the one-time token read from
+ * stdin, and the connection's role), receives {@code INIT} (its thread count T and initializer), runs
+ * the initializer and answers {@code READY}. The control channel is those connections, never stdout
+ * or stderr, which stay with the user's code: whatever a task prints, even raw writes to
  * file descriptors 1 and 2, reaches the caller as output and cannot corrupt the protocol.
  *
  * <p>With the shared-memory transport, INIT names a {@code SharedChannel}; the worker attaches it and
- * every later frame travels through it, while the socket is kept only to see the caller's end.
+ * every later frame travels through it, while the sockets are kept only to see the caller's end.
  *
  * <h2>Concurrency: leader and followers</h2>
  * T + 1 threads share the socket. One at a time is the <em>leader</em> and reads frames. A leader
@@ -124,9 +127,9 @@ public final class WorkerMain {
 
     private record Job(long taskId, byte[] bytes, boolean stateless) {}
 
-    private WorkerMain(SocketChannel channel, int workerId) {
-        this.out = new FrameWriter(channel);
-        this.in = new FrameReader(channel, WorkerLaunch.MAX_FRAME_BYTES);
+    private WorkerMain(SocketChannel tasks, SocketChannel replies, int workerId) {
+        this.out = new FrameWriter(replies);
+        this.in = new FrameReader(tasks, WorkerLaunch.MAX_FRAME_BYTES);
         this.workerId = workerId;
         this.trim = new HeapTrim(RESULTS, "tandem-worker-" + workerId + "-trim");
     }
@@ -138,7 +141,12 @@ public final class WorkerMain {
      */
     public static void main(String[] args) {
         String socket = System.getProperty(WorkerLaunch.SOCKET_PROPERTY);
-        String token = System.getProperty(WorkerLaunch.TOKEN_PROPERTY, "");
+        String token;
+        try {
+            token = new String(System.in.readNBytes(WorkerLaunch.TOKEN_CHARS), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            token = "";
+        }
         int workerId = Integer.getInteger(WorkerLaunch.WORKER_ID_PROPERTY, 0);
         if (socket == null) {
             System.err.println("tandem worker: no -D" + WorkerLaunch.SOCKET_PROPERTY
@@ -146,10 +154,14 @@ public final class WorkerMain {
             System.exit(2);
         }
         try {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(Path.of(socket)));
-            WorkerMain worker = new WorkerMain(channel, workerId);
-            if (worker.handshake(token)) {
+            // One connection per direction: the caller writes tasks to one and reads replies from
+            // the other, each in the mode that suits it (see FrameType.ROLE_TASKS).
+            SocketChannel tasks = SocketChannel.open(StandardProtocolFamily.UNIX);
+            tasks.connect(UnixDomainSocketAddress.of(Path.of(socket)));
+            SocketChannel replies = SocketChannel.open(StandardProtocolFamily.UNIX);
+            replies.connect(UnixDomainSocketAddress.of(Path.of(socket)));
+            WorkerMain worker = new WorkerMain(tasks, replies, workerId);
+            if (worker.handshake(token, tasks)) {
                 worker.lead();
             }
         } catch (IOException | RuntimeException e) {
@@ -175,15 +187,17 @@ public final class WorkerMain {
         }
     }
 
-    private boolean handshake(String token) throws IOException {
+    private boolean handshake(String token, SocketChannel tasks) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        new FrameWriter(tasks)
+                .writeAndFlush(
+                        FrameType.HELLO,
+                        0,
+                        new MessageCodec.Hello(FrameType.PROTOCOL_VERSION, pid, token, FrameType.ROLE_TASKS).encode());
         out.writeAndFlush(
                 FrameType.HELLO,
                 0,
-                new MessageCodec.Hello(
-                                FrameType.PROTOCOL_VERSION,
-                                ProcessHandle.current().pid(),
-                                token)
-                        .encode());
+                new MessageCodec.Hello(FrameType.PROTOCOL_VERSION, pid, token, FrameType.ROLE_REPLIES).encode());
         if (!in.next() || in.type() != FrameType.INIT) {
             return false;
         }
