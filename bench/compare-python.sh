@@ -33,8 +33,8 @@ py = json.load(open(sys.argv[1]))["payload_ms"]
 rows = {}
 for r in json.load(open(sys.argv[2])):
     p = r["params"]
-    rows[(r["benchmark"].split(".")[-1], int(p["size"]), p["transport"])] = r["primaryMetric"]["score"]
-print("\n== Same run, ms per round trip (Tandem: JMH mean; Python: median)")
+    rows[(r["benchmark"].split(".")[-1], int(p["size"]), p["transport"])] = r["primaryMetric"]["scorePercentiles"]["50.0"]
+print("\n== Same run, ms per round trip (medians: Tandem's JMH samples, Python's)")
 print(f"{'size':>10} {'direction':>9} {'raw socket':>10} {'socket':>9} {'shm':>9} {'Python':>9} {'Py/socket':>9} {'Py/shm':>7} {'GiB/s socket':>12} {'GiB/s shm':>9}")
 for size in sorted({k[1] for k in rows}):
     for d in ("argument", "result"):
