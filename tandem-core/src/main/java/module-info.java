@@ -10,6 +10,7 @@ module dev.tandem {
     requires dev.tandem.protocol;
     requires dev.tandem.ipc;
     requires jdk.management;
+    requires jdk.jfr;
     requires jdk.net;
 
     exports dev.tandem;

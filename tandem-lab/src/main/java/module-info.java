@@ -11,6 +11,7 @@ module dev.tandem.lab {
     requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;
     requires jdk.management;
+    requires java.logging;
 
     exports dev.tandem.lab;
 

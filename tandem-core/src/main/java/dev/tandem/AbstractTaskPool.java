@@ -22,9 +22,12 @@ abstract sealed class AbstractTaskPool extends AbstractExecutorService implement
         permits ThreadTaskPool, ProcessTaskPool {
     /** The validated options; immutable. */
     final PoolOptions options;
+    /** Where the engine reports what happens: statistics, JFR events, log lines. */
+    final PoolEvents events;
 
     AbstractTaskPool(PoolOptions options) {
         this.options = options;
+        this.events = new PoolEvents(options);
     }
 
     @Override

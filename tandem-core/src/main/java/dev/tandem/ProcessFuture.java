@@ -57,6 +57,11 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
     /** See {@link #description()}; null until computed (racy but idempotent: strings are immutable). */
     private String description;
 
+    /** The id of the worker it last started on, or 0; for {@link PoolEvents}. */
+    private int startedOn;
+    /** When the pool accepted it ({@link System#nanoTime()}), or 0 if it never did; see {@link PoolEvents}. */
+    private volatile long queuedNanos;
+
     private volatile Consumer<ProcessFuture<?>> onDone;
     /** Whether a failure goes to an uncaught-exception handler: a Runnable given to {@code execute}. */
     private volatile boolean reportsUncaught;
@@ -160,6 +165,19 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
                 : null;
     }
 
+    /** The pool accepted it (pool lock held). */
+    void queued() {
+        queuedNanos = System.nanoTime();
+        pool.events.taskQueued(id, callable);
+    }
+
+    /** It became one of {@code w}'s running tasks: its clock starts (pool lock held). */
+    void started(WorkerWindow w) {
+        startedNanos = System.nanoTime();
+        startedOn = w.id();
+        pool.events.taskStarted(id, callable, startedOn, attempts, queuedNanos, startedNanos);
+    }
+
     void succeed(T value) {
         releaseData();
         set(value);
@@ -225,6 +243,10 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
 
     @Override
     protected void done() {
+        // Counted before the actions run, so that what they trigger sees it. startedNanos and
+        // startedOn are written under the pool's lock; a canceller may read them stale, which only
+        // shifts the wait and run times of its JFR event.
+        pool.events.taskFinished(id, callable, this, startedOn, queuedNanos, startedNanos);
         super.done();
         ScheduledFuture<?> d = deadline;
         if (d != null) {

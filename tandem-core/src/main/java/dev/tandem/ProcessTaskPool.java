@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * {@link WorkerProcess} through its {@link WorkerProxy} and {@link WorkerAdapter}),
  * {@link WorkerWindow} books what each worker holds, {@link ReplyDecoder} completes futures, and the
  * policies {@link PrefetchWindow}, {@link RestartPolicy}, {@link PoisonLedger} and
- * {@link AotTraining} decide.
+ * {@link AotTraining} decide; {@link PoolEvents} hears of every change (statistics, JFR, logs).
  *
  * <h2>The path of a task</h2>
  * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its
@@ -170,6 +170,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (!state.isLocked(RunState.State.RUNNING)) {
                 throw state.rejectionLocked();
             }
+            f.queued();
             if (poison.isPoison(f.fingerprint())) {
                 f.fail(new PoisonTaskException(f.description(), poison.deaths(f.fingerprint()), null));
                 return;
@@ -305,7 +306,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             String planned = w.plannedDeathLocked();
             ProcessFuture<?> target = w.aimLocked();
             int slots = w.slots();
-            w.deadLocked();
+            w.deadLocked(end);
             workers.remove(w);
             List<ProcessFuture<?>> held = w.drainLocked();
             List<ProcessFuture<?>> running = held.subList(0, Math.min(slots, held.size()));
@@ -414,6 +415,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             w.markReplacedLocked();
         }
         starting++;
+        events.replacing(w, delayNanos);
         Runnable start = () -> background.execute(this::startReplacement);
         if (delayNanos == 0) {
             start.run();
@@ -436,6 +438,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             starting--;
             if (error != null) {
+                events.startFailed(w.id(), error);
                 if (state.dispatchingLocked()) {
                     onCrashLocked(null, error, false);
                 }
@@ -463,6 +466,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         if (!state.failLocked(e)) {
             return;
         }
+        events.poolFailed(e);
         for (ProcessFuture<?> f : pending) {
             f.fail(e);
         }
@@ -534,22 +538,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     @Override
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return !state.isLocked(RunState.State.RUNNING);
-        } finally {
-            lock.unlock();
-        }
+        return !state.is(RunState.State.RUNNING);
     }
 
     @Override
     public boolean isTerminated() {
-        lock.lock();
-        try {
-            return state.isLocked(RunState.State.TERMINATED);
-        } finally {
-            lock.unlock();
-        }
+        return state.is(RunState.State.TERMINATED);
     }
 
     @Override
@@ -572,13 +566,20 @@ final class ProcessTaskPool extends AbstractTaskPool {
     public List<Long> workerPids() {
         lock.lock();
         try {
-            List<Long> pids = new ArrayList<>();
-            for (WorkerWindow w : workers) {
-                if (w.servingLocked()) {
-                    pids.add(w.worker().pid());
-                }
-            }
-            return pids;
+            return workers.stream()
+                    .filter(WorkerWindow::servingLocked)
+                    .map(w -> w.worker().pid())
+                    .toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public PoolStats stats() {
+        lock.lock();
+        try {
+            return events.stats(workers, pending.size());
         } finally {
             lock.unlock();
         }

@@ -45,6 +45,16 @@ final class RunState {
         return state == s;
     }
 
+    /** {@return whether the state is {@code s}}, taking the lock */
+    boolean is(State s) {
+        lock.lock();
+        try {
+            return state == s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** {@return whether workers may get tasks: RUNNING or SHUTDOWN} */
     boolean dispatchingLocked() {
         assert lock.isHeldByCurrentThread();

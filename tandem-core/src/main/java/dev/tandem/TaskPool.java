@@ -219,4 +219,13 @@ public interface TaskPool extends ExecutorService {
      * Useful to observe isolation, for example to watch memory per worker.
      */
     List<Long> workerPids();
+
+    /**
+     * {@return what this pool has done since it started and what it holds now: pool size, queue
+     * depth, tasks by outcome, latency, worker starts, deaths, restarts and recycling} The same in
+     * every mode; see {@link PoolStats} for each value and its unit. Cheap enough to call every few
+     * seconds, as a metrics registry does (the {@code tandem-micrometer} module binds it to
+     * Micrometer); works after shutdown and termination too.
+     */
+    PoolStats stats();
 }

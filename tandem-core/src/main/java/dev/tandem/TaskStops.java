@@ -35,7 +35,7 @@ final class TaskStops {
     /** {@code f} became one of {@code w}'s running tasks: starts its clock and its deadline. */
     void runningLocked(WorkerWindow w, ProcessFuture<?> f) {
         assert lock.isHeldByCurrentThread();
-        f.startedNanos = System.nanoTime();
+        f.started(w);
         if (timeout != null && !f.isDone()) {
             if (f.deadline != null) {
                 f.deadline.cancel(false);

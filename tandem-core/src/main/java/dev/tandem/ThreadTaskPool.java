@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Implementation overview</h2>
  * Every submission is wrapped in a {@link TimedTask}, a {@link NotifyingFutureTask} that knows its runner
- * thread. Without a task timeout that wrapper is the only cost over the raw executor. With one, the
+ * thread, and reports its queueing, start and completion to the pool's {@link PoolEvents} (a few
+ * counters; JFR events only while a recording wants them). Without a task timeout that wrapper is
+ * the only cost over the raw executor. With one, the
  * task arms a deadline on the shared {@link Deadlines} timer when it starts; at the deadline the
  * future is failed with {@link TaskTimeoutException} <em>first</em> and the runner interrupted
  * second, so {@code get()} returns at the deadline even if the task ignores the interrupt. A thread
@@ -31,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code RUNNING -> STOP (shutdownNow) -> TERMINATED}.
  *
  * <h2>Concurrency</h2>
- * Stateless apart from the delegate; every method is thread-safe.
+ * Stateless apart from the delegate and the event sink; every method is thread-safe.
  */
 final class ThreadTaskPool extends AbstractTaskPool {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
@@ -71,15 +74,28 @@ final class ThreadTaskPool extends AbstractTaskPool {
      */
     @Override
     public void execute(Runnable command) {
-        delegate.execute(
-                command instanceof TimedTask<?>
-                        ? command
-                        : new TimedTask<>(Executors.callable(command, null), command, true));
+        TimedTask<?> task = command instanceof TimedTask<?> t
+                ? t
+                : new TimedTask<>(Executors.callable(command, null), command, true);
+        task.queued();
+        try {
+            delegate.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.rejected();
+            throw e;
+        }
     }
 
     @Override
     public List<Long> workerPids() {
         return List.of();
+    }
+
+    @Override
+    public PoolStats stats() {
+        return delegate instanceof ThreadPoolExecutor threads
+                ? events.stats(threads.getPoolSize(), threads.getQueue().size())
+                : events.stats(0, 0);
     }
 
     @Override
@@ -120,12 +136,28 @@ final class ThreadTaskPool extends AbstractTaskPool {
         /** Whether a failure goes to the uncaught-exception handler (a Runnable given to execute). */
         private final boolean reportsUncaught;
 
+        private final long id = events.newTaskId();
+
         private volatile boolean timedOut;
+        /** When it was queued ({@link System#nanoTime()}), or 0 if it never was; see {@link PoolEvents}. */
+        private volatile long queuedNanos;
+        /** When a pool thread took it, or 0. */
+        private volatile long startedNanos;
 
         TimedTask(Callable<T> callable, Object userTask, boolean reportsUncaught) {
             super(callable);
             this.userTask = userTask;
             this.reportsUncaught = reportsUncaught;
+        }
+
+        void queued() {
+            queuedNanos = System.nanoTime();
+            events.taskQueued(id, userTask);
+        }
+
+        void rejected() {
+            queuedNanos = 0;
+            events.taskRejected();
         }
 
         /** Spins briefly before blocking, see {@link SpinWait}. */
@@ -140,9 +172,14 @@ final class ThreadTaskPool extends AbstractTaskPool {
             if (isDone()) {
                 return;
             }
+            long now = System.nanoTime();
+            startedNanos = now;
+            events.taskStarted(id, userTask, 0, 1, queuedNanos, now);
+            events.onThread(1);
             try {
                 runTimed();
             } finally {
+                events.onThread(-1);
                 if (reportsUncaught && state() == State.FAILED) {
                     Thread self = Thread.currentThread();
                     self.getUncaughtExceptionHandler().uncaughtException(self, exceptionNow());
@@ -184,6 +221,12 @@ final class ThreadTaskPool extends AbstractTaskPool {
                     Thread.interrupted();
                 }
             }
+        }
+
+        @Override
+        protected void done() {
+            events.taskFinished(id, userTask, this, 0, queuedNanos, startedNanos);
+            super.done();
         }
 
         private boolean setTimedOut() {

@@ -47,6 +47,8 @@ final class WorkerWindow implements WorkerListener {
     private final int id;
     private final ProcessTaskPool pool;
     private final ReentrantLock lock;
+    /** When the conductor made it, just before its start began ({@link System#nanoTime()}). */
+    private final long createdNanos = System.nanoTime();
     /** Set once, when the start returned; null while STARTING. Volatile for {@link ProcessFuture#get()}. */
     private volatile Worker worker;
 
@@ -87,6 +89,7 @@ final class WorkerWindow implements WorkerListener {
         expect(State.STARTING);
         worker = w;
         state = State.READY;
+        pool.events.workerStarted(id, w, System.nanoTime() - createdNanos);
     }
 
     /** READY to RETIRING: it reached its task budget and takes no new task. */
@@ -94,6 +97,7 @@ final class WorkerWindow implements WorkerListener {
         assert lock.isHeldByCurrentThread();
         expect(State.READY);
         state = State.RETIRING;
+        pool.events.workerRecycled(id, worker, tasksAccepted);
     }
 
     /**
@@ -167,10 +171,11 @@ final class WorkerWindow implements WorkerListener {
         return aim;
     }
 
-    /** Any state to DEAD: the worker ended; its window is emptied by the caller. */
-    void deadLocked() {
+    /** Any state to DEAD: the worker ended as {@code end} says; its window is emptied by the caller. */
+    void deadLocked(WorkerEnd end) {
         assert lock.isHeldByCurrentThread();
         state = State.DEAD;
+        pool.events.workerDied(id, worker, end, plannedDeath, sent.size(), completed);
     }
 
     /**

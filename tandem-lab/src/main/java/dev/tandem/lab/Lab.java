@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +45,13 @@ final class Lab {
     /** Attempts per experiment: the first, and one repeat when its verdict would rest on noise. */
     static final int ATTEMPTS = 2;
 
+    /**
+     * Tandem's logger (held, so that java.util.logging keeps its level). The lab crashes and kills
+     * workers on purpose: their deaths are its measurements, not warnings for the console, so during
+     * a run only a pool's failure (ERROR) is shown.
+     */
+    private static final Logger TANDEM_LOG = Logger.getLogger("dev.tandem");
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -72,6 +81,8 @@ final class Lab {
         Map<String, Section> done = new LinkedHashMap<>();
         List<String> failed = new ArrayList<>();
         Load.Meter whole = Load.start();
+        Level tandemLevel = TANDEM_LOG.getLevel();
+        TANDEM_LOG.setLevel(Level.SEVERE);
         try (Progress progress = new Progress(err, options.progress())) {
             List<Experiment> plan =
                     options.experiments().stream().map(Lab::experiment).toList();
@@ -89,6 +100,7 @@ final class Lab {
                 }
             }
         } finally {
+            TANDEM_LOG.setLevel(tandemLevel);
             int killed = killLeftovers();
             if (killed > 0) {
                 err.println("tandem lab: killed " + killed + " process(es) the lab had started and lost track of");

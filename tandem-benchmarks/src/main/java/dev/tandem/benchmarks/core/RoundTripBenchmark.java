@@ -4,6 +4,8 @@ import dev.tandem.Task;
 import dev.tandem.TaskPool;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,6 +30,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * taskset -c 0 java -jar tandem-benchmarks/target/benchmarks.jar RoundTrip -f 1 -wi 3 -i 5 -r 2s
  * </pre>
  * The forked benchmark JVM inherits {@code taskset}'s CPU, and so do the worker JVMs it starts.
+ *
+ * <p>What Tandem's JFR events cost (docs/observability.md): {@code -p recording=off,default,all}
+ * runs every executor without a recording, under a recording with the JDK's default settings (which
+ * record {@code dev.tandem.TaskFinished}), and with every Tandem event enabled; {@code -prof gc} adds
+ * the bytes allocated per round trip:
+ * <pre>
+ * java -jar tandem-benchmarks/target/benchmarks.jar core.RoundTripBenchmark -p recording=off,default,all -prof gc
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -41,18 +51,38 @@ public class RoundTripBenchmark {
     @Param({"jdk-threadpool", "threads", "jdk-virtual", "virtual", "processes", "processes-shm", "hybrid"})
     public String executor;
 
-    private ExecutorService pool;
+    /** No JFR recording, one with the JDK's default settings, or one with every Tandem event enabled. */
+    @Param({"off"})
+    public String recording;
 
-    /** Starts the executor under test. */
+    private ExecutorService pool;
+    private Recording jfr;
+
+    /**
+     * Starts the recording, if any, then the executor under test.
+     *
+     * @throws Exception if the JDK's default JFR configuration cannot be read
+     */
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws Exception {
+        if (!recording.equals("off")) {
+            jfr = new Recording(Configuration.getConfiguration("default"));
+            if (recording.equals("all")) {
+                jfr.enable("dev.tandem.TaskQueued");
+                jfr.enable("dev.tandem.TaskStarted");
+            }
+            jfr.start();
+        }
         pool = Pools.start(executor, 1);
     }
 
-    /** Stops it. */
+    /** Stops the executor, then discards the recording. */
     @TearDown(Level.Trial)
     public void tearDown() {
         Pools.stop(pool);
+        if (jfr != null) {
+            jfr.close();
+        }
     }
 
     /**
