@@ -1,5 +1,6 @@
 package dev.tandem.protocol;
 
+import dev.tandem.ipc.SharedMemoryFullException;
 import dev.tandem.ipc.SharedSegment;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -163,7 +164,9 @@ public final class BulkWriter implements AutoCloseable {
      *
      * @param value a value {@link #accepts} accepts
      * @return the lease on its copy
-     * @throws IOException if no segment could be made (the segment directory is full, say)
+     * @throws SharedMemoryFullException if the segment directory has no room for it, even once the
+     *     free segments are deleted
+     * @throws IOException if no segment could be made for another reason
      */
     public Lease put(Object value) throws IOException {
         byte kind = BulkEntry.kindOf(value);
@@ -235,15 +238,7 @@ public final class BulkWriter implements AutoCloseable {
             if (closed) {
                 throw new IOException("the shared-memory lane is closed");
             }
-            if (reclaimedByReader) {
-                for (Iterator<Slot> it = leased.iterator(); it.hasNext(); ) {
-                    Slot s = it.next();
-                    if (s.releasedByReader()) {
-                        it.remove();
-                        giveBackLocked(s);
-                    }
-                }
-            }
+            reclaimLocked();
             Slot best = null;
             for (Slot s : free) {
                 if (s.capacity >= bytes && s.capacity / 4 <= bytes && (best == null || s.capacity < best.capacity)) {
@@ -258,8 +253,18 @@ public final class BulkWriter implements AutoCloseable {
                 return best;
             }
         }
-        Slot made = new Slot(
-                Uninterruptibly.run(() -> SharedSegment.create(BulkDescriptor.DATA_OFFSET + sizeClass(bytes))));
+        Slot made;
+        try {
+            made = new Slot(
+                    Uninterruptibly.run(() -> SharedSegment.create(BulkDescriptor.DATA_OFFSET + sizeClass(bytes))));
+        } catch (SharedMemoryFullException full) {
+            // Free segments of other sizes may be what fills the directory: drop them, try once more.
+            if (!dropFree()) {
+                throw full;
+            }
+            made = new Slot(
+                    Uninterruptibly.run(() -> SharedSegment.create(BulkDescriptor.DATA_OFFSET + sizeClass(bytes))));
+        }
         synchronized (this) {
             if (closed) {
                 made.segment.close();
@@ -276,6 +281,32 @@ public final class BulkWriter implements AutoCloseable {
         long pow = Long.highestOneBit(Math.max(bytes, 4096));
         long step = pow / 4;
         return (bytes + step - 1) / step * step;
+    }
+
+    /** {@return whether there was a free segment} Deletes every free one. */
+    private synchronized boolean dropFree() {
+        reclaimLocked();
+        boolean any = !free.isEmpty();
+        for (Slot s : free) {
+            s.segment.close();
+        }
+        free.clear();
+        freeBytes = 0;
+        return any;
+    }
+
+    /** Takes back the leased segments whose reader marked them read (writers {@code reclaimedByReader}). */
+    private void reclaimLocked() {
+        if (!reclaimedByReader) {
+            return;
+        }
+        for (Iterator<Slot> it = leased.iterator(); it.hasNext(); ) {
+            Slot s = it.next();
+            if (s.releasedByReader()) {
+                it.remove();
+                giveBackLocked(s);
+            }
+        }
     }
 
     private void giveBackLocked(Slot s) {
@@ -301,15 +332,7 @@ public final class BulkWriter implements AutoCloseable {
      */
     public synchronized boolean trim(long idleNanos) {
         long now = System.nanoTime();
-        if (reclaimedByReader) {
-            for (Iterator<Slot> it = leased.iterator(); it.hasNext(); ) {
-                Slot s = it.next();
-                if (s.releasedByReader()) {
-                    it.remove();
-                    giveBackLocked(s);
-                }
-            }
-        }
+        reclaimLocked();
         for (Iterator<Slot> it = free.iterator(); it.hasNext(); ) {
             Slot s = it.next();
             if (now - s.lastUsedNanos >= idleNanos) {

@@ -1,5 +1,6 @@
 package dev.tandem.protocol;
 
+import dev.tandem.ipc.SharedMemoryFullException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,9 @@ import java.util.function.Consumer;
  * the object graph at or above its threshold is copied into shared memory and replaced in the stream
  * by a {@link BulkRef}, and the payload starts with their {@link BulkTable}; the decoder puts a copy
  * back in its place ({@link BulkReader}). A {@link ByteBuffer} below the threshold travels inside the
- * stream ({@link BufferValue}), so buffers are always sendable. Stateless and thread-safe.
+ * stream ({@link BufferValue}), so buffers are always sendable. When the segment directory has no
+ * room ({@link SharedMemoryFullException}), a large value travels inside the stream too. Stateless
+ * and thread-safe.
  */
 public final class ObjectCodec {
     /** No limit but the largest array. */
@@ -218,9 +221,14 @@ public final class ObjectCodec {
         @Override
         protected Object replaceObject(Object obj) throws IOException {
             if (bulk != null && bulk.accepts(obj)) {
-                BulkWriter.Lease lease = bulk.put(obj);
-                leases.add(lease);
-                return new BulkRef(leases.size() - 1);
+                try {
+                    BulkWriter.Lease lease = bulk.put(obj);
+                    leases.add(lease);
+                    return new BulkRef(leases.size() - 1);
+                } catch (SharedMemoryFullException full) {
+                    // No room in the segment directory: the value travels inside the frame, as a
+                    // small one does (the frame limit still applies).
+                }
             }
             if (obj instanceof ByteBuffer b) {
                 return BufferValue.of(b);
