@@ -344,6 +344,48 @@ final class Reasons {
         out.add(new Advice.Reason(Advice.Angle.OVERHEAD, sentence(parts)));
     }
 
+    /** Notes on --max-latency: which model met it, or why none did and what to do. */
+    void latencyNotes(Advice.Requirements req, Advice.Trial chosen, List<Advice.Trial> allowed, List<String> notes) {
+        long limit = req.maxLatencyNanos();
+        boolean metAny = allowed.stream().anyMatch(t -> !t.batched() && t.p99Nanos() >= 0 && t.p99Nanos() <= limit);
+        if (chosen.batched()) {
+            return;
+        }
+        Advice.Trial free = r.fastest(r.allowed(req, false));
+        if (free != null && free.batched() && limit < Rules.BATCH_LATENCY_FLOOR) {
+            notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
+                    + "more than --max-latency " + Units.nanos(limit) + " allows");
+        }
+        if (metAny) {
+            if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
+                notes.add(free.label() + " had p99 " + Units.nanos(free.p99Nanos()) + " > " + Units.nanos(limit) + "; "
+                        + chosen.label() + " met it with p99 " + Units.nanos(chosen.p99Nanos()) + " at "
+                        + Units.rate(chosen.throughput()));
+            }
+            return;
+        }
+        Advice.Trial lowest = r.trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> t.p99Nanos() >= 0)
+                .filter(t -> r.ruledOut(t, req) == null)
+                .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
+                .orElse(chosen);
+        Advice.Trial here = r.trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> !t.mode().isolated())
+                .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
+                .findFirst()
+                .orElse(null);
+        boolean isolate = r.needsIsolation(req);
+        notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
+                + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
+                + ") for a task of " + Units.nanos(r.probe.medianCallNanos()) + " (median)"
+                + (isolate && here != null
+                        ? "; in this JVM " + here.label() + " met it with p99 " + Units.nanos(here.p99Nanos())
+                                + ", so weigh the isolation against the limit"
+                        : "; make the task shorter or relax the limit"));
+    }
+
     static String sentence(List<String> parts) {
         String s = String.join("; ", parts);
         return s.endsWith(".") ? s : s + ".";

@@ -477,7 +477,7 @@ final class Rules {
             }
         }
         if (r.maxLatencyNanos() > 0) {
-            latencyNotes(r, chosen, allowed, notes);
+            new Reasons(this).latencyNotes(r, chosen, allowed, notes);
         }
         return new Choice(
                 chosen.mode(),
@@ -502,48 +502,6 @@ final class Rules {
     String spread(Advice.Trial t, Advice.Trial other) {
         Stats s = Stats.of(samples(t, other));
         return s.n() < 2 ? "one sample" : "IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + "/s";
-    }
-
-    private void latencyNotes(
-            Advice.Requirements r, Advice.Trial chosen, List<Advice.Trial> allowed, List<String> notes) {
-        long limit = r.maxLatencyNanos();
-        boolean metAny = allowed.stream().anyMatch(t -> !t.batched() && t.p99Nanos() >= 0 && t.p99Nanos() <= limit);
-        if (chosen.batched()) {
-            return;
-        }
-        Advice.Trial free = fastest(allowed(r, false));
-        if (free != null && free.batched() && limit < BATCH_LATENCY_FLOOR) {
-            notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
-                    + "more than --max-latency " + Units.nanos(limit) + " allows");
-        }
-        if (metAny) {
-            if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
-                notes.add(free.label() + " had p99 " + Units.nanos(free.p99Nanos()) + " > " + Units.nanos(limit) + "; "
-                        + chosen.label() + " met it with p99 " + Units.nanos(chosen.p99Nanos()) + " at "
-                        + Units.rate(chosen.throughput()));
-            }
-            return;
-        }
-        Advice.Trial lowest = trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> t.p99Nanos() >= 0)
-                .filter(t -> ruledOut(t, r) == null)
-                .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
-                .orElse(chosen);
-        Advice.Trial here = trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> !t.mode().isolated())
-                .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
-                .findFirst()
-                .orElse(null);
-        boolean isolate = needsIsolation(r);
-        notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
-                + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
-                + ") for a task of " + Units.nanos(probe.medianCallNanos()) + " (median)"
-                + (isolate && here != null
-                        ? "; in this JVM " + here.label() + " met it with p99 " + Units.nanos(here.p99Nanos())
-                                + ", so weigh the isolation against the limit"
-                        : "; make the task shorter or relax the limit"));
     }
 
     /** No model could be measured: decide by the probe alone. */

@@ -68,7 +68,9 @@ class AdvisorTest {
     void taskThatCallsSystemExitGetsProcessesAndNeverRunsInTheAdvisorsJvm() {
         Advice advice = advise(Workloads.Exiting.class, QUICK);
         assertThat(advice.probe().jvmEnded()).isTrue();
-        assertThat(advice.probe().endedHow()).contains("System.exit(3)").contains("call #3");
+        assertThat(advice.probe().endedHow())
+                .contains("System.exit(3)")
+                .contains("call #4"); // input 3, the fourth call
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("System.exit(3)");
         assertThat(advice.trials())

@@ -124,6 +124,44 @@ class TandemCliTest {
     }
 
     @Test
+    void everyHelpRendersWithoutAPicocliWarningAndKeepsItsExampleLinesWhole() {
+        CommandLine root = TandemCli.commandLine();
+        for (String command : COMMANDS) {
+            Run r = run(command, "--help");
+            assertThat(r.err()).as(command + " --help").doesNotContain("[picocli WARN]");
+            assertThat(r.out()).as(command + " --help").doesNotContain("%n").doesNotContain("Conversion");
+            for (String line : root.getSubcommands()
+                    .get(command)
+                    .getCommandSpec()
+                    .usageMessage()
+                    .footer()) {
+                assertThat(r.out())
+                        .as("%s --help: the footer line '%s', wrapped?", command, line)
+                        .contains(line);
+            }
+        }
+        assertThat(run("--help").err()).doesNotContain("[picocli WARN]");
+    }
+
+    @Test
+    void everyCommandThatListsVersionPrintsIt() {
+        for (String command : COMMANDS) {
+            Run r = run(command, "-V");
+            assertThat(r.code()).as(command + " -V").isZero();
+            assertThat(r.out()).as(command + " -V").contains("tandem ").contains("JDK ");
+        }
+    }
+
+    @Test
+    void noCommandIsAUsageErrorWithTheHelpOnStderr() {
+        Run r = run();
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("no command given").contains("Usage: tandem");
+        assertThat(run("help").code()).isZero();
+    }
+
+    @Test
     void versionHelpIsNotAnUnknownOption() {
         Run r = run("version", "--help");
         assertThat(r.code()).isZero();

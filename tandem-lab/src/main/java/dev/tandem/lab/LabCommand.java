@@ -50,11 +50,12 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  tandem lab                          every experiment, about 5 minutes on 2 cores",
-            "  tandem lab --quick                  every experiment, about a minute",
-            "  tandem lab switching isolation      some experiments",
+            "  tandem lab                       every experiment (about 5 min on 2 cores)",
+            "  tandem lab --quick               every experiment (about a minute)",
+            "  tandem lab switching isolation   some experiments",
             "  tandem lab --compare old/results.json",
-            "  tandem lab --self-check             the lab's pool round trip against JMH's (needs the benchmarks jar)"
+            "  tandem lab --self-check          the lab's round trip against JMH's",
+            "                                   (needs the benchmarks jar)"
         })
 public final class LabCommand implements Callable<Integer> {
     @Spec
@@ -99,7 +100,7 @@ public final class LabCommand implements Callable<Integer> {
     @Option(
             names = "--self-check",
             description = "Check the lab's method: measure Tandem's round trips as the lab does and with the JMH"
-                    + " benchmark, on this machine, and fail if they differ by more than 30%.")
+                    + " benchmark, on this machine, and fail if they differ by more than 30%%.")
     private boolean selfCheck;
 
     @Option(
