@@ -74,9 +74,10 @@ final class Rules {
     }
 
     /**
-     * {@return the two trials to measure again side by side: the model the rules would choose and the
-     * fastest contender it is not told apart from (their spreads overlap, or either ran while the machine
-     * was busy), the faster by the table first; empty if the decision is clear}
+     * {@return the two trials to measure again side by side: the model the rules would choose and, among
+     * the contenders it is not told apart from (their spreads overlap, or either ran while the machine was
+     * busy), the cheaper one it would give way to, else the fastest; the faster by the table first; empty
+     * if the decision is clear}
      */
     static Optional<Advice.Trial[]> contest(
             Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
@@ -86,11 +87,16 @@ final class Rules {
             return Optional.empty();
         }
         Advice.Trial chosen = r.choose(req).basis();
-        Advice.Trial rival = allowed.stream()
+        List<Advice.Trial> open = allowed.stream()
                 .filter(t -> t != chosen)
                 .filter(t -> !r.beats(chosen, t) || r.busy(chosen, t))
-                .max(Comparator.comparingDouble(r::speed))
-                .orElse(null);
+                .toList();
+        // the cheaper model it would give way to if its lead were noise, else the fastest it is not told apart from
+        Advice.Trial rival = open.stream()
+                .filter(t -> chosen != null && r.preference().compare(t, chosen) < 0)
+                .min(r.preference())
+                .orElseGet(() ->
+                        open.stream().max(Comparator.comparingDouble(r::speed)).orElse(null));
         if (chosen == null || rival == null) {
             return Optional.empty();
         }

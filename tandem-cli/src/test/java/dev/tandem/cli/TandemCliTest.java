@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -271,6 +273,24 @@ class TandemCliTest {
                 .isUsageError();
         assertThat(r.err()).contains("--jmh").contains("package -pl tandem-benchmarks");
         assertThat(run("lab", "--self-check", "--quick").isUsageError().err()).contains("--self-check");
+    }
+
+    @Test
+    void selfCheckWithAFileThatIsNotAJmhJarIsRefusedBeforeAnyPoolRuns(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Run r = run("lab", "--self-check", "--jmh", text.toString(), "--out", dir.toString())
+                .isUsageError();
+        assertThat(r.err()).contains("--jmh " + text).contains("is not a JMH benchmarks jar (not a readable jar");
+        Path zip = dir.resolve("other.jar");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+            z.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            z.write("Manifest-Version: 1.0\n".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        assertThat(run("lab", "--self-check", "--jmh", zip.toString(), "--out", dir.toString())
+                        .isUsageError()
+                        .err())
+                .contains("no META-INF/BenchmarkList in it");
     }
 
     @Test
