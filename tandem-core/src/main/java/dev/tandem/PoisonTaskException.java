@@ -16,8 +16,8 @@ public final class PoisonTaskException extends RuntimeException {
     PoisonTaskException(String task, int workersKilled, Throwable lastLoss) {
         super(
                 task + " is a poison task: it was running in " + workersKilled
-                        + " workers that died, so it is not run again; fix the task, or raise"
-                        + " poisonThreshold if the deaths were not its fault",
+                        + " workers that died, so it is not run again for 10 minutes after the last of those"
+                        + " deaths; fix the task, or raise poisonThreshold if the deaths were not its fault",
                 lastLoss);
         this.workersKilled = workersKilled;
     }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem}: the command line. Subcommands: {@code lab} (the main job), {@code advise},
- * {@code info}, {@code classpath}, {@code version} and {@code help}.
+ * {@code node} (a cluster node), {@code info}, {@code classpath}, {@code version} and {@code help}.
  *
  * <h2>Errors</h2>
  * A usage error (an unknown option, a value that does not parse, a file that is not what it should
@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             LabCommand.class,
             AdviseCommand.class,
+            NodeCommand.class,
             TandemCli.Info.class,
             TandemCli.ClassPath.class,
             TandemCli.VersionCommand.class,
