@@ -12,7 +12,6 @@ module dev.tandem.lab {
     requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;
     requires jdk.management;
-    requires java.logging;
 
     exports dev.tandem.lab;
 

@@ -9,6 +9,7 @@ module dev.tandem.measure {
     requires transitive dev.tandem;
     requires transitive com.fasterxml.jackson.databind;
     requires java.management;
+    requires java.logging;
     requires jdk.management;
 
     exports dev.tandem.measure to

@@ -182,12 +182,12 @@ final class ChildProbe {
         String endedHow = null;
         if (killed) {
             endedHow = "a call was still running when the probe's " + TimeUnit.NANOSECONDS.toMillis(hardNanos)
-                    + " ms deadline passed (call #" + detailedCalls + "); it was killed";
+                    + " ms deadline passed (call #" + (detailedCalls + 1) + ", counting from 1); it was killed";
         } else if (!done) {
             String where = hookCall == null
-                    ? (calls < ProbeWorker.DETAILED_CALLS ? "during call #" + calls : "during a call")
+                    ? (calls < ProbeWorker.DETAILED_CALLS ? "during call #" + (calls + 1) : "during a call")
                     : hookCall >= 0
-                            ? "during call #" + hookCall
+                            ? "during call #" + (hookCall + 1) // counted from 1, as people count
                             : hookCall == -2
                                     ? "during a repeated call"
                                     : "outside any call (static initializer, constructor or inputs())";

@@ -3,6 +3,7 @@ package dev.tandem.advisor;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.measure.Load;
 import dev.tandem.measure.Pace;
+import dev.tandem.measure.TandemLog;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,16 @@ final class Conductor {
     }
 
     Advice run() {
+        // a task that crashes, leaks or hangs takes worker JVMs down: that is measured, not logged
+        TandemLog quiet = TandemLog.onlyFailures();
+        try {
+            return measure();
+        } finally {
+            quiet.close();
+        }
+    }
+
+    private Advice measure() {
         long start = System.nanoTime();
         long budget = options.time().toNanos();
         Load.Meter whole = Load.start();

@@ -1,6 +1,8 @@
 package dev.tandem.advisor;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.measure.Units;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -40,7 +42,7 @@ final class Durations {
         }
     }
 
-    /** A heap of at least 16 MiB, such as {@code --heap-per-task 512m}. */
+    /** A heap of at least 16 MiB and at most the machine's memory, such as {@code --heap-per-task 512m}. */
     static final class HeapSize implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
@@ -53,6 +55,11 @@ final class Durations {
             if (bytes < 16L << 20) {
                 throw new TypeConversionException(
                         "'" + value + "' is less than 16m, too small for a JVM's heap; write it like 512m or 2g");
+            }
+            long machine = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+            if (machine > 0 && bytes > machine) {
+                throw new TypeConversionException("'" + value + "' is more than this machine's memory ("
+                        + Units.bytes(machine) + "); one task's heap must fit in it");
             }
             return bytes;
         }

@@ -39,9 +39,12 @@ final class Reasons {
         } else if (r.leaks()) {
             why.append("the task retains ")
                     .append(Units.bytes(r.probe.retainedBytesPerCall()))
-                    .append(" per call; worker JVMs recycled every ")
+                    .append(" per call; worker JVMs with a ")
+                    .append(Units.bytes(
+                            r.req.heapPerTaskBytes() > 0 ? r.req.heapPerTaskBytes() : Rules.DEFAULT_WORKER_HEAP))
+                    .append(" heap, recycled every ")
                     .append(r.recycleAfter(r.req))
-                    .append(" tasks contain the leak");
+                    .append(" tasks (one task per submit), contain the leak");
         } else if (r.natives()) {
             why.append("the task loads native code (")
                     .append(r.probe.nativeLibraries().getFirst())
@@ -69,21 +72,32 @@ final class Reasons {
         if (basis == null) {
             why.append("; no model could be measured, so this follows from the probe alone");
         } else if (fastest == basis) {
-            Advice.Trial next = r.trials.stream()
-                    .filter(Rules::measured)
-                    .filter(t -> t != basis && r.ruledOut(t, r.req) == null)
+            Advice.Trial next = r.allowed(r.req, true).stream()
+                    .filter(t -> t != basis)
                     .max(Comparator.comparingDouble(r::speed))
                     .orElse(null);
-            why.append(isolated ? "; of the models that keep it apart, " : "; ")
-                    .append(basis.label())
-                    .append(" measured fastest at ")
-                    .append(Units.rate(r.speed(basis)));
-            if (next != null) {
-                why.append(" (")
+            why.append(isolated ? "; of the models that keep it apart, " : "; ").append(basis.label());
+            if (next != null && r.speed(next) > r.speed(basis) && r.dueled(basis, next)) {
+                why.append(" measured clearly faster than ")
                         .append(next.label())
-                        .append(": ")
+                        .append(" side by side (")
+                        .append(r.spread(basis, next))
+                        .append(" against ")
+                        .append(r.spread(next, basis))
+                        .append("; in the table ")
+                        .append(Units.rate(r.speed(basis)))
+                        .append(" against ")
                         .append(Units.rate(r.speed(next)))
                         .append(")");
+            } else {
+                why.append(" measured fastest at ").append(Units.rate(r.speed(basis)));
+                if (next != null) {
+                    why.append(" (")
+                            .append(next.label())
+                            .append(": ")
+                            .append(Units.rate(r.speed(next)))
+                            .append(")");
+                }
             }
         } else {
             why.append("; ")
@@ -91,9 +105,9 @@ final class Reasons {
                     .append(" and ")
                     .append(basis.label())
                     .append(" measured within the noise of each other (")
-                    .append(r.spread(fastest))
+                    .append(r.spread(fastest, basis))
                     .append(" and ")
-                    .append(r.spread(basis))
+                    .append(r.spread(basis, fastest))
                     .append("), so the cheaper: ")
                     .append(r.cheaper(basis, fastest));
         }
@@ -127,7 +141,7 @@ final class Reasons {
                     + (r.machine.loadAverage() > r.cores
                             ? String.format(
                                     Locale.ROOT,
-                                    "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is understated",
+                                    "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is unreliable",
                                     r.machine.loadAverage(),
                                     r.cores)
                             : ""));
@@ -330,6 +344,48 @@ final class Reasons {
         out.add(new Advice.Reason(Advice.Angle.OVERHEAD, sentence(parts)));
     }
 
+    /** Notes on --max-latency: which model met it, or why none did and what to do. */
+    void latencyNotes(Advice.Requirements req, Advice.Trial chosen, List<Advice.Trial> allowed, List<String> notes) {
+        long limit = req.maxLatencyNanos();
+        boolean metAny = allowed.stream().anyMatch(t -> !t.batched() && t.p99Nanos() >= 0 && t.p99Nanos() <= limit);
+        if (chosen.batched()) {
+            return;
+        }
+        Advice.Trial free = r.fastest(r.allowed(req, false));
+        if (free != null && free.batched() && limit < Rules.BATCH_LATENCY_FLOOR) {
+            notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
+                    + "more than --max-latency " + Units.nanos(limit) + " allows");
+        }
+        if (metAny) {
+            if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
+                notes.add(free.label() + " had p99 " + Units.nanos(free.p99Nanos()) + " > " + Units.nanos(limit) + "; "
+                        + chosen.label() + " met it with p99 " + Units.nanos(chosen.p99Nanos()) + " at "
+                        + Units.rate(chosen.throughput()));
+            }
+            return;
+        }
+        Advice.Trial lowest = r.trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> t.p99Nanos() >= 0)
+                .filter(t -> r.ruledOut(t, req) == null)
+                .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
+                .orElse(chosen);
+        Advice.Trial here = r.trials.stream()
+                .filter(Rules::measured)
+                .filter(t -> !t.mode().isolated())
+                .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
+                .findFirst()
+                .orElse(null);
+        boolean isolate = r.needsIsolation(req);
+        notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
+                + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
+                + ") for a task of " + Units.nanos(r.probe.medianCallNanos()) + " (median)"
+                + (isolate && here != null
+                        ? "; in this JVM " + here.label() + " met it with p99 " + Units.nanos(here.p99Nanos())
+                                + ", so weigh the isolation against the limit"
+                        : "; make the task shorter or relax the limit"));
+    }
+
     static String sentence(List<String> parts) {
         String s = String.join("; ", parts);
         return s.endsWith(".") ? s : s + ".";
@@ -350,15 +406,25 @@ final class Reasons {
                     .append(r.recycleAfter(req))
                     .append(')');
         }
-        if (c.mode().isolated() && req.heapPerTaskBytes() > 0) {
-            b.append("\n        .jvmOptions(\"-Xmx")
-                    .append(req.heapPerTaskBytes() >> 20)
-                    .append("m\")");
+        if (c.mode().isolated() && (req.heapPerTaskBytes() > 0 || r.leaks())) {
+            // the recycling limit above is sized for this heap: state it rather than rely on the JVM's default
+            long heap = req.heapPerTaskBytes() > 0 ? req.heapPerTaskBytes() : Rules.DEFAULT_WORKER_HEAP;
+            b.append("\n        .jvmOptions(\"-Xmx").append(heap >> 20).append("m\")");
         }
-        if (req.maxLatencyNanos() > 0) {
-            b.append("\n        .taskTimeout(Duration.ofMillis(")
-                    .append(Math.max(1, req.maxLatencyNanos() / 1_000_000))
-                    .append("))");
+        Advice.Trial basis = c.basis();
+        long limit = req.maxLatencyNanos();
+        if (limit > 0 && basis != null && !basis.batched() && basis.p99Nanos() >= 0 && basis.p99Nanos() <= limit) {
+            // the chosen model met the limit: its p99 is at or below it, so the timeout fails only the tail past it
+            b.append("\n        .taskTimeout(").append(durationCode(limit)).append(')');
+        } else if (limit > 0) {
+            b.append("\n        // no taskTimeout: ")
+                    .append(
+                            basis == null || basis.batched()
+                                    ? "no per-task latency was measured for this model"
+                                    : basis.label() + " missed --max-latency " + Units.nanos(limit) + " (p99 "
+                                            + Units.nanos(basis.p99Nanos()) + "), so a timeout of "
+                                            + Units.nanos(limit) + " would fail tasks that would have succeeded")
+                    .append("\n        ");
         } else if (r.hangs()) {
             long timeout =
                     r.probe.medianCallNanos() > 0 ? Math.max(1000, 10 * r.probe.medianCallNanos() / 1_000_000) : 30_000;
@@ -373,6 +439,13 @@ final class Reasons {
                         : "    Future<R> f = pool.submit(task);            // one task per input\n");
         b.append('}');
         return b.toString();
+    }
+
+    /** {@return Java code for a duration of {@code nanos}, exact: milliseconds when whole, else nanoseconds} */
+    static String durationCode(long nanos) {
+        return nanos % 1_000_000 == 0
+                ? "Duration.ofMillis(" + nanos / 1_000_000 + ")"
+                : "Duration.ofNanos(" + nanos + ")";
     }
 
     List<String> requirementEffects(Rules.Choice chosen) {

@@ -74,9 +74,10 @@ final class Rules {
     }
 
     /**
-     * {@return the two trials whose order decides the verdict but whose measurements cannot tell them
-     * apart, or were taken on a busy machine: the fastest allowed model and the cheaper one it would
-     * otherwise give way to; empty if the decision is clear}
+     * {@return the two trials to measure again side by side: the model the rules would choose and, among
+     * the contenders it is not told apart from (their spreads overlap, or either ran while the machine was
+     * busy), the cheaper one it would give way to, else the fastest; the faster by the table first; empty
+     * if the decision is clear}
      */
     static Optional<Advice.Trial[]> contest(
             Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
@@ -85,17 +86,24 @@ final class Rules {
         if (allowed.size() < 2) {
             return Optional.empty();
         }
-        Advice.Trial fastest = r.fastest(allowed);
-        Advice.Trial cheap =
-                allowed.stream().filter(t -> t != fastest).min(r.preference()).orElse(null);
-        if (cheap == null || r.preference().compare(fastest, cheap) < 0) {
-            return Optional.empty(); // the fastest is also the cheapest
+        Advice.Trial chosen = r.choose(req).basis();
+        List<Advice.Trial> open = allowed.stream()
+                .filter(t -> t != chosen)
+                .filter(t -> !r.beats(chosen, t) || r.busy(chosen, t))
+                .toList();
+        // the cheaper model it would give way to if its lead were noise, else the fastest it is not told apart from
+        Advice.Trial rival = open.stream()
+                .filter(t -> chosen != null && r.preference().compare(t, chosen) < 0)
+                .min(r.preference())
+                .orElseGet(() ->
+                        open.stream().max(Comparator.comparingDouble(r::speed)).orElse(null));
+        if (chosen == null || rival == null) {
+            return Optional.empty();
         }
-        boolean busy = (fastest.load() != null && fastest.load().busy())
-                || (cheap.load() != null && cheap.load().busy());
-        return busy || !r.separated(fastest, cheap)
-                ? Optional.of(new Advice.Trial[] {fastest, cheap})
-                : Optional.empty();
+        return Optional.of(
+                r.speed(rival) > r.speed(chosen)
+                        ? new Advice.Trial[] {rival, chosen}
+                        : new Advice.Trial[] {chosen, rival});
     }
 
     // ---- facts -------------------------------------------------------------------------------
@@ -133,6 +141,17 @@ final class Rules {
 
     boolean tiny() {
         return probe.medianCallNanos() >= 0 && probe.medianCallNanos() < Trials.TINY_TASK_NANOS;
+    }
+
+    /** {@return the tasks of a trial that failed other than by its task timeout (which a hanging task needs)} */
+    static long failures(Advice.Trial t) {
+        return t.failed() - t.failureKinds().getOrDefault("TaskTimeoutException", 0L);
+    }
+
+    /** {@return the failures of a trial in words, such as "1 task failed (WorkerLostException: ...)"} */
+    static String failuresText(Advice.Trial t) {
+        return failures(t) + (failures(t) == 1 ? " task" : " tasks") + " failed in its trial"
+                + (t.firstFailure() == null ? "" : " (" + Units.abbreviate(t.firstFailure(), 120) + ")");
     }
 
     static boolean measured(Advice.Trial t) {
@@ -192,23 +211,53 @@ final class Rules {
         return t1 != null ? t1 : processes1();
     }
 
-    /** {@return the throughput samples of a trial: the duel's rounds if it fought one, else its windows} */
-    List<Double> samples(Advice.Trial t) {
-        List<Double> d = duel == null ? null : duel.samples(t.label());
-        return d != null ? d : t.throughputSamples();
+    /** {@return true if the duel measured {@code a} and {@code b} side by side} */
+    boolean dueled(Advice.Trial a, Advice.Trial b) {
+        return duel != null && a != b && duel.samples(a.label()) != null && duel.samples(b.label()) != null;
     }
 
-    /** {@return true if the throughputs of {@code a} and {@code b} are told apart: their IQRs do not overlap} */
+    /**
+     * {@return the throughput samples that compare {@code t} with {@code other} by one method: the duel's
+     * rounds if the duel measured both side by side, else each trial's own windows}
+     */
+    List<Double> samples(Advice.Trial t, Advice.Trial other) {
+        return dueled(t, other) ? duel.samples(t.label()) : t.throughputSamples();
+    }
+
+    /** {@return true if the throughputs of {@code a} and {@code b}, by one method, are told apart: their IQRs do not overlap} */
     boolean separated(Advice.Trial a, Advice.Trial b) {
-        Stats x = Stats.of(samples(a));
-        Stats y = Stats.of(samples(b));
+        Stats x = Stats.of(samples(a, b));
+        Stats y = Stats.of(samples(b, a));
         return x.n() >= 2 && y.n() >= 2 && x.separatedFrom(y);
     }
 
-    /** {@return a trial's median throughput: of its duel rounds when it fought one} */
+    /**
+     * {@return true if {@code a} measured clearly faster than {@code b}: separated, and ahead by the
+     * duel's medians when the duel measured both, else by the table's throughputs}
+     */
+    boolean beats(Advice.Trial a, Advice.Trial b) {
+        if (!separated(a, b)) {
+            return false;
+        }
+        return dueled(a, b)
+                ? Stats.of(samples(a, b)).median() > Stats.of(samples(b, a)).median()
+                : a.throughput() > b.throughput();
+    }
+
+    /** {@return true if the measurements comparing {@code a} and {@code b} were taken on a busy machine} */
+    boolean busy(Advice.Trial a, Advice.Trial b) {
+        if (dueled(a, b)) {
+            return duel.load() != null && duel.load().busy();
+        }
+        return busy(a) || busy(b);
+    }
+
+    /**
+     * {@return a trial's throughput as the table shows it: one source for every figure a verdict quotes,
+     * the duel's rounds being quoted separately, as the side-by-side measurement}
+     */
     double speed(Advice.Trial t) {
-        List<Double> d = duel == null ? null : duel.samples(t.label());
-        return d != null ? Stats.of(d).median() : t.throughput();
+        return t.throughput();
     }
 
     /** {@return each side of a duel as "label: median/s (IQR q1-q3)"} */
@@ -252,6 +301,10 @@ final class Rules {
         if (needsIsolation(r) && !t.mode().isolated()) {
             return "it runs tasks in the caller's JVM, and " + isolationReason(r);
         }
+        if (leaks() && t.mode().isolated() && t.batched()) {
+            return "the task retains " + Units.bytes(probe.retainedBytesPerCall()) + " per call and map() sends a"
+                    + " whole batch of inputs as one worker task, so maxTasksPerWorker cannot bound what a batch retains";
+        }
         if (onePerJvm(r) && t.mode() == Mode.HYBRID) {
             return "it runs several tasks in one worker JVM, and " + isolationReason(r)
                     + ", which would take those tasks down together";
@@ -281,10 +334,13 @@ final class Rules {
 
     /** The trials that may run the task under {@code r}; with {@code latency}, only those that met --max-latency (if any did). */
     List<Advice.Trial> allowed(Advice.Requirements r, boolean latency) {
-        List<Advice.Trial> ok = trials.stream()
+        List<Advice.Trial> fit = trials.stream()
                 .filter(Rules::measured)
                 .filter(t -> ruledOut(t, r) == null)
                 .toList();
+        // a model whose tasks failed (other than by the trial's own timeout) is allowed only if every model's did
+        List<Advice.Trial> sound = fit.stream().filter(t -> failures(t) == 0).toList();
+        List<Advice.Trial> ok = sound.isEmpty() ? fit : sound;
         if (latency && r.maxLatencyNanos() > 0) {
             // map() holds each result until its batch (about 20 ms) is done: too late for a tighter limit
             List<Advice.Trial> timely = ok.stream()
@@ -302,17 +358,22 @@ final class Rules {
         return ts.stream().max(Comparator.comparingDouble(this::speed)).orElse(null);
     }
 
-    /** Cheaper first: no worker JVM, then a hybrid, then one JVM per worker; then what suits the task. */
+    /**
+     * What suits the task first (virtual threads for a task that mostly waits, one thread or worker per
+     * core for one that computes), then the cheaper: no worker JVM, then a hybrid, then one JVM per
+     * worker; one task per submit before {@code map}.
+     */
     Comparator<Advice.Trial> preference() {
         Comparator<Advice.Trial> byCost =
                 Comparator.comparingInt(t -> t.mode() == Mode.PROCESSES ? 2 : t.mode() == Mode.HYBRID ? 1 : 0);
         Comparator<Advice.Trial> bySuit = Comparator.comparingInt(t -> suitability(t));
-        return byCost.thenComparing(bySuit)
+        return bySuit.thenComparing(byCost)
                 .thenComparing(Advice.Trial::batched)
                 .thenComparing(Comparator.comparingDouble(this::speed).reversed());
     }
 
-    private int suitability(Advice.Trial t) {
+    /** {@return 0 if the model suits the task (see {@link #preference()}), 1 if not} */
+    int suitability(Advice.Trial t) {
         if (blocking()) {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }
@@ -346,29 +407,54 @@ final class Rules {
         if (allowed.isEmpty()) {
             return unmeasured(r, notes);
         }
-        Advice.Trial fastest = fastest(allowed);
-        // Within the noise of the fastest, and measurably slower than no allowed model ("within the noise"
-        // is not transitive: a model close to the fastest can still be clearly slower than a third one).
-        List<Advice.Trial> tied = allowed.stream()
-                .filter(t -> t == fastest || !separated(t, fastest))
-                .filter(t -> allowed.stream().noneMatch(o -> speed(o) > speed(t) && separated(o, t)))
+        // The models no allowed model measured clearly faster, each pair compared by one method ("within
+        // the noise" is not transitive: a model close to the fastest can still be clearly slower than a third).
+        List<Advice.Trial> unbeaten = allowed.stream()
+                .filter(t -> allowed.stream().noneMatch(o -> o != t && beats(o, t)))
                 .toList();
-        Advice.Trial chosen = tied.stream().min(preference()).orElse(fastest);
-        boolean inconclusive = false;
+        if (unbeaten.isEmpty()) {
+            unbeaten = List.of(fastest(allowed));
+        }
+        Advice.Trial fastest = fastest(unbeaten);
+        Advice.Trial chosen = unbeaten.stream().min(preference()).orElse(fastest);
         if (chosen != fastest) {
             decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
-                    + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but within the noise (their spreads, "
-                    + spread(fastest) + " and " + spread(chosen) + ", overlap), so the cheaper one: "
+                    + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but within the noise ("
+                    + (dueled(fastest, chosen) ? "side by side, " : "") + "their spreads, "
+                    + spread(fastest, chosen) + " and " + spread(chosen, fastest) + ", overlap), so the "
+                    + (suitability(chosen) < suitability(fastest) ? "one that suits the task: " : "cheaper one: ")
                     + cheaper(chosen, fastest));
-            boolean busy = busy(fastest) || busy(chosen);
-            // the tie that matters: worker JVMs or none, decided by noise on a busy machine
-            inconclusive = busy && chosen.mode().isolated() != fastest.mode().isolated();
+        }
+        if (suitability(chosen) > 0) {
+            decision.add(chosen.label() + " does not suit a task that "
+                    + (blocking()
+                            ? "mostly waits (virtual threads do)"
+                            : "computes (one thread or worker per core does)")
+                    + ", but it measured " + Units.rate(speed(chosen))
+                    + " and every model that suits the task measured clearly slower than it or another model");
+        }
+        if (failures(chosen) > 0) {
+            decision.add(chosen.label() + " is recommended although " + failuresText(chosen)
+                    + ": every model that could run the task had failures");
+        }
+        // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy machine.
+        boolean inconclusive = allowed.stream().anyMatch(t -> t != chosen && !beats(chosen, t) && busy(chosen, t));
+        for (Advice.Trial t : allowed) {
+            if (t != chosen && t != fastest && speed(t) > speed(chosen) && beats(chosen, t) && dueled(chosen, t)) {
+                decision.add(t.label() + " measured " + Units.rate(speed(t)) + " against " + chosen.label() + "'s "
+                        + Units.rate(speed(chosen)) + " in the table, but measured again side by side "
+                        + chosen.label() + " was clearly faster (" + spread(chosen, t) + " against " + spread(t, chosen)
+                        + ")");
+            }
         }
         for (Advice.Trial t : trials) {
             if (!measured(t) || t == chosen || t == fastest || speed(t) <= speed(chosen)) {
                 continue;
             }
             String why = ruledOut(t, r);
+            if (why == null && failures(t) > 0 && failures(chosen) == 0) {
+                why = failuresText(t);
+            }
             if (why == null && r.maxLatencyNanos() > 0 && !allowed.contains(t)) {
                 why = t.batched()
                         ? "map() holds each result until its batch of about 20 ms is done, more than --max-latency "
@@ -377,7 +463,19 @@ final class Rules {
                                 + Units.nanos(r.maxLatencyNanos());
             }
             if (why == null && !separated(t, chosen)) {
-                why = "within the noise of " + chosen.label() + " (" + spread(t) + " against " + spread(chosen) + ")";
+                why = "within the noise of " + chosen.label() + " (" + spread(t, chosen) + " against "
+                        + spread(chosen, t) + ")";
+            }
+            if (why == null && allowed.contains(t) && beats(chosen, t)) {
+                continue; // said above: the duel put it behind
+            }
+            if (why == null) {
+                Advice.Trial over =
+                        allowed.stream().filter(o -> beats(o, t)).findFirst().orElse(null);
+                why = over == null
+                        ? null
+                        : over.label() + " measured clearly faster than it (" + spread(over, t) + " against "
+                                + spread(t, over) + ")";
             }
             if (why != null) {
                 decision.add(t.label() + " measured " + Units.rate(speed(t)) + " against " + chosen.label() + "'s "
@@ -385,7 +483,7 @@ final class Rules {
             }
         }
         if (r.maxLatencyNanos() > 0) {
-            latencyNotes(r, chosen, allowed, notes);
+            new Reasons(this).latencyNotes(r, chosen, allowed, notes);
         }
         return new Choice(
                 chosen.mode(),
@@ -399,56 +497,17 @@ final class Rules {
                 inconclusive);
     }
 
-    private static boolean busy(Advice.Trial t) {
+    static boolean busy(Advice.Trial t) {
         return t.load() != null && t.load().busy();
     }
 
-    /** {@return the interquartile range of a trial's throughput samples, such as "IQR 854-1,997/s"} */
-    String spread(Advice.Trial t) {
-        Stats s = Stats.of(samples(t));
+    /**
+     * {@return the interquartile range of a trial's throughput samples as compared with {@code other},
+     * such as "IQR 854-1,997/s"}
+     */
+    String spread(Advice.Trial t, Advice.Trial other) {
+        Stats s = Stats.of(samples(t, other));
         return s.n() < 2 ? "one sample" : "IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + "/s";
-    }
-
-    private void latencyNotes(
-            Advice.Requirements r, Advice.Trial chosen, List<Advice.Trial> allowed, List<String> notes) {
-        long limit = r.maxLatencyNanos();
-        boolean metAny = allowed.stream().anyMatch(t -> !t.batched() && t.p99Nanos() >= 0 && t.p99Nanos() <= limit);
-        if (chosen.batched()) {
-            return;
-        }
-        Advice.Trial free = fastest(allowed(r, false));
-        if (free != null && free.batched() && limit < BATCH_LATENCY_FLOOR) {
-            notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
-                    + "more than --max-latency " + Units.nanos(limit) + " allows");
-        }
-        if (metAny) {
-            if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
-                notes.add(free.label() + " had p99 " + Units.nanos(free.p99Nanos()) + " > " + Units.nanos(limit) + "; "
-                        + chosen.label() + " met it with p99 " + Units.nanos(chosen.p99Nanos()) + " at "
-                        + Units.rate(chosen.throughput()));
-            }
-            return;
-        }
-        Advice.Trial lowest = trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> t.p99Nanos() >= 0)
-                .filter(t -> ruledOut(t, r) == null)
-                .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
-                .orElse(chosen);
-        Advice.Trial here = trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> !t.mode().isolated())
-                .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
-                .findFirst()
-                .orElse(null);
-        boolean isolate = needsIsolation(r);
-        notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
-                + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
-                + ") for a task of " + Units.nanos(probe.medianCallNanos()) + " (median)"
-                + (isolate && here != null
-                        ? "; in this JVM " + here.label() + " met it with p99 " + Units.nanos(here.p99Nanos())
-                                + ", so weigh the isolation against the limit"
-                        : "; make the task shorter or relax the limit"));
     }
 
     /** No model could be measured: decide by the probe alone. */

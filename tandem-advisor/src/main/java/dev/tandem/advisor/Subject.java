@@ -73,7 +73,7 @@ final class Subject {
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException(
                     "class " + className + " not found on the class path "
-                            + (classPath.isEmpty() ? "(no --classpath given)" : classPath)
+                            + (classPath.isEmpty() ? "(empty: no --classpath given, or an empty one)" : classPath)
                             + "; give its binary name (com.acme.Work, or com.acme.Outer$Inner for a nested class)"
                             + " and put the directory or jar holding it on --classpath",
                     e);
@@ -168,7 +168,11 @@ final class Subject {
         } catch (InvocationTargetException e) {
             throw new IllegalArgumentException(
                     "constructing " + className + " failed: " + e.getCause() + "; fix its constructor", e.getCause());
-        } catch (ReflectiveOperationException | ExceptionInInitializerError e) {
+        } catch (ExceptionInInitializerError e) {
+            // the static initializer threw: its exception, with its message, is what the user must fix
+            throw new IllegalArgumentException(
+                    "initializing " + className + " failed: " + e.getCause() + "; fix its static initializer", e);
+        } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("constructing " + className + " failed: " + e, e);
         }
         if (o instanceof Task<?> t) {

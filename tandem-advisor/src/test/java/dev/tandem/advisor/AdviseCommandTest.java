@@ -166,4 +166,22 @@ class AdviseCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--time").contains("'soon' is not a duration");
     }
+
+    @Test
+    void durationsWithoutAUnitAreRefusedNotReadAsSeconds() {
+        for (String flag : List.of("--time", "--max-latency")) {
+            Run r = run("", "--task", Workloads.Tiny.class.getName(), flag, "50");
+            assertThat(r.exit()).as(flag).isEqualTo(2);
+            assertThat(r.err()).as(flag).contains(flag).contains("'50' has no unit; write it like 50ms or 50s");
+            assertThat(r.out()).as(flag).doesNotContain("measuring");
+        }
+    }
+
+    @Test
+    void aHeapPerTaskLargerThanTheMachineIsRefused() {
+        Run r = run("", "--task", Workloads.Tiny.class.getName(), "--heap-per-task", "100000g");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--heap-per-task").contains("'100000g' is more than this machine's memory (");
+        assertThat(r.out()).doesNotContain("measuring").doesNotContain("jvmOptions");
+    }
 }

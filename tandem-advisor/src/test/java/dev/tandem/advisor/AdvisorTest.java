@@ -48,7 +48,11 @@ class AdvisorTest {
         Advice advice = advise(Workloads.CpuBound.class, QUICK);
         assertThat(advice.verdict().mode()).isEqualTo(Mode.THREADS);
         assertThat(advice.verdict().workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(advice.verdict().batch()).isFalse();
+        if (!advice.verdict().inconclusive()) {
+            // on a busy machine a map() trial of one window is told apart from nothing: the verdict then says
+            // "inconclusive (machine busy)" and may name threads(cores)+map, with every faster model explained
+            assertThat(advice.verdict().batch()).isFalse();
+        }
         assertThat(advice.verdict().summary()).contains("computes");
         assertThat(advice.probe().cpuShare()).isGreaterThan(0.5);
         assertThat(advice.trials()).anySatisfy(t -> assertThat(t.mode()).isEqualTo(Mode.PROCESSES));
@@ -68,7 +72,9 @@ class AdvisorTest {
     void taskThatCallsSystemExitGetsProcessesAndNeverRunsInTheAdvisorsJvm() {
         Advice advice = advise(Workloads.Exiting.class, QUICK);
         assertThat(advice.probe().jvmEnded()).isTrue();
-        assertThat(advice.probe().endedHow()).contains("System.exit(3)").contains("call #3");
+        assertThat(advice.probe().endedHow())
+                .contains("System.exit(3)")
+                .contains("call #4"); // input 3, the fourth call
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("System.exit(3)");
         assertThat(advice.trials())

@@ -3,6 +3,7 @@ package dev.tandem.advisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Mode;
+import dev.tandem.measure.Load;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -355,7 +356,238 @@ class RulesTest {
                 null);
         Advice.Verdict w = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE, clear);
         assertThat(w.mode()).isEqualTo(Mode.PROCESSES);
-        assertThat(w.summary()).contains("processes(2) measured fastest at 1,000/s");
+        assertThat(w.summary())
+                .as("one source for the figures a verdict quotes: the table's")
+                .contains("processes(2) measured fastest at 634/s")
+                .doesNotContain("1,000/s");
+        assertThat(w.inconclusive())
+                .as("threads(1) was never measured side by side and its busy windows overlap processes(2)'s")
+                .isTrue();
+    }
+
+    /** A copy of {@code t} with {@code failed} tasks lost, the first with {@code first}. */
+    static Advice.Trial failing(Advice.Trial t, long failed, String kind, String first) {
+        return new Advice.Trial(
+                t.label(),
+                t.mode(),
+                t.workers(),
+                t.threadsPerWorker(),
+                t.concurrency(),
+                t.batched(),
+                t.skipped(),
+                t.completed(),
+                failed,
+                Map.of(kind, failed),
+                first,
+                t.seconds(),
+                t.throughput(),
+                t.p50Nanos(),
+                t.p90Nanos(),
+                t.p99Nanos(),
+                t.maxNanos(),
+                t.taskNanos(),
+                t.overheadNanos(),
+                t.callerCpuUserNanos(),
+                t.callerCpuSystemNanos(),
+                t.workerCpuUserNanos(),
+                t.workerCpuSystemNanos(),
+                t.callerRssBytes(),
+                t.workerRssBytes(),
+                t.poolStartNanos(),
+                t.resultsCompared(),
+                t.resultsDiffering(),
+                t.notes(),
+                t.throughputSamples(),
+                t.load());
+    }
+
+    /** Five windows whose quartiles are about {@code q1} and {@code q3} around {@code median}. */
+    static List<Double> spread(double low, double q1, double median, double q3, double high) {
+        return List.of(low, q1, median, q3, high);
+    }
+
+    @Test
+    void aDuelDoesNotLiftAModelItDidNotMeasureAndABusyTieIsInconclusive() {
+        // The ext.Cpu run: every trial busy; the duel of threads(2)+map and threads(2) measured both
+        // lower than their windows, which made virtual(8) "fastest" without being measured again.
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 80, 3 * MS, 5_000, 0, tight(80), BUSY),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 150, 4 * MS, 6_000, 0, tight(150), BUSY),
+                trial("virtual(8)", Mode.VIRTUAL_THREADS, 0, 1, false, 154, 30 * MS, 9_000, 0, tight(154), BUSY),
+                trial("threads(2)+map", Mode.THREADS, 2, 1, true, 160, -1, -1, 0, tight(160), BUSY));
+        Trials.Duel duel = new Trials.Duel(
+                "threads(2)+map",
+                List.of(118.0, 120.0, 122.0, 121.0, 119.0, 120.0),
+                "threads(2)",
+                List.of(119.0, 121.0, 120.0, 118.0, 122.0, 120.0),
+                new Load(5, 2, 9.1, 9.5, 1.0, 1.4, 0));
+        Advice.Probe cpu = probe(0.99, 2 * MS, 0);
+        Advice.Verdict v = Rules.decide(cpu, trials, Advice.Requirements.NONE, MACHINE, duel);
+        assertThat(v.mode()).isEqualTo(Mode.THREADS);
+        assertThat(v.workers()).isEqualTo(2);
+        assertThat(v.summary()).doesNotContain("virtual(8) measured fastest");
+        assertThat(v.inconclusive())
+                .as("threads(2)+map and threads(2) could not be told apart side by side on a busy machine")
+                .isTrue();
+        assertThat(v.summary()).startsWith("Use threads(2): inconclusive (machine busy)");
+    }
+
+    @Test
+    void anOverlappingLeadOnABusyMachineIsInconclusiveEvenWhenTheFastestWins() {
+        // The IO task: virtual(524) 13,976/s (IQR 4,591-18,218) against threads(131) 12,723/s
+        // (IQR 5,388-20,229), others took 1.4-1.9 CPUs.
+        Advice.Probe io = probe(0.02, 20 * MS, 0);
+        List<Advice.Trial> busy = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 48, 22 * MS, 100_000, 0, tight(48), BUSY),
+                trial(
+                        "threads(131)",
+                        Mode.THREADS,
+                        131,
+                        1,
+                        false,
+                        12_723,
+                        25 * MS,
+                        100_000,
+                        0,
+                        spread(2_000, 5_388, 12_723, 20_229, 25_000),
+                        BUSY),
+                trial(
+                        "virtual(524)",
+                        Mode.VIRTUAL_THREADS,
+                        0,
+                        1,
+                        false,
+                        13_976,
+                        40 * MS,
+                        2 * MS,
+                        0,
+                        spread(2_000, 4_591, 13_976, 18_218, 24_000),
+                        BUSY));
+        Advice.Verdict v = Rules.decide(io, busy, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.mode()).isEqualTo(Mode.VIRTUAL_THREADS);
+        assertThat(v.inconclusive()).isTrue();
+        assertThat(v.summary()).contains("inconclusive (machine busy)").contains("rerun on a quieter machine");
+        // the same figures on a quiet machine: a tie that the cheaper, suitable model wins, not a doubt
+        List<Advice.Trial> quiet = busy.stream()
+                .map(t -> trial(
+                        t.label(),
+                        t.mode(),
+                        t.workers(),
+                        1,
+                        false,
+                        t.throughput(),
+                        t.p99Nanos(),
+                        t.overheadNanos(),
+                        0,
+                        t.throughputSamples(),
+                        null))
+                .toList();
+        Advice.Verdict q = Rules.decide(io, quiet, Advice.Requirements.NONE, MACHINE);
+        assertThat(q.mode()).isEqualTo(Mode.VIRTUAL_THREADS);
+        assertThat(q.inconclusive()).isFalse();
+    }
+
+    @Test
+    void withinTheNoiseIsNotTransitiveAndAComputingTaskGetsAModelPerCore() {
+        // The issue's --max-latency 1us run: side by side processes(2) 19.2/s was clearly faster than
+        // threads(2) 7.15/s; threads(1)'s windows were pure noise (IQR 1.22-17.0) and it was recommended.
+        List<Advice.Trial> trials = List.of(
+                trial(
+                        "threads(1)",
+                        Mode.THREADS,
+                        1,
+                        1,
+                        false,
+                        9,
+                        200 * MS,
+                        5_000,
+                        0,
+                        spread(1.0, 1.22, 9.0, 19.5, 25.0),
+                        BUSY),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 7.15, 250 * MS, 6_000, 0, tight(7.15), BUSY),
+                trial(
+                        "processes(2)",
+                        Mode.PROCESSES,
+                        2,
+                        1,
+                        false,
+                        19.2,
+                        180 * MS,
+                        60_000,
+                        58L << 20,
+                        tight(19.2),
+                        BUSY));
+        Trials.Duel duel = new Trials.Duel(
+                "processes(2)",
+                List.of(19.0, 19.2, 19.4, 19.1, 19.3, 19.2),
+                "threads(2)",
+                List.of(7.1, 7.15, 7.2, 7.0, 7.3, 7.15),
+                null);
+        Advice.Probe cpu = probe(0.99, 90 * MS, 0);
+        Advice.Verdict v = Rules.decide(cpu, trials, new Advice.Requirements(false, 0, 1_000), MACHINE, duel);
+        assertThat(v.label()).isEqualTo("processes(2)");
+        assertThat(v.inconclusive())
+                .as("threads(1) overlaps it on a busy machine")
+                .isTrue();
+        assertThat(v.decision())
+                .noneSatisfy(
+                        d -> assertThat(d).startsWith("processes(2) measured").contains("within the noise"));
+    }
+
+    @Test
+    void aTimeoutIsWrittenOnlyWhenAModelMetTheLimitAndNeverRounded() {
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 10, 95 * MS, 5_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 20, 99 * MS, 6_000, 0));
+        Advice.Probe slow = probe(0.99, 90 * MS, 0);
+        Advice.Verdict missed = Rules.decide(slow, trials, new Advice.Requirements(false, 0, 1_000), MACHINE);
+        assertThat(missed.code())
+                .as("every task takes 90 ms: a 1 µs timeout would fail them all")
+                .doesNotContain(".taskTimeout(")
+                .contains("// no taskTimeout: threads(2) missed --max-latency 1.00 µs (p99 99.0 ms)");
+        assertThat(missed.code()).contains("\n        .start()) {");
+        List<Advice.Trial> quick = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 10_000, 400_000, 5_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 20_000, 450_000, 6_000, 0));
+        Advice.Verdict met =
+                Rules.decide(probe(0.99, 90_000, 0), quick, new Advice.Requirements(false, 0, 500_000), MACHINE);
+        assertThat(met.code())
+                .contains(".taskTimeout(Duration.ofNanos(500000))")
+                .doesNotContain("ofMillis(1)");
+    }
+
+    @Test
+    void aLeakingTaskIsNotBatchedItsHeapIsStatedAndAFailedTrialIsNotRecommendedSilently() {
+        Advice.Probe leak = probe(0.99, 2 * MS, 64 << 10);
+        List<Advice.Trial> trials = List.of(
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0),
+                trial("processes(1)", Mode.PROCESSES, 1, 1, false, 400, 9 * MS, 60_000, 58L << 20),
+                failing(
+                        trial("processes(2)", Mode.PROCESSES, 2, 1, false, 800, 9 * MS, 60_000, 58L << 20),
+                        1,
+                        "WorkerLostException",
+                        "worker 1 ended: OutOfMemoryError"),
+                trial("processes(2)+map", Mode.PROCESSES, 2, 1, true, 5_000, -1, -1, 58L << 20));
+        Advice.Verdict v = Rules.decide(leak, trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.batch()).as("map() sends a batch as one worker task").isFalse();
+        assertThat(v.label()).isEqualTo("processes(1)");
+        assertThat(v.code())
+                .contains(".maxTasksPerWorker(2048)")
+                .contains(".jvmOptions(\"-Xmx256m\")")
+                .contains("pool.submit");
+        assertThat(v.summary()).contains("256 MiB heap, recycled every 2048 tasks");
+        assertThat(v.decision())
+                .anySatisfy(d -> assertThat(d)
+                        .startsWith("processes(2) measured 800/s")
+                        .contains("1 task failed in its trial (worker 1 ended: OutOfMemoryError)"))
+                .anySatisfy(d -> assertThat(d)
+                        .startsWith("processes(2)+map measured")
+                        .contains("maxTasksPerWorker cannot bound what a batch retains"));
+        // when every isolated model failed, the failing one may be recommended, but the decision says so
+        Advice.Verdict all =
+                Rules.decide(leak, List.of(trials.get(0), trials.get(2)), Advice.Requirements.NONE, MACHINE);
+        assertThat(all.label()).isEqualTo("processes(2)");
+        assertThat(all.decision()).anySatisfy(d -> assertThat(d).contains("is recommended although 1 task failed"));
     }
 
     @Test

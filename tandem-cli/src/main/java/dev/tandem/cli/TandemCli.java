@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem}: the command line. Subcommands: {@code lab} (the main job), {@code advise},
@@ -55,6 +57,9 @@ public final class TandemCli implements Callable<Integer> {
     /** The exit code of a usage error. */
     static final int USAGE = 2;
 
+    @Spec
+    private CommandSpec spec;
+
     private TandemCli() {}
 
     /**
@@ -69,15 +74,31 @@ public final class TandemCli implements Callable<Integer> {
     /** {@return the command line with its subcommands and the one-line error handlers} */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new TandemCli());
+        versionEverywhere(cl);
         cl.setParameterExceptionHandler(TandemCli::usageError);
         cl.setExecutionExceptionHandler(TandemCli::failure);
         return cl;
     }
 
+    /** Gives every command that lists {@code -V} the version to print: Tandem's and the JDK's. */
+    private static void versionEverywhere(CommandLine cl) {
+        if (cl.getCommandSpec().mixinStandardHelpOptions()) {
+            cl.getCommandSpec().versionProvider(new Version());
+        }
+        cl.getSubcommands().values().forEach(TandemCli::versionEverywhere);
+    }
+
+    /**
+     * {@code tandem} without a command is a usage error, as in git: the help on stderr and exit code
+     * {@value #USAGE}; {@code tandem help} and {@code tandem --help} ask for it and exit 0.
+     */
     @Override
     public Integer call() {
-        commandLine().usage(System.out);
-        return 0;
+        CommandLine cl = spec.commandLine();
+        cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": no command given");
+        cl.usage(cl.getErr());
+        cl.getErr().flush();
+        return USAGE;
     }
 
     /** A usage error: one line naming what was wrong, and where help is. */

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -121,6 +123,44 @@ class TandemCliTest {
                 .contains("Usage: tandem lab")
                 .contains("--self-check")
                 .contains("--compare");
+    }
+
+    @Test
+    void everyHelpRendersWithoutAPicocliWarningAndKeepsItsExampleLinesWhole() {
+        CommandLine root = TandemCli.commandLine();
+        for (String command : COMMANDS) {
+            Run r = run(command, "--help");
+            assertThat(r.err()).as(command + " --help").doesNotContain("[picocli WARN]");
+            assertThat(r.out()).as(command + " --help").doesNotContain("%n").doesNotContain("Conversion");
+            for (String line : root.getSubcommands()
+                    .get(command)
+                    .getCommandSpec()
+                    .usageMessage()
+                    .footer()) {
+                assertThat(r.out())
+                        .as("%s --help: the footer line '%s', wrapped?", command, line)
+                        .contains(line);
+            }
+        }
+        assertThat(run("--help").err()).doesNotContain("[picocli WARN]");
+    }
+
+    @Test
+    void everyCommandThatListsVersionPrintsIt() {
+        for (String command : COMMANDS) {
+            Run r = run(command, "-V");
+            assertThat(r.code()).as(command + " -V").isZero();
+            assertThat(r.out()).as(command + " -V").contains("tandem ").contains("JDK ");
+        }
+    }
+
+    @Test
+    void noCommandIsAUsageErrorWithTheHelpOnStderr() {
+        Run r = run();
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("no command given").contains("Usage: tandem");
+        assertThat(run("help").code()).isZero();
     }
 
     @Test
@@ -233,6 +273,24 @@ class TandemCliTest {
                 .isUsageError();
         assertThat(r.err()).contains("--jmh").contains("package -pl tandem-benchmarks");
         assertThat(run("lab", "--self-check", "--quick").isUsageError().err()).contains("--self-check");
+    }
+
+    @Test
+    void selfCheckWithAFileThatIsNotAJmhJarIsRefusedBeforeAnyPoolRuns(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Run r = run("lab", "--self-check", "--jmh", text.toString(), "--out", dir.toString())
+                .isUsageError();
+        assertThat(r.err()).contains("--jmh " + text).contains("is not a JMH benchmarks jar (not a readable jar");
+        Path zip = dir.resolve("other.jar");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+            z.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            z.write("Manifest-Version: 1.0\n".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        assertThat(run("lab", "--self-check", "--jmh", zip.toString(), "--out", dir.toString())
+                        .isUsageError()
+                        .err())
+                .contains("no META-INF/BenchmarkList in it");
     }
 
     @Test

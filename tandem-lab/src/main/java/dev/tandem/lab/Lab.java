@@ -3,6 +3,7 @@ package dev.tandem.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.measure.Load;
 import dev.tandem.measure.Table;
+import dev.tandem.measure.TandemLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,8 +14,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -45,13 +44,6 @@ final class Lab {
     /** Attempts per experiment: the first, and one repeat when its verdict would rest on noise. */
     static final int ATTEMPTS = 2;
 
-    /**
-     * Tandem's logger (held, so that java.util.logging keeps its level). The lab crashes and kills
-     * workers on purpose: their deaths are its measurements, not warnings for the console, so during
-     * a run only a pool's failure (ERROR) is shown.
-     */
-    private static final Logger TANDEM_LOG = Logger.getLogger("dev.tandem");
-
     private final PrintStream out;
     private final PrintStream err;
 
@@ -81,8 +73,8 @@ final class Lab {
         Map<String, Section> done = new LinkedHashMap<>();
         List<String> failed = new ArrayList<>();
         Load.Meter whole = Load.start();
-        Level tandemLevel = TANDEM_LOG.getLevel();
-        TANDEM_LOG.setLevel(Level.SEVERE);
+        // the lab crashes and kills workers on purpose: their deaths are its measurements, not warnings
+        TandemLog quiet = TandemLog.onlyFailures();
         try (Progress progress = new Progress(err, options.progress())) {
             List<Experiment> plan =
                     options.experiments().stream().map(Lab::experiment).toList();
@@ -100,7 +92,7 @@ final class Lab {
                 }
             }
         } finally {
-            TANDEM_LOG.setLevel(tandemLevel);
+            quiet.close();
             int killed = killLeftovers();
             if (killed > 0) {
                 err.println("tandem lab: killed " + killed + " process(es) the lab had started and lost track of");

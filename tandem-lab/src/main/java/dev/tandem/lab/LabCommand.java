@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.jar.JarFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,11 +51,12 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  tandem lab                          every experiment, about 5 minutes on 2 cores",
-            "  tandem lab --quick                  every experiment, about a minute",
-            "  tandem lab switching isolation      some experiments",
+            "  tandem lab                       every experiment (about 5 min on 2 cores)",
+            "  tandem lab --quick               every experiment (about a minute)",
+            "  tandem lab switching isolation   some experiments",
             "  tandem lab --compare old/results.json",
-            "  tandem lab --self-check             the lab's pool round trip against JMH's (needs the benchmarks jar)"
+            "  tandem lab --self-check          the lab's round trip against JMH's",
+            "                                   (needs the benchmarks jar)"
         })
 public final class LabCommand implements Callable<Integer> {
     @Spec
@@ -99,7 +101,7 @@ public final class LabCommand implements Callable<Integer> {
     @Option(
             names = "--self-check",
             description = "Check the lab's method: measure Tandem's round trips as the lab does and with the JMH"
-                    + " benchmark, on this machine, and fail if they differ by more than 30%.")
+                    + " benchmark, on this machine, and fail if they differ by more than 30%%.")
     private boolean selfCheck;
 
     @Option(
@@ -160,6 +162,13 @@ public final class LabCommand implements Callable<Integer> {
                                 + ": no such file; build it with ./mvnw -q -B -DskipTests package -pl"
                                 + " tandem-benchmarks -am, or name it with --jmh");
             }
+            String notJmh = notAJmhJar(jar);
+            if (notJmh != null) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        (jmh != null ? "--jmh " + jmh : "the JMH benchmarks jar " + jar) + " is not a JMH benchmarks"
+                                + " jar (" + notJmh + "); give tandem-benchmarks/target/benchmarks.jar");
+            }
             return new SelfCheck(stdout, stderr).run(jar, writableDirectory(out));
         }
         Path dir = writableDirectory(out);
@@ -171,6 +180,18 @@ public final class LabCommand implements Callable<Integer> {
         }
         LabOptions options = new LabOptions(chosen, quick, seed, dir, baseline, !noProgress);
         return new Lab(stdout, stderr).run(options);
+    }
+
+    /**
+     * {@return why {@code jar} is not a JMH benchmarks jar (a readable zip holding
+     * {@code META-INF/BenchmarkList}), or null if it is one} Checked before any pool starts.
+     */
+    private static String notAJmhJar(Path jar) {
+        try (JarFile j = new JarFile(jar.toFile())) {
+            return j.getEntry("META-INF/BenchmarkList") == null ? "no META-INF/BenchmarkList in it" : null;
+        } catch (IOException e) {
+            return "not a readable jar: " + e.getMessage();
+        }
     }
 
     /** Refuses {@code option} together with experiments, --quick or --compare unless {@code alone}. */

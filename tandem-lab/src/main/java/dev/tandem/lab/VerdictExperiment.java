@@ -17,6 +17,10 @@ import java.util.Map;
 final class VerdictExperiment implements Experiment {
     /** What an angle favors when the difference is within the noise. */
     static final String NEITHER = "neither (within noise)";
+    /** What an angle favors when the two sides are told apart but differ by less than {@link #MATTERS}. */
+    static final String CLOSE = "neither (within 25 %, too close to matter)";
+    /** The ratio below which a measurable difference in overhead is too small to choose by. */
+    static final double MATTERS = 1.25;
     /** What an angle favors when a number it needs is noise, or its experiment was inconclusive. */
     static final String NOISE = "inconclusive (noise)";
 
@@ -63,7 +67,9 @@ final class VerdictExperiment implements Experiment {
                 res,
                 "create.virtual",
                 proc.equals("worker") ? "firstResult.worker" : "create.jvm"));
-        angles.add(guard(sharing(d.get("sharing")), d.get("sharing")));
+        Section sh = d.get("sharing");
+        long shared = sharedSize(sh);
+        angles.add(guard(sharing(sh, shared), sh, "heap." + shared, "copy." + shared));
         angles.add(guard(isolation(d.get("isolation")), d.get("isolation")));
         angles.add(structure(d.get("races")));
         angles.add(guard(
@@ -104,7 +110,7 @@ final class VerdictExperiment implements Experiment {
         }
         StringBuilder text = new StringBuilder(String.format(
                 "Of %d angles weighed, threads win %d and processes %d. ", measured, forThreads, forProcesses));
-        for (String side : List.of("threads", "processes", NEITHER, NOISE)) {
+        for (String side : List.of("threads", "processes", NEITHER, CLOSE, NOISE)) {
             List<String> won = angles.stream()
                     .filter(a -> a.favors().equals(side))
                     .map(a -> a.name() + (Double.isNaN(a.ratio()) ? "" : " (" + Units.ratio(a.ratio()) + ")"))
@@ -113,9 +119,11 @@ final class VerdictExperiment implements Experiment {
                 text.append(
                                 side.equals(NEITHER)
                                         ? "Within noise: "
-                                        : side.equals(NOISE)
-                                                ? "Not weighed, their numbers are noise: "
-                                                : cap(side) + " win on ")
+                                        : side.equals(CLOSE)
+                                                ? "Told apart but within 25 %, too close to matter: "
+                                                : side.equals(NOISE)
+                                                        ? "Not weighed, their numbers are noise: "
+                                                        : cap(side) + " win on ")
                         .append(String.join(", ", won))
                         .append(". ");
             }
@@ -221,7 +229,7 @@ final class VerdictExperiment implements Experiment {
                 : r.median("create.jvm") * 1000;
         double ratio = procMicros / virtualMicros;
         String io = "";
-        if (sc != null) {
+        if (sc != null && sc.outcome != Outcome.INCONCLUSIVE) { // never quote a section that could not decide
             double virt = sc.median("speedup.VIRTUAL_THREADS.io."
                     + ScalingExperiment.workers(false).getLast());
             if (Double.isNaN(virt)) {
@@ -239,12 +247,15 @@ final class VerdictExperiment implements Experiment {
                 "many small or blocking tasks want cheap units" + io);
     }
 
-    private static Angle sharing(Section sh) {
-        if (sh == null) {
-            return missing("data sharing", "sharing");
-        }
-        // The smallest measured size of at least 1 MiB at which both variants ran, else the largest below.
+    /**
+     * {@return the size the data-sharing angle compares: the smallest measured size of at least 1 MiB at
+     * which both variants ran, else the largest below; -1 if none}
+     */
+    private static long sharedSize(Section sh) {
         long size = -1;
+        if (sh == null) {
+            return size;
+        }
         for (Metric m : sh.metrics.values()) {
             if (m.key().startsWith("copy.") && !Double.isNaN(m.median())) {
                 long bytes = Long.parseLong(m.key().substring("copy.".length()));
@@ -257,6 +268,13 @@ final class VerdictExperiment implements Experiment {
                     size = bytes;
                 }
             }
+        }
+        return size;
+    }
+
+    private static Angle sharing(Section sh, long size) {
+        if (sh == null) {
+            return missing("data sharing", "sharing");
         }
         if (size < 0) {
             return new Angle(
@@ -351,16 +369,16 @@ final class VerdictExperiment implements Experiment {
         double poolT = sw.median("pool.threads");
         double poolP = sw.median("pool.processes");
         String cpu = "";
-        if (sc != null) {
+        if (sc != null && sc.outcome != Outcome.INCONCLUSIVE) { // never quote a section that could not decide
             int n = Math.min(Runtime.getRuntime().availableProcessors(), 4);
             double thr = sc.median("speedup.THREADS.cpu." + n);
             double pr = sc.median("speedup.PROCESSES.cpu." + n);
             cpu = "; CPU-bound speed-up x" + n + ": threads " + Units.ratio(thr) + ", processes " + Units.ratio(pr);
         }
         double ratio = p.median() / t.median();
-        String favors = !t.separatedFrom(p) || Math.abs(Math.log(ratio)) < Math.log(1.25)
+        String favors = !t.separatedFrom(p)
                 ? NEITHER
-                : ratio > 1 ? "threads" : "processes";
+                : Math.abs(Math.log(ratio)) < Math.log(MATTERS) ? CLOSE : ratio > 1 ? "threads" : "processes";
         return new Angle(
                 "overhead",
                 Units.num(t.median(), "µs") + " same-CPU switch round trip, " + Units.num(poolT, "µs")

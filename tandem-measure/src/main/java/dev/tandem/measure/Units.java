@@ -163,15 +163,20 @@ public final class Units {
     }
 
     /**
-     * Parses a duration such as {@code 30s}, {@code 250ms}, {@code 200us}, {@code 2m}, {@code 1h}, or a
-     * number of seconds. A leading minus sign gives a negative duration, for the caller to refuse.
+     * Parses a duration such as {@code 30s}, {@code 250ms}, {@code 200us}, {@code 2m} or {@code 1h}. A
+     * number without a unit is refused rather than guessed ({@code 50} could mean seconds or
+     * milliseconds). A leading minus sign gives a negative duration, for the caller to refuse.
      *
      * @param text the duration as typed
      * @return the duration
-     * @throws IllegalArgumentException if {@code text} is no duration; the message quotes it and shows the form
+     * @throws IllegalArgumentException if {@code text} is no duration or has no unit; the message quotes it
+     *     and shows the form
      */
     public static Duration parseDuration(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT).replace("µs", "us");
+        if (!t.isEmpty() && Character.isDigit(t.charAt(t.length() - 1))) {
+            throw new IllegalArgumentException("'" + text + "' has no unit; write it like " + t + "ms or " + t + "s");
+        }
         try {
             double nanos;
             if (t.endsWith("ms")) {
@@ -187,7 +192,7 @@ public final class Units {
             } else if (t.endsWith("h")) {
                 nanos = Double.parseDouble(t.substring(0, t.length() - 1)) * 3600e9;
             } else {
-                nanos = Double.parseDouble(t) * 1e9;
+                throw new NumberFormatException();
             }
             if (Double.isNaN(nanos) || Double.isInfinite(nanos) || Math.abs(nanos) > Long.MAX_VALUE / 2.0) {
                 throw new NumberFormatException();

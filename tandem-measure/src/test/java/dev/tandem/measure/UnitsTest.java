@@ -44,4 +44,17 @@ class UnitsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("'lots' is not a size");
     }
+
+    @Test
+    void aDurationWithoutAUnitIsRefusedNotReadAsSeconds() {
+        assertThatThrownBy(() -> Units.parseDuration("50"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'50' has no unit; write it like 50ms or 50s");
+        assertThatThrownBy(() -> Units.parseDuration("2.5"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no unit");
+        assertThatThrownBy(() -> Units.parseDuration("x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a duration");
+    }
 }
