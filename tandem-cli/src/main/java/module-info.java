@@ -1,6 +1,7 @@
 /** The {@code tandem} command line. */
 module dev.tandem.cli {
     requires dev.tandem;
+    requires dev.tandem.cluster;
     requires dev.tandem.lab;
     requires dev.tandem.advisor;
     requires info.picocli;

@@ -17,4 +17,7 @@ module dev.tandem {
     // The conductor's seam, for the cluster engine's module only (see dev.tandem.spi).
     exports dev.tandem.spi to
             dev.tandem.cluster;
+
+    // The cluster engine, in the tandem-cluster artifact when it is there.
+    uses dev.tandem.spi.ClusterEngine;
 }

@@ -5,6 +5,7 @@
  */
 module dev.tandem.lab {
     requires dev.tandem;
+    requires dev.tandem.cluster;
     requires dev.tandem.ipc;
     requires dev.tandem.measure;
     requires info.picocli;

@@ -120,7 +120,7 @@ final class ControlSocket implements AutoCloseable {
     ControlSocket(Path dir) throws IOException {
         this.dir = dir;
         this.owner = Files.getOwner(dir);
-        this.socket = dir.resolve("control.sock");
+        this.socket = dir.resolve(SocketRoom.SOCKET_NAME);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         if (!PEER_CREDENTIALS) {

@@ -19,8 +19,9 @@ import java.util.function.Supplier;
  * A worker may print anything, a gigabyte without a newline included, so the pump never holds a
  * whole line: it reads into a fixed buffer of {@link #MAX_LINE_CHARS} characters, and a longer line
  * is forwarded in pieces of that size, each but the last ending with {@link #SPLIT_MARK}. The tail
- * keeps at most {@link #TAIL_LINES} lines of at most {@link #TAIL_LINE_CHARS} characters; a split
- * line counts once, as its beginning and its length. So a pump uses about 40 KiB whatever the
+ * keeps at most {@link #TAIL_LINES} lines; a line longer than {@link #TAIL_LINE_CHARS} characters,
+ * split or not, counts once, as its beginning, its length and its end (the last bytes a dying
+ * worker wrote matter most). So a pump uses about 40 KiB whatever the
  * worker writes (the reader's buffers, the line, the tail).
  *
  * <h2>Failure</h2>
@@ -44,6 +45,10 @@ final class OutputPump implements Runnable {
 
     private static final int TAIL_LINES = 40;
     private static final int TAIL_LINE_CHARS = 500;
+    /** How much of a long line's beginning the tail keeps. */
+    private static final int TAIL_HEAD_CHARS = 100;
+    /** How much of a long line's end the tail keeps. */
+    private static final int TAIL_END_CHARS = 400;
     /** Consecutive decoding failures after which the rest of the stream is drained as raw bytes. */
     private static final int MAX_READ_FAILURES = 3;
 
@@ -56,6 +61,11 @@ final class OutputPump implements Runnable {
     private final boolean forward;
     private final Charset charset;
     private final ArrayDeque<String> tail = new ArrayDeque<>(); // guarded by this
+    /** The split line being kept: chars so far, its beginning and its end so far; guarded by this. */
+    private long tailSplitChars;
+
+    private String splitHead = "";
+    private String splitEnd = "";
     private final Thread thread;
 
     // Used only by the pump thread.
@@ -178,18 +188,46 @@ final class OutputPump implements Runnable {
         }
     }
 
-    /** Keeps the first piece of each line; the last piece of a split line adds the line's length. */
+    /**
+     * Keeps each line in the tail: whole when short, else its first {@link #TAIL_HEAD_CHARS} and
+     * last {@link #TAIL_END_CHARS} characters around its length. The end matters most: what a
+     * worker wrote last before it died is often at the end of a long line.
+     */
     private synchronized void keep(String piece, boolean continues) {
-        if (splitChars == 0) {
-            if (tail.size() == TAIL_LINES) {
-                tail.removeFirst();
+        if (continues) {
+            if (tailSplitChars == 0) {
+                splitHead = piece.substring(0, Math.min(TAIL_HEAD_CHARS, piece.length()));
+                splitEnd = "";
             }
-            tail.addLast(piece.length() > TAIL_LINE_CHARS ? piece.substring(0, TAIL_LINE_CHARS) + "..." : piece);
-        } else if (!continues && !tail.isEmpty()) {
-            String head = tail.removeLast();
-            tail.addLast(head + (head.endsWith("...") ? "" : "...") + " [a line of " + (splitChars + piece.length())
-                    + " chars, forwarded in pieces of " + MAX_LINE_CHARS + "]");
+            splitEnd = last(splitEnd + last(piece, TAIL_END_CHARS), TAIL_END_CHARS);
+            tailSplitChars += piece.length();
+            return;
         }
+        String entry;
+        if (tailSplitChars == 0) {
+            entry = piece.length() <= TAIL_LINE_CHARS
+                    ? piece
+                    : shortened(piece.substring(0, TAIL_HEAD_CHARS), piece.length(), last(piece, TAIL_END_CHARS), "");
+        } else {
+            entry = shortened(
+                    splitHead,
+                    tailSplitChars + piece.length(),
+                    last(splitEnd + piece, TAIL_END_CHARS),
+                    ", forwarded in pieces of " + MAX_LINE_CHARS);
+            tailSplitChars = 0;
+        }
+        if (tail.size() == TAIL_LINES) {
+            tail.removeFirst();
+        }
+        tail.addLast(entry);
+    }
+
+    private static String shortened(String head, long chars, String end, String how) {
+        return head + " ... [a line of " + chars + " chars" + how + "] ... " + end;
+    }
+
+    private static String last(String s, int chars) {
+        return s.length() <= chars ? s : s.substring(s.length() - chars);
     }
 
     /** Records in the tail that output was dropped; never throws. */
@@ -261,6 +299,12 @@ final class OutputPump implements Runnable {
 
     /** {@return the last lines, oldest first, joined by newlines} */
     synchronized String tail() {
+        if (tailSplitChars > 0) { // a line still being read: the worker died in its middle, or wrote on
+            return String.join("\n", tail)
+                    + (tail.isEmpty() ? "" : "\n")
+                    + shortened(splitHead, tailSplitChars, splitEnd, " so far")
+                    + SPLIT_MARK;
+        }
         return String.join("\n", tail);
     }
 }

@@ -21,8 +21,8 @@ public final class PoisonTaskException extends RuntimeException {
         super(
                 task + " is a poison task: " + (ran ? "it was" : "it is identical to a task that was")
                         + " running in " + workersKilled + " workers that died, so it is not run"
-                        + (ran ? " again" : "") + "; fix the task, or raise poisonThreshold if the"
-                        + " deaths were not its fault",
+                        + (ran ? " again" : "") + " for 10 minutes after the last of those deaths; fix the"
+                        + " task, or raise poisonThreshold if the deaths were not its fault",
                 lastLoss);
         this.workersKilled = workersKilled;
     }

@@ -43,6 +43,11 @@ import java.util.concurrent.TimeUnit;
  * and sub-folders are deleted, never through a link; a folder of another user is left to its owner's sweeps (the
  * deletion fails for want of permission, unless this JVM runs as root).
  *
+ * <h2>Where</h2>
+ * In {@code java.io.tmpdir}, unless the socket's path would be longer than a Unix domain socket
+ * address allows (107 bytes: {@code sun_path} is 108 with its final NUL), as under a CI workspace's
+ * {@code target/tmp}; then in a short private folder ({@link SocketRoom}).
+ *
  * <p>Thread-safe: several pools may be created and swept at once, in one JVM or several.
  */
 final class PoolFolder {
@@ -63,11 +68,24 @@ final class PoolFolder {
      * @throws IOException if it cannot be created
      */
     static PoolFolder create(Path base) throws IOException {
-        sweep(base);
+        return create(base, System.getenv("XDG_RUNTIME_DIR"), Path.of("/tmp"));
+    }
+
+    /**
+     * Creates the folder in {@code tmpdir} when its control socket's path fits a Unix domain socket
+     * address, else in a short private fallback: {@code runtimeDir} ({@code $XDG_RUNTIME_DIR}, may
+     * be null) or {@code <shortTmp>/tandem-<uid>} (created {@code 0700}). The chosen base is swept
+     * first, like every base.
+     *
+     * @throws IOException naming the path, the limit and what to do, if no base fits
+     */
+    static PoolFolder create(Path tmpdir, String runtimeDir, Path shortTmp) throws IOException {
         byte[] random = new byte[4];
         RANDOM.nextBytes(random);
-        Path dir = base.resolve(
-                PREFIX + OwnerStamp.self().text() + "-" + HexFormat.of().formatHex(random));
+        String name = PREFIX + OwnerStamp.self().text() + "-" + HexFormat.of().formatHex(random);
+        Path base = SocketRoom.baseFor(tmpdir.toAbsolutePath(), name, runtimeDir, shortTmp);
+        sweep(base);
+        Path dir = base.resolve(name);
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         PoolFolder folder = new PoolFolder(dir);
         CallerShutdown.deleteAtExit(folder);
@@ -128,7 +146,7 @@ final class PoolFolder {
      * greeting, which it drops. A folder without a socket counts as stale only after a day.
      */
     private static boolean nobodyListens(Path folder) {
-        Path socket = folder.resolve("control.sock");
+        Path socket = folder.resolve(SocketRoom.SOCKET_NAME);
         try {
             if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 return System.currentTimeMillis()

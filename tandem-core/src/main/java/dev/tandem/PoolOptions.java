@@ -44,6 +44,8 @@ import java.util.Objects;
  * @param transport how tasks and results travel between the caller and its workers
  * @param inheritSystemProperties whether worker JVMs get the caller's system properties: those given
  *        on its command line and its default time zone and locale (see the README's rule)
+ * @param cluster the cluster's options in {@link Mode#CLUSTER}, where {@code workers} and
+ *        {@code threadsPerWorker} are each node's P worker JVMs and T threads; null in other modes
  */
 public record PoolOptions(
         Mode mode,
@@ -65,7 +67,8 @@ public record PoolOptions(
         List<String> allowedClasses,
         boolean aotCache,
         Transport transport,
-        boolean inheritSystemProperties) {
+        boolean inheritSystemProperties,
+        ClusterOptions cluster) {
 
     /** The longest duration an option keeps: {@code Long.MAX_VALUE / 2} nanoseconds, about 146 years. */
     public static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE / 2);
@@ -113,8 +116,13 @@ public record PoolOptions(
                 threadsPerWorker >= 1 && threadsPerWorker <= 10_000,
                 "threadsPerProcess must be between 1 and 10000, was " + threadsPerWorker);
         require(
-                mode == Mode.HYBRID || threadsPerWorker == 1,
+                mode == Mode.HYBRID || mode == Mode.CLUSTER || threadsPerWorker == 1,
                 "threadsPerProcess applies only to hybrid pools, was " + threadsPerWorker);
+        require(
+                (mode == Mode.CLUSTER) == (cluster != null),
+                mode == Mode.CLUSTER
+                        ? "a cluster pool needs its cluster options"
+                        : "cluster options apply only to " + Mode.CLUSTER);
         if (taskTimeout != null) {
             require(
                     !taskTimeout.isNegative() && !taskTimeout.isZero(),
@@ -140,6 +148,12 @@ public record PoolOptions(
         require(
                 maxRestartBackoff.compareTo(restartBackoff) >= 0,
                 "maxRestartBackoff must be >= restartBackoff (" + restartBackoff + "), was " + maxRestartBackoff);
+        require(
+                restartBackoff.compareTo(restartWindow) <= 0,
+                "restartBackoff's initial delay (" + restartBackoff
+                        + ") must not be longer than restartLimit's window ("
+                        + restartWindow + "): a crash loop that lasts a whole window fails the pool, so the first"
+                        + " backoff alone would fail it; shorten the backoff or widen the window");
         require(retriesOnWorkerLoss >= 0, "retriesOnWorkerLoss must be >= 0, was " + retriesOnWorkerLoss);
         require(poisonThreshold >= 1, "poisonThreshold must be >= 1, was " + poisonThreshold);
     }
@@ -154,8 +168,16 @@ public record PoolOptions(
         }
     }
 
-    /** {@return how many tasks the pool runs at once; {@link Integer#MAX_VALUE} for virtual threads} */
+    /**
+     * {@return how many tasks the pool runs at once; {@link Integer#MAX_VALUE} for virtual threads}
+     * In cluster mode: the processes times threads of each node, times the local nodes (or
+     * {@code minNodes} for a remote cluster, which may have more).
+     */
     public int parallelism() {
-        return mode == Mode.VIRTUAL_THREADS ? Integer.MAX_VALUE : workers * threadsPerWorker;
+        if (mode == Mode.VIRTUAL_THREADS) {
+            return Integer.MAX_VALUE;
+        }
+        int nodes = cluster == null ? 1 : cluster.local() ? cluster.localNodes() : cluster.minNodes();
+        return nodes * workers * threadsPerWorker;
     }
 }

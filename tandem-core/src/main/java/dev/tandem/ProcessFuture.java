@@ -87,7 +87,10 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
     String description() {
         String d = description;
         if (d == null) {
-            d = "task #" + id + " (" + TaskEncoder.userTask(callable).getClass().getName() + ")";
+            d = callable instanceof EncodedPoolAdapter.Task t
+                    ? "task #" + t.callerTaskId()
+                    : "task #" + id + " ("
+                            + TaskEncoder.userTask(callable).getClass().getName() + ")";
             description = d;
         }
         return d;

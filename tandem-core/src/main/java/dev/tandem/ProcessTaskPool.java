@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -73,14 +74,17 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private final PoisonLedger poison;
     private final PrefetchWindow prefetch = new PrefetchWindow();
     private final TaskStops stops;
+    /** The cluster node this pool runs on, named in its failures; null for a caller's own pool. */
+    private final String node;
 
-    private ProcessTaskPool(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter) {
+    private ProcessTaskPool(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter, String node) {
         super(options);
+        this.node = node;
         this.decoder = decoder;
         this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter));
         this.starter = starter;
         this.restarts = RestartPolicy.of(options);
-        this.poison = new PoisonLedger(options.poisonThreshold());
+        this.poison = new PoisonLedger(options.poisonThreshold(), System::nanoTime);
         int poolId = POOL_IDS.incrementAndGet();
         this.background = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "tandem-" + poolId + "-conductor");
@@ -90,17 +94,13 @@ final class ProcessTaskPool extends AbstractTaskPool {
         this.stops = new TaskStops(lock, options.taskTimeout(), background);
     }
 
-    static TaskPool start(PoolOptions options) {
-        byte[] initializer = TaskEncoder.initializer(options.initializer());
-        ReplyDecoder d = ReplyDecoder.of(options);
-        return start(options, d, new WorkerLauncher(options, initializer, d));
-    }
-
-    /** Starts a pool of {@code options.workers()} workers started by {@code starter}; the seam's entry. */
-    static ProcessTaskPool start(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter) {
-        ProcessTaskPool pool = new ProcessTaskPool(options, decoder, starter);
+    /** The seam's entry: {@code n} workers (or node sessions); failures name {@code node}; see {@link RunState#gate}. */
+    static ProcessTaskPool start(
+            PoolOptions o, ReplyDecoder d, WorkerStarter starter, int n, String node, BooleanSupplier gate) {
+        ProcessTaskPool pool = new ProcessTaskPool(o, d, starter, node);
+        pool.state.gate(gate);
         List<WorkerWindow> windows = new ArrayList<>();
-        for (int i = 0; i < options.workers(); i++) {
+        for (int i = 0; i < n; i++) {
             windows.add(new WorkerWindow(pool.workerIds.incrementAndGet(), pool, pool.lock));
         }
         FirstWorkers.Outcome outcome = FirstWorkers.start(windows, starter, pool.background);
@@ -180,20 +180,14 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
-    }
-
-    private static void flush(List<WorkerWindow> windows) {
-        for (WorkerWindow w : windows) {
-            w.worker().flush();
-        }
+        WorkerWindow.flushAll(toFlush);
     }
 
     /** Sends queued tasks to workers with room; returns the workers to flush. */
     private List<WorkerWindow> dispatchLocked() {
         assert lock.isHeldByCurrentThread();
         List<WorkerWindow> touched = List.of();
-        if (!state.dispatchingLocked()) {
+        if (!state.dispatchingLocked() || !state.mayStart()) {
             return touched;
         }
         while (!pending.isEmpty()) {
@@ -255,6 +249,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (position[0] < w.slots()) {
                 prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
                 restarts.onProgress();
+                poison.onCompleted(f::fingerprint);
                 ProcessFuture<?> next = w.newlyRunningLocked();
                 if (next != null) {
                     stops.runningLocked(w, next);
@@ -272,8 +267,20 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
+        WorkerWindow.flushAll(toFlush);
         complete.accept(f);
+    }
+
+    /** Dispatches queued tasks now: the state's gate (see {@link RunState#gate}) may have opened. */
+    void redispatch() {
+        List<WorkerWindow> toFlush;
+        lock.lock();
+        try {
+            toFlush = dispatchLocked();
+        } finally {
+            lock.unlock();
+        }
+        WorkerWindow.flushAll(toFlush);
     }
 
     void onCancel(ProcessFuture<?> f, boolean mayInterrupt) {
@@ -314,6 +321,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 requeueLocked(held.get(j));
             }
             String hint = planned != null ? "killed by the pool: " + planned : end.hint();
+            WorkerEnd.NodeLoss nodeLoss = planned == null ? end.nodeLoss() : null;
             WorkerLostException last = null;
             for (int j = running.size() - 1; j >= 0; j--) {
                 ProcessFuture<?> f = running.get(j);
@@ -325,14 +333,14 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (f.isDone()) {
                     continue;
                 }
-                WorkerLostException lost = lost(w, end, f.description(), hint);
+                WorkerLostException lost = w.lost(end, nodeLoss, f.description(), hint, node);
                 last = lost;
                 if (planned != null) {
                     f.fail(lost);
                     continue;
                 }
-                // Blame is certain only when the worker ran this task alone.
-                int k = poison.onDeath(f.fingerprint(), running.size() == 1);
+                // Blame is certain only when the worker ran this task alone; a lost node blames none.
+                int k = nodeLoss != null ? 0 : poison.onDeath(f.fingerprint(), running.size() == 1);
                 if (k >= options.poisonThreshold()) {
                     f.fail(new PoisonTaskException(f.description(), k, true, lost));
                 } else if (f.attempts <= options.retriesOnWorkerLoss()) {
@@ -345,7 +353,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 if (planned != null) {
                     replaceLocked(w, 0);
                 } else {
-                    onCrashLocked(w, last != null ? last : lost(w, end, "no task", hint), w.completedLocked() > 0);
+                    WorkerLostException cause = last != null ? last : w.lost(end, nodeLoss, "no task", hint, node);
+                    onCrashLocked(w, cause, w.completedLocked() > 0 || nodeLoss != null); // a lost node: no loop
                 }
             }
             toFlush = dispatchLocked();
@@ -353,12 +362,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
-    }
-
-    private static WorkerLostException lost(WorkerWindow w, WorkerEnd end, String task, String hint) {
-        return new WorkerLostException(
-                w.id(), end.pid(), end.exitCode(), end.signal(), task, hint, end.outputTail(), end.crashLog());
+        WorkerWindow.flushAll(toFlush);
     }
 
     /**
@@ -416,12 +420,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         }
         starting++;
         events.replacing(w, delayNanos);
-        Runnable start = () -> background.execute(this::startReplacement);
-        if (delayNanos == 0) {
-            start.run();
-        } else {
-            Deadlines.schedule(start, delayNanos);
-        }
+        Deadlines.schedule(() -> background.execute(this::startReplacement), delayNanos);
     }
 
     private void startReplacement() {
@@ -458,7 +457,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
+        WorkerWindow.flushAll(toFlush);
     }
 
     private void failLocked(PoolFailedException e) {
@@ -496,7 +495,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 }
             }
         }
-        if (workers.isEmpty() && starting == 0) {
+        if (workers.isEmpty() && starting > 0) {
+            starter.abandonStarts(); // nothing left to run on: a start waiting for a node gives up
+        } else if (workers.isEmpty()) {
             starter.close();
             background.shutdown();
             state.terminatedLocked();

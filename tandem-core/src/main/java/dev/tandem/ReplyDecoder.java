@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * <p>Thread-safe and stateless apart from the filter, which is thread-safe. Called without the
  * pool's lock, by the thread that read the reply.
  */
-final class ReplyDecoder {
+sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
     /**
      * Limits of what a worker may send back. The depth bound also bounds the cost of nested hash
      * collections, whose deserialization time doubles with each level ("SerialDOS").

@@ -11,7 +11,9 @@ import java.util.ArrayDeque;
  * <ul>
  * <li>A worker that <b>completed a task</b> since it started and then died was useful: it is
  * replaced at once, and its death does not count against the budget. A pool whose workers are
- * killed now and then (the OOM killer, an operator, a chaos test) keeps its full speed.
+ * killed now and then (the OOM killer, an operator, a chaos test) keeps its full speed. A cluster
+ * node session ended by the node's loss counts as this kind too: the node or the network failed,
+ * not this pool's workers (a new session waits for a node that is not suspect, see tandem-cluster).
  * <li>A worker that died <b>before completing any task</b>, and a <b>failed start</b>, are a crash
  * loop: a broken initializer, a missing service, a task that kills every worker it reaches. Only
  * these wait a backoff and count against the budget.
@@ -44,6 +46,8 @@ final class RestartPolicy {
     private int streak;
     /** When the current streak began; meaningful while {@code streak > 0}. */
     private long streakStart;
+    /** Why the last {@link #GIVE_UP} was answered, in words; null before. */
+    private String gaveUpBecause;
 
     RestartPolicy(int maxRestarts, long windowNanos, long backoffNanos, long maxBackoffNanos) {
         this.maxRestarts = maxRestarts;
@@ -81,7 +85,14 @@ final class RestartPolicy {
         if (streak == 0) {
             streakStart = now;
         }
-        if (deaths.size() >= maxRestarts || (streak > 0 && now - streakStart >= windowNanos)) {
+        if (deaths.size() >= maxRestarts) {
+            gaveUpBecause = (deaths.size() + 1) + " of them within " + words(windowNanos)
+                    + ", over the restart limit of " + maxRestarts + " (restartLimit)";
+            return GIVE_UP;
+        }
+        if (streak > 0 && now - streakStart >= windowNanos) {
+            gaveUpBecause = "the crash loop outlasted the restart limit's window of " + words(windowNanos)
+                    + " (restartLimit), with backoffs of up to " + words(maxBackoffNanos) + " (restartBackoff)";
             return GIVE_UP;
         }
         deaths.addLast(now);
@@ -105,10 +116,19 @@ final class RestartPolicy {
         return deaths.size();
     }
 
-    /** {@return the current crash loop at {@code now}, in words, for the failure it ends in} */
+    /**
+     * {@return the crash loop that ended in {@link #GIVE_UP} at {@code now}, in words, for the failure
+     * it ends in} It counts every death of the loop, the one that gave up included, and says which
+     * rule gave up.
+     */
     String describeLoop(long now) {
-        return "workers died or failed to start " + (deaths.size() + 1) + " times in "
-                + Duration.ofNanos(streak == 0 ? 0 : now - streakStart).toMillis() + " ms without completing a task"
-                + " (the restart limit of " + maxRestarts + " within " + Duration.ofNanos(windowNanos) + ")";
+        return "workers died or failed to start " + (streak + 1) + " times in "
+                + Duration.ofNanos(streak == 0 ? 0 : now - streakStart).toMillis() + " ms without completing a task: "
+                + (gaveUpBecause == null ? "the restart limit" : gaveUpBecause);
+    }
+
+    private static String words(long nanos) {
+        long millis = Duration.ofNanos(nanos).toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 }

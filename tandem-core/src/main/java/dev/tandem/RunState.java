@@ -3,6 +3,7 @@ package dev.tandem;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The run state of a process pool, as {@code ThreadPoolExecutor}'s {@code ctl}: a state machine
@@ -28,6 +29,9 @@ final class RunState {
     private final ReentrantLock lock;
     private final Condition terminated;
     private State state = State.RUNNING;
+    /** Whether tasks may start now: always, but on a cluster node whose caller went silent. */
+    private volatile BooleanSupplier gate = () -> true;
+
     private Throwable failure;
 
     RunState(ReentrantLock lock) {
@@ -59,6 +63,20 @@ final class RunState {
     boolean dispatchingLocked() {
         assert lock.isHeldByCurrentThread();
         return state == State.RUNNING || state == State.SHUTDOWN;
+    }
+
+    /**
+     * Sets a gate that dispatch consults before it starts any task: an encoded pool on a cluster node
+     * closes it while its caller is silent, so that no task of a caller that may have given up on the
+     * node starts (fencing). The pool must be told to dispatch again when it opens.
+     */
+    void gate(BooleanSupplier mayStart) {
+        this.gate = mayStart;
+    }
+
+    /** {@return whether the gate lets tasks start now} */
+    boolean mayStart() {
+        return gate.getAsBoolean();
     }
 
     /** {@return whether the pool needs workers: RUNNING, or SHUTDOWN with {@code tasksQueued}} */
@@ -108,8 +126,20 @@ final class RunState {
         if (failure instanceof PoolFailedException) {
             return new PoolFailedException("the pool has failed: " + failure.getMessage(), failure);
         }
-        return new RejectedExecutionException("the pool is " + state.name().toLowerCase()
-                + ": no new tasks are accepted after shutdown(), shutdownNow() or close()");
+        return refusal(
+                switch (state) {
+                    case RUNNING -> "running";
+                    case SHUTDOWN -> "shut down";
+                    case STOP -> "stopped";
+                    case FAILED -> "failed";
+                    case TERMINATED -> "terminated";
+                });
+    }
+
+    /** {@return the exception a submission gets from a pool that is {@code words}, in every mode} */
+    static RejectedExecutionException refusal(String words) {
+        return new RejectedExecutionException(
+                "the pool is " + words + ": no new tasks are accepted after shutdown(), shutdownNow() or close()");
     }
 
     /** {@return whether it terminated within {@code nanos}} */

@@ -1,8 +1,12 @@
 package dev.tandem;
 
+import dev.tandem.spi.WorkerStarter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -63,6 +67,45 @@ public final class Tandem {
     }
 
     /**
+     * A pool whose tasks run on the nodes of a running cluster ({@code tandem node} processes),
+     * each node running them in its own worker JVMs: {@link Builder#perNode(int, int)} processes of T
+     * threads for this caller, with every process-mode option applied on each node. This JVM is a
+     * Hazelcast client; the {@code tandem-cluster} artifact must be on the class path, else
+     * {@link Builder#start()} throws {@link IllegalStateException} naming it.
+     *
+     * <p>Unless every seed is a loopback address, give the cluster's shared secret with
+     * {@link Builder#secretFile(Path)}.
+     *
+     * @param seeds {@code host:port} of one or more nodes of the cluster
+     * @return a builder
+     */
+    public static Builder cluster(String... seeds) {
+        Builder b = new Builder(Mode.CLUSTER, 1, 1);
+        b.seeds = List.of(seeds);
+        b.clusterName = "tandem";
+        b.minNodes = 1;
+        return b;
+    }
+
+    /**
+     * A cluster of {@code nodes} node JVMs on 127.0.0.1, started by {@link Builder#start()} as
+     * children of this JVM and stopped with the pool: zero set-up, for tests, demos and the lab.
+     * Each gets a random cluster name and a random secret, so two local clusters never mix.
+     *
+     * @param nodes how many node JVMs, 1 to {@value ClusterOptions#MAX_LOCAL_NODES}
+     * @return a builder
+     */
+    public static Builder localCluster(int nodes) {
+        Builder b = new Builder(Mode.CLUSTER, 1, 1);
+        b.localNodes = nodes;
+        b.minNodes = nodes;
+        byte[] random = new byte[6];
+        new SecureRandom().nextBytes(random);
+        b.clusterName = "tandem-local-" + HexFormat.of().formatHex(random);
+        return b;
+    }
+
+    /**
      * Collects the options of one pool. Options are checked when {@link #start()} builds the pool;
      * an option that does not apply to the chosen mode is an error, not silently ignored.
      *
@@ -70,9 +113,16 @@ public final class Tandem {
      */
     public static final class Builder {
         private final Mode mode;
-        private final int workers;
-        private final int threadsPerWorker;
+        private int workers;
+        private int threadsPerWorker;
         private final Set<String> processOnlyOptionsSet = new LinkedHashSet<>();
+        private final Set<String> clusterOnlyOptionsSet = new LinkedHashSet<>();
+        private List<String> seeds = List.of();
+        private int localNodes;
+        private String clusterName;
+        private Path secretFile;
+        private int minNodes;
+        private Duration nodeFailureTimeout = Duration.ofSeconds(10);
         private Duration taskTimeout;
         private final List<String> jvmOptions = new ArrayList<>();
         private int maxTasksPerWorker;
@@ -106,7 +156,7 @@ public final class Tandem {
          * @return this builder
          */
         public Builder taskTimeout(Duration timeout) {
-            this.taskTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.taskTimeout = Objects.requireNonNull(timeout, "taskTimeout must not be null; omit it for no limit");
             return this;
         }
 
@@ -120,7 +170,7 @@ public final class Tandem {
          */
         public Builder jvmOptions(String... options) {
             processOnlyOptionsSet.add("jvmOptions");
-            jvmOptions.addAll(Arrays.asList(options));
+            jvmOptions.addAll(noNulls("jvmOptions", options));
             return this;
         }
 
@@ -149,7 +199,7 @@ public final class Tandem {
          * @return this builder
          */
         public Builder initializer(WorkerInitializer initializer) {
-            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
             return this;
         }
 
@@ -162,7 +212,7 @@ public final class Tandem {
          */
         public Builder workerStartTimeout(Duration timeout) {
             processOnlyOptionsSet.add("workerStartTimeout");
-            this.workerStartTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.workerStartTimeout = Objects.requireNonNull(timeout, "workerStartTimeout must not be null");
             return this;
         }
 
@@ -178,7 +228,7 @@ public final class Tandem {
         public Builder restartLimit(int maxRestarts, Duration window) {
             processOnlyOptionsSet.add("restartLimit");
             this.maxRestarts = maxRestarts;
-            this.restartWindow = Objects.requireNonNull(window, "window");
+            this.restartWindow = Objects.requireNonNull(window, "restartLimit's window must not be null");
             return this;
         }
 
@@ -193,8 +243,8 @@ public final class Tandem {
          */
         public Builder restartBackoff(Duration initial, Duration max) {
             processOnlyOptionsSet.add("restartBackoff");
-            this.restartBackoff = Objects.requireNonNull(initial, "initial");
-            this.maxRestartBackoff = Objects.requireNonNull(max, "max");
+            this.restartBackoff = Objects.requireNonNull(initial, "restartBackoff's initial delay must not be null");
+            this.maxRestartBackoff = Objects.requireNonNull(max, "restartBackoff's maximum must not be null");
             return this;
         }
 
@@ -250,7 +300,7 @@ public final class Tandem {
          */
         public Builder classPath(String... entries) {
             processOnlyOptionsSet.add("classPath");
-            classPath.addAll(Arrays.asList(entries));
+            classPath.addAll(noNulls("classPath", entries));
             return this;
         }
 
@@ -266,7 +316,7 @@ public final class Tandem {
          */
         public Builder allowClasses(String... patterns) {
             processOnlyOptionsSet.add("allowClasses");
-            allowedClasses.addAll(Arrays.asList(patterns));
+            allowedClasses.addAll(noNulls("allowClasses", patterns));
             return this;
         }
 
@@ -297,8 +347,23 @@ public final class Tandem {
          */
         public Builder transport(Transport transport) {
             processOnlyOptionsSet.add("transport");
-            this.transport = Objects.requireNonNull(transport, "transport");
+            this.transport = Objects.requireNonNull(transport, "transport must not be null");
             return this;
+        }
+
+        /**
+         * {@return the values of a list option, checked} A null array or element is refused with a
+         * message naming the option, instead of a bare NullPointerException later.
+         */
+        private static List<String> noNulls(String option, String... values) {
+            if (values == null) {
+                throw new NullPointerException(option + " must not be null");
+            }
+            List<String> list = Arrays.asList(values);
+            if (list.contains(null)) {
+                throw new NullPointerException(option + " must not contain null, was " + list);
+            }
+            return list;
         }
 
         /**
@@ -321,6 +386,76 @@ public final class Tandem {
         }
 
         /**
+         * The cluster's name, as its nodes were started with ({@code --cluster-name}). Default
+         * {@code tandem}; a local cluster gets a random one. Cluster mode only.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder clusterName(String name) {
+            clusterOnlyOptionsSet.add("clusterName");
+            this.clusterName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The file of the cluster's shared secret, the same as the nodes' {@code --secret-file}: at
+         * least 32 random bytes (e.g. the 64 hex digits of {@code openssl rand -hex 32}), readable only
+         * by its owner. Every message between this caller and the nodes is authenticated with it
+         * (HMAC-SHA256). Required unless every seed is a loopback address. Cluster mode only.
+         *
+         * @param file the secret's file
+         * @return this builder
+         */
+        public Builder secretFile(Path file) {
+            clusterOnlyOptionsSet.add("secretFile");
+            this.secretFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * How this caller's tasks run on each node: in {@code processes} worker JVMs of
+         * {@code threadsPerProcess} threads each. Default 1 x 1. Cluster mode only.
+         *
+         * @param processes worker JVMs per node, at least 1
+         * @param threadsPerProcess tasks each runs at once, at least 1
+         * @return this builder
+         */
+        public Builder perNode(int processes, int threadsPerProcess) {
+            clusterOnlyOptionsSet.add("perNode");
+            this.workers = processes;
+            this.threadsPerWorker = threadsPerProcess;
+            return this;
+        }
+
+        /**
+         * How many nodes {@link #start()} waits for. Default: every node of a local cluster, 1 for a
+         * remote one. Cluster mode only.
+         *
+         * @param nodes at least 1
+         * @return this builder
+         */
+        public Builder minNodes(int nodes) {
+            clusterOnlyOptionsSet.add("minNodes");
+            this.minNodes = nodes;
+            return this;
+        }
+
+        /**
+         * How long a node may stay silent (frozen, unreachable) before its running tasks fail with
+         * {@link NodeLostException} or are retried elsewhere. A killed node is seen at once (its
+         * connection closes). Default 10 s. Cluster mode only.
+         *
+         * @param timeout between 1 s and 1 h
+         * @return this builder
+         */
+        public Builder nodeFailureTimeout(Duration timeout) {
+            clusterOnlyOptionsSet.add("nodeFailureTimeout");
+            this.nodeFailureTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
          * {@return the validated options}
          *
          * @throws IllegalArgumentException naming the bad value and how to fix it
@@ -328,9 +463,16 @@ public final class Tandem {
         public PoolOptions options() {
             if (!mode.isolated() && !processOnlyOptionsSet.isEmpty()) {
                 throw new IllegalArgumentException(processOnlyOptionsSet
-                        + " apply only to process and hybrid pools, not to " + mode
+                        + " apply only to process, hybrid and cluster pools, not to " + mode
                         + "; use Tandem.processes(n) or Tandem.hybrid(p, t), or remove them");
             }
+            if (mode != Mode.CLUSTER && !clusterOnlyOptionsSet.isEmpty()) {
+                throw new IllegalArgumentException(clusterOnlyOptionsSet + " apply only to cluster pools, not to "
+                        + mode + "; use Tandem.cluster(seeds...) or Tandem.localCluster(n), or remove them");
+            }
+            ClusterOptions cluster = mode != Mode.CLUSTER
+                    ? null
+                    : new ClusterOptions(seeds, localNodes, clusterName, secretFile, minNodes, nodeFailureTimeout);
             return new PoolOptions(
                     mode,
                     workers,
@@ -351,23 +493,37 @@ public final class Tandem {
                     allowedClasses,
                     aotCache,
                     transport,
-                    inheritSystemProperties);
+                    inheritSystemProperties,
+                    cluster);
         }
 
         /**
          * Validates the options and starts the pool. Process and hybrid pools return once every
-         * worker JVM has completed its handshake.
+         * worker JVM has completed its handshake; cluster pools once {@code minNodes} nodes are
+         * connected, checked and running this caller's workers.
          *
          * @return the running pool
          * @throws IllegalArgumentException if an option is invalid
-         * @throws WorkerStartException if a worker JVM cannot start
+         * @throws WorkerStartException if a worker JVM cannot start, or (cluster mode) no node could
+         *         be reached in time, a node refused the secret, or runs another Tandem build
+         * @throws IllegalStateException in cluster mode, if the {@code tandem-cluster} artifact is not
+         *         on the class path
          */
         public TaskPool start() {
             PoolOptions options = options();
             return switch (mode) {
                 case THREADS, VIRTUAL_THREADS -> new ThreadTaskPool(options);
-                case PROCESSES, HYBRID -> ProcessTaskPool.start(options);
+                case PROCESSES, HYBRID -> processes(options);
+                case CLUSTER -> ClusterCaller.start(options);
             };
+        }
+
+        /** A pool of local worker JVMs: the conductor with a {@link WorkerLauncher} as its starter. */
+        private static TaskPool processes(PoolOptions options) {
+            ReplyDecoder d = ReplyDecoder.of(options);
+            byte[] initializer = TaskEncoder.initializer(options.initializer());
+            WorkerStarter launcher = new WorkerLauncher(options, initializer, d);
+            return ProcessTaskPool.start(options, d, launcher, options.workers(), null, () -> true);
         }
     }
 }

@@ -46,6 +46,14 @@ import java.util.stream.Stream;
  * worker JVM has exited, so even an idle pool reaches it a few milliseconds after
  * {@link #shutdown()}, not at once; {@link #awaitTermination} waits for that.
  *
+ * <p><b>Bounded exits.</b> An idle worker leaves by {@link System#exit}, so that its shutdown hooks
+ * run; that exit is bounded by a grace of 5 s ({@code WorkerLaunch.EXIT_GRACE_MILLIS}): a worker
+ * whose hooks block, or that is frozen (SIGSTOP), is halted by its own watchdog, and its process tree
+ * is killed by the pool 7 s after it was asked to exit (30 s for a worker writing an AOT cache). So
+ * {@link #close()}, {@link #shutdown()} followed by {@link #awaitTermination}, and the recycling of
+ * {@code maxTasksPerWorker} end in bounded time, whatever user code registered; a worker whose
+ * caller dies halts at once, even inside its shutdown hooks.
+ *
  * <p><b>Thread safety.</b> All methods may be called from any thread.
  *
  * <p><b>Memory consistency effects:</b> as for {@link ExecutorService}, actions in a thread before
@@ -83,7 +91,9 @@ public interface TaskPool extends ExecutorService {
      * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
-     *         interrupt status is restored
+     *         interrupt status is restored. The map's own tasks still running are then cancelled
+     *         as by {@code cancel(true)}: in processes mode their workers are killed and replaced,
+     *         in hybrid mode they are interrupted first. Other tasks are never touched.
      */
     <T, R> List<R> map(TaskFunction<T, R> fn, Iterable<T> inputs);
 

@@ -14,6 +14,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every kill is checked under the pool's lock against the task it is meant for: the task must still
  * be one of that worker's running tasks.
  *
+ * <p>A worker that stops its own tasks ({@link Worker#selfStopGraceNanos()} above 0: a cluster node,
+ * which enforces the timeout with its own process pool) is only asked, by a cancel; the
+ * conductor's deadline is then a backstop, armed that grace later than the timeout, and the worker
+ * is condemned only if the task is still running that grace after it was asked to stop.
+ *
  * <p>Deadlines run on the shared timer thread ({@link Deadlines}), which never writes to a worker:
  * frames it buffers are flushed on the pool's background executor.
  */
@@ -40,7 +45,8 @@ final class TaskStops {
             if (f.deadline != null) {
                 f.deadline.cancel(false);
             }
-            f.deadline = Deadlines.schedule(() -> onDeadline(w, f), timeout.toNanos());
+            long grace = w.worker().selfStopGraceNanos();
+            f.deadline = Deadlines.schedule(() -> onDeadline(w, f), saturatedAdd(timeout.toNanos(), grace));
         }
     }
 
@@ -51,12 +57,20 @@ final class TaskStops {
                 return;
             }
             Worker worker = w.worker();
-            String action = worker.slots() == 1
-                    ? "its " + worker + " was killed and is being replaced"
-                    : "its " + worker + " was asked to interrupt it, and is killed if it does not stop within "
-                            + TimeUnit.NANOSECONDS.toMillis(KILL_GRACE_NANOS) + " ms";
+            long grace = worker.selfStopGraceNanos();
+            String action = grace > 0
+                    ? worker + " did not report the task's end within " + TimeUnit.NANOSECONDS.toMillis(grace)
+                            + " ms after its deadline, and is being replaced"
+                    : worker.slots() == 1
+                            ? "its " + worker + " was killed and is being replaced"
+                            : "its " + worker + " was asked to interrupt it, and is killed if it does not stop within "
+                                    + TimeUnit.NANOSECONDS.toMillis(KILL_GRACE_NANOS) + " ms";
             f.fail(new TaskTimeoutException(f.description(), timeout, action));
-            stopLocked(w, f, f.description() + " timed out after " + timeout);
+            if (grace > 0) {
+                w.condemnLocked(f.description() + " timed out after " + timeout + " and its node did not stop it", f);
+            } else {
+                stopLocked(w, f, f.description() + " timed out after " + timeout);
+            }
             background.execute(worker::flush);
         } finally {
             lock.unlock();
@@ -84,7 +98,8 @@ final class TaskStops {
     /** Stops {@code f}, one of {@code w}'s running tasks, for {@code reason}. */
     void stopLocked(WorkerWindow w, ProcessFuture<?> f, String reason) {
         assert lock.isHeldByCurrentThread();
-        if (w.worker().slots() == 1) {
+        long grace = w.worker().selfStopGraceNanos();
+        if (grace == 0 && w.worker().slots() == 1) {
             w.condemnLocked(reason, f);
             return;
         }
@@ -100,6 +115,11 @@ final class TaskStops {
                         lock.unlock();
                     }
                 },
-                KILL_GRACE_NANOS);
+                grace > 0 ? grace : KILL_GRACE_NANOS);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE / 2 : sum;
     }
 }

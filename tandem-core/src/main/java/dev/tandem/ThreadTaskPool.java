@@ -82,7 +82,11 @@ final class ThreadTaskPool extends AbstractTaskPool {
             delegate.execute(task);
         } catch (RejectedExecutionException e) {
             task.rejected();
-            throw e;
+            // The JDK's message names the internal task and prints it (a map's batch: its inputs).
+            if (!delegate.isShutdown()) {
+                throw e;
+            }
+            throw RunState.refusal(delegate.isTerminated() ? "terminated" : "shut down");
         }
     }
 

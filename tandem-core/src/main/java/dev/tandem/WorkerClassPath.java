@@ -127,6 +127,22 @@ final class WorkerClassPath implements AutoCloseable {
      * @throws WorkerStartException if the worker's main class is not on it, saying what to add
      */
     static WorkerClassPath of(PoolOptions options) {
+        return of(options, true);
+    }
+
+    /**
+     * The jars and folders of {@link #of} that a cluster caller ships to its nodes: no class folder
+     * for classes that exist only in memory (a node gets the class path once, at start).
+     *
+     * @throws WorkerStartException if the worker's main class is not on it, saying what to add
+     */
+    static List<String> shippable(PoolOptions options) {
+        try (WorkerClassPath path = of(options, false)) {
+            return path.entries();
+        }
+    }
+
+    private static WorkerClassPath of(PoolOptions options, boolean classFolder) {
         List<String> cp = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         cp.addAll(split(System.getProperty("java.class.path")));
@@ -149,8 +165,20 @@ final class WorkerClassPath implements AutoCloseable {
             }
         }
         cp.addAll(options.classPath());
-        WorkerClassPath path = new WorkerClassPath(cp, inMemory);
+        WorkerClassPath path = new WorkerClassPath(cp, inMemory && classFolder);
         path.requireWorkerMain(skipped);
+        return path;
+    }
+
+    /**
+     * A class path given whole, worked out elsewhere: on a cluster node, the caller's, shipped by
+     * content and cached. Nothing is added to it, and no class is ever copied into it.
+     *
+     * @throws WorkerStartException if the worker's main class is not on it
+     */
+    static WorkerClassPath fixed(List<String> entries) {
+        WorkerClassPath path = new WorkerClassPath(entries, false);
+        path.requireWorkerMain(List.of());
         return path;
     }
 

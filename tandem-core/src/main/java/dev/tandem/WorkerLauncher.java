@@ -121,16 +121,31 @@ final class WorkerLauncher implements WorkerStarter {
     private final Path aotCache;
 
     WorkerLauncher(PoolOptions options, byte[] initializer, ReplyDecoder decoder) {
+        this(options, initializer, decoder, WorkerClassPath.of(options), null);
+    }
+
+    /**
+     * A launcher whose workers get {@code classPath} as their class path (it closes it) and
+     * {@code properties} (null: this JVM's, see {@link InheritedProperties}) as their inherited
+     * system properties: on a cluster node, the caller's shipped class path and properties.
+     */
+    WorkerLauncher(
+            PoolOptions options,
+            byte[] initializer,
+            ReplyDecoder decoder,
+            WorkerClassPath classPath,
+            List<String> properties) {
         this.options = options;
         this.initializer = initializer;
         this.decoder = decoder;
-        this.classPath = WorkerClassPath.of(options);
+        this.classPath = classPath;
         PoolFolder created = null;
         try {
             created = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
             if (options.inheritSystemProperties()) {
                 this.inheritedProperties = created.path().resolve("worker.args");
-                InheritedProperties.writeArgumentFile(inheritedProperties, InheritedProperties.arguments());
+                InheritedProperties.writeArgumentFile(
+                        inheritedProperties, properties != null ? properties : InheritedProperties.arguments());
             } else {
                 this.inheritedProperties = null;
             }

@@ -11,7 +11,8 @@ import java.util.OptionalInt;
  * worker and stays usable.
  *
  * <p>The message says what is known: the worker id and pid, the exit code or signal, the task, a
- * hint about the likely cause, the tail of the worker's stderr and the path of a JVM crash log.
+ * hint about the likely cause, the tail of the worker's stderr and the path of a JVM crash log. In
+ * cluster mode it also names the node the worker ran on; a lost node is a {@link NodeLostException}.
  */
 public class WorkerLostException extends RuntimeException {
     @Serial
@@ -25,6 +26,7 @@ public class WorkerLostException extends RuntimeException {
     private final String stderrTail;
     private final String crashLog;
     private final String hint;
+    private final String node;
 
     WorkerLostException(
             int workerId,
@@ -35,7 +37,21 @@ public class WorkerLostException extends RuntimeException {
             String hint,
             String stderrTail,
             String crashLog) {
-        super(describe(workerId, pid, exitCode, signal, task, hint, stderrTail, crashLog));
+        this(workerId, pid, exitCode, signal, task, hint, stderrTail, crashLog, null);
+    }
+
+    WorkerLostException(
+            int workerId,
+            long pid,
+            Integer exitCode,
+            String signal,
+            String task,
+            String hint,
+            String stderrTail,
+            String crashLog,
+            String node) {
+        super(describe(workerId, pid, exitCode, signal, task, hint, stderrTail, crashLog, node));
+        this.node = node;
         this.workerId = workerId;
         this.pid = pid;
         this.exitCode = exitCode;
@@ -54,12 +70,17 @@ public class WorkerLostException extends RuntimeException {
             String task,
             String hint,
             String stderrTail,
-            String crashLog) {
+            String crashLog,
+            String node) {
         StringBuilder b = new StringBuilder("worker ")
                 .append(workerId)
                 .append(" (pid ")
                 .append(pid)
-                .append(") died");
+                .append(')');
+        if (node != null) {
+            b.append(" on node ").append(node);
+        }
+        b.append(" died");
         if (exitCode != null) {
             b.append(" with exit code ").append(exitCode);
         }
@@ -115,6 +136,14 @@ public class WorkerLostException extends RuntimeException {
     /** {@return the path of the JVM's fatal error log ({@code hs_err_pid*.log}), if it wrote one} */
     public Optional<String> crashLog() {
         return Optional.ofNullable(crashLog);
+    }
+
+    /**
+     * {@return the cluster node the worker ran on, such as {@code 10.0.0.6:5701}; empty for a worker
+     * JVM of this machine} For a {@link NodeLostException} it is the lost node itself.
+     */
+    public Optional<String> node() {
+        return Optional.ofNullable(node);
     }
 
     /** {@return the likely cause, such as "killed by SIGKILL, maybe by the OOM killer"} */

@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import dev.tandem.protocol.WorkerLaunch;
 import dev.tandem.spi.Worker;
 import dev.tandem.spi.WorkerEnd;
 import dev.tandem.spi.WorkerListener;
@@ -145,7 +146,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         String stderrTail = stderr.tail();
         String stdoutTail = stdout.tail();
         String crashLog = DeathReport.crashLog(pid(), stderrTail, errorFileDir);
-        listener.ended(new WorkerEnd(
+        listener.ended(WorkerEnd.local(
                 pid(),
                 exit,
                 DeathReport.signal(exit),
@@ -213,9 +214,30 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         proxy.cancel(taskId);
     }
 
+    /**
+     * Asks the worker to exit (EXIT), and bounds that: if its process still lives
+     * {@link #exitGraceMillis()} later (a shutdown hook that blocks, a frozen process), its process
+     * tree is killed, so that its reader sees the end of the stream and the pool its end.
+     */
     @Override
     public void exit() {
         proxy.exit();
+        process.onExit()
+                .completeOnTimeout(process, exitGraceMillis(), TimeUnit.MILLISECONDS)
+                .thenRun(() -> {
+                    if (process.isAlive()) {
+                        kill();
+                    }
+                });
+    }
+
+    /**
+     * {@return how long a worker asked to exit may take before it is killed, in milliseconds} The
+     * worker's own watchdog halts it after {@link WorkerLaunch#EXIT_GRACE_MILLIS}; this is 2 s more,
+     * or 30 s for a worker that writes its AOT cache at exit.
+     */
+    long exitGraceMillis() {
+        return training.isPresent() ? 30_000 : WorkerLaunch.EXIT_GRACE_MILLIS + 2_000;
     }
 
     @Override

@@ -81,6 +81,13 @@ final class WorkerWindow implements WorkerListener {
         return worker;
     }
 
+    /** Flushes the frames buffered for each of {@code windows}' workers; called without the lock. */
+    static void flushAll(List<WorkerWindow> windows) {
+        for (WorkerWindow w : windows) {
+            w.worker().flush();
+        }
+    }
+
     // ---------------------------------------------------------------- transitions (lock held)
 
     /** STARTING to READY: the worker started and takes tasks. */
@@ -193,6 +200,26 @@ final class WorkerWindow implements WorkerListener {
         if (state != from) {
             throw new IllegalStateException(this + ": " + state + ", expected " + from);
         }
+    }
+
+    /**
+     * {@return the exception its running tasks fail with when it ended so: a
+     * {@link NodeLostException} for a lost node ({@code loss} not null), else a
+     * {@link WorkerLostException} naming {@code node} (null: a worker of this machine)}
+     */
+    WorkerLostException lost(WorkerEnd end, WorkerEnd.NodeLoss loss, String task, String hint, String node) {
+        return loss != null
+                ? new NodeLostException(id, end.pid(), task, loss.node(), loss.detection(), loss.mayStillRun())
+                : new WorkerLostException(
+                        id,
+                        end.pid(),
+                        end.exitCode(),
+                        end.signal(),
+                        task,
+                        hint,
+                        end.outputTail(),
+                        end.crashLog(),
+                        node);
     }
 
     // ---------------------------------------------------------------- queries (lock held)

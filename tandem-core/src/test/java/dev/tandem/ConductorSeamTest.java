@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConductorSeamTest {
+    /** Counted down by {@link #nodeLossesAreNoCrashLoop}'s task as it starts in a fake worker. */
+    private static volatile CountDownLatch running;
+
     /** A task the fake worker "dies" of, as a worker JVM dies of System.exit. */
     record Crash() implements Task<String> {
         @Serial
@@ -155,7 +158,27 @@ class ConductorSeamTest {
                 ended = true;
             }
             threads.shutdownNow();
-            listener.ended(new WorkerEnd(pid(), exitCode, null, hint, "", null, notItsFault));
+            listener.ended(WorkerEnd.local(pid(), exitCode, null, hint, "", null, notItsFault));
+        }
+
+        /** Ends as a lost cluster node would: a node loss, which blames no task. */
+        void lose() {
+            synchronized (replies) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+            }
+            threads.shutdownNow();
+            listener.ended(new WorkerEnd(
+                    pid(),
+                    null,
+                    null,
+                    "lost",
+                    "",
+                    null,
+                    null,
+                    new WorkerEnd.NodeLoss("node " + id, "its connection closed", false)));
         }
 
         @Override
@@ -196,7 +219,7 @@ class ConductorSeamTest {
     private static ProcessTaskPool pool(Tandem.Builder builder, FakeStarter starter) {
         PoolOptions options = builder.options();
         DecodingFilter filter = new DecodingFilter(List.of(), 40, 10_000_000, Integer.MAX_VALUE - 8, 1 << 30);
-        return ProcessTaskPool.start(options, new ReplyDecoder(filter), starter);
+        return ProcessTaskPool.start(options, new ReplyDecoder(filter), starter, options.workers(), null, () -> true);
     }
 
     @Test
@@ -227,6 +250,29 @@ class ConductorSeamTest {
             assertThat(e.getCause()).isInstanceOf(PoisonTaskException.class);
             assertThat(pool.submit(() -> "fine").get()).isEqualTo("fine");
             assertThat(starter.started()).hasSize(3); // two deaths, two replacements
+        }
+    }
+
+    @Test
+    void nodeLossesAreNoCrashLoop() throws Exception {
+        FakeStarter starter = new FakeStarter();
+        // With a restart limit of 1, a second crash-loop death would fail the pool.
+        try (ProcessTaskPool pool = pool(Tandem.processes(1).restartLimit(1, Duration.ofMinutes(10)), starter)) {
+            for (int i = 0; i < 3; i++) {
+                running = new CountDownLatch(1);
+                Future<Boolean> f = pool.submit(() -> {
+                    running.countDown();
+                    return new CountDownLatch(1).await(1, TimeUnit.MINUTES);
+                });
+                assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+                starter.started().getLast().lose();
+                ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, f::get);
+                assertThat(e.getCause())
+                        .isInstanceOf(NodeLostException.class)
+                        .hasMessageContaining("its connection closed");
+            }
+            assertThat(pool.submit(() -> 7).get()).isEqualTo(7);
+            assertThat(starter.started()).hasSize(4); // three losses, three replacements
         }
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 9 §12: what the JDK's own ExecutorService tests check, in our words, over every mode
- * ({@link PoolContractTest#modes()}: hybrid over shared memory included), with serializable tasks:
+ * ({@link PoolContractTest#localModes()}: hybrid over shared memory included), with serializable tasks:
  * {@code execute} is never silent, the future's state methods, invoke with timeouts, lifecycle and
  * {@code close()} with interrupts, and the one story of {@code shutdownNow()} in isolated modes.
  */
@@ -41,13 +41,13 @@ class ContractCornersTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void executeOfARunnableThatThrowsReachesTheUncaughtExceptionHandler(Mode mode, Transport transport)
             throws Exception {
         CompletableFuture<Throwable> seen = new CompletableFuture<>();
         Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> seen.complete(e));
-        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
             pool.execute(boom());
             Throwable e = seen.get(30, TimeUnit.SECONDS);
             assertThat(e).hasMessageContaining("boom from execute");
@@ -61,7 +61,7 @@ class ContractCornersTest {
     void anUnserializableRunnableIsNamedByTheUsersClassNotAWrapper(Mode mode, Transport transport) {
         Object notSerializable = new Object();
         Runnable r = (Runnable & Serializable) () -> System.out.println(notSerializable);
-        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
             assertThatThrownBy(() -> pool.execute(r))
                     .isInstanceOf(TaskSerializationException.class)
                     .hasMessageContaining(ContractCornersTest.class.getName())
@@ -73,9 +73,9 @@ class ContractCornersTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void stateResultNowAndExceptionNowFollowTheOutcome(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
             Future<Integer> ok = pool.submit(() -> 5);
             assertThat(ok.get()).isEqualTo(5);
             assertThat(ok.state()).isEqualTo(Future.State.SUCCESS);
@@ -98,9 +98,9 @@ class ContractCornersTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void invokeWithATimeoutCancelsWhatDidNotFinish(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
             List<Future<Integer>> all = pool.invokeAll(List.of(() -> 1, waiting(2)), 1, TimeUnit.SECONDS);
             assertThat(all.get(0).resultNow()).isEqualTo(1);
             assertThat(all.get(1).isCancelled()).isTrue();
@@ -114,9 +114,9 @@ class ContractCornersTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void closeByAnInterruptedThreadStopsThePoolAndKeepsTheInterrupt(Mode mode, Transport transport) {
-        TaskPool pool = PoolContractTest.builder(mode, transport).start();
+        TaskPool pool = PoolContractTest.localBuilder(mode, transport).start();
         Future<Integer> f = pool.submit(waiting(1));
         Thread.currentThread().interrupt();
         try {
@@ -139,7 +139,7 @@ class ContractCornersTest {
     @MethodSource("dev.tandem.PoolContractTest#isolated")
     void shutdownNowEndsRunningTasksCancelled(Mode mode, Transport transport) throws Exception {
         Assumptions.assumeTrue(mode.isolated());
-        TaskPool pool = PoolContractTest.builder(mode, transport).start();
+        TaskPool pool = PoolContractTest.localBuilder(mode, transport).start();
         try (RunningSignal signal = new RunningSignal()) {
             RunningSignal.Signal s = signal.signal();
             Future<Integer> running = pool.submit(() -> {

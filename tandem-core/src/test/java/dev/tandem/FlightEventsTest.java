@@ -38,7 +38,7 @@ class FlightEventsTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void aTaskIsQueuedStartedAndFinishedInEveryMode(Mode mode, Transport transport) throws Exception {
         List<RecordedEvent> events;
         long ok;
@@ -252,7 +252,7 @@ class FlightEventsTest {
     }
 
     private static Tandem.Builder builder(Mode mode, Transport transport) {
-        Tandem.Builder b = PoolContractTest.builder(mode, transport);
+        Tandem.Builder b = PoolContractTest.localBuilder(mode, transport);
         return mode.isolated() ? b.aotCache(false) : b;
     }
 

@@ -39,11 +39,11 @@ import org.springframework.core.task.support.TaskExecutorAdapter;
 class InteropTest {
 
     static Stream<Arguments> modes() {
-        return PoolContractTest.modes();
+        return PoolContractTest.localModes();
     }
 
     private static TaskPool start(Mode mode, Transport transport) {
-        return PoolContractTest.builder(mode, transport).start();
+        return PoolContractTest.localBuilder(mode, transport).start();
     }
 
     /**
@@ -56,6 +56,7 @@ class InteropTest {
             case VIRTUAL_THREADS -> Tandem.virtualThreads();
             case PROCESSES -> Tandem.processes(1);
             case HYBRID -> Tandem.hybrid(1, 1);
+            case CLUSTER -> throw new IllegalArgumentException("InteropTest runs the local modes only");
         };
         return (transport == Transport.SHARED_MEMORY ? b.transport(transport) : b).start();
     }

@@ -144,7 +144,7 @@ class InterruptsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.tandem.PoolContractTest#isolated")
     void interruptsOfSubmittingThreadsFailNoOtherTaskAndCostNoWorker(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = PoolContractTest.builder(mode, transport).start()) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
             List<Long> pids = pool.workerPids();
             int threads = 6;
             int perThread = 150;

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -21,6 +23,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Exit codes and stderr tails of dead workers are in the {@link WorkerLostException}s themselves.
  */
 final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
+    /**
+     * Processes a test class keeps for all its tests (a cluster test's nodes): not strays themselves,
+     * though what they start for a test (its worker JVMs) is.
+     */
+    static final Set<Long> KEPT = ConcurrentHashMap.newKeySet();
+
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NoStrayProcesses.class);
 
     private record Capture(PrintStream out, PrintStream err, ByteArrayOutputStream buffer) {}
@@ -47,7 +55,7 @@ final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
         }
         List<ProcessHandle> left = ProcessHandle.current()
                 .descendants()
-                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.isAlive() && !KEPT.contains(p.pid()))
                 .toList();
         if (left.isEmpty()) {
             return;

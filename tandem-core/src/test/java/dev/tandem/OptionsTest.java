@@ -36,11 +36,44 @@ class OptionsTest {
                 .hasMessageContaining("maxRestartBackoff must be >= restartBackoff");
     }
 
+    /** Issue 9 (robustness §4): a first backoff longer than the window alone failed the pool. */
+    @Test
+    void aBackoffLongerThanTheRestartWindowIsRefusedNamingBoth() {
+        assertThatThrownBy(() -> Tandem.processes(1)
+                        .restartBackoff(Duration.ofSeconds(20), Duration.ofSeconds(40))
+                        .options())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("restartBackoff's initial delay (PT20S)")
+                .hasMessageContaining("restartLimit's window (PT10S)");
+    }
+
+    /** Issue 9 (robustness §6d): jvmOptions((String) null) said only "NullPointerException: null". */
+    @Test
+    void aNullInAListOptionIsNamed() {
+        assertThatThrownBy(() -> Tandem.processes(1).jvmOptions((String) null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("jvmOptions must not contain null, was [null]");
+        assertThatThrownBy(() -> Tandem.processes(1).jvmOptions((String[]) null))
+                .hasMessage("jvmOptions must not be null");
+        assertThatThrownBy(() -> Tandem.processes(1).classPath("a.jar", null))
+                .hasMessage("classPath must not contain null, was [a.jar, null]");
+        assertThatThrownBy(() -> Tandem.processes(1).allowClasses((String) null))
+                .hasMessage("allowClasses must not contain null, was [null]");
+        assertThatThrownBy(() -> Tandem.processes(1).taskTimeout(null)).hasMessageContaining("taskTimeout");
+        assertThatThrownBy(() -> Tandem.processes(1).workerStartTimeout(null))
+                .hasMessageContaining("workerStartTimeout");
+        assertThatThrownBy(() -> Tandem.processes(1).restartLimit(1, null)).hasMessageContaining("restartLimit");
+        assertThatThrownBy(() -> Tandem.processes(1).restartBackoff(null, Duration.ZERO))
+                .hasMessageContaining("restartBackoff");
+        assertThatThrownBy(() -> Tandem.processes(1).transport(null)).hasMessageContaining("transport");
+        assertThatThrownBy(() -> Tandem.processes(1).initializer(null)).hasMessageContaining("initializer");
+    }
+
     @Test
     void processOnlyOptionsAreRefusedForThreadPoolsInsteadOfIgnored() {
         assertThatThrownBy(() -> Tandem.threads(2).jvmOptions("-Xmx1g").start())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[jvmOptions] apply only to process and hybrid pools")
+                .hasMessageContaining("[jvmOptions] apply only to process, hybrid and cluster pools")
                 .hasMessageContaining("Tandem.processes(n)");
     }
 
@@ -49,7 +82,7 @@ class OptionsTest {
         assertThatThrownBy(() ->
                         Tandem.virtualThreads().inheritSystemProperties(false).start())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[inheritSystemProperties] apply only to process and hybrid pools");
+                .hasMessageContaining("[inheritSystemProperties] apply only to process, hybrid and cluster pools");
         assertThat(Tandem.hybrid(1, 2).inheritSystemProperties(false).options().inheritSystemProperties())
                 .isFalse();
     }

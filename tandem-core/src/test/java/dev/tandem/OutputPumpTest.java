@@ -58,8 +58,8 @@ class OutputPumpTest {
                         "[w] last without newline");
         assertThat(pump.tail().split("\n"))
                 .containsExactly(
-                        "a".repeat(500) + "... [a line of " + (2 * PIECE + 100) + " chars, forwarded in pieces of "
-                                + PIECE + "]",
+                        "a".repeat(100) + " ... [a line of " + (2 * PIECE + 100) + " chars, forwarded in pieces of "
+                                + PIECE + "] ... " + "a".repeat(400),
                         "short",
                         "x",
                         "y",
@@ -94,7 +94,7 @@ class OutputPumpTest {
 
         String[] tail = pump.tail().split("\n");
         assertThat(tail).hasSize(40);
-        assertThat(tail[39]).startsWith("line 999 ").hasSizeLessThanOrEqualTo(503);
+        assertThat(tail[39]).startsWith("line 999 ").endsWith("zzz").hasSizeLessThanOrEqualTo(560);
     }
 
     @Test
@@ -116,5 +116,32 @@ class OutputPumpTest {
         assertThat(pump.tail())
                 .contains("one", "two", "three", "four")
                 .contains("output of this worker was dropped: java.lang.OutOfMemoryError: simulated");
+    }
+
+    /**
+     * Issue 9 (robustness §6a): the tail kept the start of a 300 MiB line and dropped its end, so
+     * "LAST-LINE-BEFORE-EXIT", written right before System.exit(9) on the same line, was lost.
+     */
+    @Test
+    void theTailKeepsTheEndOfALongLine() {
+        String longLine = "start " + "y".repeat(10 * PIECE + 17) + " LAST-LINE-BEFORE-EXIT";
+        OutputPump pump = pump("first\n" + longLine + "\n" + "q".repeat(600) + "THE-END\n", new Lines(), false);
+
+        String[] tail = pump.tail().split("\n");
+        assertThat(tail).hasSize(3);
+        assertThat(tail[0]).isEqualTo("first");
+        assertThat(tail[1])
+                .startsWith("start yyy")
+                .contains("[a line of " + longLine.length() + " chars, forwarded in pieces of " + PIECE + "]")
+                .endsWith("yyy LAST-LINE-BEFORE-EXIT")
+                .hasSizeLessThan(600);
+        assertThat(tail[2]).contains("[a line of 607 chars]").endsWith("qqqTHE-END");
+    }
+
+    @Test
+    void aLineCutByTheStreamsEndKeepsItsEnd() {
+        OutputPump pump = pump("head " + "y".repeat(3 * PIECE) + " LAST-WORDS", new Lines(), false);
+
+        assertThat(pump.tail()).startsWith("head yyy").endsWith("yyy LAST-WORDS");
     }
 }

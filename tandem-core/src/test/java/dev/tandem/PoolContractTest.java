@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,16 +25,24 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * One contract, every backend (as the JDK's CloseTest runs the same cases over each executor):
  * threads, virtual threads, processes and hybrid pass the same lifecycle, cancel, timeout,
- * exception and rejection tests.
+ * exception and rejection tests. Another module runs the same contract on its backend by extending
+ * this class (from tandem-core's test jar) and overriding {@link #modes()} and
+ * {@link #builder(Mode, Transport)}: the cluster mode does.
  */
 @ExtendWith(NoStrayProcesses.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PoolContractTest {
 
-    /** Every mode, and the isolated ones once more over the shared-memory transport. */
-    static Stream<Arguments> modes() {
+    /** {@return the backends every test runs on: {@link #localModes()} here} */
+    Stream<Arguments> modes() {
+        return localModes();
+    }
+
+    /** Every local mode, and the isolated ones once more over the shared-memory transport. */
+    static Stream<Arguments> localModes() {
         return Stream.concat(
-                Stream.of(Mode.values()).map(m -> Arguments.of(m, Transport.SOCKET)),
+                Stream.of(Mode.values()).filter(m -> m != Mode.CLUSTER).map(m -> Arguments.of(m, Transport.SOCKET)),
                 Stream.of(
                         Arguments.of(Mode.PROCESSES, Transport.SHARED_MEMORY),
                         Arguments.of(Mode.HYBRID, Transport.SHARED_MEMORY)));
@@ -45,12 +54,19 @@ class PoolContractTest {
                 .flatMap(m -> Stream.of(Arguments.of(m, Transport.SOCKET), Arguments.of(m, Transport.SHARED_MEMORY)));
     }
 
-    static Tandem.Builder builder(Mode mode, Transport transport) {
+    /** {@return the builder of a pool of {@code mode} over {@code transport}, with its tasks' parallelism 2 to 4} */
+    Tandem.Builder builder(Mode mode, Transport transport) {
+        return localBuilder(mode, transport);
+    }
+
+    /** {@return the builder of a local pool of {@code mode} over {@code transport}, as the contract runs it} */
+    static Tandem.Builder localBuilder(Mode mode, Transport transport) {
         Tandem.Builder b = switch (mode) {
             case THREADS -> Tandem.threads(2);
             case VIRTUAL_THREADS -> Tandem.virtualThreads();
             case PROCESSES -> Tandem.processes(2);
             case HYBRID -> Tandem.hybrid(2, 2);
+            case CLUSTER -> throw new IllegalArgumentException("the cluster module's ClusterContractTest runs CLUSTER");
         };
         return transport == Transport.SHARED_MEMORY ? b.transport(transport) : b;
     }

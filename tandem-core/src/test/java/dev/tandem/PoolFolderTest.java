@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -9,6 +10,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,5 +151,68 @@ class PoolFolderTest {
         assertThat(AotCache.isStaleLeftover(cache, now))
                 .as("a cache is not a leftover")
                 .isFalse();
+    }
+
+    /** {@return a folder in {@code base} whose path is {@code length} characters long} */
+    private static Path longFolder(Path base, int length) throws IOException {
+        String name =
+                "long-tmpdir-" + "x".repeat(Math.max(1, length - base.toString().length() - 13));
+        return Files.createDirectories(base.resolve(name));
+    }
+
+    /**
+     * Issue 9 (robustness §2): no pool started when java.io.tmpdir was longer than about 45
+     * characters ("Unix domain path too long"), as under /home/jenkins/workspace/proj/target/tmp.
+     */
+    @Test
+    void aLongTmpdirFallsBackToAShortPrivateFolderWhereTheSocketBinds(@TempDir Path base) throws Exception {
+        Path tmpdir = longFolder(base, 90);
+        PoolFolder folder = PoolFolder.create(tmpdir, null, base);
+        try {
+            Path own = base.resolve("tandem-" + SocketRoom.uid());
+            assertThat(folder.path().getParent()).isEqualTo(own);
+            assertThat(SocketRoom.isPrivate(own, SocketRoom.uid())).isTrue();
+            Path socket = folder.path().resolve(SocketRoom.SOCKET_NAME);
+            assertThat(socket.toString().length()).isLessThanOrEqualTo(SocketRoom.MAX_SOCKET_PATH_BYTES);
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(socket));
+            }
+        } finally {
+            folder.delete();
+        }
+    }
+
+    @Test
+    void aShortRuntimeDirIsPreferredToTheTmpFallback(@TempDir Path base) throws Exception {
+        Path run = Files.createDirectory(
+                base.resolve("run"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        PoolFolder folder = PoolFolder.create(longFolder(base, 90), run.toString(), base);
+        try {
+            assertThat(folder.path().getParent()).isEqualTo(run);
+        } finally {
+            folder.delete();
+        }
+    }
+
+    @Test
+    void aFallbackAnotherUserCouldReadIsRefusedAndTheErrorSaysWhatToDo(@TempDir Path base) throws Exception {
+        Files.createDirectory(
+                base.resolve("tandem-" + SocketRoom.uid()),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path tmpdir = longFolder(base, 90);
+        assertThatThrownBy(() -> PoolFolder.create(tmpdir, null, base))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(tmpdir.toString())
+                .hasMessageContaining("over the 107 bytes a Unix domain socket path may have")
+                .hasMessageContaining("not a 0700 folder")
+                .hasMessageContaining("shorter -Djava.io.tmpdir");
+    }
+
+    @Test
+    void aPoolStartsWhenJavaIoTmpdirIsLong(@TempDir Path base) throws Exception {
+        Path tmpdir = longFolder(base, 100);
+        String out = ChildCaller.run(List.of("-Djava.io.tmpdir=" + tmpdir), NextPoolStart.class, 300);
+        assertThat(out).contains("ANSWER 42");
     }
 }

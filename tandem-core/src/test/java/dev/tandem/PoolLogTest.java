@@ -122,9 +122,9 @@ class PoolLogTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void tasksAreNeverLoggedAboveDebug(Mode mode, Transport transport) throws Exception {
-        TaskPool pool = PoolContractTest.builder(mode, transport)
+        TaskPool pool = PoolContractTest.localBuilder(mode, transport)
                 .taskTimeout(Duration.ofSeconds(30))
                 .start();
         try (pool) {

@@ -30,9 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PoolStatsTest {
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void everyTaskIsCountedOnceInItsOutcome(Mode mode, Transport transport) throws Exception {
-        TaskPool pool = PoolContractTest.builder(mode, transport).start();
+        TaskPool pool = PoolContractTest.localBuilder(mode, transport).start();
         PoolStats before = pool.stats();
         assertThat(before.mode()).isEqualTo(mode);
         assertThat(before.tasksSubmitted()).isZero();
@@ -82,9 +82,9 @@ class PoolStatsTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#modes")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
     void queueDepthAndRunningTasksAreGauges(Mode mode, Transport transport) throws Exception {
-        TaskPool pool = PoolContractTest.builder(mode, transport).start();
+        TaskPool pool = PoolContractTest.localBuilder(mode, transport).start();
         // Slots: how many tasks the pool runs at once (2 threads, 2 workers, 2 x 2 hybrid).
         int slots = mode == Mode.VIRTUAL_THREADS
                 ? 3

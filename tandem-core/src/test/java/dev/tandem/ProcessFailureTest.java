@@ -241,7 +241,8 @@ class ProcessFailureTest {
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             assertThatThrownBy(() -> pool.submit(() -> 1))
                     .isInstanceOf(PoolFailedException.class)
-                    .hasMessageContaining("restart limit of 2");
+                    .hasMessageContaining("3 times in")
+                    .hasMessageContaining("over the restart limit of 2 (restartLimit)");
         }
     }
 
@@ -468,7 +469,7 @@ class ProcessFailureTest {
         }
     }
 
-    private static String procStat(long pid) {
+    static String procStat(long pid) {
         try {
             return Files.readString(Path.of("/proc/" + pid + "/stat"));
         } catch (IOException e) {
@@ -476,7 +477,28 @@ class ProcessFailureTest {
         }
     }
 
-    private static boolean exitedOrZombie(ProcessHandle p) {
+    /**
+     * Waits until {@code w} exited, at most {@code bound} nanoseconds after {@code since}, and fails
+     * naming its state if it did not. An orphan that exited is a zombie until init reaps it, and a
+     * zombie still counts as alive for ProcessHandle, so this waits for the exit event in slices and
+     * accepts the zombie state.
+     */
+    static void awaitExitOrZombie(ProcessHandle w, long since, long bound) throws Exception {
+        while (!exitedOrZombie(w)) {
+            long left = bound - (System.nanoTime() - since);
+            if (left <= 0) {
+                throw new AssertionError("worker " + w.pid() + " still running " + bound / 1_000_000
+                        + " ms after its caller died: " + procStat(w.pid()));
+            }
+            try {
+                w.onExit().get(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look again
+            }
+        }
+    }
+
+    static boolean exitedOrZombie(ProcessHandle p) {
         String stat = procStat(p.pid());
         int close = stat.lastIndexOf(')');
         return !p.isAlive()
@@ -553,21 +575,7 @@ class ProcessFailureTest {
             parent.destroyForcibly().waitFor();
             long killed = System.nanoTime();
             for (ProcessHandle w : workers) {
-                // Every worker exits within 2 seconds of its caller's SIGKILL. An orphan that exited
-                // is a zombie until init reaps it, and a zombie still counts as alive for
-                // ProcessHandle, so wait for the exit event in slices and accept the zombie state.
-                while (!exitedOrZombie(w)) {
-                    long left = 2_000_000_000L - (System.nanoTime() - killed);
-                    if (left <= 0) {
-                        throw new AssertionError(
-                                "worker " + w.pid() + " still running 2 s after its caller died: " + procStat(w.pid()));
-                    }
-                    try {
-                        w.onExit().get(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS);
-                    } catch (TimeoutException e) {
-                        // look again
-                    }
-                }
+                awaitExitOrZombie(w, killed, 2_000_000_000L); // every worker exits within 2 s of its caller's SIGKILL
             }
         } finally {
             parent.destroyForcibly();

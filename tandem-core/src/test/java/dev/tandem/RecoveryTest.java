@@ -77,7 +77,7 @@ class RecoveryTest {
     @MethodSource("isolated")
     void hugeDurationsNeitherThrowNorWedgeTheProcessEngine(Mode mode, Transport transport) throws Exception {
         Duration huge = Duration.ofSeconds(Long.MAX_VALUE);
-        try (TaskPool pool = PoolContractTest.builder(mode, transport)
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport)
                 .taskTimeout(huge)
                 .workerStartTimeout(huge)
                 .restartLimit(1, huge)

@@ -78,4 +78,31 @@ class RestartPolicyTest {
             assertThat(p.onDeath(i, false)).isPositive().isLessThanOrEqualTo(huge);
         }
     }
+
+    /**
+     * Issue 9 (robustness §4): restartBackoff(20 s, 40 s) and three tasks that halt said "died 1
+     * times ... (the restart limit of 20 within PT10S)" although 3 died and the loop outlasted the window.
+     */
+    @Test
+    void aLoopThatOutlastedTheWindowSaysSoAndCountsEveryDeath() {
+        RestartPolicy p = new RestartPolicy(20, 10_000 * MS, 10_000 * MS, 10_000 * MS);
+        assertThat(p.onDeath(0, false)).isZero();
+        assertThat(p.onDeath(1_000 * MS, false)).isEqualTo(10_000 * MS);
+        assertThat(p.onDeath(11_500 * MS, false)).isEqualTo(RestartPolicy.GIVE_UP);
+        assertThat(p.describeLoop(11_500 * MS))
+                .startsWith("workers died or failed to start 3 times in 11500 ms")
+                .contains("outlasted the restart limit's window of 10 s")
+                .doesNotContain("limit of 20");
+    }
+
+    @Test
+    void aLoopOverTheCountLimitSaysSo() {
+        RestartPolicy p = new RestartPolicy(2, 10_000 * MS, 0, 0);
+        p.onDeath(0, false);
+        p.onDeath(10 * MS, false);
+        assertThat(p.onDeath(20 * MS, false)).isEqualTo(RestartPolicy.GIVE_UP);
+        assertThat(p.describeLoop(20 * MS))
+                .startsWith("workers died or failed to start 3 times in 20 ms")
+                .contains("3 of them within 10 s, over the restart limit of 2 (restartLimit)");
+    }
 }

@@ -304,6 +304,7 @@ final class Interview {
                     case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
                     case PROCESSES -> "Tandem.processes(" + workers + ")";
                     case HYBRID -> "Tandem.hybrid(" + workers + ", " + tpw + ")";
+                    case CLUSTER -> "Tandem.localCluster(1).perNode(" + workers + ", " + tpw + ")";
                 }
                 + (mode.isolated() && a.leakRisk() ? ".maxTasksPerWorker(1000)" : "") + ".start()) {\n"
                 + (batch ? "    List<R> results = pool.map(fn, inputs);\n" : "    Future<R> f = pool.submit(task);\n")

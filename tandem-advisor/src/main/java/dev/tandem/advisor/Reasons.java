@@ -343,6 +343,7 @@ final class Reasons {
                     case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
                     case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
                     case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
+                    case CLUSTER -> "Tandem.localCluster(1).perNode(" + c.workers() + ", " + c.threadsPerWorker() + ")";
                 });
         if (c.mode().isolated() && r.leaks()) {
             b.append("\n        .maxTasksPerWorker(")

@@ -110,6 +110,7 @@ final class Trials {
             case VIRTUAL_THREADS -> concurrency > 0 ? "virtual(" + concurrency + ")" : "virtual threads";
             case PROCESSES -> "processes(" + workers + ")";
             case HYBRID -> "hybrid(" + workers + "x" + threadsPerWorker + ")";
+            case CLUSTER -> "localCluster(perNode " + workers + "x" + threadsPerWorker + ")";
         };
         return batched ? base + "+map" : base;
     }
@@ -291,6 +292,7 @@ final class Trials {
             case VIRTUAL_THREADS -> Tandem.virtualThreads();
             case PROCESSES -> Tandem.processes(plan.workers());
             case HYBRID -> Tandem.hybrid(plan.workers(), plan.threadsPerWorker());
+            case CLUSTER -> Tandem.localCluster(1).perNode(plan.workers(), plan.threadsPerWorker());
         };
         long longest = probe.maxCallNanos() > 0 ? probe.maxCallNanos() : TimeUnit.SECONDS.toNanos(1);
         // A bound above the task's known length, stretched when the machine is busy (the same task runs slower).

@@ -21,7 +21,7 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * {@code tandem}: the command line. Subcommands: {@code lab} (the main job), {@code advise},
- * {@code info}, {@code classpath}, {@code version} and {@code help}.
+ * {@code node} (a cluster node), {@code info}, {@code classpath}, {@code version} and {@code help}.
  *
  * <h2>Errors</h2>
  * A usage error (an unknown option, a value that does not parse, a file that is not what it should
@@ -45,6 +45,7 @@ import picocli.CommandLine.ParseResult;
         subcommands = {
             LabCommand.class,
             AdviseCommand.class,
+            NodeCommand.class,
             TandemCli.Info.class,
             TandemCli.ClassPath.class,
             TandemCli.VersionCommand.class,

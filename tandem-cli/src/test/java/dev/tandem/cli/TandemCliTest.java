@@ -28,7 +28,7 @@ import picocli.CommandLine;
  */
 class TandemCliTest {
     /** The subcommands, each with a {@code --help}. */
-    private static final List<String> COMMANDS = List.of("lab", "advise", "info", "classpath", "version");
+    private static final List<String> COMMANDS = List.of("lab", "advise", "node", "info", "classpath", "version");
 
     /**
      * What one invocation printed.

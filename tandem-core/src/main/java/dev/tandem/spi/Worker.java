@@ -56,4 +56,16 @@ public interface Worker {
 
     /** {@return why a worker retired after {@code tasks} tasks, for the messages of its end} */
     String retireReason(long tasks);
+
+    /**
+     * {@return 0 if the conductor stops this worker's tasks itself (a timed-out or cancelled task of a
+     * one-slot worker is stopped by killing the worker), or, for a worker that stops its own tasks
+     * (a cluster node enforces the pool's timeout and kills its own worker JVMs), how much later than
+     * the task timeout the conductor's backstop deadline fires, and how long after a
+     * {@link #cancel} of a running task the conductor waits for its answer before it kills the
+     * whole worker}
+     */
+    default long selfStopGraceNanos() {
+        return 0;
+    }
 }

@@ -11,6 +11,8 @@ package dev.tandem.spi;
  * @param crashLog the path of a JVM crash log, or null
  * @param notItsFault why the worker was lost through no fault of its own or its task's (its link
  *     broke on the caller's side), or null
+ * @param nodeLoss for a cluster node that was lost (killed, frozen, partitioned), how; null for a
+ *     worker JVM of this machine, and for a node session the conductor ended itself
  */
 public record WorkerEnd(
         long pid,
@@ -19,4 +21,30 @@ public record WorkerEnd(
         String hint,
         String outputTail,
         String crashLog,
-        String notItsFault) {}
+        String notItsFault,
+        NodeLoss nodeLoss) {
+
+    /**
+     * How a cluster node was lost. Its running tasks fail with {@code NodeLostException} or are
+     * retried elsewhere ({@code retriesOnWorkerLoss}); the loss blames no task (a node runs no user
+     * code), so it never counts towards poison.
+     *
+     * @param node the node, as "address (member uuid)"
+     * @param detection how the loss was seen, e.g. "connection closed", "heartbeat timed out"
+     * @param mayStillRun whether the node's process may still be alive and running the tasks (a
+     *     frozen or unreachable node), as opposed to known dead
+     */
+    public record NodeLoss(String node, String detection, boolean mayStillRun) {}
+
+    /** {@return the end of a local worker JVM: no node loss} */
+    public static WorkerEnd local(
+            long pid,
+            Integer exitCode,
+            String signal,
+            String hint,
+            String outputTail,
+            String crashLog,
+            String notItsFault) {
+        return new WorkerEnd(pid, exitCode, signal, hint, outputTail, crashLog, notItsFault, null);
+    }
+}

@@ -15,6 +15,13 @@ public interface WorkerStarter extends AutoCloseable {
      */
     Worker start(int id, WorkerListener listener);
 
+    /**
+     * The pool needs no more workers (it is stopping and has none left): starts still waiting (for a
+     * cluster node that may never come) should give up at once. Called under the conductor's lock;
+     * must not block.
+     */
+    default void abandonStarts() {}
+
     /** Releases what the starter holds (a socket, a folder); workers already started are not touched. */
     @Override
     void close();

@@ -3,6 +3,7 @@ package dev.tandem.lab;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.Transport;
+import dev.tandem.cluster.Node;
 import dev.tandem.measure.ChildJvm;
 import dev.tandem.measure.Json;
 import dev.tandem.measure.RoundTrips;
@@ -23,11 +24,20 @@ import java.util.Map;
  *
  * <p>Executors carry the benchmark's names: {@code threads} ({@code Tandem.threads(1)}),
  * {@code processes} ({@code Tandem.processes(1)} over {@link Transport#SOCKET}) and
- * {@code processes-shm} (over {@link Transport#SHARED_MEMORY}).
+ * {@code processes-shm} (over {@link Transport#SHARED_MEMORY}); and one level up, {@code cluster}
+ * ({@code Tandem.localCluster(1)}, one worker JVM on one node JVM of this machine): the hop to a
+ * thread, to a process and to a node, by the same method. The probe JVM then gets Hazelcast's flags
+ * ({@link Node#JVM_FLAGS}).
  */
 final class PoolProbe {
+    /** The executors JMH's {@code core.RoundTripBenchmark} also measures (the self-check's). */
+    static final List<String> LOCAL = List.of("threads", "processes", "processes-shm");
+
     /** The executors the lab measures, in the order it reports them. */
-    static final List<String> EXECUTORS = List.of("threads", "processes", "processes-shm");
+    static final List<String> EXECUTORS = List.of("threads", "processes", "processes-shm", "cluster");
+
+    /** What a node's start (its JVM, Hazelcast's join, the caller's client) may add to a pool's bound. */
+    private static final Duration NODE_START = Duration.ofSeconds(30);
 
     private PoolProbe() {}
 
@@ -37,6 +47,7 @@ final class PoolProbe {
             case "threads" -> "Tandem.threads(1)";
             case "processes" -> "Tandem.processes(1), Unix socket";
             case "processes-shm" -> "Tandem.processes(1), shared memory";
+            case "cluster" -> "Tandem.localCluster(1), one node";
             default -> throw new IllegalArgumentException("unknown executor " + executor);
         };
     }
@@ -47,8 +58,12 @@ final class PoolProbe {
      * @param tmp the lab's temporary directory (crash logs, stderr)
      */
     static ChildJvm start(Path tmp, List<String> executors, RoundTrips.Settings settings, Path out) throws IOException {
+        List<String> options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+        if (executors.contains("cluster")) {
+            options.addAll(Node.JVM_FLAGS);
+        }
         return ChildJvm.in(tmp)
-                .options(List.of("--enable-native-access=ALL-UNNAMED"))
+                .options(options)
                 .start(
                         LabChild.class.getName(),
                         List.of(
@@ -66,7 +81,8 @@ final class PoolProbe {
     static Duration expected(List<String> executors, RoundTrips.Settings s) {
         Duration perPool =
                 s.warmup().multipliedBy(s.warmupIterations()).plus(s.iteration().multipliedBy(s.iterations()));
-        return perPool.plusSeconds(5).multipliedBy(executors.size()).plusSeconds(5);
+        Duration all = perPool.plusSeconds(5).multipliedBy(executors.size()).plusSeconds(5);
+        return executors.contains("cluster") ? all.plus(NODE_START) : all;
     }
 
     /** The role itself: runs in the child JVM. */
@@ -98,6 +114,11 @@ final class PoolProbe {
             case "processes", "processes-shm" ->
                 Tandem.processes(1)
                         .transport(executor.equals("processes") ? Transport.SOCKET : Transport.SHARED_MEMORY)
+                        .forwardOutput(false)
+                        .jvmOptions(Bench.workerJvmOptions(tmp).toArray(String[]::new));
+            case "cluster" ->
+                Tandem.localCluster(1)
+                        .perNode(1, 1)
                         .forwardOutput(false)
                         .jvmOptions(Bench.workerJvmOptions(tmp).toArray(String[]::new));
             default -> throw new IllegalArgumentException("unknown executor " + executor);

@@ -126,6 +126,7 @@ final class ScalingExperiment implements Experiment {
             case VIRTUAL_THREADS -> "virtual threads";
             case PROCESSES -> "processes";
             case HYBRID -> "hybrid";
+            case CLUSTER -> "cluster";
         };
     }
 
@@ -141,6 +142,7 @@ final class ScalingExperiment implements Experiment {
                 Tandem.hybrid(Math.max(1, n / 2), n / Math.max(1, n / 2))
                         .forwardOutput(false)
                         .jvmOptions(bench.workerJvmOptions().toArray(String[]::new));
+            case CLUSTER -> throw new IllegalArgumentException("the scaling experiment does not measure clusters");
         };
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tandem lab --self-check}: does the lab tell the same truth about Tandem's own costs as the
- * project's JMH benchmarks? For each pool of {@link PoolProbe#EXECUTORS}, it runs the benchmark
+ * project's JMH benchmarks? For each pool of {@link PoolProbe#LOCAL}, it runs the benchmark
  * {@code core.RoundTripBenchmark} (JMH 1.37, one fork, {@code Mode.SampleTime}) and the lab's own
  * measurement ({@link PoolProbe}, the one the switching experiment reports) one right after the
  * other, with the same warm-up and measurement iterations, and compares their medians.
@@ -93,7 +93,7 @@ final class SelfCheck {
                     SETTINGS.warmup().toMillis(),
                     SETTINGS.iterations(),
                     SETTINGS.iteration().toMillis());
-            for (String executor : PoolProbe.EXECUTORS) {
+            for (String executor : PoolProbe.LOCAL) {
                 pairs.add(pair(jar, executor, tmp));
             }
         } catch (InterruptedException e) {

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * <b>switching</b>: the round trip between two threads of one JVM against two processes, over the same
  * mechanism (pipe, Unix socket, shared memory) with the same code, on one CPU and across two, with
  * the kernel's own count of the context switches per round trip. Then the round trip of an empty
- * task through a Tandem thread pool and a Tandem process pool.
+ * task through a Tandem thread pool, a Tandem process pool and a one-node local cluster: the cost of a
+ * hop to a thread, to a process and to a node.
  *
  * <p>On one CPU a blocking round trip forces two context switches, so the difference between the
  * thread pair and the process pair is what switching address spaces adds (page-table switch; with
@@ -116,7 +117,9 @@ final class SwitchingExperiment implements Experiment {
                         + "pinned to CPU %d (sched_setaffinity through FFM), pinned to CPUs %d and %d, or (full runs only) unpinned. The kernel's "
                         + "voluntary and involuntary context switches of both threads (/proc/thread-self/status) are divided by "
                         + "the round trips. Shared memory spins 200 times, then yields, on sequence numbers in a /dev/shm file. "
-                        + "Last, an empty task's round trip through Tandem's pools, measured as the JMH benchmark "
+                        + "Last, an empty task's round trip through Tandem's pools (a hop to a thread, to a worker JVM, and "
+                        + "one level up to a worker JVM of a cluster node on this machine, Tandem.localCluster(1)), measured "
+                        + "as the JMH benchmark "
                         + "core.RoundTripBenchmark does: in a fresh JVM (default collector and heap, like a JMH fork), "
                         + "%d warm-up iterations of %d ms, then %d iterations of %d ms in which every round trip is timed; "
                         + "the figure is their median (JMH's p0.50). The cold start of each pool (start, first result, median "

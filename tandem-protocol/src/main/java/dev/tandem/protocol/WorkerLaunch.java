@@ -20,6 +20,13 @@ public final class WorkerLaunch {
     public static final int TOKEN_CHARS = 32;
     /** The largest frame either side accepts: 1 GiB. */
     public static final int MAX_FRAME_BYTES = 1 << 30;
+    /**
+     * The grace of a planned exit, in milliseconds: after {@code EXIT} a worker runs its shutdown
+     * hooks through {@link System#exit}; if they have not ended the JVM within this grace, its
+     * watchdog halts it. The caller kills the worker's process tree if it still lives a little
+     * later (see the caller's {@code WorkerProcess}).
+     */
+    public static final long EXIT_GRACE_MILLIS = 5_000;
 
     private WorkerLaunch() {}
 }

@@ -59,7 +59,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * SIGKILL included, since the kernel closes its sockets): the worker halts at once, killing the
  * processes its tasks started, so no worker
  * outlives its caller. {@code EXIT} ends the worker with {@link System#exit} so that shutdown hooks
- * and JVM exit actions run.
+ * and JVM exit actions run; it first arms a watchdog that halts the JVM if the hooks have not ended
+ * it within {@link WorkerLaunch#EXIT_GRACE_MILLIS}, and keeps watching the socket, so that a worker
+ * stuck in a shutdown hook still halts at once when its caller dies.
  *
  * <h2>Failure</h2>
  * Errors thrown by a task, {@link StackOverflowError} included, fail only that task. An
@@ -80,6 +82,9 @@ public final class WorkerMain {
     private FrameWriter out;
 
     private FrameReader in;
+    /** Whether frames travel over shared memory; then a watcher thread reads the socket for its end. */
+    private boolean overSharedMemory;
+
     private final int workerId;
     /** Who may read; set by the handshake, before any worker thread starts (see {@link Leadership}). */
     private Leadership lead;
@@ -183,23 +188,10 @@ public final class WorkerMain {
                 return false;
             }
             // The socket now only tells whether the caller lives: its end of stream halts this JVM.
-            FrameReader socket = in;
-            Thread watch = new Thread(
-                    () -> {
-                        try {
-                            while (socket.next()) {
-                                // nothing is sent on the socket after INIT
-                            }
-                        } catch (IOException e) {
-                            // broken: the same as closed
-                        }
-                        halt();
-                    },
-                    "tandem-worker-" + workerId + "-caller-watch");
-            watch.setDaemon(true);
-            watch.start();
+            watchCaller(in);
             in = new FrameReader(channel.inputStream(), WorkerLaunch.MAX_FRAME_BYTES);
             out = new FrameWriter(channel.outputStream());
+            overSharedMemory = true;
         }
         byte[] initializer = init.initializer();
         if (initializer.length > 0) {
@@ -287,11 +279,59 @@ public final class WorkerMain {
             }
             case FrameType.EXIT -> {
                 out.flush();
+                armExitWatchdog();
                 System.exit(0);
                 return null;
             }
             default -> throw new IOException("protocol error: unexpected " + FrameType.name(in.type()));
         }
+    }
+
+    /**
+     * Bounds a planned exit: a daemon thread halts the JVM after {@link WorkerLaunch#EXIT_GRACE_MILLIS}
+     * (a shutdown hook that blocks, or one that waits for a task that never ends), and over the socket
+     * transport another keeps reading the socket, whose end (the caller died) halts the JVM at once;
+     * over shared memory the caller-watch thread already does that.
+     */
+    private void armExitWatchdog() {
+        Thread watchdog = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(WorkerLaunch.EXIT_GRACE_MILLIS);
+                    } catch (InterruptedException e) {
+                        // nobody interrupts it: halt all the same
+                    }
+                    System.err.println("tandem worker " + workerId + ": its shutdown hooks did not end within "
+                            + WorkerLaunch.EXIT_GRACE_MILLIS + " ms of EXIT; halting");
+                    halt();
+                },
+                "tandem-worker-" + workerId + "-exit-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        if (!overSharedMemory) {
+            watchCaller(in);
+        }
+    }
+
+    /**
+     * Starts a daemon thread that reads {@code socket} to its end, ignoring frames (none are sent
+     * once it is watched), and then halts the JVM: the caller is gone.
+     */
+    private void watchCaller(FrameReader socket) {
+        Thread watch = new Thread(
+                () -> {
+                    try {
+                        while (socket.next()) {
+                            // nothing is sent on a watched socket
+                        }
+                    } catch (IOException e) {
+                        // broken: the same as closed
+                    }
+                    halt();
+                },
+                "tandem-worker-" + workerId + "-caller-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     private void cancel(long taskId) throws IOException {
@@ -381,7 +421,7 @@ public final class WorkerMain {
                     copyFailure(
                             FrameType.BOUNDARY_ENCODE_RESULT,
                             new IOException("the result is " + bytes.length + " bytes serialized, over the limit of "
-                                    + MAX_REPLY_BYTES + " bytes of one reply (WorkerLaunch.MAX_FRAME_BYTES, 1 GiB);"
+                                    + MAX_REPLY_BYTES + " bytes of one reply (a frame holds at most 1 GiB);"
                                     + " return it in pieces, or write it to a file and return its path")));
             return;
         }

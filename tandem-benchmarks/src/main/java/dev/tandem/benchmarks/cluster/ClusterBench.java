@@ -1,0 +1,172 @@
+package dev.tandem.benchmarks.cluster;
+
+import dev.tandem.Tandem;
+import dev.tandem.Task;
+import dev.tandem.TaskPool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+/**
+ * The cost of a hop to a thread, to a process and to a node on one machine: the cluster mode's
+ * costs, each beside {@code threads(2)} and {@code processes(2)} in the same run:
+ * empty-task round trip (median and p99), throughput of empty tasks with 128 in flight, {@code map}
+ * over 1M small inputs; then a local node's start (spawn to ready) and its idle resident memory.
+ * A plain program, not JMH: nodes are child JVMs whose start and memory are the measure.
+ *
+ * <pre>
+ * ./mvnw -q -B -DskipTests package -pl tandem-benchmarks -am
+ * java $(Node.JVM_FLAGS) -cp tandem-benchmarks/target/benchmarks.jar dev.tandem.benchmarks.cluster.ClusterBench
+ * </pre>
+ * {@code -Drounds=N} sets the round trips measured (default 20,000), {@code -Dinputs=N} the map's,
+ * {@code -Dparts=rt,tp,map,start} which measures run.
+ */
+public final class ClusterBench {
+    private static final Task<Integer> EMPTY = () -> 1;
+
+    private ClusterBench() {}
+
+    /**
+     * Runs every measure and prints one line each.
+     *
+     * @param args none
+     * @throws Exception if a pool fails
+     */
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.getInteger("rounds", 20_000);
+        int inputs = Integer.getInteger("inputs", 1_000_000);
+        String parts = System.getProperty("parts", "rt,tp,map,start");
+        System.out.println("load at start: " + ClusterChaos.loadAverage());
+        for (String mode : List.of("threads(2)", "processes(2)", "localCluster(2)")) {
+            try (TaskPool pool = start(mode)) {
+                if (parts.contains("rt")) {
+                    roundTrip(mode, pool, rounds / 4); // warm-up
+                    roundTrip(mode, pool, rounds);
+                }
+                if (parts.contains("tp")) {
+                    throughput(mode, pool, rounds); // warm-up
+                    throughput(mode, pool, 5 * rounds);
+                }
+                if (parts.contains("map")) {
+                    map(mode, pool, inputs / 10); // warm-up
+                    map(mode, pool, inputs);
+                }
+                if (mode.startsWith("local")) {
+                    memory();
+                }
+            }
+        }
+        for (int i = 0; i < (parts.contains("start") ? 3 : 0); i++) {
+            long t0 = System.nanoTime();
+            try (TaskPool pool = start("localCluster(1)")) {
+                long ready = System.nanoTime();
+                pool.submit(EMPTY).get();
+                System.out.printf(
+                        Locale.ROOT,
+                        "start localCluster(1): %.0f ms to a started pool (node ready, session open), %.0f ms to the"
+                                + " first result; load %s%n",
+                        (ready - t0) / 1e6,
+                        (System.nanoTime() - t0) / 1e6,
+                        ClusterChaos.loadAverage());
+            }
+        }
+    }
+
+    static TaskPool start(String mode) {
+        return switch (mode) {
+            case "threads(2)" -> Tandem.threads(2).start();
+            case "processes(2)" -> Tandem.processes(2).forwardOutput(false).start();
+            case "localCluster(2)" ->
+                Tandem.localCluster(2).perNode(1, 1).forwardOutput(false).start();
+            case "localCluster(1)" ->
+                Tandem.localCluster(1).perNode(1, 1).forwardOutput(false).start();
+            default -> throw new IllegalArgumentException(mode);
+        };
+    }
+
+    static void roundTrip(String mode, TaskPool pool, int n) throws Exception {
+        long[] nanos = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            pool.submit(EMPTY).get();
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        System.out.printf(
+                Locale.ROOT,
+                "round trip %-16s median %7.1f us  p99 %8.1f us  (%d)  load %s%n",
+                mode,
+                nanos[n / 2] / 1e3,
+                nanos[(int) (n * 0.99)] / 1e3,
+                n,
+                ClusterChaos.loadAverage());
+    }
+
+    static void throughput(String mode, TaskPool pool, int n) throws Exception {
+        ArrayDeque<Future<Integer>> window = new ArrayDeque<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            if (window.size() == 128) {
+                window.poll().get();
+            }
+            window.add(pool.submit(EMPTY));
+        }
+        while (!window.isEmpty()) {
+            window.poll().get();
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "throughput %-16s %9.0f tasks/s with 128 in flight  (%d)  load %s%n",
+                mode,
+                n / s,
+                n,
+                ClusterChaos.loadAverage());
+    }
+
+    static void map(String mode, TaskPool pool, int n) {
+        List<Integer> in = IntStream.range(0, n).boxed().toList();
+        long t0 = System.nanoTime();
+        List<Long> out = pool.map(x -> (long) x * x, in);
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (out.size() != n || out.get(n - 1) != (long) (n - 1) * (n - 1)) {
+            throw new IllegalStateException("map returned a wrong result");
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "map        %-16s %9.0f inputs/s, %.2f s for %d  load %s%n",
+                mode,
+                n / s,
+                s,
+                n,
+                ClusterChaos.loadAverage());
+    }
+
+    /** Resident memory of the local nodes (the node JVMs, not their workers). */
+    static void memory() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (ProcessHandle p : ProcessHandle.current().children().toList()) {
+            if (p.info().commandLine().orElse("").contains("dev.tandem.cluster.Node")) {
+                out.add(rssMiB(p.pid()) + " MiB");
+            }
+        }
+        System.out.println(
+                "node RSS (after the runs above, one session each): " + out + "  load " + ClusterChaos.loadAverage());
+    }
+
+    static long rssMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+}

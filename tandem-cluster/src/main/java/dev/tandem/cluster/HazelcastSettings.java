@@ -1,0 +1,48 @@
+package dev.tandem.cluster;
+
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.config.ClientConnectionStrategyConfig;
+import dev.tandem.ClusterOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Hazelcast settings shared by nodes and callers. */
+final class HazelcastSettings {
+    /** The executor of Tandem's short requests (HELLO, UPLOAD, OPEN, SUBMIT). */
+    static final String EXECUTOR = "tandem";
+
+    /** The executor of polls, which wait on the node for replies. */
+    static final String POLL_EXECUTOR = "tandem-poll";
+
+    private HazelcastSettings() {}
+
+    /** {@return the configuration of a caller's client: the seeds, a heartbeat timeout of {@code nodeFailureTimeout}} */
+    static ClientConfig clientConfig(ClusterOptions c, List<String> seeds, long startNanos) {
+        ClientConfig cc = new ClientConfig().setClusterName(c.clusterName());
+        HazelcastSettings.common().forEach(cc::setProperty);
+        long ft = c.nodeFailureTimeout().toMillis();
+        cc.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(ft));
+        cc.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(Math.clamp(ft / 4, 100, 5000)));
+        cc.getMetricsConfig().setEnabled(false);
+        cc.getNetworkConfig().setAddresses(new ArrayList<>(seeds)).setRedoOperation(false);
+        cc.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);
+        cc.getConnectionStrategyConfig()
+                .setAsyncStart(false)
+                .setReconnectMode(ClientConnectionStrategyConfig.ReconnectMode.ON)
+                .getConnectionRetryConfig()
+                .setClusterConnectTimeoutMillis(TimeUnit.NANOSECONDS.toMillis(startNanos))
+                .setInitialBackoffMillis(100)
+                .setMaxBackoffMillis(1000);
+        cc.getSerializationConfig().addDataSerializableFactory(Wire.FACTORY_ID, new Wire());
+        return cc;
+    }
+
+    /** {@return properties for every member and client: no phone-home, logging through java.util.logging} */
+    static Map<String, String> common() {
+        return Map.of(
+                "hazelcast.phone.home.enabled", "false",
+                "hazelcast.logging.type", "jdk");
+    }
+}

@@ -1,0 +1,210 @@
+package dev.tandem.cluster;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The node JVMs of a local cluster: children of the caller on 127.0.0.1, started by
+ * {@code Tandem.localCluster(n)} and stopped with its pool.
+ *
+ * <h2>Processes and files</h2>
+ * Each node gets the caller's {@code java} and class path, the flags of {@link Node#JVM_FLAGS}, a
+ * free port, the cluster's random secret (hex text) on its standard input (never on its command line), and
+ * stops itself when that input closes: so nodes never outlive the caller, even one killed by
+ * SIGKILL. Their output is copied to the caller's, each line prefixed {@code [node i]}, and the last
+ * lines are kept for failure messages. Shipped class paths go to the nodes' shared cache.
+ *
+ * <p>Thread-safe; {@link #close()} is idempotent.
+ */
+final class LocalNodes implements AutoCloseable {
+    /** One node JVM. */
+    static final class Child {
+        final int index;
+        final int port;
+        final Process process;
+        final CountDownLatch ready = new CountDownLatch(1);
+        private final ArrayDeque<String> tail = new ArrayDeque<>();
+
+        Child(int index, int port, Process process) {
+            this.index = index;
+            this.port = port;
+            this.process = process;
+        }
+
+        synchronized void keep(String line) {
+            tail.addLast(line);
+            if (tail.size() > 40) {
+                tail.removeFirst();
+            }
+        }
+
+        synchronized String tail() {
+            return String.join("\n", tail);
+        }
+
+        String address() {
+            return "127.0.0.1:" + port;
+        }
+    }
+
+    private final List<Child> children;
+
+    private LocalNodes(List<Child> children) {
+        this.children = children;
+    }
+
+    /**
+     * Starts {@code n} nodes and waits until every one is ready.
+     *
+     * @throws IOException naming the node that did not start, with its output
+     */
+    static LocalNodes start(int n, String clusterName, String secret, long timeoutNanos, Path cacheDir)
+            throws IOException {
+        List<Integer> ports = freePorts(n);
+        List<String> all = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        List<Child> children = new ArrayList<>();
+        LocalNodes nodes = new LocalNodes(children);
+        try {
+            for (int i = 0; i < n; i++) {
+                List<String> cmd = new ArrayList<>();
+                cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                cmd.addAll(Node.JVM_FLAGS);
+                cmd.addAll(List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k"));
+                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Node.class.getName()));
+                cmd.addAll(List.of("--bind", "127.0.0.1", "--port", String.valueOf(ports.get(i))));
+                List<String> others = new ArrayList<>(all);
+                others.remove(i);
+                if (!others.isEmpty()) {
+                    cmd.addAll(List.of("--join", String.join(",", others)));
+                }
+                cmd.addAll(List.of("--cluster-name", clusterName, "--cache", cacheDir.toString()));
+                cmd.addAll(List.of("--secret-on-stdin", "--watch-parent"));
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                pb.environment().put("HZ_PHONE_HOME_ENABLED", "false");
+                Process p = pb.start();
+                Child c = new Child(i + 1, ports.get(i), p);
+                children.add(c);
+                OutputStream in = p.getOutputStream();
+                in.write((secret + "\n").getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+                pump(c, p.getInputStream(), () -> System.out);
+                pump(c, p.getErrorStream(), () -> System.err);
+            }
+            long deadline = System.nanoTime() + timeoutNanos;
+            for (Child c : children) {
+                long left = deadline - System.nanoTime();
+                if (!c.ready.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                    throw new IOException("local node " + c.index + " (pid " + c.process.pid() + ", port " + c.port
+                            + ") "
+                            + (c.process.isAlive()
+                                    ? "was not ready within " + timeoutNanos / 1_000_000 + " ms"
+                                    : "exited with code " + c.process.exitValue())
+                            + (c.tail().isEmpty() ? "" : "; its output:\n" + c.tail()));
+                }
+            }
+            return nodes;
+        } catch (IOException | RuntimeException e) {
+            nodes.close();
+            throw e;
+        } catch (InterruptedException e) {
+            nodes.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting local nodes", e);
+        }
+    }
+
+    private static void pump(Child c, InputStream stream, Supplier<PrintStream> to) {
+        Thread t = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            if (line.startsWith(Node.READY)) {
+                                c.ready.countDown();
+                            }
+                            c.keep(line);
+                            to.get().println("[node " + c.index + "] " + line);
+                        }
+                    } catch (IOException e) {
+                        // the node ended
+                    }
+                },
+                "tandem-node-" + c.index + "-output");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static List<Integer> freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /** {@return the nodes' addresses, host:port} */
+    List<String> addresses() {
+        return children.stream().map(Child::address).toList();
+    }
+
+    List<Child> children() {
+        return children;
+    }
+
+    /** {@return the last lines of every node's output, for failure messages} */
+    String tails() {
+        StringBuilder b = new StringBuilder();
+        for (Child c : children) {
+            b.append("--- node ")
+                    .append(c.index)
+                    .append(" ---\n")
+                    .append(c.tail())
+                    .append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Closes each node's input (it stops itself), then waits, bounded, and kills what is left. */
+    @Override
+    public void close() {
+        for (Child c : children) {
+            try {
+                c.process.getOutputStream().close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        for (Child c : children) {
+            try {
+                if (!c.process.waitFor(10, TimeUnit.SECONDS)) {
+                    c.process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    c.process.destroyForcibly();
+                    c.process.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                c.process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.tandem.cluster;
+
+import com.hazelcast.config.ClassFilter;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A Tandem cluster node: a Hazelcast data member that runs callers' tasks in local Tandem process
+ * pools, one per caller session, so that isolation, hard timeouts, recycling and heap caps hold on
+ * every node. Started by {@code tandem node} or, as a child of the caller, by
+ * {@code Tandem.localCluster(n)}.
+ *
+ * <h2>Security defaults</h2>
+ * Binds one address (127.0.0.1 unless told otherwise) and refuses any other without a secret file;
+ * joins only the listed members (TCP-IP; multicast and cloud discovery off); phone-home, Jet and
+ * REST off; Hazelcast's Java deserialization denied but for its own classes and the JDK's
+ * {@code java.lang} and {@code java.util} ones that its member-to-member exceptions hold (Tandem's
+ * messages are {@code IdentifiedDataSerializable}). Every Tandem message is sealed with the secret (HMAC-SHA256);
+ * Hazelcast's own traffic (membership, heartbeats) is not encrypted by the Community Edition: run
+ * nodes on a private network or a tunnel.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #start(Settings)} returns a started node; {@link #stop()} (or the JVM's exit) ends every
+ * session, killing its workers, and leaves the cluster. With {@link Settings#watchParent()}, the
+ * node stops when its standard input closes: a local cluster's nodes never outlive their caller.
+ */
+public final class Node implements AutoCloseable {
+    /**
+     * The JVM flags a node (and a caller) should run with on Java 25: Hazelcast's module access
+     * ("Running in Modular Java"), no warning for its shaded JCTools' use of {@code sun.misc.Unsafe},
+     * and a common fork-join pool of 2 threads, without which Hazelcast completes every call on a new
+     * thread on machines of 2 CPUs or fewer.
+     */
+    public static final List<String> JVM_FLAGS = List.of(
+            "--add-modules",
+            "java.se",
+            "--add-exports",
+            "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens",
+            "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens",
+            "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
+            "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+
+    /** The line a node prints on stdout once it is ready; a local cluster waits for it. */
+    static final String READY = "tandem node ready: ";
+
+    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
+    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+    /**
+     * How a node runs.
+     *
+     * @param bind the address to bind and announce, such as 10.0.0.7; default 127.0.0.1
+     * @param port the member port; default 5701
+     * @param join {@code host:port} of other nodes to join
+     * @param clusterName the cluster's name; default {@code tandem}
+     * @param secretFile the shared secret's file, or null (then {@code bind} must be loopback)
+     * @param maxProcesses the most worker JVMs this node runs for all callers together
+     * @param maxHeapBytes the largest heap a worker may have, or 0 for no limit of the node's own
+     * @param cacheDir where shipped class paths are cached
+     * @param secretOnStdin read the secret (hex) from the first line of standard input instead
+     * @param watchParent stop when standard input closes
+     */
+    public record Settings(
+            String bind,
+            int port,
+            List<String> join,
+            String clusterName,
+            Path secretFile,
+            int maxProcesses,
+            long maxHeapBytes,
+            Path cacheDir,
+            boolean secretOnStdin,
+            boolean watchParent) {
+        /** Checks the settings. */
+        public Settings {
+            Objects.requireNonNull(bind, "bind");
+            join = List.copyOf(join);
+            Objects.requireNonNull(clusterName, "clusterName");
+            Objects.requireNonNull(cacheDir, "cacheDir");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("--port must be between 1 and 65535, was " + port);
+            }
+            if (maxProcesses < 1) {
+                throw new IllegalArgumentException("--max-processes must be >= 1, was " + maxProcesses);
+            }
+        }
+
+        /** {@return the default cache of shipped class paths: ~/.cache/tandem/cluster/cp} */
+        public static Path defaultCacheDir() {
+            return Path.of(System.getProperty("user.home"), ".cache", "tandem", "cluster", "cp");
+        }
+    }
+
+    private final HazelcastInstance member;
+    private final NodeService service;
+    private final String name;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Node(HazelcastInstance member, NodeService service, String name) {
+        this.member = member;
+        this.service = service;
+        this.name = name;
+    }
+
+    /**
+     * Starts a node and returns once it is a member of its cluster.
+     *
+     * @param settings how it runs
+     * @return the node
+     * @throws IllegalArgumentException if the settings are unsafe (a non-loopback bind without a
+     *     secret) or a file is unfit
+     */
+    public static Node start(Settings settings) throws IOException {
+        InetAddress address = InetAddress.getByName(settings.bind());
+        Secret secret;
+        if (settings.secretOnStdin()) {
+            secret = readSecretFromStdin();
+        } else if (settings.secretFile() != null) {
+            secret = Secret.fromFile(settings.secretFile());
+        } else if (address.isLoopbackAddress()) {
+            secret = Secret.none();
+        } else {
+            throw new IllegalArgumentException("--bind " + settings.bind() + " is not a loopback address: a node"
+                    + " reachable from other machines needs --secret-file F (at least 32 random bytes, mode 600, e.g."
+                    + " `openssl rand -hex 32 > F; chmod 600 F`), the same file its callers use");
+        }
+        HAZELCAST_LOG.setLevel(Level.WARNING);
+        String name = address.getHostAddress() + ":" + settings.port();
+        ClassPathCache cache = new ClassPathCache(settings.cacheDir(), 4L << 30);
+        PrintStream log = System.out;
+        NodeService service =
+                new NodeService(secret, name, settings.maxProcesses(), settings.maxHeapBytes(), cache, log);
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config(settings, address, service));
+        Node node = new Node(member, service, name);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "tandem-node-exit"));
+        if (settings.watchParent()) {
+            Thread watch = new Thread(node::stopAtEndOfInput, "tandem-node-parent");
+            watch.setDaemon(true);
+            watch.start();
+        }
+        log.println(READY + name + " pid " + ProcessHandle.current().pid() + " cluster " + settings.clusterName());
+        log.flush();
+        return node;
+    }
+
+    static Config config(Settings settings, InetAddress address, NodeService service) {
+        Config cfg = new Config().setClusterName(settings.clusterName());
+        HazelcastSettings.common().forEach(cfg::setProperty);
+        cfg.setProperty("hazelcast.socket.bind.any", "false");
+        cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+        cfg.setProperty("hazelcast.partition.count", "7");
+        cfg.setProperty("hazelcast.operation.thread.count", "2");
+        cfg.setProperty("hazelcast.operation.generic.thread.count", "2");
+        cfg.setProperty("hazelcast.io.thread.count", "2");
+        cfg.setProperty("hazelcast.max.no.heartbeat.seconds", "15");
+        cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
+        // A node the others dropped (frozen or cut off for longer than the heartbeat timeout) finds
+        // them again within seconds of coming back, not Hazelcast's default five minutes.
+        cfg.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        cfg.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        cfg.getJetConfig().setEnabled(false);
+        cfg.getMetricsConfig().setEnabled(false);
+        cfg.getExecutorConfig(HazelcastSettings.EXECUTOR).setPoolSize(16);
+        cfg.getExecutorConfig(HazelcastSettings.POLL_EXECUTOR).setPoolSize(settings.maxProcesses() + 8);
+        cfg.getSerializationConfig().addDataSerializableFactory(Wire.FACTORY_ID, new Wire());
+        // Tandem never uses Hazelcast's Java serialization. Members still send each other
+        // Hazelcast's own exceptions that way (a RetryableHazelcastException when a member dies):
+        // those and the JDK classes a Throwable holds, nothing else (no library's, no user's class).
+        cfg.getSerializationConfig()
+                .setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
+                        .setDefaultsDisabled(true)
+                        .setWhitelist(
+                                new ClassFilter().addPrefixes("com.hazelcast.", "java.lang.", "java.util.", "[")));
+        NetworkConfig net = cfg.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false);
+        net.getInterfaces().setEnabled(true).addInterface(address.getHostAddress());
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        List<String> members = new ArrayList<>(settings.join());
+        members.add(address.getHostAddress() + ":" + settings.port());
+        join.getTcpIpConfig().setEnabled(true).setMembers(members);
+        cfg.getUserContext().put(NodeService.CONTEXT_KEY, service);
+        return cfg;
+    }
+
+    private static Secret readSecretFromStdin() throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+        String line = in.readLine();
+        if (line == null || line.isBlank()) {
+            throw new IOException("--secret-on-stdin: no secret on standard input");
+        }
+        // The text itself is the key, as a secret file's is.
+        return Secret.of(line.strip().getBytes(StandardCharsets.US_ASCII), "a local cluster's random secret");
+    }
+
+    /** Blocks until standard input ends (the parent died or closed it), then stops the node. */
+    private void stopAtEndOfInput() {
+        try {
+            while (System.in.read() >= 0) {
+                // the parent writes nothing more; wait for the end
+            }
+        } catch (IOException e) {
+            // ended all the same
+        }
+        stop();
+        Runtime.getRuntime().halt(0);
+    }
+
+    /** {@return this node's name: address:port} */
+    public String name() {
+        return name;
+    }
+
+    /** Ends every session (killing its workers) and leaves the cluster. Idempotent. */
+    public void stop() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        stopped.countDown();
+        service.stop();
+        member.getLifecycleService().terminate();
+    }
+
+    /** Blocks until the node stops. */
+    public void await() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Runs a node until the JVM exits: {@code --bind A --port P --join h:p,... --cluster-name N
+     * --secret-file F --max-processes N --max-heap SIZE --cache DIR --secret-on-stdin --watch-parent}.
+     *
+     * @param args the arguments
+     * @throws Exception if it cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        Node node = start(parse(args));
+        node.await();
+    }
+
+    /**
+     * Parses the arguments of {@link #main}.
+     *
+     * @param args the arguments
+     * @return the settings
+     * @throws IllegalArgumentException naming an unknown option or a bad value
+     */
+    public static Settings parse(String[] args) {
+        String bind = "127.0.0.1";
+        int port = 5701;
+        List<String> join = new ArrayList<>();
+        String clusterName = "tandem";
+        Path secretFile = null;
+        int maxProcesses = 4 * Runtime.getRuntime().availableProcessors();
+        long maxHeap = 0;
+        Path cache = Settings.defaultCacheDir();
+        boolean secretOnStdin = false;
+        boolean watchParent = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--secret-on-stdin" -> secretOnStdin = true;
+                case "--watch-parent" -> watchParent = true;
+                default -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("unknown option or missing value: " + a);
+                    }
+                    String v = args[++i];
+                    switch (a) {
+                        case "--bind" -> bind = v;
+                        case "--port" -> port = Integer.parseInt(v);
+                        case "--join" -> join.addAll(List.of(v.split(",")));
+                        case "--cluster-name" -> clusterName = v;
+                        case "--secret-file" -> secretFile = Path.of(v);
+                        case "--max-processes" -> maxProcesses = Integer.parseInt(v);
+                        case "--max-heap" -> maxHeap = Sizes.parse(v);
+                        case "--cache" -> cache = Path.of(v);
+                        default -> throw new IllegalArgumentException("unknown option: " + a);
+                    }
+                }
+            }
+        }
+        return new Settings(
+                bind, port, join, clusterName, secretFile, maxProcesses, maxHeap, cache, secretOnStdin, watchParent);
+    }
+}

@@ -1,0 +1,273 @@
+package dev.tandem.cluster;
+
+import dev.tandem.spi.EncodedPool;
+import dev.tandem.spi.WorkerEnd;
+import dev.tandem.spi.WorkerListener;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One caller's session on a node: its {@link EncodedPool} (the caller's options, class path and
+ * initializer), the replies waiting for the caller's next poll, and the caller's lease.
+ *
+ * <h2>Lifecycle</h2>
+ * <pre>
+ * LIVE --CLOSE frame--> CLOSING --pool drained and terminated--> ENDED
+ * LIVE, CLOSING --KILL frame, lease expired, pool failed, node stopping--> ENDED (pool killed)
+ * </pre>
+ * {@link #endReason} is null while LIVE or CLOSING; an ENDED session answers polls with what is left
+ * of its replies and the reason, then is forgotten.
+ *
+ * <h2>Lease and fencing</h2>
+ * The caller keeps one poll outstanding, so a poll arrives at least every poll wait. If none has
+ * arrived for {@code lease} (the caller's {@code nodeFailureTimeout}, after which the caller declares
+ * this node lost and may run its tasks elsewhere) no task of the session starts any more (the
+ * pool's gate, checked before each dispatch), and the node's watch ends the session, killing its
+ * workers. So a caller that died or was cut off has its tasks stopped after the lease, and a node
+ * that comes back from a freeze starts none of the tasks its caller gave up on.
+ *
+ * <p>Thread-safe: one lock guards the replies and the state; the pool is called outside it.
+ */
+final class NodeSession implements WorkerListener {
+    /** A reply waiting for the caller's poll. */
+    record Reply(long taskId, byte kind, byte boundary, byte[] bytes) {}
+
+    /** How long a poll waits for more replies once it has one, while tasks are under way. */
+    static final long LINGER_NANOS = 300_000;
+
+    /** The replies a poll answers with at most, before it stops lingering. */
+    static final int MAX_BATCH = 256;
+
+    final long id;
+    final String caller;
+    final int processes;
+    final List<String> digests;
+    private final long leaseNanos;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition replied = lock.newCondition();
+    // Guarded by lock.
+    private final List<Reply> outbox = new ArrayList<>();
+    private String endReason;
+    private boolean closing;
+    private long lastSubmitSeq;
+    private long lastPollSeq;
+
+    /** When the caller last polled, in nanoTime. */
+    private volatile long lastContact = System.nanoTime();
+    /** Set once, after the pool started. */
+    private volatile EncodedPool pool;
+
+    NodeSession(long id, String caller, int processes, List<String> digests, long leaseNanos) {
+        this.id = id;
+        this.caller = caller;
+        this.processes = processes;
+        this.digests = List.copyOf(digests);
+        this.leaseNanos = leaseNanos;
+    }
+
+    void started(EncodedPool p) {
+        this.pool = p;
+    }
+
+    /** {@return whether the caller's lease holds: the pool's gate} */
+    boolean leaseHolds() {
+        return System.nanoTime() - lastContact < leaseNanos;
+    }
+
+    /** {@return whether the lease ran out} (the watch then ends the session) */
+    boolean leaseExpired() {
+        return !leaseHolds();
+    }
+
+    // ---------------------------------------------------------------- caller's requests
+
+    /**
+     * Accepts a SUBMIT's frames in order, if its sequence number is new.
+     *
+     * @return null, or why the session takes nothing (ended, or a replayed message)
+     */
+    String submit(long seq, Wire.In in, int frames) throws IOException {
+        lock.lock();
+        try {
+            if (endReason != null) {
+                return endReason;
+            }
+            if (seq <= lastSubmitSeq) {
+                return "a submission out of sequence (" + seq + " after " + lastSubmitSeq + "): refused as a replay";
+            }
+            lastSubmitSeq = seq;
+        } finally {
+            lock.unlock();
+        }
+        EncodedPool p = pool;
+        for (int i = 0; i < frames; i++) {
+            byte kind = in.readByte();
+            long taskId = in.readLong();
+            switch (kind) {
+                case Wire.FRAME_TASK, Wire.FRAME_STATELESS_TASK ->
+                    p.submit(taskId, in.readBytes(), kind == Wire.FRAME_STATELESS_TASK);
+                case Wire.FRAME_CANCEL -> p.cancel(taskId);
+                case Wire.FRAME_CLOSE -> close();
+                case Wire.FRAME_KILL -> end("killed by its caller");
+                default -> throw new IOException("unknown frame " + kind);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Renews the lease and waits, at most {@code waitNanos}, for replies.
+     *
+     * @return the replies and, once the session ended and every reply was taken, why it ended
+     */
+    Polled poll(long seq, long waitNanos) throws InterruptedException {
+        boolean wasExpired = leaseExpired();
+        lastContact = System.nanoTime();
+        if (wasExpired && pool != null) {
+            pool.resume(); // tasks held back while the caller was silent may start
+        }
+        lock.lock();
+        try {
+            if (seq <= lastPollSeq) {
+                return new Polled(List.of(), "a poll out of sequence: refused as a replay");
+            }
+            lastPollSeq = seq;
+            long nanos = waitNanos;
+            while (outbox.isEmpty() && endReason == null && nanos > 0) {
+                nanos = replied.awaitNanos(nanos);
+            }
+            // While more tasks are under way, linger a moment so that one answer carries several
+            // replies: under load that saves a call per task; a lone task does not wait.
+            long linger = LINGER_NANOS;
+            EncodedPool p = pool;
+            while (endReason == null && linger > 0 && outbox.size() < MAX_BATCH && p != null && p.outstanding() > 0) {
+                linger = replied.awaitNanos(linger);
+            }
+            List<Reply> out = List.copyOf(outbox);
+            outbox.clear();
+            return new Polled(out, endReason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a poll returns. */
+    record Polled(List<Reply> replies, String ended) {}
+
+    // ---------------------------------------------------------------- ends
+
+    /** Drains and stops the pool on a thread of its own, then ends the session as "closed". */
+    private void close() {
+        lock.lock();
+        try {
+            if (closing || endReason != null) {
+                return;
+            }
+            closing = true;
+        } finally {
+            lock.unlock();
+        }
+        Thread.ofPlatform().daemon().name("tandem-node-close-" + id).start(() -> {
+            pool.close();
+            markEnded("closed");
+        });
+    }
+
+    /** Kills the pool and ends the session for {@code reason}; no effect once ended. */
+    void end(String reason) {
+        EncodedPool p = pool;
+        lock.lock();
+        try {
+            if (endReason != null) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (p != null) {
+            p.kill();
+        }
+        markEnded(reason);
+    }
+
+    private void markEnded(String reason) {
+        lock.lock();
+        try {
+            if (endReason == null) {
+                endReason = reason;
+            }
+            replied.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return why it ended, or null while it lives} */
+    String ended() {
+        lock.lock();
+        try {
+            return endReason;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits (bounded) for its pool to terminate, after an end. */
+    void awaitPool(long millis) {
+        EncodedPool p = pool;
+        if (p == null) {
+            return;
+        }
+        try {
+            p.awaitTermination(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    EncodedPool pool() {
+        return pool;
+    }
+
+    // ---------------------------------------------------------------- replies of the pool
+
+    private void add(Reply r) {
+        lock.lock();
+        try {
+            outbox.add(r);
+            replied.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void result(long taskId, byte[] value) {
+        add(new Reply(taskId, Wire.REPLY_RESULT, (byte) 0, value));
+    }
+
+    @Override
+    public void failed(long taskId, byte[] throwable) {
+        add(new Reply(taskId, Wire.REPLY_FAILED, (byte) 0, throwable));
+    }
+
+    @Override
+    public void copyFailed(long taskId, byte boundary, byte[] throwable) {
+        add(new Reply(taskId, Wire.REPLY_COPY_FAILED, boundary, throwable));
+    }
+
+    @Override
+    public void ended(WorkerEnd end) {
+        // an encoded pool never calls it
+    }
+
+    @Override
+    public String toString() {
+        return "session " + Long.toHexString(id) + " of " + caller;
+    }
+}

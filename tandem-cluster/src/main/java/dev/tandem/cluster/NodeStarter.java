@@ -1,0 +1,596 @@
+package dev.tandem.cluster;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import dev.tandem.ClusterOptions;
+import dev.tandem.PoolOptions;
+import dev.tandem.spi.ClusterSpec;
+import dev.tandem.spi.ClusterStarter;
+import dev.tandem.spi.Worker;
+import dev.tandem.spi.WorkerEnd;
+import dev.tandem.spi.WorkerListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The caller's side of a cluster: a Hazelcast client, the nodes it found, and the starter of node
+ * sessions ({@link NodeWorker}s) for the conductor.
+ *
+ * <h2>Start</h2>
+ * {@link #connect} starts the local nodes if asked, connects, waits for {@code minNodes}, and greets
+ * every node: HELLO checks the secret (a node that cannot verify the seal answers so at once, and
+ * the start fails at once, naming the secret), the Tandem build and the JDK, and lists the class
+ * path entries the node lacks, which are then uploaded in chunks of 1 MiB.
+ *
+ * <h2>Sessions</h2>
+ * {@link #start} opens a session on a node that has none of this pool's: one per node. A node lost
+ * with its tasks perhaps still running is suspect for two failure timeouts before it gets a new
+ * session. While the pool has another live session, a start waits for a free node as long as it
+ * takes (until {@link #abandonStarts()}); with none, at most the worker start timeout plus two node
+ * failure timeouts, so that the quarantine of a node lost a moment ago can end first. A failed start
+ * is a crash-loop death of the conductor's restart policy: a pool with no node for two such waits
+ * in a row fails with {@code PoolFailedException}.
+ *
+ * <h2>Failure detection</h2>
+ * A call that fails (connection closed, heartbeat timed out, member left), a member that leaves,
+ * and a poll that gets no answer for the poll wait plus {@code nodeFailureTimeout} (checked by the
+ * watch thread) end the session with a {@link WorkerEnd.NodeLoss}.
+ *
+ * <p>Thread-safe: {@code this} guards the sessions and suspects.
+ */
+final class NodeStarter implements ClusterStarter {
+    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
+    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int CHUNK = 1 << 20;
+
+    /** What HELLO told of a node. */
+    record NodeInfo(String name, long pid) {}
+
+    private final ClusterSpec spec;
+    private final PoolOptions options;
+    private final Secret secret;
+    private final HazelcastInstance client;
+    private final IExecutorService exec;
+    private final IExecutorService pollExec;
+    private final LocalNodes local;
+    private final ClassPathShipment shipment;
+    private final String callerName;
+    private final long failureTimeoutNanos;
+    private final long pollWaitNanos;
+    private final ScheduledExecutorService watch;
+    private final Set<CompletableFuture<byte[]>> quietCalls = ConcurrentHashMap.newKeySet();
+    /** Reports ends the conductor caused, off its lock. */
+    private final ExecutorService events = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tandem-cluster-events");
+        t.setDaemon(true);
+        return t;
+    });
+
+    // Guarded by this.
+    private final Map<UUID, NodeInfo> greeted = new HashMap<>();
+    private final Map<UUID, NodeWorker> live = new HashMap<>();
+    private final Map<UUID, Long> reserved = new HashMap<>();
+    private final Map<UUID, Long> suspectUntil = new HashMap<>();
+    private final Map<UUID, String> refusals = new HashMap<>();
+    private int nodes;
+    private boolean closed;
+    private boolean abandoned;
+
+    private NodeStarter(ClusterSpec spec, Secret secret, HazelcastInstance client, LocalNodes local) {
+        this.spec = spec;
+        this.options = spec.options();
+        this.secret = secret;
+        this.client = client;
+        this.local = local;
+        this.exec = client.getExecutorService(HazelcastSettings.EXECUTOR);
+        this.pollExec = client.getExecutorService(HazelcastSettings.POLL_EXECUTOR);
+        this.shipment = ClassPathShipment.of(spec.classPath());
+        this.callerName = hostName() + " pid " + ProcessHandle.current().pid();
+        this.failureTimeoutNanos = options.cluster().nodeFailureTimeout().toNanos();
+        this.pollWaitNanos = Math.min(NodeService.MAX_POLL_NANOS, failureTimeoutNanos / 4);
+        this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tandem-cluster-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static NodeStarter connect(ClusterSpec spec) {
+        HAZELCAST_LOG.setLevel(Level.WARNING);
+        PoolOptions options = spec.options();
+        ClusterOptions c = options.cluster();
+        long startNanos = options.workerStartTimeout().toNanos();
+        Secret secret;
+        LocalNodes local = null;
+        List<String> seeds;
+        if (c.local()) {
+            byte[] random = new byte[32];
+            RANDOM.nextBytes(random);
+            String key = HexFormat.of().formatHex(random);
+            secret = Secret.of(key.getBytes(StandardCharsets.US_ASCII), "the local cluster's random secret");
+            try {
+                local = LocalNodes.start(
+                        c.localNodes(),
+                        c.clusterName(),
+                        key,
+                        Math.max(startNanos, TimeUnit.SECONDS.toNanos(60)),
+                        Node.Settings.defaultCacheDir());
+            } catch (IOException e) {
+                throw spec.startFailure().apply("the local cluster's nodes did not start: " + e.getMessage(), e);
+            }
+            seeds = local.addresses();
+        } else {
+            secret = c.secretFile() != null ? Secret.fromFile(c.secretFile()) : Secret.none();
+            seeds = c.seeds();
+        }
+        HazelcastInstance client;
+        try {
+            client = HazelcastClient.newHazelcastClient(HazelcastSettings.clientConfig(c, seeds, startNanos));
+        } catch (RuntimeException e) {
+            if (local != null) {
+                local.close();
+            }
+            throw spec.startFailure()
+                    .apply(
+                            "cannot connect to cluster '" + c.clusterName() + "' at " + seeds + " within "
+                                    + options.workerStartTimeout() + ": " + e.getMessage()
+                                    + ". Are nodes running there (`tandem node`), with this --cluster-name?",
+                            e);
+        }
+        NodeStarter s = new NodeStarter(spec, secret, client, local);
+        try {
+            s.greetAll(seeds);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- greeting
+
+    /** Waits for minNodes, then greets every member found and ships what each lacks. */
+    private void greetAll(List<String> seeds) {
+        int min = options.cluster().minNodes();
+        long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
+        while (client.getCluster().getMembers().size() < min) {
+            if (System.nanoTime() > deadline) {
+                throw fail(
+                        "only " + client.getCluster().getMembers().size() + " of the " + min + " nodes asked for"
+                                + " (minNodes) joined cluster '"
+                                + options.cluster().clusterName() + "' at " + seeds
+                                + " within " + options.workerStartTimeout(),
+                        null);
+            }
+            pause(50);
+        }
+        List<Member> members = new ArrayList<>(client.getCluster().getMembers());
+        for (Member m : members) {
+            try {
+                greet(m);
+            } catch (Refused e) {
+                throw fail(e.getMessage(), e);
+            }
+        }
+        synchronized (this) {
+            nodes = members.size();
+        }
+        client.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                wake();
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                NodeWorker w;
+                synchronized (NodeStarter.this) {
+                    w = live.get(event.getMember().getUuid());
+                }
+                if (w != null) {
+                    w.end(
+                            "node " + w.node + " left the cluster",
+                            new WorkerEnd.NodeLoss(w.node, "it left the cluster", false));
+                }
+            }
+        });
+        watch.scheduleWithFixedDelay(this::checkSilence, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /** HELLO, then the uploads the node asks for. */
+    private NodeInfo greet(Member m) {
+        synchronized (this) {
+            NodeInfo known = greeted.get(m.getUuid());
+            if (known != null) {
+                return known;
+            }
+        }
+        Wire.Out hello = new Wire.Out(Wire.HELLO, nonce())
+                .writeString(callerName)
+                .writeString(Build.id())
+                .writeInt(Runtime.version().feature())
+                .writeStrings(shipment.digests())
+                .writeStrings(shipment.entries().stream()
+                        .map(ClassPathShipment.Entry::name)
+                        .toList());
+        Wire.In in = request(m, hello, String.valueOf(m.getAddress()));
+        try {
+            NodeInfo info = new NodeInfo(in.readString(), in.readLong());
+            in.readInt(); // free worker processes: OPEN checks them
+            in.readLong(); // the node's heap cap: OPEN checks it
+            List<String> missing = in.readStrings();
+            for (ClassPathShipment.Entry e : shipment.entries()) {
+                if (missing.contains(e.digest())) {
+                    upload(m, info, e);
+                }
+            }
+            synchronized (this) {
+                greeted.put(m.getUuid(), info);
+            }
+            return info;
+        } catch (IOException e) {
+            throw fail("node " + m.getAddress() + " answered HELLO badly: " + e, e);
+        }
+    }
+
+    private void upload(Member m, NodeInfo info, ClassPathShipment.Entry e) {
+        try (InputStream in = e.open()) {
+            long offset = 0;
+            byte[] chunk;
+            do {
+                chunk = in.readNBytes(CHUNK);
+                boolean last = offset + chunk.length >= e.size();
+                request(
+                        m,
+                        new Wire.Out(Wire.UPLOAD, nonce())
+                                .writeString(e.digest())
+                                .writeLong(offset)
+                                .writeByte(last ? 1 : 0)
+                                .writeBytes(chunk),
+                        info.name());
+                offset += chunk.length;
+            } while (offset < e.size());
+        } catch (IOException x) {
+            throw fail("cannot ship the class path entry " + e.name() + " to node " + info.name() + ": " + x, x);
+        }
+    }
+
+    /** A blocking request: its answer, or the start's failure (refused secret, refusal, no answer). */
+    private Wire.In request(Member m, Wire.Out out, String node) {
+        long nonce = out.nonce();
+        byte[] reply;
+        try {
+            reply = call(m, out.seal(secret), false)
+                    .get(options.workerStartTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw fail("node " + node + " failed to answer: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw fail("node " + node + " did not answer within " + options.workerStartTimeout(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw fail("interrupted while waiting for node " + node, e);
+        }
+        Wire.In in;
+        try {
+            in = open(reply, nonce, node);
+        } catch (IOException e) {
+            throw fail(e.getMessage(), e);
+        }
+        if (in.type == Wire.REFUSED) {
+            try {
+                throw new Refused(in.readString());
+            } catch (IOException e) {
+                throw fail("node " + node + " refused, and its reason could not be read", e);
+            }
+        }
+        return in;
+    }
+
+    /** A node's refusal, with its reason: the start fails with it. */
+    final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String reason) {
+            super(reason);
+        }
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Override
+    public int nodes() {
+        synchronized (this) {
+            return nodes;
+        }
+    }
+
+    @Override
+    public Worker start(int id, WorkerListener listener) {
+        long deadline = System.nanoTime() + options.workerStartTimeout().toNanos() + 2 * failureTimeoutNanos;
+        while (true) {
+            Member m;
+            boolean others;
+            synchronized (this) {
+                if (closed || abandoned) {
+                    throw fail("the pool stopped while starting a node session", null);
+                }
+                m = reserve();
+                others = !live.isEmpty();
+            }
+            if (m != null) {
+                try {
+                    return open(id, m, listener);
+                } catch (Refused e) {
+                    synchronized (this) {
+                        refusals.put(m.getUuid(), e.getMessage());
+                        suspectUntil.put(m.getUuid(), System.nanoTime() + failureTimeoutNanos);
+                    }
+                    if (!others && options.cluster().minNodes() >= nodes()) {
+                        throw fail(e.getMessage(), e);
+                    }
+                } catch (RuntimeException e) {
+                    synchronized (this) {
+                        suspectUntil.put(m.getUuid(), System.nanoTime() + failureTimeoutNanos);
+                    }
+                    if (!others && System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                } finally {
+                    synchronized (this) {
+                        reserved.remove(m.getUuid());
+                    }
+                }
+            } else if (!others && System.nanoTime() > deadline) {
+                String why;
+                synchronized (this) {
+                    why = refusals.isEmpty() ? "" : "; refusals: " + refusals.values();
+                }
+                throw fail(
+                        "no node of cluster '" + options.cluster().clusterName() + "' could take a session within "
+                                + options.workerStartTimeout().plusNanos(2 * failureTimeoutNanos) + why,
+                        null);
+            }
+            synchronized (this) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw fail("interrupted while waiting for a node", e);
+                }
+            }
+        }
+    }
+
+    /** {@return a member with no session of this pool, not suspect nor being opened, reserved; or null} */
+    private Member reserve() {
+        long now = System.nanoTime();
+        for (Member m : client.getCluster().getMembers()) {
+            UUID u = m.getUuid();
+            Long suspect = suspectUntil.get(u);
+            if (live.containsKey(u) || reserved.containsKey(u) || (suspect != null && now - suspect < 0)) {
+                continue;
+            }
+            reserved.put(u, now);
+            return m;
+        }
+        return null;
+    }
+
+    private NodeWorker open(int id, Member m, WorkerListener listener) {
+        NodeInfo info = greet(m);
+        long sessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+        Wire.Out out = new Wire.Out(Wire.OPEN, nonce())
+                .writeLong(sessionId)
+                .writeString(callerName)
+                .writeLong(TimeUnit.NANOSECONDS.toMillis(failureTimeoutNanos));
+        NodeService.SessionSpec.of(options, spec.initializer(), shipment.digests(), spec.systemProperties())
+                .write(out);
+        request(m, out, info.name());
+        NodeWorker w = new NodeWorker(
+                id,
+                m,
+                info.name(),
+                info.pid(),
+                sessionId,
+                options.workers() * options.threadsPerWorker(),
+                listener,
+                this);
+        synchronized (this) {
+            live.put(m.getUuid(), w);
+            refusals.remove(m.getUuid());
+        }
+        w.poll();
+        return w;
+    }
+
+    /** A session ended; a node that may still run its tasks is suspect for a while. */
+    void ended(NodeWorker w, WorkerEnd.NodeLoss loss) {
+        synchronized (this) {
+            live.remove(w.member.getUuid(), w);
+            if (loss != null) {
+                greeted.remove(w.member.getUuid()); // it may come back as another process
+                suspectUntil.put(w.member.getUuid(), System.nanoTime() + 2 * failureTimeoutNanos);
+            }
+            notifyAll();
+        }
+    }
+
+    private synchronized void wake() {
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void abandonStarts() {
+        abandoned = true;
+        notifyAll();
+    }
+
+    private void checkSilence() {
+        List<NodeWorker> workers;
+        synchronized (this) {
+            workers = List.copyOf(live.values());
+        }
+        long now = System.nanoTime();
+        long limit = pollWaitNanos + failureTimeoutNanos + TimeUnit.SECONDS.toNanos(1);
+        for (NodeWorker w : workers) {
+            long sent = w.pollSentNanos;
+            if (sent != 0 && now - sent > limit) {
+                w.silent(now - sent);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    /** Sends a sealed message to a member; the future completes with the sealed answer. */
+    CompletableFuture<byte[]> call(Member m, byte[] sealed, boolean poll) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        try {
+            (poll ? pollExec : exec).submitToMember(new NodeCall(sealed), m, new ExecutionCallback<byte[]>() {
+                @Override
+                public void onResponse(byte[] response) {
+                    f.complete(response);
+                }
+
+                @Override
+                public void onFailure(Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    /** Sends without waiting; {@link #close()} waits (bounded) for such calls, so a KILL is delivered. */
+    void callQuietly(Member m, Wire.Out out, boolean poll) {
+        CompletableFuture<byte[]> f = call(m, out.seal(secret), poll);
+        quietCalls.add(f);
+        f.whenComplete((r, e) -> quietCalls.remove(f));
+    }
+
+    /**
+     * {@return an answer, opened}
+     *
+     * @throws IOException if the node refused the secret, or the answer does not verify or answers
+     *     another request
+     */
+    Wire.In open(byte[] reply, long nonce, String node) throws IOException {
+        if (Wire.isBadSeal(reply)) {
+            throw new IOException("node " + node + " refused this caller's secret (" + secret.origin()
+                    + "): it was started with another --secret-file, or with one while this caller has none");
+        }
+        Wire.In in = Wire.In.open(reply, secret);
+        if (in == null) {
+            throw new IOException("the answer of node " + node + " does not verify with this caller's secret ("
+                    + secret.origin() + ")");
+        }
+        if (in.nonce != nonce) {
+            throw new IOException("node " + node + " answered another request");
+        }
+        return in;
+    }
+
+    long nonce() {
+        return RANDOM.nextLong();
+    }
+
+    Executor events() {
+        return events;
+    }
+
+    Secret secret() {
+        return secret;
+    }
+
+    long pollWaitNanos() {
+        return pollWaitNanos;
+    }
+
+    long failureTimeoutNanos() {
+        return failureTimeoutNanos;
+    }
+
+    /** {@return the local cluster's nodes, or null} */
+    LocalNodes local() {
+        return local;
+    }
+
+    private RuntimeException fail(String message, Throwable cause) {
+        return spec.startFailure().apply(local == null ? message : message + "\n" + local.tails(), cause);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** Disconnects: waits (bounded) for KILLs and CLOSEs in flight, stops the client and local nodes. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+        }
+        watch.shutdownNow();
+        events.shutdown();
+        try {
+            CompletableFuture.allOf(quietCalls.toArray(CompletableFuture[]::new))
+                    .get(3, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // best effort: the nodes' leases stop what was not told
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            client.shutdown();
+        } finally {
+            if (local != null) {
+                local.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.tandem;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The options of a {@link Mode#CLUSTER} pool, built by {@link Tandem#cluster} or
+ * {@link Tandem#localCluster}. Immutable; validated when built, with messages that name the value
+ * and the fix.
+ *
+ * @param seeds the {@code host:port} of nodes to connect to (any of the cluster's); empty for a local
+ *     cluster
+ * @param localNodes how many node JVMs a local cluster starts on 127.0.0.1 (children of the caller,
+ *     stopped with the pool); 0 for a remote cluster
+ * @param clusterName the Hazelcast cluster name the nodes were started with; a namespace, not a
+ *     credential
+ * @param secretFile the shared secret's file (at least 32 bytes, readable only by its owner), or
+ *     null: then every seed must be a loopback address
+ * @param minNodes how many nodes {@code start()} waits for
+ * @param nodeFailureTimeout how long a node may stay silent (frozen, unreachable) before its tasks
+ *     fail with {@link NodeLostException}
+ */
+public record ClusterOptions(
+        List<String> seeds,
+        int localNodes,
+        String clusterName,
+        Path secretFile,
+        int minNodes,
+        Duration nodeFailureTimeout) {
+
+    /** The fewest bytes a secret file must hold: 256 bits. */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    /** The most node JVMs a local cluster starts. */
+    public static final int MAX_LOCAL_NODES = 16;
+
+    /** Validates every option. */
+    public ClusterOptions {
+        seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
+        Objects.requireNonNull(clusterName, "clusterName");
+        Objects.requireNonNull(nodeFailureTimeout, "nodeFailureTimeout");
+        require(!clusterName.isBlank(), "clusterName must not be blank");
+        if (localNodes > 0) {
+            require(seeds.isEmpty(), "a local cluster has no seeds, was " + seeds);
+            require(
+                    localNodes <= MAX_LOCAL_NODES,
+                    "localCluster(n) starts at most " + MAX_LOCAL_NODES + " nodes on this machine, was " + localNodes);
+            require(
+                    minNodes >= 1 && minNodes <= localNodes,
+                    "minNodes must be between 1 and the " + localNodes + " local nodes, was " + minNodes);
+        } else {
+            require(localNodes == 0, "localCluster(n) needs n >= 1, was " + localNodes);
+            require(!seeds.isEmpty(), "Tandem.cluster(seeds...) needs at least one seed, host:port");
+            require(minNodes >= 1, "minNodes must be >= 1, was " + minNodes);
+            for (String seed : seeds) {
+                require(
+                        seed != null && seed.matches("[^\\s:]+:\\d{1,5}"),
+                        "a seed is host:port, such as 10.0.0.5:5701, was " + seed);
+            }
+            if (secretFile == null) {
+                for (String seed : seeds) {
+                    require(
+                            isLoopback(seed.substring(0, seed.lastIndexOf(':'))),
+                            "seed " + seed + " is not a loopback address, so the cluster needs a shared secret:"
+                                    + " give secretFile(path) (a file of at least " + MIN_SECRET_BYTES
+                                    + " random bytes, readable only by you, e.g. `openssl rand -hex 32`)");
+                }
+            }
+        }
+        if (secretFile != null) {
+            checkSecretFile(secretFile);
+        }
+        require(
+                nodeFailureTimeout.compareTo(Duration.ofSeconds(1)) >= 0
+                        && nodeFailureTimeout.compareTo(Duration.ofHours(1)) <= 0,
+                "nodeFailureTimeout must be between 1 s and 1 h, was " + nodeFailureTimeout);
+    }
+
+    /** {@return whether this is a local cluster, started and owned by the pool} */
+    public boolean local() {
+        return localNodes > 0;
+    }
+
+    /**
+     * Checks a secret file: it exists, holds at least {@link #MIN_SECRET_BYTES} bytes and is readable
+     * only by its owner.
+     *
+     * @param file the file
+     * @throws IllegalArgumentException naming the file and what is wrong with it
+     */
+    public static void checkSecretFile(Path file) {
+        require(Files.isRegularFile(file), "the secret file " + file + " does not exist or is not a file");
+        try {
+            long size = Files.size(file);
+            require(
+                    size >= MIN_SECRET_BYTES,
+                    "the secret file " + file + " holds " + size + " bytes, fewer than " + MIN_SECRET_BYTES
+                            + ": write at least " + MIN_SECRET_BYTES + " random bytes, e.g. `openssl rand -hex 32 > "
+                            + file + "`");
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            require(
+                    perms.stream()
+                            .noneMatch(p ->
+                                    p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")),
+                    "the secret file " + file + " is readable by others (" + perms + "): `chmod 600 " + file + "`");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the secret file " + file + " cannot be read: " + e, e);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: permissions cannot be checked here
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tandem;
+
+import java.io.Serial;
+
+/**
+ * The cluster node that was running a task was lost: killed, crashed, frozen or cut off from the
+ * caller. It extends {@link WorkerLostException}, so {@code catch (WorkerLostException e)} keeps
+ * working in cluster mode.
+ *
+ * <p>The message names the node, how the loss was detected (the connection closed, the node left
+ * the cluster, its heartbeat timed out) and whether the task may still be running there: a frozen
+ * or unreachable node may resume; its abandoned tasks are then stopped, and their results dropped.
+ * A task retried elsewhere after such a loss ({@code retriesOnWorkerLoss}) may therefore have run
+ * in part twice: retried tasks should be idempotent.
+ */
+public final class NodeLostException extends WorkerLostException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String detection;
+    private final boolean mayStillRun;
+
+    NodeLostException(int workerId, long pid, String task, String node, String detection, boolean mayStillRun) {
+        super(
+                workerId,
+                pid,
+                null,
+                null,
+                task,
+                "node " + node + " was lost (" + detection + ")"
+                        + (mayStillRun
+                                ? "; the task may still be running there: it is stopped, and its result dropped, if"
+                                        + " the node comes back"
+                                : "; the node's process is gone, and the task with it"),
+                "",
+                null,
+                node);
+        this.detection = detection;
+        this.mayStillRun = mayStillRun;
+    }
+
+    /** {@return how the loss was detected, such as "connection closed" or "heartbeat timed out"} */
+    public String detection() {
+        return detection;
+    }
+
+    /** {@return whether the task may still be running on the node: it was frozen or unreachable, not known dead} */
+    public boolean mayStillRun() {
+        return mayStillRun;
+    }
+}
