@@ -167,32 +167,26 @@ class LaunchAnywhereIT {
 
     @Test
     void jshellScript() throws Exception {
-        Path script = tmp.resolve("job.jsh");
-        try (InputStream in = LaunchAnywhereIT.class.getResourceAsStream("/launch/job.jsh")) {
-            Files.copy(in, script);
-        }
-        ChildProcess.run(tmp, List.of(ChildProcess.tool("jshell"), "--class-path", classPath(libs), script.toString()))
-                .ranInAWorker();
+        jshell("job.jsh").ranInAWorker();
     }
 
     @Test
     void jshellWithLocalExecutionWhichLacksTheModuleJdkNet() throws Exception {
         // jshell --execution local runs snippets in jshell's own JVM, whose boot layer has no jdk.net:
         // the control socket's peer-credential check used to kill its acceptor thread (issue 12).
-        Path script = tmp.resolve("job.jsh");
-        try (InputStream in = LaunchAnywhereIT.class.getResourceAsStream("/launch/job.jsh")) {
-            Files.copy(in, script);
+        jshell("job.jsh", "--execution", "local").ranInAWorker();
+    }
+
+    /** Runs a script of the test resources' {@code launch} folder with jshell and Tandem's jars. */
+    private ChildProcess.Result jshell(String script, String... options) throws Exception {
+        Path copy = tmp.resolve(script);
+        try (InputStream in = LaunchAnywhereIT.class.getResourceAsStream("/launch/" + script)) {
+            Files.copy(in, copy);
         }
-        ChildProcess.run(
-                        tmp,
-                        List.of(
-                                ChildProcess.tool("jshell"),
-                                "--execution",
-                                "local",
-                                "--class-path",
-                                classPath(libs),
-                                script.toString()))
-                .ranInAWorker();
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.tool("jshell")));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("--class-path", classPath(libs), copy.toString()));
+        return ChildProcess.run(tmp, cmd);
     }
 
     @Test
@@ -207,12 +201,7 @@ class LaunchAnywhereIT {
     void jshellTopLevelVariablesAndRedefinitionsReachWorkersOrAreRefused() throws Exception {
         // Issue 12: a task read jshell's top-level variables as 0 or null, and a redefined method kept
         // its old body in a live pool.
-        Path script = tmp.resolve("variables.jsh");
-        try (InputStream in = LaunchAnywhereIT.class.getResourceAsStream("/launch/variables.jsh")) {
-            Files.copy(in, script);
-        }
-        ChildProcess.Result r = ChildProcess.run(
-                tmp, List.of(ChildProcess.tool("jshell"), "--class-path", classPath(libs), script.toString()));
+        ChildProcess.Result r = jshell("variables.jsh");
         assertThat(r.output())
                 .as("output of %s", r.command())
                 .contains("tandem-k 20\n")
