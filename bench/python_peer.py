@@ -6,7 +6,11 @@ Standard library only. Prints one JSON object:
   tasks_per_s          ProcessPoolExecutor(2): submit 10,000 empty tasks one by one, then wait
   map_inputs_per_s     multiprocessing.Pool(2).map(f, range(1_000_000)) with its default chunks
 
-Usage: python3 bench/python_peer.py [--quick]
+With --payload, instead, large payloads as core.PayloadBenchmark measures them (ms, median):
+  payload_ms[size]["argument"]  ProcessPoolExecutor(1): submit(first_plus_last, data).result(), data = bytes(size)
+  payload_ms[size]["result"]    ProcessPoolExecutor(1): submit(make, size).result(), a bytes(size) back
+
+Usage: python3 bench/python_peer.py [--quick] [--payload]
 """
 import concurrent.futures
 import json
@@ -24,6 +28,43 @@ def empty():
 
 def double_plus_one(x):
     return x * 2 + 1
+
+
+def first_plus_last(data):
+    return data[0] + data[-1]
+
+
+def make(size):
+    return bytes(size)
+
+
+PAYLOAD_SIZES = [1 << 10, 1 << 20, 16 << 20, 64 << 20, 256 << 20]
+
+
+def payload(quick):
+    """Median round trip (ms) of a bytes argument and of a bytes result, per size."""
+    out = {}
+    with concurrent.futures.ProcessPoolExecutor(1) as pool:
+        pool.submit(empty).result()
+        for size in PAYLOAD_SIZES:
+            data = os.urandom(size)
+            # about 2 s of samples per measurement, at least 3 and at most 200
+            t = time.perf_counter()
+            pool.submit(first_plus_last, data).result()
+            first = time.perf_counter() - t
+            n = max(3, min(200, int((0.5 if quick else 2.0) / max(first, 1e-6))))
+            row = {}
+            for name, call in (("argument", lambda: pool.submit(first_plus_last, data).result()),
+                               ("result", lambda: pool.submit(make, size).result())):
+                call()
+                samples = []
+                for _ in range(n):
+                    t = time.perf_counter_ns()
+                    call()
+                    samples.append(time.perf_counter_ns() - t)
+                row[name] = statistics.median(samples) / 1e6
+            out[str(size)] = row
+    return out
 
 
 def roundtrip(n):
@@ -63,6 +104,9 @@ def pool_map(n, repeats):
 
 def main():
     quick = "--quick" in sys.argv
+    if "--payload" in sys.argv:
+        print(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(), "payload_ms": payload(quick)}))
+        return
     result = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),

@@ -2,4 +2,5 @@
 module dev.tandem.worker {
     requires dev.tandem.protocol;
     requires dev.tandem.ipc;
+    requires jdk.management; // HeapTrim: the idle trim sets MaxHeapFreeRatio for one collection
 }

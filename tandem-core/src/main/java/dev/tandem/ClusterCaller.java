@@ -37,7 +37,8 @@ final class ClusterCaller {
         ClusterSpec spec = new ClusterSpec(
                 options, initializer, WorkerClassPath.shippable(options), properties, WorkerStartException::new);
         ClusterStarter starter = engine.connect(spec);
-        return ProcessTaskPool.start(options, ReplyDecoder.of(options), starter, starter.nodes(), null, () -> true);
+        return ProcessTaskPool.start(
+                options, ReplyDecoder.of(options, null), starter, starter.nodes(), null, () -> true);
     }
 
     /**

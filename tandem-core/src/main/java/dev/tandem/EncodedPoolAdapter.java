@@ -92,7 +92,7 @@ final class EncodedPoolAdapter implements EncodedPool {
     }
 
     static EncodedPool start(PoolOptions options, Launch launch, WorkerListener replies) {
-        ReplyDecoder decoder = new RawReplies(ReplyDecoder.of(options).filter());
+        ReplyDecoder decoder = new RawReplies(ReplyDecoder.of(options, null).filter());
         WorkerLauncher launcher = new WorkerLauncher(
                 options,
                 launch.initializer(),
@@ -106,7 +106,8 @@ final class EncodedPoolAdapter implements EncodedPool {
 
     @Override
     public void submit(long taskId, byte[] task, boolean stateless) {
-        ProcessFuture<Reply> f = new ProcessFuture<>(pool, ids.incrementAndGet(), new Task(taskId), task, stateless);
+        ProcessFuture<Reply> f =
+                new ProcessFuture<>(pool, ids.incrementAndGet(), new Task(taskId), task, stateless, List.of());
         if (unanswered.putIfAbsent(taskId, f) != null) {
             return; // a duplicate: the first copy is answered
         }

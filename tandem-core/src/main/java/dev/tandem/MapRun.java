@@ -22,12 +22,17 @@ import java.util.function.LongConsumer;
  * batches in flight, and hands out outputs in input order or in completion order. Built on
  * {@code submit} alone.
  *
- * <p><b>Auto batching</b> (after joblib's {@code batch_size="auto"}): the first batch holds one
- * input; each completed batch reports how long the function took on it in the worker, and the next
- * batches are sized so that one takes about {@link #TARGET_BATCH_NANOS}, growing at most 64x and
- * shrinking at most 2x per step, capped at {@link #MAX_BATCH}, and at once to what keeps a batch's
- * result near {@link #TARGET_BATCH_BYTES} in isolated modes. Small tasks thus pay one hand-off per
- * thousands of inputs, and long tasks run one per batch so that they spread over every worker.
+ * <p><b>Auto batching</b> (after joblib's {@code batch_size="auto"}), by time and by bytes: the
+ * first batch holds one input; each completed batch reports how long the function took on it in the
+ * worker, and the next batches are sized so that one takes about {@link #TARGET_BATCH_NANOS},
+ * growing at most 64x and shrinking at most 2x per step, capped at {@link #MAX_BATCH}, and at once to
+ * what keeps a batch's data (its inputs sent plus its outputs returned) near
+ * {@link #TARGET_BATCH_BYTES} in isolated modes. Small tasks thus pay one hand-off per thousands of
+ * inputs, and long tasks run one per batch so that they spread over every worker.
+ *
+ * <p><b>Encoding</b>: a batch's inputs and outputs travel as a {@link PackedList}, in columns, with no
+ * object per element for numbers and strings. Outputs are handed out batch by batch as they came:
+ * {@code map} keeps them packed in the list it returns ({@link MapOutputs}), boxed only when read.
  *
  * <p><b>Window</b>: at most {@code 2 x parallelism} batches are in flight or completed but not yet
  * handed out, so an endless iterable does not fill the heap, and inputs are read only when the
@@ -46,12 +51,11 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
     static final long TARGET_BATCH_NANOS = 20_000_000L;
     static final int MAX_BATCH = 1 << 16;
     /**
-     * The largest result a batch should have, as it travels: 8 MiB. Large outputs (a MiB each, say)
-     * then come a few per batch, so neither a worker's heap nor a frame has to hold thousands.
+     * The most data a batch should carry, its inputs as sent plus its outputs as they come back:
+     * 8 MiB. Large inputs or outputs (a MiB each, say) then come a few per batch, so neither a
+     * worker's heap nor a frame has to hold thousands.
      */
     static final long TARGET_BATCH_BYTES = 8L << 20;
-    /** Stands for a null output in {@link #ready}, which holds no nulls. */
-    private static final Object NULL = new Object();
 
     private final AbstractTaskPool pool;
     private final TaskFunction<T, R> fn;
@@ -65,10 +69,15 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
     private final ConcurrentLinkedDeque<Pending> inFlight = new ConcurrentLinkedDeque<>();
     /** Input order: completed batches waiting for those before them, by start index. */
     private final Map<Long, BatchResult> early = new HashMap<>();
-    /** Outputs ready to hand out. Consumer thread only. */
-    private final ArrayDeque<Object> ready = new ArrayDeque<>();
+    /** Batches of outputs ready to hand out, in order; the first from {@link #readyAt}. Consumer only. */
+    private final ArrayDeque<List<?>> ready = new ArrayDeque<>();
+    /** Whether batches' inputs are packed into columns at once: isolated modes, where they are copied. */
+    private final boolean isolated;
 
     private Iterator<T> it;
+    /** The next output of the first ready batch. Consumer only. */
+    private int readyAt;
+
     private long nextIndex;
     private long doneInputs;
     private int batchSize = 1;
@@ -88,20 +97,35 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         int parallelism =
                 Math.min(pool.options().parallelism(), 4 * Runtime.getRuntime().availableProcessors());
         this.window = Math.max(2, 2 * parallelism);
+        this.isolated = pool.mode().isolated();
     }
 
-    /** Runs to the end and returns every output, for {@code map}. */
+    /**
+     * Runs to the end and returns every output, for {@code map}: the batches as they came, not
+     * copied element by element (see {@link MapOutputs}).
+     */
     List<R> toList() {
-        List<R> out = new ArrayList<>();
+        MapOutputs<R> out = new MapOutputs<>();
         while (hasNext()) {
-            out.add(next());
+            List<?> head = ready.poll();
+            out.append(readyAt == 0 ? head : head.subList(readyAt, head.size()));
+            readyAt = 0;
         }
         return out;
     }
 
+    /** {@return whether no output is ready} Drops the batches already handed out. */
+    private boolean noneReady() {
+        while (!ready.isEmpty() && readyAt >= ready.peekFirst().size()) {
+            ready.poll();
+            readyAt = 0;
+        }
+        return ready.isEmpty();
+    }
+
     @Override
     public boolean hasNext() {
-        if (!ready.isEmpty()) {
+        if (!noneReady()) {
             return true;
         }
         if (closed) {
@@ -116,7 +140,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
                 close();
             }
         }
-        if (ready.isEmpty()) {
+        if (noneReady()) {
             close();
             return false;
         }
@@ -128,9 +152,8 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         if (!hasNext()) {
             throw new NoSuchElementException("no more outputs");
         }
-        Object o = ready.poll();
         @SuppressWarnings("unchecked")
-        R r = o == NULL ? null : (R) o;
+        R r = (R) ready.peekFirst().get(readyAt++);
         return r;
     }
 
@@ -139,7 +162,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         if (it == null) {
             it = inputs.iterator();
         }
-        while (ready.isEmpty() && !closed) {
+        while (noneReady() && !closed) {
             while (it.hasNext() && inFlight.size() < window) {
                 submitBatch();
             }
@@ -149,7 +172,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             Pending p = take();
             BatchResult result = await(p);
             doneInputs += p.size;
-            int bytes = p.future instanceof ProcessFuture<?> pf ? pf.replyBytes : 0;
+            long bytes = p.future instanceof ProcessFuture<?> pf ? pf.sentBytes() + pf.replyBytes : 0;
             batchSize = nextBatchSize(batchSize, p.size, result.nanos(), bytes);
             if (progress != null) {
                 progress.accept(doneInputs);
@@ -171,8 +194,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         while (batch.size() < batchSize && it.hasNext()) {
             batch.add(it.next());
         }
-        NotifyingFutureTask<BatchResult> f =
-                pool.submitNotifying(new Batch<>(fn, new PackedList(batch.toArray()), nextIndex));
+        NotifyingFutureTask<BatchResult> f = pool.submitNotifying(new Batch<>(fn, pack(batch, isolated), nextIndex));
         Pending p = new Pending(f, nextIndex, batch.size());
         inFlight.add(p);
         f.whenDone(() -> completed.add(p));
@@ -183,9 +205,24 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
     }
 
     private void addAll(BatchResult result) {
-        for (Object o : result.outputs()) {
-            ready.add(o == null ? NULL : o);
+        if (!result.outputs().isEmpty()) {
+            ready.add(result.outputs());
         }
+    }
+
+    /**
+     * {@return a batch's inputs as they travel: in isolated modes unboxed into a column at once (see
+     * {@link PackedList.Builder}), in thread modes as the objects they are, since nothing is copied}
+     */
+    private static PackedList pack(List<Object> batch, boolean isolated) {
+        if (!isolated) {
+            return new PackedList(batch.toArray());
+        }
+        PackedList.Builder b = new PackedList.Builder(batch.size());
+        for (Object o : batch) {
+            b.add(o);
+        }
+        return b.build();
     }
 
     private Pending take() {
@@ -200,8 +237,8 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
     }
 
     /**
-     * @param bytes the size of the completed batch's result as it travelled from a worker, or 0 in
-     *     thread modes
+     * @param bytes the size of the completed batch's inputs and result as they travelled to and from
+     *     a worker, or 0 in thread modes
      */
     static int nextBatchSize(int current, int completedSize, long nanos, long bytes) {
         long byBytes = bytes <= 0 ? MAX_BATCH : TARGET_BATCH_BYTES / Math.max(1, bytes / Math.max(1, completedSize));
@@ -258,17 +295,18 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         @Override
         public BatchResult call() {
             long t0 = System.nanoTime();
-            Object[] outputs = new Object[inputs.size()];
-            for (int i = 0; i < outputs.length; i++) {
+            int n = inputs.size();
+            PackedList.Builder outputs = new PackedList.Builder(n);
+            for (int i = 0; i < n; i++) {
                 try {
                     @SuppressWarnings("unchecked")
                     T input = (T) inputs.get(i);
-                    outputs[i] = fn.apply(input);
+                    outputs.add(fn.apply(input));
                 } catch (RuntimeException | Error e) {
                     throw new TaskExecutionException(start + i, e);
                 }
             }
-            return new BatchResult(new PackedList(outputs), System.nanoTime() - t0);
+            return new BatchResult(outputs.build(), System.nanoTime() - t0);
         }
     }
 }

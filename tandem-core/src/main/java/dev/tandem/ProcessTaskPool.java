@@ -81,7 +81,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         super(options);
         this.node = node;
         this.decoder = decoder;
-        this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter));
+        this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter), decoder.lane());
         this.starter = starter;
         this.restarts = RestartPolicy.of(options);
         this.poison = new PoisonLedger(options.poisonThreshold(), System::nanoTime);
@@ -150,7 +150,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     <T> ProcessFuture<T> newFuture(Callable<T> callable) {
         TaskEncoder.Encoded e = encoder.encode(callable);
-        return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, e.bytes(), e.stateless());
+        return new ProcessFuture<>(this, taskIds.incrementAndGet(), callable, e.bytes(), e.stateless(), e.leases());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.tandem;
 
 import dev.tandem.TaskSerializationException.Boundary;
+import dev.tandem.protocol.BulkEntry;
+import dev.tandem.protocol.BulkTable;
 import dev.tandem.protocol.DecodingFilter;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.ThrowableCodec;
@@ -37,28 +39,50 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
     private static final Pattern INPUT_INDEX = Pattern.compile("map failed at input #(\\d+)");
 
     private final DecodingFilter filter;
+    /** The pool's shared-memory lane, or null: then results may not use one. */
+    private final BulkLane lane;
 
     ReplyDecoder(DecodingFilter filter) {
-        this.filter = filter;
+        this(filter, null);
     }
 
-    /** {@return a decoder for a pool with these options: its allowed classes and the work limits} */
-    static ReplyDecoder of(PoolOptions options) {
-        return new ReplyDecoder(new DecodingFilter(
-                options.allowedClasses(),
-                WorkLimits.MAX_DEPTH,
-                10_000_000,
-                WorkLimits.MAX_ARRAY,
-                WorkLimits.MAX_BYTES));
+    ReplyDecoder(DecodingFilter filter, BulkLane lane) {
+        this.filter = filter;
+        this.lane = lane;
+    }
+
+    /**
+     * {@return a decoder for a pool with these options: its allowed classes and the work limits}
+     *
+     * @param lane the pool's shared-memory lane, or null
+     */
+    static ReplyDecoder of(PoolOptions options, BulkLane lane) {
+        return new ReplyDecoder(
+                new DecodingFilter(
+                        options.allowedClasses(),
+                        WorkLimits.MAX_DEPTH,
+                        10_000_000,
+                        WorkLimits.MAX_ARRAY,
+                        WorkLimits.MAX_BYTES),
+                lane);
     }
 
     DecodingFilter filter() {
         return filter;
     }
 
+    /** {@return the pool's shared-memory lane, or null} */
+    BulkLane lane() {
+        return lane;
+    }
+
     /** Completes {@code f} with the task's result. */
     void result(ProcessFuture<?> f, byte[] value) {
-        f.replyBytes = value.length;
+        long shared = 0;
+        for (BulkEntry e : BulkTable.entries(value)) {
+            shared += e.bytes();
+        }
+        f.replyBytes = value.length + shared;
         guarded(f, () -> decodeResult(f, value));
     }
 
@@ -71,7 +95,12 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
     void copyFailed(ProcessFuture<?> f, int workerId, byte boundary, byte[] throwable) {
         guarded(f, () -> {
             Throwable cause = throwable(throwable, f.loader);
-            if (boundary == FrameType.BOUNDARY_DECODE_TASK) {
+            if (boundary == FrameType.BOUNDARY_DECODE_RESULT) {
+                f.fail(new TaskSerializationException(
+                        Boundary.DECODE_RESULT_IN_CALLER,
+                        "the result of " + f.description() + " could not be read: " + cause.getMessage(),
+                        cause));
+            } else if (boundary == FrameType.BOUNDARY_DECODE_TASK) {
                 f.fail(new TaskSerializationException(
                         Boundary.DECODE_TASK_IN_WORKER,
                         "worker " + workerId + " could not decode " + f.description() + ": " + cause
@@ -108,7 +137,7 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
     private void decodeResult(ProcessFuture<?> f, byte[] payload) {
         Object value;
         try {
-            value = ValueCodec.decode(payload, f.loader, filter);
+            value = ValueCodec.decode(payload, f.loader, filter, lane == null ? null : lane.reader());
         } catch (InvalidClassException e) {
             f.fail(new TaskSerializationException(
                     Boundary.DECODE_RESULT_IN_CALLER,

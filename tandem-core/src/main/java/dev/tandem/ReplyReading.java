@@ -60,9 +60,11 @@ final class ReplyReading {
     static final long READ_SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What to do with a frame; the pool's dispatch. */
-    @FunctionalInterface
     interface FrameHandler {
         void handle(byte type, long taskId, byte[] payload) throws IOException;
+
+        /** A frame whose payload of {@code bytes} did not fit in this JVM's heap was read past. */
+        void skipped(byte type, long taskId, long bytes) throws IOException;
     }
 
     private final SharedChannel channel;
@@ -88,6 +90,16 @@ final class ReplyReading {
         this.reader = reader;
         this.handler = handler;
         this.outstanding = outstanding;
+    }
+
+    /** Hands the frame {@code reader} just read to {@code handler}. */
+    static void dispatch(FrameReader reader, FrameHandler handler) throws IOException {
+        byte[] payload = reader.payload();
+        if (payload == null) {
+            handler.skipped(reader.type(), reader.taskId(), reader.skipped());
+        } else {
+            handler.handle(reader.type(), reader.taskId(), payload);
+        }
     }
 
     /**
@@ -205,6 +217,6 @@ final class ReplyReading {
             ended = true;
             return;
         }
-        handler.handle(reader.type(), reader.taskId(), reader.payload());
+        dispatch(reader, handler);
     }
 }

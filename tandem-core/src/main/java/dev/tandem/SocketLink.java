@@ -2,10 +2,10 @@ package dev.tandem;
 
 import dev.tandem.protocol.FrameReader;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.SocketStreams;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * where reading through a selector doubled the socket round trip. A channel is either blocking or
  * not, hence one connection per direction.
  *
+ * <p>Bytes go to and from the channel through {@link SocketStreams}, 256 KiB at a time: a large
+ * frame written straight from its array made the JDK copy the whole remaining array on every
+ * partial write.
+ *
  * <h2>Threads</h2>
  * The reader thread is the only reader; writes are serialized by the {@link FrameWriter}'s lock.
  * {@link #close()} may be called by any thread.
@@ -38,6 +42,8 @@ final class SocketLink implements WorkerLink {
     private final Selector writable;
     private final FrameReader reader;
     private final FrameWriter writer;
+    /** Whether the writing thread was interrupted while it waited; guarded by the frame writer's lock. */
+    private boolean writerInterrupted;
 
     /**
      * @param tasks the connection frames are written to; from now on non-blocking
@@ -62,7 +68,7 @@ final class SocketLink implements WorkerLink {
     @Override
     public void readLoop(ReplyReading.FrameHandler handler) throws IOException {
         while (reader.next()) {
-            handler.handle(reader.type(), reader.taskId(), reader.payload());
+            ReplyReading.dispatch(reader, handler);
         }
     }
 
@@ -86,8 +92,22 @@ final class SocketLink implements WorkerLink {
         }
     }
 
-    /** Writes everything, waiting for room on the selector; an interrupt never breaks it. */
+    /**
+     * Waits on the write selector until the socket takes bytes again. An interrupt is put aside (else
+     * select returns at once, for ever) and restored when the write is done: it never breaks it.
+     * Called only by the thread writing, under the frame writer's lock.
+     */
+    private boolean awaitWritable() throws IOException {
+        writerInterrupted |= Thread.interrupted();
+        writable.select(WAIT_MILLIS);
+        writable.selectedKeys().clear();
+        return true;
+    }
+
+    /** Writes everything through {@link SocketStreams}, then restores an interrupt put aside meanwhile. */
     private final class Out extends OutputStream {
+        private final OutputStream out = SocketStreams.output(tasks, SocketLink.this::awaitWritable);
+
         @Override
         public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
@@ -95,18 +115,11 @@ final class SocketLink implements WorkerLink {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-            boolean interrupted = false;
             try {
-                while (bb.hasRemaining()) {
-                    if (tasks.write(bb) == 0) {
-                        interrupted |= Thread.interrupted(); // else select returns at once, for ever
-                        writable.select(WAIT_MILLIS);
-                        writable.selectedKeys().clear();
-                    }
-                }
+                out.write(b, off, len);
             } finally {
-                if (interrupted) {
+                if (writerInterrupted) {
+                    writerInterrupted = false;
                     Thread.currentThread().interrupt();
                 }
             }

@@ -520,7 +520,7 @@ public final class Tandem {
 
         /** A pool of local worker JVMs: the conductor with a {@link WorkerLauncher} as its starter. */
         private static TaskPool processes(PoolOptions options) {
-            ReplyDecoder d = ReplyDecoder.of(options);
+            ReplyDecoder d = ReplyDecoder.of(options, BulkLane.of(WorkerLauncher.jvmOptions(options)));
             byte[] initializer = TaskEncoder.initializer(options.initializer());
             WorkerStarter launcher = new WorkerLauncher(options, initializer, d);
             return ProcessTaskPool.start(options, d, launcher, options.workers(), null, () -> true);

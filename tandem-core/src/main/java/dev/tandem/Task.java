@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
  *
  * <p>In process and hybrid modes the task, its captured state and its result are <em>copied</em>:
  * the worker sees a copy of what the caller had, and writes made by the task to captured objects are
- * not visible to the caller. No heap is shared between processes.
+ * not visible to the caller. No heap is shared between processes. Large primitive arrays and
+ * {@link java.nio.ByteBuffer}s travel through shared memory but are copies all the same (see
+ * {@link TaskPool}).
  *
  * @param <T> the result type
  */

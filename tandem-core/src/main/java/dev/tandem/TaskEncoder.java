@@ -1,11 +1,17 @@
 package dev.tandem;
 
 import dev.tandem.TaskSerializationException.Boundary;
+import dev.tandem.protocol.BulkWriter;
 import dev.tandem.protocol.DecodingFilter;
+import dev.tandem.protocol.FrameTooLargeException;
+import dev.tandem.protocol.FrameType;
+import dev.tandem.protocol.HeapRoom;
 import dev.tandem.protocol.ObjectCodec;
+import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.Serializable;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -16,21 +22,49 @@ import java.util.function.Consumer;
  * the pool's {@link DecodingFilter}, so that its result may use them. The bytes of a stateless task
  * class (see {@link StatelessTasks}) are encoded once and reused.
  *
+ * <p>With the pool's {@link BulkLane}, the large primitive arrays and {@code ByteBuffer}s a task
+ * carries are copied into shared memory here, and the task's frame carries only where they are: the
+ * copy is made at {@code submit}, so the caller may change its arrays as soon as {@code submit}
+ * returns. A task whose frame would exceed the protocol's limit, or whose data cannot fit in a
+ * worker's heap, is refused here with a {@link TaskSerializationException} naming the sizes, the
+ * limit and what raises it.
+ *
  * <p>Thread-safe.
  */
 final class TaskEncoder {
-    /** A serialized task. */
-    record Encoded(byte[] bytes, boolean stateless) {}
+    /**
+     * A serialized task.
+     *
+     * @param bytes the frame's payload
+     * @param stateless whether its class has no state
+     * @param leases the shared memory its arrays and buffers were copied into; released when the
+     *     task's future is done
+     */
+    record Encoded(byte[] bytes, boolean stateless, List<BulkWriter.Lease> leases) {}
+
+    /** The longest task payload: a frame less its header. */
+    static final int MAX_TASK_BYTES = WorkerLaunch.MAX_FRAME_BYTES - FrameType.HEADER_AFTER_LENGTH;
 
     private final DecodingFilter filter;
     /** Checks that workers can load a class a task carries; throws TaskSerializationException if not. */
     private final Consumer<Class<?>> loadable;
+    /** The shared-memory lane, or null to keep everything in the frame. */
+    private final BulkLane lane;
+    /** The longest task payload. */
+    private final int maxTaskBytes;
     /** The bytes of stateless task classes, encoded once. */
     private final ConcurrentHashMap<Class<?>, byte[]> statelessBytes = new ConcurrentHashMap<>();
 
-    TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable) {
+    TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable, BulkLane lane) {
+        this(filter, loadable, lane, MAX_TASK_BYTES);
+    }
+
+    /** @param maxTaskBytes the longest task payload; the protocol's limit but in tests */
+    TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable, BulkLane lane, int maxTaskBytes) {
         this.filter = filter;
         this.loadable = loadable;
+        this.lane = lane;
+        this.maxTaskBytes = maxTaskBytes;
     }
 
     /**
@@ -45,15 +79,23 @@ final class TaskEncoder {
         }
         boolean stateless = StatelessTasks.isStateless(callable);
         byte[] bytes = stateless ? statelessBytes.get(callable.getClass()) : null;
+        if (bytes != null) {
+            return new Encoded(bytes, true, List.of());
+        }
+        ObjectCodec.Encoded encoded;
         try {
-            if (bytes == null) {
-                bytes = ObjectCodec.encode(callable, this::classWritten);
-                if (stateless) {
-                    statelessBytes.putIfAbsent(callable.getClass(), bytes);
-                }
+            encoded = ObjectCodec.encode(
+                    callable, this::classWritten, stateless || lane == null ? null : lane.writer(), maxTaskBytes);
+            if (stateless) {
+                statelessBytes.putIfAbsent(callable.getClass(), encoded.bytes());
             }
         } catch (TaskSerializationException e) {
             throw e; // a class that workers cannot load, from classWritten
+        } catch (FrameTooLargeException e) {
+            throw new TaskSerializationException(
+                    Boundary.ENCODE_TASK_IN_CALLER,
+                    ThreadTaskPool.describe(userTask(callable)) + " is " + e.getMessage(),
+                    e);
         } catch (NotSerializableException e) {
             throw new TaskSerializationException(
                     Boundary.ENCODE_TASK_IN_CALLER,
@@ -68,7 +110,28 @@ final class TaskEncoder {
                     ThreadTaskPool.describe(userTask(callable)) + " cannot be serialized: " + e,
                     e);
         }
-        return new Encoded(bytes, stateless);
+        checkFits(callable, encoded);
+        return new Encoded(encoded.bytes(), stateless, encoded.leases());
+    }
+
+    /**
+     * Refuses a task whose data a worker's heap cannot hold: it would fail there anyway, after its
+     * bytes were sent. Only when the workers' maximum heap is known, and only beyond it.
+     */
+    private void checkFits(Callable<?> callable, ObjectCodec.Encoded encoded) {
+        long heap = lane == null ? 0 : lane.workerHeapBytes();
+        long data = encoded.bytes().length + encoded.sharedBytes();
+        if (heap > 0 && data > heap) {
+            encoded.release();
+            throw new TaskSerializationException(
+                    Boundary.ENCODE_TASK_IN_CALLER,
+                    ThreadTaskPool.describe(userTask(callable)) + " carries " + data + " bytes (" + HeapRoom.mib(data)
+                            + ": " + HeapRoom.mib(encoded.sharedBytes()) + " of arrays and buffers through shared"
+                            + " memory, " + HeapRoom.mib(encoded.bytes().length) + " serialized), more than a worker's"
+                            + " heap of " + heap + " bytes (" + HeapRoom.mib(heap) + ") can hold; give workers a"
+                            + " larger heap with jvmOptions(\"-Xmx<size>\"), or pass the data in pieces",
+                    null);
+        }
     }
 
     /** A class in a task's serialized form: results may hold it, and workers must be able to load it. */

@@ -27,6 +27,21 @@ import java.util.stream.Stream;
  * wrapper and the Tandem way to get the same thing. {@link java.util.concurrent.ExecutorCompletionService}
  * works in every mode. Thread modes accept every wrapper.
  *
+ * <p><b>Large data.</b> Primitive arrays and {@link java.nio.ByteBuffer}s of 128 KiB or more,
+ * wherever they are in a task's captured state or its result, travel through shared memory beside
+ * the task's frame, on either {@link Transport}, instead of through Java serialization: the sender
+ * copies them into a shared segment, the receiver copies them out. They are still <em>copies</em>:
+ * the copy of a task's data is made when {@code submit} returns, so the caller may change its
+ * arrays and buffers right away, and the worker's changes never reach the caller. A
+ * {@code ByteBuffer} (which Java serialization cannot send at all) arrives as a new buffer of the
+ * same kind (direct or heap), byte order and read-only flag, holding the sender's remaining bytes
+ * at position 0; the sender's buffer is not moved. The segments are reused by later tasks and
+ * deleted when idle, when the pool terminates, or when their writer dies; this needs no native
+ * access. A task whose data cannot fit in a worker's heap is rejected at {@code submit} (or fails
+ * when the worker finds no room) with a {@link TaskSerializationException} naming the sizes and
+ * the option that raises the heap; a worker's default heap is sized from the machine's memory and
+ * the number of workers (at least 1 GiB).
+ *
  * <p><b>{@code execute}.</b> A {@code Runnable} given to {@link #execute} that throws is never
  * silent: as with the JDK's executors, its exception goes to the uncaught-exception handler (of a
  * pool thread in thread modes, of a Tandem thread of the caller in isolated modes, where the task
@@ -79,15 +94,20 @@ public interface TaskPool extends ExecutorService {
      * Applies {@code fn} to every input and returns the outputs in input order.
      *
      * <p>Inputs are consumed lazily with a bounded number in flight, and small tasks are batched
-     * automatically: the batch size grows until one batch takes about 50 ms of worker time, as
-     * joblib's auto batching does. If any application fails, the pool stops submitting new batches
-     * and this method throws that failure.
+     * automatically: the batch size grows until one batch takes about 20 ms of worker time, as
+     * joblib's auto batching does, or carries about 8 MiB of inputs and outputs. In isolated modes
+     * numbers and strings travel in columns, without an object per element. If any application
+     * fails, the pool stops submitting new batches and this method throws that failure.
+     *
+     * <p>The returned list is unmodifiable. Numeric outputs ({@link Integer}, {@link Long},
+     * {@link Double}) stay in primitive arrays and are boxed when read, so reading an element twice
+     * may give two equal but distinct objects.
      *
      * @param fn the function, copied to workers in isolated modes
      * @param inputs the inputs, read once
      * @param <T> the input type
      * @param <R> the output type
-     * @return the outputs, in input order
+     * @return the outputs, in input order; unmodifiable
      * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the

@@ -2,7 +2,9 @@ package dev.tandem;
 
 /**
  * How a process or hybrid pool talks to its worker JVMs. Either way, tasks and results are copied
- * and no heap is shared; the transport only changes how the copies travel. Figures are from this
+ * and no heap is shared; the transport only changes how the frames travel. Large primitive arrays
+ * and {@code ByteBuffer}s go through shared memory beside the frames with either transport (see
+ * {@link TaskPool}). Figures are from this
  * project's 2-CPU machine (docs/performance.md).
  */
 public enum Transport {
@@ -17,8 +19,7 @@ public enum Transport {
      * A shared-memory ring per direction ({@code dev.tandem.ipc.SharedChannel}) with futex
      * wake-ups, where the thread waiting for its worker's only task reads the reply itself. The
      * shortest round trips (about 2 µs when caller and worker each have a CPU, both briefly
-     * spinning; about 7 µs on one shared CPU), more tasks per second, and large payloads far
-     * faster. It costs about 6 MiB more resident memory per worker (the JDK's foreign-function
+     * spinning; about 7 µs on one shared CPU) and more tasks per second. It costs about 6 MiB more resident memory per worker (the JDK's foreign-function
      * machinery that the futex calls need) and 2 MiB of {@code /dev/shm} per worker, and the caller
      * should run with {@code --enable-native-access=ALL-UNNAMED} (as the {@code tandem} launcher
      * does), or the JDK warns once about a restricted method. The Unix socket stays open to detect

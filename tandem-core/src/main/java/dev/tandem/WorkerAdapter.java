@@ -1,7 +1,9 @@
 package dev.tandem;
 
 import dev.tandem.protocol.FrameType;
+import dev.tandem.protocol.HeapRoom;
 import dev.tandem.protocol.MessageCodec;
+import dev.tandem.protocol.ThrowableCodec;
 import java.io.IOException;
 
 /**
@@ -47,5 +49,20 @@ final class WorkerAdapter implements ReplyReading.FrameHandler {
             case FrameType.INIT_FAILED -> events.initFailed(payload);
             default -> throw new IOException("protocol error: unexpected " + FrameType.name(type));
         }
+    }
+
+    /**
+     * A reply too large for this JVM's heap fails its task as a copy failure naming the sizes; any
+     * other frame that large is a protocol error.
+     */
+    @Override
+    public void skipped(byte type, long taskId, long bytes) throws IOException {
+        if (type != FrameType.RESULT && type != FrameType.FAILED) {
+            throw new IOException("protocol error: a " + FrameType.name(type) + " frame of " + bytes + " bytes");
+        }
+        IOException why = new IOException("the reply is " + HeapRoom.describe(bytes) + " of this JVM (the caller);"
+                + " give it a larger heap (-Xmx on its command line), or return the data in pieces or as primitive"
+                + " arrays or ByteBuffers, which travel through shared memory and are not held twice");
+        events.copyFailed(taskId, FrameType.BOUNDARY_DECODE_RESULT, ThrowableCodec.encode(why));
     }
 }

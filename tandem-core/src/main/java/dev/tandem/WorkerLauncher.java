@@ -1,6 +1,7 @@
 package dev.tandem;
 
 import dev.tandem.ipc.SharedChannel;
+import dev.tandem.ipc.SharedSegment;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.MessageCodec;
@@ -51,21 +52,23 @@ import java.util.function.Consumer;
  *
  * <h2>Worker command</h2>
  * The caller's own {@code java} and class path, the caller's system properties (an argument file,
- * see {@link InheritedProperties}), Tandem's defaults (a small heap and the serial GC,
- * which returns memory to the OS; exit on {@link OutOfMemoryError}; no perf-data file), then the
- * user's {@code jvmOptions}, which win because they come later, all behind {@code setsid} (see
- * {@link ProcessTree}). stdin is a pipe that carries the one-time token and then ends; stdout and
- * stderr are pipes pumped by {@link OutputPump}.
+ * see {@link InheritedProperties}), Tandem's defaults (a maximum heap sized by {@link WorkerHeap}, a
+ * small initial one and the serial GC, which returns memory to the OS; exit on
+ * {@link OutOfMemoryError}; no perf-data file), then the user's {@code jvmOptions}, which win
+ * because they come later, then the shared-memory lane's threshold and directory, all behind
+ * {@code setsid} (see {@link ProcessTree}). stdin is a pipe that carries the one-time token and then
+ * ends; stdout and stderr are pipes pumped by {@link OutputPump}.
  *
  * <p>Thread-safe: {@link #start} may run on several threads at once.
  */
 final class WorkerLauncher implements WorkerStarter {
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-Xms8m",
-            "-Xmx256m",
             "-XX:+UseSerialGC",
             "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30",
+            // The heap never shrinks while tasks come: an idle worker trims it (HeapTrim).
+            "-XX:MaxHeapFreeRatio=100",
+            "-XX:-ShrinkHeapInSteps",
             "-XX:-UsePerfData",
             "-XX:+ExitOnOutOfMemoryError",
             "--enable-native-access=ALL-UNNAMED");
@@ -97,6 +100,9 @@ final class WorkerLauncher implements WorkerStarter {
                     "-XX:CompileCommand=quiet",
                     "-XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock")
             : List.of();
+
+    /** The system property of tandem-ipc that moves the segment directory. */
+    static final String SEGMENT_DIRECTORY_PROPERTY = "dev.tandem.ipc.dir";
 
     /** Each direction's ring of a shared-memory channel: 1 MiB; larger frames travel in pieces. */
     static final int SHARED_RING_BYTES = 1 << 20;
@@ -203,9 +209,13 @@ final class WorkerLauncher implements WorkerStarter {
         return Path.of("").toAbsolutePath();
     }
 
-    /** Tandem's defaults, then the user's options, which win by coming later. */
+    /**
+     * Tandem's defaults, then the user's options, which win by coming later. The default maximum
+     * heap is sized from the machine's memory and the number of workers ({@link WorkerHeap}).
+     */
     static List<String> jvmOptions(PoolOptions options) {
         List<String> out = new ArrayList<>();
+        out.add(WorkerHeap.defaultOption(options.workers()));
         boolean userGc = options.jvmOptions().stream().anyMatch(o -> o.matches("-XX:\\+Use\\w+GC"));
         for (String o : DEFAULT_JVM_OPTIONS) {
             if (!(userGc && o.equals("-XX:+UseSerialGC"))) {
@@ -257,6 +267,16 @@ final class WorkerLauncher implements WorkerStarter {
         }
         cmd.addAll(classPath.arguments());
         cmd.addAll(InheritedProperties.outputEncodings());
+        BulkLane lane = decoder.lane();
+        cmd.add("-D" + WorkerLaunch.BULK_THRESHOLD_PROPERTY + "=" + (lane == null ? 0 : lane.threshold()));
+        if (lane != null) {
+            try {
+                // Both ends must agree on where segments live: the caller may have moved it.
+                cmd.add("-D" + SEGMENT_DIRECTORY_PROPERTY + "=" + SharedSegment.directory());
+            } catch (IOException e) {
+                // no usable directory: the lane fails at its first large value, and says why
+            }
+        }
         cmd.add("-D" + WorkerLaunch.SOCKET_PROPERTY + "=" + control.path());
         cmd.add("-D" + WorkerLaunch.WORKER_ID_PROPERTY + "=" + workerId);
         cmd.add(WorkerLaunch.MAIN_CLASS);
@@ -415,6 +435,9 @@ final class WorkerLauncher implements WorkerStarter {
 
     @Override
     public void close() {
+        if (decoder.lane() != null) {
+            decoder.lane().close();
+        }
         control.close();
         classPath.close();
         folder.delete();

@@ -1,11 +1,16 @@
 package dev.tandem;
 
+import dev.tandem.ipc.SharedSegment;
+import dev.tandem.protocol.BulkEntry;
+import dev.tandem.protocol.BulkReader;
+import dev.tandem.protocol.BulkTable;
 import dev.tandem.protocol.WorkerLaunch;
 import dev.tandem.spi.Worker;
 import dev.tandem.spi.WorkerEnd;
 import dev.tandem.spi.WorkerListener;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +143,9 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         Integer exit = awaitExit();
         ProcessTree.killGroup(pid()); // what it started goes with it, however it ended
         link.close();
+        if (decoder.lane() != null) {
+            sweepSharedMemory(); // the segments of its results, if it died holding some
+        }
         training.ifPresent(t -> t.finish(exit));
         if (!ready.isDone() || ready.isCompletedExceptionally()) {
             ready.completeExceptionally(new IOException("exited"));
@@ -168,10 +176,22 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         ready.completeExceptionally(new WorkerLauncher.InitializerFailure(decoder.throwable(throwable, null)));
     }
 
+    /**
+     * Hands a result to the conductor, which decodes it before it returns; then marks the shared
+     * memory the result came through as read, whatever became of it (decoded, refused, or dropped
+     * as late), so that the worker may reuse it.
+     */
     @Override
     public void result(long taskId, byte[] value) {
         outstanding.decrementAndGet();
-        listener.result(taskId, value);
+        try {
+            listener.result(taskId, value);
+        } finally {
+            List<BulkEntry> shared = BulkTable.entries(value);
+            if (!shared.isEmpty()) {
+                BulkReader.release(shared);
+            }
+        }
     }
 
     @Override
@@ -285,6 +305,14 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         stderr.awaitEnd(1000);
         stdout.awaitEnd(200);
         return code;
+    }
+
+    private static void sweepSharedMemory() {
+        try {
+            SharedSegment.sweep();
+        } catch (IOException e) {
+            // the next sweep of any Tandem JVM removes them
+        }
     }
 
     /** {@return the last lines of its stderr and stdout, for a failed start} */

@@ -39,7 +39,10 @@ class LimitsTest {
                 .hasMessageContaining("/does/not/exist.jar");
     }
 
-    /** Was: "killed by SIGKILL … maybe the OOM killer", counted as a crash. */
+    /**
+     * Was: "killed by SIGKILL … maybe the OOM killer", counted as a crash. A string, since a large
+     * array would travel through shared memory, beside the frame (next test).
+     */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.tandem.PoolContractTest#isolated")
     void aResultOverTheReplyLimitFailsAsSerializationAndKeepsTheWorker(Mode mode, Transport transport)
@@ -48,7 +51,7 @@ class LimitsTest {
                 .jvmOptions("-Dtandem.maxReplyBytes=100000")
                 .start()) {
             List<Long> pids = pool.workerPids();
-            Future<byte[]> big = pool.submit(() -> new byte[200_000]);
+            Future<String> big = pool.submit(() -> "x".repeat(200_000));
             ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, big::get);
             assertThat(e.getCause())
                     .isInstanceOf(TaskSerializationException.class)
@@ -58,6 +61,23 @@ class LimitsTest {
                     .isEqualTo(TaskSerializationException.Boundary.ENCODE_RESULT_IN_WORKER);
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
             assertThat(pool.workerPids()).as("the worker was kept").containsExactlyInAnyOrderElementsOf(pids);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.tandem.PoolContractTest#isolated")
+    void aLargeArrayResultDoesNotCountAgainstTheReplyLimit(Mode mode, Transport transport) throws Exception {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport)
+                .jvmOptions("-Dtandem.maxReplyBytes=100000")
+                .start()) {
+            byte[] back = pool.submit(() -> {
+                        byte[] b = new byte[1 << 20];
+                        b[b.length - 1] = 7;
+                        return b;
+                    })
+                    .get();
+            assertThat(back).hasSize(1 << 20);
+            assertThat(back[back.length - 1]).isEqualTo((byte) 7);
         }
     }
 

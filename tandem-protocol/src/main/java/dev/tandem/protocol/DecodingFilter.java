@@ -31,7 +31,9 @@ public final class DecodingFilter implements ObjectInputFilter {
             "java.io.*",
             "java.nio.**",
             "java.text.*",
-            "dev.tandem.*");
+            "dev.tandem.*",
+            "dev.tandem.protocol.BulkRef",
+            "dev.tandem.protocol.BufferValue");
     /** Never allowed, even if learned or allowed by a pattern: classic gadget-chain packages. */
     public static final List<String> DENY = List.of(
             "java.rmi.**",

@@ -5,16 +5,19 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.Arrays;
 
 /**
  * Reads frames (see {@link FrameType}) from a channel. Not thread-safe: one reader thread per
  * channel. A frame longer than the configured limit is a protocol error, so a broken or hostile peer
- * cannot make this side allocate without bound.
+ * cannot make this side allocate without bound. A frame whose payload does not fit in this JVM's heap
+ * ({@link HeapRoom}) is read past and reported by {@link #skipped()} instead of failing with an
+ * {@link OutOfMemoryError}, so that one task's payload fails that task only.
  */
 public final class FrameReader {
+    /** Payloads from this size up are checked against the heap before they are allocated: 1 MiB. */
+    private static final int CHECKED_BYTES = 1 << 20;
     /** Frames up to this size are read into a buffer of their size at once: 64 KiB. */
     private static final int GROWTH_START = 1 << 16;
 
@@ -24,13 +27,14 @@ public final class FrameReader {
     private byte type;
     private long taskId;
     private byte[] payload;
+    private long skipped;
 
     /**
      * @param channel the channel, in blocking mode
      * @param maxFrameBytes the largest acceptable frame
      */
     public FrameReader(ReadableByteChannel channel, int maxFrameBytes) {
-        this(Channels.newInputStream(channel), maxFrameBytes);
+        this(SocketStreams.input(channel, null), maxFrameBytes);
     }
 
     /**
@@ -60,8 +64,24 @@ public final class FrameReader {
         }
         type = in.readByte();
         taskId = in.readLong();
-        payload = readPayload(length - FrameType.HEADER_AFTER_LENGTH);
+        int n = length - FrameType.HEADER_AFTER_LENGTH;
+        if (n >= CHECKED_BYTES && !HeapRoom.fits(n)) {
+            payload = null;
+            skipped = n;
+            in.skipNBytes(n);
+            return true;
+        }
+        skipped = 0;
+        payload = readPayload(n);
         return true;
+    }
+
+    /**
+     * {@return the payload size of the last frame if it did not fit in the heap and was read past
+     * (then {@link #payload()} is null), else 0}
+     */
+    public long skipped() {
+        return skipped;
     }
 
     /**
@@ -110,8 +130,8 @@ public final class FrameReader {
     }
 
     /**
-     * {@return the payload of the last frame read, handed over to the caller} The reader keeps no
-     * reference to it, so a second call returns null.
+     * {@return the payload of the last frame read (null if it was {@link #skipped()}), handed over
+     * to the caller} The reader keeps no reference to it, so a second call returns null.
      */
     public byte[] payload() {
         byte[] p = payload;

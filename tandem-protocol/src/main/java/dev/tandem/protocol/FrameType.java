@@ -56,6 +56,11 @@ public final class FrameType {
     public static final byte BOUNDARY_DECODE_TASK = 1;
     /** {@link #COPY_FAILED} boundary: the worker could not encode the result. */
     public static final byte BOUNDARY_ENCODE_RESULT = 2;
+    /**
+     * Copy-failure boundary that never travels: the caller could not read a reply (it did not fit in
+     * the caller's heap), reported by the caller's own reader as if the worker had sent it.
+     */
+    public static final byte BOUNDARY_DECODE_RESULT = 3;
 
     /**
      * {@link #HELLO} role: the connection that carries frames from the caller to the worker (INIT,

@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 
 /**
@@ -19,7 +18,7 @@ public final class FrameWriter {
 
     /** @param channel the channel, in blocking mode */
     public FrameWriter(WritableByteChannel channel) {
-        this(Channels.newOutputStream(channel));
+        this(SocketStreams.output(channel, null));
     }
 
     /** @param stream the stream */

@@ -5,17 +5,21 @@ import java.io.ObjectInputFilter;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Encodes task results: the common small values (null, {@link Integer}, {@link Long},
  * {@link Double}, {@link Boolean}, {@link String}, {@code byte[]}) as a tag byte and their bytes,
  * everything else as a tag byte and Java serialization. The compact forms skip Java serialization's
  * stream header and class descriptors, which cost more than the value on a hot path, and cannot
- * instantiate anything, so they need no filter.
+ * instantiate anything, so they need no filter. A value with primitive arrays or buffers above the
+ * shared-memory threshold (a large {@code byte[]} result included) is serialized with them in shared
+ * memory, and the payload starts with their table ({@link BulkTable}).
  *
  * <pre>
- *   tag(1) | body
+ *   [table] tag(1) | body
  *   0 serialized | 1 null | 2 int(4) | 3 long(8) | 4 double(8) | 5 boolean(1) | 6 UTF-8 string | 7 bytes
  * </pre>
  * Stateless and thread-safe.
@@ -33,13 +37,52 @@ public final class ValueCodec {
     private ValueCodec() {}
 
     /**
-     * Encodes a value.
+     * Encodes a value, everything inside the payload.
      *
      * @param value the value, may be null
      * @return the bytes
      * @throws IOException if the value needs Java serialization and that failed
      */
     public static byte[] encode(Object value) throws IOException {
+        return encode(value, null, Integer.MAX_VALUE - 8).bytes();
+    }
+
+    /**
+     * Encodes a value, its large arrays and buffers through shared memory.
+     *
+     * @param value the value, may be null
+     * @param bulk where large arrays and buffers go, or null to keep them in the payload
+     * @param limit the longest payload
+     * @return the payload and its leases
+     * @throws FrameTooLargeException if the payload would be longer than {@code limit}
+     * @throws IOException if the value needs Java serialization and that failed, or a segment could
+     *     not be made
+     */
+    public static ObjectCodec.Encoded encode(Object value, BulkWriter bulk, long limit) throws IOException {
+        byte[] compact = compact(value, bulk);
+        if (compact != null) {
+            if (compact.length > limit) {
+                throw new FrameTooLargeException(compact.length, limit);
+            }
+            return new ObjectCodec.Encoded(compact, List.of());
+        }
+        ChunkedBytes body = new ChunkedBytes(limit);
+        List<BulkWriter.Lease> leases = new ArrayList<>(0);
+        try {
+            body.write(SERIALIZED);
+            ObjectCodec.write(body, value, null, bulk, leases);
+            return new ObjectCodec.Encoded(
+                    BulkTable.assemble(ObjectCodec.entries(leases), body, limit), List.copyOf(leases));
+        } catch (IOException | RuntimeException | Error e) {
+            for (BulkWriter.Lease l : leases) {
+                l.release();
+            }
+            throw e;
+        }
+    }
+
+    /** {@return the compact form of a small common value, or null if it must be serialized} */
+    private static byte[] compact(Object value, BulkWriter bulk) {
         if (value == null) {
             return new byte[] {NULL};
         }
@@ -57,28 +100,23 @@ public final class ValueCodec {
             return new byte[] {BOOLEAN, (byte) ((Boolean) value ? 1 : 0)};
         }
         if (c == String.class) {
-            byte[] s = ((String) value).getBytes(StandardCharsets.UTF_8);
-            byte[] out = new byte[s.length + 1];
-            out[0] = STRING;
-            System.arraycopy(s, 0, out, 1, s.length);
-            return out;
+            return tagged(STRING, ((String) value).getBytes(StandardCharsets.UTF_8));
         }
-        if (c == byte[].class) {
-            byte[] b = (byte[]) value;
-            byte[] out = new byte[b.length + 1];
-            out[0] = BYTES;
-            System.arraycopy(b, 0, out, 1, b.length);
-            return out;
+        if (c == byte[].class && (bulk == null || !bulk.accepts(value))) {
+            return tagged(BYTES, (byte[]) value);
         }
-        byte[] s = ObjectCodec.encode(value, null);
-        byte[] out = new byte[s.length + 1];
-        out[0] = SERIALIZED;
-        System.arraycopy(s, 0, out, 1, s.length);
+        return null;
+    }
+
+    private static byte[] tagged(byte tag, byte[] b) {
+        byte[] out = new byte[b.length + 1];
+        out[0] = tag;
+        System.arraycopy(b, 0, out, 1, b.length);
         return out;
     }
 
     /**
-     * Decodes bytes made by {@link #encode}.
+     * Decodes bytes made by {@link #encode(Object)}.
      *
      * @param bytes the bytes
      * @param loader the class loader to try first for serialized values, or null
@@ -89,21 +127,43 @@ public final class ValueCodec {
      */
     public static Object decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter)
             throws IOException, ClassNotFoundException {
-        if (bytes.length == 0) {
+        return decode(bytes, loader, filter, null);
+    }
+
+    /**
+     * Decodes a payload made by {@link #encode(Object, BulkWriter, long)}.
+     *
+     * @param bytes the payload
+     * @param loader the class loader to try first for serialized values, or null
+     * @param filter the filter for serialized values, or null
+     * @param bulk the reader of shared-memory values, or null if the payload may not have any
+     * @return the value
+     * @throws IOException if malformed, refused by the filter, or a shared-memory value could not be read
+     * @throws ClassNotFoundException if a serialized value's class is missing
+     */
+    public static Object decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter, BulkReader bulk)
+            throws IOException, ClassNotFoundException {
+        BulkTable.Parsed table = BulkTable.parse(bytes);
+        int at = table.bodyOffset();
+        if (bytes.length <= at) {
             throw new IOException("malformed value: empty");
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+        int n = bytes.length - at - 1;
+        ByteBuffer b = ByteBuffer.wrap(bytes, at + 1, n);
+        if (!table.entries().isEmpty() && bytes[at] != SERIALIZED) {
+            throw new IOException("malformed value: a table before tag " + bytes[at]);
+        }
         try {
-            return switch (bytes[0]) {
+            return switch (bytes[at]) {
                 case NULL -> null;
                 case INT -> b.getInt();
                 case LONG -> b.getLong();
                 case DOUBLE -> b.getDouble();
                 case BOOLEAN -> b.get() != 0;
-                case STRING -> new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
-                case BYTES -> Arrays.copyOfRange(bytes, 1, bytes.length);
-                case SERIALIZED -> ObjectCodec.decode(bytes, 1, bytes.length - 1, loader, filter);
-                default -> throw new IOException("malformed value: tag " + bytes[0]);
+                case STRING -> new String(bytes, at + 1, n, StandardCharsets.UTF_8);
+                case BYTES -> Arrays.copyOfRange(bytes, at + 1, bytes.length);
+                case SERIALIZED -> ObjectCodec.decode(bytes, at + 1, n, loader, filter, table.entries(), bulk);
+                default -> throw new IOException("malformed value: tag " + bytes[at]);
             };
         } catch (BufferUnderflowException e) {
             throw new IOException("malformed value: truncated", e);

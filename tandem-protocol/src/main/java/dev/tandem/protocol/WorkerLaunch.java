@@ -18,6 +18,12 @@ public final class WorkerLaunch {
      * line, which every user can read.
      */
     public static final int TOKEN_CHARS = 32;
+    /**
+     * System property: the smallest primitive array or buffer, in bytes, that travels through shared
+     * memory beside a frame rather than inside it ({@link BulkWriter}); 0 turns that off. The caller
+     * passes its own value to its workers.
+     */
+    public static final String BULK_THRESHOLD_PROPERTY = "tandem.bulkThreshold";
     /** The largest frame either side accepts: 1 GiB. */
     public static final int MAX_FRAME_BYTES = 1 << 30;
     /**

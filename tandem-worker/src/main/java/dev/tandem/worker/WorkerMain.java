@@ -2,9 +2,16 @@ package dev.tandem.worker;
 
 import dev.tandem.ipc.SegmentHandle;
 import dev.tandem.ipc.SharedChannel;
+import dev.tandem.ipc.SharedSegment;
+import dev.tandem.protocol.BulkEntry;
+import dev.tandem.protocol.BulkReader;
+import dev.tandem.protocol.BulkTable;
+import dev.tandem.protocol.BulkWriter;
 import dev.tandem.protocol.FrameReader;
+import dev.tandem.protocol.FrameTooLargeException;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.FrameWriter;
+import dev.tandem.protocol.HeapRoom;
 import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.ThrowableCodec;
@@ -63,10 +70,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * it within {@link WorkerLaunch#EXIT_GRACE_MILLIS}, and keeps watching the socket, so that a worker
  * stuck in a shutdown hook still halts at once when its caller dies.
  *
+ * <h2>Data</h2>
+ * Large primitive arrays and buffers travel beside the frames, through shared memory: the caller's
+ * {@link BulkWriter} holds a task's, this worker's {@link #RESULTS} holds its results until the
+ * caller marks them read (see {@code dev.tandem.protocol.BulkWriter}). A task or value that does not
+ * fit in the heap fails that task as a copy failure naming the sizes ({@link HeapRoom}), before
+ * anything is allocated for it. The heap itself is kept small when idle by {@link HeapTrim}.
+ *
  * <h2>Failure</h2>
  * Errors thrown by a task, {@link StackOverflowError} included, fail only that task. An
  * {@link OutOfMemoryError} ends the JVM when it runs with {@code -XX:+ExitOnOutOfMemoryError}, as the
- * caller's defaults ask, since a JVM after OOM is in an unknown state.
+ * caller's defaults ask, since a JVM after OOM is in an unknown state. When the caller dies, the
+ * worker deletes the shared memory of its results and sweeps away the dead caller's before it halts.
  */
 public final class WorkerMain {
     private static final int MAX_CACHED_TASKS = 256;
@@ -77,6 +92,13 @@ public final class WorkerMain {
     private static final int MAX_REPLY_BYTES = Math.min(
             WorkerLaunch.MAX_FRAME_BYTES - FrameType.HEADER_AFTER_LENGTH,
             Integer.getInteger("tandem.maxReplyBytes", Integer.MAX_VALUE));
+    /** Where large results go; the caller marks each read, which gives its segment back. */
+    private static final BulkWriter RESULTS =
+            new BulkWriter(Long.getLong(WorkerLaunch.BULK_THRESHOLD_PROPERTY, BulkWriter.DEFAULT_THRESHOLD), true);
+    /** Reads large arguments out of the caller's shared memory. */
+    private static final BulkReader ARGUMENTS =
+            new BulkReader("give workers a larger heap with jvmOptions(\"-Xmx<size>\") (the default is sized from the"
+                    + " machine's memory and the number of workers)");
 
     /** The control channel; replaced by the shared-memory channel's before any task thread starts. */
     private FrameWriter out;
@@ -86,6 +108,8 @@ public final class WorkerMain {
     private boolean overSharedMemory;
 
     private final int workerId;
+    /** Gives memory back when the worker is idle after large data. */
+    private final HeapTrim trim;
     /** Who may read; set by the handshake, before any worker thread starts (see {@link Leadership}). */
     private Leadership lead;
     /** Guards {@link #inbox} and {@link #running}. */
@@ -112,6 +136,7 @@ public final class WorkerMain {
         this.out = new FrameWriter(replies);
         this.in = new FrameReader(tasks, WorkerLaunch.MAX_FRAME_BYTES);
         this.workerId = workerId;
+        this.trim = new HeapTrim(RESULTS, "tandem-worker-" + workerId + "-trim");
     }
 
     /**
@@ -158,6 +183,10 @@ public final class WorkerMain {
     private static void halt() {
         try {
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            RESULTS.close();
+            SharedSegment.sweep(); // the dead caller's segments: its task arguments
+        } catch (IOException | RuntimeException e) {
+            // best effort: the next sweep of any Tandem JVM removes what is left
         } finally {
             Runtime.getRuntime().halt(0);
         }
@@ -229,12 +258,18 @@ public final class WorkerMain {
                         lead.release();
                     }
                 }
+                trim.busy();
+                boolean idle;
                 try {
-                    runJob(job);
+                    trim.afterTask(runJob(job));
                 } finally {
                     synchronized (queue) {
                         running--;
+                        idle = running == 0 && inbox.isEmpty();
                     }
+                }
+                if (idle) {
+                    trim.idle();
                 }
             }
         } catch (IOException e) {
@@ -263,6 +298,17 @@ public final class WorkerMain {
         }
         switch (in.type()) {
             case FrameType.TASK, FrameType.TASK_STATELESS -> {
+                if (in.skipped() > 0) {
+                    out.writeAndFlush(
+                            FrameType.COPY_FAILED,
+                            in.taskId(),
+                            copyFailure(
+                                    FrameType.BOUNDARY_DECODE_TASK,
+                                    new IOException(
+                                            "the task is " + HeapRoom.describe(in.skipped()) + " of worker " + workerId
+                                                    + "; give workers a larger heap with jvmOptions(\"-Xmx<size>\")")));
+                    return null;
+                }
                 Job job = new Job(in.taskId(), in.payload(), in.type() == FrameType.TASK_STATELESS);
                 synchronized (queue) {
                     if (inbox.isEmpty() && running < threads) {
@@ -362,7 +408,7 @@ public final class WorkerMain {
 
     private Callable<?> decode(Job job) throws IOException, ClassNotFoundException {
         if (!job.stateless) {
-            return (Callable<?>) ObjectCodec.decode(job.bytes, null, null);
+            return (Callable<?>) ObjectCodec.decode(job.bytes, null, null, ARGUMENTS);
         }
         ByteBuffer key = ByteBuffer.wrap(job.bytes);
         synchronized (statelessTasks) {
@@ -378,13 +424,23 @@ public final class WorkerMain {
         return task;
     }
 
-    private void runJob(Job job) throws IOException {
+    /**
+     * Runs a task and sends its one terminal reply.
+     *
+     * @return the bytes of data the task moved: its frame, its arguments from shared memory, and its
+     *     result as sent (for {@link HeapTrim})
+     */
+    private long runJob(Job job) throws IOException {
+        long moved = job.bytes.length;
+        for (BulkEntry e : BulkTable.entries(job.bytes)) {
+            moved += e.bytes();
+        }
         Callable<?> task;
         try {
             task = decode(job);
         } catch (Exception | StackOverflowError | LinkageError e) { // a task's readObject may throw anything
             out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_DECODE_TASK, e));
-            return;
+            return moved;
         }
         Object result;
         runners.put(job.taskId, Thread.currentThread());
@@ -402,30 +458,29 @@ public final class WorkerMain {
                                 + encoding.getClass().getName() + ")"));
             }
             out.writeAndFlush(FrameType.FAILED, job.taskId, failure);
-            return;
+            return moved;
         }
         runners.remove(job.taskId);
         Thread.interrupted(); // a late cancel must not reach the next task
-        byte[] bytes;
+        ObjectCodec.Encoded encoded;
         try {
-            bytes = ValueCodec.encode(result);
-        } catch (Exception | StackOverflowError | LinkageError e) { // a result's writeObject may throw anything
-            out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
-            return;
-        }
-        if (bytes.length > MAX_REPLY_BYTES) {
+            encoded = ValueCodec.encode(result, RESULTS, MAX_REPLY_BYTES);
+        } catch (FrameTooLargeException e) {
             // The caller would refuse the frame as a protocol error and kill this worker for it.
             out.writeAndFlush(
                     FrameType.COPY_FAILED,
                     job.taskId,
                     copyFailure(
                             FrameType.BOUNDARY_ENCODE_RESULT,
-                            new IOException("the result is " + bytes.length + " bytes serialized, over the limit of "
-                                    + MAX_REPLY_BYTES + " bytes of one reply (a frame holds at most 1 GiB);"
-                                    + " return it in pieces, or write it to a file and return its path")));
-            return;
+                            new IOException("the result is " + e.getMessage()
+                                    + "; or write it to a file and return its path")));
+            return moved;
+        } catch (Exception | StackOverflowError | LinkageError e) { // a result's writeObject may throw anything
+            out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
+            return moved;
         }
-        out.writeAndFlush(FrameType.RESULT, job.taskId, bytes);
+        out.writeAndFlush(FrameType.RESULT, job.taskId, encoded.bytes());
+        return moved + encoded.bytes().length + encoded.sharedBytes();
     }
 
     private static byte[] copyFailure(byte boundary, Throwable e) {

@@ -56,6 +56,7 @@ public final class IpcPeer {
             case "socket-drain" -> socketDrain(Path.of(args[1]));
             case "pipe-echo" -> pipeEcho();
             case "large" -> large(Path.of(args[1]));
+            case "raw" -> RawSocketPeer.serve(Path.of(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }

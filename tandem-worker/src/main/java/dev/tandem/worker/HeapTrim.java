@@ -1,0 +1,155 @@
+package dev.tandem.worker;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.tandem.protocol.BulkWriter;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps a worker's heap from growing on every large task while tasks come, and gives the memory back
+ * once the worker has nothing to do.
+ *
+ * <h2>Why</h2>
+ * The serial collector puts a large array in the old generation and, when that is full, grows the
+ * heap rather than collect it: a worker passed 64 MiB arrays one task after another grew by 64 MiB
+ * per task, each time into fresh memory that the kernel must zero and map page by page (about as
+ * long as the copy itself), until the heap reached its maximum; only then did a full collection run,
+ * and (with a small {@code MaxHeapFreeRatio}) give the memory back, so that the next tasks paid for
+ * it again. And an idle JVM never collects: the garbage of the last large task stayed resident.
+ *
+ * <h2>What it does</h2>
+ * <ul>
+ * <li><b>While busy</b>: workers run with {@code -XX:MaxHeapFreeRatio=100}, so a collection never
+ * shrinks the heap. After a task that moved at least {@link #LARGE_BYTES} of data, if the heap's
+ * free room is smaller than that task's data, it runs a full collection at once (after the reply
+ * left, so that it overlaps with the caller's work): the next such task then reuses memory already
+ * mapped instead of growing into new memory. The heap stays about as large as one task needs.
+ * <li><b>When idle</b> for {@link #IDLE_NANOS} after such a task (or with more than
+ * {@link #TRIM_ABOVE_BYTES} of heap), it runs one full collection with
+ * {@code MaxHeapFreeRatio=30} (a manageable flag, set through {@link HotSpotDiagnosticMXBean} and
+ * set back afterwards), which returns the heap's free memory to the system, and deletes the
+ * shared-memory segments of results that wait for reuse.
+ * </ul>
+ * The management classes load at the first idle trim only, so a worker that only runs small tasks
+ * never pays for them.
+ *
+ * <h2>Concurrency</h2>
+ * {@link #busy()}, {@link #afterTask(long)} and {@link #idle()} are called by task threads; the timer
+ * thread is made on first need. Thread-safe: state is guarded by this object.
+ */
+final class HeapTrim {
+    /**
+     * How long the worker must have been idle before it trims: 1 s. Long enough that a caller that
+     * prepares its next large task for a while does not find the heap shrunk (and pay to grow it
+     * again), short enough that an idle worker is small again soon.
+     */
+    static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Committed heap beyond which an idle worker collects: 32 MiB, well above an idle worker's. */
+    static final long TRIM_ABOVE_BYTES = 32L << 20;
+    /** A task that moved this much data or more is large: 4 MiB. */
+    static final long LARGE_BYTES = 4L << 20;
+    /** The free ratio an idle trim shrinks the heap to (the JVM's flag, in percent). */
+    static final String TRIM_FREE_RATIO = "30";
+
+    private final BulkWriter results;
+    private final String threadName;
+    /** Guarded by this. */
+    private ScheduledThreadPoolExecutor timer;
+    /** Guarded by this. */
+    private ScheduledFuture<?> pending;
+    /** Whether a large task ran since the last trim. Guarded by this. */
+    private boolean grown;
+
+    HeapTrim(BulkWriter results, String threadName) {
+        this.results = results;
+        this.threadName = threadName;
+    }
+
+    /** A task starts: whatever trim was planned waits for the next idle time. */
+    synchronized void busy() {
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
+        }
+    }
+
+    /**
+     * A task ended, its reply sent; it moved {@code dataBytes} (arguments decoded plus result
+     * encoded). Collects now if the next task like it would otherwise grow the heap.
+     */
+    void afterTask(long dataBytes) {
+        if (dataBytes < LARGE_BYTES) {
+            return;
+        }
+        synchronized (this) {
+            grown = true;
+        }
+        if (Runtime.getRuntime().freeMemory() < dataBytes) {
+            System.gc();
+        }
+    }
+
+    /** The last running task ended and none is queued: plan a trim if there is something to give back. */
+    synchronized void idle() {
+        if (!grown && Runtime.getRuntime().totalMemory() <= TRIM_ABOVE_BYTES && results.isEmpty()) {
+            return;
+        }
+        if (timer == null) {
+            timer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, threadName);
+                t.setDaemon(true);
+                return t;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+        }
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        pending = timer.schedule(this::trim, IDLE_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    private void trim() {
+        synchronized (this) {
+            if (pending == null || pending.isCancelled()) {
+                return;
+            }
+            pending = null;
+            grown = false;
+        }
+        results.trim(0);
+        if (Runtime.getRuntime().totalMemory() > TRIM_ABOVE_BYTES) {
+            shrinkingCollection();
+        }
+    }
+
+    /** One full collection that gives free heap back to the system. */
+    private static void shrinkingCollection() {
+        HotSpotDiagnosticMXBean vm;
+        String before;
+        try {
+            vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            before = vm.getVMOption("MaxHeapFreeRatio").getValue();
+            if (Integer.parseInt(before) > Integer.parseInt(TRIM_FREE_RATIO)) {
+                vm.setVMOption("MaxHeapFreeRatio", TRIM_FREE_RATIO);
+            } else {
+                vm = null; // already that low: a plain collection shrinks
+            }
+        } catch (RuntimeException | LinkageError e) { // no management in this JVM: collect all the same
+            vm = null;
+            before = null;
+        }
+        try {
+            System.gc();
+        } finally {
+            if (vm != null) {
+                try {
+                    vm.setVMOption("MaxHeapFreeRatio", before);
+                } catch (RuntimeException e) {
+                    // the lower ratio stays: the heap shrinks at later collections too
+                }
+            }
+        }
+    }
+}
