@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
@@ -38,6 +39,20 @@ import jdk.net.UnixDomainPrincipal;
  * of the same user that reads the worker's stdin pipe before the worker does could still pose as it
  * (it can as well attach a debugger to the worker): same-user isolation is the operating system's.
  *
+ * <p><b>Without the module {@code jdk.net}</b> ({@code java --limit-modules java.se,...}, jshell's
+ * {@code --execution local}, a jlinked image without it), {@code SO_PEERCRED} cannot be read. The
+ * socket then works without the peer-credential check, and logs once that it does: another user
+ * still cannot reach the socket, because its folder is owner-only (connecting needs search
+ * permission on it), and a connection still needs a pending token and the launched pid. What is
+ * lost is the second lock on the same door: on a file system that ignores the folder's mode,
+ * another user could connect, though not without the token. Add {@code --add-modules jdk.net} to
+ * keep both checks.
+ *
+ * <h2>Failure</h2>
+ * An error on the acceptor thread (anything but the closing of the socket) fails every pending
+ * launch at once with the cause, and every later {@link #expect}: no launch waits out its start
+ * timeout for an acceptor that died.
+ *
  * <h2>Resources</h2>
  * The socket in the pool's private folder ({@link PoolFolder}, which deletes the folder), the
  * acceptor thread and one greeting thread per connection being greeted; {@link #close()} closes
@@ -46,6 +61,13 @@ import jdk.net.UnixDomainPrincipal;
 final class ControlSocket implements AutoCloseable {
     /** The longest a connection may take to send HELLO: 10 s (a worker sends it right after connecting). */
     static final long HELLO_MILLIS = TimeUnit.SECONDS.toMillis(10);
+
+    /** Whether this JVM has {@code jdk.net}, which reads a peer's credentials ({@code SO_PEERCRED}). */
+    static final boolean PEER_CREDENTIALS =
+            ModuleLayer.boot().findModule("jdk.net").isPresent();
+
+    /** Set once the absence of jdk.net was logged (once per JVM). */
+    private static final AtomicBoolean NO_PEER_CREDENTIALS_LOGGED = new AtomicBoolean();
 
     /**
      * A worker's two connections, each of which sent a valid HELLO.
@@ -91,6 +113,8 @@ final class ControlSocket implements AutoCloseable {
     private final Set<SocketChannel> greeting = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
+    /** Why the acceptor thread ended before {@link #close()}, or null while it runs. */
+    private volatile Throwable acceptorFailure;
 
     /** @param dir the pool's private folder ({@link PoolFolder}), which holds the socket */
     ControlSocket(Path dir) throws IOException {
@@ -99,6 +123,16 @@ final class ControlSocket implements AutoCloseable {
         this.socket = dir.resolve(SocketRoom.SOCKET_NAME);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
+        if (!PEER_CREDENTIALS) {
+            if (NO_PEER_CREDENTIALS_LOGGED.compareAndSet(false, true)) {
+                System.getLogger("dev.tandem")
+                        .log(
+                                System.Logger.Level.INFO,
+                                "the module jdk.net is absent: workers' connections are checked by their owner-only"
+                                        + " folder, one-time token and pid, but not by their peer credentials"
+                                        + " (SO_PEERCRED); add --add-modules jdk.net to check those too");
+            }
+        }
         this.acceptor = new Thread(this::acceptLoop, "tandem-acceptor-" + dir.getFileName());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -117,6 +151,10 @@ final class ControlSocket implements AutoCloseable {
     CompletableFuture<Connection> expect(String token) {
         Expected e = new Expected();
         expected.put(token, e);
+        Throwable failure = acceptorFailure;
+        if (failure != null) {
+            e.future.completeExceptionally(acceptorFailed(failure));
+        }
         return e.future;
     }
 
@@ -138,12 +176,37 @@ final class ControlSocket implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        try {
+            accept();
+        } catch (Throwable t) { // an Error too: a launch must never wait for a dead acceptor
+            if (!closed) {
+                failPendingLaunches(t); // each launch reports it, with the cause
+            }
+        }
+    }
+
+    /** Fails every pending launch, and every later one, with why the acceptor ended. */
+    private void failPendingLaunches(Throwable cause) {
+        acceptorFailure = cause;
+        for (Expected e : expected.values()) {
+            e.future.completeExceptionally(acceptorFailed(cause));
+        }
+    }
+
+    private static IOException acceptorFailed(Throwable cause) {
+        return new IOException("the pool's control socket stopped accepting workers: " + cause, cause);
+    }
+
+    private void accept() throws IOException {
         while (!closed) {
             SocketChannel c;
             try {
                 c = server.accept();
             } catch (IOException e) {
-                return; // closed
+                if (closed) {
+                    return;
+                }
+                throw e;
             }
             if (!sameUser(c) || greeting.size() >= 2 * expected.size()) {
                 SocketLink.closeQuietly(c); // nobody, or not this many, expected
@@ -160,6 +223,9 @@ final class ControlSocket implements AutoCloseable {
     }
 
     private boolean sameUser(SocketChannel c) {
+        if (!PEER_CREDENTIALS) {
+            return true; // see "Without the module jdk.net" above
+        }
         try {
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             return peer.user().equals(owner);

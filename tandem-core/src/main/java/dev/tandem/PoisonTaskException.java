@@ -13,11 +13,16 @@ public final class PoisonTaskException extends RuntimeException {
 
     private final int workersKilled;
 
-    PoisonTaskException(String task, int workersKilled, Throwable lastLoss) {
+    /**
+     * @param ran whether this very task was running in a worker that died; false for a task that
+     *     never started and is refused because it is identical to one that did
+     */
+    PoisonTaskException(String task, int workersKilled, boolean ran, Throwable lastLoss) {
         super(
-                task + " is a poison task: it was running in " + workersKilled
-                        + " workers that died, so it is not run again for 10 minutes after the last of those"
-                        + " deaths; fix the task, or raise poisonThreshold if the deaths were not its fault",
+                task + " is a poison task: " + (ran ? "it was" : "it is identical to a task that was")
+                        + " running in " + workersKilled + " workers that died, so it is not run"
+                        + (ran ? " again" : "") + " for 10 minutes after the last of those deaths; fix the"
+                        + " task, or raise poisonThreshold if the deaths were not its fault",
                 lastLoss);
         this.workersKilled = workersKilled;
     }

@@ -6,10 +6,13 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -19,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The private folder of one process pool in {@code java.io.tmpdir}: it holds the pool's control
  * socket ({@code control.sock}) and the system properties its workers inherit
- * ({@code worker.args}).
+ * ({@code worker.args}). A pool's {@link WorkerClassPath} has one of its own when it needs one, for
+ * its argument file and the classes it copies for workers ({@code classes/}).
  *
  * <h2>Name and owner</h2>
  * {@code tandem-pool-<pid>-<start millis, hex>-<pid namespace, hex>-<8 random hex>}, created
@@ -35,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  * Every {@link #create} first sweeps the folders whose owner is dead; a folder whose owner is alive
  * (this JVM's own pools included) is never touched, whatever its age. A folder of an older Tandem
  * ({@code tandem-pool-<random number>}, no owner) is swept when its control socket refuses
- * connections, which a live pool's never does; any other name is left alone. Only the folder's direct entries are
- * deleted, never through a link; a folder of another user is left to its owner's sweeps (the
+ * connections, which a live pool's never does; any other name is left alone. The folder's entries
+ * and sub-folders are deleted, never through a link; a folder of another user is left to its owner's sweeps (the
  * deletion fails for want of permission, unless this JVM runs as root).
  *
  * <h2>Where</h2>
@@ -160,15 +164,36 @@ final class PoolFolder {
         }
     }
 
-    /** {@return whether the folder is gone} Deletes its direct entries (never through a link), then it. */
+    /**
+     * {@return whether the folder is gone} Deletes its entries, depth first, then it. A link is
+     * deleted, never followed.
+     */
     private static boolean deleteFolder(Path folder) {
         try {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
-                for (Path file : files) {
+            Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
                 }
-            }
-            Files.deleteIfExists(folder);
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // another sweeper won
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
             return true;
         } catch (NoSuchFileException e) {
             return true; // another sweeper won

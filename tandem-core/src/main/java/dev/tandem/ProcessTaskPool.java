@@ -172,7 +172,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
             f.queued();
             if (poison.isPoison(f.fingerprint())) {
-                f.fail(new PoisonTaskException(f.description(), poison.deaths(f.fingerprint()), null));
+                f.fail(new PoisonTaskException(f.description(), poison.deaths(f.fingerprint()), false, null));
                 return;
             }
             pending.add(f);
@@ -342,7 +342,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 // Blame is certain only when the worker ran this task alone; a lost node blames none.
                 int k = nodeLoss != null ? 0 : poison.onDeath(f.fingerprint(), running.size() == 1);
                 if (k >= options.poisonThreshold()) {
-                    f.fail(new PoisonTaskException(f.description(), k, lost));
+                    f.fail(new PoisonTaskException(f.description(), k, true, lost));
                 } else if (f.attempts <= options.retriesOnWorkerLoss()) {
                     pending.addFirst(f);
                 } else {

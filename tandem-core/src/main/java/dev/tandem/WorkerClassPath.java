@@ -11,7 +11,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,9 +63,9 @@ import java.util.zip.ZipFile;
  * Linux limits one argument to 128 KiB. A longer class path goes to the worker in a JVM argument
  * file ({@code @file}) in this pool's private folder.
  *
- * <p>Thread-safe. Files: the argument file and class folder in a private folder of
- * {@code java.io.tmpdir}, deleted by {@link #close()}; extracted jars in the cache of
- * {@link NestedJars}.
+ * <p>Thread-safe. Files: the argument file and class folder in a private {@link PoolFolder} of
+ * {@code java.io.tmpdir} (stamped with this JVM, so that a later pool's start sweeps it if this JVM
+ * is killed), deleted by {@link #close()}; extracted jars in the cache of {@link NestedJars}.
  */
 final class WorkerClassPath implements AutoCloseable {
     /** Class paths longer than this go to the worker in an argument file. */
@@ -78,7 +77,7 @@ final class WorkerClassPath implements AutoCloseable {
     /** Normalised files and folders on the path, to tell whether a class's location is on it. */
     private final Set<Path> locations;
     /** This pool's private folder, or null until needed. Guarded by this. */
-    private Path privateDir;
+    private PoolFolder privateDir;
     /** The class folder for classes that exist only in memory, or null when no loader needs one. */
     private final ClassShipping shipping;
     /** Guarded by this. */
@@ -218,7 +217,8 @@ final class WorkerClassPath implements AutoCloseable {
      * @throws TaskSerializationException if workers cannot have it, saying what to do
      */
     void makeVisible(Class<?> c) {
-        String refusal = refusals.get(c);
+        // jshell redefines classes and changes variables in place: its classes are checked each time.
+        String refusal = c.getName().startsWith("REPL.") && shipping != null ? place(c) : refusals.get(c);
         if (refusal != null) {
             throw new TaskSerializationException(Boundary.ENCODE_TASK_IN_CALLER, refusal, null);
         }
@@ -251,6 +251,8 @@ final class WorkerClassPath implements AutoCloseable {
         try {
             shipping.ship(c, this::onPath);
             return null;
+        } catch (ClassShipping.Refused e) {
+            return e.getMessage();
         } catch (IOException | RuntimeException e) {
             return "workers cannot load " + where + ", and its bytes could not be copied for them (" + e
                     + "). Compile it into a jar or folder on the class path (java -cp ...), or add it with"
@@ -514,13 +516,16 @@ final class WorkerClassPath implements AutoCloseable {
         }
     }
 
-    private synchronized Path privateDir() throws IOException {
+    /**
+     * {@return this pool's private folder, created on first use} A {@link PoolFolder}: stamped with
+     * this JVM as its owner, deleted when this JVM exits, and swept by a later pool's start if this
+     * JVM is killed.
+     */
+    synchronized Path privateDir() throws IOException {
         if (privateDir == null) {
-            privateDir = Files.createTempDirectory(
-                    "tandem-classpath-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            privateDir = PoolFolder.create(Path.of(System.getProperty("java.io.tmpdir")));
         }
-        return privateDir;
+        return privateDir.path();
     }
 
     /** Deletes this pool's private folder: the argument file and the copied classes. */
@@ -529,13 +534,7 @@ final class WorkerClassPath implements AutoCloseable {
         if (privateDir == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(privateDir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // best effort: a private folder in the temp folder
-        }
+        privateDir.delete();
         privateDir = null;
     }
 }

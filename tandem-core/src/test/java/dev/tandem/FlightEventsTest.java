@@ -137,6 +137,15 @@ class FlightEventsTest {
         assertThat(lost.stream().map(e -> e.getInt("workerId")))
                 .containsExactlyElementsOf(
                         crashes.stream().map(e -> e.getInt("workerId")).toList());
+        // The order docs/observability.md gives (issue 12): the pool learns of the death first
+        // (WorkerDied, in WorkerWindow.deadLocked), then fails the task the worker held.
+        for (int i = 0; i < crashes.size(); i++) {
+            assertThat(lost.get(i).getStartTime())
+                    .as(
+                            "TaskFinished (lost) of worker %d after its WorkerDied",
+                            crashes.get(i).getInt("workerId"))
+                    .isAfterOrEqualTo(crashes.get(i).getStartTime());
+        }
         // The first worker, then one replacement per crash; the second crash waited the backoff.
         assertThat(named(events, "WorkerStarted")).hasSize(3);
         assertThat(named(events, "RestartBackoff")).singleElement().satisfies(e -> {

@@ -95,6 +95,26 @@ class PoolFolderTest {
     }
 
     @Test
+    void aDeadCallersClassFolderIsSweptWithEverythingInIt(@TempDir Path base) throws Exception {
+        // Issue 12: the folder of a pool's argument file and copied classes (tandem-classpath-<random>)
+        // had no owner in its name, and stayed after a SIGKILLed caller. It is a pool folder now, whose
+        // sub-folders go with it.
+        Path ofDead = folder(base, stamped(deadOwner()));
+        Path classes = Files.createDirectories(ofDead.resolve("classes/REPL"));
+        Files.writeString(classes.resolve("$JShell$11.class"), "x");
+        Files.writeString(classes.resolve("$JShell$11.statics"), "x");
+        Files.writeString(ofDead.resolve("classpath.args"), "-cp x");
+        Path outside = Files.createDirectory(base.resolve("kept"));
+        Files.writeString(outside.resolve("file"), "x");
+        Files.createSymbolicLink(classes.resolve("link"), outside);
+
+        assertThat(PoolFolder.sweep(base)).isEqualTo(1);
+
+        assertThat(ofDead).doesNotExist();
+        assertThat(outside.resolve("file")).as("never deleted through a link").exists();
+    }
+
+    @Test
     void aPoolsOwnFolderIsStampedAndDeletedWithIt(@TempDir Path base) throws Exception {
         PoolFolder folder = PoolFolder.create(base);
         assertThat(PoolFolder.ownerOf(folder.path().getFileName().toString())).contains(OwnerStamp.self());

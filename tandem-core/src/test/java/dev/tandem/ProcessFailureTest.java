@@ -208,9 +208,15 @@ class ProcessFailureTest {
             Throwable cause = causeOf(pool.submit(killer));
             assertThat(cause).isInstanceOf(PoisonTaskException.class).hasCauseInstanceOf(WorkerLostException.class);
             assertThat(((PoisonTaskException) cause).workersKilled()).isEqualTo(2);
-            // an identical task fails at once, without being sent to (and killing) a worker
+            assertThat(cause).hasMessageContaining("it was running in 2 workers that died");
+            // an identical task fails at once, without being sent to (and killing) a worker, and
+            // does not claim to have run (issue 12: "tasks that never ran")
             Throwable again = causeOf(pool.submit(killer));
-            assertThat(again).isInstanceOf(PoisonTaskException.class).hasNoCause();
+            assertThat(again)
+                    .isInstanceOf(PoisonTaskException.class)
+                    .hasNoCause()
+                    .hasMessageContaining("it is identical to a task that was running in 2 workers that died")
+                    .hasMessageNotContaining("it was running");
             assertThat(((PoisonTaskException) again).workersKilled()).isEqualTo(2);
             assertThat(pool.submit(() -> 4).get()).isEqualTo(4);
         }

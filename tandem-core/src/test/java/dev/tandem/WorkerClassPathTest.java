@@ -77,6 +77,26 @@ class WorkerClassPathTest {
     }
 
     @Test
+    void thePrivateFolderOfALongClassPathIsAPoolFolderStampedWithThisJvm(@TempDir Path dir) throws Exception {
+        // Issue 12: it was tandem-classpath-<random>, which no sweep knew, so a SIGKILLed caller left it.
+        Tandem.Builder builder = Tandem.processes(1);
+        int chars = 0;
+        for (int i = 0; chars <= WorkerClassPath.MAX_INLINE_CHARS; i++) {
+            Path entry = Files.createDirectory(dir.resolve(String.format("%03d-%s", i, "x".repeat(200))));
+            builder.classPath(entry.toString());
+            chars += entry.toString().length() + 1;
+        }
+        Path folder;
+        try (WorkerClassPath path = WorkerClassPath.of(builder.options())) {
+            assertThat(path.arguments()).singleElement().asString().startsWith("@");
+            folder = path.privateDir();
+            assertThat(PoolFolder.ownerOf(folder.getFileName().toString())).contains(OwnerStamp.self());
+            assertThat(folder.resolve("classpath.args")).isRegularFile();
+        }
+        assertThat(folder).as("deleted when the pool closes").doesNotExist();
+    }
+
+    @Test
     void classesThatExistOnlyInMemoryAreCopiedToTheWorkers() throws Exception {
         MemoryLoader memory = new MemoryLoader();
         Class<?> taskClass = memory.loadClass(TASK);

@@ -167,12 +167,68 @@ class LaunchAnywhereIT {
 
     @Test
     void jshellScript() throws Exception {
-        Path script = tmp.resolve("job.jsh");
-        try (InputStream in = LaunchAnywhereIT.class.getResourceAsStream("/launch/job.jsh")) {
-            Files.copy(in, script);
+        jshell("job.jsh").ranInAWorker();
+    }
+
+    @Test
+    void jshellWithLocalExecutionWhichLacksTheModuleJdkNet() throws Exception {
+        // jshell --execution local runs snippets in jshell's own JVM, whose boot layer has no jdk.net:
+        // the control socket's peer-credential check used to kill its acceptor thread (issue 12).
+        jshell("job.jsh", "--execution", "local").ranInAWorker();
+    }
+
+    /** Runs a script of the test resources' {@code launch} folder with jshell and Tandem's jars. */
+    private ChildProcess.Result jshell(String script, String... options) throws Exception {
+        Path copy = tmp.resolve(script);
+        try (InputStream in = LaunchAnywhereIT.class.getResourceAsStream("/launch/" + script)) {
+            Files.copy(in, copy);
         }
-        ChildProcess.run(tmp, List.of(ChildProcess.tool("jshell"), "--class-path", classPath(libs), script.toString()))
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.tool("jshell")));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("--class-path", classPath(libs), copy.toString()));
+        return ChildProcess.run(tmp, cmd);
+    }
+
+    @Test
+    void limitedModulesWithoutJdkNet() throws Exception {
+        // Issue 12: without jdk.net every launch waited out workerStartTimeout (30 s), then blamed a
+        // slow machine. The pool now works without the peer-credential check (see ControlSocket).
+        java("--limit-modules", "java.se,jdk.jfr,jdk.management", "-cp", classPath(appAndLibs()), MAIN)
                 .ranInAWorker();
+    }
+
+    @Test
+    void jshellTopLevelVariablesAndRedefinitionsReachWorkersOrAreRefused() throws Exception {
+        // Issue 12: a task read jshell's top-level variables as 0 or null, and a redefined method kept
+        // its old body in a live pool.
+        ChildProcess.Result r = jshell("variables.jsh");
+        assertThat(r.output())
+                .as("output of %s", r.command())
+                .contains("tandem-k 20\n")
+                .contains("tandem-greeting hello!\n")
+                .contains("tandem-list 3\n")
+                .contains("tandem-f 2\n")
+                .containsPattern("tandem-redefined-method refused .*defines f\\b.* has changed since this pool's"
+                        + " workers got its bytes.*Start a new pool")
+                .containsPattern("tandem-changed-var refused .*the jshell variable k has changed since this pool's"
+                        + " workers got its value.*int k2 = k;")
+                .contains("tandem-local ran 40\n")
+                .containsPattern("tandem-redefined-var refused .*defines greeting\\b.* has changed since")
+                .doesNotContain("tandem-redefined-var ran 6")
+                .contains("tandem-fresh 120bonjour\n");
+    }
+
+    @Test
+    void multiFileSourceLauncherWhoseOtherFileTheCallerNeverLoaded() throws Exception {
+        // JEP 458: java Main.java compiles Other.java only when Other is first loaded; the worker used
+        // to fail with NoClassDefFoundError: Other (issue 12).
+        Path dir = Files.createDirectories(tmp.resolve("multi"));
+        for (String file : List.of("Main.java", "Other.java")) {
+            try (InputStream in = LaunchAnywhereIT.class.getResourceAsStream("/launch/multi/" + file)) {
+                Files.copy(in, dir.resolve(file));
+            }
+        }
+        java("-cp", classPath(libs), dir.resolve("Main.java").toString()).ranInAWorker();
     }
 
     @Test
