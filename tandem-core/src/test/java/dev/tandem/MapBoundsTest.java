@@ -161,7 +161,8 @@ class MapBoundsTest {
                         assertThat(e.inputIndex()).isEqualTo(150);
                         assertThat(e.getCause())
                                 .isInstanceOf(WorkerLostException.class)
-                                .hasMessageContaining("OutOfMemoryError");
+                                .hasMessageContaining("OutOfMemoryError")
+                                .hasMessageContaining("inputs #150 to #150");
                     });
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
         }
