@@ -1,7 +1,7 @@
 package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,21 @@ class MapBoundsTest {
         } catch (IOException e) {
             throw new UncheckedIOException("input " + x + " ran twice", e);
         }
+    }
+
+    /**
+     * Asserts that {@code map} fails naming input {@code index}, with a {@code cause}.
+     *
+     * @return that cause
+     */
+    static Throwable failsAt(ThrowableAssert.ThrowingCallable map, long index, Class<? extends Throwable> cause) {
+        Throwable thrown = catchThrowable(map);
+        assertThat(thrown).isInstanceOf(TaskExecutionException.class);
+        assertThat(((TaskExecutionException) thrown).inputIndex())
+                .as(thrown.toString())
+                .isEqualTo(index);
+        assertThat(thrown.getCause()).isInstanceOf(cause);
+        return thrown.getCause();
     }
 
     /**
@@ -154,16 +170,13 @@ class MapBoundsTest {
     @MethodSource("dev.tandem.PoolContractTest#isolated")
     void aSingleInputThatRunsOutOfMemoryAloneFailsNamingItsIndex(Mode mode, Transport transport) throws Exception {
         try (TaskPool pool = start(mode, transport)) {
-            assertThatThrownBy(() -> pool.map(
+            Throwable lost = failsAt(
+                    () -> pool.map(
                             x -> x == 150 ? new long[16 << 20].length : x,
-                            IntStream.range(0, 300).boxed().toList()))
-                    .isInstanceOfSatisfying(TaskExecutionException.class, e -> {
-                        assertThat(e.inputIndex()).isEqualTo(150);
-                        assertThat(e.getCause())
-                                .isInstanceOf(WorkerLostException.class)
-                                .hasMessageContaining("OutOfMemoryError")
-                                .hasMessageContaining("inputs #150 to #150");
-                    });
+                            IntStream.range(0, 300).boxed().toList()),
+                    150,
+                    WorkerLostException.class);
+            assertThat(lost).hasMessageContaining("OutOfMemoryError").hasMessageContaining("inputs #150 to #150");
             assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
         }
     }
@@ -185,21 +198,18 @@ class MapBoundsTest {
                 .retriesOnWorkerLoss(3)
                 .poisonThreshold(2)
                 .start()) {
-            assertThatThrownBy(() -> pool.map(
+            Throwable poison = failsAt(
+                    () -> pool.map(
                             x -> {
                                 if (x == 40) {
                                     Runtime.getRuntime().halt(7);
                                 }
                                 return x;
                             },
-                            IntStream.range(0, 64).boxed().toList()))
-                    .isInstanceOfSatisfying(TaskExecutionException.class, e -> {
-                        assertThat(e.inputIndex()).isEqualTo(40);
-                        assertThat(e.getCause())
-                                .isInstanceOfSatisfying(
-                                        PoisonTaskException.class,
-                                        p -> assertThat(p.workersKilled()).isEqualTo(2));
-                    });
+                            IntStream.range(0, 64).boxed().toList()),
+                    40,
+                    PoisonTaskException.class);
+            assertThat(((PoisonTaskException) poison).workersKilled()).isEqualTo(2);
         }
     }
 
@@ -234,44 +244,33 @@ class MapBoundsTest {
         try (TaskPool pool = PoolContractTest.localBuilder(mode, transport)
                 .taskTimeout(Duration.ofMillis(1500))
                 .start()) {
-            assertThatThrownBy(() -> pool.map(
+            failsAt(
+                    () -> pool.map(
                             x -> spin(x, x == 30 ? 4000 : 0),
-                            IntStream.range(0, 40).boxed().toList()))
-                    .isInstanceOfSatisfying(TaskExecutionException.class, e -> {
-                        assertThat(e.inputIndex()).isEqualTo(30);
-                        assertThat(e.getCause()).isInstanceOf(TaskTimeoutException.class);
-                    });
+                            IntStream.range(0, 40).boxed().toList()),
+                    30,
+                    TaskTimeoutException.class);
         }
     }
 
-    /** Was: an output that cannot be serialized failed the map naming its batch's first input. */
+    /**
+     * Was: an output that cannot be serialized failed the map naming its batch's first input, and an
+     * input that cannot be serialized failed it with no index at all.
+     */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.tandem.PoolContractTest#isolated")
-    void anOutputThatCannotBeSentFailsNamingItsInput(Mode mode, Transport transport) {
-        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
-            assertThatThrownBy(() -> pool.map(
-                            x -> x == 33 ? new Object() : x,
-                            IntStream.range(0, 50).boxed().toList()))
-                    .isInstanceOfSatisfying(TaskExecutionException.class, e -> {
-                        assertThat(e.inputIndex()).isEqualTo(33);
-                        assertThat(e.getCause()).isInstanceOf(TaskSerializationException.class);
-                    });
-        }
-    }
-
-    /** Was: an input that cannot be serialized failed the map with no index at all. */
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.tandem.PoolContractTest#isolated")
-    void anInputThatCannotBeSentFailsNamingItsIndex(Mode mode, Transport transport) {
+    void anOutputOrAnInputThatCannotBeSentFailsNamingItsIndex(Mode mode, Transport transport) {
         List<Object> inputs =
                 new ArrayList<>(Arrays.asList(IntStream.range(0, 50).boxed().toArray()));
         inputs.set(33, new Object());
         try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
-            assertThatThrownBy(() -> pool.map(x -> x, inputs))
-                    .isInstanceOfSatisfying(TaskExecutionException.class, e -> {
-                        assertThat(e.inputIndex()).isEqualTo(33);
-                        assertThat(e.getCause()).isInstanceOf(TaskSerializationException.class);
-                    });
+            failsAt(
+                    () -> pool.map(
+                            x -> x == 33 ? new Object() : x,
+                            IntStream.range(0, 50).boxed().toList()),
+                    33,
+                    TaskSerializationException.class);
+            failsAt(() -> pool.map(x -> x, inputs), 33, TaskSerializationException.class);
         }
     }
 }
