@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
@@ -78,6 +79,29 @@ class ClusterFaultsTest {
             assertThat(List.of(nodes.seeds())).contains(lost.node().orElseThrow());
             assertThat(lost.getMessage()).contains("on node " + lost.node().orElseThrow());
             assertThat(pool.submit(() -> 7).get()).isEqualTo(7);
+        }
+    }
+
+    /**
+     * Issue 9 (map): on nodes too, a batch whose outputs outgrow a node worker's heap stops early
+     * (the bound runs in the node's worker JVM) and a batch lost with its worker is split in the
+     * caller down to the input that kills it alone, which the failure names.
+     */
+    @Test
+    void aMapOnNodesStopsGrowingBatchesEarlyAndNamesTheInputThatKillsItsWorker() {
+        try (TaskPool pool = cluster().jvmOptions("-Xmx64m").start()) {
+            List<byte[]> out = pool.map(
+                    x -> new byte[x < 500 ? 16 : 1 << 20],
+                    IntStream.range(0, 560).boxed().toList());
+            assertThat(out).hasSize(560);
+            assertThat(out.get(559)).hasSize(1 << 20);
+            assertThatThrownBy(() -> pool.map(
+                            x -> x == 150 ? new long[16 << 20].length : x,
+                            IntStream.range(0, 300).boxed().toList()))
+                    .isInstanceOfSatisfying(TaskExecutionException.class, e -> {
+                        assertThat(e.inputIndex()).isEqualTo(150);
+                        assertThat(e.getCause()).isInstanceOf(WorkerLostException.class);
+                    });
         }
     }
 

@@ -1,17 +1,19 @@
 package dev.tandem;
 
+import dev.tandem.protocol.ObjectCodec;
+import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.LongConsumer;
@@ -46,6 +48,29 @@ import java.util.function.LongConsumer;
  * <p><b>Lifecycle</b>: {@code OPEN -> CLOSED}, by {@link #close()}, the last output handed out, or a
  * failure. Closing cancels every batch still in flight with {@code cancel(true)} and reads no more
  * inputs.
+ *
+ * <h2>Pieces: early stops, losses and splits</h2>
+ * What is read from the inputs and not yet handed out is a set of <em>pieces</em>, contiguous runs of
+ * inputs keyed by the index of their first input ({@link #pieces}), each unsent, in flight, or done.
+ * <ul>
+ * <li><b>Early stop.</b> A running batch is bounded by the bytes of its outputs, the heap of the JVM
+ * running it and half the task timeout ({@link BatchBound}): it returns the outputs of its first
+ * inputs only. Its piece is then done for those, and the rest of its inputs becomes an unsent piece,
+ * sent again in batches of the current size; nothing that completed runs again.
+ * <li><b>Split.</b> A batch that failed for a reason that is not its function's exception (its
+ * worker died: {@link WorkerLostException}, {@link PoisonTaskException}; {@link TaskTimeoutException};
+ * {@link TaskSerializationException} while its inputs or outputs were copied) names no input. Its
+ * piece is split into two halves sent again as they are, and so on down to single inputs: the
+ * failure of a batch of one input is reported, as a {@link TaskExecutionException} naming that
+ * input. Where a worker runs several batches at once (hybrid and cluster workers), a single input
+ * lost with its worker may have been a bystander of another's death: it is <em>quarantined</em>,
+ * sent again once nothing else of the map is in flight, with nothing beside it, and its failure is
+ * reported only if it fails so. An input is thus in at most {@code 1 + ceil(log2(batch size))} failed batches, each retried
+ * by the pool first as {@code retriesOnWorkerLoss} and the poison rules say; inputs of a batch lost
+ * with its worker that had completed there run again. A batch of inputs that cannot be serialized
+ * in this JVM is split the same way, at once, without running anything.
+ * </ul>
+ * Outputs are handed out in input order: a done piece waits for every piece before it, sent or not.
  */
 final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
     static final long TARGET_BATCH_NANOS = 20_000_000L;
@@ -56,6 +81,12 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
      * worker's heap nor a frame has to hold thousands.
      */
     static final long TARGET_BATCH_BYTES = 8L << 20;
+    /**
+     * The most bytes of outputs a running batch returns in isolated modes before it stops early:
+     * four times {@link #TARGET_BATCH_BYTES}, so that only a batch whose outputs grew far beyond what
+     * earlier batches promised stops (see {@link BatchBound}, which also lowers it to the worker's heap).
+     */
+    static final long MAX_OUTPUT_BYTES = 4 * TARGET_BATCH_BYTES;
 
     private final AbstractTaskPool pool;
     private final TaskFunction<T, R> fn;
@@ -64,15 +95,22 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
     private final LongConsumer progress;
     private final int window;
     /** Batches whose future is done, in completion order; filled by completion actions. */
-    private final LinkedBlockingQueue<Pending> completed = new LinkedBlockingQueue<>();
-    /** Batches submitted and not yet handed out, in input order. Changed by the consumer only. */
-    private final ConcurrentLinkedDeque<Pending> inFlight = new ConcurrentLinkedDeque<>();
-    /** Input order: completed batches waiting for those before them, by start index. */
-    private final Map<Long, BatchResult> early = new HashMap<>();
+    private final LinkedBlockingQueue<Piece> completed = new LinkedBlockingQueue<>();
+    /**
+     * The pieces read and not yet handed out, by the index of their first input. Changed by the
+     * consumer only; {@link #close()} reads it from any thread.
+     */
+    private final ConcurrentSkipListMap<Long, Piece> pieces = new ConcurrentSkipListMap<>();
     /** Batches of outputs ready to hand out, in order; the first from {@link #readyAt}. Consumer only. */
     private final ArrayDeque<List<?>> ready = new ArrayDeque<>();
     /** Whether batches' inputs are packed into columns at once: isolated modes, where they are copied. */
     private final boolean isolated;
+    /** The bound on a running batch's outputs, in bytes; 0 in thread modes (see {@link BatchBound}). */
+    private final long maxOutputBytes;
+    /** Half the task timeout, in nanoseconds, or 0 without one (see {@link BatchBound}). */
+    private final long maxBatchNanos;
+    /** How many batches may run at once in one worker JVM: its threads. */
+    private final int threadsPerWorker;
 
     private Iterator<T> it;
     /** The next output of the first ready batch. Consumer only. */
@@ -80,6 +118,9 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
 
     private long nextIndex;
     private long doneInputs;
+    /** Pieces whose batch is in flight. Consumer only. */
+    private int sent;
+
     private int batchSize = 1;
     private volatile boolean closed;
 
@@ -94,10 +135,23 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         this.inputs = Objects.requireNonNull(inputs, "inputs");
         this.inputOrder = inputOrder;
         this.progress = progress;
-        int parallelism =
-                Math.min(pool.options().parallelism(), 4 * Runtime.getRuntime().availableProcessors());
+        PoolOptions o = pool.options();
+        int parallelism = Math.min(o.parallelism(), 4 * Runtime.getRuntime().availableProcessors());
         this.window = Math.max(2, 2 * parallelism);
         this.isolated = pool.mode().isolated();
+        this.maxOutputBytes = isolated ? MAX_OUTPUT_BYTES : 0;
+        this.maxBatchNanos = halfOf(o.taskTimeout());
+        this.threadsPerWorker = o.threadsPerWorker();
+    }
+
+    /** {@return half of {@code timeout} in nanoseconds, saturated; 0 for none} */
+    static long halfOf(Duration timeout) {
+        if (timeout == null) {
+            return 0;
+        }
+        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+                ? Long.MAX_VALUE / 2
+                : Math.max(1, timeout.toNanos() / 2);
     }
 
     /**
@@ -157,51 +211,156 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         return r;
     }
 
-    /** Submits up to the window, then waits for completed batches until some output is ready. */
+    /** Sends up to the window, then waits for completed batches until some output is ready. */
     private void fill() {
         if (it == null) {
             it = inputs.iterator();
         }
         while (noneReady() && !closed) {
-            while (it.hasNext() && inFlight.size() < window) {
-                submitBatch();
-            }
-            if (inFlight.isEmpty()) {
+            sendUpToWindow();
+            if (pieces.isEmpty()) {
                 return; // inputs exhausted, everything handed out
             }
-            Pending p = take();
+            Piece p = take();
             BatchResult result = await(p);
-            doneInputs += p.size;
+            if (result == null) {
+                continue; // split: its halves go out with the next sends
+            }
+            int n = result.outputs().size();
+            if (n == 0 || n > p.size) {
+                throw new IllegalStateException(
+                        "a map batch of " + p.size + " inputs returned " + n + " outputs: a bug in Tandem");
+            }
+            sent--;
+            doneInputs += n;
             long bytes = p.future instanceof ProcessFuture<?> pf ? pf.sentBytes() + pf.replyBytes : 0;
-            batchSize = nextBatchSize(batchSize, p.size, result.nanos(), bytes);
+            batchSize = nextBatchSize(batchSize, n, result.nanos(), bytes);
+            if (n < p.size) { // stopped early: the rest goes out again
+                Piece rest = new Piece(p.start + n, slice(p.inputs, n, p.size), false);
+                pieces.put(rest.start, rest);
+            }
+            p.done(result);
             if (progress != null) {
                 progress.accept(doneInputs);
             }
             if (!inputOrder) {
-                inFlight.remove(p);
+                pieces.remove(p.start);
                 addAll(result);
                 continue;
             }
-            early.put(p.start, result);
-            while (!inFlight.isEmpty() && early.containsKey(inFlight.peekFirst().start)) {
-                addAll(early.remove(inFlight.pollFirst().start));
+            Map.Entry<Long, Piece> first;
+            while ((first = pieces.firstEntry()) != null && first.getValue().result != null) {
+                pieces.remove(first.getKey());
+                addAll(first.getValue().result);
             }
         }
     }
 
-    private void submitBatch() {
-        List<Object> batch = new ArrayList<>(Math.min(batchSize, 1024));
-        while (batch.size() < batchSize && it.hasNext()) {
-            batch.add(it.next());
+    /**
+     * Sends unsent pieces (first inputs first), then new inputs, while the window has room. A piece
+     * in quarantine is sent alone: once nothing else is in flight, and nothing is sent beside it.
+     */
+    private void sendUpToWindow() {
+        while (!closed && sent < window) {
+            Piece quarantined = quarantined();
+            if (quarantined != null) {
+                if (sent == 0 && quarantined.future == null) {
+                    send(quarantined);
+                }
+                return;
+            }
+            Piece unsent = firstUnsent();
+            if (unsent != null) {
+                if (!unsent.whole && unsent.size > batchSize) {
+                    pieces.remove(unsent.start);
+                    Piece head = new Piece(unsent.start, slice(unsent.inputs, 0, batchSize), false);
+                    Piece rest =
+                            new Piece(unsent.start + batchSize, slice(unsent.inputs, batchSize, unsent.size), false);
+                    pieces.put(head.start, head);
+                    pieces.put(rest.start, rest);
+                    unsent = head;
+                }
+                send(unsent);
+            } else if (it.hasNext() && pieces.size() < window) {
+                List<Object> batch = new ArrayList<>(Math.min(batchSize, 1024));
+                while (batch.size() < batchSize && it.hasNext()) {
+                    batch.add(it.next());
+                }
+                Piece p = new Piece(nextIndex, pack(batch, isolated), false);
+                nextIndex += batch.size();
+                pieces.put(p.start, p);
+                send(p);
+            } else {
+                return;
+            }
         }
-        NotifyingFutureTask<BatchResult> f = pool.submitNotifying(new Batch<>(fn, pack(batch, isolated), nextIndex));
-        Pending p = new Pending(f, nextIndex, batch.size());
-        inFlight.add(p);
+    }
+
+    private Piece firstUnsent() {
+        for (Piece p : pieces.values()) {
+            if (p.future == null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** {@return the first piece in quarantine that is not done, in flight or not, or null} */
+    private Piece quarantined() {
+        for (Piece p : pieces.values()) {
+            if (p.quarantined && p.result == null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Submits a piece as one batch. A piece whose inputs cannot be serialized is split at once, down
+     * to the input that cannot, which fails the map naming it.
+     */
+    private void send(Piece p) {
+        NotifyingFutureTask<BatchResult> f;
+        try {
+            f = pool.submitNotifying(
+                    new Batch<>(fn, p.inputs, p.start, maxOutputBytes, maxBatchNanos, threadsPerWorker));
+        } catch (TaskSerializationException e) {
+            if (!functionTravels()) {
+                throw e; // the function itself cannot be sent: no input is to blame
+            }
+            if (p.size == 1) {
+                throw new TaskExecutionException(p.start, e);
+            }
+            split(p);
+            return;
+        }
+        p.future = f;
+        sent++;
         f.whenDone(() -> completed.add(p));
-        nextIndex += batch.size();
         if (closed) { // closed from another thread meanwhile: close() may not have seen this batch
             f.cancel(true);
         }
+    }
+
+    /** {@return whether the function alone can be serialized; asked only after a batch could not be} */
+    private boolean functionTravels() {
+        try {
+            ObjectCodec.encode(fn, null);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Replaces an unsent or failed piece of two inputs or more by its two halves, unsent and whole. */
+    private void split(Piece p) {
+        int half = p.size / 2;
+        pieces.remove(p.start);
+        Piece a = new Piece(p.start, slice(p.inputs, 0, half), true);
+        Piece b = new Piece(p.start + half, slice(p.inputs, half, p.size), true);
+        pieces.put(a.start, a);
+        pieces.put(b.start, b);
+        batchSize = Math.max(1, Math.min(batchSize, half));
     }
 
     private void addAll(BatchResult result) {
@@ -214,7 +373,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
      * {@return a batch's inputs as they travel: in isolated modes unboxed into a column at once (see
      * {@link PackedList.Builder}), in thread modes as the objects they are, since nothing is copied}
      */
-    private static PackedList pack(List<Object> batch, boolean isolated) {
+    private static PackedList pack(List<?> batch, boolean isolated) {
         if (!isolated) {
             return new PackedList(batch.toArray());
         }
@@ -225,7 +384,12 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         return b.build();
     }
 
-    private Pending take() {
+    /** {@return inputs {@code from} (inclusive) to {@code to} (exclusive) of a piece, packed as it was} */
+    private PackedList slice(PackedList inputs, int from, int to) {
+        return pack(inputs.subList(from, to), isolated);
+    }
+
+    private Piece take() {
         try {
             return completed.take(); // bounded by the batches' own lifetimes: each completes
         } catch (InterruptedException e) {
@@ -251,7 +415,12 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         return (int) Math.max(1, Math.min(Math.min(MAX_BATCH, byBytes), next));
     }
 
-    private BatchResult await(Pending p) {
+    /**
+     * {@return the batch's result, or null if it failed in a way that names no input and was split}
+     *
+     * @throws TaskExecutionException naming the input that failed
+     */
+    private BatchResult await(Piece p) {
         try {
             return p.future.get(); // done already: it came from `completed`
         } catch (InterruptedException e) {
@@ -266,20 +435,79 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             if (cause instanceof TaskExecutionException tee) {
                 throw new TaskExecutionException(tee.inputIndex(), tee.getCause());
             }
+            if (p.size > 1 && namesNoInput(cause)) {
+                sent--;
+                split(p);
+                return null;
+            }
+            if (cause instanceof WorkerLostException && threadsPerWorker > 1 && !p.quarantined) {
+                // Several tasks ran on that worker: this input may be a bystander. It runs again alone.
+                sent--;
+                Piece again = new Piece(p.start, p.inputs, true);
+                again.quarantined = true;
+                pieces.put(again.start, again);
+                return null;
+            }
             throw new TaskExecutionException(p.start, cause);
         }
+    }
+
+    /**
+     * {@return whether a batch's failure says nothing of which input caused it, so that its halves
+     * are tried: its worker died (poison included), it timed out, or it could not be copied}
+     */
+    static boolean namesNoInput(Throwable cause) {
+        return cause instanceof WorkerLostException
+                || cause instanceof PoisonTaskException
+                || cause instanceof TaskTimeoutException
+                || cause instanceof TaskSerializationException;
     }
 
     /** Stops reading inputs and cancels every batch in flight. Idempotent; any thread. */
     @Override
     public void close() {
         closed = true;
-        for (Pending p : inFlight) {
-            p.future.cancel(true);
+        for (Piece p : pieces.values()) {
+            NotifyingFutureTask<BatchResult> f = p.future;
+            if (f != null) {
+                f.cancel(true);
+            }
         }
     }
 
-    private record Pending(NotifyingFutureTask<BatchResult> future, long start, int size) {}
+    /**
+     * A contiguous run of inputs, from the one at index {@code start}: unsent, in flight (with a
+     * future) or done (with a result). {@code whole}: the half of a failed batch, sent as it is;
+     * otherwise sent in batches of the current size.
+     */
+    private static final class Piece {
+        final long start;
+        final int size;
+        final boolean whole;
+        /**
+         * Whether it is one input lost with a worker that ran other tasks too, sent again alone
+         * (see {@link #sendUpToWindow}). Consumer only.
+         */
+        boolean quarantined;
+        /** Its inputs, until it is done. Consumer only. */
+        PackedList inputs;
+        /** Set by the consumer when sent; read by {@link #close()} from any thread. */
+        volatile NotifyingFutureTask<BatchResult> future;
+        /** Its outputs, once done (the first {@code size} of them if it stopped early). Consumer only. */
+        BatchResult result;
+
+        Piece(long start, PackedList inputs, boolean whole) {
+            this.start = start;
+            this.inputs = inputs;
+            this.size = inputs.size();
+            this.whole = whole;
+        }
+
+        void done(BatchResult r) {
+            result = r;
+            inputs = null;
+        }
+    }
 
     /** What a batch returns: its outputs and the time the function took on them. */
     record BatchResult(PackedList outputs, long nanos) implements Serializable {
@@ -287,23 +515,43 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         private static final long serialVersionUID = 1L;
     }
 
-    /** A batch of inputs: the task that a worker runs. */
-    record Batch<T, R>(TaskFunction<T, R> fn, PackedList inputs, long start) implements Task<BatchResult> {
+    /**
+     * A batch of inputs: the task that a worker runs. It stops early, returning the outputs of its
+     * first inputs, once a {@link BatchBound} is reached.
+     *
+     * @param fn the function
+     * @param inputs the inputs
+     * @param start the index of the first input in the map's inputs
+     * @param maxOutputBytes the most bytes of outputs to return, 0 for no byte or heap bound
+     * @param maxNanos the longest to run, 0 for no limit
+     * @param threads how many batches may run at once in the JVM that runs it
+     */
+    record Batch<T, R>(
+            TaskFunction<T, R> fn, PackedList inputs, long start, long maxOutputBytes, long maxNanos, int threads)
+            implements Task<BatchResult> {
         @Serial
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         @Override
         public BatchResult call() {
             long t0 = System.nanoTime();
             int n = inputs.size();
+            BatchBound bound = maxOutputBytes > 0 || maxNanos > 0
+                    ? new BatchBound(maxOutputBytes, maxNanos, threads, System::nanoTime)
+                    : null;
             PackedList.Builder outputs = new PackedList.Builder(n);
             for (int i = 0; i < n; i++) {
+                R output;
                 try {
                     @SuppressWarnings("unchecked")
                     T input = (T) inputs.get(i);
-                    outputs.add(fn.apply(input));
+                    output = fn.apply(input);
                 } catch (RuntimeException | Error e) {
                     throw new TaskExecutionException(start + i, e);
+                }
+                outputs.add(output);
+                if (bound != null && i + 1 < n && bound.reached(output)) {
+                    break; // the caller sends the rest again
                 }
             }
             return new BatchResult(outputs.build(), System.nanoTime() - t0);

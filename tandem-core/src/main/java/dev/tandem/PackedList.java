@@ -9,6 +9,7 @@ import java.io.Serializable;
 import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.RandomAccess;
 
 /**
@@ -118,14 +119,34 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
             }
         }
 
+        /**
+         * {@return the list of the elements added so far} Fewer than the capacity when a map batch
+         * stopped early (see {@link MapRun.Batch}): the arrays are then trimmed to what was added.
+         */
         PackedList build() {
-            if (size != capacity) {
+            if (size > capacity) {
                 throw new IllegalStateException(size + " elements added of " + capacity);
+            }
+            if (size < capacity) {
+                trim();
             }
             if (objects != null) {
                 return new PackedList(objects);
             }
             return column == null ? new PackedList(new Object[size]) : new PackedList(column, nulls, size);
+        }
+
+        private void trim() {
+            if (objects != null) {
+                objects = Arrays.copyOf(objects, size);
+            } else if (column != null) {
+                Object trimmed = Array.newInstance(column.getClass().getComponentType(), size);
+                System.arraycopy(column, 0, trimmed, 0, size);
+                column = trimmed;
+            }
+            if (nulls != null) {
+                nulls = Arrays.copyOf(nulls, (size + 63) >>> 6);
+            }
         }
     }
 

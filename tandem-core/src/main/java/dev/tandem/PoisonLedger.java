@@ -15,6 +15,18 @@ import java.util.function.LongSupplier;
  * <h2>Who is blamed, and for how long</h2>
  * <ul>
  * <li>Deaths where several tasks ran at once (hybrid workers) are not blamed on any of them.
+ * <li><b>A signal from outside is blamed only if it repeats.</b> A worker ended by SIGKILL, SIGTERM,
+ * SIGINT or SIGHUP ({@link #outsideSignal}) was most likely ended by someone else: an operator's
+ * {@code kill}, another program's, or the kernel's OOM killer, which picks the largest process
+ * whatever made the machine short of memory. One such death is not blamed on the task that was
+ * running; from the second such death of the same task bytes on, every one of them is (the OOM
+ * killer that ends each worker running that task is the task's doing, after all). Deaths the task
+ * could cause itself (an exit code, {@code System.exit}, {@link OutOfMemoryError}, a native crash:
+ * SIGSEGV, SIGBUS, SIGABRT) are blamed from the first. The two cannot be told apart further: the
+ * kernel does not say who sent a signal to a process that is gone, and a task could signal its own
+ * worker; so with a {@code threshold} of 1 a task that kills its own worker by SIGKILL (or makes
+ * the OOM killer do it) is poison at its second such death, not its first (from a threshold of 2
+ * on, the count is the same either way).
  * <li>A task whose bytes once <b>ran to their end</b> on a worker (a result or the task's own
  * exception) does not kill workers by itself: its deaths are forgotten at once
  * ({@link #onCompleted}). So a task that failed transiently, or whose workers were killed from
@@ -51,8 +63,17 @@ final class PoisonLedger {
         }
     };
 
-    /** The deaths blamed on one fingerprint, and when the last one happened. */
-    private record Deaths(int count, long last) {}
+    /**
+     * The deaths of one fingerprint, and when the last one happened.
+     *
+     * @param sure deaths the task could have caused itself
+     * @param outside deaths by a signal from outside, blamed only when there are two or more
+     */
+    private record Deaths(int sure, int outside, long last) {
+        int blamed() {
+            return sure + (outside >= 2 ? outside : 0);
+        }
+    }
 
     PoisonLedger(int threshold, LongSupplier clock) {
         this.threshold = threshold;
@@ -72,7 +93,16 @@ final class PoisonLedger {
             deaths.remove(fingerprint);
             return 0;
         }
-        return d.count;
+        return d.blamed();
+    }
+
+    /** {@return whether {@code signal} (as in {@code WorkerEnd.signal()}) is one a task most likely did not send} */
+    static boolean outsideSignal(String signal) {
+        return signal != null
+                && switch (signal) {
+                    case "SIGKILL", "SIGTERM", "SIGINT", "SIGHUP" -> true;
+                    default -> false;
+                };
     }
 
     /** {@return whether a task with this fingerprint is poison} */
@@ -86,12 +116,28 @@ final class PoisonLedger {
      * @return the deaths now blamed on the task
      */
     int onDeath(long fingerprint, boolean runningAlone) {
-        int before = deaths(fingerprint);
+        return onDeath(fingerprint, runningAlone, false);
+    }
+
+    /**
+     * Records a death of a worker that ran {@code runningAlone ? only this task : several}, ended
+     * {@code byOutsideSignal} or not (see {@link #outsideSignal}).
+     *
+     * @return the deaths now blamed on the task
+     */
+    int onDeath(long fingerprint, boolean runningAlone, boolean byOutsideSignal) {
+        int before = deaths(fingerprint); // forgets the old ones first
         if (!runningAlone) {
             return before;
         }
-        deaths.put(fingerprint, new Deaths(before + 1, clock.getAsLong()));
-        return before + 1;
+        Deaths d = deaths.get(fingerprint);
+        int sure = d == null ? 0 : d.sure;
+        int outside = d == null ? 0 : d.outside;
+        Deaths now = byOutsideSignal
+                ? new Deaths(sure, outside + 1, clock.getAsLong())
+                : new Deaths(sure + 1, outside, clock.getAsLong());
+        deaths.put(fingerprint, now);
+        return now.blamed();
     }
 
     /**

@@ -31,8 +31,12 @@ import java.util.Objects;
  *        one; a worker that completed a task since it started is replaced at once
  * @param maxRestartBackoff the cap of the restart delay
  * @param retriesOnWorkerLoss how often a task that was running in a worker that died is run again
+ *        (with 0, a task may still run twice when a kill aimed at another task lands on it: see
+ *        {@link Tandem.Builder#retriesOnWorkerLoss})
  * @param poisonThreshold after a task (by the bytes it serializes to) has been running in this many
- *        dead workers, it fails with {@link PoisonTaskException} instead of killing more
+ *        dead workers, it fails with {@link PoisonTaskException} instead of killing more (a worker
+ *        killed by a signal from outside counts only if that repeats: see
+ *        {@link Tandem.Builder#poisonThreshold})
  * @param forwardOutput whether workers' stdout and stderr are copied to the caller's, prefixed
  *        with the worker id; when false they are kept only as the tail reported on a worker's death
  * @param classPath entries appended to the worker JVMs' class path (the caller's comes first)

@@ -107,14 +107,20 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
         return n;
     }
 
-    /** {@return "task #id (class)", for messages} */
+    /**
+     * {@return "task #id (class)", for messages; for a map batch "task #id (map of class, inputs #a to
+     * #b)", so that a batch's failure names the user's function and the inputs it held}
+     */
     String description() {
         String d = description;
         if (d == null) {
             d = callable instanceof EncodedPoolAdapter.Task t
                     ? "task #" + t.callerTaskId()
-                    : "task #" + id + " ("
-                            + TaskEncoder.userTask(callable).getClass().getName() + ")";
+                    : callable instanceof MapRun.Batch<?, ?> b
+                            ? "task #" + id + " (map of " + PoolEvents.nameOf(b) + ", inputs #" + b.start() + " to #"
+                                    + (b.start() + b.inputs().size() - 1) + ")"
+                            : "task #" + id + " ("
+                                    + TaskEncoder.userTask(callable).getClass().getName() + ")";
             description = d;
         }
         return d;

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * {@link WorkerLauncher}) starts workers, each {@link Worker} carries frames (a
  * {@link WorkerProcess} through its {@link WorkerProxy} and {@link WorkerAdapter}),
  * {@link WorkerWindow} books what each worker holds, {@link ReplyDecoder} completes futures, and the
- * policies {@link PrefetchWindow}, {@link RestartPolicy}, {@link PoisonLedger} and
+ * policies {@link PrefetchWindow}, {@link RestartPolicy}, {@link WorkerLossPolicy} and
  * {@link AotTraining} decide; {@link PoolEvents} hears of every change (statistics, JFR, logs).
  *
  * <h2>The path of a task</h2>
@@ -45,7 +45,7 @@ import java.util.function.Consumer;
  * <h2>Failure</h2>
  * A worker's end is reported once, after every reply it sent before it ended ({@link #onWorkerEnd}).
  * Its running tasks (the first {@code slots} of its window) fail with {@link WorkerLostException},
- * or are retried when {@code retriesOnWorkerLoss} allows, or fail as poison; the rest of its window
+ * or are retried, or fail as poison, as {@link WorkerLossPolicy} says; the rest of its window
  * goes back to the front of {@link #pending} untouched. Deaths the pool caused (timeouts, cancels,
  * recycling, shutdown) are planned: the worker is condemned first (it takes no new task), the kill
  * is aimed at one task, and only that task fails with it; the replacement starts at once. Other
@@ -71,7 +71,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private final List<WorkerWindow> workers = new ArrayList<>();
     private int starting;
     private final RestartPolicy restarts;
-    private final PoisonLedger poison;
+    private final WorkerLossPolicy losses;
     private final PrefetchWindow prefetch = new PrefetchWindow();
     private final TaskStops stops;
     /** The cluster node this pool runs on, named in its failures; null for a caller's own pool. */
@@ -84,7 +84,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter), decoder.lane());
         this.starter = starter;
         this.restarts = RestartPolicy.of(options);
-        this.poison = new PoisonLedger(options.poisonThreshold(), System::nanoTime);
+        this.losses = new WorkerLossPolicy(options.retriesOnWorkerLoss(), options.poisonThreshold(), System::nanoTime);
         int poolId = POOL_IDS.incrementAndGet();
         this.background = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "tandem-" + poolId + "-conductor");
@@ -171,8 +171,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 throw state.rejectionLocked();
             }
             f.queued();
-            if (poison.isPoison(f.fingerprint())) {
-                f.fail(new PoisonTaskException(f.description(), poison.deaths(f.fingerprint()), false, null));
+            if (losses.isPoison(f.fingerprint())) {
+                f.fail(new PoisonTaskException(f.description(), losses.deaths(f.fingerprint()), false, null));
                 return;
             }
             pending.add(f);
@@ -249,7 +249,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (position[0] < w.slots()) {
                 prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
                 restarts.onProgress();
-                poison.onCompleted(f::fingerprint);
+                losses.onCompleted(f::fingerprint);
                 ProcessFuture<?> next = w.newlyRunningLocked();
                 if (next != null) {
                     stops.runningLocked(w, next);
@@ -339,14 +339,11 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     f.fail(lost);
                     continue;
                 }
-                // Blame is certain only when the worker ran this task alone; a lost node blames none.
-                int k = nodeLoss != null ? 0 : poison.onDeath(f.fingerprint(), running.size() == 1);
-                if (k >= options.poisonThreshold()) {
-                    f.fail(new PoisonTaskException(f.description(), k, true, lost));
-                } else if (f.attempts <= options.retriesOnWorkerLoss()) {
-                    pending.addFirst(f);
-                } else {
-                    f.fail(lost);
+                WorkerLossPolicy.Verdict v = losses.judge(f::fingerprint, f.attempts, running.size(), end);
+                switch (v.fate()) {
+                    case POISON -> f.fail(new PoisonTaskException(f.description(), v.deaths(), true, lost));
+                    case RETRY -> pending.addFirst(f);
+                    case FAIL -> f.fail(lost);
                 }
             }
             if (!w.replacedLocked()) {

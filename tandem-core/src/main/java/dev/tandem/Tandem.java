@@ -149,8 +149,12 @@ public final class Tandem {
 
         /**
          * Limits how long a task may run once it started. At the deadline its future fails with
-         * {@link TaskTimeoutException}; in thread modes the task is interrupted, in isolated modes its
-         * worker JVM is killed and replaced, so even a task that ignores interrupts is stopped.
+         * {@link TaskTimeoutException}; in thread modes the task is interrupted; in process mode its
+         * worker JVM is killed and replaced at once, and in hybrid mode the task is interrupted and
+         * its worker killed 500 ms later if it has not stopped, so even a task that ignores
+         * interrupts is stopped. For {@link TaskPool#map map}, the timeout bounds each batch: a
+         * batch returns early once it ran half the timeout, and a batch that times out is split
+         * down to the input that does (see {@link TaskPool#map}).
          *
          * @param timeout a positive duration
          * @return this builder
@@ -162,8 +166,9 @@ public final class Tandem {
 
         /**
          * Adds options for each worker JVM, such as {@code -Xmx64m}. They come after Tandem's
-         * defaults ({@code -Xmx256m -XX:+UseSerialGC ...}), so they override them. Process and
-         * hybrid modes only.
+         * defaults (a maximum heap sized from the machine's memory and the number of workers, at
+         * least 1 GiB or half the memory; {@code -XX:+UseSerialGC}; {@code -XX:+ExitOnOutOfMemoryError}
+         * ...), so they override them. Process and hybrid modes only.
          *
          * @param options JVM options
          * @return this builder
@@ -253,6 +258,19 @@ public final class Tandem {
          * that was in {@link #poisonThreshold(int)} dead workers is not retried. Process and hybrid
          * modes only.
          *
+         * <p>With the default of 0, a task whose worker died is run at most once, with one
+         * exception: <b>a task may run twice when a kill the pool aimed at another task lands on
+         * it.</b> When the pool stops a task (its timeout, {@code cancel(true)}) by killing its
+         * worker, the worker takes no new task, but one it already held may start in the moment
+         * between the end of the target and the signal's arrival; such a bystander is not failed
+         * but goes back to the queue, where it runs again from the start, and whatever it did in
+         * its first, killed run stays done. Tasks whose effects must not repeat should be
+         * idempotent, or the pool should run them without a timeout and without cancels.
+         *
+         * <p>{@link TaskPool#map map} goes further, by default: a batch lost with its worker is
+         * retried as this option says, then split in halves and retried down to single inputs, so
+         * inputs of a lost batch may run again (see {@link TaskPool#map}).
+         *
          * @param retries at least 0; default 0
          * @return this builder
          */
@@ -265,8 +283,11 @@ public final class Tandem {
         /**
          * After a task (identified by its serialized bytes) has been running, alone, in this many
          * workers that died, it and every identical task submitted later fail at once with
-         * {@link PoisonTaskException}. Deaths of hybrid workers that ran several tasks blame none of
-         * them. Process and hybrid modes only.
+         * {@link PoisonTaskException}, until 10 minutes after the last of those deaths. Deaths of
+         * hybrid workers that ran several tasks blame none of them, and a task that once ran to its
+         * end is cleared. A worker ended by SIGKILL, SIGTERM, SIGINT or SIGHUP (most likely from
+         * outside: an operator, another program, the OOM killer) is blamed on its task only from
+         * the second such death of the same task on, when both count. Process and hybrid modes only.
          *
          * @param workersKilled at least 1; default 3
          * @return this builder

@@ -3,9 +3,11 @@ package dev.tandem;
 import java.io.Serial;
 
 /**
- * Thrown by {@link TaskPool#map(TaskFunction, Iterable)} when an application of the function
- * failed; the cause is what the task threw, or a {@link WorkerLostException},
- * {@link TaskTimeoutException} or {@link TaskSerializationException}.
+ * Thrown by {@link TaskPool#map(TaskFunction, Iterable)} (and the terminal operations of its
+ * streams) when an application of the function failed; the cause is what the function threw, or,
+ * for an input that failed alone in its batch (see {@link TaskPool#map}), a
+ * {@link WorkerLostException}, {@link PoisonTaskException}, {@link TaskTimeoutException} or
+ * {@link TaskSerializationException}. {@link #inputIndex()} names that input.
  */
 public final class TaskExecutionException extends RuntimeException {
     @Serial

@@ -97,7 +97,29 @@ public interface TaskPool extends ExecutorService {
      * automatically: the batch size grows until one batch takes about 20 ms of worker time, as
      * joblib's auto batching does, or carries about 8 MiB of inputs and outputs. In isolated modes
      * numbers and strings travel in columns, without an object per element. If any application
-     * fails, the pool stops submitting new batches and this method throws that failure.
+     * fails, the pool stops submitting new batches and this method throws that failure, naming the
+     * index of the input that failed.
+     *
+     * <p><b>Batches that outgrow their estimate.</b> A running batch stops early and returns the
+     * outputs it has once they reach 32 MiB (in isolated modes; less on a small worker heap: an
+     * eighth of it per worker thread), once its worker's heap is more than half full of live
+     * objects, or once it ran half the {@code taskTimeout}; the rest of its inputs is sent again.
+     * So outputs that grow inside a batch do not exhaust the worker, and inputs that each take well
+     * under the timeout never time out together. Outputs stay in input order; no input whose
+     * output came back runs again.
+     *
+     * <p><b>Failed batches are split.</b> A batch that fails for a reason that names no input (its
+     * worker died, for instance of {@link OutOfMemoryError}; it timed out; it was poison; its inputs
+     * or outputs could not be serialized) is first retried by the pool as
+     * {@code retriesOnWorkerLoss} and {@code poisonThreshold} say, then split in halves, each sent
+     * again, down to single inputs; the failure of a single input is thrown, naming it (in hybrid
+     * and cluster mode, where a worker runs several batches at once, a single input lost with its
+     * worker is first run once more with nothing else of the map beside it, since it may have been
+     * a bystander of another input's death). An input
+     * is thus in at most {@code 1 + ceil(log2(b))} failed batches, for a batch of {@code b}
+     * inputs (at most 65,536). <b>Inputs of a batch lost with its worker may run again</b>, even
+     * those that had completed in it: a function with effects that must not repeat should not be
+     * mapped in isolated modes, or should be idempotent.
      *
      * <p>The returned list is unmodifiable. Numeric outputs ({@link Integer}, {@link Long},
      * {@link Double}) stay in primitive arrays and are boxed when read, so reading an element twice
@@ -108,7 +130,11 @@ public interface TaskPool extends ExecutorService {
      * @param <T> the input type
      * @param <R> the output type
      * @return the outputs, in input order; unmodifiable
-     * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause
+     * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause:
+     *         the function's exception, or for the input that failed alone a
+     *         {@link WorkerLostException}, {@link PoisonTaskException}, {@link TaskTimeoutException}
+     *         or {@link TaskSerializationException}
+     * @throws TaskSerializationException if {@code fn} itself cannot be serialized (isolated modes)
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
      *         interrupt status is restored. The map's own tasks still running are then cancelled

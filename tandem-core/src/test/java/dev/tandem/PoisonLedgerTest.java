@@ -85,4 +85,21 @@ class PoisonLedgerTest {
         });
         assertThat(ledger.deaths(7)).isZero();
     }
+
+    /** Issue 9 (poison blame): one SIGKILL from outside is not the task's doing; a second one is. */
+    @Test
+    void aSignalFromOutsideIsBlamedOnlyWhenItRepeats() {
+        PoisonLedger ledger = ledger(1);
+        assertThat(ledger.onDeath(7, true, true)).isZero();
+        assertThat(ledger.isPoison(7)).isFalse();
+        assertThat(ledger.onDeath(7, true, true)).isEqualTo(2);
+        assertThat(ledger.isPoison(7)).isTrue();
+        assertThat(ledger.onDeath(8, true, false))
+                .as("an exit is blamed at once")
+                .isEqualTo(1);
+        assertThat(PoisonLedger.outsideSignal("SIGKILL")).isTrue();
+        assertThat(PoisonLedger.outsideSignal("SIGTERM")).isTrue();
+        assertThat(PoisonLedger.outsideSignal("SIGSEGV")).isFalse();
+        assertThat(PoisonLedger.outsideSignal(null)).isFalse();
+    }
 }

@@ -222,6 +222,37 @@ class ProcessFailureTest {
         }
     }
 
+    /**
+     * Issue 9 (poison blame): a worker SIGKILLed by another process while it ran one task made that
+     * task poison (with a threshold of 1: it and every identical task were refused for 10 minutes),
+     * though the task could not have caused it. A kill from outside now counts only if it repeats.
+     */
+    @Test
+    void aKillFromOutsideMakesItsTaskPoisonOnlyWhenItRepeats() throws Exception {
+        try (TaskPool pool = processes(1).poisonThreshold(1).start();
+                RunningSignal signal = new RunningSignal()) {
+            RunningSignal.Signal s = signal.signal();
+            Task<Integer> victim = () -> {
+                s.running();
+                RunningSignal.blockUntilStopped();
+                return 0;
+            };
+            Future<Integer> first = pool.submit(victim);
+            signal.awaitRunning(30);
+            ProcessHandle.of(pool.workerPids().getFirst()).orElseThrow().destroyForcibly();
+            assertThat(causeOf(first)).isInstanceOf(WorkerLostException.class);
+
+            Future<Integer> second = pool.submit(victim); // the same bytes: refused at once before
+            signal.awaitRunning(30);
+            ProcessHandle.of(pool.workerPids().getFirst()).orElseThrow().destroyForcibly();
+            Throwable cause = causeOf(second);
+            assertThat(cause).isInstanceOf(PoisonTaskException.class);
+            assertThat(((PoisonTaskException) cause).workersKilled()).isEqualTo(2);
+            assertThat(causeOf(pool.submit(victim))).isInstanceOf(PoisonTaskException.class);
+            assertThat(pool.submit(() -> 4).get()).isEqualTo(4);
+        }
+    }
+
     @Test
     void beyondTheRestartLimitThePoolFailsLoudly() throws Exception {
         try (TaskPool pool = processes(1).restartLimit(2, Duration.ofMinutes(5)).start()) {
