@@ -218,11 +218,14 @@ final class Trials {
                 measureStart = System.nanoTime();
                 out.measureStart = measureStart;
                 try (UsageSampler sampler = new UsageSampler(pool::workerPids)) {
-                    // map() returns all results at once: one call per window gives the trial a spread
+                    // map() returns all results at once: one call per window gives the trial a spread; each
+                    // call takes at most a fifth of the inputs, since map may read its inputs ahead of the window's end
                     long span = left - warmup;
+                    int perWindow = Math.max(1, n / TrialOutcome.WINDOWS);
                     for (int w = 0; w < TrialOutcome.WINDOWS && out.failed == 0; w++) {
                         TrialOutcome window = new TrialOutcome(plan);
-                        mapPhase(pool, plan, n, measureStart + span * (w + 1) / TrialOutcome.WINDOWS, window);
+                        long until = measureStart + span * (w + 1) / TrialOutcome.WINDOWS;
+                        mapPhase(pool, plan, perWindow, until, window);
                         out.window(window);
                     }
                     out.sampled(sampler);
