@@ -426,6 +426,9 @@ final class Interview {
     }
 
     private static String spread(CostProbe.Figure f) {
+        if (f.samples().size() < 2) {
+            return f.what() + " (one sample)";
+        }
         return f.what() + " IQR " + Units.nanos(Math.round(f.q1())) + "-" + Units.nanos(Math.round(f.q3()));
     }
 
@@ -495,7 +498,9 @@ final class Interview {
                 .toList();
         if (!noisy.isEmpty()) {
             out.println(Terminal.wrap(
-                    "Noise (the spread is wider than half the median): " + String.join("; ", noisy) + ".", "  "));
+                    "Noise (too few samples, or the spread is wider than half the median): " + String.join("; ", noisy)
+                            + ".",
+                    "  "));
         }
         out.println("Measured on this machine: thread start " + Units.nanos(c.threadStartNanos())
                 + ", virtual thread start "

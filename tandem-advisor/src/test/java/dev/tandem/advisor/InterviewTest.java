@@ -189,7 +189,8 @@ class InterviewTest {
                 .contains("Load while measuring: load average 9.1 to 9.4 on 2 CPUs; other processes used 1.4 CPUs")
                 .contains("THE MACHINE WAS BUSY: load average 9.1 to 9.4")
                 .contains("CPUs other programs took during each measurement: start a platform thread 1.4")
-                .contains("Noise (the spread is wider than half the median): round trip, threads(1) IQR");
+                .contains(
+                        "Noise (too few samples, or the spread is wider than half the median): round trip, threads(1) IQR");
         String html = Files.readString(report.resolve("index.html"));
         assertThat(html).contains("class=\"banner\"").contains("The machine was busy.");
         JsonNode json = Json.MAPPER.readTree(report.resolve("results.json").toFile());
