@@ -11,6 +11,7 @@ module dev.tandem.lab {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;
+    requires com.networknt.schema;
     requires jdk.management;
 
     exports dev.tandem.lab;

@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param trials one entry per execution model tried, skipped ones included with the reason
  * @param load how busy the machine was over the whole run
  * @param verdict the recommendation
+ * @param wallNanos how long the run took, from its start to the verdict
+ * @param time the run's wall time against its budget in one sentence, then each phase that was skipped
+ *        because the budget could not fit it, or took longer than its share, with the reason
  */
 public record Advice(
         String task,
@@ -32,7 +35,9 @@ public record Advice(
         Probe probe,
         List<Trial> trials,
         MachineLoad load,
-        Verdict verdict) {
+        Verdict verdict,
+        long wallNanos,
+        List<String> time) {
 
     /** Copies the lists. */
     public Advice {
@@ -41,6 +46,7 @@ public record Advice(
         Objects.requireNonNull(requirements, "requirements");
         trials = List.copyOf(trials);
         Objects.requireNonNull(verdict, "verdict");
+        time = List.copyOf(time);
     }
 
     /**
@@ -224,7 +230,7 @@ public record Advice(
      * @param resultsDiffering of those, how many differed
      * @param notes what else happened, such as a call cap
      * @param throughputSamples tasks per second in each of five equal windows of the measured phase
-     *        (one value when batched): the spread of {@code throughput}
+     *        (when batched, of one {@code map} call per window): the spread of {@code throughput}
      * @param load how busy the machine was during this trial, or null if it did not run
      */
     public record Trial(

@@ -175,7 +175,10 @@ public final class AdviseCommand implements Callable<Integer> {
         try {
             subject = Subject.locate(task, classPath());
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(cl, e.getMessage(), e, null, task);
+            // one line naming the option and the value as typed: --classpath's own messages name it already
+            String m = e.getMessage();
+            throw new ParameterException(
+                    cl, m.startsWith("--classpath") ? m : "--task " + task + ": " + m, e, null, task);
         }
         err.println("tandem advise: measuring " + subject.className() + " for up to " + Units.nanos(time.toNanos())
                 + " ...");

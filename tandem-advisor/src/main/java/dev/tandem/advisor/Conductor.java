@@ -4,12 +4,14 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.measure.Load;
 import dev.tandem.measure.Pace;
 import dev.tandem.measure.TandemLog;
+import dev.tandem.measure.Units;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Orchestrates one run: probe the task in a child JVM, instantiate it here, plan the trials, split
@@ -17,29 +19,44 @@ import java.util.function.Consumer;
  * verdict; when the two models that decide it cannot be told apart or were measured while other
  * programs took CPU, measure them again side by side ({@link Trials#duel}) before deciding.
  *
- * <p>Budget: the probe calls the task for a tenth of the budget (0.5 to 5 s) and is killed at that
- * plus a quarter of the budget (5 to 10 s, for JVM start and a slow last call), stretched by the
- * machine's pace when it is busy; the trials share what is left in equal slices of at least 0.4 s,
- * after a fifth is kept back for a duel. Each trial is bounded by {@link Trials}. Not thread-safe;
- * one per run.
+ * <p>Budget ({@link Budget}: {@code --time} bounds the whole run): the probe calls the task for a
+ * tenth of the budget (0.5 to 5 s) and is killed at that plus a quarter of the budget (3 to 10 s, for
+ * the JVM's start and a slow last call), stretched by the machine's pace when it is busy; the trials
+ * share what is left in equal slices of at least 0.4 s, after a fifth is kept back for a duel; a trial
+ * is skipped when less than 0.4 s is left for the trials, and so is a duel with less than 1 s left. A
+ * phase
+ * that takes longer than its share is noted with the reason, and the advice carries the run's wall
+ * time. Each trial is bounded by {@link Trials}. Not thread-safe; one per run.
  */
 final class Conductor {
     private static final long DEFAULT_PROBE_HEAP = 256L << 20;
     /** The share of the budget kept back to measure two undecided models again, side by side. */
     private static final double DUEL_SHARE = 0.2;
+    /** The least a trial needs on a quiet machine: a pool's start, a warm-up and a measured phase. */
+    private static final long MIN_TRIAL_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
+    /** The least left for a side-by-side measurement: seven rounds of two pools, of 100 ms at least. */
+    private static final long MIN_DUEL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Kept at the end of the budget for the verdict and the report. */
+    private static final long CLOSING_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
     private final Subject subject;
     private final Advisor.Options options;
     private final Consumer<String> progress;
+    private final LongSupplier clock;
 
     Conductor(Subject subject, Advisor.Options options) {
         this(subject, options, s -> {});
     }
 
     Conductor(Subject subject, Advisor.Options options, Consumer<String> progress) {
+        this(subject, options, progress, System::nanoTime);
+    }
+
+    Conductor(Subject subject, Advisor.Options options, Consumer<String> progress, LongSupplier clock) {
         this.subject = subject;
         this.options = options;
         this.progress = progress;
+        this.clock = clock;
     }
 
     Advice run() {
@@ -53,17 +70,19 @@ final class Conductor {
     }
 
     private Advice measure() {
-        long start = System.nanoTime();
-        long budget = options.time().toNanos();
+        Budget budget = new Budget(options.time().toNanos(), clock);
+        long total = budget.total();
         Load.Meter whole = Load.start();
         Advice.Machine machine = machine();
         Pace pace = Pace.measure();
-        long callNanos = Math.clamp(budget / 10, TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.SECONDS.toNanos(5));
-        long hardNanos = pace.scaleNanos(
-                callNanos + Math.clamp(budget / 4, TimeUnit.SECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(10)));
+        long callNanos = Math.clamp(total / 10, TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.SECONDS.toNanos(5));
+        long allowance = Math.clamp(total / 4, TimeUnit.SECONDS.toNanos(3), TimeUnit.SECONDS.toNanos(10));
+        long hardNanos = pace.scaleNanos(callNanos + allowance);
         long heap = options.heapPerTaskBytes() > 0 ? options.heapPerTaskBytes() : DEFAULT_PROBE_HEAP;
         progress.accept("probe: calling the task alone in a child JVM");
+        long probeStart = budget.now();
         Advice.Probe probe = ChildProbe.run(subject, options.inputs(), callNanos, hardNanos, heap);
+        budget.ran("the probe", probeStart, callNanos + allowance, probeWhy(probe, callNanos, allowance, pace));
         if (probe.calls() > 0 && probe.failures() == probe.calls()) {
             throw new IllegalArgumentException(subject.className() + " threw on every one of its " + probe.calls()
                     + " probe calls: " + probe.firstFailure()
@@ -74,37 +93,97 @@ final class Conductor {
                 Trials.plan(probe, machine.cores(), inst.inputs().size());
         int inProcess = (int) plans.stream().filter(p -> !p.mode().isolated()).count();
         Trials runner = new Trials(subject, inst, probe, options, inProcess);
-        long duelReserve = (long) (budget * DUEL_SHARE);
+        long duelReserve = (long) (total * DUEL_SHARE);
         List<Advice.Trial> trials = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
-            long left = budget - duelReserve - (System.nanoTime() - start) - TimeUnit.MILLISECONDS.toNanos(300);
-            long slice = Math.max(TimeUnit.MILLISECONDS.toNanos(400), left / (plans.size() - i));
-            progress.accept("trial " + (i + 1) + "/" + plans.size() + ": "
-                    + plans.get(i).label());
-            trials.add(runner.run(plans.get(i), slice));
+            Trials.Plan plan = plans.get(i);
+            String notRun = runner.notRun(plan);
+            if (notRun != null) {
+                trials.add(runner.skip(plan, notRun));
+                continue;
+            }
+            int runnable = (int) plans.subList(i, plans.size()).stream()
+                    .filter(p -> runner.notRun(p) == null)
+                    .count();
+            // a trial runs while the time left for the trials holds its minimum: an equal share, at least that
+            long forTrials = budget.slice(duelReserve + CLOSING_NANOS, 1);
+            long slice = Math.max(MIN_TRIAL_NANOS, forTrials / runnable);
+            String phase = "trial " + (i + 1) + "/" + plans.size() + ": " + plan.label();
+            if (!budget.fits(phase, forTrials, MIN_TRIAL_NANOS)) {
+                trials.add(runner.skip(
+                        plan,
+                        "the budget ran out: " + Units.nanos(forTrials) + " was left for the trials, a trial needs at"
+                                + " least " + Units.nanos(MIN_TRIAL_NANOS) + "; give a longer --time"));
+                continue;
+            }
+            progress.accept(phase);
+            long t0 = budget.now();
+            Advice.Trial trial = runner.run(plan, slice);
+            trials.add(trial);
+            budget.ran(phase, t0, slice, trialWhy(trial, slice));
         }
         Trials.Duel duel = null;
         Optional<Advice.Trial[]> contest = Rules.contest(probe, trials, options.requirements(), machine);
         if (contest.isPresent()) {
             Advice.Trial a = contest.get()[0];
             Advice.Trial b = contest.get()[1];
-            long left = Math.max(
-                    TimeUnit.MILLISECONDS.toNanos(1500),
-                    budget - (System.nanoTime() - start) - TimeUnit.MILLISECONDS.toNanos(300));
-            progress.accept("again, side by side: " + a.label() + " and " + b.label()
-                    + " (too close to call, or measured on a busy machine)");
-            duel = runner.duel(plan(plans, a), plan(plans, b), left);
+            long share = budget.left();
+            String phase = "measuring " + a.label() + " and " + b.label() + " again side by side";
+            // its rounds are measurement windows, which do not stretch with the pace
+            if (budget.fits(phase, share, MIN_DUEL_NANOS)) {
+                progress.accept("again, side by side: " + a.label() + " and " + b.label()
+                        + " (too close to call, or measured on a busy machine)");
+                long t0 = budget.now();
+                duel = runner.duel(plan(plans, a), plan(plans, b), share);
+                budget.ran(
+                        phase, t0, share, "starting both pools and a warm-up round of each come on top of its rounds");
+            }
         }
         Advice.Verdict verdict = Rules.decide(probe, trials, options.requirements(), machine, duel);
+        List<String> time = new ArrayList<>();
+        time.add(budget.summary());
+        time.addAll(budget.notes());
         return new Advice(
                 subject.className(),
                 machine,
                 options.requirements(),
-                budget,
+                total,
                 probe,
                 trials,
                 Advice.MachineLoad.of(whole.stop()),
-                duel == null ? verdict : withDuel(verdict, duel));
+                duel == null ? verdict : withDuel(verdict, duel),
+                budget.elapsed(),
+                time);
+    }
+
+    /** {@return why the probe took longer than its share: a call that never returned, a slow JVM start, the pace} */
+    private static String probeWhy(Advice.Probe probe, long callNanos, long allowance, Pace pace) {
+        String paced = pace.factor() > 1.05
+                ? ", stretched " + Units.ratio(pace.factor()) + " because this JVM got "
+                        + Units.percent(pace.cpuShare()) + " of a CPU (other programs took the rest)"
+                : "";
+        if (probe.endedHow() != null && probe.endedHow().contains("still running")) {
+            return "a call did not return, and the probe waits for a call until its deadline before it calls the"
+                    + " task hung: " + Units.nanos(callNanos) + " of calls plus " + Units.nanos(allowance)
+                    + " for the JVM's start and a last call" + paced;
+        }
+        return "starting the probe JVM took " + Units.nanos(probe.jvmStartNanos()) + ", and the heap was measured"
+                + " after full collections" + paced;
+    }
+
+    /** {@return why a trial took longer than its slice: the pool's start, waiting for its last tasks, its stop} */
+    private static String trialWhy(Advice.Trial t, long slice) {
+        List<String> why = new ArrayList<>();
+        if (t.poolStartNanos() > slice / 4) {
+            why.add("starting the pool took " + Units.nanos(t.poolStartNanos()));
+        }
+        if (t.failureKinds().containsKey("TimeoutException")) {
+            why.add("tasks still running at its end were waited for up to its grace, then stopped");
+        }
+        t.notes().stream().filter(n -> n.contains("did not terminate")).forEach(why::add);
+        return why.isEmpty()
+                ? "its pool's start and stop, and a measured phase of at least 300 ms"
+                : String.join("; ", why);
     }
 
     private static Trials.Plan plan(List<Trials.Plan> plans, Advice.Trial t) {

@@ -187,13 +187,13 @@ final class Interview {
         Estimate fastest = allowed.stream()
                 .max(Comparator.comparingDouble(Estimate::perSecond))
                 .orElseThrow();
+        Comparator<Estimate> cheaper = Comparator.comparingInt(
+                        (Estimate e) -> e.mode() == Mode.PROCESSES ? 2 : e.mode() == Mode.HYBRID ? 1 : 0)
+                .thenComparingInt(e -> blocking == (e.mode() == Mode.VIRTUAL_THREADS) ? 0 : 1);
         Estimate chosen = allowed.stream()
                 .filter(e -> e.perSecond() * TIE >= fastest.perSecond())
-                .min(Comparator.comparingInt(
-                                (Estimate e) -> e.mode() == Mode.PROCESSES ? 2 : e.mode() == Mode.HYBRID ? 1 : 0)
-                        .thenComparingInt(e -> blocking == (e.mode() == Mode.VIRTUAL_THREADS) ? 0 : 1)
-                        .thenComparing(
-                                Comparator.comparingDouble(Estimate::perSecond).reversed()))
+                .min(cheaper.thenComparing(
+                        Comparator.comparingDouble(Estimate::perSecond).reversed()))
                 .orElse(fastest);
         Mode mode = chosen.mode();
         int workers = chosen.workers();
@@ -206,6 +206,7 @@ final class Interview {
         List<Advice.Reason> reasons = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<String> decision = new ArrayList<>();
+        String unsettled = unsettled(a, c, cores, allowed, chosen, cheaper, decision);
         for (Estimate e : all) {
             if (e == chosen || e.perSecond() <= chosen.perSecond()) {
                 continue;
@@ -331,12 +332,104 @@ final class Interview {
                 tpw,
                 batch,
                 code,
-                "Use " + label + ": " + why + estimateText + (batch ? "; batch tasks this short with map()" : "") + ".",
+                "Use " + label + ": " + (unsettled == null ? "" : unsettled) + why + estimateText
+                        + (batch ? "; batch tasks this short with map()" : "")
+                        + (unsettled == null ? "" : "; " + Reasons.RERUN)
+                        + ".",
                 reasons,
                 effects,
                 warnings,
                 decision,
-                false);
+                unsettled != null);
+    }
+
+    /**
+     * Marks the verdict inconclusive as the advisor marks a measured one ({@link Rules}): when the
+     * chosen model and an allowed contender are not told apart by the figures they rest on, and those
+     * figures were taken while other programs took CPU or are noise. The figures decide a pair only when
+     * the same model wins at both ends of their spreads (the chosen model's estimate at its round trip's
+     * third quartile against the contender's at its first, and the other way round), winning as
+     * {@link #verdict} decides: the faster beyond {@link #TIE}, else the cheaper.
+     *
+     * @return the prefix of an inconclusive summary, such as "inconclusive (machine busy): ", or null;
+     *         each unsettled pair is added to {@code decision} with its figures and load
+     */
+    private static String unsettled(
+            Answers a,
+            CostProbe.Costs c,
+            int cores,
+            List<Estimate> allowed,
+            Estimate chosen,
+            Comparator<Estimate> cheaper,
+            List<String> decision) {
+        String prefix = null;
+        for (Estimate e : allowed) {
+            if (e == chosen) {
+                continue;
+            }
+            double[] x = range(a, c, cores, chosen);
+            double[] y = range(a, c, cores, e);
+            CostProbe.Figure fx = c.figure(roundTripOf(chosen.mode()));
+            CostProbe.Figure fy = c.figure(roundTripOf(e.mode()));
+            // two models priced by the same round trip (processes and hybrids) move together with it
+            boolean settled = fx == fy
+                    ? wins(chosen, x[0], e, y[0], cheaper) == wins(chosen, x[1], e, y[1], cheaper)
+                    : wins(chosen, x[0], e, y[1], cheaper) == wins(chosen, x[1], e, y[0], cheaper);
+            if (settled || fx == null || fy == null) {
+                continue;
+            }
+            boolean busy = Rules.busy(fx.load()) || Rules.busy(fy.load());
+            if (!busy && !fx.noise() && !fy.noise()) {
+                continue;
+            }
+            prefix = busy ? Reasons.INCONCLUSIVE_BUSY : Reasons.INCONCLUSIVE_NOISE;
+            decision.add(chosen.label() + " and " + e.label() + " are not told apart by this machine's costs: their"
+                    + " estimates span " + Units.rate(x[0]) + "-" + Units.rate(x[1]) + " and " + Units.rate(y[0])
+                    + "-" + Units.rate(y[1]) + " over the spreads of their round trips (" + spread(fx) + ", "
+                    + spread(fy) + "), and "
+                    + (busy
+                            ? "other programs took CPU while they were measured ("
+                                    + (Rules.busy(fx.load()) ? fx.load() : fy.load()).description() + ")"
+                            : "a round trip's spread is wider than half its median (noise)"));
+        }
+        return prefix;
+    }
+
+    /** {@return true if {@code x} at {@code rx} tasks/s wins over {@code y} at {@code ry}: the faster beyond the tie, else the cheaper} */
+    private static boolean wins(Estimate x, double rx, Estimate y, double ry, Comparator<Estimate> cheaper) {
+        if (rx * TIE >= ry && ry * TIE >= rx) {
+            int c = cheaper.compare(x, y);
+            return c != 0 ? c < 0 : rx >= ry;
+        }
+        return rx > ry;
+    }
+
+    /** {@return the estimate's tasks/s at the third and the first quartile of its round trip: low, high} */
+    private static double[] range(Answers a, CostProbe.Costs c, int cores, Estimate e) {
+        CostProbe.Figure f = c.figure(roundTripOf(e.mode()));
+        if (f == null || e.roundTripNanos() < 0 || f.samples().isEmpty()) {
+            return new double[] {e.perSecond(), e.perSecond()};
+        }
+        double low = estimate(a, cores, e.mode(), e.workers(), e.threadsPerWorker(), Math.round(f.q3()))
+                .perSecond();
+        double high = estimate(a, cores, e.mode(), e.workers(), e.threadsPerWorker(), Math.round(f.q1()))
+                .perSecond();
+        return new double[] {low, high};
+    }
+
+    private static String roundTripOf(Mode mode) {
+        return switch (mode) {
+            case THREADS -> CostProbe.ROUND_TRIP_THREADS;
+            case VIRTUAL_THREADS -> CostProbe.ROUND_TRIP_VIRTUAL;
+            case PROCESSES, HYBRID, CLUSTER -> CostProbe.ROUND_TRIP_PROCESSES;
+        };
+    }
+
+    private static String spread(CostProbe.Figure f) {
+        if (f.samples().size() < 2) {
+            return f.what() + " (one sample)";
+        }
+        return f.what() + " IQR " + Units.nanos(Math.round(f.q1())) + "-" + Units.nanos(Math.round(f.q3()));
     }
 
     /** {@return tasks per second a model would complete: its parallelism over the task plus one hand-off} */
@@ -382,9 +475,33 @@ final class Interview {
         return text + ".";
     }
 
-    /** Prints the measured costs. */
+    /** Prints the measured costs, the machine's load while they were measured, and a banner if it was busy. */
     static void printCosts(PrintStream out, CostProbe.Costs c) {
         out.println();
+        if (c.load() != null) {
+            out.println(Terminal.wrap("Load while measuring: " + c.load().description() + ".", "  "));
+            List<String> each = c.figures().stream()
+                    .filter(f -> f.load() != null && !Double.isNaN(f.load().othersCpus()))
+                    .map(f -> f.what() + " " + Units.num(f.load().othersCpus()))
+                    .toList();
+            if (!each.isEmpty()) {
+                out.println(Terminal.wrap(
+                        "CPUs other programs took during each measurement: " + String.join("; ", each) + ".", "  "));
+            }
+            if (c.busy()) {
+                out.println(Terminal.busyBanner(c.busiest(), Report.INTERVIEW_BUSY));
+            }
+        }
+        List<String> noisy = c.figures().stream()
+                .filter(CostProbe.Figure::noise)
+                .map(Interview::spread)
+                .toList();
+        if (!noisy.isEmpty()) {
+            out.println(Terminal.wrap(
+                    "Noise (too few samples, or the spread is wider than half the median): " + String.join("; ", noisy)
+                            + ".",
+                    "  "));
+        }
         out.println("Measured on this machine: thread start " + Units.nanos(c.threadStartNanos())
                 + ", virtual thread start "
                 + Units.nanos(c.virtualStartNanos()) + ", worker JVM start " + Units.nanos(c.processStartNanos())

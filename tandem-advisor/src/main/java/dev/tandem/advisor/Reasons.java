@@ -13,6 +13,13 @@ import java.util.Locale;
  * {@link Rules} measured facts about. Pure, like {@link Rules}.
  */
 final class Reasons {
+    /** How a verdict that other programs' load kept from ranking the models begins. */
+    static final String INCONCLUSIVE_BUSY = "inconclusive (machine busy): ";
+    /** How a verdict whose figures are noise on a quiet machine begins. */
+    static final String INCONCLUSIVE_NOISE = "inconclusive (noisy measurement): ";
+    /** What an inconclusive verdict asks for. */
+    static final String RERUN = "rerun on a quieter machine to rank them";
+
     private final Rules r;
 
     Reasons(Rules r) {
@@ -23,7 +30,7 @@ final class Reasons {
     String summary(Rules.Choice c) {
         StringBuilder why = new StringBuilder();
         if (c.inconclusive()) {
-            why.append("inconclusive (machine busy): ");
+            why.append(INCONCLUSIVE_BUSY);
         }
         Advice.Trial racy = r.racyTrial().orElse(null);
         boolean isolated = r.needsIsolation(r.req);
@@ -112,7 +119,7 @@ final class Reasons {
                     .append(r.cheaper(basis, fastest));
         }
         if (c.inconclusive()) {
-            why.append("; other programs took CPU while they ran, so rerun on a quieter machine to rank them");
+            why.append("; other programs took CPU while they ran, so ").append(RERUN);
         }
         String batch = "";
         if (c.batch()) {

@@ -25,6 +25,11 @@ import java.util.function.ToDoubleFunction;
  */
 final class Report {
     static final String FORMAT = "tandem-advise/2";
+    /** What a busy machine means for a measured run, in the banner of the terminal and of the report. */
+    static final String RUN_BUSY = "times are inflated, and close calls were measured again side by side";
+    /** What a busy machine means for the questionnaire's measured costs. */
+    static final String INTERVIEW_BUSY =
+            "the costs below are inflated, and a verdict they cannot settle is marked" + " inconclusive";
 
     private static final String CHOSEN = "#1f8a4c";
     private static final String OTHER = "#5470c6";
@@ -42,6 +47,7 @@ final class Report {
         root.put("format", FORMAT + "+interview");
         root.set("answers", mapper.valueToTree(answers));
         root.set("costs", mapper.valueToTree(costs));
+        root.set("load", mapper.valueToTree(costs.load()));
         root.set("verdict", mapper.valueToTree(v));
         String json;
         try {
@@ -52,6 +58,7 @@ final class Report {
         Table asked = answersTable(answers);
         Table measured = costsTable(costs);
         StringBuilder md = new StringBuilder("# tandem advise --interactive\n\n");
+        bannerMarkdown(md, costs.busiest(), INTERVIEW_BUSY);
         verdictMarkdown(md, v);
         md.append("\n## Your answers\n\n").append(asked.markdown());
         md.append("\n## Measured on this machine\n\n").append(measured.markdown());
@@ -62,12 +69,30 @@ final class Report {
                                 + "machine.",
                         "meta")
                 .raw("</header>\n");
+        banner(page, costs.busiest(), INTERVIEW_BUSY);
         verdictHtml(page, v);
         page.heading(2, null, "Your answers")
                 .table(asked)
                 .heading(2, null, "Measured on this machine")
                 .table(measured);
         write(dir, json, md.toString(), page.html());
+    }
+
+    /** The busy-machine banner of a page, one for a measured run and for the questionnaire. */
+    private static void banner(Page page, Advice.MachineLoad load, String consequence) {
+        if (Rules.busy(load)) {
+            page.banner("The machine was busy.", load.description() + "; " + consequence + ".");
+        }
+    }
+
+    private static void bannerMarkdown(StringBuilder b, Advice.MachineLoad load, String consequence) {
+        if (Rules.busy(load)) {
+            b.append("> **The machine was busy.** ")
+                    .append(load.description())
+                    .append("; ")
+                    .append(consequence)
+                    .append(".\n\n");
+        }
     }
 
     private static void write(Path dir, String json, String md, String html) {
@@ -104,11 +129,9 @@ final class Report {
         StringBuilder b = new StringBuilder();
         b.append("# tandem advise: `").append(a.task()).append("`\n\n");
         b.append(machineLine(a)).append(".\n\n");
-        if (a.load() != null && a.load().busy()) {
-            b.append("> **The machine was busy.** ")
-                    .append(a.load().description())
-                    .append(". Times are inflated; close calls were measured again side by side.\n\n");
-        }
+        bannerMarkdown(b, a.load(), RUN_BUSY);
+        list(b, "Time", a.time());
+        b.append('\n');
         verdictMarkdown(b, a.verdict());
         b.append("\n## Trials\n\n").append(Terminal.trials(a).markdown());
         for (Advice.Trial t : a.trials()) {
@@ -161,11 +184,10 @@ final class Report {
                 .paragraph(machineLine(a), "meta")
                 .raw("<p class=\"meta\">raw numbers: <a href=\"results.json\">results.json</a> · text: "
                         + "<a href=\"report.md\">report.md</a></p></header>\n");
-        if (a.load() != null && a.load().busy()) {
-            page.banner(
-                    "The machine was busy.",
-                    a.load().description() + ". Times are inflated; two models too close to call, or measured while "
-                            + "other programs took CPU, were measured again side by side.");
+        banner(page, a.load(), RUN_BUSY);
+        if (!a.time().isEmpty()) {
+            page.paragraph("Time: " + a.time().getFirst() + ".", "meta");
+            page.list(a.time().subList(1, a.time().size()), "notes");
         }
         verdictHtml(page, a.verdict());
         List<Advice.Trial> ran =
@@ -337,6 +359,21 @@ final class Report {
     }
 
     private static Table costsTable(CostProbe.Costs c) {
+        if (!c.figures().isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            for (CostProbe.Figure f : c.figures()) {
+                rows.add(List.of(
+                        f.what(),
+                        Units.nanos(Math.round(f.median())),
+                        f.samples().size() < 2
+                                ? "-"
+                                : Units.nanos(Math.round(f.q1())) + "-" + Units.nanos(Math.round(f.q3()))
+                                        + (f.noise() ? " (noise)" : ""),
+                        f.load() == null ? "-" : f.load().description()));
+            }
+            rows.add(List.of("an idle worker JVM, resident", Units.bytes(c.workerRssBytes()), "-", "-"));
+            return new Table("", List.of("what", "median", "spread (IQR)", "load while measuring"), rows);
+        }
         return new Table(
                 "",
                 List.of("what", "measured"),

@@ -498,7 +498,12 @@ final class Rules {
     }
 
     static boolean busy(Advice.Trial t) {
-        return t.load() != null && t.load().busy();
+        return busy(t.load());
+    }
+
+    /** {@return true if other programs took CPU in this window: the one test of a busy machine here and in the interview} */
+    static boolean busy(Advice.MachineLoad load) {
+        return load != null && load.busy();
     }
 
     /**

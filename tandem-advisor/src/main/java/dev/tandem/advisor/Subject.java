@@ -3,6 +3,7 @@ package dev.tandem.advisor;
 import dev.tandem.Task;
 import dev.tandem.TaskFunction;
 import java.io.File;
+import java.io.IOException;
 import java.io.Serial;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -23,6 +24,8 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 /**
  * The user's class: located and checked without running any of its code ({@link #locate}), then
@@ -45,16 +48,21 @@ final class Subject {
     }
 
     /** Finds and checks the class without initializing it; errors say what to fix. */
-    static Subject locate(String className, List<Path> classPath) {
+    static Subject locate(String className, List<Path> given) {
         if (className == null || className.isBlank()) {
             throw new IllegalArgumentException("no task class given; pass --task com.acme.MyTask");
         }
-        Objects.requireNonNull(classPath, "classPath");
+        Objects.requireNonNull(given, "classPath");
+        List<Path> classPath = expand(given);
         List<URL> urls = new ArrayList<>();
         for (Path p : classPath) {
             if (!Files.exists(p)) {
                 throw new IllegalArgumentException("--classpath entry " + p + " does not exist; "
                         + "give directories of .class files or jars, separated by '" + File.pathSeparator + "'");
+            }
+            if (Files.isRegularFile(p) && !isJar(p)) {
+                throw new IllegalArgumentException("--classpath entry " + p + " is neither a directory nor a jar;"
+                        + " give directories of .class files or jars, separated by '" + File.pathSeparator + "'");
             }
             try {
                 urls.add(p.toAbsolutePath().toUri().toURL());
@@ -126,6 +134,42 @@ final class Subject {
 
     ClassLoader loader() {
         return type.getClassLoader();
+    }
+
+    /**
+     * {@return the entries with each {@code DIR/*} replaced by the jars in DIR, in name order, as the
+     * {@code java} launcher reads a class path}
+     */
+    private static List<Path> expand(List<Path> entries) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : entries) {
+            if (p.getFileName() == null || !p.getFileName().toString().equals("*")) {
+                out.add(p);
+                continue;
+            }
+            Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("--classpath entry " + p + ": " + dir + " is not a directory");
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+                        .sorted()
+                        .forEach(out::add);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "--classpath entry " + p + ": cannot list " + dir + " (" + e + ")", e);
+            }
+        }
+        return out;
+    }
+
+    /** {@return true if {@code file} is a readable jar (a zip)} */
+    private static boolean isJar(Path file) {
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            return z.size() >= 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** {@return the user's extra class path entries, for worker JVMs} */

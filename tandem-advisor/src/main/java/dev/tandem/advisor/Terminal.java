@@ -31,11 +31,11 @@ final class Terminal {
                 .append("; budget ")
                 .append(Units.nanos(a.budgetNanos()))
                 .append('\n');
-        if (a.load() != null && a.load().busy()) {
-            b.append(wrap(
-                            "THE MACHINE WAS BUSY: " + a.load().description()
-                                    + "; times are inflated, and close calls were measured again side by side",
-                            "  "))
+        if (Rules.busy(a.load())) {
+            b.append(busyBanner(a.load(), Report.RUN_BUSY)).append('\n');
+        }
+        for (int i = 0; i < a.time().size(); i++) {
+            b.append(wrap((i == 0 ? "time: " : "  - ") + a.time().get(i), "    "))
                     .append('\n');
         }
         b.append('\n');
@@ -65,6 +65,14 @@ final class Terminal {
                 + " overhead = latency - time inside the task; CPU = user + system of caller and workers)\n\n");
         verdict(b, a.verdict());
         return b.toString();
+    }
+
+    /**
+     * {@return the banner of a busy machine, wrapped: what the load was and what it means for
+     * {@code consequence}} One banner for a measured run and for the questionnaire.
+     */
+    static String busyBanner(Advice.MachineLoad load, String consequence) {
+        return wrap("THE MACHINE WAS BUSY: " + load.description() + "; " + consequence, "  ");
     }
 
     /** {@return the trials as a table, the recommended model's row marked} */

@@ -43,6 +43,8 @@ final class TrialOutcome {
     long resultsCompared;
     long resultsDiffering;
     Load load;
+    /** Tasks per second of each {@code map} call of a batched trial, one per window. */
+    final List<Double> windowRates = new ArrayList<>();
 
     TrialOutcome(Trials.Plan plan) {
         this.plan = plan;
@@ -104,6 +106,26 @@ final class TrialOutcome {
         lastDone = Math.max(lastDone, r.lastDone);
     }
 
+    /**
+     * Adds one window of a batched trial: one {@code map} call over its share of the measured phase.
+     * Its tasks per second become one of the trial's samples, since a batch has no per-task completion
+     * times to split into windows.
+     */
+    void window(TrialOutcome w) {
+        long completed = w.latency.length + w.okExtra;
+        okExtra += completed;
+        failed += w.failed;
+        w.kinds.forEach((k, v) -> kinds.merge(k, v, Long::sum));
+        if (firstFailure == null) {
+            firstFailure = w.firstFailure;
+        }
+        notes.addAll(w.notes.stream().filter(n -> !notes.contains(n)).toList());
+        seconds += w.seconds;
+        if (w.seconds > 0 && w.failed == 0) {
+            windowRates.add(completed / w.seconds);
+        }
+    }
+
     void sampled(UsageSampler s) {
         s.close();
         callerUser = s.callerUser();
@@ -114,8 +136,14 @@ final class TrialOutcome {
         workerRss = s.workerMaxRss();
     }
 
-    /** {@return tasks per second in each of {@link #WINDOWS} equal windows of the measured phase; one value for map} */
+    /**
+     * {@return tasks per second in each of {@link #WINDOWS} equal windows of the measured phase: for a
+     * batched trial, the rate of each window's {@code map} call}
+     */
     List<Double> windowThroughputs(double totalThroughput) {
+        if (!windowRates.isEmpty()) {
+            return List.copyOf(windowRates);
+        }
         if (done.length < WINDOWS || seconds <= 0) {
             return totalThroughput > 0 ? List.of(totalThroughput) : List.of();
         }

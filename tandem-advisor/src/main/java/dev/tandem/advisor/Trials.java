@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the pool is never short of work. Each call times the task inside the worker; latency
  * minus that time is the overhead of dispatch, serialization and IPC. In isolated modes the result
  * is serialized in the worker and deserialized here, as a real caller would. A batched trial hands
- * the inputs to {@link TaskPool#map} instead. A {@link UsageSampler} reads the CPU and memory
+ * the inputs to {@link TaskPool#map} instead, once per window of the measured phase, so that a batched
+ * trial has a spread like the others. A {@link UsageSampler} reads the CPU and memory
  * of the caller and every worker JVM meanwhile, and a {@link Load.Meter} what other programs took.
  * The measured phase falls into five windows whose throughputs are the trial's spread
  * ({@link TrialOutcome}).
@@ -58,8 +59,6 @@ final class Trials {
     /** Alternating rounds of a duel: enough for a spread of each side. */
     static final int DUEL_ROUNDS = 6;
 
-    private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
-
     private final Subject subject;
     private final Subject.Instance inst;
     private final Advice.Probe probe;
@@ -69,6 +68,8 @@ final class Trials {
     private byte[] baselineState;
     private String processesUnavailable;
     private final Pace pace;
+    /** The wait for the current phase's last results after its deadline; set when a trial or duel begins. */
+    private long graceNanos;
 
     Trials(Subject subject, Subject.Instance inst, Advice.Probe probe, Advisor.Options options, int inProcessTrials) {
         this.subject = subject;
@@ -155,18 +156,36 @@ final class Trials {
         return List.copyOf(plans);
     }
 
-    /** Runs one trial within {@code sliceNanos} (plus a short grace). Never throws for the task's sake. */
-    Advice.Trial run(Plan plan, long sliceNanos) {
-        TrialOutcome out = new TrialOutcome(plan);
+    /** {@return why this model cannot run the task here, or null if it can} */
+    String notRun(Plan plan) {
         if (plan.mode().isolated() && processesUnavailable != null) {
-            return out.skip(processesUnavailable);
+            return processesUnavailable;
         }
         if (plan.mode().isolated() && probe.serializationError() != null) {
-            return out.skip("cannot copy the task to a worker JVM: " + probe.serializationError());
+            return "cannot copy the task to a worker JVM: " + probe.serializationError();
         }
         if (!plan.mode().isolated() && probe.jvmEnded()) {
-            return out.skip("not run in the advisor's JVM: in the probe, " + probe.endedHow());
+            return "not run in the advisor's JVM: in the probe, " + probe.endedHow();
         }
+        return null;
+    }
+
+    /** {@return the trial of a model that did not run, and why} */
+    Advice.Trial skip(Plan plan, String why) {
+        return new TrialOutcome(plan).skip(why);
+    }
+
+    /**
+     * Runs one trial within {@code sliceNanos}, plus a grace for its last results: 2 s stretched by the
+     * machine's pace, but never stretched past the slice itself. Never throws for the task's sake.
+     */
+    Advice.Trial run(Plan plan, long sliceNanos) {
+        TrialOutcome out = new TrialOutcome(plan);
+        String notRun = notRun(plan);
+        if (notRun != null) {
+            return out.skip(notRun);
+        }
+        graceNanos = grace(sliceNanos);
         long sliceEnd = System.nanoTime() + sliceNanos;
         Load.Meter meter = Load.start();
         TaskPool pool;
@@ -182,8 +201,9 @@ final class Trials {
         }
         try {
             out.poolStartNanos = System.nanoTime() - t0;
-            // at least 0.3 s of warm-up and measurement on a quiet machine, stretched when it is busy
-            long left = Math.max(pace.scaleNanos(TimeUnit.MILLISECONDS.toNanos(300)), sliceEnd - System.nanoTime());
+            // at least 0.3 s of warm-up and measurement: a timed window, which does not stretch with the pace
+            // (a busy machine shows in the trial's load and spread instead); a slow pool start eats its slice
+            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(300), sliceEnd - System.nanoTime());
             long warmup = Math.min(left / 4, TimeUnit.MILLISECONDS.toNanos(1500));
             int n = inst.inputs().size();
             boolean capped = !plan.mode().isolated() && leakCapCalls < n;
@@ -198,7 +218,16 @@ final class Trials {
                 measureStart = System.nanoTime();
                 out.measureStart = measureStart;
                 try (UsageSampler sampler = new UsageSampler(pool::workerPids)) {
-                    mapPhase(pool, plan, n, measureStart + (left - warmup), out);
+                    // map() returns all results at once: one call per window gives the trial a spread; each
+                    // call takes at most a fifth of the inputs, since map may read its inputs ahead of the window's end
+                    long span = left - warmup;
+                    int perWindow = Math.max(1, n / TrialOutcome.WINDOWS);
+                    for (int w = 0; w < TrialOutcome.WINDOWS && out.failed == 0; w++) {
+                        TrialOutcome window = new TrialOutcome(plan);
+                        long until = measureStart + span * (w + 1) / TrialOutcome.WINDOWS;
+                        mapPhase(pool, plan, perWindow, until, window);
+                        out.window(window);
+                    }
                     out.sampled(sampler);
                 }
             } else {
@@ -245,6 +274,7 @@ final class Trials {
      * pool cannot start. Never throws for the task's sake.
      */
     Duel duel(Plan a, Plan b, long budgetNanos) {
+        graceNanos = grace(budgetNanos / (2L * (DUEL_ROUNDS + 1)));
         List<TaskPool> pools = new ArrayList<>();
         Load.Meter meter = Load.start();
         try {
@@ -286,6 +316,12 @@ final class Trials {
         }
     }
 
+    /** {@return the wait for a phase's last results: the quiet grace stretched by the pace, at most to {@code slice}} */
+    private long grace(long sliceNanos) {
+        long quiet = Pace.Limit.TRIAL_GRACE.quiet().toNanos();
+        return Math.min(pace.limit(Pace.Limit.TRIAL_GRACE).toNanos(), Math.max(quiet, sliceNanos));
+    }
+
     private Tandem.Builder builder(Plan plan) {
         Tandem.Builder b = switch (plan.mode()) {
             case THREADS -> Tandem.threads(plan.workers());
@@ -300,6 +336,7 @@ final class Trials {
                 pace.scaleNanos(Math.clamp(20 * longest, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(10)));
         b.taskTimeout(Duration.ofNanos(timeout));
         if (plan.mode().isolated()) {
+            b.workerStartTimeout(pace.limit(Pace.Limit.WORKER_START));
             b.forwardOutput(false);
             b.restartLimit(200, Duration.ofSeconds(10));
             b.restartBackoff(Duration.ofMillis(1), Duration.ofMillis(100));
@@ -319,11 +356,13 @@ final class Trials {
         return subject.extraClassPath().stream().filter(e -> !own.contains(e)).toList();
     }
 
-    private static void stop(TaskPool pool, TrialOutcome out) {
+    private void stop(TaskPool pool, TrialOutcome out) {
         pool.shutdownNow();
+        Duration bound = pace.limit(Pace.Limit.POOL_TERMINATION);
         try {
-            if (!pool.awaitTermination(3, TimeUnit.SECONDS)) {
-                out.notes.add("the pool did not terminate within 3 s of shutdownNow: a task ignores interrupts");
+            if (!pool.awaitTermination(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                out.notes.add("the pool did not terminate within " + Units.nanos(bound.toNanos())
+                        + " of shutdownNow: a task ignores interrupts");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -353,7 +392,7 @@ final class Trials {
             threads.add(builder.name("tandem-advise-caller-" + c)
                     .start(() -> callerLoop(pool, isolated, next, n, deadline, r, hashes, state)));
         }
-        long end = joinAll(threads, deadline + pace.scaleNanos(GRACE_NANOS), pool);
+        long end = joinAll(threads, deadline + graceNanos, pool);
         if (out == null) {
             return;
         }
@@ -403,8 +442,7 @@ final class Trials {
                 return;
             }
             try {
-                Calls.Sample s = f.get(
-                        Math.max(1, deadline + pace.scaleNanos(GRACE_NANOS) - System.nanoTime()), TimeUnit.NANOSECONDS);
+                Calls.Sample s = f.get(Math.max(1, deadline + graceNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (s.result() != null) {
                     Calls.decode(s.result(), subject.loader());
                 }
@@ -432,7 +470,7 @@ final class Trials {
     }
 
     /** Joins the threads by {@code until}; past it stops the pool so they return. Returns when the last ended. */
-    private static long joinAll(List<Thread> threads, long until, TaskPool pool) {
+    private long joinAll(List<Thread> threads, long until, TaskPool pool) {
         try {
             for (Thread t : threads) {
                 long left = until - System.nanoTime();
@@ -442,7 +480,7 @@ final class Trials {
                         u.interrupt();
                     }
                     for (Thread u : threads) {
-                        u.join(Duration.ofSeconds(5));
+                        u.join(pace.limit(Pace.Limit.POOL_TERMINATION));
                     }
                     break;
                 }
@@ -493,7 +531,7 @@ final class Trials {
             }
             done[0] = System.nanoTime();
         });
-        joinAll(List.of(runner), deadline + pace.scaleNanos(GRACE_NANOS), pool);
+        joinAll(List.of(runner), deadline + graceNanos, pool);
         if (out != null) {
             out.merge(r);
             out.seconds = Math.max(1, (done[0] == 0 ? System.nanoTime() : done[0]) - start) / 1e9;

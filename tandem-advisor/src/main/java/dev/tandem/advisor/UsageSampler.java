@@ -1,5 +1,6 @@
 package dev.tandem.advisor;
 
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.ProcFs;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,7 +69,7 @@ final class UsageSampler implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         try {
-            timer.awaitTermination(1, TimeUnit.SECONDS);
+            Pace.await(Pace.Limit.THREAD_EXIT, ns -> timer.awaitTermination(ns, TimeUnit.NANOSECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,8 +24,8 @@ import picocli.CommandLine;
 /** The command line: a user's class from --classpath end to end, the report, and bad input. */
 class AdviseCommandTest {
     private static final long MS = 1_000_000;
-    static final CostProbe.Costs COSTS =
-            new CostProbe.Costs(60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000, 40L << 20, 3 * MS, 40_000, null);
+    static final CostProbe.Costs COSTS = new CostProbe.Costs(
+            60_000, 2_000, 15_000, 20_000, 300 * MS, 45_000, 40L << 20, 3 * MS, 40_000, null, List.of(), null);
 
     /**
      * What a run printed; {@code out} with the terminal's line wrapping undone.
@@ -35,13 +38,17 @@ class AdviseCommandTest {
     record Run(int exit, String out, String err, String raw) {}
 
     static Run run(String stdin, String... args) {
+        return run(COSTS, stdin, args);
+    }
+
+    static Run run(CostProbe.Costs costs, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         AdviseCommand command = new AdviseCommand(
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                () -> COSTS);
+                () -> costs);
         CommandLine cl = new CommandLine(command);
         cl.setOut(new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
@@ -183,5 +190,24 @@ class AdviseCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--heap-per-task").contains("'100000g' is more than this machine's memory (");
         assertThat(r.out()).doesNotContain("measuring").doesNotContain("jvmOptions");
+    }
+
+    @Test
+    void aClasspathWildcardTakesTheJarsOfItsDirectoryAsJavaDoes(@TempDir Path dir) throws Exception {
+        Path classes = compileUserClass(dir.resolve("classes"));
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Path jar = lib.resolve("ext.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        Files.writeString(lib.resolve("README"), "not a jar, and not taken");
+        Subject s = Subject.locate("ext.Checksum", List.of(lib.resolve("*")));
+        assertThat(s.className()).isEqualTo("ext.Checksum");
+        assertThat(s.extraClassPath()).containsExactly(jar.toAbsolutePath().toString());
     }
 }

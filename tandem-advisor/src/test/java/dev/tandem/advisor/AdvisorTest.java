@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.Mode;
+import dev.tandem.measure.Stats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +39,13 @@ class AdvisorTest {
         return advice;
     }
 
+    private static Advice.Trial trial(Advice advice, Predicate<Advice.Trial> which) {
+        return advice.trials().stream()
+                .filter(t -> t.ran() && which.test(t))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no such trial in " + advice.trials()));
+    }
+
     private static void reasonsCoverTheSixAnglesWithNumbers(Advice advice) {
         assertThat(advice.verdict().reasons()).extracting(Advice.Reason::angle).containsExactly(Advice.Angle.values());
         assertThat(advice.verdict().reasons())
@@ -48,8 +57,34 @@ class AdvisorTest {
         Advice advice = advise(Workloads.CpuBound.class, QUICK);
         assertThat(advice.verdict().mode()).isEqualTo(Mode.THREADS);
         assertThat(advice.verdict().workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        Advice.Trial map = trial(advice, t -> t.mode() == Mode.THREADS && t.batched());
+        Advice.Trial oneByOne = trial(
+                advice,
+                t -> t.mode() == Mode.THREADS
+                        && !t.batched()
+                        && t.workers() == Runtime.getRuntime().availableProcessors());
+        // map() is measured in windows like every trial, so it has a spread and is compared pair by pair
+        assertThat(map.throughputSamples()).as("map's windows").hasSize(TrialOutcome.WINDOWS);
         if (advice.verdict().batch()) {
-            // map() is recommended only when it measured faster, and then the code uses it
+            // map() is recommended only when it measured faster than one task per submit beyond the noise:
+            // its windows apart from and above the other's, or so measured again side by side
+            Stats batched = Stats.of(map.throughputSamples());
+            Stats single = Stats.of(oneByOne.throughputSamples());
+            boolean apart = batched.separatedFrom(single) && batched.median() > single.median();
+            assertThat(apart
+                            || advice.verdict().decision().stream()
+                                    .anyMatch(d -> d.contains("side by side")
+                                            && d.contains(map.label())
+                                            && d.contains(oneByOne.label())))
+                    .as(
+                            "map recommended at %s (%s) against %s at %s (%s); decision %s",
+                            map.throughput(),
+                            map.throughputSamples(),
+                            oneByOne.label(),
+                            oneByOne.throughput(),
+                            oneByOne.throughputSamples(),
+                            advice.verdict().decision())
+                    .isTrue();
             assertThat(advice.verdict().code()).contains(".map(");
         }
         assertThat(advice.verdict().summary()).contains("computes");
@@ -121,6 +156,19 @@ class AdvisorTest {
         assertThat(advice.trials())
                 .filteredOn(t -> !t.mode().isolated())
                 .allSatisfy(t -> assertThat(t.skipped()).isNotNull());
+        // --time bounds the whole run: the advice states its wall time, and any overrun names the phase and why
+        assertThat(advice.time().getFirst()).startsWith("the run took ").contains("of its 8.00 s budget");
+        if (advice.wallNanos() > advice.budgetNanos() + Budget.TOLERANCE_NANOS) {
+            assertThat(advice.time())
+                    .as("an overrun is explained")
+                    .anySatisfy(n -> assertThat(n).containsAnyOf(" took ", " skipped: "));
+        }
+        assertThat(advice.time())
+                .filteredOn(n -> n.startsWith("the probe took "))
+                .allSatisfy(n -> assertThat(n).contains("a call did not return"));
+        assertThat(Terminal.render(advice)).contains("time: the run took ");
+        // generous: the regression was 163 s for a 10 s budget
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(advice.wallNanos())).isLessThan(150);
     }
 
     @Test
@@ -213,7 +261,7 @@ class AdvisorTest {
     void everyTrialRecordsItsSpreadAndTheLoadWhileItRan() {
         Advice advice = advise(Workloads.CpuBound.class, QUICK);
         assertThat(advice.load()).isNotNull();
-        assertThat(advice.trials()).filteredOn(t -> t.ran() && !t.batched()).allSatisfy(t -> {
+        assertThat(advice.trials()).filteredOn(Advice.Trial::ran).allSatisfy(t -> {
             assertThat(t.throughputSamples()).as(t.label()).hasSize(TrialOutcome.WINDOWS);
             assertThat(t.load()).as(t.label()).isNotNull();
         });

@@ -2,11 +2,20 @@ package dev.tandem.advisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.measure.Json;
+import dev.tandem.measure.Stats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** tandem advise --interactive, driven through its prompts with an injected input stream. */
 class InterviewTest {
+    private static final long US = 1_000;
+
     private static AdviseCommandTest.Run answer(String... lines) {
         return AdviseCommandTest.run(String.join("\n", lines) + "\n", "--interactive");
     }
@@ -120,5 +129,154 @@ class InterviewTest {
                         .doesNotMatch("[;,.:!?]+");
             }
         }
+    }
+
+    private static Advice.MachineLoad load(double others) {
+        return new Advice.MachineLoad(
+                1.5,
+                2,
+                9.1,
+                9.4,
+                others,
+                0,
+                others >= 0.5,
+                "load average 9.1 to 9.4 on 2 CPUs; other processes used " + others + " CPUs");
+    }
+
+    private static CostProbe.Figure figure(String what, double others, double... samples) {
+        List<Double> list = Arrays.stream(samples).boxed().toList();
+        Stats st = Stats.of(list);
+        return new CostProbe.Figure(what, list, st.median(), st.q1(), st.q3(), st.tooWide(), load(others));
+    }
+
+    /**
+     * Costs measured with samples and load: the round trips of threads and virtual threads spread from
+     * 5 µs to 40 µs, too wide to rank a 20 µs task's models by.
+     */
+    private static CostProbe.Costs measured(double others) {
+        List<CostProbe.Figure> figures = List.of(
+                figure(CostProbe.THREAD_START, others, 55e3, 60e3, 61e3, 62e3, 65e3),
+                figure(CostProbe.ROUND_TRIP_THREADS, others, 5e3, 6e3, 15e3, 39e3, 40e3),
+                figure(CostProbe.ROUND_TRIP_VIRTUAL, others, 5e3, 7e3, 16e3, 38e3, 40e3),
+                figure(CostProbe.ROUND_TRIP_PROCESSES, others, 44e3, 45e3, 45e3, 46e3, 47e3));
+        return new CostProbe.Costs(
+                60 * US,
+                2 * US,
+                15 * US,
+                16 * US,
+                300_000 * US,
+                45 * US,
+                40L << 20,
+                3_000 * US,
+                40 * US,
+                null,
+                figures,
+                load(others));
+    }
+
+    @Test
+    void interactiveRecordsTheLoadOfItsMeasurementsAndOpensWithTheBusyBannerInPrintAndReport(@TempDir Path dir)
+            throws Exception {
+        Path report = dir.resolve("r");
+        AdviseCommandTest.Run r = AdviseCommandTest.run(
+                measured(1.4),
+                String.join("\n", "100", "5ms", "", "0", "n", "n", "n", "n", "") + "\n",
+                "--interactive",
+                "--report",
+                report.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Load while measuring: load average 9.1 to 9.4 on 2 CPUs; other processes used 1.4 CPUs")
+                .contains("THE MACHINE WAS BUSY: load average 9.1 to 9.4")
+                .contains("CPUs other programs took during each measurement: start a platform thread 1.4")
+                .contains(
+                        "Noise (too few samples, or the spread is wider than half the median): round trip, threads(1) IQR");
+        String html = Files.readString(report.resolve("index.html"));
+        assertThat(html).contains("class=\"banner\"").contains("The machine was busy.");
+        JsonNode json = Json.MAPPER.readTree(report.resolve("results.json").toFile());
+        assertThat(json.path("load").path("othersCpus").asDouble()).isEqualTo(1.4);
+        assertThat(json.path("costs").path("figures")).hasSize(4);
+        assertThat(json.path("costs")
+                        .path("figures")
+                        .get(1)
+                        .path("load")
+                        .path("busy")
+                        .asBoolean())
+                .isTrue();
+        assertThat(json.path("costs").path("figures").get(1).path("noise").asBoolean())
+                .isTrue();
+    }
+
+    @Test
+    void interactiveVerdictRestingOnFiguresTakenOnABusyMachineIsInconclusive(@TempDir Path dir) throws Exception {
+        // a 20 µs CPU-bound task: threads(2) or virtual threads depends on round trips whose spreads overlap
+        Path report = dir.resolve("r");
+        AdviseCommandTest.Run r = AdviseCommandTest.run(
+                measured(1.4),
+                String.join("\n", "100", "20us", "", "0", "n", "n", "n", "n", "") + "\n",
+                "--interactive",
+                "--report",
+                report.toString());
+        assertThat(r.out())
+                .contains("VERDICT: Use ")
+                .contains("inconclusive (machine busy): ")
+                .contains("rerun on a quieter machine")
+                .contains("are not told apart by this machine's costs");
+        JsonNode json = Json.MAPPER.readTree(report.resolve("results.json").toFile());
+        assertThat(json.path("verdict").path("inconclusive").asBoolean()).isTrue();
+    }
+
+    @Test
+    void interactiveVerdictOnAQuietMachineIsNotInconclusiveUnlessItsFiguresAreNoise() {
+        String answers = String.join("\n", "100", "20us", "", "0", "n", "n", "n", "n", "") + "\n";
+        // quiet, but the round trips are noise: inconclusive, and says so
+        assertThat(AdviseCommandTest.run(measured(0.1), answers, "--interactive")
+                        .out())
+                .contains("inconclusive (noisy measurement): ")
+                .doesNotContain("THE MACHINE WAS BUSY");
+        // a 5 ms task: the round trips' spreads cannot change the choice, so it stands even on a busy machine
+        assertThat(AdviseCommandTest.run(
+                                measured(1.4),
+                                String.join("\n", "100", "5ms", "", "0", "n", "n", "n", "n", "") + "\n",
+                                "--interactive")
+                        .out())
+                .contains("VERDICT: Use threads(")
+                .doesNotContain("inconclusive (")
+                .doesNotContain("are not told apart");
+    }
+
+    @Test
+    void interactiveSharedDataAdviceNamesTandemsZeroCopyArraysForProcessesAndThreads() {
+        // worker JVMs (a leak risk): the shared array, attached without a copy, not a copy per worker
+        AdviseCommandTest.Run procs = answer("100", "5ms", "", "200m", "n", "n", "y", "n", "");
+        assertThat(procs.out())
+                .containsPattern("VERDICT: Use (processes|hybrid)\\(")
+                .contains("do not copy the 200 MiB")
+                .contains("dev.tandem.ipc.SharedByteArray")
+                .contains("without a copy");
+        // threads: in place, with the shared arrays named for a later move to processes
+        AdviseCommandTest.Run threads = answer("100", "5ms", "", "200m", "n", "n", "n", "n", "");
+        assertThat(threads.out()).contains("threads read the 200 MiB in place").contains("shares it without a copy");
+    }
+
+    @Test
+    void underABusyMachineTheMeasuredCostsRecordTheLoadOfEachMeasurement() throws Exception {
+        CostProbe.Costs c;
+        try (var _ = BusyMachine.burning(1)) {
+            c = CostProbe.measure();
+        }
+        assertThat(c.load()).isNotNull();
+        assertThat(c.load().othersCpus())
+                .as("the burner, another program, took CPU: %s", c.load().description())
+                .isGreaterThan(0.5);
+        assertThat(c.busy()).isTrue();
+        assertThat(c.figures())
+                .extracting(CostProbe.Figure::what)
+                .contains(CostProbe.ROUND_TRIP_THREADS, CostProbe.ROUND_TRIP_VIRTUAL, CostProbe.ROUND_TRIP_PROCESSES);
+        assertThat(c.figures()).allSatisfy(f -> {
+            assertThat(f.load()).as(f.what()).isNotNull();
+            assertThat(f.samples()).as(f.what()).isNotEmpty();
+        });
+        assertThat(c.figure(CostProbe.ROUND_TRIP_THREADS).samples()).hasSize(5);
     }
 }

@@ -237,16 +237,127 @@ class TandemCliTest {
                 .isUsageError();
         assertThat(r.err())
                 .contains("--compare " + notResults)
-                .contains("not a tandem lab results file")
-                .contains("schema");
+                .contains("not a results file of this lab")
+                .contains("expected schema version \"tandem-lab-results/2\"");
         assertThat(out).as("no report was started").doesNotExist();
-        Path notJson = Files.writeString(dir.resolve("broken.json"), "{\"schema\": ");
-        assertThat(run("lab", "--compare", notJson.toString()).isUsageError().err())
-                .contains("not JSON");
-        assertThat(run("lab", "--compare", dir.resolve("missing.json").toString())
+    }
+
+    /**
+     * Every kind of file that is not a lab's results: each refused before anything is measured, in one
+     * line naming --compare, the file as typed and what is wrong.
+     */
+    @Test
+    void everyBadCompareFileIsRefusedInOneLineNamingTheFileAsTypedAndWhatIsWrong(@TempDir Path dir) throws Exception {
+        Files.createFile(dir.resolve("empty.json"));
+        Files.writeString(dir.resolve("broken.json"), "{\"schema\": ");
+        Files.writeString(dir.resolve("array.json"), "[1, 2]");
+        Files.writeString(dir.resolve("v1.json"), "{\"schema\":\"tandem-lab-results/1\",\"sections\":[]}");
+        Files.writeString(
+                dir.resolve("bogus.json"),
+                "{\"schema\":\"tandem-lab-results/2\",\"sections\":[{\"metrics\":[{\"key\":\"bogus\"}]}]}");
+        Files.createDirectory(dir.resolve("results-dir"));
+        Path out = dir.resolve("report");
+        // the value as typed, relative to where the command runs
+        String base = Path.of("").toAbsolutePath().relativize(dir).toString();
+        List<String[]> cases = List.of(
+                new String[] {"empty.json", "empty (0 bytes)"},
+                new String[] {"broken.json", "not JSON ("},
+                new String[] {"array.json", "its \"schema\" is missing"},
+                new String[] {"v1.json", "its \"schema\" is \"tandem-lab-results/1\", expected schema version"},
+                new String[] {"bogus.json", "does not match results.schema.json ("},
+                new String[] {"results-dir", "is a directory, not a file"},
+                new String[] {"missing.json", "no such file"});
+        for (String[] c : cases) {
+            String typed = base + File.separator + c[0];
+            Run r = run("lab", "--quick", "--out", out.toString(), "--compare", typed)
+                    .isUsageError();
+            assertThat(r.err())
+                    .as(c[0])
+                    .startsWith("tandem lab: --compare " + typed + ": ")
+                    .contains(c[1]);
+        }
+        assertThat(out).as("no report was started").doesNotExist();
+    }
+
+    @Test
+    void aTaskThatCannotBeMeasuredNamesTaskAndTheValueAsTyped(@TempDir Path dir) throws Exception {
+        assertThat(run("advise", "--task", "com.acme.Nope").isUsageError().err())
+                .contains("--task com.acme.Nope: class com.acme.Nope not found");
+        assertThat(run("advise", "--task", "java.lang.String").isUsageError().err())
+                .contains("--task java.lang.String: java.lang.String is neither a dev.tandem.Task");
+        assertThat(run("advise", "--task", "").isUsageError().err()).contains("--task");
+        assertThat(run("advise", "--classpath", dir.resolve("nowhere").toString(), "--task", "x.Y")
                         .isUsageError()
                         .err())
-                .contains("no such readable file");
+                .contains("--classpath entry " + dir.resolve("nowhere") + " does not exist");
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not a jar");
+        assertThat(run("advise", "--classpath", text.toString(), "--task", "x.Y")
+                        .isUsageError()
+                        .err())
+                .contains("--classpath entry " + text + " is neither a directory nor a jar");
+        String wildcard = dir.resolve("nowhere").resolve("*").toString();
+        assertThat(run("advise", "--classpath", wildcard, "--task", "x.Y")
+                        .isUsageError()
+                        .err())
+                .contains("--classpath entry " + wildcard + ": " + dir.resolve("nowhere") + " is not a directory");
+    }
+
+    @Test
+    void reportAndOutDirectoriesThatAreFilesOrEmptyAreRefusedAtOnce(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(run("lab", "--quick", "--out", file.toString())
+                        .isUsageError()
+                        .err())
+                .contains("--out " + file + ": is a file, not a directory");
+        assertThat(run("lab", "--quick", "--out", "").isUsageError().err()).contains("--out '': an empty path");
+        Path classes = compileTask(dir);
+        assertThat(run("advise", "--classpath", classes.toString(), "--task", "ext.Sum", "--report", file.toString())
+                        .isUsageError()
+                        .err())
+                .contains("--report " + file + ": is a file, not a directory");
+        assertThat(run("advise", "--interactive", "--report", file.toString())
+                        .isUsageError()
+                        .err())
+                .contains("--report " + file + ": is a file, not a directory");
+        assertThat(run(
+                                "lab",
+                                "--self-check",
+                                "--jmh",
+                                dir.toString(),
+                                "--out",
+                                dir.resolve("o").toString())
+                        .isUsageError()
+                        .err())
+                .contains("--jmh " + dir + ": is a directory, not a jar");
+    }
+
+    @Test
+    void numbersThatAreNotNumbersNameTheirFlagAndTheValueAsTyped() {
+        assertThat(run("advise", "--task", "x.Y", "--inputs", "many")
+                        .isUsageError()
+                        .err())
+                .contains("--inputs")
+                .contains("'many'");
+        assertThat(run("advise", "--task", "x.Y", "--inputs", "-5")
+                        .isUsageError()
+                        .err())
+                .contains("--inputs -5");
+        assertThat(run("advise", "--task", "x.Y", "--max-latency", "0ms")
+                        .isUsageError()
+                        .err())
+                .contains("--max-latency")
+                .contains("'0ms'");
+        assertThat(run("advise", "--task", "x.Y", "--heap-per-task", "lots")
+                        .isUsageError()
+                        .err())
+                .contains("--heap-per-task")
+                .contains("lots");
+        assertThat(run("advise", "--task", "x.Y", "--time", "2h").isUsageError().err())
+                .contains("--time")
+                .contains("'2h'");
+        assertThat(run("lab", "--seed", "1.5").isUsageError().err())
+                .contains("--seed")
+                .contains("1.5");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tandem.lab;
 
+import dev.tandem.PoolOptions;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.WorkerStartException;
@@ -62,6 +63,11 @@ final class Bench {
         return Pace.measure();
     }
 
+    /** {@return a fixed limit of the lab, stretched by the pace measured now: the one way the lab applies one} */
+    Duration limit(Pace.Limit which) {
+        return pace().limit(which);
+    }
+
     /** {@return {@code limit} stretched by the pace measured now} */
     Duration bound(Duration limit) {
         return pace().scale(limit);
@@ -80,13 +86,26 @@ final class Bench {
      */
     static TaskPool start(Tandem.Builder builder) throws Unavailable {
         try {
-            return builder.start();
+            return paced(builder, Pace.measure()).start();
         } catch (UnsupportedOperationException | WorkerStartException e) {
             throw new Unavailable(
                     e.getClass().getSimpleName() + ": " + Units.firstLine(e.getMessage())
                             + workerOutput(e.getMessage()),
                     e);
         }
+    }
+
+    /**
+     * {@return {@code builder}, its worker JVMs' start bounded by {@link Pace.Limit#WORKER_START}
+     * stretched by {@code pace} unless a start timeout was set already} Every pool of the lab with worker
+     * JVMs starts through here or through {@link PoolProbe}, which calls this.
+     */
+    static Tandem.Builder paced(Tandem.Builder builder, Pace pace) {
+        PoolOptions o = builder.options();
+        if (o.mode().isolated() && o.workerStartTimeout().equals(Pace.Limit.WORKER_START.quiet())) {
+            builder.workerStartTimeout(pace.limit(Pace.Limit.WORKER_START));
+        }
+        return builder;
     }
 
     /** {@return the first line a worker JVM printed, quoted from a start failure's message, or nothing} */

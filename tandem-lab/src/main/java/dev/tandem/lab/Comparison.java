@@ -157,9 +157,6 @@ final class Comparison {
         if (!oldTandem.equals(MachineInfo.tandemVersion())) {
             d.add("Tandem " + oldTandem + " then, " + MachineInfo.tandemVersion() + " now");
         }
-        if (before.path("schema").asText().equals(Baseline.OLD_FORMAT)) {
-            d.add("the earlier run recorded no load, so whether its machine was busy is unknown");
-        }
         return d;
     }
 

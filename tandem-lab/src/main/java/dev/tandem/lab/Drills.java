@@ -5,11 +5,11 @@ import dev.tandem.PoolFailedException;
 import dev.tandem.TaskPool;
 import dev.tandem.measure.ChildJvm;
 import dev.tandem.measure.Json;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.Units;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +60,7 @@ final class Drills {
                         Long.toString(timeout),
                         out.toString()),
                 false)) {
-            code = jvm.await(bench.bound(Duration.ofSeconds(90)));
+            code = jvm.await(Pace.Limit.CHILD_RUN);
             stderr = jvm.stderrTail();
             signal = Files.exists(jvm.crashLog()) ? ChildJvm.crashSignal(jvm.crashLog()) : null;
         }
@@ -157,7 +157,8 @@ final class Drills {
                             IsolationExperiment.QUEUED,
                             IsolationExperiment.NAP_MILLIS,
                             timeout,
-                            2 * timeout + 15_000);
+                            2 * timeout
+                                    + Pace.measure().limit(Pace.Limit.RECOVERY).toMillis());
         } catch (PoolFailedException e) {
             events.add(FaultDrill.event("poolFailed", "message", Units.firstLine(e.getMessage())));
             pool.shutdownNow();

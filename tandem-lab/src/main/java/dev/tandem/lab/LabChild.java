@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.ProcFs;
 import dev.tandem.measure.RoundTrips;
 import java.io.BufferedWriter;
@@ -42,11 +43,10 @@ import java.util.function.Consumer;
  *       {@link FaultDrill} per fault, each on a new two-thread pool (with a task timeout for faults that hang); events are appended to OUT line by line, tagged with
  *       the fault, so they survive this JVM's death.</li>
  * </ul>
- * A watchdog halts every child after {@link #MAX_LIFE}, so that none outlives a lab that lost track of it.
+ * A watchdog halts every child after {@link Pace.Limit#CHILD_LIFE} stretched by the machine's pace, so
+ * that none outlives a lab that lost track of it.
  */
 final class LabChild {
-    static final Duration MAX_LIFE = Duration.ofMinutes(4);
-
     private LabChild() {}
 
     /**
@@ -79,7 +79,7 @@ final class LabChild {
                 .name("lab-child-watchdog")
                 .start(() -> {
                     try {
-                        Thread.sleep(MAX_LIFE);
+                        Thread.sleep(Pace.measure().limit(Pace.Limit.CHILD_LIFE));
                         Runtime.getRuntime().halt(124);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -246,7 +246,10 @@ final class LabChild {
                                 queued,
                                 napMillis,
                                 timeoutMillis,
-                                2 * timeoutMillis + 10_000);
+                                2 * timeoutMillis
+                                        + Pace.measure()
+                                                .limit(Pace.Limit.RECOVERY)
+                                                .toMillis());
                 if (fault.leavesJvmClean) {
                     pool.close();
                 }

@@ -159,7 +159,8 @@ public final class LabCommand implements Callable<Integer> {
                 throw new ParameterException(
                         spec.commandLine(),
                         (jmh != null ? "--jmh " + jmh : "the JMH benchmarks jar " + jar)
-                                + ": no such file; build it with ./mvnw -q -B -DskipTests package -pl"
+                                + (Files.isDirectory(jar) ? ": is a directory, not a jar" : ": no such file")
+                                + "; build it with ./mvnw -q -B -DskipTests package -pl"
                                 + " tandem-benchmarks -am, or name it with --jmh");
             }
             String notJmh = notAJmhJar(jar);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.Tandem;
 import dev.tandem.measure.Json;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.Page;
 import dev.tandem.measure.ProcFs;
 import java.io.IOException;
@@ -77,7 +78,9 @@ final class MachineInfo {
                     .redirectErrorStream(true)
                     .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("Python ")) {
+            if (Pace.await(Pace.Limit.COMMAND, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS))
+                    && p.exitValue() == 0
+                    && out.startsWith("Python ")) {
                 return out.substring("Python ".length());
             }
             p.destroyForcibly();

@@ -1,5 +1,6 @@
 package dev.tandem.lab;
 
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.ProcFs;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -34,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * exception. A {@code PingPong} is used by one thread (the pinging side) and is not thread-safe.
  */
 final class PingPong implements AutoCloseable {
-    static final long SILENCE_NANOS = TimeUnit.SECONDS.toNanos(20);
+    /** {@link Pace.Limit#SILENCE}, stretched by the pace of the JVM that loads this class. */
+    static final long SILENCE_NANOS = Pace.measure().limit(Pace.Limit.SILENCE).toNanos();
+
     private static final long STOP = -1;
 
     enum Mechanism {
@@ -75,7 +78,8 @@ final class PingPong implements AutoCloseable {
                                 dir.resolve("pong").toString())
                         .redirectErrorStream(true)
                         .start();
-                if (!mk.waitFor(10, TimeUnit.SECONDS) || mk.exitValue() != 0) {
+                if (!Pace.await(Pace.Limit.COMMAND, ns -> mk.waitFor(ns, TimeUnit.NANOSECONDS))
+                        || mk.exitValue() != 0) {
                     mk.destroyForcibly();
                     throw new IOException(
                             "mkfifo failed: " + new String(mk.getInputStream().readAllBytes()));

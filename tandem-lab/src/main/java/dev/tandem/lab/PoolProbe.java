@@ -6,6 +6,7 @@ import dev.tandem.Transport;
 import dev.tandem.cluster.Node;
 import dev.tandem.measure.ChildJvm;
 import dev.tandem.measure.Json;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.RoundTrips;
 import dev.tandem.measure.Units;
 import java.io.IOException;
@@ -35,9 +36,6 @@ final class PoolProbe {
 
     /** The executors the lab measures, in the order it reports them. */
     static final List<String> EXECUTORS = List.of("threads", "processes", "processes-shm", "cluster");
-
-    /** What a node's start (its JVM, Hazelcast's join, the caller's client) may add to a pool's bound. */
-    private static final Duration NODE_START = Duration.ofSeconds(30);
 
     private PoolProbe() {}
 
@@ -82,18 +80,19 @@ final class PoolProbe {
         Duration perPool =
                 s.warmup().multipliedBy(s.warmupIterations()).plus(s.iteration().multipliedBy(s.iterations()));
         Duration all = perPool.plusSeconds(5).multipliedBy(executors.size()).plusSeconds(5);
-        return executors.contains("cluster") ? all.plus(NODE_START) : all;
+        return executors.contains("cluster") ? all.plus(Pace.Limit.NODE_START.quiet()) : all;
     }
 
     /** The role itself: runs in the child JVM. */
     static void run(List<String> executors, RoundTrips.Settings settings, Path tmp, Path out) throws IOException {
+        Pace pace = Pace.measure();
         List<Map<String, Object>> results = new ArrayList<>();
         for (String executor : executors) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("executor", executor);
             List<RoundTrips.Cold> cold = new ArrayList<>();
             try (TaskPool pool =
-                    RoundTrips.startCold(() -> builder(executor, tmp).start(), cold)) {
+                    RoundTrips.startCold(() -> builder(executor, tmp, pace).start(), cold)) {
                 r.put("cold", cold.getFirst());
                 r.put("steady", RoundTrips.steady(pool, settings));
             } catch (Exception e) {
@@ -108,7 +107,15 @@ final class PoolProbe {
         }
     }
 
-    private static Tandem.Builder builder(String executor, Path tmp) {
+    /**
+     * {@return the builder of an executor's pool; a worker JVM's start is bounded by
+     * {@link Pace.Limit#WORKER_START} stretched by {@code pace}, not by the fixed default}
+     */
+    static Tandem.Builder builder(String executor, Path tmp, Pace pace) {
+        return Bench.paced(unpaced(executor, tmp), pace);
+    }
+
+    private static Tandem.Builder unpaced(String executor, Path tmp) {
         return switch (executor) {
             case "threads" -> Tandem.threads(1);
             case "processes", "processes-shm" ->

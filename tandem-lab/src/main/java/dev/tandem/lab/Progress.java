@@ -1,5 +1,6 @@
 package dev.tandem.lab;
 
+import dev.tandem.measure.Pace;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ final class Progress implements AutoCloseable {
                     .redirectInput(ProcessBuilder.Redirect.INHERIT)
                     .start();
             String[] size = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
-            if (p.waitFor(2, TimeUnit.SECONDS) && size.length == 2) {
+            if (Pace.await(Pace.Limit.COMMAND, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS)) && size.length == 2) {
                 return Math.max(40, Integer.parseInt(size[1]) - 1);
             }
         } catch (IOException | RuntimeException ignored) {

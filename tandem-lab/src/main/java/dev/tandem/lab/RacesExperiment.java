@@ -8,6 +8,7 @@ import dev.tandem.TaskPool;
 import dev.tandem.ipc.SegmentHandle;
 import dev.tandem.ipc.SharedLongArray;
 import dev.tandem.measure.Charts;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
 import java.io.IOException;
@@ -114,8 +115,8 @@ final class RacesExperiment implements Experiment {
                 long[] counter = {0};
                 Future<long[]> a = pool.submit(new CountCopy(counter, k));
                 Future<long[]> b = pool.submit(new CountCopy(counter, k));
-                long[] ra = a.get(1, TimeUnit.MINUTES);
-                long[] rb = b.get(1, TimeUnit.MINUTES);
+                long[] ra = a.get(Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(), TimeUnit.NANOSECONDS);
+                long[] rb = b.get(Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(), TimeUnit.NANOSECONDS);
                 if (r >= 0) {
                     lost.add(100.0 * (1 - (ra[0] + rb[0]) / (2.0 * k)));
                     ns.add((ra[1] + rb[1]) / 2.0 / k);
@@ -175,8 +176,9 @@ final class RacesExperiment implements Experiment {
     private static double[] threadRace(TaskPool pool, String variant, long windowMillis) throws Exception {
         Counters c = new Counters();
         CyclicBarrier start = new CyclicBarrier(3);
+        long rendezvous = Pace.measure().limit(Pace.Limit.RENDEZVOUS).toNanos();
         Task<long[]> body = () -> {
-            start.await(10, TimeUnit.SECONDS);
+            start.await(rendezvous, TimeUnit.NANOSECONDS);
             long t0 = System.nanoTime();
             long mine = 0;
             switch (variant) {
@@ -229,11 +231,11 @@ final class RacesExperiment implements Experiment {
         };
         Future<long[]> a = pool.submit(body);
         Future<long[]> b = pool.submit(body);
-        start.await(10, TimeUnit.SECONDS);
+        start.await(rendezvous, TimeUnit.NANOSECONDS);
         Thread.sleep(windowMillis); // the measurement window, not a wait for an event
         c.stop = true;
-        long[] ra = a.get(1, TimeUnit.MINUTES);
-        long[] rb = b.get(1, TimeUnit.MINUTES);
+        long[] ra = a.get(Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(), TimeUnit.NANOSECONDS);
+        long[] rb = b.get(Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(), TimeUnit.NANOSECONDS);
         long total = switch (variant) {
             case "plain" -> c.plain;
             case "volatile" -> c.vol;
@@ -248,16 +250,17 @@ final class RacesExperiment implements Experiment {
     /** {@return [lost %, ns per increment, workers that met at the start (2 if both did)]} */
     private static double[] shmRace(TaskPool pool, boolean atomic, long windowMillis) throws Exception {
         try (SharedLongArray shared = SharedLongArray.create(3 * SLOT)) {
-            Future<long[]> a = pool.submit(new CountShared(shared.handle(), atomic));
-            Future<long[]> b = pool.submit(new CountShared(shared.handle(), atomic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long rendezvous = Pace.measure().limit(Pace.Limit.RENDEZVOUS).toNanos();
+            Future<long[]> a = pool.submit(new CountShared(shared.handle(), atomic, rendezvous));
+            Future<long[]> b = pool.submit(new CountShared(shared.handle(), atomic, rendezvous));
+            long deadline = System.nanoTime() + rendezvous;
             while (shared.getAcquire(ARRIVALS) < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(1); // polling for both workers to arrive, bounded by the deadline
             }
             Thread.sleep(windowMillis); // the measurement window
             shared.setRelease(STOP, 1);
-            long[] ra = a.get(1, TimeUnit.MINUTES);
-            long[] rb = b.get(1, TimeUnit.MINUTES);
+            long[] ra = a.get(Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(), TimeUnit.NANOSECONDS);
+            long[] rb = b.get(Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(), TimeUnit.NANOSECONDS);
             double counted = ra[0] + rb[0];
             long total = shared.getAcquire(COUNTER);
             return new double[] {100.0 * (1 - total / counted), (ra[1] + rb[1]) / counted, ra[2] + rb[2]};
@@ -281,9 +284,10 @@ final class RacesExperiment implements Experiment {
 
     /**
      * Counts on a counter in a shared array until the stop flag is set; returns {@code [own increments,
-     * nanos, 1 if it met the other worker at the start]}.
+     * nanos, 1 if it met the other worker at the start]}; waits for the other up to {@code rendezvousNanos}
+     * (the caller's {@link Pace.Limit#RENDEZVOUS}).
      */
-    record CountShared(SegmentHandle handle, boolean atomic) implements Task<long[]> {
+    record CountShared(SegmentHandle handle, boolean atomic, long rendezvousNanos) implements Task<long[]> {
         @Serial
         private static final long serialVersionUID = 1L;
 
@@ -291,7 +295,7 @@ final class RacesExperiment implements Experiment {
         public long[] call() {
             try (SharedLongArray s = SharedLongArray.attach(handle)) {
                 s.getAndAdd(ARRIVALS, 1);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                long deadline = System.nanoTime() + rendezvousNanos;
                 boolean together = true;
                 while (s.getAcquire(ARRIVALS) < 2) {
                     if (System.nanoTime() > deadline) {

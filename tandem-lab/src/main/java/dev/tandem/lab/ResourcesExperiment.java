@@ -7,6 +7,7 @@ import dev.tandem.TaskPool;
 import dev.tandem.measure.Charts;
 import dev.tandem.measure.ChildJvm;
 import dev.tandem.measure.Json;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.ProcFs;
 import dev.tandem.measure.Stats;
 import dev.tandem.measure.Table;
@@ -16,7 +17,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +100,7 @@ final class ResourcesExperiment implements Experiment {
                             Integer.toString(creationRounds),
                             out.toString()),
                     false)) {
-                Integer code = jvm.await(Duration.ofSeconds(90));
+                Integer code = jvm.await(Pace.Limit.CHILD_RUN);
                 if (code == null || code != 0) {
                     throw new IllegalStateException("thread probe JVM "
                             + (code == null ? "hung" : ChildJvm.describeExit(code)) + ": " + jvm.stderrTail());
@@ -204,7 +204,7 @@ final class ResourcesExperiment implements Experiment {
                 threads.add((double) f[2]);
                 fds.add((double) f[3]);
                 jvm.process().getOutputStream().close();
-                jvm.await(Duration.ofSeconds(10));
+                jvm.await(Pace.Limit.PROCESS_EXIT);
             }
         }
         Map<String, Object> p = Map.of("heap", "-Xmx64m");
@@ -222,9 +222,10 @@ final class ResourcesExperiment implements Experiment {
             long t0 = System.nanoTime();
             for (int i = 0; i < perSample; i++) {
                 Process p = new ProcessBuilder("true").start();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                if (!Pace.await(Pace.Limit.PROCESS_EXIT, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS))) {
                     p.destroyForcibly();
-                    throw new IllegalStateException("'true' did not exit within 10 s");
+                    throw new IllegalStateException("'true' did not exit within "
+                            + Pace.Limit.PROCESS_EXIT.quiet().toSeconds() + " s stretched by the machine's pace");
                 }
             }
             if (rep >= 0) {
@@ -258,7 +259,7 @@ final class ResourcesExperiment implements Experiment {
                 threads.add((double) f[2]);
                 fds.add((double) f[3]);
                 toCat.close();
-                cat.waitFor(10, TimeUnit.SECONDS);
+                Pace.await(Pace.Limit.PROCESS_EXIT, ns -> cat.waitFor(ns, TimeUnit.NANOSECONDS));
             } finally {
                 cat.destroyForcibly();
             }

@@ -10,6 +10,7 @@ import dev.tandem.TaskPool;
 import dev.tandem.measure.Charts;
 import dev.tandem.measure.Json;
 import dev.tandem.measure.Load;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
 import java.io.InputStream;
@@ -21,8 +22,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -200,7 +203,24 @@ final class ScalingExperiment implements Experiment {
             }
         }
         for (Future<?> f : futures) {
-            f.get(2, TimeUnit.MINUTES);
+            // the quiet limit first, so that no pace is measured inside the timed batch unless it is late
+            if (!Pace.await(Pace.Limit.BATCH, ns -> done(f, ns))) {
+                throw new TimeoutException("a batch of " + tasks + " tasks on " + n + " workers did not finish within "
+                        + Pace.Limit.BATCH.quiet().toMinutes() + " minutes stretched by the machine's pace");
+            }
+            f.get(); // done: returns at once, or throws the task's failure
+        }
+    }
+
+    /** {@return true once {@code f} is done (a failure included), false if not within {@code nanos}} */
+    private static boolean done(Future<?> f, long nanos) throws InterruptedException {
+        try {
+            f.get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
         }
     }
 
@@ -235,7 +255,7 @@ final class ScalingExperiment implements Experiment {
                 .redirectOutput(bench.tmp.resolve("python.log").toFile())
                 .start();
         try {
-            if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            if (!Pace.await(Pace.Limit.BATCH, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS)) || p.exitValue() != 0) {
                 s.note("The Python comparison failed: "
                         + Files.readString(bench.tmp.resolve("python.log")).strip());
                 return;

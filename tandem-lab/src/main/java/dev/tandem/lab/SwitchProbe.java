@@ -2,6 +2,7 @@ package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,8 +60,9 @@ final class SwitchProbe {
                     failure.set(e);
                 }
             });
-            if (!pinger.join(Duration.ofMinutes(3))) {
-                throw new IllegalStateException("configuration " + config + " did not finish within 3 minutes");
+            if (!Pace.await(Pace.Limit.BATCH, ns -> pinger.join(Duration.ofNanos(ns)))) {
+                throw new IllegalStateException("configuration " + config + " did not finish within "
+                        + Pace.Limit.BATCH.quiet().toMinutes() + " minutes stretched by the machine's pace");
             }
             if (failure.get() != null) {
                 throw failure.get();
@@ -136,11 +138,12 @@ final class SwitchProbe {
             r.put("pingCpu", Affinity.currentCpu());
         } finally {
             if (peerThread != null) {
-                peerThread.join(Duration.ofSeconds(10));
+                Thread peer = peerThread;
+                Pace.await(Pace.Limit.PROCESS_EXIT, ns -> peer.join(Duration.ofNanos(ns)));
             }
             if (peerJvm != null) {
                 try (ChildJvm jvm = peerJvm) {
-                    Integer code = jvm.await(Duration.ofSeconds(10));
+                    Integer code = jvm.await(Pace.Limit.PROCESS_EXIT);
                     if (code == null || code != 0) {
                         r.put(
                                 "peerError",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.measure.Charts;
 import dev.tandem.measure.ChildJvm;
 import dev.tandem.measure.Json;
+import dev.tandem.measure.Pace;
 import dev.tandem.measure.ProcFs;
 import dev.tandem.measure.RoundTrips;
 import dev.tandem.measure.Stats;
@@ -13,7 +14,6 @@ import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -157,12 +157,12 @@ final class SwitchingExperiment implements Experiment {
             // Follow the probe's progress file, so the progress display names each configuration as it runs.
             int seen = 0;
             long deadline =
-                    System.nanoTime() + bench.bound(Duration.ofMinutes(4)).toNanos();
+                    System.nanoTime() + bench.limit(Pace.Limit.CHILD_LIFE).toNanos();
             while (!jvm.process().waitFor(100, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
                 seen = followProgress(bench, progress, seen);
             }
             followProgress(bench, progress, seen);
-            Integer code = jvm.await(Duration.ofSeconds(1));
+            Integer code = jvm.await(Pace.Limit.PROCESS_EXIT);
             if (code == null || code != 0) {
                 s.note("The round-trip probe JVM "
                         + (code == null ? "did not finish in time" : "ended with " + ChildJvm.describeExit(code)) + "; "

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ComparisonTest {
     private static Section scaling(int tasks, long millis, List<Double> batch, List<Double> rss) {
         Section s = new Section("scaling", "Scaling", "claim", "原文");
+        s.verdict = "threads 1.00x"; // as every section that ran has (results.schema.json requires it)
+        s.method = "batches of tasks";
+        s.attempts.add(Load.start().stop());
         s.add(
                 "time.THREADS.cpu.1",
                 "threads, cpu-bound, 1 workers: batch time",
@@ -66,6 +69,21 @@ class ComparisonTest {
     }
 
     @Test
+    void aQuickRunAgainstAFullRunListsNoChangeThatItsSettingsCaused(@TempDir Path dir) throws Exception {
+        // every metric whose settings differ is ten times off; the one with the same settings is unchanged
+        Baseline full = earlier(dir, false, scaling(32, 10, List.of(850.0, 851.0, 852.0), List.of(40.0, 40.1, 40.2)));
+        LabOptions quick = new LabOptions(List.of("scaling"), true, 42, dir, full, false);
+        JsonNode c = Comparison.compare(
+                full, quick, List.of(scaling(8, 6, List.of(85.0, 85.1, 85.2), List.of(40.0, 40.1, 40.2))));
+        assertThat(c.get("rows"))
+                .allSatisfy(r -> assertThat(r.get("significant").asBoolean())
+                        .as(r.toString())
+                        .isFalse());
+        assertThat(c.get("skipped").get("count").asInt()).isEqualTo(1);
+        assertThat(Comparison.summary(c)).startsWith("0 of 1 like-for-like metrics changed");
+    }
+
+    @Test
     void aChangeWithinTheNoiseIsNotSignificant(@TempDir Path dir) throws Exception {
         Baseline before = earlier(dir, true, scaling(8, 6, List.of(30.0, 36.0, 60.0), List.of(40.0, 40.1, 40.2)));
         LabOptions now = new LabOptions(List.of("scaling"), true, 42, dir, before, false);
@@ -80,12 +98,71 @@ class ComparisonTest {
     void onlyALabResultsFileIsAccepted(@TempDir Path dir) throws Exception {
         Path x = Files.writeString(dir.resolve("x.json"), "{\"x\":1}");
         assertThatThrownBy(() -> Baseline.read(x))
-                .hasMessageContaining("--compare " + x + ": not a tandem lab results file")
+                .hasMessageContaining("--compare " + x + ": not a results file of this lab")
+                .hasMessageContaining("its \"schema\" is missing")
                 .hasMessageContaining("give the results.json of an earlier tandem lab run");
         Path damaged = Files.writeString(dir.resolve("d.json"), "{\"schema\":\"tandem-lab-results/2\"}");
         assertThatThrownBy(() -> Baseline.read(damaged))
-                .hasMessageContaining("damaged")
-                .hasMessageContaining("sections");
-        assertThatThrownBy(() -> Baseline.read(dir)).hasMessageContaining("no such readable file");
+                .hasMessageContaining("does not match results.schema.json")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> Baseline.read(dir)).hasMessageContaining("is a directory, not a file");
+    }
+
+    /** A valid results file of a quick scaling run, written as the lab writes it. */
+    private static ObjectNode valid(Path dir) throws Exception {
+        earlier(dir, true, scaling(8, 6, List.of(30.0, 31.0, 32.0), List.of(40.0, 40.1, 40.2)));
+        return (ObjectNode) Json.MAPPER.readTree(dir.resolve("old.json").toFile());
+    }
+
+    @Test
+    void aValidResultsFileIsAccepted(@TempDir Path dir) throws Exception {
+        Baseline b = earlier(dir, true, scaling(8, 6, List.of(30.0, 31.0, 32.0), List.of(40.0, 40.1, 40.2)));
+        assertThat(b.quick()).isTrue();
+        assertThat(b.section("scaling")).isNotNull();
+    }
+
+    @Test
+    void aResultsFileOfAnotherSchemaVersionIsRefusedNamingTheExpectedOne(@TempDir Path dir) throws Exception {
+        ObjectNode old = valid(dir).put("schema", "tandem-lab-results/1");
+        Path file = dir.resolve("v1.json");
+        Json.MAPPER.writeValue(file.toFile(), old);
+        assertThatThrownBy(() -> Baseline.read(file))
+                .hasMessageStartingWith("--compare " + file + ": ")
+                .hasMessageContaining("its \"schema\" is \"tandem-lab-results/1\"")
+                .hasMessageContaining("expected schema version \"tandem-lab-results/2\"");
+    }
+
+    @Test
+    void metricsThatAreNotMetricsAreRefusedWithTheFirstSchemaViolation(@TempDir Path dir) throws Exception {
+        ObjectNode bogus = valid(dir);
+        ((ObjectNode) bogus.get("sections").get(0))
+                .putArray("metrics")
+                .addObject()
+                .put("key", "bogus");
+        Path file = dir.resolve("bogus.json");
+        Json.MAPPER.writeValue(file.toFile(), bogus);
+        assertThatThrownBy(() -> Baseline.read(file))
+                .hasMessageStartingWith("--compare " + file + ": does not match results.schema.json (")
+                .hasMessageContaining("metrics")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void anEmptyFileIsRefusedAsEmpty(@TempDir Path dir) throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.json"));
+        assertThatThrownBy(() -> Baseline.read(empty))
+                .hasMessage(
+                        "--compare " + empty + ": empty (0 bytes); give the results.json of an earlier tandem lab run");
+    }
+
+    @Test
+    void aMissingFileAndInvalidJsonAreRefused(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nope.json");
+        assertThatThrownBy(() -> Baseline.read(missing))
+                .hasMessageContaining("--compare " + missing + ": no such file");
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"schema\": ");
+        assertThatThrownBy(() -> Baseline.read(broken))
+                .hasMessageContaining("--compare " + broken + ": not JSON (")
+                .hasMessageContaining("line 1");
     }
 }

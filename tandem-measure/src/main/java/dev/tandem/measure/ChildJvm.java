@@ -154,6 +154,20 @@ public final class ChildJvm implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Waits for the JVM to exit, up to {@code limit} stretched by the machine's pace ({@link Pace#await}).
+     *
+     * @return its exit code, or {@code null} if it did not exit in time (it is then killed)
+     * @throws InterruptedException if interrupted while waiting; the JVM is left to {@link #close()}
+     */
+    public Integer await(Pace.Limit limit) throws InterruptedException {
+        if (Pace.await(limit, ns -> process.waitFor(ns, TimeUnit.NANOSECONDS))) {
+            return process.exitValue();
+        }
+        close();
+        return null;
+    }
+
     /** {@return the last 15 lines the JVM wrote to stderr} */
     public String stderrTail() {
         try {
@@ -164,13 +178,13 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Kills the JVM and whatever it started, and waits (up to 5 s) until it is gone. */
+    /** Kills the JVM and whatever it started, and waits until it is gone ({@link Pace.Limit#PROCESS_EXIT}). */
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
-            process.waitFor(5, TimeUnit.SECONDS);
+            Pace.await(Pace.Limit.PROCESS_EXIT, ns -> process.waitFor(ns, TimeUnit.NANOSECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -162,6 +162,12 @@ public final class Page {
      *         directory (permission denied); give a writable directory"
      */
     public static Path prepareDirectory(Path dir) {
+        if (dir.toString().isBlank()) {
+            throw new IllegalArgumentException("'" + dir + "': an empty path; give a writable directory");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": is a file, not a directory; give a writable directory");
+        }
         try {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".tandem-", ".probe"));

@@ -36,8 +36,6 @@ public final class RoundTrips {
     /** The task every round trip submits; serializable, so that it crosses to a worker JVM. */
     private static final Task<Integer> EMPTY = () -> 1;
 
-    private static final long GET_TIMEOUT_SECONDS = 60;
-
     private RoundTrips() {}
 
     /**
@@ -108,11 +106,12 @@ public final class RoundTrips {
      * @param cold receives the cold-start figures
      * @return the started pool
      * @throws ExecutionException if an empty task failed
-     * @throws TimeoutException if a round trip took more than a minute
+     * @throws TimeoutException if a round trip took longer than Pace.Limit.ROUND_TRIP stretched by the machine's pace
      * @throws InterruptedException if interrupted
      */
     public static TaskPool startCold(Supplier<TaskPool> start, List<Cold> cold)
             throws ExecutionException, TimeoutException, InterruptedException {
+        long bound = Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(); // before anything is timed
         long t0 = System.nanoTime();
         TaskPool pool = start.get();
         long t1 = System.nanoTime();
@@ -120,7 +119,7 @@ public final class RoundTrips {
         try {
             for (int i = 0; i < COLD_TRIPS; i++) {
                 long a = System.nanoTime();
-                pool.submit(EMPTY).get(GET_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                pool.submit(EMPTY).get(bound, TimeUnit.NANOSECONDS);
                 first[i] = System.nanoTime() - a;
             }
         } catch (ExecutionException | TimeoutException | InterruptedException | RuntimeException e) {
@@ -140,18 +139,19 @@ public final class RoundTrips {
      * @param settings warm-up and measurement
      * @return the figures
      * @throws ExecutionException if an empty task failed
-     * @throws TimeoutException if a round trip took more than a minute
+     * @throws TimeoutException if a round trip took longer than Pace.Limit.ROUND_TRIP stretched by the machine's pace
      * @throws InterruptedException if interrupted
      */
     public static Steady steady(TaskPool pool, Settings settings)
             throws ExecutionException, TimeoutException, InterruptedException {
+        long bound = Pace.measure().limit(Pace.Limit.ROUND_TRIP).toNanos(); // before anything is timed
         for (int i = 0; i < settings.warmupIterations(); i++) {
-            iteration(pool, settings.warmup(), null);
+            iteration(pool, settings.warmup(), null, bound);
         }
         List<Double> medians = new ArrayList<>();
         long[] all = new long[0];
         for (int i = 0; i < settings.iterations(); i++) {
-            long[] samples = iteration(pool, settings.iteration(), new long[1 << 14]);
+            long[] samples = iteration(pool, settings.iteration(), new long[1 << 14], bound);
             medians.add(Stats.quantile(samples, 0.5) / 1e3);
             int old = all.length;
             all = Arrays.copyOf(all, old + samples.length);
@@ -162,7 +162,7 @@ public final class RoundTrips {
     }
 
     /** Round trips for {@code length}; returns their sorted times in ns, or nothing when {@code buffer} is null. */
-    private static long[] iteration(TaskPool pool, Duration length, long[] buffer)
+    private static long[] iteration(TaskPool pool, Duration length, long[] buffer, long boundNanos)
             throws ExecutionException, TimeoutException, InterruptedException {
         long end = System.nanoTime() + length.toNanos();
         long[] times = buffer;
@@ -172,7 +172,7 @@ public final class RoundTrips {
             if (a >= end && n > 0) {
                 break;
             }
-            pool.submit(EMPTY).get(GET_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            pool.submit(EMPTY).get(boundNanos, TimeUnit.NANOSECONDS);
             if (times != null) {
                 if (n == times.length) {
                     times = Arrays.copyOf(times, n * 2);
