@@ -6,13 +6,16 @@ import dev.tandem.cluster.Node;
 import dev.tandem.cluster.TestNodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A node killed (SIGKILL) or frozen (SIGSTOP, then SIGCONT) while it runs a task: the task fails
  * with {@link NodeLostException} naming the node, how the loss was seen and whether the task may
  * still run there, or runs again on the other node with {@code retriesOnWorkerLoss}; a frozen node
- * that comes back stops the abandoned attempt and takes new work. Each test starts its own two
- * nodes (they get killed) and stops them; the nodes' output is printed if a test fails.
+ * that comes back stops the abandoned attempt, starts none of those queued behind it, and takes new
+ * work; a pool left without nodes waits for them up to its cluster limit, then fails naming the
+ * nodes lost. Each test starts its own nodes (they get killed) and stops them; the nodes' output is printed if a test fails.
  */
 @ExtendWith(NoStrayProcesses.class)
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -109,16 +113,70 @@ class NodeLossTest {
         }
     }
 
+    /**
+     * A pool whose only node is killed, with retries: the task waits for a node (it is retried, not
+     * failed), and when none comes back within the cluster's limit (workerStartTimeout + 4 x
+     * nodeFailureTimeout, here 15 + 8 s) the pool fails with {@link PoolFailedException} naming the
+     * cluster, the node lost and how. Nothing stays pending.
+     */
     @Test
-    void aFrozenNodeFailsItsTaskAsMaybeStillRunningAndStopsItWhenItComesBack(@TempDir Path dir) throws Exception {
+    void aPoolLeftWithoutNodesWaitsItsClusterLimitThenFailsNamingTheNodesLost() throws Exception {
+        try (TestNodes nodes = TestNodes.start(1, Node.Settings.defaultCacheDir());
+                RunningSignal signal = new RunningSignal();
+                TaskPool pool = cluster(nodes)
+                        .retriesOnWorkerLoss(3)
+                        .nodeFailureTimeout(Duration.ofSeconds(2))
+                        .workerStartTimeout(Duration.ofSeconds(15))
+                        .restartLimit(1, Duration.ofMinutes(1)) // the second failed start fails the pool
+                        .start()) {
+            RunningSignal.Signal s = signal.signal();
+            Future<Long> f = pool.submit(() -> {
+                s.running();
+                RunningSignal.blockUntilStopped();
+                return 0L;
+            });
+            signal.awaitRunning(60);
+            nodes.processes().get(0).destroyForcibly();
+            ExecutionException e =
+                    Assertions.assertThrows(ExecutionException.class, () -> f.get(120, TimeUnit.SECONDS));
+            assertThat(e.getCause()).isInstanceOf(PoolFailedException.class);
+            assertThat(e.getCause().getMessage())
+                    .contains("no node of cluster '" + nodes.name() + "'")
+                    .contains("workerStartTimeout + 4 x nodeFailureTimeout = 23000 ms")
+                    .contains("nodes lost: node " + nodes.seeds()[0])
+                    .contains("its connection closed");
+            Assertions.assertThrows(RejectedExecutionException.class, () -> pool.submit(() -> 1));
+        }
+    }
+
+    /**
+     * Fencing: a frozen node's session holds the running task and, behind it, tasks sent ahead (the
+     * prefetch window of short tasks). The caller declares the node lost: the running attempt fails
+     * as maybe still running, the queued ones go back to the queue and run on the other node. When
+     * the node comes back, its caller's lease has run out: it stops the running attempt and starts
+     * none of the queued ones (each task leaves a file named after the node and worker that ran it).
+     */
+    @Test
+    void aFrozenNodeFailsItsTaskAsMaybeStillRunningAndStartsNoneOfItsAbandonedAttemptsWhenItComesBack(@TempDir Path dir)
+            throws Exception {
         try (TestNodes nodes = TestNodes.start(2, Node.Settings.defaultCacheDir());
                 RunningSignal signal = new RunningSignal()) {
             Path started = dir.resolve("started");
             Path finished = dir.resolve("finished");
             String startedName = started.toString();
             String finishedName = finished.toString();
+            String dirName = dir.toString();
             RunningSignal.Signal s = signal.signal();
+            long nodePid;
             try (TaskPool pool = cluster(nodes).start()) {
+                // Short tasks first, so that the conductor sends tasks ahead of the running one.
+                List<Task<Integer>> warm = new ArrayList<>();
+                for (int i = 0; i < 60; i++) {
+                    warm.add(() -> 0);
+                }
+                for (Future<Integer> w : pool.invokeAll(warm)) {
+                    w.get();
+                }
                 Future<Integer> f = pool.submit(() -> {
                     ProcessHandle self = ProcessHandle.current();
                     Files.writeString(
@@ -130,14 +188,31 @@ class NodeLossTest {
                 });
                 signal.awaitRunning(60);
                 String[] pids = Files.readString(started).split(" ");
-                long nodePid = Long.parseLong(pids[0]);
+                nodePid = Long.parseLong(pids[0]);
                 long workerPid = Long.parseLong(pids[1]);
                 assertThat(nodes.pids()).contains(nodePid);
                 signal("STOP", nodePid);
                 NodeLostException lost;
+                List<Future<Long>> queued = new ArrayList<>();
                 try {
+                    for (int i = 0; i < 8; i++) {
+                        int n = i;
+                        queued.add(pool.submit(() -> {
+                            long node = ProcessHandle.current()
+                                    .parent()
+                                    .orElseThrow()
+                                    .pid();
+                            Files.writeString(Path.of(dirName, "queued-" + n + "-on-" + node), "started");
+                            return node;
+                        }));
+                    }
                     ExecutionException e = Assertions.assertThrows(ExecutionException.class, f::get);
                     lost = (NodeLostException) e.getCause();
+                    for (Future<Long> q : queued) {
+                        assertThat(q.get(120, TimeUnit.SECONDS))
+                                .as("a queued task runs on the node that was not frozen")
+                                .isNotEqualTo(nodePid);
+                    }
                 } finally {
                     signal("CONT", nodePid);
                 }
@@ -160,6 +235,12 @@ class NodeLossTest {
                     ran.add(r.get());
                 }
                 assertThat(ran).as("both nodes take work").containsAll(nodes.pids());
+            }
+            // The node that came back took new work above; none of the abandoned attempts ran there.
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("queued-")))
+                        .hasSize(8)
+                        .noneMatch(n -> n.endsWith("-on-" + nodePid));
             }
         }
     }

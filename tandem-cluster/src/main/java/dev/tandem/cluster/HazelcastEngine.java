@@ -15,6 +15,6 @@ public final class HazelcastEngine implements ClusterEngine {
 
     @Override
     public ClusterStarter connect(ClusterSpec spec) {
-        return NodeStarter.connect(spec);
+        return ClusterConnector.connect(spec);
     }
 }

@@ -2,11 +2,11 @@ package dev.tandem.cluster;
 
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.client.config.ClientConnectionStrategyConfig;
+import com.hazelcast.client.config.ConnectionRetryConfig;
 import dev.tandem.ClusterOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Hazelcast settings shared by nodes and callers. */
 final class HazelcastSettings {
@@ -19,7 +19,7 @@ final class HazelcastSettings {
     private HazelcastSettings() {}
 
     /** {@return the configuration of a caller's client: the seeds, a heartbeat timeout of {@code nodeFailureTimeout}} */
-    static ClientConfig clientConfig(ClusterOptions c, List<String> seeds, long startNanos) {
+    static ClientConfig clientConfig(ClusterOptions c, List<String> seeds) {
         ClientConfig cc = new ClientConfig().setClusterName(c.clusterName());
         HazelcastSettings.common().forEach(cc::setProperty);
         long ft = c.nodeFailureTimeout().toMillis();
@@ -28,11 +28,15 @@ final class HazelcastSettings {
         cc.getMetricsConfig().setEnabled(false);
         cc.getNetworkConfig().setAddresses(new ArrayList<>(seeds)).setRedoOperation(false);
         cc.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);
+        // Connects in the background and never gives up while the pool lives: the caller's start
+        // waits (bounded by workerStartTimeout) for the nodes, and a pool left without nodes for a
+        // while must find them again when they return (a client past its connect timeout shuts
+        // down for good). The pool's own rules bound both waits; close() stops the client.
         cc.getConnectionStrategyConfig()
-                .setAsyncStart(false)
+                .setAsyncStart(true)
                 .setReconnectMode(ClientConnectionStrategyConfig.ReconnectMode.ON)
                 .getConnectionRetryConfig()
-                .setClusterConnectTimeoutMillis(TimeUnit.NANOSECONDS.toMillis(startNanos))
+                .setClusterConnectTimeoutMillis(ConnectionRetryConfig.DEFAULT_CLUSTER_CONNECT_TIMEOUT_MILLIS)
                 .setInitialBackoffMillis(100)
                 .setMaxBackoffMillis(1000);
         cc.getSerializationConfig().addDataSerializableFactory(Wire.FACTORY_ID, new Wire());

@@ -105,8 +105,13 @@ final class NodeService {
             return refuse(in, "malformed request: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return refuse(in, "the node is stopping");
+            return busy(in, "the node is stopping");
         }
+    }
+
+    /** A refusal that may not hold later (room, stopping): the caller asks again or another node. */
+    private byte[] busy(Wire.In in, String reason) {
+        return new Wire.Out(Wire.BUSY, in.nonce).writeString(reason).seal(secret);
     }
 
     private byte[] refuse(Wire.In in, String reason) {
@@ -179,10 +184,12 @@ final class NodeService {
         }
         synchronized (this) {
             if (processesInUse + spec.processes() > maxProcesses) {
-                return refuse(
-                        in,
-                        "node " + name + " has room for " + (maxProcesses - processesInUse) + " more worker processes"
-                                + " (--max-processes " + maxProcesses + "); this pool asks for " + spec.processes());
+                String why = "node " + name + " has room for " + (maxProcesses - processesInUse)
+                        + " more worker processes (--max-processes " + maxProcesses + "); this pool asks for "
+                        + spec.processes();
+                // Busy while other sessions hold the processes (an ended one releases them once its
+                // workers stopped); refused for good when the node never has room enough.
+                return spec.processes() <= maxProcesses ? busy(in, why) : refuse(in, why);
             }
             processesInUse += spec.processes();
         }

@@ -1,13 +1,11 @@
 package dev.tandem.cluster;
 
-import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
-import dev.tandem.ClusterOptions;
 import dev.tandem.PoolOptions;
 import dev.tandem.spi.ClusterSpec;
 import dev.tandem.spi.ClusterStarter;
@@ -16,12 +14,11 @@ import dev.tandem.spi.WorkerEnd;
 import dev.tandem.spi.WorkerListener;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.LocalTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,27 +32,34 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The caller's side of a cluster: a Hazelcast client, the nodes it found, and the starter of node
  * sessions ({@link NodeWorker}s) for the conductor.
  *
  * <h2>Start</h2>
- * {@link #connect} starts the local nodes if asked, connects, waits for {@code minNodes}, and greets
- * every node: HELLO checks the secret (a node that cannot verify the seal answers so at once, and
+ * {@link ClusterConnector#connect} starts the local nodes if asked, connects and waits for
+ * {@code minNodes}; then {@link #greetAll} greets every node: HELLO checks the secret (a node that cannot verify the seal answers so at once, and
  * the start fails at once, naming the secret), the Tandem build and the JDK, and lists the class
  * path entries the node lacks, which are then uploaded in chunks of 1 MiB.
  *
  * <h2>Sessions</h2>
  * {@link #start} opens a session on a node that has none of this pool's: one per node. A node lost
- * with its tasks perhaps still running is suspect for two failure timeouts before it gets a new
- * session. While the pool has another live session, a start waits for a free node as long as it
- * takes (until {@link #abandonStarts()}); with none, at most the worker start timeout plus two node
- * failure timeouts, so that the quarantine of a node lost a moment ago can end first. A failed start
- * is a crash-loop death of the conductor's restart policy: a pool with no node for two such waits
- * in a row fails with {@code PoolFailedException}.
+ * is suspect for two failure timeouts before it gets a new session (its abandoned attempts are
+ * stopped by its own lease meanwhile). A node that could not take a session (no answer, or
+ * {@link Wire#BUSY}: its worker processes still held by an ended session) is asked again after a
+ * backoff of its own, 250 ms doubled per failure up to one node failure timeout.
+ *
+ * <h2>A pool without nodes</h2>
+ * While the pool has a live session, a start waits for a free node as long as it takes (until
+ * {@link #abandonStarts()}), and a task of a lost node retried with {@code retriesOnWorkerLoss} runs
+ * on the surviving nodes. A cluster pool may be without any node (all lost, restarting, suspect)
+ * for {@link #noNodeLimitNanos}: the worker start timeout (a node restarting) plus four node failure
+ * timeouts (a frozen node's detection and its quarantine), 70 s by default. Its starts wait that
+ * long from the moment the last session ended, whatever the conductor's restart policy would
+ * allow a process pool; only then do they fail, at once and all together, naming the nodes lost
+ * and how, so the pool fails with {@code PoolFailedException} soon after. Definite refusals (the
+ * secret, the build, the JDK, the class path, limits) are not waited on.
  *
  * <h2>Failure detection</h2>
  * A call that fails (connection closed, heartbeat timed out, member left), a member that leaves,
@@ -65,11 +69,12 @@ import java.util.logging.Logger;
  * <p>Thread-safe: {@code this} guards the sessions and suspects.
  */
 final class NodeStarter implements ClusterStarter {
-    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
-    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
-
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final SecureRandom RANDOM = new SecureRandom();
     private static final int CHUNK = 1 << 20;
+    /** The first backoff of a node that could not open a session; doubled per failure. */
+    private static final long OPEN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** How many losses a pool left without nodes names. */
+    private static final int LOSSES_KEPT = 6;
 
     /** What HELLO told of a node. */
     record NodeInfo(String name, long pid) {}
@@ -85,6 +90,7 @@ final class NodeStarter implements ClusterStarter {
     private final String callerName;
     private final long failureTimeoutNanos;
     private final long pollWaitNanos;
+    private final long noNodeLimitNanos;
     private final ScheduledExecutorService watch;
     private final Set<CompletableFuture<byte[]>> quietCalls = ConcurrentHashMap.newKeySet();
     /** Reports ends the conductor caused, off its lock. */
@@ -100,11 +106,18 @@ final class NodeStarter implements ClusterStarter {
     private final Map<UUID, Long> reserved = new HashMap<>();
     private final Map<UUID, Long> suspectUntil = new HashMap<>();
     private final Map<UUID, String> refusals = new HashMap<>();
+    /** Failed session opens per node since its last session: its backoff. */
+    private final Map<UUID, Integer> openFailures = new HashMap<>();
+    /** The last few losses, oldest first, for the failure of a pool left without nodes. */
+    private final ArrayDeque<String> losses = new ArrayDeque<>();
+    /** When the pool last had no live session after having one (or began), in nanoTime. */
+    private long nodelessSince = System.nanoTime();
+
     private int nodes;
     private boolean closed;
     private boolean abandoned;
 
-    private NodeStarter(ClusterSpec spec, Secret secret, HazelcastInstance client, LocalNodes local) {
+    NodeStarter(ClusterSpec spec, Secret secret, HazelcastInstance client, LocalNodes local) {
         this.spec = spec;
         this.options = spec.options();
         this.secret = secret;
@@ -113,9 +126,11 @@ final class NodeStarter implements ClusterStarter {
         this.exec = client.getExecutorService(HazelcastSettings.EXECUTOR);
         this.pollExec = client.getExecutorService(HazelcastSettings.POLL_EXECUTOR);
         this.shipment = ClassPathShipment.of(spec.classPath());
-        this.callerName = hostName() + " pid " + ProcessHandle.current().pid();
+        this.callerName =
+                ClusterConnector.hostName() + " pid " + ProcessHandle.current().pid();
         this.failureTimeoutNanos = options.cluster().nodeFailureTimeout().toNanos();
         this.pollWaitNanos = Math.min(NodeService.MAX_POLL_NANOS, failureTimeoutNanos / 4);
+        this.noNodeLimitNanos = noNodeLimitNanos(options);
         this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tandem-cluster-watch");
             t.setDaemon(true);
@@ -123,75 +138,10 @@ final class NodeStarter implements ClusterStarter {
         });
     }
 
-    static NodeStarter connect(ClusterSpec spec) {
-        HAZELCAST_LOG.setLevel(Level.WARNING);
-        PoolOptions options = spec.options();
-        ClusterOptions c = options.cluster();
-        long startNanos = options.workerStartTimeout().toNanos();
-        Secret secret;
-        LocalNodes local = null;
-        List<String> seeds;
-        if (c.local()) {
-            byte[] random = new byte[32];
-            RANDOM.nextBytes(random);
-            String key = HexFormat.of().formatHex(random);
-            secret = Secret.of(key.getBytes(StandardCharsets.US_ASCII), "the local cluster's random secret");
-            try {
-                local = LocalNodes.start(
-                        c.localNodes(),
-                        c.clusterName(),
-                        key,
-                        Math.max(startNanos, TimeUnit.SECONDS.toNanos(60)),
-                        Node.Settings.defaultCacheDir());
-            } catch (IOException e) {
-                throw spec.startFailure().apply("the local cluster's nodes did not start: " + e.getMessage(), e);
-            }
-            seeds = local.addresses();
-        } else {
-            secret = c.secretFile() != null ? Secret.fromFile(c.secretFile()) : Secret.none();
-            seeds = c.seeds();
-        }
-        HazelcastInstance client;
-        try {
-            client = HazelcastClient.newHazelcastClient(HazelcastSettings.clientConfig(c, seeds, startNanos));
-        } catch (RuntimeException e) {
-            if (local != null) {
-                local.close();
-            }
-            throw spec.startFailure()
-                    .apply(
-                            "cannot connect to cluster '" + c.clusterName() + "' at " + seeds + " within "
-                                    + options.workerStartTimeout() + ": " + e.getMessage()
-                                    + ". Are nodes running there (`tandem node`), with this --cluster-name?",
-                            e);
-        }
-        NodeStarter s = new NodeStarter(spec, secret, client, local);
-        try {
-            s.greetAll(seeds);
-        } catch (RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
-    }
-
     // ---------------------------------------------------------------- greeting
 
-    /** Waits for minNodes, then greets every member found and ships what each lacks. */
-    private void greetAll(List<String> seeds) {
-        int min = options.cluster().minNodes();
-        long deadline = System.nanoTime() + options.workerStartTimeout().toNanos();
-        while (client.getCluster().getMembers().size() < min) {
-            if (System.nanoTime() > deadline) {
-                throw fail(
-                        "only " + client.getCluster().getMembers().size() + " of the " + min + " nodes asked for"
-                                + " (minNodes) joined cluster '"
-                                + options.cluster().clusterName() + "' at " + seeds
-                                + " within " + options.workerStartTimeout(),
-                        null);
-            }
-            pause(50);
-        }
+    /** Greets every member found and ships what each lacks. */
+    void greetAll(List<String> seeds) {
         List<Member> members = new ArrayList<>(client.getCluster().getMembers());
         for (Member m : members) {
             try {
@@ -304,6 +254,13 @@ final class NodeStarter implements ClusterStarter {
         } catch (IOException e) {
             throw fail(e.getMessage(), e);
         }
+        if (in.type == Wire.BUSY) {
+            try {
+                throw new Busy(in.readString()); // not now: the start asks again after a backoff
+            } catch (IOException e) {
+                throw fail("node " + node + " was busy, and its reason could not be read", e);
+            }
+        }
         if (in.type == Wire.REFUSED) {
             try {
                 throw new Refused(in.readString());
@@ -312,6 +269,15 @@ final class NodeStarter implements ClusterStarter {
             }
         }
         return in;
+    }
+
+    /** A node's answer that it cannot take a session now, with its reason: asked again later. */
+    static final class Busy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Busy(String reason) {
+            super(reason);
+        }
     }
 
     /** A node's refusal, with its reason: the start fails with it. */
@@ -332,9 +298,17 @@ final class NodeStarter implements ClusterStarter {
         }
     }
 
+    /**
+     * {@return how long a cluster pool may be without any node session before its starts fail: the
+     * worker start timeout plus four node failure timeouts (70 s with the defaults)}
+     */
+    static long noNodeLimitNanos(PoolOptions options) {
+        return options.workerStartTimeout().toNanos()
+                + 4 * options.cluster().nodeFailureTimeout().toNanos();
+    }
+
     @Override
     public Worker start(int id, WorkerListener listener) {
-        long deadline = System.nanoTime() + options.workerStartTimeout().toNanos() + 2 * failureTimeoutNanos;
         while (true) {
             Member m;
             boolean others;
@@ -344,6 +318,9 @@ final class NodeStarter implements ClusterStarter {
                 }
                 m = reserve();
                 others = !live.isEmpty();
+                if (m == null && !others && System.nanoTime() - nodelessSince > noNodeLimitNanos) {
+                    throw fail(noNodeMessage(), null);
+                }
             }
             if (m != null) {
                 try {
@@ -356,27 +333,20 @@ final class NodeStarter implements ClusterStarter {
                     if (!others && options.cluster().minNodes() >= nodes()) {
                         throw fail(e.getMessage(), e);
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException e) { // no answer, or busy: ask it again after its backoff
                     synchronized (this) {
-                        suspectUntil.put(m.getUuid(), System.nanoTime() + failureTimeoutNanos);
-                    }
-                    if (!others && System.nanoTime() > deadline) {
-                        throw e;
+                        int n = openFailures.merge(m.getUuid(), 1, Integer::sum);
+                        refusals.put(m.getUuid(), String.valueOf(e.getMessage()));
+                        suspectUntil.put(
+                                m.getUuid(),
+                                System.nanoTime()
+                                        + Math.min(failureTimeoutNanos, OPEN_BACKOFF_NANOS << Math.min(n - 1, 20)));
                     }
                 } finally {
                     synchronized (this) {
                         reserved.remove(m.getUuid());
                     }
                 }
-            } else if (!others && System.nanoTime() > deadline) {
-                String why;
-                synchronized (this) {
-                    why = refusals.isEmpty() ? "" : "; refusals: " + refusals.values();
-                }
-                throw fail(
-                        "no node of cluster '" + options.cluster().clusterName() + "' could take a session within "
-                                + options.workerStartTimeout().plusNanos(2 * failureTimeoutNanos) + why,
-                        null);
             }
             synchronized (this) {
                 try {
@@ -387,6 +357,23 @@ final class NodeStarter implements ClusterStarter {
                 }
             }
         }
+    }
+
+    /** {@return why the pool has no node: how long, the losses, what the nodes answered} */
+    private String noNodeMessage() {
+        assert Thread.holdsLock(this);
+        StringBuilder b = new StringBuilder("no node of cluster '")
+                .append(options.cluster().clusterName())
+                .append("' could take a session for ")
+                .append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nodelessSince))
+                .append(" ms (a cluster pool waits for nodes up to workerStartTimeout + 4 x nodeFailureTimeout = ")
+                .append(TimeUnit.NANOSECONDS.toMillis(noNodeLimitNanos))
+                .append(" ms)");
+        b.append(losses.isEmpty() ? "; no node was lost" : "; nodes lost: " + String.join("; ", losses));
+        if (!refusals.isEmpty()) {
+            b.append("; last answers: ").append(refusals.values());
+        }
+        return b.toString();
     }
 
     /** {@return a member with no session of this pool, not suspect nor being opened, reserved; or null} */
@@ -426,6 +413,7 @@ final class NodeStarter implements ClusterStarter {
         synchronized (this) {
             live.put(m.getUuid(), w);
             refusals.remove(m.getUuid());
+            openFailures.remove(m.getUuid());
         }
         w.poll();
         return w;
@@ -435,7 +423,15 @@ final class NodeStarter implements ClusterStarter {
     void ended(NodeWorker w, WorkerEnd.NodeLoss loss) {
         synchronized (this) {
             live.remove(w.member.getUuid(), w);
+            if (live.isEmpty()) {
+                nodelessSince = System.nanoTime();
+            }
             if (loss != null) {
+                if (losses.size() == LOSSES_KEPT) {
+                    losses.removeFirst();
+                }
+                losses.addLast("node " + w.node + " at " + LocalTime.now().withNano(0) + ", " + loss.detection()
+                        + (loss.mayStillRun() ? " (its tasks may have run on)" : ""));
                 greeted.remove(w.member.getUuid()); // it may come back as another process
                 suspectUntil.put(w.member.getUuid(), System.nanoTime() + 2 * failureTimeoutNanos);
             }
@@ -546,23 +542,7 @@ final class NodeStarter implements ClusterStarter {
     }
 
     private RuntimeException fail(String message, Throwable cause) {
-        return spec.startFailure().apply(local == null ? message : message + "\n" + local.tails(), cause);
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
+        return ClusterConnector.startFailure(spec, local, message, cause);
     }
 
     /** Disconnects: waits (bounded) for KILLs and CLOSEs in flight, stops the client and local nodes. */

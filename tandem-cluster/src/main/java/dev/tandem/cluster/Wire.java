@@ -28,8 +28,9 @@ import java.util.List;
  * {@link #HELLO} (versions, class-path digests), {@link #UPLOAD} (a chunk of a class-path entry),
  * {@link #OPEN} (a session: options, class path, initializer), {@link #SUBMIT} (frames of a session:
  * tasks, cancels, close, kill, with a sequence number that must grow), {@link #POLL} (wait for a
- * session's replies). Replies: {@link #OK}, {@link #REFUSED} (why), {@link #REPLIES}, {@link #GONE}
- * (the session ended, why). A node that cannot verify a request's seal answers with the unsealed
+ * session's replies). Replies: {@link #OK}, {@link #REFUSED} (why, for good), {@link #BUSY} (why
+ * not now: the node's worker processes are in use, it is stopping; ask again or another node),
+ * {@link #REPLIES}, {@link #GONE} (the session ended, why). A node that cannot verify a request's seal answers with the unsealed
  * {@link #BAD_SEAL}, which says nothing but that.
  *
  * <p>Also the Hazelcast {@link DataSerializableFactory} of {@link NodeCall}, registered on nodes
@@ -51,6 +52,7 @@ final class Wire implements DataSerializableFactory {
     static final byte REFUSED = 65;
     static final byte REPLIES = 66;
     static final byte GONE = 67;
+    static final byte BUSY = 68;
     static final byte BAD_SEAL = 127;
 
     /** Frames of a SUBMIT. */

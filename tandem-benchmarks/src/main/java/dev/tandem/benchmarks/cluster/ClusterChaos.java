@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * java $(flags) -cp tandem-benchmarks/target/benchmarks.jar dev.tandem.benchmarks.cluster.ClusterChaos 3
  * </pre>
  * where the argument is {@code retriesOnWorkerLoss} and flags are {@code Node.JVM_FLAGS}.
- * {@code -Dtasks=N} changes the count, {@code -DfailureSeconds=S} the node failure timeout (default 10).
+ * {@code -Dtasks=N} changes the count, {@code -DfailureSeconds=S} the node failure timeout (default 10),
+ * {@code -DchaosMinMillis=A -DchaosMaxMillis=B} the pause between losses (default 4,000 to 7,000 ms;
+ * 1,000 to 2,000 leaves every node away at once now and then: the pool then waits for one).
  */
 public final class ClusterChaos {
     private static final int PER_NODE = 2;
@@ -63,6 +65,8 @@ public final class ClusterChaos {
             nodes[i] = startNode(name, ports, i);
         }
         Duration failure = Duration.ofSeconds(Long.getLong("failureSeconds", 10));
+        long chaosMin = Long.getLong("chaosMinMillis", 4000);
+        long chaosMax = Math.max(chaosMin, Long.getLong("chaosMaxMillis", 7000));
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger kills = new AtomicInteger();
         AtomicInteger freezes = new AtomicInteger();
@@ -83,7 +87,7 @@ public final class ClusterChaos {
             Thread chaos = Thread.ofPlatform().name("chaos").start(() -> {
                 ThreadLocalRandom r = ThreadLocalRandom.current();
                 while (!done.get()) {
-                    if (await(done, r.nextLong(4000, 7000))) {
+                    if (await(done, r.nextLong(chaosMin, chaosMax + 1))) {
                         return;
                     }
                     int i = r.nextInt(3);
@@ -145,12 +149,14 @@ public final class ClusterChaos {
         int bound = retries > 0 ? 0 : losses * PER_NODE;
         System.out.printf(
                 Locale.ROOT,
-                "chaos: %d tasks in %.1f s, %d kills, %d freezes; failed %d (NodeLostException %d, other %d), bound %d;"
+                "chaos: %d tasks in %.1f s, %d kills, %d freezes (every %d-%d ms); failed %d (NodeLostException %d, other %d), bound %d;"
                         + " unfinished %d; retries %d; load %s%n",
                 tasks,
                 seconds,
                 kills.get(),
                 freezes.get(),
+                chaosMin,
+                chaosMax,
                 failed,
                 nodeLost,
                 other,

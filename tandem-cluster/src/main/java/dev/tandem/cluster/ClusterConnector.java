@@ -1,0 +1,153 @@
+package dev.tandem.cluster;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.HazelcastClientOfflineException;
+import com.hazelcast.core.HazelcastInstance;
+import dev.tandem.ClusterOptions;
+import dev.tandem.PoolOptions;
+import dev.tandem.spi.ClusterSpec;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Connects a caller to its cluster: starts a local cluster's nodes if asked, starts the Hazelcast
+ * client (in the background, never giving up while the pool lives, so a pool left without nodes
+ * finds them when they return), waits at most {@code workerStartTimeout} for {@code minNodes}, and
+ * hands over to a {@link NodeStarter}, which greets them. Every failure stops what was started and
+ * names what to do. Stateless; called once per pool start.
+ */
+final class ClusterConnector {
+    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
+    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+    private ClusterConnector() {}
+
+    static NodeStarter connect(ClusterSpec spec) {
+        HAZELCAST_LOG.setLevel(Level.WARNING);
+        PoolOptions options = spec.options();
+        ClusterOptions c = options.cluster();
+        long startNanos = options.workerStartTimeout().toNanos();
+        Secret secret;
+        LocalNodes local = null;
+        List<String> seeds;
+        if (c.local()) {
+            byte[] random = new byte[32];
+            NodeStarter.RANDOM.nextBytes(random);
+            String key = HexFormat.of().formatHex(random);
+            secret = Secret.of(key.getBytes(StandardCharsets.US_ASCII), "the local cluster's random secret");
+            try {
+                local = LocalNodes.start(
+                        c.localNodes(),
+                        c.clusterName(),
+                        key,
+                        Math.max(startNanos, TimeUnit.SECONDS.toNanos(60)),
+                        Node.Settings.defaultCacheDir());
+            } catch (IOException e) {
+                throw spec.startFailure().apply("the local cluster's nodes did not start: " + e.getMessage(), e);
+            }
+            seeds = local.addresses();
+        } else {
+            secret = c.secretFile() != null ? Secret.fromFile(c.secretFile()) : Secret.none();
+            seeds = c.seeds();
+        }
+        HazelcastInstance client;
+        try {
+            client = HazelcastClient.newHazelcastClient(HazelcastSettings.clientConfig(c, seeds));
+        } catch (RuntimeException e) {
+            if (local != null) {
+                local.close();
+            }
+            throw spec.startFailure()
+                    .apply(
+                            "cannot connect to cluster '" + c.clusterName() + "' at " + seeds + " within "
+                                    + options.workerStartTimeout() + ": " + e.getMessage()
+                                    + ". Are nodes running there (`tandem node`), with this --cluster-name?",
+                            e);
+        }
+        try {
+            awaitNodes(spec, client, local, seeds);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            if (local != null) {
+                local.close();
+            }
+            throw e;
+        }
+        NodeStarter s = new NodeStarter(spec, secret, client, local);
+        try {
+            s.greetAll(seeds);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    /**
+     * Waits, at most the worker start timeout, until the client (started in the background) sees
+     * {@code minNodes} members.
+     */
+    private static void awaitNodes(ClusterSpec spec, HazelcastInstance client, LocalNodes local, List<String> seeds) {
+        int min = spec.options().cluster().minNodes();
+        long deadline = System.nanoTime() + spec.options().workerStartTimeout().toNanos();
+        while (client.getCluster().getMembers().size() < min || !connected(client)) {
+            if (System.nanoTime() > deadline) {
+                int found = client.getCluster().getMembers().size();
+                throw startFailure(
+                        spec,
+                        local,
+                        (found == 0
+                                ? "cannot connect to cluster '"
+                                        + spec.options().cluster().clusterName() + "' at " + seeds
+                                        + " within " + spec.options().workerStartTimeout()
+                                        + ". Are nodes running there (`tandem node`), with this --cluster-name?"
+                                : "only " + found + " of the " + min + " nodes asked for (minNodes) joined"
+                                        + " cluster '"
+                                        + spec.options().cluster().clusterName() + "' at " + seeds
+                                        + " within " + spec.options().workerStartTimeout()),
+                        null);
+            }
+            pause(50);
+        }
+    }
+
+    /**
+     * {@return whether the client, started in the background, is connected: it can create the
+     * executors' proxies (which it then keeps)}
+     */
+    private static boolean connected(HazelcastInstance client) {
+        try {
+            client.getExecutorService(HazelcastSettings.EXECUTOR);
+            client.getExecutorService(HazelcastSettings.POLL_EXECUTOR);
+            return true;
+        } catch (HazelcastClientOfflineException e) {
+            return false;
+        }
+    }
+
+    static RuntimeException startFailure(ClusterSpec spec, LocalNodes local, String message, Throwable cause) {
+        return spec.startFailure().apply(local == null ? message : message + "\n" + local.tails(), cause);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}
