@@ -488,6 +488,42 @@ class RulesTest {
     }
 
     @Test
+    void aModelThatDoesNotSuitTheTaskNeedsAClearMarginNotJustSeparatedQuartiles() {
+        // CI, stop 17: a computing task while another program burnt a CPU; side by side virtual(8) 315/s
+        // (IQR 311-319) against threads(2) 280/s (IQR 239-310) made virtual threads the verdict.
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 150, 3 * MS, 5_000, 0, tight(150), BUSY),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 273, 4 * MS, 6_000, 0, tight(273), BUSY),
+                trial("virtual(8)", Mode.VIRTUAL_THREADS, 0, 1, false, 305, 30 * MS, 9_000, 0, tight(305), BUSY));
+        Load busy = new Load(5, 2, 2.6, 2.7, 0.6, 0.611, 0);
+        Trials.Duel close = new Trials.Duel(
+                "virtual(8)",
+                List.of(309.0, 311.0, 314.0, 316.0, 319.0, 322.0),
+                "threads(2)",
+                List.of(230.0, 239.0, 275.0, 285.0, 310.0, 312.0),
+                busy);
+        Advice.Probe cpu = probe(0.99, 2 * MS, 0);
+        Advice.Verdict v = Rules.decide(cpu, trials, Advice.Requirements.NONE, MACHINE, close);
+        assertThat(v.label()).as("%s", v.decision()).isEqualTo("threads(2)");
+        assertThat(v.decision())
+                .anySatisfy(d -> assertThat(d)
+                        .startsWith("virtual(8) measured")
+                        .contains("led by less than the 10% a model that does not suit the task must lead by")
+                        .contains("side by side, IQR 312-318/s against IQR 248-304/s"));
+        assertThat(v.inconclusive()).isTrue();
+        // a lead of more than 10% beyond both quartiles is a finding, and the verdict says it does not suit
+        Trials.Duel clear = new Trials.Duel(
+                "virtual(8)",
+                List.of(340.0, 345.0, 350.0, 352.0, 355.0, 360.0),
+                "threads(2)",
+                List.of(270.0, 275.0, 278.0, 280.0, 284.0, 286.0),
+                busy);
+        Advice.Verdict w = Rules.decide(cpu, trials, Advice.Requirements.NONE, MACHINE, clear);
+        assertThat(w.mode()).as("%s", w.decision()).isEqualTo(Mode.VIRTUAL_THREADS);
+        assertThat(w.decision()).anySatisfy(d -> assertThat(d).contains("does not suit a task that computes"));
+    }
+
+    @Test
     void withinTheNoiseIsNotTransitiveAndAComputingTaskGetsAModelPerCore() {
         // The issue's --max-latency 1us run: side by side processes(2) 19.2/s was clearly faster than
         // threads(2) 7.15/s; threads(1)'s windows were pure noise (IQR 1.22-17.0) and it was recommended.
@@ -635,6 +671,7 @@ class RulesTest {
                                     .contains(", but ")
                                     .satisfiesAnyOf(
                                             x -> assertThat(x).contains("within the noise"),
+                                            x -> assertThat(x).contains("a model that does not suit the task must lead by"),
                                             x -> assertThat(x).contains("--isolate")));
                 }
             }
