@@ -239,6 +239,7 @@ final class SelfCheck {
             r.set("jmhLoad", p.jmhLoad() == null ? null : p.jmhLoad().toJson());
             r.set("labLoad", p.labLoad() == null ? null : p.labLoad().toJson());
         }
+        Files.createDirectories(file.getParent()); // proven writable before measuring, created only now
         Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
     }
 

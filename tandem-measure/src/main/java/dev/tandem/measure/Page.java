@@ -154,8 +154,11 @@ public final class Page {
     }
 
     /**
-     * Creates a report directory if needed and proves it writable by writing a file into it once, so
-     * that a run fails before it measures anything rather than after.
+     * Proves a report directory can be created and written, by creating it if needed and writing a file
+     * into it once, so that a run fails before it measures anything rather than after. It leaves nothing
+     * behind: the probe file is deleted, and so are the directories it had to create, so that a run
+     * refused later (a bad task, a failed measurement) leaves no empty report directory; the report's
+     * writer creates them again.
      *
      * @return {@code dir}
      * @throws IllegalArgumentException naming the directory and why: "DIR: cannot create or write this
@@ -168,9 +171,18 @@ public final class Page {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": is a file, not a directory; give a writable directory");
         }
+        Path created = null; // the outermost directory this call creates
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+            created = p;
+        }
         try {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".tandem-", ".probe"));
+            for (Path p = dir.toAbsolutePath();
+                    created != null && p != null && p.startsWith(created);
+                    p = p.getParent()) {
+                Files.deleteIfExists(p);
+            }
             return dir;
         } catch (IOException | SecurityException e) {
             throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package dev.tandem.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.measure.testing.Chromium;
@@ -102,5 +103,26 @@ class PageTest {
         assertThat(o.path("title").path("text").asText())
                 .as("the caller's option is not changed")
                 .isEqualTo("Speed-up");
+    }
+
+    @Test
+    void preparingAReportDirectoryLeavesNothingBehindSoARefusedRunLeavesNoEmptyDirectory(@TempDir Path tmp)
+            throws Exception {
+        Path nested = tmp.resolve("a").resolve("b c").resolve("report");
+        assertThat(Page.prepareDirectory(nested)).isEqualTo(nested);
+        assertThat(tmp.resolve("a")).doesNotExist();
+        Path existing = Files.createDirectories(tmp.resolve("kept"));
+        Files.writeString(existing.resolve("old.txt"), "x");
+        Page.prepareDirectory(existing);
+        try (var files = Files.list(existing)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("old.txt");
+        }
+        Path file = Files.writeString(tmp.resolve("plain"), "x");
+        assertThatThrownBy(() -> Page.prepareDirectory(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is a file, not a directory");
+        assertThatThrownBy(() -> Page.prepareDirectory(Path.of("/proc/nope/report")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot create or write this directory");
     }
 }
