@@ -155,9 +155,22 @@ class AdviseCommandTest {
 
     @Test
     void missingClassExitsWithTwoAndSaysWhatToFix(@TempDir Path dir) {
-        Run r = run("", "--classpath", dir.toString(), "--task", "ext.Missing", "--time", "5s");
+        Path report = dir.resolve("out").resolve("advise-report");
+        Run r = run(
+                "",
+                "--classpath",
+                dir.toString(),
+                "--task",
+                "ext.Missing",
+                "--time",
+                "5s",
+                "--report",
+                report.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("class ext.Missing not found on the class path [" + dir + "]");
+        assertThat(dir.resolve("out"))
+                .as("a refused run leaves no empty report directory")
+                .doesNotExist();
     }
 
     @Test
