@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Plans the trials of one run and runs each under a hard deadline.
@@ -500,21 +501,7 @@ final class Trials {
 
     private void mapPhase(TaskPool pool, Plan plan, int n, long deadline, TrialOutcome out) {
         List<Object> inputs = inst.inputs();
-        long[] yielded = new long[1];
-        Iterable<Object> lazy = () -> new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return yielded[0] < n && System.nanoTime() < deadline;
-            }
-
-            @Override
-            public Object next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return inputs.get((int) (yielded[0]++ % inputs.size()));
-            }
-        };
+        Iterable<Object> lazy = () -> new TimedInputs(inputs, n, deadline, System::nanoTime);
         TaskFunction<Object, Object> fn = plan.mode().isolated() ? new Calls.Encoded(inst.fn()) : inst.fn();
         TrialOutcome.Recorder r = new TrialOutcome.Recorder();
         long[] done = new long[1];
@@ -538,6 +525,41 @@ final class Trials {
             if (out.failed > 0) {
                 out.notes.add("map stops at the first failure");
             }
+        }
+    }
+
+    /**
+     * The inputs of a map window: the first {@code n} (cycling through {@code inputs}) until {@code deadline}.
+     * The deadline ends them at {@link #hasNext()} only: a {@code next()} after a {@code hasNext()} that said
+     * true returns, however late it comes (on a busy machine it came after the deadline, and {@code map}
+     * failed the trial with this iterator's {@code NoSuchElementException}). Not thread-safe, as map reads
+     * its inputs from one thread.
+     */
+    static final class TimedInputs implements Iterator<Object> {
+        private final List<Object> inputs;
+        private final long n;
+        private final long deadline;
+        private final LongSupplier clock;
+        private long yielded;
+
+        TimedInputs(List<Object> inputs, long n, long deadline, LongSupplier clock) {
+            this.inputs = inputs;
+            this.n = n;
+            this.deadline = deadline;
+            this.clock = clock;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return yielded < n && clock.getAsLong() < deadline;
+        }
+
+        @Override
+        public Object next() {
+            if (yielded >= n) {
+                throw new NoSuchElementException("all " + n + " inputs were given");
+            }
+            return inputs.get((int) (yielded++ % inputs.size()));
         }
     }
 }

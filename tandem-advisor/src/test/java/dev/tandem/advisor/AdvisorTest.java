@@ -174,7 +174,19 @@ class AdvisorTest {
     @Test
     void tinyTasksGetBatchingAdvice() {
         Advice advice = advise(Workloads.Tiny.class, QUICK.withInputs(200_000));
-        assertThat(advice.verdict().batch()).isTrue();
+        if (advice.verdict().inconclusive()) {
+            // at load 13.5 map's windows spread 6,686-141,473/s: no ranking, and the verdict must say so
+            assertThat(advice.load().busy()).isTrue();
+            assertThat(advice.verdict().summary())
+                    .contains("inconclusive (machine busy)")
+                    .contains("rerun on a quieter machine");
+            return;
+        }
+        assertThat(advice.verdict().batch())
+                .as(
+                        "%s%nhow it was decided: %s",
+                        Terminal.render(advice), advice.verdict().decision())
+                .isTrue();
         assertThat(advice.verdict().mode()).isEqualTo(Mode.THREADS);
         assertThat(advice.verdict().code()).contains("pool.map(fn, inputs)");
         assertThat(advice.verdict().reasons())

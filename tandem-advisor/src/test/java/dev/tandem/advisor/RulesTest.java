@@ -702,8 +702,7 @@ class RulesTest {
                                     .contains(", but ")
                                     .satisfiesAnyOf(
                                             x -> assertThat(x).contains("within the noise"),
-                                            x -> assertThat(x)
-                                                    .contains("a model that does not suit the task"),
+                                            x -> assertThat(x).contains("a model that does not suit the task"),
                                             x -> assertThat(x).contains("--isolate")));
                 }
             }
