@@ -167,7 +167,9 @@ final class ChildProbe {
             }
         }
         if (error != null) {
-            throw new IllegalArgumentException(error);
+            // this JVM found the class already: a probe JVM that does not names its command, to see why
+            throw new IllegalArgumentException(
+                    error.contains(" not found on the class path ") ? error + " [probe JVM: " + command + "]" : error);
         }
         if (startNanos < 0) {
             throw new IllegalStateException("the probe JVM did not start"
