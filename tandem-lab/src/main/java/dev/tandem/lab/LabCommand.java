@@ -128,6 +128,7 @@ public final class LabCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (list) {
             rejectWith("--list", experiments.isEmpty() && !quick && compare == null && !selfCheck);
+            refuseUnused("--list", "--seed", "--out", "--jmh");
             for (String id : Lab.ORDER) {
                 stdout.printf("%-10s %s%n", id, Lab.experiment(id).section().claim);
             }
@@ -154,6 +155,7 @@ public final class LabCommand implements Callable<Integer> {
         }
         if (selfCheck) {
             rejectWith("--self-check", experiments.isEmpty() && !quick && compare == null);
+            refuseUnused("--self-check", "--seed");
             Path jar = jmh != null ? jmh : SelfCheck.defaultJar();
             if (!Files.isRegularFile(jar)) {
                 throw new ParameterException(
@@ -201,6 +203,16 @@ public final class LabCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(),
                     option + " cannot be combined with experiments, --quick or --compare; give it alone");
+        }
+    }
+
+    /** Refuses each of {@code unused} given on the command line, as {@code mode} does not use it. */
+    private void refuseUnused(String mode, String... unused) {
+        for (String option : unused) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(
+                        spec.commandLine(), option + " has no effect with " + mode + "; drop it, or drop " + mode);
+            }
         }
     }
 

@@ -51,6 +51,17 @@ class LabCommandTest {
     }
 
     @Test
+    void optionsThatListAndSelfCheckDoNotUseAreRefusedNotIgnored() {
+        Run list = run("--list", "--seed", "7");
+        assertThat(list.code()).isEqualTo(2);
+        assertThat(list.err()).contains("--seed has no effect with --list; drop it, or drop --list");
+        assertThat(run("--list", "--out", "x").err()).contains("--out has no effect with --list");
+        Run check = run("--self-check", "--seed", "7");
+        assertThat(check.code()).isEqualTo(2);
+        assertThat(check.err()).contains("--seed has no effect with --self-check");
+    }
+
+    @Test
     void helpDescribesTheOptions() {
         Run r = run("--help");
         assertThat(r.code()).isZero();
