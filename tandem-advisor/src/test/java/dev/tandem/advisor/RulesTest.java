@@ -105,6 +105,24 @@ class RulesTest {
                 load);
     }
 
+    /** {@return the same trials, unbatched and without worker RSS, measured on a quiet machine} */
+    static List<Advice.Trial> quiet(List<Advice.Trial> trials) {
+        return trials.stream()
+                .map(t -> trial(
+                        t.label(),
+                        t.mode(),
+                        t.workers(),
+                        1,
+                        false,
+                        t.throughput(),
+                        t.p99Nanos(),
+                        t.overheadNanos(),
+                        0,
+                        t.throughputSamples(),
+                        null))
+                .toList();
+    }
+
     /** A CPU-bound task of 2 ms: threads scale, processes cost memory and overhead. */
     static List<Advice.Trial> cpuTrials() {
         return List.of(
@@ -468,20 +486,7 @@ class RulesTest {
         assertThat(v.inconclusive()).isTrue();
         assertThat(v.summary()).contains("inconclusive (machine busy)").contains("rerun on a quieter machine");
         // the same figures on a quiet machine: a tie that the cheaper, suitable model wins, not a doubt
-        List<Advice.Trial> quiet = busy.stream()
-                .map(t -> trial(
-                        t.label(),
-                        t.mode(),
-                        t.workers(),
-                        1,
-                        false,
-                        t.throughput(),
-                        t.p99Nanos(),
-                        t.overheadNanos(),
-                        0,
-                        t.throughputSamples(),
-                        null))
-                .toList();
+        List<Advice.Trial> quiet = quiet(busy);
         Advice.Verdict q = Rules.decide(io, quiet, Advice.Requirements.NONE, MACHINE);
         assertThat(q.mode()).isEqualTo(Mode.VIRTUAL_THREADS);
         assertThat(q.inconclusive()).isFalse();
@@ -529,20 +534,7 @@ class RulesTest {
                         .contains("on a busy machine, where a model that does not suit the task is not trusted")
                         .contains("rerun on a quieter machine"));
         // the same lead on a quiet machine is a finding, and the verdict says the model does not suit
-        List<Advice.Trial> quiet = trials.stream()
-                .map(t -> trial(
-                        t.label(),
-                        t.mode(),
-                        t.workers(),
-                        1,
-                        false,
-                        t.throughput(),
-                        t.p99Nanos(),
-                        t.overheadNanos(),
-                        0,
-                        t.throughputSamples(),
-                        null))
-                .toList();
+        List<Advice.Trial> quiet = quiet(trials);
         Advice.Verdict w = Rules.decide(
                 cpu,
                 quiet,
