@@ -201,7 +201,7 @@ final class Conductor {
                 duel.a() + " and " + duel.b() + " were measured again side by side, in "
                         + Trials.DUEL_ROUNDS + " alternating rounds under the same load ("
                         + duel.load().describe()
-                        + "): " + Rules.roundsText(duel));
+                        + "): " + Comparisons.roundsText(duel));
         return new Advice.Verdict(
                 v.mode(),
                 v.workers(),

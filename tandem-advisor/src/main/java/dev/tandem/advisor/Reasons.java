@@ -84,13 +84,13 @@ final class Reasons {
                     .max(Comparator.comparingDouble(r::speed))
                     .orElse(null);
             why.append(isolated ? "; of the models that keep it apart, " : "; ").append(basis.label());
-            if (next != null && r.speed(next) > r.speed(basis) && r.dueled(basis, next)) {
+            if (next != null && r.speed(next) > r.speed(basis) && r.cmp.dueled(basis, next)) {
                 why.append(" measured clearly faster than ")
                         .append(next.label())
                         .append(" side by side (")
-                        .append(r.spread(basis, next))
+                        .append(r.cmp.spread(basis, next))
                         .append(" against ")
-                        .append(r.spread(next, basis))
+                        .append(r.cmp.spread(next, basis))
                         .append("; in the table ")
                         .append(Units.rate(r.speed(basis)))
                         .append(" against ")
@@ -112,9 +112,9 @@ final class Reasons {
                     .append(" and ")
                     .append(basis.label())
                     .append(" measured within the noise of each other (")
-                    .append(r.spread(fastest, basis))
+                    .append(r.cmp.spread(fastest, basis))
                     .append(" and ")
-                    .append(r.spread(basis, fastest))
+                    .append(r.cmp.spread(basis, fastest))
                     .append("), so the cheaper: ")
                     .append(r.cheaper(basis, fastest));
         }

@@ -1,7 +1,6 @@
 package dev.tandem.advisor;
 
 import dev.tandem.Mode;
-import dev.tandem.measure.Stats;
 import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,12 +37,21 @@ final class Rules {
     static final long DEFAULT_WORKER_HEAP = 256L << 20;
     static final long BATCH_LATENCY_FLOOR = 50_000_000L;
 
+    /**
+     * How far a model that does not suit the task must lead one that does before it is recommended: its
+     * lower quartile at least this much above the other's upper quartile. Separated quartiles alone are
+     * too weak a test for that: in CI (stop 17, six rounds each while another program burnt a CPU)
+     * {@code virtual(8)} and {@code threads(2)}, which run a computing task on the same two cores, measured
+     * 315/s (IQR 311-319) against 280/s (IQR 239-310).
+     */
+    static final double UNSUITED_MARGIN = 0.10;
+
     final Advice.Probe probe;
     final List<Advice.Trial> trials;
     final Advice.Requirements req;
     final Advice.Machine machine;
     final int cores;
-    private final Trials.Duel duel;
+    final Comparisons cmp;
 
     private Rules(
             Advice.Probe probe,
@@ -56,7 +64,7 @@ final class Rules {
         this.req = req;
         this.machine = machine;
         this.cores = machine.cores();
-        this.duel = duel;
+        this.cmp = new Comparisons(duel);
     }
 
     static Advice.Verdict decide(
@@ -89,7 +97,7 @@ final class Rules {
         Advice.Trial chosen = r.choose(req).basis();
         List<Advice.Trial> open = allowed.stream()
                 .filter(t -> t != chosen)
-                .filter(t -> !r.beats(chosen, t) || r.busy(chosen, t))
+                .filter(t -> !r.cmp.beats(chosen, t) || r.cmp.busy(chosen, t))
                 .toList();
         // the cheaper model it would give way to if its lead were noise, else the fastest it is not told apart from
         Advice.Trial rival = open.stream()
@@ -211,48 +219,6 @@ final class Rules {
         return t1 != null ? t1 : processes1();
     }
 
-    /** {@return true if the duel measured {@code a} and {@code b} side by side} */
-    boolean dueled(Advice.Trial a, Advice.Trial b) {
-        return duel != null && a != b && duel.samples(a.label()) != null && duel.samples(b.label()) != null;
-    }
-
-    /**
-     * {@return the throughput samples that compare {@code t} with {@code other} by one method: the duel's
-     * rounds if the duel measured both side by side, else each trial's own windows}
-     */
-    List<Double> samples(Advice.Trial t, Advice.Trial other) {
-        return dueled(t, other) ? duel.samples(t.label()) : t.throughputSamples();
-    }
-
-    /** {@return true if the throughputs of {@code a} and {@code b}, by one method, are told apart: their IQRs do not overlap} */
-    boolean separated(Advice.Trial a, Advice.Trial b) {
-        Stats x = Stats.of(samples(a, b));
-        Stats y = Stats.of(samples(b, a));
-        return x.n() >= 2 && y.n() >= 2 && x.separatedFrom(y);
-    }
-
-    /**
-     * {@return true if {@code a} measured clearly faster than {@code b}: separated, and ahead by the
-     * duel's medians when the duel measured both, else by the table's throughputs}
-     */
-    boolean beats(Advice.Trial a, Advice.Trial b) {
-        if (!separated(a, b)) {
-            return false;
-        }
-        return dueled(a, b)
-                ? Stats.of(samples(a, b)).median() > Stats.of(samples(b, a)).median()
-                : a.throughput() > b.throughput();
-    }
-
-    /**
-     * How far a model that does not suit the task must lead one that does before it is recommended: its
-     * lower quartile at least this much above the other's upper quartile. Separated quartiles alone are
-     * too weak a test for that: in CI (stop 17, six rounds each while another program burnt a CPU)
-     * {@code virtual(8)} and {@code threads(2)}, which run a computing task on the same two cores, measured
-     * 315/s (IQR 311-319) against 280/s (IQR 239-310).
-     */
-    static final double UNSUITED_MARGIN = 0.10;
-
     /**
      * {@return true if {@code a} displaces {@code b} from the choice: it beats it and, if {@code a} does not
      * suit the task while {@code b} does, the two were compared on a quiet machine and {@code a} leads by
@@ -262,23 +228,17 @@ final class Rules {
      * at load 7.7: 1,338-1,732/s against 2,398-2,825/s) decides it more than the model does.
      */
     boolean displaces(Advice.Trial a, Advice.Trial b) {
-        if (!beats(a, b)) {
+        if (!cmp.beats(a, b)) {
             return false;
         }
-        return suitability(a) <= suitability(b) || !busy(a, b) && leadsByMargin(a, b);
-    }
-
-    /** {@return true if {@code a}'s lower quartile is {@link #UNSUITED_MARGIN} above {@code b}'s upper quartile} */
-    boolean leadsByMargin(Advice.Trial a, Advice.Trial b) {
-        Stats x = Stats.of(samples(a, b));
-        Stats y = Stats.of(samples(b, a));
-        return x.q1() >= (1 + UNSUITED_MARGIN) * y.q3();
+        return suitability(a) <= suitability(b) || !cmp.busy(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b);
     }
 
     /** {@return why {@code a}, which beats {@code b} but does not suit the task, did not displace it} */
     String shortLead(Advice.Trial a, Advice.Trial b) {
-        String spreads = "(" + (dueled(a, b) ? "side by side, " : "") + spread(a, b) + " against " + spread(b, a) + ")";
-        if (busy(a, b) && leadsByMargin(a, b)) {
+        String spreads = "(" + (cmp.dueled(a, b) ? "side by side, " : "") + cmp.spread(a, b) + " against "
+                + cmp.spread(b, a) + ")";
+        if (cmp.busy(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b)) {
             return "it led " + spreads + " on a busy machine, where a model that does not suit the task is not"
                     + " trusted to win: other programs' load decides such a lead more than the model does;"
                     + " rerun on a quieter machine";
@@ -287,29 +247,12 @@ final class Rules {
                 + "% a model that does not suit the task must lead by " + spreads;
     }
 
-    /** {@return true if the measurements comparing {@code a} and {@code b} were taken on a busy machine} */
-    boolean busy(Advice.Trial a, Advice.Trial b) {
-        if (dueled(a, b)) {
-            return duel.load() != null && duel.load().busy();
-        }
-        return busy(a) || busy(b);
-    }
-
     /**
      * {@return a trial's throughput as the table shows it: one source for every figure a verdict quotes,
      * the duel's rounds being quoted separately, as the side-by-side measurement}
      */
     double speed(Advice.Trial t) {
         return t.throughput();
-    }
-
-    /** {@return each side of a duel as "label: median/s (IQR q1-q3)"} */
-    static String roundsText(Trials.Duel duel) {
-        Stats a = Stats.of(duel.aThroughputs());
-        Stats b = Stats.of(duel.bThroughputs());
-        return duel.a() + " " + Units.rate(a.median()) + " (IQR " + Units.num(a.q1()) + "-" + Units.num(a.q3()) + "), "
-                + duel.b() + " " + Units.rate(b.median()) + " (IQR " + Units.num(b.q1()) + "-" + Units.num(b.q3()) + ")"
-                + (a.separatedFrom(b) ? "" : ": within the noise of each other");
     }
 
     // ---- the choice --------------------------------------------------------------------------
@@ -460,15 +403,15 @@ final class Rules {
         }
         Advice.Trial fastest = fastest(unbeaten);
         Advice.Trial chosen = unbeaten.stream().min(preference()).orElse(fastest);
-        if (chosen != fastest && beats(fastest, chosen)) {
+        if (chosen != fastest && cmp.beats(fastest, chosen)) {
             decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
                     + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but " + shortLead(fastest, chosen)
                     + ", so the one that suits the task: " + cheaper(chosen, fastest));
         } else if (chosen != fastest) {
             decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
                     + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but within the noise ("
-                    + (dueled(fastest, chosen) ? "side by side, " : "") + "their spreads, "
-                    + spread(fastest, chosen) + " and " + spread(chosen, fastest) + ", overlap), so the "
+                    + (cmp.dueled(fastest, chosen) ? "side by side, " : "") + "their spreads, "
+                    + cmp.spread(fastest, chosen) + " and " + cmp.spread(chosen, fastest) + ", overlap), so the "
                     + (suitability(chosen) < suitability(fastest) ? "one that suits the task: " : "cheaper one: ")
                     + cheaper(chosen, fastest));
         }
@@ -486,12 +429,18 @@ final class Rules {
                     + ": every model that could run the task had failures");
         }
         // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy machine.
-        boolean inconclusive = allowed.stream().anyMatch(t -> t != chosen && !beats(chosen, t) && busy(chosen, t));
+        boolean inconclusive =
+                allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.busy(chosen, t));
         for (Advice.Trial t : allowed) {
-            if (t != chosen && t != fastest && speed(t) > speed(chosen) && beats(chosen, t) && dueled(chosen, t)) {
+            if (t != chosen
+                    && t != fastest
+                    && speed(t) > speed(chosen)
+                    && cmp.beats(chosen, t)
+                    && cmp.dueled(chosen, t)) {
                 decision.add(t.label() + " measured " + Units.rate(speed(t)) + " against " + chosen.label() + "'s "
                         + Units.rate(speed(chosen)) + " in the table, but measured again side by side "
-                        + chosen.label() + " was clearly faster (" + spread(chosen, t) + " against " + spread(t, chosen)
+                        + chosen.label() + " was clearly faster (" + cmp.spread(chosen, t) + " against "
+                        + cmp.spread(t, chosen)
                         + ")");
             }
         }
@@ -510,23 +459,25 @@ final class Rules {
                         : "its p99 of " + Units.nanos(t.p99Nanos()) + " missed --max-latency "
                                 + Units.nanos(r.maxLatencyNanos());
             }
-            if (why == null && !separated(t, chosen)) {
-                why = "within the noise of " + chosen.label() + " (" + spread(t, chosen) + " against "
-                        + spread(chosen, t) + ")";
+            if (why == null && !cmp.separated(t, chosen)) {
+                why = "within the noise of " + chosen.label() + " (" + cmp.spread(t, chosen) + " against "
+                        + cmp.spread(chosen, t) + ")";
             }
-            if (why == null && beats(t, chosen) && !displaces(t, chosen)) {
+            if (why == null && cmp.beats(t, chosen) && !displaces(t, chosen)) {
                 why = shortLead(t, chosen);
             }
-            if (why == null && allowed.contains(t) && beats(chosen, t)) {
+            if (why == null && allowed.contains(t) && cmp.beats(chosen, t)) {
                 continue; // said above: the duel put it behind
             }
             if (why == null) {
-                Advice.Trial over =
-                        allowed.stream().filter(o -> beats(o, t)).findFirst().orElse(null);
+                Advice.Trial over = allowed.stream()
+                        .filter(o -> cmp.beats(o, t))
+                        .findFirst()
+                        .orElse(null);
                 why = over == null
                         ? null
-                        : over.label() + " measured clearly faster than it (" + spread(over, t) + " against "
-                                + spread(t, over) + ")";
+                        : over.label() + " measured clearly faster than it (" + cmp.spread(over, t) + " against "
+                                + cmp.spread(t, over) + ")";
             }
             if (why != null) {
                 decision.add(t.label() + " measured " + Units.rate(speed(t)) + " against " + chosen.label() + "'s "
@@ -555,15 +506,6 @@ final class Rules {
     /** {@return true if other programs took CPU in this window: the one test of a busy machine here and in the interview} */
     static boolean busy(Advice.MachineLoad load) {
         return load != null && load.busy();
-    }
-
-    /**
-     * {@return the interquartile range of a trial's throughput samples as compared with {@code other},
-     * such as "IQR 854-1,997/s"}
-     */
-    String spread(Advice.Trial t, Advice.Trial other) {
-        Stats s = Stats.of(samples(t, other));
-        return s.n() < 2 ? "one sample" : "IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + "/s";
     }
 
     /** No model could be measured: decide by the probe alone. */

@@ -1,0 +1,85 @@
+package dev.tandem.advisor;
+
+import dev.tandem.measure.Stats;
+import dev.tandem.measure.Units;
+import java.util.List;
+
+/**
+ * How two trials' throughputs compare, always by one method: the duel's alternating rounds when the duel
+ * measured both side by side, else each trial's own five windows. Pure and immutable; the rules ask it
+ * every "is this faster" question so a verdict never mixes the two methods in one comparison.
+ */
+final class Comparisons {
+    private final Trials.Duel duel;
+
+    /** @param duel the side-by-side measurement of two trials, or null if there was none */
+    Comparisons(Trials.Duel duel) {
+        this.duel = duel;
+    }
+
+    /** {@return true if the duel measured {@code a} and {@code b} side by side} */
+    boolean dueled(Advice.Trial a, Advice.Trial b) {
+        return duel != null && a != b && duel.samples(a.label()) != null && duel.samples(b.label()) != null;
+    }
+
+    /**
+     * {@return the throughput samples that compare {@code t} with {@code other} by one method: the duel's
+     * rounds if the duel measured both side by side, else each trial's own windows}
+     */
+    List<Double> samples(Advice.Trial t, Advice.Trial other) {
+        return dueled(t, other) ? duel.samples(t.label()) : t.throughputSamples();
+    }
+
+    /** {@return true if the throughputs of {@code a} and {@code b}, by one method, are told apart: their IQRs do not overlap} */
+    boolean separated(Advice.Trial a, Advice.Trial b) {
+        Stats x = Stats.of(samples(a, b));
+        Stats y = Stats.of(samples(b, a));
+        return x.n() >= 2 && y.n() >= 2 && x.separatedFrom(y);
+    }
+
+    /**
+     * {@return true if {@code a} measured clearly faster than {@code b}: separated, and ahead by the
+     * duel's medians when the duel measured both, else by the table's throughputs}
+     */
+    boolean beats(Advice.Trial a, Advice.Trial b) {
+        if (!separated(a, b)) {
+            return false;
+        }
+        return dueled(a, b)
+                ? Stats.of(samples(a, b)).median() > Stats.of(samples(b, a)).median()
+                : a.throughput() > b.throughput();
+    }
+
+    /** {@return true if {@code a}'s lower quartile is {@code margin} above {@code b}'s upper quartile} */
+    boolean leadsBy(double margin, Advice.Trial a, Advice.Trial b) {
+        Stats x = Stats.of(samples(a, b));
+        Stats y = Stats.of(samples(b, a));
+        return x.q1() >= (1 + margin) * y.q3();
+    }
+
+    /** {@return true if the measurements comparing {@code a} and {@code b} were taken on a busy machine} */
+    boolean busy(Advice.Trial a, Advice.Trial b) {
+        if (dueled(a, b)) {
+            return duel.load() != null && duel.load().busy();
+        }
+        return Rules.busy(a) || Rules.busy(b);
+    }
+
+    /**
+     * {@return the interquartile range of a trial's throughput samples as compared with {@code other},
+     * such as "IQR 854-1,997/s"}
+     */
+    String spread(Advice.Trial t, Advice.Trial other) {
+        Stats s = Stats.of(samples(t, other));
+        return s.n() < 2 ? "one sample" : "IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + "/s";
+    }
+
+    /** {@return each side of a duel as "label: median/s (IQR q1-q3)"} */
+    static String roundsText(Trials.Duel duel) {
+        Stats a = Stats.of(duel.aThroughputs());
+        Stats b = Stats.of(duel.bThroughputs());
+        return duel.a() + " " + Units.rate(a.median()) + " (IQR " + Units.num(a.q1()) + "-" + Units.num(a.q3()) + "), "
+                + duel.b() + " " + Units.rate(b.median()) + " (IQR " + Units.num(b.q1()) + "-" + Units.num(b.q3()) + ")"
+                + (a.separatedFrom(b) ? "" : ": within the noise of each other");
+    }
+}
