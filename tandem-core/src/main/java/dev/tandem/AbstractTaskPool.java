@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Spliterator;
@@ -8,6 +9,7 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -32,6 +34,31 @@ abstract sealed class AbstractTaskPool extends AbstractExecutorService implement
 
     @Override
     protected abstract <T> NotifyingFutureTask<T> newTaskFor(Callable<T> callable);
+
+    /**
+     * {@return the exception a submission gets now if the pool was stopped by {@code shutdownNow} (or an
+     * interrupted {@code close}) or has failed, else null: it runs, or was shut down gracefully and still
+     * runs what it was given} A {@link MapRun} asks it to tell a batch cut short by its pool from an
+     * input's failure. Thread-safe.
+     */
+    abstract RejectedExecutionException cutShort();
+
+    /**
+     * {@return {@code never}, the tasks {@code shutdownNow} found not started, without the batches of a
+     * {@code map}, which are cancelled instead} A map waiting for such a batch would wait for ever, and the
+     * caller, given back a batch it never submitted, could do nothing with it.
+     */
+    static List<Runnable> cancelMapBatches(List<Runnable> never) {
+        List<Runnable> users = new ArrayList<>(never.size());
+        for (Runnable r : never) {
+            if (r instanceof NotifyingFutureTask<?> f && f.mapBatch()) {
+                f.cancel(false);
+            } else {
+                users.add(r);
+            }
+        }
+        return users;
+    }
 
     @Override
     public <T> Future<T> submit(Task<T> task) {

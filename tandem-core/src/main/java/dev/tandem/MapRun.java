@@ -16,6 +16,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
 
 /**
@@ -429,9 +430,18 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             ce.initCause(e);
             throw ce;
         } catch (CancellationException e) {
-            throw new TaskExecutionException(p.start, e);
+            throw cutShort(p, pool.cutShort(), e); // shutdownNow, not an input: the batch never failed
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            RejectedExecutionException stopped = pool.cutShort();
+            if (stopped == null && cause instanceof RejectedExecutionException rejected) {
+                stopped = rejected;
+            }
+            if (stopped != null) {
+                // The pool failed or was stopped under the batch: an input's failure now (a worker killed, a
+                // task interrupted) is the stop's doing; it stays attached, suppressed.
+                throw cutShort(p, stopped, cause);
+            }
             if (cause instanceof TaskExecutionException tee) {
                 throw new TaskExecutionException(tee.inputIndex(), tee.getCause());
             }
@@ -450,6 +460,33 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             }
             throw new TaskExecutionException(p.start, cause);
         }
+    }
+
+    /**
+     * {@return the exception that ends a map cut short by its pool, not by an input, naming the first input
+     * that did not complete: a {@link PoolFailedException} if the pool failed, a
+     * {@link RejectedExecutionException} if it was stopped ({@code shutdownNow}), else (a batch cancelled
+     * with the pool still running) a {@link CancellationException}} What the batch itself ended with is kept
+     * as a suppressed exception.
+     *
+     * @param stopped what the pool says a submission gets now, or null if it was not stopped and did not fail
+     * @param batch how the batch ended: its failure, or the cancellation
+     */
+    private RuntimeException cutShort(Piece p, RejectedExecutionException stopped, Throwable batch) {
+        String at = "map cut short at input #" + p.start + " (" + doneInputs + " inputs had completed): ";
+        RuntimeException e;
+        if (stopped instanceof PoolFailedException) {
+            e = new PoolFailedException(
+                    at + stopped.getMessage(), stopped.getCause() != null ? stopped.getCause() : stopped);
+        } else if (stopped != null) {
+            e = new RejectedExecutionException(at + stopped.getMessage(), stopped);
+        } else {
+            e = new CancellationException(at + "its batch was cancelled");
+        }
+        if (batch != null && batch != stopped) {
+            e.addSuppressed(batch);
+        }
+        return e;
     }
 
     /**

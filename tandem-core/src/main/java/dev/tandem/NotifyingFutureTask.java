@@ -22,8 +22,17 @@ abstract class NotifyingFutureTask<T> extends FutureTask<T> {
     /** Guarded by this; null once the actions ran. */
     private List<Runnable> actions = new ArrayList<>(1);
 
+    /** Whether this runs a batch of a {@code map}, not a task the caller submitted. */
+    private final boolean mapBatch;
+
     NotifyingFutureTask(Callable<T> callable) {
         super(callable);
+        this.mapBatch = callable instanceof MapRun.Batch<?, ?>;
+    }
+
+    /** {@return whether this runs a batch of a {@code map}, not a task the caller submitted} */
+    final boolean mapBatch() {
+        return mapBatch;
     }
 
     /**

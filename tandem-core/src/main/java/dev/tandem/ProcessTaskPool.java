@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -518,11 +519,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         lock.lock();
         try {
             state.stopLocked(null);
-            for (ProcessFuture<?> f : pending) {
-                if (!f.isDone()) {
-                    never.add(f);
-                }
-            }
+            pending.stream().filter(f -> !f.isDone()).forEach(never::add);
             pending.clear();
             for (WorkerWindow w : workers) {
                 never.addAll(w.stopLocked("shutdownNow()"));
@@ -531,7 +528,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
         } finally {
             lock.unlock();
         }
-        return never;
+        return cancelMapBatches(never);
+    }
+
+    @Override
+    RejectedExecutionException cutShort() {
+        return state.cutShort();
     }
 
     @Override

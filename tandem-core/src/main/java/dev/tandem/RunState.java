@@ -33,6 +33,8 @@ final class RunState {
     private volatile BooleanSupplier gate = () -> true;
 
     private Throwable failure;
+    /** Whether the pool was stopped ({@code shutdownNow}) or failed: its running work was cut short. */
+    private boolean cutShort;
 
     RunState(ReentrantLock lock) {
         this.lock = lock;
@@ -99,6 +101,7 @@ final class RunState {
         if (state == State.RUNNING || state == State.SHUTDOWN) {
             state = State.STOP;
             failure = why;
+            cutShort = true;
         }
     }
 
@@ -110,6 +113,7 @@ final class RunState {
         }
         state = State.FAILED;
         failure = why;
+        cutShort = true;
         return true;
     }
 
@@ -118,6 +122,20 @@ final class RunState {
         assert lock.isHeldByCurrentThread();
         state = State.TERMINATED;
         terminated.signalAll();
+    }
+
+    /**
+     * {@return the exception a submission gets now, if the pool was stopped ({@code shutdownNow}) or failed
+     * (its work was cut short, whatever the state now), else null: it runs, or was shut down gracefully};
+     * takes the lock
+     */
+    RejectedExecutionException cutShort() {
+        lock.lock();
+        try {
+            return cutShort ? rejectionLocked() : null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** {@return the exception a submission gets now that the pool no longer runs} */

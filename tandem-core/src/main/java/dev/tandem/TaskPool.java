@@ -135,7 +135,9 @@ public interface TaskPool extends ExecutorService {
      *         {@link WorkerLostException}, {@link PoisonTaskException}, {@link TaskTimeoutException}
      *         or {@link TaskSerializationException}
      * @throws TaskSerializationException if {@code fn} itself cannot be serialized (isolated modes)
-     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed,
+     *         or fails ({@link PoolFailedException}) or is stopped by {@code shutdownNow} while the map runs: the message names the first input
+     *         that did not complete, and no input is blamed
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
      *         interrupt status is restored. The map's own tasks still running are then cancelled
      *         as by {@code cancel(true)}: in processes mode their workers are killed and replaced,
@@ -161,7 +163,9 @@ public interface TaskPool extends ExecutorService {
      * @param <R> the output type
      * @return the outputs, in input order
      * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause
-     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed,
+     *         or fails ({@link PoolFailedException}) or is stopped by {@code shutdownNow} while the map runs: the message names the first input
+     *         that did not complete, and no input is blamed
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
      *         interrupt status is restored
      */
@@ -192,7 +196,7 @@ public interface TaskPool extends ExecutorService {
      * @return the outputs in input order; to be closed
      * @throws TaskExecutionException from the terminal operation, if an application failed
      * @throws java.util.concurrent.RejectedExecutionException from the terminal operation, if the
-     *         pool is shut down or has failed
+     *         pool is shut down or has failed, or fails or is stopped by {@code shutdownNow} meanwhile
      * @throws java.util.concurrent.CancellationException from the terminal operation, if the
      *         consuming thread is interrupted; the interrupt status is restored
      */
@@ -212,7 +216,7 @@ public interface TaskPool extends ExecutorService {
      * @return the outputs in completion order; to be closed
      * @throws TaskExecutionException from the terminal operation, if an application failed
      * @throws java.util.concurrent.RejectedExecutionException from the terminal operation, if the
-     *         pool is shut down or has failed
+     *         pool is shut down or has failed, or fails or is stopped by {@code shutdownNow} meanwhile
      * @throws java.util.concurrent.CancellationException from the terminal operation, if the
      *         consuming thread is interrupted; the interrupt status is restored
      */

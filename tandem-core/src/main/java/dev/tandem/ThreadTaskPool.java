@@ -41,6 +41,8 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
     private final ExecutorService delegate;
     private final ThreadLocal<Boolean> initialized = new ThreadLocal<>();
+    /** Set once by {@link #shutdownNow()}: the running tasks were interrupted. */
+    private volatile boolean stoppedNow;
 
     ThreadTaskPool(PoolOptions options) {
         super(options);
@@ -109,7 +111,13 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
     @Override
     public List<Runnable> shutdownNow() {
-        return delegate.shutdownNow();
+        stoppedNow = true; // before the interrupts: a map that sees a task fail of one knows why
+        return cancelMapBatches(delegate.shutdownNow());
+    }
+
+    @Override
+    RejectedExecutionException cutShort() {
+        return stoppedNow ? new RejectedExecutionException("the pool was stopped (shutdownNow)") : null;
     }
 
     @Override
