@@ -56,7 +56,7 @@ final class Durations {
                 throw new TypeConversionException(
                         "'" + value + "' is less than 16m, too small for a JVM's heap; write it like 512m or 2g");
             }
-            long machine = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+            long machine = machineMemory();
             if (machine > 0 && bytes > machine) {
                 throw new TypeConversionException("'" + value + "' is more than this machine's memory ("
                         + Units.bytes(machine) + "); one task's heap must fit in it");
@@ -71,5 +71,10 @@ final class Durations {
         } catch (IllegalArgumentException e) {
             throw new TypeConversionException(e.getMessage());
         }
+    }
+
+    /** {@return this machine's physical memory in bytes, or 0 if the JVM cannot tell} */
+    static long machineMemory() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
     }
 }

@@ -23,6 +23,8 @@ import java.util.function.Function;
 final class Interview {
     /** Estimates below this ratio of each other are too close to tell apart: the cheaper model wins. */
     static final double TIE = 1.10;
+    /** The most tasks in flight the questionnaire takes: a million virtual threads, far past any verdict's change. */
+    static final int MAX_IN_FLIGHT = 1_000_000;
 
     private static final int ATTEMPTS = 3;
 
@@ -74,10 +76,14 @@ final class Interview {
                 "2. How long does one task take (e.g. 200us, 5ms, 2s)?",
                 "10ms",
                 s -> positive(Units.parseDuration(s).toNanos()));
-        int inFlight = ask(in, out, "3. How many tasks should be in flight at once?", Integer.toString(cores), s ->
-                (int) positive(Long.parseLong(s.strip())));
+        int inFlight = ask(
+                in,
+                out,
+                "3. How many tasks should be in flight at once?",
+                Integer.toString(cores),
+                Interview::inFlight);
         long shared = ask(
-                in, out, "4. How much data do all tasks read in common (e.g. 0, 200m, 2g)?", "0", Units::parseBytes);
+                in, out, "4. How much data do all tasks read in common (e.g. 0, 200m, 2g)?", "0", Interview::shared);
         boolean mutable =
                 ask(in, out, "5. Do tasks update shared state that other tasks must see? (y/n)", "n", Interview::yesNo);
         boolean crash = ask(
@@ -103,6 +109,32 @@ final class Interview {
                         ? 0L
                         : positive(Units.parseDuration(s).toNanos()));
         return new Answers(cpu, task, inFlight, shared, mutable, crash, leak, unsafe, latency);
+    }
+
+    /**
+     * {@return an answer to "how many tasks in flight", 1 to {@link #MAX_IN_FLIGHT}} Was: 99999999999999 was
+     * read as a long and cut to an int, 276447231, and the verdict rested on that.
+     */
+    static int inFlight(String s) {
+        long v = positive(Long.parseLong(s.strip()));
+        if (v > MAX_IN_FLIGHT) {
+            throw new IllegalArgumentException("a number of tasks from 1 to " + Units.num(MAX_IN_FLIGHT));
+        }
+        return (int) v;
+    }
+
+    /**
+     * {@return an answer to "how much data do tasks read in common", at most this machine's memory} Was: 100g
+     * on a 24 GiB machine was taken, and the advice priced sharing it as if it fit.
+     */
+    static long shared(String s) {
+        long v = Units.parseBytes(s);
+        long machine = Durations.machineMemory();
+        if (machine > 0 && v > machine) {
+            throw new IllegalArgumentException("at most this machine's memory, " + Units.bytes(machine)
+                    + " (data shared in memory must fit in it; answer for what tasks read at once)");
+        }
+        return v;
     }
 
     private static long positive(long v) {
@@ -285,7 +317,7 @@ final class Interview {
         if (a.maxLatencyNanos() > 0) {
             long floor = roundTrip > 0 ? a.taskNanos() + roundTrip : a.taskNanos();
             if (floor > a.maxLatencyNanos()) {
-                effects.add("--max-latency " + Units.nanos(a.maxLatencyNanos())
+                effects.add("a latency of " + Units.nanos(a.maxLatencyNanos()) // the answer to question 9, not a flag
                         + " cannot be met: the task plus one hand-off is already " + Units.nanos(floor)
                         + "; make tasks shorter");
             } else {

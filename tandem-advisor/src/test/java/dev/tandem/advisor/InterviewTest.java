@@ -1,6 +1,7 @@
 package dev.tandem.advisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.measure.Json;
@@ -71,6 +72,27 @@ class InterviewTest {
         AdviseCommandTest.Run r = answer("150", "90", "", "", "", "", "", "", "", "");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("'150' is not valid here: expected a percentage from 0 to 100");
+    }
+
+    /** Was: 99999999999999 tasks in flight was cut to an int, 276447231, and advised on. */
+    @Test
+    void tasksInFlightBeyondAnIntAreRefusedNotCutShort() {
+        AdviseCommandTest.Run r = answer("", "", "99999999999999", "", "", "", "", "", "", "", "");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out())
+                .contains("'99999999999999' is not valid here: expected a number of tasks from 1 to 1,000,000")
+                .doesNotContain("276447231");
+        assertThat(Interview.inFlight("1000000")).isEqualTo(1_000_000);
+        assertThatThrownBy(() -> Interview.inFlight("1000001")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Interview.inFlight("0")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Was: 100g of shared data on a machine with less memory was taken and priced as if it fit. */
+    @Test
+    void sharedDataBeyondTheMachinesMemoryIsAskedAgain() {
+        AdviseCommandTest.Run r = answer("", "", "", "100000g", "", "", "", "", "", "", "");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("'100000g' is not valid here: expected at most this machine's memory");
     }
 
     @Test

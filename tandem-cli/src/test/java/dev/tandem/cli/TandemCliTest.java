@@ -310,6 +310,9 @@ class TandemCliTest {
                         .err())
                 .contains("--out " + file + ": is a file, not a directory");
         assertThat(run("lab", "--quick", "--out", "").isUsageError().err()).contains("--out '': an empty path");
+        // was: "--compare : is a directory, not a file" (an empty path is the working directory)
+        assertThat(run("lab", "--compare=").isUsageError().err())
+                .contains("--compare '': an empty path; give the results.json of an earlier tandem lab run");
         Path classes = compileTask(dir);
         assertThat(run("advise", "--classpath", classes.toString(), "--task", "ext.Sum", "--report", file.toString())
                         .isUsageError()

@@ -47,6 +47,9 @@ record Baseline(Path path, JsonNode results) {
     static Baseline read(Path file) {
         String what = "--compare " + file;
         String give = "; give the results.json of an earlier tandem lab run";
+        if (file.toString().isBlank()) { // Path.of("") is the working directory: said to be "a directory"
+            throw new IllegalArgumentException("--compare '" + file + "': an empty path" + give);
+        }
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(what + ": is a directory, not a file" + give);
         }

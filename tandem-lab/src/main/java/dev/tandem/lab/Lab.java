@@ -168,6 +168,7 @@ final class Lab {
                 break;
             }
             repeatedBecause = String.join("; ", problems);
+            progress.more(e.steps(new Bench(options, tmp, done, progress, e.id())));
             progress.note(e.id() + ": repeating, its verdict would rest on noise (" + s.load.describe() + ")");
         }
         best.attempts.addAll(loads);

@@ -74,6 +74,17 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds {@code steps} to the total, for an experiment run again: the count then reads [17/29] while the
+     * repeat runs, not [17/17] ... [29/29] as if the total grew with each step.
+     */
+    void more(int steps) {
+        total += steps;
+        if (bar != null) {
+            bar.maxHint(total);
+        }
+    }
+
     /** Tells what the lab decided (such as repeating an experiment), between steps. */
     void note(String what) {
         if (bar != null) {

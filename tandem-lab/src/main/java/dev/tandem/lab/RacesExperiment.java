@@ -436,9 +436,14 @@ final class RacesExperiment implements Experiment {
             outcome = Outcome.INCONCLUSIVE;
         }
         s.verdict(outcome, v.toString());
+        // both unsynchronized figures: one alone could read "lost 0 %" while the other lost updates
         s.headline = String.format(
-                "unsynchronized threads lost %s; atomics 0 at %s/op; processes: no race until they share "
-                        + "memory (%s lost)",
-                Units.num(lostVol, "%"), Units.num(nsAtomic, "ns"), Units.num(shmPlain, "%"));
+                "unsynchronized threads lost %s (volatile ++) and %s (plain ++); atomics %s at %s/op; processes:"
+                        + " no race until they share memory (%s lost)",
+                Units.num(lostVol, "%"),
+                Units.num(lostPlain, "%"),
+                fixed ? "lost none" : "lost some (unexpected)",
+                Units.num(nsAtomic, "ns"),
+                Units.num(shmPlain, "%"));
     }
 }

@@ -164,8 +164,8 @@ final class VerdictExperiment implements Experiment {
             }
         }
         s.verdict(outcome, text.toString());
-        s.headline =
-                "threads win " + forThreads + " angles, processes " + forProcesses + " (of " + measured + " weighed)";
+        s.headline = "threads win " + forThreads + (forThreads == 1 ? " angle" : " angles") + ", processes "
+                + forProcesses + " (of " + measured + " weighed)";
     }
 
     /**
