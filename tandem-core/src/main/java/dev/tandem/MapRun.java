@@ -433,10 +433,8 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             throw cutShort(p, pool.cutShort(), e); // shutdownNow, not an input: the batch never failed
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            // Asked of the pool, not read from the cause: a TaskSerializationException is a rejection too.
             RejectedExecutionException stopped = pool.cutShort();
-            if (stopped == null && cause instanceof RejectedExecutionException rejected) {
-                stopped = rejected;
-            }
             if (stopped != null) {
                 // The pool failed or was stopped under the batch: an input's failure now (a worker killed, a
                 // task interrupted) is the stop's doing; it stays attached, suppressed.
