@@ -3,7 +3,9 @@ package dev.tandem.advisor;
 import dev.tandem.measure.Page;
 import dev.tandem.measure.Units;
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -214,9 +216,35 @@ public final class AdviseCommand implements Callable<Integer> {
         }
     }
 
+    /** {@return whether {@code in} is this JVM's standard input and that is a terminal} */
+    private static boolean fromTerminal(InputStream in) {
+        Console console = System.console();
+        return in == System.in && console != null && console.isTerminal();
+    }
+
+    /**
+     * The questionnaire's input. Answers that do not come from a terminal (a pipe, a file) are not
+     * echoed by one, so each is printed after its prompt here: the transcript reads as questions and
+     * answers, one per line, instead of prompts run together.
+     */
+    static BufferedReader answers(InputStream in, PrintStream out, boolean echo) {
+        InputStreamReader chars = new InputStreamReader(in, StandardCharsets.UTF_8);
+        if (!echo) {
+            return new BufferedReader(chars);
+        }
+        return new BufferedReader(chars) {
+            @Override
+            public String readLine() throws IOException {
+                String line = super.readLine();
+                out.println(line == null ? "(end of input)" : line);
+                return line;
+            }
+        };
+    }
+
     private int interview(Path dir) {
         int cores = Runtime.getRuntime().availableProcessors();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        BufferedReader reader = answers(in, out, !fromTerminal(in));
         Interview.Answers answers;
         try {
             answers = Interview.ask(reader, out, cores);

@@ -26,6 +26,12 @@ final class Interview {
     /** The most tasks in flight the questionnaire takes: a million virtual threads, far past any verdict's change. */
     static final int MAX_IN_FLIGHT = 1_000_000;
 
+    /**
+     * The recycling bound the questionnaire's code shows for a task that may leak: it has no leak to measure, so
+     * the reason beside it says how to choose one (the measured path computes it: {@code Rules.recycleAfter}).
+     */
+    static final int RECYCLE_GUESS = 1000;
+
     private static final int ATTEMPTS = 3;
 
     private Interview() {}
@@ -288,7 +294,12 @@ final class Interview {
                         : a.leakRisk()
                                 ? "a leak in one JVM grows until OutOfMemoryError takes everything down; worker JVMs have their own"
                                         + " heap caps (jvmOptions(\"-Xmx...\")) and are replaced after maxTasksPerWorker tasks, each"
-                                        + " replacement costing about " + Units.nanos(c.processStartNanos()) + " here."
+                                        + " replacement costing about " + Units.nanos(c.processStartNanos())
+                                        + " here. The "
+                                        + RECYCLE_GUESS
+                                        + " in the code below is a starting point, not a measurement: pick N"
+                                        + " so that N times what one task leaks stays under half a worker's heap;"
+                                        + " tandem advise --task YourTask measures the leak and computes N."
                                 : "nothing you describe needs a process boundary: an exception in a task fails only its Future"
                                         + " in every model, and a worker JVM (" + Units.nanos(c.processStartNanos())
                                         + " to start here) would buy nothing."));
@@ -339,7 +350,7 @@ final class Interview {
                     case HYBRID -> "Tandem.hybrid(" + workers + ", " + tpw + ")";
                     case CLUSTER -> "Tandem.localCluster(1).perNode(" + workers + ", " + tpw + ")";
                 }
-                + (mode.isolated() && a.leakRisk() ? ".maxTasksPerWorker(1000)" : "") + ".start()) {\n"
+                + (mode.isolated() && a.leakRisk() ? ".maxTasksPerWorker(" + RECYCLE_GUESS + ")" : "") + ".start()) {\n"
                 + (batch ? "    List<R> results = pool.map(fn, inputs);\n" : "    Future<R> f = pool.submit(task);\n")
                 + "}";
         String why = a.crashRisk()

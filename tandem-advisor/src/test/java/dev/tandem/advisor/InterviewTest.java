@@ -50,6 +50,31 @@ class InterviewTest {
                 .contains("replaces just that worker, which takes about 300 ms here");
     }
 
+    /** Was: with answers piped in, nothing echoed them and the nine prompts ran together on one line. */
+    @Test
+    void answersThatDoNotComeFromATerminalArePrintedAfterTheirPrompts() {
+        AdviseCommandTest.Run r = answer("5", "20ms", "2000", "0", "n", "n", "n", "n", "none");
+        assertThat(r.out())
+                .contains("[100] 5\n2. How long does one task take")
+                .contains("[10ms] 20ms\n3. How many tasks")
+                .contains("[2] 2000\n4. ");
+        AdviseCommandTest.Run cut = answer("5");
+        assertThat(cut.out()).contains("[10ms] (end of input)");
+        assertThat(cut.exit()).isEqualTo(2);
+    }
+
+    /** Was: the code recycled workers after 1000 tasks and nothing said where that number came from. */
+    @Test
+    void leakRiskRecyclesWorkersAndSaysTheBoundIsAGuessToReplaceByAMeasurement() {
+        AdviseCommandTest.Run r = answer("100", "50ms", "2", "0", "n", "n", "y", "n", "");
+        assertThat(r.out())
+                .contains("leaks and heap caps are contained per worker JVM")
+                .contains(".maxTasksPerWorker(" + Interview.RECYCLE_GUESS + ")")
+                .contains(
+                        "The " + Interview.RECYCLE_GUESS + " in the code below is a starting point, not a measurement")
+                .contains("tandem advise --task YourTask measures the leak and computes N");
+    }
+
     @Test
     void tinyTasksGetBatching() {
         AdviseCommandTest.Run r = answer("100", "2us", "", "", "", "", "", "", "");

@@ -24,32 +24,52 @@ import picocli.CommandLine.Option;
 final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--bind",
+            paramLabel = "ADDR",
             defaultValue = "127.0.0.1",
             description =
                     "Address to bind and announce (default ${DEFAULT-VALUE}); any other than loopback needs --secret-file.")
     String bind;
 
-    @Option(names = "--port", defaultValue = "5701", description = "Member port (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            paramLabel = "P",
+            defaultValue = "5701",
+            description = "Member port (default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--join", split = ",", description = "host:port of other nodes, comma-separated.")
+    @Option(
+            names = "--join",
+            split = ",",
+            paramLabel = "HOST:PORT",
+            description = "host:port of other nodes, comma-separated.")
     List<String> join = new ArrayList<>();
 
-    @Option(names = "--cluster-name", defaultValue = "tandem", description = "Cluster name (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cluster-name",
+            paramLabel = "NAME",
+            defaultValue = "tandem",
+            description = "Cluster name (default ${DEFAULT-VALUE}).")
     String clusterName;
 
     @Option(
             names = "--secret-file",
+            paramLabel = "F",
             description = "Shared secret: at least 32 random bytes, mode 600 (openssl rand -hex 32 > F; chmod 600 F).")
     Path secretFile;
 
-    @Option(names = "--max-processes", description = "Most worker JVMs for all callers together (default 4 per CPU).")
+    @Option(
+            names = "--max-processes",
+            paramLabel = "N",
+            description = "Most worker JVMs for all callers together (default 4 per CPU).")
     Integer maxProcesses;
 
-    @Option(names = "--max-heap", description = "Largest heap a worker may have, e.g. 512m, 2g (default: no limit).")
+    @Option(
+            names = "--max-heap",
+            paramLabel = "SIZE",
+            description = "Largest heap a worker may have, e.g. 512m, 2g (default: no limit).")
     String maxHeap;
 
-    @Option(names = "--local", description = "Run N nodes on 127.0.0.1, from --port on, in this JVM.")
+    @Option(names = "--local", paramLabel = "N", description = "Run N nodes on 127.0.0.1, from --port on, in this JVM.")
     Integer local;
 
     @Override

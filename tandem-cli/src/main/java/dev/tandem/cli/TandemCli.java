@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code tandem}: the command line. Subcommands: {@code lab} (the main job), {@code advise},
@@ -106,9 +107,31 @@ public final class TandemCli implements Callable<Integer> {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         String name = cl.getCommandSpec().qualifiedName();
-        err.println(name + ": " + oneLine(e.getMessage()) + " (see " + name + " --help)");
+        String what = e instanceof UnmatchedArgumentException u ? unknownCommand(cl, u) : null;
+        err.println(name + ": " + (what != null ? what : oneLine(e.getMessage())) + " (see " + name + " --help)");
         err.flush();
         return USAGE;
+    }
+
+    /**
+     * {@return "unknown command 'x'; …" when the first word after a command with subcommands names none of
+     * them, or null} (picocli's own words were "Unmatched argument at index 0: 'x'").
+     */
+    private static String unknownCommand(CommandLine cl, UnmatchedArgumentException e) {
+        List<String> unmatched = e.getUnmatched();
+        if (cl.getSubcommands().isEmpty()
+                || unmatched.isEmpty()
+                || unmatched.get(0).startsWith("-")) {
+            return null;
+        }
+        String word = unmatched.get(0);
+        // picocli's suggestions are loose (it offered classpath for frobnicate): keep those that start alike
+        List<String> near = e.getSuggestions().stream()
+                .filter(c -> c.charAt(0) == word.charAt(0))
+                .toList();
+        return "unknown command '" + word + "'"
+                + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)")
+                + "; the commands are " + String.join(", ", cl.getSubcommands().keySet());
     }
 
     /** A failure while running: one line for what the user can fix or cannot, a stack trace for a bug. */

@@ -163,6 +163,40 @@ class TandemCliTest {
         assertThat(run("help").code()).isZero();
     }
 
+    /** Was: "Unmatched argument at index 0: 'nope'", which named neither a command nor the commands. */
+    @Test
+    void anUnknownCommandIsNamedWithTheCommandsThatExist() {
+        Run r = run("frobnicate").isUsageError();
+        assertThat(r.err().strip())
+                .startsWith("tandem: unknown command 'frobnicate'; the commands are ")
+                .contains("lab, ")
+                .contains("advise")
+                .endsWith("(see tandem --help)")
+                .doesNotContain("Unmatched")
+                .doesNotContain("\n");
+        assertThat(run("nope").isUsageError().err())
+                .contains("unknown command 'nope' (did you mean node?); the commands are");
+        // an unknown option is still picocli's own words, and arguments after a command are its own
+        assertThat(run("--nope").isUsageError().err()).contains("Unknown option: '--nope'");
+        assertThat(run("version", "extra").isUsageError().err()).startsWith("tandem version: ");
+    }
+
+    @Test
+    void nodeHelpNamesWhatEachValueIs() {
+        Run r = run("node", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .contains("--bind=ADDR")
+                .contains("--port=P")
+                .contains("--join=HOST:PORT")
+                .contains("--cluster-name=NAME")
+                .contains("--secret-file=F")
+                .contains("--max-processes=N")
+                .contains("--max-heap=SIZE")
+                .contains("--local=N")
+                .doesNotContainPattern("<[a-zA-Z]+>");
+    }
+
     @Test
     void versionHelpIsNotAnUnknownOption() {
         Run r = run("version", "--help");
