@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * When a running {@link MapRun.Batch} stops early and returns the outputs it has: the bound of one
+ * When a running {@link MapBatch.Batch} stops early and returns the outputs it has: the bound of one
  * batch while it runs, in the JVM that runs it (a worker, in isolated modes).
  *
  * <h2>Why</h2>

@@ -1,9 +1,9 @@
 package dev.tandem;
 
+import dev.tandem.MapBatch.Batch;
+import dev.tandem.MapBatch.BatchResult;
 import dev.tandem.protocol.ObjectCodec;
 import java.io.IOException;
-import java.io.Serial;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
@@ -334,6 +335,11 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             }
             split(p);
             return;
+        } catch (RejectedExecutionException e) {
+            // Stopped, failed or shut down between two batches (shutdownNow, close from another thread): the
+            // pool's own exception if it has one, else the rejection, with where the map stood.
+            RejectedExecutionException stopped = pool.cutShort();
+            throw cutShort(stopped != null ? stopped : e, null);
         }
         p.future = f;
         sent++;
@@ -430,7 +436,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             ce.initCause(e);
             throw ce;
         } catch (CancellationException e) {
-            throw cutShort(p, pool.cutShort(), e); // shutdownNow, not an input: the batch never failed
+            throw cutShort(pool.cutShort(), e); // shutdownNow, not an input: the batch never failed
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             // Asked of the pool, not read from the cause: a TaskSerializationException is a rejection too.
@@ -438,7 +444,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             if (stopped != null) {
                 // The pool failed or was stopped under the batch: an input's failure now (a worker killed, a
                 // task interrupted) is the stop's doing; it stays attached, suppressed.
-                throw cutShort(p, stopped, cause);
+                throw cutShort(stopped, cause);
             }
             if (cause instanceof TaskExecutionException tee) {
                 throw new TaskExecutionException(tee.inputIndex(), tee.getCause());
@@ -462,16 +468,18 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
 
     /**
      * {@return the exception that ends a map cut short by its pool, not by an input, naming the first input
-     * that did not complete: a {@link PoolFailedException} if the pool failed, a
-     * {@link RejectedExecutionException} if it was stopped ({@code shutdownNow}), else (a batch cancelled
-     * with the pool still running) a {@link CancellationException}} What the batch itself ended with is kept
-     * as a suppressed exception.
+     * that did not complete and how many did: a {@link PoolFailedException} if the pool failed, a
+     * {@link RejectedExecutionException} if it was stopped ({@code shutdownNow}) or shut down, else (a batch
+     * cancelled with the pool still running) a {@link CancellationException}} What the batch itself ended
+     * with is kept as a suppressed exception.
      *
      * @param stopped what the pool says a submission gets now, or null if it was not stopped and did not fail
-     * @param batch how the batch ended: its failure, or the cancellation
+     * @param batch how the batch ended: its failure, or the cancellation; null if none had ended
      */
-    private RuntimeException cutShort(Piece p, RejectedExecutionException stopped, Throwable batch) {
-        String at = "map cut short at input #" + p.start + " (" + doneInputs + " inputs had completed): ";
+    private RuntimeException cutShort(RejectedExecutionException stopped, Throwable batch) {
+        long[] where = firstIncomplete();
+        String at = "map cut short at input #" + where[0] + " (" + where[1] + (where[1] == 1 ? " input" : " inputs")
+                + " had completed): ";
         RuntimeException e;
         if (stopped instanceof PoolFailedException) {
             e = new PoolFailedException(
@@ -481,10 +489,40 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         } else {
             e = new CancellationException(at + "its batch was cancelled");
         }
-        if (batch != null && batch != stopped) {
+        // The batch's own end, unless it is the pool's failure again (cause or message): it says nothing new.
+        boolean same = batch == stopped
+                || batch == e.getCause()
+                || (batch != null
+                        && stopped != null
+                        && batch.getClass() == stopped.getClass()
+                        && Objects.equals(batch.getMessage(), stopped.getMessage()));
+        if (batch != null && !same) {
             e.addSuppressed(batch);
         }
         return e;
+    }
+
+    /**
+     * {@return the first input that did not complete, and how many inputs had completed, as
+     * {@code [index, count]}} Batches come back in the order they completed, not their inputs' order, so
+     * the one that reports the stop is not always the first that failed to complete: every piece is
+     * looked at, a batch that completed but was not yet taken counts as completed, and all inputs read
+     * after the last piece are incomplete.
+     */
+    private long[] firstIncomplete() {
+        long first = -1;
+        long count = doneInputs;
+        for (Piece q : pieces.values()) { // by first input
+            long through = q.result != null ? q.size : 0; // taken already: counted in doneInputs
+            if (q.result == null && q.future != null && q.future.state() == Future.State.SUCCESS) {
+                through = q.future.resultNow().outputs().size();
+                count += through;
+            }
+            if (first < 0 && through < q.size) {
+                first = q.start + through;
+            }
+        }
+        return new long[] {first < 0 ? nextIndex : first, count};
     }
 
     /**
@@ -541,55 +579,6 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
         void done(BatchResult r) {
             result = r;
             inputs = null;
-        }
-    }
-
-    /** What a batch returns: its outputs and the time the function took on them. */
-    record BatchResult(PackedList outputs, long nanos) implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-    }
-
-    /**
-     * A batch of inputs: the task that a worker runs. It stops early, returning the outputs of its
-     * first inputs, once a {@link BatchBound} is reached.
-     *
-     * @param fn the function
-     * @param inputs the inputs
-     * @param start the index of the first input in the map's inputs
-     * @param maxOutputBytes the most bytes of outputs to return, 0 for no byte or heap bound
-     * @param maxNanos the longest to run, 0 for no limit
-     * @param threads how many batches may run at once in the JVM that runs it
-     */
-    record Batch<T, R>(
-            TaskFunction<T, R> fn, PackedList inputs, long start, long maxOutputBytes, long maxNanos, int threads)
-            implements Task<BatchResult> {
-        @Serial
-        private static final long serialVersionUID = 2L;
-
-        @Override
-        public BatchResult call() {
-            long t0 = System.nanoTime();
-            int n = inputs.size();
-            BatchBound bound = maxOutputBytes > 0 || maxNanos > 0
-                    ? new BatchBound(maxOutputBytes, maxNanos, threads, System::nanoTime)
-                    : null;
-            PackedList.Builder outputs = new PackedList.Builder(n);
-            for (int i = 0; i < n; i++) {
-                R output;
-                try {
-                    @SuppressWarnings("unchecked")
-                    T input = (T) inputs.get(i);
-                    output = fn.apply(input);
-                } catch (RuntimeException | Error e) {
-                    throw new TaskExecutionException(start + i, e);
-                }
-                outputs.add(output);
-                if (bound != null && i + 1 < n && bound.reached(output)) {
-                    break; // the caller sends the rest again
-                }
-            }
-            return new BatchResult(outputs.build(), System.nanoTime() - t0);
         }
     }
 }

@@ -27,7 +27,7 @@ abstract class NotifyingFutureTask<T> extends FutureTask<T> {
 
     NotifyingFutureTask(Callable<T> callable) {
         super(callable);
-        this.mapBatch = callable instanceof MapRun.Batch<?, ?>;
+        this.mapBatch = callable instanceof MapBatch.Batch<?, ?>;
     }
 
     /** {@return whether this runs a batch of a {@code map}, not a task the caller submitted} */

@@ -121,7 +121,7 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
 
         /**
          * {@return the list of the elements added so far} Fewer than the capacity when a map batch
-         * stopped early (see {@link MapRun.Batch}): the arrays are then trimmed to what was added.
+         * stopped early (see {@link MapBatch.Batch}): the arrays are then trimmed to what was added.
          */
         PackedList build() {
             if (size > capacity) {

@@ -373,7 +373,7 @@ final class PoolEvents {
 
     /** {@return the class name of the user's code in {@code task}: a map batch's function, a runnable's own class} */
     static String nameOf(Object task) {
-        Object user = task instanceof MapRun.Batch<?, ?> b ? b.fn() : TaskEncoder.userTask(task);
+        Object user = task instanceof MapBatch.Batch<?, ?> b ? b.fn() : TaskEncoder.userTask(task);
         return user.getClass().getName();
     }
 

@@ -76,7 +76,7 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
         super(callable);
         this.leases = leases;
         this.stateless = stateless;
-        Object userCode = callable instanceof MapRun.Batch<?, ?> batch ? batch.fn() : TaskEncoder.userTask(callable);
+        Object userCode = callable instanceof MapBatch.Batch<?, ?> batch ? batch.fn() : TaskEncoder.userTask(callable);
         this.loader = userCode.getClass().getClassLoader();
         this.pool = pool;
         this.id = id;
@@ -116,7 +116,7 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
         if (d == null) {
             d = callable instanceof EncodedPoolAdapter.Task t
                     ? "task #" + t.callerTaskId()
-                    : callable instanceof MapRun.Batch<?, ?> b
+                    : callable instanceof MapBatch.Batch<?, ?> b
                             ? "task #" + id + " (map of " + PoolEvents.nameOf(b) + ", inputs #" + b.start() + " to #"
                                     + (b.start() + b.inputs().size() - 1) + ")"
                             : "task #" + id + " ("

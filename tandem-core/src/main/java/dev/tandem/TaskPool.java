@@ -136,8 +136,8 @@ public interface TaskPool extends ExecutorService {
      *         or {@link TaskSerializationException}
      * @throws TaskSerializationException if {@code fn} itself cannot be serialized (isolated modes)
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed,
-     *         or fails ({@link PoolFailedException}) or is stopped by {@code shutdownNow} while the map
-     *         runs: the message names the first input that did not complete, and no input is blamed
+     *         or fails ({@link PoolFailedException}), is stopped by {@code shutdownNow} or is shut down
+     *         ({@code shutdown}, {@code close}) from another thread while the map runs: the message names the first input that did not complete, and no input is blamed
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
      *         interrupt status is restored. The map's own tasks still running are then cancelled
      *         as by {@code cancel(true)}: in processes mode their workers are killed and replaced,
@@ -164,8 +164,8 @@ public interface TaskPool extends ExecutorService {
      * @return the outputs, in input order
      * @throws TaskExecutionException if an application of {@code fn} failed, wrapping the cause
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down or has failed,
-     *         or fails ({@link PoolFailedException}) or is stopped by {@code shutdownNow} while the map
-     *         runs: the message names the first input that did not complete, and no input is blamed
+     *         or fails ({@link PoolFailedException}), is stopped by {@code shutdownNow} or is shut down
+     *         ({@code shutdown}, {@code close}) from another thread while the map runs: the message names the first input that did not complete, and no input is blamed
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
      *         interrupt status is restored
      */

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(NoStrayProcesses.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MapCutShortTest {
+    private static final Pattern CUT_AT =
+            Pattern.compile("map cut short at input #(\\d+) \\((\\d+) inputs? had completed\\)");
+
     /** Input 0 returns at once; every other input waits a minute (interruptibly), so it is in flight when the pool goes. */
     private static Integer firstQuickRestSlow(Integer x) {
         return x > 0 ? slow(x) : x;
@@ -65,8 +70,38 @@ class MapCutShortTest {
                     .as(String.valueOf(thrown))
                     .isInstanceOf(RejectedExecutionException.class)
                     .isNotInstanceOf(PoolFailedException.class);
-            assertThat(thrown).hasMessageContaining("map cut short at input #");
+            // Was (thread modes): "#3 (1 inputs had completed)", the batch that reported the stop, not the first
+            // that did not complete; in processes "#2 (0 inputs had completed)" while input 0 had.
+            assertThat(thrown).hasMessageContaining("map cut short at input #1 (1 input had completed)");
             assertThat(pool.isShutdown()).isTrue();
+        }
+    }
+
+    /**
+     * Was: a bare {@code RejectedExecutionException: the pool is shut down: …}, naming no input, when the
+     * pool was shut down (or closed) from elsewhere between two of the map's batches: the next batch's
+     * submission was rejected and nothing caught it. Now the map names where it stopped; the batches it had
+     * sent complete (a shutdown lets them), and every input before the one named had completed.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.tandem.PoolContractTest#localModes")
+    void aPoolShutDownBetweenTwoBatchesCutsTheMapShortNamingWhere(Mode mode, Transport transport) {
+        try (TaskPool pool = PoolContractTest.localBuilder(mode, transport).start()) {
+            List<Integer> inputs = IntStream.range(0, 10_000).boxed().toList();
+            Throwable thrown = catchThrowable(() -> pool.map(x -> x, inputs, done -> pool.shutdown()));
+            assertThat(thrown)
+                    .as(String.valueOf(thrown))
+                    .isInstanceOf(RejectedExecutionException.class)
+                    .hasMessageContaining("no new tasks are accepted after shutdown()");
+            Matcher m = CUT_AT.matcher(thrown.getMessage());
+            assertThat(m.find()).as(thrown.getMessage()).isTrue();
+            long first = Long.parseLong(m.group(1));
+            long completed = Long.parseLong(m.group(2));
+            assertThat(first).isNotNegative().isLessThan(inputs.size()).isLessThanOrEqualTo(completed);
+            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
@@ -138,7 +173,10 @@ class MapCutShortTest {
             assertThat(thrown)
                     .as(String.valueOf(thrown))
                     .isInstanceOf(PoolFailedException.class)
+                    .hasMessageContaining("map cut short at input #0 (0 inputs had completed)")
                     .hasMessageContaining("restart limit of 0");
+            // Was: the pool's failure twice, as the cause and again as a suppressed exception.
+            assertThat(thrown.getSuppressed()).doesNotContain(thrown.getCause());
         }
     }
 }
