@@ -435,8 +435,8 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             starting--;
             if (error != null) {
-                events.startFailed(w.id(), error);
-                if (state.dispatchingLocked()) {
+                if (state.dispatchingLocked()) { // else the pool failed or stopped meanwhile: nothing to report
+                    events.startFailed(w.id(), error);
                     onCrashLocked(null, error, false);
                 }
             } else if (w.stateLocked() == WorkerWindow.State.STARTING) { // else it ended already

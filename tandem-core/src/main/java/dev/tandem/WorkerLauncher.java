@@ -125,6 +125,8 @@ final class WorkerLauncher implements WorkerStarter {
     private final WorkerClassPath classPath;
     /** This class path's AOT cache file, or null when AOT caching is off or unsupported. */
     private final Path aotCache;
+    /** Set once by {@link #abandonStarts()}, from the conductor; read by the threads that start workers. */
+    private volatile boolean abandoned;
 
     WorkerLauncher(PoolOptions options, byte[] initializer, ReplyDecoder decoder) {
         this(options, initializer, decoder, WorkerClassPath.of(options), null);
@@ -284,15 +286,29 @@ final class WorkerLauncher implements WorkerStarter {
     }
 
     /**
+     * The pool needs no more workers (it failed, or stopped, or shut down with nothing queued): a
+     * replacement still waiting out its backoff is not launched when its time comes.
+     */
+    @Override
+    public void abandonStarts() {
+        abandoned = true;
+    }
+
+    /**
      * Starts a worker JVM and completes its handshake: HELLO, INIT, READY.
      *
      * @param workerId the id to give it
      * @param listener where the worker reports once it is ready
      * @return the ready worker
-     * @throws WorkerStartException with the command, the JVM's own output and exit code
+     * @throws WorkerStartException with the command, the JVM's own output and exit code; or at once, launching
+     *     nothing, once the pool {@linkplain #abandonStarts() needs no more workers}
      */
     @Override
     public WorkerProcess start(int workerId, WorkerListener listener) {
+        if (abandoned) {
+            throw new WorkerStartException(
+                    "worker " + workerId + " was not started: the pool needs no more workers", null);
+        }
         byte[] tokenBytes = new byte[16];
         RANDOM.nextBytes(tokenBytes);
         String token = HexFormat.of().formatHex(tokenBytes);

@@ -1,14 +1,17 @@
 package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,5 +95,31 @@ class RecoveryTest {
             // the first death of a crash loop is replaced at once; the pool still answers
             assertThat(pool.submit(() -> 6).get()).isEqualTo(6);
         }
+    }
+
+    /**
+     * Was (found by a fresh user's probe): a replacement waiting out its backoff when the pool failed was
+     * still launched afterwards, and its failed start logged after the pool's {@code PoolFailedException}.
+     * The pool now abandons such starts (when it has no workers left and starts pending, it tells its
+     * starter); the launcher then refuses to launch, naming why, and starts no process.
+     */
+    @Test
+    void aLauncherWhosePoolNeedsNoMoreWorkersLaunchesNone() {
+        PoolOptions options = Tandem.processes(1).options();
+        Set<Long> before = children();
+        WorkerLauncher launcher = new WorkerLauncher(options, null, ReplyDecoder.of(options, null));
+        try {
+            launcher.abandonStarts();
+            assertThatThrownBy(() -> launcher.start(7, null))
+                    .isInstanceOf(WorkerStartException.class)
+                    .hasMessageContaining("worker 7 was not started: the pool needs no more workers");
+            assertThat(children()).isEqualTo(before);
+        } finally {
+            launcher.close();
+        }
+    }
+
+    private static Set<Long> children() {
+        return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 }
