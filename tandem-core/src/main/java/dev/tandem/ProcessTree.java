@@ -80,15 +80,34 @@ final class ProcessTree {
         }
     }
 
+    /**
+     * {@return whether process {@code pid} is stopped by a signal (state {@code T}; a debugger's stop,
+     * {@code t}, is not), false if it is not or cannot be read}
+     */
+    static boolean stopped(long pid) {
+        String[] fields = statFields(Path.of("/proc", Long.toString(pid)));
+        return fields != null && fields[0].equals("T");
+    }
+
     /** {@return the process group of the process whose /proc folder is {@code proc}, or -1} */
     private static long groupOf(Path proc) {
+        String[] fields = statFields(proc);
+        try {
+            return fields == null ? -1 : Long.parseLong(fields[2]);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** {@return the state, ppid, pgrp and the rest of {@code proc}'s stat line, or null if it cannot be read} */
+    private static String[] statFields(Path proc) {
         try {
             String stat = new String(Files.readAllBytes(proc.resolve("stat")), StandardCharsets.US_ASCII);
             // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 4);
-            return Long.parseLong(fields[2]);
+            return fields.length == 4 ? fields : null;
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 }

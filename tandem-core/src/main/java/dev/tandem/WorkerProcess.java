@@ -56,6 +56,8 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
     private WorkerProxy proxy;
     /** Why the link was lost through nobody's fault (see {@link WorkerProxy}), or null. */
     private volatile String linkLost;
+    /** Why the pool killed it after a stop from outside (see {@link FreezeWatch}), or null. */
+    private volatile String frozen;
 
     WorkerProcess(
             int id,
@@ -158,7 +160,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
                 pid(),
                 exit,
                 DeathReport.signal(exit),
-                DeathReport.hint(exit, stderrTail + "\n" + stdoutTail, crashLog),
+                frozen != null ? frozen : DeathReport.hint(exit, stderrTail + "\n" + stdoutTail, crashLog),
                 stderrTail,
                 crashLog,
                 linkLost));
@@ -169,6 +171,25 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
     @Override
     public void ready() {
         ready.complete(null);
+        Deadlines.schedule(() -> watchFreeze(new FreezeWatch(FreezeWatch.LIMIT_NANOS)), FreezeWatch.PERIOD_NANOS);
+    }
+
+    /**
+     * Looks at the worker's state once a {@linkplain FreezeWatch#PERIOD_NANOS period} until it ends; kills
+     * it once it was stopped from outside for {@linkplain FreezeWatch the limit}. Runs on the timer thread:
+     * a read of {@code /proc/<pid>/stat}, and a kill at most once.
+     */
+    private void watchFreeze(FreezeWatch watch) {
+        if (!process.isAlive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (watch.killAfter(now, ProcessTree.stopped(pid()))) {
+            frozen = watch.describe(now);
+            kill();
+            return;
+        }
+        Deadlines.schedule(() -> watchFreeze(watch), FreezeWatch.PERIOD_NANOS);
     }
 
     @Override
