@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -71,15 +72,24 @@ class PlannedExitTest {
         List<Long> apply(TaskPool pool) throws Exception;
     }
 
-    /** Starts a pool, applies {@code setup}, then closes it and checks that the workers ended. */
-    private void closeEnds(Tandem.Builder builder, Setup setup) throws Exception {
-        TaskPool pool = builder.transport(transport()).aotCache(false).start();
-        try {
-            List<Long> pids = setup.apply(pool);
-            closeWithinBound(pool);
-            assertEnded(pids);
-        } finally {
-            pool.shutdownNow();
+    /**
+     * Closes every pool at once, each on a thread of its own (their graces run side by side, not one
+     * after another), and fails unless every close ends within the bound.
+     */
+    private static void closeAllWithinBound(List<TaskPool> pools) throws Exception {
+        Executor ownThread = r -> Thread.ofPlatform().daemon().name("close").start(r);
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (TaskPool pool : pools) {
+            closing.add(CompletableFuture.runAsync(pool::close, ownThread));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+        for (int i = 0; i < pools.size(); i++) {
+            try {
+                closing.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("close() did not return within " + BOUND_SECONDS + " s: " + pools.get(i), e);
+            }
+            assertThat(pools.get(i).isTerminated()).isTrue();
         }
     }
 
@@ -97,12 +107,29 @@ class PlannedExitTest {
         return pids;
     }
 
-    /** Both kinds of worker that do not exit when asked: stuck in a shutdown hook, frozen by SIGSTOP. */
+    /**
+     * Both kinds of worker that do not exit when asked, stuck in a shutdown hook and frozen by
+     * SIGSTOP, in processes and hybrid mode: four pools, closed at once, and every worker ended.
+     */
     @Test
     void closeEndsWorkersStuckInAShutdownHookOrFrozen() throws Exception {
-        for (Setup setup : List.<Setup>of(PlannedExitTest::hookedWorker, PlannedExitTest::frozenWorkers)) {
-            closeEnds(Tandem.processes(1), setup);
-            closeEnds(Tandem.hybrid(2, 2), setup);
+        List<TaskPool> pools = new ArrayList<>();
+        try {
+            List<Long> pids = new ArrayList<>();
+            for (Setup setup : List.<Setup>of(PlannedExitTest::hookedWorker, PlannedExitTest::frozenWorkers)) {
+                for (Tandem.Builder builder : List.of(Tandem.processes(1), Tandem.hybrid(2, 2))) {
+                    TaskPool pool =
+                            builder.transport(transport()).aotCache(false).start();
+                    pools.add(pool);
+                    pids.addAll(setup.apply(pool));
+                }
+            }
+            closeAllWithinBound(pools);
+            assertEnded(pids);
+        } finally {
+            for (TaskPool pool : pools) {
+                pool.shutdownNow();
+            }
         }
     }
 
