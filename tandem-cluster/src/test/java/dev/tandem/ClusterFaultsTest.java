@@ -60,8 +60,13 @@ class ClusterFaultsTest {
         }
     }
 
+    /**
+     * A caller with the default {@code nodeFailureTimeout} (10 s), as in NodeLossTest: none of these
+     * cases waits for a lease to run out, and 5 s let a caller starved of CPU lose its session (a
+     * build of two modules at a time on a loaded machine: "task #1 was cancelled on node").
+     */
     private Tandem.Builder cluster() {
-        return nodes.caller().nodeFailureTimeout(Duration.ofSeconds(5));
+        return nodes.caller();
     }
 
     @Test
