@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -195,6 +196,52 @@ class TandemCliTest {
                 .contains("--max-heap=SIZE")
                 .contains("--local=N")
                 .doesNotContainPattern("<[a-zA-Z]+>");
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeAcceptedAJoinThatIsNotHostPort() {
+        for (String join : List.of("garbage", "host:70000", "host:", ":5701")) {
+            Run r = run("node", "--join", join).isUsageError();
+            assertThat(r.err())
+                    .startsWith("tandem node: --join '" + join + "': ")
+                    .endsWith("(see tandem node --help)" + System.lineSeparator());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeSaidNameOrServiceNotKnownWithExitCode1ForABadBind() {
+        Run r = run("node", "--bind", "not-an-ip", "--secret-file", "/nope").isUsageError();
+        assertThat(r.err())
+                .startsWith("tandem node: --bind 'not-an-ip': not an address of this machine")
+                .contains("(see tandem node --help)");
+        assertThat(run("node", "--bind", "192.0.2.77", "--secret-file", "/nope")
+                        .isUsageError()
+                        .err())
+                .contains("--bind '192.0.2.77': not an address of this machine");
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeReportedAMissingSecretFileWithoutNamingSecretFile() {
+        Run r = run("node", "--secret-file", "/nope").isUsageError();
+        assertThat(r.err())
+                .startsWith("tandem node: --secret-file '/nope': ")
+                .contains("does not exist")
+                .contains("(see tandem node --help)");
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeAcceptedABlankClusterNameAndOtherBadValues() {
+        assertThat(run("node", "--cluster-name", " ").isUsageError().err()).contains("--cluster-name ' '");
+        assertThat(run("node", "--port", "70000").isUsageError().err()).contains("--port '70000'");
+        assertThat(run("node", "--local", "2", "--port", "65535").isUsageError().err())
+                .contains("--port '65535'");
+        assertThat(run("node", "--local", "0").isUsageError().err()).contains("--local '0'");
+        assertThat(run("node", "--max-heap", "lots").isUsageError().err()).contains("--max-heap 'lots'");
+        assertThat(run("node", "--max-processes", "0").isUsageError().err()).contains("--max-processes '0'");
     }
 
     @Test
