@@ -280,7 +280,7 @@ class TandemCliTest {
         assertThat(run("advise", "--task", "x.Y", "--time", "1s").isUsageError().err())
                 .contains("--time")
                 .contains("'1s'")
-                .contains("2s and 1h");
+                .contains("8s and 1h");
         assertThat(run("advise", "--task", "x.Y", "--heap-per-task", "4k")
                         .isUsageError()
                         .err())
@@ -446,7 +446,7 @@ class TandemCliTest {
 
     @Test
     void interactiveRefusesOptionsItWouldIgnore() {
-        Run r = run("advise", "--interactive", "--task", "com.acme.Resize", "--time", "5s")
+        Run r = run("advise", "--interactive", "--task", "com.acme.Resize", "--time", "10s")
                 .isUsageError();
         assertThat(r.err()).contains("--interactive").contains("--task").contains("--time");
     }
