@@ -34,7 +34,7 @@ public final class Advisor {
     public static final Duration MIN_TIME = Duration.ofSeconds(8);
 
     /** Why {@link #MIN_TIME} is the least, for the messages that refuse less. */
-    static final String WHY_MIN_TIME = "the probe and every trial need about 8 s on a quiet machine";
+    static final String WHY_MIN_TIME = "the probe and the trials need about 8 s on a quiet machine";
 
     private Advisor() {}
 

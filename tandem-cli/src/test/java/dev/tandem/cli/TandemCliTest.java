@@ -245,6 +245,21 @@ class TandemCliTest {
     }
 
     @Test
+    void labOutDevNullWasCalledAFileAndABinaryCompareFileSaidInputLength(@TempDir Path dir) throws Exception {
+        assertThat(run("lab", "--out", "/dev/null").isUsageError().err())
+                .contains("--out /dev/null: is not a directory (a device, pipe or other special file)")
+                .doesNotContain("is a file");
+        Path binary = Files.write(dir.resolve("binary.json"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x7b, 0x00});
+        assertThat(run("lab", "--compare", binary.toString()).isUsageError().err())
+                .contains("--compare " + binary + ": not a UTF-8 JSON file")
+                .doesNotContain("Input length");
+        assertThat(run("advise", "--task", "x.Y", "--time", "9999999999999999999s")
+                        .isUsageError()
+                        .err())
+                .contains("'9999999999999999999s' is not between 8s and 1h");
+    }
+
+    @Test
     void versionHelpIsNotAnUnknownOption() {
         Run r = run("version", "--help");
         assertThat(r.code()).isZero();
