@@ -58,9 +58,9 @@ import picocli.CommandLine.Spec;
             "  tandem lab --self-check          the lab's round trip against JMH's",
             "                                   (needs the benchmarks jar)",
             "",
-            "Times are for an idle machine of 2 CPUs. A busy one takes several times longer (--quick took 433 s"
-                    + " at load 15): each step is slower, and an experiment whose verdict would rest on noise runs"
-                    + " again."
+            "Times are for an idle machine of 2 CPUs. A busy one takes several",
+            "times longer (--quick took 433 s at load 15): every step is slower,",
+            "and an experiment whose verdict would rest on noise runs again."
         })
 public final class LabCommand implements Callable<Integer> {
     @Spec
