@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param wallNanos how long the run took, from its start to the verdict
  * @param time the run's wall time against its budget in one sentence, then each phase that was skipped
  *        because the budget could not fit it, or took longer than its share, with the reason
+ * @param sideBySide the two models measured again side by side in this run, or empty when none was
  */
 public record Advice(
         String task,
@@ -37,7 +38,8 @@ public record Advice(
         MachineLoad load,
         Verdict verdict,
         long wallNanos,
-        List<String> time) {
+        List<String> time,
+        List<String> sideBySide) {
 
     /** Copies the lists. */
     public Advice {
@@ -47,6 +49,7 @@ public record Advice(
         trials = List.copyOf(trials);
         Objects.requireNonNull(verdict, "verdict");
         time = List.copyOf(time);
+        sideBySide = List.copyOf(sideBySide);
     }
 
     /**

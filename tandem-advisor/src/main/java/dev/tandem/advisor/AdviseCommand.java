@@ -91,7 +91,7 @@ public final class AdviseCommand implements Callable<Integer> {
             paramLabel = "DURATION",
             defaultValue = "30s",
             converter = Durations.Budget.class,
-            description = "Time budget of the whole run, 2s to 1h, e.g. 30s or 2m (default: ${DEFAULT-VALUE}).")
+            description = "Time budget of the whole run, 8s to 1h, e.g. 30s, 2m or 1m30s (default: ${DEFAULT-VALUE}).")
     Duration time;
 
     @Option(names = "--isolate", description = "Require that tasks never share the caller's JVM.")

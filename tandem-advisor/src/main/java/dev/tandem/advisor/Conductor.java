@@ -38,6 +38,10 @@ final class Conductor {
     private static final long MIN_DUEL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Kept at the end of the budget for the verdict and the report. */
     private static final long CLOSING_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    /** The least time the probe calls the task. */
+    private static final long MIN_PROBE_CALLS_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** A probe JVM's start and heap measurements on a quiet machine, for {@link #leastBudgetNanos}. */
+    private static final long QUIET_PROBE_JVM_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Subject subject;
     private final Advisor.Options options;
@@ -75,7 +79,7 @@ final class Conductor {
         Load.Meter whole = Load.start();
         Advice.Machine machine = machine();
         Pace pace = Pace.measure();
-        long callNanos = Math.clamp(total / 10, TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.SECONDS.toNanos(5));
+        long callNanos = Math.clamp(total / 10, MIN_PROBE_CALLS_NANOS, TimeUnit.SECONDS.toNanos(5));
         long allowance = Math.clamp(total / 4, TimeUnit.SECONDS.toNanos(3), TimeUnit.SECONDS.toNanos(10));
         long hardNanos = pace.scaleNanos(callNanos + allowance);
         long heap = options.heapPerTaskBytes() > 0 ? options.heapPerTaskBytes() : DEFAULT_PROBE_HEAP;
@@ -153,7 +157,17 @@ final class Conductor {
                 Advice.MachineLoad.of(whole.stop()),
                 duel == null ? verdict : withDuel(verdict, duel),
                 budget.elapsed(),
-                time);
+                time,
+                duel == null ? List.of() : List.of(duel.a(), duel.b()));
+    }
+
+    /**
+     * {@return the least budget in which, on a quiet machine, the probe, {@code trials} trials at their least
+     * each, the duel's share and the closing fit, ns}
+     */
+    static long leastBudgetNanos(int trials) {
+        long needed = QUIET_PROBE_JVM_NANOS + MIN_PROBE_CALLS_NANOS + trials * MIN_TRIAL_NANOS + CLOSING_NANOS;
+        return (long) (needed / (1 - DUEL_SHARE));
     }
 
     /** {@return why the probe took longer than its share: a call that never returned, a slow JVM start, the pace} */

@@ -29,14 +29,14 @@ final class Durations {
         }
     }
 
-    /** The time budget of a run: 2 s to 1 h, such as {@code --time 30s}. */
+    /** The time budget of a run: {@link Advisor#MIN_TIME} to 1 h, such as {@code --time 30s}. */
     static final class Budget implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             Duration d = parse(value);
-            if (d.compareTo(Duration.ofSeconds(2)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
-                throw new TypeConversionException("'" + value
-                        + "' is not between 2s and 1h; the probe alone needs about a second; write it like 30s or 2m");
+            if (d.compareTo(Advisor.MIN_TIME) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+                throw new TypeConversionException("'" + value + "' is not between 8s and 1h (" + Advisor.WHY_MIN_TIME
+                        + "); write it like 30s, 2m or 1m30s");
             }
             return d;
         }

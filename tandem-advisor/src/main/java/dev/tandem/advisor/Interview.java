@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -33,6 +34,8 @@ final class Interview {
     static final int RECYCLE_GUESS = 1000;
 
     private static final int ATTEMPTS = 3;
+    /** The longest task or latency an answer may give. */
+    private static final Duration MAX_DURATION = Duration.ofHours(168);
 
     private Interview() {}
 
@@ -72,16 +75,11 @@ final class Interview {
                 s -> {
                     double v = Double.parseDouble(s.replace("%", "").strip());
                     if (v < 0 || v > 100) {
-                        throw new IllegalArgumentException("a percentage from 0 to 100");
+                        throw new Expected("a percentage from 0 to 100");
                     }
                     return v / 100;
                 });
-        long task = ask(
-                in,
-                out,
-                "2. How long does one task take (e.g. 200us, 5ms, 2s)?",
-                "10ms",
-                s -> positive(Units.parseDuration(s).toNanos()));
+        long task = ask(in, out, "2. How long does one task take (e.g. 200us, 5ms, 2s)?", "10ms", Interview::duration);
         int inFlight = ask(
                 in,
                 out,
@@ -111,9 +109,7 @@ final class Interview {
                 out,
                 "9. Longest acceptable latency per task (e.g. 50ms, or none)?",
                 "none",
-                s -> s.strip().equalsIgnoreCase("none")
-                        ? 0L
-                        : positive(Units.parseDuration(s).toNanos()));
+                s -> s.strip().equalsIgnoreCase("none") ? 0L : duration(s));
         return new Answers(cpu, task, inFlight, shared, mutable, crash, leak, unsafe, latency);
     }
 
@@ -124,7 +120,7 @@ final class Interview {
     static int inFlight(String s) {
         long v = positive(Long.parseLong(s.strip()));
         if (v > MAX_IN_FLIGHT) {
-            throw new IllegalArgumentException("a number of tasks from 1 to " + Units.num(MAX_IN_FLIGHT));
+            throw new Expected("a number of tasks from 1 to " + Units.num(MAX_IN_FLIGHT));
         }
         return (int) v;
     }
@@ -137,7 +133,7 @@ final class Interview {
         long v = Units.parseBytes(s);
         long machine = Durations.machineMemory();
         if (machine > 0 && v > machine) {
-            throw new IllegalArgumentException("at most this machine's memory, " + Units.bytes(machine)
+            throw new Expected("at most this machine's memory, " + Units.bytes(machine)
                     + " (data shared in memory must fit in it; answer for what tasks read at once)");
         }
         return v;
@@ -145,16 +141,31 @@ final class Interview {
 
     private static long positive(long v) {
         if (v <= 0) {
-            throw new IllegalArgumentException("a positive value");
+            throw new Expected("a positive value");
         }
         return v;
+    }
+
+    /**
+     * {@return a duration answered, in ns: above zero and at most {@link #MAX_DURATION}} Was: a bad one was
+     * re-asked as "expected '30' has no unit; write it like 30ms or 30s", the problem given as the form.
+     */
+    static long duration(String s) {
+        Duration d = Units.parseDuration(s);
+        if (d.isNegative() || d.isZero()) {
+            throw new Expected("a positive duration, such as 5ms or 2s");
+        }
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw new Expected("a duration up to 168h (a week)");
+        }
+        return d.toNanos();
     }
 
     private static boolean yesNo(String s) {
         return switch (s.strip().toLowerCase(Locale.ROOT)) {
             case "y", "yes" -> true;
             case "n", "no" -> false;
-            default -> throw new IllegalArgumentException("y or n");
+            default -> throw new Expected("y or n");
         };
     }
 
@@ -176,12 +187,16 @@ final class Interview {
             try {
                 return parse.apply(answer);
             } catch (IllegalArgumentException e) {
-                String want = e instanceof NumberFormatException ? "a number" : e.getMessage();
+                // the problem once: the form expected for an answer out of range, else the parser's own words
+                String want =
+                        e instanceof NumberFormatException ? "a number" : e instanceof Expected ? e.getMessage() : null;
                 if (attempt == ATTEMPTS) {
-                    throw new IllegalArgumentException("no valid answer to: " + question + " (last answer '" + answer
-                            + "'; expected " + want + ")");
+                    throw new IllegalArgumentException("no valid answer to: " + question + " (last answer "
+                            + (want != null ? "'" + answer + "'; expected " + want : e.getMessage()) + ")");
                 }
-                out.println("  '" + answer + "' is not valid here: expected " + want + ".");
+                out.println(
+                        "  " + (want != null ? "'" + answer + "' is not valid here: expected " + want : e.getMessage())
+                                + ".");
             }
         }
     }
@@ -204,15 +219,19 @@ final class Interview {
         boolean blocking = a.cpuShare() < 0.5;
         boolean onePerJvm = a.crashRisk() || a.untrustedOrUnsafe();
         boolean isolate = onePerJvm || a.leakRisk();
-        int many = Math.max(cores, Math.min(a.inFlight(), 256));
+        // One rule for every share of CPU: about cores / share tasks at once keep the cores busy (the
+        // estimate's own bound), so a pool gets that many workers, at least one per core. Was: below 50 %
+        // threads and processes got up to inFlight, at 50 % and above one per core, so 50 % CPU gave
+        // processes(2) on 2 cores, where 4 tasks half waiting fit.
+        int fill = fill(a, cores);
         List<Estimate> all = new ArrayList<>();
-        all.add(estimate(a, cores, Mode.THREADS, blocking ? many : cores, 1, c.threadRoundTripNanos()));
+        all.add(estimate(a, cores, Mode.THREADS, Math.min(fill, 256), 1, c.threadRoundTripNanos()));
         all.add(estimate(a, cores, Mode.VIRTUAL_THREADS, 0, 1, c.virtualRoundTripNanos()));
         if (c.processRoundTripNanos() > 0) {
-            int procs = blocking ? Math.max(cores, Math.min(a.inFlight(), 4 * cores)) : cores;
+            int procs = Math.min(fill, 4 * cores);
             all.add(estimate(a, cores, Mode.PROCESSES, procs, 1, c.processRoundTripNanos()));
             int p = Math.max(1, cores / 2);
-            int t = Math.max(2, Math.min(256, (a.inFlight() + p - 1) / p));
+            int t = Math.max(2, Math.min(256, (fill + p - 1) / p));
             all.add(estimate(a, cores, Mode.HYBRID, p, t, c.processRoundTripNanos()));
         }
         List<Estimate> allowed = all.stream()
@@ -265,9 +284,9 @@ final class Interview {
         String rss = Units.bytes(c.workerRssBytes());
         reasons.add(new Advice.Reason(
                 Advice.Angle.RESOURCES,
-                blocking
-                        ? "tasks compute only " + Units.percent(a.cpuShare()) + " of the time, so " + cores
-                                + " cores serve about " + Math.round(cores / Math.max(a.cpuShare(), 0.01))
+                fill > cores
+                        ? "tasks compute " + Units.percent(a.cpuShare()) + " of the time and wait the rest, so " + cores
+                                + " cores serve about " + fill
                                 + " tasks at once; each worker JVM here holds " + rss
                                 + " resident when idle, a thread none of that."
                         : "tasks compute: " + cores + " cores run " + cores
@@ -282,7 +301,10 @@ final class Interview {
                         + " for a platform thread, and a blocked virtual thread frees its carrier"
                         + (mode == Mode.VIRTUAL_THREADS
                                 ? ", so virtual threads carry that many waiting tasks cheaply."
-                                : blocking ? "." : "; computing tasks gain nothing from more threads than cores.")));
+                                : fill > cores
+                                        ? "; about " + fill + " at once keep the " + cores
+                                                + " cores busy, and more gain nothing."
+                                        : "; computing tasks gain nothing from more threads than cores.")));
         reasons.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sharing(a, c, mode, isolate, warnings)));
         reasons.add(new Advice.Reason(
                 Advice.Angle.FAILURE,
@@ -363,9 +385,13 @@ final class Interview {
                                         ? a.inFlight() + " mostly waiting tasks at once fit virtual threads"
                                         : blocking
                                                 ? "a few waiting tasks fit as many platform threads"
-                                                : "CPU-bound Java runs on every core with threads (Java has no GIL);"
-                                                        + " processes would add " + rss + " per worker and "
-                                                        + Units.nanos(c.processRoundTripNanos()) + " per task";
+                                                : fill > cores
+                                                        ? "tasks that wait " + Units.percent(1 - a.cpuShare())
+                                                                + " of their time keep " + cores + " cores busy with"
+                                                                + " about " + fill + " threads"
+                                                        : "CPU-bound Java runs on every core with threads (Java has no GIL);"
+                                                                + " processes would add " + rss + " per worker and "
+                                                                + Units.nanos(c.processRoundTripNanos()) + " per task";
         String estimateText = chosen.perSecond() > 0
                 ? " (about " + Units.rate(chosen.perSecond()) + ", estimated from this machine's costs)"
                 : "";
@@ -473,6 +499,15 @@ final class Interview {
             return f.what() + " (one sample)";
         }
         return f.what() + " IQR " + Units.nanos(Math.round(f.q1())) + "-" + Units.nanos(Math.round(f.q3()));
+    }
+
+    /**
+     * {@return how many tasks at once keep {@code cores} busy: cores over the CPU share, rounded, at least
+     * the cores and at most the tasks in flight (when those exceed the cores)}
+     */
+    static int fill(Answers a, int cores) {
+        long keep = Math.round(cores / Math.max(a.cpuShare(), 0.01));
+        return (int) Math.max(cores, Math.min(keep, a.inFlight()));
     }
 
     /** {@return tasks per second a model would complete: its parallelism over the task plus one hand-off} */

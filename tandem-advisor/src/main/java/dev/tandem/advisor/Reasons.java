@@ -4,8 +4,10 @@ import dev.tandem.Mode;
 import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The words of a verdict: its one-sentence summary and one reason per angle of the question
@@ -24,6 +26,42 @@ final class Reasons {
 
     Reasons(Rules r) {
         this.r = r;
+    }
+
+    /**
+     * {@return the trials of models that may run the task under {@code r} but gave no figure: skipped, or
+     * run without completing a task}
+     */
+    static List<Advice.Trial> notMeasured(Rules rules, Advice.Requirements r) {
+        return rules.trials.stream()
+                .filter(t -> !Rules.measured(t))
+                .filter(t -> rules.ruledOut(t, r) == null)
+                .toList();
+    }
+
+    /**
+     * {@return what became of trials that gave no figure, in words: "processes(1) ran but completed no task
+     * (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget ran out: ...)"}
+     */
+    static String notMeasuredText(List<Advice.Trial> ts) {
+        List<String> parts = new ArrayList<>();
+        for (Advice.Trial t : ts) {
+            if (t.ran()) {
+                parts.add(t.label() + " ran but completed no task"
+                        + (t.poolStartNanos() > 0
+                                ? " (its pool took " + Units.nanos(t.poolStartNanos()) + " to start)"
+                                : ""));
+            }
+        }
+        Map<String, List<String>> skipped = new LinkedHashMap<>();
+        for (Advice.Trial t : ts) {
+            if (!t.ran()) {
+                skipped.computeIfAbsent(t.skipped(), k -> new ArrayList<>()).add(t.label());
+            }
+        }
+        skipped.forEach((why, labels) -> parts.add(String.join(" and ", labels)
+                + (labels.size() == 1 ? " was" : " were") + " skipped (" + Units.abbreviate(why, 160) + ")"));
+        return String.join("; ", parts);
     }
 
     /** {@return the verdict in one sentence: the model, the risk or requirement that shaped it, and the numbers} */
@@ -77,7 +115,9 @@ final class Reasons {
         Advice.Trial basis = c.basis();
         Advice.Trial fastest = c.fastest();
         if (basis == null) {
-            why.append("; no model could be measured, so this follows from the probe alone");
+            List<Advice.Trial> missing = notMeasured(r, r.req);
+            why.append("; no model was measured, so this is not a measured comparison but follows from the probe alone")
+                    .append(missing.isEmpty() ? "" : " (" + notMeasuredText(missing) + ")");
         } else if (fastest == basis) {
             Advice.Trial next = r.allowed(r.req, true).stream()
                     .filter(t -> t != basis)
@@ -96,15 +136,21 @@ final class Reasons {
                         .append(" against ")
                         .append(Units.rate(r.speed(next)))
                         .append(")");
+            } else if (next == null) {
+                List<Advice.Trial> missing = notMeasured(r, r.req);
+                why.append(" measured ").append(Units.rate(r.speed(basis)));
+                why.append(
+                        missing.isEmpty()
+                                ? ", the only model measured that may run it"
+                                : ", the only model measured that may run it: " + notMeasuredText(missing));
             } else {
-                why.append(" measured fastest at ").append(Units.rate(r.speed(basis)));
-                if (next != null) {
-                    why.append(" (")
-                            .append(next.label())
-                            .append(": ")
-                            .append(Units.rate(r.speed(next)))
-                            .append(")");
-                }
+                why.append(" measured fastest at ")
+                        .append(Units.rate(r.speed(basis)))
+                        .append(" (")
+                        .append(next.label())
+                        .append(": ")
+                        .append(Units.rate(r.speed(next)))
+                        .append(")");
             }
         } else {
             why.append("; ")
@@ -158,7 +204,9 @@ final class Reasons {
                     + Units.ratio(pc.throughput() / t1.throughput()) + " " + t1.label());
         }
         if (pc != null) {
-            Advice.Trial ref = tc != null ? tc : t1;
+            // threads against the worker JVMs: never the processes trial against itself (was "190 ms in
+            // processes(1), 190 ms in processes(1)" when processes(1) was the baseline)
+            Advice.Trial ref = tc != null ? tc : r.threads1();
             parts.add("each worker JVM held " + Units.bytes(pc.meanWorkerRssBytes()) + " resident"
                     + (ref != null
                             ? " beside the caller's " + Units.bytes(ref.callerRssBytes()) + "; threads add no JVM"

@@ -25,8 +25,6 @@ import java.util.function.ToDoubleFunction;
  */
 final class Report {
     static final String FORMAT = "tandem-advise/2";
-    /** What a busy machine means for a measured run, in the banner of the terminal and of the report. */
-    static final String RUN_BUSY = "times are inflated, and close calls were measured again side by side";
     /** What a busy machine means for the questionnaire's measured costs. */
     static final String INTERVIEW_BUSY =
             "the costs below are inflated, and a verdict they cannot settle is marked" + " inconclusive";
@@ -35,6 +33,17 @@ final class Report {
     private static final String OTHER = "#5470c6";
 
     private Report() {}
+
+    /**
+     * {@return what a busy machine meant for this run, in the banner of the terminal and of the report: only
+     * what happened in it (was: "close calls were measured again side by side" whether or not any was)}
+     */
+    static String runBusy(Advice a) {
+        String more = !a.sideBySide().isEmpty()
+                ? ", and " + String.join(" and ", a.sideBySide()) + " were measured again side by side"
+                : a.verdict().inconclusive() ? ", and the verdict is inconclusive" : "";
+        return "times are inflated" + more;
+    }
 
     static void write(Advice advice, Path dir) {
         write(dir, json(advice), markdown(advice), html(advice));
@@ -129,7 +138,7 @@ final class Report {
         StringBuilder b = new StringBuilder();
         b.append("# tandem advise: `").append(a.task()).append("`\n\n");
         b.append(machineLine(a)).append(".\n\n");
-        bannerMarkdown(b, a.load(), RUN_BUSY);
+        bannerMarkdown(b, a.load(), runBusy(a));
         list(b, "Time", a.time());
         b.append('\n');
         verdictMarkdown(b, a.verdict());
@@ -184,7 +193,7 @@ final class Report {
                 .paragraph(machineLine(a), "meta")
                 .raw("<p class=\"meta\">raw numbers: <a href=\"results.json\">results.json</a> · text: "
                         + "<a href=\"report.md\">report.md</a></p></header>\n");
-        banner(page, a.load(), RUN_BUSY);
+        banner(page, a.load(), runBusy(a));
         if (!a.time().isEmpty()) {
             page.paragraph("Time: " + a.time().getFirst() + ".", "meta");
             page.list(a.time().subList(1, a.time().size()), "notes");

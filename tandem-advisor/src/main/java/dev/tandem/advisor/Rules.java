@@ -416,13 +416,25 @@ final class Rules {
                     + cheaper(chosen, fastest));
         }
         if (suitability(chosen) > 0) {
-            decision.add(chosen.label() + " does not suit a task that "
+            String head = chosen.label() + " does not suit a task that "
                     + (blocking()
                             ? "mostly waits (virtual threads do)"
                             : "computes (one thread or worker per core does)")
-                    + ", but it measured " + Units.rate(speed(chosen))
-                    + " and every model that suits the task measured clearly slower: behind it by more than "
-                    + Math.round(UNSUITED_MARGIN * 100) + "% at the quartiles, or behind another model");
+                    + ", but it measured " + Units.rate(speed(chosen));
+            List<Advice.Trial> unmeasuredSuited = Reasons.notMeasured(this, r).stream()
+                    .filter(t -> suitability(t) == 0)
+                    .toList();
+            String missing = unmeasuredSuited.isEmpty() ? "" : Reasons.notMeasuredText(unmeasuredSuited);
+            if (allowed.stream().anyMatch(t -> suitability(t) == 0)) {
+                decision.add(head + " and every model that suits the task and was measured measured clearly slower:"
+                        + " behind it by more than " + Math.round(UNSUITED_MARGIN * 100)
+                        + "% at the quartiles, or behind another model" + (missing.isEmpty() ? "" : "; " + missing));
+            } else {
+                decision.add(head + ", and no model that suits the task was compared with it"
+                        + (missing.isEmpty() ? " (none could run it here)" : ": " + missing)
+                        + "; so it is recommended as the " + (allowed.size() == 1 ? "only model" : "fastest model")
+                        + " measured that may run the task, not for beating one that suits it");
+            }
         }
         if (failures(chosen) > 0) {
             decision.add(chosen.label() + " is recommended although " + failuresText(chosen)
@@ -530,7 +542,12 @@ final class Rules {
             mode = Mode.THREADS;
             workers = cores;
         }
-        return new Choice(mode, workers, tpw, false, null, null, notes, List.of(), false);
+        List<Advice.Trial> missing = Reasons.notMeasured(this, r);
+        List<String> decision = missing.isEmpty()
+                ? List.of()
+                : List.of("no model was measured, so this is not a measured comparison: "
+                        + Reasons.notMeasuredText(missing) + "; the model follows from the probe alone");
+        return new Choice(mode, workers, tpw, false, null, null, notes, decision, false);
     }
 
     int workersThatFit(Advice.Requirements r) {

@@ -32,7 +32,7 @@ final class Terminal {
                 .append(Units.nanos(a.budgetNanos()))
                 .append('\n');
         if (Rules.busy(a.load())) {
-            b.append(busyBanner(a.load(), Report.RUN_BUSY)).append('\n');
+            b.append(busyBanner(a.load(), Report.runBusy(a))).append('\n');
         }
         for (int i = 0; i < a.time().size(); i++) {
             b.append(wrap((i == 0 ? "time: " : "  - ") + a.time().get(i), "    "))

@@ -59,6 +59,8 @@ final class Trials {
 
     /** Alternating rounds of a duel: enough for a spread of each side. */
     static final int DUEL_ROUNDS = 6;
+    /** The most trials {@link #plan} gives a task (the least budget, {@link Advisor#MIN_TIME}, holds them). */
+    static final int MAX_PLANS = 8;
 
     private final Subject subject;
     private final Subject.Instance inst;

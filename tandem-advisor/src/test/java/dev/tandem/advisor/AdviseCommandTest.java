@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -103,7 +104,7 @@ class AdviseCommandTest {
                 "--task",
                 "ext.Checksum",
                 "--time",
-                "7s",
+                "8s",
                 "--inputs",
                 "3000",
                 "--report",
@@ -163,7 +164,7 @@ class AdviseCommandTest {
                 "--task",
                 "ext.Missing",
                 "--time",
-                "5s",
+                "10s",
                 "--report",
                 report.toString());
         assertThat(r.exit()).isEqualTo(2);
@@ -185,6 +186,19 @@ class AdviseCommandTest {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "soon");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--time").contains("'soon' is not a duration");
+    }
+
+    @Test
+    void aHugeTimeWasCalledNoDurationAndACompoundOneWasRefused() {
+        Run huge = run("", "--task", Workloads.Tiny.class.getName(), "--time", "9999999999999999999s");
+        assertThat(huge.exit()).isEqualTo(2);
+        assertThat(huge.err()).contains("--time").contains("'9999999999999999999s' is not between 8s and 1h");
+        Run short25 = run("", "--task", Workloads.Tiny.class.getName(), "--time", "2.5S");
+        assertThat(short25.exit()).isEqualTo(2);
+        assertThat(short25.err()).contains("'2.5S' is not between 8s and 1h");
+        assertThat(new Durations.Budget().convert("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(new Durations.Budget().convert("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(new Durations.Positive().convert("1s500ms")).isEqualTo(Duration.ofMillis(1500));
     }
 
     @Test

@@ -230,7 +230,7 @@ class AdvisorTest {
     @Test
     void optionsNameTheBadValue() {
         assertThatThrownBy(() -> QUICK.withTime(Duration.ofMillis(10)))
-                .hasMessageContaining("time must be between 2s and 1h, was PT0.01S");
+                .hasMessageContaining("time must be between 8s and 1h, was PT0.01S");
         assertThatThrownBy(() -> QUICK.withInputs(0)).hasMessageContaining("inputs must be >= 1, was 0");
     }
 

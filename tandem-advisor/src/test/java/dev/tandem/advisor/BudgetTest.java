@@ -1,7 +1,9 @@
 package dev.tandem.advisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -66,5 +68,25 @@ class BudgetTest {
         assertThat(b.notes()).isEmpty();
         now.addAndGet(7 * S);
         assertThat(b.summary()).isEqualTo("the run took 9.25 s of its 10.0 s budget (--time)");
+    }
+
+    @Test
+    void theLeastTimeSkippedEveryTrialAndGaveAVerdictFromTheProbeAlone() {
+        // --time 2.5s was valid, and the probe's share alone left 0 ns for the trials
+        assertThat(Advisor.MIN_TIME.toNanos())
+                .as(
+                        "the least --time holds the probe, %d trials at their least, the duel's share and the closing",
+                        Trials.MAX_PLANS)
+                .isGreaterThanOrEqualTo(Conductor.leastBudgetNanos(Trials.MAX_PLANS));
+        for (double cpu : new double[] {0.001, 0.3, 0.5, 1}) {
+            for (long median : new long[] {10_000, 10_000_000}) {
+                for (int cores : new int[] {1, 2, 8, 64}) {
+                    assertThat(Trials.plan(RulesTest.probe(cpu, median, 0), cores, 10_000))
+                            .hasSizeLessThanOrEqualTo(Trials.MAX_PLANS);
+                }
+            }
+        }
+        assertThatThrownBy(() -> Advisor.Options.defaults().withTime(Duration.ofMillis(2500)))
+                .hasMessageContaining("between 8s and 1h");
     }
 }

@@ -134,6 +134,48 @@ class InterviewTest {
         assertThat(r.err()).contains("no valid answer to: 1.").contains("last answer 'z'; expected a number");
     }
 
+    /** Was: "'30' is not valid here: expected '30' has no unit; write it like 30ms or 30s": the problem twice. */
+    @Test
+    void aBadDurationWasReAskedWithTheProblemGivenAsTheExpectedForm() {
+        AdviseCommandTest.Run r = answer("", "30", "9999999999999999999s", "1m30s", "", "", "", "", "", "", "");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains(" '30' has no unit; write it like 30ms or 30s.")
+                .contains(" '9999999999999999999s' is not valid here: expected a duration up to 168h (a week).")
+                .doesNotContain("expected '");
+        AdviseCommandTest.Run gaveUp = answer("", "30", "x", "9999999999999999999s");
+        assertThat(gaveUp.exit()).isEqualTo(2);
+        assertThat(gaveUp.err())
+                .contains("(last answer '9999999999999999999s'; expected a duration up to 168h (a week))")
+                .doesNotContain("expected '")
+                .doesNotContain("is not a duration");
+    }
+
+    /**
+     * Was: 50 % CPU, 1 h tasks, 1,000,000 in flight and a crash risk gave processes(2) on 2 cores, said the
+     * tasks "compute" and "gain nothing from more threads", while 10 % gave processes(8); and the rate read
+     * "about 0.000556/s".
+     */
+    @Test
+    void halfWaitingTasksGotOneProcessPerCoreAndWereCalledComputing() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        AdviseCommandTest.Run r = answer("50", "1h", "1000000", "", "", "y", "", "", "");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("VERDICT: Use processes(" + Math.min(2 * cores, 4 * cores) + ")")
+                .contains("tasks compute 50% of the time and wait the rest, so " + cores + " cores serve about "
+                        + 2 * cores + " tasks at once")
+                .contains("about " + 2 * cores + " at once keep the " + cores + " cores busy")
+                .doesNotContain("tasks compute:")
+                .doesNotContain("computing tasks gain nothing")
+                .containsPattern("about [0-9.,]+/h, estimated")
+                .doesNotContainPattern("0\\.000[0-9]+/s");
+        AdviseCommandTest.Run computing = answer("100", "1h", "1000000", "", "", "y", "", "", "");
+        assertThat(computing.out())
+                .contains("VERDICT: Use processes(" + cores + ")")
+                .contains("tasks compute:");
+    }
+
     @Test
     void theMachineCostsAreMeasuredNotAssumed() {
         CostProbe.Costs c = CostProbe.measure();

@@ -1,16 +1,33 @@
 package dev.tandem.cli;
 
+import dev.tandem.ClusterOptions;
 import dev.tandem.cluster.Node;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem node}: runs a cluster node until stopped (Ctrl-C, SIGTERM), or {@code --local N}
  * nodes on 127.0.0.1 in this JVM, for trying the cluster mode out.
+ *
+ * <p>Every input is checked before any node starts ({@link #validate}): the address to bind (it
+ * resolves, and is one of this machine's), the ports, each {@code --join} entry ({@code host:port}, as
+ * {@code Tandem.cluster(seeds...)} takes its seeds), the cluster name, the secret file (as
+ * {@code ClusterOptions.checkSecretFile} checks a caller's), the sizes, and that a non-loopback
+ * address has a secret. A bad one is a {@link ParameterException}: one line naming the option and the
+ * value as typed, exit code 2, as the other commands do.
  */
 @Command(
         name = "node",
@@ -22,6 +39,9 @@ import picocli.CommandLine.Option;
                 + " nodes on 127.0.0.1 in this JVM, without a secret, to try the cluster mode out:"
                 + " tandem node --local 3")
 final class NodeCommand implements Callable<Integer> {
+    /** A seed as {@code Tandem.cluster(seeds...)} takes it ({@code ClusterOptions}), with its port apart. */
+    private static final Pattern HOST_PORT = Pattern.compile("([^\\s:]+):(\\d{1,5})");
+
     @Option(
             names = "--bind",
             paramLabel = "ADDR",
@@ -72,8 +92,12 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--local", paramLabel = "N", description = "Run N nodes on 127.0.0.1, from --port on, in this JVM.")
     Integer local;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        validate();
         List<String> args = new ArrayList<>(List.of("--bind", bind, "--cluster-name", clusterName));
         if (secretFile != null) {
             args.addAll(List.of("--secret-file", secretFile.toString()));
@@ -85,13 +109,11 @@ final class NodeCommand implements Callable<Integer> {
             args.addAll(List.of("--max-heap", maxHeap));
         }
         int count = local == null ? 1 : local;
-        if (count < 1 || count > 16) {
-            throw new IllegalArgumentException("--local takes 1 to 16 nodes, was " + count);
-        }
         List<String> all = new ArrayList<>(join);
         for (int i = 0; i < count; i++) {
             all.add(bind + ":" + (port + i));
         }
+        List<Node.Settings> settings = new ArrayList<>();
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             List<String> own = new ArrayList<>(args);
@@ -101,7 +123,10 @@ final class NodeCommand implements Callable<Integer> {
             if (!others.isEmpty()) {
                 own.addAll(List.of("--join", String.join(",", others)));
             }
-            nodes.add(Node.start(Node.parse(own.toArray(String[]::new))));
+            settings.add(Node.parse(own.toArray(String[]::new)));
+        }
+        for (Node.Settings each : settings) {
+            nodes.add(Node.start(each));
         }
         System.out.println(count + " node(s) of cluster '" + clusterName + "' running; connect with Tandem.cluster(\""
                 + bind + ":" + port + "\")"
@@ -111,5 +136,90 @@ final class NodeCommand implements Callable<Integer> {
             n.await();
         }
         return 0;
+    }
+
+    /**
+     * Checks every input before anything starts.
+     *
+     * @throws ParameterException naming the first bad option and its value as typed
+     */
+    void validate() {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind.strip());
+        } catch (UnknownHostException e) {
+            throw bad("--bind", bind, "not an address of this machine (the name does not resolve)");
+        }
+        if (bind.isBlank() || !local(address)) {
+            throw bad(
+                    "--bind",
+                    bind,
+                    "not an address of this machine (" + address.getHostAddress()
+                            + " is on none of its network interfaces)");
+        }
+        int count = local == null ? 1 : local;
+        if (count < 1 || count > ClusterOptions.MAX_LOCAL_NODES) {
+            throw bad("--local", String.valueOf(local), "takes 1 to " + ClusterOptions.MAX_LOCAL_NODES + " nodes");
+        }
+        if (port < 1 || port + count - 1 > 65535) {
+            throw bad(
+                    "--port",
+                    String.valueOf(port),
+                    count == 1
+                            ? "a port is between 1 and 65535"
+                            : "the " + count + " nodes need ports " + port + " to " + (port + count - 1)
+                                    + ", between 1 and 65535");
+        }
+        for (String seed : join) {
+            Matcher m = HOST_PORT.matcher(seed);
+            if (!m.matches()) {
+                throw bad("--join", seed, "a node is host:port, such as 10.0.0.5:5701");
+            }
+            int p = Integer.parseInt(m.group(2));
+            if (p < 1 || p > 65535) {
+                throw bad("--join", seed, "port " + p + " is not between 1 and 65535");
+            }
+        }
+        if (clusterName.isBlank()) {
+            throw bad("--cluster-name", clusterName, "a cluster name must not be blank");
+        }
+        if (secretFile != null) {
+            try {
+                ClusterOptions.checkSecretFile(secretFile);
+            } catch (IllegalArgumentException e) {
+                throw bad("--secret-file", secretFile.toString(), e.getMessage());
+            }
+        } else if (!address.isLoopbackAddress()) {
+            throw bad(
+                    "--bind",
+                    bind,
+                    "not a loopback address: a node reachable from other machines needs"
+                            + " --secret-file F (at least 32 random bytes, mode 600: openssl rand -hex 32 > F; chmod 600 F)");
+        }
+        if (maxProcesses != null && maxProcesses < 1) {
+            throw bad("--max-processes", maxProcesses.toString(), "must be at least 1");
+        }
+        if (maxHeap != null) {
+            try {
+                Node.parse(new String[] {"--max-heap", maxHeap});
+            } catch (IllegalArgumentException e) {
+                throw bad("--max-heap", maxHeap, e.getMessage());
+            }
+        }
+    }
+
+    private static boolean local(InetAddress address) {
+        if (address.isLoopbackAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    private ParameterException bad(String option, String value, String why) {
+        return new ParameterException(spec.commandLine(), option + " '" + value + "': " + why, null, null, value);
     }
 }

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -198,6 +199,67 @@ class TandemCliTest {
     }
 
     @Test
+    @Timeout(60)
+    void nodeAcceptedAJoinThatIsNotHostPort() {
+        for (String join : List.of("garbage", "host:70000", "host:", ":5701")) {
+            Run r = run("node", "--join", join).isUsageError();
+            assertThat(r.err())
+                    .startsWith("tandem node: --join '" + join + "': ")
+                    .endsWith("(see tandem node --help)" + System.lineSeparator());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeSaidNameOrServiceNotKnownWithExitCode1ForABadBind() {
+        Run r = run("node", "--bind", "not-an-ip", "--secret-file", "/nope").isUsageError();
+        assertThat(r.err())
+                .startsWith("tandem node: --bind 'not-an-ip': not an address of this machine")
+                .contains("(see tandem node --help)");
+        assertThat(run("node", "--bind", "192.0.2.77", "--secret-file", "/nope")
+                        .isUsageError()
+                        .err())
+                .contains("--bind '192.0.2.77': not an address of this machine");
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeReportedAMissingSecretFileWithoutNamingSecretFile() {
+        Run r = run("node", "--secret-file", "/nope").isUsageError();
+        assertThat(r.err())
+                .startsWith("tandem node: --secret-file '/nope': ")
+                .contains("does not exist")
+                .contains("(see tandem node --help)");
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeAcceptedABlankClusterNameAndOtherBadValues() {
+        assertThat(run("node", "--cluster-name", " ").isUsageError().err()).contains("--cluster-name ' '");
+        assertThat(run("node", "--port", "70000").isUsageError().err()).contains("--port '70000'");
+        assertThat(run("node", "--local", "2", "--port", "65535").isUsageError().err())
+                .contains("--port '65535'");
+        assertThat(run("node", "--local", "0").isUsageError().err()).contains("--local '0'");
+        assertThat(run("node", "--max-heap", "lots").isUsageError().err()).contains("--max-heap 'lots'");
+        assertThat(run("node", "--max-processes", "0").isUsageError().err()).contains("--max-processes '0'");
+    }
+
+    @Test
+    void labOutDevNullWasCalledAFileAndABinaryCompareFileSaidInputLength(@TempDir Path dir) throws Exception {
+        assertThat(run("lab", "--out", "/dev/null").isUsageError().err())
+                .contains("--out /dev/null: is not a directory (a device, pipe or other special file)")
+                .doesNotContain("is a file");
+        Path binary = Files.write(dir.resolve("binary.json"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x7b, 0x00});
+        assertThat(run("lab", "--compare", binary.toString()).isUsageError().err())
+                .contains("--compare " + binary + ": not a UTF-8 JSON file")
+                .doesNotContain("Input length");
+        assertThat(run("advise", "--task", "x.Y", "--time", "9999999999999999999s")
+                        .isUsageError()
+                        .err())
+                .contains("'9999999999999999999s' is not between 8s and 1h");
+    }
+
+    @Test
     void versionHelpIsNotAnUnknownOption() {
         Run r = run("version", "--help");
         assertThat(r.code()).isZero();
@@ -233,7 +295,7 @@ class TandemCliTest {
         assertThat(run("advise", "--task", "x.Y", "--time", "1s").isUsageError().err())
                 .contains("--time")
                 .contains("'1s'")
-                .contains("2s and 1h");
+                .contains("8s and 1h");
         assertThat(run("advise", "--task", "x.Y", "--heap-per-task", "4k")
                         .isUsageError()
                         .err())
@@ -399,7 +461,7 @@ class TandemCliTest {
 
     @Test
     void interactiveRefusesOptionsItWouldIgnore() {
-        Run r = run("advise", "--interactive", "--task", "com.acme.Resize", "--time", "5s")
+        Run r = run("advise", "--interactive", "--task", "com.acme.Resize", "--time", "10s")
                 .isUsageError();
         assertThat(r.err()).contains("--interactive").contains("--task").contains("--time");
     }

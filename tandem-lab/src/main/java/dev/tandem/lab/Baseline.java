@@ -12,6 +12,7 @@ import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,9 @@ record Baseline(Path path, JsonNode results) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) { // was "cannot be read (Input length = 1)"
+            throw new IllegalArgumentException(
+                    what + ": not a UTF-8 JSON file (it holds bytes that are not UTF-8 text)" + give, e);
         } catch (IOException | UncheckedIOException e) {
             throw new IllegalArgumentException(what + ": cannot be read (" + e.getMessage() + ")" + give, e);
         }

@@ -168,8 +168,10 @@ final class Lab {
                 break;
             }
             repeatedBecause = String.join("; ", problems);
-            progress.more(e.steps(new Bench(options, tmp, done, progress, e.id())));
-            progress.note(e.id() + ": repeating, its verdict would rest on noise (" + s.load.describe() + ")");
+            progress.repeat(
+                    e.id(),
+                    e.steps(new Bench(options, tmp, done, progress, e.id())),
+                    "its verdict would rest on noise (" + s.load.describe() + ")");
         }
         best.attempts.addAll(loads);
         best.repeatedBecause = repeatedBecause;

@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
  * and writes {@code tandem-report/} ({@code index.html}, {@code report.md}, {@code results.json}).
  *
  * <pre>
- * tandem lab                      # every experiment (about 5 minutes on 2 cores)
+ * tandem lab                      # every experiment (about 5 minutes on an idle 2-CPU machine)
  * tandem lab switching isolation  # some of them
- * tandem lab --quick              # every experiment in about a minute, fewer repeats
+ * tandem lab --quick              # every experiment, fewer repeats (about a minute on an idle 2-CPU machine)
  * tandem lab --compare old.json   # and what changed since an earlier run
  * tandem lab --self-check         # the lab's round trip against the JMH benchmark's
  * </pre>
@@ -51,12 +51,16 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  tandem lab                       every experiment (about 5 min on 2 cores)",
-            "  tandem lab --quick               every experiment (about a minute)",
+            "  tandem lab                       every experiment (about 5 min idle)",
+            "  tandem lab --quick               every experiment (about 1 min idle)",
             "  tandem lab switching isolation   some experiments",
             "  tandem lab --compare old/results.json",
             "  tandem lab --self-check          the lab's round trip against JMH's",
-            "                                   (needs the benchmarks jar)"
+            "                                   (needs the benchmarks jar)",
+            "",
+            "Times are for an idle machine of 2 CPUs. A busy one takes several",
+            "times longer (--quick took 433 s at load 15): every step is slower,",
+            "and an experiment whose verdict would rest on noise runs again."
         })
 public final class LabCommand implements Callable<Integer> {
     @Spec
@@ -68,7 +72,10 @@ public final class LabCommand implements Callable<Integer> {
             description = "Experiments to run, in any order (default: all).")
     private List<String> experiments = new ArrayList<>();
 
-    @Option(names = "--quick", description = "Fewer and shorter repeats: the whole run takes about a minute.")
+    @Option(
+            names = "--quick",
+            description = "Fewer and shorter repeats: about a minute on an idle 2-CPU machine, several times that on"
+                    + " a busy one.")
     private boolean quick;
 
     @Option(

@@ -7,7 +7,7 @@ import java.util.List;
  * The options of one lab run, validated by {@link LabCommand} before anything is measured.
  *
  * @param experiments the experiment ids to run, in the lab's order
- * @param quick whether to use the quick budget (whole run in about a minute)
+ * @param quick whether to use the quick budget (whole run in about a minute on an idle 2-CPU machine)
  * @param seed the seed of every random choice
  * @param out the report directory, already created and writable
  * @param compare an earlier run's results to compare with, already read and checked, or {@code null}

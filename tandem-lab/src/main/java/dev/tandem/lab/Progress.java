@@ -19,6 +19,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * <p>Used by the lab's thread only; the bar redraws itself on its own thread.
  */
 final class Progress implements AutoCloseable {
+    /** Why the total of steps may grow, said when it is first printed. */
+    static final String GROWS = "an experiment whose verdict would rest on noise runs again, adding its steps";
+
     private final PrintStream err;
     private final boolean enabled;
     private final boolean terminal;
@@ -49,7 +52,9 @@ final class Progress implements AutoCloseable {
                     .setConsumer(new ConsoleProgressBarConsumer(err, width))
                     .build();
         } else if (enabled) {
-            err.printf("tandem lab: %d experiments (%s), %d steps%n", plan.size(), String.join(", ", plan), totalSteps);
+            err.printf(
+                    "tandem lab: %d experiments (%s), %d steps (%s)%n",
+                    plan.size(), String.join(", ", plan), totalSteps, GROWS);
         }
     }
 
@@ -83,6 +88,15 @@ final class Progress implements AutoCloseable {
         if (bar != null) {
             bar.maxHint(total);
         }
+    }
+
+    /**
+     * Adds the {@code steps} of experiment {@code id}, run again because {@code why}, and says so with the
+     * new total: the one reason the total grows mid-run (was: [../49] became [../62] with no word why).
+     */
+    void repeat(String id, int steps, String why) {
+        more(steps);
+        note(id + ": repeating, " + why + "; " + steps + " more steps, " + total + " in all");
     }
 
     /** Tells what the lab decided (such as repeating an experiment), between steps. */

@@ -35,4 +35,24 @@ class ProgressTest {
                 .contains("[  4/  4")
                 .doesNotContain("[  3/  3");
     }
+
+    /** Was: on a busy machine the count jumped from [../49] to [../62] mid-run and nothing said why. */
+    @Test
+    void theStepTotalJumpedMidRunWithoutSayingWhy() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true)) {
+            p.begin(List.of("isolation"), 13);
+            p.experiment("isolation");
+            for (int i = 0; i < 13; i++) {
+                p.step("isolation: drill " + i);
+            }
+            p.repeat("isolation", 13, "its verdict would rest on noise (load 15)");
+            p.step("isolation: drill 0");
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(out)
+                .contains("1 experiments (isolation), 13 steps (" + Progress.GROWS + ")")
+                .contains("] isolation: repeating, its verdict would rest on noise (load 15); 13 more steps, 26 in all")
+                .contains("[ 14/ 26");
+    }
 }

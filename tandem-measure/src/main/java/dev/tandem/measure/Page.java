@@ -169,7 +169,12 @@ public final class Page {
             throw new IllegalArgumentException("'" + dir + "': an empty path; give a writable directory");
         }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + ": is a file, not a directory; give a writable directory");
+            // was "is a file" for /dev/null too: a device is no file to overwrite
+            throw new IllegalArgumentException(dir
+                    + (Files.isRegularFile(dir)
+                            ? ": is a file, not a directory"
+                            : ": is not a directory (a device, pipe or other special file)")
+                    + "; give a writable directory");
         }
         Path created = null; // the outermost directory this call creates
         for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {

@@ -1,10 +1,15 @@
 package dev.tandem.measure;
 
+import java.math.BigDecimal;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Numbers as people read them, one format for every report, table and chart label: about three
@@ -13,6 +18,17 @@ import java.util.Locale;
  * point; and parsing of the sizes and durations people type ({@code 512m}, {@code 30s}). Stateless.
  */
 public final class Units {
+    /** The units of a typed duration, longest first, with their length in nanoseconds. */
+    private static final List<Map.Entry<String, Long>> DURATION_UNITS = List.of(
+            Map.entry("h", 3_600_000_000_000L),
+            Map.entry("m", 60_000_000_000L),
+            Map.entry("s", 1_000_000_000L),
+            Map.entry("ms", 1_000_000L),
+            Map.entry("us", 1_000L),
+            Map.entry("ns", 1L));
+
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ms|us|ns|h|m|s)");
+
     private Units() {}
 
     /** {@return {@code v} with about three significant digits, or "n/a" for NaN and infinities} */
@@ -92,9 +108,20 @@ public final class Units {
         return num(ns / 1e9) + " s";
     }
 
-    /** {@return a rate per second, such as {@code 12,400/s} or {@code 3.5/s}} */
+    /**
+     * {@return a rate, such as {@code 12,400/s} or {@code 3.50/s}; below one a second, per minute
+     * ({@code 33.3/min}), and below one a minute, per hour ({@code 2.00/h}), so that a slow rate reads
+     * without a string of zeros}
+     */
     public static String rate(double perSecond) {
-        return num(perSecond) + "/s";
+        double a = Math.abs(perSecond);
+        if (a == 0 || a >= 0.9995 || Double.isNaN(a) || Double.isInfinite(a)) {
+            return num(perSecond) + "/s";
+        }
+        if (a * 60 >= 0.9995) {
+            return num(perSecond * 60) + "/min";
+        }
+        return num(perSecond * 3600) + "/h";
     }
 
     /** {@return the text on one line, its middle cut out if longer than {@code max}} */
@@ -163,9 +190,12 @@ public final class Units {
     }
 
     /**
-     * Parses a duration such as {@code 30s}, {@code 250ms}, {@code 200us}, {@code 2m} or {@code 1h}. A
+     * Parses a duration such as {@code 30s}, {@code 250ms}, {@code 200us}, {@code 2m}, {@code 1h}, or a
+     * compound one with its units from the largest down, such as {@code 1m30s} or {@code 1h30m}. A
      * number without a unit is refused rather than guessed ({@code 50} could mean seconds or
-     * milliseconds). A leading minus sign gives a negative duration, for the caller to refuse.
+     * milliseconds). A leading minus sign gives a negative duration, for the caller to refuse. A
+     * well-formed duration longer than {@code Long.MAX_VALUE} nanoseconds (about 292 years) is that long,
+     * so that a caller's range check names its range rather than call it no duration.
      *
      * @param text the duration as typed
      * @return the duration
@@ -174,33 +204,34 @@ public final class Units {
      */
     public static Duration parseDuration(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT).replace("µs", "us");
-        if (!t.isEmpty() && Character.isDigit(t.charAt(t.length() - 1))) {
+        boolean negative = t.startsWith("-");
+        String body = negative ? t.substring(1) : t;
+        if (!body.isEmpty() && Character.isDigit(body.charAt(body.length() - 1))) {
             throw new IllegalArgumentException("'" + text + "' has no unit; write it like " + t + "ms or " + t + "s");
         }
-        try {
-            double nanos;
-            if (t.endsWith("ms")) {
-                nanos = Double.parseDouble(t.substring(0, t.length() - 2)) * 1e6;
-            } else if (t.endsWith("us")) {
-                nanos = Double.parseDouble(t.substring(0, t.length() - 2)) * 1e3;
-            } else if (t.endsWith("ns")) {
-                nanos = Double.parseDouble(t.substring(0, t.length() - 2));
-            } else if (t.endsWith("s")) {
-                nanos = Double.parseDouble(t.substring(0, t.length() - 1)) * 1e9;
-            } else if (t.endsWith("m")) {
-                nanos = Double.parseDouble(t.substring(0, t.length() - 1)) * 60e9;
-            } else if (t.endsWith("h")) {
-                nanos = Double.parseDouble(t.substring(0, t.length() - 1)) * 3600e9;
-            } else {
-                throw new NumberFormatException();
+        Matcher m = DURATION_PART.matcher(body);
+        BigDecimal nanos = BigDecimal.ZERO;
+        int at = 0;
+        int lastUnit = -1;
+        while (at < body.length() && m.find(at) && m.start() == at) {
+            int unit = 0;
+            while (!DURATION_UNITS.get(unit).getKey().equals(m.group(2))) {
+                unit++;
             }
-            if (Double.isNaN(nanos) || Double.isInfinite(nanos) || Math.abs(nanos) > Long.MAX_VALUE / 2.0) {
-                throw new NumberFormatException();
+            if (unit <= lastUnit) {
+                throw new IllegalArgumentException("'" + text + "' is not a duration: its units must go from the"
+                        + " largest down, each once; write it like 1h30m, 1m30s or 2.5s");
             }
-            return Duration.ofNanos((long) nanos);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "'" + text + "' is not a duration; write it like 30s, 250ms or 200us", e);
+            lastUnit = unit;
+            nanos = nanos.add(new BigDecimal(m.group(1))
+                    .multiply(BigDecimal.valueOf(DURATION_UNITS.get(unit).getValue())));
+            at = m.end();
         }
+        if (body.isEmpty() || at != body.length()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a duration; write it like 30s, 250ms, 200us or 1m30s");
+        }
+        long n = nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : nanos.longValue();
+        return Duration.ofNanos(negative ? -n : n);
     }
 }

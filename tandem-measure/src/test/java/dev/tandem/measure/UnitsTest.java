@@ -39,7 +39,7 @@ class UnitsTest {
     void unreadableInputIsQuotedAsTyped() {
         assertThatThrownBy(() -> Units.parseDuration("soon"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'soon' is not a duration; write it like 30s, 250ms or 200us");
+                .hasMessage("'soon' is not a duration; write it like 30s, 250ms, 200us or 1m30s");
         assertThatThrownBy(() -> Units.parseBytes("lots"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("'lots' is not a size");
@@ -56,5 +56,38 @@ class UnitsTest {
         assertThatThrownBy(() -> Units.parseDuration("x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a duration");
+    }
+
+    @Test
+    void compoundDurationsLike1m30sWereRefused() {
+        assertThat(Units.parseDuration("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Units.parseDuration("1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Units.parseDuration("2.5S")).isEqualTo(Duration.ofMillis(2500));
+        assertThat(Units.parseDuration("1s500ms")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Units.parseDuration("-1m30s")).isEqualTo(Duration.ofSeconds(-90));
+        assertThatThrownBy(() -> Units.parseDuration("30s1m"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("from the largest down");
+        assertThatThrownBy(() -> Units.parseDuration("1m30"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no unit");
+        assertThatThrownBy(() -> Units.parseDuration("1m 30s"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a duration");
+    }
+
+    @Test
+    void aHugeDurationWasCalledNoDurationInsteadOfBeingOutOfRange() {
+        assertThat(Units.parseDuration("9999999999999999999s")).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(Units.parseDuration("-9999999999999999999s")).isNegative();
+    }
+
+    @Test
+    void aSlowRateWasPrintedAsAStringOfZerosPerSecond() {
+        assertThat(Units.rate(0.000556)).isEqualTo("2.00/h");
+        assertThat(Units.rate(0.5)).isEqualTo("30.0/min");
+        assertThat(Units.rate(12_400)).isEqualTo("12,400/s");
+        assertThat(Units.rate(3.5)).isEqualTo("3.50/s");
+        assertThat(Units.rate(0)).isEqualTo("0/s");
     }
 }
