@@ -6,7 +6,8 @@ package dev.tandem;
  *
  * <p>It keeps an exponentially smoothed mean of task time (weight 0.2 for the newest), measured
  * from the moment a task became one of its worker's running tasks to its reply. Below 1 ms a
- * worker holds 16 tasks per thread beyond those running; below 20 ms one; above, none. It starts
+ * worker holds 16 tasks per thread beyond those running (times the worker's
+ * {@code prefetchFactor}: a cluster node session holds more); below 20 ms one; above, none. It starts
  * at 1 s, as if tasks were long, so the first tasks spread over every worker.
  *
  * <p>Not thread-safe: the pool calls it under its lock.
@@ -23,7 +24,15 @@ final class PrefetchWindow {
 
     /** {@return the tasks a worker of {@code threads} threads may hold beyond those it runs} */
     int prefetch(int threads) {
-        return meanTaskNanos < 1e6 ? 16 * threads : meanTaskNanos < 2e7 ? 1 : 0;
+        return prefetch(threads, 1);
+    }
+
+    /**
+     * {@return the tasks a worker of {@code threads} threads may hold beyond those it runs, when it
+     * holds {@code factor} times the deep window for short tasks (see {@code Worker.prefetchFactor})}
+     */
+    int prefetch(int threads, int factor) {
+        return meanTaskNanos < 1e6 ? 16 * threads * Math.max(1, factor) : meanTaskNanos < 2e7 ? 1 : 0;
     }
 
     double meanTaskNanos() {

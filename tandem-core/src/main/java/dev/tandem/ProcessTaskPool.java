@@ -196,7 +196,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
             int bestSize = Integer.MAX_VALUE;
             for (WorkerWindow w : workers) {
                 int size = w.sentLocked().size();
-                if (w.acceptsLocked() && size < w.slots() + prefetch.prefetch(w.slots()) && size < bestSize) {
+                if (w.acceptsLocked()
+                        && size < w.slots() + prefetch.prefetch(w.slots(), w.prefetchFactor())
+                        && size < bestSize) {
                     best = w;
                     bestSize = size;
                 }

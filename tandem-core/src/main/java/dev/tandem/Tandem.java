@@ -346,7 +346,10 @@ public final class Tandem {
          * {@code ~/.cache/tandem/aot/}. The first worker of the first pool for a class path trains
          * it and writes it when it exits cleanly, which adds a few seconds to that pool's
          * {@code close()}; later workers start faster. Only class paths made of jar files can be
-         * cached. Default true. Process and hybrid modes only.
+         * cached. Default true. Process, hybrid and cluster modes; in {@code localCluster(n)} it
+         * also covers the node JVMs' own cache ({@code node-*.aot}, about 40 MB, the two most
+         * recently used kept), which the first node trains and writes as it exits: that pool's
+         * {@code close()} waits for it, seconds, or up to a minute on a loaded machine.
          *
          * @param enabled false to start every worker without a cache
          * @return this builder

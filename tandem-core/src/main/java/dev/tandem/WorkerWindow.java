@@ -230,6 +230,12 @@ final class WorkerWindow implements WorkerListener {
         return w == null ? 0 : w.slots();
     }
 
+    /** {@return its worker's {@link Worker#prefetchFactor()}, or 1 before it started} */
+    int prefetchFactor() {
+        Worker w = worker;
+        return w == null ? 1 : w.prefetchFactor();
+    }
+
     /** {@return whether it accepted its task budget: the pool's {@code maxTasksPerWorker} (0: none) or its own} */
     boolean spentLocked(long poolBudget) {
         assert lock.isHeldByCurrentThread();

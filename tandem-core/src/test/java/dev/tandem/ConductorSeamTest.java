@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Timeout;
 class ConductorSeamTest {
     /** Counted down by {@link #nodeLossesAreNoCrashLoop}'s task as it starts in a fake worker. */
     private static volatile CountDownLatch running;
+    /** Released to end the blocking task of {@link #aDeepWindowLostFailsOnlyItsRunningTaskAndRequeuesTheRest}. */
+    private static volatile CountDownLatch release;
 
     /** A task the fake worker "dies" of, as a worker JVM dies of System.exit. */
     record Crash() implements Task<String> {
@@ -54,10 +56,20 @@ class ConductorSeamTest {
     static final class FakeStarter implements WorkerStarter {
         final List<FakeWorker> started = new ArrayList<>();
         final AtomicInteger closes = new AtomicInteger();
+        /** The {@link Worker#prefetchFactor()} of its workers. */
+        final int prefetchFactor;
+
+        FakeStarter() {
+            this(1);
+        }
+
+        FakeStarter(int prefetchFactor) {
+            this.prefetchFactor = prefetchFactor;
+        }
 
         @Override
         public synchronized Worker start(int id, WorkerListener listener) {
-            FakeWorker w = new FakeWorker(id, 1, listener);
+            FakeWorker w = new FakeWorker(id, 1, listener, prefetchFactor);
             started.add(w);
             return w;
         }
@@ -79,6 +91,10 @@ class ConductorSeamTest {
         final ExecutorService threads;
         final Set<Long> ran = ConcurrentHashMap.newKeySet();
         final AtomicInteger kills = new AtomicInteger();
+        /** Tasks sent to it. */
+        final AtomicInteger sent = new AtomicInteger();
+
+        final int prefetchFactor;
         /** Guards the outbox. */
         private final Object frames = new Object();
 
@@ -88,10 +104,11 @@ class ConductorSeamTest {
 
         private boolean ended;
 
-        FakeWorker(int id, int slots, WorkerListener listener) {
+        FakeWorker(int id, int slots, WorkerListener listener, int prefetchFactor) {
             this.id = id;
             this.slots = slots;
             this.listener = listener;
+            this.prefetchFactor = prefetchFactor;
             this.threads = Executors.newFixedThreadPool(slots);
         }
 
@@ -111,7 +128,13 @@ class ConductorSeamTest {
         }
 
         @Override
+        public int prefetchFactor() {
+            return prefetchFactor;
+        }
+
+        @Override
         public void send(long taskId, byte[] task, boolean stateless) {
+            sent.incrementAndGet();
             synchronized (frames) {
                 outbox.add(() -> threads.execute(() -> run(taskId, task)));
             }
@@ -274,6 +297,59 @@ class ConductorSeamTest {
             assertThat(pool.submit(() -> 7).get()).isEqualTo(7);
             assertThat(starter.started()).hasSize(4); // three losses, three replacements
         }
+    }
+
+    /**
+     * A worker of prefetch factor 4 (as a cluster node session is) holds 16 x 4 short tasks beyond
+     * the one it runs; when it is lost, only the running task fails: the 64 it held go back to the
+     * queue and all run on its replacement. The loss bound (no more failures than running tasks)
+     * holds however deep the window. The window is deep only once the smoothed task time is under
+     * 1 ms, which a stall of the loaded test machine can upset; so it tries a few times, and fails
+     * if the window was never deep.
+     */
+    @Test
+    void aDeepWindowLostFailsOnlyItsRunningTaskAndRequeuesTheRest() throws Exception {
+        FakeStarter starter = new FakeStarter(4);
+        boolean deep = false;
+        release = new CountDownLatch(1);
+        try (ProcessTaskPool pool = pool(Tandem.processes(1), starter)) {
+            try {
+                for (int attempt = 0; attempt < 10 && !deep; attempt++) {
+                    List<Future<Integer>> warm = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        warm.add(pool.submit(() -> 1));
+                    }
+                    for (Future<Integer> f : warm) {
+                        assertThat(f.get()).isEqualTo(1);
+                    }
+                    FakeWorker w = starter.started().getLast();
+                    running = new CountDownLatch(1);
+                    Future<Boolean> blocker = pool.submit(() -> {
+                        running.countDown();
+                        return release.await(1, TimeUnit.MINUTES);
+                    });
+                    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+                    int before = w.sent.get();
+                    List<Future<Integer>> behind = new ArrayList<>();
+                    for (int i = 0; i < 200; i++) {
+                        int n = i;
+                        behind.add(pool.submit(() -> n));
+                    }
+                    int held = w.sent.get() - before;
+                    deep = held == 16 * 4;
+                    assertThat(held).as("tasks held behind the running one").isIn(0, 1, 16 * 4);
+                    w.lose();
+                    ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, blocker::get);
+                    assertThat(e.getCause()).isInstanceOf(NodeLostException.class);
+                    for (int i = 0; i < 200; i++) {
+                        assertThat(behind.get(i).get()).isEqualTo(i);
+                    }
+                }
+            } finally {
+                release.countDown(); // no task blocks the pool's close, even after a failed assertion
+            }
+        }
+        assertThat(deep).as("the window was deep at least once").isTrue();
     }
 
     @Test

@@ -29,6 +29,20 @@ class PrefetchWindowTest {
     }
 
     @Test
+    void aWorkerOfAFactorHoldsThatManyDeepWindowsOfShortTasksOnly() {
+        PrefetchWindow w = new PrefetchWindow();
+        assertThat(w.prefetch(2, 4)).isZero();
+        for (int i = 0; i < 100; i++) {
+            w.onTaskDone(10_000);
+        }
+        assertThat(w.prefetch(2, 4)).isEqualTo(128);
+        for (int i = 0; i < 100; i++) {
+            w.onTaskDone(5_000_000);
+        }
+        assertThat(w.prefetch(2, 4)).isEqualTo(1);
+    }
+
+    @Test
     void oneSlowTaskDoesNotCloseTheWindowAtOnce() {
         PrefetchWindow w = new PrefetchWindow();
         for (int i = 0; i < 100; i++) {

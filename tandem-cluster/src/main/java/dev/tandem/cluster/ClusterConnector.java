@@ -47,7 +47,8 @@ final class ClusterConnector {
                         c.clusterName(),
                         key,
                         Math.max(startNanos, TimeUnit.SECONDS.toNanos(60)),
-                        Node.Settings.defaultCacheDir());
+                        Node.Settings.defaultCacheDir(),
+                        options.aotCache());
             } catch (IOException e) {
                 throw spec.startFailure().apply("the local cluster's nodes did not start: " + e.getMessage(), e);
             }

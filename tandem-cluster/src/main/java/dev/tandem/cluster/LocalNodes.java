@@ -1,6 +1,7 @@
 package dev.tandem.cluster;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -22,7 +23,9 @@ import java.util.function.Supplier;
  * {@code Tandem.localCluster(n)} and stopped with its pool.
  *
  * <h2>Processes and files</h2>
- * Each node gets the caller's {@code java} and class path, the flags of {@link Node#JVM_FLAGS}, a
+ * Each node gets the caller's {@code java} and class path, the flags of {@link Node#JVM_FLAGS} and
+ * {@link #NODE_FLAGS}, the nodes' AOT cache when the class path is all jars ({@link NodeAotCache}; the
+ * first node trains it when there is none), a
  * free port, the cluster's random secret (hex text) on its standard input (never on its command line), and
  * stops itself when that input closes: so nodes never outlive the caller, even one killed by
  * SIGKILL. Their output is copied to the caller's, each line prefixed {@code [node i]}, and the last
@@ -61,30 +64,45 @@ final class LocalNodes implements AutoCloseable {
         }
     }
 
-    private final List<Child> children;
+    /** The flags of every node JVM beyond {@link Node#JVM_FLAGS}: a small heap, the serial collector, smaller stacks. */
+    static final List<String> NODE_FLAGS =
+            List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k");
 
-    private LocalNodes(List<Child> children) {
+    private final List<Child> children;
+    /** The nodes' AOT cache, or null if this class path can have none. */
+    private final NodeAotCache aot;
+
+    private LocalNodes(List<Child> children, NodeAotCache aot) {
         this.children = children;
+        this.aot = aot;
     }
 
     /**
      * Starts {@code n} nodes and waits until every one is ready.
      *
+     * @param aotCache whether the nodes use (and the first trains) their AOT cache, {@link NodeAotCache}
      * @throws IOException naming the node that did not start, with its output
      */
-    static LocalNodes start(int n, String clusterName, String secret, long timeoutNanos, Path cacheDir)
+    static LocalNodes start(
+            int n, String clusterName, String secret, long timeoutNanos, Path cacheDir, boolean aotCache)
             throws IOException {
         List<Integer> ports = freePorts(n);
         List<String> all = ports.stream().map(p -> "127.0.0.1:" + p).toList();
         List<Child> children = new ArrayList<>();
-        LocalNodes nodes = new LocalNodes(children);
+        List<String> flags = new ArrayList<>(Node.JVM_FLAGS);
+        flags.addAll(NODE_FLAGS);
+        String classPath = System.getProperty("java.class.path");
+        NodeAotCache aot = aotCache ? NodeAotCache.of(List.of(classPath.split(File.pathSeparator)), flags) : null;
+        LocalNodes nodes = new LocalNodes(children, aot);
         try {
             for (int i = 0; i < n; i++) {
                 List<String> cmd = new ArrayList<>();
                 cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-                cmd.addAll(Node.JVM_FLAGS);
-                cmd.addAll(List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k"));
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Node.class.getName()));
+                cmd.addAll(flags);
+                if (aot != null) {
+                    cmd.addAll(aot.flags(i == 0));
+                }
+                cmd.addAll(List.of("-cp", classPath, Node.class.getName()));
                 cmd.addAll(List.of("--bind", "127.0.0.1", "--port", String.valueOf(ports.get(i))));
                 List<String> others = new ArrayList<>(all);
                 others.remove(i);
@@ -101,8 +119,9 @@ final class LocalNodes implements AutoCloseable {
                 OutputStream in = p.getOutputStream();
                 in.write((secret + "\n").getBytes(StandardCharsets.US_ASCII));
                 in.flush();
-                pump(c, p.getInputStream(), () -> System.out);
-                pump(c, p.getErrorStream(), () -> System.err);
+                boolean training = i == 0 && aot != null && aot.trains();
+                pump(c, p.getInputStream(), () -> System.out, training);
+                pump(c, p.getErrorStream(), () -> System.err, training);
             }
             long deadline = System.nanoTime() + timeoutNanos;
             for (Child c : children) {
@@ -127,7 +146,8 @@ final class LocalNodes implements AutoCloseable {
         }
     }
 
-    private static void pump(Child c, InputStream stream, Supplier<PrintStream> to) {
+    /** Copies a node's output, prefixed; a training node's AOT chatter as it exits is dropped. */
+    private static void pump(Child c, InputStream stream, Supplier<PrintStream> to, boolean training) {
         Thread t = new Thread(
                 () -> {
                     try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
@@ -135,6 +155,9 @@ final class LocalNodes implements AutoCloseable {
                         while ((line = r.readLine()) != null) {
                             if (line.startsWith(Node.READY)) {
                                 c.ready.countDown();
+                            }
+                            if (training && isAotTrainingChatter(line)) {
+                                continue;
                             }
                             c.keep(line);
                             to.get().println("[node " + c.index + "] " + line);
@@ -146,6 +169,14 @@ final class LocalNodes implements AutoCloseable {
                 "tandem-node-" + c.index + "-output");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static boolean isAotTrainingChatter(String line) {
+        return line.contains("AOTConfiguration")
+                || line.contains("AOTCache")
+                || line.contains("AOT cache")
+                || line.contains("AOT configuration")
+                || line.startsWith("Picked up JAVA_TOOL_OPTIONS");
     }
 
     private static List<Integer> freePorts(int n) throws IOException {
@@ -184,7 +215,10 @@ final class LocalNodes implements AutoCloseable {
         return b.toString();
     }
 
-    /** Closes each node's input (it stops itself), then waits, bounded, and kills what is left. */
+    /**
+     * Closes each node's input (it stops itself), then waits, bounded, and kills what is left; a
+     * node training the AOT cache is given longer, as it writes the cache when it exits.
+     */
     @Override
     public void close() {
         for (Child c : children) {
@@ -195,8 +229,9 @@ final class LocalNodes implements AutoCloseable {
             }
         }
         for (Child c : children) {
+            boolean training = c.index == 1 && aot != null && aot.trains();
             try {
-                if (!c.process.waitFor(10, TimeUnit.SECONDS)) {
+                if (!c.process.waitFor(training ? 60 : 10, TimeUnit.SECONDS)) {
                     c.process.descendants().forEach(ProcessHandle::destroyForcibly);
                     c.process.destroyForcibly();
                     c.process.waitFor(5, TimeUnit.SECONDS);
@@ -204,6 +239,9 @@ final class LocalNodes implements AutoCloseable {
             } catch (InterruptedException e) {
                 c.process.destroyForcibly();
                 Thread.currentThread().interrupt();
+            }
+            if (training) {
+                aot.finish(c.process.isAlive() ? null : c.process.exitValue());
             }
         }
     }

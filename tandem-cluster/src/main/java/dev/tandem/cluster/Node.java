@@ -162,7 +162,13 @@ public final class Node implements AutoCloseable {
             watch.setDaemon(true);
             watch.start();
         }
-        log.println(READY + name + " pid " + ProcessHandle.current().pid() + " cluster " + settings.clusterName());
+        long startedMillis = ProcessHandle.current()
+                .info()
+                .startInstant()
+                .map(t -> System.currentTimeMillis() - t.toEpochMilli())
+                .orElse(-1L);
+        log.println(READY + name + " pid " + ProcessHandle.current().pid() + " cluster " + settings.clusterName()
+                + " in " + startedMillis + " ms");
         log.flush();
         return node;
     }
@@ -177,6 +183,8 @@ public final class Node implements AutoCloseable {
         cfg.setProperty("hazelcast.operation.generic.thread.count", "2");
         cfg.setProperty("hazelcast.io.thread.count", "2");
         cfg.setProperty("hazelcast.max.no.heartbeat.seconds", "15");
+        // Its periodic sampling of the JVM only logs (at INFO, which a node does not show).
+        cfg.setProperty("hazelcast.health.monitoring.level", "OFF");
         cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
         // A node the others dropped (frozen or cut off for longer than the heartbeat timeout) finds
         // them again within seconds of coming back, not Hazelcast's default five minutes.

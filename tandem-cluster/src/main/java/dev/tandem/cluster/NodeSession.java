@@ -240,7 +240,13 @@ final class NodeSession implements WorkerListener {
         lock.lock();
         try {
             outbox.add(r);
-            replied.signalAll();
+            // A lingering poll needs waking only when its answer is due: the first reply (a poll
+            // waits for one), a full batch, or the last task under way. Waking it for every reply
+            // cost the node a thread switch per task.
+            EncodedPool p = pool;
+            if (outbox.size() == 1 || outbox.size() >= MAX_BATCH || p == null || p.outstanding() == 0) {
+                replied.signalAll();
+            }
         } finally {
             lock.unlock();
         }

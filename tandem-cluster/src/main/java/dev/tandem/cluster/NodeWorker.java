@@ -34,6 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock and {@link #flush} outside it; replies and failures come on Hazelcast's callback threads.
  */
 final class NodeWorker implements Worker {
+    /**
+     * A session holds this many times the conductor's prefetch of short tasks: each refill of a node
+     * costs a poll's answer, a new poll and a SUBMIT, so a shallow window leaves it idle between
+     * them. Tasks held beyond the slots are not running: a loss sends them back to the queue.
+     */
+    static final int PREFETCH_FACTOR = 4;
+
     final Member member;
     final String node;
     final long sessionId;
@@ -126,6 +133,11 @@ final class NodeWorker implements Worker {
         starter.callQuietly(member, out, false);
         // Reported on another thread, as a worker JVM's end is: the conductor may hold its lock here.
         starter.events().execute(() -> end("ended by its caller", null));
+    }
+
+    @Override
+    public int prefetchFactor() {
+        return PREFETCH_FACTOR;
     }
 
     @Override

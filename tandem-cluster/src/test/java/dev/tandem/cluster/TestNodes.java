@@ -45,7 +45,7 @@ public final class TestNodes implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, secret + "\n", StandardCharsets.US_ASCII);
         String name = "tandem-test-" + HexFormat.of().formatHex(random, 0, 6);
-        LocalNodes nodes = LocalNodes.start(n, name, secret, TimeUnit.SECONDS.toNanos(90), cache);
+        LocalNodes nodes = LocalNodes.start(n, name, secret, TimeUnit.SECONDS.toNanos(90), cache, true);
         return new TestNodes(nodes, name, file);
     }
 

@@ -58,6 +58,17 @@ public interface Worker {
     String retireReason(long tasks);
 
     /**
+     * {@return how many times the conductor's prefetch for short tasks this worker may hold beyond
+     * the tasks it runs: 1 for a worker JVM on this machine; more for a worker whose refill costs a
+     * network round trip (a cluster node session)} Only short tasks are prefetched (see the
+     * conductor's prefetch window), and tasks held beyond {@link #slots()} are not running: when the
+     * worker ends they go back to the front of the queue untouched, neither failed nor retried.
+     */
+    default int prefetchFactor() {
+        return 1;
+    }
+
+    /**
      * {@return 0 if the conductor stops this worker's tasks itself (a timed-out or cancelled task of a
      * one-slot worker is stopped by killing the worker), or, for a worker that stops its own tasks
      * (a cluster node enforces the pool's timeout and kills its own worker JVMs), how much later than

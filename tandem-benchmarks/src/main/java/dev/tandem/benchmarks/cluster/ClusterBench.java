@@ -4,6 +4,8 @@ import dev.tandem.Tandem;
 import dev.tandem.Task;
 import dev.tandem.TaskPool;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -11,14 +13,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
  * The cost of a hop to a thread, to a process and to a node on one machine: the cluster mode's
  * costs, each beside {@code threads(2)} and {@code processes(2)} in the same run:
  * empty-task round trip (median and p99), throughput of empty tasks with 128 in flight, {@code map}
- * over 1M small inputs; then a local node's start (spawn to ready) and its idle resident memory.
+ * over 1M small inputs, with the CPU time per task of the caller, the nodes and the worker JVMs;
+ * then a local node's start (its launch to ready, from the node's own ready line; then to a started
+ * pool) and its resident memory with one idle session.
  * A plain program, not JMH: nodes are child JVMs whose start and memory are the measure.
  *
  * <pre>
@@ -43,6 +50,7 @@ public final class ClusterBench {
         int rounds = Integer.getInteger("rounds", 20_000);
         int inputs = Integer.getInteger("inputs", 1_000_000);
         String parts = System.getProperty("parts", "rt,tp,map,start");
+        System.setOut(new ReadyLines(System.out));
         System.out.println("load at start: " + ClusterChaos.loadAverage());
         for (String mode : List.of("threads(2)", "processes(2)", "localCluster(2)")) {
             try (TaskPool pool = start(mode)) {
@@ -64,18 +72,42 @@ public final class ClusterBench {
             }
         }
         for (int i = 0; i < (parts.contains("start") ? 3 : 0); i++) {
+            ReadyLines.NODE_READY_MILLIS.clear();
             long t0 = System.nanoTime();
             try (TaskPool pool = start("localCluster(1)")) {
                 long ready = System.nanoTime();
+                String fresh = nodeRss();
                 pool.submit(EMPTY).get();
                 System.out.printf(
                         Locale.ROOT,
-                        "start localCluster(1): %.0f ms to a started pool (node ready, session open), %.0f ms to the"
-                                + " first result; load %s%n",
+                        "start localCluster(1): node ready in %s ms (its launch to accepting sessions), %.0f ms to a"
+                                + " started pool (session open), %.0f ms to the first result; node RSS with one idle"
+                                + " session %s; load %s%n",
+                        ReadyLines.NODE_READY_MILLIS,
                         (ready - t0) / 1e6,
                         (System.nanoTime() - t0) / 1e6,
+                        fresh,
                         ClusterChaos.loadAverage());
             }
+        }
+    }
+
+    /** Passes lines on, keeping the start time local nodes report in their ready line ("... in N ms"). */
+    static final class ReadyLines extends PrintStream {
+        static final List<Long> NODE_READY_MILLIS = new CopyOnWriteArrayList<>();
+        private static final Pattern READY = Pattern.compile("tandem node ready: .* in (\\d+) ms");
+
+        ReadyLines(PrintStream out) {
+            super(out, true, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void println(String line) {
+            Matcher m = READY.matcher(String.valueOf(line));
+            if (m.find()) {
+                NODE_READY_MILLIS.add(Long.parseLong(m.group(1)));
+            }
+            super.println(line);
         }
     }
 
@@ -111,6 +143,7 @@ public final class ClusterBench {
 
     static void throughput(String mode, TaskPool pool, int n) throws Exception {
         ArrayDeque<Future<Integer>> window = new ArrayDeque<>();
+        long[] cpu0 = cpuTicks();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             if (window.size() == 128) {
@@ -122,6 +155,7 @@ public final class ClusterBench {
             window.poll().get();
         }
         double s = (System.nanoTime() - t0) / 1e9;
+        long[] cpu1 = cpuTicks();
         System.out.printf(
                 Locale.ROOT,
                 "throughput %-16s %9.0f tasks/s with 128 in flight  (%d)  load %s%n",
@@ -129,6 +163,40 @@ public final class ClusterBench {
                 n / s,
                 n,
                 ClusterChaos.loadAverage());
+        double tick = 1e6 / TICKS_PER_SECOND / n;
+        System.out.printf(
+                Locale.ROOT,
+                "  cpu per task: caller %.1f us, nodes %.1f us, worker JVMs %.1f us%n",
+                (cpu1[0] - cpu0[0]) * tick,
+                (cpu1[1] - cpu0[1]) * tick,
+                (cpu1[2] - cpu0[2]) * tick);
+    }
+
+    /** The kernel's clock ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux). */
+    private static final double TICKS_PER_SECOND = 100;
+
+    /**
+     * {@return CPU time (user and system, clock ticks) of this JVM, of its node JVMs and of every
+     * worker JVM under it (a worker that ended meanwhile is not counted)}
+     */
+    static long[] cpuTicks() {
+        long[] t = new long[3];
+        t[0] = ticks(ProcessHandle.current().pid());
+        for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
+            boolean node = p.info().commandLine().orElse("").contains("dev.tandem.cluster.Node");
+            t[node ? 1 : 2] += ticks(p.pid());
+        }
+        return t;
+    }
+
+    private static long ticks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     static void map(String mode, TaskPool pool, int n) {
@@ -151,14 +219,18 @@ public final class ClusterBench {
 
     /** Resident memory of the local nodes (the node JVMs, not their workers). */
     static void memory() throws IOException {
+        System.out.println("node RSS (after the runs above, one session each): " + nodeRss() + "  load "
+                + ClusterChaos.loadAverage());
+    }
+
+    static String nodeRss() throws IOException {
         List<String> out = new ArrayList<>();
         for (ProcessHandle p : ProcessHandle.current().children().toList()) {
             if (p.info().commandLine().orElse("").contains("dev.tandem.cluster.Node")) {
                 out.add(rssMiB(p.pid()) + " MiB");
             }
         }
-        System.out.println(
-                "node RSS (after the runs above, one session each): " + out + "  load " + ClusterChaos.loadAverage());
+        return out.toString();
     }
 
     static long rssMiB(long pid) throws IOException {
