@@ -124,6 +124,9 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
     private int sent;
 
     private int batchSize = 1;
+    /** A batch was accepted: a refusal now cuts the map short. Consumer only. */
+    private boolean underWay;
+
     private volatile boolean closed;
 
     MapRun(
@@ -336,12 +339,16 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             split(p);
             return;
         } catch (RejectedExecutionException e) {
+            if (!underWay) {
+                throw e; // the pool refused the map itself: it was shut down before the map began
+            }
             // Stopped, failed or shut down between two batches (shutdownNow, close from another thread): the
             // pool's own exception if it has one, else the rejection, with where the map stood.
             RejectedExecutionException stopped = pool.cutShort();
             throw cutShort(stopped != null ? stopped : e, null);
         }
         p.future = f;
+        underWay = true;
         sent++;
         f.whenDone(() -> completed.add(p));
         if (closed) { // closed from another thread meanwhile: close() may not have seen this batch
