@@ -6,8 +6,9 @@ import java.util.concurrent.TimeUnit;
  * When a worker JVM stopped from outside is given up on: the policy of one worker's freeze watch.
  *
  * <h2>Why</h2>
- * A worker stopped by a signal ({@code SIGSTOP}, {@code SIGTSTP}, {@code SIGTTIN}, {@code SIGTTOU}:
- * state {@code T} in {@code /proc/<pid>/stat}) keeps its connection open and answers nothing. A task
+ * A worker stopped by {@code SIGSTOP} (state {@code T} in {@code /proc/<pid>/stat}) keeps its
+ * connection open and answers nothing. (The job-control stops, {@code SIGTSTP}, {@code SIGTTIN} and
+ * {@code SIGTTOU}, are discarded by the kernel for a worker: it leads an orphaned process group.) A task
  * given to it waited for its {@code taskTimeout}, and without one for ever, and so did a
  * {@code close()} waiting for that task. A cluster node frozen so is declared lost after
  * {@code nodeFailureTimeout} (10 s by default); a worker JVM of this machine gets the same bound:
@@ -26,8 +27,12 @@ import java.util.concurrent.TimeUnit;
 final class FreezeWatch {
     /** How long a worker may stay stopped: as long as a cluster node's default failure timeout. */
     static final long LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** How often a worker's state is looked at. */
-    static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How often a worker's state is looked at: often enough that a worker continued between two stops
+     * is seen running (looked at once a second, a 200 ms continue between a 6 s stop and the next was
+     * missed, and the two stops counted as one); one read of a small {@code /proc} file each time.
+     */
+    static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final long limitNanos;
     private boolean stopped;
@@ -58,7 +63,7 @@ final class FreezeWatch {
 
     /** {@return why the worker was killed, in words, for the hint of its tasks' failure} */
     String describe(long now) {
-        return "it was stopped from outside (SIGSTOP or SIGTSTP) for "
+        return "it was stopped from outside (SIGSTOP) for "
                 + TimeUnit.NANOSECONDS.toSeconds(now - stoppedSince)
                 + " s without answering, so the pool killed it (a stopped worker is given up on after "
                 + TimeUnit.NANOSECONDS.toSeconds(limitNanos) + " s, as a frozen cluster node is)";

@@ -262,7 +262,9 @@ public final class Tandem {
          * exception: <b>a task may run twice when a kill the pool aimed at another task lands on
          * it.</b> When the pool stops a task (its timeout, {@code cancel(true)}) by killing its
          * worker, the worker takes no new task, but one it already held may start in the moment
-         * between the end of the target and the signal's arrival; such a bystander is not failed
+         * between the end of the target and the signal's arrival; in hybrid mode, every other task
+         * running on that worker's threads when it is killed (a target that ignored the interrupt,
+         * or sat in a frozen worker) is one too, however long it ran. Such a bystander is not failed
          * but goes back to the queue, where it runs again from the start, and whatever it did in
          * its first, killed run stays done. Tasks whose effects must not repeat should be
          * idempotent, or the pool should run them without a timeout and without cancels.

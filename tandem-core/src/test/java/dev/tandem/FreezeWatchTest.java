@@ -25,7 +25,7 @@ class FreezeWatchTest {
         assertThat(w.killAfter(16 * S - 1, true)).isFalse();
         assertThat(w.killAfter(16 * S, true)).isTrue();
         assertThat(w.describe(16 * S))
-                .contains("stopped from outside (SIGSTOP or SIGTSTP) for 10 s")
+                .contains("stopped from outside (SIGSTOP) for 10 s")
                 .contains("given up on after 10 s");
     }
 
