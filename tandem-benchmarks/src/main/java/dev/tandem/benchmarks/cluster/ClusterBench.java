@@ -37,6 +37,8 @@ import java.util.stream.IntStream;
  */
 public final class ClusterBench {
     private static final Task<Integer> EMPTY = () -> 1;
+    /** The kernel's clock ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux). */
+    private static final double TICKS_PER_SECOND = 100;
 
     private ClusterBench() {}
 
@@ -171,9 +173,6 @@ public final class ClusterBench {
                 (cpu1[1] - cpu0[1]) * tick,
                 (cpu1[2] - cpu0[2]) * tick);
     }
-
-    /** The kernel's clock ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux). */
-    private static final double TICKS_PER_SECOND = 100;
 
     /**
      * {@return CPU time (user and system, clock ticks) of this JVM, of its node JVMs and of every
