@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The options of a {@link Mode#CLUSTER} pool, built by {@link Tandem#cluster} or
@@ -42,6 +44,9 @@ public record ClusterOptions(
     /** The most node JVMs a local cluster starts. */
     public static final int MAX_LOCAL_NODES = 16;
 
+    /** host:port: a name or IPv4 address, or an IPv6 address in brackets; a port of 1 to 5 digits. */
+    private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
+
     /** Validates every option. */
     public ClusterOptions {
         seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
@@ -61,14 +66,12 @@ public record ClusterOptions(
             require(!seeds.isEmpty(), "Tandem.cluster(seeds...) needs at least one seed, host:port");
             require(minNodes >= 1, "minNodes must be >= 1, was " + minNodes);
             for (String seed : seeds) {
-                require(
-                        seed != null && seed.matches("[^\\s:]+:\\d{1,5}"),
-                        "a seed is host:port, such as 10.0.0.5:5701, was " + seed);
+                checkAddress("seed", seed);
             }
             if (secretFile == null) {
                 for (String seed : seeds) {
                     require(
-                            isLoopback(seed.substring(0, seed.lastIndexOf(':'))),
+                            isLoopback(host(seed)),
                             "seed " + seed + " is not a loopback address, so the cluster needs a shared secret:"
                                     + " give secretFile(path) (a file of at least " + MIN_SECRET_BYTES
                                     + " random bytes, readable only by you, e.g. `openssl rand -hex 32`)");
@@ -116,6 +119,31 @@ public record ClusterOptions(
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: permissions cannot be checked here
         }
+    }
+
+    /**
+     * Checks a node's address: {@code host:port}, the host a name, an IPv4 address or an IPv6 address
+     * in brackets ({@code [::1]:5701}), the port between 1 and 65535. The host is not looked up.
+     *
+     * @param what what the address is, for the message, such as {@code seed} or {@code --join}
+     * @param address the address
+     * @throws IllegalArgumentException with a message {@code <what> '<address>': <what is wrong>}
+     */
+    public static void checkAddress(String what, String address) {
+        Matcher m = address == null ? null : ADDRESS.matcher(address);
+        require(
+                m != null && m.matches(),
+                what + " '" + address + "': a node's address is host:port, such as 10.0.0.5:5701 or [::1]:5701");
+        int port = Integer.parseInt(m.group(2));
+        require(port >= 1 && port <= 65535, what + " '" + address + "': the port must be between 1 and 65535");
+    }
+
+    /** {@return the host of an address {@link #checkAddress} accepted, without IPv6 brackets} */
+    private static String host(String address) {
+        Matcher m = ADDRESS.matcher(address);
+        require(m.matches(), "not host:port: " + address);
+        String host = m.group(1);
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
     private static boolean isLoopback(String host) {

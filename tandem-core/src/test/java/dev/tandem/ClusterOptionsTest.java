@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,23 @@ class ClusterOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host:port");
         assertThat(Tandem.cluster("127.0.0.1:5701").options().cluster().seeds()).containsExactly("127.0.0.1:5701");
+    }
+
+    @Test
+    void aSeedWithAPortAbove65535WasAccepted() {
+        for (String seed : List.of("127.0.0.1:70000", "127.0.0.1:0", "127.0.0.1:99999", "::1:5701", "host:", ":5701")) {
+            assertThatThrownBy(() -> Tandem.cluster(seed).options())
+                    .as(seed)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("seed '" + seed + "': ");
+        }
+        assertThat(Tandem.cluster("127.0.0.1:65535", "[::1]:5701", "localhost:1")
+                        .options()
+                        .cluster()
+                        .seeds())
+                .containsExactly("127.0.0.1:65535", "[::1]:5701", "localhost:1");
+        assertThatThrownBy(() -> Tandem.cluster("[2001:db8::5]:5701").options())
+                .hasMessageContaining("is not a loopback address");
     }
 
     @Test

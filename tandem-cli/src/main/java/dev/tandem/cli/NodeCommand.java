@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,9 +37,6 @@ import picocli.CommandLine.Spec;
                 + " nodes on 127.0.0.1 in this JVM, without a secret, to try the cluster mode out:"
                 + " tandem node --local 3")
 final class NodeCommand implements Callable<Integer> {
-    /** A seed as {@code Tandem.cluster(seeds...)} takes it ({@code ClusterOptions}), with its port apart. */
-    private static final Pattern HOST_PORT = Pattern.compile("([^\\s:]+):(\\d{1,5})");
-
     @Option(
             names = "--bind",
             paramLabel = "ADDR",
@@ -171,13 +166,10 @@ final class NodeCommand implements Callable<Integer> {
                                     + ", between 1 and 65535");
         }
         for (String seed : join) {
-            Matcher m = HOST_PORT.matcher(seed);
-            if (!m.matches()) {
-                throw bad("--join", seed, "a node is host:port, such as 10.0.0.5:5701");
-            }
-            int p = Integer.parseInt(m.group(2));
-            if (p < 1 || p > 65535) {
-                throw bad("--join", seed, "port " + p + " is not between 1 and 65535");
+            try {
+                ClusterOptions.checkAddress("--join", seed);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), null, null, seed);
             }
         }
         if (clusterName.isBlank()) {

@@ -7,6 +7,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.tandem.ClusterOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -67,6 +69,17 @@ public final class Node implements AutoCloseable {
     /** The line a node prints on stdout once it is ready; a local cluster waits for it. */
     static final String READY = "tandem node ready: ";
 
+    /** The options of {@link #main} that take a value. */
+    private static final Set<String> VALUED_OPTIONS = Set.of(
+            "--bind",
+            "--port",
+            "--join",
+            "--cluster-name",
+            "--secret-file",
+            "--max-processes",
+            "--max-heap",
+            "--cache");
+
     /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
     private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
@@ -106,6 +119,15 @@ public final class Node implements AutoCloseable {
             }
             if (maxProcesses < 1) {
                 throw new IllegalArgumentException("--max-processes must be >= 1, was " + maxProcesses);
+            }
+            if (maxHeapBytes < 0) {
+                throw new IllegalArgumentException("--max-heap must not be negative, was " + maxHeapBytes);
+            }
+            if (clusterName.isBlank()) {
+                throw new IllegalArgumentException("--cluster-name must not be blank");
+            }
+            for (String each : join) {
+                ClusterOptions.checkAddress("--join", each);
             }
         }
 
@@ -271,8 +293,15 @@ public final class Node implements AutoCloseable {
      * @throws Exception if it cannot start
      */
     public static void main(String[] args) throws Exception {
-        Node node = start(parse(args));
-        node.await();
+        Settings settings;
+        try {
+            settings = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tandem node: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        start(settings).await();
     }
 
     /**
@@ -300,16 +329,17 @@ public final class Node implements AutoCloseable {
                 case "--watch-parent" -> watchParent = true;
                 default -> {
                     if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException("unknown option or missing value: " + a);
+                        throw new IllegalArgumentException(
+                                VALUED_OPTIONS.contains(a) ? a + " needs a value" : "unknown option: " + a);
                     }
                     String v = args[++i];
                     switch (a) {
                         case "--bind" -> bind = v;
-                        case "--port" -> port = Integer.parseInt(v);
+                        case "--port" -> port = number(a, v);
                         case "--join" -> join.addAll(List.of(v.split(",")));
                         case "--cluster-name" -> clusterName = v;
                         case "--secret-file" -> secretFile = Path.of(v);
-                        case "--max-processes" -> maxProcesses = Integer.parseInt(v);
+                        case "--max-processes" -> maxProcesses = number(a, v);
                         case "--max-heap" -> maxHeap = Sizes.parse(v);
                         case "--cache" -> cache = Path.of(v);
                         default -> throw new IllegalArgumentException("unknown option: " + a);
@@ -319,5 +349,13 @@ public final class Node implements AutoCloseable {
         }
         return new Settings(
                 bind, port, join, clusterName, secretFile, maxProcesses, maxHeap, cache, secretOnStdin, watchParent);
+    }
+
+    private static int number(String option, String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a whole number, was '" + value + "'", e);
+        }
     }
 }
