@@ -1,16 +1,14 @@
 package dev.tandem;
 
+import dev.tandem.spi.CacheFolder;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -54,31 +52,7 @@ final class AotCache {
      * cannot be read or deleted is left alone.
      */
     static void markUsedAndPrune(Path cache) {
-        try {
-            if (Files.isRegularFile(cache)) {
-                Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis()));
-            }
-            List<Path> caches = new ArrayList<>();
-            long now = System.currentTimeMillis();
-            try (Stream<Path> files = Files.list(cache.getParent())) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    String name = p.getFileName().toString();
-                    if (name.startsWith("worker-") && name.endsWith(".aot")) {
-                        caches.add(p);
-                    } else if (isStaleLeftover(p, now)) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
-            caches.sort(Comparator.comparingLong(AotCache::modified).reversed());
-            for (Path old : caches.subList(Math.min(KEEP, caches.size()), caches.size())) {
-                if (!old.equals(cache)) {
-                    Files.deleteIfExists(old);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // a cache folder we cannot tidy is only a waste of disk space
-        }
+        CacheFolder.markUsedAndPrune(cache, "worker-", KEEP, p -> isStaleLeftover(p, System.currentTimeMillis()));
     }
 
     /**
@@ -125,15 +99,7 @@ final class AotCache {
         }
         boolean oldPidDead = parts.length == 2
                 && OwnerStamp.parse(parts[0], "0", "0").map(o -> !o.isAlive()).orElse(false);
-        return oldPidDead || nowMillis - modified(file) > LEFTOVER_MILLIS;
-    }
-
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
+        return oldPidDead || nowMillis - CacheFolder.modified(file) > LEFTOVER_MILLIS;
     }
 
     /** {@return the cache file for this class path and options, or null if it cannot have one} */

@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import dev.tandem.spi.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -180,7 +181,7 @@ final class OutputPump implements Runnable {
     private void emit(String piece, boolean continues) {
         try {
             keep(piece, continues);
-            if (forward && !(quietAotTraining && isAotTrainingChatter(piece))) {
+            if (forward && !(quietAotTraining && CacheFolder.isAotChatter(piece))) {
                 target.get().println(prefix + piece + (continues ? SPLIT_MARK : ""));
             }
         } catch (Throwable e) { // never die: the worker would block on a full pipe
@@ -287,14 +288,6 @@ final class OutputPump implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static boolean isAotTrainingChatter(String line) {
-        return line.contains("AOTConfiguration")
-                || line.contains("AOTCache")
-                || line.contains("AOT cache")
-                || line.contains("AOT configuration")
-                || line.startsWith("Picked up JAVA_TOOL_OPTIONS");
     }
 
     /** {@return the last lines, oldest first, joined by newlines} */

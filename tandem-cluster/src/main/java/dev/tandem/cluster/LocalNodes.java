@@ -1,5 +1,6 @@
 package dev.tandem.cluster;
 
+import dev.tandem.spi.CacheFolder;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -156,7 +157,7 @@ final class LocalNodes implements AutoCloseable {
                             if (line.startsWith(Node.READY)) {
                                 c.ready.countDown();
                             }
-                            if (training && isAotTrainingChatter(line)) {
+                            if (training && CacheFolder.isAotChatter(line)) {
                                 continue;
                             }
                             c.keep(line);
@@ -169,14 +170,6 @@ final class LocalNodes implements AutoCloseable {
                 "tandem-node-" + c.index + "-output");
         t.setDaemon(true);
         t.start();
-    }
-
-    private static boolean isAotTrainingChatter(String line) {
-        return line.contains("AOTConfiguration")
-                || line.contains("AOTCache")
-                || line.contains("AOT cache")
-                || line.contains("AOT configuration")
-                || line.startsWith("Picked up JAVA_TOOL_OPTIONS");
     }
 
     private static List<Integer> freePorts(int n) throws IOException {

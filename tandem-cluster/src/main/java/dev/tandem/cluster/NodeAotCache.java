@@ -1,24 +1,21 @@
 package dev.tandem.cluster;
 
+import dev.tandem.spi.CacheFolder;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * The JDK's AOT cache (JEP 483, 514) of a local cluster's node JVMs: a node started with it maps the
@@ -166,34 +163,11 @@ final class NodeAotCache {
      * and the training files of callers no longer alive. Best effort.
      */
     private static void prune(Path cache) {
-        try {
-            if (Files.isRegularFile(cache)) {
-                Files.setLastModifiedTime(cache, FileTime.fromMillis(System.currentTimeMillis()));
-            }
-            List<Path> caches = new ArrayList<>();
-            long now = System.currentTimeMillis();
-            try (Stream<Path> files = Files.list(cache.getParent())) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    String name = p.getFileName().toString();
-                    if (!name.startsWith("node-")) {
-                        continue;
-                    }
-                    if (name.endsWith(".aot")) {
-                        caches.add(p);
-                    } else if (isStaleTraining(name, modified(p), now)) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
-            caches.sort(Comparator.comparingLong(NodeAotCache::modified).reversed());
-            for (Path old : caches.subList(Math.min(KEEP, caches.size()), caches.size())) {
-                if (!old.equals(cache)) {
-                    Files.deleteIfExists(old);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // a folder we cannot tidy is only a waste of disk space
-        }
+        CacheFolder.markUsedAndPrune(cache, "node-", KEEP, p -> {
+            String name = p.getFileName().toString();
+            return name.startsWith("node-")
+                    && isStaleTraining(name, CacheFolder.modified(p), System.currentTimeMillis());
+        });
     }
 
     /** {@return whether a node cache's training file (or its .config) belongs to a dead caller or is a day old} */
@@ -207,14 +181,6 @@ final class NodeAotCache {
             return ProcessHandle.of(Long.parseLong(pid)).isEmpty() || nowMillis - modifiedMillis > LEFTOVER_MILLIS;
         } catch (NumberFormatException e) {
             return nowMillis - modifiedMillis > LEFTOVER_MILLIS;
-        }
-    }
-
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
         }
     }
 
