@@ -1,7 +1,8 @@
 package dev.tandem;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
 
@@ -16,14 +17,34 @@ import java.util.concurrent.FutureTask;
  * registering thread if the future is already done. Actions must therefore be short and must not
  * block; hand longer work to another thread. An action that throws does not stop the others.
  *
- * <p>Thread-safe. Memory effects: the completion of the future happens-before each action runs.
+ * <p>Thread-safe, without a lock. Memory effects: the completion of the future happens-before each
+ * action runs.
  */
 abstract class NotifyingFutureTask<T> extends FutureTask<T> {
-    /** Guarded by this; null once the actions ran. */
-    private List<Runnable> actions = new ArrayList<>(1);
+    /** What {@link #actions} holds once they ran. */
+    private static final Object RAN = new Object();
+
+    private static final VarHandle ACTIONS;
+
+    static {
+        try {
+            ACTIONS = MethodHandles.lookup().findVarHandle(NotifyingFutureTask.class, "actions", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Whether this runs a batch of a {@code map}, not a task the caller submitted. */
     private final boolean mapBatch;
+
+    /**
+     * The actions: null (none yet, the common case: most futures get none, so none costs no
+     * allocation and no lock), one {@link Runnable}, a {@code Runnable[]} of several in the order
+     * registered, or {@link #RAN}. Changed only by compare-and-set, from null or a list to a longer
+     * list, or to {@link #RAN} once.
+     */
+    @SuppressWarnings("unused") // through ACTIONS
+    private volatile Object actions;
 
     NotifyingFutureTask(Callable<T> callable) {
         super(callable);
@@ -41,32 +62,50 @@ abstract class NotifyingFutureTask<T> extends FutureTask<T> {
      * @param action what to run; must not block
      */
     final void whenDone(Runnable action) {
-        synchronized (this) {
-            if (actions != null) {
-                actions.add(action);
+        while (true) {
+            Object now = actions;
+            if (now == RAN) {
+                action.run();
+                return;
+            }
+            Object more;
+            if (now == null) {
+                more = action;
+            } else if (now instanceof Runnable one) {
+                more = new Runnable[] {one, action};
+            } else {
+                Runnable[] some = (Runnable[]) now;
+                Runnable[] longer = Arrays.copyOf(some, some.length + 1);
+                longer[some.length] = action;
+                more = longer;
+            }
+            if (ACTIONS.compareAndSet(this, now, more)) {
                 return;
             }
         }
-        action.run();
     }
 
     @Override
     protected void done() {
-        List<Runnable> toRun;
-        synchronized (this) {
-            toRun = actions;
-            actions = null;
-        }
-        if (toRun == null) {
+        Object toRun = ACTIONS.getAndSet(this, RAN);
+        if (toRun == null || toRun == RAN) {
             return;
         }
-        for (Runnable action : toRun) {
-            try {
-                action.run();
-            } catch (RuntimeException | Error e) {
-                Thread t = Thread.currentThread();
-                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+        if (toRun instanceof Runnable one) {
+            runSafely(one);
+        } else {
+            for (Runnable action : (Runnable[]) toRun) {
+                runSafely(action);
             }
+        }
+    }
+
+    private static void runSafely(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException | Error e) {
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
         }
     }
 }

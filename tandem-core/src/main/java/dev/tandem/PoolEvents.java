@@ -96,9 +96,8 @@ final class PoolEvents {
 
     private final LongAdder latencyNanos = new LongAdder();
     /** Tasks inside a pool thread now (thread modes only). */
-    private final LongAdder onThreads = new LongAdder();
-
     private final AtomicLong workersStarted = new AtomicLong();
+
     private final AtomicLong workersDied = new AtomicLong();
     private final AtomicLong workersRestarted = new AtomicLong();
     private final AtomicLong workersRecycled = new AtomicLong();
@@ -133,6 +132,16 @@ final class PoolEvents {
     /** A submission counted by {@link #taskQueued} was rejected after all (thread modes). */
     void taskRejected() {
         submitted.decrement();
+    }
+
+    /**
+     * {@return whether a recording wants the time a task starts now: the events that carry it,
+     * {@link FlightEvents.TaskStarted} and {@link FlightEvents.TaskFinished}'s wait and run times,
+     * are enabled} Without one, the thread modes skip the clock read at a task's start (a task that
+     * started before a recording began is recorded as waiting until it finished). Costs a flag read.
+     */
+    boolean recordsStarts() {
+        return new FlightEvents.TaskStarted().isEnabled() || new FlightEvents.TaskFinished().isEnabled();
     }
 
     /**
@@ -181,11 +190,6 @@ final class PoolEvents {
             e.runTime = startedNanos == 0 ? 0 : now - startedNanos;
             e.commit();
         }
-    }
-
-    /** A pool thread took a task ({@code +1}) or returned from it ({@code -1}); thread modes. */
-    void onThread(int delta) {
-        onThreads.add(delta);
     }
 
     // ---------------------------------------------------------------- workers (pool lock held)
@@ -323,9 +327,22 @@ final class PoolEvents {
 
     // ---------------------------------------------------------------- statistics
 
-    /** {@return the statistics with the gauges of a thread mode} */
-    PoolStats stats(int threads, int queued) {
-        int running = (int) Math.max(0, onThreads.sum());
+    /**
+     * {@return the statistics with the gauges of a thread mode}
+     *
+     * @param threads the pool's threads (ignored for virtual threads: one per task running)
+     * @param queued the tasks waiting for a thread
+     * @param running the tasks on a thread, or -1 for every task accepted and not yet completed
+     *     (virtual threads: each task has a thread of its own from the start)
+     */
+    PoolStats threadStats(int threads, int queued, int running) {
+        if (running < 0) {
+            long done = 0;
+            for (LongAdder c : completed) { // first, so that the difference is never negative
+                done += c.sum();
+            }
+            running = (int) Math.max(0, Math.min(Integer.MAX_VALUE, submitted.sum() - done));
+        }
         return stats(mode == Mode.VIRTUAL_THREADS ? running : threads, queued, running);
     }
 

@@ -28,7 +28,8 @@ package dev.tandem;
  * @param mode the pool's execution model
  * @param workers the pool's size now: worker JVMs serving (alive and not condemned) in isolated
  *     modes, as {@link TaskPool#workerPids()} lists them; threads alive in {@link Mode#THREADS};
- *     virtual threads running a task in {@link Mode#VIRTUAL_THREADS}
+ *     in {@link Mode#VIRTUAL_THREADS}, the tasks accepted and not completed, each of which has a
+ *     virtual thread of its own
  * @param queued tasks accepted and not yet running: waiting in the caller, or sent ahead to a
  *     worker that is busy (prefetched); always 0 in {@link Mode#VIRTUAL_THREADS}, where every task
  *     gets a thread at once

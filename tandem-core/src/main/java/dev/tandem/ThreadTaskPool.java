@@ -100,8 +100,8 @@ final class ThreadTaskPool extends AbstractTaskPool {
     @Override
     public PoolStats stats() {
         return delegate instanceof ThreadPoolExecutor threads
-                ? events.stats(threads.getPoolSize(), threads.getQueue().size())
-                : events.stats(0, 0);
+                ? events.threadStats(threads.getPoolSize(), threads.getQueue().size(), threads.getActiveCount())
+                : events.threadStats(0, 0, -1);
     }
 
     @Override
@@ -153,7 +153,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
         private volatile boolean timedOut;
         /** When it was queued ({@link System#nanoTime()}), or 0 if it never was; see {@link PoolEvents}. */
         private volatile long queuedNanos;
-        /** When a pool thread took it, or 0. */
+        /** When a pool thread took it, or 0 (also when no recording wanted the time then). */
         private volatile long startedNanos;
 
         TimedTask(Callable<T> callable, Object userTask, boolean reportsUncaught) {
@@ -184,14 +184,14 @@ final class ThreadTaskPool extends AbstractTaskPool {
             if (isDone()) {
                 return;
             }
-            long now = System.nanoTime();
-            startedNanos = now;
-            events.taskStarted(id, userTask, 0, 1, queuedNanos, now);
-            events.onThread(1);
+            if (events.recordsStarts()) {
+                long now = System.nanoTime();
+                startedNanos = now;
+                events.taskStarted(id, userTask, 0, 1, queuedNanos, now);
+            }
             try {
                 runTimed();
             } finally {
-                events.onThread(-1);
                 if (reportsUncaught && state() == State.FAILED) {
                     Thread self = Thread.currentThread();
                     self.getUncaughtExceptionHandler().uncaughtException(self, exceptionNow());
