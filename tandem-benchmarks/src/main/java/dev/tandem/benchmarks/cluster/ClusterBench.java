@@ -176,25 +176,35 @@ public final class ClusterBench {
 
     /**
      * {@return CPU time (user and system, clock ticks) of this JVM, of its node JVMs and of every
-     * worker JVM under it (a worker that ended meanwhile is not counted)}
+     * worker JVM under it} A worker that ended and was reaped counts through its parent's reaped
+     * children's time ({@code cutime}, {@code cstime}), so a difference of two readings stays right
+     * when workers are replaced in between.
      */
     static long[] cpuTicks() {
         long[] t = new long[3];
-        t[0] = ticks(ProcessHandle.current().pid());
+        long[] self = ticks(ProcessHandle.current().pid());
+        t[0] = self[0];
+        t[2] = self[1];
         for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
             boolean node = p.info().commandLine().orElse("").contains("dev.tandem.cluster.Node");
-            t[node ? 1 : 2] += ticks(p.pid());
+            long[] own = ticks(p.pid());
+            t[node ? 1 : 2] += own[0];
+            t[2] += own[1];
         }
         return t;
     }
 
-    private static long ticks(long pid) {
+    /** {@return a process's own CPU ticks and those of its reaped children, or zeros if it is gone} */
+    private static long[] ticks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+            // utime, stime, cutime, cstime: fields 14 to 17 of proc(5)
+            return new long[] {
+                Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])
+            };
         } catch (IOException | RuntimeException e) {
-            return 0;
+            return new long[2];
         }
     }
 
