@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -113,7 +114,8 @@ public record ClusterOptions(
                     perms.stream()
                             .noneMatch(p ->
                                     p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")),
-                    "the secret file " + file + " is readable by others (" + perms + "): `chmod 600 " + file + "`");
+                    "the secret file " + file + " is readable by others (mode " + PosixFilePermissions.toString(perms)
+                            + "): `chmod 600 " + file + "`");
         } catch (IOException e) {
             throw new IllegalArgumentException("the secret file " + file + " cannot be read: " + e, e);
         } catch (UnsupportedOperationException e) {

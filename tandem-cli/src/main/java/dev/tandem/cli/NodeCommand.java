@@ -1,9 +1,14 @@
 package dev.tandem.cli;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.ClusterOptions;
 import dev.tandem.cluster.Node;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -54,9 +59,11 @@ final class NodeCommand implements Callable<Integer> {
 
     @Option(
             names = "--join",
-            split = ",",
             paramLabel = "HOST:PORT",
-            description = "host:port of other nodes, comma-separated.")
+            description = "host:port of other nodes, comma-separated; IPv6 in brackets ([::1]:5701).")
+    List<String> joinTyped = new ArrayList<>();
+
+    /** The addresses of {@link #joinTyped}, split at commas; filled by {@link #validate()}. */
     List<String> join = new ArrayList<>();
 
     @Option(
@@ -84,7 +91,10 @@ final class NodeCommand implements Callable<Integer> {
             description = "Largest heap a worker may have, e.g. 512m, 2g (default: no limit).")
     String maxHeap;
 
-    @Option(names = "--local", paramLabel = "N", description = "Run N nodes on 127.0.0.1, from --port on, in this JVM.")
+    @Option(
+            names = "--local",
+            paramLabel = "N",
+            description = "Run N nodes on 127.0.0.1, from --port on, in this JVM (with --secret-file if given).")
     Integer local;
 
     @Spec
@@ -165,11 +175,18 @@ final class NodeCommand implements Callable<Integer> {
                             : "the " + count + " nodes need ports " + port + " to " + (port + count - 1)
                                     + ", between 1 and 65535");
         }
-        for (String seed : join) {
-            try {
-                ClusterOptions.checkAddress("--join", seed);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), null, null, seed);
+        join = new ArrayList<>();
+        for (String typed : joinTyped) {
+            for (String seed : typed.split(",", -1)) {
+                if (seed.isBlank()) {
+                    throw bad("--join", typed, "an empty address (a comma too many, or no address at all)");
+                }
+                try {
+                    ClusterOptions.checkAddress("--join", seed.strip());
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage(), null, null, typed);
+                }
+                join.add(seed.strip());
             }
         }
         if (clusterName.isBlank()) {
@@ -192,11 +209,36 @@ final class NodeCommand implements Callable<Integer> {
             throw bad("--max-processes", maxProcesses.toString(), "must be at least 1");
         }
         if (maxHeap != null) {
+            long bytes;
             try {
-                Node.parse(new String[] {"--max-heap", maxHeap});
+                bytes = Node.parse(new String[] {"--max-heap", maxHeap}).maxHeapBytes();
             } catch (IllegalArgumentException e) {
                 throw bad("--max-heap", maxHeap, e.getMessage());
             }
+            long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+            if (bytes > memory) {
+                throw bad(
+                        "--max-heap",
+                        maxHeap,
+                        "more than this machine's memory (" + (memory >> 20) + " MiB): a worker could never use it");
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            checkPortFree(address, port + i);
+        }
+    }
+
+    /** Binds and releases the port, so that one in use is a one-line error before Hazelcast starts. */
+    private void checkPortFree(InetAddress address, int p) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(false);
+            probe.bind(new InetSocketAddress(address, p), 1);
+        } catch (IOException e) {
+            throw bad(
+                    "--port",
+                    String.valueOf(port),
+                    "port " + p + " on " + address.getHostAddress() + " is in use (another node or program listens"
+                            + " there; ss -ltnp shows which): choose another --port");
         }
     }
 

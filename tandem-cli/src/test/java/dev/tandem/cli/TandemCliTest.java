@@ -6,9 +6,12 @@ import dev.tandem.measure.testing.UserClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,6 +210,42 @@ class TandemCliTest {
                     .startsWith("tandem node: --join '" + join + "': ")
                     .endsWith("(see tandem node --help)" + System.lineSeparator());
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeAcceptedAnEmptyJoinAndNamedOnlyThePieceOfAList() {
+        for (String join : List.of(",", "127.0.0.1:5702,,127.0.0.1:5703", "127.0.0.1:5702,")) {
+            assertThat(run("node", "--join", join).isUsageError().err())
+                    .startsWith("tandem node: --join '" + join + "': an empty address");
+        }
+        assertThat(run("node", "--join", "127.0.0.1:5702,host:70000")
+                        .isUsageError()
+                        .err())
+                .startsWith("tandem node: --join 'host:70000': the port must be between 1 and 65535");
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeOnAPortInUsePrintedSeventyLinesOfStackTraces() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String p = String.valueOf(taken.getLocalPort());
+            Run r = run("node", "--port", p).isUsageError();
+            assertThat(r.err())
+                    .startsWith("tandem node: --port '" + p + "': port " + p + " on 127.0.0.1 is in use")
+                    .doesNotContain("Exception")
+                    .doesNotContain("\tat ");
+            assertThat(r.err().lines().count()).isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void nodeStartedWithAHeapNoWorkerCouldHave() {
+        assertThat(run("node", "--max-heap", "15m").isUsageError().err())
+                .contains("--max-heap '15m': --max-heap must be at least 16m");
+        assertThat(run("node", "--max-heap", "999t").isUsageError().err())
+                .contains("--max-heap '999t': more than this machine's memory");
     }
 
     @Test

@@ -69,6 +69,9 @@ public final class Node implements AutoCloseable {
     /** The line a node prints on stdout once it is ready; a local cluster waits for it. */
     static final String READY = "tandem node ready: ";
 
+    /** The smallest {@code --max-heap}: a worker JVM does not start with less. */
+    static final long MIN_HEAP_BYTES = 16L << 20;
+
     /** The options of {@link #main} that take a value. */
     private static final Set<String> VALUED_OPTIONS = Set.of(
             "--bind",
@@ -120,8 +123,10 @@ public final class Node implements AutoCloseable {
             if (maxProcesses < 1) {
                 throw new IllegalArgumentException("--max-processes must be >= 1, was " + maxProcesses);
             }
-            if (maxHeapBytes < 0) {
-                throw new IllegalArgumentException("--max-heap must not be negative, was " + maxHeapBytes);
+            if (maxHeapBytes != 0 && maxHeapBytes < MIN_HEAP_BYTES) {
+                throw new IllegalArgumentException(
+                        "--max-heap must be at least 16m (a worker JVM needs that much), was " + maxHeapBytes
+                                + " bytes");
             }
             if (clusterName.isBlank()) {
                 throw new IllegalArgumentException("--cluster-name must not be blank");
