@@ -136,7 +136,7 @@ public final class BulkReader implements AutoCloseable {
         if (file.size() < e.offset() + span) {
             throw stale(e);
         }
-        Mapping mapping = acquire(e.path(), path, file.fileKey());
+        Mapping mapping = acquire(e.path(), path, file.fileKey(), e.offset() + span);
         try {
             MemorySegment m = mapping.whole.asSlice(e.offset(), span);
             if ((long) Words.LONG.getAcquire(m, BulkDescriptor.SEQUENCE_OFFSET) != e.sequence()) {
@@ -163,7 +163,7 @@ public final class BulkReader implements AutoCloseable {
     }
 
     /** {@return the mapping of the file at {@code path}, kept or made, counted as used} */
-    private Mapping acquire(String key, Path path, Object fileKey) throws IOException {
+    private Mapping acquire(String key, Path path, Object fileKey, long bytes) throws IOException {
         List<Mapping> unmap = new ArrayList<>(0);
         try {
             synchronized (this) {
@@ -173,12 +173,15 @@ public final class BulkReader implements AutoCloseable {
                 long now = System.nanoTime();
                 retireIdleLocked(now, MAPPING_IDLE_NANOS, unmap);
                 Mapping kept = mappings.get(key);
-                if (kept != null && kept.fileKey != null && kept.fileKey.equals(fileKey)) {
+                if (kept != null
+                        && kept.fileKey != null
+                        && kept.fileKey.equals(fileKey)
+                        && kept.whole.byteSize() >= bytes) {
                     kept.users++;
                     kept.lastUsedNanos = now;
                     return kept;
                 }
-                if (kept != null) { // another file under that name: the old one was deleted
+                if (kept != null) { // another file under that name (the old one was deleted), or grown
                     mappings.remove(key);
                     retireLocked(kept, unmap);
                 }
@@ -277,6 +280,11 @@ public final class BulkReader implements AutoCloseable {
     /** {@return how many segments are mapped now; for tests} */
     synchronized int mapped() {
         return mappings.size();
+    }
+
+    /** {@return whether no segment is mapped} */
+    public synchronized boolean isEmpty() {
+        return mappings.isEmpty();
     }
 
     /** Unmaps every mapping (those in use once their copy ends); later reads fail. Idempotent. */

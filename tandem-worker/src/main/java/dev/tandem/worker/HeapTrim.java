@@ -143,6 +143,8 @@ final class HeapTrim {
      * encoded). Collects now if the next task like it would otherwise grow the heap.
      */
     void afterTask(long dataBytes) {
+        // A busy worker may not go idle for long: the caller's segments it no longer reads go now.
+        arguments.trim(BulkReader.MAPPING_IDLE_NANOS);
         if (dataBytes < LARGE_BYTES) {
             return;
         }
@@ -156,7 +158,10 @@ final class HeapTrim {
 
     /** The last running task ended and none is queued: plan a trim if there is something to give back. */
     synchronized void idle() {
-        if (!grown && Runtime.getRuntime().totalMemory() <= TRIM_ABOVE_BYTES && results.isEmpty()) {
+        if (!grown
+                && Runtime.getRuntime().totalMemory() <= TRIM_ABOVE_BYTES
+                && results.isEmpty()
+                && arguments.isEmpty()) {
             return;
         }
         if (pending != null) {

@@ -110,6 +110,24 @@ class HeapTrimTest {
         assertThat(collections).isEmpty();
     }
 
+    /** The reader keeps the caller's segments mapped (they would pin the caller's deleted memory). */
+    @Test
+    void anIdleWorkerUnmapsTheSegmentsItsArgumentsCameThrough() throws Exception {
+        try (BulkWriter caller = new BulkWriter(64 << 10, false)) {
+            BulkWriter.Lease argument = caller.put(new byte[1 << 20]);
+            arguments.take(argument.entry());
+            assertThat(arguments.isEmpty())
+                    .as("kept mapped for the next argument")
+                    .isFalse();
+            trim.busy();
+            trim.afterTask(1 << 20);
+            trim.idle();
+            timer.advance(HeapTrim.IDLE_NANOS);
+            assertThat(arguments.isEmpty()).as("idle: unmapped").isTrue();
+            argument.release();
+        }
+    }
+
     @Test
     void aResultNeverMarkedReadDelaysTheTrimOnlyForTheGracePeriod() throws Exception {
         results.put(new byte[1 << 20]);
