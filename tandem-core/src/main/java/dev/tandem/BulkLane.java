@@ -1,8 +1,11 @@
 package dev.tandem;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.tandem.protocol.BulkEntry;
 import dev.tandem.protocol.BulkReader;
 import dev.tandem.protocol.BulkWriter;
 import dev.tandem.protocol.WorkerLaunch;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reused by later tasks, and deleted once unused for {@link #TRIM_AFTER_NANOS} (a trim is planned on
  * the shared timer whenever a lease comes back) or when the pool terminates ({@link #close()}).
  * Segments of results belong to the worker that wrote them: the caller marks each read once the
- * reply is decoded ({@link WorkerProcess}), and sweeps those of a worker that died.
+ * reply is decoded ({@link WorkerProcess}), and sweeps those of a worker that died. The reader keeps
+ * them mapped for the next result while they are in use, and unmaps them once unused for
+ * {@link BulkReader#MAPPING_IDLE_NANOS} (the same timer).
  *
  * <p>Thread-safe.
  */
@@ -37,7 +42,8 @@ final class BulkLane implements AutoCloseable {
     BulkLane(long threshold, long workerHeapBytes) {
         this.arguments = new BulkWriter(threshold, false);
         this.results = new BulkReader(
-                "give this JVM (the caller) a larger heap: -Xmx on its command line, or return the data in pieces");
+                "give this JVM (the caller) a larger heap: -Xmx on its command line, or return the data in pieces",
+                outOfMemoryIsFatal());
         this.workerHeapBytes = workerHeapBytes;
     }
 
@@ -48,6 +54,28 @@ final class BulkLane implements AutoCloseable {
     static BulkLane of(List<String> workerJvmOptions) {
         long threshold = Long.getLong(WorkerLaunch.BULK_THRESHOLD_PROPERTY, BulkWriter.DEFAULT_THRESHOLD);
         return threshold <= 0 ? null : new BulkLane(threshold, WorkerHeap.maxBytes(workerJvmOptions));
+    }
+
+    /**
+     * {@return whether an {@link OutOfMemoryError} ends, crashes or dumps this JVM, by its flags} If
+     * not, the reader of results lets a large allocation make room its own way and reports its
+     * {@link OutOfMemoryError} ({@link BulkReader}); a full collection before each large result, as
+     * a worker runs, made G1 shrink the caller's heap, and the next results grow it again into
+     * fresh memory. Unknown flags count as fatal.
+     */
+    static boolean outOfMemoryIsFatal() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            for (String flag :
+                    List.of("ExitOnOutOfMemoryError", "CrashOnOutOfMemoryError", "HeapDumpOnOutOfMemoryError")) {
+                if (Boolean.parseBoolean(vm.getVMOption(flag).getValue())) {
+                    return true;
+                }
+            }
+            return !vm.getVMOption("OnOutOfMemoryError").getValue().isEmpty();
+        } catch (RuntimeException | LinkageError e) { // no such flag, or no management here
+            return true;
+        }
     }
 
     BulkWriter writer() {
@@ -64,6 +92,15 @@ final class BulkLane implements AutoCloseable {
 
     long workerHeapBytes() {
         return workerHeapBytes;
+    }
+
+    /**
+     * Marks a result's values read, so that its worker may reuse their segments, and plans the
+     * unmapping of the reader's mappings that then stay unused.
+     */
+    void resultRead(List<BulkEntry> entries) {
+        results.markRead(entries);
+        planTrim();
     }
 
     /** Gives back a task's leases and plans the deletion of segments that then stay unused. */
@@ -86,14 +123,16 @@ final class BulkLane implements AutoCloseable {
 
     private void trim() {
         trimPlanned.set(false);
-        if (arguments.trim(TRIM_AFTER_NANOS)) {
+        boolean kept = arguments.trim(TRIM_AFTER_NANOS);
+        if (results.trim(BulkReader.MAPPING_IDLE_NANOS) || kept) {
             planTrim();
         }
     }
 
-    /** Deletes every segment of the pool's arguments. */
+    /** Deletes every segment of the pool's arguments, and unmaps the results' segments. */
     @Override
     public void close() {
         arguments.close();
+        results.close();
     }
 }

@@ -210,7 +210,11 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         } finally {
             List<BulkEntry> shared = BulkTable.entries(value);
             if (!shared.isEmpty()) {
-                BulkReader.release(shared);
+                if (decoder.lane() != null) {
+                    decoder.lane().resultRead(shared);
+                } else {
+                    BulkReader.release(shared);
+                }
             }
         }
     }

@@ -344,6 +344,17 @@ public final class BulkWriter implements AutoCloseable {
         return !free.isEmpty() || !leased.isEmpty();
     }
 
+    /**
+     * {@return whether a value written is still unread: a segment of a writer {@code reclaimedByReader}
+     * that its reader has not marked read yet (or that a {@link #put} is filling)} While it is, the
+     * reader is still at work on what this side sent: a worker whose result the caller is still
+     * copying out is not idle.
+     */
+    public synchronized boolean awaitsReader() {
+        reclaimLocked();
+        return reclaimedByReader && !leased.isEmpty();
+    }
+
     /** {@return whether this writer holds no segment, leased or free} */
     public synchronized boolean isEmpty() {
         return leased.isEmpty() && free.isEmpty();

@@ -21,7 +21,7 @@ public final class HeapRoom {
      * @param bytes the size of the allocation
      */
     public static boolean fits(long bytes) {
-        if (bytes > Runtime.getRuntime().maxMemory() / 3 * 2) {
+        if (!mayFit(bytes)) {
             return false;
         }
         if (bytes + MARGIN <= available()) {
@@ -29,6 +29,22 @@ public final class HeapRoom {
         }
         System.gc();
         return bytes + MARGIN <= available();
+    }
+
+    /**
+     * {@return whether one array of {@code bytes} can ever fit: no more than two thirds of the
+     * maximum heap} An array that large lives in the old generation, which is two thirds of the heap
+     * with the default {@code -XX:NewRatio=2}. Asked instead of {@link #fits} where an
+     * {@link OutOfMemoryError} of the allocation itself can be caught and reported: the allocation
+     * then makes its own room, as the collector sees fit (G1 reclaims dead large arrays in a young
+     * collection), where {@link #fits} would run a full collection whenever garbage fills the heap,
+     * and G1 shrinks the heap after one, so that the next large values grow it again into fresh
+     * memory.
+     *
+     * @param bytes the size of the allocation
+     */
+    public static boolean mayFit(long bytes) {
+        return bytes <= Runtime.getRuntime().maxMemory() / 3 * 2;
     }
 
     /** {@return the bytes the heap can still grow to hold: its maximum less what is in use} */

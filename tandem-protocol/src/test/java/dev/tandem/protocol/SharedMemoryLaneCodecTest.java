@@ -29,6 +29,7 @@ class SharedMemoryLaneCodecTest {
     @AfterEach
     void closeWriter() {
         writer.close();
+        reader.close();
     }
 
     record Holder(List<Object> values) implements Serializable {}

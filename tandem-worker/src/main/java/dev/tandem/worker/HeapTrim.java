@@ -1,11 +1,13 @@
 package dev.tandem.worker;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.tandem.protocol.BulkReader;
 import dev.tandem.protocol.BulkWriter;
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps a worker's heap from growing on every large task while tasks come, and gives the memory back
@@ -29,15 +31,28 @@ import java.util.concurrent.TimeUnit;
  * <li><b>When idle</b> for {@link #IDLE_NANOS} after such a task (or with more than
  * {@link #TRIM_ABOVE_BYTES} of heap), it runs one full collection with
  * {@code MaxHeapFreeRatio=30} (a manageable flag, set through {@link HotSpotDiagnosticMXBean} and
- * set back afterwards), which returns the heap's free memory to the system, and deletes the
- * shared-memory segments of results that wait for reuse.
+ * set back afterwards), which returns the heap's free memory to the system, deletes the
+ * shared-memory segments of results that wait for reuse, and unmaps the caller's segments that
+ * arguments came through.
  * </ul>
  * The management classes load at the first idle trim only, so a worker that only runs small tasks
  * never pays for them.
  *
+ * <h2>Idle means the caller has the result</h2>
+ * A worker whose last result still waits in shared memory for the caller to copy it out is not idle:
+ * the round trip is not over, and the next task may follow the moment the caller has its copy. So
+ * the idle time counts from when the caller marked the results read ({@link BulkWriter#awaitsReader()},
+ * polled every {@link #READER_POLL_NANOS}; at most {@link #UNREAD_GRACE_NANOS}, for a mark that never
+ * comes). It used to count from the reply: a caller that took longer than {@link #IDLE_NANOS} to copy
+ * out a 256 MiB result (its own heap growing into fresh memory) found the worker trimmed by the time
+ * it sent the next task, which then paid for a new heap and a new segment, fresh pages that the
+ * kernel of the project's VM maps at about 150 MB/s: every round trip took 2.6 s instead of 0.3, and
+ * the slowness sustained itself.
+ *
  * <h2>Concurrency</h2>
  * {@link #busy()}, {@link #afterTask(long)} and {@link #idle()} are called by task threads; the timer
- * thread is made on first need. Thread-safe: state is guarded by this object.
+ * thread is made on first need. Thread-safe: state is guarded by this object (and the results'
+ * writer is only ever locked inside it, never the other way round).
  */
 final class HeapTrim {
     /**
@@ -52,19 +67,67 @@ final class HeapTrim {
     static final long LARGE_BYTES = 4L << 20;
     /** The free ratio an idle trim shrinks the heap to (the JVM's flag, in percent). */
     static final String TRIM_FREE_RATIO = "30";
+    /** How often an idle worker looks whether the caller has read its results: 50 ms. */
+    static final long READER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The longest an idle worker waits for the caller to read its results before it trims anyway: 30 s. */
+    static final long UNREAD_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** Runs an action after a delay; the returned future cancels it. */
+    @FunctionalInterface
+    interface Timer {
+        Future<?> after(long delayNanos, Runnable action);
+    }
 
     private final BulkWriter results;
-    private final String threadName;
+    private final BulkReader arguments;
+    private final Timer timer;
+    private final LongSupplier clock;
+    /** The collection that gives the heap's free memory back. */
+    private final Runnable shrink;
     /** Guarded by this. */
-    private ScheduledThreadPoolExecutor timer;
-    /** Guarded by this. */
-    private ScheduledFuture<?> pending;
+    private Future<?> pending;
     /** Whether a large task ran since the last trim. Guarded by this. */
     private boolean grown;
+    /** When the worker became idle. Guarded by this. */
+    private long idleSince;
+    /** Whether the pending check found the results unread. Guarded by this. */
+    private boolean awaitedReader;
 
-    HeapTrim(BulkWriter results, String threadName) {
+    HeapTrim(BulkWriter results, BulkReader arguments, String threadName) {
+        this(results, arguments, new DaemonTimer(threadName), System::nanoTime, HeapTrim::shrinkingCollection);
+    }
+
+    /** For tests: a timer and a clock of their own, and the collection replaced. */
+    HeapTrim(BulkWriter results, BulkReader arguments, Timer timer, LongSupplier clock, Runnable shrink) {
         this.results = results;
-        this.threadName = threadName;
+        this.arguments = arguments;
+        this.timer = timer;
+        this.clock = clock;
+        this.shrink = shrink;
+    }
+
+    /** The timer of a worker: one daemon thread, made on first need. */
+    private static final class DaemonTimer implements Timer {
+        private final String threadName;
+        /** Guarded by this. */
+        private ScheduledThreadPoolExecutor executor;
+
+        DaemonTimer(String threadName) {
+            this.threadName = threadName;
+        }
+
+        @Override
+        public synchronized Future<?> after(long delayNanos, Runnable action) {
+            if (executor == null) {
+                executor = new ScheduledThreadPoolExecutor(1, r -> {
+                    Thread t = new Thread(r, threadName);
+                    t.setDaemon(true);
+                    return t;
+                });
+                executor.setRemoveOnCancelPolicy(true);
+            }
+            return executor.schedule(action, delayNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** A task starts: whatever trim was planned waits for the next idle time. */
@@ -80,6 +143,8 @@ final class HeapTrim {
      * encoded). Collects now if the next task like it would otherwise grow the heap.
      */
     void afterTask(long dataBytes) {
+        // A busy worker may not go idle for long: the caller's segments it no longer reads go now.
+        arguments.trim(BulkReader.MAPPING_IDLE_NANOS);
         if (dataBytes < LARGE_BYTES) {
             return;
         }
@@ -93,34 +158,46 @@ final class HeapTrim {
 
     /** The last running task ended and none is queued: plan a trim if there is something to give back. */
     synchronized void idle() {
-        if (!grown && Runtime.getRuntime().totalMemory() <= TRIM_ABOVE_BYTES && results.isEmpty()) {
+        if (!grown
+                && Runtime.getRuntime().totalMemory() <= TRIM_ABOVE_BYTES
+                && results.isEmpty()
+                && arguments.isEmpty()) {
             return;
-        }
-        if (timer == null) {
-            timer = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, threadName);
-                t.setDaemon(true);
-                return t;
-            });
-            timer.setRemoveOnCancelPolicy(true);
         }
         if (pending != null) {
             pending.cancel(false);
         }
-        pending = timer.schedule(this::trim, IDLE_NANOS, TimeUnit.NANOSECONDS);
+        idleSince = clock.getAsLong();
+        awaitedReader = false;
+        pending = timer.after(IDLE_NANOS, this::trim);
     }
 
+    /**
+     * Trims, unless the caller is still reading the results (then looks again soon) or has just
+     * finished (then waits {@link #IDLE_NANOS} from now).
+     */
     private void trim() {
         synchronized (this) {
             if (pending == null || pending.isCancelled()) {
+                return;
+            }
+            if (results.awaitsReader() && clock.getAsLong() - idleSince < UNREAD_GRACE_NANOS) {
+                awaitedReader = true;
+                pending = timer.after(READER_POLL_NANOS, this::trim);
+                return;
+            }
+            if (awaitedReader) {
+                awaitedReader = false;
+                pending = timer.after(IDLE_NANOS, this::trim);
                 return;
             }
             pending = null;
             grown = false;
         }
         results.trim(0);
+        arguments.trim(0);
         if (Runtime.getRuntime().totalMemory() > TRIM_ABOVE_BYTES) {
-            shrinkingCollection();
+            shrink.run();
         }
     }
 

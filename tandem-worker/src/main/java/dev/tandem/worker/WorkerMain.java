@@ -136,7 +136,7 @@ public final class WorkerMain {
         this.out = new FrameWriter(replies);
         this.in = new FrameReader(tasks, WorkerLaunch.MAX_FRAME_BYTES);
         this.workerId = workerId;
-        this.trim = new HeapTrim(RESULTS, "tandem-worker-" + workerId + "-trim");
+        this.trim = new HeapTrim(RESULTS, ARGUMENTS, "tandem-worker-" + workerId + "-trim");
     }
 
     /**

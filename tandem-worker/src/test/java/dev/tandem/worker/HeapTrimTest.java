@@ -1,0 +1,145 @@
+package dev.tandem.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.protocol.BulkReader;
+import dev.tandem.protocol.BulkWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When an idle worker trims: on a timer and a clock of the test's own. Was: the idle time counted
+ * from the reply, so a caller that took longer than a second to copy out a large result found the
+ * worker's heap shrunk and its result segment deleted when it sent the next task, which paid for
+ * fresh memory again; every 256 MiB round trip took 2.6 s.
+ */
+class HeapTrimTest {
+    private final BulkWriter results = new BulkWriter(64 << 10, true);
+    private final BulkReader arguments = new BulkReader("raise it");
+    private final ManualTimer timer = new ManualTimer();
+    private final List<Long> collections = new ArrayList<>();
+    private final HeapTrim trim =
+            new HeapTrim(results, arguments, timer, timer::now, () -> collections.add(timer.now()));
+
+    @AfterEach
+    void close() {
+        results.close();
+        arguments.close();
+    }
+
+    /** A timer that runs what is due when the test moves its clock. */
+    private static final class ManualTimer implements HeapTrim.Timer {
+        private record Due(long at, FutureTask<Void> task) {}
+
+        private final List<Due> due = new ArrayList<>();
+        private long now;
+
+        long now() {
+            return now;
+        }
+
+        @Override
+        public Future<?> after(long delayNanos, Runnable action) {
+            FutureTask<Void> task = new FutureTask<>(action, null);
+            due.add(new Due(now + delayNanos, task));
+            return task;
+        }
+
+        /** Moves the clock by {@code nanos}, running each action when its time comes. */
+        void advance(long nanos) {
+            long end = now + nanos;
+            while (true) {
+                Due next = null;
+                for (Due d : due) {
+                    if (d.at() <= end && (next == null || d.at() < next.at())) {
+                        next = d;
+                    }
+                }
+                if (next == null) {
+                    now = end;
+                    return;
+                }
+                due.remove(next);
+                now = next.at();
+                next.task().run();
+            }
+        }
+    }
+
+    @Test
+    void anIdleWorkerDoesNotTrimWhileTheCallerStillReadsItsResult() throws Exception {
+        BulkWriter.Lease result = results.put(new byte[1 << 20]);
+        trim.busy();
+        trim.idle();
+        timer.advance(5 * HeapTrim.IDLE_NANOS);
+        assertThat(results.isEmpty())
+                .as("the caller has not read the result: kept")
+                .isFalse();
+        assertThat(collections).isEmpty();
+
+        BulkReader.release(List.of(result.entry())); // the caller has its copy
+        long read = timer.now();
+        timer.advance(HeapTrim.READER_POLL_NANOS + HeapTrim.IDLE_NANOS / 2);
+        assertThat(results.isEmpty())
+                .as("read only just now: not idle long enough yet")
+                .isFalse();
+        timer.advance(HeapTrim.IDLE_NANOS);
+        assertThat(results.isEmpty())
+                .as("idle a second after the caller read it: trimmed")
+                .isTrue();
+        assertThat(collections).allSatisfy(at -> assertThat(at - read).isGreaterThanOrEqualTo(HeapTrim.IDLE_NANOS));
+    }
+
+    @Test
+    void aTaskThatComesOnceTheCallerReadTheResultFindsNothingTrimmed() throws Exception {
+        BulkWriter.Lease result = results.put(new byte[1 << 20]);
+        trim.busy();
+        trim.idle();
+        timer.advance(3 * HeapTrim.IDLE_NANOS);
+        BulkReader.release(List.of(result.entry()));
+        timer.advance(HeapTrim.READER_POLL_NANOS);
+        trim.busy(); // the next task
+        timer.advance(10 * HeapTrim.IDLE_NANOS);
+        assertThat(results.isEmpty())
+                .as("the segment waits for the next result")
+                .isFalse();
+        assertThat(collections).isEmpty();
+    }
+
+    /** The reader keeps the caller's segments mapped (they would pin the caller's deleted memory). */
+    @Test
+    void anIdleWorkerUnmapsTheSegmentsItsArgumentsCameThrough() throws Exception {
+        try (BulkWriter caller = new BulkWriter(64 << 10, false)) {
+            BulkWriter.Lease argument = caller.put(new byte[1 << 20]);
+            arguments.take(argument.entry());
+            assertThat(arguments.isEmpty())
+                    .as("kept mapped for the next argument")
+                    .isFalse();
+            trim.busy();
+            trim.afterTask(1 << 20);
+            trim.idle();
+            timer.advance(HeapTrim.IDLE_NANOS);
+            assertThat(arguments.isEmpty()).as("idle: unmapped").isTrue();
+            argument.release();
+        }
+    }
+
+    @Test
+    void aResultNeverMarkedReadDelaysTheTrimOnlyForTheGracePeriod() throws Exception {
+        results.put(new byte[1 << 20]);
+        BulkWriter.Lease free = results.put(new byte[1 << 20]);
+        BulkReader.release(List.of(free.entry()));
+        trim.busy();
+        trim.idle();
+        timer.advance(HeapTrim.UNREAD_GRACE_NANOS - HeapTrim.READER_POLL_NANOS);
+        assertThat(results.paths()).as("still waiting for the caller").hasSize(2);
+        timer.advance(2 * HeapTrim.IDLE_NANOS + HeapTrim.READER_POLL_NANOS);
+        assertThat(results.paths())
+                .as("trimmed after the grace period: the read one deleted, the unread one kept")
+                .hasSize(1);
+    }
+}
