@@ -115,10 +115,21 @@ public final class TandemCli implements Callable<Integer> {
 
     /**
      * {@return "unknown command 'x'; …" when the first word after a command with subcommands names none of
-     * them, or null} (picocli's own words were "Unmatched argument at index 0: 'x'").
+     * them, "unknown option '--x' (did you mean --y?)" for an option no command has, or null} (picocli's
+     * own words were "Unmatched argument at index 0: 'x'" and "Unknown option: '--x'", without a
+     * suggestion).
      */
     private static String unknownCommand(CommandLine cl, UnmatchedArgumentException e) {
         List<String> unmatched = e.getUnmatched();
+        if (!unmatched.isEmpty() && unmatched.get(0).startsWith("--")) {
+            String option = unmatched.get(0).split("=", 2)[0];
+            List<String> near = e.getSuggestions().stream()
+                    .filter(c -> c.startsWith("--") && c.length() > 2 && option.length() > 2)
+                    .filter(c -> c.charAt(2) == option.charAt(2))
+                    .toList();
+            return "unknown option '" + option + "'"
+                    + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)");
+        }
         if (cl.getSubcommands().isEmpty()
                 || unmatched.isEmpty()
                 || unmatched.get(0).startsWith("-")) {

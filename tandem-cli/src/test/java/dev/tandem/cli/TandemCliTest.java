@@ -180,9 +180,19 @@ class TandemCliTest {
                 .doesNotContain("\n");
         assertThat(run("nope").isUsageError().err())
                 .contains("unknown command 'nope' (did you mean node?); the commands are");
-        // an unknown option is still picocli's own words, and arguments after a command are its own
-        assertThat(run("--nope").isUsageError().err()).contains("Unknown option: '--nope'");
+        // an unknown option is named as typed, and arguments after a command are its own
+        assertThat(run("--nope").isUsageError().err()).startsWith("tandem: unknown option '--nope' (see");
         assertThat(run("version", "extra").isUsageError().err()).startsWith("tandem version: ");
+    }
+
+    /** Was: "Unknown option: '--quik'", where an unknown command got a "did you mean". */
+    @Test
+    void aMistypedOptionGotNoSuggestion() {
+        assertThat(run("lab", "--quik").isUsageError().err().strip())
+                .isEqualTo("tandem lab: unknown option '--quik' (did you mean --quick?) (see tandem lab --help)");
+        assertThat(run("lab", "--quik=yes").isUsageError().err())
+                .startsWith("tandem lab: unknown option '--quik' (did you mean --quick?)");
+        assertThat(run("lab", "--zzz").isUsageError().err()).startsWith("tandem lab: unknown option '--zzz' (see");
     }
 
     @Test
