@@ -171,7 +171,7 @@ final class ScalingExperiment implements Experiment {
                 loads.put(mode.name() + "." + workload + "." + n, meter.stop());
                 s.add(
                         "time." + mode.name() + "." + workload + "." + n,
-                        modeLabel(mode) + ", " + workload + "-bound, " + n + " workers: batch time",
+                        modeLabel(mode) + ", " + workload + "-bound, " + workerCount(n) + ": batch time",
                         "ms",
                         ms,
                         Map.of(
@@ -285,7 +285,7 @@ final class ScalingExperiment implements Experiment {
             int n = row.get("workers").asInt();
             s.add(
                     "py." + pool + "." + workload + "." + n,
-                    "Python " + pool + ", " + workload + "-bound, " + n + " workers: batch time",
+                    "Python " + pool + ", " + workload + "-bound, " + workerCount(n) + ": batch time",
                     "ms",
                     ms,
                     Map.of("pool", pool, "workload", workload, "workers", n, "tasks", tasks));
@@ -316,7 +316,7 @@ final class ScalingExperiment implements Experiment {
                     String key = speedupKey(series[0], workload, n);
                     s.add(
                             key,
-                            series[1] + ", " + workload + "-bound, " + n + " workers: speed-up",
+                            series[1] + ", " + workload + "-bound, " + workerCount(n) + ": speed-up",
                             "x",
                             m.get().samples().stream().map(t -> base / t).toList(),
                             m.get().params());
@@ -325,9 +325,7 @@ final class ScalingExperiment implements Experiment {
                         s.atMost(
                                 key,
                                 Math.min(n, cores) * (1 + SPEEDUP_TOLERANCE),
-                                Math.min(n, cores) == cores
-                                        ? cores + (cores == 1 ? " core" : " cores")
-                                        : n + " workers");
+                                Math.min(n, cores) == cores ? Section.count(cores, "core", "cores") : workerCount(n));
                     }
                 }
             }
@@ -491,5 +489,9 @@ final class ScalingExperiment implements Experiment {
                         ? ""
                         : "; Python CPU threads " + s.ratio(speedupKey("py.threads", "cpu", nCpu)) + " vs processes "
                                 + s.ratio(speedupKey("py.processes", "cpu", nCpu)));
+    }
+
+    private static String workerCount(int n) {
+        return Section.count(n, "worker", "workers");
     }
 }

@@ -225,9 +225,7 @@ final class Section {
                 out.add(m.label() + ": only " + s.n() + " sample(s)");
             } else if (m.noisy()) {
                 out.add(m.label()
-                        + String.format(
-                                ": %s, IQR %s of the median",
-                                Units.num(s.median(), m.unit()), Units.percent(s.relativeSpread())));
+                        + String.format(": %s, IQR %s", Units.num(s.median(), m.unit()), spread(s.relativeSpread())));
             }
         }
         for (String[] pair : pairs) {
@@ -292,10 +290,7 @@ final class Section {
         List<String> wide = new ArrayList<>();
         for (Metric m : metrics.values()) {
             if (m.noisy()) {
-                wide.add(m.label()
-                        + String.format(
-                                " (IQR %s of the median)",
-                                Units.percent(m.stats().relativeSpread())));
+                wide.add(m.label() + String.format(" (IQR %s)", spread(m.stats().relativeSpread())));
             }
         }
         if (!wide.isEmpty()) {
@@ -307,5 +302,18 @@ final class Section {
                     + String.join("; ", wide.subList(0, shown))
                     + (wide.size() > shown ? "; and " + (wide.size() - shown) + " more" : "") + ".");
         }
+    }
+
+    /**
+     * {@return an interquartile range relative to the median, for people: "42 % of the median", or, from
+     * ten times the median up, "3,428x the median" (a median near zero made it "3427720 %")}
+     */
+    static String spread(double relative) {
+        return relative >= 10 ? Units.ratio(relative) + " the median" : Units.percent(relative) + " of the median";
+    }
+
+    /** {@return a count with its noun in the right number: "1 worker", "2 workers", "1 verdict is"} */
+    static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 }
