@@ -59,7 +59,13 @@ final class Comparison {
                     skippedExamples.putIfAbsent(s.id, m.label() + " (" + paramsDiffer + ")");
                     continue;
                 }
-                rows.add(row(s, m, om, oldBusy || (s.load != null && s.load.busy())));
+                List<String> refs = refs(s, m, om);
+                rows.add(row(
+                        s,
+                        m,
+                        om,
+                        oldBusy || s.busy() || inputsBusy(refs, baseline, sections),
+                        inputsNoisy(refs, baseline, sections)));
             }
         }
         out.put("compared", rows.size());
@@ -70,15 +76,68 @@ final class Comparison {
         return out;
     }
 
-    private static ObjectNode row(Section s, Metric m, JsonNode om, boolean busy) {
+    /** {@return the inputs of a derived metric in either run, as "section/key"; empty for a measured one} */
+    private static List<String> refs(Section s, Metric m, JsonNode om) {
+        List<String> refs = new ArrayList<>(s.inputs.getOrDefault(m.key(), List.of()));
+        for (JsonNode r : om.path("derivedFrom")) {
+            if (!refs.contains(r.asText())) {
+                refs.add(r.asText());
+            }
+        }
+        return refs;
+    }
+
+    /** {@return true if the section of any input measured on a busy machine, in either run} */
+    private static boolean inputsBusy(List<String> refs, Baseline baseline, Collection<Section> sections) {
+        for (String ref : refs) {
+            String id = ref.substring(0, ref.indexOf('/'));
+            JsonNode old = baseline.section(id);
+            if (old != null && old.path("load").path("busy").asBoolean(false)) {
+                return true;
+            }
+            if (sections.stream().anyMatch(x -> x.id.equals(id) && x.busy())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@return true if any input is noise, in either run: a number derived from noise is noise} */
+    private static boolean inputsNoisy(List<String> refs, Baseline baseline, Collection<Section> sections) {
+        for (String ref : refs) {
+            String id = ref.substring(0, ref.indexOf('/'));
+            String key = ref.substring(ref.indexOf('/') + 1);
+            JsonNode old = baseline.section(id);
+            if (old != null) {
+                JsonNode om = find(old, key);
+                if (om != null
+                        && (noise(om.path("stats")) || om.path("artefact").asBoolean(false))) {
+                    return true;
+                }
+            }
+            for (Section x : sections) {
+                if (x.id.equals(id) && (x.metric(key).map(Metric::noisy).orElse(false) || x.artefact(key))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean noise(JsonNode st) {
+        return st.path("n").asInt() >= Stats.MIN_SAMPLES
+                && st.path("relativeSpread").isNumber()
+                && st.path("relativeSpread").asDouble() > Stats.WIDE;
+    }
+
+    private static ObjectNode row(Section s, Metric m, JsonNode om, boolean busy, boolean inputsNoisy) {
         JsonNode st = om.path("stats");
         Stats now = m.stats();
         double oldMedian = st.path("median").asDouble();
         boolean separated = now.q3() < st.path("q1").asDouble() || st.path("q3").asDouble() < now.q1();
-        boolean oldNoise = st.path("n").asInt() >= Stats.MIN_SAMPLES
-                && st.path("relativeSpread").isNumber()
-                && st.path("relativeSpread").asDouble() > Stats.WIDE;
-        boolean noise = m.noisy() || oldNoise;
+        // a physically impossible number (such as a speed-up beyond the cores) is no more a result than noise
+        boolean artefact = s.artefact(m.key()) || om.path("artefact").asBoolean(false);
+        boolean noise = m.noisy() || noise(st) || inputsNoisy || artefact;
         ObjectNode row = Json.MAPPER.createObjectNode();
         row.put("section", s.id);
         row.put("key", m.key());
@@ -163,14 +222,44 @@ final class Comparison {
     /** {@return one line: how many metrics were compared, how many changed, what differed} */
     static String summary(JsonNode c) {
         long significant = 0;
+        long busy = 0;
+        long noise = 0;
         for (JsonNode r : c.path("rows")) {
             if (r.path("significant").asBoolean()) {
                 significant++;
+            } else if (r.path("busy").asBoolean()) {
+                busy++;
+            } else if (r.path("noise").asBoolean()) {
+                noise++;
             }
         }
-        StringBuilder b = new StringBuilder(String.format(
-                "%d of %d like-for-like metrics changed beyond the spread of both runs",
-                significant, c.path("compared").asInt()));
+        int compared = c.path("compared").asInt();
+        long judged = compared - busy - noise;
+        List<String> unjudged = new ArrayList<>();
+        if (busy > 0) {
+            unjudged.add(busy + " measured on a busy machine in one of the runs");
+        }
+        if (noise > 0) {
+            unjudged.add(noise + " noise in one of the runs");
+        }
+        StringBuilder b = new StringBuilder();
+        if (compared > 0 && judged == 0) {
+            // "0 of N changed" would read as "no change": nothing could be judged, so say that and why
+            b.append(String.format(
+                    "none of the %d like-for-like %s could be judged (%s), so this comparison shows no change and "
+                            + "rules none out",
+                    compared, compared == 1 ? "metric" : "metrics", String.join(", ", unjudged)));
+        } else {
+            b.append(String.format(
+                    "%d of %d like-for-like metrics changed beyond the spread of both runs", significant, judged));
+            if (!unjudged.isEmpty()) {
+                b.append("; ")
+                        .append(compared - judged)
+                        .append(" more could not be judged (")
+                        .append(String.join(", ", unjudged))
+                        .append(')');
+            }
+        }
         int skipped = c.path("skipped").path("count").asInt();
         if (skipped > 0) {
             b.append("; ").append(skipped).append(" not compared because their settings differed");

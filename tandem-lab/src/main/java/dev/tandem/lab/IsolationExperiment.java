@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * <b>isolation</b>: one fault ({@link Fault}) injected into one task among bystanders, under a thread pool
@@ -37,6 +39,9 @@ final class IsolationExperiment implements Experiment {
      * for a repeat when a bystander timed out.
      */
     static final long BASE_TIMEOUT_MILLIS = 500;
+
+    /** Java's Duration text ("PT0.655S", "PT1M2S") as people write it ("0.655 s", "1 min 2 s"). */
+    private static final Pattern DURATION = Pattern.compile("\\bPT(?:(\\d+)M)?(?:(\\d+(?:\\.\\d+)?)S)?\\b");
 
     @Override
     public String id() {
@@ -300,7 +305,20 @@ final class IsolationExperiment implements Experiment {
     }
 
     private static String abbreviate(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n) + "...";
+        String t = readableDurations(s);
+        return t.length() <= n ? t : t.substring(0, n) + "...";
+    }
+
+    /** {@return the text with each of Java's Duration strings (such as "PT0.655S") written as "0.655 s"} */
+    static String readableDurations(String s) {
+        return DURATION.matcher(s).replaceAll(m -> {
+            if (m.group(1) == null && m.group(2) == null) {
+                return m.group();
+            }
+            String min = m.group(1) == null ? "" : m.group(1) + " min";
+            String sec = m.group(2) == null ? "" : m.group(2) + " s";
+            return Matcher.quoteReplacement(min.isEmpty() || sec.isEmpty() ? min + sec : min + " " + sec);
+        });
     }
 
     private void chart(Section s) {

@@ -68,7 +68,7 @@ final class ReportWriter {
     String busyBanner() {
         List<String> busy = new ArrayList<>();
         for (Section s : sections) {
-            if (s.load != null && s.load.busy()) {
+            if (s.busy()) {
                 busy.add(s.id);
             }
         }
@@ -81,8 +81,10 @@ final class ReportWriter {
                 sections.stream().filter(s -> !s.repeatedBecause.isBlank()).count();
         return "Over the whole run: " + load.describe() + ". Busy while measuring: "
                 + (busy.isEmpty() ? "none of the sections" : String.join(", ", busy)) + ". Times may be inflated; "
-                + repeated + " experiment(s) were repeated because their verdict would have rested on noise, and "
-                + inconclusive + " verdict(s) are inconclusive. Rerun on a quieter machine to firm them up.";
+                + Section.count(repeated, "experiment was", "experiments were")
+                + " repeated because their verdict would have rested on noise, and "
+                + Section.count(inconclusive, "verdict is", "verdicts are")
+                + " inconclusive. Rerun on a quieter machine to firm them up.";
     }
 
     // ---------------------------------------------------------------- report.md

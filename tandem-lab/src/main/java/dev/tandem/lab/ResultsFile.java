@@ -81,7 +81,13 @@ final class ResultsFile {
         if (s.load == null) {
             j.putNull("load");
         } else {
-            j.set("load", s.load.toJson());
+            ObjectNode load = s.load.toJson();
+            if (!s.busyInputs.isEmpty()) {
+                // a section that quotes numbers measured on a busy machine is as busy as they were
+                load.put("busy", true);
+                load.set("busyInputs", Json.MAPPER.valueToTree(List.copyOf(s.busyInputs)));
+            }
+            j.set("load", load);
         }
         ArrayNode attempts = j.putArray("attempts");
         s.attempts.forEach(a -> attempts.add(a.toJson()));
@@ -100,6 +106,12 @@ final class ResultsFile {
             m.params().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> params.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue())));
+            if (s.artefact(m.key())) {
+                mj.put("artefact", true);
+            }
+            if (s.inputs.containsKey(m.key())) {
+                mj.set("derivedFrom", Json.MAPPER.valueToTree(s.inputs.get(m.key())));
+            }
             Stats st = m.stats();
             ObjectNode sj = mj.putObject("stats");
             sj.put("n", st.n());

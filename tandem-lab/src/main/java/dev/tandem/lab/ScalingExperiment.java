@@ -45,6 +45,12 @@ final class ScalingExperiment implements Experiment {
      * millisecond, which would drown the effect of the GIL in tasks of a few milliseconds.
      */
     static final double PYTHON_CPU_MILLIS = 25;
+    /**
+     * How far above the core count a CPU-bound speed-up may lie before it is an artefact (a timer's
+     * jitter, a one-worker baseline slowed by a neighbour), not a speed-up: work on {@code c} cores cannot
+     * run more than {@code c} times faster.
+     */
+    static final double SPEEDUP_TOLERANCE = 0.10;
 
     /** The load while each (mode, workload, workers) was timed: CPU-bound speed-ups need free CPUs to show. */
     private final Map<String, Load> loads = new HashMap<>();
@@ -165,7 +171,7 @@ final class ScalingExperiment implements Experiment {
                 loads.put(mode.name() + "." + workload + "." + n, meter.stop());
                 s.add(
                         "time." + mode.name() + "." + workload + "." + n,
-                        modeLabel(mode) + ", " + workload + "-bound, " + n + " workers: batch time",
+                        modeLabel(mode) + ", " + workload + "-bound, " + workerCount(n) + ": batch time",
                         "ms",
                         ms,
                         Map.of(
@@ -279,7 +285,7 @@ final class ScalingExperiment implements Experiment {
             int n = row.get("workers").asInt();
             s.add(
                     "py." + pool + "." + workload + "." + n,
-                    "Python " + pool + ", " + workload + "-bound, " + n + " workers: batch time",
+                    "Python " + pool + ", " + workload + "-bound, " + workerCount(n) + ": batch time",
                     "ms",
                     ms,
                     Map.of("pool", pool, "workload", workload, "workers", n, "tasks", tasks));
@@ -307,12 +313,20 @@ final class ScalingExperiment implements Experiment {
                     if (m.isEmpty() || Double.isNaN(base)) {
                         continue;
                     }
+                    String key = speedupKey(series[0], workload, n);
                     s.add(
-                            speedupKey(series[0], workload, n),
-                            series[1] + ", " + workload + "-bound, " + n + " workers: speed-up",
+                            key,
+                            series[1] + ", " + workload + "-bound, " + workerCount(n) + ": speed-up",
                             "x",
                             m.get().samples().stream().map(t -> base / t).toList(),
                             m.get().params());
+                    if (workload.equals("cpu")) {
+                        int cores = Runtime.getRuntime().availableProcessors();
+                        s.atMost(
+                                key,
+                                Math.min(n, cores) * (1 + SPEEDUP_TOLERANCE),
+                                Math.min(n, cores) == cores ? Section.count(cores, "core", "cores") : workerCount(n));
+                    }
                 }
             }
         }
@@ -379,7 +393,7 @@ final class ScalingExperiment implements Experiment {
             row.add(series[1]);
             for (String workload : WORKLOADS) {
                 for (int n : ws) {
-                    row.add(Units.ratio(s.median(speedupKey(series[0], workload, n))));
+                    row.add(s.ratio(speedupKey(series[0], workload, n)));
                 }
             }
             rows.add(row);
@@ -421,12 +435,16 @@ final class ScalingExperiment implements Experiment {
         double pyProcCpu = s.median(speedupKey("py.processes", "cpu", nCpu));
         double pyThrIo = s.median(speedupKey("py.threads", "io", nMax));
         StringBuilder v = new StringBuilder();
-        v.append(String.format("CPU-bound, %d workers on %d cores: Java threads %s", nCpu, cores, Units.ratio(thrCpu)));
+        String thrKey = speedupKey("time.THREADS", "cpu", nCpu);
+        String procKey = speedupKey("time.PROCESSES", "cpu", nCpu);
+        v.append(String.format("CPU-bound, %d workers on %d cores: Java threads %s", nCpu, cores, s.ratio(thrKey)));
         if (!Double.isNaN(procCpu)) {
-            v.append(String.format(", Java processes %s", Units.ratio(procCpu)));
+            v.append(String.format(", Java processes %s", s.ratio(procKey)));
         }
         v.append(". ");
         boolean noGil = !Double.isNaN(thrCpu)
+                && !s.artefact(thrKey)
+                && !s.artefact(procKey)
                 && thrCpu > 0.7 * Math.min(nCpu, cores)
                 && (Double.isNaN(procCpu) || thrCpu >= 0.85 * procCpu);
         if (noGil) {
@@ -463,12 +481,17 @@ final class ScalingExperiment implements Experiment {
         s.headline = String.format(
                 "CPU x%d: threads %s, processes %s; IO x%d: virtual %s%s",
                 nCpu,
-                Units.ratio(thrCpu),
-                Units.ratio(procCpu),
+                s.ratio(speedupKey("time.THREADS", "cpu", nCpu)),
+                s.ratio(speedupKey("time.PROCESSES", "cpu", nCpu)),
                 nMax,
                 Units.ratio(virtIo),
                 Double.isNaN(pyThrCpu)
                         ? ""
-                        : "; Python CPU threads " + Units.ratio(pyThrCpu) + " vs processes " + Units.ratio(pyProcCpu));
+                        : "; Python CPU threads " + s.ratio(speedupKey("py.threads", "cpu", nCpu)) + " vs processes "
+                                + s.ratio(speedupKey("py.processes", "cpu", nCpu)));
+    }
+
+    private static String workerCount(int n) {
+        return Section.count(n, "worker", "workers");
     }
 }

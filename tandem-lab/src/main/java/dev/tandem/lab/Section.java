@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What one experiment found: the note's claim, the method, every metric with its raw samples, tables,
@@ -51,6 +53,16 @@ final class Section {
     final List<Load> attempts = new ArrayList<>();
     /** Why the experiment was repeated, or "" if it was not. */
     String repeatedBecause = "";
+    /**
+     * For each derived metric (one computed from other sections' metrics, such as the verdict's ratios),
+     * the metrics it was computed from as {@code "section/key"}; measured metrics have no entry.
+     */
+    final Map<String, List<String>> inputs = new LinkedHashMap<>();
+    /** The ids of the sections this one derived numbers from that measured on a busy machine. */
+    final Set<String> busyInputs = new TreeSet<>();
+
+    /** Metrics whose median lies beyond what is physically possible, with the bound: artefacts, never results. */
+    private final Map<String, String> artefacts = new LinkedHashMap<>();
 
     private final Set<String> basis = new LinkedHashSet<>();
     private final List<String[]> pairs = new ArrayList<>();
@@ -76,6 +88,45 @@ final class Section {
         return m;
     }
 
+    /**
+     * Adds a metric computed from other sections' metrics. Its parameters are its own plus, for each
+     * input, the input's parameters under {@code "section/key"}, so {@code --compare} matches it only with
+     * a metric derived from the same inputs measured with the same settings; if an input's section
+     * measured on a busy machine, so did this one ({@link #busy()}).
+     *
+     * @param from the inputs, each a section and the key of one of its metrics; absent metrics are skipped
+     * @return the metric
+     */
+    Metric derive(
+            String key,
+            String label,
+            String unit,
+            List<Double> samples,
+            Map<String, Object> params,
+            List<Map.Entry<Section, String>> from) {
+        Map<String, Object> all = new TreeMap<>(params);
+        List<String> refs = new ArrayList<>();
+        for (Map.Entry<Section, String> in : from) {
+            Metric m = in.getKey().metrics.get(in.getValue());
+            if (m == null) {
+                continue;
+            }
+            String ref = in.getKey().id + "/" + m.key();
+            refs.add(ref);
+            all.put(ref, new TreeMap<>(m.params()).toString());
+            if (in.getKey().busy()) {
+                busyInputs.add(in.getKey().id);
+            }
+        }
+        inputs.put(key, List.copyOf(refs));
+        return add(key, label, unit, samples, all);
+    }
+
+    /** {@return true if this section, or a section it derived numbers from, measured on a busy machine} */
+    boolean busy() {
+        return (load != null && load.busy()) || !busyInputs.isEmpty();
+    }
+
     Optional<Metric> metric(String key) {
         return Optional.ofNullable(metrics.get(key));
     }
@@ -98,7 +149,40 @@ final class Section {
         if (m == null) {
             return "n/a";
         }
+        if (artefact(key)) {
+            return Units.num(m.median(), m.unit()) + " (artefact)";
+        }
         return Units.num(m.median(), m.unit()) + (m.noisy() ? " (noise)" : "");
+    }
+
+    /** {@return a ratio metric's median as "2.00×", marked "(artefact)" if it is physically impossible} */
+    String ratio(String key) {
+        return Units.ratio(median(key)) + (artefact(key) ? " (artefact)" : "");
+    }
+
+    /**
+     * Declares the most a metric can physically be, such as a CPU-bound speed-up on {@code n} cores
+     * (the bound includes the tolerance). A median beyond it is an artefact of the measurement (say, an
+     * inflated baseline): it counts among the {@link #problems()} (so the experiment is repeated, and
+     * its verdict becomes inconclusive if it remains), {@link #quote} and {@link #ratio} mark it, and
+     * {@code --compare} treats it as noise.
+     *
+     * @param why the bound's reason for people, such as "2 cores"
+     */
+    void atMost(String key, double bound, String why) {
+        Metric m = metrics.get(key);
+        if (m != null && m.median() > bound) {
+            artefacts.put(
+                    key,
+                    String.format(
+                            "%s: %s, above the %s that %s allow (an artefact of the measurement, not a result)",
+                            m.label(), Units.num(m.median(), m.unit()), Units.num(bound, m.unit()), why));
+        }
+    }
+
+    /** {@return true if the metric's median lies beyond the bound declared with {@link #atMost}} */
+    boolean artefact(String key) {
+        return artefacts.containsKey(key);
     }
 
     void note(String text) {
@@ -141,9 +225,7 @@ final class Section {
                 out.add(m.label() + ": only " + s.n() + " sample(s)");
             } else if (m.noisy()) {
                 out.add(m.label()
-                        + String.format(
-                                ": %s, IQR %s of the median",
-                                Units.num(s.median(), m.unit()), Units.percent(s.relativeSpread())));
+                        + String.format(": %s, IQR %s", Units.num(s.median(), m.unit()), spread(s.relativeSpread())));
             }
         }
         for (String[] pair : pairs) {
@@ -155,6 +237,7 @@ final class Section {
             out.add(a.label() + " (" + quote(a.key()) + ") against " + b.label() + " (" + quote(b.key())
                     + "): their spreads overlap and one is noise");
         }
+        out.addAll(artefacts.values());
         out.addAll(contention);
         return out;
     }
@@ -191,7 +274,7 @@ final class Section {
      * @param problems what {@link #problems()} found
      */
     void inconclusive(List<String> problems) {
-        boolean busy = load != null && load.busy();
+        boolean busy = busy();
         String why = busy ? "machine busy" : "noisy measurement";
         this.outcome = Outcome.INCONCLUSIVE;
         this.verdict = "Inconclusive (" + why + "): the numbers this verdict rests on were too noisy to conclude from"
@@ -207,10 +290,7 @@ final class Section {
         List<String> wide = new ArrayList<>();
         for (Metric m : metrics.values()) {
             if (m.noisy()) {
-                wide.add(m.label()
-                        + String.format(
-                                " (IQR %s of the median)",
-                                Units.percent(m.stats().relativeSpread())));
+                wide.add(m.label() + String.format(" (IQR %s)", spread(m.stats().relativeSpread())));
             }
         }
         if (!wide.isEmpty()) {
@@ -222,5 +302,18 @@ final class Section {
                     + String.join("; ", wide.subList(0, shown))
                     + (wide.size() > shown ? "; and " + (wide.size() - shown) + " more" : "") + ".");
         }
+    }
+
+    /**
+     * {@return an interquartile range relative to the median, for people: "42 % of the median", or, from
+     * ten times the median up, "3,428x the median" (a median near zero made it "3427720 %")}
+     */
+    static String spread(double relative) {
+        return relative >= 10 ? Units.ratio(relative) + " the median" : Units.percent(relative) + " of the median";
+    }
+
+    /** {@return a count with its noun in the right number: "1 worker", "2 workers", "1 verdict is"} */
+    static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 }

@@ -122,10 +122,56 @@ final class SelfCheck {
                 .text());
         write(dir.resolve("self-check.json"), jar, pairs);
         out.println("written: " + dir.resolve("self-check.json"));
+        int code = exitCode(pairs);
+        out.println(summary(pairs, code));
+        return code;
+    }
+
+    /**
+     * {@return 0 if every pool agrees, {@link #EXIT_DISAGREES} if one was measured on a quiet machine and
+     * disagrees, else {@link #EXIT_INCONCLUSIVE}}
+     */
+    static int exitCode(List<Pair> pairs) {
         if (pairs.stream().anyMatch(p -> !p.agrees() && !p.busy())) {
             return EXIT_DISAGREES;
         }
         return pairs.stream().allMatch(Pair::agrees) ? 0 : EXIT_INCONCLUSIVE;
+    }
+
+    /** {@return the closing line: the exit code and the pools that set it, each with its reason} */
+    static String summary(List<Pair> pairs, int code) {
+        if (code == 0) {
+            return "tandem lab --self-check: exit code 0: every pool agrees with JMH within " + TOLERANCE_PERCENT
+                    + "%.";
+        }
+        List<String> why = new ArrayList<>();
+        for (Pair p : pairs) {
+            if (p.agrees() || (code == EXIT_DISAGREES && p.busy())) {
+                continue;
+            }
+            String pool = PoolProbe.label(p.executor());
+            if (p.error() != null) {
+                why.add(pool + " was not measured (" + p.error() + ")"
+                        + (p.busy() ? " on a busy machine" : " on a quiet machine"));
+            } else {
+                why.add(String.format(
+                        "%s: the lab measured %s against JMH's %s (%s), beyond the %d%% tolerance, on a %s machine",
+                        pool,
+                        Units.num(p.lab(), "µs"),
+                        Units.num(p.jmh(), "µs"),
+                        Units.ratio(p.ratio()),
+                        TOLERANCE_PERCENT,
+                        p.busy() ? "busy" : "quiet"));
+            }
+        }
+        return "tandem lab --self-check: exit code " + code + " ("
+                + (code == EXIT_DISAGREES ? "the lab disagrees with JMH" : "inconclusive: the machine was busy")
+                + "): " + String.join("; ", why) + ".";
+    }
+
+    /** {@return why a child failed, never ending in an empty detail: "what: detail", or "what (no output)"} */
+    static String failure(String what, String detail) {
+        return detail == null || detail.isBlank() ? what + " (it printed nothing on stderr)" : what + ": " + detail;
     }
 
     private Pair pair(Path jar, String executor, Path tmp) throws IOException, InterruptedException {
@@ -178,7 +224,7 @@ final class SelfCheck {
             Duration bound = Pace.measure()
                     .scale(PoolProbe.expected(List.of(executor), SETTINGS).plusSeconds(60));
             if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("the JMH run failed: " + lastLine(log));
+                throw new IllegalStateException(failure("the JMH run failed", lastLine(log)));
             }
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -199,11 +245,15 @@ final class SelfCheck {
     private static double lab(String executor, Path tmp) throws IOException, InterruptedException {
         Path result = tmp.resolve("lab-" + executor + ".json");
         try (ChildJvm jvm = PoolProbe.start(tmp, List.of(executor), SETTINGS, result)) {
-            Integer code = jvm.await(Pace.measure().scale(PoolProbe.expected(List.of(executor), SETTINGS)));
+            Duration bound = Pace.measure().scale(PoolProbe.expected(List.of(executor), SETTINGS));
+            Integer code = jvm.await(bound);
             if (code == null || code != 0) {
-                throw new IllegalStateException("the lab's probe "
-                        + (code == null ? "did not finish in time" : "ended with " + ChildJvm.describeExit(code)) + ": "
-                        + Units.firstLine(jvm.stderrTail()));
+                throw new IllegalStateException(failure(
+                        "the lab's probe "
+                                + (code == null
+                                        ? "did not finish within " + Units.num(bound.toMillis() / 1000.0, "s")
+                                        : "ended with " + ChildJvm.describeExit(code)),
+                        Units.firstLine(jvm.stderrTail().strip())));
             }
         }
         JsonNode r = Json.MAPPER.readTree(result.toFile()).path(0);

@@ -408,15 +408,20 @@ final class SwitchingExperiment implements Experiment {
                 Units.num(Math.abs(extraPerSwitch) * 1000, "ns"),
                 extraPerSwitch >= 0 ? "more" : "less"));
         Outcome outcome;
-        if (!separated || samePipeT.tooWide() || samePipeP.tooWide()) {
-            v.append(
-                    "The repeats overlap, so on this machine a process switch is not measurably dearer than a thread switch. ");
-            outcome = separated ? Outcome.INCONCLUSIVE : Outcome.REFUTED;
-        } else if (ratio > 1.5) {
-            v.append("A process switch is clearly dearer here. ");
+        Contrast contrast = Contrast.of(samePipeT, samePipeP);
+        if (!separated) {
+            v.append("The repeats overlap, so on this machine ")
+                    .append(switchCost(contrast, ratio))
+                    .append(". ");
+            outcome = Outcome.REFUTED;
+        } else if (samePipeT.tooWide() || samePipeP.tooWide()) {
+            v.append(cap(switchCost(contrast, ratio))).append(" here, but one of the two is noise. ");
+            outcome = Outcome.INCONCLUSIVE;
+        } else if (contrast == Contrast.CLEARLY_DEARER) {
+            v.append(cap(switchCost(contrast, ratio))).append(" here. ");
             outcome = Outcome.SUPPORTED;
         } else if (ratio > 1) {
-            v.append("A process switch is dearer, but by much less than the note implies");
+            v.append(cap(switchCost(contrast, ratio))).append(" here, by much less than the note implies");
             v.append(
                     ProcFs.cpuFlag("pcid")
                             ? " (this CPU has PCID, so switching page tables does not flush the TLB). "
@@ -485,5 +490,17 @@ final class SwitchingExperiment implements Experiment {
 
     private static Stats stats(Section s, String key) {
         return s.stats(key);
+    }
+
+    /**
+     * {@return the same-CPU switch costs in words, such as "a process switch is clearly dearer than a
+     * thread switch (1.67×)": the one sentence this section and the verdict's overhead row both use}
+     */
+    static String switchCost(Contrast c, double ratio) {
+        return "a process switch is " + c.words + " a thread switch (" + Units.ratio(ratio) + ")";
+    }
+
+    private static String cap(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -6,9 +6,11 @@ import dev.tandem.measure.Stats;
 import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * <b>verdict</b>: "Which should I choose?" along the note's six angles, each row computed from what the
@@ -20,7 +22,7 @@ final class VerdictExperiment implements Experiment {
     /** What an angle favors when the two sides are told apart but differ by less than {@link #MATTERS}. */
     static final String CLOSE = "neither (within 25 %, too close to matter)";
     /** The ratio below which a measurable difference in overhead is too small to choose by. */
-    static final double MATTERS = 1.25;
+    static final double MATTERS = Contrast.MATTERS;
     /** What an angle favors when a number it needs is noise, or its experiment was inconclusive. */
     static final String NOISE = "inconclusive (noise)";
 
@@ -77,19 +79,28 @@ final class VerdictExperiment implements Experiment {
                 d.get("switching"),
                 "rt.pipe.thread.same",
                 "rt.pipe.process.same"));
+        List<List<Map.Entry<Section, String>>> from = List.of(
+                inputs(res, "rss.platform", "pss." + proc),
+                inputs(res, "create.virtual", proc.equals("worker") ? "firstResult.worker" : "create.jvm"),
+                inputs(sh, "heap." + shared, "copy." + shared, "shm." + shared),
+                inputs(d.get("isolation"), isolationKeys()),
+                inputs(d.get("races"), "lost.volatile", "lost.shmPlain", "lost.processCopy"),
+                inputs(d.get("switching"), "rt.pipe.thread.same", "rt.pipe.process.same"));
         List<List<String>> rows = new ArrayList<>();
         int measured = 0;
-        for (Angle a : angles) {
+        for (int i = 0; i < angles.size(); i++) {
+            Angle a = angles.get(i);
             rows.add(List.of(a.name(), a.threads(), a.processes(), Units.ratio(a.ratio()), a.favors(), a.why()));
             if (!a.favors().equals("not measured") && !a.favors().equals(NOISE)) {
                 measured++;
             }
-            s.add(
+            s.derive(
                     "ratio." + a.name().toLowerCase(Locale.ROOT).replace(' ', '-'),
                     "processes / threads, " + a.name(),
                     "x",
                     Double.isNaN(a.ratio()) ? List.of() : List.of(a.ratio()),
-                    Map.of("favors", a.favors()));
+                    Map.of("favors", a.favors()),
+                    from.get(i));
         }
         s.tables.add(new Table(
                 "Which should I choose? (from this run's numbers)",
@@ -192,6 +203,20 @@ final class VerdictExperiment implements Experiment {
                 ? "the " + source.id + " experiment was inconclusive"
                 : "noise in " + String.join(", ", noisy);
         return new Angle(a.name(), a.threads(), a.processes(), a.ratio(), NOISE, why);
+    }
+
+    /** {@return the metrics of a section an angle is computed from; empty if the section did not run} */
+    private static List<Map.Entry<Section, String>> inputs(Section source, String... keys) {
+        if (source == null) {
+            return List.of();
+        }
+        return Arrays.stream(keys).map(k -> Map.entry(source, k)).toList();
+    }
+
+    private static String[] isolationKeys() {
+        return Arrays.stream(Fault.values())
+                .flatMap(f -> Stream.of("survived.threads." + f.name(), "survived.processes." + f.name()))
+                .toArray(String[]::new);
     }
 
     private static String cap(String s) {
@@ -371,14 +396,17 @@ final class VerdictExperiment implements Experiment {
         String cpu = "";
         if (sc != null && sc.outcome != Outcome.INCONCLUSIVE) { // never quote a section that could not decide
             int n = Math.min(Runtime.getRuntime().availableProcessors(), 4);
-            double thr = sc.median("speedup.THREADS.cpu." + n);
-            double pr = sc.median("speedup.PROCESSES.cpu." + n);
-            cpu = "; CPU-bound speed-up x" + n + ": threads " + Units.ratio(thr) + ", processes " + Units.ratio(pr);
+            String thr = "speedup.THREADS.cpu." + n;
+            String pr = "speedup.PROCESSES.cpu." + n;
+            // a speed-up beyond the cores is an artefact, never a number to quote
+            cpu = sc.artefact(thr) || sc.artefact(pr)
+                    ? ""
+                    : "; CPU-bound speed-up x" + n + ": threads " + sc.ratio(thr) + ", processes " + sc.ratio(pr);
         }
         double ratio = p.median() / t.median();
-        String favors = !t.separatedFrom(p)
-                ? NEITHER
-                : Math.abs(Math.log(ratio)) < Math.log(MATTERS) ? CLOSE : ratio > 1 ? "threads" : "processes";
+        Contrast c = Contrast.of(t, p); // the rule the switching section's words follow too
+        String favors =
+                c == Contrast.SAME ? NEITHER : c == Contrast.CLOSE ? CLOSE : c.dearer() ? "threads" : "processes";
         return new Angle(
                 "overhead",
                 Units.num(t.median(), "µs") + " same-CPU switch round trip, " + Units.num(poolT, "µs")
@@ -387,7 +415,7 @@ final class VerdictExperiment implements Experiment {
                         + " per pooled empty task",
                 ratio,
                 favors,
-                "a switch costs about the same; a pooled task pays for wake-ups and a channel" + cpu);
+                SwitchingExperiment.switchCost(c, ratio) + "; a pooled task pays for wake-ups and a channel" + cpu);
     }
 
     private void chart(Section s, List<Angle> angles) {
