@@ -106,7 +106,7 @@ final class Conductor {
         List<Trials.Plan> plans =
                 Trials.plan(probe, machine.cores(), inst.inputs().size());
         int inProcess = (int) plans.stream().filter(p -> !p.mode().isolated()).count();
-        Trials runner = new Trials(subject, inst, probe, options, inProcess);
+        Trials runner = new Trials(subject, inst, probe, options, inProcess, orphans);
         long duelReserve = (long) (total * DUEL_SHARE);
         List<Advice.Trial> trials = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {

@@ -1,6 +1,9 @@
 package dev.tandem.advisor;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -15,9 +18,11 @@ import java.util.stream.Collectors;
  * are closed (their worker JVMs are gone, so every descendant left is the task's), kills the
  * descendants that were not there at the start and returns how many there were. A shutdown hook reaps on Ctrl-C.
  *
- * <p><b>Limit.</b> A child started by a task in a worker JVM belongs to that worker; when the worker
- * ends, the operating system gives the child to another parent, and it is no longer this JVM's
- * descendant to find.
+ * <p><b>Worker JVMs.</b> A child started by a task in a worker JVM belongs to that worker; when the
+ * worker ends, the operating system gives the child to another parent, and it is no longer this
+ * JVM's descendant to find. So {@link #note()}, called before a pool stops its workers, keeps a
+ * handle on every process below a child of this JVM, and {@link #reap()} ends those too. A
+ * child of the probe JVM, which ends on its own, is not found.
  *
  * <p>Thread-safe: {@link #reap()} may run from a shutdown hook while the run ends.
  */
@@ -25,6 +30,8 @@ final class Orphans {
     private static final long KILL_WAIT_MILLIS = 2_000;
 
     private final Set<Long> before;
+    /** Processes below a child of this JVM, noted while that child ran. Guarded by this. */
+    private final Map<Long, ProcessHandle> noted = new HashMap<>();
 
     private Orphans(Set<Long> before) {
         this.before = before;
@@ -36,13 +43,25 @@ final class Orphans {
                 ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet()));
     }
 
-    /** {@return the processes started since {@link #watch()} and still running, each with its descendants} */
-    List<ProcessHandle> left() {
-        return ProcessHandle.current()
+    /** Notes the processes started since {@link #watch()} below a child of this JVM (a worker JVM's children). */
+    synchronized void note() {
+        long self = ProcessHandle.current().pid();
+        ProcessHandle.current()
                 .descendants()
-                .filter(ProcessHandle::isAlive)
                 .filter(p -> !before.contains(p.pid()))
-                .toList();
+                .filter(p -> p.parent().map(pp -> pp.pid() != self).orElse(false))
+                .forEach(p -> noted.put(p.pid(), p));
+    }
+
+    /** {@return the processes started since {@link #watch()} and still running: descendants, and those noted} */
+    synchronized List<ProcessHandle> left() {
+        Map<Long, ProcessHandle> left = new LinkedHashMap<>();
+        ProcessHandle.current()
+                .descendants()
+                .filter(p -> !before.contains(p.pid()))
+                .forEach(p -> left.put(p.pid(), p));
+        noted.values().forEach(p -> left.putIfAbsent(p.pid(), p));
+        return left.values().stream().filter(ProcessHandle::isAlive).toList();
     }
 
     /**
@@ -67,6 +86,7 @@ final class Orphans {
             }
         }
         left.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        noted.clear();
         return left.size();
     }
 

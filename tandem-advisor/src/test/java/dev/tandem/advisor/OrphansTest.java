@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,25 @@ class OrphansTest {
         } finally {
             exempt.destroyForcibly();
         }
+    }
+
+    @Test
+    void aChildOfAWorkerJvmOutlivedTheWorkerAndThenTheRun() throws Exception {
+        // ext.Spawner under processes(2): the sleeps of lost worker JVMs passed to init, out of reach
+        Orphans orphans = Orphans.watch();
+        Process worker = new ProcessBuilder("sh", "-c", "sleep 987 & echo $!; wait").start();
+        long pid;
+        try (BufferedReader out = worker.inputReader()) {
+            pid = Long.parseLong(out.readLine().trim());
+        }
+        ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
+        orphans.note();
+        worker.destroyForcibly();
+        worker.onExit().get(10, TimeUnit.SECONDS);
+        assertTrue(child.isAlive(), "the worker's child outlives the worker");
+        assertEquals(1, orphans.reap());
+        child.onExit().get(10, TimeUnit.SECONDS);
+        assertFalse(child.isAlive());
     }
 
     @Test
