@@ -26,7 +26,7 @@ final class RequirementEffects {
             return null;
         }
         return "the task cannot run in a worker JVM until it is Serializable (" + rules.probe.serializationError()
-                + "), and " + rules.isolationReason(r) + ": make it (and every field it holds) Serializable, or mark"
+                + "): make it (and every field it holds) Serializable, or mark"
                 + " the field transient and build it in call(); the model below is what it needs then";
     }
 
