@@ -340,6 +340,9 @@ final class Rules {
 
     /** {@return 0 if the model suits the task (see {@link #preference()}), 1 if not} */
     int suitability(Advice.Trial t) {
+        if (oneAtATime(t) && racyTrial().isPresent()) {
+            return 0; // the one model in this JVM that a task that races may use
+        }
         if (blocking()) {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }

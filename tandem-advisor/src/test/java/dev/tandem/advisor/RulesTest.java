@@ -794,6 +794,26 @@ class RulesTest {
                         .startsWith("threads(2) measured")
                         .contains("it runs tasks concurrently in the caller's JVM"));
         assertThat(v.summary()).doesNotContain("of the models that keep it apart");
+        // on a busy machine too: ext.Racy's threads(1), IQR 1,016-1,961/s, lost to processes(2), IQR 0-231/s,
+        // as "not suiting" a task that computes; it is the one model in this JVM such a task may use
+        List<Advice.Trial> busy = trials.stream()
+                .map(t -> trial(
+                        t.label(),
+                        t.mode(),
+                        t.workers(),
+                        1,
+                        false,
+                        t.throughput(),
+                        t.p99Nanos(),
+                        t.overheadNanos(),
+                        0,
+                        t.throughputSamples(),
+                        BUSY))
+                .map(t -> t.label().equals("threads(2)") ? differing(t, 57) : t)
+                .toList();
+        assertThat(Rules.decide(probe(0.99, 2 * MS, 0), busy, Advice.Requirements.NONE, MACHINE)
+                        .label())
+                .isEqualTo("threads(1)");
         // a stated requirement for isolation still rules threads(1) out
         Advice.Verdict isolated =
                 Rules.decide(probe(0.99, 2 * MS, 0), trials, new Advice.Requirements(true, 0, 0), MACHINE);
