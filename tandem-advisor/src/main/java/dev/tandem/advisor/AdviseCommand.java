@@ -170,6 +170,14 @@ public final class AdviseCommand implements Callable<Integer> {
         if (inputs < 1) {
             throw new ParameterException(cl, "--inputs " + inputs + ": must be at least 1", null, null, "" + inputs);
         }
+        if (inputs > Advisor.MAX_INPUTS) {
+            throw new ParameterException(
+                    cl,
+                    "--inputs " + inputs + ": must be at most " + Advisor.MAX_INPUTS + "; " + Advisor.WHY_MAX_INPUTS,
+                    null,
+                    null,
+                    "" + inputs);
+        }
         Advisor.Options options =
                 new Advisor.Options(inputs, time, isolate, heapPerTask == null ? 0 : heapPerTask, maxLatency);
         Path dir = writable(report);

@@ -36,6 +36,17 @@ public final class Advisor {
     /** Why {@link #MIN_TIME} is the least, for the messages that refuse less. */
     static final String WHY_MIN_TIME = "the probe and the trials need about 8 s on a quiet machine";
 
+    /**
+     * The most inputs a run takes: a trial makes at most this many calls, and a {@link Workload}'s
+     * {@code inputs(n)} runs in this JVM before any budget can stop it (2,000,000,000 inputs ran for
+     * 323 s of a 10 s budget and took 6.3 GB).
+     */
+    static final int MAX_INPUTS = 1_000_000;
+
+    /** Why {@link #MAX_INPUTS} is the most, for the messages that refuse more. */
+    static final String WHY_MAX_INPUTS = "a trial makes at most that many calls, and the inputs are made before the"
+            + " time budget can stop anything";
+
     private Advisor() {}
 
     /**
@@ -85,8 +96,9 @@ public final class Advisor {
 
         /** Validates; messages name the value and the fix. */
         public Options {
-            if (inputs < 1) {
-                throw new IllegalArgumentException("inputs must be >= 1, was " + inputs);
+            if (inputs < 1 || inputs > MAX_INPUTS) {
+                throw new IllegalArgumentException(
+                        "inputs must be between 1 and " + MAX_INPUTS + ", was " + inputs + "; " + WHY_MAX_INPUTS);
             }
             Objects.requireNonNull(time, "time");
             if (time.compareTo(MIN_TIME) < 0 || time.compareTo(Duration.ofHours(1)) > 0) {

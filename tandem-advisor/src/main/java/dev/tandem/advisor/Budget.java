@@ -76,9 +76,14 @@ final class Budget {
         if (share >= minimum) {
             return true;
         }
+        // what remained in all is said too: "0 ns was left" read as a contradiction of a run that ended early
+        long remained = Math.max(0, left());
         notes.add(phase + " skipped: " + Units.nanos(Math.max(0, share)) + " of the " + Units.nanos(total)
-                + " budget was left for it, and it needs at least " + Units.nanos(minimum)
-                + "; give a longer --time to measure it");
+                + " budget was left for it"
+                + (remained > Math.max(0, share) + TOLERANCE_NANOS
+                        ? " (" + Units.nanos(remained) + " remained, kept for the phases after it and the closing)"
+                        : "")
+                + ", and it needs at least " + Units.nanos(minimum) + "; give a longer --time to measure it");
         return false;
     }
 

@@ -200,9 +200,10 @@ final class ChildProbe {
                         + ChildJvm.describeExit(exitCode) + ") " + where;
             }
             if (calls == 0 && (hookCall == null || hookCall == -1) && walls.isEmpty()) {
-                throw new IllegalArgumentException(subject.className() + " ended the probe JVM before its first call: "
-                        + endedHow + "; the advisor cannot measure a task that ends every JVM it is loaded in"
-                        + (stderrTail.isBlank() ? "" : "\n" + stderrTail));
+                throw new IllegalArgumentException(
+                        subject.className() + " ended the probe JVM before any call returned: "
+                                + endedHow + "; the advisor cannot measure a task that ends every JVM it is loaded in"
+                                + (stderrTail.isBlank() ? "" : "\n" + stderrTail));
             }
         }
         long[] sorted = walls.stream().mapToLong(Long::longValue).sorted().toArray();

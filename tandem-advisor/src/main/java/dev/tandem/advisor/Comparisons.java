@@ -2,7 +2,9 @@ package dev.tandem.advisor;
 
 import dev.tandem.measure.Stats;
 import dev.tandem.measure.Units;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How two trials' throughputs compare, always by one method: the duel's alternating rounds when the duel
@@ -81,5 +83,38 @@ final class Comparisons {
         return duel.a() + " " + Units.rate(a.median()) + " (IQR " + Units.num(a.q1()) + "-" + Units.num(a.q3()) + "), "
                 + duel.b() + " " + Units.rate(b.median()) + " (IQR " + Units.num(b.q1()) + "-" + Units.num(b.q3()) + ")"
                 + (a.separatedFrom(b) ? "" : ": within the noise of each other");
+    }
+
+    /**
+     * {@return the two trials to measure again side by side: the model the rules would choose and, among
+     * the contenders it is not told apart from (their spreads overlap, or either ran while the machine was
+     * busy), the cheaper one it would give way to, else the fastest; the faster by the table first; empty
+     * if the decision is clear}
+     */
+    static Optional<Advice.Trial[]> contest(
+            Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
+        Rules r = new Rules(probe, trials, req, machine, null);
+        List<Advice.Trial> allowed = r.allowed(req, true);
+        if (allowed.size() < 2) {
+            return Optional.empty();
+        }
+        Advice.Trial chosen = r.choose(req).basis();
+        List<Advice.Trial> open = allowed.stream()
+                .filter(t -> t != chosen)
+                .filter(t -> !r.cmp.beats(chosen, t) || r.cmp.busy(chosen, t))
+                .toList();
+        // the cheaper model it would give way to if its lead were noise, else the fastest it is not told apart from
+        Advice.Trial rival = open.stream()
+                .filter(t -> chosen != null && r.preference().compare(t, chosen) < 0)
+                .min(r.preference())
+                .orElseGet(() ->
+                        open.stream().max(Comparator.comparingDouble(r::speed)).orElse(null));
+        if (chosen == null || rival == null) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                r.speed(rival) > r.speed(chosen)
+                        ? new Advice.Trial[] {rival, chosen}
+                        : new Advice.Trial[] {chosen, rival});
     }
 }

@@ -66,14 +66,24 @@ final class Conductor {
     Advice run() {
         // a task that crashes, leaks or hangs takes worker JVMs down: that is measured, not logged
         TandemLog quiet = TandemLog.onlyFailures();
+        Orphans orphans = Orphans.watch();
+        Thread reaper = orphans.hook();
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
-            return measure();
+            return measure(orphans);
         } finally {
+            // on an error too: nothing the task started outlives the run
+            orphans.reap();
             quiet.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down (Ctrl-C): the hook reaps
+            }
         }
     }
 
-    private Advice measure() {
+    private Advice measure(Orphans orphans) {
         Budget budget = new Budget(options.time().toNanos(), clock);
         long total = budget.total();
         Load.Meter whole = Load.start();
@@ -96,7 +106,7 @@ final class Conductor {
         List<Trials.Plan> plans =
                 Trials.plan(probe, machine.cores(), inst.inputs().size());
         int inProcess = (int) plans.stream().filter(p -> !p.mode().isolated()).count();
-        Trials runner = new Trials(subject, inst, probe, options, inProcess);
+        Trials runner = new Trials(subject, inst, probe, options, inProcess, orphans);
         long duelReserve = (long) (total * DUEL_SHARE);
         List<Advice.Trial> trials = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
@@ -111,6 +121,10 @@ final class Conductor {
                     .count();
             // a trial runs while the time left for the trials holds its minimum: an equal share, at least that
             long forTrials = budget.slice(duelReserve + CLOSING_NANOS, 1);
+            if (forTrials < MIN_TRIAL_NANOS) {
+                // a trial before a duel: the share kept for measuring two models again gives way to measuring one
+                forTrials = budget.slice(CLOSING_NANOS, 1);
+            }
             long slice = Math.max(MIN_TRIAL_NANOS, forTrials / runnable);
             String phase = "trial " + (i + 1) + "/" + plans.size() + ": " + plan.label();
             if (!budget.fits(phase, forTrials, MIN_TRIAL_NANOS)) {
@@ -127,7 +141,7 @@ final class Conductor {
             budget.ran(phase, t0, slice, trialWhy(trial, slice));
         }
         Trials.Duel duel = null;
-        Optional<Advice.Trial[]> contest = Rules.contest(probe, trials, options.requirements(), machine);
+        Optional<Advice.Trial[]> contest = Comparisons.contest(probe, trials, options.requirements(), machine);
         if (contest.isPresent()) {
             Advice.Trial a = contest.get()[0];
             Advice.Trial b = contest.get()[1];
@@ -144,6 +158,8 @@ final class Conductor {
             }
         }
         Advice.Verdict verdict = Rules.decide(probe, trials, options.requirements(), machine, duel);
+        // every pool is closed: the processes still running are the ones the task started and left
+        verdict = withOrphans(duel == null ? verdict : withDuel(verdict, duel), orphans.reap());
         List<String> time = new ArrayList<>();
         time.add(budget.summary());
         time.addAll(budget.notes());
@@ -155,7 +171,7 @@ final class Conductor {
                 probe,
                 trials,
                 Advice.MachineLoad.of(whole.stop()),
-                duel == null ? verdict : withDuel(verdict, duel),
+                verdict,
                 budget.elapsed(),
                 time,
                 duel == null ? List.of() : List.of(duel.a(), duel.b()));
@@ -228,6 +244,36 @@ final class Conductor {
                 v.warnings(),
                 decision,
                 v.inconclusive());
+    }
+
+    /** {@return the verdict, warning of the {@code left} child processes the task left running, if any} */
+    static Advice.Verdict withOrphans(Advice.Verdict v, int left) {
+        if (left == 0) {
+            return v;
+        }
+        List<String> warnings = new ArrayList<>(v.warnings());
+        warnings.add(0, orphansText(left));
+        return new Advice.Verdict(
+                v.mode(),
+                v.workers(),
+                v.threadsPerWorker(),
+                v.batch(),
+                v.code(),
+                v.summary(),
+                v.reasons(),
+                v.requirementEffects(),
+                warnings,
+                v.decision(),
+                v.inconclusive());
+    }
+
+    /** {@return the warning for a task that left {@code left} child processes running} */
+    static String orphansText(int left) {
+        return "the task leaves child processes behind: " + left + (left == 1 ? " was" : " were")
+                + " still running after the trials ended and the advisor killed "
+                + (left == 1 ? "it" : "them")
+                + "; under threads they are your application's children, under processes a worker's, and nothing"
+                + " ends them: wait for (or destroy) each process the task starts";
     }
 
     static Advice.Machine machine() {

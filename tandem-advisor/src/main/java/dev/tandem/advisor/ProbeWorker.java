@@ -60,6 +60,9 @@ final class ProbeWorker {
                             if (!finished) {
                                 out.put("hook " + currentCall);
                             }
+                            // what the task started would pass to init when this JVM ends, out of the advisor's
+                            // reach (ext.Spawner's probe left 8 sleeps): the trials count such children
+                            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
                         },
                         "tandem-probe-hook"));
         Set<String> libsBefore = nativeLibraries();

@@ -71,7 +71,8 @@ final class Reasons {
             why.append(INCONCLUSIVE_BUSY);
         }
         Advice.Trial racy = r.racyTrial().orElse(null);
-        boolean isolated = r.needsIsolation(r.req);
+        // a race alone leaves threads(1) free to run the task: then the verdict keeps nothing apart
+        boolean isolated = r.needsIsolation(r.req) && c.mode().isolated();
         if (r.hangs()) {
             why.append("a call did not return (")
                     .append(r.probe.endedHow())
@@ -116,7 +117,17 @@ final class Reasons {
         Advice.Trial fastest = c.fastest();
         if (basis == null) {
             List<Advice.Trial> missing = notMeasured(r, r.req);
-            why.append("; no model was measured, so this is not a measured comparison but follows from the probe alone")
+            String unmet = RequirementEffects.unmet(r, r.req);
+            boolean anyRan = r.trials.stream().anyMatch(Rules::measured);
+            if (unmet != null) {
+                why.append("; but ").append(unmet);
+            }
+            why.append(
+                            anyRan
+                                    ? "; no model that may run the task was measured, so this is not a measured"
+                                            + " comparison but follows from the probe alone"
+                                    : "; no model was measured, so this is not a measured comparison but follows"
+                                            + " from the probe alone")
                     .append(missing.isEmpty() ? "" : " (" + notMeasuredText(missing) + ")");
         } else if (fastest == basis) {
             Advice.Trial next = r.allowed(r.req, true).stream()
@@ -323,6 +334,16 @@ final class Reasons {
             parts.add(
                     timeouts + " tasks hit the trial's task timeout; a thread cannot be killed, a worker process can");
         }
+        long otherFailures =
+                r.trials.stream().mapToLong(TrialFailures::failures).sum();
+        if (otherFailures > 0 && !r.exits()) {
+            Advice.Trial first = r.trials.stream()
+                    .filter(t -> TrialFailures.failures(t) > 0)
+                    .findFirst()
+                    .orElseThrow();
+            parts.add(otherFailures + (otherFailures == 1 ? " trial task" : " trial tasks") + " failed ("
+                    + first.label() + ": " + TrialFailures.failuresText(first) + ")");
+        }
         if (parts.isEmpty()) {
             long done = r.trials.stream().mapToLong(Advice.Trial::completed).sum();
             parts.add("no call failed (" + r.probe.calls() + " probe calls, " + done + " trial tasks, " + trialFailures
@@ -447,7 +468,11 @@ final class Reasons {
     }
 
     String code(Rules.Choice c, Advice.Requirements req) {
-        StringBuilder b = new StringBuilder("try (TaskPool pool = ");
+        StringBuilder b = new StringBuilder(
+                c.mode().isolated() && RequirementEffects.unmet(r, req) != null
+                        ? "// submit rejects the task until it is Serializable: fix that first (see the verdict)\n"
+                        : "");
+        b.append("try (TaskPool pool = ");
         b.append(
                 switch (c.mode()) {
                     case THREADS -> "Tandem.threads(" + c.workers() + ")";
@@ -501,68 +526,6 @@ final class Reasons {
         return nanos % 1_000_000 == 0
                 ? "Duration.ofMillis(" + nanos / 1_000_000 + ")"
                 : "Duration.ofNanos(" + nanos + ")";
-    }
-
-    List<String> requirementEffects(Rules.Choice chosen) {
-        List<String> effects = new ArrayList<>();
-        if (r.req.isolate()) {
-            effect(
-                    effects,
-                    "--isolate",
-                    new Advice.Requirements(false, r.req.heapPerTaskBytes(), r.req.maxLatencyNanos()),
-                    chosen);
-        }
-        if (r.req.heapPerTaskBytes() > 0) {
-            effect(
-                    effects,
-                    "--heap-per-task " + Units.bytes(r.req.heapPerTaskBytes()),
-                    new Advice.Requirements(r.req.isolate(), 0, r.req.maxLatencyNanos()),
-                    chosen);
-        }
-        if (r.req.maxLatencyNanos() > 0) {
-            effect(
-                    effects,
-                    "--max-latency " + Units.nanos(r.req.maxLatencyNanos()),
-                    new Advice.Requirements(r.req.isolate(), r.req.heapPerTaskBytes(), 0),
-                    chosen);
-            for (String note : chosen.latencyNotes()) {
-                effects.add("--max-latency: " + note);
-            }
-        }
-        return effects;
-    }
-
-    private void effect(List<String> effects, String name, Advice.Requirements without, Rules.Choice with) {
-        Rules.Choice other = r.choose(without);
-        if (other.label().equals(with.label())) {
-            effects.add(name + ": no change, " + with.label() + " either way"
-                    + (r.needsIsolation(without) && name.equals("--isolate")
-                            ? " (the task needs a process boundary anyway)"
-                            : ""));
-            return;
-        }
-        String cost = "";
-        if (other.basis() != null && with.basis() != null && other.basis().throughput() > 0) {
-            if (other.basis().mode() == with.basis().mode() && other.batch() != with.batch()) {
-                Advice.Trial one = with.batch() ? other.basis() : with.basis();
-                Advice.Trial map = with.batch() ? with.basis() : other.basis();
-                cost = "; one by one measured " + Units.rate(one.throughput()) + ", batched "
-                        + Units.rate(map.throughput());
-            } else {
-                cost = "; " + with.basis().label() + " measured "
-                        + Units.rate(with.basis().throughput()) + " against "
-                        + Units.rate(other.basis().throughput()) + " ("
-                        + Units.ratio(with.basis().throughput() / other.basis().throughput()) + ")";
-                if (with.mode().isolated() && !other.mode().isolated()) {
-                    cost += " and " + Units.bytes(with.basis().meanWorkerRssBytes()) + " per worker JVM";
-                }
-                if (with.basis().p99Nanos() >= 0 && other.basis().p99Nanos() >= 0) {
-                    cost += ", p99 " + Units.nanos(with.basis().p99Nanos()) + " vs "
-                            + Units.nanos(other.basis().p99Nanos());
-                }
-            }
-        }
-        effects.add(name + ": changed the verdict from " + other.label() + " to " + with.label() + cost);
     }
 
     List<String> warnings() {

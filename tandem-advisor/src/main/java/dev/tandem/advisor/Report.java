@@ -341,8 +341,9 @@ final class Report {
 
     private static String probeLine(Advice.Probe p) {
         return p.calls() + " calls, " + p.failures() + " failed, median " + Units.nanos(p.medianCallNanos()) + ", CPU "
-                + Units.percent(Math.max(0, p.cpuShare())) + ", allocates " + Units.bytes(p.allocatedBytesPerCall())
-                + " and retains " + Units.bytes(p.retainedBytesPerCall()) + " per call; task "
+                + Units.percent(Math.max(0, p.cpuShare())) + ", "
+                + Terminal.perCall("allocates", p.allocatedBytesPerCall()) + ", "
+                + Terminal.perCall("retains", p.retainedBytesPerCall()) + "; task "
                 + Units.bytes(p.taskBytes())
                 + ", result " + Units.bytes(p.resultBytes()) + " serialized"
                 + (p.serializationError() != null ? " (" + p.serializationError() + ")" : "")

@@ -53,7 +53,7 @@ final class Rules {
     final int cores;
     final Comparisons cmp;
 
-    private Rules(
+    Rules(
             Advice.Probe probe,
             List<Advice.Trial> trials,
             Advice.Requirements req,
@@ -79,39 +79,6 @@ final class Rules {
             Advice.Machine machine,
             Trials.Duel duel) {
         return new Rules(probe, trials, req, machine, duel).verdict();
-    }
-
-    /**
-     * {@return the two trials to measure again side by side: the model the rules would choose and, among
-     * the contenders it is not told apart from (their spreads overlap, or either ran while the machine was
-     * busy), the cheaper one it would give way to, else the fastest; the faster by the table first; empty
-     * if the decision is clear}
-     */
-    static Optional<Advice.Trial[]> contest(
-            Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
-        Rules r = new Rules(probe, trials, req, machine, null);
-        List<Advice.Trial> allowed = r.allowed(req, true);
-        if (allowed.size() < 2) {
-            return Optional.empty();
-        }
-        Advice.Trial chosen = r.choose(req).basis();
-        List<Advice.Trial> open = allowed.stream()
-                .filter(t -> t != chosen)
-                .filter(t -> !r.cmp.beats(chosen, t) || r.cmp.busy(chosen, t))
-                .toList();
-        // the cheaper model it would give way to if its lead were noise, else the fastest it is not told apart from
-        Advice.Trial rival = open.stream()
-                .filter(t -> chosen != null && r.preference().compare(t, chosen) < 0)
-                .min(r.preference())
-                .orElseGet(() ->
-                        open.stream().max(Comparator.comparingDouble(r::speed)).orElse(null));
-        if (chosen == null || rival == null) {
-            return Optional.empty();
-        }
-        return Optional.of(
-                r.speed(rival) > r.speed(chosen)
-                        ? new Advice.Trial[] {rival, chosen}
-                        : new Advice.Trial[] {chosen, rival});
     }
 
     // ---- facts -------------------------------------------------------------------------------
@@ -149,17 +116,6 @@ final class Rules {
 
     boolean tiny() {
         return probe.medianCallNanos() >= 0 && probe.medianCallNanos() < Trials.TINY_TASK_NANOS;
-    }
-
-    /** {@return the tasks of a trial that failed other than by its task timeout (which a hanging task needs)} */
-    static long failures(Advice.Trial t) {
-        return t.failed() - t.failureKinds().getOrDefault("TaskTimeoutException", 0L);
-    }
-
-    /** {@return the failures of a trial in words, such as "1 task failed (WorkerLostException: ...)"} */
-    static String failuresText(Advice.Trial t) {
-        return failures(t) + (failures(t) == 1 ? " task" : " tasks") + " failed in its trial"
-                + (t.firstFailure() == null ? "" : " (" + Units.abbreviate(t.firstFailure(), 120) + ")");
     }
 
     static boolean measured(Advice.Trial t) {
@@ -282,10 +238,26 @@ final class Rules {
         return r.heapPerTaskBytes() > 0 || exits() || racyTrial().isPresent();
     }
 
+    /**
+     * {@return true if a measured risk or stated requirement other than a race needs a process boundary}
+     * A race alone does not: one thread cannot race with itself.
+     */
+    boolean needsBoundary(Advice.Requirements r) {
+        return exits() || leaks() || natives() || r.isolate() || r.heapPerTaskBytes() > 0;
+    }
+
+    /** {@return true if {@code t} runs one task at a time in the caller's JVM: a task that races cannot race there} */
+    static boolean oneAtATime(Advice.Trial t) {
+        return t.mode() == Mode.THREADS && t.workers() == 1;
+    }
+
     /** {@return why {@code t} may not run the task under {@code r}, or null if it may} */
     String ruledOut(Advice.Trial t, Advice.Requirements r) {
-        if (needsIsolation(r) && !t.mode().isolated()) {
-            return "it runs tasks in the caller's JVM, and " + isolationReason(r);
+        if (!t.mode().isolated() && needsBoundary(r)) {
+            return "it runs tasks in the caller's JVM, and " + isolationReason(r, false);
+        }
+        if (!t.mode().isolated() && racyTrial().isPresent() && !oneAtATime(t)) {
+            return "it runs tasks concurrently in the caller's JVM, and " + isolationReason(r);
         }
         if (leaks() && t.mode().isolated() && t.batched()) {
             return "the task retains " + Units.bytes(probe.retainedBytesPerCall()) + " per call and map() sends a"
@@ -300,7 +272,12 @@ final class Rules {
 
     /** {@return the first measured risk or stated requirement that needs a process boundary, in words} */
     String isolationReason(Advice.Requirements r) {
-        Advice.Trial racy = racyTrial().orElse(null);
+        return isolationReason(r, true);
+    }
+
+    /** {@return as {@link #isolationReason(Advice.Requirements)}, leaving out a race unless {@code race}} */
+    String isolationReason(Advice.Requirements r, boolean race) {
+        Advice.Trial racy = race ? racyTrial().orElse(null) : null;
         if (hangs()) {
             return "a call did not return in the probe (" + probe.endedHow() + ")";
         } else if (exits()) {
@@ -324,8 +301,11 @@ final class Rules {
                 .filter(Rules::measured)
                 .filter(t -> ruledOut(t, r) == null)
                 .toList();
-        // a model whose tasks failed (other than by the trial's own timeout) is allowed only if every model's did
-        List<Advice.Trial> sound = fit.stream().filter(t -> failures(t) == 0).toList();
+        // a model whose tasks failed (other than by the trial's own timeout, or by ending a worker JVM that was
+        // replaced) is allowed only if every model's did
+        List<Advice.Trial> sound = fit.stream()
+                .filter(t -> TrialFailures.uncontained(t, exits()) == 0)
+                .toList();
         List<Advice.Trial> ok = sound.isEmpty() ? fit : sound;
         if (latency && r.maxLatencyNanos() > 0) {
             // map() holds each result until its batch (about 20 ms) is done: too late for a tighter limit
@@ -360,6 +340,9 @@ final class Rules {
 
     /** {@return 0 if the model suits the task (see {@link #preference()}), 1 if not} */
     int suitability(Advice.Trial t) {
+        if (oneAtATime(t) && racyTrial().isPresent()) {
+            return 0; // the one model in this JVM that a task that races may use
+        }
         if (blocking()) {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }
@@ -426,7 +409,7 @@ final class Rules {
                     .toList();
             String missing = unmeasuredSuited.isEmpty() ? "" : Reasons.notMeasuredText(unmeasuredSuited);
             if (allowed.stream().anyMatch(t -> suitability(t) == 0)) {
-                decision.add(head + " and every model that suits the task and was measured measured clearly slower:"
+                decision.add(head + " and every model that suits the task measured clearly slower:"
                         + " behind it by more than " + Math.round(UNSUITED_MARGIN * 100)
                         + "% at the quartiles, or behind another model" + (missing.isEmpty() ? "" : "; " + missing));
             } else {
@@ -436,9 +419,20 @@ final class Rules {
                         + " measured that may run the task, not for beating one that suits it");
             }
         }
-        if (failures(chosen) > 0) {
-            decision.add(chosen.label() + " is recommended although " + failuresText(chosen)
+        if (TrialFailures.uncontained(chosen, exits()) > 0) {
+            decision.add(chosen.label() + " is recommended although " + TrialFailures.failuresText(chosen)
                     + ": every model that could run the task had failures");
+        } else if (TrialFailures.contained(chosen, exits()) > 0) {
+            decision.add(chosen.label() + " lost " + TrialFailures.contained(chosen, exits())
+                    + " worker JVMs to the task and replaced them ("
+                    + TrialFailures.failuresText(chosen)
+                    + "): that is the failure a process boundary contains, and why the task"
+                    + " needs one; isolated models were compared on throughput");
+        }
+        if (racyTrial().isPresent() && oneAtATime(chosen)) {
+            decision.add(chosen.label() + " may run a task that races: it runs one task at a time, and one thread"
+                    + " cannot race with itself (" + isolationReason(r) + "); more threads need the race fixed"
+                    + " or one task per worker JVM");
         }
         // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy machine.
         boolean inconclusive =
@@ -461,8 +455,10 @@ final class Rules {
                 continue;
             }
             String why = ruledOut(t, r);
-            if (why == null && failures(t) > 0 && failures(chosen) == 0) {
-                why = failuresText(t);
+            if (why == null
+                    && TrialFailures.uncontained(t, exits()) > 0
+                    && TrialFailures.uncontained(chosen, exits()) == 0) {
+                why = TrialFailures.failuresText(t);
             }
             if (why == null && r.maxLatencyNanos() > 0 && !allowed.contains(t)) {
                 why = t.batched()
@@ -542,11 +538,20 @@ final class Rules {
             mode = Mode.THREADS;
             workers = cores;
         }
+        List<String> decision = new ArrayList<>();
+        String blocked = RequirementEffects.unmet(this, r);
+        if (blocked != null) {
+            decision.add(blocked);
+        }
         List<Advice.Trial> missing = Reasons.notMeasured(this, r);
-        List<String> decision = missing.isEmpty()
-                ? List.of()
-                : List.of("no model was measured, so this is not a measured comparison: "
-                        + Reasons.notMeasuredText(missing) + "; the model follows from the probe alone");
+        List<String> ran =
+                trials.stream().filter(Rules::measured).map(Advice.Trial::label).toList();
+        if (!missing.isEmpty()) {
+            decision.add("no model that may run the task was measured"
+                    + (ran.isEmpty() ? "" : " (" + String.join(", ", ran) + " ran, but may not run it)")
+                    + ", so this is not a measured comparison: " + Reasons.notMeasuredText(missing)
+                    + "; the model follows from the probe alone");
+        }
         return new Choice(mode, workers, tpw, false, null, null, notes, decision, false);
     }
 
@@ -585,7 +590,7 @@ final class Rules {
                 words.code(c, req),
                 words.summary(c),
                 reasons,
-                words.requirementEffects(c),
+                new RequirementEffects(this).of(c),
                 words.warnings(),
                 c.decision(),
                 c.inconclusive());

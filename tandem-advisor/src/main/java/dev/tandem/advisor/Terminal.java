@@ -42,10 +42,10 @@ final class Terminal {
         Advice.Probe p = a.probe();
         b.append(wrap(
                         "probe (child JVM): " + p.calls() + " calls, median " + Units.nanos(p.medianCallNanos())
-                                + ", CPU " + Units.percent(Math.max(0, p.cpuShare())) + ", allocates "
-                                + Units.bytes(p.allocatedBytesPerCall()) + "/call, heap growth "
-                                + Units.bytes(p.retainedBytesPerCall())
-                                + "/call, task " + Units.bytes(p.taskBytes()) + ", result "
+                                + ", CPU " + Units.percent(Math.max(0, p.cpuShare())) + ", "
+                                + perCall("allocates", p.allocatedBytesPerCall()) + ", "
+                                + perCall("heap growth", p.retainedBytesPerCall())
+                                + ", task " + Units.bytes(p.taskBytes()) + ", result "
                                 + Units.bytes(p.resultBytes())
                                 + (p.failures() > 0 ? ", " + p.failures() + " failed" : "")
                                 + (p.jvmEnded() ? "; ENDED: " + p.endedHow() : "")
@@ -189,5 +189,13 @@ final class Terminal {
             col += word.length();
         }
         return out.toString();
+    }
+
+    /**
+     * {@return a per-call figure in words, or that it was not measured}
+     * A hung task has no completed call to divide by: it read "allocates n/a/call".
+     */
+    static String perCall(String what, long bytes) {
+        return bytes < 0 ? what + " not measured" : what + " " + Units.bytes(bytes) + "/call";
     }
 }

@@ -73,9 +73,18 @@ final class Trials {
     private final Pace pace;
     /** The wait for the current phase's last results after its deadline; set when a trial or duel begins. */
     private long graceNanos;
+    /** The processes the task starts: those under a worker JVM are noted before the pool stops it. */
+    private final Orphans orphans;
 
-    Trials(Subject subject, Subject.Instance inst, Advice.Probe probe, Advisor.Options options, int inProcessTrials) {
+    Trials(
+            Subject subject,
+            Subject.Instance inst,
+            Advice.Probe probe,
+            Advisor.Options options,
+            int inProcessTrials,
+            Orphans orphans) {
         this.subject = subject;
+        this.orphans = orphans;
         this.inst = inst;
         this.probe = probe;
         this.options = options;
@@ -360,6 +369,8 @@ final class Trials {
     }
 
     private void stop(TaskPool pool, TrialOutcome out) {
+        // a worker JVM's children are this JVM's descendants only until the worker ends
+        orphans.note();
         pool.shutdownNow();
         Duration bound = pace.limit(Pace.Limit.POOL_TERMINATION);
         try {

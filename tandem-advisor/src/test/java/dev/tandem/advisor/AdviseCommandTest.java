@@ -182,6 +182,15 @@ class AdviseCommandTest {
     }
 
     @Test
+    void twoBillionInputsRanPast323sOfA10sBudgetSoTheyAreRefused() {
+        Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "10s", "--inputs", "2000000000");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--inputs 2000000000: must be at most " + Advisor.MAX_INPUTS)
+                .doesNotContain("measuring");
+    }
+
+    @Test
     void badDurationIsNamed() {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "soon");
         assertThat(r.exit()).isEqualTo(2);

@@ -59,6 +59,19 @@ class BudgetTest {
     }
 
     @Test
+    void aSkipInARunThatEndedEarlySaysWhatRemainedInAll() {
+        // "the run took 12.1 s of its 15.0 s budget" beside "skipped: 0 ns of the 15.0 s budget was left"
+        Budget b = new Budget(15 * S, now::get);
+        now.addAndGet(12 * S);
+        assertThat(b.fits("trial 3/3: processes(2)", b.slice(3 * S, 1), 400 * MS))
+                .isFalse();
+        assertThat(b.notes())
+                .containsExactly("trial 3/3: processes(2) skipped: 0 ns of the 15.0 s budget was left for it (3.00 s"
+                        + " remained, kept for the phases after it and the closing), and it needs at least 400 ms;"
+                        + " give a longer --time to measure it");
+    }
+
+    @Test
     void aPhaseWithinItsShareOrATinyOverrunNeedsNoNote() {
         Budget b = new Budget(10 * S, now::get);
         long t0 = b.now();

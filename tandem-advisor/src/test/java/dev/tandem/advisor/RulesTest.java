@@ -353,7 +353,7 @@ class RulesTest {
         List<Advice.Trial> trials =
                 busyCpuTrials(List.of(100.0, 180.0, 245.0, 500.0, 700.0), List.of(300.0, 450.0, 634.0, 700.0, 900.0));
         Optional<Advice.Trial[]> contest =
-                Rules.contest(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+                Comparisons.contest(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
         assertThat(contest).isPresent();
         assertThat(contest.get()).extracting(Advice.Trial::label).containsExactly("processes(2)", "threads(2)");
         // measured again side by side, the two are equal: threads win on cost, and the verdict says so
@@ -699,5 +699,158 @@ class RulesTest {
                 }
             }
         }
+    }
+
+    /** {@return a probe whose JVM the task ended with System.exit on its third call} */
+    static Advice.Probe exitsOnThirdCall() {
+        Advice.Probe p = probe(0.99, 2 * MS, 0);
+        return new Advice.Probe(
+                2,
+                0,
+                null,
+                p.medianCallNanos(),
+                p.maxCallNanos(),
+                0.99,
+                1024,
+                0,
+                true,
+                700,
+                80,
+                null,
+                true,
+                "System.exit(3) during call #3",
+                3,
+                List.of(),
+                300 * MS);
+    }
+
+    /** {@return {@code t} with results that differed from threads(1) for {@code differing} of 400 inputs} */
+    static Advice.Trial differing(Advice.Trial t, int differing) {
+        return new Advice.Trial(
+                t.label(),
+                t.mode(),
+                t.workers(),
+                t.threadsPerWorker(),
+                t.concurrency(),
+                t.batched(),
+                null,
+                t.completed(),
+                0,
+                Map.of(),
+                null,
+                1,
+                t.throughput(),
+                t.p50Nanos(),
+                t.p90Nanos(),
+                t.p99Nanos(),
+                t.maxNanos(),
+                t.taskNanos(),
+                t.overheadNanos(),
+                0,
+                0,
+                0,
+                0,
+                1,
+                List.of(),
+                -1,
+                400,
+                differing,
+                List.of(),
+                t.throughputSamples(),
+                null);
+    }
+
+    @Test
+    void workersLostToSystemExitDisqualifiedTheFasterIsolatedModel() {
+        // ext.Exit: processes(1) at 41.6/min won over processes(2) at 2.84/s "because 2 tasks failed in its trial"
+        List<Advice.Trial> trials = List.of(
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0),
+                trial("processes(1)", Mode.PROCESSES, 1, 1, false, 41.6 / 60, 9 * MS, 60_000, 58L << 20),
+                failing(
+                        trial("processes(2)", Mode.PROCESSES, 2, 1, false, 2.84, 9 * MS, 60_000, 58L << 20),
+                        2,
+                        "WorkerLostException",
+                        "worker 3 ended with exit code 3"));
+        Advice.Verdict v = Rules.decide(exitsOnThirdCall(), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.label()).isEqualTo("processes(2)");
+        assertThat(v.decision())
+                .anySatisfy(d -> assertThat(d).startsWith("processes(2) lost 2 worker JVMs to the task and replaced"));
+        assertThat(v.decision()).noneSatisfy(d -> assertThat(d).contains("is recommended although"));
+    }
+
+    @Test
+    void threadsOneWasDeniedForATaskThatOnlyRacesUnderSeveralThreads() {
+        // threads(1), 6.9x processes(2), was ruled out "because it runs tasks in the caller's JVM"
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 6_900, 3 * MS, 5_000, 0),
+                differing(trial("threads(2)", Mode.THREADS, 2, 1, false, 9_000, 4 * MS, 6_000, 0), 37),
+                trial("virtual(8)", Mode.VIRTUAL_THREADS, 0, 1, false, 8_000, 30 * MS, 9_000, 0),
+                trial("processes(2)", Mode.PROCESSES, 2, 1, false, 1_000, 9 * MS, 60_000, 58L << 20));
+        Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.label()).isEqualTo("threads(1)");
+        assertThat(v.decision())
+                .anySatisfy(d -> assertThat(d).contains("one thread cannot race with itself"))
+                .anySatisfy(d -> assertThat(d)
+                        .startsWith("threads(2) measured")
+                        .contains("it runs tasks concurrently in the caller's JVM"));
+        assertThat(v.summary()).doesNotContain("of the models that keep it apart");
+        // on a busy machine too: ext.Racy's threads(1), IQR 1,016-1,961/s, lost to processes(2), IQR 0-231/s,
+        // as "not suiting" a task that computes; it is the one model in this JVM such a task may use
+        List<Advice.Trial> busy = trials.stream()
+                .map(t -> trial(
+                        t.label(),
+                        t.mode(),
+                        t.workers(),
+                        1,
+                        false,
+                        t.throughput(),
+                        t.p99Nanos(),
+                        t.overheadNanos(),
+                        0,
+                        t.throughputSamples(),
+                        BUSY))
+                .map(t -> t.label().equals("threads(2)") ? differing(t, 57) : t)
+                .toList();
+        assertThat(Rules.decide(probe(0.99, 2 * MS, 0), busy, Advice.Requirements.NONE, MACHINE)
+                        .label())
+                .isEqualTo("threads(1)");
+        // a stated requirement for isolation still rules threads(1) out
+        Advice.Verdict isolated =
+                Rules.decide(probe(0.99, 2 * MS, 0), trials, new Advice.Requirements(true, 0, 0), MACHINE);
+        assertThat(isolated.label()).isEqualTo("processes(2)");
+    }
+
+    @Test
+    void isolateWithATaskThatCannotBeCopiedClaimedNoModelWasMeasuredAndGaveCodeThatCannotWork() {
+        Advice.Probe p = probe(0.2, 2 * MS, 0);
+        Advice.Probe notSer = new Advice.Probe(
+                p.calls(),
+                0,
+                null,
+                p.medianCallNanos(),
+                p.maxCallNanos(),
+                0.2,
+                1024,
+                0,
+                true,
+                -1,
+                80,
+                "java.io.NotSerializableException: java.lang.Thread",
+                false,
+                null,
+                -1,
+                List.of(),
+                300 * MS);
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 400, 3 * MS, 5_000, 0),
+                trial("virtual(8)", Mode.VIRTUAL_THREADS, 0, 1, false, 3_000, 4 * MS, 6_000, 0));
+        Advice.Verdict v = Rules.decide(notSer, trials, new Advice.Requirements(true, 0, 0), MACHINE);
+        assertThat(v.summary())
+                .contains("cannot run in a worker JVM until it is Serializable (java.io.NotSerializableException:"
+                        + " java.lang.Thread)")
+                .doesNotContain("no model was measured")
+                .contains("no model that may run the task was measured");
+        assertThat(v.code()).startsWith("// submit rejects the task until it is Serializable");
+        assertThat(v.decision()).noneSatisfy(d -> assertThat(d).startsWith("no model was measured"));
     }
 }

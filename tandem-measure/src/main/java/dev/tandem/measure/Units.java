@@ -124,14 +124,31 @@ public final class Units {
         return num(perSecond * 3600) + "/h";
     }
 
-    /** {@return the text on one line, its middle cut out if longer than {@code max}} */
+    /**
+     * {@return the text on one line, its middle cut out if longer than {@code max}, at word boundaries}
+     * Cut at fixed offsets, a failure read "worker 3 [...] visor.Calls$Call)": half a class name.
+     */
     public static String abbreviate(String text, int max) {
         String s = String.valueOf(text).replace('\n', ' ').replace('\r', ' ');
         if (s.length() <= max) {
             return s;
         }
         int head = max / 3;
-        return s.substring(0, head) + " [...] " + s.substring(s.length() - (max - head));
+        int tail = s.length() - (max - head);
+        // the head ends before the word it would cut; the tail starts with the word it would cut (up to a
+        // quarter of max longer), else after it; a single word longer than that is cut as is
+        int headEnd = s.lastIndexOf(' ', head);
+        if (headEnd > 0) {
+            head = headEnd;
+        }
+        int wordStart = s.lastIndexOf(' ', tail - 1) + 1;
+        int wordEnd = s.indexOf(' ', tail);
+        if (wordStart > head && tail - wordStart <= max / 4) {
+            tail = wordStart;
+        } else if (wordEnd >= 0 && wordEnd < s.length() - 1) {
+            tail = wordEnd + 1;
+        }
+        return s.substring(0, head) + " [...] " + s.substring(tail);
     }
 
     /** {@return the first line of {@code s}, at most 200 characters; "" for null} */

@@ -90,4 +90,14 @@ class UnitsTest {
         assertThat(Units.rate(3.5)).isEqualTo("3.50/s");
         assertThat(Units.rate(0)).isEqualTo("0/s");
     }
+
+    @Test
+    void anAbbreviatedFailureWasCutMidWord() {
+        // "worker 3 [...] visor.Calls$Call)": the middle cut at fixed offsets halved a class name
+        String failure = "WorkerLostException: worker 3 (pid 4242) ended with exit code 3 while running task 17"
+                + " (dev.tandem.advisor.Calls$Call)";
+        String s = Units.abbreviate(failure, 60);
+        assertThat(s).startsWith("WorkerLostException: [...] ").endsWith(" (dev.tandem.advisor.Calls$Call)");
+        assertThat(Units.abbreviate("short", 60)).isEqualTo("short");
+    }
 }

@@ -1,0 +1,101 @@
+package dev.tandem.advisor;
+
+import dev.tandem.measure.Units;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the stated requirements ({@code --isolate}, {@code --heap-per-task}, {@code --max-latency}) did
+ * to a verdict: each is removed in turn and the verdict decided again, and a requirement the task as
+ * written cannot meet is named. Pure: words over {@link Rules}.
+ */
+final class RequirementEffects {
+    private final Rules r;
+
+    RequirementEffects(Rules r) {
+        this.r = r;
+    }
+
+    /**
+     * {@return why the task cannot meet {@code r} as it is written, or null if it can}
+     * A task that cannot be copied to a worker JVM cannot run in one: with {@code --isolate} the advisor once
+     * recommended processes(2), whose submit rejects such a task.
+     */
+    static String unmet(Rules rules, Advice.Requirements r) {
+        if (!rules.needsIsolation(r) || rules.probe.serializationError() == null) {
+            return null;
+        }
+        return "the task cannot run in a worker JVM until it is Serializable (" + rules.probe.serializationError()
+                + "): make it (and every field it holds) Serializable, or mark"
+                + " the field transient and build it in call(); the model below is what it needs then";
+    }
+
+    /** {@return how each stated requirement changed the verdict, each removed in turn} */
+    List<String> of(Rules.Choice chosen) {
+        List<String> effects = new ArrayList<>();
+        if (r.req.isolate()) {
+            effect(
+                    effects,
+                    "--isolate",
+                    new Advice.Requirements(false, r.req.heapPerTaskBytes(), r.req.maxLatencyNanos()),
+                    chosen);
+        }
+        if (r.req.heapPerTaskBytes() > 0) {
+            effect(
+                    effects,
+                    "--heap-per-task " + Units.bytes(r.req.heapPerTaskBytes()),
+                    new Advice.Requirements(r.req.isolate(), 0, r.req.maxLatencyNanos()),
+                    chosen);
+        }
+        if (r.req.maxLatencyNanos() > 0) {
+            effect(
+                    effects,
+                    "--max-latency " + Units.nanos(r.req.maxLatencyNanos()),
+                    new Advice.Requirements(r.req.isolate(), r.req.heapPerTaskBytes(), 0),
+                    chosen);
+            for (String note : chosen.latencyNotes()) {
+                effects.add("--max-latency: " + note);
+            }
+        }
+        return effects;
+    }
+
+    private void effect(List<String> effects, String name, Advice.Requirements without, Rules.Choice with) {
+        Rules.Choice other = r.choose(without);
+        if (other.label().equals(with.label())) {
+            effects.add(name + ": no change, " + with.label() + " either way"
+                    + (r.needsIsolation(without) && name.equals("--isolate")
+                            ? " (the task needs a process boundary anyway)"
+                            : ""));
+            return;
+        }
+        if (other.basis() == null) {
+            // that model never ran: "changed the verdict from threads(2)" read as if threads(2) had been measured
+            effects.add(name + ": without it the verdict would be " + other.label() + ", from the probe alone, as no"
+                    + " model that could then run the task was measured; with it, " + with.label());
+            return;
+        }
+        String cost = "";
+        if (with.basis() != null && other.basis().throughput() > 0) {
+            if (other.basis().mode() == with.basis().mode() && other.batch() != with.batch()) {
+                Advice.Trial one = with.batch() ? other.basis() : with.basis();
+                Advice.Trial map = with.batch() ? with.basis() : other.basis();
+                cost = "; one by one measured " + Units.rate(one.throughput()) + ", batched "
+                        + Units.rate(map.throughput());
+            } else {
+                cost = "; " + with.basis().label() + " measured "
+                        + Units.rate(with.basis().throughput()) + " against "
+                        + Units.rate(other.basis().throughput()) + " ("
+                        + Units.ratio(with.basis().throughput() / other.basis().throughput()) + ")";
+                if (with.mode().isolated() && !other.mode().isolated()) {
+                    cost += " and " + Units.bytes(with.basis().meanWorkerRssBytes()) + " per worker JVM";
+                }
+                if (with.basis().p99Nanos() >= 0 && other.basis().p99Nanos() >= 0) {
+                    cost += ", p99 " + Units.nanos(with.basis().p99Nanos()) + " vs "
+                            + Units.nanos(other.basis().p99Nanos());
+                }
+            }
+        }
+        effects.add(name + ": changed the verdict from " + other.label() + " to " + with.label() + cost);
+    }
+}

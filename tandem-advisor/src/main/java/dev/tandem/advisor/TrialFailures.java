@@ -1,0 +1,45 @@
+package dev.tandem.advisor;
+
+import dev.tandem.measure.Units;
+
+/**
+ * Which of a trial's failures count against its model. Its own task timeout does not (a hanging task
+ * needs one), nor does a worker JVM that the task ended and the pool replaced: that is the failure a
+ * process boundary exists to contain. Pure functions of a trial.
+ */
+final class TrialFailures {
+    private TrialFailures() {}
+
+    /** {@return the tasks of a trial that failed other than by its task timeout (which a hanging task needs)} */
+    static long failures(Advice.Trial t) {
+        return t.failed() - t.failureKinds().getOrDefault("TaskTimeoutException", 0L);
+    }
+
+    /**
+     * {@return the failures of a trial that a process boundary contained: under a worker JVM, a task that
+     * ended or crashed its JVM lost that worker, which was replaced, and the pool went on}
+     * These count against the task, not the model: processes(1) at 41.6/min once won over processes(2) at
+     * 2.84/s, for a task that calls System.exit on its third call in a JVM, only because it ran too few calls
+     * to reach a third. Only for a task the probe saw end its JVM ({@code endsJvm}): a worker lost
+     * otherwise (a leak's OutOfMemoryError) is a failure of that model's settings.
+     */
+    static long contained(Advice.Trial t, boolean endsJvm) {
+        if (!endsJvm || !t.mode().isolated()) {
+            return 0;
+        }
+        return t.failureKinds().getOrDefault("WorkerLostException", 0L)
+                + t.failureKinds().getOrDefault("PoisonTaskException", 0L)
+                + t.failureKinds().getOrDefault("NodeLostException", 0L);
+    }
+
+    /** {@return the failures of a trial that count against its model: neither its task timeout nor contained} */
+    static long uncontained(Advice.Trial t, boolean endsJvm) {
+        return Math.max(0, failures(t) - contained(t, endsJvm));
+    }
+
+    /** {@return the failures of a trial in words, such as "1 task failed (WorkerLostException: ...)"} */
+    static String failuresText(Advice.Trial t) {
+        return failures(t) + (failures(t) == 1 ? " task" : " tasks") + " failed in its trial"
+                + (t.firstFailure() == null ? "" : " (" + Units.abbreviate(t.firstFailure(), 120) + ")");
+    }
+}
