@@ -2,6 +2,7 @@ package dev.tandem.advisor;
 
 import dev.tandem.Mode;
 import dev.tandem.measure.Load;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -345,6 +346,50 @@ public record Advice(
             requirementEffects = List.copyOf(requirementEffects);
             warnings = List.copyOf(warnings);
             decision = List.copyOf(decision);
+        }
+
+        /**
+         * {@return this verdict with {@code warning} first among its warnings}
+         *
+         * @param warning the warning
+         */
+        public Verdict withFirstWarning(String warning) {
+            List<String> w = new ArrayList<>(warnings);
+            w.addFirst(warning);
+            return new Verdict(
+                    mode,
+                    workers,
+                    threadsPerWorker,
+                    batch,
+                    code,
+                    summary,
+                    reasons,
+                    requirementEffects,
+                    w,
+                    decision,
+                    inconclusive);
+        }
+
+        /**
+         * {@return this verdict with {@code step} first in its decision}
+         *
+         * @param step how a step of the decision went
+         */
+        public Verdict withFirstDecision(String step) {
+            List<String> d = new ArrayList<>(decision);
+            d.addFirst(step);
+            return new Verdict(
+                    mode,
+                    workers,
+                    threadsPerWorker,
+                    batch,
+                    code,
+                    summary,
+                    reasons,
+                    requirementEffects,
+                    warnings,
+                    d,
+                    inconclusive);
         }
 
         /** {@return the recommended model as a label, such as {@code processes(2)}} */

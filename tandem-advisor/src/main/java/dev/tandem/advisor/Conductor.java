@@ -225,46 +225,15 @@ final class Conductor {
 
     /** {@return the verdict, its decision telling how the duel went} */
     private static Advice.Verdict withDuel(Advice.Verdict v, Trials.Duel duel) {
-        List<String> decision = new ArrayList<>(v.decision());
-        decision.add(
-                0,
-                duel.a() + " and " + duel.b() + " were measured again side by side, in "
-                        + Trials.DUEL_ROUNDS + " alternating rounds under the same load ("
-                        + duel.load().describe()
-                        + "): " + Comparisons.roundsText(duel));
-        return new Advice.Verdict(
-                v.mode(),
-                v.workers(),
-                v.threadsPerWorker(),
-                v.batch(),
-                v.code(),
-                v.summary(),
-                v.reasons(),
-                v.requirementEffects(),
-                v.warnings(),
-                decision,
-                v.inconclusive());
+        return v.withFirstDecision(duel.a() + " and " + duel.b() + " were measured again side by side, in "
+                + Trials.DUEL_ROUNDS + " alternating rounds under the same load ("
+                + duel.load().describe()
+                + "): " + Comparisons.roundsText(duel));
     }
 
     /** {@return the verdict, warning of the {@code left} child processes the task left running, if any} */
     static Advice.Verdict withOrphans(Advice.Verdict v, int left) {
-        if (left == 0) {
-            return v;
-        }
-        List<String> warnings = new ArrayList<>(v.warnings());
-        warnings.add(0, orphansText(left));
-        return new Advice.Verdict(
-                v.mode(),
-                v.workers(),
-                v.threadsPerWorker(),
-                v.batch(),
-                v.code(),
-                v.summary(),
-                v.reasons(),
-                v.requirementEffects(),
-                warnings,
-                v.decision(),
-                v.inconclusive());
+        return left == 0 ? v : v.withFirstWarning(orphansText(left));
     }
 
     /** {@return the warning for a task that left {@code left} child processes running} */
