@@ -110,6 +110,14 @@ final class PoolEvents {
         }
     }
 
+    /**
+     * {@return whether a recording wants any task event now} The thread modes give a task its id only
+     * then. Costs three flag reads.
+     */
+    boolean tracesTasks() {
+        return new FlightEvents.TaskQueued().isEnabled() || recordsStarts();
+    }
+
     /** {@return a new id for a task of a thread mode} */
     long newTaskId() {
         return taskIds.incrementAndGet();

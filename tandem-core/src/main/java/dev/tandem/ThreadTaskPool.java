@@ -1,5 +1,7 @@
 package dev.tandem;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -143,12 +145,26 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
     /** A future that runs the worker initializer once per thread and enforces the task timeout. */
     private final class TimedTask<T> extends NotifyingFutureTask<T> {
+        private static final VarHandle TASK_ID;
+
+        static {
+            try {
+                TASK_ID = MethodHandles.lookup().findVarHandle(TimedTask.class, "id", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         /** The user's task, for messages. */
         private final Object userTask;
         /** Whether a failure goes to the uncaught-exception handler (a Runnable given to execute). */
         private final boolean reportsUncaught;
 
-        private final long id = events.newTaskId();
+        /**
+         * Its id in the pool's JFR events: 0 until an event first needs one (most tasks never do: an
+         * id costs an atomic increment, a third of this wrapper's own cost on an empty task).
+         */
+        private volatile long id;
 
         private volatile boolean timedOut;
         /** When it was queued ({@link System#nanoTime()}), or 0 if it never was; see {@link PoolEvents}. */
@@ -164,7 +180,20 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
         void queued() {
             queuedNanos = System.nanoTime();
-            events.taskQueued(id, userTask);
+            events.taskQueued(eventId(), userTask);
+        }
+
+        /** {@return its id for the JFR events, given now if a recording wants task events, else 0} */
+        private long eventId() {
+            if (!events.tracesTasks()) {
+                return 0;
+            }
+            long given = id;
+            if (given == 0) {
+                long fresh = events.newTaskId();
+                given = TASK_ID.compareAndSet(this, 0L, fresh) ? fresh : id;
+            }
+            return given;
         }
 
         void rejected() {
@@ -187,7 +216,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
             if (events.recordsStarts()) {
                 long now = System.nanoTime();
                 startedNanos = now;
-                events.taskStarted(id, userTask, 0, 1, queuedNanos, now);
+                events.taskStarted(eventId(), userTask, 0, 1, queuedNanos, now);
             }
             try {
                 runTimed();
@@ -237,7 +266,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
         @Override
         protected void done() {
-            events.taskFinished(id, userTask, this, 0, queuedNanos, startedNanos);
+            events.taskFinished(eventId(), userTask, this, 0, queuedNanos, startedNanos);
             super.done();
         }
 

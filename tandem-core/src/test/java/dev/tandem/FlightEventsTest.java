@@ -250,6 +250,8 @@ class FlightEventsTest {
             events = recording.events(pool, dir);
         }
         assertThat(events.stream().map(e -> e.getEventType().getName())).containsExactly("dev.tandem.TaskFinished");
+        // A thread mode gives a task its id with its first recorded event: here the finish.
+        assertThat(events.getFirst().getLong("taskId")).isPositive();
     }
 
     private static Tandem.Builder builder(Mode mode, Transport transport) {

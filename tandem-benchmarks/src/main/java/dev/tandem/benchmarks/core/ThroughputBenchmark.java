@@ -43,6 +43,7 @@ public class ThroughputBenchmark {
 
     @Param({
         "jdk-threadpool",
+        "jdk-threadpool-timed",
         "jdk-forkjoin",
         "threads",
         "jdk-virtual",
