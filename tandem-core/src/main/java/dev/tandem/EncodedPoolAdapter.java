@@ -111,7 +111,7 @@ final class EncodedPoolAdapter implements EncodedPool {
         if (unanswered.putIfAbsent(taskId, f) != null) {
             return; // a duplicate: the first copy is answered
         }
-        f.onDone(this::answer);
+        f.whenDone(() -> answer(f));
         try {
             pool.execute(f);
         } catch (RejectedExecutionException e) {

@@ -44,7 +44,7 @@ final class InvokeAny {
                 futures.add(pool.newFuture(c));
             }
             for (ProcessFuture<T> f : futures) {
-                f.onDone(done::add);
+                f.whenDone(() -> done.add(f));
                 pool.execute(f);
             }
             ExecutionException last = null;

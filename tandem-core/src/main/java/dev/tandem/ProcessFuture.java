@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * The future of one task in a process or hybrid pool.
@@ -62,7 +61,6 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
     /** When the pool accepted it ({@link System#nanoTime()}), or 0 if it never did; see {@link PoolEvents}. */
     private volatile long queuedNanos;
 
-    private volatile Consumer<ProcessFuture<?>> onDone;
     /** Whether a failure goes to an uncaught-exception handler: a Runnable given to {@code execute}. */
     private volatile boolean reportsUncaught;
 
@@ -234,13 +232,6 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
         });
     }
 
-    void onDone(Consumer<ProcessFuture<?>> listener) {
-        this.onDone = listener;
-        if (isDone()) {
-            listener.accept(this);
-        }
-    }
-
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (!super.cancel(false)) {
@@ -256,16 +247,12 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
         // startedOn are written under the pool's lock; a canceller may read them stale, which only
         // shifts the wait and run times of its JFR event.
         pool.events.taskFinished(id, callable, this, startedOn, queuedNanos, startedNanos);
-        super.done();
         ScheduledFuture<?> d = deadline;
         if (d != null) {
             d.cancel(false);
         }
         releaseData();
-        Consumer<ProcessFuture<?>> listener = onDone;
-        if (listener != null) {
-            listener.accept(this);
-        }
+        super.done(); // the actions of whenDone: a map, supplyAsync, invokeAny, a node's answer
         if (reportsUncaught) {
             report();
         }
