@@ -274,18 +274,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         complete.accept(f);
     }
 
-    /** Dispatches queued tasks now: the state's gate (see {@link RunState#gate}) may have opened. */
-    void redispatch() {
-        List<WorkerWindow> toFlush;
-        lock.lock();
-        try {
-            toFlush = dispatchLocked();
-        } finally {
-            lock.unlock();
-        }
-        WorkerWindow.flushAll(toFlush);
-    }
-
     void onCancel(ProcessFuture<?> f, boolean mayInterrupt) {
         WorkerWindow w;
         lock.lock();
