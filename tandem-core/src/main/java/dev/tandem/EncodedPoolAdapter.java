@@ -149,11 +149,6 @@ final class EncodedPoolAdapter implements EncodedPool {
     }
 
     @Override
-    public void resume() {
-        pool.redispatch();
-    }
-
-    @Override
     public int outstanding() {
         return unanswered.size();
     }

@@ -10,8 +10,11 @@ import java.io.Serial;
  * <p>The message names the node, how the loss was detected (the connection closed, the node left
  * the cluster, its heartbeat timed out) and whether the task may still be running there: a frozen
  * or unreachable node may resume; its abandoned tasks are then stopped, and their results dropped.
- * A task retried elsewhere after such a loss ({@code retriesOnWorkerLoss}) may therefore have run
- * in part twice: retried tasks should be idempotent.
+ * Every task the caller had sent to the lost node fails so (or is retried), not only those it was
+ * running: the node may have started any of them, and its worker JVMs are not frozen with it. So
+ * without retries a task never runs twice; a task retried elsewhere after such a loss
+ * ({@code retriesOnWorkerLoss}) may have run, in part or whole, twice: retried tasks should be
+ * idempotent.
  */
 public final class NodeLostException extends WorkerLostException {
     @Serial

@@ -45,9 +45,10 @@ import java.util.function.Consumer;
  *
  * <h2>Failure</h2>
  * A worker's end is reported once, after every reply it sent before it ended ({@link #onWorkerEnd}).
- * Its running tasks (the first {@code slots} of its window) fail with {@link WorkerLostException},
- * or are retried, or fail as poison, as {@link WorkerLossPolicy} says; the rest of its window
- * goes back to the front of {@link #pending} untouched. Deaths the pool caused (timeouts, cancels,
+ * Its running tasks (the first {@code slots} of its window; for a lost cluster node, every task it
+ * was sent, {@link WorkerEnd.NodeLoss}) fail with {@link WorkerLostException}, or are retried, or
+ * fail as poison, as {@link WorkerLossPolicy} says; the rest of its window goes back to the front of
+ * {@link #pending} untouched. Deaths the pool caused (timeouts, cancels,
  * recycling, shutdown) are planned: the worker is condemned first (it takes no new task), the kill
  * is aimed at one task, and only that task fails with it; the replacement starts at once. Other
  * deaths count against the {@link RestartPolicy}. Timeouts and cancels stop tasks through
@@ -274,18 +275,6 @@ final class ProcessTaskPool extends AbstractTaskPool {
         complete.accept(f);
     }
 
-    /** Dispatches queued tasks now: the state's gate (see {@link RunState#gate}) may have opened. */
-    void redispatch() {
-        List<WorkerWindow> toFlush;
-        lock.lock();
-        try {
-            toFlush = dispatchLocked();
-        } finally {
-            lock.unlock();
-        }
-        WorkerWindow.flushAll(toFlush);
-    }
-
     void onCancel(ProcessFuture<?> f, boolean mayInterrupt) {
         WorkerWindow w;
         lock.lock();
@@ -319,12 +308,14 @@ final class ProcessTaskPool extends AbstractTaskPool {
             w.deadLocked(end);
             workers.remove(w);
             List<ProcessFuture<?>> held = w.drainLocked();
-            List<ProcessFuture<?>> running = held.subList(0, Math.min(slots, held.size()));
+            WorkerEnd.NodeLoss nodeLoss = planned == null ? end.nodeLoss() : null;
+            // A lost node may have started any task it was sent (see WorkerEnd.NodeLoss).
+            int started = nodeLoss == null ? slots : held.size() - nodeLoss.unstarted();
+            List<ProcessFuture<?>> running = held.subList(0, Math.clamp(started, 0, held.size()));
             for (int j = held.size() - 1; j >= running.size(); j--) {
                 requeueLocked(held.get(j));
             }
             String hint = planned != null ? "killed by the pool: " + planned : end.hint();
-            WorkerEnd.NodeLoss nodeLoss = planned == null ? end.nodeLoss() : null;
             WorkerLostException last = null;
             for (int j = running.size() - 1; j >= 0; j--) {
                 ProcessFuture<?> f = running.get(j);

@@ -69,8 +69,8 @@ final class RunState {
 
     /**
      * Sets a gate that dispatch consults before it starts any task: an encoded pool on a cluster node
-     * closes it while its caller is silent, so that no task of a caller that may have given up on the
-     * node starts (fencing). The pool must be told to dispatch again when it opens.
+     * closes it for good once its caller was silent for its lease, so that no task of a caller that
+     * may have given up on the node starts (fencing); the node then kills the pool.
      */
     void gate(BooleanSupplier mayStart) {
         this.gate = mayStart;

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 class ConductorSeamTest {
     /** Counted down by {@link #nodeLossesAreNoCrashLoop}'s task as it starts in a fake worker. */
     private static volatile CountDownLatch running;
-    /** Released to end the blocking task of {@link #aDeepWindowLostFailsOnlyItsRunningTaskAndRequeuesTheRest}. */
+    /** Released to end the blocking task of {@link #holdBehindABlocker}. */
     private static volatile CountDownLatch release;
 
     /** A task the fake worker "dies" of, as a worker JVM dies of System.exit. */
@@ -184,24 +184,25 @@ class ConductorSeamTest {
             listener.ended(WorkerEnd.local(pid(), exitCode, null, hint, "", null, notItsFault));
         }
 
-        /** Ends as a lost cluster node would: a node loss, which blames no task. */
-        void lose() {
+        /**
+         * Ends as a lost cluster node would: a node loss, which blames no task; it names the tasks
+         * it never started as unstarted when {@code knowsUnstarted}, as a node session names those
+         * it never sent.
+         */
+        void lose(boolean knowsUnstarted) {
             synchronized (replies) {
                 if (ended) {
                     return;
                 }
                 ended = true;
             }
-            threads.shutdownNow();
+            int unstarted = threads.shutdownNow().size();
+            synchronized (frames) {
+                unstarted += outbox.size();
+            }
+            WorkerEnd.NodeLoss loss = new WorkerEnd.NodeLoss("node " + id, "its connection closed", false);
             listener.ended(new WorkerEnd(
-                    pid(),
-                    null,
-                    null,
-                    "lost",
-                    "",
-                    null,
-                    null,
-                    new WorkerEnd.NodeLoss("node " + id, "its connection closed", false)));
+                    pid(), null, null, "lost", "", null, null, knowsUnstarted ? loss.unstarted(unstarted) : loss));
         }
 
         @Override
@@ -288,7 +289,7 @@ class ConductorSeamTest {
                     return new CountDownLatch(1).await(1, TimeUnit.MINUTES);
                 });
                 assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
-                starter.started().getLast().lose();
+                starter.started().getLast().lose(true);
                 ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, f::get);
                 assertThat(e.getCause())
                         .isInstanceOf(NodeLostException.class)
@@ -301,48 +302,28 @@ class ConductorSeamTest {
 
     /**
      * A worker of prefetch factor 4 (as a cluster node session is) holds 16 x 4 short tasks beyond
-     * the one it runs; when it is lost, only the running task fails: the 64 it held go back to the
-     * queue and all run on its replacement. The loss bound (no more failures than running tasks)
-     * holds however deep the window. The window is deep only once the smoothed task time is under
-     * 1 ms, which a stall of the loaded test machine can upset; so it tries a few times, and fails
-     * if the window was never deep.
+     * the one it runs; when it is lost naming them as never started (as a node session names the
+     * tasks it never sent), only the running task fails: the 64 it held go back to the queue and all
+     * run on its replacement. The window is deep only once the smoothed task time is under 1 ms,
+     * which a stall of the loaded test machine can upset; so it tries a few times, and fails if the
+     * window was never deep.
      */
     @Test
-    void aDeepWindowLostFailsOnlyItsRunningTaskAndRequeuesTheRest() throws Exception {
+    void aDeepWindowLostFailsOnlyWhatMayHaveStartedAndRequeuesWhatNeverStarted() throws Exception {
         FakeStarter starter = new FakeStarter(4);
         boolean deep = false;
         release = new CountDownLatch(1);
         try (ProcessTaskPool pool = pool(Tandem.processes(1), starter)) {
             try {
                 for (int attempt = 0; attempt < 10 && !deep; attempt++) {
-                    List<Future<Integer>> warm = new ArrayList<>();
-                    for (int i = 0; i < 500; i++) {
-                        warm.add(pool.submit(() -> 1));
-                    }
-                    for (Future<Integer> f : warm) {
-                        assertThat(f.get()).isEqualTo(1);
-                    }
-                    FakeWorker w = starter.started().getLast();
-                    running = new CountDownLatch(1);
-                    Future<Boolean> blocker = pool.submit(() -> {
-                        running.countDown();
-                        return release.await(1, TimeUnit.MINUTES);
-                    });
-                    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
-                    int before = w.sent.get();
-                    List<Future<Integer>> behind = new ArrayList<>();
-                    for (int i = 0; i < 200; i++) {
-                        int n = i;
-                        behind.add(pool.submit(() -> n));
-                    }
-                    int held = w.sent.get() - before;
-                    deep = held == 16 * 4;
-                    assertThat(held).as("tasks held behind the running one").isIn(0, 1, 16 * 4);
-                    w.lose();
-                    ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, blocker::get);
+                    Held h = holdBehindABlocker(pool, starter);
+                    deep = h.held() == 16 * 4;
+                    assertThat(h.held()).as("tasks held behind the running one").isIn(0, 1, 16 * 4);
+                    h.worker().lose(true);
+                    ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, h.blocker()::get);
                     assertThat(e.getCause()).isInstanceOf(NodeLostException.class);
                     for (int i = 0; i < 200; i++) {
-                        assertThat(behind.get(i).get()).isEqualTo(i);
+                        assertThat(h.behind().get(i).get()).isEqualTo(i);
                     }
                 }
             } finally {
@@ -350,6 +331,67 @@ class ConductorSeamTest {
             }
         }
         assertThat(deep).as("the window was deep at least once").isTrue();
+    }
+
+    /**
+     * What broke: a lost node's tasks beyond its slots went back to the queue untouched, though a
+     * node may have started them (out of order, from its workers' inboxes, or finished them with
+     * their replies lost): without retries they ran a second time elsewhere. A loss that names no
+     * task as never started fails every task the worker held, and runs none of them again.
+     */
+    @Test
+    void aLostNodeFailsEveryTaskItMayHaveStartedAndRunsNoneOfThemAgain() throws Exception {
+        FakeStarter starter = new FakeStarter(4);
+        release = new CountDownLatch(1);
+        try (ProcessTaskPool pool = pool(Tandem.processes(1), starter)) {
+            try {
+                Held h = holdBehindABlocker(pool, starter);
+                h.worker().lose(false);
+                assertThat(Assertions.catchThrowableOfType(ExecutionException.class, h.blocker()::get)
+                                .getCause())
+                        .isInstanceOf(NodeLostException.class);
+                for (int i = 0; i < 200; i++) {
+                    if (i < h.held()) {
+                        ExecutionException e = Assertions.catchThrowableOfType(
+                                ExecutionException.class, h.behind().get(i)::get);
+                        assertThat(e.getCause()).isInstanceOf(NodeLostException.class);
+                    } else {
+                        assertThat(h.behind().get(i).get()).isEqualTo(i);
+                    }
+                }
+                assertThat(starter.started().getLast().ran).hasSize(200 - h.held());
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    /** A worker running a blocker, the 200 tasks submitted behind it, and how many of them it holds. */
+    private record Held(FakeWorker worker, Future<Boolean> blocker, List<Future<Integer>> behind, int held) {}
+
+    /** Warms the prefetch window with 500 short tasks, then submits a blocker and 200 tasks behind it. */
+    private static Held holdBehindABlocker(ProcessTaskPool pool, FakeStarter starter) throws Exception {
+        List<Future<Integer>> warm = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            warm.add(pool.submit(() -> 1));
+        }
+        for (Future<Integer> f : warm) {
+            assertThat(f.get()).isEqualTo(1);
+        }
+        FakeWorker w = starter.started().getLast();
+        running = new CountDownLatch(1);
+        Future<Boolean> blocker = pool.submit(() -> {
+            running.countDown();
+            return release.await(1, TimeUnit.MINUTES);
+        });
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        int before = w.sent.get();
+        List<Future<Integer>> behind = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int n = i;
+            behind.add(pool.submit(() -> n));
+        }
+        return new Held(w, blocker, behind, w.sent.get() - before);
     }
 
     @Test

@@ -15,8 +15,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -69,11 +72,16 @@ final class LocalNodes implements AutoCloseable {
     static final List<String> NODE_FLAGS =
             List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k");
 
+    /** How long the node training the AOT cache may take to write it as it exits. */
+    static final long TRAINING_EXIT_SECONDS = 60;
+
     private final List<Child> children;
     /** The nodes' AOT cache, or null if this class path can have none. */
     private final NodeAotCache aot;
+    /** Done once the training node's cache was published or given up; null until close. Guarded by this. */
+    private CompletableFuture<Void> trained;
 
-    private LocalNodes(List<Child> children, NodeAotCache aot) {
+    LocalNodes(List<Child> children, NodeAotCache aot) {
         this.children = children;
         this.aot = aot;
     }
@@ -209,8 +217,9 @@ final class LocalNodes implements AutoCloseable {
     }
 
     /**
-     * Closes each node's input (it stops itself), then waits, bounded, and kills what is left; a
-     * node training the AOT cache is given longer, as it writes the cache when it exits.
+     * Closes each node's input (it stops itself), then waits, bounded, and kills what is left. A node
+     * training the AOT cache is not waited for: it writes the cache as it exits, which takes tens of
+     * seconds, and is published in the background ({@link #publishWhenTrained}).
      */
     @Override
     public void close() {
@@ -222,20 +231,88 @@ final class LocalNodes implements AutoCloseable {
             }
         }
         for (Child c : children) {
-            boolean training = c.index == 1 && aot != null && aot.trains();
+            if (c.index == 1 && aot != null && aot.trains()) {
+                publishWhenTrained(c);
+                continue;
+            }
             try {
-                if (!c.process.waitFor(training ? 60 : 10, TimeUnit.SECONDS)) {
-                    c.process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    c.process.destroyForcibly();
-                    c.process.waitFor(5, TimeUnit.SECONDS);
+                if (!c.process.waitFor(10, TimeUnit.SECONDS)) {
+                    kill(c);
                 }
             } catch (InterruptedException e) {
                 c.process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
-            if (training) {
-                aot.finish(c.process.isAlive() ? null : c.process.exitValue());
+        }
+    }
+
+    /**
+     * Publishes the AOT cache the training node writes as it exits, once it exited, without holding
+     * {@link #close()}: killed if it takes longer than {@link #TRAINING_EXIT_SECONDS}. A JVM that
+     * exits meanwhile waits for it in a shutdown hook (bounded likewise), so that even a program that
+     * ends right after its first local cluster leaves the cache for the next; that happens once per
+     * cache. Idempotent.
+     */
+    private void publishWhenTrained(Child c) {
+        Thread hook = new Thread(this::awaitTrained, "tandem-node-aot-publish");
+        boolean hooked;
+        synchronized (this) {
+            if (trained != null) {
+                return;
             }
+            try {
+                Runtime.getRuntime().addShutdownHook(hook);
+                hooked = true;
+            } catch (IllegalStateException exiting) {
+                hooked = false; // closed by a shutdown hook: this is the last chance to publish
+            }
+            boolean unhook = hooked;
+            trained = c.process
+                    .onExit()
+                    .orTimeout(TRAINING_EXIT_SECONDS, TimeUnit.SECONDS)
+                    .handle((p, e) -> {
+                        if (e != null) {
+                            kill(c);
+                        }
+                        aot.finish(c.process.isAlive() ? null : c.process.exitValue());
+                        if (unhook) {
+                            try {
+                                Runtime.getRuntime().removeShutdownHook(hook);
+                            } catch (IllegalStateException exiting) {
+                                // the JVM is exiting: the hook runs, and finds this done
+                            }
+                        }
+                        return null;
+                    });
+        }
+        if (!hooked) {
+            awaitTrained();
+        }
+    }
+
+    /** Waits, bounded, until the training node's cache is published or given up. */
+    private void awaitTrained() {
+        try {
+            trainedFuture().get(TRAINING_EXIT_SECONDS + 10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // given up: the next start trains again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@return completed once the training node's cache was published or given up; done at once if none trains} */
+    synchronized CompletableFuture<Void> trainedFuture() {
+        return trained == null ? CompletableFuture.completedFuture(null) : trained;
+    }
+
+    private static void kill(Child c) {
+        c.process.descendants().forEach(ProcessHandle::destroyForcibly);
+        c.process.destroyForcibly();
+        try {
+            c.process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

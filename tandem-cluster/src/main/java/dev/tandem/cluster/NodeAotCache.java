@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>Training</h2>
  * When there is none yet, the first node a local cluster starts records one
  * ({@code -XX:AOTCacheOutput}) into a file named after the caller's pid; the JDK writes it as that
- * node exits. If the node exited cleanly with a non-empty file, the caller publishes it atomically;
- * otherwise it is deleted. One trainer per cache in this JVM. Training files of callers that died
+ * node exits, which takes tens of seconds (the cluster's {@code close()} does not wait: see
+ * {@code LocalNodes.publishWhenTrained}). If the node exited cleanly with a non-empty file, the caller
+ * publishes it atomically; otherwise it is deleted. One trainer per cache in this JVM. Training files of callers that died
  * are deleted at the next start.
  *
  * <p>Thread-safe.
@@ -52,7 +53,7 @@ final class NodeAotCache {
 
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    private NodeAotCache(Path cache, Path training) {
+    NodeAotCache(Path cache, Path training) {
         this.cache = cache;
         this.training = training;
     }

@@ -27,8 +27,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * arrived for {@code lease} (the caller's {@code nodeFailureTimeout}, after which the caller declares
  * this node lost and may run its tasks elsewhere) no task of the session starts any more (the
  * pool's gate, checked before each dispatch), and the node's watch ends the session, killing its
- * workers. So a caller that died or was cut off has its tasks stopped after the lease, and a node
- * that comes back from a freeze starts none of the tasks its caller gave up on.
+ * workers. The lease is never renewed once it ran out: a poll or a SUBMIT that arrives after it ends
+ * the session at once (a frozen node that resumes reads the requests its socket held before it
+ * hears that the caller's connection closed). So a caller that died or was cut off has its tasks
+ * stopped after the lease, and a node that comes back from a freeze starts none of the tasks its
+ * caller gave up on. Its worker JVMs are not frozen with it: what they held in their inboxes ran on
+ * during the freeze, which is why the caller counts every task it sent to a lost node as maybe
+ * started ({@code WorkerEnd.NodeLoss}).
  *
  * <p>Thread-safe: one lock guards the replies and the state; the pool is called outside it.
  */
@@ -92,6 +97,7 @@ final class NodeSession implements WorkerListener {
      * @return null, or why the session takes nothing (ended, or a replayed message)
      */
     String submit(long seq, Wire.In in, int frames) throws IOException {
+        fenceIfLeaseRanOut();
         lock.lock();
         try {
             if (endReason != null) {
@@ -126,10 +132,8 @@ final class NodeSession implements WorkerListener {
      * @return the replies and, once the session ended and every reply was taken, why it ended
      */
     Polled poll(long seq, long waitNanos) throws InterruptedException {
-        boolean wasExpired = leaseExpired();
-        lastContact = System.nanoTime();
-        if (wasExpired && pool != null) {
-            pool.resume(); // tasks held back while the caller was silent may start
+        if (!fenceIfLeaseRanOut()) {
+            lastContact = System.nanoTime();
         }
         lock.lock();
         try {
@@ -158,6 +162,23 @@ final class NodeSession implements WorkerListener {
 
     /** What a poll returns. */
     record Polled(List<Reply> replies, String ended) {}
+
+    /**
+     * Ends the session if its lease ran out, before the node's watch does: a request that arrives
+     * after the lease (a late one, or one a frozen node reads from its socket as it resumes, its
+     * caller's connection long closed) must neither renew it nor bring in tasks, since the caller may
+     * have run the session's tasks elsewhere already.
+     *
+     * @return whether the session is fenced: its lease ran out
+     */
+    private boolean fenceIfLeaseRanOut() {
+        if (leaseHolds()) {
+            return false;
+        }
+        end("its caller was silent for the session's lease (" + leaseNanos / 1_000_000
+                + " ms): the session was fenced, and its workers stopped");
+        return true;
+    }
 
     // ---------------------------------------------------------------- ends
 

@@ -28,7 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  * The end is reported to the listener exactly once, after every reply already received; later
  * replies are dropped (a node that comes back after being declared lost has its attempts stopped
- * by its own lease, and their results never reach the caller).
+ * by its own lease, and their results never reach the caller). A loss counts every task sent to the
+ * node as maybe started, and only those still in the outbox as unstarted ({@link #end}).
+ *
+ * <h2>Why every task sent may have started</h2>
+ * The conductor's rule for a local worker (the first {@code slots} tasks of its window run, the rest
+ * wait) does not hold for a node: its P worker JVMs run their tasks out of the caller's order, each
+ * holds more in its inbox and runs them while the node JVM is frozen, and the replies of tasks it
+ * finished are lost with it. Requeuing those ran them twice, even without retries.
  *
  * <p>Thread-safe: the conductor calls {@link #send}, {@link #cancel} and {@link #exit} under its
  * lock and {@link #flush} outside it; replies and failures come on Hazelcast's callback threads.
@@ -324,14 +331,24 @@ final class NodeWorker implements Worker {
                 new WorkerEnd.NodeLoss(node, "no answer for " + nanos / 1_000_000 + " ms", true));
     }
 
-    /** Reports the end once. */
+    /**
+     * Reports the end once. A loss names the tasks still in the outbox as unstarted: they never left
+     * the caller, and go back to the queue; every task sent before them may have started on the node
+     * (see {@link WorkerEnd.NodeLoss}), a SUBMIT still unanswered included.
+     */
     void end(String hint, WorkerEnd.NodeLoss loss) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        outbox.clear();
-        starter.ended(this, loss);
-        listener.ended(new WorkerEnd(nodePid, null, null, hint, "", null, null, loss));
+        int unsent = 0;
+        for (byte[] f; (f = outbox.poll()) != null; ) {
+            if (f[0] == Wire.FRAME_TASK || f[0] == Wire.FRAME_STATELESS_TASK) {
+                unsent++;
+            }
+        }
+        WorkerEnd.NodeLoss named = loss == null ? null : loss.unstarted(unsent);
+        starter.ended(this, named);
+        listener.ended(new WorkerEnd(nodePid, null, null, hint, "", null, null, named));
     }
 
     boolean isEnded() {

@@ -26,9 +26,9 @@ public interface EncodedPool extends AutoCloseable {
      * @param initializer the serialized initializer, or an empty array
      * @param node how failures name this node, e.g. "127.0.0.1:5701"
      * @param mayStart asked before any task starts (under the pool's lock: it must be quick): false
-     *     holds every task back, as a node does while its caller is silent, so that no task of a
-     *     caller that may have given up on this node starts; call {@link #resume()} once it is true
-     *     again
+     *     holds every task back for good, as a node does once its caller was silent for the caller's
+     *     lease, so that no task of a caller that may have given up on this node starts (the node then
+     *     kills the pool)
      */
     record Launch(
             List<String> classPath,
@@ -66,9 +66,6 @@ public interface EncodedPool extends AutoCloseable {
      * @param taskId the caller's id
      */
     void cancel(long taskId);
-
-    /** Starts the tasks held back while {@link Launch#mayStart()} was false. */
-    void resume();
 
     /** {@return the tasks submitted and not yet answered} */
     int outstanding();

@@ -25,16 +25,31 @@ public record WorkerEnd(
         NodeLoss nodeLoss) {
 
     /**
-     * How a cluster node was lost. Its running tasks fail with {@code NodeLostException} or are
-     * retried elsewhere ({@code retriesOnWorkerLoss}); the loss blames no task (a node runs no user
-     * code), so it never counts towards poison.
+     * How a cluster node was lost. Every task the node was sent may have started there, not only the
+     * first {@code slots} of its window: the node runs several tasks at once, out of the caller's
+     * order, holds more in its worker JVMs' inboxes (which run on while the node is frozen), and the
+     * replies of tasks it finished may be lost with it. So all of them fail with
+     * {@code NodeLostException} or are retried elsewhere ({@code retriesOnWorkerLoss}), but the last
+     * {@code unstarted} of the window, which never left the caller: they go back to the queue
+     * untouched. The loss blames no task (a node runs no user code), so it never counts towards poison.
      *
      * @param node the node, as "address (member uuid)"
      * @param detection how the loss was seen, e.g. "connection closed", "heartbeat timed out"
      * @param mayStillRun whether the node's process may still be alive and running the tasks (a
      *     frozen or unreachable node), as opposed to known dead
+     * @param unstarted how many tasks at the end of the window the node was never sent
      */
-    public record NodeLoss(String node, String detection, boolean mayStillRun) {}
+    public record NodeLoss(String node, String detection, boolean mayStillRun, int unstarted) {
+        /** A loss after which every task of the window may have started. */
+        public NodeLoss(String node, String detection, boolean mayStillRun) {
+            this(node, detection, mayStillRun, 0);
+        }
+
+        /** {@return this loss, knowing that the last {@code n} tasks of the window were never sent} */
+        public NodeLoss unstarted(int n) {
+            return new NodeLoss(node, detection, mayStillRun, n);
+        }
+    }
 
     /** {@return the end of a local worker JVM: no node loss} */
     public static WorkerEnd local(

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Issue 14's chaos test: three nodes on 127.0.0.1, 20,000 small tasks (0 to 20 ms), and every 4 to
  * 7 s a node is SIGKILLed and restarted on its port, or frozen (SIGSTOP) for twice the node failure
  * timeout and resumed. Oracles, checked at the end (exit code 1 if one fails): every future ends
- * within its bound; only {@link NodeLostException}s fail tasks, at most P x T per loss (the tasks a
- * node session runs at once; the rest of its window goes back to the queue); with retries, none.
+ * within its bound; only {@link NodeLostException}s fail tasks, at most the tasks sent to the node
+ * per loss (P x T, plus one held ahead for tasks of 1 to 20 ms: any of them may have started there);
+ * with retries, none.
  *
  * <pre>
  * ./mvnw -q -B -DskipTests package -pl tandem-benchmarks -am
@@ -146,7 +147,7 @@ public final class ClusterChaos {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         int losses = kills.get() + freezes.get();
-        int bound = retries > 0 ? 0 : losses * PER_NODE;
+        int bound = retries > 0 ? 0 : losses * (PER_NODE + 1);
         System.out.printf(
                 Locale.ROOT,
                 "chaos: %d tasks in %.1f s, %d kills, %d freezes (every %d-%d ms); failed %d (NodeLostException %d, other %d), bound %d;"

@@ -1,0 +1,49 @@
+package dev.tandem.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How a local cluster's nodes are stopped: promptly, the AOT cache's training node included. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LocalNodesTest {
+    /**
+     * What broke: the first {@code close()} of a local cluster waited (up to 60 s) for its first node
+     * to write the nodes' AOT cache as it exited. Now close returns while that node still writes, and
+     * the cache is published once it exited cleanly. The node here is a stand-in that ends only when
+     * told to, so close could not return if it waited for it.
+     */
+    @Test
+    void closeDoesNotWaitForTheNodeWritingTheAotCacheAndPublishesTheCacheWhenThatNodeExits(@TempDir Path dir)
+            throws Exception {
+        Path cache = dir.resolve("node-test.aot");
+        Path training =
+                dir.resolve("node-test.aot.tmp-" + ProcessHandle.current().pid() + "-1");
+        Path told = dir.resolve("told");
+        Process trainer =
+                new ProcessBuilder("sh", "-c", "while [ ! -e \"$0\" ]; do sleep 0.05; done", told.toString()).start();
+        try {
+            LocalNodes nodes =
+                    new LocalNodes(List.of(new LocalNodes.Child(1, 0, trainer)), new NodeAotCache(cache, training));
+            nodes.close();
+            assertThat(trainer.isAlive())
+                    .as("close() returned while the node still wrote the cache")
+                    .isTrue();
+            assertThat(nodes.trainedFuture()).isNotDone();
+            Files.writeString(training, "the cache");
+            Files.writeString(told, "exit");
+            nodes.trainedFuture().get(30, TimeUnit.SECONDS);
+            assertThat(trainer.exitValue()).isZero();
+            assertThat(cache).hasContent("the cache");
+            assertThat(training).doesNotExist();
+        } finally {
+            trainer.destroyForcibly();
+        }
+    }
+}
