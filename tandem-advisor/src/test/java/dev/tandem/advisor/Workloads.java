@@ -57,6 +57,23 @@ public final class Workloads {
         }
     }
 
+    /** Waits 250 ms as a slow remote call would: longer than a short duel's rounds. */
+    public static final class SlowCall implements Task<Integer> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public SlowCall() {}
+
+        @Override
+        public Integer call() throws InterruptedException {
+            // CHECKSTYLE.OFF: noSleepInTests (a workload, not a wait)
+            Thread.sleep(250); // the workload's "remote call", not a test's wait
+            // CHECKSTYLE.ON: noSleepInTests
+            return 1;
+        }
+    }
+
     /** Ends its JVM on every fifth input, as legacy code calling System.exit on bad data does. */
     public static final class Exiting implements Workload<Integer, Integer> {
         /** Needed by the advisor. */
