@@ -23,6 +23,11 @@ class UntrustedLeadTest {
     private static final Advice.MachineLoad RUN_BUSY = new Advice.MachineLoad(
             20, 2, 2.4, 3.1, 1.3, 0.62, true, "load average 2.4 to 3.1 on 2 CPUs; other processes used 0.62 CPUs");
 
+    /** Six side-by-side rounds around 900/s, and around 1,000/s. */
+    private static final List<Double> AROUND_900 = List.of(895.0, 905.0, 900.0, 910.0, 890.0, 900.0);
+
+    private static final List<Double> AROUND_1000 = List.of(990.0, 1000.0, 1010.0, 1005.0, 995.0, 1000.0);
+
     /** A computing task where virtual(8) led threads(2) by more than the margin, each trial just under the line. */
     private static List<Advice.Trial> virtualLeadsJustUnderTheLine() {
         return List.of(
@@ -58,24 +63,28 @@ class UntrustedLeadTest {
                 .isPresent();
     }
 
+    /** {@return the verdict on {@link #threadsAheadInTheTable()} after a quiet duel with these rounds} */
+    private static Advice.Verdict afterDuel(List<Double> threads, List<Double> processes) {
+        Trials.Duel duel = new Trials.Duel("threads(2)", threads, "processes(2)", processes, null);
+        return Rules.decide(probe(0.99, 2 * MS, 0), threadsAheadInTheTable(), Advice.Requirements.NONE, MACHINE, duel);
+    }
+
     /** threads(2) ahead of processes(2) in the table, both tight: told apart by the windows. */
     private static List<Advice.Trial> threadsAheadInTheTable() {
+        return threadsAndProcesses(480, 950, 900);
+    }
+
+    /** threads(1), threads(2) and processes(2) of a computing task at these throughputs, with tight spreads. */
+    private static List<Advice.Trial> threadsAndProcesses(double one, double threads, double processes) {
         return List.of(
-                trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0),
-                trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0),
-                trial("processes(2)", Mode.PROCESSES, 2, 1, false, 900, 9 * MS, 60_000, 58L << 20));
+                trial("threads(1)", Mode.THREADS, 1, 1, false, one, 3 * MS, 5_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, threads, 4 * MS, 6_000, 0),
+                trial("processes(2)", Mode.PROCESSES, 2, 1, false, processes, 9 * MS, 60_000, 58L << 20));
     }
 
     @Test
     void aDuelThatReversedTheTablesOrderStillGaveAConfidentVerdict() {
-        Trials.Duel reversed = new Trials.Duel(
-                "threads(2)",
-                List.of(895.0, 905.0, 900.0, 910.0, 890.0, 900.0),
-                "processes(2)",
-                List.of(990.0, 1000.0, 1010.0, 1005.0, 995.0, 1000.0),
-                null);
-        Advice.Verdict v = Rules.decide(
-                probe(0.99, 2 * MS, 0), threadsAheadInTheTable(), Advice.Requirements.NONE, MACHINE, reversed);
+        Advice.Verdict v = afterDuel(AROUND_900, AROUND_1000);
         assertThat(v.inconclusive()).as("%s", v.summary()).isTrue();
         assertThat(v.label())
                 .as("the rule's choice between two it cannot tell apart")
@@ -90,24 +99,14 @@ class UntrustedLeadTest {
                         .contains("the table put threads(2) ahead, 950/s against 900/s")
                         .contains("the order reversed"));
         // the same rounds in the table's order decide it: no doubt
-        Trials.Duel agreeing = new Trials.Duel(
-                "threads(2)",
-                List.of(990.0, 1000.0, 1010.0, 1005.0, 995.0, 1000.0),
-                "processes(2)",
-                List.of(895.0, 905.0, 900.0, 910.0, 890.0, 900.0),
-                null);
-        Advice.Verdict w = Rules.decide(
-                probe(0.99, 2 * MS, 0), threadsAheadInTheTable(), Advice.Requirements.NONE, MACHINE, agreeing);
+        Advice.Verdict w = afterDuel(AROUND_1000, AROUND_900);
         assertThat(w.inconclusive()).as("%s", w.summary()).isFalse();
         assertThat(w.label()).isEqualTo("threads(2)");
     }
 
     /** A computing task on 2 cores whose threads(1) baseline ran slow: threads(2) and processes(2) "scaled" 3×. */
     private static List<Advice.Trial> slowedBaseline() {
-        return List.of(
-                trial("threads(1)", Mode.THREADS, 1, 1, false, 300, 3 * MS, 5_000, 0),
-                trial("threads(2)", Mode.THREADS, 2, 1, false, 900, 4 * MS, 6_000, 0),
-                trial("processes(2)", Mode.PROCESSES, 2, 1, false, 890, 9 * MS, 60_000, 58L << 20));
+        return threadsAndProcesses(300, 900, 890);
     }
 
     @Test
