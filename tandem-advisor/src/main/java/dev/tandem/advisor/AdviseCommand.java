@@ -10,9 +10,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -91,7 +93,11 @@ public final class AdviseCommand implements Callable<Integer> {
             paramLabel = "DURATION",
             defaultValue = "30s",
             converter = Durations.Budget.class,
-            description = "Time budget of the whole run, 8s to 1h, e.g. 30s, 2m or 1m30s (default: ${DEFAULT-VALUE}).")
+            description = "Time budget of the whole run (probe, trials, side-by-side duel), 8s to 1h, e.g. 30s, 2m"
+                    + " or 1m30s (default: ${DEFAULT-VALUE}). Phases share it and a phase that does not fit is"
+                    + " skipped; what must not be cut short (starting and stopping JVMs, a call that never returns)"
+                    + " may take it over by a few seconds, longer on a busy machine (waits stretch with its pace, up"
+                    + " to 16x). The output prints the wall time.")
     Duration time;
 
     @Option(names = "--isolate", description = "Require that tasks never share the caller's JVM.")
@@ -202,7 +208,28 @@ public final class AdviseCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Report: " + dir.resolve("index.html") + " (also report.md, results.json)");
+        out.println(wallTime(jvmStart(), Instant.now(), advice.wallNanos()));
         return 0;
+    }
+
+    /**
+     * {@return when this JVM started: the start of the wall time a user waited} The JVM's own start time, to
+     * the millisecond; the process's start instant from {@code /proc} counts from a boot time in whole seconds
+     * and read 0.5 s more than the shell's {@code time}.
+     */
+    static Instant jvmStart() {
+        return Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+    }
+
+    /**
+     * {@return the run's whole wall time in one line, from the process's start until the report was written,
+     * and the part of it that the budget counts} The "time:" line counts only the measuring (#22).
+     */
+    static String wallTime(Instant processStart, Instant end, long measuringNanos) {
+        return "Wall time: " + Units.nanos(Duration.between(processStart, end).toNanos())
+                + " from the start of the JVM until the report was written; measuring took "
+                + Units.nanos(measuringNanos)
+                + " of it (what --time bounds), the rest started the JVM, checked the inputs and wrote the report";
     }
 
     private List<Path> classPath() {
@@ -215,10 +242,13 @@ public final class AdviseCommand implements Callable<Integer> {
                 .toList();
     }
 
-    /** Creates {@code dir} if needed and proves it writable; a usage error names --report and the value. */
+    /**
+     * Creates {@code dir} if needed and proves it writable, and refuses one whose files another command wrote
+     * (a lab report); a usage error names --report and the value.
+     */
     private Path writable(Path dir) {
         try {
-            return Page.prepareDirectory(dir);
+            return Page.prepareDirectory(dir, Report.FORMAT_FAMILY, "tandem advise", Report.FILES);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--report " + e.getMessage(), e, null, dir.toString());
         }
@@ -263,7 +293,7 @@ public final class AdviseCommand implements Callable<Integer> {
         out.println();
         out.println("Measuring this machine's costs (a few seconds) ...");
         CostProbe.Costs measured = costs.get();
-        Interview.printCosts(out, measured);
+        CostProbe.print(out, measured);
         Advice.Verdict verdict = Interview.verdict(answers, measured, Conductor.machine());
         StringBuilder b = new StringBuilder();
         Terminal.verdict(b, verdict);

@@ -1,5 +1,6 @@
 package dev.tandem.advisor;
 
+import dev.tandem.measure.Units;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -102,7 +103,8 @@ public final class Advisor {
             }
             Objects.requireNonNull(time, "time");
             if (time.compareTo(MIN_TIME) < 0 || time.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("time must be between 8s and 1h, was " + time + "; " + WHY_MIN_TIME);
+                throw new IllegalArgumentException(
+                        "time must be between 8s and 1h, was " + Units.duration(time) + "; " + WHY_MIN_TIME);
             }
             if (heapPerTaskBytes != 0 && heapPerTaskBytes < 16L << 20) {
                 throw new IllegalArgumentException(
@@ -110,7 +112,7 @@ public final class Advisor {
             }
             if (maxLatency != null && (maxLatency.isNegative() || maxLatency.isZero())) {
                 throw new IllegalArgumentException(
-                        "maxLatency must be positive, was " + maxLatency + "; omit it for no limit");
+                        "maxLatency must be positive, was " + Units.duration(maxLatency) + "; omit it for no limit");
             }
         }
 

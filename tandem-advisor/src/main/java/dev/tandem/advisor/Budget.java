@@ -102,15 +102,24 @@ final class Budget {
         return took;
     }
 
+    /** Notes what became of a phase that ran but gave nothing, such as a duel whose rounds did not fit. */
+    void note(String text) {
+        notes.add(text);
+    }
+
     /** {@return the phases skipped or stretched, with their reasons, in order} */
     List<String> notes() {
         return List.copyOf(notes);
     }
 
-    /** {@return one sentence: the wall time of the run against its budget, and whether the notes explain more} */
+    /**
+     * {@return one sentence: the wall time of the measuring, from the probe's start to the verdict, against its
+     * budget, and whether the notes explain more} The JVM's start and the report's writing are not in it; the
+     * command prints the whole wall time beside it.
+     */
     String summary() {
         long wall = elapsed();
-        return "the run took " + Units.nanos(wall) + " of its " + Units.nanos(total) + " budget (--time)"
+        return "measuring took " + Units.nanos(wall) + " of its " + Units.nanos(total) + " budget (--time)"
                 + (wall > total + TOLERANCE_NANOS
                         ? ", " + Units.nanos(wall - total) + " over: "
                                 + (notes.stream().anyMatch(n -> n.contains(" took "))

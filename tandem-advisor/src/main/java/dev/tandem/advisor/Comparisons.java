@@ -5,6 +5,7 @@ import dev.tandem.measure.Units;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * How two trials' throughputs compare, always by one method: the duel's alternating rounds when the duel
@@ -13,10 +14,26 @@ import java.util.Optional;
  */
 final class Comparisons {
     private final Trials.Duel duel;
+    /** The run as a whole was busy (its banner says so): no comparison in it counts as taken on a quiet machine. */
+    private final boolean runBusy;
+    /** Trials whose figures a physical bound calls an artefact (a speed-up beyond the cores), or the baseline of one. */
+    private final Predicate<Advice.Trial> suspect;
 
     /** @param duel the side-by-side measurement of two trials, or null if there was none */
     Comparisons(Trials.Duel duel) {
+        this(duel, false, t -> false);
+    }
+
+    /**
+     * @param duel the side-by-side measurement of two trials, or null if there was none
+     * @param runBusy other programs took CPU over the run as a whole, which the report's banner says
+     * @param suspect the trials whose own windows cannot be trusted: a speed-up over one thread beyond what
+     *        the cores allow is an artefact of the measurement, of that trial or of the baseline
+     */
+    Comparisons(Trials.Duel duel, boolean runBusy, Predicate<Advice.Trial> suspect) {
         this.duel = duel;
+        this.runBusy = runBusy;
+        this.suspect = suspect;
     }
 
     /** {@return true if the duel measured {@code a} and {@code b} side by side} */
@@ -32,11 +49,46 @@ final class Comparisons {
         return dueled(t, other) ? duel.samples(t.label()) : t.throughputSamples();
     }
 
-    /** {@return true if the throughputs of {@code a} and {@code b}, by one method, are told apart: their IQRs do not overlap} */
+    /**
+     * {@return true if {@code a} and {@code b} are told apart: their IQRs, by one method, do not overlap, and
+     * a duel did not reverse the table's order} Measured again side by side, a pair that swapped places is
+     * not distinguishable on this run, however far apart its rounds were.
+     */
     boolean separated(Advice.Trial a, Advice.Trial b) {
         Stats x = Stats.of(samples(a, b));
         Stats y = Stats.of(samples(b, a));
-        return x.n() >= 2 && y.n() >= 2 && x.separatedFrom(y);
+        return x.n() >= 2 && y.n() >= 2 && x.separatedFrom(y) && !reversed(a, b);
+    }
+
+    /**
+     * {@return true if the duel measured {@code a} and {@code b} side by side and its medians put them in
+     * the opposite order to the table's throughputs}
+     */
+    boolean reversed(Advice.Trial a, Advice.Trial b) {
+        if (!dueled(a, b)) {
+            return false;
+        }
+        double table = a.throughput() - b.throughput();
+        double side = Stats.of(duel.samples(a.label())).median()
+                - Stats.of(duel.samples(b.label())).median();
+        return table * side < 0;
+    }
+
+    /**
+     * {@return why {@code a} and {@code b} are not told apart, for a parenthesis: their overlapping spreads,
+     * or the order that the duel reversed, with the figures of both}
+     */
+    String tie(Advice.Trial a, Advice.Trial b) {
+        if (reversed(a, b)) {
+            Advice.Trial up = a.throughput() > b.throughput() ? a : b;
+            Advice.Trial down = up == a ? b : a;
+            return "the table put " + up.label() + " ahead, " + Units.rate(up.throughput()) + " against "
+                    + Units.rate(down.throughput()) + ", and measured again side by side " + down.label()
+                    + " was ahead, " + spread(down, up) + " against " + spread(up, down)
+                    + ": the order reversed, so the two are not distinguishable on this run";
+        }
+        return (dueled(a, b) ? "side by side, " : "") + "their spreads, " + spread(a, b) + " and " + spread(b, a)
+                + ", overlap";
     }
 
     /**
@@ -59,12 +111,28 @@ final class Comparisons {
         return x.q1() >= (1 + margin) * y.q3();
     }
 
-    /** {@return true if the measurements comparing {@code a} and {@code b} were taken on a busy machine} */
+    /**
+     * {@return true if the measurements comparing {@code a} and {@code b} were taken on a busy machine: the
+     * run as a whole was busy, or the duel's rounds or either trial were} A verdict never rests on figures
+     * from a run whose banner calls the machine busy, even when the deciding trials sat just under the line.
+     */
     boolean busy(Advice.Trial a, Advice.Trial b) {
+        if (runBusy) {
+            return true;
+        }
         if (dueled(a, b)) {
             return duel.load() != null && duel.load().busy();
         }
         return Rules.busy(a) || Rules.busy(b);
+    }
+
+    /**
+     * {@return true if the figures comparing {@code a} and {@code b} cannot rank them: taken on a busy machine
+     * ({@link #busy}), or, unless a duel measured the two again, either trial's speed-up over one thread is an
+     * artefact ({@link SpeedupBound})}
+     */
+    boolean untrusted(Advice.Trial a, Advice.Trial b) {
+        return busy(a, b) || !dueled(a, b) && (suspect.test(a) || suspect.test(b));
     }
 
     /**
@@ -93,7 +161,17 @@ final class Comparisons {
      */
     static Optional<Advice.Trial[]> contest(
             Advice.Probe probe, List<Advice.Trial> trials, Advice.Requirements req, Advice.Machine machine) {
-        Rules r = new Rules(probe, trials, req, machine, null);
+        return contest(probe, trials, req, machine, null);
+    }
+
+    /** As {@link #contest(Advice.Probe, List, Advice.Requirements, Advice.Machine)}, on a run whose load so far is {@code runLoad}. */
+    static Optional<Advice.Trial[]> contest(
+            Advice.Probe probe,
+            List<Advice.Trial> trials,
+            Advice.Requirements req,
+            Advice.Machine machine,
+            Advice.MachineLoad runLoad) {
+        Rules r = new Rules(probe, trials, req, machine, null, runLoad);
         List<Advice.Trial> allowed = r.allowed(req, true);
         if (allowed.size() < 2) {
             return Optional.empty();
@@ -101,7 +179,7 @@ final class Comparisons {
         Advice.Trial chosen = r.choose(req).basis();
         List<Advice.Trial> open = allowed.stream()
                 .filter(t -> t != chosen)
-                .filter(t -> !r.cmp.beats(chosen, t) || r.cmp.busy(chosen, t))
+                .filter(t -> !r.cmp.beats(chosen, t) || r.cmp.untrusted(chosen, t))
                 .toList();
         // the cheaper model it would give way to if its lead were noise, else the fastest it is not told apart from
         Advice.Trial rival = open.stream()

@@ -141,23 +141,31 @@ final class Conductor {
             budget.ran(phase, t0, slice, trialWhy(trial, slice));
         }
         Trials.Duel duel = null;
-        Optional<Advice.Trial[]> contest = Comparisons.contest(probe, trials, options.requirements(), machine);
+        // the run's load so far: a run whose banner will call the machine busy trusts no close call
+        Optional<Advice.Trial[]> contest = Comparisons.contest(
+                probe, trials, options.requirements(), machine, Advice.MachineLoad.of(whole.stop()));
         if (contest.isPresent()) {
             Advice.Trial a = contest.get()[0];
             Advice.Trial b = contest.get()[1];
             long share = budget.left();
             String phase = "measuring " + a.label() + " and " + b.label() + " again side by side";
-            // its rounds are measurement windows, which do not stretch with the pace
-            if (budget.fits(phase, share, MIN_DUEL_NANOS)) {
+            // its rounds are measurement windows, which do not stretch with the pace; a round holds a few calls
+            if (budget.fits(phase, share, Math.max(MIN_DUEL_NANOS, Trials.minDuelNanos(probe)))) {
                 progress.accept("again, side by side: " + a.label() + " and " + b.label()
                         + " (too close to call, or measured on a busy machine)");
                 long t0 = budget.now();
                 duel = runner.duel(plan(plans, a), plan(plans, b), share);
-                budget.ran(
-                        phase, t0, share, "starting both pools and a warm-up round of each come on top of its rounds");
+                budget.ran(phase, t0, share, "starting and stopping both pools took longer than its share");
+                if (duel == null) {
+                    budget.note(phase + " gave no figures: once both pools had started, too little of its "
+                            + Units.nanos(share) + " was left for " + Trials.DUEL_ROUNDS + " rounds of each of at"
+                            + " least " + Units.nanos(Trials.minRoundNanos(probe)) + ", or a pool did not start");
+                }
             }
         }
-        Advice.Verdict verdict = Rules.decide(probe, trials, options.requirements(), machine, duel);
+        // one reading of the run's load for the verdict and the banner, so that they never disagree
+        Advice.MachineLoad runLoad = Advice.MachineLoad.of(whole.stop());
+        Advice.Verdict verdict = Rules.decide(probe, trials, options.requirements(), machine, duel, runLoad);
         // every pool is closed: the processes still running are the ones the task started and left
         verdict = withOrphans(duel == null ? verdict : withDuel(verdict, duel), orphans.reap());
         List<String> time = new ArrayList<>();
@@ -170,7 +178,7 @@ final class Conductor {
                 total,
                 probe,
                 trials,
-                Advice.MachineLoad.of(whole.stop()),
+                runLoad,
                 verdict,
                 budget.elapsed(),
                 time,

@@ -12,6 +12,7 @@ import dev.tandem.measure.Units;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -323,5 +324,44 @@ final class CostProbe {
                     }
                 },
                 50);
+    }
+
+    /** Prints the measured costs, the machine's load while they were measured, and a banner if it was busy. */
+    static void print(PrintStream out, Costs c) {
+        out.println();
+        if (c.load() != null) {
+            out.println(Terminal.wrap("Load while measuring: " + c.load().description() + ".", "  "));
+            List<String> each = c.figures().stream()
+                    .filter(f -> f.load() != null && !Double.isNaN(f.load().othersCpus()))
+                    .map(f -> f.what() + " " + Units.num(f.load().othersCpus()))
+                    .toList();
+            if (!each.isEmpty()) {
+                out.println(Terminal.wrap(
+                        "CPUs other programs took during each measurement: " + String.join("; ", each) + ".", "  "));
+            }
+            if (c.busy()) {
+                out.println(Terminal.busyBanner(c.busiest(), Report.INTERVIEW_BUSY));
+            }
+        }
+        List<String> noisy = c.figures().stream()
+                .filter(Figure::noise)
+                .map(Interview::spread)
+                .toList();
+        if (!noisy.isEmpty()) {
+            out.println(Terminal.wrap(
+                    "Noise (too few samples, or the spread is wider than half the median): " + String.join("; ", noisy)
+                            + ".",
+                    "  "));
+        }
+        out.println("Measured on this machine: thread start " + Units.nanos(c.threadStartNanos())
+                + ", virtual thread start "
+                + Units.nanos(c.virtualStartNanos()) + ", worker JVM start " + Units.nanos(c.processStartNanos())
+                + " (" + Units.bytes(c.workerRssBytes()) + " resident);");
+        out.println("round trip of an empty task: threads " + Units.nanos(c.threadRoundTripNanos()) + ", virtual "
+                + Units.nanos(c.virtualRoundTripNanos()) + ", processes " + Units.nanos(c.processRoundTripNanos())
+                + "; serialization " + Units.nanos(c.copyNanosPerMiB()) + " per MiB, attaching shared memory "
+                + Units.nanos(c.sharedNanosPerMiB()) + " per MiB."
+                + (c.processError() != null ? " (processes: " + c.processError() + ")" : ""));
+        out.println();
     }
 }

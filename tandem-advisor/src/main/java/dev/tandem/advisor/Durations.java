@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.measure.Units;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.function.Predicate;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -20,7 +21,7 @@ final class Durations {
     static final class Positive implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            Duration d = parse(value);
+            Duration d = parse(value, x -> !x.isNegative() && !x.isZero(), "50ms");
             if (d.isNegative() || d.isZero()) {
                 throw new TypeConversionException(
                         "'" + value + "' is not a positive duration; write it like 50ms, or leave the option out");
@@ -33,12 +34,16 @@ final class Durations {
     static final class Budget implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            Duration d = parse(value);
-            if (d.compareTo(Advisor.MIN_TIME) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+            Duration d = parse(value, Budget::fits, "30s, 2m or 1m30s (8s to 1h)");
+            if (!fits(d)) {
                 throw new TypeConversionException("'" + value + "' is not between 8s and 1h (" + Advisor.WHY_MIN_TIME
                         + "); write it like 30s, 2m or 1m30s");
             }
             return d;
+        }
+
+        private static boolean fits(Duration d) {
+            return d.compareTo(Advisor.MIN_TIME) >= 0 && d.compareTo(Duration.ofHours(1)) <= 0;
         }
     }
 
@@ -65,9 +70,10 @@ final class Durations {
         }
     }
 
-    private static Duration parse(String value) {
+    /** {@return the duration typed; a number without a unit is refused suggesting only values {@code accepted} takes} */
+    private static Duration parse(String value, Predicate<Duration> accepted, String example) {
         try {
-            return Units.parseDuration(value);
+            return Units.parseDuration(value, accepted, example);
         } catch (IllegalArgumentException e) {
             throw new TypeConversionException(e.getMessage());
         }

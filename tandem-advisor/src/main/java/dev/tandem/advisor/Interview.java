@@ -151,7 +151,8 @@ final class Interview {
      * re-asked as "expected '30' has no unit; write it like 30ms or 30s", the problem given as the form.
      */
     static long duration(String s) {
-        Duration d = Units.parseDuration(s);
+        Duration d = Units.parseDuration(
+                s, x -> !x.isNegative() && !x.isZero() && x.compareTo(MAX_DURATION) <= 0, "5ms or 2s");
         if (d.isNegative() || d.isZero()) {
             throw new Expected("a positive duration, such as 5ms or 2s");
         }
@@ -201,8 +202,24 @@ final class Interview {
         }
     }
 
-    /** One model as the questionnaire sees it: its estimated throughput from the measured costs. */
-    private record Estimate(Mode mode, int workers, int threadsPerWorker, long roundTripNanos, double perSecond) {
+    /**
+     * One model as the questionnaire sees it: its estimated throughput from the measured costs.
+     *
+     * @param cpuPerTaskNanos the CPU a task needs at least: its computing plus an empty task's hand-off
+     * @param capped the estimate is what the cores can do, below what the parallelism alone would give
+     */
+    private record Estimate(
+            Mode mode,
+            int workers,
+            int threadsPerWorker,
+            long roundTripNanos,
+            double perSecond,
+            double cpuPerTaskNanos,
+            boolean capped) {
+        Estimate(Mode mode, int workers, int threadsPerWorker, long roundTripNanos, double perSecond) {
+            this(mode, workers, threadsPerWorker, roundTripNanos, perSecond, 0, false);
+        }
+
         String label() {
             return Trials.label(mode, workers, threadsPerWorker, 0, false);
         }
@@ -285,27 +302,27 @@ final class Interview {
         reasons.add(new Advice.Reason(
                 Advice.Angle.RESOURCES,
                 fill > cores
-                        ? "tasks compute " + Units.percent(a.cpuShare()) + " of the time and wait the rest, so " + cores
-                                + " cores serve about " + fill
-                                + " tasks at once; each worker JVM here holds " + rss
+                        ? "tasks compute " + Units.percent(a.cpuShare()) + " of the time and wait the rest, so "
+                                + Units.count(cores, "core serves", "cores serve") + " about "
+                                + Units.count(fill, "task", "tasks") + " at once; each worker JVM here holds " + rss
                                 + " resident when idle, a thread none of that."
-                        : "tasks compute: " + cores + " cores run " + cores
+                        : "tasks compute: " + Units.count(cores, "core runs", "cores run") + " " + cores
                                 + " at once, and Java threads already use every core (no GIL: processes buy isolation,"
                                 + " not CPU parallelism), so worker JVMs would add " + rss
                                 + " each (measured, idle) without adding speed."));
         reasons.add(new Advice.Reason(
                 Advice.Angle.CONCURRENCY,
-                a.inFlight() + " tasks in flight, "
+                Units.count(a.inFlight(), "task", "tasks") + " in flight, "
                         + Units.percent(1 - a.cpuShare()) + " of their time waiting: starting a virtual thread took "
                         + Units.nanos(c.virtualStartNanos()) + " here against " + Units.nanos(c.threadStartNanos())
                         + " for a platform thread, and a blocked virtual thread frees its carrier"
                         + (mode == Mode.VIRTUAL_THREADS
                                 ? ", so virtual threads carry that many waiting tasks cheaply."
                                 : fill > cores
-                                        ? "; about " + fill + " at once keep the " + cores
-                                                + " cores busy, and more gain nothing."
+                                        ? "; about " + fill + " at once keep the " + Units.count(cores, "core", "cores")
+                                                + " busy, and more gain nothing."
                                         : "; computing tasks gain nothing from more threads than cores.")));
-        reasons.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sharing(a, c, mode, isolate, warnings)));
+        reasons.add(new Advice.Reason(Advice.Angle.DATA_SHARING, SharedData.reason(a, c, mode, isolate, warnings)));
         reasons.add(new Advice.Reason(
                 Advice.Angle.FAILURE,
                 a.crashRisk()
@@ -382,7 +399,8 @@ final class Interview {
                         : a.leakRisk()
                                 ? "leaks and heap caps are contained per worker JVM"
                                 : mode == Mode.VIRTUAL_THREADS
-                                        ? a.inFlight() + " mostly waiting tasks at once fit virtual threads"
+                                        ? Units.count(a.inFlight(), "mostly waiting task", "mostly waiting tasks")
+                                                + " at once fit virtual threads"
                                         : blocking
                                                 ? "a few waiting tasks fit as many platform threads"
                                                 : fill > cores
@@ -393,7 +411,8 @@ final class Interview {
                                                                 + " processes would add " + rss + " per worker and "
                                                                 + Units.nanos(c.processRoundTripNanos()) + " per task";
         String estimateText = chosen.perSecond() > 0
-                ? " (about " + Units.rate(chosen.perSecond()) + ", estimated from this machine's costs)"
+                ? " (about " + Units.rate(chosen.perSecond()) + ", estimated from this machine's costs"
+                        + capText(a, cores, chosen) + ")"
                 : "";
         return new Advice.Verdict(
                 mode,
@@ -494,7 +513,7 @@ final class Interview {
         };
     }
 
-    private static String spread(CostProbe.Figure f) {
+    static String spread(CostProbe.Figure f) {
         if (f.samples().size() < 2) {
             return f.what() + " (one sample)";
         }
@@ -510,85 +529,34 @@ final class Interview {
         return (int) Math.max(cores, Math.min(keep, a.inFlight()));
     }
 
-    /** {@return tasks per second a model would complete: its parallelism over the task plus one hand-off} */
+    /**
+     * {@return tasks per second a model would complete: its parallelism over the task plus one hand-off, but
+     * never more than the cores can do, each task needing its own computing plus an empty task's hand-off of
+     * CPU} Was uncapped: 23.7 million tasks/s on 2 cores for a 1 µs task that computes 1% of its time, where
+     * the hand-off alone (7.4 µs) caps it near 270,000/s.
+     */
     private static Estimate estimate(Answers a, int cores, Mode mode, int workers, int tpw, long roundTrip) {
         int slots = mode == Mode.VIRTUAL_THREADS ? a.inFlight() : workers * tpw;
         double parallel = Math.min(Math.min(slots, a.inFlight()), cores / Math.max(a.cpuShare(), 0.01));
         double perTask = a.taskNanos() + Math.max(0, roundTrip);
-        return new Estimate(mode, workers, tpw, roundTrip, roundTrip < 0 ? 0 : parallel * 1e9 / perTask);
+        if (roundTrip < 0) {
+            return new Estimate(mode, workers, tpw, roundTrip, 0);
+        }
+        double wanted = parallel * 1e9 / perTask;
+        double cpu = a.cpuShare() * a.taskNanos() + roundTrip;
+        double cores1e9 = cpu > 0 ? cores * 1e9 / cpu : Double.POSITIVE_INFINITY;
+        return new Estimate(mode, workers, tpw, roundTrip, Math.min(wanted, cores1e9), cpu, wanted > cores1e9);
     }
 
-    /** The data-sharing reason: in place for threads, Tandem's shared arrays rather than copies for processes. */
-    private static String sharing(Answers a, CostProbe.Costs c, Mode mode, boolean isolate, List<String> warnings) {
-        long mib = Math.max(1, a.sharedBytes() >> 20);
-        String copy = c.copyNanosPerMiB() > 0 ? Units.nanos(c.copyNanosPerMiB() * mib) : "n/a";
-        String attach = c.sharedNanosPerMiB() > 0 ? Units.nanos(c.sharedNanosPerMiB() * mib) : "n/a";
-        String arrays = "dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)";
-        String text;
-        if (a.sharedBytes() <= 0) {
-            text = "serializing 1 MiB and back costs " + Units.nanos(c.copyNanosPerMiB())
-                    + " here, which processes pay for everything a task takes and returns; threads pass references";
-        } else if (mode.isolated()) {
-            text = "do not copy the " + Units.bytes(a.sharedBytes()) + " that tasks share into each worker (about "
-                    + copy
-                    + " per worker at the serialization speed measured here, " + Units.nanos(c.copyNanosPerMiB())
-                    + " per MiB): put it in a " + arrays + ", whose handle a task carries; a worker attaches it"
-                    + " without a copy, about " + attach + " for all of it here (its pages are mapped, not copied)."
-                    + " Data that is not an array of numbers or bytes is copied once per worker with an initializer,"
-                    + " never per task";
-        } else {
-            text = "threads read the " + Units.bytes(a.sharedBytes()) + " in place; copying it into a worker JVM would"
-                    + " cost about " + copy + " per worker here, and if you move to processes later, a " + arrays
-                    + " shares it without a copy (about " + attach + " to attach all of it)";
+    /** {@return how an estimate was capped by the cores, in words, or "" when it was not} */
+    private static String capText(Answers a, int cores, Estimate e) {
+        if (!e.capped()) {
+            return "";
         }
-        if (a.mutableShared()) {
-            text += "; tasks update shared state: threads see each other's writes (with synchronization); worker JVMs"
-                    + " share no heap, so counters and flags go to dev.tandem.ipc (SharedLongArray with atomic"
-                    + " operations, SharedCounter, SharedLock) and richer state to the caller or a database";
-            if (isolate) {
-                warnings.add("isolation and shared mutable state pull apart: keep the shared state in dev.tandem.ipc"
-                        + " primitives or outside the tasks");
-            }
-        }
-        return text + ".";
-    }
-
-    /** Prints the measured costs, the machine's load while they were measured, and a banner if it was busy. */
-    static void printCosts(PrintStream out, CostProbe.Costs c) {
-        out.println();
-        if (c.load() != null) {
-            out.println(Terminal.wrap("Load while measuring: " + c.load().description() + ".", "  "));
-            List<String> each = c.figures().stream()
-                    .filter(f -> f.load() != null && !Double.isNaN(f.load().othersCpus()))
-                    .map(f -> f.what() + " " + Units.num(f.load().othersCpus()))
-                    .toList();
-            if (!each.isEmpty()) {
-                out.println(Terminal.wrap(
-                        "CPUs other programs took during each measurement: " + String.join("; ", each) + ".", "  "));
-            }
-            if (c.busy()) {
-                out.println(Terminal.busyBanner(c.busiest(), Report.INTERVIEW_BUSY));
-            }
-        }
-        List<String> noisy = c.figures().stream()
-                .filter(CostProbe.Figure::noise)
-                .map(Interview::spread)
-                .toList();
-        if (!noisy.isEmpty()) {
-            out.println(Terminal.wrap(
-                    "Noise (too few samples, or the spread is wider than half the median): " + String.join("; ", noisy)
-                            + ".",
-                    "  "));
-        }
-        out.println("Measured on this machine: thread start " + Units.nanos(c.threadStartNanos())
-                + ", virtual thread start "
-                + Units.nanos(c.virtualStartNanos()) + ", worker JVM start " + Units.nanos(c.processStartNanos())
-                + " (" + Units.bytes(c.workerRssBytes()) + " resident);");
-        out.println("round trip of an empty task: threads " + Units.nanos(c.threadRoundTripNanos()) + ", virtual "
-                + Units.nanos(c.virtualRoundTripNanos()) + ", processes " + Units.nanos(c.processRoundTripNanos())
-                + "; serialization " + Units.nanos(c.copyNanosPerMiB()) + " per MiB, attaching shared memory "
-                + Units.nanos(c.sharedNanosPerMiB()) + " per MiB."
-                + (c.processError() != null ? " (processes: " + c.processError() + ")" : ""));
-        out.println();
+        return "; capped at what " + Units.count(cores, "core", "cores") + " can do: a task needs about "
+                + Units.nanos(Math.round(e.cpuPerTaskNanos())) + " of CPU ("
+                + Units.percent(a.cpuShare()) + " of its " + Units.nanos(a.taskNanos())
+                + ", plus an empty task's hand-off of "
+                + Units.nanos(e.roundTripNanos()) + ")";
     }
 }

@@ -68,7 +68,7 @@ final class Reasons {
     String summary(Rules.Choice c) {
         StringBuilder why = new StringBuilder();
         if (c.inconclusive()) {
-            why.append(INCONCLUSIVE_BUSY);
+            why.append(busyDoubt(c) ? INCONCLUSIVE_BUSY : INCONCLUSIVE_NOISE);
         }
         Advice.Trial racy = r.racyTrial().orElse(null);
         // a race alone leaves threads(1) free to run the task: then the verdict keeps nothing apart
@@ -169,14 +169,12 @@ final class Reasons {
                     .append(" and ")
                     .append(basis.label())
                     .append(" measured within the noise of each other (")
-                    .append(r.cmp.spread(fastest, basis))
-                    .append(" and ")
-                    .append(r.cmp.spread(basis, fastest))
+                    .append(r.cmp.tie(fastest, basis))
                     .append("), so the cheaper: ")
-                    .append(r.cheaper(basis, fastest));
+                    .append(cheaper(basis, fastest));
         }
         if (c.inconclusive()) {
-            why.append("; other programs took CPU while they ran, so ").append(RERUN);
+            why.append("; ").append(c.doubt()).append(", so ").append(RERUN);
         }
         String batch = "";
         if (c.batch()) {
@@ -193,6 +191,41 @@ final class Reasons {
         return "Use " + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false) + ": " + why + batch + ".";
     }
 
+    /** Why a cheaper model wins a tie, in words. */
+    String cheaper(Advice.Trial chosen, Advice.Trial other) {
+        if (!chosen.mode().isolated() && other.mode().isolated()) {
+            return chosen.label() + " runs in this JVM: no worker JVM"
+                    + (other.meanWorkerRssBytes() > 0 ? " (" + Units.bytes(other.meanWorkerRssBytes()) + " each)" : "")
+                    + " and no copy of tasks and results";
+        }
+        if (chosen.mode() == Mode.HYBRID && other.mode() == Mode.PROCESSES) {
+            return chosen.label() + " needs fewer worker JVMs";
+        }
+        if (chosen.mode() == Mode.VIRTUAL_THREADS) {
+            return "virtual threads carry waiting tasks at the cost of a few carrier threads";
+        }
+        if (!chosen.batched() && other.batched()) {
+            return "submitting one task per input keeps each result as soon as it is ready";
+        }
+        return chosen.label() + " matches the task ("
+                + (r.blocking() ? "it mostly waits" : "one thread or worker per core for a task that computes") + ")";
+    }
+
+    /** {@return true if an inconclusive verdict is so because the machine was busy, not only because a duel reversed} */
+    private boolean busyDoubt(Rules.Choice c) {
+        return c.doubt().startsWith(Rules.BUSY_DOUBT);
+    }
+
+    /**
+     * {@return {@code t}'s speed-up over the baseline {@code t1}, such as "1.97× threads(1)", or, when it is
+     * physically impossible, why it is not quoted}
+     */
+    private String speedupText(Advice.Trial t, Advice.Trial t1) {
+        return r.speedups.artefact(t)
+                ? "no speed-up quoted: " + r.speedups.text(t)
+                : Units.ratio(t.throughput() / t1.throughput()) + " " + t1.label();
+    }
+
     void resources(Rules.Choice c, List<Advice.Reason> out) {
         Advice.Trial t1 = r.baseline();
         Advice.Trial tc = r.threadsCores();
@@ -200,8 +233,8 @@ final class Reasons {
         List<String> parts = new ArrayList<>();
         if (t1 != null && tc != null && tc != t1) {
             parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", "
-                    + Units.ratio(tc.throughput() / t1.throughput())
-                    + " " + t1.label() + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
+                    + speedupText(tc, t1)
+                    + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
                     + (r.machine.loadAverage() > r.cores
                             ? String.format(
                                     Locale.ROOT,
@@ -211,8 +244,7 @@ final class Reasons {
                             : ""));
         }
         if (pc != null && t1 != null && pc != t1) {
-            parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", "
-                    + Units.ratio(pc.throughput() / t1.throughput()) + " " + t1.label());
+            parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", " + speedupText(pc, t1));
         }
         if (pc != null) {
             // threads against the worker JVMs: never the processes trial against itself (was "190 ms in

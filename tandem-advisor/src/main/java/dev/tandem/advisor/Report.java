@@ -25,6 +25,10 @@ import java.util.function.ToDoubleFunction;
  */
 final class Report {
     static final String FORMAT = "tandem-advise/2";
+    /** How every format this writer ever wrote begins: a directory whose results.json begins so is the advisor's. */
+    static final String FORMAT_FAMILY = "tandem-advise/";
+    /** The files a report is made of, all in one directory. */
+    static final List<String> FILES = List.of("index.html", "report.md", "results.json");
     /** What a busy machine means for the questionnaire's measured costs. */
     static final String INTERVIEW_BUSY =
             "the costs below are inflated, and a verdict they cannot settle is marked" + " inconclusive";
@@ -148,6 +152,7 @@ final class Report {
                 b.append("\n- ").append(t.label()).append(" skipped: ").append(t.skipped());
             }
         }
+        Terminal.artefacts(a).forEach(x -> b.append("\n- artefact: ").append(x));
         b.append("\n\nThe recommended model is in bold. Latency is submit to result with as many callers as the pool"
                 + " runs tasks at once; overhead is latency minus the time inside the task; spread is the IQR of the"
                 + " tasks per second of five windows; CPU is user + system of the caller and all worker JVMs, per"
@@ -204,6 +209,7 @@ final class Report {
         page.heading(2, "trials", "Trials").table(Terminal.trials(a));
         List<String> skipped = new ArrayList<>();
         a.trials().stream().filter(t -> !t.ran()).forEach(t -> skipped.add(t.label() + " skipped: " + t.skipped()));
+        Terminal.artefacts(a).forEach(x -> skipped.add("artefact: " + x));
         page.list(skipped, "notes");
         page.paragraph(
                 "The recommended model is marked. Latency is submit to result with as many callers as the pool runs "
@@ -262,34 +268,51 @@ final class Report {
 
         List<Advice.Trial> timed = ran.stream().filter(t -> t.p50Nanos() >= 0).toList();
         if (!timed.isEmpty()) {
+            // the unit follows the figures: latencies below 1 ms were invisible on a log axis in ms
+            List<Double> p50 = nanos(timed, Advice.Trial::p50Nanos);
+            List<Double> p90 = nanos(timed, Advice.Trial::p90Nanos);
+            List<Double> p99 = nanos(timed, Advice.Trial::p99Nanos);
+            Charts.TimeScale lat = Charts.timeScale(concat(p50, p90, p99), true);
             ObjectNode latency = horizontal(
-                    "Latency, submit to result (ms, log scale)",
+                    "Latency, submit to result (" + lat.unit() + ", log scale)",
                     timed.stream().map(Advice.Trial::label).toList(),
-                    "ms",
+                    lat.unit(),
                     true);
-            Charts.bars(latency, "p50", millis(timed, Advice.Trial::p50Nanos));
-            Charts.bars(latency, "p90", millis(timed, Advice.Trial::p90Nanos));
-            Charts.bars(latency, "p99", millis(timed, Advice.Trial::p99Nanos));
+            Charts.bars(latency, "p50", lat.of(p50));
+            Charts.bars(latency, "p90", lat.of(p90));
+            Charts.bars(latency, "p99", lat.of(p99));
             latency.put("_height", 80 + 54 * timed.size());
             page.chart("latency", latency, "Batched trials (map) have no per-task latency and are left out.");
 
+            List<Double> task = nanos(timed, Advice.Trial::taskNanos);
+            List<Double> overhead = nanos(timed, Advice.Trial::overheadNanos);
+            List<Double> sums = new ArrayList<>();
+            for (int i = 0; i < task.size(); i++) {
+                sums.add(Math.max(0, task.get(i)) + Math.max(0, overhead.get(i)));
+            }
+            Charts.TimeScale per = Charts.timeScale(sums, false);
             ObjectNode time = horizontal(
-                    "Time per task: the task itself and the overhead (ms)",
+                    "Time per task: the task itself and the overhead (" + per.unit() + ")",
                     timed.stream().map(Advice.Trial::label).toList(),
-                    "ms",
+                    per.unit(),
                     false);
-            Charts.bars(time, "task", millis(timed, Advice.Trial::taskNanos)).put("stack", "t");
-            Charts.bars(time, "overhead: dispatch, serialization, IPC", millis(timed, Advice.Trial::overheadNanos))
+            Charts.bars(time, "task", per.of(task)).put("stack", "t");
+            Charts.bars(time, "overhead: dispatch, serialization, IPC", per.of(overhead))
                     .put("stack", "t");
             time.put("_height", height);
             page.chart("time", time, "");
         }
 
-        ObjectNode cpu = horizontal("CPU time per task (ms)", labels, "ms", false);
-        Charts.bars(cpu, "caller", perTask(ran, t -> t.callerCpuUserNanos() + t.callerCpuSystemNanos()))
-                .put("stack", "c");
-        Charts.bars(cpu, "workers", perTask(ran, t -> t.workerCpuUserNanos() + t.workerCpuSystemNanos()))
-                .put("stack", "c");
+        List<Double> callerCpu = perTask(ran, t -> t.callerCpuUserNanos() + t.callerCpuSystemNanos());
+        List<Double> workerCpu = perTask(ran, t -> t.workerCpuUserNanos() + t.workerCpuSystemNanos());
+        List<Double> cpuSums = new ArrayList<>();
+        for (int i = 0; i < callerCpu.size(); i++) {
+            cpuSums.add(positive(callerCpu.get(i)) + positive(workerCpu.get(i)));
+        }
+        Charts.TimeScale cpuUnit = Charts.timeScale(cpuSums, false);
+        ObjectNode cpu = horizontal("CPU time per task (" + cpuUnit.unit() + ")", labels, cpuUnit.unit(), false);
+        Charts.bars(cpu, "caller", cpuUnit.of(callerCpu)).put("stack", "c");
+        Charts.bars(cpu, "workers", cpuUnit.of(workerCpu)).put("stack", "c");
         cpu.put("_height", height);
         page.chart("cpu", cpu, "User plus system time of the calling JVM and of all worker JVMs.");
 
@@ -321,18 +344,31 @@ final class Report {
         return o;
     }
 
-    private static List<Double> millis(List<Advice.Trial> ts, ToDoubleFunction<Advice.Trial> nanos) {
-        return ts.stream()
-                .map(t -> nanos.applyAsDouble(t) < 0 ? Double.NaN : nanos.applyAsDouble(t) / 1e6)
-                .toList();
+    /** {@return a figure of each trial, in nanoseconds; negative when not measured} */
+    private static List<Double> nanos(List<Advice.Trial> ts, ToDoubleFunction<Advice.Trial> nanos) {
+        return ts.stream().map(t -> nanos.applyAsDouble(t)).toList();
     }
 
+    /** {@return a CPU time per completed task, in nanoseconds; NaN when not measured} */
     private static List<Double> perTask(List<Advice.Trial> ts, ToDoubleFunction<Advice.Trial> nanos) {
         return ts.stream()
                 .map(t -> t.completed() > 0 && nanos.applyAsDouble(t) >= 0
-                        ? nanos.applyAsDouble(t) / t.completed() / 1e6
+                        ? nanos.applyAsDouble(t) / t.completed()
                         : Double.NaN)
                 .toList();
+    }
+
+    private static double positive(double v) {
+        return Double.isNaN(v) || v < 0 ? 0 : v;
+    }
+
+    @SafeVarargs
+    private static List<Double> concat(List<Double>... lists) {
+        List<Double> all = new ArrayList<>();
+        for (List<Double> l : lists) {
+            all.addAll(l);
+        }
+        return all;
     }
 
     private static double mib(long bytes) {

@@ -46,6 +46,9 @@ final class Rules {
      */
     static final double UNSUITED_MARGIN = 0.10;
 
+    /** Why a verdict on a busy machine is inconclusive, as {@link Choice#doubt()} begins. */
+    static final String BUSY_DOUBT = "other programs took CPU while they were measured";
+
     final Advice.Probe probe;
     final List<Advice.Trial> trials;
     final Advice.Requirements req;
@@ -53,18 +56,26 @@ final class Rules {
     final int cores;
     final Comparisons cmp;
 
+    /** How busy the machine was over the run as a whole (the report's banner), or null if not measured. */
+    final Advice.MachineLoad runLoad;
+    /** Which speed-ups over one thread are physically impossible: artefacts, never quoted. */
+    final SpeedupBound speedups;
+
     Rules(
             Advice.Probe probe,
             List<Advice.Trial> trials,
             Advice.Requirements req,
             Advice.Machine machine,
-            Trials.Duel duel) {
+            Trials.Duel duel,
+            Advice.MachineLoad runLoad) {
         this.probe = probe;
         this.trials = trials;
         this.req = req;
         this.machine = machine;
         this.cores = machine.cores();
-        this.cmp = new Comparisons(duel);
+        this.runLoad = runLoad;
+        this.speedups = new SpeedupBound(trials, baseline(), cores, probe.cpuShare());
+        this.cmp = new Comparisons(duel, busy(runLoad), speedups::suspect);
     }
 
     static Advice.Verdict decide(
@@ -78,7 +89,21 @@ final class Rules {
             Advice.Requirements req,
             Advice.Machine machine,
             Trials.Duel duel) {
-        return new Rules(probe, trials, req, machine, duel).verdict();
+        return decide(probe, trials, req, machine, duel, null);
+    }
+
+    /**
+     * The verdict of a run whose load as a whole was {@code runLoad}: when that was busy (the report opens
+     * with the busy banner), no comparison of the run counts as taken on a quiet machine.
+     */
+    static Advice.Verdict decide(
+            Advice.Probe probe,
+            List<Advice.Trial> trials,
+            Advice.Requirements req,
+            Advice.Machine machine,
+            Trials.Duel duel,
+            Advice.MachineLoad runLoad) {
+        return new Rules(probe, trials, req, machine, duel, runLoad).verdict();
     }
 
     // ---- facts -------------------------------------------------------------------------------
@@ -187,13 +212,17 @@ final class Rules {
         if (!cmp.beats(a, b)) {
             return false;
         }
-        return suitability(a) <= suitability(b) || !cmp.busy(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b);
+        return suitability(a) <= suitability(b) || !cmp.untrusted(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b);
     }
 
     /** {@return why {@code a}, which beats {@code b} but does not suit the task, did not displace it} */
     String shortLead(Advice.Trial a, Advice.Trial b) {
         String spreads = "(" + (cmp.dueled(a, b) ? "side by side, " : "") + cmp.spread(a, b) + " against "
                 + cmp.spread(b, a) + ")";
+        if (!cmp.busy(a, b) && cmp.untrusted(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b)) {
+            Advice.Trial off = speedups.artefact(a) ? a : speedups.artefact(b) ? b : speedups.first();
+            return "it led " + spreads + ", but " + speedups.text(off) + ", so its windows do not rank the two; rerun";
+        }
         if (cmp.busy(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b)) {
             return "it led " + spreads + " on a busy machine, where a model that does not suit the task is not"
                     + " trusted to win: other programs' load decides such a lead more than the model does;"
@@ -223,7 +252,8 @@ final class Rules {
             Advice.Trial fastest,
             List<String> latencyNotes,
             List<String> decision,
-            boolean inconclusive) {
+            boolean inconclusive,
+            String doubt) {
         String label() {
             return Trials.label(mode, workers, threadsPerWorker, 0, false) + (batch ? " + map()" : "");
         }
@@ -349,32 +379,12 @@ final class Rules {
         return t.mode() == Mode.THREADS && t.workers() == cores || t.mode().isolated() && t.workers() == cores ? 0 : 1;
     }
 
-    /** Why a cheaper model wins a tie, in words. */
-    String cheaper(Advice.Trial chosen, Advice.Trial other) {
-        if (!chosen.mode().isolated() && other.mode().isolated()) {
-            return chosen.label() + " runs in this JVM: no worker JVM"
-                    + (other.meanWorkerRssBytes() > 0 ? " (" + Units.bytes(other.meanWorkerRssBytes()) + " each)" : "")
-                    + " and no copy of tasks and results";
-        }
-        if (chosen.mode() == Mode.HYBRID && other.mode() == Mode.PROCESSES) {
-            return chosen.label() + " needs fewer worker JVMs";
-        }
-        if (chosen.mode() == Mode.VIRTUAL_THREADS) {
-            return "virtual threads carry waiting tasks at the cost of a few carrier threads";
-        }
-        if (!chosen.batched() && other.batched()) {
-            return "submitting one task per input keeps each result as soon as it is ready";
-        }
-        return chosen.label() + " matches the task ("
-                + (blocking() ? "it mostly waits" : "one thread or worker per core for a task that computes") + ")";
-    }
-
     Choice choose(Advice.Requirements r) {
         List<Advice.Trial> allowed = allowed(r, true);
         List<String> decision = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (allowed.isEmpty()) {
-            return unmeasured(r, notes);
+            return ProbeOnly.choose(this, r, notes);
         }
         // The models no allowed model measured clearly faster, each pair compared by one method ("within
         // the noise" is not transitive: a model close to the fastest can still be clearly slower than a third).
@@ -389,14 +399,13 @@ final class Rules {
         if (chosen != fastest && cmp.beats(fastest, chosen)) {
             decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
                     + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but " + shortLead(fastest, chosen)
-                    + ", so the one that suits the task: " + cheaper(chosen, fastest));
+                    + ", so the one that suits the task: " + new Reasons(this).cheaper(chosen, fastest));
         } else if (chosen != fastest) {
             decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
                     + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but within the noise ("
-                    + (cmp.dueled(fastest, chosen) ? "side by side, " : "") + "their spreads, "
-                    + cmp.spread(fastest, chosen) + " and " + cmp.spread(chosen, fastest) + ", overlap), so the "
+                    + cmp.tie(fastest, chosen) + "), so the "
                     + (suitability(chosen) < suitability(fastest) ? "one that suits the task: " : "cheaper one: ")
-                    + cheaper(chosen, fastest));
+                    + new Reasons(this).cheaper(chosen, fastest));
         }
         if (suitability(chosen) > 0) {
             String head = chosen.label() + " does not suit a task that "
@@ -434,9 +443,32 @@ final class Rules {
                     + " cannot race with itself (" + isolationReason(r) + "); more threads need the race fixed"
                     + " or one task per worker JVM");
         }
-        // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy machine.
-        boolean inconclusive =
-                allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.busy(chosen, t));
+        // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy
+        // machine, or measured again side by side the two swapped places.
+        boolean busyTie = allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.busy(chosen, t));
+        boolean suspectTie =
+                allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.untrusted(chosen, t));
+        Advice.Trial artefact = suspectTie ? speedups.first() : null;
+        Advice.Trial swapped = allowed.stream()
+                .filter(t -> t != chosen && cmp.reversed(chosen, t))
+                .findFirst()
+                .orElse(null);
+        String doubt = null;
+        if (swapped != null) {
+            doubt = (cmp.busy(chosen, swapped) ? BUSY_DOUBT + ", and " : "") + "measured again side by side, "
+                    + chosen.label() + " and " + swapped.label()
+                    + " swapped places: the two are not distinguishable on this run";
+            if (speed(swapped) <= speed(chosen)) { // else the lines on faster models above and below say it
+                decision.add(chosen.label() + " and " + swapped.label() + " are not told apart: "
+                        + cmp.tie(chosen, swapped) + "; " + chosen.label() + " is recommended by the rule, not by"
+                        + " the figures: " + new Reasons(this).cheaper(chosen, swapped));
+            }
+        } else if (busyTie) {
+            doubt = BUSY_DOUBT;
+        } else if (artefact != null) {
+            doubt = speedups.text(artefact) + ", so the figures that would decide it are not trusted";
+        }
+        boolean inconclusive = doubt != null;
         for (Advice.Trial t : allowed) {
             if (t != chosen
                     && t != fastest
@@ -466,6 +498,9 @@ final class Rules {
                                 + Units.nanos(r.maxLatencyNanos()) + " allows"
                         : "its p99 of " + Units.nanos(t.p99Nanos()) + " missed --max-latency "
                                 + Units.nanos(r.maxLatencyNanos());
+            }
+            if (why == null && cmp.reversed(t, chosen)) {
+                why = "not told apart from " + chosen.label() + " (" + cmp.tie(t, chosen) + ")";
             }
             if (why == null && !cmp.separated(t, chosen)) {
                 why = "within the noise of " + chosen.label() + " (" + cmp.spread(t, chosen) + " against "
@@ -504,7 +539,8 @@ final class Rules {
                 fastest,
                 notes,
                 decision,
-                inconclusive);
+                inconclusive,
+                doubt);
     }
 
     static boolean busy(Advice.Trial t) {
@@ -514,45 +550,6 @@ final class Rules {
     /** {@return true if other programs took CPU in this window: the one test of a busy machine here and in the interview} */
     static boolean busy(Advice.MachineLoad load) {
         return load != null && load.busy();
-    }
-
-    /** No model could be measured: decide by the probe alone. */
-    private Choice unmeasured(Advice.Requirements r, List<String> notes) {
-        Mode mode;
-        int workers;
-        int tpw = 1;
-        if (needsIsolation(r)) {
-            Advice.Trial hy = planned(t -> t.mode() == Mode.HYBRID);
-            if (!onePerJvm(r) && blocking() && hy != null) {
-                mode = Mode.HYBRID;
-                workers = hy.workers();
-                tpw = hy.threadsPerWorker();
-            } else {
-                mode = Mode.PROCESSES;
-                workers = Math.min(cores, workersThatFit(r));
-            }
-        } else if (blocking()) {
-            mode = Mode.VIRTUAL_THREADS;
-            workers = 0;
-        } else {
-            mode = Mode.THREADS;
-            workers = cores;
-        }
-        List<String> decision = new ArrayList<>();
-        String blocked = RequirementEffects.unmet(this, r);
-        if (blocked != null) {
-            decision.add(blocked);
-        }
-        List<Advice.Trial> missing = Reasons.notMeasured(this, r);
-        List<String> ran =
-                trials.stream().filter(Rules::measured).map(Advice.Trial::label).toList();
-        if (!missing.isEmpty()) {
-            decision.add("no model that may run the task was measured"
-                    + (ran.isEmpty() ? "" : " (" + String.join(", ", ran) + " ran, but may not run it)")
-                    + ", so this is not a measured comparison: " + Reasons.notMeasuredText(missing)
-                    + "; the model follows from the probe alone");
-        }
-        return new Choice(mode, workers, tpw, false, null, null, notes, decision, false);
     }
 
     int workersThatFit(Advice.Requirements r) {

@@ -61,6 +61,9 @@ final class Terminal {
                         .append('\n');
             }
         }
+        for (String artefact : artefacts(a)) {
+            b.append(wrap("artefact: " + artefact, "  ")).append('\n');
+        }
         b.append("(> recommended; spread = IQR of the tasks/s of five windows; speed-up against the first row;"
                 + " overhead = latency - time inside the task; CPU = user + system of caller and workers)\n\n");
         verdict(b, a.verdict());
@@ -75,14 +78,34 @@ final class Terminal {
         return wrap("THE MACHINE WAS BUSY: " + load.description() + "; " + consequence, "  ");
     }
 
+    /** {@return the first row's trial, which speed-ups are measured against, or null if none completed a task} */
+    private static Advice.Trial base(Advice a) {
+        return a.trials().stream()
+                .filter(t -> t.ran() && t.completed() > 0)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** {@return the rules of this run, which say which speed-ups are artefacts ({@link SpeedupBound})} */
+    private static Rules rules(Advice a) {
+        return new Rules(a.probe(), a.trials(), a.requirements(), a.machine(), null, null);
+    }
+
+    /** {@return for each trial whose speed-up is an artefact, why, in one sentence} */
+    static List<String> artefacts(Advice a) {
+        Rules r = rules(a);
+        return a.trials().stream()
+                .filter(r.speedups::artefact)
+                .map(r.speedups::text)
+                .toList();
+    }
+
     /** {@return the trials as a table, the recommended model's row marked} */
     static Table trials(Advice a) {
         List<List<String>> rows = new ArrayList<>();
-        double base = a.trials().stream()
-                .filter(t -> t.ran() && t.completed() > 0)
-                .mapToDouble(Advice.Trial::throughput)
-                .findFirst()
-                .orElse(0);
+        Advice.Trial first = base(a);
+        double base = first == null ? 0 : first.throughput();
+        Rules rules = rules(a);
         int marked = -1;
         for (Advice.Trial t : a.trials()) {
             if (!t.ran()) {
@@ -96,7 +119,7 @@ final class Terminal {
                     t.label(),
                     Units.rate(t.throughput()),
                     s.n() < 2 ? "-" : Units.num(s.q1()) + "-" + Units.num(s.q3()),
-                    base > 0 ? Units.ratio(t.throughput() / base) : "-",
+                    base <= 0 ? "-" : rules.speedups.artefact(t) ? "artefact" : Units.ratio(t.throughput() / base),
                     Units.nanos(t.p50Nanos()),
                     Units.nanos(t.p99Nanos()),
                     Units.nanos(t.taskNanos()),

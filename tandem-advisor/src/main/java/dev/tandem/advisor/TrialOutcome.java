@@ -209,7 +209,11 @@ final class TrialOutcome {
         }
         Arrays.sort(over);
         long taskMedian = own.length > 0 ? Stats.quantile(own, 0.5) : probeMedian;
-        double throughput = seconds > 0 ? completed / seconds : 0;
+        double overall = seconds > 0 ? completed / seconds : 0;
+        List<Double> windows = windowThroughputs(overall);
+        // the headline is the median of the windows, the same statistic the spread (their IQR) is around: the
+        // whole phase's mean, its last window stretched by the wait for stragglers, fell outside its own spread
+        double throughput = windows.size() >= 2 ? Stats.of(windows).median() : overall;
         return new Advice.Trial(
                 plan.label(),
                 plan.mode(),
@@ -240,7 +244,7 @@ final class TrialOutcome {
                 resultsCompared,
                 resultsDiffering,
                 notes,
-                windowThroughputs(throughput),
+                windows,
                 load == null ? null : Advice.MachineLoad.of(load));
     }
 }

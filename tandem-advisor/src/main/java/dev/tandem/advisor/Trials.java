@@ -11,10 +11,8 @@ import dev.tandem.measure.Units;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +21,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongSupplier;
 
 /**
  * Plans the trials of one run and runs each under a hard deadline.
@@ -282,11 +279,30 @@ final class Trials {
     }
 
     /**
-     * Runs {@code a} and {@code b} side by side within {@code budgetNanos}; returns null if either
-     * pool cannot start. Never throws for the task's sake.
+     * The least a duel's round may last: long enough for each caller to complete a few tasks, however long a
+     * call is, so that a round's throughput is not one task's length.
+     */
+    static long minRoundNanos(Advice.Probe probe) {
+        long call = Math.max(0, probe.medianCallNanos());
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(50), 4 * call);
+    }
+
+    /**
+     * {@return the least share a duel needs: every round (a warm-up and {@link #DUEL_ROUNDS} of each) at its
+     * least, each side's turn with its wait for a last call}
+     */
+    static long minDuelNanos(Advice.Probe probe) {
+        return 3L * (DUEL_ROUNDS + 1) * minRoundNanos(probe);
+    }
+
+    /**
+     * Runs {@code a} and {@code b} side by side within {@code budgetNanos}, from the pools' start to their
+     * stop: the rounds share what is left once both pools have started, and each round waits for its last
+     * results at most as long as the round itself; rounds that no longer fit are not run. Returns null if
+     * either pool cannot start, or if fewer than three rounds of each fit. Never throws for the task's sake.
      */
     Duel duel(Plan a, Plan b, long budgetNanos) {
-        graceNanos = grace(budgetNanos / (2L * (DUEL_ROUNDS + 1)));
+        long end = System.nanoTime() + budgetNanos;
         List<TaskPool> pools = new ArrayList<>();
         Load.Meter meter = Load.start();
         try {
@@ -301,9 +317,20 @@ final class Trials {
             if (!a.mode().isolated() || !b.mode().isolated()) {
                 n = (int) Math.min(n, leakCapCalls);
             }
-            long round = Math.max(TimeUnit.MILLISECONDS.toNanos(100), budgetNanos / (2L * (DUEL_ROUNDS + 1)));
+            // each side's turn may take half as long again (its last results are waited for up to that), and the
+            // pools' stop comes after the last round
+            long stopping = Math.min(pace.limit(Pace.Limit.POOL_TERMINATION).toNanos(), budgetNanos / 10);
+            long left = end - stopping - System.nanoTime();
+            long round = left / (3L * (DUEL_ROUNDS + 1));
+            if (round < minRoundNanos(probe)) {
+                return null;
+            }
+            graceNanos = round / 2;
             List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>());
             for (int r = -1; r < DUEL_ROUNDS; r++) {
+                if (r >= 0 && System.nanoTime() + 3 * round > end - stopping) {
+                    break; // the rounds that are left no longer fit
+                }
                 for (int i = 0; i < 2; i++) {
                     Plan plan = i == 0 ? a : b;
                     TrialOutcome out = new TrialOutcome(plan);
@@ -319,6 +346,9 @@ final class Trials {
                         samples.get(i).add(out.seconds > 0 ? completed / out.seconds : 0);
                     }
                 }
+            }
+            if (samples.get(0).size() < 3) {
+                return null;
             }
             return new Duel(a.label(), samples.get(0), b.label(), samples.get(1), meter.stop());
         } finally {
@@ -538,41 +568,6 @@ final class Trials {
             if (out.failed > 0) {
                 out.notes.add("map stops at the first failure");
             }
-        }
-    }
-
-    /**
-     * The inputs of a map window: the first {@code n} (cycling through {@code inputs}) until {@code deadline}.
-     * The deadline ends them at {@link #hasNext()} only: a {@code next()} after a {@code hasNext()} that said
-     * true returns, however late it comes (on a busy machine it came after the deadline, and {@code map}
-     * failed the trial with this iterator's {@code NoSuchElementException}). Not thread-safe, as map reads
-     * its inputs from one thread.
-     */
-    static final class TimedInputs implements Iterator<Object> {
-        private final List<Object> inputs;
-        private final long n;
-        private final long deadline;
-        private final LongSupplier clock;
-        private long yielded;
-
-        TimedInputs(List<Object> inputs, long n, long deadline, LongSupplier clock) {
-            this.inputs = inputs;
-            this.n = n;
-            this.deadline = deadline;
-            this.clock = clock;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return yielded < n && clock.getAsLong() < deadline;
-        }
-
-        @Override
-        public Object next() {
-            if (yielded >= n) {
-                throw new NoSuchElementException("all " + n + " inputs were given");
-            }
-            return inputs.get((int) (yielded++ % inputs.size()));
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -113,7 +114,8 @@ class AdviseCommandTest {
         assertThat(r.out())
                 .contains("VERDICT: Use threads(")
                 .contains("Resources:")
-                .contains("Overhead & performance:");
+                .contains("Overhead & performance:")
+                .contains("Wall time: ");
         assertThat(report.resolve("report.md"))
                 .content()
                 .contains("## Recommended: `threads(")
@@ -152,6 +154,49 @@ class AdviseCommandTest {
         assertThat(processes.get("completed").asLong()).isPositive();
         assertThat(processes.get("failed").asLong()).as(processes.toString()).isZero();
         assertThat(processes.get("workerRssBytes")).isNotEmpty();
+    }
+
+    @Test
+    void aReportIntoTheLabsFolderOverwroteTheLabsReport(@TempDir Path dir) throws Exception {
+        Path lab = dir.resolve("tandem-report");
+        Files.createDirectories(lab);
+        Files.writeString(lab.resolve("results.json"), "{\"schema\": \"tandem-lab-results/2\"}");
+        Files.writeString(lab.resolve("index.html"), "<p>the lab's report</p>");
+        Run measured = run("", "--task", Workloads.Tiny.class.getName(), "--report", lab.toString());
+        assertThat(measured.exit()).isEqualTo(2);
+        assertThat(measured.err())
+                .contains("--report")
+                .contains(lab.resolve("index.html").toString())
+                .contains("a report of another command (results.json: tandem-lab-results/2)")
+                .contains("give another directory");
+        assertThat(measured.out()).doesNotContain("measuring");
+        Run interview = run("", "--interactive", "--report", lab.toString());
+        assertThat(interview.exit()).isEqualTo(2);
+        assertThat(lab.resolve("index.html")).content().isEqualTo("<p>the lab's report</p>");
+        // a folder of the user's own files is not the advisor's either
+        Path own = dir.resolve("own");
+        Files.createDirectories(own);
+        Files.writeString(own.resolve("report.md"), "my notes");
+        assertThat(run("", "--interactive", "--report", own.toString()).err())
+                .contains(own.resolve("report.md") + ": a file that tandem advise did not write");
+        // the advisor rewrites its own report
+        Path mine = dir.resolve("advise-report");
+        Files.createDirectories(mine);
+        Files.writeString(mine.resolve("results.json"), "{\"format\": \"tandem-advise/2+interview\"}");
+        Files.writeString(mine.resolve("index.html"), "old");
+        String[] answers = {"", "", "", "", "", "", "", "", ""};
+        Run again = run(String.join("\n", answers) + "\n", "--interactive", "--report", mine.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(mine.resolve("index.html")).content().isNotEqualTo("old");
+    }
+
+    @Test
+    void thePrintedRunTimeLeftOutTheJvmsStartAndTheReport() {
+        String line = AdviseCommand.wallTime(Instant.ofEpochSecond(1_000), Instant.ofEpochSecond(1_014), 12_300 * MS);
+        assertThat(line)
+                .startsWith("Wall time: 14.0 s from the start of the JVM until the report was written")
+                .contains("measuring took 12.3 s of it (what --time bounds)");
+        assertThat(AdviseCommand.jvmStart()).isBefore(Instant.now());
     }
 
     @Test
@@ -215,9 +260,32 @@ class AdviseCommandTest {
         for (String flag : List.of("--time", "--max-latency")) {
             Run r = run("", "--task", Workloads.Tiny.class.getName(), flag, "50");
             assertThat(r.exit()).as(flag).isEqualTo(2);
-            assertThat(r.err()).as(flag).contains(flag).contains("'50' has no unit; write it like 50ms or 50s");
+            assertThat(r.err()).as(flag).contains(flag).contains("'50' has no unit; write it like 50");
             assertThat(r.out()).as(flag).doesNotContain("measuring");
         }
+    }
+
+    @Test
+    void aNumberWithoutAUnitWasToldToTakeAUnitThatWasThenRefused() {
+        // --time 0 said "write it like 0ms or 0s", and both were refused next; --time 50 offered 50ms (below 8s)
+        Run zero = run("", "--task", Workloads.Tiny.class.getName(), "--time", "0");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err())
+                .contains("'0' has no unit; write it like 30s, 2m or 1m30s")
+                .doesNotContain("0ms or 0s");
+        Run fifty = run("", "--task", Workloads.Tiny.class.getName(), "--time", "50");
+        assertThat(fifty.err()).contains("'50' has no unit; write it like 50s").doesNotContain("50ms or 50s");
+        Run latency = run("", "--task", Workloads.Tiny.class.getName(), "--max-latency", "0");
+        assertThat(latency.err())
+                .contains("'0' has no unit; write it like 50ms")
+                .doesNotContain("0ms or");
+        assertThat(run("", "--task", Workloads.Tiny.class.getName(), "--max-latency", "50")
+                        .err())
+                .contains("'50' has no unit; write it like 50ms or 50s");
+        // every suggestion is accepted by the option that made it
+        assertThat(new Durations.Budget().convert("50s")).isEqualTo(Duration.ofSeconds(50));
+        assertThat(new Durations.Budget().convert("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(new Durations.Positive().convert("50ms")).isEqualTo(Duration.ofMillis(50));
     }
 
     @Test

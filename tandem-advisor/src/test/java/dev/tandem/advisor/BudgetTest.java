@@ -55,7 +55,7 @@ class BudgetTest {
                                 + " it needs at least 1.50 s; give a longer --time to measure it");
         assertThat(b.summary())
                 .isEqualTo(
-                        "the run took 16.0 s of its 10.0 s budget (--time), 6.00 s over: the phases below stretched");
+                        "measuring took 16.0 s of its 10.0 s budget (--time), 6.00 s over: the phases below stretched");
     }
 
     @Test
@@ -80,7 +80,7 @@ class BudgetTest {
         assertThat(b.fits("trial 2/2: threads(2)", b.slice(0, 1), 400 * MS)).isTrue();
         assertThat(b.notes()).isEmpty();
         now.addAndGet(7 * S);
-        assertThat(b.summary()).isEqualTo("the run took 9.25 s of its 10.0 s budget (--time)");
+        assertThat(b.summary()).isEqualTo("measuring took 9.25 s of its 10.0 s budget (--time)");
     }
 
     @Test

@@ -148,7 +148,7 @@ class HonestVerdictTest {
                 BUSY,
                 v,
                 4_780 * MS,
-                List.of("the run took 4.78 s of its 5.00 s budget (--time)"),
+                List.of("measuring took 4.78 s of its 5.00 s budget (--time)"),
                 sideBySide);
     }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +30,34 @@ class InterviewTest {
         assertThat(r.out())
                 .contains("1. Of a task's time")
                 .contains("9. Longest acceptable latency")
-                .contains("VERDICT: Use virtual threads: 2000 mostly waiting tasks")
+                .contains("VERDICT: Use virtual threads: 2,000 mostly waiting tasks")
                 .contains("starting a virtual thread took 2.00 µs here against 60.0 µs for a platform thread");
+    }
+
+    /** Was: "about 23,700,000/s" on 2 cores for a 1 µs task, more than the cores can hand tasks over. */
+    @Test
+    void anEstimateExceededWhatTheCoresCanDo() {
+        AdviseCommandTest.Run r = answer("1", "1us", "1000", "0", "n", "n", "n", "n", "none");
+        assertThat(r.exit()).isZero();
+        int cores = Runtime.getRuntime().availableProcessors();
+        Matcher about = Pattern.compile("VERDICT: .*?\\(about ([0-9,.]+)/s").matcher(r.out());
+        assertThat(about.find()).as(r.out()).isTrue();
+        double estimate = Double.parseDouble(about.group(1).replace(",", ""));
+        // no model hands over an empty task in less than the fastest round trip measured (15 µs, threads(1))
+        assertThat(estimate).isLessThanOrEqualTo(cores * 1e9 / (15 * US) * 1.01);
+        assertThat(r.out()).contains("capped at what " + cores + (cores == 1 ? " core" : " cores") + " can do");
+    }
+
+    /** Was: "1 tasks in flight" and "a 604,800 s task". */
+    @Test
+    void oneTaskWasPluralAndAWeekReadInSeconds() {
+        AdviseCommandTest.Run r = answer("100", "168h", "1", "0", "n", "n", "n", "n", "none");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out())
+                .contains("1 task in flight")
+                .doesNotContain("1 tasks")
+                .doesNotContain("604,800");
+        assertThat(r.out()).contains("7 d");
     }
 
     @Test

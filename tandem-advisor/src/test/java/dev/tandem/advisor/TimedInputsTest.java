@@ -15,7 +15,7 @@ class TimedInputsTest {
     void aNextAfterHasNextSaidTrueReturnsEvenPastTheDeadline() {
         // AdvisorTest.tinyTasksGetBatchingAdvice at load 15: map failed the trial with NoSuchElementException
         AtomicLong now = new AtomicLong(0);
-        Trials.TimedInputs in = new Trials.TimedInputs(List.of("a", "b"), 10, 100, now::get);
+        TimedInputs in = new TimedInputs(List.of("a", "b"), 10, 100, now::get);
         assertThat(in.hasNext()).isTrue();
         now.set(500); // the reader was descheduled past the deadline between hasNext and next
         assertThat(in.next()).isEqualTo("a");
@@ -24,7 +24,7 @@ class TimedInputsTest {
 
     @Test
     void givesTheFirstNInputsCyclingAndThenRefuses() {
-        Trials.TimedInputs in = new Trials.TimedInputs(List.of("a", "b"), 5, Long.MAX_VALUE, () -> 0);
+        TimedInputs in = new TimedInputs(List.of("a", "b"), 5, Long.MAX_VALUE, () -> 0);
         List<Object> seen = new ArrayList<>();
         in.forEachRemaining(seen::add);
         assertThat(seen).containsExactly("a", "b", "a", "b", "a");

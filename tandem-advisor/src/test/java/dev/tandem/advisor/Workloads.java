@@ -40,20 +40,45 @@ public final class Workloads {
         }
     }
 
-    /** Waits 20 ms as a remote call would, using almost no CPU. */
-    public static final class BlockingIo implements Task<Integer> {
+    /** Waits as a remote call would, using almost no CPU. */
+    abstract static class Waits implements Task<Integer> {
         @Serial
         private static final long serialVersionUID = 1L;
 
-        /** Needed by the advisor. */
-        public BlockingIo() {}
+        private final long millis;
+
+        Waits(long millis) {
+            this.millis = millis;
+        }
 
         @Override
         public Integer call() throws InterruptedException {
             // CHECKSTYLE.OFF: noSleepInTests (a workload, not a wait)
-            Thread.sleep(20); // the workload's "remote call", not a test's wait
+            Thread.sleep(millis); // the workload's "remote call", not a test's wait
             // CHECKSTYLE.ON: noSleepInTests
             return 1;
+        }
+    }
+
+    /** Waits 20 ms as a remote call would. */
+    public static final class BlockingIo extends Waits {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public BlockingIo() {
+            super(20);
+        }
+    }
+
+    /** Waits 250 ms as a slow remote call would: longer than a short duel's rounds. */
+    public static final class SlowCall extends Waits {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public SlowCall() {
+            super(250);
         }
     }
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -52,7 +53,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TandemCli.Info.class,
             TandemCli.ClassPath.class,
             TandemCli.VersionCommand.class,
-            CommandLine.HelpCommand.class
+            TandemCli.Help.class
         })
 public final class TandemCli implements Callable<Integer> {
     /** The exit code of a usage error. */
@@ -130,10 +131,17 @@ public final class TandemCli implements Callable<Integer> {
             return "unknown option '" + option + "'"
                     + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)");
         }
-        if (cl.getSubcommands().isEmpty()
-                || unmatched.isEmpty()
-                || unmatched.get(0).startsWith("-")) {
+        if (unmatched.isEmpty() || unmatched.get(0).startsWith("-")) {
             return null;
+        }
+        if (cl.getSubcommands().isEmpty()) {
+            // a bare word a command does not take: was picocli's "Unmatched argument at index 1: 'x'"
+            String word = unmatched.get(0);
+            boolean option = cl.getCommandSpec().findOption("--" + word) != null;
+            return "unexpected argument '" + word + "'" + (option ? " (did you mean --" + word + "?)" : "")
+                    + (cl.getCommandSpec().positionalParameters().isEmpty()
+                            ? "; " + cl.getCommandSpec().qualifiedName() + " takes only options"
+                            : "");
         }
         String word = unmatched.get(0);
         // picocli's suggestions are loose (it offered classpath for frobnicate): keep those that start alike
@@ -181,6 +189,57 @@ public final class TandemCli implements Callable<Integer> {
             return new String[] {
                 "tandem " + version(), "JDK " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
             };
+        }
+    }
+
+    /**
+     * {@code tandem help [COMMAND]}: the help of tandem or of one command. An unknown command is a usage error
+     * naming it and the commands there are, as for {@code tandem COMMAND} (picocli's own help command said
+     * "Unknown subcommand 'x'." and named none).
+     */
+    @Command(
+            name = "help",
+            helpCommand = true,
+            header = "Show the help of tandem, or of one of its commands.",
+            description = "With no COMMAND, lists the commands; with one, shows its options and examples.")
+    static final class Help implements CommandLine.IHelpCommandInitializable2, Runnable {
+        @Parameters(paramLabel = "COMMAND", arity = "0..1", description = "The command to describe.")
+        String command;
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show this help message and exit.")
+        boolean help;
+
+        private CommandLine self;
+        private CommandLine.Help.ColorScheme colors;
+        private PrintWriter out;
+
+        @Override
+        public void init(
+                CommandLine helpCommandLine,
+                CommandLine.Help.ColorScheme colorScheme,
+                PrintWriter outWriter,
+                PrintWriter errWriter) {
+            this.self = helpCommandLine;
+            this.colors = colorScheme;
+            this.out = outWriter;
+        }
+
+        @Override
+        public void run() {
+            CommandLine parent = self.getParent();
+            if (command == null) {
+                parent.usage(out, colors);
+                return;
+            }
+            CommandLine sub = parent.getSubcommands().get(command);
+            if (sub == null) {
+                // one line naming it and the commands there are, exit code 2: the same as "tandem nope"
+                throw new UnmatchedArgumentException(parent, List.of(command));
+            }
+            sub.usage(out, colors);
         }
     }
 

@@ -185,6 +185,30 @@ class TandemCliTest {
         assertThat(run("version", "extra").isUsageError().err()).startsWith("tandem version: ");
     }
 
+    /** Was: "Unknown subcommand 'nope'.", naming none of the commands there are. */
+    @Test
+    void helpOfAnUnknownCommandNamedNoneOfTheCommands() {
+        Run r = run("help", "nope").isUsageError();
+        assertThat(r.err().strip())
+                .contains("unknown command 'nope' (did you mean node?); the commands are lab, advise, node, info,")
+                .doesNotContain("Unknown subcommand");
+        assertThat(run("help", "--help").out()).contains("COMMAND");
+    }
+
+    /** Was: "Unmatched argument at index 1: 'interactive'", and tandem lab verdict ran a lab that measured nothing. */
+    @Test
+    void aBareWordACommandDoesNotTakeWasNotNamedAsSuch() {
+        assertThat(run("advise", "interactive").isUsageError().err())
+                .contains("tandem advise: unexpected argument 'interactive' (did you mean --interactive?);"
+                        + " tandem advise takes only options")
+                .doesNotContain("Unmatched");
+        assertThat(run("info", "now").isUsageError().err())
+                .contains("tandem info: unexpected argument 'now'; tandem info takes only options");
+        assertThat(run("lab", "verdict").isUsageError().err())
+                .contains("the verdict experiment alone measures nothing");
+        assertThat(run("lab", "sharng").isUsageError().err()).contains("(did you mean sharing?)");
+    }
+
     /** Was: "Unknown option: '--quik'", where an unknown command got a "did you mean". */
     @Test
     void aMistypedOptionGotNoSuggestion() {

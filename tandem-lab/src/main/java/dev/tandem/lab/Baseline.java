@@ -31,6 +31,8 @@ import java.util.Objects;
 record Baseline(Path path, JsonNode results) {
     /** The format this lab writes, and the only one it compares with. */
     static final String FORMAT = "tandem-lab-results/2";
+    /** How every format of the lab's results begins: a directory whose results.json begins so is the lab's. */
+    static final String FORMAT_FAMILY = "tandem-lab-results/";
 
     Baseline {
         Objects.requireNonNull(path, "path");

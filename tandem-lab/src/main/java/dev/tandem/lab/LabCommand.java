@@ -144,9 +144,11 @@ public final class LabCommand implements Callable<Integer> {
         }
         for (String id : experiments) {
             if (!Lab.ORDER.contains(id)) {
+                String near = nearest(id);
                 throw new ParameterException(
                         spec.commandLine(),
-                        "unknown experiment '" + id + "'; choose from " + String.join(", ", Lab.ORDER));
+                        "unknown experiment '" + id + "'" + (near == null ? "" : " (did you mean " + near + "?)")
+                                + "; choose from " + String.join(", ", Lab.ORDER));
             }
         }
         if (jmh != null && !selfCheck) {
@@ -159,6 +161,13 @@ public final class LabCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, compare.toString());
             }
+        }
+        if (experiments.equals(List.of("verdict"))) {
+            // it weighs what the experiments run with it measured: alone, it ran a lab that measured nothing
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "the verdict experiment alone measures nothing: it weighs the experiments run with it; run"
+                            + " tandem lab for all of them, or name some with it (tandem lab scaling verdict)");
         }
         if (selfCheck) {
             rejectWith("--self-check", experiments.isEmpty() && !quick && compare == null);
@@ -179,9 +188,9 @@ public final class LabCommand implements Callable<Integer> {
                         (jmh != null ? "--jmh " + jmh : "the JMH benchmarks jar " + jar) + " is not a JMH benchmarks"
                                 + " jar (" + notJmh + "); give tandem-benchmarks/target/benchmarks.jar");
             }
-            return new SelfCheck(stdout, stderr).run(jar, writableDirectory(out));
+            return new SelfCheck(stdout, stderr).run(jar, writableDirectory(out, List.of("self-check.json")));
         }
-        Path dir = writableDirectory(out);
+        Path dir = writableDirectory(out, ReportWriter.FILES);
         List<String> chosen = new ArrayList<>();
         for (String id : Lab.ORDER) {
             if (experiments.isEmpty() || experiments.contains(id)) {
@@ -190,6 +199,39 @@ public final class LabCommand implements Callable<Integer> {
         }
         LabOptions options = new LabOptions(chosen, quick, seed, dir, baseline, !noProgress);
         return new Lab(stdout, stderr).run(options);
+    }
+
+    /**
+     * {@return the experiment or option that {@code word} probably meant: an experiment a letter or two away
+     * or that it begins, or an option of that name ("quick" for --quick); null if none}
+     */
+    private String nearest(String word) {
+        if (spec.findOption("--" + word) != null) {
+            return "--" + word;
+        }
+        return Lab.ORDER.stream()
+                .filter(id -> id.startsWith(word) || word.startsWith(id) || distance(id, word) <= 2)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** {@return the edit distance of {@code a} and {@code b}: insertions, deletions and substitutions} */
+    static int distance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int up = row[j];
+                row[j] = Math.min(
+                        Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = up;
+            }
+        }
+        return row[b.length()];
     }
 
     /**
@@ -223,10 +265,13 @@ public final class LabCommand implements Callable<Integer> {
         }
     }
 
-    /** Creates {@code dir} if needed and proves it writable; a usage error names --out and the value. */
-    private Path writableDirectory(Path dir) {
+    /**
+     * Creates {@code dir} if needed and proves it writable, and refuses one where writing {@code files} would
+     * overwrite what another command wrote (an advisor's report); a usage error names --out and the value.
+     */
+    private Path writableDirectory(Path dir, List<String> files) {
         try {
-            return Page.prepareDirectory(dir);
+            return Page.prepareDirectory(dir, Baseline.FORMAT_FAMILY, "tandem lab", files);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--out " + e.getMessage(), e, null, dir.toString());
         }

@@ -29,6 +29,9 @@ import java.util.List;
  * One writer per run; not thread-safe.
  */
 final class ReportWriter {
+    /** The files a report is made of, all in its directory. */
+    static final List<String> FILES = List.of("index.html", "report.md", "results.json");
+
     private final LabOptions options;
     private final Instant started;
     private final double seconds;

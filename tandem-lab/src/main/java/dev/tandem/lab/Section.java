@@ -314,6 +314,6 @@ final class Section {
 
     /** {@return a count with its noun in the right number: "1 worker", "2 workers", "1 verdict is"} */
     static String count(long n, String one, String many) {
-        return n + " " + (n == 1 ? one : many);
+        return Units.count(n, one, many);
     }
 }

@@ -255,13 +255,17 @@ final class VerdictExperiment implements Experiment {
         double ratio = procMicros / virtualMicros;
         String io = "";
         if (sc != null && sc.outcome != Outcome.INCONCLUSIVE) { // never quote a section that could not decide
-            double virt = sc.median("speedup.VIRTUAL_THREADS.io."
-                    + ScalingExperiment.workers(false).getLast());
-            if (Double.isNaN(virt)) {
-                virt = sc.median("speedup.VIRTUAL_THREADS.io."
-                        + ScalingExperiment.workers(true).getLast());
+            String key = "speedup.VIRTUAL_THREADS.io."
+                    + ScalingExperiment.workers(false).getLast();
+            if (Double.isNaN(sc.median(key))) {
+                key = "speedup.VIRTUAL_THREADS.io."
+                        + ScalingExperiment.workers(true).getLast();
             }
-            io = Double.isNaN(virt) ? "" : "; IO-bound work scaled " + Units.ratio(virt) + " on virtual threads";
+            double virt = sc.median(key);
+            // a speed-up beyond the workers is an artefact, never a number to quote
+            io = Double.isNaN(virt) || sc.artefact(key)
+                    ? ""
+                    : "; IO-bound work scaled " + Units.ratio(virt) + " on virtual threads";
         }
         return new Angle(
                 "concurrency",

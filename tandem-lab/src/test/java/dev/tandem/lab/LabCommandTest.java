@@ -6,7 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class LabCommandTest {
@@ -31,6 +34,40 @@ class LabCommandTest {
         assertThat(r.err())
                 .contains("unknown experiment 'switchng'")
                 .contains("resources, switching, sharing, isolation, scaling, races, verdict");
+    }
+
+    @Test
+    void aMistypedExperimentGotNoSuggestionAndABareWordForAnOptionRanTheLab() {
+        assertThat(run("--quick", "switchng").err())
+                .contains("unknown experiment 'switchng' (did you mean switching?)");
+        Run quick = run("quick");
+        assertThat(quick.code()).isEqualTo(2);
+        assertThat(quick.err()).contains("unknown experiment 'quick' (did you mean --quick?)");
+        assertThat(run("zzz").err()).contains("unknown experiment 'zzz'; choose from");
+    }
+
+    @Test
+    void aLabReportIntoTheAdvisorsFolderWouldOverwriteIt(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("results.json"), "{\"format\": \"tandem-advise/2\"}");
+        Files.writeString(dir.resolve("index.html"), "<p>the advice</p>");
+        Run r = run("--quick", "--out", dir.toString(), "switching");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--out")
+                .contains("a report of another command (results.json: tandem-advise/2)")
+                .doesNotContain("experiments (");
+        assertThat(dir.resolve("index.html")).content().isEqualTo("<p>the advice</p>");
+    }
+
+    @Test
+    void verdictAloneRanALabThatMeasuredNothing() {
+        Run r = run("verdict");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("the verdict experiment alone measures nothing")
+                .contains("tandem lab scaling verdict")
+                .doesNotContain("experiments (");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test

@@ -212,6 +212,49 @@ public final class Charts {
         }
     }
 
+    /**
+     * The unit of a time axis, such as µs: values in nanoseconds divided by {@code nanos} read in it.
+     *
+     * @param unit the unit's symbol: ns, µs, ms or s
+     * @param nanos nanoseconds per unit
+     */
+    public record TimeScale(String unit, double nanos) {
+        /** {@return the values, in nanoseconds, in this unit; negative ones (not measured) become NaN, a gap} */
+        public List<Double> of(List<Double> values) {
+            return values.stream()
+                    .map(v -> v == null || v < 0 ? Double.NaN : v / nanos)
+                    .toList();
+        }
+    }
+
+    /**
+     * {@return the unit that shows every value of a time axis: on a log axis the largest in which the
+     * smallest value is still at least 1 (a bar below 1 on a log axis that starts at 1 is invisible: latencies
+     * below 1 ms vanished from an axis in ms), on a linear axis the largest in which the largest value is}
+     *
+     * @param nanos the values in nanoseconds; NaN and negative ones are not measured
+     */
+    public static TimeScale timeScale(List<Double> nanos, boolean log) {
+        List<Double> known = nanos.stream()
+                .filter(v -> v != null && v > 0 && !v.isNaN() && !v.isInfinite())
+                .toList();
+        double deciding = known.isEmpty()
+                ? 1e6
+                : log
+                        ? known.stream().mapToDouble(Double::doubleValue).min().orElse(1e6)
+                        : known.stream().mapToDouble(Double::doubleValue).max().orElse(1e6);
+        if (deciding >= 1e9) {
+            return new TimeScale("s", 1e9);
+        }
+        if (deciding >= 1e6) {
+            return new TimeScale("ms", 1e6);
+        }
+        if (deciding >= 1e3) {
+            return new TimeScale("µs", 1e3);
+        }
+        return new TimeScale("ns", 1);
+    }
+
     /** Rounds to 4 significant digits so that the page stays small and tooltips stay readable. */
     public static double round(double v) {
         if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {

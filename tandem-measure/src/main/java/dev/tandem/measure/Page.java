@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,6 +193,55 @@ public final class Page {
         } catch (IOException | SecurityException e) {
             throw new IllegalArgumentException(
                     dir + ": cannot create or write this directory" + Units.why(e) + "; give a writable directory", e);
+        }
+    }
+
+    /**
+     * As {@link #prepareDirectory(Path)}, and refuses a directory where writing the report would overwrite
+     * files this command did not write: {@code tandem advise --report tandem-report} replaced the lab's
+     * report. A file of {@code files} that exists counts as this command's own only if the directory's
+     * {@code results.json} names this command's format ({@code "format"} or {@code "schema"} starting with
+     * {@code format}), so a report is rewritten by the command that wrote it, and nothing else is touched.
+     *
+     * @param format the start of the format of the {@code results.json} this command writes, such as
+     *        {@code "tandem-advise/"}
+     * @param command the command, for the message, such as "tandem advise"
+     * @param files the names of the files the command writes into the directory
+     * @return {@code dir}
+     * @throws IllegalArgumentException naming the file and whose it is: "DIR/index.html: a report of another
+     *         program (results.json: tandem-lab-results/2), which tandem advise would overwrite; give another
+     *         directory"
+     */
+    public static Path prepareDirectory(Path dir, String format, String command, List<String> files) {
+        prepareDirectory(dir);
+        String owner = formatOf(dir.resolve("results.json"));
+        if (owner != null && owner.startsWith(format)) {
+            return dir;
+        }
+        for (String name : files) {
+            Path f = dir.resolve(name);
+            if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException(f + ": "
+                        + (owner != null
+                                ? "a report of another command (results.json: " + owner + ")"
+                                : "a file that " + command + " did not write")
+                        + ", which " + command + " would overwrite; give another directory");
+            }
+        }
+        return dir;
+    }
+
+    /** {@return the "format" or "schema" field of a results file, or null if there is none or it is no such file} */
+    private static String formatOf(Path results) {
+        if (!Files.isRegularFile(results)) {
+            return null;
+        }
+        try {
+            JsonNode root = Json.MAPPER.readTree(results.toFile());
+            String f = root.path("format").asText(root.path("schema").asText(""));
+            return f.isEmpty() ? null : f;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Numbers as people read them, one format for every report, table and chart label: about three
@@ -91,21 +93,54 @@ public final class Units {
         return num(b / 1073741824.0) + " GiB";
     }
 
-    /** {@return a duration in ns, µs, ms or s with about three significant digits, or "n/a" when negative} */
+    /**
+     * {@return a duration in ns, µs, ms, s, h or d with about three significant digits ({@code 250 ms},
+     * {@code 1.50 s}, {@code 1.50 h}), a whole number of hours or days without decimals ({@code 7 d}, not
+     * {@code 604,800 s}), or "n/a" when negative}
+     */
     public static String nanos(long ns) {
-        if (ns < 0) {
-            return "n/a";
-        }
+        return ns < 0 ? "n/a" : inUnit(ns, false);
+    }
+
+    /** {@return {@code ns} (not negative) in the largest unit that keeps a digit before the point} */
+    private static String inUnit(long ns, boolean exact) {
         if (ns < 1_000) {
             return ns + " ns";
         }
-        if (ns < 1_000_000) {
-            return num(ns / 1e3) + " µs";
+        double[] sizes = {1e3, 1e6, 1e9, 3.6e12, 8.64e13};
+        String[] names = {" µs", " ms", " s", " h", " d"};
+        int u = 0;
+        while (u + 1 < sizes.length && ns >= sizes[u + 1]) {
+            u++;
         }
-        if (ns < 1_000_000_000) {
-            return num(ns / 1e6) + " ms";
+        double v = ns / sizes[u];
+        // hours and days read whole when they are ("7 d", not "7.00 d"), as does every unit of a value as set
+        return (exact || u >= 3 ? whole(v) : num(v)) + names[u];
+    }
+
+    /** {@return {@code v} as a whole number when it is one, else as {@link #num(double)} writes it} */
+    private static String whole(double v) {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,.0f", v) : num(v);
+    }
+
+    /**
+     * {@return a duration as people read it, signed, whole numbers without decimals: {@code 5 s},
+     * {@code 250 ms}, {@code 1.50 s}, {@code -3 ms}} For the
+     * messages that echo a value; {@link Duration#toString()} wrote {@code PT-0.003S}.
+     */
+    public static String duration(Duration d) {
+        long ns;
+        try {
+            ns = d.abs().toNanos();
+        } catch (ArithmeticException tooLong) {
+            ns = Long.MAX_VALUE;
         }
-        return num(ns / 1e9) + " s";
+        return (d.isNegative() ? "-" : "") + inUnit(ns, true);
+    }
+
+    /** {@return {@code n} and the noun for it: "1 task", "3 tasks"} */
+    public static String count(long n, String one, String many) {
+        return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? one : many);
     }
 
     /**
@@ -203,6 +238,41 @@ public final class Units {
             return (long) (v * unit);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a size; write it like 512m, 2g or 64k", e);
+        }
+    }
+
+    /**
+     * Parses a duration as {@link #parseDuration(String)} does, but a number without a unit is refused with a
+     * suggestion the caller accepts: {@code 50} for a limit that takes 50ms and 50s reads "write it like 50ms
+     * or 50s", for one of 8 s to 1 h "write it like 50s", and {@code 0} "write it like {@code example}" (it
+     * was told to write 0ms or 0s, both refused next).
+     *
+     * @param text the duration as typed
+     * @param accepted the durations the caller takes
+     * @param example what to suggest when neither reading of the number is accepted, such as "30s or 2m"
+     * @return the duration, not yet checked against {@code accepted}: the caller says what is wrong with it
+     * @throws IllegalArgumentException if {@code text} is no duration or has no unit
+     */
+    public static Duration parseDuration(String text, Predicate<Duration> accepted, String example) {
+        try {
+            return parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            String t = text.strip();
+            if (t.isEmpty() || !Character.isDigit(t.charAt(t.length() - 1))) {
+                throw e;
+            }
+            List<String> fit = Stream.of(t + "ms", t + "s")
+                    .filter(c -> {
+                        try {
+                            return accepted.test(parseDuration(c));
+                        } catch (IllegalArgumentException notOne) {
+                            return false;
+                        }
+                    })
+                    .toList();
+            throw new IllegalArgumentException(
+                    "'" + text + "' has no unit; write it like " + (fit.isEmpty() ? example : String.join(" or ", fit)),
+                    e);
         }
     }
 

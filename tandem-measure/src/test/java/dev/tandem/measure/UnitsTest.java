@@ -29,6 +29,18 @@ class UnitsTest {
         assertThat(Units.bytes(200L << 20)).isEqualTo("200 MiB");
         assertThat(Units.nanos(15_000)).isEqualTo("15.0 µs");
         assertThat(Units.nanos(1_500_000_000L)).isEqualTo("1.50 s");
+        // a week was "604,800 s"
+        assertThat(Units.nanos(604_800_000_000_000L)).isEqualTo("7 d");
+        assertThat(Units.nanos(5_400_000_000_000L)).isEqualTo("1.50 h");
+        assertThat(Units.nanos(3_600_000_000_000L)).isEqualTo("1 h");
+        assertThat(Units.nanos(90_000_000_000L)).isEqualTo("90.0 s");
+        // a value echoed in a message: PT-0.003S and PT5S were Duration.toString()
+        assertThat(Units.duration(Duration.ofMillis(-3))).isEqualTo("-3 ms");
+        assertThat(Units.duration(Duration.ofSeconds(5))).isEqualTo("5 s");
+        assertThat(Units.duration(Duration.ofMillis(1500))).isEqualTo("1.50 s");
+        assertThat(Units.duration(Duration.ofMillis(250))).isEqualTo("250 ms");
+        assertThat(Units.count(1, "task", "tasks")).isEqualTo("1 task");
+        assertThat(Units.count(1_000, "task", "tasks")).isEqualTo("1,000 tasks");
         assertThat(Units.parseBytes("512m")).isEqualTo(512L << 20);
         assertThat(Units.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
         assertThat(Units.parseDuration("2m")).isEqualTo(Duration.ofMinutes(2));

@@ -1,0 +1,49 @@
+package dev.tandem.advisor;
+
+import dev.tandem.Mode;
+import dev.tandem.measure.Units;
+import java.util.List;
+
+/**
+ * The questionnaire's data-sharing reason: threads read shared data in place; worker JVMs get it through
+ * Tandem's own shared arrays ({@code dev.tandem.ipc}) rather than a copy per worker, each priced with this
+ * machine's measured costs. Stateless.
+ */
+final class SharedData {
+    private SharedData() {}
+
+    /** The data-sharing reason: in place for threads, Tandem's shared arrays rather than copies for processes. */
+    static String reason(Interview.Answers a, CostProbe.Costs c, Mode mode, boolean isolate, List<String> warnings) {
+        long mib = Math.max(1, a.sharedBytes() >> 20);
+        String copy = c.copyNanosPerMiB() > 0 ? Units.nanos(c.copyNanosPerMiB() * mib) : "n/a";
+        String attach = c.sharedNanosPerMiB() > 0 ? Units.nanos(c.sharedNanosPerMiB() * mib) : "n/a";
+        String arrays = "dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)";
+        String text;
+        if (a.sharedBytes() <= 0) {
+            text = "serializing 1 MiB and back costs " + Units.nanos(c.copyNanosPerMiB())
+                    + " here, which processes pay for everything a task takes and returns; threads pass references";
+        } else if (mode.isolated()) {
+            text = "do not copy the " + Units.bytes(a.sharedBytes()) + " that tasks share into each worker (about "
+                    + copy
+                    + " per worker at the serialization speed measured here, " + Units.nanos(c.copyNanosPerMiB())
+                    + " per MiB): put it in a " + arrays + ", whose handle a task carries; a worker attaches it"
+                    + " without a copy, about " + attach + " for all of it here (its pages are mapped, not copied)."
+                    + " Data that is not an array of numbers or bytes is copied once per worker with an initializer,"
+                    + " never per task";
+        } else {
+            text = "threads read the " + Units.bytes(a.sharedBytes()) + " in place; copying it into a worker JVM would"
+                    + " cost about " + copy + " per worker here, and if you move to processes later, a " + arrays
+                    + " shares it without a copy (about " + attach + " to attach all of it)";
+        }
+        if (a.mutableShared()) {
+            text += "; tasks update shared state: threads see each other's writes (with synchronization); worker JVMs"
+                    + " share no heap, so counters and flags go to dev.tandem.ipc (SharedLongArray with atomic"
+                    + " operations, SharedCounter, SharedLock) and richer state to the caller or a database";
+            if (isolate) {
+                warnings.add("isolation and shared mutable state pull apart: keep the shared state in dev.tandem.ipc"
+                        + " primitives or outside the tasks");
+            }
+        }
+        return text + ".";
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tandem.advisor;
+
+import dev.tandem.Mode;
+import dev.tandem.measure.Units;
+import java.util.List;
+
+/**
+ * The most a model can physically run faster than one thread or one worker JVM: no more than the tasks it
+ * runs at once, and for a task that computes no more than the cores can serve at its CPU share
+ * (min(workers, cores) for a task that computes all the time), plus a tolerance of {@link #TOLERANCE}. A
+ * speed-up above it is an artefact of the measurement (a baseline slowed by a neighbour, a burst of timing),
+ * never a result: the same bound as the lab's scaling experiment ({@code ScalingExperiment.SPEEDUP_TOLERANCE},
+ * {@code Section.atMost}). Immutable.
+ */
+final class SpeedupBound {
+    /** How far above the physical bound a speed-up may lie before it is an artefact. */
+    static final double TOLERANCE = 0.10;
+
+    private final List<Advice.Trial> trials;
+    private final Advice.Trial base;
+    private final int cores;
+    private final double cpuShare;
+
+    /**
+     * @param trials the trials of a run
+     * @param base the one-thread (or one-worker) trial speed-ups are measured against, or null
+     * @param cores the machine's cores
+     * @param cpuShare the task's CPU share from the probe, or negative if unknown
+     */
+    SpeedupBound(List<Advice.Trial> trials, Advice.Trial base, int cores, double cpuShare) {
+        this.trials = trials;
+        this.base = base;
+        this.cores = cores;
+        this.cpuShare = cpuShare;
+    }
+
+    /** {@return {@code t}'s throughput over the baseline's, or NaN} */
+    double speedup(Advice.Trial t) {
+        return base == null || !Rules.measured(t) || base.throughput() <= 0
+                ? Double.NaN
+                : t.throughput() / base.throughput();
+    }
+
+    /** {@return true if {@code t}'s speed-up over the baseline lies above {@link #of}: an artefact, never a result} */
+    boolean artefact(Advice.Trial t) {
+        return t != base && speedup(t) > of(t, cores, cpuShare);
+    }
+
+    /** {@return the first trial whose speed-up is an artefact, or null} */
+    Advice.Trial first() {
+        return trials.stream().filter(this::artefact).findFirst().orElse(null);
+    }
+
+    /** {@return true if {@code t}'s windows cannot rank it: its speed-up is an artefact, or it is the baseline of one} */
+    boolean suspect(Advice.Trial t) {
+        return artefact(t) || t == base && first() != null;
+    }
+
+    /** {@return why {@code t}'s speed-up is not quoted, in words} */
+    String text(Advice.Trial t) {
+        return t.label() + "'s speed-up over " + base.label() + " lies above the " + Units.ratio(of(t, cores, cpuShare))
+                + " that " + why(t, cores, cpuShare)
+                + " allow: an artefact of the measurement (a slowed baseline or a timing burst), not a result";
+    }
+
+    /**
+     * {@return the bound of {@code t}'s speed-up over one thread; infinite for a {@code map} trial, whose
+     * batches save per-task costs the one-thread baseline paid} The cores bound only a task that computes (a
+     * CPU share of at least a half): the probe's share of a task that mostly waits is too small a number to
+     * divide by.
+     *
+     * @param cpuShare the task's CPU share from the probe, or negative if unknown (then only the tasks at once
+     *     bound it)
+     */
+    static double of(Advice.Trial t, int cores, double cpuShare) {
+        if (t.batched()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double parallel = cpuShare >= 0.5 ? Math.min(atOnce(t), cores / cpuShare) : atOnce(t);
+        return Math.max(1, parallel) * (1 + TOLERANCE);
+    }
+
+    /** {@return what the bound of {@link #of} comes from, in words: "2 cores" or "8 tasks at once"} */
+    static String why(Advice.Trial t, int cores, double cpuShare) {
+        int atOnce = atOnce(t);
+        if (cpuShare >= 0.5 && cores / cpuShare < atOnce + 0.5) { // the cores bind
+            return Units.count(cores, "core", "cores")
+                    + (cpuShare < 0.95 ? " at the task's " + Units.percent(cpuShare) + " CPU" : "");
+        }
+        return Units.count(atOnce, "task", "tasks") + " at once";
+    }
+
+    /** {@return the tasks {@code t} runs at once: its callers for virtual threads (unbounded if not known), else its slots} */
+    private static int atOnce(Advice.Trial t) {
+        if (t.mode() == Mode.VIRTUAL_THREADS) {
+            return t.concurrency() > 0 ? t.concurrency() : Integer.MAX_VALUE;
+        }
+        return t.workers() * t.threadsPerWorker();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tandem.advisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.Mode;
+import dev.tandem.measure.Stats;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** A trial's headline tasks/s is the statistic its spread is around: it lay outside its own spread (#16). */
+class HeadlineThroughputTest {
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void aHeadlineTasksPerSecondLayOutsideItsOwnSpread() {
+        // four quiet windows of 10 tasks each, then a burst of 100: the whole phase's mean, 28/s, is above
+        // every quartile of the windows (10-10/s)
+        long[] done = new long[140];
+        int k = 0;
+        for (int w = 0; w < 5; w++) {
+            int tasks = w < 4 ? 10 : 100;
+            for (int i = 0; i < tasks; i++) {
+                done[k++] = w * S + (i + 1) * (S / (tasks + 1));
+            }
+        }
+        TrialOutcome out = new TrialOutcome(new Trials.Plan(Mode.THREADS, 2, 1, 2, false));
+        out.measureStart = 0;
+        out.seconds = 5;
+        out.done = done;
+        out.latency = new long[done.length];
+        out.task = new long[done.length];
+        Arrays.fill(out.latency, 2_000_000);
+        Arrays.fill(out.task, 1_000_000);
+        Advice.Trial t = out.toTrial(1_000_000);
+        Stats spread = Stats.of(t.throughputSamples());
+        assertThat(t.throughputSamples()).hasSize(TrialOutcome.WINDOWS);
+        assertThat(t.throughput())
+                .as("headline %s against the spread %s-%s", t.throughput(), spread.q1(), spread.q3())
+                .isBetween(spread.q1(), spread.q3())
+                .isEqualTo(spread.median());
+    }
+}
