@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import dev.tandem.spi.DurationWords;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -85,7 +86,7 @@ public record ClusterOptions(
         require(
                 nodeFailureTimeout.compareTo(Duration.ofSeconds(1)) >= 0
                         && nodeFailureTimeout.compareTo(Duration.ofHours(1)) <= 0,
-                "nodeFailureTimeout must be between 1 s and 1 h, was " + nodeFailureTimeout);
+                "nodeFailureTimeout must be between 1 s and 1 h, was " + DurationWords.of(nodeFailureTimeout));
     }
 
     /** {@return whether this is a local cluster, started and owned by the pool} */

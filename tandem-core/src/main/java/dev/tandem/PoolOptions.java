@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import dev.tandem.spi.DurationWords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,7 +131,7 @@ public record PoolOptions(
         if (taskTimeout != null) {
             require(
                     !taskTimeout.isNegative() && !taskTimeout.isZero(),
-                    "taskTimeout must be positive, was " + taskTimeout + "; omit it for no limit");
+                    "taskTimeout must be positive, was " + DurationWords.of(taskTimeout) + "; omit it for no limit");
         }
         for (String option : jvmOptions) {
             require(
@@ -143,20 +144,22 @@ public record PoolOptions(
         require(maxTasksPerWorker >= 0, "maxTasksPerWorker must be >= 1, or 0 for no limit, was " + maxTasksPerWorker);
         require(
                 !workerStartTimeout.isNegative() && !workerStartTimeout.isZero(),
-                "workerStartTimeout must be positive, was " + workerStartTimeout);
+                "workerStartTimeout must be positive, was " + DurationWords.of(workerStartTimeout));
         require(maxRestarts >= 0, "maxRestarts must be >= 0, was " + maxRestarts);
         require(
                 !restartWindow.isNegative() && !restartWindow.isZero(),
-                "restart window must be positive, was " + restartWindow);
-        require(!restartBackoff.isNegative(), "restartBackoff must be >= 0, was " + restartBackoff);
+                "restart window must be positive, was " + DurationWords.of(restartWindow));
+        require(!restartBackoff.isNegative(), "restartBackoff must be >= 0, was " + DurationWords.of(restartBackoff));
         require(
                 maxRestartBackoff.compareTo(restartBackoff) >= 0,
-                "maxRestartBackoff must be >= restartBackoff (" + restartBackoff + "), was " + maxRestartBackoff);
+                "maxRestartBackoff must be >= restartBackoff (" + DurationWords.of(restartBackoff) + "), was "
+                        + DurationWords.of(maxRestartBackoff));
         require(
                 restartBackoff.compareTo(restartWindow) <= 0,
-                "restartBackoff's initial delay (" + restartBackoff
+                "restartBackoff's initial delay (" + DurationWords.of(restartBackoff)
                         + ") must not be longer than restartLimit's window ("
-                        + restartWindow + "): a crash loop that lasts a whole window fails the pool, so the first"
+                        + DurationWords.of(restartWindow)
+                        + "): a crash loop that lasts a whole window fails the pool, so the first"
                         + " backoff alone would fail it; shorten the backoff or widen the window");
         require(retriesOnWorkerLoss >= 0, "retriesOnWorkerLoss must be >= 0, was " + retriesOnWorkerLoss);
         require(poisonThreshold >= 1, "poisonThreshold must be >= 1, was " + poisonThreshold);

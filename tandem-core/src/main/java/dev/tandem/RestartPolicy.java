@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import dev.tandem.spi.DurationWords;
 import java.time.Duration;
 import java.util.ArrayDeque;
 
@@ -86,13 +87,14 @@ final class RestartPolicy {
             streakStart = now;
         }
         if (deaths.size() >= maxRestarts) {
-            gaveUpBecause = (deaths.size() + 1) + " of them within " + words(windowNanos)
+            gaveUpBecause = (deaths.size() + 1) + " of them within " + DurationWords.of(Duration.ofNanos(windowNanos))
                     + ", over the restart limit of " + maxRestarts + " (restartLimit)";
             return GIVE_UP;
         }
         if (streak > 0 && now - streakStart >= windowNanos) {
-            gaveUpBecause = "the crash loop outlasted the restart limit's window of " + words(windowNanos)
-                    + " (restartLimit), with backoffs of up to " + words(maxBackoffNanos) + " (restartBackoff)";
+            gaveUpBecause = "the crash loop outlasted the restart limit's window of "
+                    + DurationWords.of(Duration.ofNanos(windowNanos)) + " (restartLimit), with backoffs of up to "
+                    + DurationWords.of(Duration.ofNanos(maxBackoffNanos)) + " (restartBackoff)";
             return GIVE_UP;
         }
         deaths.addLast(now);
@@ -125,10 +127,5 @@ final class RestartPolicy {
         return "workers died or failed to start " + (streak + 1) + " times in "
                 + Duration.ofNanos(streak == 0 ? 0 : now - streakStart).toMillis() + " ms without completing a task: "
                 + (gaveUpBecause == null ? "the restart limit" : gaveUpBecause);
-    }
-
-    private static String words(long nanos) {
-        long millis = Duration.ofNanos(nanos).toMillis();
-        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem;
 
+import dev.tandem.spi.DurationWords;
 import dev.tandem.spi.Worker;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -67,9 +68,12 @@ final class TaskStops {
                                     + TimeUnit.NANOSECONDS.toMillis(KILL_GRACE_NANOS) + " ms";
             f.fail(new TaskTimeoutException(f.description(), timeout, action));
             if (grace > 0) {
-                w.condemnLocked(f.description() + " timed out after " + timeout + " and its node did not stop it", f);
+                w.condemnLocked(
+                        f.description() + " timed out after " + DurationWords.of(timeout)
+                                + " and its node did not stop it",
+                        f);
             } else {
-                stopLocked(w, f, f.description() + " timed out after " + timeout);
+                stopLocked(w, f, f.description() + " timed out after " + DurationWords.of(timeout));
             }
             background.execute(worker::flush);
         } finally {

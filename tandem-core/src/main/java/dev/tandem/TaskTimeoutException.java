@@ -1,7 +1,7 @@
 package dev.tandem;
 
+import dev.tandem.spi.DurationWords;
 import java.io.Serial;
-import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -16,26 +16,8 @@ public final class TaskTimeoutException extends RuntimeException {
     private final Duration timeout;
 
     TaskTimeoutException(String task, Duration timeout, String action) {
-        super(task + " timed out after " + words(timeout) + "; " + action);
+        super(task + " timed out after " + DurationWords.of(timeout) + "; " + action);
         this.timeout = timeout;
-    }
-
-    /** {@return the timeout as people read it, "5 s" or "250 ms" ({@link Duration#toString()} wrote "PT5S")} */
-    private static String words(Duration d) {
-        try {
-            long ns = d.toNanos();
-            if (ns < 1_000_000) {
-                return ns < 1_000
-                        ? ns + " ns"
-                        : BigDecimal.valueOf(ns, 3).stripTrailingZeros().toPlainString() + " µs";
-            }
-            if (ns < 1_000_000_000) {
-                return BigDecimal.valueOf(ns, 6).stripTrailingZeros().toPlainString() + " ms";
-            }
-            return BigDecimal.valueOf(ns, 9).stripTrailingZeros().toPlainString() + " s";
-        } catch (ArithmeticException tooLong) {
-            return d.getSeconds() + " s";
-        }
     }
 
     /** {@return the timeout that was exceeded} */

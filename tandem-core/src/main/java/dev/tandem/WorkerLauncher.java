@@ -7,6 +7,7 @@ import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ObjectCodec;
 import dev.tandem.protocol.WorkerLaunch;
+import dev.tandem.spi.DurationWords;
 import dev.tandem.spi.WorkerListener;
 import dev.tandem.spi.WorkerStarter;
 import java.io.IOException;
@@ -408,7 +409,7 @@ final class WorkerLauncher implements WorkerStarter {
             throw startFailure(
                     w,
                     cmd,
-                    "did not complete its handshake within " + options.workerStartTimeout()
+                    "did not complete its handshake within " + DurationWords.of(options.workerStartTimeout())
                             + " (raise workerStartTimeout on a slow machine)",
                     e);
         } catch (InterruptedException e) {

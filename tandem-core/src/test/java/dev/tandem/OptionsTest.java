@@ -24,7 +24,7 @@ class OptionsTest {
     @Test
     void badDurationsNameTheValueAndTheFix() {
         assertThatThrownBy(() -> Tandem.threads(1).taskTimeout(Duration.ZERO).options())
-                .hasMessageContaining("taskTimeout must be positive, was PT0S")
+                .hasMessageContaining("taskTimeout must be positive, was 0 s")
                 .hasMessageContaining("omit it");
         assertThatThrownBy(() -> Tandem.processes(1)
                         .restartLimit(-1, Duration.ofSeconds(1))
@@ -43,8 +43,8 @@ class OptionsTest {
                         .restartBackoff(Duration.ofSeconds(20), Duration.ofSeconds(40))
                         .options())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("restartBackoff's initial delay (PT20S)")
-                .hasMessageContaining("restartLimit's window (PT10S)");
+                .hasMessageContaining("restartBackoff's initial delay (20 s)")
+                .hasMessageContaining("restartLimit's window (10 s)");
     }
 
     /** Issue 9 (robustness §6d): jvmOptions((String) null) said only "NullPointerException: null". */

@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.tandem.ClusterOptions;
 import dev.tandem.PoolOptions;
 import dev.tandem.spi.ClusterSpec;
+import dev.tandem.spi.DurationWords;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ final class ClusterConnector {
             throw spec.startFailure()
                     .apply(
                             "cannot connect to cluster '" + c.clusterName() + "' at " + seeds + " within "
-                                    + options.workerStartTimeout() + ": " + e.getMessage()
+                                    + DurationWords.of(options.workerStartTimeout()) + ": " + e.getMessage()
                                     + ". Are nodes running there (`tandem node`), with this --cluster-name?",
                             e);
         }
@@ -106,12 +107,14 @@ final class ClusterConnector {
                         (found == 0
                                 ? "cannot connect to cluster '"
                                         + spec.options().cluster().clusterName() + "' at " + seeds
-                                        + " within " + spec.options().workerStartTimeout()
+                                        + " within "
+                                        + DurationWords.of(spec.options().workerStartTimeout())
                                         + ". Are nodes running there (`tandem node`), with this --cluster-name?"
                                 : "only " + found + " of the " + min + " nodes asked for (minNodes) joined"
                                         + " cluster '"
                                         + spec.options().cluster().clusterName() + "' at " + seeds
-                                        + " within " + spec.options().workerStartTimeout()),
+                                        + " within "
+                                        + DurationWords.of(spec.options().workerStartTimeout())),
                         null);
             }
             pause(50);
