@@ -64,7 +64,8 @@ import java.util.stream.Stream;
  * <p><b>Bounded exits.</b> An idle worker leaves by {@link System#exit}, so that its shutdown hooks
  * run; that exit is bounded by a grace of 5 s ({@code WorkerLaunch.EXIT_GRACE_MILLIS}): a worker
  * whose hooks block, or that is frozen (SIGSTOP), is halted by its own watchdog, and its process tree
- * is killed by the pool 7 s after it was asked to exit (30 s for a worker writing an AOT cache). So
+ * is killed by the pool 7 s after it was asked to exit (for the one worker writing an AOT cache as it
+ * exits, 28 s and 30 s: the JDK assembles the cache then). So
  * {@link #close()}, {@link #shutdown()} followed by {@link #awaitTermination}, and the recycling of
  * {@code maxTasksPerWorker} end in bounded time, whatever user code registered; a worker whose
  * caller dies halts at once, even inside its shutdown hooks.

@@ -278,11 +278,13 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
 
     /**
      * {@return how long a worker asked to exit may take before it is killed, in milliseconds} The
-     * worker's own watchdog halts it after {@link WorkerLaunch#EXIT_GRACE_MILLIS}; this is 2 s more,
-     * or 30 s for a worker that writes its AOT cache at exit.
+     * worker's own watchdog halts it after {@link WorkerLaunch#EXIT_GRACE_MILLIS}, or
+     * {@link WorkerLaunch#TRAINING_EXIT_GRACE_MILLIS} when it writes its AOT cache at exit; this is 2 s
+     * more.
      */
     long exitGraceMillis() {
-        return training.isPresent() ? 30_000 : WorkerLaunch.EXIT_GRACE_MILLIS + 2_000;
+        return (training.isPresent() ? WorkerLaunch.TRAINING_EXIT_GRACE_MILLIS : WorkerLaunch.EXIT_GRACE_MILLIS)
+                + 2_000;
     }
 
     @Override

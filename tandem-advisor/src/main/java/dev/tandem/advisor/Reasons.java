@@ -342,8 +342,11 @@ final class Reasons {
             String s = "in the probe the task ended its JVM: " + r.probe.endedHow()
                     + "; in a thread pool that ends your application, and no catch block can stop System.exit";
             if (iso != null) {
-                s += "; " + iso.label() + " lost " + iso.failureKinds().getOrDefault("WorkerLostException", 0L)
-                        + " workers (WorkerLostException), replaced them and completed " + iso.completed() + " tasks";
+                long lost = iso.failureKinds().getOrDefault("WorkerLostException", 0L);
+                s += "; in " + iso.label() + " " + Units.count(lost, "task", "tasks")
+                        + " failed with WorkerLostException"
+                        + " (a worker JVM that died takes with it every task it held; the pool replaced it), and "
+                        + Units.count(iso.completed(), "task", "tasks") + " completed";
             }
             parts.add(s);
         }

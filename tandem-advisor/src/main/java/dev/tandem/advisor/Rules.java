@@ -432,11 +432,12 @@ final class Rules {
             decision.add(chosen.label() + " is recommended although " + TrialFailures.failuresText(chosen)
                     + ": every model that could run the task had failures");
         } else if (TrialFailures.contained(chosen, exits()) > 0) {
-            decision.add(chosen.label() + " lost " + TrialFailures.contained(chosen, exits())
-                    + " worker JVMs to the task and replaced them ("
-                    + TrialFailures.failuresText(chosen)
-                    + "): that is the failure a process boundary contains, and why the task"
-                    + " needs one; isolated models were compared on throughput");
+            decision.add(
+                    chosen.label() + " lost " + Units.count(TrialFailures.contained(chosen, exits()), "task", "tasks")
+                            + " with the worker JVMs the task ended, and replaced the workers ("
+                            + TrialFailures.failuresText(chosen)
+                            + "): that is the failure a process boundary contains, and why the task"
+                            + " needs one; isolated models were compared on throughput");
         }
         if (racyTrial().isPresent() && oneAtATime(chosen)) {
             decision.add(chosen.label() + " may run a task that races: it runs one task at a time, and one thread"

@@ -213,7 +213,13 @@ final class TrialOutcome {
         List<Double> windows = windowThroughputs(overall);
         // the headline is the median of the windows, the same statistic the spread (their IQR) is around: the
         // whole phase's mean, its last window stretched by the wait for stragglers, fell outside its own spread
-        double throughput = windows.size() >= 2 ? Stats.of(windows).median() : overall;
+        double median = windows.size() >= 2 ? Stats.of(windows).median() : 0;
+        if (median <= 0 && overall > 0) {
+            // too few tasks, or all in a burst, to fill the windows: a median of empty windows said 0/s for a
+            // trial that completed tasks, so the whole phase's rate stands alone
+            windows = List.of(overall);
+        }
+        double throughput = median > 0 ? median : overall;
         return new Advice.Trial(
                 plan.label(),
                 plan.mode(),

@@ -39,4 +39,24 @@ class HeadlineThroughputTest {
                 .isBetween(spread.q1(), spread.q3())
                 .isEqualTo(spread.median());
     }
+
+    @Test
+    void aTrialOfFiveTasksInOneBurstSaidZeroTasksPerSecond() {
+        // --inputs 5: five tasks, all done in the last window; the median of the windows was 0/s
+        long[] done = new long[TrialOutcome.WINDOWS];
+        for (int i = 0; i < done.length; i++) {
+            done[i] = 4 * S + i * (S / 10);
+        }
+        TrialOutcome out = new TrialOutcome(new Trials.Plan(Mode.THREADS, 2, 1, 2, false));
+        out.measureStart = 0;
+        out.seconds = 5;
+        out.done = done;
+        out.latency = new long[done.length];
+        out.task = new long[done.length];
+        Arrays.fill(out.latency, 2_000_000);
+        Arrays.fill(out.task, 1_000_000);
+        Advice.Trial t = out.toTrial(1_000_000);
+        assertThat(t.throughput()).isEqualTo(1.0); // 5 tasks in 5 s
+        assertThat(t.throughputSamples()).containsExactly(1.0);
+    }
 }

@@ -778,7 +778,8 @@ class RulesTest {
         Advice.Verdict v = Rules.decide(exitsOnThirdCall(), trials, Advice.Requirements.NONE, MACHINE);
         assertThat(v.label()).isEqualTo("processes(2)");
         assertThat(v.decision())
-                .anySatisfy(d -> assertThat(d).startsWith("processes(2) lost 2 worker JVMs to the task and replaced"));
+                .anySatisfy(d -> assertThat(d)
+                        .startsWith("processes(2) lost 2 tasks with the worker JVMs the task ended, and replaced"));
         assertThat(v.decision()).noneSatisfy(d -> assertThat(d).contains("is recommended although"));
     }
 

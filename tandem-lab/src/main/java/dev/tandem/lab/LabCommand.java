@@ -191,6 +191,12 @@ public final class LabCommand implements Callable<Integer> {
             return new SelfCheck(stdout, stderr).run(jar, writableDirectory(out, List.of("self-check.json")));
         }
         Path dir = writableDirectory(out, ReportWriter.FILES);
+        if (compare != null && overwrites(dir, compare)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--compare " + compare + " is a file this run writes into " + dir + ": the baseline would be"
+                            + " overwritten; copy it elsewhere first, or give another --out");
+        }
         List<String> chosen = new ArrayList<>();
         for (String id : Lab.ORDER) {
             if (experiments.isEmpty() || experiments.contains(id)) {
@@ -243,6 +249,17 @@ public final class LabCommand implements Callable<Integer> {
             return j.getEntry("META-INF/BenchmarkList") == null ? "no META-INF/BenchmarkList in it" : null;
         } catch (IOException e) {
             return "not a readable jar: " + e.getMessage();
+        }
+    }
+
+    /** {@return whether {@code file} is one of the files a report into {@code dir} writes} */
+    private static boolean overwrites(Path dir, Path file) {
+        try {
+            Path real = file.toRealPath();
+            return real.getParent().equals(dir.toRealPath())
+                    && ReportWriter.FILES.contains(real.getFileName().toString());
+        } catch (IOException | RuntimeException e) {
+            return false; // a folder not made yet holds no baseline
         }
     }
 

@@ -2,12 +2,17 @@ package dev.tandem.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.measure.Json;
+import dev.tandem.measure.Load;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -57,6 +62,26 @@ class LabCommandTest {
                 .contains("a report of another command (results.json: tandem-advise/2)")
                 .doesNotContain("experiments (");
         assertThat(dir.resolve("index.html")).content().isEqualTo("<p>the advice</p>");
+    }
+
+    @Test
+    void aCompareWithTheResultsOfItsOwnOutFolderOverwroteTheBaseline(@TempDir Path dir) throws Exception {
+        Section s = new Section("switching", "Switching", "claim", "原文");
+        s.verdict = "measured";
+        s.method = "round trips";
+        s.attempts.add(Load.start().stop());
+        s.add("rss.worker", "RSS of an idle worker JVM", "MiB", List.of(40.0, 40.1, 40.2), Map.of("workers", 1));
+        LabOptions options = new LabOptions(List.of("switching"), true, 42, dir, null, false);
+        Path old = dir.resolve("results.json");
+        Json.MAPPER.writeValue(
+                old.toFile(),
+                ResultsFile.build(options, Instant.now(), 1, Load.start().stop(), List.of(s), null));
+        String before = Files.readString(old);
+        Run r = run("--quick", "--out", dir.toString(), "--compare", old.toString(), "switching");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--compare " + old).contains("would be overwritten");
+        assertThat(r.out()).isEmpty();
+        assertThat(old).content().isEqualTo(before);
     }
 
     @Test

@@ -33,6 +33,14 @@ public final class WorkerLaunch {
      * later (see the caller's {@code WorkerProcess}).
      */
     public static final long EXIT_GRACE_MILLIS = 5_000;
+    /**
+     * The grace of a planned exit of a worker that writes an AOT cache as it exits
+     * ({@code -XX:AOTCacheOutput}), in milliseconds: the JDK assembles the cache in the exiting JVM,
+     * which takes seconds (more on a busy machine), so the watchdog waits this long instead; the
+     * caller kills such a worker 2 s after it. Halting the worker any sooner lost the cache and
+     * printed that its shutdown hooks had not ended.
+     */
+    public static final long TRAINING_EXIT_GRACE_MILLIS = 28_000;
 
     private WorkerLaunch() {}
 }

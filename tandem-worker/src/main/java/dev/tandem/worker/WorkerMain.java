@@ -1,5 +1,6 @@
 package dev.tandem.worker;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.tandem.ipc.SegmentHandle;
 import dev.tandem.ipc.SharedChannel;
 import dev.tandem.ipc.SharedSegment;
@@ -18,6 +19,7 @@ import dev.tandem.protocol.ThrowableCodec;
 import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -340,15 +342,16 @@ public final class WorkerMain {
      * over shared memory the caller-watch thread already does that.
      */
     private void armExitWatchdog() {
+        long grace = writesAotCache() ? WorkerLaunch.TRAINING_EXIT_GRACE_MILLIS : WorkerLaunch.EXIT_GRACE_MILLIS;
         Thread watchdog = new Thread(
                 () -> {
                     try {
-                        Thread.sleep(WorkerLaunch.EXIT_GRACE_MILLIS);
+                        Thread.sleep(grace);
                     } catch (InterruptedException e) {
                         // nobody interrupts it: halt all the same
                     }
-                    System.err.println("tandem worker " + workerId + ": its shutdown hooks did not end within "
-                            + WorkerLaunch.EXIT_GRACE_MILLIS + " ms of EXIT; halting");
+                    System.err.println("tandem worker " + workerId + ": its shutdown hooks did not end within " + grace
+                            + " ms of EXIT; halting");
                     halt();
                 },
                 "tandem-worker-" + workerId + "-exit-watchdog");
@@ -356,6 +359,16 @@ public final class WorkerMain {
         watchdog.start();
         if (!overSharedMemory) {
             watchCaller(in);
+        }
+    }
+
+    /** {@return whether this JVM writes an AOT cache as it exits ({@code -XX:AOTCacheOutput} set)} */
+    private static boolean writesAotCache() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return !vm.getVMOption("AOTCacheOutput").getValue().isEmpty();
+        } catch (RuntimeException e) {
+            return false; // no such option on this JVM: it writes none
         }
     }
 
