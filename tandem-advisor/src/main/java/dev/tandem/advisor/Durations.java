@@ -55,7 +55,8 @@ final class Durations {
             try {
                 bytes = Units.parseBytes(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                // Units' general form ("512m, 2g or 64k") suggests 64k, which a heap is refused below
+                throw new TypeConversionException("'" + value + "' is not a size; write it like 512m or 2g");
             }
             if (bytes < 16L << 20) {
                 throw new TypeConversionException(

@@ -259,7 +259,8 @@ public final class Units {
         } catch (IllegalArgumentException e) {
             String t = text.strip();
             if (t.isEmpty() || !Character.isDigit(t.charAt(t.length() - 1))) {
-                throw e;
+                // the general form ("30s, 250ms, 200us or 1m30s") may suggest what this caller refuses
+                throw new IllegalArgumentException("'" + text + "' is not a duration; write it like " + example, e);
             }
             List<String> fit = Stream.of(t + "ms", t + "s")
                     .filter(c -> {
