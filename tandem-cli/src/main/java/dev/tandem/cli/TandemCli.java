@@ -124,6 +124,12 @@ public final class TandemCli implements Callable<Integer> {
         List<String> unmatched = e.getUnmatched();
         if (!unmatched.isEmpty() && unmatched.get(0).startsWith("--")) {
             String option = unmatched.get(0).split("=", 2)[0];
+            if (cl.getCommandSpec().findOption(option) != null) {
+                // it is one of this command's options, so it came after "--": picocli took it as a word, and
+                // the message read "unknown option '--task' (did you mean --task?)"
+                return "unexpected argument '" + unmatched.get(0) + "' after '--' (what follows -- is never an"
+                        + " option; put " + option + " before it)";
+            }
             List<String> near = e.getSuggestions().stream()
                     .filter(c -> c.startsWith("--") && c.length() > 2 && option.length() > 2)
                     .filter(c -> c.charAt(2) == option.charAt(2))

@@ -197,6 +197,15 @@ class TandemCliTest {
 
     /** Was: "Unmatched argument at index 1: 'interactive'", and tandem lab verdict ran a lab that measured nothing. */
     @Test
+    void anOptionAfterTheEndOfOptionsWasCalledUnknownAndSuggestedItself() {
+        // advise -- --task x.Y said "unknown option '--task' (did you mean --task?)"
+        assertThat(run("advise", "--", "--task", "x.Y").isUsageError().err())
+                .contains("unexpected argument '--task' after '--'")
+                .contains("put --task before it")
+                .doesNotContain("did you mean --task");
+    }
+
+    @Test
     void aBareWordACommandDoesNotTakeWasNotNamedAsSuch() {
         assertThat(run("advise", "interactive").isUsageError().err())
                 .contains("tandem advise: unexpected argument 'interactive' (did you mean --interactive?);"
