@@ -578,8 +578,14 @@ final class Reasons {
                 .distinct()
                 .forEach(w::add);
         if (r.probe.serializationError() == null && !r.probe.deterministic() && r.probe.resultBytes() >= 0) {
+            // a task that ends its JVM ended the probe before it called again: it said "a repeated call gave a
+            // different result" for a task that always returned 7
             w.add(
-                    "a repeated call gave a different (or incomparable) result, so results were not used to check thread safety");
+                    r.exits()
+                            ? "the task ended the probe's JVM before a repeated call could be compared, so results were not"
+                                    + " used to check thread safety"
+                            : "a repeated call gave a different (or incomparable) result, so results were not used to check"
+                                    + " thread safety");
         }
         return w;
     }
