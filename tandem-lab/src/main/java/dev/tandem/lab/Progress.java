@@ -1,6 +1,7 @@
 package dev.tandem.lab;
 
 import dev.tandem.measure.Pace;
+import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -53,8 +54,11 @@ final class Progress implements AutoCloseable {
                     .build();
         } else if (enabled) {
             err.printf(
-                    "tandem lab: %d experiments (%s), %d steps (%s)%n",
-                    plan.size(), String.join(", ", plan), totalSteps, GROWS);
+                    "tandem lab: %s (%s), %s (%s)%n",
+                    Units.count(plan.size(), "experiment", "experiments"),
+                    String.join(", ", plan),
+                    Units.count(totalSteps, "step", "steps"),
+                    GROWS);
         }
     }
 

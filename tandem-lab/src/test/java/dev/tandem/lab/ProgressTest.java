@@ -51,7 +51,7 @@ class ProgressTest {
         }
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(out)
-                .contains("1 experiments (isolation), 13 steps (" + Progress.GROWS + ")")
+                .contains("1 experiment (isolation), 13 steps (" + Progress.GROWS + ")") // was "1 experiments"
                 .contains("] isolation: repeating, its verdict would rest on noise (load 15); 13 more steps, 26 in all")
                 .contains("[ 14/ 26");
     }
