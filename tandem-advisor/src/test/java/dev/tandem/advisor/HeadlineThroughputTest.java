@@ -11,6 +11,19 @@ import org.junit.jupiter.api.Test;
 class HeadlineThroughputTest {
     private static final long S = 1_000_000_000L;
 
+    /** {@return the trial of a 5 s measuring phase (threads(2)) whose tasks ended at {@code done} ns} */
+    private static Advice.Trial trialOf(long[] done) {
+        TrialOutcome out = new TrialOutcome(new Trials.Plan(Mode.THREADS, 2, 1, 2, false));
+        out.measureStart = 0;
+        out.seconds = 5;
+        out.done = done;
+        out.latency = new long[done.length];
+        out.task = new long[done.length];
+        Arrays.fill(out.latency, 2_000_000);
+        Arrays.fill(out.task, 1_000_000);
+        return out.toTrial(1_000_000);
+    }
+
     @Test
     void aHeadlineTasksPerSecondLayOutsideItsOwnSpread() {
         // four quiet windows of 10 tasks each, then a burst of 100: the whole phase's mean, 28/s, is above
@@ -23,15 +36,7 @@ class HeadlineThroughputTest {
                 done[k++] = w * S + (i + 1) * (S / (tasks + 1));
             }
         }
-        TrialOutcome out = new TrialOutcome(new Trials.Plan(Mode.THREADS, 2, 1, 2, false));
-        out.measureStart = 0;
-        out.seconds = 5;
-        out.done = done;
-        out.latency = new long[done.length];
-        out.task = new long[done.length];
-        Arrays.fill(out.latency, 2_000_000);
-        Arrays.fill(out.task, 1_000_000);
-        Advice.Trial t = out.toTrial(1_000_000);
+        Advice.Trial t = trialOf(done);
         Stats spread = Stats.of(t.throughputSamples());
         assertThat(t.throughputSamples()).hasSize(TrialOutcome.WINDOWS);
         assertThat(t.throughput())
@@ -47,15 +52,7 @@ class HeadlineThroughputTest {
         for (int i = 0; i < done.length; i++) {
             done[i] = 4 * S + i * (S / 10);
         }
-        TrialOutcome out = new TrialOutcome(new Trials.Plan(Mode.THREADS, 2, 1, 2, false));
-        out.measureStart = 0;
-        out.seconds = 5;
-        out.done = done;
-        out.latency = new long[done.length];
-        out.task = new long[done.length];
-        Arrays.fill(out.latency, 2_000_000);
-        Arrays.fill(out.task, 1_000_000);
-        Advice.Trial t = out.toTrial(1_000_000);
+        Advice.Trial t = trialOf(done);
         assertThat(t.throughput()).isEqualTo(1.0); // 5 tasks in 5 s
         assertThat(t.throughputSamples()).containsExactly(1.0);
     }
