@@ -239,40 +239,47 @@ final class ProcessTaskPool extends AbstractTaskPool {
         return touched;
     }
 
-    /** A worker answered {@code taskId}; {@code complete} completes its future, outside the lock. */
-    void onReply(WorkerWindow w, long taskId, Consumer<ProcessFuture<?>> complete) {
+    /**
+     * A worker answered {@code taskId}; {@code complete} completes its future, outside the lock. While
+     * {@code more} replies of {@code w}'s burst follow, the frames this reply made room for are put
+     * off to the burst's last reply, which writes them all at once: one write per worker for a burst
+     * of replies instead of one per reply (see {@link dev.tandem.spi.WorkerListener}'s bursts).
+     */
+    void onReply(WorkerWindow w, long taskId, boolean more, Consumer<ProcessFuture<?>> complete) {
         ProcessFuture<?> f;
         List<WorkerWindow> toFlush;
         lock.lock();
         try {
             int[] position = new int[1];
             f = w.answeredLocked(taskId, position);
-            if (f == null) {
-                return; // a late reply for a task this worker no longer holds
+            if (f != null) {
+                answeredLocked(w, f, position[0]);
             }
-            if (position[0] < w.slots()) {
-                prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
-                restarts.onProgress();
-                losses.onCompleted(f::fingerprint);
-                ProcessFuture<?> next = w.newlyRunningLocked();
-                if (next != null) {
-                    stops.runningLocked(w, next);
-                }
-            }
-            if (w.stateLocked() == WorkerWindow.State.RETIRING && w.sentLocked().isEmpty()) {
-                w.exitLocked(background);
-            }
-            toFlush = dispatchLocked();
-            if (w.takeDirtyLocked() && !toFlush.contains(w)) {
-                toFlush = new ArrayList<>(toFlush);
-                toFlush.add(w);
-            }
+            toFlush = w.burstLocked(dispatchLocked(), more);
             tryTerminateLocked();
         } finally {
             lock.unlock();
         }
         WorkerWindow.flushAll(toFlush);
-        complete.accept(f);
+        if (f != null) { // else a late reply for a task this worker no longer holds
+            complete.accept(f);
+        }
+    }
+
+    /** {@code f}, at {@code position} in {@code w}'s window, was answered. */
+    private void answeredLocked(WorkerWindow w, ProcessFuture<?> f, int position) {
+        if (position < w.slots()) {
+            prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
+            restarts.onProgress();
+            losses.onCompleted(f::fingerprint);
+            ProcessFuture<?> next = w.newlyRunningLocked();
+            if (next != null) {
+                stops.runningLocked(w, next);
+            }
+        }
+        if (w.stateLocked() == WorkerWindow.State.RETIRING && w.sentLocked().isEmpty()) {
+            w.exitLocked(background);
+        }
     }
 
     void onCancel(ProcessFuture<?> f, boolean mayInterrupt) {
@@ -348,7 +355,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     onCrashLocked(w, cause, w.completedLocked() > 0 || nodeLoss != null); // a lost node: no loop
                 }
             }
-            toFlush = dispatchLocked();
+            toFlush = w.burstLocked(dispatchLocked(), false); // and what its last burst, cut short, made room for
             tryTerminateLocked();
         } finally {
             lock.unlock();

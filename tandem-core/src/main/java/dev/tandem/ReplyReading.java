@@ -61,7 +61,11 @@ final class ReplyReading {
 
     /** What to do with a frame; the pool's dispatch. */
     interface FrameHandler {
-        void handle(byte type, long taskId, byte[] payload) throws IOException;
+        /**
+         * Handles a frame; {@code more} is true when the next frame is already in hand and is handled
+         * next, by this thread, before it waits for anything (see {@code WorkerListener}'s bursts).
+         */
+        void handle(byte type, long taskId, byte[] payload, boolean more) throws IOException;
 
         /** A frame whose payload of {@code bytes} did not fit in this JVM's heap was read past. */
         void skipped(byte type, long taskId, long bytes) throws IOException;
@@ -92,13 +96,17 @@ final class ReplyReading {
         this.outstanding = outstanding;
     }
 
-    /** Hands the frame {@code reader} just read to {@code handler}. */
-    static void dispatch(FrameReader reader, FrameHandler handler) throws IOException {
+    /**
+     * Hands the frame {@code reader} just read to {@code handler}, saying whether more bytes are
+     * already buffered behind it when {@code bursts} (a thread that reads on until the stream
+     * is drained may; a leader, who stops when its own reply came, may not).
+     */
+    static void dispatch(FrameReader reader, FrameHandler handler, boolean bursts) throws IOException {
         byte[] payload = reader.payload();
         if (payload == null) {
             handler.skipped(reader.type(), reader.taskId(), reader.skipped());
         } else {
-            handler.handle(reader.type(), reader.taskId(), payload);
+            handler.handle(reader.type(), reader.taskId(), payload, bursts && reader.hasBufferedBytes());
         }
     }
 
@@ -217,6 +225,6 @@ final class ReplyReading {
             ended = true;
             return;
         }
-        dispatch(reader, handler);
+        dispatch(reader, handler, false);
     }
 }

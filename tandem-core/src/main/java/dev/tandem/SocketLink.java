@@ -68,7 +68,7 @@ final class SocketLink implements WorkerLink {
     @Override
     public void readLoop(ReplyReading.FrameHandler handler) throws IOException {
         while (reader.next()) {
-            ReplyReading.dispatch(reader, handler);
+            ReplyReading.dispatch(reader, handler, true);
         }
     }
 

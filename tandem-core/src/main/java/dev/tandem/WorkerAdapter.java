@@ -20,14 +20,14 @@ final class WorkerAdapter implements ReplyReading.FrameHandler {
         /** {@code INIT_FAILED}: the initializer threw; {@code throwable} is encoded. */
         void initFailed(byte[] throwable);
 
-        /** {@code RESULT} of a task. */
-        void result(long taskId, byte[] value);
+        /** {@code RESULT} of a task; {@code more}: another frame follows at once (a burst). */
+        void result(long taskId, byte[] value, boolean more);
 
         /** {@code FAILED}: the task threw. */
-        void failed(long taskId, byte[] throwable);
+        void failed(long taskId, byte[] throwable, boolean more);
 
         /** {@code COPY_FAILED}: the task could not be decoded or its result encoded. */
-        void copyFailed(long taskId, byte boundary, byte[] throwable);
+        void copyFailed(long taskId, byte boundary, byte[] throwable, boolean more);
     }
 
     private final Events events;
@@ -37,13 +37,13 @@ final class WorkerAdapter implements ReplyReading.FrameHandler {
     }
 
     @Override
-    public void handle(byte type, long taskId, byte[] payload) throws IOException {
+    public void handle(byte type, long taskId, byte[] payload, boolean more) throws IOException {
         switch (type) {
-            case FrameType.RESULT -> events.result(taskId, payload);
-            case FrameType.FAILED -> events.failed(taskId, payload);
+            case FrameType.RESULT -> events.result(taskId, payload, more);
+            case FrameType.FAILED -> events.failed(taskId, payload, more);
             case FrameType.COPY_FAILED -> {
                 MessageCodec.CopyFailed c = MessageCodec.CopyFailed.decode(payload);
-                events.copyFailed(taskId, c.boundary(), c.throwable());
+                events.copyFailed(taskId, c.boundary(), c.throwable(), more);
             }
             case FrameType.READY -> events.ready();
             case FrameType.INIT_FAILED -> events.initFailed(payload);
@@ -63,6 +63,6 @@ final class WorkerAdapter implements ReplyReading.FrameHandler {
         IOException why = new IOException("the reply is " + HeapRoom.describe(bytes) + " of this JVM (the caller);"
                 + " give it a larger heap (-Xmx on its command line), or return the data in pieces or as primitive"
                 + " arrays or ByteBuffers, which travel through shared memory and are not held twice");
-        events.copyFailed(taskId, FrameType.BOUNDARY_DECODE_RESULT, ThrowableCodec.encode(why));
+        events.copyFailed(taskId, FrameType.BOUNDARY_DECODE_RESULT, ThrowableCodec.encode(why), false);
     }
 }

@@ -203,10 +203,10 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
      * as late), so that the worker may reuse it.
      */
     @Override
-    public void result(long taskId, byte[] value) {
+    public void result(long taskId, byte[] value, boolean more) {
         outstanding.decrementAndGet();
         try {
-            listener.result(taskId, value);
+            listener.result(taskId, value, more);
         } finally {
             List<BulkEntry> shared = BulkTable.entries(value);
             if (!shared.isEmpty()) {
@@ -220,15 +220,15 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
     }
 
     @Override
-    public void failed(long taskId, byte[] throwable) {
+    public void failed(long taskId, byte[] throwable, boolean more) {
         outstanding.decrementAndGet();
-        listener.failed(taskId, throwable);
+        listener.failed(taskId, throwable, more);
     }
 
     @Override
-    public void copyFailed(long taskId, byte boundary, byte[] throwable) {
+    public void copyFailed(long taskId, byte boundary, byte[] throwable, boolean more) {
         outstanding.decrementAndGet();
-        listener.copyFailed(taskId, boundary, throwable);
+        listener.copyFailed(taskId, boundary, throwable, more);
     }
 
     // ---------------------------------------------------------------- Worker

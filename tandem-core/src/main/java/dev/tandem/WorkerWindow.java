@@ -64,6 +64,8 @@ final class WorkerWindow implements WorkerListener {
     private long completed;
     /** Frames were buffered without a flush; the next reply's thread flushes them. */
     private boolean dirty;
+    /** Workers to flush at the end of this worker's burst of replies (see {@link #burstLocked}). */
+    private List<WorkerWindow> burstFlushes = List.of();
     /** A replacement was started for this worker. */
     private boolean replaced;
 
@@ -370,8 +372,39 @@ final class WorkerWindow implements WorkerListener {
         dirty = true;
     }
 
+    /**
+     * {@return the workers to flush now, given those a reply of this worker made frames for} They
+     * include this worker if frames wait for the next reply's thread ({@link #markDirtyLocked}). While
+     * {@code more} replies of this worker's burst follow, they are kept and none is flushed; the
+     * burst's last reply, or the worker's end ({@code more} false once it is {@code DEAD}), flushes
+     * every worker kept.
+     */
+    List<WorkerWindow> burstLocked(List<WorkerWindow> toFlush, boolean more) {
+        assert lock.isHeldByCurrentThread();
+        more &= state != State.DEAD;
+        boolean self = takeDirtyLocked() && state != State.DEAD && !toFlush.contains(this);
+        if (burstFlushes.isEmpty() && !more && !self) {
+            return toFlush;
+        }
+        List<WorkerWindow> all = burstFlushes.isEmpty() ? new ArrayList<>(2) : burstFlushes;
+        for (WorkerWindow w : toFlush) {
+            if (!all.contains(w)) {
+                all.add(w);
+            }
+        }
+        if (self && !all.contains(this)) {
+            all.add(this);
+        }
+        burstFlushes = more ? all : List.of();
+        if (more) {
+            return List.of();
+        }
+        all.removeIf(w -> w.state == State.DEAD); // a worker that ended meanwhile takes no more frames
+        return all;
+    }
+
     /** {@return whether frames wait for a flush, and clears the mark} */
-    boolean takeDirtyLocked() {
+    private boolean takeDirtyLocked() {
         assert lock.isHeldByCurrentThread();
         boolean d = dirty;
         dirty = false;
@@ -385,17 +418,32 @@ final class WorkerWindow implements WorkerListener {
 
     @Override
     public void result(long taskId, byte[] value) {
-        guarded(() -> pool.onReply(this, taskId, f -> pool.decoder().result(f, value)));
+        result(taskId, value, false);
     }
 
     @Override
     public void failed(long taskId, byte[] throwable) {
-        guarded(() -> pool.onReply(this, taskId, f -> pool.decoder().failed(f, throwable)));
+        failed(taskId, throwable, false);
     }
 
     @Override
     public void copyFailed(long taskId, byte boundary, byte[] throwable) {
-        guarded(() -> pool.onReply(this, taskId, f -> pool.decoder().copyFailed(f, id, boundary, throwable)));
+        copyFailed(taskId, boundary, throwable, false);
+    }
+
+    @Override
+    public void result(long taskId, byte[] value, boolean more) {
+        guarded(() -> pool.onReply(this, taskId, more, f -> pool.decoder().result(f, value)));
+    }
+
+    @Override
+    public void failed(long taskId, byte[] throwable, boolean more) {
+        guarded(() -> pool.onReply(this, taskId, more, f -> pool.decoder().failed(f, throwable)));
+    }
+
+    @Override
+    public void copyFailed(long taskId, byte boundary, byte[] throwable, boolean more) {
+        guarded(() -> pool.onReply(this, taskId, more, f -> pool.decoder().copyFailed(f, id, boundary, throwable)));
     }
 
     @Override

@@ -247,10 +247,11 @@ final class NodeWorker implements Worker {
                     byte kind = in.readByte();
                     byte boundary = in.readByte();
                     byte[] bytes = in.readBytes();
+                    boolean more = i < n - 1; // a burst: the conductor writes once, after the last
                     switch (kind) {
-                        case Wire.REPLY_RESULT -> listener.result(taskId, bytes);
-                        case Wire.REPLY_COPY_FAILED -> listener.copyFailed(taskId, boundary, bytes);
-                        default -> listener.failed(taskId, bytes);
+                        case Wire.REPLY_RESULT -> listener.result(taskId, bytes, more);
+                        case Wire.REPLY_COPY_FAILED -> listener.copyFailed(taskId, boundary, bytes, more);
+                        default -> listener.failed(taskId, bytes, more);
                     }
                 }
                 if (!endReason.isEmpty()) {
