@@ -40,6 +40,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PoolContractTest {
+    /**
+     * The ids {@link #release(long)} released: a set of the test's JVM, so that only tasks run by its
+     * threads see them; a worker JVM's task spins on until the pool stops it.
+     */
+    private static final Set<Long> RELEASED = ConcurrentHashMap.newKeySet();
+
+    private static final AtomicLong NEXT_ID = new AtomicLong();
+
+    /**
+     * The pools of the tests that only run tasks and read what comes back (no cancel, timeout,
+     * shutdown, initializer or kill): one per backend, started by the first of them and closed after
+     * the class; keyed by mode and transport. Their workers are {@link NoStrayProcesses#KEPT} while
+     * they live, so a worker lost or replaced during one of those tests is a stray that fails it.
+     */
+    private final Map<List<Object>, TaskPool> shared = new HashMap<>();
+
+    private final Set<Long> sharedProcesses = new HashSet<>();
 
     /** {@return the backends every test runs on: {@link #localModes()} here} */
     Stream<Arguments> modes() {
@@ -60,16 +77,6 @@ class PoolContractTest {
         return Stream.of(Mode.PROCESSES, Mode.HYBRID)
                 .flatMap(m -> Stream.of(Arguments.of(m, Transport.SOCKET), Arguments.of(m, Transport.SHARED_MEMORY)));
     }
-
-    /**
-     * The pools of the tests that only run tasks and read what comes back (no cancel, timeout,
-     * shutdown, initializer or kill): one per backend, started by the first of them and closed after
-     * the class; keyed by mode and transport. Their workers are {@link NoStrayProcesses#KEPT} while
-     * they live, so a worker lost or replaced during one of those tests is a stray that fails it.
-     */
-    private final Map<List<Object>, TaskPool> shared = new HashMap<>();
-
-    private final Set<Long> sharedProcesses = new HashSet<>();
 
     /** {@return the pool the task-only tests of {@code mode} over {@code transport} share} */
     TaskPool sharedPool(Mode mode, Transport transport) {
@@ -125,14 +132,6 @@ class PoolContractTest {
         };
         return transport == Transport.SHARED_MEMORY ? b.transport(transport) : b;
     }
-
-    /**
-     * The ids {@link #release(long)} released: a set of the test's JVM, so that only tasks run by its
-     * threads see them; a worker JVM's task spins on until the pool stops it.
-     */
-    private static final Set<Long> RELEASED = ConcurrentHashMap.newKeySet();
-
-    private static final AtomicLong NEXT_ID = new AtomicLong();
 
     /** {@return a new id for {@link #busyUntilReleased(long, long, int)}} */
     static long releaseId() {
