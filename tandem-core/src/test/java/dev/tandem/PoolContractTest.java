@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.TestInstance;
@@ -33,6 +40,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PoolContractTest {
+    /**
+     * The ids {@link #release(long)} released: a set of the test's JVM, so that only tasks run by its
+     * threads see them; a worker JVM's task spins on until the pool stops it.
+     */
+    private static final Set<Long> RELEASED = ConcurrentHashMap.newKeySet();
+
+    private static final AtomicLong NEXT_ID = new AtomicLong();
+
+    /**
+     * The pools of the tests that only run tasks and read what comes back (no cancel, timeout,
+     * shutdown, initializer or kill): one per backend, started by the first of them and closed after
+     * the class; keyed by mode and transport. Their workers are {@link NoStrayProcesses#KEPT} while
+     * they live, so a worker lost or replaced during one of those tests is a stray that fails it.
+     */
+    private final Map<List<Object>, TaskPool> shared = new HashMap<>();
+
+    private final Set<Long> sharedProcesses = new HashSet<>();
 
     /** {@return the backends every test runs on: {@link #localModes()} here} */
     Stream<Arguments> modes() {
@@ -54,6 +78,44 @@ class PoolContractTest {
                 .flatMap(m -> Stream.of(Arguments.of(m, Transport.SOCKET), Arguments.of(m, Transport.SHARED_MEMORY)));
     }
 
+    /** {@return the pool the task-only tests of {@code mode} over {@code transport} share} */
+    TaskPool sharedPool(Mode mode, Transport transport) {
+        TaskPool pool = shared.get(List.of(mode, transport));
+        if (pool == null) {
+            pool = sharedBuilder(mode, transport).start();
+            shared.put(List.of(mode, transport), pool);
+            Set<Long> kept = processesToKeep(pool);
+            sharedProcesses.addAll(kept);
+            NoStrayProcesses.KEPT.addAll(kept);
+        }
+        return pool;
+    }
+
+    /** {@return the builder of the pool the task-only tests share: {@link #builder(Mode, Transport)}'s} */
+    Tandem.Builder sharedBuilder(Mode mode, Transport transport) {
+        return builder(mode, transport);
+    }
+
+    /** {@return the processes a pool shared between tests keeps: its workers} */
+    Set<Long> processesToKeep(TaskPool pool) {
+        return new HashSet<>(pool.workerPids());
+    }
+
+    @AfterAll
+    void closeSharedPools() {
+        try {
+            for (TaskPool pool : shared.values()) {
+                pool.close();
+                assertThat(pool.isTerminated()).isTrue();
+            }
+        } finally {
+            shared.values().forEach(TaskPool::shutdownNow);
+            shared.clear();
+            NoStrayProcesses.KEPT.removeAll(sharedProcesses);
+            sharedProcesses.clear();
+        }
+    }
+
     /** {@return the builder of a pool of {@code mode} over {@code transport}, with its tasks' parallelism 2 to 4} */
     Tandem.Builder builder(Mode mode, Transport transport) {
         return localBuilder(mode, transport);
@@ -71,6 +133,37 @@ class PoolContractTest {
         return transport == Transport.SHARED_MEMORY ? b.transport(transport) : b;
     }
 
+    /** {@return a new id for {@link #busyUntilReleased(long, long, int)}} */
+    static long releaseId() {
+        return NEXT_ID.incrementAndGet();
+    }
+
+    /**
+     * Ends, in this JVM, the tasks of {@link #busyUntilReleased(long, long, int)} given {@code id}:
+     * a thread-mode pool cannot stop a task that ignores interrupts, and its {@code close()} would
+     * otherwise wait out the whole spin after the test has seen what it came for.
+     */
+    static void release(long id) {
+        RELEASED.add(id);
+    }
+
+    /**
+     * A task that runs about {@code millis} ignoring interrupts, as {@link #busy(long, int)}, or
+     * until {@code id} is released in the JVM that runs it, then returns {@code value}.
+     */
+    static Task<Integer> busyUntilReleased(long id, long millis, int value) {
+        return () -> spinUntilReleased(id, millis, value);
+    }
+
+    /** {@return {@code value}, after about {@code millis} ignoring interrupts, or once {@code id} is released here} */
+    static <T> T spinUntilReleased(long id, long millis, T value) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end && !RELEASED.contains(id)) {
+            Thread.onSpinWait();
+        }
+        return value;
+    }
+
     /** A task that runs about {@code millis}, ignoring interrupts, then returns {@code value}. */
     static Task<Integer> busy(long millis, int value) {
         return () -> {
@@ -85,29 +178,27 @@ class PoolContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void submitReturnsTheTasksValue(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = builder(mode, transport).start()) {
-            assertThat(pool.mode()).isEqualTo(mode);
-            assertThat(pool.submit(() -> 6 * 7).get()).isEqualTo(42);
-            String captured = "captured";
-            assertThat(pool.submit(() -> captured + "!").get()).isEqualTo("captured!");
-        }
+        TaskPool pool = sharedPool(mode, transport);
+        assertThat(pool.mode()).isEqualTo(mode);
+        assertThat(pool.submit(() -> 6 * 7).get()).isEqualTo(42);
+        String captured = "captured";
+        assertThat(pool.submit(() -> captured + "!").get()).isEqualTo("captured!");
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void taskExceptionKeepsClassMessageAndRemoteFrames(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = builder(mode, transport).start()) {
-            Future<Object> f = pool.submit(PoolContractTest::throwIllegalState);
-            assertThatThrownBy(f::get)
-                    .isInstanceOf(ExecutionException.class)
-                    .cause()
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("boom 7");
-            ExecutionException e = Assertions.assertThrows(ExecutionException.class, f::get);
-            assertThat(e.getCause().getStackTrace())
-                    .extracting(StackTraceElement::getMethodName)
-                    .contains("throwIllegalState");
-        }
+        TaskPool pool = sharedPool(mode, transport);
+        Future<Object> f = pool.submit(PoolContractTest::throwIllegalState);
+        assertThatThrownBy(f::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom 7");
+        ExecutionException e = Assertions.assertThrows(ExecutionException.class, f::get);
+        assertThat(e.getCause().getStackTrace())
+                .extracting(StackTraceElement::getMethodName)
+                .contains("throwIllegalState");
     }
 
     static Object throwIllegalState() {
@@ -117,16 +208,15 @@ class PoolContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void invokeAllReturnsEveryResultInOrder(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = builder(mode, transport).start()) {
-            List<Task<Integer>> tasks = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                int n = i;
-                tasks.add(() -> n * n);
-            }
-            List<Future<Integer>> futures = pool.invokeAll(tasks);
-            for (int i = 0; i < 20; i++) {
-                assertThat(futures.get(i).get()).isEqualTo(i * i);
-            }
+        TaskPool pool = sharedPool(mode, transport);
+        List<Task<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            tasks.add(() -> n * n);
+        }
+        List<Future<Integer>> futures = pool.invokeAll(tasks);
+        for (int i = 0; i < 20; i++) {
+            assertThat(futures.get(i).get()).isEqualTo(i * i);
         }
     }
 
@@ -205,15 +295,22 @@ class PoolContractTest {
         try (TaskPool pool =
                 builder(mode, transport).taskTimeout(Duration.ofSeconds(2)).start()) {
             // 2 s, not less: the next task may be a fresh worker's first, slow on a loaded machine
-            Future<Integer> slow = pool.submit(busy(6_000, 1));
-            assertThatThrownBy(slow::get)
-                    .isInstanceOf(ExecutionException.class)
-                    .cause()
-                    .isInstanceOf(TaskTimeoutException.class)
-                    .hasMessageContaining("timed out");
-            assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+            long id = releaseId();
+            Future<Integer> slow = pool.submit(busyUntilReleased(id, 6_000, 1));
+            try {
+                assertThatThrownBy(slow::get)
+                        .isInstanceOf(ExecutionException.class)
+                        .cause()
+                        .isInstanceOf(TaskTimeoutException.class)
+                        .hasMessageContaining("timed out");
+                assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+            } finally {
+                // The ignoring task keeps its thread (threads cannot be killed): once the timeout was
+                // seen, let it end rather than have close() wait out its 6 s. A worker never sees this.
+                release(id);
+            }
             if (!mode.isolated()) {
-                pool.shutdownNow(); // the ignoring task keeps its thread: threads cannot be killed
+                pool.shutdownNow();
             }
         }
     }
@@ -286,15 +383,14 @@ class PoolContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void mapReturnsOutputsInInputOrder(Mode mode, Transport transport) {
-        try (TaskPool pool = builder(mode, transport).start()) {
-            List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
-            List<Long> out = pool.map(x -> (long) x * x, inputs);
-            assertThat(out).hasSize(inputs.size());
-            for (int i = 0; i < inputs.size(); i++) {
-                assertThat(out.get(i)).isEqualTo((long) i * i);
-            }
-            assertThat(pool.map(x -> x, List.<Integer>of())).isEmpty();
+        TaskPool pool = sharedPool(mode, transport);
+        List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
+        List<Long> out = pool.map(x -> (long) x * x, inputs);
+        assertThat(out).hasSize(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            assertThat(out.get(i)).isEqualTo((long) i * i);
         }
+        assertThat(pool.map(x -> x, List.<Integer>of())).isEmpty();
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -335,14 +431,13 @@ class PoolContractTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void isolatedModesCopyWhatTasksCaptureAndThreadsShareIt(Mode mode, Transport transport) throws Exception {
-        int[] shared = {0};
-        try (TaskPool pool = builder(mode, transport).start()) {
-            pool.submit(() -> {
-                        shared[0] = 1;
-                        return null;
-                    })
-                    .get();
-        }
-        assertThat(shared[0]).isEqualTo(mode.isolated() ? 0 : 1);
+        int[] captured = {0};
+        sharedPool(mode, transport)
+                .submit(() -> {
+                    captured[0] = 1;
+                    return null;
+                })
+                .get();
+        assertThat(captured[0]).isEqualTo(mode.isolated() ? 0 : 1);
     }
 }

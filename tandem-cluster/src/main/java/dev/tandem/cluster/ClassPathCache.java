@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -119,13 +121,19 @@ final class ClassPathCache {
         }
     }
 
-    /** Marks entries as just used, for the least-recently-used order. */
+    /**
+     * Marks entries as just used, for the least-recently-used order: their last-access time, never
+     * their last-modified time, which a worker's AOT cache keys on (the caller's {@code AotCache}) and
+     * which the JDK checks when it maps a cache. Was: each session set it, so every session's first
+     * worker trained a new AOT cache (its pool's close waited for the JDK to write it) and no worker of
+     * a node ever started from one.
+     */
     void touch(List<String> digests) {
         FileTime now = FileTime.fromMillis(System.currentTimeMillis());
         for (String d : digests) {
             try {
-                Files.setLastModifiedTime(path(d), now);
-                checked.put(d, Files.size(path(d)) + "@" + now.toMillis());
+                Files.getFileAttributeView(path(d), BasicFileAttributeView.class)
+                        .setTimes(null, now, null);
             } catch (IOException e) {
                 // gone: checked again when next asked for
             }
@@ -136,7 +144,7 @@ final class ClassPathCache {
     void prune(Set<String> inUse) {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> jars = files.filter(p -> p.toString().endsWith(".jar"))
-                    .sorted(Comparator.comparingLong(ClassPathCache::modified))
+                    .sorted(Comparator.comparingLong(ClassPathCache::lastUsed))
                     .toList();
             long total = 0;
             for (Path p : jars) {
@@ -158,9 +166,12 @@ final class ClassPathCache {
         }
     }
 
-    private static long modified(Path p) {
+    /** {@return when an entry was last used ({@link #touch}) or written, in epoch milliseconds} */
+    static long lastUsed(Path p) {
         try {
-            return Files.getLastModifiedTime(p).toMillis();
+            return Files.readAttributes(p, BasicFileAttributes.class)
+                    .lastAccessTime()
+                    .toMillis();
         } catch (IOException e) {
             return 0;
         }
