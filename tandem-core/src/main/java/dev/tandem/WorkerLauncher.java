@@ -261,6 +261,7 @@ final class WorkerLauncher implements WorkerStarter {
         cmd.add("-XX:ErrorFile=" + errorFileDir.resolve("hs_err_pid%p.log"));
         if (aotOutput != null) {
             cmd.add("-XX:AOTCacheOutput=" + aotOutput);
+            cmd.add("-D" + WorkerLaunch.WRITES_AOT_CACHE_PROPERTY + "=true");
             cmd.add("-Xlog:aot=off");
             cmd.add("-Xlog:cds=off");
         } else if (aotCache != null && Files.isRegularFile(aotCache)) {

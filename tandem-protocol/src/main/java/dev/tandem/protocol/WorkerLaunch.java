@@ -24,6 +24,14 @@ public final class WorkerLaunch {
      * passes its own value to its workers.
      */
     public static final String BULK_THRESHOLD_PROPERTY = "tandem.bulkThreshold";
+    /**
+     * System property: {@code true} when the caller started the worker with
+     * {@code -XX:AOTCacheOutput}, so that it writes an AOT cache as it exits and its planned exit
+     * gets {@link #TRAINING_EXIT_GRACE_MILLIS}. A property, not a question to the JVM: asking the JVM
+     * (its diagnostic MXBean) loads the management classes, 140–240 ms on a loaded machine, at
+     * every exit.
+     */
+    public static final String WRITES_AOT_CACHE_PROPERTY = "tandem.worker.writesAotCache";
     /** The largest frame either side accepts: 1 GiB. */
     public static final int MAX_FRAME_BYTES = 1 << 30;
     /**

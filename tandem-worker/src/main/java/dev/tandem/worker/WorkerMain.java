@@ -1,6 +1,5 @@
 package dev.tandem.worker;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.tandem.ipc.SegmentHandle;
 import dev.tandem.ipc.SharedChannel;
 import dev.tandem.ipc.SharedSegment;
@@ -19,7 +18,6 @@ import dev.tandem.protocol.ThrowableCodec;
 import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -362,14 +360,12 @@ public final class WorkerMain {
         }
     }
 
-    /** {@return whether this JVM writes an AOT cache as it exits ({@code -XX:AOTCacheOutput} set)} */
+    /**
+     * {@return whether this JVM writes an AOT cache as it exits: its caller started it with
+     * {@code -XX:AOTCacheOutput} and said so ({@link WorkerLaunch#WRITES_AOT_CACHE_PROPERTY})}
+     */
     private static boolean writesAotCache() {
-        try {
-            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            return !vm.getVMOption("AOTCacheOutput").getValue().isEmpty();
-        } catch (RuntimeException e) {
-            return false; // no such option on this JVM: it writes none
-        }
+        return Boolean.getBoolean(WorkerLaunch.WRITES_AOT_CACHE_PROPERTY);
     }
 
     /**
