@@ -465,7 +465,8 @@ final class Reasons {
         Advice.Trial free = r.fastest(r.allowed(req, false));
         if (free != null && free.batched() && limit < Rules.BATCH_LATENCY_FLOOR) {
             notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
-                    + "more than --max-latency " + Units.nanos(limit) + " allows");
+                    + "more than --max-latency " + Units.nanos(limit) + " allows"
+                    + (metAny ? "" : noneMet(chosen, limit)));
         }
         if (metAny) {
             if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
@@ -495,6 +496,19 @@ final class Reasons {
                         ? "; in this JVM " + here.label() + " met it with p99 " + Units.nanos(here.p99Nanos())
                                 + ", so weigh the isolation against the limit"
                         : "; make the task shorter or relax the limit"));
+    }
+
+    /**
+     * {@return "; no model met it either, the chosen one included: threads(2) had p99 95.0 µs > 10.0 µs, ..."}
+     * said wherever map() is ruled out by a --max-latency that no model met: "ruled out by the latency limit"
+     * alone read as if the chosen model had met it
+     */
+    static String noneMet(Advice.Trial chosen, long limit) {
+        return "; no model met the limit either, the chosen one included: " + chosen.label()
+                + (chosen.p99Nanos() >= 0
+                        ? " had p99 " + Units.nanos(chosen.p99Nanos()) + " > " + Units.nanos(limit)
+                        : " had no per-task latency measured")
+                + ", chosen as the fastest of those that answer one task at a time";
     }
 
     static String sentence(List<String> parts) {

@@ -1,0 +1,42 @@
+package dev.tandem.advisor;
+
+import static dev.tandem.advisor.RulesTest.MACHINE;
+import static dev.tandem.advisor.RulesTest.probe;
+import static dev.tandem.advisor.RulesTest.trial;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.Mode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The advisor's words against its own numbers, as a fresh user read them after issue 13's first round:
+ * each regression test is named after what a report said wrong.
+ */
+class TruthfulWordsTest {
+    /**
+     * Was: with a --max-latency no model met, "map() ... more than --max-latency 10.0 µs allows" ruled map() out
+     * as if the chosen model had met the limit; it had missed it too.
+     */
+    @Test
+    void mapWasRuledOutByALatencyLimitTheChosenModelAlsoMissed() {
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 60_000, 50_000, 12_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 64_000, 95_000, 20_000, 0),
+                trial("threads(2)+map", Mode.THREADS, 2, 1, true, 11_000_000, -1, -1, 0));
+        Advice.Verdict v = Rules.decide(probe(1, 30, 0), trials, new Advice.Requirements(false, 0, 10_000), MACHINE);
+        List<String> all = new ArrayList<>(v.requirementEffects());
+        all.addAll(v.decision());
+        all.addAll(v.reasons().stream().map(Advice.Reason::text).toList());
+        String chosen = "threads(" + v.workers() + ")";
+        assertThat(v.mode()).isEqualTo(Mode.THREADS);
+        assertThat(v.batch()).isFalse();
+        assertThat(all)
+                .filteredOn(s -> s.contains("more than --max-latency 10.0 µs allows"))
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat(s)
+                        .contains("no model met the limit either, the chosen one included: " + chosen + " had p99 ")
+                        .contains(" > 10.0 µs"));
+    }
+}
