@@ -41,7 +41,7 @@ final class Reasons {
 
     /**
      * {@return what became of trials that gave no figure, in words: "processes(1) ran but completed no task
-     * (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget ran out: ...)"}
+     * (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget was used up before the trials, ...)"}
      */
     static String notMeasuredText(List<Advice.Trial> ts) {
         List<String> parts = new ArrayList<>();
@@ -442,9 +442,21 @@ final class Reasons {
                         && t.threadsPerWorker() == map.threadsPerWorker()
                         && !t.batched());
         if (map != null && one != null && one.throughput() > 0) {
-            parts.add("map() batched to " + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput())
-                    + " submitting one by one (" + Units.ratio(map.throughput() / one.throughput()) + ")"
-                    + (c.batch() ? ": batch tasks this short" : r.tiny() ? "" : ": tasks this long need no batching"));
+            // one statement: "map() batched to X" beside "tasks this long need no batching" read as both
+            double gain = map.throughput() / one.throughput();
+            String measuredMap = Units.rate(map.throughput()) + " with map() vs " + Units.rate(one.throughput())
+                    + " submitting one by one (" + Units.ratio(gain) + ")";
+            parts.add(
+                    c.batch()
+                            ? "batched with map(): " + measuredMap
+                            : gain <= 1
+                                    ? "submitted one by one: " + measuredMap + ", so batching gains nothing here"
+                                    : r.tiny()
+                                            ? "submitted one by one although " + measuredMap
+                                                    + " favours batching (see the requirements)"
+                                            : "submitted one by one: " + measuredMap + ", but at "
+                                                    + Units.nanos(r.probe.medianCallNanos())
+                                                    + " per call a task is long enough to submit on its own");
         } else if (r.tiny()) {
             parts.add("a call takes only " + Units.nanos(r.probe.medianCallNanos()) + ": batch such tasks with map()");
         }

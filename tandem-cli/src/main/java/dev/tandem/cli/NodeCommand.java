@@ -3,6 +3,7 @@ package dev.tandem.cli;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.ClusterOptions;
 import dev.tandem.cluster.Node;
+import dev.tandem.measure.Units;
 import dev.tandem.measure.UsageErrors;
 import dev.tandem.measure.WholeNumber;
 import java.io.IOException;
@@ -265,7 +266,7 @@ final class NodeCommand implements Callable<Integer> {
                 throw bad(
                         "--max-heap",
                         maxHeap,
-                        "more than this machine's memory (" + (memory >> 20) + " MiB): a worker could never use it");
+                        "more than this machine's memory (" + Units.bytes(memory) + "): a worker could never use it");
             }
         }
         for (int i = 0; i < count; i++) {

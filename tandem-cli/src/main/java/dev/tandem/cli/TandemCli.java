@@ -5,6 +5,7 @@ import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.advisor.AdviseCommand;
 import dev.tandem.lab.LabCommand;
+import dev.tandem.measure.Units;
 import dev.tandem.measure.UsageErrors;
 import java.io.File;
 import java.io.IOException;
@@ -258,9 +259,10 @@ public final class TandemCli implements Callable<Integer> {
             var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             System.out.printf("tandem        %s%n", version());
             System.out.printf("cores         %d%n", Runtime.getRuntime().availableProcessors());
+            // binary units from the one formatter, as every other message of memory (was %.1f GiB here, MiB there)
             System.out.printf(
-                    "memory        %.1f GiB total, %.1f GiB free%n",
-                    os.getTotalMemorySize() / (double) (1L << 30), os.getFreeMemorySize() / (double) (1L << 30));
+                    "memory        %s total, %s free%n",
+                    Units.bytes(os.getTotalMemorySize()), Units.bytes(os.getFreeMemorySize()));
             System.out.printf(
                     "os            %s %s (%s)%n",
                     System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));

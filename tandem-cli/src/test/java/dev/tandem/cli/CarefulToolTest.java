@@ -230,4 +230,29 @@ class CarefulToolTest {
                     .contains("--bind '" + address + "': --local runs its nodes on loopback");
         }
     }
+
+    /**
+     * Was: "the note" never named; "results. json" broken across a line; memory as "23.5 GiB" in one place and
+     * "24105 MiB" in another.
+     */
+    @Test
+    void helpTextsNamedNoNoteBrokeFileNamesAndMixedMemoryUnits() {
+        List<String> helps = new ArrayList<>();
+        helps.add(run("--help").out());
+        for (String command : List.of("lab", "advise", "node", "info", "classpath", "version", "help")) {
+            helps.add(run(command, "--help").out());
+        }
+        for (String help : helps) {
+            assertThat(help)
+                    .doesNotContainPattern("\\w\\.\\s*\\R\\s*(json|md|html|jar)\\b")
+                    .doesNotContainPattern("(?<!study )\\bnote\\b");
+        }
+        assertThat(run("lab", "--help").out().replaceAll("\\s+", " "))
+                .contains("the study note on multi-process vs multi-thread programming");
+        String info = run("info", "--no-measure").out();
+        assertThat(info).containsPattern("memory +[0-9.,]+ (GiB|MiB) total, [0-9.,]+ (GiB|MiB) free");
+        assertThat(run("node", "--max-heap", "999t").isUsageError().err())
+                .containsPattern("memory \\([0-9.,]+ GiB\\)")
+                .doesNotContainPattern("[0-9]{4,} MiB");
+    }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tandem lab}: measures each claim of the note about processes and threads on this machine
+ * {@code tandem lab}: measures each claim of the study note on multi-process vs multi-thread programming on this machine
  * and writes {@code tandem-report/} ({@code index.html}, {@code report.md}, {@code results.json}).
  *
  * <pre>
@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
         name = "lab",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        header = "Measure every claim of the note about processes and threads on this machine, and write a report.",
+        header = "Measure on this machine every claim of the study note on multi-process vs multi-thread programming,"
+                + " and write a report.",
         description = {
             "Runs experiments on threads and processes (resources, switching, sharing, isolation, scaling, races) and"
                     + " weighs them (verdict). Writes tandem-report/index.html, report.md and results.json. Each result"
