@@ -39,4 +39,27 @@ class TruthfulWordsTest {
                         .contains("no model met the limit either, the chosen one included: " + chosen + " had p99 ")
                         .contains(" > 10.0 µs"));
     }
+
+    /** Was: "map() batched to 200/s vs 190/s submitting one by one (1.05×): tasks this long need no batching". */
+    @Test
+    void mapWasSaidToBatchBesideTasksThatNeedNoBatching() {
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 100, 10_500_000, 50_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 190, 11_000_000, 60_000, 0),
+                trial("threads(2)+map", Mode.THREADS, 2, 1, true, 200, -1, -1, 0));
+        Advice.Verdict v = Rules.decide(probe(1, 10_000_000, 0), trials, Advice.Requirements.NONE, MACHINE);
+        String overhead = v.reasons().stream()
+                .filter(r -> r.angle() == Advice.Angle.OVERHEAD)
+                .map(Advice.Reason::text)
+                .findFirst()
+                .orElseThrow();
+        assertThat(overhead).doesNotContain("map() batched").doesNotContain("need no batching");
+        if (v.batch()) {
+            assertThat(overhead).contains("batched with map(): 200/s with map() vs 190/s submitting one by one");
+        } else {
+            assertThat(overhead)
+                    .contains("submitted one by one: 200/s with map() vs 190/s submitting one by one (1.05×), but at"
+                            + " 10.0 ms per call a task is long enough to submit on its own");
+        }
+    }
 }
