@@ -170,6 +170,7 @@ final class Conductor {
         Advice.Verdict verdict = Rules.decide(probe, trials, options.requirements(), machine, duel, runLoad);
         // every pool is closed: the processes still running are the ones the task started and left
         verdict = withOrphans(duel == null ? verdict : withDuel(verdict, duel), orphans.reap());
+        verdict = verdict.withCode(ExampleCode.forResult(verdict.code(), verdict.batch(), subject.resultType()));
         List<String> time = new ArrayList<>();
         time.add(budget.summary());
         time.addAll(budget.notes());

@@ -458,7 +458,12 @@ final class Reasons {
                                                     + Units.nanos(r.probe.medianCallNanos())
                                                     + " per call a task is long enough to submit on its own");
         } else if (r.tiny()) {
-            parts.add("a call takes only " + Units.nanos(r.probe.medianCallNanos()) + ": batch such tasks with map()");
+            // advise map() only where the code does: "batch such tasks with map()" came with a submit() example
+            parts.add("a call takes only " + Units.nanos(r.probe.medianCallNanos())
+                    + (c.batch()
+                            ? ": batch such tasks with map()"
+                            : ": map() might batch such tasks, but it was not measured, so the code submits them one"
+                                    + " by one"));
         }
         if (parts.isEmpty()) {
             parts.add("a call takes " + Units.nanos(r.probe.medianCallNanos())
@@ -526,67 +531,6 @@ final class Reasons {
     static String sentence(List<String> parts) {
         String s = String.join("; ", parts);
         return s.endsWith(".") ? s : s + ".";
-    }
-
-    String code(Rules.Choice c, Advice.Requirements req) {
-        StringBuilder b = new StringBuilder(
-                c.mode().isolated() && RequirementEffects.unmet(r, req) != null
-                        ? "// submit rejects the task until it is Serializable: fix that first (see the verdict)\n"
-                        : "");
-        b.append("try (TaskPool pool = ");
-        b.append(
-                switch (c.mode()) {
-                    case THREADS -> "Tandem.threads(" + c.workers() + ")";
-                    case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
-                    case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
-                    case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
-                    case CLUSTER -> "Tandem.localCluster(1).perNode(" + c.workers() + ", " + c.threadsPerWorker() + ")";
-                });
-        if (c.mode().isolated() && r.leaks()) {
-            b.append("\n        .maxTasksPerWorker(")
-                    .append(r.recycleAfter(req))
-                    .append(')');
-        }
-        if (c.mode().isolated() && (req.heapPerTaskBytes() > 0 || r.leaks())) {
-            // the recycling limit above is sized for this heap: state it rather than rely on the JVM's default
-            long heap = req.heapPerTaskBytes() > 0 ? req.heapPerTaskBytes() : Rules.DEFAULT_WORKER_HEAP;
-            b.append("\n        .jvmOptions(\"-Xmx").append(heap >> 20).append("m\")");
-        }
-        Advice.Trial basis = c.basis();
-        long limit = req.maxLatencyNanos();
-        if (limit > 0 && basis != null && !basis.batched() && basis.p99Nanos() >= 0 && basis.p99Nanos() <= limit) {
-            // the chosen model met the limit: its p99 is at or below it, so the timeout fails only the tail past it
-            b.append("\n        .taskTimeout(").append(durationCode(limit)).append(')');
-        } else if (limit > 0) {
-            b.append("\n        // no taskTimeout: ")
-                    .append(
-                            basis == null || basis.batched()
-                                    ? "no per-task latency was measured for this model"
-                                    : basis.label() + " missed --max-latency " + Units.nanos(limit) + " (p99 "
-                                            + Units.nanos(basis.p99Nanos()) + "), so a timeout of "
-                                            + Units.nanos(limit) + " would fail tasks that would have succeeded")
-                    .append("\n        ");
-        } else if (r.hangs()) {
-            long timeout =
-                    r.probe.medianCallNanos() > 0 ? Math.max(1000, 10 * r.probe.medianCallNanos() / 1_000_000) : 30_000;
-            b.append("\n        .taskTimeout(Duration.ofMillis(")
-                    .append(timeout)
-                    .append("))");
-        }
-        b.append(".start()) {\n");
-        b.append(
-                c.batch()
-                        ? "    List<R> results = pool.map(fn, inputs);   // batches tiny tasks\n"
-                        : "    Future<R> f = pool.submit(task);            // one task per input\n");
-        b.append('}');
-        return b.toString();
-    }
-
-    /** {@return Java code for a duration of {@code nanos}, exact: milliseconds when whole, else nanoseconds} */
-    static String durationCode(long nanos) {
-        return nanos % 1_000_000 == 0
-                ? "Duration.ofMillis(" + nanos / 1_000_000 + ")"
-                : "Duration.ofNanos(" + nanos + ")";
     }
 
     List<String> warnings() {

@@ -588,7 +588,7 @@ final class Rules {
                 c.workers(),
                 c.threadsPerWorker(),
                 c.batch(),
-                words.code(c, req),
+                new ExampleCode(this).of(c, req),
                 words.summary(c),
                 reasons,
                 new RequirementEffects(this).of(c),

@@ -8,6 +8,8 @@ import java.io.Serial;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -145,6 +147,30 @@ final class Subject {
 
     String className() {
         return className;
+    }
+
+    /**
+     * {@return the task's result type as Java code for the example: {@code Long} for a {@code Task<Long>},
+     * {@code Digest} for a {@code Workload<Integer, Digest>}, {@code Void} for one that returns nothing; {@code R}
+     * when the class does not name it}
+     */
+    String resultType() {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Type t : c.getGenericInterfaces()) {
+                if (t instanceof ParameterizedType p
+                        && (p.getRawType() == Task.class || p.getRawType() == Workload.class)) {
+                    Type[] args = p.getActualTypeArguments();
+                    Type r = args[args.length - 1];
+                    if (r instanceof Class<?> k) {
+                        return k.getSimpleName();
+                    }
+                    if (r instanceof ParameterizedType pr && pr.getRawType() instanceof Class<?> k) {
+                        return k.getSimpleName() + "<...>";
+                    }
+                }
+            }
+        }
+        return "R";
     }
 
     boolean isTask() {

@@ -6,6 +6,7 @@ import static dev.tandem.advisor.RulesTest.trial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Mode;
+import dev.tandem.Task;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,5 +62,35 @@ class TruthfulWordsTest {
                     .contains("submitted one by one: 200/s with map() vs 190/s submitting one by one (1.05×), but at"
                             + " 10.0 ms per call a task is long enough to submit on its own");
         }
+    }
+
+    /** A task that returns nothing. */
+    public static final class Nothing implements Task<Void> {
+        /** Creates it. */
+        public Nothing() {}
+
+        @Override
+        public Void call() {
+            return null;
+        }
+    }
+
+    /** Was: the example code said {@code Future<R> f = pool.submit(task)} for every task, one returning nothing too. */
+    @Test
+    void theExampleCodeUsedFutureOfRForATaskThatReturnsNothing() {
+        assertThat(Subject.of(Nothing.class).resultType()).isEqualTo("Void");
+        assertThat(Subject.of(Workloads.Tiny.class).resultType()).isNotEqualTo("R");
+        String submit = "try (TaskPool pool = Tandem.threads(2).start()) {\n" + ExampleCode.call(false, "R") + "}";
+        assertThat(ExampleCode.forResult(submit, false, "Void"))
+                .contains("Future<?> f = pool.submit(task);")
+                .contains("it returns nothing")
+                .doesNotContain("Future<R>");
+        assertThat(ExampleCode.forResult(submit, false, "Long")).contains("Future<Long> f = pool.submit(task);");
+        String map = "try (TaskPool pool = Tandem.threads(2).start()) {\n" + ExampleCode.call(true, "R") + "}";
+        assertThat(ExampleCode.forResult(map, true, "Void"))
+                .contains("pool.map(fn, inputs);")
+                .doesNotContain("List<")
+                .doesNotContain("Future");
+        assertThat(ExampleCode.forResult(map, true, "Long")).contains("List<Long> results = pool.map(fn, inputs);");
     }
 }
