@@ -59,6 +59,9 @@ final class Trials {
     /** The most trials {@link #plan} gives a task (the least budget, {@link Advisor#MIN_TIME}, holds them). */
     static final int MAX_PLANS = 8;
 
+    /** Why the last {@link #duel} returned null: one concrete reason, with its figures; null if it did not. */
+    String duelFailure;
+
     private final Subject subject;
     private final Subject.Instance inst;
     private final Advice.Probe probe;
@@ -294,9 +297,6 @@ final class Trials {
     static long minDuelNanos(Advice.Probe probe) {
         return 3L * (DUEL_ROUNDS + 1) * minRoundNanos(probe);
     }
-
-    /** Why the last {@link #duel} returned null: one concrete reason, with its figures; null if it did not. */
-    String duelFailure;
 
     /**
      * Runs {@code a} and {@code b} side by side within {@code budgetNanos}, from the pools' start to their

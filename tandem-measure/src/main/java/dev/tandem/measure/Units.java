@@ -25,6 +25,13 @@ import java.util.stream.Stream;
  * point; and parsing of the sizes and durations people type ({@code 512m}, {@code 30s}). Stateless.
  */
 public final class Units {
+    /** The units of things counted one by one, whose whole values {@link #num(double, String)} writes without decimals. */
+    public static final Set<String> COUNTS =
+            Set.of("threads", "files", "count", "switches", "cores", "processes", "tasks", "workers");
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
     /** The units of a typed duration, longest first, with their length in nanoseconds. */
     private static final List<Map.Entry<String, Long>> DURATION_UNITS = List.of(
             Map.entry("h", 3_600_000_000_000L),
@@ -69,13 +76,6 @@ public final class Units {
         }
         return (COUNTS.contains(unit) ? whole(v) : num(v)) + " " + unit;
     }
-
-    /** The units of things counted one by one, whose whole values {@link #num(double, String)} writes without decimals. */
-    public static final Set<String> COUNTS =
-            Set.of("threads", "files", "count", "switches", "cores", "processes", "tasks", "workers");
-
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
 
     /**
      * {@return a moment as people read it, {@code 2026-12-02 15:33:23 UTC}, from an ISO-8601 instant

@@ -33,10 +33,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * (the lab's and the advisor's tests). Stateless.
  */
 public final class UsageErrors {
-    private UsageErrors() {}
-
     /** The exit code of a usage error. */
     public static final int USAGE = 2;
+
+    private UsageErrors() {}
 
     /**
      * The parameter-exception handler of every command: prints {@link #line} on the command's error
