@@ -126,7 +126,7 @@ public final class AdviseCommand implements Callable<Integer> {
             names = "--report",
             paramLabel = "DIR",
             defaultValue = "advise-report",
-            description = "Where to write index.html, report.md and results.json, created if needed"
+            description = "Directory of the report (index.html, report.md, results.json), created if needed"
                     + " (default: ${DEFAULT-VALUE}).")
     Path report;
 
