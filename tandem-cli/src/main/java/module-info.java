@@ -4,6 +4,7 @@ module dev.tandem.cli {
     requires dev.tandem.cluster;
     requires dev.tandem.lab;
     requires dev.tandem.advisor;
+    requires dev.tandem.measure;
     requires info.picocli;
     requires jdk.management;
 

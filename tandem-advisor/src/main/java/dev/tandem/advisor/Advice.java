@@ -392,6 +392,26 @@ public record Advice(
                     inconclusive);
         }
 
+        /**
+         * {@return this verdict with {@code newCode} as its example code}
+         *
+         * @param newCode the example code
+         */
+        public Verdict withCode(String newCode) {
+            return new Verdict(
+                    mode,
+                    workers,
+                    threadsPerWorker,
+                    batch,
+                    newCode,
+                    summary,
+                    reasons,
+                    requirementEffects,
+                    warnings,
+                    decision,
+                    inconclusive);
+        }
+
         /** {@return the recommended model as a label, such as {@code processes(2)}} */
         public String label() {
             return Trials.label(mode, workers, threadsPerWorker, 0, false) + (batch ? " + map()" : "");

@@ -2,6 +2,8 @@ package dev.tandem.advisor;
 
 import dev.tandem.measure.Page;
 import dev.tandem.measure.Units;
+import dev.tandem.measure.UsageErrors;
+import dev.tandem.measure.WholeNumber;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.File;
@@ -85,7 +87,9 @@ public final class AdviseCommand implements Callable<Integer> {
             names = "--inputs",
             paramLabel = "N",
             defaultValue = "10000",
-            description = "Inputs a Workload makes, and the most tasks per trial (default: ${DEFAULT-VALUE}).")
+            converter = InputsRange.class,
+            description = "Inputs a Workload makes, and the most tasks per trial, 1 to 1000000 (default:"
+                    + " ${DEFAULT-VALUE}).")
     int inputs;
 
     @Option(
@@ -122,7 +126,7 @@ public final class AdviseCommand implements Callable<Integer> {
             names = "--report",
             paramLabel = "DIR",
             defaultValue = "advise-report",
-            description = "Where to write index.html, report.md and results.json, created if needed"
+            description = "Directory of the report (index.html, report.md, results.json), created if needed"
                     + " (default: ${DEFAULT-VALUE}).")
     Path report;
 
@@ -130,6 +134,13 @@ public final class AdviseCommand implements Callable<Integer> {
             names = "--interactive",
             description = "Answer a few questions instead of running code; writes a report only with --report.")
     boolean interactive;
+
+    /** {@code --inputs}: 1 to {@link Advisor#MAX_INPUTS}, refused with the range and why while parsing. */
+    static final class InputsRange extends WholeNumber<Integer> {
+        InputsRange() {
+            super(Integer.class, 1, Advisor.MAX_INPUTS, "the inputs are made before the time budget can stop anything");
+        }
+    }
 
     private final InputStream in;
     private final PrintStream out;
@@ -173,17 +184,6 @@ public final class AdviseCommand implements Callable<Integer> {
                     cl,
                     "give --task CLASS (and --classpath CP) to measure a class, or --interactive to answer questions");
         }
-        if (inputs < 1) {
-            throw new ParameterException(cl, "--inputs " + inputs + ": must be at least 1", null, null, "" + inputs);
-        }
-        if (inputs > Advisor.MAX_INPUTS) {
-            throw new ParameterException(
-                    cl,
-                    "--inputs " + inputs + ": must be at most " + Advisor.MAX_INPUTS + "; " + Advisor.WHY_MAX_INPUTS,
-                    null,
-                    null,
-                    "" + inputs);
-        }
         Advisor.Options options =
                 new Advisor.Options(inputs, time, isolate, heapPerTask == null ? 0 : heapPerTask, maxLatency);
         Path dir = writable(report);
@@ -193,8 +193,7 @@ public final class AdviseCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             // one line naming the option and the value as typed: --classpath's own messages name it already
             String m = e.getMessage();
-            throw new ParameterException(
-                    cl, m.startsWith("--classpath") ? m : "--task " + task + ": " + m, e, null, task);
+            throw m.startsWith("--classpath ") ? bad("--classpath", classPath, m, e) : bad("--task", task, m, e);
         }
         err.println("tandem advise: measuring " + subject.className() + " for up to " + Units.nanos(time.toNanos())
                 + " ...");
@@ -250,8 +249,13 @@ public final class AdviseCommand implements Callable<Integer> {
         try {
             return Page.prepareDirectory(dir, Report.FORMAT_FAMILY, "tandem advise", Report.FILES);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--report " + e.getMessage(), e, null, dir.toString());
+            throw bad("--report", dir, e.getMessage(), e);
         }
+    }
+
+    /** {@return a usage error of {@code option} and the value as typed: {@code --out 'x': why}} */
+    private ParameterException bad(String option, Object typed, String why, Throwable cause) {
+        return UsageErrors.bad(spec, option, typed, why, cause);
     }
 
     /** {@return whether {@code in} is this JVM's standard input and that is a terminal} */

@@ -78,9 +78,15 @@ final class Budget {
         }
         // what remained in all is said too: "0 ns was left" read as a contradiction of a run that ended early
         long remained = Math.max(0, left());
-        notes.add(phase + " skipped: " + Units.nanos(Math.max(0, share)) + " of the " + Units.nanos(total)
-                + " budget was left for it"
-                + (remained > Math.max(0, share) + TOLERANCE_NANOS
+        // "0 ns of the budget left" for a budget that was used up: say so
+        boolean kept = remained > Math.max(0, share) + TOLERANCE_NANOS;
+        notes.add(phase + " skipped: "
+                + (share > 0
+                        ? Units.nanos(share) + " of the " + Units.nanos(total) + " budget was left for it"
+                        : kept
+                                ? "nothing of the " + Units.nanos(total) + " budget was left for it"
+                                : "the " + Units.nanos(total) + " budget was used up before it")
+                + (kept
                         ? " (" + Units.nanos(remained) + " remained, kept for the phases after it and the closing)"
                         : "")
                 + ", and it needs at least " + Units.nanos(minimum) + "; give a longer --time to measure it");

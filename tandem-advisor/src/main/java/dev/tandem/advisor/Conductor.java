@@ -130,8 +130,11 @@ final class Conductor {
             if (!budget.fits(phase, forTrials, MIN_TRIAL_NANOS)) {
                 trials.add(runner.skip(
                         plan,
-                        "the budget ran out: " + Units.nanos(forTrials) + " was left for the trials, a trial needs at"
-                                + " least " + Units.nanos(MIN_TRIAL_NANOS) + "; give a longer --time"));
+                        (forTrials > 0
+                                        ? "the budget ran out: " + Units.nanos(forTrials) + " was left for the trials"
+                                        : "the budget was used up before the trials")
+                                + ", a trial needs at least " + Units.nanos(MIN_TRIAL_NANOS)
+                                + "; give a longer --time"));
                 continue;
             }
             progress.accept(phase);
@@ -157,9 +160,8 @@ final class Conductor {
                 duel = runner.duel(plan(plans, a), plan(plans, b), share);
                 budget.ran(phase, t0, share, "starting and stopping both pools took longer than its share");
                 if (duel == null) {
-                    budget.note(phase + " gave no figures: once both pools had started, too little of its "
-                            + Units.nanos(share) + " was left for " + Trials.DUEL_ROUNDS + " rounds of each of at"
-                            + " least " + Units.nanos(Trials.minRoundNanos(probe)) + ", or a pool did not start");
+                    // one concrete reason: "too little was left ..., or a pool did not start" offered two
+                    budget.note(phase + " gave no figures: " + runner.duelFailure);
                 }
             }
         }
@@ -168,6 +170,7 @@ final class Conductor {
         Advice.Verdict verdict = Rules.decide(probe, trials, options.requirements(), machine, duel, runLoad);
         // every pool is closed: the processes still running are the ones the task started and left
         verdict = withOrphans(duel == null ? verdict : withDuel(verdict, duel), orphans.reap());
+        verdict = verdict.withCode(ExampleCode.forResult(verdict.code(), verdict.batch(), subject.resultType()));
         List<String> time = new ArrayList<>();
         time.add(budget.summary());
         time.addAll(budget.notes());

@@ -294,8 +294,8 @@ final class Interview {
                             + (e.mode() == Mode.HYBRID ? ", and a hybrid runs several tasks in one worker JVM" : "")
                     : "it is within " + Units.percent(TIE - 1) + " of " + label + " (an estimate from this machine's"
                             + " costs), and " + label + " costs less";
-            decision.add(e.label() + " would run about " + Units.rate(e.perSecond()) + " against " + label + "'s "
-                    + Units.rate(chosen.perSecond()) + ", but " + why);
+            decision.add(e.label() + " would complete about " + tasksPer(e.perSecond()) + " against " + label + "'s "
+                    + tasksPer(chosen.perSecond()) + " (estimates), but " + why);
         }
 
         String rss = Units.bytes(c.workerRssBytes());
@@ -348,8 +348,9 @@ final class Interview {
                         ? "untrusted or non-thread-safe code gets a JVM of its own per task in processes(n); Java has no"
                                 + " SecurityManager any more, so a process (plus OS limits) is the smallest boundary. The code"
                                 + " stays the same TaskPool calls either way."
-                        : "with Tandem the code is the same TaskPool in every model (" + label
-                                + " now, processes(n) later is one line), but shared state must be thread-safe under"
+                        : "with Tandem the code is the same TaskPool in every model (moving from " + label + " to "
+                                + (mode.isolated() ? "threads(n)" : "processes(n)")
+                                + " later is one line), but shared state must be thread-safe under"
                                 + " threads and is copied under processes."));
         String rt =
                 "an empty task's round trip measured " + Units.nanos(c.threadRoundTripNanos()) + " through threads(1), "
@@ -411,7 +412,9 @@ final class Interview {
                                                                 + " processes would add " + rss + " per worker and "
                                                                 + Units.nanos(c.processRoundTripNanos()) + " per task";
         String estimateText = chosen.perSecond() > 0
-                ? " (about " + Units.rate(chosen.perSecond()) + ", estimated from this machine's costs"
+                // whose rate: "about 200/s" read as a rate the user had asked for; it is what the model would do
+                ? " (" + label + " would complete about " + tasksPer(chosen.perSecond())
+                        + ", an estimate from this machine's costs, not a measurement of your task"
                         + capText(a, cores, chosen) + ")"
                 : "";
         return new Advice.Verdict(
@@ -546,6 +549,11 @@ final class Interview {
         double cpu = a.cpuShare() * a.taskNanos() + roundTrip;
         double cores1e9 = cpu > 0 ? cores * 1e9 / cpu : Double.POSITIVE_INFINITY;
         return new Estimate(mode, workers, tpw, roundTrip, Math.min(wanted, cores1e9), cpu, wanted > cores1e9);
+    }
+
+    /** {@return an estimated rate of tasks: "399 tasks/s", "2.00 tasks/h"} */
+    static String tasksPer(double perSecond) {
+        return Units.rate(perSecond).replaceFirst("/", " tasks/");
     }
 
     /** {@return how an estimate was capped by the cores, in words, or "" when it was not} */

@@ -41,7 +41,7 @@ final class Reasons {
 
     /**
      * {@return what became of trials that gave no figure, in words: "processes(1) ran but completed no task
-     * (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget ran out: ...)"}
+     * (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget was used up before the trials, ...)"}
      */
     static String notMeasuredText(List<Advice.Trial> ts) {
         List<String> parts = new ArrayList<>();
@@ -442,11 +442,28 @@ final class Reasons {
                         && t.threadsPerWorker() == map.threadsPerWorker()
                         && !t.batched());
         if (map != null && one != null && one.throughput() > 0) {
-            parts.add("map() batched to " + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput())
-                    + " submitting one by one (" + Units.ratio(map.throughput() / one.throughput()) + ")"
-                    + (c.batch() ? ": batch tasks this short" : r.tiny() ? "" : ": tasks this long need no batching"));
+            // one statement: "map() batched to X" beside "tasks this long need no batching" read as both
+            double gain = map.throughput() / one.throughput();
+            String measuredMap = Units.rate(map.throughput()) + " with map() vs " + Units.rate(one.throughput())
+                    + " submitting one by one (" + Units.ratio(gain) + ")";
+            parts.add(
+                    c.batch()
+                            ? "batched with map(): " + measuredMap
+                            : gain <= 1
+                                    ? "submitted one by one: " + measuredMap + ", so batching gains nothing here"
+                                    : r.tiny()
+                                            ? "submitted one by one although " + measuredMap
+                                                    + " favours batching (see the requirements)"
+                                            : "submitted one by one: " + measuredMap + ", but at "
+                                                    + Units.nanos(r.probe.medianCallNanos())
+                                                    + " per call a task is long enough to submit on its own");
         } else if (r.tiny()) {
-            parts.add("a call takes only " + Units.nanos(r.probe.medianCallNanos()) + ": batch such tasks with map()");
+            // advise map() only where the code does: "batch such tasks with map()" came with a submit() example
+            parts.add("a call takes only " + Units.nanos(r.probe.medianCallNanos())
+                    + (c.batch()
+                            ? ": batch such tasks with map()"
+                            : ": map() might batch such tasks, but it was not measured, so the code submits them one"
+                                    + " by one"));
         }
         if (parts.isEmpty()) {
             parts.add("a call takes " + Units.nanos(r.probe.medianCallNanos())
@@ -465,7 +482,8 @@ final class Reasons {
         Advice.Trial free = r.fastest(r.allowed(req, false));
         if (free != null && free.batched() && limit < Rules.BATCH_LATENCY_FLOOR) {
             notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
-                    + "more than --max-latency " + Units.nanos(limit) + " allows");
+                    + "more than --max-latency " + Units.nanos(limit) + " allows"
+                    + (metAny ? "" : noneMet(chosen, limit)));
         }
         if (metAny) {
             if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
@@ -497,70 +515,22 @@ final class Reasons {
                         : "; make the task shorter or relax the limit"));
     }
 
+    /**
+     * {@return "; no model met it either, the chosen one included: threads(2) had p99 95.0 µs > 10.0 µs, ..."}
+     * said wherever map() is ruled out by a --max-latency that no model met: "ruled out by the latency limit"
+     * alone read as if the chosen model had met it
+     */
+    static String noneMet(Advice.Trial chosen, long limit) {
+        return "; no model met the limit either, the chosen one included: " + chosen.label()
+                + (chosen.p99Nanos() >= 0
+                        ? " had p99 " + Units.nanos(chosen.p99Nanos()) + " > " + Units.nanos(limit)
+                        : " had no per-task latency measured")
+                + ", chosen as the fastest of those that answer one task at a time";
+    }
+
     static String sentence(List<String> parts) {
         String s = String.join("; ", parts);
         return s.endsWith(".") ? s : s + ".";
-    }
-
-    String code(Rules.Choice c, Advice.Requirements req) {
-        StringBuilder b = new StringBuilder(
-                c.mode().isolated() && RequirementEffects.unmet(r, req) != null
-                        ? "// submit rejects the task until it is Serializable: fix that first (see the verdict)\n"
-                        : "");
-        b.append("try (TaskPool pool = ");
-        b.append(
-                switch (c.mode()) {
-                    case THREADS -> "Tandem.threads(" + c.workers() + ")";
-                    case VIRTUAL_THREADS -> "Tandem.virtualThreads()";
-                    case PROCESSES -> "Tandem.processes(" + c.workers() + ")";
-                    case HYBRID -> "Tandem.hybrid(" + c.workers() + ", " + c.threadsPerWorker() + ")";
-                    case CLUSTER -> "Tandem.localCluster(1).perNode(" + c.workers() + ", " + c.threadsPerWorker() + ")";
-                });
-        if (c.mode().isolated() && r.leaks()) {
-            b.append("\n        .maxTasksPerWorker(")
-                    .append(r.recycleAfter(req))
-                    .append(')');
-        }
-        if (c.mode().isolated() && (req.heapPerTaskBytes() > 0 || r.leaks())) {
-            // the recycling limit above is sized for this heap: state it rather than rely on the JVM's default
-            long heap = req.heapPerTaskBytes() > 0 ? req.heapPerTaskBytes() : Rules.DEFAULT_WORKER_HEAP;
-            b.append("\n        .jvmOptions(\"-Xmx").append(heap >> 20).append("m\")");
-        }
-        Advice.Trial basis = c.basis();
-        long limit = req.maxLatencyNanos();
-        if (limit > 0 && basis != null && !basis.batched() && basis.p99Nanos() >= 0 && basis.p99Nanos() <= limit) {
-            // the chosen model met the limit: its p99 is at or below it, so the timeout fails only the tail past it
-            b.append("\n        .taskTimeout(").append(durationCode(limit)).append(')');
-        } else if (limit > 0) {
-            b.append("\n        // no taskTimeout: ")
-                    .append(
-                            basis == null || basis.batched()
-                                    ? "no per-task latency was measured for this model"
-                                    : basis.label() + " missed --max-latency " + Units.nanos(limit) + " (p99 "
-                                            + Units.nanos(basis.p99Nanos()) + "), so a timeout of "
-                                            + Units.nanos(limit) + " would fail tasks that would have succeeded")
-                    .append("\n        ");
-        } else if (r.hangs()) {
-            long timeout =
-                    r.probe.medianCallNanos() > 0 ? Math.max(1000, 10 * r.probe.medianCallNanos() / 1_000_000) : 30_000;
-            b.append("\n        .taskTimeout(Duration.ofMillis(")
-                    .append(timeout)
-                    .append("))");
-        }
-        b.append(".start()) {\n");
-        b.append(
-                c.batch()
-                        ? "    List<R> results = pool.map(fn, inputs);   // batches tiny tasks\n"
-                        : "    Future<R> f = pool.submit(task);            // one task per input\n");
-        b.append('}');
-        return b.toString();
-    }
-
-    /** {@return Java code for a duration of {@code nanos}, exact: milliseconds when whole, else nanoseconds} */
-    static String durationCode(long nanos) {
-        return nanos % 1_000_000 == 0
-                ? "Duration.ofMillis(" + nanos / 1_000_000 + ")"
-                : "Duration.ofNanos(" + nanos + ")";
     }
 
     List<String> warnings() {

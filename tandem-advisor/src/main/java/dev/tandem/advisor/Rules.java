@@ -494,9 +494,12 @@ final class Rules {
                 why = TrialFailures.failuresText(t);
             }
             if (why == null && r.maxLatencyNanos() > 0 && !allowed.contains(t)) {
+                boolean metAny = allowed.stream()
+                        .anyMatch(a -> !a.batched() && a.p99Nanos() >= 0 && a.p99Nanos() <= r.maxLatencyNanos());
                 why = t.batched()
                         ? "map() holds each result until its batch of about 20 ms is done, more than --max-latency "
                                 + Units.nanos(r.maxLatencyNanos()) + " allows"
+                                + (metAny ? "" : Reasons.noneMet(chosen, r.maxLatencyNanos()))
                         : "its p99 of " + Units.nanos(t.p99Nanos()) + " missed --max-latency "
                                 + Units.nanos(r.maxLatencyNanos());
             }
@@ -585,7 +588,7 @@ final class Rules {
                 c.workers(),
                 c.threadsPerWorker(),
                 c.batch(),
-                words.code(c, req),
+                new ExampleCode(this).of(c, req),
                 words.summary(c),
                 reasons,
                 new RequirementEffects(this).of(c),

@@ -18,10 +18,24 @@ final class SharedData {
         String copy = c.copyNanosPerMiB() > 0 ? Units.nanos(c.copyNanosPerMiB() * mib) : "n/a";
         String attach = c.sharedNanosPerMiB() > 0 ? Units.nanos(c.sharedNanosPerMiB() * mib) : "n/a";
         String arrays = "dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)";
+        // attaching shared memory measured slower than copying (a busy machine, a tiny array): then it is not
+        // advised, and the numbers say why; it was advised whatever they said
+        boolean attachPays =
+                c.sharedNanosPerMiB() <= 0 || c.copyNanosPerMiB() <= 0 || c.sharedNanosPerMiB() < c.copyNanosPerMiB();
+        String slower = "attaching a SharedByteArray measured " + Units.nanos(c.sharedNanosPerMiB()) + " per MiB here,"
+                + " no faster than serializing a copy (" + Units.nanos(c.copyNanosPerMiB()) + " per MiB), so shared"
+                + " memory is not advised on this machine as measured";
         String text;
         if (a.sharedBytes() <= 0) {
             text = "serializing 1 MiB and back costs " + Units.nanos(c.copyNanosPerMiB())
                     + " here, which processes pay for everything a task takes and returns; threads pass references";
+        } else if (mode.isolated() && !attachPays) {
+            text = "copy the " + Units.bytes(a.sharedBytes()) + " that tasks share into each worker once, with an"
+                    + " initializer (about " + copy + " per worker), never per task: " + slower + " (about " + attach
+                    + " to attach all of it)";
+        } else if (!mode.isolated() && !attachPays) {
+            text = "threads read the " + Units.bytes(a.sharedBytes()) + " in place; copying it into a worker JVM would"
+                    + " cost about " + copy + " per worker here, and " + slower;
         } else if (mode.isolated()) {
             text = "do not copy the " + Units.bytes(a.sharedBytes()) + " that tasks share into each worker (about "
                     + copy

@@ -8,6 +8,8 @@ import java.io.Serial;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -80,8 +82,7 @@ final class Subject {
             type = Class.forName(className.strip(), false, loader);
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException(
-                    "class " + className + " not found on the class path "
-                            + (classPath.isEmpty() ? "(empty: no --classpath given, or an empty one)" : classPath)
+                    "class " + className + " not found on the class path " + describe(given, classPath)
                             + "; give its binary name (com.acme.Work, or com.acme.Outer$Inner for a nested class)"
                             + " and put the directory or jar holding it on --classpath",
                     e);
@@ -90,6 +91,26 @@ final class Subject {
                     "class " + className + " cannot be loaded: " + e + "; add what it depends on to --classpath", e);
         }
         return check(new Subject(className.strip(), classPath, type));
+    }
+
+    /**
+     * {@return the class path searched, for the message of a class not found} A {@code DIR/*} that matched no
+     * jar is named as typed: {@code --classpath 'out/*'} was reported as "no --classpath given".
+     */
+    private static String describe(List<Path> given, List<Path> expanded) {
+        List<String> empty = new ArrayList<>();
+        for (Path p : given) {
+            if (isWildcard(p) && expandOne(p).isEmpty()) {
+                empty.add("'" + p + "' matched no jar in " + dirOf(p));
+            }
+        }
+        String matchedNothing = empty.isEmpty() ? "" : " (" + String.join(", ", empty) + ")";
+        if (expanded.isEmpty()) {
+            return given.isEmpty()
+                    ? "(empty: no --classpath given, or an empty one)"
+                    : "(empty" + matchedNothing.replace(" (", ": ");
+        }
+        return expanded + matchedNothing;
     }
 
     /** A class this JVM already loads. */
@@ -128,6 +149,30 @@ final class Subject {
         return className;
     }
 
+    /**
+     * {@return the task's result type as Java code for the example: {@code Long} for a {@code Task<Long>},
+     * {@code Digest} for a {@code Workload<Integer, Digest>}, {@code Void} for one that returns nothing; {@code R}
+     * when the class does not name it}
+     */
+    String resultType() {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Type t : c.getGenericInterfaces()) {
+                if (t instanceof ParameterizedType p
+                        && (p.getRawType() == Task.class || p.getRawType() == Workload.class)) {
+                    Type[] args = p.getActualTypeArguments();
+                    Type r = args[args.length - 1];
+                    if (r instanceof Class<?> k) {
+                        return k.getSimpleName();
+                    }
+                    if (r instanceof ParameterizedType pr && pr.getRawType() instanceof Class<?> k) {
+                        return k.getSimpleName() + "<...>";
+                    }
+                }
+            }
+        }
+        return "R";
+    }
+
     boolean isTask() {
         return task;
     }
@@ -143,24 +188,36 @@ final class Subject {
     private static List<Path> expand(List<Path> entries) {
         List<Path> out = new ArrayList<>();
         for (Path p : entries) {
-            if (p.getFileName() == null || !p.getFileName().toString().equals("*")) {
+            if (isWildcard(p)) {
+                out.addAll(expandOne(p));
+            } else {
                 out.add(p);
-                continue;
-            }
-            Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("--classpath entry " + p + ": " + dir + " is not a directory");
-            }
-            try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
-                        .sorted()
-                        .forEach(out::add);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(
-                        "--classpath entry " + p + ": cannot list " + dir + " (" + e + ")", e);
             }
         }
         return out;
+    }
+
+    private static boolean isWildcard(Path p) {
+        return p.getFileName() != null && p.getFileName().toString().equals("*");
+    }
+
+    private static Path dirOf(Path wildcard) {
+        return wildcard.getParent() == null ? Path.of(".") : wildcard.getParent();
+    }
+
+    /** {@return the jars of one {@code DIR/*}, in name order} */
+    private static List<Path> expandOne(Path p) {
+        Path dir = dirOf(p);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--classpath entry " + p + ": " + dir + " is not a directory");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--classpath entry " + p + ": cannot list " + dir + " (" + e + ")", e);
+        }
     }
 
     /** {@return true if {@code file} is a readable jar (a zip)} */

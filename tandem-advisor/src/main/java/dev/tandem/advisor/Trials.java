@@ -59,6 +59,9 @@ final class Trials {
     /** The most trials {@link #plan} gives a task (the least budget, {@link Advisor#MIN_TIME}, holds them). */
     static final int MAX_PLANS = 8;
 
+    /** Why the last {@link #duel} returned null: one concrete reason, with its figures; null if it did not. */
+    String duelFailure;
+
     private final Subject subject;
     private final Subject.Instance inst;
     private final Advice.Probe probe;
@@ -302,6 +305,7 @@ final class Trials {
      * either pool cannot start, or if fewer than three rounds of each fit. Never throws for the task's sake.
      */
     Duel duel(Plan a, Plan b, long budgetNanos) {
+        duelFailure = null;
         long end = System.nanoTime() + budgetNanos;
         List<TaskPool> pools = new ArrayList<>();
         Load.Meter meter = Load.start();
@@ -310,6 +314,7 @@ final class Trials {
                 try {
                     pools.add(builder(p).start());
                 } catch (RuntimeException e) {
+                    duelFailure = p.label() + " did not start (" + Units.firstLine(String.valueOf(e)) + ")";
                     return null;
                 }
             }
@@ -323,6 +328,9 @@ final class Trials {
             long left = end - stopping - System.nanoTime();
             long round = left / (3L * (DUEL_ROUNDS + 1));
             if (round < minRoundNanos(probe)) {
+                duelFailure = "once both pools had started, " + Units.nanos(Math.max(0, left)) + " was left, too"
+                        + " little for " + DUEL_ROUNDS + " rounds of each of at least "
+                        + Units.nanos(minRoundNanos(probe));
                 return null;
             }
             graceNanos = round / 2;
@@ -348,6 +356,8 @@ final class Trials {
                 }
             }
             if (samples.get(0).size() < 3) {
+                duelFailure = "only " + Units.count(samples.get(0).size(), "round", "rounds") + " of each fitted in"
+                        + " its time, fewer than 3";
                 return null;
             }
             return new Duel(a.label(), samples.get(0), b.label(), samples.get(1), meter.stop());

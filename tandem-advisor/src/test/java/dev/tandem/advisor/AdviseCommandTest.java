@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.measure.UsageErrors;
 import dev.tandem.measure.testing.Chromium;
 import dev.tandem.measure.testing.UserClasses;
 import java.io.ByteArrayInputStream;
@@ -54,6 +55,7 @@ class AdviseCommandTest {
         CommandLine cl = new CommandLine(command);
         cl.setOut(new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
+        cl.setParameterExceptionHandler(UsageErrors::handle);
         int exit = cl.execute(args);
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
@@ -231,7 +233,7 @@ class AdviseCommandTest {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "10s", "--inputs", "2000000000");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err())
-                .contains("--inputs 2000000000: must be at most " + Advisor.MAX_INPUTS)
+                .contains("--inputs '2000000000': out of range; give a whole number from 1 to " + Advisor.MAX_INPUTS)
                 .doesNotContain("measuring");
     }
 
@@ -239,17 +241,17 @@ class AdviseCommandTest {
     void badDurationIsNamed() {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "soon");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("--time").contains("'soon' is not a duration");
+        assertThat(r.err()).contains("--time").contains("'soon': not a duration");
     }
 
     @Test
     void aHugeTimeWasCalledNoDurationAndACompoundOneWasRefused() {
         Run huge = run("", "--task", Workloads.Tiny.class.getName(), "--time", "9999999999999999999s");
         assertThat(huge.exit()).isEqualTo(2);
-        assertThat(huge.err()).contains("--time").contains("'9999999999999999999s' is not between 8s and 1h");
+        assertThat(huge.err()).contains("--time").contains("'9999999999999999999s': not between 8s and 1h");
         Run short25 = run("", "--task", Workloads.Tiny.class.getName(), "--time", "2.5S");
         assertThat(short25.exit()).isEqualTo(2);
-        assertThat(short25.err()).contains("'2.5S' is not between 8s and 1h");
+        assertThat(short25.err()).contains("'2.5S': not between 8s and 1h");
         assertThat(new Durations.Budget().convert("1m30s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(new Durations.Budget().convert("1h")).isEqualTo(Duration.ofHours(1));
         assertThat(new Durations.Positive().convert("1s500ms")).isEqualTo(Duration.ofMillis(1500));
@@ -260,7 +262,7 @@ class AdviseCommandTest {
         for (String flag : List.of("--time", "--max-latency")) {
             Run r = run("", "--task", Workloads.Tiny.class.getName(), flag, "50");
             assertThat(r.exit()).as(flag).isEqualTo(2);
-            assertThat(r.err()).as(flag).contains(flag).contains("'50' has no unit; write it like 50");
+            assertThat(r.err()).as(flag).contains(flag).contains("'50': has no unit; write it like 50");
             assertThat(r.out()).as(flag).doesNotContain("measuring");
         }
     }
@@ -271,17 +273,17 @@ class AdviseCommandTest {
         Run zero = run("", "--task", Workloads.Tiny.class.getName(), "--time", "0");
         assertThat(zero.exit()).isEqualTo(2);
         assertThat(zero.err())
-                .contains("'0' has no unit; write it like 30s, 2m or 1m30s")
+                .contains("'0': has no unit; write it like 30s, 2m or 1m30s")
                 .doesNotContain("0ms or 0s");
         Run fifty = run("", "--task", Workloads.Tiny.class.getName(), "--time", "50");
-        assertThat(fifty.err()).contains("'50' has no unit; write it like 50s").doesNotContain("50ms or 50s");
+        assertThat(fifty.err()).contains("'50': has no unit; write it like 50s").doesNotContain("50ms or 50s");
         Run latency = run("", "--task", Workloads.Tiny.class.getName(), "--max-latency", "0");
         assertThat(latency.err())
-                .contains("'0' has no unit; write it like 50ms")
+                .contains("'0': has no unit; write it like 50ms")
                 .doesNotContain("0ms or");
         assertThat(run("", "--task", Workloads.Tiny.class.getName(), "--max-latency", "50")
                         .err())
-                .contains("'50' has no unit; write it like 50ms or 50s");
+                .contains("'50': has no unit; write it like 50ms or 50s");
         // every suggestion is accepted by the option that made it
         assertThat(new Durations.Budget().convert("50s")).isEqualTo(Duration.ofSeconds(50));
         assertThat(new Durations.Budget().convert("30s")).isEqualTo(Duration.ofSeconds(30));
@@ -295,12 +297,12 @@ class AdviseCommandTest {
         Run time = run("", "--task", Workloads.Tiny.class.getName(), "--time", "abc");
         assertThat(time.exit()).isEqualTo(2);
         assertThat(time.err())
-                .contains("'abc' is not a duration; write it like 30s, 2m")
+                .contains("'abc': not a duration; write it like 30s, 2m")
                 .doesNotContain("250ms");
         Run heap = run("", "--task", Workloads.Tiny.class.getName(), "--heap-per-task", "10t");
         assertThat(heap.exit()).isEqualTo(2);
         assertThat(heap.err())
-                .contains("'10t' is not a size; write it like 512m or 2g")
+                .contains("'10t': not a size; write it like 512m or 2g")
                 .doesNotContain("64k");
         assertThat(new Durations.HeapSize().convert("512m")).isEqualTo(512L << 20);
     }
@@ -309,7 +311,7 @@ class AdviseCommandTest {
     void aHeapPerTaskLargerThanTheMachineIsRefused() {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--heap-per-task", "100000g");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("--heap-per-task").contains("'100000g' is more than this machine's memory (");
+        assertThat(r.err()).contains("--heap-per-task").contains("'100000g': more than this machine's memory (");
         assertThat(r.out()).doesNotContain("measuring").doesNotContain("jvmOptions");
     }
 

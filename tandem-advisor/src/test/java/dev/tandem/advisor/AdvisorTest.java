@@ -202,7 +202,7 @@ class AdvisorTest {
         assertThat(advice.verdict().reasons())
                 .filteredOn(r -> r.angle() == Advice.Angle.OVERHEAD)
                 .singleElement()
-                .satisfies(r -> assertThat(r.text()).contains("map() batched"));
+                .satisfies(r -> assertThat(r.text()).contains("batched with map(): "));
     }
 
     @Test

@@ -38,6 +38,7 @@ class BudgetTest {
 
     @Test
     void aHangingTasksProbeThatOverranItsShareLeavesNoRoomForTrialsAndEverySkipAndStretchIsExplained() {
+        // and a used-up budget was "0 ns of the 10.0 s budget was left": it says the budget was used up
         Budget b = new Budget(10 * S, now::get);
         long t0 = b.now();
         now.addAndGet(16 * S); // the probe waited for a call that never returned, its deadline stretched by the pace
@@ -49,9 +50,9 @@ class BudgetTest {
         assertThat(b.notes())
                 .containsExactly(
                         "the probe took 16.0 s, its share was 4.00 s: a call did not return",
-                        "trial 1/3: processes(2) skipped: 0 ns of the 10.0 s budget was left for it, and it needs at"
+                        "trial 1/3: processes(2) skipped: the 10.0 s budget was used up before it, and it needs at"
                                 + " least 400 ms; give a longer --time to measure it",
-                        "measuring a and b again side by side skipped: 0 ns of the 10.0 s budget was left for it, and"
+                        "measuring a and b again side by side skipped: the 10.0 s budget was used up before it, and"
                                 + " it needs at least 1.50 s; give a longer --time to measure it");
         assertThat(b.summary())
                 .isEqualTo(
@@ -66,7 +67,7 @@ class BudgetTest {
         assertThat(b.fits("trial 3/3: processes(2)", b.slice(3 * S, 1), 400 * MS))
                 .isFalse();
         assertThat(b.notes())
-                .containsExactly("trial 3/3: processes(2) skipped: 0 ns of the 15.0 s budget was left for it (3.00 s"
+                .containsExactly("trial 3/3: processes(2) skipped: nothing of the 15.0 s budget was left for it (3.00 s"
                         + " remained, kept for the phases after it and the closing), and it needs at least 400 ms;"
                         + " give a longer --time to measure it");
     }

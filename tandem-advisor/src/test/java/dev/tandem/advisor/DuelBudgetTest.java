@@ -32,4 +32,23 @@ class DuelBudgetTest {
                 .as("the conductor does not even start a duel that cannot fit")
                 .isGreaterThan(share);
     }
+
+    /**
+     * Was: "gave no figures: once both pools had started, too little ... was left for 7 rounds ..., or a pool did
+     * not start", two reasons joined with "or" where one had happened.
+     */
+    @Test
+    void aSkippedDuelGaveTwoReasonsJoinedWithOr() {
+        Subject subject = Subject.of(Workloads.SlowCall.class);
+        Advice.Probe probe = RulesTest.probe(0.01, 250 * MS, 0);
+        Trials runner =
+                new Trials(subject, subject.instantiate(100), probe, Advisor.Options.defaults(), 2, Orphans.watch());
+        Trials.Duel duel = runner.duel(
+                new Trials.Plan(Mode.THREADS, 1, 1, 1, false), new Trials.Plan(Mode.THREADS, 2, 1, 2, false), 500 * MS);
+        assertThat(duel).isNull();
+        assertThat(runner.duelFailure)
+                .startsWith("once both pools had started, ")
+                .contains("was left, too little for " + Trials.DUEL_ROUNDS + " rounds of each of at least")
+                .doesNotContain(" or ");
+    }
 }

@@ -16,7 +16,7 @@ class HonestVerdictTest {
     private static final Advice.Machine MACHINE = new Advice.Machine(2, 24L << 30, "25", "Linux", 14.4);
     private static final long MS = 1_000_000;
     private static final String RAN_OUT =
-            "the budget ran out: 0 ns was left for the trials, a trial needs at least 400 ms; give a longer --time";
+            "the budget was used up before the trials, a trial needs at least 400 ms; give a longer --time";
     private static final Advice.MachineLoad BUSY = new Advice.MachineLoad(
             5, 2, 14.4, 14.3, 1.57, 0, true, "load average 14.4 to 14.3 on 2 CPUs; other processes used 1.57 CPUs");
 
@@ -61,11 +61,11 @@ class HonestVerdictTest {
         assertThat(decision)
                 .doesNotContain("every model that suits the task measured clearly slower")
                 .contains("no model that suits the task was compared with it")
-                .contains("processes(2) was skipped (the budget ran out");
+                .contains("processes(2) was skipped (the budget was used up");
         assertThat(v.summary())
                 .doesNotContain("measured fastest")
                 .contains("processes(1) measured 190/s, the only model measured that may run it")
-                .contains("processes(2) was skipped (the budget ran out")
+                .contains("processes(2) was skipped (the budget was used up")
                 .as("a hybrid may not run a task that ends its JVM: not named as a model left unmeasured")
                 .doesNotContain("hybrid(1x2)");
     }
@@ -122,7 +122,7 @@ class HonestVerdictTest {
                 .doesNotContain("no model could be measured")
                 .contains("no model was measured, so this is not a measured comparison")
                 .contains("processes(1) ran but completed no task (its pool took 1.99 s to start)")
-                .contains("processes(2) was skipped (the budget ran out");
+                .contains("processes(2) was skipped (the budget was used up");
         assertThat(v.decision()).anySatisfy(d -> assertThat(d).contains("not a measured comparison"));
     }
 

@@ -40,7 +40,8 @@ class InterviewTest {
         AdviseCommandTest.Run r = answer("1", "1us", "1000", "0", "n", "n", "n", "n", "none");
         assertThat(r.exit()).isZero();
         int cores = Runtime.getRuntime().availableProcessors();
-        Matcher about = Pattern.compile("VERDICT: .*?\\(about ([0-9,.]+)/s").matcher(r.out());
+        Matcher about = Pattern.compile("VERDICT: .*?would complete about ([0-9,.]+) tasks/s")
+                .matcher(r.out());
         assertThat(about.find()).as(r.out()).isTrue();
         double estimate = Double.parseDouble(about.group(1).replace(",", ""));
         // no model hands over an empty task in less than the fastest round trip measured (15 µs, threads(1))
@@ -196,7 +197,7 @@ class InterviewTest {
                 .contains("about " + 2 * cores + " at once keep the " + cores + " cores busy")
                 .doesNotContain("tasks compute:")
                 .doesNotContain("computing tasks gain nothing")
-                .containsPattern("about [0-9.,]+/h, estimated")
+                .containsPattern("about [0-9.,]+ tasks/h, an estimate")
                 .doesNotContainPattern("0\\.000[0-9]+/s");
         AdviseCommandTest.Run computing = answer("100", "1h", "1000000", "", "", "y", "", "", "");
         assertThat(computing.out())
@@ -395,5 +396,58 @@ class InterviewTest {
             assertThat(f.samples()).as(f.what()).isNotEmpty();
         });
         assertThat(c.figure(CostProbe.ROUND_TRIP_THREADS).samples()).hasSize(5);
+    }
+
+    /**
+     * Was: a SharedByteArray advised whatever the costs said, also when attaching measured slower than copying
+     * (a busy machine): then it is not advised, and both numbers say why.
+     */
+    @Test
+    void sharedMemoryWasAdvisedWhenAttachingMeasuredSlowerThanCopying() {
+        long ms = 1_000_000;
+        CostProbe.Costs slowAttach = new CostProbe.Costs(
+                60_000, 2_000, 15_000, 20_000, 300 * ms, 45_000, 40L << 20, 3 * ms, 5 * ms, null, List.of(), null);
+        AdviseCommandTest.Run isolated = AdviseCommandTest.run(
+                slowAttach,
+                String.join("\n", "100", "5ms", "", "200m", "n", "n", "y", "n", "") + "\n",
+                "--interactive");
+        assertThat(isolated.out())
+                .contains("attaching a SharedByteArray measured 5.00 ms per MiB here, no faster than serializing a copy"
+                        + " (3.00 ms per MiB), so shared memory is not advised")
+                .contains("into each worker once, with an initializer")
+                .doesNotContain("put it in a dev.tandem.ipc.SharedByteArray");
+        AdviseCommandTest.Run threads = AdviseCommandTest.run(
+                slowAttach,
+                String.join("\n", "100", "5ms", "", "200m", "n", "n", "n", "n", "") + "\n",
+                "--interactive");
+        assertThat(threads.out())
+                .contains("threads read the 200 MiB in place")
+                .contains("no faster than serializing a copy")
+                .doesNotContain("shares it without a copy");
+    }
+
+    /** Was: "processes(8) now, processes(n) later is one line" for a verdict of processes. */
+    @Test
+    void aProcessesVerdictSaidProcessesNowAndProcessesLater() {
+        AdviseCommandTest.Run crash = answer("100", "5ms", "", "", "", "y", "", "", "");
+        assertThat(crash.out()).containsPattern("VERDICT: Use processes\\(");
+        AdviseCommandTest.Run computing = answer("100", "5ms", "", "", "", "", "", "", "");
+        for (AdviseCommandTest.Run r : List.of(crash, computing)) {
+            assertThat(r.out())
+                    .doesNotContainPattern("processes\\(\\d+\\) now, processes\\(n\\) later")
+                    .containsPattern(
+                            "moving from (processes\\(\\d+\\) to threads|threads\\(\\d+\\) to processes)\\(n\\)"
+                                    + " later is one line");
+        }
+    }
+
+    /** Was: "(about 200/s, estimated ...)": whose rate, the task's required one or a measured one? */
+    @Test
+    void anEstimatedRateDidNotSayWhoseItWas() {
+        AdviseCommandTest.Run r = answer("100", "5ms", "", "", "", "", "", "", "");
+        assertThat(r.out())
+                .containsPattern("\\(threads\\(\\d+\\) would complete about [0-9,.]+ tasks/s, an estimate from this"
+                        + " machine's costs, not a measurement of your task")
+                .doesNotContainPattern("\\(about [0-9,.]+/s");
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The verdict engine on fixed measurements: requirements change the verdict, and say how. */
 class RulesTest {
-    private static final Advice.Machine MACHINE = new Advice.Machine(2, 24L << 30, "25", "Linux", 0.5);
+    static final Advice.Machine MACHINE = new Advice.Machine(2, 24L << 30, "25", "Linux", 0.5);
     private static final long MS = 1_000_000;
     private static final Advice.MachineLoad BUSY = new Advice.MachineLoad(
             2, 2, 9.1, 9.5, 1.4, 0, true, "load average 9.1 to 9.5 on 2 CPUs; others used 1.4 CPUs");

@@ -3,6 +3,9 @@ package dev.tandem.cli;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.ClusterOptions;
 import dev.tandem.cluster.Node;
+import dev.tandem.measure.Units;
+import dev.tandem.measure.UsageErrors;
+import dev.tandem.measure.WholeNumber;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -54,7 +57,8 @@ final class NodeCommand implements Callable<Integer> {
             names = "--port",
             paramLabel = "P",
             defaultValue = "5701",
-            description = "Member port (default ${DEFAULT-VALUE}).")
+            converter = PortRange.class,
+            description = "Member port, 1 to 65535 (default ${DEFAULT-VALUE}); with --local N, the first of N.")
     int port;
 
     @Option(
@@ -82,7 +86,8 @@ final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--max-processes",
             paramLabel = "N",
-            description = "Most worker JVMs for all callers together (default 4 per CPU).")
+            converter = AtLeastOne.class,
+            description = "Most worker JVMs for all callers together, at least 1 (default 4 per CPU).")
     Integer maxProcesses;
 
     @Option(
@@ -94,8 +99,32 @@ final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--local",
             paramLabel = "N",
-            description = "Run N nodes on 127.0.0.1, from --port on, in this JVM (with --secret-file if given).")
+            converter = LocalRange.class,
+            description = "Run N nodes, 1 to " + ClusterOptions.MAX_LOCAL_NODES + ", on 127.0.0.1 from --port on, in"
+                    + " this JVM (with --secret-file if given); they join each other, so --join names only other"
+                    + " nodes on this machine.")
     Integer local;
+
+    /** {@code --port}: 1 to 65535. */
+    static final class PortRange extends WholeNumber<Integer> {
+        PortRange() {
+            super(Integer.class, 1, 65535, "");
+        }
+    }
+
+    /** {@code --local}: 1 to {@link ClusterOptions#MAX_LOCAL_NODES}. */
+    static final class LocalRange extends WholeNumber<Integer> {
+        LocalRange() {
+            super(Integer.class, 1, ClusterOptions.MAX_LOCAL_NODES, "");
+        }
+    }
+
+    /** {@code --max-processes}: at least 1. */
+    static final class AtLeastOne extends WholeNumber<Integer> {
+        AtLeastOne() {
+            super(Integer.class, 1, Integer.MAX_VALUE, "");
+        }
+    }
 
     @Spec
     CommandSpec spec;
@@ -166,6 +195,14 @@ final class NodeCommand implements Callable<Integer> {
         if (count < 1 || count > ClusterOptions.MAX_LOCAL_NODES) {
             throw bad("--local", String.valueOf(local), "takes 1 to " + ClusterOptions.MAX_LOCAL_NODES + " nodes");
         }
+        if (local != null && !address.isLoopbackAddress()) {
+            // it ran N nodes reachable from other machines in one JVM, which its help calls a way to try it out
+            throw bad(
+                    "--bind",
+                    bind,
+                    "--local runs its nodes on loopback (127.0.0.1), to try the cluster mode out; drop --bind, or"
+                            + " drop --local to run one node that other machines reach");
+        }
         if (port < 1 || port + count - 1 > 65535) {
             throw bad(
                     "--port",
@@ -184,8 +221,9 @@ final class NodeCommand implements Callable<Integer> {
                 try {
                     ClusterOptions.checkAddress("--join", seed.strip());
                 } catch (IllegalArgumentException e) {
-                    throw new ParameterException(spec.commandLine(), e.getMessage(), null, null, typed);
+                    throw bad("--join", seed.strip(), e.getMessage());
                 }
+                checkJoin(seed.strip(), address, count);
                 join.add(seed.strip());
             }
         }
@@ -193,6 +231,14 @@ final class NodeCommand implements Callable<Integer> {
             throw bad("--cluster-name", clusterName, "a cluster name must not be blank");
         }
         if (secretFile != null) {
+            String notASecret = Secrets.notYours(secretFile);
+            if (notASecret != null) {
+                throw bad(
+                        "--secret-file",
+                        secretFile.toString(),
+                        notASecret + "; do not change that file: make a secret of your own, openssl rand -hex 32 >"
+                                + " FILE; chmod 600 FILE, and give --secret-file FILE");
+            }
             try {
                 ClusterOptions.checkSecretFile(secretFile);
             } catch (IllegalArgumentException e) {
@@ -220,11 +266,51 @@ final class NodeCommand implements Callable<Integer> {
                 throw bad(
                         "--max-heap",
                         maxHeap,
-                        "more than this machine's memory (" + (memory >> 20) + " MiB): a worker could never use it");
+                        "more than this machine's memory (" + Units.bytes(memory) + "): a worker could never use it");
             }
         }
         for (int i = 0; i < count; i++) {
             checkPortFree(address, port + i);
+        }
+    }
+
+    /**
+     * Refuses a {@code --join} entry that names a node this command starts itself (it was accepted, and the
+     * node joined itself), or a node on another machine while this one listens on loopback only (which that
+     * node can never reach back). A host that does not resolve is left to the join itself.
+     */
+    private void checkJoin(String seed, InetAddress address, int count) {
+        int colon = seed.lastIndexOf(':');
+        String host = seed.substring(0, colon);
+        int seedPort = Integer.parseInt(seed.substring(colon + 1));
+        InetAddress seedAddress;
+        try {
+            seedAddress = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+        } catch (UnknownHostException e) {
+            return;
+        }
+        boolean same = seedAddress.equals(address)
+                || (seedAddress.isAnyLocalAddress() && local(address))
+                || (seedAddress.isLoopbackAddress() && address.isLoopbackAddress());
+        if (same && seedPort >= port && seedPort < port + count) {
+            throw bad(
+                    "--join",
+                    seed,
+                    count == 1
+                            ? "this node's own address (--bind " + bind + " --port " + port
+                                    + "); --join names the other nodes"
+                            : "one of the " + count + " local nodes' own addresses (ports " + port + " to "
+                                    + (port + count - 1) + "), which join each other already; --join names only"
+                                    + " other nodes");
+        }
+        if (address.isLoopbackAddress() && !seedAddress.isLoopbackAddress() && !local(seedAddress)) {
+            throw bad(
+                    "--join",
+                    seed,
+                    "on another machine, and a node bound to loopback (--bind " + bind + ") cannot be"
+                            + " reached from there; give --bind an address of this machine that it reaches, and"
+                            + " --secret-file"
+                            + (local == null ? "" : ", without --local"));
         }
     }
 
@@ -254,6 +340,6 @@ final class NodeCommand implements Callable<Integer> {
     }
 
     private ParameterException bad(String option, String value, String why) {
-        return new ParameterException(spec.commandLine(), option + " '" + value + "': " + why, null, null, value);
+        return UsageErrors.bad(spec, option, value, why, null);
     }
 }

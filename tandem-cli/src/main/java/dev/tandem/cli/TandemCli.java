@@ -5,6 +5,8 @@ import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.advisor.AdviseCommand;
 import dev.tandem.lab.LabCommand;
+import dev.tandem.measure.Units;
+import dev.tandem.measure.UsageErrors;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -77,9 +79,43 @@ public final class TandemCli implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new TandemCli());
         versionEverywhere(cl);
-        cl.setParameterExceptionHandler(TandemCli::usageError);
+        cl.setParameterExceptionHandler(UsageErrors::handle);
+        cl.setExecutionStrategy(TandemCli::execute);
         cl.setExecutionExceptionHandler(TandemCli::failure);
         return cl;
+    }
+
+    /**
+     * Runs the last command given, as picocli does, after refusing words that a command asked for its help or
+     * version does not take ({@code tandem version --help extra}, {@code tandem help lab extra}): picocli
+     * printed the help and exited 0.
+     */
+    private static int execute(ParseResult parsed) {
+        boolean help = false;
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            help |= p.isUsageHelpRequested()
+                    || p.isVersionHelpRequested()
+                    || p.commandSpec().helpCommand();
+        }
+        for (ParseResult p = parsed; help && p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty() && p.commandSpec().helpCommand()) {
+                String command = p.matchedPositionalValue(0, null);
+                boolean known =
+                        command != null && parsed.commandSpec().subcommands().containsKey(command);
+                if (command != null && !known) {
+                    throw new UnmatchedArgumentException(parsed.commandSpec().commandLine(), List.of(command));
+                }
+                throw new ParameterException(
+                        p.commandSpec().commandLine(),
+                        "unexpected argument '" + String.join(" ", p.unmatched()) + "'"
+                                + (command == null ? "" : " after '" + command + "'")
+                                + ": help takes one COMMAND; run tandem help" + (known ? " " + command : ""));
+            }
+            if (!p.unmatched().isEmpty()) {
+                throw new UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     /** Gives every command that lists {@code -V} the version to print: Tandem's and the JDK's. */
@@ -103,62 +139,6 @@ public final class TandemCli implements Callable<Integer> {
         return USAGE;
     }
 
-    /** A usage error: one line naming what was wrong, and where help is. */
-    private static int usageError(ParameterException e, String[] args) {
-        CommandLine cl = e.getCommandLine();
-        PrintWriter err = cl.getErr();
-        String name = cl.getCommandSpec().qualifiedName();
-        String what = e instanceof UnmatchedArgumentException u ? unknownCommand(cl, u) : null;
-        err.println(name + ": " + (what != null ? what : oneLine(e.getMessage())) + " (see " + name + " --help)");
-        err.flush();
-        return USAGE;
-    }
-
-    /**
-     * {@return "unknown command 'x'; …" when the first word after a command with subcommands names none of
-     * them, "unknown option '--x' (did you mean --y?)" for an option no command has, or null} (picocli's
-     * own words were "Unmatched argument at index 0: 'x'" and "Unknown option: '--x'", without a
-     * suggestion).
-     */
-    private static String unknownCommand(CommandLine cl, UnmatchedArgumentException e) {
-        List<String> unmatched = e.getUnmatched();
-        if (!unmatched.isEmpty() && unmatched.get(0).startsWith("--")) {
-            String option = unmatched.get(0).split("=", 2)[0];
-            if (cl.getCommandSpec().findOption(option) != null) {
-                // it is one of this command's options, so it came after "--": picocli took it as a word, and
-                // the message read "unknown option '--task' (did you mean --task?)"
-                return "unexpected argument '" + unmatched.get(0) + "' after '--' (what follows -- is never an"
-                        + " option; put " + option + " before it)";
-            }
-            List<String> near = e.getSuggestions().stream()
-                    .filter(c -> c.startsWith("--") && c.length() > 2 && option.length() > 2)
-                    .filter(c -> c.charAt(2) == option.charAt(2))
-                    .toList();
-            return "unknown option '" + option + "'"
-                    + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)");
-        }
-        if (unmatched.isEmpty() || unmatched.get(0).startsWith("-")) {
-            return null;
-        }
-        if (cl.getSubcommands().isEmpty()) {
-            // a bare word a command does not take: was picocli's "Unmatched argument at index 1: 'x'"
-            String word = unmatched.get(0);
-            boolean option = cl.getCommandSpec().findOption("--" + word) != null;
-            return "unexpected argument '" + word + "'" + (option ? " (did you mean --" + word + "?)" : "")
-                    + (cl.getCommandSpec().positionalParameters().isEmpty()
-                            ? "; " + cl.getCommandSpec().qualifiedName() + " takes only options"
-                            : "");
-        }
-        String word = unmatched.get(0);
-        // picocli's suggestions are loose (it offered classpath for frobnicate): keep those that start alike
-        List<String> near = e.getSuggestions().stream()
-                .filter(c -> c.charAt(0) == word.charAt(0))
-                .toList();
-        return "unknown command '" + word + "'"
-                + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)")
-                + "; the commands are " + String.join(", ", cl.getSubcommands().keySet());
-    }
-
     /** A failure while running: one line for what the user can fix or cannot, a stack trace for a bug. */
     private static int failure(Exception e, CommandLine cl, ParseResult parsed) {
         PrintWriter err = cl.getErr();
@@ -180,7 +160,7 @@ public final class TandemCli implements Callable<Integer> {
     }
 
     private static String oneLine(String message) {
-        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", "; ");
+        return UsageErrors.sentence(UsageErrors.oneLine(message));
     }
 
     static String version() {
@@ -279,9 +259,10 @@ public final class TandemCli implements Callable<Integer> {
             var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             System.out.printf("tandem        %s%n", version());
             System.out.printf("cores         %d%n", Runtime.getRuntime().availableProcessors());
+            // binary units from the one formatter, as every other message of memory (was %.1f GiB here, MiB there)
             System.out.printf(
-                    "memory        %.1f GiB total, %.1f GiB free%n",
-                    os.getTotalMemorySize() / (double) (1L << 30), os.getFreeMemorySize() / (double) (1L << 30));
+                    "memory        %s total, %s free%n",
+                    Units.bytes(os.getTotalMemorySize()), Units.bytes(os.getFreeMemorySize()));
             System.out.printf(
                     "os            %s %s (%s)%n",
                     System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));

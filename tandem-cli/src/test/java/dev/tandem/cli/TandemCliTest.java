@@ -59,7 +59,7 @@ class TandemCliTest {
         }
     }
 
-    private static Run run(String... args) {
+    static Run run(String... args) {
         return withInput("", args);
     }
 
@@ -286,7 +286,7 @@ class TandemCliTest {
     @Timeout(60)
     void nodeStartedWithAHeapNoWorkerCouldHave() {
         assertThat(run("node", "--max-heap", "15m").isUsageError().err())
-                .contains("--max-heap '15m': --max-heap must be at least 16m");
+                .contains("--max-heap '15m': must be at least 16m");
         assertThat(run("node", "--max-heap", "999t").isUsageError().err())
                 .contains("--max-heap '999t': more than this machine's memory");
     }
@@ -329,16 +329,16 @@ class TandemCliTest {
     @Test
     void labOutDevNullWasCalledAFileAndABinaryCompareFileSaidInputLength(@TempDir Path dir) throws Exception {
         assertThat(run("lab", "--out", "/dev/null").isUsageError().err())
-                .contains("--out /dev/null: is not a directory (a device, pipe or other special file)")
+                .contains("--out '/dev/null': not a directory (a device, pipe or other special file)")
                 .doesNotContain("is a file");
         Path binary = Files.write(dir.resolve("binary.json"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x7b, 0x00});
         assertThat(run("lab", "--compare", binary.toString()).isUsageError().err())
-                .contains("--compare " + binary + ": not a UTF-8 JSON file")
+                .contains("--compare '" + binary + "': not a UTF-8 JSON file")
                 .doesNotContain("Input length");
         assertThat(run("advise", "--task", "x.Y", "--time", "9999999999999999999s")
                         .isUsageError()
                         .err())
-                .contains("'9999999999999999999s' is not between 8s and 1h");
+                .contains("--time '9999999999999999999s': not between 8s and 1h");
     }
 
     @Test
@@ -386,7 +386,7 @@ class TandemCliTest {
         assertThat(run("advise", "--task", "x.Y", "--inputs", "0")
                         .isUsageError()
                         .err())
-                .contains("--inputs 0");
+                .contains("--inputs '0': out of range");
         assertThat(run("lab", "--seed", "many").isUsageError().err())
                 .contains("--seed")
                 .contains("many");
@@ -398,13 +398,13 @@ class TandemCliTest {
         Path classes = compileTask(dir);
         Run r = run("advise", "--classpath", classes.toString(), "--task", "ext.Sum", "--report", "/proc/nope")
                 .isUsageError();
-        assertThat(r.err()).contains("--report /proc/nope").contains("cannot create or write this directory");
+        assertThat(r.err()).contains("--report '/proc/nope': ").contains("cannot create or write this directory");
     }
 
     @Test
     void aLabReportThatCannotBeWrittenFailsAtOnce() {
         Run r = run("lab", "--quick", "--out", "/proc/nope").isUsageError();
-        assertThat(r.err()).contains("--out /proc/nope").contains("cannot create or write this directory");
+        assertThat(r.err()).contains("--out '/proc/nope': ").contains("cannot create or write this directory");
     }
 
     @Test
@@ -414,7 +414,7 @@ class TandemCliTest {
         Run r = run("lab", "--quick", "--out", out.toString(), "--compare", notResults.toString())
                 .isUsageError();
         assertThat(r.err())
-                .contains("--compare " + notResults)
+                .contains("--compare '" + notResults + "': ")
                 .contains("not a results file of this lab")
                 .contains("expected schema version \"tandem-lab-results/2\"");
         assertThat(out).as("no report was started").doesNotExist();
@@ -443,7 +443,7 @@ class TandemCliTest {
                 new String[] {"array.json", "its \"schema\" is missing"},
                 new String[] {"v1.json", "its \"schema\" is \"tandem-lab-results/1\", expected schema version"},
                 new String[] {"bogus.json", "does not match results.schema.json ("},
-                new String[] {"results-dir", "is a directory, not a file"},
+                new String[] {"results-dir", "a directory, not a file"},
                 new String[] {"missing.json", "no such file"});
         for (String[] c : cases) {
             String typed = base + File.separator + c[0];
@@ -451,7 +451,7 @@ class TandemCliTest {
                     .isUsageError();
             assertThat(r.err())
                     .as(c[0])
-                    .startsWith("tandem lab: --compare " + typed + ": ")
+                    .startsWith("tandem lab: --compare '" + typed + "': ")
                     .contains(c[1]);
         }
         assertThat(out).as("no report was started").doesNotExist();
@@ -460,24 +460,24 @@ class TandemCliTest {
     @Test
     void aTaskThatCannotBeMeasuredNamesTaskAndTheValueAsTyped(@TempDir Path dir) throws Exception {
         assertThat(run("advise", "--task", "com.acme.Nope").isUsageError().err())
-                .contains("--task com.acme.Nope: class com.acme.Nope not found");
+                .contains("--task 'com.acme.Nope': class com.acme.Nope not found");
         assertThat(run("advise", "--task", "java.lang.String").isUsageError().err())
-                .contains("--task java.lang.String: java.lang.String is neither a dev.tandem.Task");
+                .contains("--task 'java.lang.String': neither a dev.tandem.Task");
         assertThat(run("advise", "--task", "").isUsageError().err()).contains("--task");
         assertThat(run("advise", "--classpath", dir.resolve("nowhere").toString(), "--task", "x.Y")
                         .isUsageError()
                         .err())
-                .contains("--classpath entry " + dir.resolve("nowhere") + " does not exist");
+                .contains("--classpath '" + dir.resolve("nowhere") + "': does not exist");
         Path text = Files.writeString(dir.resolve("notes.txt"), "not a jar");
         assertThat(run("advise", "--classpath", text.toString(), "--task", "x.Y")
                         .isUsageError()
                         .err())
-                .contains("--classpath entry " + text + " is neither a directory nor a jar");
+                .contains("--classpath '" + text + "': neither a directory nor a jar");
         String wildcard = dir.resolve("nowhere").resolve("*").toString();
         assertThat(run("advise", "--classpath", wildcard, "--task", "x.Y")
                         .isUsageError()
                         .err())
-                .contains("--classpath entry " + wildcard + ": " + dir.resolve("nowhere") + " is not a directory");
+                .contains("--classpath '" + wildcard + "': " + dir.resolve("nowhere") + " is not a directory");
     }
 
     @Test
@@ -486,7 +486,7 @@ class TandemCliTest {
         assertThat(run("lab", "--quick", "--out", file.toString())
                         .isUsageError()
                         .err())
-                .contains("--out " + file + ": is a file, not a directory");
+                .contains("--out '" + file + "': a file, not a directory");
         assertThat(run("lab", "--quick", "--out", "").isUsageError().err()).contains("--out '': an empty path");
         // was: "--compare : is a directory, not a file" (an empty path is the working directory)
         assertThat(run("lab", "--compare=").isUsageError().err())
@@ -495,11 +495,11 @@ class TandemCliTest {
         assertThat(run("advise", "--classpath", classes.toString(), "--task", "ext.Sum", "--report", file.toString())
                         .isUsageError()
                         .err())
-                .contains("--report " + file + ": is a file, not a directory");
+                .contains("--report '" + file + "': a file, not a directory");
         assertThat(run("advise", "--interactive", "--report", file.toString())
                         .isUsageError()
                         .err())
-                .contains("--report " + file + ": is a file, not a directory");
+                .contains("--report '" + file + "': a file, not a directory");
         assertThat(run(
                                 "lab",
                                 "--self-check",
@@ -509,7 +509,7 @@ class TandemCliTest {
                                 dir.resolve("o").toString())
                         .isUsageError()
                         .err())
-                .contains("--jmh " + dir + ": is a directory, not a jar");
+                .contains("--jmh '" + dir + "': a directory, not a jar");
     }
 
     @Test
@@ -522,7 +522,7 @@ class TandemCliTest {
         assertThat(run("advise", "--task", "x.Y", "--inputs", "-5")
                         .isUsageError()
                         .err())
-                .contains("--inputs -5");
+                .contains("--inputs '-5': out of range; give a whole number from 1 to 1000000");
         assertThat(run("advise", "--task", "x.Y", "--max-latency", "0ms")
                         .isUsageError()
                         .err())
@@ -572,7 +572,7 @@ class TandemCliTest {
         Path text = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
         Run r = run("lab", "--self-check", "--jmh", text.toString(), "--out", dir.toString())
                 .isUsageError();
-        assertThat(r.err()).contains("--jmh " + text).contains("is not a JMH benchmarks jar (not a readable jar");
+        assertThat(r.err()).contains("--jmh '" + text + "': not a JMH benchmarks jar (not a readable jar");
         Path zip = dir.resolve("other.jar");
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
             z.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));

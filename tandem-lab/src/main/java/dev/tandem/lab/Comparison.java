@@ -275,7 +275,7 @@ final class Comparison {
     /** Prints the summary and the significant changes, largest first. */
     static void print(PrintStream out, JsonNode comparison) {
         out.println("compared with " + comparison.path("against").asText() + " ("
-                + comparison.path("againstStartedAt").asText() + "):");
+                + Units.when(comparison.path("againstStartedAt").asText()) + "):");
         var rows = new ArrayList<JsonNode>();
         comparison.path("rows").forEach(rows::add);
         rows.sort((a, b) -> Double.compare(change(b), change(a)));

@@ -1,6 +1,8 @@
 package dev.tandem.lab;
 
 import dev.tandem.measure.Page;
+import dev.tandem.measure.UsageErrors;
+import dev.tandem.measure.WholeNumber;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tandem lab}: measures each claim of the note about processes and threads on this machine
+ * {@code tandem lab}: measures each claim of the study note on multi-process vs multi-thread programming on this machine
  * and writes {@code tandem-report/} ({@code index.html}, {@code report.md}, {@code results.json}).
  *
  * <pre>
@@ -39,7 +41,8 @@ import picocli.CommandLine.Spec;
         name = "lab",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        header = "Measure every claim of the note about processes and threads on this machine, and write a report.",
+        header = "Measure on this machine every claim of the study note on multi-process vs multi-thread programming,"
+                + " and write a report.",
         description = {
             "Runs experiments on threads and processes (resources, switching, sharing, isolation, scaling, races) and"
                     + " weighs them (verdict). Writes tandem-report/index.html, report.md and results.json. Each result"
@@ -82,6 +85,7 @@ public final class LabCommand implements Callable<Integer> {
             names = "--seed",
             paramLabel = "N",
             defaultValue = "42",
+            converter = SeedRange.class,
             description = "Seed of every random choice (shared data, fault drills). Default: ${DEFAULT-VALUE}.")
     private long seed;
 
@@ -118,6 +122,13 @@ public final class LabCommand implements Callable<Integer> {
                     + " of this checkout.")
     private Path jmh;
 
+    /** {@code --seed}: any {@code long}; one out of that range is refused naming it. */
+    static final class SeedRange extends WholeNumber<Long> {
+        SeedRange() {
+            super(Long.class, Long.MIN_VALUE, Long.MAX_VALUE, "");
+        }
+    }
+
     private final PrintStream stdout;
     private final PrintStream stderr;
 
@@ -152,14 +163,14 @@ public final class LabCommand implements Callable<Integer> {
             }
         }
         if (jmh != null && !selfCheck) {
-            throw new ParameterException(spec.commandLine(), "--jmh " + jmh + " is only used with --self-check");
+            throw bad("--jmh", jmh, "only used with --self-check; add --self-check, or drop --jmh", null);
         }
         Baseline baseline = null;
         if (compare != null) {
             try {
                 baseline = Baseline.read(compare);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, compare.toString());
+                throw bad("--compare", compare, e.getMessage(), e);
             }
         }
         if (experiments.equals(List.of("verdict"))) {
@@ -174,28 +185,30 @@ public final class LabCommand implements Callable<Integer> {
             refuseUnused("--self-check", "--seed");
             Path jar = jmh != null ? jmh : SelfCheck.defaultJar();
             if (!Files.isRegularFile(jar)) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        (jmh != null ? "--jmh " + jmh : "the JMH benchmarks jar " + jar)
-                                + (Files.isDirectory(jar) ? ": is a directory, not a jar" : ": no such file")
-                                + "; build it with ./mvnw -q -B -DskipTests package -pl"
-                                + " tandem-benchmarks -am, or name it with --jmh");
+                String why = (Files.isDirectory(jar) ? "a directory, not a jar" : "no such file")
+                        + "; build it with ./mvnw -q -B -DskipTests package -pl tandem-benchmarks -am, or name it"
+                        + " with --jmh";
+                throw jmh != null
+                        ? bad("--jmh", jmh, why, null)
+                        : new ParameterException(spec.commandLine(), "the JMH benchmarks jar " + jar + ": " + why);
             }
             String notJmh = notAJmhJar(jar);
             if (notJmh != null) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        (jmh != null ? "--jmh " + jmh : "the JMH benchmarks jar " + jar) + " is not a JMH benchmarks"
-                                + " jar (" + notJmh + "); give tandem-benchmarks/target/benchmarks.jar");
+                String why = "not a JMH benchmarks jar (" + notJmh + "); give tandem-benchmarks/target/benchmarks.jar";
+                throw jmh != null
+                        ? bad("--jmh", jmh, why, null)
+                        : new ParameterException(spec.commandLine(), "the JMH benchmarks jar " + jar + ": " + why);
             }
             return new SelfCheck(stdout, stderr).run(jar, writableDirectory(out, List.of("self-check.json")));
         }
         Path dir = writableDirectory(out, ReportWriter.FILES);
         if (compare != null && overwrites(dir, compare)) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--compare " + compare + " is a file this run writes into " + dir + ": the baseline would be"
-                            + " overwritten; copy it elsewhere first, or give another --out");
+            throw bad(
+                    "--compare",
+                    compare,
+                    "a file this run writes into " + dir + ": the baseline would be overwritten; copy it elsewhere"
+                            + " first, or give another --out",
+                    null);
         }
         List<String> chosen = new ArrayList<>();
         for (String id : Lab.ORDER) {
@@ -282,6 +295,11 @@ public final class LabCommand implements Callable<Integer> {
         }
     }
 
+    /** {@return a usage error of {@code option} and the value as typed: {@code --out 'x': why}} */
+    private ParameterException bad(String option, Object typed, String why, Throwable cause) {
+        return UsageErrors.bad(spec, option, typed, why, cause);
+    }
+
     /**
      * Creates {@code dir} if needed and proves it writable, and refuses one where writing {@code files} would
      * overwrite what another command wrote (an advisor's report); a usage error names --out and the value.
@@ -290,7 +308,7 @@ public final class LabCommand implements Callable<Integer> {
         try {
             return Page.prepareDirectory(dir, Baseline.FORMAT_FAMILY, "tandem lab", files);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--out " + e.getMessage(), e, null, dir.toString());
+            throw bad("--out", dir, e.getMessage(), e);
         }
     }
 }

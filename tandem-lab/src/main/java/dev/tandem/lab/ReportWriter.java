@@ -272,7 +272,8 @@ final class ReportWriter {
                             "Compared with " + comparison.path("against").asText())
                     .paragraph(
                             "Earlier run: "
-                                    + comparison.path("againstStartedAt").asText() + ", "
+                                    + Units.when(
+                                            comparison.path("againstStartedAt").asText()) + ", "
                                     + comparison.path("againstMachine").asText() + ". "
                                     + Comparison.summary(comparison),
                             "meta")

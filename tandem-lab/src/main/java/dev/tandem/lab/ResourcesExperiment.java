@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * <b>resources</b>: what one unit of concurrency costs to create and to keep: a platform thread, a
- * virtual thread, a Tandem worker JVM, a bare JVM, and a plain OS process ({@code cat}).
+ * virtual thread, a Tandem worker JVM, a bare JVM, and a plain OS process ({@code true} timed from spawn
+ * to exit, {@code cat} measured while it waits).
  *
  * <p>Threads are measured inside a fresh child JVM: creation is timed over rounds of many threads
  * (create, start, join) after a warm-up round; memory is the growth of the child's RSS and PSS
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 final class ResourcesExperiment implements Experiment {
     static final List<String> KINDS = List.of("platform", "virtual", "worker", "jvm", "process");
     static final List<String> LABELS =
-            List.of("platform thread", "virtual thread", "Tandem worker JVM", "bare JVM", "OS process (cat)");
+            List.of("platform thread", "virtual thread", "Tandem worker JVM", "bare JVM", "OS process");
 
     @Override
     public String id() {
@@ -321,7 +322,7 @@ final class ResourcesExperiment implements Experiment {
                 + "counts it. Log scales: each grid line is 10×.";
     }
 
-    private void table(Section s) {
+    void table(Section s) {
         List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < KINDS.size(); i++) {
             String k = KINDS.get(i);
@@ -330,18 +331,20 @@ final class ResourcesExperiment implements Experiment {
                     ? Units.num(s.median("create.worker"), "ms") + " ready, "
                             + Units.num(s.median("firstResult.worker"), "ms") + " first result"
                     : Units.num(
-                            s.median("create." + k),
-                            s.metric("create." + k).map(Metric::unit).orElse(""));
+                                    s.median("create." + k),
+                                    s.metric("create." + k).map(Metric::unit).orElse(""))
+                            + (k.equals("process") ? " ('true' spawned until it exited)" : "");
             String mem = thread
-                    ? Units.num(kib(s, "rss." + k), "KiB") + " RSS, " + Units.num(kib(s, "heap." + k), "KiB") + " heap"
-                    : Units.num(s.median("rss." + k), "MiB") + " RSS, " + Units.num(s.median("pss." + k), "MiB")
-                            + " PSS";
+                    ? Units.num(kib(s, "pss." + k), "KiB") + " PSS (" + Units.num(kib(s, "rss." + k), "KiB") + " RSS), "
+                            + Units.num(kib(s, "heap." + k), "KiB") + " heap"
+                    : Units.num(s.median("pss." + k), "MiB") + " PSS (" + Units.num(s.median("rss." + k), "MiB")
+                            + " RSS)" + (k.equals("process") ? " of cat waiting for input" : "");
             rows.add(List.of(
                     LABELS.get(i),
                     create,
                     mem,
-                    Units.num(s.median("osThreads." + k)),
-                    Units.num(s.median("fds." + k))));
+                    Units.whole(s.median("osThreads." + k)),
+                    Units.whole(s.median("fds." + k))));
         }
         s.tables.add(new Table(
                 "Per unit (medians; threads: growth per thread while many are parked)",
@@ -349,8 +352,10 @@ final class ResourcesExperiment implements Experiment {
                 rows));
     }
 
-    private void verdict(Section s) {
-        double threadKiB = Math.max(kib(s, "rss.platform"), 1);
+    void verdict(Section s) {
+        // one memory measure on both sides, PSS (each shared page counted once, shared by its sharers): the
+        // headline compared a process's PSS with a thread's RSS
+        double threadKiB = Math.max(kib(s, "pss.platform"), 1);
         String processKey = s.metric("pss.worker").isPresent() ? "worker" : "jvm";
         String processLabel = processKey.equals("worker") ? "a Tandem worker JVM" : "a bare JVM";
         double processKiB = kib(s, "pss." + processKey);
@@ -361,10 +366,10 @@ final class ResourcesExperiment implements Experiment {
         double memRatio = processKiB / threadKiB;
         double timeRatio = processMicros / threadMicros;
         s.headline = processLabel.substring(2) + " " + Units.num(processKiB / 1024, "MiB") + " PSS vs platform thread "
-                + Units.num(threadKiB, "KiB") + " (" + Units.ratio(memRatio) + "); start " + Units.ratio(timeRatio)
+                + Units.num(threadKiB, "KiB") + " PSS (" + Units.ratio(memRatio) + "); start " + Units.ratio(timeRatio)
                 + " slower";
         Stats procStats = s.stats("pss." + processKey);
-        Stats threadStats = s.stats("rss.platform");
+        Stats threadStats = s.stats("pss.platform");
         if (Double.isNaN(memRatio) || Double.isNaN(timeRatio)) {
             s.verdict(
                     Outcome.INCONCLUSIVE,
@@ -374,7 +379,7 @@ final class ResourcesExperiment implements Experiment {
         }
         StringBuilder v = new StringBuilder();
         v.append(String.format(
-                "%s costs %s of memory of its own (PSS), %s as much as a platform thread (%s RSS per "
+                "%s costs %s of memory of its own (PSS), %s as much as a platform thread (%s PSS per "
                         + "thread), and takes %s to start and answer, %s as long as a platform thread (%s). ",
                 cap(processLabel),
                 Units.num(processKiB / 1024, "MiB"),
@@ -388,15 +393,16 @@ final class ResourcesExperiment implements Experiment {
                 Units.num(micros(s, "create.virtual"), "µs"), Units.num(kib(s, "heap.virtual"), "KiB")));
         if (!Double.isNaN(osKiB)) {
             v.append(String.format(
-                    "A plain OS process (cat) costs only %s PSS and %s to spawn: most of a worker's cost is "
-                            + "the JVM it carries (heap, JIT compilers, GC and service threads: %s OS threads, %s open files), "
-                            + "not the process itself.",
+                    "A plain OS process costs only %s PSS (cat waiting for input) and %s to spawn and exit ('true',"
+                            + " fork/exec from this JVM): most of a worker's cost is the JVM it carries (heap, JIT"
+                            + " compilers, GC and service threads: %s OS threads, %s open files), not the process"
+                            + " itself.",
                     Units.num(osKiB, "KiB"),
                     Units.num(osMicros, "µs"),
-                    Units.num(s.median("osThreads." + processKey)),
-                    Units.num(s.median("fds." + processKey))));
+                    Units.whole(s.median("osThreads." + processKey)),
+                    Units.whole(s.median("fds." + processKey))));
         }
-        s.compares("pss." + processKey, "rss.platform");
+        s.compares("pss." + processKey, "pss.platform");
         s.compares(processKey.equals("worker") ? "firstResult.worker" : "create.jvm", "create.platform");
         boolean clear = memRatio > 10 && timeRatio > 10 && !procStats.tooWide();
         s.verdict(
@@ -404,7 +410,7 @@ final class ResourcesExperiment implements Experiment {
                 v.toString());
         if (threadStats.n() > 0 && threadStats.median() <= 0) {
             s.note(
-                    "The platform threads' RSS growth was not positive: the JVM had already committed the pages they used.");
+                    "The platform threads' PSS growth was not positive: the JVM had already committed the pages they used.");
         }
         crossCheck(s, processKey);
     }
@@ -423,7 +429,7 @@ final class ResourcesExperiment implements Experiment {
             s.note(String.format(
                     "Cross-check: the kernel counted %s OS threads per platform thread and %s per virtual "
                             + "thread (virtual threads share a few carrier threads).",
-                    Units.num(osThreads), Units.num(s.median("osThreads.virtual"))));
+                    Units.whole(osThreads), Units.whole(s.median("osThreads.virtual"))));
         }
     }
 

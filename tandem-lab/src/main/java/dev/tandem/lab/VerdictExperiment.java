@@ -63,7 +63,7 @@ final class VerdictExperiment implements Experiment {
         List<Angle> angles = new ArrayList<>();
         Section res = d.get("resources");
         String proc = res != null && res.metric("pss.worker").isPresent() ? "worker" : "jvm";
-        angles.add(guard(resources(res), res, "rss.platform", "pss." + proc));
+        angles.add(guard(resources(res), res, "pss.platform", "pss." + proc));
         angles.add(guard(
                 concurrency(res, d.get("scaling")),
                 res,
@@ -80,7 +80,7 @@ final class VerdictExperiment implements Experiment {
                 "rt.pipe.thread.same",
                 "rt.pipe.process.same"));
         List<List<Map.Entry<Section, String>>> from = List.of(
-                inputs(res, "rss.platform", "pss." + proc),
+                inputs(res, "pss.platform", "pss." + proc),
                 inputs(res, "create.virtual", proc.equals("worker") ? "firstResult.worker" : "create.jvm"),
                 inputs(sh, "heap." + shared, "copy." + shared, "shm." + shared),
                 inputs(d.get("isolation"), isolationKeys()),
@@ -232,12 +232,12 @@ final class VerdictExperiment implements Experiment {
             return missing("resources", "resources");
         }
         String proc = r.metric("pss.worker").isPresent() ? "worker" : "jvm";
-        double threadKiB = r.median("rss.platform");
+        double threadKiB = r.median("pss.platform"); // PSS on both sides, as the resources section compares them
         double procKiB = r.median("pss." + proc) * 1024;
         double ratio = procKiB / Math.max(1, threadKiB);
         return new Angle(
                 "resources",
-                Units.num(threadKiB, "KiB") + " per platform thread",
+                Units.num(threadKiB, "KiB") + " PSS per platform thread",
                 Units.num(procKiB / 1024, "MiB") + " PSS per " + (proc.equals("worker") ? "worker JVM" : "JVM"),
                 ratio,
                 ratio > 1 ? "threads" : "processes",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.measure.Json;
 import dev.tandem.measure.Load;
+import dev.tandem.measure.UsageErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -28,6 +29,7 @@ class LabCommandTest {
         CommandLine cl = new CommandLine(new LabCommand(o, e));
         cl.setOut(new PrintWriter(o, true));
         cl.setErr(new PrintWriter(e, true));
+        cl.setParameterExceptionHandler(UsageErrors::handle);
         int code = cl.execute(args);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -79,7 +81,7 @@ class LabCommandTest {
         String before = Files.readString(old);
         Run r = run("--quick", "--out", dir.toString(), "--compare", old.toString(), "switching");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("--compare " + old).contains("would be overwritten");
+        assertThat(r.err()).contains("--compare '" + old + "': ").contains("would be overwritten");
         assertThat(r.out()).isEmpty();
         assertThat(old).content().isEqualTo(before);
     }
@@ -99,7 +101,7 @@ class LabCommandTest {
     void aMissingComparisonFileIsRejectedBeforeAnythingRuns() {
         Run r = run("--quick", "--compare", "does-not-exist.json", "verdict");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("--compare does-not-exist.json");
+        assertThat(r.err()).contains("--compare 'does-not-exist.json': no such file");
     }
 
     @Test

@@ -4,10 +4,15 @@ import java.math.BigDecimal;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +25,13 @@ import java.util.stream.Stream;
  * point; and parsing of the sizes and durations people type ({@code 512m}, {@code 30s}). Stateless.
  */
 public final class Units {
+    /** The units of things counted one by one, whose whole values {@link #num(double, String)} writes without decimals. */
+    public static final Set<String> COUNTS =
+            Set.of("threads", "files", "count", "switches", "cores", "processes", "tasks", "workers");
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
     /** The units of a typed duration, longest first, with their length in nanoseconds. */
     private static final List<Map.Entry<String, Long>> DURATION_UNITS = List.of(
             Map.entry("h", 3_600_000_000_000L),
@@ -54,9 +66,31 @@ public final class Units {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
-    /** {@return {@code v} with its unit, or "n/a"} */
+    /**
+     * {@return {@code v} with its unit, or "n/a"} A count ({@link #COUNTS}: threads, files, switches) that is a
+     * whole number reads as one: "14 threads", not "14.0 threads".
+     */
     public static String num(double v, String unit) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : num(v) + " " + unit;
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "n/a";
+        }
+        return (COUNTS.contains(unit) ? whole(v) : num(v)) + " " + unit;
+    }
+
+    /**
+     * {@return a moment as people read it, {@code 2026-12-02 15:33:23 UTC}, from an ISO-8601 instant
+     * ({@code 2026-12-02T15:33:23.123456789Z}) or epoch milliseconds; the text as it is if it is neither} A
+     * results file keeps the exact instant; a report and a terminal show it like this ({@code lab --compare}
+     * showed the raw instant with its nanoseconds).
+     */
+    public static String when(String instant) {
+        String t = instant == null ? "" : instant.strip();
+        try {
+            Instant i = t.matches("\\d{1,15}") ? Instant.ofEpochMilli(Long.parseLong(t)) : Instant.parse(t);
+            return WHEN.format(i);
+        } catch (DateTimeException | NumberFormatException e) {
+            return t;
+        }
     }
 
     /** {@return a ratio with three significant digits above 1 and two decimals below: {@code 76,640×}, {@code 1.69×}, {@code 0.51×}} */
@@ -118,8 +152,14 @@ public final class Units {
         return (exact || u >= 3 ? whole(v) : num(v)) + names[u];
     }
 
-    /** {@return {@code v} as a whole number when it is one, else as {@link #num(double)} writes it} */
-    private static String whole(double v) {
+    /**
+     * {@return {@code v} as a whole number when it is one ({@code 14}, not {@code 14.0}), else as {@link #num(double)}
+     * writes it; "n/a" for NaN} For counts: OS threads, open files.
+     */
+    public static String whole(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "n/a";
+        }
         return v == Math.rint(v) ? String.format(Locale.ROOT, "%,.0f", v) : num(v);
     }
 

@@ -112,4 +112,23 @@ class UnitsTest {
         assertThat(s).startsWith("WorkerLostException: [...] ").endsWith(" (dev.tandem.advisor.Calls$Call)");
         assertThat(Units.abbreviate("short", 60)).isEqualTo("short");
     }
+
+    /** Was: "14.0 OS threads", "6.0 files": counts read as whole numbers. */
+    @Test
+    void countsWereWrittenWithADecimal() {
+        assertThat(Units.num(14.0, "threads")).isEqualTo("14 threads");
+        assertThat(Units.num(6.0, "files")).isEqualTo("6 files");
+        assertThat(Units.num(2.5, "threads")).isEqualTo("2.50 threads");
+        assertThat(Units.whole(14.0)).isEqualTo("14");
+        assertThat(Units.whole(Double.NaN)).isEqualTo("n/a");
+        assertThat(Units.num(14.0, "ms")).isEqualTo("14.0 ms");
+    }
+
+    /** Was: lab --compare showed the earlier run's start as 2026-12-02T15:33:23.123456789Z. */
+    @Test
+    void anEarlierRunsStartWasShownAsARawInstant() {
+        assertThat(Units.when("2026-12-02T15:33:23.123456789Z")).isEqualTo("2026-12-02 15:33:23 UTC");
+        assertThat(Units.when("1764689603000")).isEqualTo("2025-12-02 15:33:23 UTC");
+        assertThat(Units.when("yesterday")).isEqualTo("yesterday");
+    }
 }

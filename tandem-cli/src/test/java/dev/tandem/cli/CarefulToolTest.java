@@ -1,0 +1,258 @@
+package dev.tandem.cli;
+
+import static dev.tandem.cli.TandemCliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.cli.TandemCliTest.Run;
+import dev.tandem.measure.WholeNumber;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * What a fresh user found on main after issue 13's first round, each as a kind: one style for every usage
+ * error of every command, whole-number options that name their range, {@code help X} taking nothing more,
+ * a class-path pattern that matched nothing, secret files that are not the user's or not secrets, and
+ * {@code node --local} with addresses that make no sense. Each regression test is named after what broke.
+ */
+class CarefulToolTest {
+    /** {@code tandem COMMAND: message (see tandem COMMAND --help)}, the message starting in lower case. */
+    private static final Pattern ONE_STYLE =
+            Pattern.compile("tandem(?<c> [a-z]+)?: (?!Invalid |Missing |Unknown |Unmatched |option ')[a-z'-].*"
+                    + " \\(see tandem\\k<c>? --help\\)");
+
+    /** Was: "Invalid value for option '--n': ..." and "Missing required parameter ..." beside Tandem's own. */
+    @Test
+    @Timeout(120)
+    void picocliAndTandemWroteUsageErrorsInTwoStyles(@TempDir Path dir) {
+        List<String[]> cases = List.of(
+                new String[] {"lab", "--seed", "many"},
+                new String[] {"lab", "--compare"},
+                new String[] {"lab", "--quick", "--quick"},
+                new String[] {"lab", "--out", "/dev/null"},
+                new String[] {"lab", "--jmh", "x.jar"},
+                new String[] {"lab", "sharng"},
+                new String[] {"lab", "--nope"},
+                new String[] {"advise", "--inputs", "abc"},
+                new String[] {"advise", "--time"},
+                new String[] {"advise", "--time", "soon"},
+                new String[] {"advise", "--max-latency", "-3ms"},
+                new String[] {"advise", "--task", "com.acme.Nope"},
+                new String[] {
+                    "advise", "--task", "x.Y", "--report", dir.resolve("f").toString() + "/\0"
+                },
+                new String[] {"node", "--port", "abc"},
+                new String[] {"node", "--join"},
+                new String[] {"node", "--join", "nope"},
+                new String[] {"node", "--cluster-name", " "},
+                new String[] {"info", "now"},
+                new String[] {"classpath", "--x"},
+                new String[] {"version", "extra"},
+                new String[] {"help", "lab", "extra"},
+                new String[] {"frobnicate"});
+        for (String[] c : cases) {
+            String line = run(c).isUsageError().err().strip();
+            assertThat(line).as(String.join(" ", c)).matches(ONE_STYLE);
+            assertThat(line)
+                    .as(String.join(" ", c))
+                    .doesNotContain("Invalid value")
+                    .doesNotContain("Missing required")
+                    .doesNotContain("should be specified only once");
+        }
+        // the option bare, the value as typed in quotes, once
+        assertThat(run("advise", "--inputs", "abc").err()).contains("tandem advise: --inputs 'abc': not a whole");
+        assertThat(run("lab", "--out", "/dev/null").err()).contains("tandem lab: --out '/dev/null': not a directory");
+        assertThat(run("lab", "--compare").err()).contains("tandem lab: --compare needs a value (OLD.json)");
+        assertThat(run("lab", "--quick", "--quick").err()).contains("tandem lab: --quick given more than once");
+        assertThat(run("advise", "--time", "soon").err())
+                .contains("tandem advise: --time 'soon': not a duration")
+                .containsOnlyOnce("soon");
+    }
+
+    /** Was: "--inputs 99999999999999" said "is not an int": every whole-number option names its range. */
+    @Test
+    @Timeout(120)
+    void aNumberOutOfRangeWasSaidToBeNotAnInt() {
+        CommandLine root = TandemCli.commandLine();
+        List<String> seen = new ArrayList<>();
+        for (CommandLine command : root.getSubcommands().values()) {
+            for (OptionSpec o : command.getCommandSpec().options()) {
+                Class<?> t = o.type();
+                if (t != int.class && t != long.class && t != Integer.class && t != Long.class) {
+                    continue;
+                }
+                String name = command.getCommandName() + " " + o.longestName();
+                seen.add(name);
+                if (o.paramLabel().equals("SIZE")) {
+                    // a size with a unit (--heap-per-task 512m): its bounds are 16m and the machine's memory
+                    assertThat(run(command.getCommandName(), o.longestName(), "99999999999999999999")
+                                    .isUsageError()
+                                    .err())
+                            .as(name)
+                            .contains(o.longestName() + " '99999999999999999999': ");
+                    continue;
+                }
+                assertThat(o.converters())
+                        .as("%s: a converter that knows its range", name)
+                        .hasAtLeastOneElementOfType(WholeNumber.class);
+                String range = ((WholeNumber<?>) o.converters()[0]).range();
+                if (!range.startsWith("any ")) {
+                    assertThat(String.join(" ", o.description()))
+                            .as("%s --help states its range", name)
+                            .contains(range);
+                }
+                for (String typed : List.of("99999999999999999999", "-99999999999999999999", "many")) {
+                    Run r = run(command.getCommandName(), o.longestName(), typed)
+                            .isUsageError();
+                    assertThat(r.err())
+                            .as(name + " " + typed)
+                            .contains(o.longestName() + " '" + typed + "': ")
+                            .contains(range)
+                            .doesNotContain("is not an int")
+                            .doesNotContain("is not a long");
+                }
+            }
+        }
+        assertThat(seen)
+                .contains("advise --inputs", "lab --seed", "node --port", "node --local", "node --max-processes");
+        assertThat(run("advise", "--inputs", "99999999999999").err())
+                .contains("--inputs '99999999999999': out of range; give a whole number from 1 to 1000000");
+        assertThat(run("node", "--help").out().replaceAll("\\s+", " ")).contains("1 to 16");
+    }
+
+    /** Was: "tandem help lab extra" printed lab's help and exited 0, as did every help form given more words. */
+    @Test
+    void helpWithWordsAfterTheCommandExitedZero() {
+        assertThat(run("help", "lab", "extra").isUsageError().err())
+                .startsWith("tandem help: unexpected argument 'extra' after 'lab': help takes one COMMAND;"
+                        + " run tandem help lab");
+        run("help", "help", "x").isUsageError();
+        run("help", "lab", "--quick").isUsageError();
+        assertThat(run("help", "nope", "extra").isUsageError().err()).contains("unknown command 'nope'");
+        for (String command : List.of("version", "info", "classpath", "node", "advise")) {
+            assertThat(run(command, "--help", "extra").isUsageError().err())
+                    .as(command)
+                    .contains("unexpected argument 'extra'");
+        }
+        assertThat(run("help", "lab").code()).isZero();
+        assertThat(run("help").code()).isZero();
+        assertThat(run("lab", "--help").code()).isZero();
+    }
+
+    /** Was: {@code --classpath 'out/*'} over a folder without jars said "no --classpath given". */
+    @Test
+    void aClassPathPatternThatMatchedNoJarWasCalledNoClassPathGiven(@TempDir Path dir) throws IOException {
+        Path empty = Files.createDirectory(dir.resolve("out"));
+        String pattern = empty.resolve("*").toString();
+        Run r = run("advise", "--classpath", pattern, "--task", "x.Y").isUsageError();
+        assertThat(r.err())
+                .contains("'" + pattern + "' matched no jar in " + empty)
+                .doesNotContain("no --classpath given");
+        assertThat(run("advise", "--task", "x.Y").err()).contains("no --classpath given");
+    }
+
+    /** Was: {@code node --secret-file /etc/passwd} advised "chmod 600 /etc/passwd". */
+    @Test
+    @Timeout(60)
+    void aFileThatIsNotTheUsersSecretWasToBeChmodded(@TempDir Path dir) throws IOException {
+        assertThat(run("node", "--secret-file", "/etc/passwd").isUsageError().err())
+                .doesNotContain("chmod 600 /etc/passwd")
+                .contains("openssl rand -hex 32 > FILE; chmod 600 FILE");
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "my password is\nhunter2 hunter2 hunter2 hunter2\n");
+        Files.setPosixFilePermissions(notes, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(run("node", "--secret-file", notes.toString()).isUsageError().err())
+                .contains("holds text (2 lines")
+                .doesNotContain("chmod 600 " + notes)
+                .contains("openssl rand -hex 32 > FILE");
+        Path shortHex = Files.writeString(dir.resolve("short.hex"), "0123456789abcdef0123456789abcdef0123\n");
+        Files.setPosixFilePermissions(shortHex, PosixFilePermissions.fromString("rw-------"));
+        assertThat(run("node", "--secret-file", shortHex.toString())
+                        .isUsageError()
+                        .err())
+                .contains("holds 36 hex digits, fewer than 64");
+        // the user's own secret, readable by others: then chmod is the right advice
+        Path own = Files.writeString(dir.resolve("secret"), "ab".repeat(32) + "\n");
+        Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(run("node", "--secret-file", own.toString()).isUsageError().err())
+                .contains("chmod 600 " + own);
+        byte[] random = new byte[32];
+        for (int i = 0; i < random.length; i++) {
+            random[i] = (byte) (i * 37 + 11); // binary, with bytes that are spaces and line breaks in text
+        }
+        assertThat(Secrets.notASecret(random)).isNull();
+        assertThat(Secrets.notASecret(
+                        "c2VjcmV0IGJ1dCBiYXNlNjQgb2YgMzIgYnl0ZXMgISE=".getBytes(StandardCharsets.US_ASCII)))
+                .isNull();
+    }
+
+    /** Was: {@code node --local 2 --join <its own address>} was accepted, and the node joined itself. */
+    @Test
+    @Timeout(60)
+    void localNodesJoiningTheirOwnAddressWereAccepted() throws SocketException {
+        assertThat(run("node", "--local", "2", "--port", "6801", "--join", "127.0.0.1:6802")
+                        .isUsageError()
+                        .err())
+                .startsWith("tandem node: --join '127.0.0.1:6802': one of the 2 local nodes' own"
+                        + " addresses (ports 6801 to 6802)");
+        assertThat(run("node", "--port", "6801", "--join", "localhost:6801")
+                        .isUsageError()
+                        .err())
+                .contains("--join 'localhost:6801': this node's own address (--bind 127.0.0.1 --port 6801)");
+        // a node on loopback cannot be reached from another machine (192.0.2.1 is TEST-NET-1)
+        assertThat(run("node", "--local", "2", "--join", "192.0.2.1:5701")
+                        .isUsageError()
+                        .err())
+                .contains("--join '192.0.2.1:5701': on another machine, and a node bound to loopback");
+        Optional<InetAddress> lan = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress() && a.getAddress().length == 4)
+                .findFirst();
+        if (lan.isPresent()) {
+            String address = lan.get().getHostAddress();
+            assertThat(run("node", "--local", "2", "--bind", address, "--secret-file", "/nope")
+                            .isUsageError()
+                            .err())
+                    .contains("--bind '" + address + "': --local runs its nodes on loopback");
+        }
+    }
+
+    /**
+     * Was: "the note" never named; "results. json" broken across a line; memory as "23.5 GiB" in one place and
+     * "24105 MiB" in another.
+     */
+    @Test
+    void helpTextsNamedNoNoteBrokeFileNamesAndMixedMemoryUnits() {
+        List<String> helps = new ArrayList<>();
+        helps.add(run("--help").out());
+        for (String command : List.of("lab", "advise", "node", "info", "classpath", "version", "help")) {
+            helps.add(run(command, "--help").out());
+        }
+        for (String help : helps) {
+            assertThat(help)
+                    .doesNotContainPattern("\\w\\.\\s*\\R\\s*(json|md|html|jar)\\b")
+                    .doesNotContainPattern("(?<!study )\\bnote\\b");
+        }
+        assertThat(run("lab", "--help").out().replaceAll("\\s+", " "))
+                .contains("the study note on multi-process vs multi-thread programming");
+        String info = run("info", "--no-measure").out();
+        assertThat(info).containsPattern("memory +[0-9.,]+ (GiB|MiB) total, [0-9.,]+ (GiB|MiB) free");
+        assertThat(run("node", "--max-heap", "999t").isUsageError().err())
+                .containsPattern("memory \\([0-9.,]+ GiB\\)")
+                .doesNotContainPattern("[0-9]{4,} MiB");
+    }
+}
