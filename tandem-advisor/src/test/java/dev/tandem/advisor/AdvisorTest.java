@@ -285,7 +285,13 @@ class AdvisorTest {
         Advice advice = advise(Workloads.CpuBound.class, QUICK);
         assertThat(advice.load()).isNotNull();
         assertThat(advice.trials()).filteredOn(Advice.Trial::ran).allSatisfy(t -> {
-            assertThat(t.throughputSamples()).as(t.label()).hasSize(TrialOutcome.WINDOWS);
+            if (t.batched()) {
+                // one map() call per window, each bounded by its share of the time: on a busy machine a
+                // window can overrun the ones after it, which then run nothing and give no sample
+                assertThat(t.throughputSamples()).as(t.label()).hasSizeBetween(1, TrialOutcome.WINDOWS);
+            } else {
+                assertThat(t.throughputSamples()).as(t.label()).hasSize(TrialOutcome.WINDOWS);
+            }
             assertThat(t.load()).as(t.label()).isNotNull();
         });
         Advice.Trial faster = advice.trials().stream()
