@@ -22,15 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,8 +74,6 @@ final class NodeStarter implements ClusterStarter {
     private static final long OPEN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** How many losses a pool left without nodes names. */
     private static final int LOSSES_KEPT = 6;
-    /** Runs an answer's handling on the thread that completes the call (see {@link #submit}). */
-    private static final Executor INLINE = Runnable::run;
 
     /** What HELLO told of a node. */
     record NodeInfo(String name, long pid) {}
@@ -471,51 +465,9 @@ final class NodeStarter implements ClusterStarter {
 
     // ---------------------------------------------------------------- calls
 
-    /** Sends a sealed message to a member; the future completes with the sealed answer (see {@link #submit}). */
+    /** Sends a sealed message to a member; the future completes with the sealed answer (see {@link NodeCalls}). */
     CompletableFuture<byte[]> call(Member m, byte[] sealed, boolean poll) {
-        return submit(poll ? pollExec : exec, new NodeCall(sealed), m, events);
-    }
-
-    /**
-     * Submits a task to one member; the future completes on the thread that received the answer,
-     * Hazelcast's, so handling it costs no further thread wake-up (Hazelcast's callbacks run on the
-     * common fork-join pool: one wake-up more per answer). Never waits for the answer:
-     * {@code submitToMember} would, once every 100 calls of a burst (Hazelcast's heuristic against
-     * flooding a member), blocking the calling thread for a whole round trip.
-     *
-     * @param fallback runs a blocking wait for the answer, should the future not be a completion stage
-     */
-    static <T> CompletableFuture<T> submit(IExecutorService executor, Callable<T> task, Member m, Executor fallback) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        try {
-            Future<T> call = executor.submitToMembers(task, List.of(m)).get(m);
-            if (call instanceof CompletionStage<?> stage) {
-                stage.whenCompleteAsync(
-                        (answer, error) -> {
-                            if (error != null) {
-                                f.completeExceptionally(error);
-                            } else {
-                                @SuppressWarnings("unchecked")
-                                T t = (T) answer;
-                                f.complete(t);
-                            }
-                        },
-                        INLINE);
-            } else {
-                fallback.execute(() -> {
-                    try {
-                        f.complete(call.get());
-                    } catch (ExecutionException e) {
-                        f.completeExceptionally(e.getCause());
-                    } catch (InterruptedException | RuntimeException e) {
-                        f.completeExceptionally(e);
-                    }
-                });
-            }
-        } catch (RuntimeException e) {
-            f.completeExceptionally(e);
-        }
-        return f;
+        return NodeCalls.submit(poll ? pollExec : exec, new NodeCall(sealed), m, events);
     }
 
     /** Sends without waiting; {@link #close()} waits (bounded) for such calls, so a KILL is delivered. */

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Threads</h2>
  * Thread-safe: the conductor calls {@link #send}, {@link #cancel} and {@link #exit} under its lock
  * and {@link #flush} outside it. An answer is handled on the Hazelcast thread that received it
- * ({@link NodeStarter#submit}): a poll's replies go to the conductor from there, and the next poll
+ * ({@link NodeCalls#submit}): a poll's replies go to the conductor from there, and the next poll
  * and SUBMIT leave from there, with no other thread woken on the way. That thread must never wait:
  * the end of the session is reported to the conductor on a thread of the starter's
  * ({@link NodeStarter#report}), since its handling may stop the pool and its Hazelcast client.

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * How a caller calls a node ({@link NodeStarter#submit}), against a Hazelcast member and client in
+ * How a caller calls a node ({@link NodeCalls#submit}), against a Hazelcast member and client in
  * this JVM: a burst of calls never waits on the calling thread, and an answer is handled on the
  * thread that received it.
  */
@@ -108,7 +108,7 @@ class NodeCallsTest {
         CountDownLatch sent = new CountDownLatch(1);
         Thread burst = Thread.ofPlatform().name("burst").start(() -> {
             for (int i = 0; i < 250; i++) {
-                answers.add(NodeStarter.submit(exec, new Held(i), m, Runnable::run));
+                answers.add(NodeCalls.submit(exec, new Held(i), m, Runnable::run));
             }
             sent.countDown();
         });
@@ -138,7 +138,7 @@ class NodeCallsTest {
         Member m = client.getCluster().getMembers().iterator().next();
         for (int i = 0; i < 20; i++) {
             CompletableFuture<Thread> handler =
-                    NodeStarter.submit(exec, new Quick(i), m, Runnable::run).thenApply(x -> Thread.currentThread());
+                    NodeCalls.submit(exec, new Quick(i), m, Runnable::run).thenApply(x -> Thread.currentThread());
             assertThat(handler.get(60, TimeUnit.SECONDS)).isNotInstanceOf(ForkJoinWorkerThread.class);
         }
     }
