@@ -25,6 +25,11 @@ final class HazelcastSettings {
         long ft = c.nodeFailureTimeout().toMillis();
         cc.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(ft));
         cc.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(Math.clamp(ft / 4, 100, 5000)));
+        // Answers are handled on the IO thread that read them, not handed to a response thread (one
+        // thread wake-up less per answer; Hazelcast does so itself whenever it sees no concurrency,
+        // which a caller with a poll outstanding on each node never shows). Tandem's handling of an
+        // answer never waits (see NodeWorker).
+        cc.setProperty("hazelcast.client.response.thread.count", "0");
         cc.getMetricsConfig().setEnabled(false);
         cc.getNetworkConfig().setAddresses(new ArrayList<>(seeds)).setRedoOperation(false);
         cc.getNetworkConfig().getAutoDetectionConfig().setEnabled(false);

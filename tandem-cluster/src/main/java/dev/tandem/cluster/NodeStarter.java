@@ -3,7 +3,6 @@ package dev.tandem.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import dev.tandem.PoolOptions;
@@ -26,9 +25,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -466,25 +465,9 @@ final class NodeStarter implements ClusterStarter {
 
     // ---------------------------------------------------------------- calls
 
-    /** Sends a sealed message to a member; the future completes with the sealed answer. */
+    /** Sends a sealed message to a member; the future completes with the sealed answer (see {@link NodeCalls}). */
     CompletableFuture<byte[]> call(Member m, byte[] sealed, boolean poll) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
-        try {
-            (poll ? pollExec : exec).submitToMember(new NodeCall(sealed), m, new ExecutionCallback<byte[]>() {
-                @Override
-                public void onResponse(byte[] response) {
-                    f.complete(response);
-                }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
-        } catch (RuntimeException e) {
-            f.completeExceptionally(e);
-        }
-        return f;
+        return NodeCalls.submit(poll ? pollExec : exec, new NodeCall(sealed), m, events);
     }
 
     /** Sends without waiting; {@link #close()} waits (bounded) for such calls, so a KILL is delivered. */
@@ -520,8 +503,16 @@ final class NodeStarter implements ClusterStarter {
         return RANDOM.nextLong();
     }
 
-    Executor events() {
-        return events;
+    /**
+     * Runs {@code r} on a thread of its own, neither Hazelcast's nor one that may hold the
+     * conductor's lock; on the calling thread once the pool closed (nothing waits on it then).
+     */
+    void report(Runnable r) {
+        try {
+            events.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
     }
 
     Secret secret() {

@@ -37,8 +37,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * holds more in its inbox and runs them while the node JVM is frozen, and the replies of tasks it
  * finished are lost with it. Requeuing those ran them twice, even without retries.
  *
- * <p>Thread-safe: the conductor calls {@link #send}, {@link #cancel} and {@link #exit} under its
- * lock and {@link #flush} outside it; replies and failures come on Hazelcast's callback threads.
+ * <h2>Threads</h2>
+ * Thread-safe: the conductor calls {@link #send}, {@link #cancel} and {@link #exit} under its lock
+ * and {@link #flush} outside it. An answer is handled on the Hazelcast thread that received it
+ * ({@link NodeCalls#submit}): a poll's replies go to the conductor from there, and the next poll
+ * and SUBMIT leave from there, with no other thread woken on the way. That thread must never wait:
+ * the end of the session is reported to the conductor on a thread of the starter's
+ * ({@link NodeStarter#report}), since its handling may stop the pool and its Hazelcast client.
  */
 final class NodeWorker implements Worker {
     /**
@@ -139,7 +144,7 @@ final class NodeWorker implements Worker {
         out.writeRaw(frame(Wire.FRAME_KILL, 0, null));
         starter.callQuietly(member, out, false);
         // Reported on another thread, as a worker JVM's end is: the conductor may hold its lock here.
-        starter.events().execute(() -> end("ended by its caller", null));
+        starter.report(() -> end("ended by its caller", null));
     }
 
     @Override
@@ -349,7 +354,9 @@ final class NodeWorker implements Worker {
         }
         WorkerEnd.NodeLoss named = loss == null ? null : loss.unstarted(unsent);
         starter.ended(this, named);
-        listener.ended(new WorkerEnd(nodePid, null, null, hint, "", null, null, named));
+        // Never on Hazelcast's thread, which delivers answers (and may be here): the conductor's
+        // handling of an end may close the pool, and with it this caller's Hazelcast client.
+        starter.report(() -> listener.ended(new WorkerEnd(nodePid, null, null, hint, "", null, null, named)));
     }
 
     boolean isEnded() {
