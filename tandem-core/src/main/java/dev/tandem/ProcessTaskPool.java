@@ -241,9 +241,9 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /**
      * A worker answered {@code taskId}; {@code complete} completes its future, outside the lock. While
-     * {@code more} replies of {@code w}'s burst follow, the frames this reply made room for are put
-     * off to the burst's last reply, which writes them all at once: one write per worker for a burst
-     * of replies instead of one per reply (see {@link dev.tandem.spi.WorkerListener}'s bursts).
+     * {@code more} replies of {@code w}'s burst follow, the frames this reply made for {@code w} are put
+     * off to the burst's last reply, which writes them all at once: one write for a burst of replies
+     * instead of one per reply (see {@link dev.tandem.spi.WorkerListener}'s bursts).
      */
     void onReply(WorkerWindow w, long taskId, boolean more, Consumer<ProcessFuture<?>> complete) {
         ProcessFuture<?> f;
@@ -355,7 +355,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     onCrashLocked(w, cause, w.completedLocked() > 0 || nodeLoss != null); // a lost node: no loop
                 }
             }
-            toFlush = w.burstLocked(dispatchLocked(), false); // and what its last burst, cut short, made room for
+            toFlush = w.burstLocked(dispatchLocked(), false); // ends its burst, if its end cut one short
             tryTerminateLocked();
         } finally {
             lock.unlock();

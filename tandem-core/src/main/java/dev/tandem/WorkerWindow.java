@@ -64,8 +64,8 @@ final class WorkerWindow implements WorkerListener {
     private long completed;
     /** Frames were buffered without a flush; the next reply's thread flushes them. */
     private boolean dirty;
-    /** Workers to flush at the end of this worker's burst of replies (see {@link #burstLocked}). */
-    private List<WorkerWindow> burstFlushes = List.of();
+    /** Its frames wait for the end of its burst of replies (see {@link #burstLocked}). */
+    private boolean burstPending;
     /** A replacement was started for this worker. */
     private boolean replaced;
 
@@ -375,32 +375,29 @@ final class WorkerWindow implements WorkerListener {
     /**
      * {@return the workers to flush now, given those a reply of this worker made frames for} They
      * include this worker if frames wait for the next reply's thread ({@link #markDirtyLocked}). While
-     * {@code more} replies of this worker's burst follow, they are kept and none is flushed; the
-     * burst's last reply, or the worker's end ({@code more} false once it is {@code DEAD}), flushes
-     * every worker kept.
+     * {@code more} replies of this worker's burst follow, this worker's own frames wait: the burst's
+     * last reply, or the worker's end ({@code more} false once it is {@code DEAD}), flushes them.
+     * Other workers' frames go at once, so that a burst cut short (a frame half read when its
+     * worker froze) holds up no other worker.
      */
     List<WorkerWindow> burstLocked(List<WorkerWindow> toFlush, boolean more) {
         assert lock.isHeldByCurrentThread();
-        more &= state != State.DEAD;
-        boolean self = takeDirtyLocked() && state != State.DEAD && !toFlush.contains(this);
-        if (burstFlushes.isEmpty() && !more && !self) {
-            return toFlush;
+        boolean alive = state != State.DEAD;
+        boolean mine = takeDirtyLocked() | toFlush.contains(this) | burstPending;
+        burstPending = more && alive && mine;
+        if (burstPending) {
+            return toFlush.contains(this)
+                    ? toFlush.stream().filter(w -> w != this).toList()
+                    : toFlush;
         }
-        List<WorkerWindow> all = burstFlushes.isEmpty() ? new ArrayList<>(2) : burstFlushes;
-        for (WorkerWindow w : toFlush) {
-            if (!all.contains(w)) {
-                all.add(w);
-            }
-        }
-        if (self && !all.contains(this)) {
+        if (mine && alive && !toFlush.contains(this)) {
+            List<WorkerWindow> all = new ArrayList<>(toFlush);
             all.add(this);
+            return all;
         }
-        burstFlushes = more ? all : List.of();
-        if (more) {
-            return List.of();
-        }
-        all.removeIf(w -> w.state == State.DEAD); // a worker that ended meanwhile takes no more frames
-        return all;
+        return alive || !toFlush.contains(this)
+                ? toFlush
+                : toFlush.stream().filter(w -> w != this).toList();
     }
 
     /** {@return whether frames wait for a flush, and clears the mark} */
