@@ -383,21 +383,20 @@ final class WorkerWindow implements WorkerListener {
     List<WorkerWindow> burstLocked(List<WorkerWindow> toFlush, boolean more) {
         assert lock.isHeldByCurrentThread();
         boolean alive = state != State.DEAD;
-        boolean mine = takeDirtyLocked() | toFlush.contains(this) | burstPending;
+        boolean listed = toFlush.contains(this);
+        boolean mine = takeDirtyLocked() | listed | burstPending;
         burstPending = more && alive && mine;
-        if (burstPending) {
-            return toFlush.contains(this)
-                    ? toFlush.stream().filter(w -> w != this).toList()
-                    : toFlush;
+        if (listed && (burstPending || !alive)) { // its frames wait, or it takes none
+            return toFlush.size() == 1
+                    ? List.of()
+                    : toFlush.stream().filter(w -> w != this).toList();
         }
-        if (mine && alive && !toFlush.contains(this)) {
+        if (mine && alive && !listed && !burstPending) {
             List<WorkerWindow> all = new ArrayList<>(toFlush);
             all.add(this);
             return all;
         }
-        return alive || !toFlush.contains(this)
-                ? toFlush
-                : toFlush.stream().filter(w -> w != this).toList();
+        return toFlush;
     }
 
     /** {@return whether frames wait for a flush, and clears the mark} */
