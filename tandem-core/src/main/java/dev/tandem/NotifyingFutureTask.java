@@ -40,8 +40,8 @@ abstract class NotifyingFutureTask<T> extends FutureTask<T> {
     /**
      * The actions: null (none yet, the common case: most futures get none, so none costs no
      * allocation and no lock), one {@link Runnable}, a {@code Runnable[]} of several in the order
-     * registered, or {@link #RAN}. Changed only by compare-and-set, from null or a list to a longer
-     * list, or to {@link #RAN} once.
+     * registered, or {@link #RAN}. Changed only atomically: from null or a list to a longer list, or
+     * to {@link #RAN} once, by whoever runs them (a future completed with none stays null).
      */
     @SuppressWarnings("unused") // through ACTIONS
     private volatile Object actions;
@@ -80,13 +80,29 @@ abstract class NotifyingFutureTask<T> extends FutureTask<T> {
                 more = longer;
             }
             if (ACTIONS.compareAndSet(this, now, more)) {
+                if (isDone()) {
+                    runActions(); // done() may have looked before this action was there
+                }
                 return;
             }
         }
     }
 
+    /**
+     * Runs the actions registered so far. Most futures have none, and then this costs one volatile
+     * read, no atomic write: {@link #whenDone} looks at {@link #isDone()} after adding an action, and
+     * the future's state was set before this ran, so of a {@code done()} that saw no action and a
+     * {@code whenDone} that added one, the latter runs it (both claim the list with one
+     * {@code getAndSet}, so an action runs once).
+     */
     @Override
     protected void done() {
+        if (actions != null) {
+            runActions();
+        }
+    }
+
+    private void runActions() {
         Object toRun = ACTIONS.getAndSet(this, RAN);
         if (toRun == null || toRun == RAN) {
             return;

@@ -34,8 +34,13 @@ import java.util.concurrent.atomic.LongAdder;
  * </table>
  *
  * <h2>Cost</h2>
- * Per task: three counter updates and two {@link System#nanoTime()} reads, plus, only while a
- * recording has the event enabled, building and committing its JFR event. Strings (class names,
+ * Per task: two counter updates, plus, while tasks are timed ({@link #timesTasks()}), a third and
+ * two {@link System#nanoTime()} reads, plus, only while a recording has the event enabled, building
+ * and committing its JFR event. Isolated modes time every task (a task costs them tens of
+ * microseconds); thread modes only once {@link #stats} was first asked for, or while a recording
+ * wants task times: on this project's 2-vCPU VM the two clock reads (about 30 ns each) were two thirds
+ * of what the statistics added to an empty task, which the JDK's pool runs in about 93 ns
+ * (docs/performance.md). Strings (class names,
  * messages) are built only after {@link jdk.jfr.Event#isEnabled()} or
  * {@link Logger#isLoggable(Level)} said yes. Nothing per task is logged.
  *
@@ -95,6 +100,14 @@ final class PoolEvents {
     private final LongAdder[] completed = new LongAdder[Outcome.values().length];
 
     private final LongAdder latencyNanos = new LongAdder();
+    /** Completed tasks whose latency is in {@link #latencyNanos}. */
+    private final LongAdder timed = new LongAdder();
+
+    /**
+     * Whether every task is timed: from the start in isolated modes, from the first {@link #stats}
+     * in thread modes. Only ever changes from false to true.
+     */
+    private volatile boolean timing;
     /** Tasks inside a pool thread now (thread modes only). */
     private final AtomicLong workersStarted = new AtomicLong();
 
@@ -105,6 +118,7 @@ final class PoolEvents {
     PoolEvents(PoolOptions options) {
         this.poolId = POOL_IDS.incrementAndGet();
         this.mode = options.mode();
+        this.timing = mode != Mode.THREADS && mode != Mode.VIRTUAL_THREADS;
         for (int i = 0; i < completed.length; i++) {
             completed[i] = new LongAdder();
         }
@@ -116,6 +130,14 @@ final class PoolEvents {
      */
     boolean tracesTasks() {
         return new FlightEvents.TaskQueued().isEnabled() || recordsStarts();
+    }
+
+    /**
+     * {@return whether a task queued now must read the clock} For the pool's latency statistics (see
+     * {@link #timing}) or a recording that wants task times. Costs a flag read, three while not timing.
+     */
+    boolean timesTasks() {
+        return timing || recordsStarts();
     }
 
     /** {@return a new id for a task of a thread mode} */
@@ -172,18 +194,30 @@ final class PoolEvents {
     /**
      * The future {@code done} of task {@code taskId} completed.
      *
-     * @param queuedNanos when it was queued ({@link System#nanoTime()}); 0 if it never was, and then
-     *     nothing is counted
+     * @param counted whether it was accepted, and so counted by {@link #taskQueued}; if not, nothing is
+     *     counted now either
+     * @param queuedNanos when it was queued ({@link System#nanoTime()}), or 0 if it was not timed
      * @param startedNanos when it last started, or 0
      */
-    void taskFinished(long taskId, Object task, Future<?> done, int workerId, long queuedNanos, long startedNanos) {
-        if (queuedNanos == 0) {
+    void taskFinished(
+            long taskId,
+            Object task,
+            Future<?> done,
+            int workerId,
+            boolean counted,
+            long queuedNanos,
+            long startedNanos) {
+        if (!counted) {
             return;
         }
-        long now = System.nanoTime();
         Outcome outcome = Outcome.of(done);
-        latencyNanos.add(now - queuedNanos);
         completed[outcome.ordinal()].increment();
+        if (queuedNanos == 0) {
+            return; // not timed: queued while neither the statistics nor a recording wanted times
+        }
+        long now = System.nanoTime();
+        latencyNanos.add(now - queuedNanos);
+        timed.increment();
         FlightEvents.TaskFinished e = new FlightEvents.TaskFinished();
         if (e.isEnabled()) {
             e.poolId = poolId;
@@ -370,11 +404,15 @@ final class PoolEvents {
     }
 
     private PoolStats stats(int workers, int queued, int running) {
+        if (!timing) {
+            timing = true; // someone looks: time the tasks from now on
+        }
         // Completions first, so that no snapshot shows more tasks completed than submitted.
         long[] c = new long[completed.length];
         for (int i = 0; i < c.length; i++) {
             c[i] = completed[i].sum();
         }
+        long timedTasks = timed.sum();
         long latency = latencyNanos.sum();
         return new PoolStats(
                 mode,
@@ -388,6 +426,7 @@ final class PoolEvents {
                 c[Outcome.CANCELLED.ordinal()],
                 c[Outcome.LOST.ordinal()],
                 latency,
+                timedTasks,
                 workersStarted.get(),
                 workersDied.get(),
                 workersRestarted.get(),

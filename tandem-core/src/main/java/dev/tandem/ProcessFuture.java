@@ -246,7 +246,7 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
         // Counted before the actions run, so that what they trigger sees it. startedNanos and
         // startedOn are written under the pool's lock; a canceller may read them stale, which only
         // shifts the wait and run times of its JFR event.
-        pool.events.taskFinished(id, callable, this, startedOn, queuedNanos, startedNanos);
+        pool.events.taskFinished(id, callable, this, startedOn, queuedNanos != 0, queuedNanos, startedNanos);
         ScheduledFuture<?> d = deadline;
         if (d != null) {
             d.cancel(false);

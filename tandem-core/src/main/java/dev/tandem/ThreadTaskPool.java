@@ -167,8 +167,15 @@ final class ThreadTaskPool extends AbstractTaskPool {
         private volatile long id;
 
         private volatile boolean timedOut;
-        /** When it was queued ({@link System#nanoTime()}), or 0 if it never was; see {@link PoolEvents}. */
-        private volatile long queuedNanos;
+        /*
+         * Written by the submitting thread before the executor takes the task, so the queue's hand-off
+         * publishes them to the pool thread, and whatever handed the future to a canceller publishes
+         * them to it: plain fields, as a volatile write costs an empty task measurably.
+         */
+        /** Whether the pool accepted it, and so counted it; see {@link PoolEvents}. */
+        private boolean counted;
+        /** When it was queued ({@link System#nanoTime()}), or 0 if it was not timed; see {@link PoolEvents}. */
+        private long queuedNanos;
         /** When a pool thread took it, or 0 (also when no recording wanted the time then). */
         private volatile long startedNanos;
 
@@ -179,7 +186,10 @@ final class ThreadTaskPool extends AbstractTaskPool {
         }
 
         void queued() {
-            queuedNanos = System.nanoTime();
+            counted = true;
+            if (events.timesTasks()) {
+                queuedNanos = System.nanoTime();
+            }
             events.taskQueued(eventId(), userTask);
         }
 
@@ -197,7 +207,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
         }
 
         void rejected() {
-            queuedNanos = 0;
+            counted = false;
             events.taskRejected();
         }
 
@@ -213,7 +223,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
             if (isDone()) {
                 return;
             }
-            if (events.recordsStarts()) {
+            if (queuedNanos != 0 && events.recordsStarts()) {
                 long now = System.nanoTime();
                 startedNanos = now;
                 events.taskStarted(eventId(), userTask, 0, 1, queuedNanos, now);
@@ -266,7 +276,7 @@ final class ThreadTaskPool extends AbstractTaskPool {
 
         @Override
         protected void done() {
-            events.taskFinished(eventId(), userTask, this, 0, queuedNanos, startedNanos);
+            events.taskFinished(eventId(), userTask, this, 0, counted, queuedNanos, startedNanos);
             super.done();
         }
 

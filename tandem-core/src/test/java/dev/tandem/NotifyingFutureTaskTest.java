@@ -48,6 +48,19 @@ class NotifyingFutureTaskTest {
     }
 
     @Test
+    void actionsAddedToAFutureThatCompletedWithNoneEachRunOnce() {
+        Plain<String> f = new Plain<>("x");
+        f.run(); // completes with no action: done() claims nothing
+        AtomicInteger first = new AtomicInteger();
+        AtomicInteger second = new AtomicInteger();
+        f.whenDone(first::incrementAndGet);
+        f.whenDone(second::incrementAndGet);
+        f.cancel(true);
+        assertThat(first).hasValue(1);
+        assertThat(second).hasValue(1);
+    }
+
+    @Test
     void anActionThatThrowsDoesNotStopTheOthers() {
         Plain<String> f = new Plain<>("x");
         AtomicInteger ran = new AtomicInteger();

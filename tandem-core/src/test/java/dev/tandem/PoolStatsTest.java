@@ -65,6 +65,10 @@ class PoolStatsTest {
         assertThat(after.tasksLost()).isZero();
         assertThat(after.completed()).isEqualTo(5);
         assertThat(after.taskLatencyNanos()).isPositive();
+        assertThat(after.tasksTimed())
+                .as("stats() was called before the first task")
+                .isEqualTo(5);
+        assertThat(after.meanTaskLatencyNanos()).isPositive();
         assertThat(after.queued()).isZero();
         assertThat(after.running()).isZero();
         assertThat(after.workers()).isZero();
@@ -128,6 +132,37 @@ class PoolStatsTest {
         assertThat(idle.running()).isZero();
         assertThat(idle.queued()).isZero();
         assertThat(idle.tasksSucceeded()).isEqualTo(slots + extra);
+        assertThat(idle.tasksTimed())
+                .as("isolated modes time every task; thread modes those submitted after the first stats()")
+                .isEqualTo(mode.isolated() ? slots + extra : 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(
+            value = Mode.class,
+            names = {"THREADS", "VIRTUAL_THREADS"})
+    void aThreadPoolTimesItsTasksFromItsFirstStatsCallOnAndCountsEveryTask(Mode mode) throws Exception {
+        try (TaskPool pool = (mode == Mode.THREADS ? Tandem.threads(2) : Tandem.virtualThreads()).start()) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+            }
+            PoolStats first = pool.stats();
+            assertThat(first.tasksSucceeded()).isEqualTo(3);
+            assertThat(first.tasksTimed()).isZero();
+            assertThat(first.taskLatencyNanos()).isZero();
+            assertThat(first.meanTaskLatencyNanos()).isNaN();
+            Future<Integer> fails = pool.submit(() -> {
+                throw new IllegalStateException("boom");
+            });
+            catchThrowableOfType(ExecutionException.class, fails::get);
+            assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+            PoolStats then = pool.stats();
+            assertThat(then.completed()).isEqualTo(5);
+            assertThat(then.tasksTimed())
+                    .as("the two submitted after the first stats()")
+                    .isEqualTo(2);
+            assertThat(then.taskLatencyNanos()).isPositive();
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -42,7 +42,8 @@ import java.util.function.ToDoubleFunction;
  *     <td>tasks completed, by outcome: {@code succeeded}, {@code failed}, {@code timed_out},
  *     {@code cancelled}, {@code lost} (their worker died)</td></tr>
  * <tr><td>{@code tandem.tasks.latency}</td><td>function timer</td><td>seconds (as the registry
- *     says)</td><td>count and total time of completed tasks, from submission to completion</td></tr>
+ *     says)</td><td>count and total time of the completed tasks timed (in a thread pool, those
+ *     submitted after this binder was bound), from submission to completion</td></tr>
  * <tr><td>{@code tandem.workers.started}</td><td>function counter</td><td>workers</td><td>worker JVMs
  *     started, replacements included</td></tr>
  * <tr><td>{@code tandem.workers.deaths}</td><td>function counter</td><td>workers</td><td>worker JVMs that
@@ -107,6 +108,7 @@ public final class TaskPoolMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        pool.stats(); // a thread pool times its tasks from its first stats() on: from now, then
         String workers = "workers";
         gauge(
                 registry,
@@ -136,7 +138,7 @@ public final class TaskPoolMetrics implements MeterBinder {
         FunctionTimer.builder(
                         "tandem.tasks.latency",
                         pool,
-                        p -> p.stats().completed(),
+                        p -> p.stats().tasksTimed(),
                         p -> p.stats().taskLatencyNanos(),
                         TimeUnit.NANOSECONDS)
                 .description("Time from a task's submission to its completion, queueing included")
