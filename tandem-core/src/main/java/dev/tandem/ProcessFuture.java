@@ -126,12 +126,15 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
 
     /**
      * Reads the reply itself when it can (see {@link ReplyReading}), else spins briefly (see
-     * {@link SpinWait}), then blocks.
+     * {@link SpinWait}; not for a cluster's task, whose round trip is ten times the spin, so that
+     * spinning would only take a CPU from the node and its workers), then blocks.
      */
     @Override
     public T get() throws InterruptedException, ExecutionException {
         if (!isDone() && !lead(ReplyReading.LEAD_NANOS)) {
-            SpinWait.briefly(this);
+            if (pool.options.mode() != Mode.CLUSTER) {
+                SpinWait.briefly(this);
+            }
             needReader();
         }
         return super.get();
