@@ -197,7 +197,14 @@ public final class AdviseCommand implements Callable<Integer> {
         }
         err.println("tandem advise: measuring " + subject.className() + " for up to " + Units.nanos(time.toNanos())
                 + " ...");
-        Advice advice = new Conductor(subject, options, s -> err.println("  " + s)).run();
+        Advice advice;
+        try {
+            advice = new Conductor(subject, options, s -> err.println("  " + s)).run();
+        } catch (IllegalArgumentException e) {
+            // the task cannot be measured as written (it throws on every call, ends every JVM): one line, exit 2
+            err.println("tandem advise: " + UsageErrors.sentence(UsageErrors.oneLine(e.getMessage())));
+            return 2;
+        }
         out.print(Terminal.render(advice));
         try {
             Report.write(advice, dir);
