@@ -153,7 +153,8 @@ final class Report {
                 + " runs tasks at once; overhead is latency minus the time inside the task; spread is the IQR of the"
                 + " tasks per second of five windows; CPU is user + system of the caller and all worker JVMs, per"
                 + " task.\n");
-        b.append("\n## Every model side by side\n\n").append(sideBySide(a).markdown());
+        b.append("\n## Every model: workers, tasks/s, spread, status\n\n")
+                .append(sideBySide(a).markdown());
         b.append("\n## Probe (the task alone, in a child JVM)\n\n")
                 .append(probeLine(a.probe()))
                 .append('\n');
@@ -216,7 +217,8 @@ final class Report {
         if (!ran.isEmpty()) {
             charts(page, a, ran);
         }
-        page.heading(2, "side-by-side", "Every model side by side").table(sideBySide(a));
+        page.heading(2, "models", "Every model: workers, tasks/s, spread, status")
+                .table(sideBySide(a));
         page.heading(2, "probe", "Probe").paragraph(probeLine(a.probe()), null);
         page.raw("<footer>Every number on this page was measured in this run on this machine. Charts: Apache ECharts "
                 + Page.esc(Page.echartsVersion()) + ", inlined.</footer>\n");
