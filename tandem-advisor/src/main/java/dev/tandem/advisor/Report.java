@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
  * marked in every table and chart, then how it was decided, the reasons, the trials and the probe.
  */
 final class Report {
-    static final String FORMAT = "tandem-advise/2";
+    /** 3: {@code sideBySide} lists every model (workers, figure, spread, status); the dueled pair is {@code dueled}. */
+    static final String FORMAT = "tandem-advise/3";
     /** How every format this writer ever wrote begins: a directory whose results.json begins so is the advisor's. */
     static final String FORMAT_FAMILY = "tandem-advise/";
     /** The files a report is made of, all in one directory. */
