@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
  * (a bad one names the option and the value as typed), the report directory (created and written to
  * once), the class (found, and a task or workload), and combinations with {@code --interactive}.
  *
- * <p>Exit codes: 0 done, 2 bad input (one line says what to fix), 1 the report could not be written.
+ * <p>Exit codes: 0 done, 2 bad input or a task that cannot be measured (it throws, or ends its JVM, on every
+ * call: one line says what to fix, and nothing is recommended), 1 the report could not be written.
  */
 @Command(
         name = "advise",
