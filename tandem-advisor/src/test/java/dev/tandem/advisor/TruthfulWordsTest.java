@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.Mode;
 import dev.tandem.Task;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,8 +152,8 @@ class TruthfulWordsTest {
     private static String titles() {
         return String.join(
                 "|",
-                java.util.Arrays.stream(Advice.Angle.values())
-                        .map(a -> java.util.regex.Pattern.quote(a.title()))
+                Arrays.stream(Advice.Angle.values())
+                        .map(a -> Pattern.quote(a.title()))
                         .toList());
     }
 
