@@ -8,7 +8,9 @@ import dev.tandem.measure.Units;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -205,12 +207,15 @@ final class Conductor {
         if (!ended || ran.isEmpty() || ran.stream().anyMatch(Rules::measured)) {
             return null;
         }
-        List<String> failed = ran.stream()
-                .map(t -> t.label() + " " + TrialFailures.failedMeasurement(t))
-                .toList();
+        Map<String, Long> kinds = new TreeMap<>();
+        ran.forEach(t -> t.failureKinds().forEach((k, n) -> kinds.merge(k, n, Long::sum)));
+        List<String> counts = new ArrayList<>();
+        kinds.forEach((k, n) -> counts.add(n + " " + k));
         return className + " ends its JVM on every call and no model could be measured, so there is no"
-                + " recommendation (in the probe: " + probe.endedHow() + "; then " + String.join("; ", failed)
-                + "): make the task return or throw instead of ending its JVM, then run the advisor again";
+                + " recommendation (in the probe: " + probe.endedHow() + "; then "
+                + String.join(", ", ran.stream().map(Advice.Trial::label).toList()) + " completed no task"
+                + (counts.isEmpty() ? "" : ": " + String.join(", ", counts)) + "): make the task return or throw"
+                + " instead of ending its JVM, then run the advisor again";
     }
 
     /**
