@@ -27,7 +27,9 @@ import java.util.Objects;
  * @param wallNanos how long the run took, from its start to the verdict
  * @param time the run's wall time against its budget in one sentence, then each phase that was skipped
  *        because the budget could not fit it, or took longer than its share, with the reason
- * @param sideBySide the two models measured again side by side in this run, or empty when none was
+ * @param dueled the two models measured again side by side in this run, or empty when none was
+ * @param sideBySide every model of the run, side by side: its tasks per second, spread, workers and status
+ *        (measured, failed or skipped), in the order of {@code trials}
  */
 public record Advice(
         String task,
@@ -40,7 +42,8 @@ public record Advice(
         Verdict verdict,
         long wallNanos,
         List<String> time,
-        List<String> sideBySide) {
+        List<String> dueled,
+        List<Standing> sideBySide) {
 
     /** Copies the lists. */
     public Advice {
@@ -50,7 +53,87 @@ public record Advice(
         trials = List.copyOf(trials);
         Objects.requireNonNull(verdict, "verdict");
         time = List.copyOf(time);
+        dueled = List.copyOf(dueled);
         sideBySide = List.copyOf(sideBySide);
+    }
+
+    /**
+     * The advice of a run, every model side by side as its trial measured it.
+     *
+     * @param task the class that was measured
+     * @param machine the machine and JDK the numbers come from
+     * @param requirements what the user required
+     * @param budgetNanos the time budget of the whole run
+     * @param probe what a child JVM learned by calling the task alone
+     * @param trials one entry per execution model tried
+     * @param load how busy the machine was over the whole run
+     * @param verdict the recommendation
+     * @param wallNanos how long the run took
+     * @param time the run's wall time against its budget, then each phase skipped or over its share
+     * @param dueled the two models measured again side by side, or empty
+     */
+    public Advice(
+            String task,
+            Machine machine,
+            Requirements requirements,
+            long budgetNanos,
+            Probe probe,
+            List<Trial> trials,
+            MachineLoad load,
+            Verdict verdict,
+            long wallNanos,
+            List<String> time,
+            List<String> dueled) {
+        this(
+                task,
+                machine,
+                requirements,
+                budgetNanos,
+                probe,
+                trials,
+                load,
+                verdict,
+                wallNanos,
+                time,
+                dueled,
+                Standings.of(trials, null));
+    }
+
+    /**
+     * One model of a run, as {@code results.json} lists every model side by side.
+     *
+     * @param label such as {@code threads(2)}, {@code hybrid(2x2)}, {@code processes(2)+map}
+     * @param mode the execution model
+     * @param workers its workers in words: "2 threads", "2 worker JVMs", "2 worker JVMs x 2 threads",
+     *        "virtual threads, 256 callers"
+     * @param workerCount threads or worker JVMs; 0 for virtual threads
+     * @param threadsPerWorker tasks a worker JVM runs at once
+     * @param batched the inputs went through {@code map}
+     * @param tasksPerSecond completed tasks per second, or -1 when the model gave no figure (failed or skipped)
+     * @param spreadLow the lower quartile of its throughput samples, or -1 with fewer than two
+     * @param spreadHigh the upper quartile, or -1 with fewer than two
+     * @param samples how many throughput samples were taken
+     * @param spread the spread in words: "IQR from 854 to 1,997/s", "one sample", or "none"
+     * @param status "measured"; "failed: why" when it completed no task (no figure, left out of the ranking);
+     *        or "skipped: why"
+     */
+    public record Standing(
+            String label,
+            Mode mode,
+            String workers,
+            int workerCount,
+            int threadsPerWorker,
+            boolean batched,
+            double tasksPerSecond,
+            double spreadLow,
+            double spreadHigh,
+            int samples,
+            String spread,
+            String status) {
+        /** {@return true if this model gave a figure that may be ranked} */
+        public boolean measured() {
+            return status.equals("measured");
+        }
     }
 
     /**

@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
  * (a bad one names the option and the value as typed), the report directory (created and written to
  * once), the class (found, and a task or workload), and combinations with {@code --interactive}.
  *
- * <p>Exit codes: 0 done, 2 bad input (one line says what to fix), 1 the report could not be written.
+ * <p>Exit codes: 0 done, 2 bad input or a task that cannot be measured (it throws, or ends its JVM, on every
+ * call: one line says what to fix, and nothing is recommended), 1 the report could not be written.
  */
 @Command(
         name = "advise",
@@ -197,7 +198,14 @@ public final class AdviseCommand implements Callable<Integer> {
         }
         err.println("tandem advise: measuring " + subject.className() + " for up to " + Units.nanos(time.toNanos())
                 + " ...");
-        Advice advice = new Conductor(subject, options, s -> err.println("  " + s)).run();
+        Advice advice;
+        try {
+            advice = new Conductor(subject, options, s -> err.println("  " + s)).run();
+        } catch (IllegalArgumentException e) {
+            // the task cannot be measured as written (it throws on every call, ends every JVM): one line, exit 2
+            err.println("tandem advise: " + UsageErrors.sentence(UsageErrors.oneLine(e.getMessage())));
+            return 2;
+        }
         out.print(Terminal.render(advice));
         try {
             Report.write(advice, dir);

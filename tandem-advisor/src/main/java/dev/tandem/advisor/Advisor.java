@@ -59,7 +59,8 @@ public final class Advisor {
      * @param options inputs, time budget and requirements
      * @return the measurements and the verdict
      * @throws IllegalArgumentException if the class cannot be found, is not a task, cannot be
-     *         constructed, or fails on every call; the message says what to fix
+     *         constructed, fails on every call, or ends its JVM on every call (then no model could be
+     *         measured, and nothing is recommended); the message says what to fix
      * @throws java.util.concurrent.CancellationException if this thread is interrupted; the
      *         interrupt status is restored
      */

@@ -2,6 +2,7 @@ package dev.tandem.advisor;
 
 import dev.tandem.measure.Stats;
 import dev.tandem.measure.Units;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -36,9 +37,21 @@ final class Comparisons {
         this.suspect = suspect;
     }
 
-    /** {@return true if the duel measured {@code a} and {@code b} side by side} */
+    /**
+     * {@return true if the duel measured {@code a} and {@code b} side by side} A duel in which either side completed
+     * no task is a failed measurement: it compares nothing.
+     */
     boolean dueled(Advice.Trial a, Advice.Trial b) {
-        return duel != null && a != b && duel.samples(a.label()) != null && duel.samples(b.label()) != null;
+        return duel != null
+                && a != b
+                && duel.samples(a.label()) != null
+                && duel.samples(b.label()) != null
+                && duel.failures().isEmpty();
+    }
+
+    /** {@return why {@code t} completed no task when measured again side by side, or null if it did (or was not)} */
+    String failedSideBySide(Advice.Trial t) {
+        return duel == null ? null : duel.failure(t.label());
     }
 
     /**
@@ -137,20 +150,36 @@ final class Comparisons {
 
     /**
      * {@return the interquartile range of a trial's throughput samples as compared with {@code other},
-     * such as "IQR 854-1,997/s"}
+     * such as "IQR from 854 to 1,997/s"}
      */
     String spread(Advice.Trial t, Advice.Trial other) {
         Stats s = Stats.of(samples(t, other));
-        return s.n() < 2 ? "one sample" : "IQR " + Units.num(s.q1()) + "-" + Units.num(s.q3()) + "/s";
+        return s.n() < 2 ? "one sample" : "IQR " + range(s.q1(), s.q3()) + "/s";
     }
 
     /** {@return each side of a duel as "label: median/s (IQR q1-q3)"} */
     static String roundsText(Trials.Duel duel) {
+        if (!duel.failures().isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            for (String label : List.of(duel.a(), duel.b())) {
+                parts.add(label
+                        + (duel.failure(label) != null
+                                ? " failed: " + duel.failure(label)
+                                : " " + Units.rate(Stats.of(duel.samples(label)).median())));
+            }
+            return String.join(", ", parts) + "; a failed measurement is no figure, so the side-by-side rounds rank"
+                    + " nothing and a model that failed them is left out of the ranking";
+        }
         Stats a = Stats.of(duel.aThroughputs());
         Stats b = Stats.of(duel.bThroughputs());
-        return duel.a() + " " + Units.rate(a.median()) + " (IQR " + Units.num(a.q1()) + "-" + Units.num(a.q3()) + "), "
-                + duel.b() + " " + Units.rate(b.median()) + " (IQR " + Units.num(b.q1()) + "-" + Units.num(b.q3()) + ")"
+        return duel.a() + " " + Units.rate(a.median()) + " (IQR " + range(a.q1(), a.q3()) + "), " + duel.b() + " "
+                + Units.rate(b.median()) + " (IQR " + range(b.q1(), b.q3()) + ")"
                 + (a.separatedFrom(b) ? "" : ": within the noise of each other");
+    }
+
+    /** {@return a range of figures in words, "from 854 to 1,997"} */
+    static String range(double low, double high) {
+        return "from " + Units.num(low) + " to " + Units.num(high);
     }
 
     /**

@@ -8,7 +8,9 @@ import dev.tandem.measure.Units;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -143,6 +145,10 @@ final class Conductor {
             trials.add(trial);
             budget.ran(phase, t0, slice, trialWhy(trial, slice));
         }
+        String endsEveryJvm = endsEveryJvm(subject.className(), probe, trials);
+        if (endsEveryJvm != null) {
+            throw new IllegalArgumentException(endsEveryJvm);
+        }
         Trials.Duel duel = null;
         // the run's load so far: a run whose banner will call the machine busy trusts no close call
         Optional<Advice.Trial[]> contest = Comparisons.contest(
@@ -185,7 +191,31 @@ final class Conductor {
                 verdict,
                 budget.elapsed(),
                 time,
-                duel == null ? List.of() : List.of(duel.a(), duel.b()));
+                duel == null ? List.of() : List.of(duel.a(), duel.b()),
+                Standings.of(trials, duel));
+    }
+
+    /**
+     * {@return why no model can be recommended for a task that ends its JVM on every call, in one line, or null if
+     * that is not so} The probe saw the task end its JVM before any call returned, so no thread model ran it
+     * (each would have run it in this JVM), and every isolated model that ran completed no task: each call took its
+     * worker JVM down. No model was measured, so there is nothing to recommend.
+     */
+    static String endsEveryJvm(String className, Advice.Probe probe, List<Advice.Trial> trials) {
+        boolean ended = probe.jvmEnded() && probe.exitCode() >= 0 && probe.medianCallNanos() < 0;
+        List<Advice.Trial> ran = trials.stream().filter(Advice.Trial::ran).toList();
+        if (!ended || ran.isEmpty() || ran.stream().anyMatch(Rules::measured)) {
+            return null;
+        }
+        Map<String, Long> kinds = new TreeMap<>();
+        ran.forEach(t -> t.failureKinds().forEach((k, n) -> kinds.merge(k, n, Long::sum)));
+        List<String> counts = new ArrayList<>();
+        kinds.forEach((k, n) -> counts.add(n + " " + k));
+        return className + " ends its JVM on every call and no model could be measured, so there is no"
+                + " recommendation (in the probe: " + probe.endedHow() + "; then "
+                + String.join(", ", ran.stream().map(Advice.Trial::label).toList()) + " completed no task"
+                + (counts.isEmpty() ? "" : ": " + String.join(", ", counts)) + "): make the task return or throw"
+                + " instead of ending its JVM, then run the advisor again";
     }
 
     /**

@@ -33,6 +33,9 @@ final class Interview {
      */
     static final int RECYCLE_GUESS = 1000;
 
+    /** The heap cap, MiB, the questionnaire's code gives each worker JVM of a task that needs one: a worker's default. */
+    static final long HEAP_GUESS_MIB = Rules.DEFAULT_WORKER_HEAP >> 20;
+
     private static final int ATTEMPTS = 3;
     /** The longest task or latency an answer may give. */
     private static final Duration MAX_DURATION = Duration.ofHours(168);
@@ -234,7 +237,8 @@ final class Interview {
     static Advice.Verdict verdict(Answers a, CostProbe.Costs c, Advice.Machine m) {
         int cores = m.cores();
         boolean blocking = a.cpuShare() < 0.5;
-        boolean onePerJvm = a.crashRisk() || a.untrustedOrUnsafe();
+        // a heap cap of its own (or a leak held under one) is a JVM per task: a hybrid's tasks would share the heap
+        boolean onePerJvm = a.crashRisk() || a.untrustedOrUnsafe() || a.leakRisk();
         boolean isolate = onePerJvm || a.leakRisk();
         // One rule for every share of CPU: about cores / share tasks at once keep the cores busy (the
         // estimate's own bound), so a pool gets that many workers, at least one per core. Was: below 50 %
@@ -332,7 +336,9 @@ final class Interview {
                                 + " here (measured start of a worker JVM)."
                         : a.leakRisk()
                                 ? "a leak in one JVM grows until OutOfMemoryError takes everything down; worker JVMs have their own"
-                                        + " heap caps (jvmOptions(\"-Xmx...\")) and are replaced after maxTasksPerWorker tasks, each"
+                                        + " heap caps (jvmOptions(\"-Xmx" + HEAP_GUESS_MIB
+                                        + "m\")) and are replaced after"
+                                        + " maxTasksPerWorker tasks, each"
                                         + " replacement costing about " + Units.nanos(c.processStartNanos())
                                         + " here. The "
                                         + RECYCLE_GUESS
@@ -390,7 +396,11 @@ final class Interview {
                     case HYBRID -> "Tandem.hybrid(" + workers + ", " + tpw + ")";
                     case CLUSTER -> "Tandem.localCluster(1).perNode(" + workers + ", " + tpw + ")";
                 }
-                + (mode.isolated() && a.leakRisk() ? ".maxTasksPerWorker(" + RECYCLE_GUESS + ")" : "") + ".start()) {\n"
+                + (mode.isolated() && a.leakRisk()
+                        ? "\n        .maxTasksPerWorker(" + RECYCLE_GUESS + ")\n        .jvmOptions(\"-Xmx"
+                                + HEAP_GUESS_MIB + "m\")"
+                        : "")
+                + ".start()) {\n"
                 + (batch ? "    List<R> results = pool.map(fn, inputs);\n" : "    Future<R> f = pool.submit(task);\n")
                 + "}";
         String why = a.crashRisk()
@@ -475,8 +485,9 @@ final class Interview {
             }
             prefix = busy ? Reasons.INCONCLUSIVE_BUSY : Reasons.INCONCLUSIVE_NOISE;
             decision.add(chosen.label() + " and " + e.label() + " are not told apart by this machine's costs: their"
-                    + " estimates span " + Units.rate(x[0]) + "-" + Units.rate(x[1]) + " and " + Units.rate(y[0])
-                    + "-" + Units.rate(y[1]) + " over the spreads of their round trips (" + spread(fx) + ", "
+                    + " estimates span from " + Units.rate(x[0]) + " to " + Units.rate(x[1]) + " and from "
+                    + Units.rate(y[0]) + " to " + Units.rate(y[1]) + " over the spreads of their round trips ("
+                    + spread(fx) + ", "
                     + spread(fy) + "), and "
                     + (busy
                             ? "other programs took CPU while they were measured ("
@@ -520,7 +531,7 @@ final class Interview {
         if (f.samples().size() < 2) {
             return f.what() + " (one sample)";
         }
-        return f.what() + " IQR " + Units.nanos(Math.round(f.q1())) + "-" + Units.nanos(Math.round(f.q3()));
+        return f.what() + " IQR from " + Units.nanos(Math.round(f.q1())) + " to " + Units.nanos(Math.round(f.q3()));
     }
 
     /**

@@ -40,17 +40,14 @@ final class Reasons {
     }
 
     /**
-     * {@return what became of trials that gave no figure, in words: "processes(1) ran but completed no task
-     * (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget was used up before the trials, ...)"}
+     * {@return what became of trials that gave no figure, in words: "processes(1) failed: ran but completed no
+     * task (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget was used up before the trials, ...)"}
      */
     static String notMeasuredText(List<Advice.Trial> ts) {
         List<String> parts = new ArrayList<>();
         for (Advice.Trial t : ts) {
             if (t.ran()) {
-                parts.add(t.label() + " ran but completed no task"
-                        + (t.poolStartNanos() > 0
-                                ? " (its pool took " + Units.nanos(t.poolStartNanos()) + " to start)"
-                                : ""));
+                parts.add(t.label() + " failed: " + TrialFailures.failedMeasurement(t));
             }
         }
         Map<String, List<String>> skipped = new LinkedHashMap<>();
@@ -183,12 +180,35 @@ final class Reasons {
                     ? null
                     : r.find(t -> t.mode() == map.mode() && t.workers() == map.workers() && !t.batched());
             batch = map != null && one != null
-                    ? "; pass the inputs to pool.map(fn, inputs): batched, " + map.label() + " ran "
-                            + Units.rate(map.throughput()) + " vs " + Units.rate(one.throughput()) + " one by one"
+                    ? "; pass the inputs to pool.map(fn, inputs): " + map.label() + " ran "
+                            + mapVsOne(map.throughput(), one.throughput())
                     : "; pass the inputs to pool.map(fn, inputs), which batches tasks this short ("
                             + Units.nanos(r.probe.medianCallNanos()) + ")";
         }
         return "Use " + Trials.label(c.mode(), c.workers(), c.threadsPerWorker(), 0, false) + ": " + why + batch + ".";
+    }
+
+    /** {@return why {@code a}, which beats {@code b} but does not suit the task, did not displace it} */
+    String shortLead(Advice.Trial a, Advice.Trial b) {
+        String spreads = "(" + (r.cmp.dueled(a, b) ? "side by side, " : "") + r.cmp.spread(a, b) + " against "
+                + r.cmp.spread(b, a) + ")";
+        if (!r.cmp.busy(a, b) && r.cmp.untrusted(a, b) && r.cmp.leadsBy(Rules.UNSUITED_MARGIN, a, b)) {
+            Advice.Trial off = r.speedups.artefact(a) ? a : r.speedups.artefact(b) ? b : r.speedups.first();
+            return "it led " + spreads + ", but " + r.speedups.text(off)
+                    + ", so its windows do not rank the two; rerun";
+        }
+        if (r.cmp.busy(a, b) && r.cmp.leadsBy(Rules.UNSUITED_MARGIN, a, b)) {
+            return "it led " + spreads + " on a busy machine, where a model that does not suit the task is not"
+                    + " trusted to win: other programs' load decides such a lead more than the model does;"
+                    + " rerun on a quieter machine";
+        }
+        return "led by less than the " + Math.round(Rules.UNSUITED_MARGIN * 100)
+                + "% a model that does not suit the task must lead by " + spreads;
+    }
+
+    /** {@return map() against one task per submit, the one way every sentence says it: "200/s with map() vs 190/s one by one"} */
+    static String mapVsOne(double map, double one) {
+        return Units.rate(map) + " with map() vs " + Units.rate(one) + " one by one";
     }
 
     /** Why a cheaper model wins a tie, in words. */
@@ -205,7 +225,7 @@ final class Reasons {
             return "virtual threads carry waiting tasks at the cost of a few carrier threads";
         }
         if (!chosen.batched() && other.batched()) {
-            return "submitting one task per input keeps each result as soon as it is ready";
+            return "one by one, each result is kept as soon as it is ready";
         }
         return chosen.label() + " matches the task ("
                 + (r.blocking() ? "it mostly waits" : "one thread or worker per core for a task that computes") + ")";
@@ -444,8 +464,7 @@ final class Reasons {
         if (map != null && one != null && one.throughput() > 0) {
             // one statement: "map() batched to X" beside "tasks this long need no batching" read as both
             double gain = map.throughput() / one.throughput();
-            String measuredMap = Units.rate(map.throughput()) + " with map() vs " + Units.rate(one.throughput())
-                    + " submitting one by one (" + Units.ratio(gain) + ")";
+            String measuredMap = mapVsOne(map.throughput(), one.throughput()) + " (" + Units.ratio(gain) + ")";
             parts.add(
                     c.batch()
                             ? "batched with map(): " + measuredMap

@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
  * marked in every table and chart, then how it was decided, the reasons, the trials and the probe.
  */
 final class Report {
-    static final String FORMAT = "tandem-advise/2";
+    /** 3: {@code sideBySide} lists every model (workers, figure, spread, status); the dueled pair is {@code dueled}. */
+    static final String FORMAT = "tandem-advise/3";
     /** How every format this writer ever wrote begins: a directory whose results.json begins so is the advisor's. */
     static final String FORMAT_FAMILY = "tandem-advise/";
     /** The files a report is made of, all in one directory. */
@@ -43,8 +44,8 @@ final class Report {
      * what happened in it (was: "close calls were measured again side by side" whether or not any was)}
      */
     static String runBusy(Advice a) {
-        String more = !a.sideBySide().isEmpty()
-                ? ", and " + String.join(" and ", a.sideBySide()) + " were measured again side by side"
+        String more = !a.dueled().isEmpty()
+                ? ", and " + String.join(" and ", a.dueled()) + " were measured again side by side"
                 : a.verdict().inconclusive() ? ", and the verdict is inconclusive" : "";
         return "times are inflated" + more;
     }
@@ -147,16 +148,14 @@ final class Report {
         b.append('\n');
         verdictMarkdown(b, a.verdict());
         b.append("\n## Trials\n\n").append(Terminal.trials(a).markdown());
-        for (Advice.Trial t : a.trials()) {
-            if (!t.ran()) {
-                b.append("\n- ").append(t.label()).append(" skipped: ").append(t.skipped());
-            }
-        }
-        Terminal.artefacts(a).forEach(x -> b.append("\n- artefact: ").append(x));
+        Terminal.notRanked(a).forEach(x -> b.append("\n- ").append(Terminal.capitalised(x)));
+        Terminal.artefacts(a).forEach(x -> b.append("\n- Artefact: ").append(x));
         b.append("\n\nThe recommended model is in bold. Latency is submit to result with as many callers as the pool"
                 + " runs tasks at once; overhead is latency minus the time inside the task; spread is the IQR of the"
                 + " tasks per second of five windows; CPU is user + system of the caller and all worker JVMs, per"
                 + " task.\n");
+        b.append("\n## Every model: workers, tasks/s, spread, status\n\n")
+                .append(sideBySide(a).markdown());
         b.append("\n## Probe (the task alone, in a child JVM)\n\n")
                 .append(probeLine(a.probe()))
                 .append('\n');
@@ -176,7 +175,7 @@ final class Report {
             b.append("- **")
                     .append(r.angle().title())
                     .append(".** ")
-                    .append(r.text())
+                    .append(Terminal.capitalised(r.text()))
                     .append('\n');
         }
         list(b, "Your requirements", v.requirementEffects());
@@ -186,7 +185,7 @@ final class Report {
     private static void list(StringBuilder b, String title, List<String> items) {
         if (!items.isEmpty()) {
             b.append("\n**").append(title).append(":**\n\n");
-            items.forEach(i -> b.append("- ").append(i).append('\n'));
+            items.forEach(i -> b.append("- ").append(Terminal.capitalised(i)).append('\n'));
         }
     }
 
@@ -208,8 +207,8 @@ final class Report {
                 a.trials().stream().filter(t -> t.ran() && t.completed() > 0).toList();
         page.heading(2, "trials", "Trials").table(Terminal.trials(a));
         List<String> skipped = new ArrayList<>();
-        a.trials().stream().filter(t -> !t.ran()).forEach(t -> skipped.add(t.label() + " skipped: " + t.skipped()));
-        Terminal.artefacts(a).forEach(x -> skipped.add("artefact: " + x));
+        Terminal.notRanked(a).forEach(x -> skipped.add(Terminal.capitalised(x)));
+        Terminal.artefacts(a).forEach(x -> skipped.add("Artefact: " + x));
         page.list(skipped, "notes");
         page.paragraph(
                 "The recommended model is marked. Latency is submit to result with as many callers as the pool runs "
@@ -219,10 +218,34 @@ final class Report {
         if (!ran.isEmpty()) {
             charts(page, a, ran);
         }
+        page.heading(2, "models", "Every model: workers, tasks/s, spread, status")
+                .table(sideBySide(a));
         page.heading(2, "probe", "Probe").paragraph(probeLine(a.probe()), null);
         page.raw("<footer>Every number on this page was measured in this run on this machine. Charts: Apache ECharts "
                 + Page.esc(Page.echartsVersion()) + ", inlined.</footer>\n");
         return page.html();
+    }
+
+    /**
+     * {@return every model of the run in one table, as {@code results.json}'s {@code sideBySide} lists them: its
+     * workers, tasks per second, spread and status (a failed model has no figure)}
+     */
+    static Table sideBySide(Advice a) {
+        List<List<String>> rows = new ArrayList<>();
+        int marked = -1;
+        for (int i = 0; i < a.sideBySide().size(); i++) {
+            Advice.Standing s = a.sideBySide().get(i);
+            if (s.measured() && Terminal.recommended(a.verdict(), a.trials().get(i))) {
+                marked = rows.size();
+            }
+            rows.add(List.of(
+                    s.label(),
+                    s.workers(),
+                    s.tasksPerSecond() < 0 ? "-" : Units.rate(s.tasksPerSecond()),
+                    s.spread(),
+                    Terminal.capitalised(s.status())));
+        }
+        return new Table("", List.of("model", "workers", "tasks/s", "spread", "status"), rows, marked);
     }
 
     private static void verdictHtml(Page page, Advice.Verdict v) {
@@ -230,7 +253,7 @@ final class Report {
                 + Page.esc(v.label()) + "</span></p><p>" + Page.esc(v.summary()) + "</p><pre>" + Page.esc(v.code())
                 + "</pre></div>\n");
         if (!v.decision().isEmpty()) {
-            page.heading(3, null, "How it was decided").list(v.decision(), null);
+            page.heading(3, null, "How it was decided").list(capitalised(v.decision()), null);
         }
         page.heading(3, null, "Reasons");
         StringBuilder reasons = new StringBuilder("<ul>");
@@ -238,16 +261,20 @@ final class Report {
             reasons.append("<li><strong>")
                     .append(Page.esc(r.angle().title()))
                     .append(".</strong> ")
-                    .append(Page.esc(r.text()))
+                    .append(Page.esc(Terminal.capitalised(r.text())))
                     .append("</li>");
         }
         page.raw(reasons.append("</ul>\n").toString());
         if (!v.requirementEffects().isEmpty()) {
-            page.heading(3, null, "Your requirements").list(v.requirementEffects(), null);
+            page.heading(3, null, "Your requirements").list(capitalised(v.requirementEffects()), null);
         }
         if (!v.warnings().isEmpty()) {
-            page.heading(3, null, "Warnings").list(v.warnings(), "warn");
+            page.heading(3, null, "Warnings").list(capitalised(v.warnings()), "warn");
         }
+    }
+
+    private static List<String> capitalised(List<String> items) {
+        return items.stream().map(Terminal::capitalised).toList();
     }
 
     private static void charts(Page page, Advice a, List<Advice.Trial> ran) {
@@ -412,8 +439,8 @@ final class Report {
                         f.what(),
                         Units.nanos(Math.round(f.median())),
                         f.samples().size() < 2
-                                ? "-"
-                                : Units.nanos(Math.round(f.q1())) + "-" + Units.nanos(Math.round(f.q3()))
+                                ? (f.samples().isEmpty() ? "-" : "one sample")
+                                : Units.nanos(Math.round(f.q1())) + " to " + Units.nanos(Math.round(f.q3()))
                                         + (f.noise() ? " (noise)" : ""),
                         f.load() == null ? "-" : f.load().description()));
             }

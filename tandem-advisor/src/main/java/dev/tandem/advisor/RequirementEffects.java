@@ -53,8 +53,9 @@ final class RequirementEffects {
                     "--max-latency " + Units.nanos(r.req.maxLatencyNanos()),
                     new Advice.Requirements(r.req.isolate(), r.req.heapPerTaskBytes(), 0),
                     chosen);
-            for (String note : chosen.latencyNotes()) {
-                effects.add("--max-latency: " + note);
+            // one bullet per requirement: what the limit did to the verdict, then how the models met it
+            if (!chosen.latencyNotes().isEmpty()) {
+                effects.set(effects.size() - 1, effects.getLast() + "; " + String.join("; ", chosen.latencyNotes()));
             }
         }
         return effects;
@@ -80,8 +81,7 @@ final class RequirementEffects {
             if (other.basis().mode() == with.basis().mode() && other.batch() != with.batch()) {
                 Advice.Trial one = with.batch() ? other.basis() : with.basis();
                 Advice.Trial map = with.batch() ? with.basis() : other.basis();
-                cost = "; one by one measured " + Units.rate(one.throughput()) + ", batched "
-                        + Units.rate(map.throughput());
+                cost = "; " + Reasons.mapVsOne(map.throughput(), one.throughput());
             } else {
                 cost = "; " + with.basis().label() + " measured "
                         + Units.rate(with.basis().throughput()) + " against "

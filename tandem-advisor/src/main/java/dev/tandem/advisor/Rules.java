@@ -143,8 +143,9 @@ final class Rules {
         return probe.medianCallNanos() >= 0 && probe.medianCallNanos() < Trials.TINY_TASK_NANOS;
     }
 
+    /** {@return true if {@code t} gave a figure: it ran and completed tasks (else it is a failed measurement)} */
     static boolean measured(Advice.Trial t) {
-        return t != null && t.ran() && t.completed() > 0;
+        return t != null && t.ran() && TrialFailures.failedMeasurement(t) == null;
     }
 
     Advice.Trial find(Predicate<Advice.Trial> p) {
@@ -213,23 +214,6 @@ final class Rules {
             return false;
         }
         return suitability(a) <= suitability(b) || !cmp.untrusted(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b);
-    }
-
-    /** {@return why {@code a}, which beats {@code b} but does not suit the task, did not displace it} */
-    String shortLead(Advice.Trial a, Advice.Trial b) {
-        String spreads = "(" + (cmp.dueled(a, b) ? "side by side, " : "") + cmp.spread(a, b) + " against "
-                + cmp.spread(b, a) + ")";
-        if (!cmp.busy(a, b) && cmp.untrusted(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b)) {
-            Advice.Trial off = speedups.artefact(a) ? a : speedups.artefact(b) ? b : speedups.first();
-            return "it led " + spreads + ", but " + speedups.text(off) + ", so its windows do not rank the two; rerun";
-        }
-        if (cmp.busy(a, b) && cmp.leadsBy(UNSUITED_MARGIN, a, b)) {
-            return "it led " + spreads + " on a busy machine, where a model that does not suit the task is not"
-                    + " trusted to win: other programs' load decides such a lead more than the model does;"
-                    + " rerun on a quieter machine";
-        }
-        return "led by less than the " + Math.round(UNSUITED_MARGIN * 100)
-                + "% a model that does not suit the task must lead by " + spreads;
     }
 
     /**
@@ -327,9 +311,10 @@ final class Rules {
 
     /** The trials that may run the task under {@code r}; with {@code latency}, only those that met --max-latency (if any did). */
     List<Advice.Trial> allowed(Advice.Requirements r, boolean latency) {
+        // a model that completed no task when measured again side by side is a failed measurement: not ranked
         List<Advice.Trial> fit = trials.stream()
                 .filter(Rules::measured)
-                .filter(t -> ruledOut(t, r) == null)
+                .filter(t -> ruledOut(t, r) == null && cmp.failedSideBySide(t) == null)
                 .toList();
         // a model whose tasks failed (other than by the trial's own timeout, or by ending a worker JVM that was
         // replaced) is allowed only if every model's did
@@ -398,7 +383,8 @@ final class Rules {
         Advice.Trial chosen = unbeaten.stream().min(preference()).orElse(fastest);
         if (chosen != fastest && cmp.beats(fastest, chosen)) {
             decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
-                    + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but " + shortLead(fastest, chosen)
+                    + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but "
+                    + new Reasons(this).shortLead(fastest, chosen)
                     + ", so the one that suits the task: " + new Reasons(this).cheaper(chosen, fastest));
         } else if (chosen != fastest) {
             decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
@@ -487,7 +473,9 @@ final class Rules {
             if (!measured(t) || t == chosen || t == fastest || speed(t) <= speed(chosen)) {
                 continue;
             }
-            String why = ruledOut(t, r);
+            String why = cmp.failedSideBySide(t) != null
+                    ? "it failed when measured again side by side: " + cmp.failedSideBySide(t)
+                    : ruledOut(t, r);
             if (why == null
                     && TrialFailures.uncontained(t, exits()) > 0
                     && TrialFailures.uncontained(chosen, exits()) == 0) {
@@ -511,7 +499,7 @@ final class Rules {
                         + cmp.spread(chosen, t) + ")";
             }
             if (why == null && cmp.beats(t, chosen) && !displaces(t, chosen)) {
-                why = shortLead(t, chosen);
+                why = new Reasons(this).shortLead(t, chosen);
             }
             if (why == null && allowed.contains(t) && cmp.beats(chosen, t)) {
                 continue; // said above: the duel put it behind

@@ -55,11 +55,8 @@ final class Terminal {
                         ""))
                 .append("\n\n");
         b.append(trials(a).text());
-        for (Advice.Trial t : a.trials()) {
-            if (!t.ran()) {
-                b.append(wrap("skipped " + t.label() + ": " + t.skipped(), "  "))
-                        .append('\n');
-            }
+        for (String line : notRanked(a)) {
+            b.append(wrap(line, "  ")).append('\n');
         }
         for (String artefact : artefacts(a)) {
             b.append(wrap("artefact: " + artefact, "  ")).append('\n');
@@ -91,6 +88,37 @@ final class Terminal {
         return new Rules(a.probe(), a.trials(), a.requirements(), a.machine(), null, null);
     }
 
+    /**
+     * {@return a line for each model the ranking left out: "skipped threads(2): why", or "failed processes(2): why"
+     * for one that completed no task (in its trial, or when measured again side by side)}
+     */
+    static List<String> notRanked(Advice a) {
+        List<String> lines = new ArrayList<>();
+        for (Advice.Standing s : a.sideBySide()) {
+            if (!s.measured()) {
+                int colon = s.status().indexOf(": ");
+                lines.add(s.status().substring(0, colon) + " " + s.label() + ": "
+                        + s.status().substring(colon + 2));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * {@return {@code text} as a sentence begins: its first letter capitalised, unless its first word is code (a
+     * model such as {@code threads(2)}, {@code map()}, an option such as {@code --isolate})}
+     */
+    static String capitalised(String text) {
+        if (text.isEmpty() || !Character.isLowerCase(text.charAt(0))) {
+            return text;
+        }
+        String first = text.split("[\\s:;,]", 2)[0];
+        if (first.contains("(") || first.contains(".") || first.contains("_")) {
+            return text;
+        }
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
     /** {@return for each trial whose speed-up is an artefact, why, in one sentence} */
     static List<String> artefacts(Advice a) {
         Rules r = rules(a);
@@ -114,12 +142,16 @@ final class Terminal {
             if (recommended(a.verdict(), t)) {
                 marked = rows.size();
             }
-            Stats s = Stats.of(t.throughputSamples());
+            // a model that completed no task gave no figure: "failed", never 0/s
+            boolean failed = !Rules.measured(t);
+            Stats s = Stats.of(failed ? List.of() : t.throughputSamples());
             rows.add(List.of(
                     t.label(),
-                    Units.rate(t.throughput()),
-                    s.n() < 2 ? "-" : Units.num(s.q1()) + "-" + Units.num(s.q3()),
-                    base <= 0 ? "-" : rules.speedups.artefact(t) ? "artefact" : Units.ratio(t.throughput() / base),
+                    failed ? "failed" : Units.rate(t.throughput()),
+                    s.n() == 0 ? "-" : s.n() == 1 ? "one sample" : Units.num(s.q1()) + " to " + Units.num(s.q3()),
+                    base <= 0 || failed
+                            ? "-"
+                            : rules.speedups.artefact(t) ? "artefact" : Units.ratio(t.throughput() / base),
                     Units.nanos(t.p50Nanos()),
                     Units.nanos(t.p99Nanos()),
                     Units.nanos(t.taskNanos()),
@@ -167,23 +199,24 @@ final class Terminal {
         if (!v.decision().isEmpty()) {
             b.append("How it was decided:\n");
             for (String d : v.decision()) {
-                b.append(wrap("- " + d, "    ")).append('\n');
+                b.append(wrap("- " + capitalised(d), "    ")).append('\n');
             }
             b.append('\n');
         }
         for (Advice.Reason r : v.reasons()) {
-            b.append(wrap("- " + r.angle().title() + ": " + r.text(), "    ")).append('\n');
+            b.append(wrap("- " + r.angle().title() + ": " + capitalised(r.text()), "    "))
+                    .append('\n');
         }
         if (!v.requirementEffects().isEmpty()) {
             b.append("\nYour requirements:\n");
             for (String e : v.requirementEffects()) {
-                b.append(wrap("- " + e, "    ")).append('\n');
+                b.append(wrap("- " + capitalised(e), "    ")).append('\n');
             }
         }
         if (!v.warnings().isEmpty()) {
             b.append("\nWarnings:\n");
             for (String w : v.warnings()) {
-                b.append(wrap("- " + w, "    ")).append('\n');
+                b.append(wrap("- " + capitalised(w), "    ")).append('\n');
             }
         }
         b.append("\nCode:\n");

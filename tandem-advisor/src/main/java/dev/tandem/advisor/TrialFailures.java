@@ -1,6 +1,9 @@
 package dev.tandem.advisor;
 
 import dev.tandem.measure.Units;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Which of a trial's failures count against its model. Its own task timeout does not (a hanging task
@@ -35,6 +38,28 @@ final class TrialFailures {
     /** {@return the failures of a trial that count against its model: neither its task timeout nor contained} */
     static long uncontained(Advice.Trial t, boolean endsJvm) {
         return Math.max(0, failures(t) - contained(t, endsJvm));
+    }
+
+    /**
+     * {@return why a trial that ran is a failed measurement, or null if it is not} A model that completed no task
+     * (every call failed, hung, or its worker died) gave no figure: 0 tasks/s is not a number that wins or loses,
+     * so such a trial is left out of the ranking ({@link Rules#measured}) and the report says "failed: why".
+     */
+    static String failedMeasurement(Advice.Trial t) {
+        if (!t.ran() || t.completed() > 0 && t.throughput() > 0) {
+            return null;
+        }
+        if (t.failed() == 0) {
+            return "ran but completed no task"
+                    + (t.poolStartNanos() > 0
+                            ? " (its pool took " + Units.nanos(t.poolStartNanos()) + " to start)"
+                            : "");
+        }
+        List<String> kinds = new ArrayList<>();
+        new TreeMap<>(t.failureKinds()).forEach((k, n) -> kinds.add(n + " " + k));
+        return "completed no task: " + (t.failed() == 1 ? "its one call" : "all " + t.failed() + " calls")
+                + " failed (" + String.join(", ", kinds)
+                + (t.firstFailure() == null ? "" : "; first: " + Units.abbreviate(t.firstFailure(), 120)) + ")";
     }
 
     /** {@return the failures of a trial in words, such as "1 task failed (WorkerLostException: ...)"} */

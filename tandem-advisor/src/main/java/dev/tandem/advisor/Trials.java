@@ -11,8 +11,10 @@ import dev.tandem.measure.Units;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -268,16 +270,35 @@ final class Trials {
      * @param b the second model's label
      * @param bThroughputs its tasks per second, one per round
      * @param load the machine's load meanwhile
+     * @param failures why a side completed no task in any round, by label: a failed measurement, whose 0/s
+     *        neither wins nor loses
      */
-    record Duel(String a, List<Double> aThroughputs, String b, List<Double> bThroughputs, Load load) {
+    record Duel(
+            String a,
+            List<Double> aThroughputs,
+            String b,
+            List<Double> bThroughputs,
+            Load load,
+            Map<String, String> failures) {
         Duel {
             aThroughputs = List.copyOf(aThroughputs);
             bThroughputs = List.copyOf(bThroughputs);
+            failures = Map.copyOf(failures);
+        }
+
+        /** A duel in which both sides completed tasks. */
+        Duel(String a, List<Double> aThroughputs, String b, List<Double> bThroughputs, Load load) {
+            this(a, aThroughputs, b, bThroughputs, load, Map.of());
         }
 
         /** {@return the samples of the model with this label, or null} */
         List<Double> samples(String label) {
             return label.equals(a) ? aThroughputs : label.equals(b) ? bThroughputs : null;
+        }
+
+        /** {@return why the side with this label completed no task side by side, or null if it did (or is no side)} */
+        String failure(String label) {
+            return failures.get(label);
         }
     }
 
@@ -335,6 +356,8 @@ final class Trials {
             }
             graceNanos = round / 2;
             List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>());
+            long[] done = new long[2];
+            String[] first = new String[2];
             for (int r = -1; r < DUEL_ROUNDS; r++) {
                 if (r >= 0 && System.nanoTime() + 3 * round > end - stopping) {
                     break; // the rounds that are left no longer fit
@@ -352,6 +375,8 @@ final class Trials {
                     if (r >= 0) { // round -1 warms both up
                         long completed = out.latency.length + out.okExtra;
                         samples.get(i).add(out.seconds > 0 ? completed / out.seconds : 0);
+                        done[i] += completed;
+                        first[i] = first[i] != null ? first[i] : out.firstFailure;
                     }
                 }
             }
@@ -360,7 +385,18 @@ final class Trials {
                         + " its time, fewer than 3";
                 return null;
             }
-            return new Duel(a.label(), samples.get(0), b.label(), samples.get(1), meter.stop());
+            Map<String, String> failures = new HashMap<>();
+            for (int i = 0; i < 2; i++) {
+                if (done[i] == 0) {
+                    failures.put(
+                            (i == 0 ? a : b).label(),
+                            "completed no task in " + samples.get(i).size() + " rounds side by side"
+                                    + (first[i] == null
+                                            ? ""
+                                            : " (first failure: " + Units.abbreviate(first[i], 120) + ")"));
+                }
+            }
+            return new Duel(a.label(), samples.get(0), b.label(), samples.get(1), meter.stop(), failures);
         } finally {
             for (TaskPool pool : pools) {
                 stop(pool, new TrialOutcome(a));
@@ -446,7 +482,7 @@ final class Trials {
             threads.add(builder.name("tandem-advise-caller-" + c)
                     .start(() -> callerLoop(pool, isolated, next, n, deadline, r, hashes, state)));
         }
-        long end = joinAll(threads, deadline + graceNanos, pool);
+        long end = Callers.joinAll(threads, deadline + graceNanos, pool, pace.limit(Pace.Limit.POOL_TERMINATION));
         if (out == null) {
             return;
         }
@@ -523,33 +559,6 @@ final class Trials {
         }
     }
 
-    /** Joins the threads by {@code until}; past it stops the pool so they return. Returns when the last ended. */
-    private long joinAll(List<Thread> threads, long until, TaskPool pool) {
-        try {
-            for (Thread t : threads) {
-                long left = until - System.nanoTime();
-                if (left <= 0 || !t.join(Duration.ofNanos(left))) {
-                    pool.shutdownNow();
-                    for (Thread u : threads) {
-                        u.interrupt();
-                    }
-                    for (Thread u : threads) {
-                        u.join(pace.limit(Pace.Limit.POOL_TERMINATION));
-                    }
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            threads.forEach(Thread::interrupt);
-            Thread.currentThread().interrupt();
-            CancellationException ce = new CancellationException("advisor interrupted during a trial");
-            ce.initCause(e);
-            throw ce;
-        }
-        return System.nanoTime();
-    }
-
     // ---- map phase ---------------------------------------------------------------------------
 
     private void mapPhase(TaskPool pool, Plan plan, int n, long deadline, TrialOutcome out) {
@@ -571,7 +580,7 @@ final class Trials {
             }
             done[0] = System.nanoTime();
         });
-        joinAll(List.of(runner), deadline + graceNanos, pool);
+        Callers.joinAll(List.of(runner), deadline + graceNanos, pool, pace.limit(Pace.Limit.POOL_TERMINATION));
         if (out != null) {
             out.merge(r);
             out.seconds = Math.max(1, (done[0] == 0 ? System.nanoTime() : done[0]) - start) / 1e9;

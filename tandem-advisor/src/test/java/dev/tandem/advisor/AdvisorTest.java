@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Known workloads get the right advice, end to end: probe, trials under every model, verdict. Each
@@ -119,6 +120,41 @@ class AdvisorTest {
                 .singleElement()
                 .satisfies(r -> assertThat(r.text()).contains("System.exit"));
         // we are still here: the exits happened in the probe JVM and in worker JVMs
+    }
+
+    /**
+     * A task that ends its JVM on every call: the probe sees it end its JVM, so no thread model runs it here (this
+     * test's JVM would end), and every worker JVM of the isolated models dies on its first call. No model is
+     * measured: exit code 2, one line saying so, and no recommendation (was: processes recommended "from the probe
+     * alone").
+     */
+    @Test
+    void aTaskThatEndsItsJvmOnEveryCallGetsNoRecommendation(@TempDir Path dir) {
+        AdviseCommandTest.Run r = AdviseCommandTest.run(
+                "",
+                "--task",
+                Workloads.ExitsEveryCall.class.getName(),
+                "--time",
+                "8s",
+                "--inputs",
+                "500",
+                "--report",
+                dir.resolve("report").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        List<String> errors = r.err()
+                .lines()
+                .filter(l -> l.startsWith("tandem advise: ") && !l.startsWith("tandem advise: measuring "))
+                .toList();
+        assertThat(errors)
+                .singleElement()
+                .asString()
+                .contains("ends its JVM on every call and no model could be measured, so there is no recommendation")
+                .contains("System.exit(7) during call #1")
+                .containsPattern(
+                        "; then processes\\(1\\)[^;]* completed no task: [^;]*WorkerLostException\\): make the task");
+        assertThat(r.out()).doesNotContain("VERDICT").doesNotContain("Use ");
+        assertThat(dir.resolve("report").resolve("results.json")).doesNotExist();
+        // we are still here: no thread model ran the task in this JVM
     }
 
     @Test

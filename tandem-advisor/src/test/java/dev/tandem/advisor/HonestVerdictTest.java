@@ -121,7 +121,7 @@ class HonestVerdictTest {
         assertThat(v.summary())
                 .doesNotContain("no model could be measured")
                 .contains("no model was measured, so this is not a measured comparison")
-                .contains("processes(1) ran but completed no task (its pool took 1.99 s to start)")
+                .contains("processes(1) failed: ran but completed no task (its pool took 1.99 s to start)")
                 .contains("processes(2) was skipped (the budget was used up");
         assertThat(v.decision()).anySatisfy(d -> assertThat(d).contains("not a measured comparison"));
     }

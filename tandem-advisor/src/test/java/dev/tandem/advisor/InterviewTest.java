@@ -114,11 +114,11 @@ class InterviewTest {
     void sharedDataIsPricedWithTheMeasuredCopyRate() {
         AdviseCommandTest.Run r = answer("100", "5ms", "", "200m", "y", "n", "y", "n", "");
         assertThat(r.out())
-                .contains("do not copy the 200 MiB that tasks share into each worker (about 600 ms per worker")
+                .contains("Do not copy the 200 MiB that tasks share into each worker (about 600 ms per worker")
                 .contains(
                         "put it in a dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)")
                 .contains("about 8.00 ms for all of it here")
-                .contains("isolation and shared mutable state pull apart");
+                .contains("Isolation and shared mutable state pull apart");
     }
 
     @Test
@@ -192,17 +192,17 @@ class InterviewTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("VERDICT: Use processes(" + Math.min(2 * cores, 4 * cores) + ")")
-                .contains("tasks compute 50% of the time and wait the rest, so " + cores + " cores serve about "
+                .contains("Tasks compute 50% of the time and wait the rest, so " + cores + " cores serve about "
                         + 2 * cores + " tasks at once")
                 .contains("about " + 2 * cores + " at once keep the " + cores + " cores busy")
-                .doesNotContain("tasks compute:")
+                .doesNotContain("Tasks compute:")
                 .doesNotContain("computing tasks gain nothing")
                 .containsPattern("about [0-9.,]+ tasks/h, an estimate")
                 .doesNotContainPattern("0\\.000[0-9]+/s");
         AdviseCommandTest.Run computing = answer("100", "1h", "1000000", "", "", "y", "", "", "");
         assertThat(computing.out())
                 .contains("VERDICT: Use processes(" + cores + ")")
-                .contains("tasks compute:");
+                .contains("Tasks compute:");
     }
 
     @Test
@@ -224,7 +224,7 @@ class InterviewTest {
         AdviseCommandTest.Run r = answer("100", "5ms", "", "200m", "n", "n", "n", "n", "");
         assertThat(r.out())
                 .contains("VERDICT: Use threads(")
-                .contains("threads read the 200 MiB in place")
+                .contains("Threads read the 200 MiB in place")
                 .contains("SharedByteArray");
     }
 
@@ -369,12 +369,12 @@ class InterviewTest {
         AdviseCommandTest.Run procs = answer("100", "5ms", "", "200m", "n", "n", "y", "n", "");
         assertThat(procs.out())
                 .containsPattern("VERDICT: Use (processes|hybrid)\\(")
-                .contains("do not copy the 200 MiB")
+                .contains("Do not copy the 200 MiB")
                 .contains("dev.tandem.ipc.SharedByteArray")
                 .contains("without a copy");
         // threads: in place, with the shared arrays named for a later move to processes
         AdviseCommandTest.Run threads = answer("100", "5ms", "", "200m", "n", "n", "n", "n", "");
-        assertThat(threads.out()).contains("threads read the 200 MiB in place").contains("shares it without a copy");
+        assertThat(threads.out()).contains("Threads read the 200 MiB in place").contains("shares it without a copy");
     }
 
     @Test
@@ -421,7 +421,7 @@ class InterviewTest {
                 String.join("\n", "100", "5ms", "", "200m", "n", "n", "n", "n", "") + "\n",
                 "--interactive");
         assertThat(threads.out())
-                .contains("threads read the 200 MiB in place")
+                .contains("Threads read the 200 MiB in place")
                 .contains("no faster than serializing a copy")
                 .doesNotContain("shares it without a copy");
     }

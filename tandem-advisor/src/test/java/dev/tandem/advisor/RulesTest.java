@@ -143,7 +143,7 @@ class RulesTest {
                 .contains("computes")
                 .contains("Java has no GIL")
                 .contains("threads(2)+map and threads(2) measured within the noise of each other")
-                .contains("one task per input");
+                .contains("one by one, each result is kept as soon as it is ready");
         assertThat(v.decision())
                 .as("threads(2)+map measured 960/s, within the noise of threads(2)")
                 .singleElement()
@@ -248,7 +248,7 @@ class RulesTest {
                 .anySatisfy(
                         e -> assertThat(e)
                                 .contains(
-                                        "from threads(2) + map() to threads(2); one by one measured 64,000/s, batched 11,000,000/s"));
+                                        "from threads(2) + map() to threads(2); 11,000,000/s with map() vs 64,000/s one by one"));
         assertThat(v.requirementEffects())
                 .anySatisfy(e -> assertThat(e).contains("no model met --max-latency 10.0 µs"));
     }
@@ -518,7 +518,7 @@ class RulesTest {
                 .anySatisfy(d -> assertThat(d)
                         .startsWith("virtual(8) measured")
                         .contains("led by less than the 10% a model that does not suit the task must lead by")
-                        .contains("side by side, IQR 312-318/s against IQR 248-304/s"));
+                        .contains("side by side, IQR from 312 to 318/s against IQR from 248 to 304/s"));
         assertThat(v.inconclusive()).isTrue();
         // a lead of more than 10% beyond both quartiles on a busy machine (CI at load 7.7: 2,398-2,825/s
         // against 1,338-1,732/s) is not trusted either: inconclusive, and the model that suits the task

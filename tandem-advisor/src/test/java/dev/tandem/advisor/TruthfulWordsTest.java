@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.Mode;
 import dev.tandem.Task;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.Test;
  * each regression test is named after what a report said wrong.
  */
 class TruthfulWordsTest {
+    private static final long MS = 1_000_000;
+
     /**
      * Was: with a --max-latency no model met, "map() ... more than --max-latency 10.0 µs allows" ruled map() out
      * as if the chosen model had met the limit; it had missed it too.
@@ -56,12 +60,124 @@ class TruthfulWordsTest {
                 .orElseThrow();
         assertThat(overhead).doesNotContain("map() batched").doesNotContain("need no batching");
         if (v.batch()) {
-            assertThat(overhead).contains("batched with map(): 200/s with map() vs 190/s submitting one by one");
+            assertThat(overhead).contains("batched with map(): 200/s with map() vs 190/s one by one");
         } else {
             assertThat(overhead)
-                    .contains("submitted one by one: 200/s with map() vs 190/s submitting one by one (1.05×), but at"
+                    .contains("submitted one by one: 200/s with map() vs 190/s one by one (1.05×), but at"
                             + " 10.0 ms per call a task is long enough to submit on its own");
         }
+    }
+
+    /** Every sentence of a verdict, as the report prints it. */
+    private static List<String> words(Advice.Verdict v) {
+        List<String> all = new ArrayList<>(v.requirementEffects());
+        all.addAll(v.decision());
+        all.addAll(v.warnings());
+        all.add(v.summary());
+        all.addAll(v.reasons().stream().map(Advice.Reason::text).toList());
+        return all;
+    }
+
+    /** Was: --max-latency gave one bullet for its effect and one more for each note on how the models met it. */
+    @Test
+    void aLatencyLimitGaveSeveralBulletsForOneRequirement() {
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 60_000, 50_000, 12_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 64_000, 95_000, 20_000, 0),
+                trial("threads(2)+map", Mode.THREADS, 2, 1, true, 11_000_000, -1, -1, 0));
+        Advice.Verdict v = Rules.decide(probe(1, 30, 0), trials, new Advice.Requirements(false, 0, 10_000), MACHINE);
+        assertThat(v.requirementEffects())
+                .singleElement()
+                .asString()
+                .startsWith("--max-latency 10.0 µs: changed the verdict")
+                .contains("batching is off")
+                .contains("no model met --max-latency 10.0 µs");
+    }
+
+    /**
+     * Was: "batched, threads(2)+map ran 11,000,000/s vs 64,000/s one by one", "one by one measured 64,000/s,
+     * batched 11,000,000/s" and "with map() vs 64,000/s submitting one by one": three wordings of one comparison.
+     */
+    @Test
+    void mapAgainstOneByOneWasWordedThreeWays() {
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 60_000, 50_000, 12_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 64_000, 95_000, 20_000, 0),
+                trial("threads(2)+map", Mode.THREADS, 2, 1, true, 11_000_000, -1, -1, 0));
+        List<String> all =
+                new ArrayList<>(words(Rules.decide(probe(1, 30, 0), trials, Advice.Requirements.NONE, MACHINE)));
+        all.addAll(words(Rules.decide(probe(1, 30, 0), trials, new Advice.Requirements(false, 0, 10_000), MACHINE)));
+        assertThat(all)
+                .filteredOn(s -> s.contains("one by one") && s.contains("64,000/s"))
+                .hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(s -> assertThat(s).contains("11,000,000/s with map() vs 64,000/s one by one"));
+        assertThat(all)
+                .noneSatisfy(
+                        s -> assertThat(s).containsAnyOf("submitting one by one", "batched, ", "one by one measured"));
+    }
+
+    /** Was: "their spreads, IQR 931-969/s and IQR 941-979/s, overlap": ranges are phrased "from A to B". */
+    @Test
+    void rangesReadFromATo() {
+        Advice.Verdict v =
+                Rules.decide(probe(0.99, 2 * MS, 0), RulesTest.cpuTrials(), Advice.Requirements.NONE, MACHINE);
+        assertThat(words(v)).anySatisfy(s -> assertThat(s).contains("IQR from "));
+        assertThat(words(v)).noneSatisfy(s -> assertThat(s).containsPattern("IQR [0-9.,]+-[0-9]"));
+    }
+
+    /** Was: reasons, decisions and warnings began in lower case in the report: "- Concurrency: a call spends". */
+    @Test
+    void theReportsSentencesBeginWithACapital() {
+        Advice.Verdict v =
+                Rules.decide(probe(0.99, 2 * MS, 0), RulesTest.cpuTrials(), Advice.Requirements.NONE, MACHINE);
+        StringBuilder b = new StringBuilder();
+        Terminal.verdict(b, v);
+        List<String> bullets = b.toString()
+                .lines()
+                .filter(l -> l.startsWith("- "))
+                .map(l -> l.substring(2))
+                .map(l -> l.replaceFirst("^(" + titles() + "): ", ""))
+                .toList();
+        assertThat(bullets)
+                .isNotEmpty()
+                .allSatisfy(
+                        s -> assertThat(Character.isUpperCase(s.charAt(0)) || s.split("[\\s:;,]", 2)[0].contains("("))
+                                .as(s)
+                                .isTrue());
+        assertThat(b.toString()).contains("- Concurrency: A call spends");
+        assertThat(Terminal.capitalised("threads(2) measured 950/s")).isEqualTo("threads(2) measured 950/s");
+        assertThat(Terminal.capitalised("no call failed")).isEqualTo("No call failed");
+    }
+
+    private static String titles() {
+        return String.join(
+                "|",
+                Arrays.stream(Advice.Angle.values())
+                        .map(a -> Pattern.quote(a.title()))
+                        .toList());
+    }
+
+    /**
+     * Was: a task that needs a heap cap of its own (question 7) got a hybrid, whose tasks share one heap, and code
+     * without the cap: a heap need is one task per worker JVM, with the cap and the recycling in the code.
+     */
+    @Test
+    void aTaskThatNeedsAHeapCapGotNoCapInItsCode() {
+        Interview.Answers heap = new Interview.Answers(0.3, 50 * MS, 8, 0, false, false, true, false, 0);
+        Advice.Verdict v = Interview.verdict(heap, AdviseCommandTest.COSTS, MACHINE);
+        assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(v.code())
+                .contains("Tandem.processes(")
+                .contains(".jvmOptions(\"-Xmx256m\")")
+                .contains(".maxTasksPerWorker(1000)");
+        // measured: the recycling bound follows from the measured leak, the cap from --heap-per-task
+        Advice.Verdict measured = Rules.decide(
+                probe(0.99, 2 * MS, 64 << 10),
+                RulesTest.cpuTrials(),
+                new Advice.Requirements(false, 512L << 20, 0),
+                MACHINE);
+        assertThat(measured.mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(measured.code()).contains(".jvmOptions(\"-Xmx512m\")").contains(".maxTasksPerWorker(4096)");
     }
 
     /** A task that returns nothing. */

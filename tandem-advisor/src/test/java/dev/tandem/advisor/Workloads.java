@@ -103,6 +103,21 @@ public final class Workloads {
         }
     }
 
+    /** Ends its JVM on every call: no call ever returns, in any JVM. */
+    public static final class ExitsEveryCall implements Task<Integer> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public ExitsEveryCall() {}
+
+        @Override
+        public Integer call() {
+            System.exit(7);
+            return 0;
+        }
+    }
+
     /** Keeps 1 MiB per call in a static list that is never cleared. */
     public static final class Leaky implements Task<Integer> {
         @Serial
