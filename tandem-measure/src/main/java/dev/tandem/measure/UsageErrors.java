@@ -127,7 +127,7 @@ public final class UsageErrors {
     }
 
     /**
-     * {@return "unknown command 'x'; …" when the first word after a command with subcommands names none of
+     * {@return "there is no command 'x'; …" when the first word after a command with subcommands names none of
      * them, "unknown option '--x' (did you mean --y?)" for an option no command has, or null} (picocli's
      * own words were "Unmatched argument at index 0: 'x'" and "Unknown option: '--x'", without a
      * suggestion).
