@@ -43,8 +43,14 @@ public record ClusterOptions(
     /** The fewest bytes a secret file must hold: 256 bits. */
     public static final int MIN_SECRET_BYTES = 32;
 
+    /** The fewest hex digits a secret file of hex digits must hold: two a byte, {@link #MIN_SECRET_BYTES} bytes. */
+    public static final int MIN_SECRET_HEX_DIGITS = 2 * MIN_SECRET_BYTES;
+
     /** The most node JVMs a local cluster starts. */
     public static final int MAX_LOCAL_NODES = 16;
+
+    /** The most bytes a secret file is read for its check; a secret is tens of bytes. */
+    private static final long MAX_SECRET_FILE_BYTES = 1 << 20;
 
     /** host:port: a name or IPv4 address, or an IPv6 address in brackets; a port of 1 to 5 digits. */
     private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
@@ -95,16 +101,38 @@ public record ClusterOptions(
     }
 
     /**
-     * Checks a secret file: it exists, holds at least {@link #MIN_SECRET_BYTES} bytes and is readable
-     * only by its owner.
+     * Checks a secret file: it exists; it is the user's own; it holds a secret at all (not text of several
+     * words or lines, such as {@code /etc/passwd} or notes); at least {@link #MIN_SECRET_BYTES} bytes of key
+     * (a file of hex digits holds half a byte per digit, so it needs at least {@value #MIN_SECRET_HEX_DIGITS}
+     * of them, what {@code openssl rand -hex 32} writes); and it is readable only by its owner. A file that is
+     * not the user's, or not a secret, is to be replaced, not chmodded: its message says so rather than advise
+     * {@code chmod 600} on it.
      *
      * @param file the file
      * @throws IllegalArgumentException naming the file and what is wrong with it
      */
     public static void checkSecretFile(Path file) {
         require(Files.isRegularFile(file), "the secret file " + file + " does not exist or is not a file");
+        String replace = "; do not change that file: make a secret of your own, openssl rand -hex 32 > FILE;"
+                + " chmod 600 FILE, and give that FILE";
+        try {
+            String owner = Files.getOwner(file).getName();
+            String user = System.getProperty("user.name");
+            require(
+                    user == null || owner.equals(user),
+                    "the secret file " + file + " belongs to " + owner + ", not to you (" + user
+                            + "): a secret must be a file of your own" + replace);
+        } catch (IOException | UnsupportedOperationException e) {
+            // no owner to compare on this file system: the other checks still hold
+        }
         try {
             long size = Files.size(file);
+            require(
+                    size <= MAX_SECRET_FILE_BYTES,
+                    "the secret file " + file + " holds " + size + " bytes, not a secret (32 random bytes, or "
+                            + MIN_SECRET_HEX_DIGITS + " hex digits)" + replace);
+            String notASecret = notASecret(Files.readAllBytes(file));
+            require(notASecret == null, "the secret file " + file + " " + notASecret + replace);
             require(
                     size >= MIN_SECRET_BYTES,
                     "the secret file " + file + " holds " + size + " bytes, fewer than " + MIN_SECRET_BYTES
@@ -122,6 +150,41 @@ public record ClusterOptions(
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: permissions cannot be checked here
         }
+    }
+
+    /**
+     * {@return why {@code bytes}, a secret file's contents, are not a secret, or null} Text (printable ASCII)
+     * with spaces or line breaks inside is not one; nor is a hex string of fewer than
+     * {@value #MIN_SECRET_HEX_DIGITS} digits, as each digit holds half a byte. Random binary bytes and one
+     * word of text (base64) pass; their length is checked next. Trailing blanks (a final line break) do not
+     * count.
+     */
+    static String notASecret(byte[] bytes) {
+        int n = bytes.length;
+        while (n > 0 && Character.isWhitespace(bytes[n - 1])) {
+            n--;
+        }
+        boolean text = true;
+        boolean hex = n > 0;
+        int lines = 1;
+        boolean blanks = false;
+        for (int i = 0; i < n; i++) {
+            int b = bytes[i] & 0xff;
+            text &= (b >= 0x20 && b < 0x7f) || b == '\n' || b == '\r' || b == '\t';
+            hex &= Character.digit(b, 16) >= 0;
+            lines += b == '\n' ? 1 : 0;
+            blanks |= b == ' ' || b == '\t' || b == '\n' || b == '\r';
+        }
+        if (text && blanks) {
+            return "holds text (" + lines + (lines == 1 ? " line" : " lines") + " with spaces or line breaks),"
+                    + " not a secret (32 random bytes, or " + MIN_SECRET_HEX_DIGITS + " hex digits)";
+        }
+        if (text && hex && n < MIN_SECRET_HEX_DIGITS) {
+            return "holds " + n + " hex digits, " + n / 2 + " bytes of key: a hex secret needs at least "
+                    + MIN_SECRET_HEX_DIGITS + " hex digits (" + MIN_SECRET_BYTES + " bytes), as"
+                    + " openssl rand -hex 32 writes";
+        }
+        return null;
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -72,17 +73,54 @@ class ClusterOptionsTest {
                 .hasMessageContaining("is not a loopback address");
     }
 
+    /** Was: 48 hex digits, 24 bytes of key, were taken as 48 bytes, over the 32 a secret needs. */
+    @Test
+    void aHexSecretOf48DigitsWasTakenFor48Bytes(@TempDir Path dir) throws IOException {
+        Path hex = dir.resolve("hex.key");
+        Files.writeString(hex, "0123456789abcdef".repeat(3) + "\n");
+        Files.setPosixFilePermissions(hex, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> ClusterOptions.checkSecretFile(hex))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("holds 48 hex digits, 24 bytes of key: a hex secret needs at least 64 hex"
+                        + " digits (32 bytes)");
+        Files.writeString(hex, "0123456789abcdef".repeat(4) + "\n");
+        ClusterOptions.checkSecretFile(hex);
+    }
+
+    /**
+     * Was: the rules that a file is a secret at all lived in the CLI's own copy ({@code Secrets}), so a
+     * caller's {@code secretFile(...)} took a file of notes; and a file not the user's was to be chmodded.
+     */
+    @Test
+    void aFileOfTextWasTakenForASecret(@TempDir Path dir) throws IOException {
+        Path notes = dir.resolve("notes.txt");
+        Files.writeString(notes, "my password is\nhunter2 hunter2 hunter2 hunter2\n");
+        Files.setPosixFilePermissions(notes, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> ClusterOptions.checkSecretFile(notes))
+                .hasMessageContaining("holds text (2 lines with spaces or line breaks), not a secret")
+                .hasMessageContaining("do not change that file")
+                .hasMessageNotContaining("chmod 600 " + notes);
+        byte[] random = new byte[32];
+        for (int i = 0; i < random.length; i++) {
+            random[i] = (byte) (i * 37 + 11); // binary, with bytes that are spaces and line breaks in text
+        }
+        assertThat(ClusterOptions.notASecret(random)).isNull();
+        assertThat(ClusterOptions.notASecret(
+                        "c2VjcmV0IGJ1dCBiYXNlNjQgb2YgMzIgYnl0ZXMgISE=".getBytes(StandardCharsets.US_ASCII)))
+                .isNull();
+    }
+
     @Test
     void aSecretFileMustBeLongAndPrivate(@TempDir Path dir) throws IOException {
         Path shortOne = dir.resolve("short.key");
-        Files.writeString(shortOne, "too short");
+        Files.writeString(shortOne, "tooshort");
         Files.setPosixFilePermissions(shortOne, PosixFilePermissions.fromString("rw-------"));
         assertThatThrownBy(() ->
                         Tandem.cluster("10.0.0.5:5701").secretFile(shortOne).options())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fewer than 32");
         Path open = dir.resolve("open.key");
-        Files.writeString(open, "0123456789abcdef0123456789abcdef0123456789abcdef");
+        Files.writeString(open, "0123456789abcdef".repeat(4));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(
                         () -> Tandem.cluster("10.0.0.5:5701").secretFile(open).options())

@@ -162,7 +162,8 @@ final class NodeCommand implements Callable<Integer> {
         for (Node.Settings each : settings) {
             nodes.add(Node.start(each));
         }
-        System.out.println(count + " node(s) of cluster '" + clusterName + "' running; connect with Tandem.cluster(\""
+        System.out.println(Units.count(count, "node", "nodes") + " of cluster '" + clusterName
+                + "' running; connect with Tandem.cluster(\""
                 + bind + ":" + port + "\")"
                 + (clusterName.equals("tandem") ? "" : ".clusterName(\"" + clusterName + "\")")
                 + (secretFile == null ? "" : ".secretFile(Path.of(\"" + secretFile + "\"))") + ". Ctrl-C stops.");
@@ -231,18 +232,15 @@ final class NodeCommand implements Callable<Integer> {
             throw bad("--cluster-name", clusterName, "a cluster name must not be blank");
         }
         if (secretFile != null) {
-            String notASecret = Secrets.notYours(secretFile);
-            if (notASecret != null) {
-                throw bad(
-                        "--secret-file",
-                        secretFile.toString(),
-                        notASecret + "; do not change that file: make a secret of your own, openssl rand -hex 32 >"
-                                + " FILE; chmod 600 FILE, and give --secret-file FILE");
-            }
             try {
                 ClusterOptions.checkSecretFile(secretFile);
             } catch (IllegalArgumentException e) {
-                throw bad("--secret-file", secretFile.toString(), e.getMessage());
+                // the option and the value are the subject already: "--secret-file 'F': holds text ..."
+                String why = e.getMessage().replace("the secret file " + secretFile + " ", "");
+                throw bad(
+                        "--secret-file",
+                        secretFile.toString(),
+                        why.replace("give that FILE", "give --secret-file FILE"));
             }
         } else if (!address.isLoopbackAddress()) {
             throw bad(

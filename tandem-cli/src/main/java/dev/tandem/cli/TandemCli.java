@@ -273,11 +273,13 @@ public final class TandemCli implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 try (TaskPool pool = Tandem.processes(1).start()) {
                     long started = System.nanoTime();
-                    int answer = pool.submit(() -> 42).get();
+                    pool.submit(() -> 42).get();
                     long first = System.nanoTime();
+                    // in the one format of every duration ("312 ms", "1.20 s"); the task's answer, "(42)", meant
+                    // nothing
                     System.out.printf(
-                            "worker start  %.1f ms to a ready worker JVM, %.1f ms to its first result (%d)%n",
-                            (started - t0) / 1e6, (first - t0) / 1e6, answer);
+                            "worker start  %s to a ready worker JVM, %s to its first result%n",
+                            Units.nanos(started - t0), Units.nanos(first - t0));
                 }
             }
             return 0;

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -143,7 +142,7 @@ class CarefulToolTest {
                         + " run tandem help lab");
         run("help", "help", "x").isUsageError();
         run("help", "lab", "--quick").isUsageError();
-        assertThat(run("help", "nope", "extra").isUsageError().err()).contains("unknown command 'nope'");
+        assertThat(run("help", "nope", "extra").isUsageError().err()).contains("there is no command 'nope'");
         for (String command : List.of("version", "info", "classpath", "node", "advise")) {
             assertThat(run(command, "--help", "extra").isUsageError().err())
                     .as(command)
@@ -184,20 +183,62 @@ class CarefulToolTest {
         assertThat(run("node", "--secret-file", shortHex.toString())
                         .isUsageError()
                         .err())
-                .contains("holds 36 hex digits, fewer than 64");
+                .contains("holds 36 hex digits, 18 bytes of key: a hex secret needs at least 64 hex digits");
         // the user's own secret, readable by others: then chmod is the right advice
         Path own = Files.writeString(dir.resolve("secret"), "ab".repeat(32) + "\n");
         Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(run("node", "--secret-file", own.toString()).isUsageError().err())
                 .contains("chmod 600 " + own);
-        byte[] random = new byte[32];
-        for (int i = 0; i < random.length; i++) {
-            random[i] = (byte) (i * 37 + 11); // binary, with bytes that are spaces and line breaks in text
-        }
-        assertThat(Secrets.notASecret(random)).isNull();
-        assertThat(Secrets.notASecret(
-                        "c2VjcmV0IGJ1dCBiYXNlNjQgb2YgMzIgYnl0ZXMgISE=".getBytes(StandardCharsets.US_ASCII)))
-                .isNull();
+    }
+
+    /**
+     * Was: {@code node --secret-file} checked 64 hex digits in the CLI's own copy of the rules, while a caller's
+     * {@code secretFile(...)} took 48 hex digits (24 bytes of key) as 48 bytes. One rule now, in
+     * {@code ClusterOptions.checkSecretFile}, for both.
+     */
+    @Test
+    @Timeout(60)
+    void aSecretOf48HexDigitsWasTakenFor48Bytes(@TempDir Path dir) throws IOException {
+        Path hex48 = Files.writeString(dir.resolve("secret48"), "0123456789abcdef".repeat(3) + "\n");
+        Files.setPosixFilePermissions(hex48, PosixFilePermissions.fromString("rw-------"));
+        assertThat(run("node", "--secret-file", hex48.toString()).isUsageError().err())
+                .startsWith("tandem node: --secret-file '" + hex48 + "': holds 48 hex digits, 24 bytes of key: a hex"
+                        + " secret needs at least 64 hex digits (32 bytes)");
+    }
+
+    /** Was: {@code --max-heap 8m} echoed as "was 8388608 bytes", and {@code --max-heap 512} taken as 512 bytes. */
+    @Test
+    void aMaxHeapWasEchoedInBytesNotAsTyped() {
+        assertThat(run("node", "--max-heap", "8m").isUsageError().err())
+                .startsWith("tandem node: --max-heap '8m': must be at least 16m")
+                .doesNotContain("bytes");
+        assertThat(run("node", "--max-heap", "512").isUsageError().err())
+                .startsWith("tandem node: --max-heap '512': has no unit; write it like 512m or 512g (the units are k,"
+                        + " m, g and t)");
+        assertThat(run("node", "--max-heap", "lots").isUsageError().err())
+                .startsWith("tandem node: --max-heap 'lots': not a size; write it like 512m or 2g")
+                .doesNotContain("not a size: lots");
+    }
+
+    /** Was: {@code tandem --quick lab} said "unknown option '--quick'", as if no command had it. */
+    @Test
+    void anOptionBeforeTheCommandGotNoHint() {
+        assertThat(run("--quick", "lab").isUsageError().err().strip())
+                .isEqualTo("tandem: unknown option '--quick' for tandem; put options after the command: tandem lab"
+                        + " --quick (see tandem --help)");
+        assertThat(run("--task", "x.Y").isUsageError().err())
+                .contains("put options after the command: tandem" + " advise --task");
+        assertThat(run("--quik").isUsageError().err()).contains("unknown option '--quik'");
+    }
+
+    /** Was: "unknown command 'nope'" for {@code tandem help nope}, as if help itself were unknown. */
+    @Test
+    void helpOfACommandThatDoesNotExistSaidUnknownCommand() {
+        Run r = run("help", "nope").isUsageError();
+        assertThat(r.err().strip())
+                .startsWith("tandem: there is no command 'nope' (did you mean node?); the commands are lab, advise,"
+                        + " node, info, classpath, version, help");
+        assertThat(r.out()).isEmpty();
     }
 
     /** Was: {@code node --local 2 --join <its own address>} was accepted, and the node joined itself. */

@@ -172,14 +172,14 @@ class TandemCliTest {
     void anUnknownCommandIsNamedWithTheCommandsThatExist() {
         Run r = run("frobnicate").isUsageError();
         assertThat(r.err().strip())
-                .startsWith("tandem: unknown command 'frobnicate'; the commands are ")
+                .startsWith("tandem: there is no command 'frobnicate'; the commands are ")
                 .contains("lab, ")
                 .contains("advise")
                 .endsWith("(see tandem --help)")
                 .doesNotContain("Unmatched")
                 .doesNotContain("\n");
         assertThat(run("nope").isUsageError().err())
-                .contains("unknown command 'nope' (did you mean node?); the commands are");
+                .contains("there is no command 'nope' (did you mean node?); the commands are");
         // an unknown option is named as typed, and arguments after a command are its own
         assertThat(run("--nope").isUsageError().err()).startsWith("tandem: unknown option '--nope' (see");
         assertThat(run("version", "extra").isUsageError().err()).startsWith("tandem version: ");
@@ -190,7 +190,7 @@ class TandemCliTest {
     void helpOfAnUnknownCommandNamedNoneOfTheCommands() {
         Run r = run("help", "nope").isUsageError();
         assertThat(r.err().strip())
-                .contains("unknown command 'nope' (did you mean node?); the commands are lab, advise, node, info,")
+                .contains("there is no command 'nope' (did you mean node?); the commands are lab, advise, node, info,")
                 .doesNotContain("Unknown subcommand");
         assertThat(run("help", "--help").out()).contains("COMMAND");
     }
@@ -587,7 +587,15 @@ class TandemCliTest {
 
     @Test
     void infoMeasuresAWorkerStart() {
-        assertThat(run("info").out()).contains("cores").contains("jdk").containsPattern("worker start\\s+[0-9.]+ ms");
+        assertThat(run("info").out()).contains("cores").contains("jdk").containsPattern("worker start\\s+[0-9.]+ m?s");
+    }
+
+    /** Was: "worker start  312.4 ms to a ready worker JVM, 340.1 ms to its first result (42)": the task's answer. */
+    @Test
+    void infoPrintedTheTestTasksAnswerAfterTheWorkerStart() {
+        assertThat(run("info").out())
+                .containsPattern("(?m)^worker start  [0-9.,]+ (ms|s) to a ready worker JVM, [0-9.,]+ (ms|s) to its"
+                        + " first result$");
     }
 
     @Test

@@ -125,8 +125,8 @@ public final class Node implements AutoCloseable {
             }
             if (maxHeapBytes != 0 && maxHeapBytes < MIN_HEAP_BYTES) {
                 throw new IllegalArgumentException(
-                        "--max-heap must be at least 16m (a worker JVM needs that much), was " + maxHeapBytes
-                                + " bytes");
+                        "--max-heap must be at least 16m (a worker JVM needs that much), was "
+                                + Sizes.format(maxHeapBytes));
             }
             if (clusterName.isBlank()) {
                 throw new IllegalArgumentException("--cluster-name must not be blank");
@@ -345,7 +345,7 @@ public final class Node implements AutoCloseable {
                         case "--cluster-name" -> clusterName = v;
                         case "--secret-file" -> secretFile = Path.of(v);
                         case "--max-processes" -> maxProcesses = number(a, v);
-                        case "--max-heap" -> maxHeap = Sizes.parse(v);
+                        case "--max-heap" -> maxHeap = maxHeap(v);
                         case "--cache" -> cache = Path.of(v);
                         default -> throw new IllegalArgumentException("unknown option: " + a);
                     }
@@ -354,6 +354,31 @@ public final class Node implements AutoCloseable {
         }
         return new Settings(
                 bind, port, join, clusterName, secretFile, maxProcesses, maxHeap, cache, secretOnStdin, watchParent);
+    }
+
+    /**
+     * {@return the bytes of a {@code --max-heap} as typed} A number without a unit is refused (it was read as
+     * bytes: {@code --max-heap 512} gave 512 bytes), and every message echoes the value as typed, not in bytes.
+     */
+    private static long maxHeap(String typed) {
+        String t = typed.strip();
+        if (t.matches("[0-9]+")) {
+            throw new IllegalArgumentException("--max-heap '" + typed + "' has no unit; write it like " + t + "m or "
+                    + t + "g (the units are k, m, g and t)");
+        }
+        long bytes;
+        try {
+            bytes = Sizes.parse(t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--max-heap '" + typed + "' is not a size; write it like 512m or 2g (the units are k, m, g and t)",
+                    e);
+        }
+        if (bytes < MIN_HEAP_BYTES) {
+            throw new IllegalArgumentException(
+                    "--max-heap '" + typed + "' must be at least 16m (a worker JVM needs that much)");
+        }
+        return bytes;
     }
 
     private static int number(String option, String value) {

@@ -78,12 +78,8 @@ record Baseline(Path path, JsonNode results) {
         try {
             root = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            String at = e.getLocation() == null
-                    ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr();
-            throw new IllegalArgumentException(
-                    what + ": not JSON (" + Units.firstLine(e.getOriginalMessage()) + at + ")" + give, e);
+            // Json.problem: Jackson's words without its "[Source: ...]" and reference chain, then where
+            throw new IllegalArgumentException(what + ": not JSON (" + Json.problem(e) + ")" + give, e);
         }
         String format = root.isObject() ? root.path("schema").asText("") : "";
         if (!format.equals(FORMAT)) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.measure.Json;
 import dev.tandem.measure.Stats;
+import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -35,6 +36,12 @@ final class Comparison {
                 "againstMachine",
                 before.path("machine").path("cpuModel").asText("") + ", "
                         + before.path("machine").path("cores").asInt() + " cores");
+        ArrayNode experiments = out.putArray("experiments");
+        for (Section s : sections) {
+            if (baseline.section(s.id) != null) {
+                experiments.add(s.id);
+            }
+        }
         ArrayNode differences = out.putArray("differences");
         settingDifferences(before, options).forEach(differences::add);
         ArrayNode rows = out.putArray("rows");
@@ -275,10 +282,13 @@ final class Comparison {
     /** Prints the summary and the significant changes, largest first. */
     static void print(PrintStream out, JsonNode comparison) {
         out.println("compared with " + comparison.path("against").asText() + " ("
-                + Units.when(comparison.path("againstStartedAt").asText()) + "):");
+                + Units.when(comparison.path("againstStartedAt").asText()) + "), " + experiments(comparison) + ":");
         var rows = new ArrayList<JsonNode>();
         comparison.path("rows").forEach(rows::add);
         rows.sort((a, b) -> Double.compare(change(b), change(a)));
+        if (rows.stream().noneMatch(r -> r.path("significant").asBoolean())) {
+            out.println("  " + Table.NONE);
+        }
         for (JsonNode r : rows) {
             if (!r.path("significant").asBoolean()) {
                 continue;
@@ -293,6 +303,15 @@ final class Comparison {
         }
         out.println("  " + summary(comparison));
         out.println();
+    }
+
+    /** {@return the experiments compared, for people: "experiments switching, scaling", or "no experiment in common"} */
+    static String experiments(JsonNode comparison) {
+        List<String> ids = new ArrayList<>();
+        comparison.path("experiments").forEach(x -> ids.add(x.asText()));
+        return ids.isEmpty()
+                ? "no experiment in common"
+                : (ids.size() == 1 ? "experiment " : "experiments ") + String.join(", ", ids);
     }
 
     static double change(JsonNode r) {

@@ -97,8 +97,13 @@ final class IsolationExperiment implements Experiment {
                                 + "stack-overflow drills share one); when the JVM dies, recovery means starting the application "
                                 + "again, timed as a fresh JVM's start to its pool's first task. Process mode: Tandem.processes(2) "
                                 + "(worker -Xmx64m) in the lab's JVM, one pool for the drills (another, with the timeout, for the "
-                                + "faults that hang). %d drill(s) per fault and mode.",
-                        BESIDE_MILLIS, BASE_TIMEOUT_MILLIS / 2, QUEUED, NAP_MILLIS, BASE_TIMEOUT_MILLIS, repeats(bench))
+                                + "faults that hang). %s per fault and mode.",
+                        BESIDE_MILLIS,
+                        BASE_TIMEOUT_MILLIS / 2,
+                        QUEUED,
+                        NAP_MILLIS,
+                        BASE_TIMEOUT_MILLIS,
+                        Units.count(repeats(bench), "drill", "drills"))
                 + " The faults: "
                 + String.join(
                         "; ",

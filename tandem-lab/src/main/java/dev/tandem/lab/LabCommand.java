@@ -144,9 +144,21 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        for (String id : experiments) {
+            if (id.startsWith("-")) {
+                // only an argument after "--" reaches here as an experiment: picocli took every option before it
+                String option = id.split("=", 2)[0];
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "unexpected argument '" + id + "' after '--' (what follows -- is never an option"
+                                + (spec.findOption(option) == null
+                                        ? "; the experiments are " + String.join(", ", Lab.ORDER) + ")"
+                                        : "; put " + option + " before it)"));
+            }
+        }
         if (list) {
             rejectWith("--list", experiments.isEmpty() && !quick && compare == null && !selfCheck);
-            refuseUnused("--list", "--seed", "--out", "--jmh");
+            refuseUnused("--list", "--seed", "--out", "--jmh", "--no-progress");
             for (String id : Lab.ORDER) {
                 stdout.printf("%-10s %s%n", id, Lab.experiment(id).section().claim);
             }
@@ -185,9 +197,12 @@ public final class LabCommand implements Callable<Integer> {
             refuseUnused("--self-check", "--seed");
             Path jar = jmh != null ? jmh : SelfCheck.defaultJar();
             if (!Files.isRegularFile(jar)) {
+                String build = "build it with ./mvnw -q -B -DskipTests package -pl tandem-benchmarks -am";
                 String why = (Files.isDirectory(jar) ? "a directory, not a jar" : "no such file")
-                        + "; build it with ./mvnw -q -B -DskipTests package -pl tandem-benchmarks -am, or name it"
-                        + " with --jmh";
+                        + (jmh != null
+                                ? "; give the benchmarks jar (" + build + "), or drop --jmh to use "
+                                        + SelfCheck.defaultJar()
+                                : "; " + build + ", or name it with --jmh");
                 throw jmh != null
                         ? bad("--jmh", jmh, why, null)
                         : new ParameterException(spec.commandLine(), "the JMH benchmarks jar " + jar + ": " + why);
@@ -221,36 +236,14 @@ public final class LabCommand implements Callable<Integer> {
     }
 
     /**
-     * {@return the experiment or option that {@code word} probably meant: an experiment a letter or two away
-     * or that it begins, or an option of that name ("quick" for --quick); null if none}
+     * {@return the experiment or option that {@code word} probably meant: the closest experiment by edit
+     * distance ({@link UsageErrors#closest}), or an option of that name ("quick" for --quick); null if none}
      */
     private String nearest(String word) {
         if (spec.findOption("--" + word) != null) {
             return "--" + word;
         }
-        return Lab.ORDER.stream()
-                .filter(id -> id.startsWith(word) || word.startsWith(id) || distance(id, word) <= 2)
-                .findFirst()
-                .orElse(null);
-    }
-
-    /** {@return the edit distance of {@code a} and {@code b}: insertions, deletions and substitutions} */
-    static int distance(String a, String b) {
-        int[] row = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            row[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int up = row[j];
-                row[j] = Math.min(
-                        Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-                diagonal = up;
-            }
-        }
-        return row[b.length()];
+        return UsageErrors.closest(word, Lab.ORDER);
     }
 
     /**
@@ -276,12 +269,13 @@ public final class LabCommand implements Callable<Integer> {
         }
     }
 
-    /** Refuses {@code option} together with experiments, --quick or --compare unless {@code alone}. */
+    /** Refuses {@code option} together with experiments, --quick, --compare or --self-check unless {@code alone}. */
     private void rejectWith(String option, boolean alone) {
         if (!alone) {
             throw new ParameterException(
                     spec.commandLine(),
-                    option + " cannot be combined with experiments, --quick or --compare; give it alone");
+                    option + " cannot be combined with experiments, --quick, --compare or --self-check; give it"
+                            + " alone");
         }
     }
 

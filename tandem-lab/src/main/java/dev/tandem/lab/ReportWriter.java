@@ -274,7 +274,8 @@ final class ReportWriter {
                             "Earlier run: "
                                     + Units.when(
                                             comparison.path("againstStartedAt").asText()) + ", "
-                                    + comparison.path("againstMachine").asText() + ". "
+                                    + comparison.path("againstMachine").asText() + "; "
+                                    + Comparison.experiments(comparison) + ". "
                                     + Comparison.summary(comparison),
                             "meta")
                     .table(comparisonTable())

@@ -152,6 +152,11 @@ final class Section {
         if (artefact(key)) {
             return Units.num(m.median(), m.unit()) + " (artefact)";
         }
+        Stats st = m.stats();
+        if (m.noisy() && st.q1() <= 0 && st.q3() >= 0) {
+            // a cost whose spread reaches zero is no cost anyone can tell: "0.400 µs (noise)" read as a finding
+            return Units.cost(m.median(), st.q3() - st.q1(), m.unit());
+        }
         return Units.num(m.median(), m.unit()) + (m.noisy() ? " (noise)" : "");
     }
 
@@ -222,7 +227,7 @@ final class Section {
             }
             Stats s = m.stats();
             if (s.n() < Stats.MIN_SAMPLES) {
-                out.add(m.label() + ": only " + s.n() + " sample(s)");
+                out.add(m.label() + ": only " + Units.count(s.n(), "sample", "samples"));
             } else if (m.noisy()) {
                 out.add(m.label()
                         + String.format(": %s, IQR %s", Units.num(s.median(), m.unit()), spread(s.relativeSpread())));

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.measure.Json;
 import dev.tandem.measure.Load;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -164,5 +167,24 @@ class ComparisonTest {
         assertThatThrownBy(() -> Baseline.read(broken))
                 .hasMessageContaining("--compare " + broken + ": not JSON (")
                 .hasMessageContaining("line 1");
+    }
+
+    /** Was: the comparison named the file compared with, but not which experiments it compared. */
+    @Test
+    void aComparisonDidNotNameTheExperimentsItCompared(@TempDir Path dir) throws Exception {
+        Baseline full = earlier(dir, false, scaling(32, 10, List.of(850.0, 851.0, 852.0), List.of(40.0, 40.1, 40.2)));
+        LabOptions options = new LabOptions(List.of("scaling"), false, 42, dir, full, false);
+        Section other = new Section("races", "Races", "claim", "原文");
+        JsonNode c = Comparison.compare(
+                full,
+                options,
+                List.of(scaling(32, 10, List.of(850.0, 851.0, 852.0), List.of(40.0, 40.1, 40.2)), other));
+        assertThat(c.get("experiments").toString()).isEqualTo("[\"scaling\"]");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Comparison.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), c);
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("), experiment scaling:");
+        // nothing changed: "None." where the list of changes would be, not nothing at all
+        assertThat(printed.lines().toList().get(1)).isEqualTo("  None.");
     }
 }

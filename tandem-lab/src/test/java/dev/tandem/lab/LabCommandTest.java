@@ -131,4 +131,65 @@ class LabCommandTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("--quick", "--seed", "--out", "--compare", "--self-check", "EXPERIMENT");
     }
+
+    /** Was: {@code --seed 1 --seed 2} ran with the last. */
+    @Test
+    void aDuplicatedOptionWasTakenTwice() {
+        Run r = run("--list", "--seed", "1", "--seed", "2");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("lab: --seed given more than once; give it once (see lab --help)");
+        assertThat(r.out()).isEmpty();
+    }
+
+    /** Was: {@code lab -- --quick} said "unknown experiment '--quick'", as if it were no option. */
+    @Test
+    void anArgumentAfterDoubleDashWasTakenForAnExperiment() {
+        Run r = run("--", "--quick");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .isEqualTo("lab: unexpected argument '--quick' after '--' (what follows -- is never an option; put"
+                        + " --quick before it) (see lab --help)");
+        assertThat(run("--", "-x").err())
+                .contains("unexpected argument '-x' after '--'")
+                .contains("the experiments are");
+    }
+
+    /** Was: {@code --list --no-progress} was accepted, and --no-progress did nothing. */
+    @Test
+    void listWithOptionsItDoesNotUseWasAccepted() {
+        Run r = run("--list", "--no-progress");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("lab: --no-progress has no effect with --list; drop it, or drop --list");
+        assertThat(r.out()).isEmpty();
+        Run check = run("--list", "--self-check");
+        assertThat(check.code()).isEqualTo(2);
+        assertThat(check.err())
+                .contains("--list cannot be combined with experiments, --quick, --compare or --self-check");
+    }
+
+    /** Was: {@code --self-check --jmh missing.jar} told the user to "name it with --jmh", which they had. */
+    @Test
+    void aMissingJmhJarWasToBeNamedWithJmh() {
+        Run r = run("--self-check", "--jmh", "missing.jar");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err())
+                .startsWith("lab: --jmh 'missing.jar': no such file; give the benchmarks jar (build it with")
+                .contains("or drop --jmh to use")
+                .doesNotContain("name it with --jmh");
+    }
+
+    /** Was: a malformed compare file's line ended in Jackson's "(start marker at [Source: ...])". */
+    @Test
+    void aMalformedCompareFileGaveJacksonsSourceLocation(@TempDir Path dir) throws Exception {
+        Path bad = Files.writeString(dir.resolve("old.json"), "{\"schema\": \"tandem-lab-results/2\", \"sections\": [");
+        Run r = run("--quick", "--compare", bad.toString(), "switching");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err())
+                .contains("--compare '" + bad + "': not JSON (Unexpected end-of-input")
+                .contains("at line 1, column")
+                .doesNotContain("[Source", "reference chain", "start marker");
+        assertThat(r.out()).isEmpty();
+    }
 }

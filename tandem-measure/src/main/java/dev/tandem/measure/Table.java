@@ -7,7 +7,9 @@ import java.util.Locale;
 /**
  * A table of a report: a caption, column headers and cells, written as Markdown, HTML or aligned
  * plain text for a terminal. One row may be marked (the recommended model, say): Markdown sets it
- * in bold, HTML gives it the class {@code mark}, text puts a {@code >} before it. Immutable.
+ * in bold, HTML gives it the class {@code mark}, text puts a {@code >} before it. A table without rows
+ * is written as "None." under its caption, in every form: headers over nothing read as a rendering fault.
+ * Immutable.
  *
  * @param title the caption, or "" for none
  * @param columns the column headers
@@ -15,6 +17,9 @@ import java.util.Locale;
  * @param marked the index of the marked row, or -1
  */
 public record Table(String title, List<String> columns, List<List<String>> rows, int marked) {
+    /** What a table without rows prints instead of its headers over nothing. */
+    public static final String NONE = "None.";
+
     /** Copies the lists. */
     public Table {
         columns = List.copyOf(columns);
@@ -31,6 +36,9 @@ public record Table(String title, List<String> columns, List<List<String>> rows,
         StringBuilder md = new StringBuilder();
         if (!title.isBlank()) {
             md.append('*').append(mdCell(title)).append("*\n\n");
+        }
+        if (rows.isEmpty()) {
+            return md.append(NONE).append('\n').toString();
         }
         md.append("| ")
                 .append(String.join(" | ", columns.stream().map(Table::mdCell).toList()))
@@ -49,6 +57,10 @@ public record Table(String title, List<String> columns, List<List<String>> rows,
 
     /** {@return an HTML table in a horizontally scrolling box; cells that hold numbers align right} */
     public String html() {
+        if (rows.isEmpty()) {
+            return (title.isBlank() ? "" : "<p class=\"caption\">" + Page.esc(title) + "</p>\n") + "<p>" + NONE
+                    + "</p>\n";
+        }
         StringBuilder b = new StringBuilder("<div class=\"scroll\"><table>");
         if (!title.isBlank()) {
             b.append("<caption>").append(Page.esc(title)).append("</caption>");
@@ -74,6 +86,9 @@ public record Table(String title, List<String> columns, List<List<String>> rows,
      * right, the others left; the marked row starts with {@code >}}
      */
     public String text() {
+        if (rows.isEmpty()) {
+            return (title.isBlank() ? "" : title + "\n") + NONE + "\n";
+        }
         List<List<String>> all = new ArrayList<>();
         all.add(columns);
         all.addAll(rows);

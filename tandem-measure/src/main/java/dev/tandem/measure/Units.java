@@ -63,18 +63,118 @@ public final class Units {
         if (a >= 0.9995) {
             return String.format(Locale.ROOT, "%.2f", v);
         }
-        return String.format(Locale.ROOT, "%.3g", v);
+        // three significant digits written out: %.3g wrote 0.0000123 as "1.23e-05"
+        return significant(v, 3);
+    }
+
+    /** {@return {@code v} (not 0, below 1) with {@code digits} significant digits, never in scientific notation} */
+    private static String significant(double v, int digits) {
+        int decimals = digits - 1 - (int) Math.floor(Math.log10(Math.abs(v)));
+        return String.format(Locale.ROOT, "%." + Math.max(decimals, 0) + "f", v);
     }
 
     /**
-     * {@return {@code v} with its unit, or "n/a"} A count ({@link #COUNTS}: threads, files, switches) that is a
-     * whole number reads as one: "14 threads", not "14.0 threads".
+     * {@return {@code v} with its unit, scaled to the unit that reads best, or "n/a"} A time ({@code ns},
+     * {@code µs}, {@code ms}, {@code s}) or a size ({@code B}, {@code KiB}, {@code MiB}, {@code GiB}) moves to
+     * the largest unit that keeps a digit before the point ({@code 36,200 ms} reads {@code 36.2 s}); a ratio
+     * ({@code x} or {@code ×}) reads as {@link #ratio} writes it ({@code 1.69×}); a count ({@link #COUNTS}:
+     * threads, files, switches) that is a whole number reads as one, and in the singular for one: "14
+     * threads", "1 thread", not "14.0 threads" or "1 threads".
      */
     public static String num(double v, String unit) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "n/a";
         }
-        return (COUNTS.contains(unit) ? whole(v) : num(v)) + " " + unit;
+        if (unit.equals("x") || unit.equals("×")) {
+            return ratio(v);
+        }
+        if (COUNTS.contains(unit)) {
+            return whole(v) + " " + (v == 1 ? singular(unit) : unit);
+        }
+        Scale scale = Scale.of(unit);
+        if (scale == null || v == 0) {
+            return num(v) + " " + unit;
+        }
+        int u = scale.fit(Math.abs(v) * scale.factors[scale.index(unit)]);
+        return num(v * scale.factors[scale.index(unit)] / scale.factors[u]) + " " + scale.names[u];
+    }
+
+    /**
+     * {@return a range of two values in one unit, the one that reads best for the larger: {@code 0.90–18.0 µs},
+     * {@code 1.20–1.50×}, {@code 2–3 tasks}; "n/a" if either is not a number}
+     */
+    public static String range(double a, double b, String unit) {
+        if (Double.isNaN(a) || Double.isInfinite(a) || Double.isNaN(b) || Double.isInfinite(b)) {
+            return "n/a";
+        }
+        if (unit.equals("x") || unit.equals("×")) {
+            return ratio(a).replace("×", "") + "–" + ratio(b);
+        }
+        if (COUNTS.contains(unit)) {
+            return whole(a) + "–" + whole(b) + " " + unit;
+        }
+        Scale scale = Scale.of(unit);
+        if (scale == null) {
+            return num(a) + "–" + num(b) + " " + unit;
+        }
+        double f = scale.factors[scale.index(unit)];
+        int u = scale.fit(Math.max(Math.abs(a), Math.abs(b)) * f);
+        return num(a * f / scale.factors[u]) + "–" + num(b * f / scale.factors[u]) + " " + scale.names[u];
+    }
+
+    /**
+     * {@return a cost as {@link #num(double, String)} writes it, or "~0 (noise)" when it is no larger than the
+     * noise it was measured with} A cost of 0.4 µs over a spread of 2 µs is no cost anyone can tell; "0.400 µs"
+     * read as a finding.
+     *
+     * @param v the cost
+     * @param noise how far apart repeated measurements were, in the same unit (an interquartile range)
+     * @param unit the unit of both
+     */
+    public static String cost(double v, double noise, String unit) {
+        if (!Double.isNaN(v) && !Double.isNaN(noise) && Math.abs(v) <= Math.abs(noise)) {
+            return "~0 (noise)";
+        }
+        return num(v, unit);
+    }
+
+    /** {@return the noun of a count for one of it: "tasks" gives "task", "processes" "process"} */
+    static String singular(String unit) {
+        if (unit.endsWith("sses") || unit.endsWith("ches")) {
+            return unit.substring(0, unit.length() - 2);
+        }
+        return unit.endsWith("s") ? unit.substring(0, unit.length() - 1) : unit;
+    }
+
+    /** The units of one kind, smallest first, with their size in the smallest. */
+    private record Scale(String[] names, double[] factors) {
+        private static final Scale TIME =
+                new Scale(new String[] {"ns", "µs", "ms", "s"}, new double[] {1, 1e3, 1e6, 1e9});
+        private static final Scale SIZE = new Scale(
+                new String[] {"B", "KiB", "MiB", "GiB"}, new double[] {1, 1024, 1024.0 * 1024, 1024.0 * 1024 * 1024});
+
+        static Scale of(String unit) {
+            return TIME.index(unit) >= 0 ? TIME : SIZE.index(unit) >= 0 ? SIZE : null;
+        }
+
+        int index(String unit) {
+            String u = unit.equals("us") ? "µs" : unit;
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals(u)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** {@return the largest unit in which {@code smallest} (a value in the smallest unit) is at least 1} */
+        int fit(double smallest) {
+            int u = 0;
+            while (u + 1 < factors.length && smallest >= factors[u + 1] * 0.9995) {
+                u++;
+            }
+            return u;
+        }
     }
 
     /**
@@ -102,7 +202,7 @@ public final class Units {
         if (a >= 0.9995 || a == 0) {
             return num(r) + "×";
         }
-        return String.format(Locale.ROOT, a >= 0.01 ? "%.2f×" : "%.2g×", r);
+        return a >= 0.01 ? String.format(Locale.ROOT, "%.2f×", r) : significant(r, 2) + "×";
     }
 
     /** {@return a share as a percentage without decimals, such as {@code 37%}} */
@@ -253,14 +353,22 @@ public final class Units {
     }
 
     /**
-     * Parses a size such as {@code 512m}, {@code 2g}, {@code 64k} or {@code 1048576} (bytes).
+     * Parses a size such as {@code 512m}, {@code 2g}, {@code 64k}, {@code 512MiB} or {@code 4096b}. A number
+     * without a unit is refused rather than read as bytes ({@code 512} meant 512 MiB more often than 512
+     * bytes), except 0.
      *
      * @param text the size as typed
      * @return the size in bytes, never negative
-     * @throws IllegalArgumentException if {@code text} is no size; the message quotes it and shows the form
+     * @throws IllegalArgumentException if {@code text} is no size or has no unit; the message quotes it and
+     *     names the units
      */
     public static long parseBytes(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+        String typed = text.strip();
+        if (typed.matches("[0-9]*\\.?[0-9]+") && !typed.matches("0*\\.?0*")) {
+            throw new IllegalArgumentException("'" + text + "' has no unit; write it like " + typed + "m or " + typed
+                    + "g (the units are b, k, m and g, also written KiB, MiB, GiB)");
+        }
+        String t = typed.toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
         long unit = 1;
         char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
         switch (last) {
@@ -282,6 +390,23 @@ public final class Units {
     }
 
     /**
+     * {@return the unit that follows the last unit of a compound duration without one at its end ("s" for
+     * {@code 1m30}, "m" for {@code 1h30}, "ms" for {@code 1s500}), or null if it has no unit at all}
+     */
+    private static String nextUnit(String body) {
+        Matcher m = Pattern.compile("(ms|us|ns|h|m|s)(?=[0-9.]+$)").matcher(body);
+        if (!m.find()) {
+            return null;
+        }
+        for (int i = 0; i + 1 < DURATION_UNITS.size(); i++) {
+            if (DURATION_UNITS.get(i).getKey().equals(m.group(1))) {
+                return DURATION_UNITS.get(i + 1).getKey();
+            }
+        }
+        return "ns";
+    }
+
+    /**
      * Parses a duration as {@link #parseDuration(String)} does, but a number without a unit is refused with a
      * suggestion the caller accepts: {@code 50} for a limit that takes 50ms and 50s reads "write it like 50ms
      * or 50s", for one of 8 s to 1 h "write it like 50s", and {@code 0} "write it like {@code example}" (it
@@ -298,6 +423,9 @@ public final class Units {
             return parseDuration(text);
         } catch (IllegalArgumentException e) {
             String t = text.strip();
+            if (nextUnit(t.toLowerCase(Locale.ROOT).replace("µs", "us")) != null) {
+                throw e; // 1m30: "write it like 1m30s", not "1m30ms or 1m30s"
+            }
             if (t.isEmpty() || !Character.isDigit(t.charAt(t.length() - 1))) {
                 // the general form ("30s, 250ms, 200us or 1m30s") may suggest what this caller refuses
                 throw new IllegalArgumentException("'" + text + "' is not a duration; write it like " + example, e);
@@ -335,6 +463,12 @@ public final class Units {
         boolean negative = t.startsWith("-");
         String body = negative ? t.substring(1) : t;
         if (!body.isEmpty() && Character.isDigit(body.charAt(body.length() - 1))) {
+            String next = nextUnit(body);
+            if (next != null) {
+                // 1m30 is 1m30s, as people say "a minute thirty": suggest the unit after the last one, not "1m30ms"
+                throw new IllegalArgumentException(
+                        "'" + text + "': its last number has no unit; write it like " + t + next);
+            }
             throw new IllegalArgumentException("'" + text + "' has no unit; write it like " + t + "ms or " + t + "s");
         }
         Matcher m = DURATION_PART.matcher(body);

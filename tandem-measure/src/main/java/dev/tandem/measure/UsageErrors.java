@@ -1,8 +1,11 @@
 package dev.tandem.measure;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
@@ -10,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -123,7 +127,7 @@ public final class UsageErrors {
     }
 
     /**
-     * {@return "unknown command 'x'; …" when the first word after a command with subcommands names none of
+     * {@return "there is no command 'x'; …" when the first word after a command with subcommands names none of
      * them, "unknown option '--x' (did you mean --y?)" for an option no command has, or null} (picocli's
      * own words were "Unmatched argument at index 0: 'x'" and "Unknown option: '--x'", without a
      * suggestion).
@@ -138,12 +142,15 @@ public final class UsageErrors {
                 return "unexpected argument '" + unmatched.get(0) + "' after '--' (what follows -- is never an"
                         + " option; put " + option + " before it)";
             }
-            List<String> near = e.getSuggestions().stream()
-                    .filter(c -> c.startsWith("--") && c.length() > 2 && option.length() > 2)
-                    .filter(c -> c.charAt(2) == option.charAt(2))
-                    .toList();
-            return "unknown option '" + option + "'"
-                    + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)");
+            String elsewhere = optionOfACommand(cl, option, unmatched);
+            if (elsewhere != null) {
+                return "unknown option '" + option + "' for "
+                        + cl.getCommandSpec().qualifiedName() + "; put options after the command: " + elsewhere;
+            }
+            List<String> names = new ArrayList<>();
+            cl.getCommandSpec().options().forEach(o -> names.addAll(List.of(o.names())));
+            String near = closest(option, names);
+            return "unknown option '" + option + "'" + (near == null ? "" : " (did you mean " + near + "?)");
         }
         if (unmatched.isEmpty() || unmatched.get(0).startsWith("-")) {
             return null;
@@ -158,13 +165,89 @@ public final class UsageErrors {
                             : "");
         }
         String word = unmatched.get(0);
-        // picocli's suggestions are loose (it offered classpath for frobnicate): keep those that start alike
-        List<String> near = e.getSuggestions().stream()
-                .filter(c -> c.charAt(0) == word.charAt(0))
-                .toList();
-        return "unknown command '" + word + "'"
-                + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)")
+        // picocli's suggestions are loose (it offered classpath for frobnicate): the closest by edit distance only
+        String near = closest(word, cl.getSubcommands().keySet());
+        return "there is no command '" + word + "'"
+                + (near == null ? "" : " (did you mean " + near + "?)")
                 + "; the commands are " + String.join(", ", cl.getSubcommands().keySet());
+    }
+
+    /**
+     * {@return "tandem lab --quick" when {@code option}, unknown to a command with subcommands, is one of a
+     * subcommand's: the one named among the arguments, else the first that has it; null if none has it}
+     * ({@code tandem --quick lab} was "unknown option '--quick'", as if no command had it.)
+     */
+    private static String optionOfACommand(CommandLine cl, String option, List<String> unmatched) {
+        if (cl.getSubcommands().isEmpty()) {
+            return null;
+        }
+        List<String> named = new ArrayList<>(unmatched);
+        ParseResult parsed = cl.getParseResult();
+        if (parsed != null && parsed.subcommand() != null) {
+            named.addFirst(parsed.subcommand().commandSpec().name());
+        }
+        String found = null;
+        for (Map.Entry<String, CommandLine> sub : cl.getSubcommands().entrySet()) {
+            if (sub.getValue().getCommandSpec().findOption(option) == null) {
+                continue;
+            }
+            if (named.contains(sub.getKey())) {
+                found = sub.getKey();
+                break;
+            }
+            if (found == null) {
+                found = sub.getKey();
+            }
+        }
+        return found == null ? null : cl.getCommandSpec().qualifiedName() + " " + found + " " + option;
+    }
+
+    /**
+     * {@return the candidate closest to {@code word} by edit distance (insertions, deletions, substitutions), or
+     * one that it begins or that begins with it; null if none is close} Close means at most one edit for a word
+     * of up to four letters, two for a longer one. The one shared "did you mean" of every command: unknown
+     * commands, options, experiments.
+     *
+     * @param word what was typed
+     * @param candidates what it may have meant, in the order to prefer on a tie
+     */
+    public static String closest(String word, Collection<String> candidates) {
+        String bare = word.replaceFirst("^-+", "");
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            String cb = c.replaceFirst("^-+", "");
+            if (cb.isEmpty() || bare.isEmpty() || c.startsWith("--") != word.startsWith("--")) {
+                continue;
+            }
+            int d = distance(bare, cb);
+            boolean prefix = bare.length() >= 3 && (cb.startsWith(bare) || bare.startsWith(cb));
+            int allowed = Math.min(bare.length(), cb.length()) <= 4 ? 1 : 2;
+            if ((d <= allowed || prefix) && d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** {@return the edit distance of {@code a} and {@code b}: insertions, deletions and substitutions} */
+    static int distance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int up = row[j];
+                row[j] = Math.min(
+                        Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = up;
+            }
+        }
+        return row[b.length()];
     }
 
     private static String missingValue(ParameterException e, OptionSpec o) {
@@ -213,6 +296,7 @@ public final class UsageErrors {
         return s;
     }
 
+    /** {@return {@code message} on one line: its line breaks, and the blanks around them, as "; "} */
     public static String oneLine(String message) {
         return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", "; ");
     }

@@ -131,4 +131,87 @@ class UnitsTest {
         assertThat(Units.when("1764689603000")).isEqualTo("2025-12-02 15:33:23 UTC");
         assertThat(Units.when("yesterday")).isEqualTo("yesterday");
     }
+
+    /** Was: "1.23e-05" and "1.2e-03×": %.3g and %.2g switch to scientific notation below 0.0001. */
+    @Test
+    void aTinyNumberWasWrittenInScientificNotation() {
+        assertThat(Units.num(0.0000123)).isEqualTo("0.0000123");
+        assertThat(Units.num(0.5)).isEqualTo("0.500");
+        assertThat(Units.ratio(0.00123)).isEqualTo("0.0012×");
+        assertThat(Units.num(0.0000123, "threads")).doesNotContain("e-");
+    }
+
+    /** Was: "36,200 ms" and "0.0500 ms": a time or a size stayed in the unit it was measured in. */
+    @Test
+    void aTimeOrSizeWasNotScaledToAUnitThatReadsWell() {
+        assertThat(Units.num(36_200, "ms")).isEqualTo("36.2 s");
+        assertThat(Units.num(0.05, "ms")).isEqualTo("50.0 µs");
+        assertThat(Units.num(999.96, "µs")).isEqualTo("1.00 ms");
+        assertThat(Units.num(14.0, "ms")).isEqualTo("14.0 ms");
+        assertThat(Units.num(-2_500, "ns")).isEqualTo("-2.50 µs");
+        assertThat(Units.num(0, "ms")).isEqualTo("0 ms");
+        assertThat(Units.num(2_048, "MiB")).isEqualTo("2.00 GiB");
+        assertThat(Units.num(0.5, "KiB")).isEqualTo("512 B");
+        assertThat(Units.num(12, "%")).isEqualTo("12.0 %");
+    }
+
+    /** Was: "1.69 x" for a ratio metric, where every other ratio read "1.69×". */
+    @Test
+    void aRatioMetricWasWrittenWithAnXAndASpace() {
+        assertThat(Units.num(1.685, "x")).isEqualTo("1.69×");
+        assertThat(Units.num(0.5, "×")).isEqualTo("0.50×");
+    }
+
+    /** Was: "1 tasks", "1 processes". */
+    @Test
+    void oneOfACountWasWrittenInThePlural() {
+        assertThat(Units.num(1, "tasks")).isEqualTo("1 task");
+        assertThat(Units.num(1, "processes")).isEqualTo("1 process");
+        assertThat(Units.num(1, "switches")).isEqualTo("1 switch");
+        assertThat(Units.num(1, "threads")).isEqualTo("1 thread");
+        assertThat(Units.num(2, "tasks")).isEqualTo("2 tasks");
+        assertThat(Units.num(0, "tasks")).isEqualTo("0 tasks");
+    }
+
+    @Test
+    void aRangeReadsInOneUnit() {
+        assertThat(Units.range(900, 18_000, "ns")).isEqualTo("0.900–18.0 µs");
+        assertThat(Units.range(12, 18, "µs")).isEqualTo("12.0–18.0 µs");
+        assertThat(Units.range(1.2, 1.5, "x")).isEqualTo("1.20–1.50×");
+        assertThat(Units.range(2, 3, "tasks")).isEqualTo("2–3 tasks");
+        assertThat(Units.range(Double.NaN, 3, "ms")).isEqualTo("n/a");
+    }
+
+    /** Was: "0.400 µs" for a cost inside a spread of 2 µs, read as a finding. */
+    @Test
+    void aCostAtNoiseLevelWasPrintedAsAFinding() {
+        assertThat(Units.cost(0.4, 2, "µs")).isEqualTo("~0 (noise)");
+        assertThat(Units.cost(-1.5, 2, "µs")).isEqualTo("~0 (noise)");
+        assertThat(Units.cost(5, 2, "µs")).isEqualTo("5.00 µs");
+    }
+
+    /** Was: "'1m30' has no unit; write it like 1m30ms or 1m30s": a minute thirty is 1m30s. */
+    @Test
+    void aCompoundDurationWithoutItsLastUnitWasToldToEndInMs() {
+        assertThatThrownBy(() -> Units.parseDuration("1m30"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("write it like 1m30s")
+                .hasMessageNotContaining("1m30ms");
+        assertThatThrownBy(() -> Units.parseDuration("1h30")).hasMessageContaining("write it like 1h30m");
+        assertThatThrownBy(() -> Units.parseDuration("1m30", d -> true, "30s"))
+                .hasMessageContaining("write it like 1m30s")
+                .hasMessageNotContaining("1m30ms");
+    }
+
+    /** Was: 512 read as 512 bytes. */
+    @Test
+    void aSizeWithoutAUnitWasReadAsBytes() {
+        assertThatThrownBy(() -> Units.parseBytes("512"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'512' has no unit; write it like 512m or 512g (the units are b, k, m and g, also written"
+                        + " KiB, MiB, GiB)");
+        assertThat(Units.parseBytes("0")).isZero();
+        assertThat(Units.parseBytes("4096b")).isEqualTo(4096);
+        assertThat(Units.parseBytes("512MiB")).isEqualTo(512L << 20);
+    }
 }
