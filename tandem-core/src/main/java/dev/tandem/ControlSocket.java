@@ -258,6 +258,10 @@ final class ControlSocket implements AutoCloseable {
             }
             // The reader buffered nothing past HELLO: the worker sends nothing more until INIT.
             deadline.cancel(false);
+            // Greeted: it frees its place before its launch can go on and forget its token. Freed
+            // after, a stalled greeting thread kept it counted against a smaller expected.size(), and
+            // the acceptor dropped the next worker's first connection (seen on a loaded 2-core host).
+            greeting.remove(c);
             if (!waiting.greeted(c, hello)) {
                 SocketLink.closeQuietly(c); // a launch that gave up, a second connection of a role, another pid
             }

@@ -7,8 +7,12 @@ import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +42,16 @@ import org.springframework.core.task.support.TaskExecutorAdapter;
 @ExtendWith(NoStrayProcesses.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InteropTest {
+    /**
+     * The pools of the tests that only submit tasks and read what comes back (no cancel, timeout,
+     * kill, failed map, or reliance on a fresh pool's first batches): one per backend, started by the
+     * first of them and closed after the class, as {@link PoolContractTest} shares its pools. Their
+     * workers are {@link NoStrayProcesses#KEPT} while they live, so a worker lost or replaced during
+     * one of those tests is a stray that fails it.
+     */
+    private static final Map<List<Object>, TaskPool> SHARED = new HashMap<>();
+
+    private static final Set<Long> SHARED_PROCESSES = new HashSet<>();
 
     static Stream<Arguments> modes() {
         return PoolContractTest.localModes();
@@ -44,6 +59,34 @@ class InteropTest {
 
     private static TaskPool start(Mode mode, Transport transport) {
         return PoolContractTest.localBuilder(mode, transport).start();
+    }
+
+    /** {@return the pool the task-only tests of {@code mode} over {@code transport} share} */
+    private static synchronized TaskPool shared(Mode mode, Transport transport) {
+        TaskPool pool = SHARED.get(List.of(mode, transport));
+        if (pool == null) {
+            pool = start(mode, transport);
+            SHARED.put(List.of(mode, transport), pool);
+            Set<Long> kept = new HashSet<>(pool.workerPids());
+            SHARED_PROCESSES.addAll(kept);
+            NoStrayProcesses.KEPT.addAll(kept);
+        }
+        return pool;
+    }
+
+    @AfterAll
+    static synchronized void closeSharedPools() {
+        try {
+            for (TaskPool pool : SHARED.values()) {
+                pool.close();
+                assertThat(pool.isTerminated()).isTrue();
+            }
+        } finally {
+            SHARED.values().forEach(TaskPool::shutdownNow);
+            SHARED.clear();
+            NoStrayProcesses.KEPT.removeAll(SHARED_PROCESSES);
+            SHARED_PROCESSES.clear();
+        }
     }
 
     /**
@@ -99,38 +142,36 @@ class InteropTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void supplyAsyncComposesAsACompletionStage(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = start(mode, transport)) {
-            CompletableFuture<Integer> six = pool.supplyAsync(() -> 6);
-            CompletableFuture<Integer> seven = pool.supplyAsync(() -> 7);
-            CompletableFuture<String> answer =
-                    six.thenCombine(seven, (a, b) -> a * b).thenApply(v -> "answer " + v);
-            assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo("answer 42");
-            CompletableFuture<Integer> chained =
-                    six.thenCompose(v -> pool.supplyAsync(() -> v + 1)).toCompletableFuture();
-            assertThat(chained.get(60, TimeUnit.SECONDS)).isEqualTo(7);
-            assertThat(CompletableFuture.allOf(six, seven)
-                            .thenApply(x -> six.join() + seven.join())
-                            .get(60, TimeUnit.SECONDS))
-                    .isEqualTo(13);
-        }
+        TaskPool pool = shared(mode, transport);
+        CompletableFuture<Integer> six = pool.supplyAsync(() -> 6);
+        CompletableFuture<Integer> seven = pool.supplyAsync(() -> 7);
+        CompletableFuture<String> answer =
+                six.thenCombine(seven, (a, b) -> a * b).thenApply(v -> "answer " + v);
+        assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo("answer 42");
+        CompletableFuture<Integer> chained =
+                six.thenCompose(v -> pool.supplyAsync(() -> v + 1)).toCompletableFuture();
+        assertThat(chained.get(60, TimeUnit.SECONDS)).isEqualTo(7);
+        assertThat(CompletableFuture.allOf(six, seven)
+                        .thenApply(x -> six.join() + seven.join())
+                        .get(60, TimeUnit.SECONDS))
+                .isEqualTo(13);
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void supplyAsyncFailsWithTheTasksOwnException(Mode mode, Transport transport) {
-        try (TaskPool pool = start(mode, transport)) {
-            CompletableFuture<Object> f = pool.supplyAsync(() -> {
-                throw new ArithmeticException("no");
-            });
-            assertThatThrownBy(f::join)
-                    .isInstanceOf(CompletionException.class)
-                    .cause()
-                    .isInstanceOf(ArithmeticException.class)
-                    .hasMessage("no");
-            assertThat(f.exceptionally(e -> "recovered from " + e.getClass().getSimpleName())
-                            .join())
-                    .isEqualTo("recovered from ArithmeticException");
-        }
+        TaskPool pool = shared(mode, transport);
+        CompletableFuture<Object> f = pool.supplyAsync(() -> {
+            throw new ArithmeticException("no");
+        });
+        assertThatThrownBy(f::join)
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(ArithmeticException.class)
+                .hasMessage("no");
+        assertThat(f.exceptionally(e -> "recovered from " + e.getClass().getSimpleName())
+                        .join())
+                .isEqualTo("recovered from ArithmeticException");
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -281,27 +322,21 @@ class InteropTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void mapReportsProgressInTheCallingThreadUpToTheInputCount(Mode mode, Transport transport) {
-        try (TaskPool pool = start(mode, transport)) {
-            List<Long> seen = new ArrayList<>();
-            Thread caller = Thread.currentThread();
-            List<Thread> threads = new ArrayList<>();
-            List<Integer> inputs = IntStream.range(0, 5_000).boxed().toList();
-            List<Integer> out = pool.map(x -> x + 1, inputs, done -> {
-                seen.add(done);
-                threads.add(Thread.currentThread());
-            });
-            assertThat(out).hasSize(5_000).startsWith(1, 2, 3).endsWith(5_000);
-            assertThat(seen)
-                    .isNotEmpty()
-                    .isSorted()
-                    .doesNotHaveDuplicates()
-                    .last()
-                    .isEqualTo(5_000L);
-            assertThat(threads).containsOnly(caller);
-            List<Long> none = new ArrayList<>();
-            assertThat(pool.map(x -> x, List.<Integer>of(), none::add)).isEmpty();
-            assertThat(none).isEmpty();
-        }
+        TaskPool pool = shared(mode, transport);
+        List<Long> seen = new ArrayList<>();
+        Thread caller = Thread.currentThread();
+        List<Thread> threads = new ArrayList<>();
+        List<Integer> inputs = IntStream.range(0, 5_000).boxed().toList();
+        List<Integer> out = pool.map(x -> x + 1, inputs, done -> {
+            seen.add(done);
+            threads.add(Thread.currentThread());
+        });
+        assertThat(out).hasSize(5_000).startsWith(1, 2, 3).endsWith(5_000);
+        assertThat(seen).isNotEmpty().isSorted().doesNotHaveDuplicates().last().isEqualTo(5_000L);
+        assertThat(threads).containsOnly(caller);
+        List<Long> none = new ArrayList<>();
+        assertThat(pool.map(x -> x, List.<Integer>of(), none::add)).isEmpty();
+        assertThat(none).isEmpty();
     }
 
     // ------------------------------------------------------------ the JDK's and libraries' wrappers
@@ -309,8 +344,8 @@ class InteropTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void executorCompletionServiceWorksInEveryMode(Mode mode, Transport transport) throws Exception {
-        try (RunningSignal held = new RunningSignal();
-                TaskPool pool = start(mode, transport)) {
+        try (RunningSignal held = new RunningSignal()) {
+            TaskPool pool = shared(mode, transport);
             RunningSignal.Signal signal = held.signal();
             ExecutorCompletionService<String> ecs = new ExecutorCompletionService<>(pool);
             Future<String> slow = ecs.submit((Task<String>) () -> {
@@ -332,90 +367,86 @@ class InteropTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void completableFutureSupplyAsyncOnThePoolNamesPoolSupplyAsync(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = start(mode, transport)) {
-            if (!mode.isolated()) {
-                assertThat(CompletableFuture.supplyAsync(() -> 42, pool).get(60, TimeUnit.SECONDS))
-                        .isEqualTo(42);
-                assertThat(CompletableFuture.completedFuture(1)
-                                .thenApplyAsync(x -> x + 1, pool)
-                                .get(60, TimeUnit.SECONDS))
-                        .isEqualTo(2);
-                return;
-            }
-            assertThatThrownBy(() -> CompletableFuture.supplyAsync(() -> 42, pool))
-                    .isInstanceOf(TaskSerializationException.class)
-                    .hasMessageContaining("CompletableFuture.supplyAsync(supplier, pool)")
-                    .hasMessageContaining("AsyncSupply")
-                    .hasMessageContaining("use pool.supplyAsync(task)");
-            assertThatThrownBy(() -> CompletableFuture.runAsync(() -> {}, pool))
-                    .isInstanceOf(TaskSerializationException.class)
-                    .hasMessageContaining("CompletableFuture.runAsync(runnable, pool)");
-            CompletableFuture<Integer> dependent =
-                    CompletableFuture.completedFuture(1).thenApplyAsync(x -> x + 1, pool);
-            assertThatThrownBy(dependent::join)
-                    .cause()
-                    .isInstanceOf(TaskSerializationException.class)
-                    .hasMessageContaining("...Async(action, pool)")
-                    .hasMessageContaining("thenCompose(v -> pool.supplyAsync(");
+        TaskPool pool = shared(mode, transport);
+        if (!mode.isolated()) {
+            assertThat(CompletableFuture.supplyAsync(() -> 42, pool).get(60, TimeUnit.SECONDS))
+                    .isEqualTo(42);
+            assertThat(CompletableFuture.completedFuture(1)
+                            .thenApplyAsync(x -> x + 1, pool)
+                            .get(60, TimeUnit.SECONDS))
+                    .isEqualTo(2);
+            return;
         }
+        assertThatThrownBy(() -> CompletableFuture.supplyAsync(() -> 42, pool))
+                .isInstanceOf(TaskSerializationException.class)
+                .hasMessageContaining("CompletableFuture.supplyAsync(supplier, pool)")
+                .hasMessageContaining("AsyncSupply")
+                .hasMessageContaining("use pool.supplyAsync(task)");
+        assertThatThrownBy(() -> CompletableFuture.runAsync(() -> {}, pool))
+                .isInstanceOf(TaskSerializationException.class)
+                .hasMessageContaining("CompletableFuture.runAsync(runnable, pool)");
+        CompletableFuture<Integer> dependent =
+                CompletableFuture.completedFuture(1).thenApplyAsync(x -> x + 1, pool);
+        assertThatThrownBy(dependent::join)
+                .cause()
+                .isInstanceOf(TaskSerializationException.class)
+                .hasMessageContaining("...Async(action, pool)")
+                .hasMessageContaining("thenCompose(v -> pool.supplyAsync(");
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void micrometerMonitoredPoolNamesMicrometerAndWhatToDoInstead(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = start(mode, transport)) {
-            ExecutorService monitored = ExecutorServiceMetrics.monitor(new SimpleMeterRegistry(), pool, "tandem");
-            Callable<Integer> task = (Task<Integer>) () -> 42;
-            if (!mode.isolated()) {
-                assertThat(monitored.submit(task).get(60, TimeUnit.SECONDS)).isEqualTo(42);
-                return;
-            }
-            assertThatThrownBy(() -> monitored.submit(task))
-                    .isInstanceOf(TaskSerializationException.class)
-                    .hasMessageContaining("io.micrometer.core.instrument.internal.TimedCallable")
-                    .hasMessageContaining("ExecutorServiceMetrics.monitor")
-                    .hasMessageContaining("pool.supplyAsync(task)");
+        TaskPool pool = shared(mode, transport);
+        ExecutorService monitored = ExecutorServiceMetrics.monitor(new SimpleMeterRegistry(), pool, "tandem");
+        Callable<Integer> task = (Task<Integer>) () -> 42;
+        if (!mode.isolated()) {
+            assertThat(monitored.submit(task).get(60, TimeUnit.SECONDS)).isEqualTo(42);
+            return;
         }
+        assertThatThrownBy(() -> monitored.submit(task))
+                .isInstanceOf(TaskSerializationException.class)
+                .hasMessageContaining("io.micrometer.core.instrument.internal.TimedCallable")
+                .hasMessageContaining("ExecutorServiceMetrics.monitor")
+                .hasMessageContaining("pool.supplyAsync(task)");
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void springTaskDecoratorIsNamedAsADecorator(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = start(mode, transport)) {
-            TaskExecutorAdapter spring = new TaskExecutorAdapter(pool);
-            // An MDC-style decorator: restores a context around the task, as people write them.
-            String context = "request-7";
-            spring.setTaskDecorator(runnable -> () -> {
-                Thread.currentThread().setName("ctx " + context);
-                runnable.run();
-            });
-            Callable<Integer> task = (Task<Integer>) () -> 42;
-            if (!mode.isolated()) {
-                assertThat(spring.submit(task).get(60, TimeUnit.SECONDS)).isEqualTo(42);
-                return;
-            }
-            assertThatThrownBy(() -> spring.submit(task))
-                    .isInstanceOf(TaskRejectedException.class) // Spring's wrapper of the RejectedExecutionException
-                    .cause()
-                    .isInstanceOf(TaskSerializationException.class)
-                    .hasMessageContaining("it wraps another task")
-                    .hasMessageContaining("TaskDecorator")
-                    .hasMessageContaining("inside the Task itself");
+        TaskPool pool = shared(mode, transport);
+        TaskExecutorAdapter spring = new TaskExecutorAdapter(pool);
+        // An MDC-style decorator: restores a context around the task, as people write them.
+        String context = "request-7";
+        spring.setTaskDecorator(runnable -> () -> {
+            Thread.currentThread().setName("ctx " + context);
+            runnable.run();
+        });
+        Callable<Integer> task = (Task<Integer>) () -> 42;
+        if (!mode.isolated()) {
+            assertThat(spring.submit(task).get(60, TimeUnit.SECONDS)).isEqualTo(42);
+            return;
         }
+        assertThatThrownBy(() -> spring.submit(task))
+                .isInstanceOf(TaskRejectedException.class) // Spring's wrapper of the RejectedExecutionException
+                .cause()
+                .isInstanceOf(TaskSerializationException.class)
+                .hasMessageContaining("it wraps another task")
+                .hasMessageContaining("TaskDecorator")
+                .hasMessageContaining("inside the Task itself");
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("modes")
     void plainNonSerializableTasksStillGetThePlainMessage(Mode mode, Transport transport) throws Exception {
-        try (TaskPool pool = start(mode, transport)) {
-            Callable<Integer> plain = () -> 42;
-            if (!mode.isolated()) {
-                assertThat(pool.submit(plain).get(60, TimeUnit.SECONDS)).isEqualTo(42);
-                return;
-            }
-            assertThatThrownBy(() -> pool.submit(plain))
-                    .isInstanceOf(TaskSerializationException.class)
-                    .hasMessageContaining("is a Callable that is not Serializable");
+        TaskPool pool = shared(mode, transport);
+        Callable<Integer> plain = () -> 42;
+        if (!mode.isolated()) {
+            assertThat(pool.submit(plain).get(60, TimeUnit.SECONDS)).isEqualTo(42);
+            return;
         }
+        assertThatThrownBy(() -> pool.submit(plain))
+                .isInstanceOf(TaskSerializationException.class)
+                .hasMessageContaining("is a Callable that is not Serializable");
     }
 }
