@@ -124,6 +124,11 @@ final class Comparisons {
         return x.q1() >= (1 + margin) * y.q3();
     }
 
+    /** {@return by how much {@code a}'s lower quartile lies above {@code b}'s upper quartile, 0.05 for 5 %; negative if below} */
+    double lead(Advice.Trial a, Advice.Trial b) {
+        return Stats.of(samples(a, b)).q1() / Stats.of(samples(b, a)).q3() - 1;
+    }
+
     /**
      * {@return true if the measurements comparing {@code a} and {@code b} were taken on a busy machine: the
      * run as a whole was busy, or the duel's rounds or either trial were} A verdict never rests on figures

@@ -160,6 +160,20 @@ final class Reasons {
                         .append(Units.rate(r.speed(next)))
                         .append(")");
             }
+        } else if (r.cmp.separated(fastest, basis)) {
+            // apart, but kept from winning: was "within the noise of each other" of spreads that did not overlap
+            why.append("; ")
+                    .append(fastest.label())
+                    .append(" measured ")
+                    .append(Units.rate(r.speed(fastest)))
+                    .append(" against ")
+                    .append(basis.label())
+                    .append("'s ")
+                    .append(Units.rate(r.speed(basis)))
+                    .append(", but ")
+                    .append(shortLead(fastest, basis))
+                    .append(", so the one that suits the task: ")
+                    .append(cheaper(basis, fastest));
         } else {
             why.append("; ")
                     .append(fastest.label())
@@ -167,7 +181,7 @@ final class Reasons {
                     .append(basis.label())
                     .append(" measured within the noise of each other (")
                     .append(r.cmp.tie(fastest, basis))
-                    .append("), so the cheaper: ")
+                    .append("), so the cheaper of the two: ")
                     .append(cheaper(basis, fastest));
         }
         if (c.inconclusive()) {
@@ -202,7 +216,8 @@ final class Reasons {
                     + " trusted to win: other programs' load decides such a lead more than the model does;"
                     + " rerun on a quieter machine";
         }
-        return "led by less than the " + Math.round(Rules.UNSUITED_MARGIN * 100)
+        return "its lower quartile led the other's upper quartile by " + Units.percent(r.cmp.lead(a, b))
+                + ", less than the " + Math.round(Rules.UNSUITED_MARGIN * 100)
                 + "% a model that does not suit the task must lead by " + spreads;
     }
 
@@ -417,7 +432,8 @@ final class Reasons {
                     + racy.resultsCompared()
                     + " inputs, though a repeated call gave an equal result: shared mutable state "
                     + "without synchronization; one task per JVM avoids the race until the code is fixed");
-        } else {
+        } else if (r.probe.deterministic()) {
+            // equal results prove nothing of a task whose repeated call differs (the warnings say so)
             r.trials.stream()
                     .filter(t -> t.resultsCompared() > 0)
                     .findFirst()
@@ -557,7 +573,10 @@ final class Reasons {
         if (r.probe.failures() > 0) {
             w.add(r.probe.failures() + " of " + r.probe.calls() + " probe calls failed: " + r.probe.firstFailure());
         }
-        if (r.exits() && r.probe.medianCallNanos() < 0) {
+        if (r.hangs() && r.probe.medianCallNanos() < 0) {
+            w.add("no call returned before the probe's deadline; a thread cannot stop such a call, a worker JVM is"
+                    + " stopped by the pool's task timeout");
+        } else if (r.exits() && r.probe.medianCallNanos() < 0) {
             w.add(
                     "no call completed before the JVM ended; every measurement of processes is a measurement of restarts");
         }

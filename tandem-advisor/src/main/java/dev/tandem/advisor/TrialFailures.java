@@ -43,9 +43,16 @@ final class TrialFailures {
     /**
      * {@return why a trial that ran is a failed measurement, or null if it is not} A model that completed no task
      * (every call failed, hung, or its worker died) gave no figure: 0 tasks/s is not a number that wins or loses,
-     * so such a trial is left out of the ranking ({@link Rules#measured}) and the report says "failed: why".
+     * so such a trial is left out of the ranking ({@link Rules#measured}) and the report says "failed: why". Nor did
+     * a {@code map()} trial in which an input failed (other than by the task timeout): map ends at its first failure.
      */
     static String failedMeasurement(Advice.Trial t) {
+        if (t.ran() && t.batched() && failures(t) > 0) {
+            // map() ends at its first failing input: the inputs before it are not a rate of the model (was:
+            // "threads(2)+map 1,213/s", one sample, for a task that threw on every second call)
+            return "map() failed, and it ends at the first failing input, so it gave no throughput (" + kindsText(t)
+                    + ")";
+        }
         if (!t.ran() || t.completed() > 0 && t.throughput() > 0) {
             return null;
         }
@@ -55,11 +62,16 @@ final class TrialFailures {
                             ? " (its pool took " + Units.nanos(t.poolStartNanos()) + " to start)"
                             : "");
         }
+        return "completed no task: " + (t.failed() == 1 ? "its one call" : "all " + t.failed() + " calls") + " failed ("
+                + kindsText(t) + ")";
+    }
+
+    /** {@return a trial's failures by kind, then its first, such as "3 WorkerLostException; first: ..."} */
+    private static String kindsText(Advice.Trial t) {
         List<String> kinds = new ArrayList<>();
         new TreeMap<>(t.failureKinds()).forEach((k, n) -> kinds.add(n + " " + k));
-        return "completed no task: " + (t.failed() == 1 ? "its one call" : "all " + t.failed() + " calls")
-                + " failed (" + String.join(", ", kinds)
-                + (t.firstFailure() == null ? "" : "; first: " + Units.abbreviate(t.firstFailure(), 120)) + ")";
+        return String.join(", ", kinds)
+                + (t.firstFailure() == null ? "" : "; first: " + Units.abbreviate(t.firstFailure(), 120));
     }
 
     /** {@return the failures of a trial in words, such as "1 task failed (WorkerLostException: ...)"} */

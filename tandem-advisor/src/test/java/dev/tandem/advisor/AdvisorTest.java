@@ -199,6 +199,11 @@ class AdvisorTest {
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("a Java thread cannot be stopped");
         assertThat(advice.verdict().code()).contains(".taskTimeout(");
+        // was "no call completed before the JVM ended; every measurement of processes is a measurement of
+        // restarts": the task ended no JVM, the probe killed a call that never returned
+        assertThat(advice.verdict().warnings())
+                .noneSatisfy(w -> assertThat(w).contains("measurement of restarts"))
+                .anySatisfy(w -> assertThat(w).startsWith("no call returned before the probe's deadline"));
         assertThat(advice.trials())
                 .filteredOn(t -> !t.mode().isolated())
                 .allSatisfy(t -> assertThat(t.skipped()).isNotNull());

@@ -84,6 +84,63 @@ class FailedMeasurementTest {
                 List.of());
     }
 
+    /**
+     * Was: "threads(2)+map 1,213/s, one sample, failed 1" in the table, and "1,213/s with map() vs 11,411/s one by
+     * one, so batching gains nothing" in the verdict, for a task that threw on every second call: map() ends at its
+     * first failing input, so the inputs before it are no throughput of the model.
+     */
+    @Test
+    void aMapTrialThatStoppedAtAFailingInputIsAFailedMeasurementNotARate() {
+        Advice.Trial oneByOne = trial("threads(2)", Mode.THREADS, 2, 1, false, 11_411, 4 * MS, 6_000, 0);
+        Advice.Trial t = trial("threads(2)+map", Mode.THREADS, 2, 1, true, 1_213, 4 * MS, 6_000, 0);
+        Advice.Trial cut = new Advice.Trial(
+                t.label(),
+                t.mode(),
+                t.workers(),
+                t.threadsPerWorker(),
+                t.concurrency(),
+                true,
+                null,
+                1,
+                1,
+                Map.of("IllegalStateException", 1L),
+                "IllegalStateException: every second call",
+                t.seconds(),
+                t.throughput(),
+                t.p50Nanos(),
+                t.p90Nanos(),
+                t.p99Nanos(),
+                t.maxNanos(),
+                t.taskNanos(),
+                t.overheadNanos(),
+                t.callerCpuUserNanos(),
+                t.callerCpuSystemNanos(),
+                t.workerCpuUserNanos(),
+                t.workerCpuSystemNanos(),
+                t.callerRssBytes(),
+                t.workerRssBytes(),
+                t.poolStartNanos(),
+                0,
+                0,
+                List.of("map stops at the first failure"),
+                List.of(1_213.0),
+                null);
+        assertThat(TrialFailures.failedMeasurement(cut))
+                .startsWith("map() failed, and it ends at the first failing input, so it gave no throughput")
+                .contains("1 IllegalStateException");
+        assertThat(Rules.measured(cut)).isFalse();
+        assertThat(TrialFailures.failedMeasurement(oneByOne)).isNull();
+        List<Advice.Trial> trials =
+                List.of(trial("threads(1)", Mode.THREADS, 1, 1, false, 6_000, 3 * MS, 5_000, 0), oneByOne, cut);
+        Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.label()).isEqualTo("threads(2)");
+        List<String> words = new ArrayList<>(v.decision());
+        words.add(v.summary());
+        v.reasons().forEach(r -> words.add(r.text()));
+        assertThat(words).noneSatisfy(w -> assertThat(w).contains("1,213/s"));
+        assertThat(advice(trials, v).sideBySide().get(2).status()).startsWith("failed: map() failed");
+    }
+
     @Test
     void aTrialThatCompletedNoTaskIsAFailedMeasurementNotAFigureOfZero() {
         List<Advice.Trial> trials = trials();

@@ -143,7 +143,8 @@ class RulesTest {
                 .contains("computes")
                 .contains("Java has no GIL")
                 .contains("threads(2)+map and threads(2) measured within the noise of each other")
-                .contains("one by one, each result is kept as soon as it is ready");
+                // was "so the cheaper: one by one, ...", a word short (a fresh user's report)
+                .contains("), so the cheaper of the two: one by one, each result is kept as soon as it is ready");
         assertThat(v.decision())
                 .as("threads(2)+map measured 960/s, within the noise of threads(2)")
                 .singleElement()
@@ -517,8 +518,14 @@ class RulesTest {
         assertThat(v.decision())
                 .anySatisfy(d -> assertThat(d)
                         .startsWith("virtual(8) measured")
-                        .contains("led by less than the 10% a model that does not suit the task must lead by")
+                        .contains("its lower quartile led the other's upper quartile by 3%, less than the 10% a model"
+                                + " that does not suit the task must lead by")
                         .contains("side by side, IQR from 312 to 318/s against IQR from 248 to 304/s"));
+        // was "virtual(8) and threads(2) measured within the noise of each other (their spreads ... overlap)" in
+        // the summary, of two spreads that did not overlap (a fresh user's report), while the decision said why
+        assertThat(v.summary())
+                .doesNotContain("within the noise of each other")
+                .contains("virtual(8) measured 305/s against threads(2)'s 273/s, but its lower quartile led");
         assertThat(v.inconclusive()).isTrue();
         // a lead of more than 10% beyond both quartiles on a busy machine (CI at load 7.7: 2,398-2,825/s
         // against 1,338-1,732/s) is not trusted either: inconclusive, and the model that suits the task

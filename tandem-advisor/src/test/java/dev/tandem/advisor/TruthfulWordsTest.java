@@ -209,4 +209,73 @@ class TruthfulWordsTest {
                 .doesNotContain("Future");
         assertThat(ExampleCode.forResult(map, true, "Long")).contains("List<Long> results = pool.map(fn, inputs);");
     }
+    /**
+     * Was: "results under threads(2) matched threads(1) for all 2403 inputs compared: no sign of a data race" in
+     * the structure reason, while the warnings said "a repeated call gave a different (or incomparable) result, so
+     * results were not used to check thread safety" (a fresh user's report, a task that threw every second call).
+     */
+    @Test
+    void aTaskWhoseRepeatedCallDiffersIsNotSaidToShowNoSignOfADataRace() {
+        Advice.Probe p = probe(0.99, 2 * MS, 0);
+        Advice.Probe varying = new Advice.Probe(
+                p.calls(),
+                p.failures(),
+                p.firstFailure(),
+                p.medianCallNanos(),
+                p.maxCallNanos(),
+                p.cpuShare(),
+                p.allocatedBytesPerCall(),
+                p.retainedBytesPerCall(),
+                false,
+                p.taskBytes(),
+                p.resultBytes(),
+                p.serializationError(),
+                p.jvmEnded(),
+                p.endedHow(),
+                p.exitCode(),
+                p.nativeLibraries(),
+                p.jvmStartNanos());
+        Advice.Trial t = trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0);
+        Advice.Trial compared = new Advice.Trial(
+                t.label(),
+                t.mode(),
+                t.workers(),
+                t.threadsPerWorker(),
+                t.concurrency(),
+                false,
+                null,
+                t.completed(),
+                0,
+                t.failureKinds(),
+                null,
+                t.seconds(),
+                t.throughput(),
+                t.p50Nanos(),
+                t.p90Nanos(),
+                t.p99Nanos(),
+                t.maxNanos(),
+                t.taskNanos(),
+                t.overheadNanos(),
+                t.callerCpuUserNanos(),
+                t.callerCpuSystemNanos(),
+                t.workerCpuUserNanos(),
+                t.workerCpuSystemNanos(),
+                t.callerRssBytes(),
+                t.workerRssBytes(),
+                t.poolStartNanos(),
+                2403,
+                0,
+                List.of(),
+                t.throughputSamples(),
+                null);
+        List<Advice.Trial> trials =
+                List.of(trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0), compared);
+        Advice.Verdict v = Rules.decide(varying, trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.warnings()).anySatisfy(w -> assertThat(w).contains("results were not used to check thread"));
+        assertThat(v.reasons()).noneSatisfy(r -> assertThat(r.text()).contains("no sign of a data race"));
+        Advice.Verdict same = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(same.reasons())
+                .as("a task whose repeated call is equal: equal results are evidence")
+                .anySatisfy(r -> assertThat(r.text()).contains("matched threads(1) for all 2403 inputs compared"));
+    }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.jar.JarFile;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -269,13 +270,19 @@ public final class LabCommand implements Callable<Integer> {
         }
     }
 
-    /** Refuses {@code option} together with experiments, --quick, --compare or --self-check unless {@code alone}. */
+    /** Refuses {@code option} together with experiments, --quick, --compare or --self-check (the others) unless {@code alone}. */
     private void rejectWith(String option, boolean alone) {
         if (!alone) {
             throw new ParameterException(
                     spec.commandLine(),
-                    option + " cannot be combined with experiments, --quick, --compare or --self-check; give it"
-                            + " alone");
+                    option + " cannot be combined with "
+                            + String.join(
+                                            ", ",
+                                            Stream.of("experiments", "--quick", "--compare", "--self-check")
+                                                    .filter(o -> !o.equals(option))
+                                                    .toList())
+                                    .replaceFirst(", (?=[^,]*$)", " or ")
+                            + "; give it alone");
         }
     }
 

@@ -167,6 +167,17 @@ class LabCommandTest {
                 .contains("--list cannot be combined with experiments, --quick, --compare or --self-check");
     }
 
+    /** Was: "--self-check cannot be combined with experiments, --quick, --compare or --self-check", itself. */
+    @Test
+    void selfCheckWithQuickNamedItselfAmongWhatItCannotBeCombinedWith() {
+        Run r = run("--self-check", "--quick");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--self-check cannot be combined with experiments, --quick or --compare; give it alone")
+                .doesNotContain("or --self-check");
+        assertThat(r.out()).isEmpty();
+    }
+
     /** Was: {@code --self-check --jmh missing.jar} told the user to "name it with --jmh", which they had. */
     @Test
     void aMissingJmhJarWasToBeNamedWithJmh() {
