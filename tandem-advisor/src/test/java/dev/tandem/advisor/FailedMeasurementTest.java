@@ -92,39 +92,11 @@ class FailedMeasurementTest {
     @Test
     void aMapTrialThatStoppedAtAFailingInputIsAFailedMeasurementNotARate() {
         Advice.Trial oneByOne = trial("threads(2)", Mode.THREADS, 2, 1, false, 11_411, 4 * MS, 6_000, 0);
-        Advice.Trial t = trial("threads(2)+map", Mode.THREADS, 2, 1, true, 1_213, 4 * MS, 6_000, 0);
-        Advice.Trial cut = new Advice.Trial(
-                t.label(),
-                t.mode(),
-                t.workers(),
-                t.threadsPerWorker(),
-                t.concurrency(),
-                true,
-                null,
+        Advice.Trial cut = RulesTest.failing(
+                trial("threads(2)+map", Mode.THREADS, 2, 1, true, 1_213, 4 * MS, 6_000, 0),
                 1,
-                1,
-                Map.of("IllegalStateException", 1L),
-                "IllegalStateException: every second call",
-                t.seconds(),
-                t.throughput(),
-                t.p50Nanos(),
-                t.p90Nanos(),
-                t.p99Nanos(),
-                t.maxNanos(),
-                t.taskNanos(),
-                t.overheadNanos(),
-                t.callerCpuUserNanos(),
-                t.callerCpuSystemNanos(),
-                t.workerCpuUserNanos(),
-                t.workerCpuSystemNanos(),
-                t.callerRssBytes(),
-                t.workerRssBytes(),
-                t.poolStartNanos(),
-                0,
-                0,
-                List.of("map stops at the first failure"),
-                List.of(1_213.0),
-                null);
+                "IllegalStateException",
+                "IllegalStateException: every second call");
         assertThat(TrialFailures.failedMeasurement(cut))
                 .startsWith("map() failed, and it ends at the first failing input, so it gave no throughput")
                 .contains("1 IllegalStateException");

@@ -795,24 +795,7 @@ class RulesTest {
         // it always returned 7 and called System.exit on every 200th call: the probe ended before its repeated
         // call, and the warning said "a repeated call gave a different (or incomparable) result"
         Advice.Probe p = exitsOnThirdCall();
-        Advice.Probe ended = new Advice.Probe(
-                p.calls(),
-                p.failures(),
-                p.firstFailure(),
-                p.medianCallNanos(),
-                p.maxCallNanos(),
-                p.cpuShare(),
-                p.allocatedBytesPerCall(),
-                p.retainedBytesPerCall(),
-                false,
-                p.taskBytes(),
-                p.resultBytes(),
-                p.serializationError(),
-                p.jvmEnded(),
-                p.endedHow(),
-                p.exitCode(),
-                p.nativeLibraries(),
-                p.jvmStartNanos());
+        Advice.Probe ended = TruthfulWordsTest.varying(p);
         List<Advice.Trial> trials = List.of(
                 trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0),
                 trial("processes(2)", Mode.PROCESSES, 2, 1, false, 2.84, 9 * MS, 60_000, 58L << 20));

@@ -216,8 +216,23 @@ class TruthfulWordsTest {
      */
     @Test
     void aTaskWhoseRepeatedCallDiffersIsNotSaidToShowNoSignOfADataRace() {
-        Advice.Probe p = probe(0.99, 2 * MS, 0);
-        Advice.Probe varying = new Advice.Probe(
+        Advice.Probe varying = varying(probe(0.99, 2 * MS, 0));
+        Advice.Trial compared =
+                RulesTest.differing(trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0), 0);
+        List<Advice.Trial> trials =
+                List.of(trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0), compared);
+        Advice.Verdict v = Rules.decide(varying, trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.warnings()).anySatisfy(w -> assertThat(w).contains("results were not used to check thread"));
+        assertThat(v.reasons()).noneSatisfy(r -> assertThat(r.text()).contains("no sign of a data race"));
+        Advice.Verdict same = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(same.reasons())
+                .as("a task whose repeated call is equal: equal results are evidence")
+                .anySatisfy(r -> assertThat(r.text()).contains("matched threads(1) for all 400 inputs compared"));
+    }
+
+    /** {@return the probe {@code p}, whose repeated call gave a different result} */
+    static Advice.Probe varying(Advice.Probe p) {
+        return new Advice.Probe(
                 p.calls(),
                 p.failures(),
                 p.firstFailure(),
@@ -235,47 +250,5 @@ class TruthfulWordsTest {
                 p.exitCode(),
                 p.nativeLibraries(),
                 p.jvmStartNanos());
-        Advice.Trial t = trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0);
-        Advice.Trial compared = new Advice.Trial(
-                t.label(),
-                t.mode(),
-                t.workers(),
-                t.threadsPerWorker(),
-                t.concurrency(),
-                false,
-                null,
-                t.completed(),
-                0,
-                t.failureKinds(),
-                null,
-                t.seconds(),
-                t.throughput(),
-                t.p50Nanos(),
-                t.p90Nanos(),
-                t.p99Nanos(),
-                t.maxNanos(),
-                t.taskNanos(),
-                t.overheadNanos(),
-                t.callerCpuUserNanos(),
-                t.callerCpuSystemNanos(),
-                t.workerCpuUserNanos(),
-                t.workerCpuSystemNanos(),
-                t.callerRssBytes(),
-                t.workerRssBytes(),
-                t.poolStartNanos(),
-                2403,
-                0,
-                List.of(),
-                t.throughputSamples(),
-                null);
-        List<Advice.Trial> trials =
-                List.of(trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0), compared);
-        Advice.Verdict v = Rules.decide(varying, trials, Advice.Requirements.NONE, MACHINE);
-        assertThat(v.warnings()).anySatisfy(w -> assertThat(w).contains("results were not used to check thread"));
-        assertThat(v.reasons()).noneSatisfy(r -> assertThat(r.text()).contains("no sign of a data race"));
-        Advice.Verdict same = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
-        assertThat(same.reasons())
-                .as("a task whose repeated call is equal: equal results are evidence")
-                .anySatisfy(r -> assertThat(r.text()).contains("matched threads(1) for all 2403 inputs compared"));
     }
 }
