@@ -60,7 +60,7 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  tandem advise --classpath target/classes --task com.acme.Resize --time 20s",
-            "  tandem advise --classpath app.jar --task com.acme.Resize --isolate --max-latency 50ms",
+            "  tandem advise --classpath app.jar --task Fetch --isolate --max-latency 50ms",
             "  tandem advise --interactive [--report DIR]"
         })
 public final class AdviseCommand implements Callable<Integer> {
