@@ -89,7 +89,7 @@ public final class AdviseCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "10000",
             converter = InputsRange.class,
-            description = "Inputs a Workload makes, and the most tasks per trial, 1 to 1000000 (default:"
+            description = "Inputs a Workload makes, and the most tasks per trial, 1 to 1,000,000 (default:"
                     + " ${DEFAULT-VALUE}).")
     int inputs;
 

@@ -99,8 +99,8 @@ public final class Advisor {
         /** Validates; messages name the value and the fix. */
         public Options {
             if (inputs < 1 || inputs > MAX_INPUTS) {
-                throw new IllegalArgumentException(
-                        "inputs must be between 1 and " + MAX_INPUTS + ", was " + inputs + "; " + WHY_MAX_INPUTS);
+                throw new IllegalArgumentException("inputs must be between 1 and " + Units.whole(MAX_INPUTS) + ", was "
+                        + Units.whole(inputs) + "; " + WHY_MAX_INPUTS);
             }
             Objects.requireNonNull(time, "time");
             if (time.compareTo(MIN_TIME) < 0 || time.compareTo(Duration.ofHours(1)) > 0) {

@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -145,9 +146,9 @@ final class Conductor {
             trials.add(trial);
             budget.ran(phase, t0, slice, trialWhy(trial, slice));
         }
-        String endsEveryJvm = endsEveryJvm(subject.className(), probe, trials);
-        if (endsEveryJvm != null) {
-            throw new IllegalArgumentException(endsEveryJvm);
+        String unmeasured = noModelRan(subject.className(), probe, trials);
+        if (unmeasured != null) {
+            throw new IllegalArgumentException(unmeasured);
         }
         Trials.Duel duel = null;
         // the run's load so far: a run whose banner will call the machine busy trusts no close call
@@ -196,26 +197,49 @@ final class Conductor {
     }
 
     /**
-     * {@return why no model can be recommended for a task that ends its JVM on every call, in one line, or null if
-     * that is not so} The probe saw the task end its JVM before any call returned, so no thread model ran it
-     * (each would have run it in this JVM), and every isolated model that ran completed no task: each call took its
-     * worker JVM down. No model was measured, so there is nothing to recommend.
+     * {@return why no model can be recommended for a task that no model could run, in one line, or null if that is
+     * not so} The probe saw no call return: the task ended its JVM, or a call was still running at the probe's
+     * deadline and was killed. Then no thread model ran it (each would have run it in this JVM, where neither can be
+     * stopped), and every isolated model that ran completed no task: each call took its worker JVM down or hit the
+     * trial's task timeout; or none ran, when the probe's deadline took the budget on a busy machine. No model was measured, so there is nothing to recommend; a timeout drawn from nothing
+     * would fail every task (was: "Use processes(2)" with {@code taskTimeout(30000 ms)} for a task that never
+     * returns).
      */
-    static String endsEveryJvm(String className, Advice.Probe probe, List<Advice.Trial> trials) {
-        boolean ended = probe.jvmEnded() && probe.exitCode() >= 0 && probe.medianCallNanos() < 0;
+    static String noModelRan(String className, Advice.Probe probe, List<Advice.Trial> trials) {
+        boolean noneReturned = probe.jvmEnded() && probe.medianCallNanos() < 0;
         List<Advice.Trial> ran = trials.stream().filter(Advice.Trial::ran).toList();
-        if (!ended || ran.isEmpty() || ran.stream().anyMatch(Rules::measured)) {
+        if (!noneReturned || ran.stream().anyMatch(Rules::measured)) {
             return null;
         }
-        Map<String, Long> kinds = new TreeMap<>();
-        ran.forEach(t -> t.failureKinds().forEach((k, n) -> kinds.merge(k, n, Long::sum)));
-        List<String> counts = new ArrayList<>();
-        kinds.forEach((k, n) -> counts.add(n + " " + k));
-        return className + " ends its JVM on every call and no model could be measured, so there is no"
-                + " recommendation (in the probe: " + probe.endedHow() + "; then "
-                + String.join(", ", ran.stream().map(Advice.Trial::label).toList()) + " completed no task"
-                + (counts.isEmpty() ? "" : ": " + String.join(", ", counts)) + "): make the task return or throw"
-                + " instead of ending its JVM, then run the advisor again";
+        boolean exits = probe.exitCode() >= 0;
+        String then;
+        if (ran.isEmpty()) {
+            // a busy machine can spend the budget on the probe's deadline: nothing ran, and nothing returned
+            then = "no trial ran"
+                    + trials.stream()
+                            .map(Advice.Trial::skipped)
+                            .filter(Objects::nonNull)
+                            .findFirst()
+                            .map(why -> ": " + why)
+                            .orElse("");
+        } else {
+            Map<String, Long> kinds = new TreeMap<>();
+            ran.forEach(t -> t.failureKinds().forEach((k, n) -> kinds.merge(k, n, Long::sum)));
+            List<String> counts = new ArrayList<>();
+            kinds.forEach((k, n) -> counts.add(n + " " + k));
+            then = String.join(", ", ran.stream().map(Advice.Trial::label).toList()) + " completed no task"
+                    + (counts.isEmpty() ? "" : ": " + String.join(", ", counts));
+        }
+        String what = ran.isEmpty()
+                ? (exits ? " ended its JVM on its first call" : " did not return from its first call")
+                : (exits ? " ends its JVM on every call" : " never returned from a call");
+        return className + what + " and no model could be measured, so there is no recommendation (in the probe: "
+                + probe.endedHow() + "; then " + then + "): "
+                + (exits
+                        ? "make the task return or throw instead of ending its JVM"
+                        : "make the task return (the advisor measures tasks whose calls end within the probe's"
+                                + " deadline)")
+                + ", then run the advisor again";
     }
 
     /**

@@ -233,7 +233,7 @@ class AdviseCommandTest {
         Run r = run("", "--task", Workloads.Tiny.class.getName(), "--time", "10s", "--inputs", "2000000000");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err())
-                .contains("--inputs '2000000000': out of range; give a whole number from 1 to " + Advisor.MAX_INPUTS)
+                .contains("--inputs '2000000000': out of range; give a whole number from 1 to 1,000,000")
                 .doesNotContain("measuring");
     }
 

@@ -168,6 +168,25 @@ public final class Workloads {
         }
     }
 
+    /**
+     * Never returns for one input in fifty (the fourth call among them), as a call stuck on a lost lock does, and
+     * ignores interrupts; every other call spins a little and returns.
+     */
+    public static final class HangsSometimes implements Workload<Integer, Integer> {
+        /** Needed by the advisor. */
+        public HangsSometimes() {}
+
+        @Override
+        public List<Integer> inputs(int count) {
+            return range(count);
+        }
+
+        @Override
+        public TaskFunction<Integer, Integer> function() {
+            return i -> i % 50 == 3 ? new Hangs().call() : (int) CpuBound.spin(i) & 0xff;
+        }
+    }
+
     /** Spins forever and ignores interrupts: only killing its JVM stops it. */
     public static final class Hangs implements Task<Integer> {
         @Serial

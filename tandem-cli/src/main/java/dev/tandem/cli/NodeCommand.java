@@ -105,10 +105,15 @@ final class NodeCommand implements Callable<Integer> {
                     + " nodes on this machine.")
     Integer local;
 
-    /** {@code --port}: 1 to 65535. */
+    /** {@code --port}: 1 to 65535, written as ports are, without a thousands separator. */
     static final class PortRange extends WholeNumber<Integer> {
         PortRange() {
             super(Integer.class, 1, 65535, "");
+        }
+
+        @Override
+        protected String bound(long v) {
+            return Long.toString(v);
         }
     }
 

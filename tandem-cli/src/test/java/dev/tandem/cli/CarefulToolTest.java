@@ -130,7 +130,7 @@ class CarefulToolTest {
         assertThat(seen)
                 .contains("advise --inputs", "lab --seed", "node --port", "node --local", "node --max-processes");
         assertThat(run("advise", "--inputs", "99999999999999").err())
-                .contains("--inputs '99999999999999': out of range; give a whole number from 1 to 1000000");
+                .contains("--inputs '99999999999999': out of range; give a whole number from 1 to 1,000,000");
         assertThat(run("node", "--help").out().replaceAll("\\s+", " ")).contains("1 to 16");
     }
 

@@ -522,7 +522,7 @@ class TandemCliTest {
         assertThat(run("advise", "--task", "x.Y", "--inputs", "-5")
                         .isUsageError()
                         .err())
-                .contains("--inputs '-5': out of range; give a whole number from 1 to 1000000");
+                .contains("--inputs '-5': out of range; give a whole number from 1 to 1,000,000");
         assertThat(run("advise", "--task", "x.Y", "--max-latency", "0ms")
                         .isUsageError()
                         .err())

@@ -1,6 +1,7 @@
 package dev.tandem.measure;
 
 import java.math.BigInteger;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -45,16 +46,28 @@ public abstract class WholeNumber<T extends Number> implements ITypeConverter<T>
     }
 
     /**
-     * {@return the accepted range in words: "1 to 1000000", "at least 1" when there is no upper bound
-     * but the type's, or "any whole number from -9223372036854775808 to 9223372036854775807"}
+     * {@return the accepted range in words, each bound as {@link #bound(long)} writes it: "1 to 1,000,000",
+     * "at least 1" when there is no upper bound but the type's, or "any whole number from
+     * -9,223,372,036,854,775,808 to 9,223,372,036,854,775,807"}
      */
     public String range() {
         long typeMax = isInt ? Integer.MAX_VALUE : Long.MAX_VALUE;
         long typeMin = isInt ? Integer.MIN_VALUE : Long.MIN_VALUE;
         if (min == typeMin && max == typeMax) {
-            return "any whole number from " + min + " to " + max;
+            return "any whole number from " + bound(min) + " to " + bound(max);
         }
-        return max == typeMax ? "at least " + min : min + " to " + max;
+        return max == typeMax ? "at least " + bound(min) : bound(min) + " to " + bound(max);
+    }
+
+    /**
+     * {@return a bound of the range as a message writes it: a quantity with its thousands grouped, {@code 1,000,000}
+     * (was {@code 1000000}, beside the advisor's {@code 1,000,000} for the same limit)} A subclass whose values are
+     * names rather than quantities, such as a port, writes them as typed.
+     *
+     * @param v the bound
+     */
+    protected String bound(long v) {
+        return String.format(Locale.ROOT, "%,d", v);
     }
 
     @Override
