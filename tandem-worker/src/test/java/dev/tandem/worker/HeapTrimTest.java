@@ -142,4 +142,51 @@ class HeapTrimTest {
                 .as("trimmed after the grace period: the read one deleted, the unread one kept")
                 .hasSize(1);
     }
+
+    /**
+     * Was: a worker passed 16 MiB one task after another, in a heap of 31 MiB with 4 MiB live, collected after
+     * every task (free room 11 MiB below the task's 16), a full collection of 6 ms per round trip.
+     */
+    @Test
+    void aBusyWorkerCollectedAfterEveryLargeTaskInAHeapWithRoomForOne() {
+        long mib = 1 << 20;
+        long max = 6000 * mib;
+        assertThat(HeapTrim.collectsAfter(16 * mib, 11 * mib, 31 * mib, max))
+                .as("room for one task: grow instead")
+                .isFalse();
+        assertThat(HeapTrim.collectsAfter(16 * mib, 10 * mib, 48 * mib, max))
+                .as("the heap holds three such tasks and the next would grow it past four: collect")
+                .isTrue();
+        assertThat(HeapTrim.collectsAfter(16 * mib, 16 * mib, 64 * mib, max))
+                .as("the next task fits: no collection")
+                .isFalse();
+    }
+
+    /**
+     * Was: passed 16 MiB over the socket, a worker's heap grew to 1.5 GiB with one full collection in 40 tasks, its
+     * old generation expanding by a task at a time: the free room it went by counted the young generation's, where
+     * such arrays never go. The free room is now the old generation's ({@code HeapTrim.OldGeneration}).
+     */
+    @Test
+    void aHeapThatGrewPastItsHeadroomCollectsOnceItsOldGenerationIsFull() {
+        long mib = 1 << 20;
+        assertThat(HeapTrim.collectsAfter(16 * mib, 5 * mib, 1556 * mib, 6000 * mib))
+                .isTrue();
+        assertThat(HeapTrim.collectsAfter(16 * mib, 40 * mib, 77 * mib, 6000 * mib))
+                .as("a heap grown past its headroom by the last task, whose old generation has room for the next")
+                .isFalse();
+    }
+
+    @Test
+    void aHeapNearItsMaximumCollectsRatherThanGrow() {
+        long mib = 1 << 20;
+        assertThat(HeapTrim.collectsAfter(32 * mib, 10 * mib, 32 * mib, 64 * mib))
+                .as("growing by one more task would reach the maximum")
+                .isTrue();
+        assertThat(HeapTrim.collectsAfter(256 * mib, 10 * mib, 200 * mib, 200 * mib))
+                .as("a task larger than the heap's room: collect")
+                .isTrue();
+        assertThat(HeapTrim.collectsAfter(32 * mib, 10 * mib, 20 * mib, 256 * mib))
+                .isFalse();
+    }
 }
