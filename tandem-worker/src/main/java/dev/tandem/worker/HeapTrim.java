@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  * free room is smaller than that task's data and the heap already holds {@link #HEADROOM_TASKS} such
  * tasks, it runs a full collection at once (after the reply left, so that it overlaps with the
  * caller's work): the next such tasks then reuse memory already mapped instead of growing into new
- * memory. The heap grows to about {@link #HEADROOM_TASKS} tasks' data, so that the full collection,
+ * memory. The heap grows to about {@link #HEADROOM_TASKS} tasks' data (at most
+ * {@link #HEADROOM_BYTES}), so that the full collection,
  * whose cost is the live set's and not the garbage's, runs once every few large tasks, not after each;
  * and in a heap that size the young generation holds a task's arrays, which then die young. Measured
  * (40 pairs of 16 MiB argument and result round trips through {@code processes(1)}, {@code -Xlog:gc}
@@ -78,6 +79,13 @@ final class HeapTrim {
      * once every three such tasks. The heap it grows to is given back when the worker is idle.
      */
     static final int HEADROOM_TASKS = 4;
+    /**
+     * The most a busy worker's heap grows for that headroom: 128 MiB. Beyond it fresh memory, which this project's
+     * VM maps at about 150 MB/s, costs more than the collections it saves: a full collection costs about the same
+     * for any task size (6 ms here), a small part of a 64 MiB or 256 MiB task's copy; so tasks that large
+     * collect, as before, whenever the next would not fit.
+     */
+    static final long HEADROOM_BYTES = 128L << 20;
     /** A task that moved this much data or more is large: 4 MiB. */
     static final long LARGE_BYTES = 4L << 20;
     /** The free ratio an idle trim shrinks the heap to (the JVM's flag, in percent). */
@@ -200,8 +208,8 @@ final class HeapTrim {
     /**
      * {@return whether a busy worker collects after a task that moved {@code dataBytes}} When the next such task
      * would not fit in the old generation's free room and growing by one would take the heap to
-     * {@link #HEADROOM_TASKS} such tasks (or its maximum), or past: below that the next task grows the heap, once,
-     * into memory that later tasks reuse. A full
+     * {@link #HEADROOM_TASKS} such tasks (or {@link #HEADROOM_BYTES}, or its maximum), or past: below that the next
+     * task grows the heap, once, into memory that later tasks reuse. A full
      * collection costs about what marking the live objects costs, whatever the garbage (6 ms for a 4 MiB live
      * set here), so a heap with room for several large tasks collects once every few tasks; with room for one,
      * it collected after every task (a full collection per 16 MiB round trip, measured).
@@ -212,7 +220,8 @@ final class HeapTrim {
      * @param max the heap's maximum, bytes
      */
     static boolean collectsAfter(long dataBytes, long free, long total, long max) {
-        return free < dataBytes && total >= Math.min(max, HEADROOM_TASKS * dataBytes) - dataBytes;
+        long roomy = Math.min(Math.min(max, HEADROOM_BYTES), HEADROOM_TASKS * dataBytes);
+        return free < dataBytes && total >= roomy - dataBytes;
     }
 
     /** The last running task ended and none is queued: plan a trim if there is something to give back. */

@@ -189,4 +189,19 @@ class HeapTrimTest {
         assertThat(HeapTrim.collectsAfter(32 * mib, 10 * mib, 20 * mib, 256 * mib))
                 .isFalse();
     }
+
+    /** A 256 MiB task is not given room for four: 768 MiB of fresh memory would cost seconds to save milliseconds. */
+    @Test
+    void aVeryLargeTaskCollectsWheneverTheNextWouldNotFitAsBefore() {
+        long mib = 1 << 20;
+        assertThat(HeapTrim.collectsAfter(256 * mib, 100 * mib, 300 * mib, 6000 * mib))
+                .isTrue();
+        assertThat(HeapTrim.collectsAfter(256 * mib, 300 * mib, 600 * mib, 6000 * mib))
+                .isFalse();
+        assertThat(HeapTrim.collectsAfter(64 * mib, 10 * mib, 60 * mib, 6000 * mib))
+                .as("64 MiB: room for two within the 128 MiB of headroom")
+                .isFalse();
+        assertThat(HeapTrim.collectsAfter(64 * mib, 10 * mib, 70 * mib, 6000 * mib))
+                .isTrue();
+    }
 }
