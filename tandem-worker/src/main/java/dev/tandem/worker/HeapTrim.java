@@ -27,9 +27,9 @@ import java.util.function.LongSupplier;
  * <h2>What it does</h2>
  * <ul>
  * <li><b>While busy</b>: workers run with {@code -XX:MaxHeapFreeRatio=100}, so a collection never
- * shrinks the heap. After a task that moved at least {@link #LARGE_BYTES} of data, if the heap's
- * free room is smaller than that task's data and the heap already holds {@link #HEADROOM_TASKS} such
- * tasks, it runs a full collection at once (after the reply left, so that it overlaps with the
+ * shrinks the heap. After a task that moved at least {@link #LARGE_BYTES} of data, if the old
+ * generation's free room is smaller than that task's data and the heap already holds about
+ * {@link #HEADROOM_TASKS} such tasks, it runs a full collection at once (after the reply left, so that it overlaps with the
  * caller's work): the next such tasks then reuse memory already mapped instead of growing into new
  * memory. The heap grows to about {@link #HEADROOM_TASKS} tasks' data (at most
  * {@link #HEADROOM_BYTES}), so that the full collection,
@@ -46,8 +46,8 @@ import java.util.function.LongSupplier;
  * shared-memory segments of results that wait for reuse, and unmaps the caller's segments that
  * arguments came through.
  * </ul>
- * The management classes load at the first idle trim only, so a worker that only runs small tasks
- * never pays for them.
+ * The management classes load at the first large task or idle trim only, so a worker that only runs
+ * small tasks never pays for them.
  *
  * <h2>Idle means the caller has the result</h2>
  * A worker whose last result still waits in shared memory for the caller to copy it out is not idle:
