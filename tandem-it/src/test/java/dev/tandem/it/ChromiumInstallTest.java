@@ -140,7 +140,7 @@ class ChromiumInstallTest {
     }
 
     /**
-     * Modules build side by side (-T): the lab's and the advisor's steps may run the script at once.
+     * Modules built side by side (mvn -T): the lab's and the advisor's steps may run the script at once.
      * Here both get past the check for Chromium before either goes on (their {@code id} waits for the
      * other), and apt-get fails as dpkg's lock makes the real one fail while another runs (a folder
      * only one may create; each call holds it a second): both steps succeed, and one installs.
