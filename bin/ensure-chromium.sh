@@ -27,6 +27,15 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 
+# Modules built side by side (mvn -T): the lab's and the advisor's steps may both get here; one
+# installs, the other waits for it (apt-get would fail on dpkg's lock) and finds it there.
+if command -v flock >/dev/null 2>&1 && exec 9>>"${TMPDIR:-/tmp}/tandem-ensure-chromium-$(id -u).lock"; then
+  flock 9
+fi
+if [ -x "$chromium" ]; then
+  exit 0
+fi
+
 echo "ensure-chromium: installing Debian's chromium for the reports' render tests (apt-get, ${sudo:-as root})"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -15,9 +15,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -43,13 +45,26 @@ final class LocalNodes implements AutoCloseable {
         final int index;
         final int port;
         final Process process;
+        /** Counted down when the node is ready, or said its port was taken, or both its output streams ended. */
         final CountDownLatch ready = new CountDownLatch(1);
+        /** Counted down as each of its two output streams ends. */
+        private final CountDownLatch outputs = new CountDownLatch(2);
+        /** Where this child goes once, as {@link #ready} is counted down: its start waits on all at once. */
+        private final BlockingQueue<Child> settled;
+
         private final ArrayDeque<String> tail = new ArrayDeque<>();
+        private volatile boolean readySeen;
+        private volatile boolean portTaken;
 
         Child(int index, int port, Process process) {
+            this(index, port, process, new LinkedBlockingQueue<>());
+        }
+
+        Child(int index, int port, Process process, BlockingQueue<Child> settled) {
             this.index = index;
             this.port = port;
             this.process = process;
+            this.settled = settled;
         }
 
         synchronized void keep(String line) {
@@ -57,6 +72,42 @@ final class LocalNodes implements AutoCloseable {
             if (tail.size() > 40) {
                 tail.removeFirst();
             }
+        }
+
+        /** Reads one line of its output: it is ready, or it could not bind its port, or neither. */
+        void read(String line) {
+            if (line.startsWith(Node.READY)) {
+                readySeen = true;
+                settle();
+            } else if (LocalNodes.portTaken(line)) {
+                portTaken = true;
+                settle();
+            }
+        }
+
+        /** One of its output streams ended; once both did, it will never say it is ready. */
+        void outputEnded() {
+            outputs.countDown();
+            if (outputs.getCount() == 0) {
+                settle();
+            }
+        }
+
+        private synchronized void settle() {
+            if (ready.getCount() > 0) {
+                ready.countDown();
+                settled.add(this);
+            }
+        }
+
+        /** {@return whether the node said it is ready} */
+        boolean isReady() {
+            return readySeen;
+        }
+
+        /** {@return whether the node said it could not bind its port} */
+        boolean portTaken() {
+            return portTaken;
         }
 
         synchronized String tail() {
@@ -75,6 +126,9 @@ final class LocalNodes implements AutoCloseable {
     /** How long the node training the AOT cache may take to write it as it exits. */
     static final long TRAINING_EXIT_SECONDS = 60;
 
+    /** How many times {@link #start} picks new ports when a node finds its port taken. */
+    static final int PORT_ATTEMPTS = 5;
+
     private final List<Child> children;
     /** The nodes' AOT cache, or null if this class path can have none. */
     private final NodeAotCache aot;
@@ -87,7 +141,10 @@ final class LocalNodes implements AutoCloseable {
     }
 
     /**
-     * Starts {@code n} nodes and waits until every one is ready.
+     * Starts {@code n} nodes and waits until every one is ready. Their ports are free when picked, but a
+     * node binds its port a second or more later, and another program (another local cluster, an
+     * outgoing connection) may take it meanwhile: a node that finds its port taken exits, and then all
+     * the nodes start again on new ports, up to {@link #PORT_ATTEMPTS} times.
      *
      * @param aotCache whether the nodes use (and the first trains) their AOT cache, {@link NodeAotCache}
      * @throws IOException naming the node that did not start, with its output
@@ -95,13 +152,71 @@ final class LocalNodes implements AutoCloseable {
     static LocalNodes start(
             int n, String clusterName, String secret, long timeoutNanos, Path cacheDir, boolean aotCache)
             throws IOException {
-        List<Integer> ports = freePorts(n);
-        List<String> all = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-        List<Child> children = new ArrayList<>();
+        return start(n, clusterName, secret, timeoutNanos, cacheDir, aotCache, LocalNodes::freePorts);
+    }
+
+    /** Picks {@code n} ports for the nodes of one attempt. */
+    interface PortPicker {
+        List<Integer> pick(int n) throws IOException;
+    }
+
+    /** {@link #start(int, String, String, long, Path, boolean)} with the ports of each attempt from {@code ports}. */
+    static LocalNodes start(
+            int n,
+            String clusterName,
+            String secret,
+            long timeoutNanos,
+            Path cacheDir,
+            boolean aotCache,
+            PortPicker ports)
+            throws IOException {
         List<String> flags = new ArrayList<>(Node.JVM_FLAGS);
         flags.addAll(NODE_FLAGS);
         String classPath = System.getProperty("java.class.path");
-        NodeAotCache aot = aotCache ? NodeAotCache.of(List.of(classPath.split(File.pathSeparator)), flags) : null;
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (int attempt = 1; ; attempt++) {
+            // Asked again on each attempt: a failed attempt's training node publishes or drops its cache as it exits.
+            NodeAotCache aot = aotCache ? NodeAotCache.of(List.of(classPath.split(File.pathSeparator)), flags) : null;
+            try {
+                return start(
+                        ports.pick(n), clusterName, secret, timeoutNanos, deadline, cacheDir, flags, classPath, aot);
+            } catch (PortTakenException e) {
+                if (attempt >= PORT_ATTEMPTS) {
+                    throw new IOException(e.getMessage() + " (" + attempt + " attempts, each on new ports)", e);
+                }
+                System.err.println("[tandem] " + e.what + ": starting the local nodes again on new ports");
+            }
+        }
+    }
+
+    /** A node exited because its port was taken before it bound it: worth starting again on new ports. */
+    static final class PortTakenException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        /** Which node, in one line. */
+        final String what;
+
+        PortTakenException(String what, String message) {
+            super(message);
+            this.what = what;
+        }
+    }
+
+    private static LocalNodes start(
+            List<Integer> ports,
+            String clusterName,
+            String secret,
+            long timeoutNanos,
+            long deadline,
+            Path cacheDir,
+            List<String> flags,
+            String classPath,
+            NodeAotCache aot)
+            throws IOException {
+        int n = ports.size();
+        List<String> all = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        List<Child> children = new ArrayList<>();
+        BlockingQueue<Child> settled = new LinkedBlockingQueue<>();
         LocalNodes nodes = new LocalNodes(children, aot);
         try {
             for (int i = 0; i < n; i++) {
@@ -123,7 +238,7 @@ final class LocalNodes implements AutoCloseable {
                 ProcessBuilder pb = new ProcessBuilder(cmd);
                 pb.environment().put("HZ_PHONE_HOME_ENABLED", "false");
                 Process p = pb.start();
-                Child c = new Child(i + 1, ports.get(i), p);
+                Child c = new Child(i + 1, ports.get(i), p, settled);
                 children.add(c);
                 OutputStream in = p.getOutputStream();
                 in.write((secret + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -132,16 +247,26 @@ final class LocalNodes implements AutoCloseable {
                 pump(c, p.getInputStream(), () -> System.out, training);
                 pump(c, p.getErrorStream(), () -> System.err, training);
             }
-            long deadline = System.nanoTime() + timeoutNanos;
-            for (Child c : children) {
-                long left = deadline - System.nanoTime();
-                if (!c.ready.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-                    throw new IOException("local node " + c.index + " (pid " + c.process.pid() + ", port " + c.port
-                            + ") "
-                            + (c.process.isAlive()
-                                    ? "was not ready within " + timeoutNanos / 1_000_000 + " ms"
-                                    : "exited with code " + c.process.exitValue())
-                            + (c.tail().isEmpty() ? "" : "; its output:\n" + c.tail()));
+            // Each child settles once: ready, or failed (its port taken, or its output ended as it exited).
+            for (int readyCount = 0; readyCount < children.size(); ) {
+                Child c = settled.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (c == null) {
+                    c = children.stream().filter(k -> !k.isReady()).findFirst().orElseThrow();
+                    throw new IOException(failure(c, "was not ready within " + timeoutNanos / 1_000_000 + " ms"));
+                }
+                if (c.isReady()) {
+                    readyCount++;
+                } else if (c.portTaken()) {
+                    kill(c); // it may not exit by itself: its start failed before it watched its input
+                    String what = "local node " + c.index + " could not bind its port " + c.port;
+                    throw new PortTakenException(what, failure(c, "could not bind its port"));
+                } else {
+                    c.process.waitFor(10, TimeUnit.SECONDS); // its output ended: it exits
+                    throw new IOException(failure(
+                            c,
+                            c.process.isAlive()
+                                    ? "closed its output without being ready"
+                                    : "exited with code " + c.process.exitValue()));
                 }
             }
             return nodes;
@@ -155,6 +280,16 @@ final class LocalNodes implements AutoCloseable {
         }
     }
 
+    /** {@return whether a line of a node's output says it could not bind its port} */
+    static boolean portTaken(String line) {
+        return line.contains("java.net.BindException") || line.contains("is already in use and auto-increment");
+    }
+
+    private static String failure(Child c, String what) {
+        return "local node " + c.index + " (pid " + c.process.pid() + ", port " + c.port + ") " + what
+                + (c.tail().isEmpty() ? "" : "; its output:\n" + c.tail());
+    }
+
     /** Copies a node's output, prefixed; a training node's AOT chatter as it exits is dropped. */
     private static void pump(Child c, InputStream stream, Supplier<PrintStream> to, boolean training) {
         Thread t = new Thread(
@@ -162,17 +297,16 @@ final class LocalNodes implements AutoCloseable {
                     try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                         String line;
                         while ((line = r.readLine()) != null) {
-                            if (line.startsWith(Node.READY)) {
-                                c.ready.countDown();
+                            if (!training || !CacheFolder.isAotChatter(line)) {
+                                c.keep(line);
+                                to.get().println("[node " + c.index + "] " + line);
                             }
-                            if (training && CacheFolder.isAotChatter(line)) {
-                                continue;
-                            }
-                            c.keep(line);
-                            to.get().println("[node " + c.index + "] " + line);
+                            c.read(line); // after keep: a failure's message shows this line
                         }
                     } catch (IOException e) {
                         // the node ended
+                    } finally {
+                        c.outputEnded();
                     }
                 },
                 "tandem-node-" + c.index + "-output");
@@ -180,7 +314,7 @@ final class LocalNodes implements AutoCloseable {
         t.start();
     }
 
-    private static List<Integer> freePorts(int n) throws IOException {
+    static List<Integer> freePorts(int n) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {

@@ -2,15 +2,23 @@ package dev.tandem.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How a local cluster's nodes are stopped: promptly, the AOT cache's training node included. */
+/**
+ * How a local cluster's nodes are started (again on new ports when one was taken) and stopped:
+ * promptly, the AOT cache's training node included.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LocalNodesTest {
     /**
@@ -44,6 +52,41 @@ class LocalNodesTest {
             assertThat(training).doesNotExist();
         } finally {
             trainer.destroyForcibly();
+        }
+    }
+
+    /**
+     * What broke with two test JVMs: a node's port, free when picked, was taken (by another local
+     * cluster's node) before the node bound it a second later, and the whole start failed. Now the
+     * nodes start again on new ports. Here this test holds the port the first attempt gives node 2.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aNodeWhosePortWasTakenBeforeItBoundItMakesTheNodesStartAgainOnNewPorts(@TempDir Path cache) throws Exception {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String secret = HexFormat.of().formatHex(random);
+        String name = "tandem-test-" + HexFormat.of().formatHex(random, 0, 6);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<List<Integer>> picked = new ArrayList<>();
+            LocalNodes.PortPicker ports = n -> {
+                List<Integer> p = new ArrayList<>(LocalNodes.freePorts(n));
+                if (picked.isEmpty()) {
+                    p.set(n - 1, taken.getLocalPort());
+                }
+                picked.add(p);
+                return p;
+            };
+            try (LocalNodes nodes =
+                    LocalNodes.start(2, name, secret, TimeUnit.SECONDS.toNanos(150), cache, false, ports)) {
+                assertThat(picked).as("ports picked per attempt").hasSize(2);
+                assertThat(nodes.addresses())
+                        .hasSize(2)
+                        .containsExactlyElementsOf(picked.get(1).stream()
+                                .map(p -> "127.0.0.1:" + p)
+                                .toList());
+                assertThat(nodes.children()).allMatch(c -> c.process.isAlive());
+            }
         }
     }
 }

@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +68,13 @@ class ChromiumInstallTest {
     private ChildProcess.Result run() throws Exception {
         return ChildProcess.run(
                 tmp,
-                Map.of("PATH", bin + ":/usr/bin:/bin", "TANDEM_CHROMIUM", chromium.toString()),
+                Map.of(
+                        "PATH",
+                        bin + ":/usr/bin:/bin",
+                        "TANDEM_CHROMIUM",
+                        chromium.toString(),
+                        "TMPDIR",
+                        tmp.toString()),
                 60,
                 List.of("bash", SCRIPT.toString()));
     }
@@ -127,5 +137,40 @@ class ChromiumInstallTest {
                 .contains("apt-get could not install chromium")
                 .contains("Unable to locate package chromium")
                 .contains("sudo apt-get install chromium");
+    }
+
+    /**
+     * Modules built side by side (mvn -T): the lab's and the advisor's steps may run the script at once.
+     * Here both get past the check for Chromium before either goes on (their {@code id} waits for the
+     * other), and apt-get fails as dpkg's lock makes the real one fail while another runs (a folder
+     * only one may create; each call holds it a second): both steps succeed, and one installs.
+     */
+    @Test
+    void twoStepsAtOnceInstallOnceAndBothSucceed() throws Exception {
+        stub(
+                "id",
+                "case \"$1\" in -u) touch " + tmp.resolve("arrived-$$") + "; n=0; while [ \"$(ls " + tmp
+                        + " | grep -c '^arrived-')\" -lt 2 ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done;"
+                        + " echo 0;; -un) echo builder;; esac");
+        Path dpkgLock = tmp.resolve("dpkg-lock");
+        stub(
+                "apt-get",
+                "mkdir " + dpkgLock + " || { echo 'E: Could not get lock' >&2; exit 100; }\nsleep 1\n"
+                        + "case \"$*\" in *install*) mkdir -p " + chromium.getParent() + " && printf"
+                        + " '#!/bin/sh\\necho Chromium 1.0\\n' > " + chromium + " && chmod +x " + chromium + ";; esac\n"
+                        + "rmdir " + dpkgLock);
+        List<ChildProcess.Result> results;
+        try (ExecutorService two = Executors.newFixedThreadPool(2)) { // not the common pool: it may have one thread
+            Future<ChildProcess.Result> first = two.submit(this::run);
+            Future<ChildProcess.Result> second = two.submit(this::run);
+            results = List.of(first.get(90, TimeUnit.SECONDS), second.get(90, TimeUnit.SECONDS));
+        }
+        for (ChildProcess.Result r : results) {
+            assertThat(r.exitCode()).as(r.output()).isZero();
+        }
+        assertThat(Files.readAllLines(calls))
+                .as("apt-get calls")
+                .filteredOn(l -> l.startsWith("apt-get install"))
+                .hasSize(1);
     }
 }
