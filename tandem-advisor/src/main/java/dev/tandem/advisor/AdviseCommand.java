@@ -208,8 +208,9 @@ public final class AdviseCommand implements Callable<Integer> {
         }
         out.print(Terminal.render(advice));
         try {
+            dir = stillOurs(dir);
             Report.write(advice, dir);
-        } catch (UncheckedIOException e) {
+        } catch (UncheckedIOException | IllegalArgumentException e) {
             err.println("tandem advise: " + e.getMessage());
             return 1;
         }
@@ -259,6 +260,19 @@ public final class AdviseCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw bad("--report", dir, e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@return {@code checked}, or where the report goes instead if another command wrote its report there since it was
+     * checked; says so on stderr} See {@link Page#stillOurs}.
+     */
+    private Path stillOurs(Path checked) {
+        Path dir = Page.stillOurs(checked, Report.FORMAT_FAMILY, "tandem advise", Report.FILES);
+        if (!dir.equals(checked)) {
+            err.println("tandem advise: " + checked + " now holds a report the advisor did not write (written there"
+                    + " while it ran), so this report goes to " + dir);
+        }
+        return dir;
     }
 
     /** {@return a usage error of {@code option} and the value as typed: {@code --out 'x': why}} */
@@ -312,8 +326,9 @@ public final class AdviseCommand implements Callable<Integer> {
         out.print(b);
         if (dir != null) {
             try {
+                dir = stillOurs(dir);
                 Report.writeInterview(answers, measured, verdict, dir);
-            } catch (UncheckedIOException e) {
+            } catch (UncheckedIOException | IllegalArgumentException e) {
                 err.println("tandem advise: " + e.getMessage());
                 return 1;
             }

@@ -2,6 +2,7 @@ package dev.tandem.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.measure.Load;
+import dev.tandem.measure.Page;
 import dev.tandem.measure.Table;
 import dev.tandem.measure.TandemLog;
 import java.io.IOException;
@@ -105,7 +106,13 @@ final class Lab {
         if (options.compare() != null) {
             comparison = Comparison.compare(options.compare(), options, done.values());
         }
-        Path dir = new ReportWriter(options, started, seconds, load, List.copyOf(done.values()), comparison).write();
+        Path dir = Page.stillOurs(options.out(), Baseline.FORMAT_FAMILY, "tandem lab", ReportWriter.FILES);
+        if (!dir.equals(options.out())) {
+            err.println("tandem lab: " + options.out() + " now holds a report the lab did not write (written there"
+                    + " while the lab ran), so this report goes to " + dir);
+        }
+        dir = new ReportWriter(options.withOut(dir), started, seconds, load, List.copyOf(done.values()), comparison)
+                .write();
         printSummary(done.values(), seconds, load);
         if (comparison != null) {
             Comparison.print(out, comparison);

@@ -22,4 +22,9 @@ record LabOptions(List<String> experiments, boolean quick, long seed, Path out, 
     int repeats() {
         return quick ? 5 : 9;
     }
+
+    /** {@return these options writing the report to {@code dir}} */
+    LabOptions withOut(Path dir) {
+        return new LabOptions(experiments, quick, seed, dir, compare, progress);
+    }
 }

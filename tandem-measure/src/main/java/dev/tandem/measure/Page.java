@@ -231,6 +231,36 @@ public final class Page {
         return dir;
     }
 
+    /**
+     * {@return where to write the report at the end of a run: {@code dir} if it is still free or this command's own,
+     * else the first of {@code dir-1}, {@code dir-2}, ... that does not exist yet} {@link #prepareDirectory(Path, String, String,
+     * List)} checked {@code dir} before the run; another command may have written its report there since (was: an
+     * advisor's report written into the lab's output directory while the lab ran was overwritten when the lab
+     * finished). Neither report is lost: the caller says where this one went.
+     *
+     * @param dir the directory checked before the run
+     * @param format as for {@link #prepareDirectory(Path, String, String, List)}
+     * @param command as for {@link #prepareDirectory(Path, String, String, List)}
+     * @param files as for {@link #prepareDirectory(Path, String, String, List)}
+     * @throws IllegalArgumentException if no such directory can be made or written (its message as there)
+     */
+    public static Path stillOurs(Path dir, String format, String command, List<String> files) {
+        try {
+            return prepareDirectory(dir, format, command, files);
+        } catch (IllegalArgumentException taken) {
+            Path parent = dir.toAbsolutePath().getParent();
+            String name =
+                    dir.getFileName() == null ? "report" : dir.getFileName().toString();
+            for (int i = 1; i < 1000; i++) {
+                Path other = parent.resolve(name + "-" + i);
+                if (!Files.exists(other, LinkOption.NOFOLLOW_LINKS)) {
+                    return prepareDirectory(other, format, command, files);
+                }
+            }
+            throw taken;
+        }
+    }
+
     /** {@return the "format" or "schema" field of a results file, or null if there is none or it is no such file} */
     private static String formatOf(Path results) {
         if (!Files.isRegularFile(results)) {

@@ -125,4 +125,34 @@ class PageTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot create or write this directory");
     }
+
+    /**
+     * Was: {@code tandem advise --report DIR} run while {@code tandem lab --out DIR} measured wrote its report into the
+     * empty DIR, and the lab overwrote it when it finished: the directory was checked only before the run.
+     */
+    @Test
+    void aReportWrittenIntoTheDirectoryDuringARunWasOverwrittenAtItsEnd(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("out");
+        List<String> files = List.of("index.html", "results.json");
+        assertThat(Page.prepareDirectory(dir, "tandem-lab-results/", "tandem lab", files))
+                .isEqualTo(dir);
+        assertThat(Page.stillOurs(dir, "tandem-lab-results/", "tandem lab", files))
+                .as("still empty: the same directory")
+                .isEqualTo(dir);
+        Files.createDirectories(dir); // the other command's run made it
+        Files.writeString(dir.resolve("results.json"), "{\"format\": \"tandem-advise/3\"}");
+        Files.writeString(dir.resolve("index.html"), "the advisor's");
+        Path other = Page.stillOurs(dir, "tandem-lab-results/", "tandem lab", files);
+        assertThat(other).as("proved writable, made when written").isEqualTo(tmp.resolve("out-1"));
+        assertThat(dir.resolve("index.html")).hasContent("the advisor's");
+        Files.createDirectories(tmp.resolve("out-2"));
+        Files.createDirectories(tmp.resolve("out-1"));
+        assertThat(Page.stillOurs(dir, "tandem-lab-results/", "tandem lab", files))
+                .as("the first that does not exist yet")
+                .isEqualTo(tmp.resolve("out-3"));
+        Files.writeString(dir.resolve("results.json"), "{\"schema\": \"tandem-lab-results/2\"}");
+        assertThat(Page.stillOurs(dir, "tandem-lab-results/", "tandem lab", files))
+                .as("this command's own report is rewritten")
+                .isEqualTo(dir);
+    }
 }
