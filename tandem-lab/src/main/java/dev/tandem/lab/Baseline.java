@@ -82,6 +82,12 @@ record Baseline(Path path, JsonNode results) {
             throw new IllegalArgumentException(what + ": not JSON (" + Json.problem(e) + ")" + give, e);
         }
         String format = root.isObject() ? root.path("schema").asText("") : "";
+        String other = root.isObject() ? root.path("format").asText("") : "";
+        if (format.isEmpty() && other.startsWith("tandem-advise/")) {
+            // was: 'its "schema" is missing' for the advisor's results, which name their format in "format"
+            throw new IllegalArgumentException(what + ": the results of tandem advise (\"format\": \"" + other
+                    + "\"), not of the lab; give a results.json of tandem lab");
+        }
         if (!format.equals(FORMAT)) {
             throw new IllegalArgumentException(what + ": not a results file of this lab (its \"schema\" is "
                     + (format.isEmpty() ? "missing" : "\"" + format + "\"") + ", expected schema version \""

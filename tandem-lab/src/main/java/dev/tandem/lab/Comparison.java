@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.measure.Json;
 import dev.tandem.measure.Stats;
-import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -252,10 +251,12 @@ final class Comparison {
         StringBuilder b = new StringBuilder();
         if (compared > 0 && judged == 0) {
             // "0 of N changed" would read as "no change": nothing could be judged, so say that and why
-            b.append(String.format(
-                    "none of the %d like-for-like %s could be judged (%s), so this comparison shows no change and "
-                            + "rules none out",
-                    compared, compared == 1 ? "metric" : "metrics", String.join(", ", unjudged)));
+            b.append(
+                            compared == 1
+                                    ? "the one like-for-like metric could not be judged ("
+                                    : "none of the " + compared + " like-for-like metrics could be judged (")
+                    .append(String.join(", ", unjudged))
+                    .append("), so this comparison shows no change and rules none out");
         } else {
             b.append(String.format(
                     "%d of %d like-for-like metrics changed beyond the spread of both runs", significant, judged));
@@ -286,9 +287,7 @@ final class Comparison {
         var rows = new ArrayList<JsonNode>();
         comparison.path("rows").forEach(rows::add);
         rows.sort((a, b) -> Double.compare(change(b), change(a)));
-        if (rows.stream().noneMatch(r -> r.path("significant").asBoolean())) {
-            out.println("  " + Table.NONE);
-        }
+        // no significant change: the summary line below says so and why (was: a bare "None." above it)
         for (JsonNode r : rows) {
             if (!r.path("significant").asBoolean()) {
                 continue;

@@ -135,6 +135,17 @@ class ComparisonTest {
                 .hasMessageContaining("expected schema version \"tandem-lab-results/2\"");
     }
 
+    /** Was: 'its "schema" is missing' for the advisor's results.json, which names its format in "format". */
+    @Test
+    void theAdvisorsResultsWereSaidToMissASchema(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("results.json");
+        Files.writeString(file, "{\"format\": \"tandem-advise/3\", \"task\": \"ext.Cpu\"}");
+        assertThatThrownBy(() -> Baseline.read(file))
+                .hasMessage(
+                        "--compare " + file + ": the results of tandem advise (\"format\": \"tandem-advise/3\"), not"
+                                + " of the lab; give a results.json of tandem lab");
+    }
+
     @Test
     void metricsThatAreNotMetricsAreRefusedWithTheFirstSchemaViolation(@TempDir Path dir) throws Exception {
         ObjectNode bogus = valid(dir);
@@ -184,7 +195,11 @@ class ComparisonTest {
         Comparison.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), c);
         String printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("), experiment scaling:");
-        // nothing changed: "None." where the list of changes would be, not nothing at all
-        assertThat(printed.lines().toList().get(1)).isEqualTo("  None.");
+        // nothing changed: the summary line says so right under the heading (was: a bare "None." above it, which read
+        // as if nothing had been compared)
+        assertThat(printed.lines().toList().get(1))
+                .startsWith("  0 of ")
+                .contains("like-for-like metrics changed beyond the spread of both runs");
+        assertThat(printed).doesNotContain("None.");
     }
 }

@@ -138,6 +138,15 @@ class DerivedMetricComparisonTest {
                 .doesNotContain("0 of");
     }
 
+    /** Was: "none of the 1 like-for-like metric could be judged". */
+    @Test
+    void oneMetricThatCouldNotBeJudgedWasCalledNoneOfTheOne() throws Exception {
+        JsonNode c = Json.MAPPER.readTree("{\"compared\": 1, \"rows\": [{\"busy\": true}]}");
+        assertThat(Comparison.summary(c))
+                .startsWith("the one like-for-like metric could not be judged (1 measured on a busy machine")
+                .doesNotContain("none of the 1");
+    }
+
     @Test
     void aCpuSpeedUpAboveTheCoresIsAnArtefactNeverQuotedNorComparedAsAChange(@TempDir Path dir) throws Exception {
         // the quick run's "hybrid CPU x2 2.84x" on 2 cores: the one-worker baseline batch was inflated
