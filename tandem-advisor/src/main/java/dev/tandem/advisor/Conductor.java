@@ -1,6 +1,7 @@
 package dev.tandem.advisor;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.tandem.Mode;
 import dev.tandem.measure.Load;
 import dev.tandem.measure.Pace;
 import dev.tandem.measure.TandemLog;
@@ -15,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Orchestrates one run: probe the task in a child JVM, instantiate it here, plan the trials, split
@@ -107,7 +109,7 @@ final class Conductor {
         }
         Subject.Instance inst = subject.instantiate(options.inputs());
         List<Trials.Plan> plans =
-                Trials.plan(probe, machine.cores(), inst.inputs().size());
+                ordered(Trials.plan(probe, machine.cores(), inst.inputs().size()), options);
         int inProcess = (int) plans.stream().filter(p -> !p.mode().isolated()).count();
         Trials runner = new Trials(subject, inst, probe, options, inProcess, orphans);
         long duelReserve = (long) (total * DUEL_SHARE);
@@ -264,6 +266,23 @@ final class Conductor {
         }
         return "starting the probe JVM took " + Units.nanos(probe.jvmStartNanos()) + ", and the heap was measured"
                 + " after full collections" + paced;
+    }
+
+    /**
+     * {@return the plans in the order they run: when {@code --isolate} or {@code --heap-per-task} rules out the
+     * models in the caller's JVM, threads(1) (the reference) first, then the models in worker JVMs, then the other
+     * models in the caller's JVM, so that a short budget goes to models that may be recommended}
+     */
+    static List<Trials.Plan> ordered(List<Trials.Plan> plans, Advisor.Options options) {
+        if (!options.isolate() && options.heapPerTaskBytes() <= 0) {
+            return plans;
+        }
+        List<Trials.Plan> out = new ArrayList<>();
+        Predicate<Trials.Plan> reference = p -> p.mode() == Mode.THREADS && p.workers() == 1 && !p.batched();
+        plans.stream().filter(reference).forEach(out::add);
+        plans.stream().filter(p -> p.mode().isolated()).forEach(out::add);
+        plans.stream().filter(p -> !p.mode().isolated() && !reference.test(p)).forEach(out::add);
+        return List.copyOf(out);
     }
 
     /** {@return why a trial took longer than its slice: the pool's start, waiting for its last tasks, its stop} */

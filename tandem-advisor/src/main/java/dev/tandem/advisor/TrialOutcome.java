@@ -126,6 +126,22 @@ final class TrialOutcome {
         }
     }
 
+    /**
+     * Makes the warm-up's failures this trial's outcome: its callers did not end by its deadline and grace
+     * ({@code within}), so the pool was stopped and no measured phase ran. Its completed calls are no rate.
+     */
+    void warmUpStopped(TrialOutcome warm, String within) {
+        failed += warm.failed;
+        warm.kinds.forEach((k, v) -> kinds.merge(k, v, Long::sum));
+        if (firstFailure == null) {
+            firstFailure = warm.firstFailure;
+        }
+        seconds = warm.seconds;
+        long completed = warm.latency.length + warm.okExtra;
+        notes.add("the warm-up's calls did not end within " + within + ", so the pool was stopped and the trial was"
+                + " not measured" + (completed > 0 ? " (" + completed + " calls of the warm-up had completed)" : ""));
+    }
+
     void sampled(UsageSampler s) {
         s.close();
         callerUser = s.callerUser();

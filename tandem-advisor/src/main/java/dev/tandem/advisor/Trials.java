@@ -2,8 +2,6 @@ package dev.tandem.advisor;
 
 import dev.tandem.Mode;
 import dev.tandem.Tandem;
-import dev.tandem.TaskExecutionException;
-import dev.tandem.TaskFunction;
 import dev.tandem.TaskPool;
 import dev.tandem.measure.Load;
 import dev.tandem.measure.Pace;
@@ -227,8 +225,20 @@ final class Trials {
                         + Units.bytes(probe.retainedBytesPerCall()) + " per call, which piles up in this JVM");
             }
             long measureStart;
+            TrialOutcome warm = new TrialOutcome(plan);
             if (plan.batched()) {
-                mapPhase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, null);
+                mapPhase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, warm);
+            } else {
+                phase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, warm, false);
+            }
+            if (pool.isShutdown()) {
+                // the warm-up's callers did not end by its deadline and grace, so the pool was stopped: a measured
+                // phase on it would only be refused, and those refusals are the advisor's, not the task's
+                out.warmUpStopped(warm, Units.nanos(warmup + graceNanos));
+                out.load = meter.stop();
+                return out.toTrial(probe.medianCallNanos());
+            }
+            if (plan.batched()) {
                 measureStart = System.nanoTime();
                 out.measureStart = measureStart;
                 try (UsageSampler sampler = new UsageSampler(pool::workerPids)) {
@@ -236,7 +246,7 @@ final class Trials {
                     // call takes at most a fifth of the inputs, since map may read its inputs ahead of the window's end
                     long span = left - warmup;
                     int perWindow = Math.max(1, n / TrialOutcome.WINDOWS);
-                    for (int w = 0; w < TrialOutcome.WINDOWS && out.failed == 0; w++) {
+                    for (int w = 0; w < TrialOutcome.WINDOWS && out.failed == 0 && !pool.isShutdown(); w++) {
                         TrialOutcome window = new TrialOutcome(plan);
                         long until = measureStart + span * (w + 1) / TrialOutcome.WINDOWS;
                         mapPhase(pool, plan, perWindow, until, window);
@@ -245,7 +255,6 @@ final class Trials {
                     out.sampled(sampler);
                 }
             } else {
-                phase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, null, false);
                 measureStart = System.nanoTime();
                 out.measureStart = measureStart;
                 try (UsageSampler sampler = new UsageSampler(pool::workerPids)) {
@@ -371,6 +380,17 @@ final class Trials {
                         mapPhase(pools.get(i), plan, n, start + round, out);
                     } else {
                         phase(pools.get(i), plan, n, start + round, out, false);
+                    }
+                    if (pools.get(i).isShutdown()) {
+                        // its calls did not end within the round and its wait, so its pool was stopped: the
+                        // rounds after it would only be refused
+                        duelFailure = plan.label() + "'s calls did not end within " + Units.nanos(round + graceNanos)
+                                + " in " + (r < 0 ? "the warm-up round" : "round " + (r + 1))
+                                + ", so its pool was stopped"
+                                + (out.firstFailure == null
+                                        ? ""
+                                        : " (" + Units.abbreviate(out.firstFailure, 120) + ")");
+                        return null;
                     }
                     if (r >= 0) { // round -1 warms both up
                         long completed = out.latency.length + out.okExtra;
@@ -528,8 +548,10 @@ final class Trials {
             try {
                 f = pool.submit(call);
             } catch (RejectedExecutionException e) {
-                r.fail(e);
-                return;
+                if (!pool.isShutdown()) {
+                    r.fail(e); // refused by a pool the advisor did not stop
+                }
+                return; // else the advisor stopped the pool at the phase's deadline: no call of the task's
             }
             try {
                 Calls.Sample s = f.get(Math.max(1, deadline + graceNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -548,10 +570,12 @@ final class Trials {
                 f.cancel(true);
                 r.fail(new TimeoutException("no result by the end of the trial"));
                 return;
-            } catch (CancellationException e) {
-                return;
-            } catch (InterruptedException e) {
+            } catch (CancellationException | InterruptedException e) {
                 f.cancel(true);
+                if (pool.isShutdown()) {
+                    // the advisor stopped the pool past the phase's deadline and grace while this call ran
+                    r.fail(new TimeoutException("no result by the end of the trial"));
+                }
                 return;
             } catch (RuntimeException e) {
                 r.fail(e);
@@ -559,34 +583,15 @@ final class Trials {
         }
     }
 
-    // ---- map phase ---------------------------------------------------------------------------
-
     private void mapPhase(TaskPool pool, Plan plan, int n, long deadline, TrialOutcome out) {
-        List<Object> inputs = inst.inputs();
-        Iterable<Object> lazy = () -> new TimedInputs(inputs, n, deadline, System::nanoTime);
-        TaskFunction<Object, Object> fn = plan.mode().isolated() ? new Calls.Encoded(inst.fn()) : inst.fn();
-        TrialOutcome.Recorder r = new TrialOutcome.Recorder();
-        long[] done = new long[1];
-        long start = System.nanoTime();
-        Thread runner = Thread.ofVirtual().name("tandem-advise-map").start(() -> {
-            try {
-                List<Object> results = pool.map(fn, lazy);
-                r.okCount(results.size());
-            } catch (TaskExecutionException e) {
-                r.okCount(e.inputIndex());
-                r.fail(e.getCause());
-            } catch (RuntimeException e) {
-                r.fail(e);
-            }
-            done[0] = System.nanoTime();
-        });
-        Callers.joinAll(List.of(runner), deadline + graceNanos, pool, pace.limit(Pace.Limit.POOL_TERMINATION));
-        if (out != null) {
-            out.merge(r);
-            out.seconds = Math.max(1, (done[0] == 0 ? System.nanoTime() : done[0]) - start) / 1e9;
-            if (out.failed > 0) {
-                out.notes.add("map stops at the first failure");
-            }
-        }
+        Callers.map(
+                pool,
+                plan.mode().isolated(),
+                inst,
+                n,
+                deadline,
+                deadline + graceNanos,
+                pace.limit(Pace.Limit.POOL_TERMINATION),
+                out);
     }
 }

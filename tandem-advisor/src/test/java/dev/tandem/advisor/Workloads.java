@@ -207,6 +207,26 @@ public final class Workloads {
         }
     }
 
+    /** Spins for 4 s and ignores interrupts: a call that outlives a short phase and its grace, then ends. */
+    public static final class SpinsFourSeconds implements Task<Integer> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** Needed by the advisor. */
+        public SpinsFourSeconds() {}
+
+        @Override
+        public Integer call() {
+            long end = System.nanoTime() + 4_000_000_000L;
+            long x = 0;
+            while (System.nanoTime() < end) {
+                x = (x + 1) & 0xffff;
+                Thread.onSpinWait();
+            }
+            return (int) x;
+        }
+    }
+
     /** Far shorter than any hand-off. */
     public static final class Tiny implements Workload<Integer, Integer> {
         /** Needed by the advisor. */
