@@ -203,8 +203,15 @@ final class Report {
             page.list(a.time().subList(1, a.time().size()), "notes");
         }
         verdictHtml(page, a.verdict());
-        List<Advice.Trial> ran =
-                a.trials().stream().filter(t -> t.ran() && t.completed() > 0).toList();
+        // a failed measurement is no figure in any chart, as in the table (was: a bar of 830/s for
+        // "threads(2)+map failed ... gave no throughput", its 3 tasks before the first failure)
+        List<Advice.Trial> ran = a.trials().stream()
+                .filter(t -> t.ran() && t.completed() > 0 && TrialFailures.failedMeasurement(t) == null)
+                .toList();
+        List<String> leftOut = a.trials().stream()
+                .filter(t -> t.ran() && TrialFailures.failedMeasurement(t) != null)
+                .map(Advice.Trial::label)
+                .toList();
         page.heading(2, "trials", "Trials").table(Terminal.trials(a));
         List<String> skipped = new ArrayList<>();
         Terminal.notRanked(a).forEach(x -> skipped.add(Terminal.capitalised(x)));
@@ -217,6 +224,11 @@ final class Report {
                 "caption");
         if (!ran.isEmpty()) {
             charts(page, a, ran);
+        }
+        if (!leftOut.isEmpty()) {
+            page.paragraph(
+                    "Left out of the charts, failed: " + String.join(", ", leftOut) + " (they gave no figure).",
+                    "caption");
         }
         page.heading(2, "models", "Every model: workers, tasks/s, spread, status")
                 .table(sideBySide(a));

@@ -54,7 +54,16 @@ final class Terminal {
                                         : "; native: " + String.join(", ", p.nativeLibraries())),
                         ""))
                 .append("\n\n");
-        b.append(trials(a).text());
+        if (a.trials().stream().anyMatch(Advice.Trial::ran)) {
+            b.append(trials(a).text());
+        } else {
+            // was a bare "None." where the table stands, saying nothing of what happened
+            b.append(wrap(
+                            "No model was measured: no trial ran"
+                                    + (a.trials().isEmpty() ? "." : "; each is listed below."),
+                            ""))
+                    .append('\n');
+        }
         for (String line : notRanked(a)) {
             b.append(wrap(line, "  ")).append('\n');
         }
