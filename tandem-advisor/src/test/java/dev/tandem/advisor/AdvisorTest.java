@@ -40,6 +40,33 @@ class AdvisorTest {
         return advice;
     }
 
+    /**
+     * {@return the one line with which {@code tandem advise} refused {@code task} (8 s, 500 inputs, a report asked
+     * for in {@code dir})} Asserts exit code 2, that line alone on stderr besides the "measuring" one, no verdict
+     * and no report written.
+     */
+    private static String refusedInOneLine(Class<?> task, Path dir) {
+        AdviseCommandTest.Run r = AdviseCommandTest.run(
+                "",
+                "--task",
+                task.getName(),
+                "--time",
+                "8s",
+                "--inputs",
+                "500",
+                "--report",
+                dir.resolve("report").toString());
+        assertThat(r.exit()).as("%s%n%s", r.out(), r.err()).isEqualTo(2);
+        List<String> errors = r.err()
+                .lines()
+                .filter(l -> l.startsWith("tandem advise: ") && !l.startsWith("tandem advise: measuring "))
+                .toList();
+        assertThat(errors).hasSize(1);
+        assertThat(r.out()).doesNotContain("VERDICT").doesNotContain("Use ");
+        assertThat(dir.resolve("report").resolve("results.json")).doesNotExist();
+        return errors.getFirst();
+    }
+
     private static Advice.Trial trial(Advice advice, Predicate<Advice.Trial> which) {
         return advice.trials().stream()
                 .filter(t -> t.ran() && which.test(t))
@@ -130,30 +157,12 @@ class AdvisorTest {
      */
     @Test
     void aTaskThatEndsItsJvmOnEveryCallGetsNoRecommendation(@TempDir Path dir) {
-        AdviseCommandTest.Run r = AdviseCommandTest.run(
-                "",
-                "--task",
-                Workloads.ExitsEveryCall.class.getName(),
-                "--time",
-                "8s",
-                "--inputs",
-                "500",
-                "--report",
-                dir.resolve("report").toString());
-        assertThat(r.exit()).isEqualTo(2);
-        List<String> errors = r.err()
-                .lines()
-                .filter(l -> l.startsWith("tandem advise: ") && !l.startsWith("tandem advise: measuring "))
-                .toList();
-        assertThat(errors)
-                .singleElement()
+        assertThat(refusedInOneLine(Workloads.ExitsEveryCall.class, dir))
                 .asString()
                 .contains("ends its JVM on every call and no model could be measured, so there is no recommendation")
                 .contains("System.exit(7) during call #1")
                 .containsPattern(
                         "; then processes\\(1\\)[^;]* completed no task: [^;]*WorkerLostException\\): make the task");
-        assertThat(r.out()).doesNotContain("VERDICT").doesNotContain("Use ");
-        assertThat(dir.resolve("report").resolve("results.json")).doesNotExist();
         // we are still here: no thread model ran the task in this JVM
     }
 
@@ -237,24 +246,9 @@ class AdvisorTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES) // the bounds stretch with a busy machine's pace; never for ever
     void aTaskThatNeverReturnsGetsNoRecommendation(@TempDir Path dir) {
         long t0 = System.nanoTime();
-        AdviseCommandTest.Run r = AdviseCommandTest.run(
-                "",
-                "--task",
-                Workloads.Hangs.class.getName(),
-                "--time",
-                "8s",
-                "--inputs",
-                "500",
-                "--report",
-                dir.resolve("report").toString());
+        String line = refusedInOneLine(Workloads.Hangs.class, dir);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
-        assertThat(r.exit()).as("%s%n%s", r.out(), r.err()).isEqualTo(2);
-        List<String> errors = r.err()
-                .lines()
-                .filter(l -> l.startsWith("tandem advise: ") && !l.startsWith("tandem advise: measuring "))
-                .toList();
-        assertThat(errors)
-                .singleElement()
+        assertThat(line)
                 .asString()
                 // "never returned from a call ... then processes(1) ... completed no task", or on a busy machine whose
                 // probe deadline took the budget "did not return from its first call ... then no trial ran": both
@@ -262,8 +256,6 @@ class AdvisorTest {
                 .contains(" no model could be measured, so there is no recommendation")
                 .contains("still running when the probe's")
                 .contains("): make the task return (");
-        assertThat(r.out()).doesNotContain("VERDICT").doesNotContain("Use ");
-        assertThat(dir.resolve("report").resolve("results.json")).doesNotExist();
         // generous: the regression was 163 s for a 10 s budget
         assertThat(seconds).isLessThan(150);
     }

@@ -1,6 +1,5 @@
 package dev.tandem.advisor;
 
-import static dev.tandem.advisor.RulesTest.MACHINE;
 import static dev.tandem.advisor.RulesTest.probe;
 import static dev.tandem.advisor.RulesTest.trial;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,20 +27,7 @@ class FailedTrialChartTest {
         assertThat(TrialFailures.failedMeasurement(cut)).isNotNull();
         List<Advice.Trial> trials = List.of(oneByOne, cut);
         Advice.Probe p = probe(0.99, 2 * MS, 0);
-        Advice.Verdict v = Rules.decide(p, trials, Advice.Requirements.NONE, MACHINE);
-        Advice a = new Advice(
-                "ext.Throws",
-                MACHINE,
-                Advice.Requirements.NONE,
-                10_000 * MS,
-                p,
-                trials,
-                null,
-                v,
-                9_000 * MS,
-                List.of(),
-                List.of());
-        String html = Report.html(a);
+        String html = Report.html(NoTrialTableTest.decided("ext.Throws", p, trials));
         int chart = html.indexOf("Throughput (tasks/s)");
         assertThat(chart)
                 .as("the chart is drawn for the model that was measured")

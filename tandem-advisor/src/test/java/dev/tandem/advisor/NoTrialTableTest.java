@@ -18,9 +18,15 @@ class NoTrialTableTest {
         List<Advice.Trial> trials =
                 List.of(HonestVerdictTest.skipped(Mode.PROCESSES, 1, 1), HonestVerdictTest.skipped(Mode.HYBRID, 1, 2));
         Advice.Probe p = probe(0.99, 2 * MS, 0);
+        String text = Terminal.render(decided("ext.Slow", p, trials));
+        assertThat(text).doesNotContain("None.").contains("No model was measured: no trial ran");
+    }
+
+    /** {@return the advice the rules give for {@code trials} of {@code task}, as a run without a duel would} */
+    static Advice decided(String task, Advice.Probe p, List<Advice.Trial> trials) {
         Advice.Verdict v = Rules.decide(p, trials, Advice.Requirements.NONE, MACHINE);
-        Advice a = new Advice(
-                "ext.Slow",
+        return new Advice(
+                task,
                 MACHINE,
                 Advice.Requirements.NONE,
                 10_000 * MS,
@@ -31,7 +37,5 @@ class NoTrialTableTest {
                 9_000 * MS,
                 List.of(),
                 List.of());
-        String text = Terminal.render(a);
-        assertThat(text).doesNotContain("None.").contains("No model was measured: no trial ran");
     }
 }
