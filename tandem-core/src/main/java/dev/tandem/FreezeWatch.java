@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
  * <h2>Why</h2>
  * A worker stopped by {@code SIGSTOP} (state {@code T} in {@code /proc/<pid>/stat}) keeps its
  * connection open and answers nothing. (The job-control stops, {@code SIGTSTP}, {@code SIGTTIN} and
- * {@code SIGTTOU}, are discarded by the kernel for a worker: it leads an orphaned process group.) A task
+ * {@code SIGTTOU}, never stop a worker: it ignores them, see the worker's {@code ProcessGroup}.) A task
  * given to it waited for its {@code taskTimeout}, and without one for ever, and so did a
  * {@code close()} waiting for that task. A cluster node frozen so is declared lost after
  * {@code nodeFailureTimeout} (10 s by default); a worker JVM of this machine gets the same bound:

@@ -13,14 +13,17 @@ import java.util.List;
  *
  * <h2>How</h2>
  * <ul>
- * <li>Each worker starts in a session of its own, through {@code setsid} (util-linux), so that it
- * leads a process group whose id is its pid, and its children join that group. Where
- * {@code setsid} is missing, workers start without it and only the walk below applies.
+ * <li>Each worker makes itself the leader of a process group of its own, inside its caller's session
+ * (the worker's {@code ProcessGroup}: {@code setpgid(0, 0)} first thing in its {@code main}, before it
+ * starts any process), so its group's id is its pid and the processes its tasks start join that group.
+ * Not a session of its own ({@code setsid}, used before): a new session is a new scheduling group under
+ * {@code sched_autogroup}, and halved the shared-memory transport's throughput.
  * <li>A kill by the pool first walks the worker's descendants ({@link ProcessHandle#descendants()}),
  * kills the worker, then the descendants it found.
  * <li>When a worker has ended, however it ended (its own crash included, when its children are no
  * longer its descendants), every process still in its group is killed ({@link #killGroup}), found by
- * reading {@code /proc/<pid>/stat}.
+ * reading {@code /proc/<pid>/stat}. A worker that could not lead a group (no native access) leaves no
+ * group with its pid as id, so nothing else is touched.
  * <li>A worker whose caller is gone kills its own descendants before it halts.
  * </ul>
  *
@@ -32,24 +35,7 @@ import java.util.List;
  * <p>Stateless and thread-safe.
  */
 final class ProcessTree {
-    /** The {@code setsid} program, or null when this system has none. */
-    static final String SETSID = find("/usr/bin/setsid", "/bin/setsid");
-
     private ProcessTree() {}
-
-    private static String find(String... candidates) {
-        for (String c : candidates) {
-            if (Files.isExecutable(Path.of(c))) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    /** {@return the prefix that starts a command in a session of its own; empty without setsid} */
-    static List<String> sessionPrefix() {
-        return SETSID == null ? List.of() : List.of(SETSID);
-    }
 
     /** Kills {@code root} and every descendant it has now (SIGKILL). */
     static void killTree(ProcessHandle root) {
@@ -60,14 +46,8 @@ final class ProcessTree {
         }
     }
 
-    /**
-     * Kills every process of the process group {@code pgid} (SIGKILL), when workers start in a
-     * session of their own; a no-op otherwise.
-     */
+    /** Kills every process of the process group {@code pgid} (SIGKILL); none if there is no such group. */
     static void killGroup(long pgid) {
-        if (SETSID == null) {
-            return;
-        }
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : procs) {
                 if (groupOf(p) == pgid) {

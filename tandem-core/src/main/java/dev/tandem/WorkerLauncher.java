@@ -55,9 +55,9 @@ import java.util.function.Consumer;
  * The caller's own {@code java} and class path, the caller's system properties (an argument file,
  * see {@link InheritedProperties}), Tandem's defaults (a maximum heap sized by {@link WorkerHeap}, a
  * small initial one and the serial GC, which returns memory to the OS; exit on
- * {@link OutOfMemoryError}; no perf-data file), then the user's {@code jvmOptions}, which win
- * because they come later, then the shared-memory lane's threshold and directory, all behind
- * {@code setsid} (see {@link ProcessTree}). stdin is a pipe that carries the one-time token and then
+ * {@link OutOfMemoryError}; no perf-data file; native access, with which the worker makes itself
+ * the leader of a process group, see {@link ProcessTree}), then the user's {@code jvmOptions}, which
+ * win because they come later, then the shared-memory lane's threshold and directory. stdin is a pipe that carries the one-time token and then
  * ends; stdout and stderr are pipes pumped by {@link OutputPump}.
  *
  * <p>Thread-safe: {@link #start} may run on several threads at once.
@@ -72,6 +72,7 @@ final class WorkerLauncher implements WorkerStarter {
             "-XX:-ShrinkHeapInSteps",
             "-XX:-UsePerfData",
             "-XX:+ExitOnOutOfMemoryError",
+            // the worker's ProcessGroup (setpgid), and the user's own native calls, without a warning
             "--enable-native-access=ALL-UNNAMED");
 
     /**
@@ -252,7 +253,7 @@ final class WorkerLauncher implements WorkerStarter {
      * @param aotOutput where this worker should write an AOT cache when it exits, or null
      */
     List<String> command(int workerId, Path aotOutput) {
-        List<String> cmd = new ArrayList<>(ProcessTree.sessionPrefix()); // its own process group
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (inheritedProperties != null) {
             cmd.add("@" + inheritedProperties); // first, so that jvmOptions win

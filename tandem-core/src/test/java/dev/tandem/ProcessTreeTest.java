@@ -2,6 +2,7 @@ package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 9 §4: a process a task started goes with its worker, however the worker ends: timeout,
@@ -87,5 +90,62 @@ class ProcessTreeTest {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
                 .as("sleep " + pid)
                 .isNotEqualTo(Optional.of(true));
+    }
+
+    /** {@return "pid pgrp session" of the process whose /proc/self is read, and its autogroup line} */
+    private static String identity() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        Path autogroup = Path.of("/proc/self/autogroup");
+        String group = Files.isReadable(autogroup) ? Files.readString(autogroup).strip() : "none";
+        return ProcessHandle.current().pid() + " " + f[2] + " " + f[3] + "|" + group;
+    }
+
+    /**
+     * A worker leads a process group of its own, but stays in its caller's session, and so in its
+     * caller's scheduling group: started under {@code setsid}, each worker was a session, and with
+     * {@code sched_autogroup} a scheduling group, of its own, which halved the shared-memory
+     * transport's throughput.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void aWorkerLeadsItsGroupInTheCallersSessionNotAnAutogroupOfItsOwn(Transport transport) throws Exception {
+        String caller = identity();
+        String[] callerIds = caller.substring(0, caller.indexOf('|')).split(" ");
+        String worker;
+        try (TaskPool pool = Tandem.processes(1).transport(transport).start()) {
+            worker = pool.submit(ProcessTreeTest::identity).get(60, TimeUnit.SECONDS);
+        }
+        String[] ids = worker.substring(0, worker.indexOf('|')).split(" ");
+        assertThat(ids[1]).as("the worker's process group, in " + worker).isEqualTo(ids[0]);
+        assertThat(ids[2])
+                .as("the worker's session, in " + worker + "; the caller's: " + caller)
+                .isEqualTo(callerIds[2]);
+        assertThat(worker.substring(worker.indexOf('|')))
+                .as("autogroup")
+                .isEqualTo(caller.substring(caller.indexOf('|')));
+    }
+
+    /**
+     * Job-control stops do not stop a worker. They used to be discarded by the kernel, for a worker
+     * leading an orphaned process group (a session of its own); in its caller's session the worker
+     * ignores them itself. A stopped worker would be killed by the freeze watch and replaced: the
+     * second task would then run in another worker.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TSTP", "TTIN", "TTOU"})
+    void aJobControlStopDoesNotStopAWorker(String signal) throws Exception {
+        try (TaskPool pool = Tandem.processes(1).retriesOnWorkerLoss(1).start()) {
+            long pid = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                    .inheritIO()
+                    .start();
+            assertThat(kill.waitFor()).as("kill -" + signal).isZero();
+            long after = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
+            assertThat(after)
+                    .as("the worker that ran the task after SIG" + signal)
+                    .isEqualTo(pid);
+            assertThat(ProcessTree.stopped(pid)).as("stopped").isFalse();
+        }
     }
 }

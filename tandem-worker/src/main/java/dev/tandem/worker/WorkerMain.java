@@ -145,6 +145,7 @@ public final class WorkerMain {
      * @param args ignored
      */
     public static void main(String[] args) {
+        ProcessGroup.lead(); // before any process is started: what tasks start joins its group
         String socket = System.getProperty(WorkerLaunch.SOCKET_PROPERTY);
         String token;
         try {
