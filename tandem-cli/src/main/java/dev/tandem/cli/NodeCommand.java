@@ -99,9 +99,6 @@ final class NodeCommand implements Callable<Integer> {
             description = "Largest heap a worker may have, e.g. 512m, 2g, 1t (default: no limit).")
     String maxHeap;
 
-    /** {@link #maxHeap} as the node takes it ({@code 1073741824k} for {@code 1t}), once checked. */
-    private String maxHeapArg;
-
     @Option(
             names = "--local",
             paramLabel = "N",
@@ -139,6 +136,9 @@ final class NodeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** {@link #maxHeap} as the node takes it ({@code 1073741824k} for {@code 1t}), once checked. */
+    private String maxHeapArg;
 
     @Override
     public Integer call() throws Exception {

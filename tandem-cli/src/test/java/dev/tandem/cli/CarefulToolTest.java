@@ -3,9 +3,11 @@ package dev.tandem.cli;
 import static dev.tandem.cli.TandemCliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.cli.TandemCliTest.Run;
 import dev.tandem.measure.WholeNumber;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -230,9 +232,7 @@ class CarefulToolTest {
     void aSizeInTebibytesWasNotASize() {
         List<String> seen = new ArrayList<>();
         CommandLine tandem = TandemCli.commandLine();
-        long memory = ((com.sun.management.OperatingSystemMXBean)
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
+        long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         for (CommandLine command : tandem.getSubcommands().values()) {
             String name = command.getCommandName();
             for (OptionSpec o : command.getCommandSpec().options()) {

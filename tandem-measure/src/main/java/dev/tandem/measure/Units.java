@@ -29,6 +29,9 @@ public final class Units {
     public static final Set<String> COUNTS =
             Set.of("threads", "files", "count", "switches", "cores", "processes", "tasks", "workers");
 
+    /** The size units {@link #parseBytes} accepts, for messages: the JVM's ({@code -Xmx1t}) and their IEC names. */
+    public static final String SIZE_UNITS = "b, k, m, g and t, in either case, also written KiB, MiB, GiB, TiB";
+
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
@@ -42,6 +45,10 @@ public final class Units {
             Map.entry("ns", 1L));
 
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ms|us|ns|h|m|s)");
+
+    /** A size as {@link #parseBytes} reads it: a number, then b, or k, m, g or t with an optional iB or B. */
+    private static final Pattern SIZE_TEXT =
+            Pattern.compile("([0-9]*\\.?[0-9]+)\\s*(?:([kmgt])(?:i?b)?|(b))", Pattern.CASE_INSENSITIVE);
 
     private Units() {}
 
@@ -351,12 +358,6 @@ public final class Units {
         }
         return e.getMessage() == null ? "" : " (" + firstLine(e.getMessage()) + ")";
     }
-
-    /** The size units {@link #parseBytes} accepts, for messages: the JVM's ({@code -Xmx1t}) and their IEC names. */
-    public static final String SIZE_UNITS = "b, k, m, g and t, in either case, also written KiB, MiB, GiB, TiB";
-
-    private static final Pattern SIZE_TEXT =
-            Pattern.compile("([0-9]*\\.?[0-9]+)\\s*(?:([kmgt])(?:i?b)?|(b))", Pattern.CASE_INSENSITIVE);
 
     /**
      * Parses a size such as {@code 512m}, {@code 2g}, {@code 1t}, {@code 64K}, {@code 512MiB} or {@code 4096b}:
