@@ -3,12 +3,14 @@ package dev.tandem.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.measure.Json;
 import dev.tandem.measure.Load;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -132,6 +134,28 @@ class PythonGilTest {
         assertThat(s.artefact("speedup.py.threads.cpu.2")).isFalse();
         assertThat(PythonComparison.verdict(s, CPYTHON_311, 2, 2))
                 .contains("the GIL lets one thread run Python code at a time, so Python needs processes");
+    }
+
+    /** Was: results.json and the report's footer named python3's version only, not whether its GIL was on. */
+    @Test
+    void theResultsFileNamedPythonsVersionButNotItsGil(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(MachineInfo.python() != null, "python3 is not installed");
+        Section s = measured(0.97);
+        s.verdict = "measured";
+        s.attempts.add(s.load);
+        LabOptions options = new LabOptions(List.of("scaling"), true, 42, dir, null, false);
+        ObjectNode results = ResultsFile.build(options, Instant.now(), 1, s.load, List.of(s), null);
+        Boolean gil = MachineInfo.pythonGil();
+        assertThat(results.path("python").has("gil")).isTrue();
+        assertThat(results.path("python").path("gil").isNull()).isEqualTo(gil == null);
+        if (gil != null) {
+            assertThat(results.path("python").path("gil").asBoolean()).isEqualTo(gil);
+        }
+        Path file = dir.resolve("results.json");
+        Json.MAPPER.writeValue(file.toFile(), results);
+        assertThat(Baseline.read(file).quick())
+                .as("it validates against the schema")
+                .isTrue();
     }
 
     /**
