@@ -311,7 +311,7 @@ public final class AdviseCommand implements Callable<Integer> {
         BufferedReader reader = answers(in, out, !fromTerminal(in));
         Interview.Answers answers;
         try {
-            answers = Interview.ask(reader, out, cores);
+            answers = Questionnaire.ask(reader, out, cores);
         } catch (IllegalArgumentException e) {
             err.println("tandem advise: " + e.getMessage());
             return 2;

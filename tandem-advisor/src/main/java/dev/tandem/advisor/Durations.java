@@ -53,10 +53,10 @@ final class Durations {
         public Long convert(String value) {
             long bytes;
             try {
-                bytes = Units.parseBytes(value);
+                // the one parser of every size option (1t, 64K, 512MiB); its general form's 64k is refused below
+                bytes = Units.parseBytes(value, "512m or 2g");
             } catch (IllegalArgumentException e) {
-                // Units' general form ("512m, 2g or 64k") suggests 64k, which a heap is refused below
-                throw new TypeConversionException("'" + value + "' is not a size; write it like 512m or 2g");
+                throw new TypeConversionException(e.getMessage());
             }
             if (bytes < 16L << 20) {
                 throw new TypeConversionException(

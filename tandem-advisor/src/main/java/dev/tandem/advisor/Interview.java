@@ -2,30 +2,25 @@ package dev.tandem.advisor;
 
 import dev.tandem.Mode;
 import dev.tandem.measure.Units;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.time.Duration;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
  * {@code tandem advise --interactive}: a short questionnaire for someone without runnable code yet,
  * answered with a verdict that uses this machine's measured costs ({@link CostProbe}), not
  * constants.
  *
- * <p>Each question has a default (Enter accepts it); a bad answer is asked again, at most three
- * times; the end of input before the last question is an error that names the question.
+ * <p>The questions and how their answers are read are the {@link Questionnaire}'s; this class turns
+ * the answers into a verdict. Stateless.
  */
 final class Interview {
     /** Estimates below this ratio of each other are too close to tell apart: the cheaper model wins. */
     static final double TIE = 1.10;
-    /** The most tasks in flight the questionnaire takes: a million virtual threads, far past any verdict's change. */
-    static final int MAX_IN_FLIGHT = 1_000_000;
 
     /**
      * The recycling bound the questionnaire's code shows for a task that may leak: it has no leak to measure, so
@@ -35,10 +30,6 @@ final class Interview {
 
     /** The heap cap, MiB, the questionnaire's code gives each worker JVM of a task that needs one: a worker's default. */
     static final long HEAP_GUESS_MIB = Rules.DEFAULT_WORKER_HEAP >> 20;
-
-    private static final int ATTEMPTS = 3;
-    /** The longest task or latency an answer may give. */
-    private static final Duration MAX_DURATION = Duration.ofHours(168);
 
     private Interview() {}
 
@@ -65,145 +56,6 @@ final class Interview {
             boolean leakRisk,
             boolean untrustedOrUnsafe,
             long maxLatencyNanos) {}
-
-    /** Asks the questions on {@code out}, reading answers from {@code in}. */
-    static Answers ask(BufferedReader in, PrintStream out, int cores) {
-        out.println("tandem advise --interactive: a few questions about your tasks (Enter takes the default).");
-        double cpu = ask(
-                in,
-                out,
-                "1. Of a task's time, what percent is computing on the CPU (the rest waits on disk,"
-                        + " network, locks)?",
-                "100",
-                s -> {
-                    double v = Double.parseDouble(s.replace("%", "").strip());
-                    if (v < 0 || v > 100) {
-                        throw new Expected("a percentage from 0 to 100");
-                    }
-                    return v / 100;
-                });
-        long task = ask(in, out, "2. How long does one task take (e.g. 200us, 5ms, 2s)?", "10ms", Interview::duration);
-        int inFlight = ask(
-                in,
-                out,
-                "3. How many tasks should be in flight at once?",
-                Integer.toString(cores),
-                Interview::inFlight);
-        long shared = ask(
-                in, out, "4. How much data do all tasks read in common (e.g. 0, 200m, 2g)?", "0", Interview::shared);
-        boolean mutable =
-                ask(in, out, "5. Do tasks update shared state that other tasks must see? (y/n)", "n", Interview::yesNo);
-        boolean crash = ask(
-                in,
-                out,
-                "6. Can a task crash or end the JVM (native code/JNI, System.exit)? (y/n)",
-                "n",
-                Interview::yesNo);
-        boolean leak = ask(
-                in,
-                out,
-                "7. Can a task leak memory, or does it need a heap cap of its own? (y/n)",
-                "n",
-                Interview::yesNo);
-        boolean unsafe =
-                ask(in, out, "8. Is the task code untrusted, or not thread-safe? (y/n)", "n", Interview::yesNo);
-        long latency = ask(
-                in,
-                out,
-                "9. Longest acceptable latency per task (e.g. 50ms, or none)?",
-                "none",
-                s -> s.strip().equalsIgnoreCase("none") ? 0L : duration(s));
-        return new Answers(cpu, task, inFlight, shared, mutable, crash, leak, unsafe, latency);
-    }
-
-    /**
-     * {@return an answer to "how many tasks in flight", 1 to {@link #MAX_IN_FLIGHT}} Was: 99999999999999 was
-     * read as a long and cut to an int, 276447231, and the verdict rested on that.
-     */
-    static int inFlight(String s) {
-        long v = positive(Long.parseLong(s.strip()));
-        if (v > MAX_IN_FLIGHT) {
-            throw new Expected("a number of tasks from 1 to " + Units.num(MAX_IN_FLIGHT));
-        }
-        return (int) v;
-    }
-
-    /**
-     * {@return an answer to "how much data do tasks read in common", at most this machine's memory} Was: 100g
-     * on a 24 GiB machine was taken, and the advice priced sharing it as if it fit.
-     */
-    static long shared(String s) {
-        long v = Units.parseBytes(s);
-        long machine = Durations.machineMemory();
-        if (machine > 0 && v > machine) {
-            throw new Expected("at most this machine's memory, " + Units.bytes(machine)
-                    + " (data shared in memory must fit in it; answer for what tasks read at once)");
-        }
-        return v;
-    }
-
-    private static long positive(long v) {
-        if (v <= 0) {
-            throw new Expected("a positive value");
-        }
-        return v;
-    }
-
-    /**
-     * {@return a duration answered, in ns: above zero and at most {@link #MAX_DURATION}} Was: a bad one was
-     * re-asked as "expected '30' has no unit; write it like 30ms or 30s", the problem given as the form.
-     */
-    static long duration(String s) {
-        Duration d = Units.parseDuration(
-                s, x -> !x.isNegative() && !x.isZero() && x.compareTo(MAX_DURATION) <= 0, "5ms or 2s");
-        if (d.isNegative() || d.isZero()) {
-            throw new Expected("a positive duration, such as 5ms or 2s");
-        }
-        if (d.compareTo(MAX_DURATION) > 0) {
-            throw new Expected("a duration up to 168h (a week)");
-        }
-        return d.toNanos();
-    }
-
-    private static boolean yesNo(String s) {
-        return switch (s.strip().toLowerCase(Locale.ROOT)) {
-            case "y", "yes" -> true;
-            case "n", "no" -> false;
-            default -> throw new Expected("y or n");
-        };
-    }
-
-    private static <T> T ask(
-            BufferedReader in, PrintStream out, String question, String dflt, Function<String, T> parse) {
-        for (int attempt = 1; ; attempt++) {
-            out.print(question + " [" + dflt + "] ");
-            out.flush();
-            String line;
-            try {
-                line = in.readLine();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (line == null) {
-                throw new IllegalArgumentException("input ended before an answer to: " + question);
-            }
-            String answer = line.isBlank() ? dflt : line.strip();
-            try {
-                return parse.apply(answer);
-            } catch (IllegalArgumentException e) {
-                // the problem once: the form expected for an answer out of range, else the parser's own words
-                String want =
-                        e instanceof NumberFormatException ? "a number" : e instanceof Expected ? e.getMessage() : null;
-                if (attempt == ATTEMPTS) {
-                    throw new IllegalArgumentException("no valid answer to: " + question + " (last answer "
-                            + (want != null ? "'" + answer + "'; expected " + want : e.getMessage()) + ")");
-                }
-                out.println(
-                        "  " + (want != null ? "'" + answer + "' is not valid here: expected " + want : e.getMessage())
-                                + ".");
-            }
-        }
-    }
 
     /**
      * One model as the questionnaire sees it: its estimated throughput from the measured costs.
@@ -306,9 +158,14 @@ final class Interview {
         reasons.add(new Advice.Reason(
                 Advice.Angle.RESOURCES,
                 fill > cores
-                        ? "tasks compute " + Units.percent(a.cpuShare()) + " of the time and wait the rest, so "
-                                + Units.count(cores, "core serves", "cores serve") + " about "
-                                + Units.count(fill, "task", "tasks") + " at once; each worker JVM here holds " + rss
+                        ? (a.cpuShare() > 0
+                                        ? "tasks compute " + share(a.cpuShare()) + " of the time and wait the rest, so "
+                                                + Units.count(cores, "core serves", "cores serve") + " about "
+                                                + Units.count(fill, "task", "tasks") + " at once"
+                                        : "tasks only wait (0% CPU), so the cores set no bound on how many run at once:"
+                                                + " all " + Units.count(fill, "task", "tasks") + " in flight do, and"
+                                                + " only each hand-off's CPU limits the rate")
+                                + "; each worker JVM here holds " + rss
                                 + " resident when idle, a thread none of that."
                         : "tasks compute: " + Units.count(cores, "core runs", "cores run") + " " + cores
                                 + " at once, and Java threads already use every core (no GIL: processes buy isolation,"
@@ -317,15 +174,24 @@ final class Interview {
         reasons.add(new Advice.Reason(
                 Advice.Angle.CONCURRENCY,
                 Units.count(a.inFlight(), "task", "tasks") + " in flight, "
-                        + Units.percent(1 - a.cpuShare()) + " of their time waiting: starting a virtual thread took "
+                        + share(1 - a.cpuShare()) + " of their time waiting: starting a virtual thread took "
                         + Units.nanos(c.virtualStartNanos()) + " here against " + Units.nanos(c.threadStartNanos())
                         + " for a platform thread, and a blocked virtual thread frees its carrier"
                         + (mode == Mode.VIRTUAL_THREADS
                                 ? ", so virtual threads carry that many waiting tasks cheaply."
-                                : fill > cores
-                                        ? "; about " + fill + " at once keep the " + Units.count(cores, "core", "cores")
-                                                + " busy, and more gain nothing."
-                                        : "; computing tasks gain nothing from more threads than cores.")));
+                                : a.cpuShare() <= 0
+                                        ? "; at 0% CPU the cores set no bound, so all of them may run at once."
+                                        : fill > cores
+                                                ? "; about " + String.format(Locale.ROOT, "%,d", fill)
+                                                        + " at once keep the "
+                                                        + Units.count(cores, "core", "cores")
+                                                        + " busy, and more gain nothing."
+                                                : "; computing tasks gain nothing from more threads than cores.")
+                        + (a.cpuShare() <= 0
+                                ? " Assumed: what the tasks wait on serves all of them at once; if it serves fewer (a"
+                                        + " connection pool, a rate limit), that is the bound, and the pool need not"
+                                        + " be larger."
+                                : "")));
         reasons.add(new Advice.Reason(Advice.Angle.DATA_SHARING, SharedData.reason(a, c, mode, isolate, warnings)));
         reasons.add(new Advice.Reason(
                 Advice.Angle.FAILURE,
@@ -366,7 +232,7 @@ final class Interview {
                                 : "processes unavailable (" + c.processError() + ")")
                         + " (steady state, as the lab measures it); against a " + Units.nanos(a.taskNanos())
                         + " task the chosen model's hand-off is "
-                        + (roundTrip > 0 ? Units.percent(Math.min(1, (double) roundTrip / a.taskNanos())) : "n/a")
+                        + (roundTrip > 0 ? share(Math.min(1, (double) roundTrip / a.taskNanos())) : "n/a")
                         + (batch ? ", so batch with pool.map(fn, inputs)" : "");
         reasons.add(new Advice.Reason(Advice.Angle.OVERHEAD, rt + "."));
 
@@ -415,7 +281,7 @@ final class Interview {
                                         : blocking
                                                 ? "a few waiting tasks fit as many platform threads"
                                                 : fill > cores
-                                                        ? "tasks that wait " + Units.percent(1 - a.cpuShare())
+                                                        ? "tasks that wait " + share(1 - a.cpuShare())
                                                                 + " of their time keep " + cores + " cores busy with"
                                                                 + " about " + fill + " threads"
                                                         : "CPU-bound Java runs on every core with threads (Java has no GIL);"
@@ -536,11 +402,34 @@ final class Interview {
 
     /**
      * {@return how many tasks at once keep {@code cores} busy: cores over the CPU share, rounded, at least
-     * the cores and at most the tasks in flight (when those exceed the cores)}
+     * the cores and at most the tasks in flight (when those exceed the cores); at 0 % CPU the tasks in flight,
+     * since a task that only waits leaves the cores free however many wait} Was: the share was taken as at
+     * least 1 %, so a task at 0 % (or 0.2 %) was held to 100 tasks per core, a cap of nothing the user said.
      */
     static int fill(Answers a, int cores) {
-        long keep = Math.round(cores / Math.max(a.cpuShare(), 0.01));
+        double keep = a.cpuShare() > 0 ? Math.round(cores / a.cpuShare()) : Double.POSITIVE_INFINITY;
         return (int) Math.max(cores, Math.min(keep, a.inFlight()));
+    }
+
+    /** {@return the tasks at once the cores allow at this share: cores over the share, unbounded at 0 %} */
+    private static double coresAllow(Answers a, int cores) {
+        return a.cpuShare() > 0 ? cores / a.cpuShare() : Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * {@return a share of time as people read it: "50%", and below 1 % or above 99 % with the digits that
+     * tell it from 0 % and 100 % ("0.2%", "99.5%")}
+     */
+    static String share(double s) {
+        double p = 100 * s;
+        if (p == Math.rint(p) || (p > 1 && p < 99)) {
+            return Units.percent(s);
+        }
+        BigDecimal exact = new BigDecimal(p);
+        return (p < 1 ? exact.round(new MathContext(2)) : exact.setScale(2, RoundingMode.HALF_UP))
+                        .stripTrailingZeros()
+                        .toPlainString()
+                + "%";
     }
 
     /**
@@ -551,7 +440,7 @@ final class Interview {
      */
     private static Estimate estimate(Answers a, int cores, Mode mode, int workers, int tpw, long roundTrip) {
         int slots = mode == Mode.VIRTUAL_THREADS ? a.inFlight() : workers * tpw;
-        double parallel = Math.min(Math.min(slots, a.inFlight()), cores / Math.max(a.cpuShare(), 0.01));
+        double parallel = Math.min(Math.min(slots, a.inFlight()), coresAllow(a, cores));
         double perTask = a.taskNanos() + Math.max(0, roundTrip);
         if (roundTrip < 0) {
             return new Estimate(mode, workers, tpw, roundTrip, 0);
@@ -574,7 +463,7 @@ final class Interview {
         }
         return "; capped at what " + Units.count(cores, "core", "cores") + " can do: a task needs about "
                 + Units.nanos(Math.round(e.cpuPerTaskNanos())) + " of CPU ("
-                + Units.percent(a.cpuShare()) + " of its " + Units.nanos(a.taskNanos())
+                + share(a.cpuShare()) + " of its " + Units.nanos(a.taskNanos())
                 + ", plus an empty task's hand-off of "
                 + Units.nanos(e.roundTripNanos()) + ")";
     }

@@ -292,17 +292,17 @@ class AdviseCommandTest {
 
     @Test
     void aWordForADurationOrASizeWasShownAFormTheOptionRefuses() {
-        // --time abc said "write it like 30s, 250ms, 200us or 1m30s" (250ms is below 8s); --heap-per-task 10t
+        // --time abc said "write it like 30s, 250ms, 200us or 1m30s" (250ms is below 8s); --heap-per-task 10x
         // said "512m, 2g or 64k" (64k is below 16m)
         Run time = run("", "--task", Workloads.Tiny.class.getName(), "--time", "abc");
         assertThat(time.exit()).isEqualTo(2);
         assertThat(time.err())
                 .contains("'abc': not a duration; write it like 30s, 2m")
                 .doesNotContain("250ms");
-        Run heap = run("", "--task", Workloads.Tiny.class.getName(), "--heap-per-task", "10t");
+        Run heap = run("", "--task", Workloads.Tiny.class.getName(), "--heap-per-task", "10x");
         assertThat(heap.exit()).isEqualTo(2);
         assertThat(heap.err())
-                .contains("'10t': not a size; write it like 512m or 2g")
+                .contains("'10x': not a size; write it like 512m or 2g")
                 .doesNotContain("64k");
         assertThat(new Durations.HeapSize().convert("512m")).isEqualTo(512L << 20);
     }

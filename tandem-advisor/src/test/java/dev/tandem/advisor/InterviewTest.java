@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,7 +88,9 @@ class InterviewTest {
         assertThat(r.out())
                 .contains("[100] 5\n2. How long does one task take")
                 .contains("[10ms] 20ms\n3. How many tasks")
-                .contains("[2] 2000\n4. ");
+                .contains("["
+                        + Questionnaire.keepBusyDefault(
+                                0.05, Runtime.getRuntime().availableProcessors()) + "] 2000\n4. ");
         AdviseCommandTest.Run cut = answer("5");
         assertThat(cut.out()).contains("[10ms] (end of input)");
         assertThat(cut.exit()).isEqualTo(2);
@@ -136,9 +140,9 @@ class InterviewTest {
         assertThat(r.out())
                 .contains("'99999999999999' is not valid here: expected a number of tasks from 1 to 1,000,000")
                 .doesNotContain("276447231");
-        assertThat(Interview.inFlight("1000000")).isEqualTo(1_000_000);
-        assertThatThrownBy(() -> Interview.inFlight("1000001")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Interview.inFlight("0")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Questionnaire.inFlight("1000000")).isEqualTo(1_000_000);
+        assertThatThrownBy(() -> Questionnaire.inFlight("1000001")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Questionnaire.inFlight("0")).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Was: 100g of shared data on a machine with less memory was taken and priced as if it fit. */
@@ -237,7 +241,9 @@ class InterviewTest {
                 new String[] {"100", "50ms", "2", "0", "n", "y", "n", "n", ""},
                 new String[] {"100", "2us", "", "", "", "", "", "", ""},
                 new String[] {"50", "10ms", "8", "1g", "y", "y", "y", "y", "50ms"},
-                new String[] {"1", "2s", "100000", "64k", "n", "n", "y", "n", "1ms"});
+                new String[] {"1", "2s", "100000", "64k", "n", "n", "y", "n", "1ms"},
+                new String[] {"0", "20ms", "2000", "0", "n", "n", "n", "n", "none"},
+                new String[] {"0.2", "1s", "", "0", "n", "y", "n", "n", "none"});
         for (String[] a : answers) {
             AdviseCommandTest.Run r = answer(a);
             assertThat(r.exit()).isZero();
@@ -439,6 +445,74 @@ class InterviewTest {
                             "moving from (processes\\(\\d+\\) to threads|threads\\(\\d+\\) to processes)\\(n\\)"
                                     + " later is one line");
         }
+    }
+
+    /**
+     * Was: a task at 0 % CPU (one that only waits) had its share taken as 1 %, so 2 cores "served about 200 tasks
+     * at once" and 2,000 waiting virtual threads were estimated as if 200 ran: a tenth of their rate; and Enter at
+     * "how many in flight" gave it the cores' count, as for a computing task.
+     */
+    @Test
+    void aTaskAtZeroPercentCpuWasCappedAtAHundredTasksPerCore() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        AdviseCommandTest.Run r = answer("0", "20ms", "2000", "0", "n", "n", "n", "n", "none");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("VERDICT: Use virtual threads")
+                .contains("Tasks only wait (0% CPU), so the cores set no bound on how many run at once: all 2,000"
+                        + " tasks in flight do")
+                .contains("Assumed: what the tasks wait on serves all of them at once")
+                .doesNotContain("serve about " + 100 * cores + " tasks");
+        Matcher about = Pattern.compile("VERDICT: .*?would complete about ([0-9,.]+) tasks/s")
+                .matcher(r.out());
+        assertThat(about.find()).as(r.out()).isTrue();
+        double rate = Double.parseDouble(about.group(1).replace(",", ""));
+        long virtualRoundTrip = AdviseCommandTest.COSTS.virtualRoundTripNanos();
+        double expected = Math.min(2000 * 1e9 / (20e6 + virtualRoundTrip), cores * 1e9 / virtualRoundTrip);
+        assertThat(rate).isCloseTo(expected, Percentage.withPercentage(1));
+        // at 0 % the cores give no default for the tasks in flight: an empty answer is asked again
+        AdviseCommandTest.Run empty = answer("0", "20ms", "", "500", "0", "n", "n", "n", "n", "none");
+        assertThat(empty.exit()).as(empty.err()).isZero();
+        assertThat(empty.out())
+                .contains("the cores set no number: only you can say")
+                .contains("This question has no default: type an answer.")
+                .contains("500 tasks in flight");
+        AdviseCommandTest.Run none = answer("0", "20ms", "", "", "");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("no valid answer to: 3.").contains("it has no default");
+    }
+
+    /** Was: 0.2 % CPU was read as 1 % (100 tasks per core) and printed as "0%"; 100 % keeps one task per core. */
+    @Test
+    void aTaskNearZeroPercentCpuWasReadAsOnePercent() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        AdviseCommandTest.Run r = answer("0.2", "1s", "", "0", "n", "y", "n", "n", "none");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("[" + 500 * cores + "] ")
+                .contains("Tasks compute 0.2% of the time and wait the rest, so " + cores + " cores serve about "
+                        + String.format(Locale.ROOT, "%,d", 500 * cores) + " tasks at once")
+                .contains("99.8% of their time waiting")
+                .contains("about " + String.format(Locale.ROOT, "%,d", 500 * cores) + " at once keep the " + cores
+                        + " cores busy");
+        assertThat(Questionnaire.keepBusyDefault(0, 2)).isNull();
+        assertThat(Questionnaire.keepBusyDefault(1, 2)).isEqualTo("2");
+        assertThat(Questionnaire.keepBusyDefault(0.5, 2)).isEqualTo("4");
+        assertThat(Questionnaire.keepBusyDefault(0.3, 2)).isEqualTo("7");
+        assertThat(Questionnaire.keepBusyDefault(1e-300, 2)).isEqualTo(Integer.toString(Questionnaire.MAX_IN_FLIGHT));
+        assertThat(Interview.fill(new Interview.Answers(0, 1, 1_000_000, 0, false, false, false, false, 0), 2))
+                .isEqualTo(1_000_000);
+        assertThat(Interview.fill(new Interview.Answers(1, 1, 1_000_000, 0, false, false, false, false, 0), 2))
+                .isEqualTo(2);
+        assertThat(Interview.fill(new Interview.Answers(1e-300, 1, 5, 0, false, false, false, false, 0), 2))
+                .isEqualTo(5);
+        assertThat(Interview.share(0.002)).isEqualTo("0.2%");
+        assertThat(Interview.share(0.998)).isEqualTo("99.8%");
+        assertThat(Interview.share(0.5)).isEqualTo("50%");
+        assertThat(Interview.share(0)).isEqualTo("0%");
+        // "NaN" parses as a number: it is no percentage
+        AdviseCommandTest.Run nan = answer("NaN", "", "", "", "", "", "", "", "", "");
+        assertThat(nan.out()).contains("'NaN' is not valid here: expected a percentage from 0 to 100");
     }
 
     /** Was: "(about 200/s, estimated ...)": whose rate, the task's required one or a measured one? */

@@ -45,6 +45,9 @@ import picocli.CommandLine.Spec;
                 + " nodes on 127.0.0.1 in this JVM, without a secret, to try the cluster mode out:"
                 + " tandem node --local 3")
 final class NodeCommand implements Callable<Integer> {
+    /** The smallest {@code --max-heap}: a worker JVM does not start with less. */
+    private static final long MIN_HEAP_BYTES = 16L << 20;
+
     @Option(
             names = "--bind",
             paramLabel = "ADDR",
@@ -93,7 +96,7 @@ final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--max-heap",
             paramLabel = "SIZE",
-            description = "Largest heap a worker may have, e.g. 512m, 2g (default: no limit).")
+            description = "Largest heap a worker may have, e.g. 512m, 2g, 1t (default: no limit).")
     String maxHeap;
 
     @Option(
@@ -134,6 +137,9 @@ final class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** {@link #maxHeap} as the node takes it ({@code 1073741824k} for {@code 1t}), once checked. */
+    private String maxHeapArg;
+
     @Override
     public Integer call() throws Exception {
         validate();
@@ -144,8 +150,8 @@ final class NodeCommand implements Callable<Integer> {
         if (maxProcesses != null) {
             args.addAll(List.of("--max-processes", maxProcesses.toString()));
         }
-        if (maxHeap != null) {
-            args.addAll(List.of("--max-heap", maxHeap));
+        if (maxHeapArg != null) {
+            args.addAll(List.of("--max-heap", maxHeapArg));
         }
         int count = local == null ? 1 : local;
         List<String> all = new ArrayList<>(join);
@@ -260,9 +266,13 @@ final class NodeCommand implements Callable<Integer> {
         if (maxHeap != null) {
             long bytes;
             try {
-                bytes = Node.parse(new String[] {"--max-heap", maxHeap}).maxHeapBytes();
+                // the parser of every size option of every command (1t, 64K, 512MiB), as --heap-per-task's
+                bytes = Units.parseBytes(maxHeap, "512m or 2g");
             } catch (IllegalArgumentException e) {
                 throw bad("--max-heap", maxHeap, e.getMessage());
+            }
+            if (bytes < MIN_HEAP_BYTES) {
+                throw bad("--max-heap", maxHeap, "must be at least 16m (a worker JVM needs that much)");
             }
             long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
             if (bytes > memory) {
@@ -271,6 +281,8 @@ final class NodeCommand implements Callable<Integer> {
                         maxHeap,
                         "more than this machine's memory (" + Units.bytes(memory) + "): a worker could never use it");
             }
+            // the node takes the JVM's notation: whole KiB, rounded up so that the size typed stays allowed
+            maxHeapArg = ((bytes + 1023) / 1024) + "k";
         }
         for (int i = 0; i < count; i++) {
             checkPortFree(address, port + i);

@@ -292,14 +292,19 @@ public final class TandemCli implements Callable<Integer> {
             header = "Print the class path for using Tandem from plain java and javac.",
             description = {
                 "Prints the class path of Tandem's library (API, protocol, worker, IPC), as 'hadoop classpath' does:",
-                "  javac -cp \"$(./tandem classpath)\" MyJob.java"
+                "  javac -cp \"$(./tandem classpath)\" MyJob.java",
+                "A Workload for tandem advise needs the advisor's jar too (--all):",
+                "  javac -cp \"$(./tandem classpath --all)\" -d out com/acme/Resize.java"
             })
     static final class ClassPath implements Callable<Integer> {
         /** The modules a program that uses Tandem needs: the API, its protocol, the worker, IPC. */
         private static final List<String> LIBRARY =
                 List.of("tandem-core", "tandem-protocol", "tandem-worker", "tandem-ipc");
 
-        @Option(names = "--all", description = "Include the lab, advisor and CLI and their dependencies.")
+        @Option(
+                names = "--all",
+                description = "Include the lab, advisor and CLI and their dependencies (to compile a Workload for"
+                        + " tandem advise).")
         boolean all;
 
         @Override

@@ -3,9 +3,11 @@ package dev.tandem.cli;
 import static dev.tandem.cli.TandemCliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.cli.TandemCliTest.Run;
 import dev.tandem.measure.WholeNumber;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -213,11 +215,66 @@ class CarefulToolTest {
                 .startsWith("tandem node: --max-heap '8m': must be at least 16m")
                 .doesNotContain("bytes");
         assertThat(run("node", "--max-heap", "512").isUsageError().err())
-                .startsWith("tandem node: --max-heap '512': has no unit; write it like 512m or 512g (the units are k,"
-                        + " m, g and t)");
+                .startsWith("tandem node: --max-heap '512': has no unit; write it like 512m or 512g (the units are b,"
+                        + " k, m, g and t, in either case, also written KiB, MiB, GiB, TiB)");
         assertThat(run("node", "--max-heap", "lots").isUsageError().err())
                 .startsWith("tandem node: --max-heap 'lots': not a size; write it like 512m or 2g")
                 .doesNotContain("not a size: lots");
+    }
+
+    /**
+     * Was: {@code advise --heap-per-task 1t} said "not a size" (its parser knew k, m and g; the node's knew t but
+     * not 512MiB). Every option of every command that takes a SIZE reads the JVM's suffixes in either case and the
+     * IEC names with one parser, and refuses what it cannot read in the same words, naming the value as typed and
+     * the units.
+     */
+    @Test
+    void aSizeInTebibytesWasNotASize() {
+        List<String> seen = new ArrayList<>();
+        CommandLine tandem = TandemCli.commandLine();
+        long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        for (CommandLine command : tandem.getSubcommands().values()) {
+            String name = command.getCommandName();
+            for (OptionSpec o : command.getCommandSpec().options()) {
+                if (!o.paramLabel().equals("SIZE")) {
+                    continue;
+                }
+                seen.add(name + " " + o.longestName());
+                List<String> base = new ArrayList<>(List.of(name));
+                if (name.equals("advise")) {
+                    base.addAll(List.of("--task", "x.Y")); // the size is read before the class is looked for
+                }
+                for (String big : List.of("1t", "1T", "2TiB", "1tb")) {
+                    String err =
+                            run(with(base, o.longestName(), big)).isUsageError().err();
+                    assertThat(err)
+                            .as("%s %s %s", name, o.longestName(), big)
+                            .doesNotContain("not a size")
+                            .contains(memory < 1L << 40 ? "more than this machine's memory" : "");
+                }
+                assertThat(run(with(base, o.longestName(), "64K"))
+                                .isUsageError()
+                                .err())
+                        .as("%s %s 64K: read, and too small for a heap", name, o.longestName())
+                        .contains("16m")
+                        .doesNotContain("not a size");
+                assertThat(run(with(base, o.longestName(), "lots"))
+                                .isUsageError()
+                                .err())
+                        .as("%s %s lots", name, o.longestName())
+                        .contains(o.longestName() + " 'lots': not a size; write it like 512m or 2g (the units are b, k,"
+                                + " m, g and t, in either case, also written KiB, MiB, GiB, TiB)");
+                assertThat(run(with(base, o.longestName(), "1x")).isUsageError().err())
+                        .contains(o.longestName() + " '1x': not a size");
+            }
+        }
+        assertThat(seen).containsExactlyInAnyOrder("advise --heap-per-task", "node --max-heap");
+    }
+
+    private static String[] with(List<String> base, String option, String value) {
+        List<String> all = new ArrayList<>(base);
+        all.addAll(List.of(option, value));
+        return all.toArray(String[]::new);
     }
 
     /** Was: {@code tandem --quick lab} said "unknown option '--quick'", as if no command had it. */

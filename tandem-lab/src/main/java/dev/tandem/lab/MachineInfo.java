@@ -71,6 +71,33 @@ final class MachineInfo {
         return t;
     }
 
+    /**
+     * {@return true if {@code python3}'s GIL is on, false if off (a free-threaded build run without it), null if
+     * unknown or there is no python3} As the interpreter says: {@code sys._is_gil_enabled()} from 3.13; every
+     * earlier CPython has the GIL.
+     */
+    static Boolean pythonGil() {
+        try {
+            Process p = new ProcessBuilder(
+                            "python3",
+                            "-c",
+                            "import sys, platform; c = getattr(sys, '_is_gil_enabled', None); print(c() if c else"
+                                    + " (True if platform.python_implementation() in ('CPython', 'PyPy') else None))")
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (Pace.await(Pace.Limit.COMMAND, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS)) && p.exitValue() == 0) {
+                return out.equals("True") ? Boolean.TRUE : out.equals("False") ? Boolean.FALSE : null;
+            }
+            p.destroyForcibly();
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
     /** {@return the version printed by {@code python3 --version}, or null if there is no python3} */
     static String python() {
         try {

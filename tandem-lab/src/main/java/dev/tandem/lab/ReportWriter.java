@@ -213,7 +213,12 @@ final class ReportWriter {
                         seconds)
                 + (r.path("python").isNull()
                         ? ""
-                        : " · Python " + r.path("python").path("version").asText());
+                        : " · Python " + r.path("python").path("version").asText()
+                                + switch (r.path("python").path("gil").asText("")) {
+                                    case "true" -> " (GIL on)";
+                                    case "false" -> " (GIL off)";
+                                    default -> "";
+                                });
     }
 
     // ---------------------------------------------------------------- index.html

@@ -285,7 +285,7 @@ final class ResourcesExperiment implements Experiment {
                 .orElse(Double.NaN);
     }
 
-    private void chart(Section s) {
+    void chart(Section s) {
         ObjectNode o = Charts.base("Cost of one unit (log scales)");
         var grids = o.putArray("grid");
         grids.add(Charts.grid(12, 16, 30, 0).put("height", "34%"));
@@ -295,7 +295,9 @@ final class ResourcesExperiment implements Experiment {
         for (int g = 0; g < 2; g++) {
             ObjectNode x = xs.addObject().put("type", "category").put("gridIndex", g);
             LABELS.forEach(x.putArray("data")::add);
-            x.putObject("axisLabel").put("interval", 0).put("fontSize", 10).put("show", g == 1);
+            // each grid names its bars: the top one's labels were hidden ("show": g == 1), so the creation
+            // chart's bars had no names and read as belonging to the memory chart's labels below it
+            x.putObject("axisLabel").put("interval", 0).put("fontSize", 10);
             Charts.valueAxis(ys.addObject().put("gridIndex", g), true, g == 0 ? "creation (µs)" : "memory (KiB)", true);
         }
         List<Double> create = KINDS.stream()

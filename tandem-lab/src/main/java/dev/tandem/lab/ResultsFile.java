@@ -40,7 +40,13 @@ final class ResultsFile {
         if (python == null) {
             r.putNull("python");
         } else {
-            r.putObject("python").put("version", python);
+            ObjectNode py = r.putObject("python").put("version", python);
+            Boolean gil = MachineInfo.pythonGil();
+            if (gil == null) {
+                py.putNull("gil");
+            } else {
+                py.put("gil", gil);
+            }
         }
         r.set("load", load.toJson());
         ObjectNode o = r.putObject("options");

@@ -1,6 +1,5 @@
 package dev.tandem.lab;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.Mode;
@@ -8,15 +7,10 @@ import dev.tandem.Tandem;
 import dev.tandem.Task;
 import dev.tandem.TaskPool;
 import dev.tandem.measure.Charts;
-import dev.tandem.measure.Json;
 import dev.tandem.measure.Load;
 import dev.tandem.measure.Pace;
 import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,11 +35,6 @@ final class ScalingExperiment implements Experiment {
     static final List<Mode> MODES = List.of(Mode.THREADS, Mode.VIRTUAL_THREADS, Mode.PROCESSES, Mode.HYBRID);
     static final List<String> WORKLOADS = List.of("cpu", "io");
     /**
-     * Python's CPU-bound tasks are longer than Java's: a pool hands a task to a worker in about a
-     * millisecond, which would drown the effect of the GIL in tasks of a few milliseconds.
-     */
-    static final double PYTHON_CPU_MILLIS = 25;
-    /**
      * How far above the core count a CPU-bound speed-up may lie before it is an artefact (a timer's
      * jitter, a one-worker baseline slowed by a neighbour), not a speed-up: work on {@code c} cores cannot
      * run more than {@code c} times faster.
@@ -54,6 +43,9 @@ final class ScalingExperiment implements Experiment {
 
     /** The load while each (mode, workload, workers) was timed: CPU-bound speed-ups need free CPUs to show. */
     private final Map<String, Load> loads = new HashMap<>();
+
+    /** Which Python ran the comparison, and whether its GIL was on; null until it ran. */
+    private PythonComparison.Python python;
 
     @Override
     public String id() {
@@ -101,9 +93,17 @@ final class ScalingExperiment implements Experiment {
                         + "here) or IO-bound (a %s ms blocking sleep), on %s workers; %d timed batches after a warm-up batch, per mode "
                         + "and worker count. Speed-up = median one-worker time / N-worker time, same mode. Modes: Tandem.threads(N), "
                         + "N virtual threads, Tandem.processes(N), Tandem.hybrid(P, T) with P x T = N. Python: the same kernel (in "
-                        + "tasks of about 25 ms) and sleep with ThreadPoolExecutor and ProcessPoolExecutor (pool.map, started and warmed before timing; 3 "
-                        + "timed batches).",
-                tasks, iterations, Units.num(millis), Units.num(millis), workers(quick), repeats(bench));
+                        + "tasks of about 25 ms, calibrated as the fastest of five timings) and sleep with ThreadPoolExecutor and"
+                        + " ProcessPoolExecutor (pool.map, started and warmed before timing; %d timed batches, the worker"
+                        + " counts taking turns batch by batch so that the one-worker baseline meets the same load as the"
+                        + " others; each CPU-bound task records its own thread CPU time).",
+                tasks,
+                iterations,
+                Units.num(millis),
+                Units.num(millis),
+                workers(quick),
+                repeats(bench),
+                repeats(bench));
         s.note(String.format(
                 "This machine has %d cores: CPU-bound work cannot speed up more than %dx.",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors()));
@@ -123,8 +123,8 @@ final class ScalingExperiment implements Experiment {
             }
         }
         bench.step("Python threads vs processes");
-        python(bench, s, tasks, millis);
-        speedups(s, workers(quick));
+        python = PythonComparison.run(bench, s, tasks, millis, repeats(bench), workers(quick));
+        speedups(s, workers(quick), python == null ? null : python.gil());
         chart(s, workers(quick));
         verdict(s, workers(quick));
     }
@@ -230,68 +230,6 @@ final class ScalingExperiment implements Experiment {
         }
     }
 
-    private void python(Bench bench, Section s, int tasks, double millis) throws Exception {
-        String version = MachineInfo.python();
-        if (version == null) {
-            s.note("python3 was not found, so the Python comparison was skipped.");
-            return;
-        }
-        Path script = bench.tmp.resolve("scaling.py");
-        try (InputStream in = ScalingExperiment.class.getResourceAsStream("scaling.py")) {
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path out = bench.tmp.resolve("python.json");
-        List<Integer> ws = workers(bench.quick());
-        Process p = new ProcessBuilder(
-                        "python3",
-                        script.toString(),
-                        "--workers",
-                        String.join(",", ws.stream().map(String::valueOf).toList()),
-                        "--tasks",
-                        Integer.toString(tasks),
-                        "--cpu-ms",
-                        Double.toString(PYTHON_CPU_MILLIS),
-                        "--io-ms",
-                        Double.toString(millis),
-                        "--repeats",
-                        "3",
-                        "--out",
-                        out.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(bench.tmp.resolve("python.log").toFile())
-                .start();
-        try {
-            if (!Pace.await(Pace.Limit.BATCH, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS)) || p.exitValue() != 0) {
-                s.note("The Python comparison failed: "
-                        + Files.readString(bench.tmp.resolve("python.log")).strip());
-                return;
-            }
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        JsonNode r = Json.MAPPER.readTree(out.toFile());
-        s.note(
-                "Python " + r.get("python").asText() + " ("
-                        + r.get("implementation").asText() + "): CPU-bound tasks of "
-                        + String.format("%,d", r.get("iterations").asLong()) + " iterations, about "
-                        + Units.num(PYTHON_CPU_MILLIS)
-                        + " ms each (longer than Java's, so that pool overhead does not hide the GIL); IO-bound tasks as Java's.");
-        for (JsonNode row : r.get("results")) {
-            List<Double> ms = new ArrayList<>();
-            row.get("seconds").forEach(x -> ms.add(x.asDouble() * 1000));
-            String pool = row.get("pool").asText();
-            String workload = row.get("workload").asText();
-            int n = row.get("workers").asInt();
-            s.add(
-                    "py." + pool + "." + workload + "." + n,
-                    "Python " + pool + ", " + workload + "-bound, " + workerCount(n) + ": batch time",
-                    "ms",
-                    ms,
-                    Map.of("pool", pool, "workload", workload, "workers", n, "tasks", tasks));
-        }
-    }
-
     /** The series of the chart and verdict: Java modes and Python pools. */
     private static List<String[]> series() {
         List<String[]> out = new ArrayList<>();
@@ -308,6 +246,18 @@ final class ScalingExperiment implements Experiment {
      * physically possible (N workers, and for CPU-bound work the cores): a median above it is an artefact.
      */
     static void speedups(Section s, List<Integer> ws) {
+        speedups(s, ws, null);
+    }
+
+    /**
+     * Adds speed-up metrics as {@link #speedups(Section, List)} does; with {@code gil} true, CPU-bound Python
+     * threads are bounded by {@link PythonComparison#GIL_BOUND}, and so are their CPU seconds per wall second: above it, the
+     * ratio contradicts the GIL (a baseline slowed by a neighbour, not parallelism), and is an artefact. Was: 1.86x
+     * for CPU-bound Python threads under CPython 3.11's GIL, quoted with no flag.
+     *
+     * @param gil true if the Python that ran had its GIL on, false if off, null if unknown or no Python ran
+     */
+    static void speedups(Section s, List<Integer> ws, Boolean gil) {
         for (String[] series : series()) {
             for (String workload : WORKLOADS) {
                 double base = s.median(series[0] + "." + workload + ".1");
@@ -325,6 +275,16 @@ final class ScalingExperiment implements Experiment {
                             m.get().params());
                     // n workers cannot run more than n times faster than one, nor CPU-bound work faster than the cores
                     int cores = Runtime.getRuntime().availableProcessors();
+                    boolean underGil =
+                            Boolean.TRUE.equals(gil) && series[0].equals("py.threads") && workload.equals("cpu");
+                    if (underGil) {
+                        s.atMost(key, PythonComparison.GIL_BOUND * (1 + SPEEDUP_TOLERANCE), PythonComparison.GIL_WHY);
+                        s.atMost(
+                                PythonComparison.parallelKey(series[0], workload, n),
+                                PythonComparison.GIL_BOUND * (1 + SPEEDUP_TOLERANCE),
+                                PythonComparison.GIL_WHY);
+                        continue;
+                    }
                     int bound = workload.equals("cpu") ? Math.min(n, cores) : n;
                     s.atMost(
                             key,
@@ -335,7 +295,7 @@ final class ScalingExperiment implements Experiment {
         }
     }
 
-    private static String speedupKey(String seriesKey, String workload, int n) {
+    static String speedupKey(String seriesKey, String workload, int n) {
         String base = seriesKey.startsWith("py.") ? "speedup." + seriesKey : seriesKey.replace("time.", "speedup.");
         return base + "." + workload + "." + n;
     }
@@ -434,7 +394,6 @@ final class ScalingExperiment implements Experiment {
         double procCpu = s.median(speedupKey("time.PROCESSES", "cpu", nCpu));
         double thrIo = s.median(speedupKey("time.THREADS", "io", nMax));
         double pyThrCpu = s.median(speedupKey("py.threads", "cpu", nCpu));
-        double pyProcCpu = s.median(speedupKey("py.processes", "cpu", nCpu));
         StringBuilder v = new StringBuilder();
         String thrKey = speedupKey("time.THREADS", "cpu", nCpu);
         String procKey = speedupKey("time.PROCESSES", "cpu", nCpu);
@@ -461,27 +420,7 @@ final class ScalingExperiment implements Experiment {
                 nMax,
                 s.ratio(speedupKey("time.THREADS", "io", nMax)),
                 s.ratio(speedupKey("time.VIRTUAL_THREADS", "io", nMax))));
-        if (!Double.isNaN(pyThrCpu) && !Double.isNaN(pyProcCpu)) {
-            boolean gil = pyThrCpu < 1.3 && pyProcCpu > 1.3 && pyProcCpu > 1.25 * pyThrCpu;
-            String why;
-            if (gil) {
-                why =
-                        " (the GIL lets one thread run Python code at a time, so Python needs processes for CPU-bound work)";
-            } else if (pyProcCpu <= 1.3) {
-                why = " (neither scaled: no core was free for Python during this run, so the GIL's effect could not be "
-                        + "shown; rerun on a quieter machine)";
-            } else {
-                why = "";
-            }
-            v.append(String.format(
-                    "Python, CPU-bound on %d workers: threads %s, processes %s%s; IO-bound threads on %d: %s. ",
-                    nCpu,
-                    s.ratio(speedupKey("py.threads", "cpu", nCpu)),
-                    s.ratio(speedupKey("py.processes", "cpu", nCpu)),
-                    why,
-                    nMax,
-                    s.ratio(speedupKey("py.threads", "io", nMax))));
-        }
+        v.append(PythonComparison.verdict(s, python, nCpu, nMax));
         v.append("So for Java: threads for both CPU-bound (about one per core) and IO-bound work (virtual threads); "
                 + "processes when isolation is worth their cost.");
         Outcome outcome = noGil && thrIo > 0.5 * nMax ? Outcome.SUPPORTED : Outcome.INCONCLUSIVE;

@@ -24,8 +24,9 @@ import java.util.Properties;
  * <p>Charts: each is an ECharts option drawn with the SVG renderer. Its title and legend are
  * written as HTML above the drawing (they wrap on a phone instead of being cut), and the series get
  * fixed colours so that the legend matches. Once drawn, the page marks the chart element with
- * {@code data-rendered}, {@code data-clipped} (labels that stick out of the chart) and
- * {@code data-overlaps} (labels that cover each other), which the render tests read.
+ * {@code data-rendered}, {@code data-clipped} (labels that stick out of the chart),
+ * {@code data-overlaps} (labels that cover each other) and {@code data-missing-categories} (categories
+ * of a category axis not drawn as labels), which the render tests read.
  *
  * <p>Not thread-safe; one page per report.
  */

@@ -29,6 +29,9 @@ public final class Units {
     public static final Set<String> COUNTS =
             Set.of("threads", "files", "count", "switches", "cores", "processes", "tasks", "workers");
 
+    /** The size units {@link #parseBytes} accepts, for messages: the JVM's ({@code -Xmx1t}) and their IEC names. */
+    public static final String SIZE_UNITS = "b, k, m, g and t, in either case, also written KiB, MiB, GiB, TiB";
+
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
@@ -42,6 +45,10 @@ public final class Units {
             Map.entry("ns", 1L));
 
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ms|us|ns|h|m|s)");
+
+    /** A size as {@link #parseBytes} reads it: a number, then b, or k, m, g or t with an optional iB or B. */
+    private static final Pattern SIZE_TEXT =
+            Pattern.compile("([0-9]*\\.?[0-9]+)\\s*(?:([kmgt])(?:i?b)?|(b))", Pattern.CASE_INSENSITIVE);
 
     private Units() {}
 
@@ -353,40 +360,56 @@ public final class Units {
     }
 
     /**
-     * Parses a size such as {@code 512m}, {@code 2g}, {@code 64k}, {@code 512MiB} or {@code 4096b}. A number
-     * without a unit is refused rather than read as bytes ({@code 512} meant 512 MiB more often than 512
-     * bytes), except 0.
+     * Parses a size such as {@code 512m}, {@code 2g}, {@code 1t}, {@code 64K}, {@code 512MiB} or {@code 4096b}:
+     * every suffix the JVM takes for {@code -Xmx} (k, m, g, t in either case), their IEC names and bytes. A
+     * number without a unit is refused rather than read as bytes ({@code 512} meant 512 MiB more often than 512
+     * bytes), except 0. Every size option of every command parses with this one method, so that a size one
+     * command takes no other refuses. Was: {@code 1t} was "not a size" to {@code tandem advise}, though the JVM
+     * and {@code tandem node} took it.
      *
      * @param text the size as typed
-     * @return the size in bytes, never negative
+     * @return the size in bytes, never negative; {@link Long#MAX_VALUE} for one beyond it
      * @throws IllegalArgumentException if {@code text} is no size or has no unit; the message quotes it and
      *     names the units
      */
     public static long parseBytes(String text) {
+        return parseBytes(text, "512m, 2g or 64k");
+    }
+
+    /**
+     * Parses a size as {@link #parseBytes(String)} does, suggesting {@code examples} in its messages: sizes the
+     * option takes ("512m or 2g" for a heap, which 64k is too small to be).
+     *
+     * @param text the size as typed
+     * @param examples sizes the option takes, such as "512m or 2g"
+     * @return the size in bytes, never negative
+     * @throws IllegalArgumentException if {@code text} is no size or has no unit
+     */
+    public static long parseBytes(String text, String examples) {
         String typed = text.strip();
-        if (typed.matches("[0-9]*\\.?[0-9]+") && !typed.matches("0*\\.?0*")) {
-            throw new IllegalArgumentException("'" + text + "' has no unit; write it like " + typed + "m or " + typed
-                    + "g (the units are b, k, m and g, also written KiB, MiB, GiB)");
-        }
-        String t = typed.toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
-        long unit = 1;
-        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-        switch (last) {
-            case 'k' -> unit = 1L << 10;
-            case 'm' -> unit = 1L << 20;
-            case 'g' -> unit = 1L << 30;
-            default -> {}
-        }
-        String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
-        try {
-            double v = Double.parseDouble(digits.strip());
-            if (v < 0 || Double.isNaN(v) || Double.isInfinite(v)) {
-                throw new NumberFormatException();
+        if (typed.matches("[0-9]*\\.?[0-9]+")) {
+            if (Double.parseDouble(typed) == 0) {
+                return 0;
             }
-            return (long) (v * unit);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a size; write it like 512m, 2g or 64k", e);
+            throw new IllegalArgumentException("'" + text + "' has no unit; write it like " + typed + "m or " + typed
+                    + "g (the units are " + SIZE_UNITS + ")");
         }
+        Matcher m = SIZE_TEXT.matcher(typed);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a size; write it like " + examples + " (the units are " + SIZE_UNITS + ")");
+        }
+        long unit = switch (m.group(2) == null
+                ? 'b'
+                : Character.toLowerCase(m.group(2).charAt(0))) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            case 't' -> 1L << 40;
+            default -> 1;
+        };
+        double bytes = Double.parseDouble(m.group(1)) * unit;
+        return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
     }
 
     /**

@@ -55,6 +55,25 @@ class PageTest {
         return o;
     }
 
+    /** Two grids, as the lab's resources chart has; the top grid's category labels hidden, as they were there. */
+    private static ObjectNode unnamed() {
+        ObjectNode o = Charts.base("Bars without names");
+        var grids = o.putArray("grid");
+        grids.add(Charts.grid(12, 16, 30, 0).put("height", "30%"));
+        grids.add(Charts.grid(12, 16, 0, 8).put("top", "60%"));
+        var xs = o.putArray("xAxis");
+        var ys = o.putArray("yAxis");
+        for (int g = 0; g < 2; g++) {
+            ObjectNode x = xs.addObject().put("type", "category").put("gridIndex", g);
+            List.of("thread", "process").forEach(x.putArray("data")::add);
+            x.putObject("axisLabel").put("interval", 0).put("show", g == 1);
+            Charts.valueAxis(ys.addObject().put("gridIndex", g), true, g == 0 ? "time" : "memory", false);
+        }
+        Charts.bars(o, "time", List.of(1.0, 2.0)).put("xAxisIndex", 0).put("yAxisIndex", 0);
+        Charts.bars(o, "memory", List.of(3.0, 4.0)).put("xAxisIndex", 1).put("yAxisIndex", 1);
+        return o;
+    }
+
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void theCheckPassesATidyChartAndCatchesClippedAndCrowdedLabels(@TempDir Path dir) throws Exception {
@@ -64,6 +83,7 @@ class PageTest {
         page.chart("tidy", tidy(), "A chart laid out as the reports lay theirs out.");
         page.chart("clipped", clipped(), "");
         page.chart("crowded", crowded(), "");
+        page.chart("unnamed", unnamed(), "");
         Files.writeString(html, page.html(), StandardCharsets.UTF_8);
 
         for (int[] size : List.of(Chromium.DESKTOP, Chromium.PHONE)) {
@@ -72,6 +92,13 @@ class PageTest {
             String at = size[0] + " px: " + problems;
             assertThat(problems).as(at).noneMatch(p -> p.startsWith("tidy:"));
             assertThat(problems).as(at).anyMatch(p -> p.startsWith("clipped:") && p.contains("outside the chart"));
+            assertThat(problems)
+                    .as(at)
+                    .anyMatch(p -> p.equals(
+                            "unnamed: 2 of 4 category label(s) not drawn on their axis: thread |" + " process"));
+            assertThat(Chromium.charts(dom).get("tidy").get("data-missing-categories"))
+                    .as("the tidy chart's categories, all drawn")
+                    .isEqualTo("0");
             assertThat(Chromium.charts(dom).get("tidy").get("data-labels"))
                     .as("labels found in the tidy chart")
                     .isNotEqualTo("0");

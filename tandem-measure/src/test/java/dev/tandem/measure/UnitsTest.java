@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UnitsTest {
@@ -208,10 +209,38 @@ class UnitsTest {
     void aSizeWithoutAUnitWasReadAsBytes() {
         assertThatThrownBy(() -> Units.parseBytes("512"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'512' has no unit; write it like 512m or 512g (the units are b, k, m and g, also written"
-                        + " KiB, MiB, GiB)");
+                .hasMessage("'512' has no unit; write it like 512m or 512g (the units are b, k, m, g and t, in either"
+                        + " case, also written KiB, MiB, GiB, TiB)");
         assertThat(Units.parseBytes("0")).isZero();
         assertThat(Units.parseBytes("4096b")).isEqualTo(4096);
         assertThat(Units.parseBytes("512MiB")).isEqualTo(512L << 20);
+    }
+
+    /** Was: {@code 1t} (the JVM's -Xmx1t) was "not a size": t was no unit here. */
+    @Test
+    void aSizeInTebibytesWasNotASize() {
+        assertThat(Units.parseBytes("1t")).isEqualTo(1L << 40);
+        assertThat(Units.parseBytes("1T")).isEqualTo(1L << 40);
+        assertThat(Units.parseBytes("2TiB")).isEqualTo(2L << 40);
+        assertThat(Units.parseBytes("1tb")).isEqualTo(1L << 40);
+        // every suffix the JVM takes, in either case, and their IEC names
+        assertThat(Units.parseBytes("64K")).isEqualTo(64L << 10);
+        assertThat(Units.parseBytes("64k")).isEqualTo(64L << 10);
+        assertThat(Units.parseBytes("512M")).isEqualTo(512L << 20);
+        assertThat(Units.parseBytes("2G")).isEqualTo(2L << 30);
+        assertThat(Units.parseBytes("2 GiB")).isEqualTo(2L << 30);
+        assertThat(Units.parseBytes("1.5g")).isEqualTo(3L << 29);
+        assertThat(Units.parseBytes("0m")).isZero();
+        assertThat(Units.parseBytes("99999999999t")).isEqualTo(Long.MAX_VALUE);
+        // not sizes: each refused naming the value as typed and the units
+        for (String bad : List.of("1x", "1b2k", "t", ".", "", "1kk", "-1g", "1 t b", "1ti", "NaNg")) {
+            assertThatThrownBy(() -> Units.parseBytes(bad))
+                    .as("'%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("'" + bad + "' is not a size; write it like 512m, 2g or 64k (the units are b, k, m, g"
+                            + " and t, in either case, also written KiB, MiB, GiB, TiB)");
+        }
+        assertThatThrownBy(() -> Units.parseBytes("lots", "512m or 2g"))
+                .hasMessageStartingWith("'lots' is not a size; write it like 512m or 2g (");
     }
 }

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * Headless Chromium for the render tests of the lab's and the advisor's reports: loads a page at a
  * given window size, dumps the DOM after the charts are drawn, takes screenshots, and reads back
  * what the page's own script found ({@code data-rendered}, {@code data-clipped},
- * {@code data-overlaps} on each chart, {@code data-overflow} on the body).
+ * {@code data-overlaps}, {@code data-missing-categories} on each chart, {@code data-overflow} on the body).
  *
  * <p>Headless Chromium will not make a window narrower than {@value #NARROWEST} CSS pixels, so a
  * phone's width is emulated with a wrapper page that loads the page in an {@code iframe} of that width
@@ -130,8 +130,9 @@ public final class Chromium {
 
     /**
      * {@return what is wrong with the page as drawn, one line per finding: a chart not drawn or with
-     * fewer than 20 SVG nodes, a label outside its chart, labels that cover each other, a page wider
-     * than the window; empty if nothing is}
+     * fewer than 20 SVG nodes, a label outside its chart, labels that cover each other, a category of a
+     * category axis not drawn as a label (hidden, or dropped for want of room), a page wider than the
+     * window; empty if nothing is}
      */
     public static List<String> problems(String dom) {
         List<String> out = new ArrayList<>();
@@ -146,6 +147,13 @@ public final class Chromium {
             if (!"0".equals(a.get("data-clipped"))) {
                 out.add(id + ": " + a.get("data-clipped") + " label(s) outside the chart: "
                         + unescape(a.get("data-clipped-labels")));
+            }
+            if (!a.containsKey("data-missing-categories")) {
+                out.add(id + ": the page did not check that its category axes show their labels");
+            } else if (!"0".equals(a.get("data-missing-categories"))) {
+                out.add(id + ": " + a.get("data-missing-categories") + " of " + a.get("data-categories")
+                        + " category label(s) not drawn on their axis: "
+                        + unescape(a.get("data-missing-category-labels")));
             }
             if (!"0".equals(a.get("data-overlaps"))) {
                 out.add(id + ": " + a.get("data-overlaps") + " pair(s) of labels cover each other: "

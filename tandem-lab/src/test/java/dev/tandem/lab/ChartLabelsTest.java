@@ -1,0 +1,57 @@
+package dev.tandem.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.measure.Page;
+import dev.tandem.measure.testing.Chromium;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lab's charts name what they show: every category of a category axis is drawn as a label, in
+ * headless Chromium, at desktop and phone width (the whole report is checked the same way by
+ * {@link QuickLabRunTest}; this test draws one chart from fixed numbers, in seconds).
+ */
+class ChartLabelsTest {
+    /** A resources section with a median for each bar of its chart. */
+    private static Section resources() {
+        Section s = new Section("resources", "Resources", "claim", "原文");
+        Map<String, Object> none = Map.of();
+        for (String k : ResourcesExperiment.KINDS) {
+            s.add("create." + k, k + " creation", "µs", List.of(10.0, 11.0, 12.0), none);
+            s.add("rss." + k, k + " RSS", "KiB", List.of(100.0, 110.0, 120.0), none);
+            s.add("pss." + k, k + " PSS", "KiB", List.of(90.0, 95.0, 99.0), none);
+        }
+        s.add("firstResult.worker", "worker first result", "ms", List.of(40.0, 41.0, 42.0), none);
+        s.add("heap.virtual", "virtual heap", "KiB", List.of(1.0, 1.1, 1.2), none);
+        return s;
+    }
+
+    /** Was: the creation (start-up) chart's category axis hid its labels ({@code "show": false} on the top grid). */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theCreationChartHadNoCategoryLabels(@TempDir Path dir) throws Exception {
+        Section s = resources();
+        new ResourcesExperiment().chart(s);
+        Path html = dir.resolve("index.html");
+        Page page = new Page("test", "ChartLabelsTest").chart("resources", s.chart, s.chartCaption);
+        Files.writeString(html, page.html(), StandardCharsets.UTF_8);
+        int expected = 2 * ResourcesExperiment.LABELS.size(); // the creation grid's axis and the memory grid's
+        for (int[] size : List.of(Chromium.DESKTOP, Chromium.PHONE)) {
+            Map<String, String> chart =
+                    Chromium.charts(Chromium.dumpDom(html, size)).get("resources");
+            assertThat(chart.get("data-rendered")).as("drawn at %d px", size[0]).isEqualTo("true");
+            assertThat(chart.get("data-categories")).isEqualTo(Integer.toString(expected));
+            assertThat(chart.get("data-missing-categories"))
+                    .as("at %d px, categories not drawn: %s", size[0], chart.get("data-missing-category-labels"))
+                    .isEqualTo("0");
+        }
+    }
+}
