@@ -414,9 +414,6 @@ final class SwitchingExperiment implements Experiment {
                     .append(switchCost(contrast, ratio))
                     .append(". ");
             outcome = Outcome.REFUTED;
-        } else if (samePipeT.tooWide() || samePipeP.tooWide()) {
-            v.append(cap(switchCost(contrast, ratio))).append(" here, but one of the two is noise. ");
-            outcome = Outcome.INCONCLUSIVE;
         } else if (contrast == Contrast.CLEARLY_DEARER) {
             v.append(cap(switchCost(contrast, ratio))).append(" here. ");
             outcome = Outcome.SUPPORTED;
