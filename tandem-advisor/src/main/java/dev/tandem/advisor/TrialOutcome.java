@@ -166,7 +166,9 @@ final class TrialOutcome {
         }
         notes.addAll(w.notes.stream().filter(n -> !notes.contains(n)).toList());
         seconds += w.seconds;
-        if (w.seconds > 0 && w.failed == 0) {
+        // a window that a late one before it left no time completed nothing: no sample (was a 0/s sample of a
+        // model that completed tasks)
+        if (w.seconds > 0 && w.failed == 0 && completed > 0) {
             windowRates.add(completed / w.seconds);
         }
     }

@@ -72,6 +72,23 @@ class CompletionWavesTest {
                 .allSatisfy(w -> assertThat(w).isCloseTo(100.0, offset(1e-9)));
     }
 
+    /** A batched trial: a map() window that the one before it left no time completed nothing, and is no sample. */
+    @Test
+    void aMapWindowLeftNoTimeGaveAZeroSample() {
+        Trials.Plan map = new Trials.Plan(Mode.THREADS, 2, 1, 0, true);
+        TrialOutcome out = new TrialOutcome(map);
+        for (long completed : new long[] {24, 20, 22, 0}) {
+            TrialOutcome w = new TrialOutcome(map);
+            w.okExtra = completed;
+            w.seconds = completed == 0 ? 1e-6 : 0.1;
+            out.window(w);
+        }
+        assertThat(out.windowThroughputs(0))
+                .hasSize(3)
+                .allSatisfy(x -> assertThat(x).isPositive());
+        assertThat(out.toTrial(3 * MS).throughputSamples()).doesNotContain(0.0);
+    }
+
     @Test
     void aLongWaitBeforeTheFirstOrAfterTheLastCompletionWidensTheWindows() {
         assertThat(TrialOutcome.windowsFor(new long[] {START + 700 * MS, START + 710 * MS}, START, 1000 * MS))
