@@ -148,8 +148,8 @@ final class Conductor {
                 // a trial before a duel: the share kept for measuring two models again gives way to measuring one
                 forTrials = budget.slice(CLOSING_NANOS, 1);
             }
-            forTrials = Math.max(0, forTrials - starts);
-            long slice = Math.max(MIN_TRIAL_NANOS, forTrials / runnable);
+            // the starts shorten the slices, never skip a trial that fits
+            long slice = Math.max(MIN_TRIAL_NANOS, Math.max(0, forTrials - starts) / runnable);
             String phase = "trial " + (i + 1) + "/" + plans.size() + ": " + plan.label();
             if (!budget.fits(phase, forTrials, MIN_TRIAL_NANOS)) {
                 trials.add(runner.skip(

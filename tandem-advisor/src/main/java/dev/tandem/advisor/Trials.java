@@ -60,6 +60,8 @@ final class Trials {
     /** The most trials {@link #plan} gives a task (the least budget, {@link Advisor#MIN_TIME}, holds them). */
     static final int MAX_PLANS = 8;
 
+    /** For tests: callers ignore their own timeout, so only the stop of their pool ({@link Callers}) ends a wait. */
+    boolean callersIgnoreTheirTimeout;
     /** Why the last {@link #duel} returned null: one concrete reason, with its figures; null if it did not. */
     String duelFailure;
 
@@ -188,10 +190,7 @@ final class Trials {
         return new TrialOutcome(plan).skip(why);
     }
 
-    /**
-     * Runs one trial within {@code sliceNanos}, plus a grace for its last results: 2 s stretched by the
-     * machine's pace, but never stretched past the slice itself. Never throws for the task's sake.
-     */
+    /** Runs one trial: its pool's start, then {@code sliceNanos} and a grace (2 s, paced, at most the slice). */
     Advice.Trial run(Plan plan, long sliceNanos) {
         TrialOutcome out = new TrialOutcome(plan);
         String notRun = notRun(plan);
@@ -231,9 +230,9 @@ final class Trials {
             } else {
                 phase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, warm, false);
             }
-            if (pool.isShutdown() || warm.unanswered > 0) {
-                // a warm-up call had no result by its deadline and grace (its caller gave up, or the pool was stopped):
-                // a measured phase would be refused or queue behind it, the advisor's failures, not the task's
+            if (pool.isShutdown()) {
+                // a warm-up caller did not return after its own timeout, so the pool was stopped: a measured phase
+                // would only be refused, and those refusals are the advisor's, not the task's
                 out.warmUpStopped(warm, Units.nanos(warmup + graceNanos));
                 out.load = meter.stop();
                 return out.toTrial(probe.medianCallNanos());
@@ -381,9 +380,8 @@ final class Trials {
                     } else {
                         phase(pools.get(i), plan, n, start + round, out, false);
                     }
-                    if (pools.get(i).isShutdown() || out.unanswered > 0) {
-                        // its calls did not end within the round and its wait, so its pool was stopped: the
-                        // rounds after it would only be refused
+                    if (pools.get(i).isShutdown()) {
+                        // a caller outlived its round and wait, so its pool was stopped: later rounds would be refused
                         duelFailure = plan.label() + "'s calls did not end within " + Units.nanos(round + graceNanos)
                                 + " in " + (r < 0 ? "the warm-up round" : "round " + (r + 1))
                                 + ", so its pool was stopped"
@@ -556,7 +554,8 @@ final class Trials {
                 return; // else the advisor stopped the pool at the phase's deadline: no call of the task's
             }
             try {
-                Calls.Sample s = f.get(Math.max(1, deadline + graceNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                long wait = callersIgnoreTheirTimeout ? Long.MAX_VALUE : deadline + graceNanos - System.nanoTime();
+                Calls.Sample s = f.get(Math.max(1, wait), TimeUnit.NANOSECONDS);
                 if (s.result() != null) {
                     Calls.decode(s.result(), subject.loader());
                 }
