@@ -102,7 +102,7 @@ public final class AdviseCommand implements Callable<Integer> {
                     + " or 1m30s (default: ${DEFAULT-VALUE}). Phases share it and a phase that does not fit is"
                     + " skipped; what must not be cut short (starting and stopping JVMs, a call that never returns)"
                     + " may take it over by a few seconds, longer on a busy machine (waits stretch with its pace, up"
-                    + " to 16x). The output prints the wall time.")
+                    + " to 16x, the probe's deadline to at most half the budget). The output prints the wall time.")
     Duration time;
 
     @Option(names = "--isolate", description = "Require that tasks never share the caller's JVM.")

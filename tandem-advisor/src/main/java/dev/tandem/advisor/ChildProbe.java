@@ -1,12 +1,15 @@
 package dev.tandem.advisor;
 
 import dev.tandem.measure.ChildJvm;
+import dev.tandem.measure.Pace;
+import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -17,11 +20,42 @@ import java.util.concurrent.TimeUnit;
  * and reads back what happened: call times, CPU share, allocation, heap growth, serialized sizes,
  * native libraries, and whether the task ended or hung its JVM.
  *
- * <p>The child has a hard deadline; past it, the child and anything it spawned are killed. The
- * child's stdout and stderr go to files whose tail is kept for error messages.
+ * <p>The child has a deadline, but a call still running at it is not yet a hang: the task is called hung
+ * only when the probe has also made no progress (its result file did not grow) for a stall limit that
+ * scales with the calls it has seen (20 times the longest, at least 1 s) and with the machine's pace
+ * measured at that moment ({@link #stallLimitNanos}). A probe that is still advancing is waited for, up
+ * to twice its deadline; killed then, it is called hung only if it had stalled for the quiet limit. Was: on a machine at load 33, call #102 of
+ * a 0.1 ms task was killed at the 9.7 s deadline and the task was said to never return. The child and
+ * anything it spawned are killed when it is hung or past that bound. The child's stdout and stderr go to
+ * files whose tail is kept for error messages.
  */
 final class ChildProbe {
+    /** A stall shorter than this is never a hang, however short the calls: a full GC, a JIT pause. */
+    static final long QUIET_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A stall is a hang past this many times the longest call the probe has seen (on a quiet machine). */
+    static final int STALL_CALLS = 20;
+
     private ChildProbe() {}
+
+    /** How the watch of a probe JVM ended. */
+    enum Ending {
+        /** The JVM exited by itself. */
+        EXITED,
+        /** It made no progress for its stall limit past its deadline: hung, killed. */
+        HUNG,
+        /** It was still advancing at twice its deadline, or had not started: killed, not called hung. */
+        CUT_SHORT
+    }
+
+    /**
+     * {@return how long a probe JVM may go without progress before it is called hung: {@link #STALL_CALLS} times
+     * the longest call seen, at least {@link #QUIET_STALL_NANOS}, stretched by the pace {@code paceFactor} (how much
+     * slower this machine runs now than a quiet one, at least 1)}
+     */
+    static long stallLimitNanos(long longestCallNanos, double paceFactor) {
+        long quiet = Math.max(QUIET_STALL_NANOS, STALL_CALLS * Math.max(0, longestCallNanos));
+        return (long) (quiet * Math.max(1, paceFactor));
+    }
 
     /**
      * @param subject the located class
@@ -44,16 +78,20 @@ final class ChildProbe {
                     List.of(results.toString(), subject.className(), Integer.toString(count), Long.toString(callNanos));
             long spawned = System.nanoTime();
             try (ChildJvm jvm = launcher.start(ProbeWorker.class.getName(), args)) {
-                // await kills the child (and what it started) when it outlives the hard deadline
-                boolean exited = jvm.await(Duration.ofNanos(hardNanos)) != null;
+                long[] stall = new long[2];
+                Ending ending = watch(jvm.process(), results, spawned, hardNanos, 2 * hardNanos, stall);
+                if (ending != Ending.EXITED) {
+                    jvm.await(Duration.ZERO); // kills the child and what it started, unless it just ended
+                }
                 List<String> lines =
                         Files.exists(results) ? Files.readAllLines(results, StandardCharsets.UTF_8) : List.of();
                 return parse(
                         subject,
                         lines,
                         spawned,
-                        exited ? jvm.process().exitValue() : -1,
-                        !exited,
+                        ending == Ending.EXITED ? jvm.process().exitValue() : -1,
+                        ending,
+                        stall,
                         hardNanos,
                         jvm.stderrTail(),
                         String.join(" ", launcher.command(ProbeWorker.class.getName(), args)));
@@ -70,12 +108,83 @@ final class ChildProbe {
         }
     }
 
+    /**
+     * Waits for the probe JVM until {@code hardNanos} from {@code spawned}; past it, until it exits, stalls for its
+     * limit ({@link #stallLimitNanos}: the pace is measured then) or reaches {@code capNanos}. Progress is the
+     * result file growing (its modification time). {@code stall} receives the stall and its limit, ns, when hung.
+     */
+    static Ending watch(Process process, Path results, long spawned, long hardNanos, long capNanos, long[] stall)
+            throws InterruptedException, IOException {
+        if (process.waitFor(hardNanos, TimeUnit.NANOSECONDS)) {
+            return Ending.EXITED;
+        }
+        double pace = -1;
+        while (true) {
+            if (!Files.exists(results)) {
+                // a JVM that starts slowly on a busy machine is given until the cap too; then parse says it did not
+                long left = spawned + capNanos - System.nanoTime();
+                if (left <= 0) {
+                    return Ending.CUT_SHORT;
+                }
+                if (process.waitFor(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
+                    return Ending.EXITED;
+                }
+                continue;
+            }
+            long stalled = Math.max(
+                    0,
+                    Duration.between(Files.getLastModifiedTime(results).toInstant(), Instant.now())
+                            .toNanos());
+            if (pace < 0) {
+                pace = Pace.measure().factor(); // what the machine does now, not at the run's start
+            }
+            long limit = stallLimitNanos(longestCall(results), pace);
+            if (stalled >= limit) {
+                stall[0] = stalled;
+                stall[1] = limit;
+                return Ending.HUNG;
+            }
+            long left = spawned + capNanos - System.nanoTime();
+            if (left <= 0) {
+                // at twice its deadline: stalled longer than any call on a quiet machine is a hang; advancing, not
+                if (stalled >= stallLimitNanos(longestCall(results), 1)) {
+                    stall[0] = stalled;
+                    stall[1] = stallLimitNanos(longestCall(results), 1);
+                    return Ending.HUNG;
+                }
+                return Ending.CUT_SHORT;
+            }
+            // until the stall could reach its limit, or the cap
+            long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(left, limit - stalled));
+            if (process.waitFor(wait, TimeUnit.NANOSECONDS)) {
+                return Ending.EXITED;
+            }
+        }
+    }
+
+    /** {@return the longest call among the detailed ones the probe wrote so far, ns; 0 if none} */
+    private static long longestCall(Path results) throws IOException {
+        long longest = 0;
+        for (String line : Files.readAllLines(results, StandardCharsets.UTF_8)) {
+            String[] c = line.split(" ");
+            if (c[0].equals("call") && c.length > 3) {
+                try {
+                    longest = Math.max(longest, Long.parseLong(c[3]));
+                } catch (NumberFormatException e) {
+                    // a line being written: the next read has it
+                }
+            }
+        }
+        return longest;
+    }
+
     private static Advice.Probe parse(
             Subject subject,
             List<String> lines,
             long spawned,
             int exitCode,
-            boolean killed,
+            Ending ending,
+            long[] stall,
             long hardNanos,
             String stderrTail,
             String command) {
@@ -101,6 +210,8 @@ final class ChildProbe {
         long resultBytes = -1;
         String serError = null;
         Integer hookCall = null;
+        int progressed = 0;
+        boolean killed = ending != Ending.EXITED;
         boolean done = false;
         String error = null;
         List<String> natives = new ArrayList<>();
@@ -160,6 +271,7 @@ final class ChildProbe {
                 }
                 case "native" -> natives.add(line.substring("native ".length()));
                 case "hook" -> hookCall = Integer.parseInt(f[1]);
+                case "progress" -> progressed = Integer.parseInt(f[1]);
                 case "done" -> done = true;
                 default -> {
                     // "note" and future lines: informative only
@@ -174,18 +286,21 @@ final class ChildProbe {
         if (startNanos < 0) {
             throw new IllegalStateException("the probe JVM did not start"
                     + (killed
-                            ? " within " + TimeUnit.NANOSECONDS.toMillis(hardNanos) + " ms"
+                            ? " within " + TimeUnit.NANOSECONDS.toMillis(2 * hardNanos) + " ms"
                             : " (exit code " + exitCode + ")")
                     + "; command: " + command + (stderrTail.isBlank() ? "" : "\n" + stderrTail));
         }
         int calls = summaryCalls >= 0 ? summaryCalls : detailedCalls;
         int failures = summaryCalls >= 0 ? summaryFailed : detailedFailures;
-        boolean ended = !done || killed;
+        // a probe cut short while it still advanced (a busy machine) is no hang: its calls returned
+        boolean ended = ending == Ending.HUNG || ending == Ending.EXITED && !done;
         String endedHow = null;
-        if (killed) {
+        if (ending == Ending.HUNG) {
             endedHow = "a call was still running when the probe's " + TimeUnit.NANOSECONDS.toMillis(hardNanos)
-                    + " ms deadline passed (call #" + (detailedCalls + 1) + ", counting from 1); it was killed";
-        } else if (!done) {
+                    + " ms deadline passed (call #" + (Math.max(detailedCalls, progressed) + 1)
+                    + ", counting from 1), and the probe had made no progress for " + Units.nanos(stall[0])
+                    + " (its limit on this machine: " + Units.nanos(stall[1]) + "); it was killed";
+        } else if (!done && !killed) {
             String where = hookCall == null
                     ? (calls < ProbeWorker.DETAILED_CALLS ? "during call #" + (calls + 1) : "during a call")
                     : hookCall >= 0

@@ -25,8 +25,11 @@ import java.util.function.Predicate;
  * programs took CPU, measure them again side by side ({@link Trials#duel}) before deciding.
  *
  * <p>Budget ({@link Budget}: {@code --time} bounds the whole run): the probe calls the task for a
- * tenth of the budget (0.5 to 5 s) and is killed at that plus a quarter of the budget (3 to 10 s, for
- * the JVM's start and a slow last call), stretched by the machine's pace when it is busy; the trials
+ * tenth of the budget (0.5 to 5 s) and has a deadline at that plus a quarter of the budget (3 to 10 s, for
+ * the JVM's start and a slow last call), stretched by the machine's pace when it is busy; past it, the
+ * task is called hung only once the probe has made no progress for a stall limit drawn from its calls and
+ * the pace then ({@link ChildProbe#stallLimitNanos}), and a probe still advancing is waited for up to
+ * twice its deadline; the trials
  * share what is left in equal slices of at least 0.4 s, after a fifth is kept back for a duel; a trial
  * is skipped when less than 0.4 s is left for the trials, and so is a duel with less than 1 s left. A
  * phase
@@ -96,12 +99,19 @@ final class Conductor {
         Pace pace = Pace.measure();
         long callNanos = Math.clamp(total / 10, MIN_PROBE_CALLS_NANOS, TimeUnit.SECONDS.toNanos(5));
         long allowance = Math.clamp(total / 4, TimeUnit.SECONDS.toNanos(3), TimeUnit.SECONDS.toNanos(10));
-        long hardNanos = pace.scaleNanos(callNanos + allowance);
+        // stretched by the pace, but to no more than half the budget (or the quiet deadline, if longer): a busy
+        // machine's pace of up to 16x once made the probe's deadline alone longer than --time
+        long hardNanos = probeDeadlineNanos(callNanos + allowance, pace.factor(), total);
         long heap = options.heapPerTaskBytes() > 0 ? options.heapPerTaskBytes() : DEFAULT_PROBE_HEAP;
         progress.accept("probe: calling the task alone in a child JVM");
         long probeStart = budget.now();
         Advice.Probe probe = ChildProbe.run(subject, options.inputs(), callNanos, hardNanos, heap);
-        budget.ran("the probe", probeStart, callNanos + allowance, probeWhy(probe, callNanos, allowance, pace));
+        boolean pastDeadline = budget.now() - probeStart > hardNanos;
+        budget.ran(
+                "the probe",
+                probeStart,
+                callNanos + allowance,
+                probeWhy(probe, callNanos, allowance, pace, pastDeadline));
         if (probe.calls() > 0 && probe.failures() == probe.calls()) {
             throw new IllegalArgumentException(subject.className() + " threw on every one of its " + probe.calls()
                     + " probe calls: " + probe.firstFailure()
@@ -124,13 +134,22 @@ final class Conductor {
             int runnable = (int) plans.subList(i, plans.size()).stream()
                     .filter(p -> runner.notRun(p) == null)
                     .count();
+            // a pool's start is not in its slice: the starts still to come, estimated from the slowest seen so far,
+            // are kept out of the time the slices share, so that the run stays near its budget
+            long starts = plan.mode().isolated()
+                    ? slowestStart(trials, true)
+                            * plans.subList(i, plans.size()).stream()
+                                    .filter(p -> p.mode().isolated() && runner.notRun(p) == null)
+                                    .count()
+                    : slowestStart(trials, false) * runnable;
             // a trial runs while the time left for the trials holds its minimum: an equal share, at least that
             long forTrials = budget.slice(duelReserve + CLOSING_NANOS, 1);
             if (forTrials < MIN_TRIAL_NANOS) {
                 // a trial before a duel: the share kept for measuring two models again gives way to measuring one
                 forTrials = budget.slice(CLOSING_NANOS, 1);
             }
-            long slice = Math.max(MIN_TRIAL_NANOS, forTrials / runnable);
+            // the starts shorten the slices, never skip a trial that fits
+            long slice = Math.max(MIN_TRIAL_NANOS, Math.max(0, forTrials - starts) / runnable);
             String phase = "trial " + (i + 1) + "/" + plans.size() + ": " + plan.label();
             if (!budget.fits(phase, forTrials, MIN_TRIAL_NANOS)) {
                 trials.add(runner.skip(
@@ -245,6 +264,24 @@ final class Conductor {
     }
 
     /**
+     * {@return the probe's deadline: {@code quietNanos} stretched by the pace {@code paceFactor}, but to no more than
+     * half the budget {@code totalNanos}, unless the quiet deadline is longer}
+     */
+    static long probeDeadlineNanos(long quietNanos, double paceFactor, long totalNanos) {
+        long paced = (long) (quietNanos * Math.max(1, paceFactor));
+        return Math.min(paced, Math.max(quietNanos, totalNanos / 2));
+    }
+
+    /** {@return the longest pool start among the trials that ran in worker JVMs ({@code isolated}) or not, ns} */
+    private static long slowestStart(List<Advice.Trial> trials, boolean isolated) {
+        return trials.stream()
+                .filter(t -> t.ran() && t.mode().isolated() == isolated)
+                .mapToLong(t -> Math.max(0, t.poolStartNanos()))
+                .max()
+                .orElse(0);
+    }
+
+    /**
      * {@return the least budget in which, on a quiet machine, the probe, {@code trials} trials at their least
      * each, the duel's share and the closing fit, ns}
      */
@@ -254,15 +291,23 @@ final class Conductor {
     }
 
     /** {@return why the probe took longer than its share: a call that never returned, a slow JVM start, the pace} */
-    private static String probeWhy(Advice.Probe probe, long callNanos, long allowance, Pace pace) {
+    private static String probeWhy(
+            Advice.Probe probe, long callNanos, long allowance, Pace pace, boolean pastDeadline) {
         String paced = pace.factor() > 1.05
                 ? ", stretched " + Units.ratio(pace.factor()) + " because this JVM got "
-                        + Units.percent(pace.cpuShare()) + " of a CPU (other programs took the rest)"
+                        + Units.percent(pace.cpuShare()) + " of a CPU (other programs took the rest), to at most half"
+                        + " the budget"
                 : "";
         if (probe.endedHow() != null && probe.endedHow().contains("still running")) {
             return "a call did not return, and the probe waits for a call until its deadline before it calls the"
                     + " task hung: " + Units.nanos(callNanos) + " of calls plus " + Units.nanos(allowance)
-                    + " for the JVM's start and a last call" + paced;
+                    + " for the JVM's start and a last call" + paced
+                    + ", then until it had made no progress for its stall limit";
+        }
+        if (pastDeadline) {
+            return "the probe was still advancing at its deadline (" + Units.nanos(callNanos) + " of calls plus "
+                    + Units.nanos(allowance) + paced + "), so it was waited for, up to twice that, instead of calling"
+                    + " a slow call a hang";
         }
         return "starting the probe JVM took " + Units.nanos(probe.jvmStartNanos()) + ", and the heap was measured"
                 + " after full collections" + paced;
@@ -285,14 +330,21 @@ final class Conductor {
         return List.copyOf(out);
     }
 
-    /** {@return why a trial took longer than its slice: the pool's start, waiting for its last tasks, its stop} */
-    private static String trialWhy(Advice.Trial t, long slice) {
+    /**
+     * {@return why a trial took longer than its slice: the pool's start (which its slice does not include), waiting
+     * for its last tasks, worker JVMs the task ended, its stop}
+     */
+    static String trialWhy(Advice.Trial t, long slice) {
         List<String> why = new ArrayList<>();
         if (t.poolStartNanos() > slice / 4) {
-            why.add("starting the pool took " + Units.nanos(t.poolStartNanos()));
+            why.add("starting the pool took " + Units.nanos(t.poolStartNanos())
+                    + " (its slice begins once it started)");
         }
-        if (t.failureKinds().containsKey("TimeoutException")) {
+        if (t.failureKinds().containsKey(TrialOutcome.NO_RESULT)) {
             why.add("tasks still running at its end were waited for up to its grace, then stopped");
+        }
+        if (t.failureKinds().containsKey(TrialOutcome.WORKER_ENDED)) {
+            why.add("the task ended worker JVMs, and calls lost with them were waited for up to its grace");
         }
         t.notes().stream().filter(n -> n.contains("did not terminate")).forEach(why::add);
         return why.isEmpty()

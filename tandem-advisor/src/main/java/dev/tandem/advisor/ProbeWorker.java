@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * ser task|result BYTES       serialized size of function + one input, or of one result
  * ser-error task|result TEXT  why it cannot be serialized
  * call I ok|fail WALL CPU ALLOC RUNQ   one call (first 256 only); RUNQ: time runnable but not running
+ * progress CALLS              calls made so far, after the first 256, at most every 100 ms: the parent sees
+ *                             the probe advance (the file grows), so a slow probe on a busy machine is no hang
  * failure TEXT                the first exception a call threw
  * heap base|end USED CALLS    heap used after a full GC, and calls made so far
  * deterministic true|false|unknown
@@ -41,6 +43,9 @@ import java.util.regex.Pattern;
  */
 final class ProbeWorker {
     static final int DETAILED_CALLS = 256;
+    /** The least time between two "progress" lines. */
+    static final long PROGRESS_NANOS = 100_000_000L;
+
     private static final int MAX_CALLS = 100_000;
     private static final Pattern SYSTEM_LIBS = Pattern.compile(
             ".*/(libnss_|libresolv|libgcc_s|libc\\.|libc-|libm\\.|libm-|libdl|libpthread|librt|ld-linux|libz\\.|libstdc\\+\\+|libselinux|libcrypt|libkeyutils|libgssapi|libkrb5|libcom_err|libk5crypto).*");
@@ -97,6 +102,7 @@ final class ProbeWorker {
         Object firstResult = null;
         boolean haveFirst = false;
         int calls = 0;
+        long progressAt = System.nanoTime();
         long maxHeap = Runtime.getRuntime().maxMemory();
         while (calls < MAX_CALLS) {
             long now = System.nanoTime();
@@ -140,6 +146,9 @@ final class ProbeWorker {
             maxWall = Math.max(maxWall, wall);
             if (calls < DETAILED_CALLS) {
                 out.put("call " + calls + (ok ? " ok " : " fail ") + wall + " " + cpu + " " + alloc + " " + runq);
+            } else if (t0 + wall - progressAt >= PROGRESS_NANOS) {
+                progressAt = t0 + wall;
+                out.put("progress " + (calls + 1));
             }
             if (ok && !haveFirst && calls % inputs.size() == 0) {
                 haveFirst = true;

@@ -125,7 +125,8 @@ final class Reasons {
                                             + " comparison but follows from the probe alone"
                                     : "; no model was measured, so this is not a measured comparison but follows"
                                             + " from the probe alone")
-                    .append(missing.isEmpty() ? "" : " (" + notMeasuredText(missing) + ")");
+                    .append(missing.isEmpty() ? "" : " (" + notMeasuredText(missing) + ")")
+                    .append(Unmeasured.alsoRuledOut(r, r.req));
         } else if (fastest == basis) {
             Advice.Trial next = r.allowed(r.req, true).stream()
                     .filter(t -> t != basis)
@@ -151,6 +152,7 @@ final class Reasons {
                         missing.isEmpty()
                                 ? ", the only model measured that may run it"
                                 : ", the only model measured that may run it: " + notMeasuredText(missing));
+                why.append(Unmeasured.alsoRuledOut(r, r.req));
             } else {
                 why.append(" measured fastest at ")
                         .append(Units.rate(r.speed(basis)))
@@ -585,16 +587,7 @@ final class Reasons {
                 .map(t -> t.label() + " not run: " + t.skipped())
                 .distinct()
                 .forEach(w::add);
-        if (r.probe.serializationError() == null && !r.probe.deterministic() && r.probe.resultBytes() >= 0) {
-            // a task that ends its JVM ended the probe before it called again: it said "a repeated call gave a
-            // different result" for a task that always returned 7
-            w.add(
-                    r.exits()
-                            ? "the task ended the probe's JVM before a repeated call could be compared, so results were not"
-                                    + " used to check thread safety"
-                            : "a repeated call gave a different (or incomparable) result, so results were not used to check"
-                                    + " thread safety");
-        }
+        Unmeasured.repeatUnchecked(r).ifPresent(w::add);
         return w;
     }
 }

@@ -31,6 +31,7 @@ final class TrialFailures {
             return 0;
         }
         return t.failureKinds().getOrDefault("WorkerLostException", 0L)
+                + t.failureKinds().getOrDefault(TrialOutcome.WORKER_ENDED, 0L)
                 + t.failureKinds().getOrDefault("PoisonTaskException", 0L)
                 + t.failureKinds().getOrDefault("NodeLostException", 0L);
     }

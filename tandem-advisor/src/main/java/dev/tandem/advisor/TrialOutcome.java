@@ -11,8 +11,9 @@ import java.util.TreeMap;
 /**
  * The trial being built: what the caller threads of its measured phase saw, merged, and turned into
  * an {@link Advice.Trial}. Besides latencies and CPU, it keeps when each task completed, so the
- * measured phase splits into {@link #WINDOWS} equal windows whose throughputs give the trial's spread:
- * two trials are told apart only when those spreads do not overlap.
+ * measured phase splits into up to {@link #WINDOWS} equal windows whose throughputs give the trial's spread:
+ * two trials are told apart only when those spreads do not overlap. A window is never shorter than the
+ * longest stretch without a completion ({@link #windowsFor}), so none is empty when tasks come in waves.
  *
  * <p>Filled by the trial's thread after the callers ended (joining them gives the happens-before);
  * not thread-safe.
@@ -20,6 +21,14 @@ import java.util.TreeMap;
 final class TrialOutcome {
     /** Windows of the measured phase whose throughputs are the trial's samples. */
     static final int WINDOWS = 5;
+    /**
+     * The failure kind of a call that had no result by the end of its phase while worker JVMs of its pool ended
+     * unplanned: it was lost with its worker (the task ended that JVM), not slow. Was: "1 TimeoutException" for a
+     * task that calls {@code System.exit} at once.
+     */
+    static final String WORKER_ENDED = "worker JVM ended";
+    /** The failure kind of a call that had no result by the end of its phase, its pool's workers all alive. */
+    static final String NO_RESULT = "TimeoutException";
 
     final Trials.Plan plan;
     final List<String> notes = new ArrayList<>();
@@ -33,6 +42,9 @@ final class TrialOutcome {
     double seconds;
     long measureStart;
     long lastDone;
+    /** Calls that had no result by the end of their phase (the caller gave up, or the pool was stopped). */
+    long unanswered;
+
     long poolStartNanos = -1;
     long callerUser = -1;
     long callerSystem = -1;
@@ -61,6 +73,7 @@ final class TrialOutcome {
         private final Map<String, Long> kinds = new TreeMap<>();
         private String firstFailure;
         private long lastDone;
+        private long unanswered;
 
         void ok(long submitted, long finished, Calls.Sample s) {
             if (n == latency.length) {
@@ -79,6 +92,11 @@ final class TrialOutcome {
             okExtra += count;
         }
 
+        /** A call that had no result by the end of the phase; what it was is decided when merged. */
+        void unanswered() {
+            unanswered++;
+        }
+
         void fail(Throwable t) {
             Throwable c = Subject.unwrap(t);
             failed++;
@@ -90,6 +108,15 @@ final class TrialOutcome {
     }
 
     void merge(Recorder r) {
+        merge(r, 0);
+    }
+
+    /**
+     * Merges what one caller saw; its calls that had no result by the end of the phase are named for what
+     * happened: lost with their worker JVM when {@code workersDied} of the pool's workers ended unplanned during the
+     * phase ({@link #WORKER_ENDED}), else a timeout ({@link #NO_RESULT}).
+     */
+    void merge(Recorder r, long workersDied) {
         int old = latency.length;
         latency = Arrays.copyOf(latency, old + r.n);
         task = Arrays.copyOf(task, old + r.n);
@@ -104,6 +131,23 @@ final class TrialOutcome {
             firstFailure = r.firstFailure;
         }
         lastDone = Math.max(lastDone, r.lastDone);
+        if (r.unanswered > 0) {
+            unanswered += r.unanswered;
+            failed += r.unanswered;
+            kinds.merge(workersDied > 0 ? WORKER_ENDED : NO_RESULT, r.unanswered, Long::sum);
+            if (firstFailure == null) {
+                firstFailure = unansweredText(workersDied);
+            }
+        }
+    }
+
+    /** {@return what a call without a result by the end of its phase was, in one line} */
+    static String unansweredText(long workersDied) {
+        return workersDied > 0
+                ? "no result by the end of the trial: " + workersDied + " worker JVM" + (workersDied == 1 ? "" : "s")
+                        + " ended during the phase (the task ended its JVM, or the JVM crashed or was killed) and the"
+                        + " call was lost with it"
+                : "java.util.concurrent.TimeoutException: no result by the end of the trial";
     }
 
     /**
@@ -115,13 +159,16 @@ final class TrialOutcome {
         long completed = w.latency.length + w.okExtra;
         okExtra += completed;
         failed += w.failed;
+        unanswered += w.unanswered;
         w.kinds.forEach((k, v) -> kinds.merge(k, v, Long::sum));
         if (firstFailure == null) {
             firstFailure = w.firstFailure;
         }
         notes.addAll(w.notes.stream().filter(n -> !notes.contains(n)).toList());
         seconds += w.seconds;
-        if (w.seconds > 0 && w.failed == 0) {
+        // a window that a late one before it left no time completed nothing: no sample (was a 0/s sample of a
+        // model that completed tasks)
+        if (w.seconds > 0 && w.failed == 0 && completed > 0) {
             windowRates.add(completed / w.seconds);
         }
     }
@@ -132,6 +179,7 @@ final class TrialOutcome {
      */
     void warmUpStopped(TrialOutcome warm, String within) {
         failed += warm.failed;
+        unanswered += warm.unanswered;
         warm.kinds.forEach((k, v) -> kinds.merge(k, v, Long::sum));
         if (firstFailure == null) {
             firstFailure = warm.firstFailure;
@@ -164,10 +212,14 @@ final class TrialOutcome {
             return totalThroughput > 0 ? List.of(totalThroughput) : List.of();
         }
         long span = (long) (seconds * 1e9);
-        long width = Math.max(1, span / WINDOWS);
-        long[] counts = new long[WINDOWS];
+        int windows = windowsFor(done, measureStart, span);
+        if (windows < 2) {
+            return totalThroughput > 0 ? List.of(totalThroughput) : List.of();
+        }
+        long width = Math.max(1, span / windows);
+        long[] counts = new long[windows];
         for (long t : done) {
-            int w = (int) Math.min(WINDOWS - 1, Math.max(0, (t - measureStart) / width));
+            int w = (int) Math.min(windows - 1, Math.max(0, (t - measureStart) / width));
             counts[w]++;
         }
         List<Double> out = new ArrayList<>();
@@ -175,6 +227,27 @@ final class TrialOutcome {
             out.add(c / (width / 1e9));
         }
         return out;
+    }
+
+    /**
+     * {@return how many equal windows the phase of {@code spanNanos} from {@code start} splits into, at most
+     * {@link #WINDOWS}, so that none is empty: each at least as long as the longest stretch without a completion
+     * (from the start to the first, between two, from the last to the end)} Tasks may complete in waves: 1,024
+     * callers of a 20 ms task on two busy cores completed in bursts further apart than a fifth of the phase, so
+     * equal fifths held empty windows, 0/s samples of a model that completed tasks (was: "virtual(772) failed:
+     * ran but completed no task" at load 10 and over). Fewer than two windows: the whole phase's rate stands alone.
+     */
+    static int windowsFor(long[] done, long start, long spanNanos) {
+        if (done.length == 0 || spanNanos <= 0) {
+            return 0;
+        }
+        long[] sorted = done.clone();
+        Arrays.sort(sorted);
+        long gap = Math.max(sorted[0] - start, start + spanNanos - sorted[sorted.length - 1]);
+        for (int i = 1; i < sorted.length; i++) {
+            gap = Math.max(gap, sorted[i] - sorted[i - 1]);
+        }
+        return (int) Math.min(WINDOWS, spanNanos / (Math.max(0, gap) + 1));
     }
 
     Advice.Trial skip(String why) {

@@ -40,9 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link TrialOutcome}).
  *
  * <h2>Bounds</h2>
- * Every trial ends by its deadline plus a short grace: callers stop submitting at the deadline, wait
- * for a result no longer than the grace, then the pool is stopped with {@code shutdownNow} and a
- * bounded {@code awaitTermination}, in a {@code finally}. Pools carry a task timeout, so a runaway
+ * A slice begins once its pool started (measured apart: the cold start). Callers stop submitting at the
+ * deadline and give up on a result after a grace; a caller still there a margin later has its pool stopped
+ * ({@link Callers#stopAt}). A call without a result is a timeout, or lost with its worker JVM if workers
+ * ended meanwhile. The pool is stopped ({@code shutdownNow}, bounded {@code awaitTermination}) in a finally. Pools carry a task timeout, so a runaway
  * task is interrupted (threads) or its worker killed (processes). A task that leaks is run in this
  * JVM only up to a call cap computed from the probe's heap growth.
  *
@@ -59,6 +60,8 @@ final class Trials {
     /** The most trials {@link #plan} gives a task (the least budget, {@link Advisor#MIN_TIME}, holds them). */
     static final int MAX_PLANS = 8;
 
+    /** For tests: callers ignore their own timeout, so only the stop of their pool ({@link Callers}) ends a wait. */
+    boolean callersIgnoreTheirTimeout;
     /** Why the last {@link #duel} returned null: one concrete reason, with its figures; null if it did not. */
     String duelFailure;
 
@@ -187,10 +190,7 @@ final class Trials {
         return new TrialOutcome(plan).skip(why);
     }
 
-    /**
-     * Runs one trial within {@code sliceNanos}, plus a grace for its last results: 2 s stretched by the
-     * machine's pace, but never stretched past the slice itself. Never throws for the task's sake.
-     */
+    /** Runs one trial: its pool's start, then {@code sliceNanos} and a grace (2 s, paced, at most the slice). */
     Advice.Trial run(Plan plan, long sliceNanos) {
         TrialOutcome out = new TrialOutcome(plan);
         String notRun = notRun(plan);
@@ -198,7 +198,6 @@ final class Trials {
             return out.skip(notRun);
         }
         graceNanos = grace(sliceNanos);
-        long sliceEnd = System.nanoTime() + sliceNanos;
         Load.Meter meter = Load.start();
         TaskPool pool;
         long t0 = System.nanoTime();
@@ -213,9 +212,9 @@ final class Trials {
         }
         try {
             out.poolStartNanos = System.nanoTime() - t0;
-            // at least 0.3 s of warm-up and measurement: a timed window, which does not stretch with the pace
-            // (a busy machine shows in the trial's load and spread instead); a slow pool start eats its slice
-            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(300), sliceEnd - System.nanoTime());
+            // the slice begins once the pool started (was: processes(2) "failed", its pool took 3 s to start in an
+            // 857 ms share); at least 0.3 s, a timed window that does not stretch with the pace
+            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(300), sliceNanos);
             long warmup = Math.min(left / 4, TimeUnit.MILLISECONDS.toNanos(1500));
             int n = inst.inputs().size();
             boolean capped = !plan.mode().isolated() && leakCapCalls < n;
@@ -232,8 +231,8 @@ final class Trials {
                 phase(pool, plan, capped ? Math.max(1, n / 4) : n, System.nanoTime() + warmup, warm, false);
             }
             if (pool.isShutdown()) {
-                // the warm-up's callers did not end by its deadline and grace, so the pool was stopped: a measured
-                // phase on it would only be refused, and those refusals are the advisor's, not the task's
+                // a warm-up caller did not return after its own timeout, so the pool was stopped: a measured phase
+                // would only be refused, and those refusals are the advisor's, not the task's
                 out.warmUpStopped(warm, Units.nanos(warmup + graceNanos));
                 out.load = meter.stop();
                 return out.toTrial(probe.medianCallNanos());
@@ -382,8 +381,7 @@ final class Trials {
                         phase(pools.get(i), plan, n, start + round, out, false);
                     }
                     if (pools.get(i).isShutdown()) {
-                        // its calls did not end within the round and its wait, so its pool was stopped: the
-                        // rounds after it would only be refused
+                        // a caller outlived its round and wait, so its pool was stopped: later rounds would be refused
                         duelFailure = plan.label() + "'s calls did not end within " + Units.nanos(round + graceNanos)
                                 + " in " + (r < 0 ? "the warm-up round" : "round " + (r + 1))
                                 + ", so its pool was stopped"
@@ -479,12 +477,10 @@ final class Trials {
         }
     }
 
-    // ---- submit-per-task phase ---------------------------------------------------------------
-
     /**
-     * Callers submit one task each and wait for it, until {@code deadline}; results go to {@code out}
-     * (none in a warm-up). With {@code compare}, results in this JVM are hashed and compared with the
-     * single-thread run's, for the same inputs, to catch a task that is not thread-safe.
+     * Callers submit one task each and wait for it, until {@code deadline}; results go to {@code out}. With
+     * {@code compare}, results in this JVM are hashed and compared with the single-thread run's, for the same
+     * inputs, to catch a task that is not thread-safe.
      */
     private void phase(TaskPool pool, Plan plan, int n, long deadline, TrialOutcome out, boolean compare) {
         boolean isolated = plan.mode().isolated();
@@ -494,6 +490,7 @@ final class Trials {
         int[] hashes = out != null && compare && !isolated ? new int[n] : null;
         byte[] state = hashes == null ? null : new byte[n];
         List<Thread> threads = new ArrayList<>(clients);
+        long died = Callers.workersDied(pool);
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             TrialOutcome.Recorder r = recorders[c] = new TrialOutcome.Recorder();
@@ -502,12 +499,15 @@ final class Trials {
             threads.add(builder.name("tandem-advise-caller-" + c)
                     .start(() -> callerLoop(pool, isolated, next, n, deadline, r, hashes, state)));
         }
-        long end = Callers.joinAll(threads, deadline + graceNanos, pool, pace.limit(Pace.Limit.POOL_TERMINATION));
-        if (out == null) {
-            return;
-        }
+        // callers give up at the deadline plus the grace; the pool is stopped only for one still there a margin later
+        long end = Callers.joinAll(
+                threads,
+                Callers.stopAt(deadline + graceNanos, graceNanos),
+                pool,
+                pace.limit(Pace.Limit.POOL_TERMINATION));
+        died = Callers.workersDied(pool) - died;
         for (TrialOutcome.Recorder r : recorders) {
-            out.merge(r);
+            out.merge(r, died);
         }
         out.seconds = Math.max(1, Math.max(end, out.lastDone) - start) / 1e9;
         if (hashes != null) {
@@ -554,7 +554,8 @@ final class Trials {
                 return; // else the advisor stopped the pool at the phase's deadline: no call of the task's
             }
             try {
-                Calls.Sample s = f.get(Math.max(1, deadline + graceNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                long wait = callersIgnoreTheirTimeout ? Long.MAX_VALUE : deadline + graceNanos - System.nanoTime();
+                Calls.Sample s = f.get(Math.max(1, wait), TimeUnit.NANOSECONDS);
                 if (s.result() != null) {
                     Calls.decode(s.result(), subject.loader());
                 }
@@ -568,13 +569,13 @@ final class Trials {
                 r.fail(e.getCause());
             } catch (TimeoutException e) {
                 f.cancel(true);
-                r.fail(new TimeoutException("no result by the end of the trial"));
+                r.unanswered();
                 return;
             } catch (CancellationException | InterruptedException e) {
                 f.cancel(true);
                 if (pool.isShutdown()) {
                     // the advisor stopped the pool past the phase's deadline and grace while this call ran
-                    r.fail(new TimeoutException("no result by the end of the trial"));
+                    r.unanswered();
                 }
                 return;
             } catch (RuntimeException e) {

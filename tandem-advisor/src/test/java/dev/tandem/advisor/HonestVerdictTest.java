@@ -66,8 +66,10 @@ class HonestVerdictTest {
                 .doesNotContain("measured fastest")
                 .contains("processes(1) measured 190/s, the only model measured that may run it")
                 .contains("processes(2) was skipped (the budget was used up")
-                .as("a hybrid may not run a task that ends its JVM: not named as a model left unmeasured")
-                .doesNotContain("hybrid(1x2)");
+                .as("a hybrid may not run a task that ends its JVM: not among the models that may run it, but named as"
+                        + " not measured, with why it is ruled out (was: left out of the list of skipped models)")
+                .doesNotContain("processes(2) and hybrid(1x2)")
+                .contains("hybrid(1x2) was skipped too, and is ruled out: it runs several tasks in one worker JVM");
     }
 
     @Test

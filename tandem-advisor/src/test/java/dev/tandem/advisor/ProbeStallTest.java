@@ -1,0 +1,51 @@
+package dev.tandem.advisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A call still running at the probe's deadline is a hang only when the probe also stopped advancing for a limit
+ * drawn from its calls and the machine's pace then. Was: at load 33, call #102 of a 0.1 ms task was killed at the
+ * probe's 9.7 s deadline and the task was said to never return.
+ */
+class ProbeStallTest {
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long HEAP = 256L << 20;
+
+    @Test
+    void theStallLimitScalesWithTheCallsSeenAndThePace() {
+        // a 0.1 ms task on a machine 16x slower than quiet: a stall of 9.7 s is not yet a hang
+        assertThat(ChildProbe.stallLimitNanos(100_000, 16)).isEqualTo(16_000 * MS);
+        // never less than the quiet floor, whatever the pace reads
+        assertThat(ChildProbe.stallLimitNanos(0, 0.5)).isEqualTo(ChildProbe.QUIET_STALL_NANOS);
+        // slow calls: twenty times the longest
+        assertThat(ChildProbe.stallLimitNanos(300 * MS, 1)).isEqualTo(6_000 * MS);
+    }
+
+    /** The slow probe of a busy machine, forced: its deadline passes while its calls still return. */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aProbeStillAdvancingAtItsDeadlineWasCalledHung() {
+        // calls of 20 ms for 3 s, a deadline at 1.5 s: the deadline comes in the middle of the calls
+        Advice.Probe p = ChildProbe.run(Subject.of(Workloads.BlockingIo.class), 100, 3_000 * MS, 1_500 * MS, HEAP);
+        assertThat(p.jvmEnded()).as("%s", p).isFalse();
+        assertThat(p.endedHow()).isNull();
+        assertThat(p.calls()).isPositive();
+        assertThat(p.medianCallNanos()).isPositive();
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aCallThatMakesNoProgressIsStillAHang() {
+        Advice.Probe p = ChildProbe.run(Subject.of(Workloads.HangsSometimes.class), 100, 300 * MS, 1_500 * MS, HEAP);
+        assertThat(p.jvmEnded()).isTrue();
+        assertThat(p.exitCode()).isEqualTo(-1);
+        assertThat(p.endedHow())
+                .contains("still running when the probe's 1500 ms deadline passed (call #4")
+                .contains("no progress for");
+        assertThat(p.medianCallNanos()).isPositive();
+    }
+}
