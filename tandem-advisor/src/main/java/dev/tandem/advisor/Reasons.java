@@ -276,6 +276,24 @@ final class Reasons {
                 : Units.ratio(t.throughput() / t1.throughput()) + " " + t1.label();
     }
 
+    /**
+     * {@return "; the machine was busy (...), so every scaling figure here is unreliable" when the run's load, the
+     * one the banner and the verdict read, was busy, or "" when it was not} The load average when the run began
+     * said "busy" beside a verdict that the run's load called quiet; it is the test only when the run's load was
+     * not measured.
+     */
+    private String busyScaling() {
+        boolean busy = r.runLoad != null ? Rules.busy(r.runLoad) : r.machine.loadAverage() > r.cores;
+        if (!busy) {
+            return "";
+        }
+        return "; the machine was busy ("
+                + (r.runLoad != null
+                        ? r.runLoad.description()
+                        : String.format(Locale.ROOT, "load average %.1f on %d cores", r.machine.loadAverage(), r.cores))
+                + "), so every scaling figure here is unreliable";
+    }
+
     void resources(Rules.Choice c, List<Advice.Reason> out) {
         Advice.Trial t1 = r.baseline();
         Advice.Trial tc = r.threadsCores();
@@ -285,13 +303,7 @@ final class Reasons {
             parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", "
                     + speedupText(tc, t1)
                     + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
-                    + (r.machine.loadAverage() > r.cores
-                            ? String.format(
-                                    Locale.ROOT,
-                                    "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is unreliable",
-                                    r.machine.loadAverage(),
-                                    r.cores)
-                            : ""));
+                    + busyScaling());
         }
         if (pc != null && t1 != null && pc != t1) {
             parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", " + speedupText(pc, t1));

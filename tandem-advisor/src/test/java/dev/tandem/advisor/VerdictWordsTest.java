@@ -239,6 +239,28 @@ class VerdictWordsTest {
     }
 
     @Test
+    void theResourcesReasonCalledTheMachineBusyWhileTheVerdictReadTheRunAsQuiet() {
+        Advice.Machine loadedAtStart = new Advice.Machine(2, 24L << 30, "25", "Linux", 14.4);
+        Advice.MachineLoad quietRun = new Advice.MachineLoad(
+                20, 2, 14.4, 3.1, 0.2, 0, false, "load average 14.4 to 3.1 on 2 CPUs; other processes used 0.2 CPUs");
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 950, 4 * MS, 6_000, 0));
+        String quiet = Rules.decide(COMPUTES, trials, Advice.Requirements.NONE, loadedAtStart, null, quietRun)
+                .reasons()
+                .getFirst()
+                .text();
+        assertThat(quiet).contains("1.98× threads(1)").doesNotContain("busy").doesNotContain("unreliable");
+        String busy = Rules.decide(COMPUTES, trials, Advice.Requirements.NONE, MACHINE, null, BUSY)
+                .reasons()
+                .getFirst()
+                .text();
+        assertThat(busy)
+                .contains("the machine was busy (load average 9.1 to 9.5 on 2 CPUs; others used 1.4 CPUs), so every"
+                        + " scaling figure here is unreliable");
+    }
+
+    @Test
     void aDuelRankedASideThatCompletedNothingInMostOfItsRounds() {
         List<Advice.Trial> trials = List.of(
                 trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0),
