@@ -173,11 +173,16 @@ final class Reasons {
                                         : isolated
                                                 ? " is the fastest, at "
                                                 : " is the fastest of the models that remain, at ")
-                        .append(f.rate(basis))
-                        // an artefact's flag is a parenthesis of its own: the next model follows it in words
-                        .append(f.artefact(basis) ? ", against " + next.label() + "'s " : " (" + next.label() + ": ")
-                        .append(f.rate(next))
-                        .append(f.artefact(basis) ? "" : ")");
+                        .append(Units.rate(r.speed(basis)))
+                        // one parenthesis, each artefact flagged in it: "(threads(256): 12,356/s (an artefact...))"
+                        // nested
+                        .append(" (")
+                        .append(f.artefact(basis) ? f.flag(basis) + "; " : "")
+                        .append(next.label())
+                        .append(": ")
+                        .append(Units.rate(r.speed(next)))
+                        .append(f.artefact(next) ? ", " + f.flag(next) : "")
+                        .append(")");
             }
         } else if (r.cmp.separated(fastest, basis)) {
             // apart, but kept from winning: was "within the noise of each other" of spreads that did not overlap

@@ -68,8 +68,12 @@ final class SpeedupBound {
      * figure the report calls an artefact without saying so in the same sentence.
      */
     String rate(Advice.Trial t) {
-        return Units.rate(t.throughput())
-                + (artefact(t) ? " (an artefact: above the " + bound(t, " over " + base.label()) + ")" : "");
+        return Units.rate(t.throughput()) + (artefact(t) ? " (" + flag(t) + ")" : "");
+    }
+
+    /** {@return the flag of an artefact's figure, "an artefact: above the 1.10× over threads(1) that ...", or ""} */
+    String flag(Advice.Trial t) {
+        return artefact(t) ? "an artefact: above the " + bound(t, " over " + base.label()) : "";
     }
 
     /** {@return the bound in words, its verb agreeing with its number: "1.10× that 1 task at once allows"} */

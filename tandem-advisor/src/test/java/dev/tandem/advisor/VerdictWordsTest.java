@@ -102,6 +102,12 @@ class VerdictWordsTest {
             // no ratio that rests on it: 5.57× threads(1), nor processes(2) against it (0.32×)
             assertThat(String.join("\n", all)).doesNotContain("5.57×").doesNotContain("0.32×");
         }
+        // one parenthesis, not "(an artefact: ...) (threads(2): 198/s)" or a flag nested in another
+        assertThat(Rules.decide(WAITS, virtualOneArtefact(), Advice.Requirements.NONE, MACHINE)
+                        .summary())
+                .contains("virtual(1) measured fastest at 557/s (an artefact: above the 1.10× over threads(1) that 1"
+                        + " task at once allows; threads(2): 198/s)")
+                .doesNotContain("))");
         Advice.Trial v1 = virtualOneArtefact().get(2);
         SpeedupBound bound =
                 new SpeedupBound(virtualOneArtefact(), virtualOneArtefact().getFirst(), 2, 0.02);
