@@ -195,7 +195,7 @@ final class Reasons {
                     .append("'s ")
                     .append(f.rate(basis))
                     .append(", but ")
-                    .append(shortLead(fastest, basis))
+                    .append(shortLead(fastest, basis, !c.inconclusive()))
                     .append(", so ")
                     .append(preferred.why(basis, fastest));
         } else {
@@ -239,17 +239,25 @@ final class Reasons {
 
     /** {@return why {@code a}, which beats {@code b} but does not suit the task, did not displace it} */
     String shortLead(Advice.Trial a, Advice.Trial b) {
+        return shortLead(a, b, true);
+    }
+
+    /**
+     * {@return as {@link #shortLead(Advice.Trial, Advice.Trial)}, asking for a rerun only if {@code rerun}} An
+     * inconclusive verdict asks for it once, at its end: "rerun on a quieter machine" was said twice in one.
+     */
+    String shortLead(Advice.Trial a, Advice.Trial b, boolean rerun) {
         String spreads = "(" + (r.cmp.dueled(a, b) ? "side by side, " : "") + r.cmp.spread(a, b) + " against "
                 + r.cmp.spread(b, a) + ")";
         if (!r.cmp.busy(a, b) && r.cmp.untrusted(a, b) && r.cmp.leadsBy(Rules.UNSUITED_MARGIN, a, b)) {
             Advice.Trial off = r.speedups.artefact(a) ? a : r.speedups.artefact(b) ? b : r.speedups.first();
-            return "it led " + spreads + ", but " + r.speedups.text(off)
-                    + ", so its windows do not rank the two; rerun";
+            return "it led " + spreads + ", but " + r.speedups.text(off) + ", so its windows do not rank the two"
+                    + (rerun ? "; rerun" : "");
         }
         if (r.cmp.busy(a, b) && r.cmp.leadsBy(Rules.UNSUITED_MARGIN, a, b)) {
             return "it led " + spreads + " on a busy machine, where a model that does not suit the task is not"
-                    + " trusted to win: other programs' load decides such a lead more than the model does;"
-                    + " rerun on a quieter machine";
+                    + " trusted to win: other programs' load decides such a lead more than the model does"
+                    + (rerun ? "; rerun on a quieter machine" : "");
         }
         return "its lower quartile led the other's upper quartile by " + Units.percent(r.cmp.lead(a, b))
                 + ", less than the " + Math.round(Rules.UNSUITED_MARGIN * 100)

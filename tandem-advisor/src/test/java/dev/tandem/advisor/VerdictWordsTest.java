@@ -396,13 +396,61 @@ class VerdictWordsTest {
             verdicts.add(Rules.decide(WAITS, virtualOneArtefact(), req, MACHINE));
             verdicts.add(Rules.decide(probe(0.99, 20_000, 0), RulesTest.cpuTrials(), req, MACHINE));
         }
+        verdicts.add(Rules.decide(COMPUTES, overloaded(), Advice.Requirements.NONE, MACHINE, null, BUSY));
+        verdicts.add(Rules.decide(COMPUTES, RulesTest.quiet(overloaded()), Advice.Requirements.NONE, MACHINE));
         for (Advice.Verdict x : verdicts) {
+            // the verdict is one sentence: no phrase twice in it
+            assertThat(repeated(x.summary())).as(x.summary()).isEmpty();
             for (String sentence : sentences(x)) {
                 for (String clause : sentence.split("; ")) {
                     assertThat(repeated(clause)).as(clause).isEmpty();
                 }
             }
         }
+    }
+
+    /**
+     * A task that computes, at load 9.3 on 2 cores (AdvisorTest's CpuBound in this session): "...; rerun on a
+     * quieter machine, so the one that suits the task: ...; ..., so rerun on a quieter machine to rank them".
+     */
+    private static List<Advice.Trial> overloaded() {
+        return List.of(
+                trial(
+                        "threads(1)",
+                        Mode.THREADS,
+                        1,
+                        1,
+                        false,
+                        289,
+                        10 * MS,
+                        114_000,
+                        0,
+                        List.of(270.0, 279.0, 289.0, 289.0, 290.0),
+                        BUSY),
+                trial(
+                        "threads(2)",
+                        Mode.THREADS,
+                        2,
+                        1,
+                        false,
+                        35.9,
+                        247 * MS,
+                        2_250_000,
+                        0,
+                        List.of(20.0, 21.5, 35.9, 93.4, 95.0),
+                        BUSY),
+                trial(
+                        "processes(2)",
+                        Mode.PROCESSES,
+                        2,
+                        1,
+                        false,
+                        133,
+                        121 * MS,
+                        4_240_000,
+                        51L << 20,
+                        List.of(100.0, 111.0, 133.0, 133.0, 140.0),
+                        BUSY));
     }
 
     /**
