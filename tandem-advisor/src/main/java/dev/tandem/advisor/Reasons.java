@@ -4,10 +4,8 @@ import dev.tandem.Mode;
 import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The words of a verdict: its one-sentence summary and one reason per angle of the question
@@ -30,46 +28,6 @@ final class Reasons {
 
     Reasons(Rules r) {
         this.r = r;
-    }
-
-    /**
-     * {@return the trials of models that may run the task under {@code r} but gave no figure: skipped, or
-     * run without completing a task}
-     */
-    static List<Advice.Trial> notMeasured(Rules rules, Advice.Requirements r) {
-        return rules.trials.stream()
-                .filter(t -> !Rules.measured(t))
-                .filter(t -> rules.ruledOut(t, r) == null)
-                .toList();
-    }
-
-    /**
-     * {@return what became of trials that gave no figure, in words: "processes(1) failed: ran but completed no
-     * task (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget was used up before the trials, ...)"}
-     */
-    static String notMeasuredText(List<Advice.Trial> ts) {
-        List<String> parts = new ArrayList<>();
-        for (Advice.Trial t : ts) {
-            if (t.ran()) {
-                parts.add(t.label() + " failed: " + TrialFailures.failedMeasurement(t));
-            }
-        }
-        Map<String, List<String>> skipped = new LinkedHashMap<>();
-        for (Advice.Trial t : ts) {
-            if (!t.ran()) {
-                skipped.computeIfAbsent(t.skipped(), k -> new ArrayList<>()).add(t.label());
-            }
-        }
-        skipped.forEach((why, labels) -> parts.add(listed(labels) + (labels.size() == 1 ? " was" : " were")
-                + " skipped (" + Units.abbreviate(why, 160) + ")"));
-        return String.join("; ", parts);
-    }
-
-    /** {@return labels as a list in words: "a", "a and b", "a, b and c"} */
-    static String listed(List<String> labels) {
-        return labels.size() <= 2
-                ? String.join(" and ", labels)
-                : String.join(", ", labels.subList(0, labels.size() - 1)) + " and " + labels.getLast();
     }
 
     /** {@return the verdict in one sentence: the model, the risk or requirement that shaped it, and the numbers} */
@@ -127,7 +85,7 @@ final class Reasons {
         Preferred preferred = new Preferred(r);
         PassedOver passed = new PassedOver(r, r.req);
         if (basis == null) {
-            List<Advice.Trial> missing = notMeasured(r, r.req);
+            List<Advice.Trial> missing = ProbeOnly.notMeasured(r, r.req);
             String unmet = RequirementEffects.unmet(r, r.req);
             boolean anyRan = r.trials.stream().anyMatch(Rules::measured);
             if (unmet != null) {
@@ -139,7 +97,7 @@ final class Reasons {
                                             + " comparison but follows from the probe alone"
                                     : "; no model was measured, so this is not a measured comparison but follows"
                                             + " from the probe alone")
-                    .append(missing.isEmpty() ? "" : " (" + notMeasuredText(missing) + ")");
+                    .append(missing.isEmpty() ? "" : " (" + ProbeOnly.notMeasuredText(missing) + ")");
         } else if (fastest == basis) {
             Advice.Trial next = r.allowed(r.req, true).stream()
                     .filter(t -> t != basis)
@@ -159,12 +117,12 @@ final class Reasons {
                         .append(f.rate(next))
                         .append(")");
             } else if (next == null) {
-                List<Advice.Trial> missing = notMeasured(r, r.req);
+                List<Advice.Trial> missing = ProbeOnly.notMeasured(r, r.req);
                 why.append(" measured ").append(f.rate(basis));
                 why.append(
                         missing.isEmpty()
                                 ? ", the only model measured that may run it"
-                                : ", the only model measured that may run it: " + notMeasuredText(missing));
+                                : ", the only model measured that may run it: " + ProbeOnly.notMeasuredText(missing));
             } else {
                 // "measured fastest" was said while a faster model had been ruled out: the clause after names it
                 why.append(

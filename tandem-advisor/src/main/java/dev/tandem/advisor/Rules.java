@@ -421,10 +421,10 @@ final class Rules {
                             ? "mostly waits (virtual threads do)"
                             : "computes (one thread or worker per core does)")
                     + ", but it measured " + speedups.rate(chosen);
-            List<Advice.Trial> unmeasuredSuited = Reasons.notMeasured(this, r).stream()
+            List<Advice.Trial> unmeasuredSuited = ProbeOnly.notMeasured(this, r).stream()
                     .filter(t -> suitability(t) == 0)
                     .toList();
-            String missing = unmeasuredSuited.isEmpty() ? "" : Reasons.notMeasuredText(unmeasuredSuited);
+            String missing = unmeasuredSuited.isEmpty() ? "" : ProbeOnly.notMeasuredText(unmeasuredSuited);
             if (allowed.stream().anyMatch(t -> suitability(t) == 0)) {
                 decision.add(head + " and every model that suits the task measured clearly slower:"
                         + " behind it by more than " + Math.round(UNSUITED_MARGIN * 100)
