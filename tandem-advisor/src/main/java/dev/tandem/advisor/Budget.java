@@ -94,6 +94,22 @@ final class Budget {
     }
 
     /**
+     * {@return why a trial was skipped for want of budget, {@code forTrials} being what was left for the trials}
+     * "The budget was used up before the trials" was said of a trial that came after others had run.
+     *
+     * @param afterATrial a trial of this run has run already
+     * @param minimum the least a trial needs
+     */
+    static String trialSkipped(long forTrials, boolean afterATrial, long minimum) {
+        return (forTrials > 0
+                        ? "the budget ran out: " + Units.nanos(forTrials) + " was left for the trials"
+                        : afterATrial
+                                ? "the budget was used up by the trials before it"
+                                : "the budget was used up before the trials")
+                + ", a trial needs at least " + Units.nanos(minimum) + "; give a longer --time";
+    }
+
+    /**
      * Records that {@code phase}, begun at {@code startedAt} with a share of {@code share}, has ended: if
      * it took longer than its share by more than {@link #TOLERANCE_NANOS}, a note says by how much and
      * {@code why}.

@@ -46,12 +46,50 @@ final class Comparisons {
                 && a != b
                 && duel.samples(a.label()) != null
                 && duel.samples(b.label()) != null
-                && duel.failures().isEmpty();
+                && failure(duel, duel.a()) == null
+                && failure(duel, duel.b()) == null;
     }
 
     /** {@return why {@code t} completed no task when measured again side by side, or null if it did (or was not)} */
     String failedSideBySide(Advice.Trial t) {
-        return duel == null ? null : duel.failure(t.label());
+        return duel == null ? null : failure(duel, t.label());
+    }
+
+    /**
+     * {@return why the side of {@code duel} labelled {@code label} gave no figure side by side, or null if it gave
+     * one} It completed no task in any round, or none in most of its rounds: a median of 0/s is a measurement of
+     * nothing, which neither wins nor loses (a duel was once ranked on one).
+     */
+    static String failure(Trials.Duel duel, String label) {
+        String failed = duel.failure(label);
+        List<Double> rounds = duel.samples(label);
+        if (failed != null
+                || rounds == null
+                || rounds.isEmpty()
+                || Stats.of(rounds).median() > 0) {
+            return failed;
+        }
+        long empty = rounds.stream().filter(x -> x <= 0).count();
+        return "completed no task in " + empty + " of its " + Units.count(rounds.size(), "round", "rounds")
+                + " side by side (median 0/s), so it gave no figure";
+    }
+
+    /**
+     * {@return true if {@code a} or {@code b} rests on fewer than two samples as compared: with one measurement
+     * there is no spread, so "within the noise" cannot be said of it, only that the comparison rests on one
+     * measurement}
+     */
+    boolean thin(Advice.Trial a, Advice.Trial b) {
+        return Stats.of(samples(a, b)).n() < 2 || Stats.of(samples(b, a)).n() < 2;
+    }
+
+    /** {@return which of a {@link #thin} pair rests on one measurement: "a and b were measured once each", "a was measured once"} */
+    String once(Advice.Trial a, Advice.Trial b) {
+        boolean x = Stats.of(samples(a, b)).n() < 2;
+        boolean y = Stats.of(samples(b, a)).n() < 2;
+        return x && y
+                ? a.label() + " and " + b.label() + " were measured once each"
+                : (x ? a : b).label() + " was measured once";
     }
 
     /**
@@ -99,6 +137,10 @@ final class Comparisons {
                     + Units.rate(down.throughput()) + ", and measured again side by side " + down.label()
                     + " was ahead, " + spread(down, up) + " against " + spread(up, down)
                     + ": the order reversed, so the two are not distinguishable on this run";
+        }
+        if (thin(a, b)) {
+            return once(a, b) + ", " + Units.rate(a.throughput()) + " against " + Units.rate(b.throughput())
+                    + ": no spread to tell them apart";
         }
         return (dueled(a, b) ? "side by side, " : "") + "their spreads, " + spread(a, b) + " and " + spread(b, a)
                 + ", overlap";
@@ -164,12 +206,12 @@ final class Comparisons {
 
     /** {@return each side of a duel as "label: median/s (IQR q1-q3)"} */
     static String roundsText(Trials.Duel duel) {
-        if (!duel.failures().isEmpty()) {
+        if (failure(duel, duel.a()) != null || failure(duel, duel.b()) != null) {
             List<String> parts = new ArrayList<>();
             for (String label : List.of(duel.a(), duel.b())) {
                 parts.add(label
-                        + (duel.failure(label) != null
-                                ? " failed: " + duel.failure(label)
+                        + (failure(duel, label) != null
+                                ? " failed: " + failure(duel, label)
                                 : " " + Units.rate(Stats.of(duel.samples(label)).median())));
             }
             return String.join(", ", parts) + "; a failed measurement is no figure, so the side-by-side rounds rank"

@@ -154,11 +154,7 @@ final class Conductor {
             if (!budget.fits(phase, forTrials, MIN_TRIAL_NANOS)) {
                 trials.add(runner.skip(
                         plan,
-                        (forTrials > 0
-                                        ? "the budget ran out: " + Units.nanos(forTrials) + " was left for the trials"
-                                        : "the budget was used up before the trials")
-                                + ", a trial needs at least " + Units.nanos(MIN_TRIAL_NANOS)
-                                + "; give a longer --time"));
+                        Budget.trialSkipped(forTrials, trials.stream().anyMatch(Advice.Trial::ran), MIN_TRIAL_NANOS)));
                 continue;
             }
             progress.accept(phase);

@@ -1,12 +1,16 @@
 package dev.tandem.advisor;
 
 import dev.tandem.Mode;
+import dev.tandem.measure.Units;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The verdict of a run in which no model that may run the task was measured (every trial skipped, or none
- * completed a task): the model follows from the probe alone, and the decision says so. Stateless.
+ * completed a task): the model follows from the probe alone, and the decision says so; and, for every
+ * verdict, the models that gave no figure, in words. Stateless.
  */
 final class ProbeOnly {
     private ProbeOnly() {}
@@ -38,7 +42,7 @@ final class ProbeOnly {
         if (blocked != null) {
             decision.add(blocked);
         }
-        List<Advice.Trial> missing = Reasons.notMeasured(rules, r);
+        List<Advice.Trial> missing = notMeasured(rules, r);
         List<String> ran = rules.trials.stream()
                 .filter(Rules::measured)
                 .map(Advice.Trial::label)
@@ -46,9 +50,49 @@ final class ProbeOnly {
         if (!missing.isEmpty()) {
             decision.add("no model that may run the task was measured"
                     + (ran.isEmpty() ? "" : " (" + String.join(", ", ran) + " ran, but may not run it)")
-                    + ", so this is not a measured comparison: " + Reasons.notMeasuredText(missing)
+                    + ", so this is not a measured comparison: " + notMeasuredText(missing)
                     + "; the model follows from the probe alone");
         }
         return new Rules.Choice(mode, workers, tpw, false, null, null, notes, decision, false, null);
+    }
+
+    /**
+     * {@return the trials of models that may run the task under {@code r} but gave no figure: skipped, or
+     * run without completing a task}
+     */
+    static List<Advice.Trial> notMeasured(Rules rules, Advice.Requirements r) {
+        return rules.trials.stream()
+                .filter(t -> !Rules.measured(t))
+                .filter(t -> rules.ruledOut(t, r) == null)
+                .toList();
+    }
+
+    /**
+     * {@return what became of trials that gave no figure, in words: "processes(1) failed: ran but completed no
+     * task (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget was used up before the trials, ...)"}
+     */
+    static String notMeasuredText(List<Advice.Trial> ts) {
+        List<String> parts = new ArrayList<>();
+        for (Advice.Trial t : ts) {
+            if (t.ran()) {
+                parts.add(t.label() + " failed: " + TrialFailures.failedMeasurement(t));
+            }
+        }
+        Map<String, List<String>> skipped = new LinkedHashMap<>();
+        for (Advice.Trial t : ts) {
+            if (!t.ran()) {
+                skipped.computeIfAbsent(t.skipped(), k -> new ArrayList<>()).add(t.label());
+            }
+        }
+        skipped.forEach((why, labels) -> parts.add(listed(labels) + (labels.size() == 1 ? " was" : " were")
+                + " skipped (" + Units.abbreviate(why, 160) + ")"));
+        return String.join("; ", parts);
+    }
+
+    /** {@return labels as a list in words: "a", "a and b", "a, b and c"} */
+    static String listed(List<String> labels) {
+        return labels.size() <= 2
+                ? String.join(" and ", labels)
+                : String.join(", ", labels.subList(0, labels.size() - 1)) + " and " + labels.getLast();
     }
 }

@@ -4,10 +4,8 @@ import dev.tandem.Mode;
 import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The words of a verdict: its one-sentence summary and one reason per angle of the question
@@ -19,8 +17,12 @@ final class Reasons {
     static final String INCONCLUSIVE_BUSY = "inconclusive (machine busy): ";
     /** How a verdict whose figures are noise on a quiet machine begins. */
     static final String INCONCLUSIVE_NOISE = "inconclusive (noisy measurement): ";
+    /** How a verdict whose deciding models were measured once begins: one sample has no spread to compare. */
+    static final String INCONCLUSIVE_FEW = "inconclusive (too few measurements): ";
     /** What an inconclusive verdict asks for. */
     static final String RERUN = "rerun on a quieter machine to rank them";
+    /** What a verdict resting on single measurements asks for. */
+    static final String LONGER = "give a longer --time, so that each model is measured in several windows";
 
     private final Rules r;
 
@@ -28,44 +30,11 @@ final class Reasons {
         this.r = r;
     }
 
-    /**
-     * {@return the trials of models that may run the task under {@code r} but gave no figure: skipped, or
-     * run without completing a task}
-     */
-    static List<Advice.Trial> notMeasured(Rules rules, Advice.Requirements r) {
-        return rules.trials.stream()
-                .filter(t -> !Rules.measured(t))
-                .filter(t -> rules.ruledOut(t, r) == null)
-                .toList();
-    }
-
-    /**
-     * {@return what became of trials that gave no figure, in words: "processes(1) failed: ran but completed no
-     * task (its pool took 1.99 s to start); processes(2) and hybrid(1x2) were skipped (the budget was used up before the trials, ...)"}
-     */
-    static String notMeasuredText(List<Advice.Trial> ts) {
-        List<String> parts = new ArrayList<>();
-        for (Advice.Trial t : ts) {
-            if (t.ran()) {
-                parts.add(t.label() + " failed: " + TrialFailures.failedMeasurement(t));
-            }
-        }
-        Map<String, List<String>> skipped = new LinkedHashMap<>();
-        for (Advice.Trial t : ts) {
-            if (!t.ran()) {
-                skipped.computeIfAbsent(t.skipped(), k -> new ArrayList<>()).add(t.label());
-            }
-        }
-        skipped.forEach((why, labels) -> parts.add(String.join(" and ", labels)
-                + (labels.size() == 1 ? " was" : " were") + " skipped (" + Units.abbreviate(why, 160) + ")"));
-        return String.join("; ", parts);
-    }
-
     /** {@return the verdict in one sentence: the model, the risk or requirement that shaped it, and the numbers} */
     String summary(Rules.Choice c) {
         StringBuilder why = new StringBuilder();
         if (c.inconclusive()) {
-            why.append(busyDoubt(c) ? INCONCLUSIVE_BUSY : INCONCLUSIVE_NOISE);
+            why.append(busyDoubt(c) ? INCONCLUSIVE_BUSY : oneMeasurement(c) ? INCONCLUSIVE_FEW : INCONCLUSIVE_NOISE);
         }
         Advice.Trial racy = r.racyTrial().orElse(null);
         // a race alone leaves threads(1) free to run the task: then the verdict keeps nothing apart
@@ -112,8 +81,11 @@ final class Reasons {
         }
         Advice.Trial basis = c.basis();
         Advice.Trial fastest = c.fastest();
+        SpeedupBound f = r.speedups;
+        Preferred preferred = new Preferred(r);
+        PassedOver passed = new PassedOver(r, r.req);
         if (basis == null) {
-            List<Advice.Trial> missing = notMeasured(r, r.req);
+            List<Advice.Trial> missing = ProbeOnly.notMeasured(r, r.req);
             String unmet = RequirementEffects.unmet(r, r.req);
             boolean anyRan = r.trials.stream().anyMatch(Rules::measured);
             if (unmet != null) {
@@ -125,7 +97,7 @@ final class Reasons {
                                             + " comparison but follows from the probe alone"
                                     : "; no model was measured, so this is not a measured comparison but follows"
                                             + " from the probe alone")
-                    .append(missing.isEmpty() ? "" : " (" + notMeasuredText(missing) + ")")
+                    .append(missing.isEmpty() ? "" : " (" + ProbeOnly.notMeasuredText(missing) + ")")
                     .append(Unmeasured.alsoRuledOut(r, r.req));
         } else if (fastest == basis) {
             Advice.Trial next = r.allowed(r.req, true).stream()
@@ -141,25 +113,35 @@ final class Reasons {
                         .append(" against ")
                         .append(r.cmp.spread(next, basis))
                         .append("; in the table ")
-                        .append(Units.rate(r.speed(basis)))
+                        .append(f.rate(basis))
                         .append(" against ")
-                        .append(Units.rate(r.speed(next)))
+                        .append(f.rate(next))
                         .append(")");
             } else if (next == null) {
-                List<Advice.Trial> missing = notMeasured(r, r.req);
-                why.append(" measured ").append(Units.rate(r.speed(basis)));
+                List<Advice.Trial> missing = ProbeOnly.notMeasured(r, r.req);
+                why.append(" measured ").append(f.rate(basis));
                 why.append(
                         missing.isEmpty()
                                 ? ", the only model measured that may run it"
-                                : ", the only model measured that may run it: " + notMeasuredText(missing));
+                                : ", the only model measured that may run it: " + ProbeOnly.notMeasuredText(missing));
                 why.append(Unmeasured.alsoRuledOut(r, r.req));
             } else {
-                why.append(" measured fastest at ")
+                // "measured fastest" was said while a faster model had been ruled out: the clause after names it
+                why.append(
+                                passed.ruledOut(basis).isEmpty()
+                                        ? " measured fastest at "
+                                        : isolated
+                                                ? " is the fastest, at "
+                                                : " is the fastest of the models that remain, at ")
                         .append(Units.rate(r.speed(basis)))
+                        // one parenthesis, each artefact flagged in it: "(threads(256): 12,356/s (an artefact...))"
+                        // nested
                         .append(" (")
+                        .append(f.artefact(basis) ? f.flag(basis) + "; " : "")
                         .append(next.label())
                         .append(": ")
                         .append(Units.rate(r.speed(next)))
+                        .append(f.artefact(next) ? ", " + f.flag(next) : "")
                         .append(")");
             }
         } else if (r.cmp.separated(fastest, basis)) {
@@ -167,27 +149,38 @@ final class Reasons {
             why.append("; ")
                     .append(fastest.label())
                     .append(" measured ")
-                    .append(Units.rate(r.speed(fastest)))
+                    .append(f.rate(fastest))
                     .append(" against ")
                     .append(basis.label())
                     .append("'s ")
-                    .append(Units.rate(r.speed(basis)))
+                    .append(f.rate(basis))
                     .append(", but ")
-                    .append(shortLead(fastest, basis))
-                    .append(", so the one that suits the task: ")
-                    .append(cheaper(basis, fastest));
+                    .append(shortLead(fastest, basis, !c.inconclusive()))
+                    .append(", so ")
+                    .append(preferred.why(basis, fastest));
         } else {
+            // one sample each has no spread: "within the noise" compared nothing
             why.append("; ")
                     .append(fastest.label())
                     .append(" and ")
                     .append(basis.label())
-                    .append(" measured within the noise of each other (")
+                    .append(
+                            r.cmp.thin(fastest, basis)
+                                    ? " were not told apart ("
+                                    : " measured within the noise of each other (")
                     .append(r.cmp.tie(fastest, basis))
-                    .append("), so the cheaper of the two: ")
-                    .append(cheaper(basis, fastest));
+                    .append("), so ")
+                    .append(preferred.why(basis, fastest));
+        }
+        if (basis != null) {
+            why.append(passed.clause(basis));
+            String latency = new LatencyNotes(r).unmet(r.req, basis);
+            if (latency != null) {
+                why.append("; ").append(latency);
+            }
         }
         if (c.inconclusive()) {
-            why.append("; ").append(c.doubt()).append(", so ").append(RERUN);
+            why.append("; ").append(c.doubt()).append(", so ").append(oneMeasurement(c) ? LONGER : RERUN);
         }
         String batch = "";
         if (c.batch()) {
@@ -206,17 +199,25 @@ final class Reasons {
 
     /** {@return why {@code a}, which beats {@code b} but does not suit the task, did not displace it} */
     String shortLead(Advice.Trial a, Advice.Trial b) {
+        return shortLead(a, b, true);
+    }
+
+    /**
+     * {@return as {@link #shortLead(Advice.Trial, Advice.Trial)}, asking for a rerun only if {@code rerun}} An
+     * inconclusive verdict asks for it once, at its end: "rerun on a quieter machine" was said twice in one.
+     */
+    String shortLead(Advice.Trial a, Advice.Trial b, boolean rerun) {
         String spreads = "(" + (r.cmp.dueled(a, b) ? "side by side, " : "") + r.cmp.spread(a, b) + " against "
                 + r.cmp.spread(b, a) + ")";
         if (!r.cmp.busy(a, b) && r.cmp.untrusted(a, b) && r.cmp.leadsBy(Rules.UNSUITED_MARGIN, a, b)) {
             Advice.Trial off = r.speedups.artefact(a) ? a : r.speedups.artefact(b) ? b : r.speedups.first();
-            return "it led " + spreads + ", but " + r.speedups.text(off)
-                    + ", so its windows do not rank the two; rerun";
+            return "it led " + spreads + ", but " + r.speedups.text(off) + ", so its windows do not rank the two"
+                    + (rerun ? "; rerun" : "");
         }
         if (r.cmp.busy(a, b) && r.cmp.leadsBy(Rules.UNSUITED_MARGIN, a, b)) {
             return "it led " + spreads + " on a busy machine, where a model that does not suit the task is not"
-                    + " trusted to win: other programs' load decides such a lead more than the model does;"
-                    + " rerun on a quieter machine";
+                    + " trusted to win: other programs' load decides such a lead more than the model does"
+                    + (rerun ? "; rerun on a quieter machine" : "");
         }
         return "its lower quartile led the other's upper quartile by " + Units.percent(r.cmp.lead(a, b))
                 + ", less than the " + Math.round(Rules.UNSUITED_MARGIN * 100)
@@ -228,29 +229,14 @@ final class Reasons {
         return Units.rate(map) + " with map() vs " + Units.rate(one) + " one by one";
     }
 
-    /** Why a cheaper model wins a tie, in words. */
-    String cheaper(Advice.Trial chosen, Advice.Trial other) {
-        if (!chosen.mode().isolated() && other.mode().isolated()) {
-            return chosen.label() + " runs in this JVM: no worker JVM"
-                    + (other.meanWorkerRssBytes() > 0 ? " (" + Units.bytes(other.meanWorkerRssBytes()) + " each)" : "")
-                    + " and no copy of tasks and results";
-        }
-        if (chosen.mode() == Mode.HYBRID && other.mode() == Mode.PROCESSES) {
-            return chosen.label() + " needs fewer worker JVMs";
-        }
-        if (chosen.mode() == Mode.VIRTUAL_THREADS) {
-            return "virtual threads carry waiting tasks at the cost of a few carrier threads";
-        }
-        if (!chosen.batched() && other.batched()) {
-            return "one by one, each result is kept as soon as it is ready";
-        }
-        return chosen.label() + " matches the task ("
-                + (r.blocking() ? "it mostly waits" : "one thread or worker per core for a task that computes") + ")";
-    }
-
     /** {@return true if an inconclusive verdict is so because the machine was busy, not only because a duel reversed} */
     private boolean busyDoubt(Rules.Choice c) {
         return c.doubt().startsWith(Rules.BUSY_DOUBT);
+    }
+
+    /** {@return true if an inconclusive verdict is so because a deciding model was measured only once} */
+    private boolean oneMeasurement(Rules.Choice c) {
+        return c.doubt().endsWith(Rules.ONE_MEASUREMENT_DOUBT);
     }
 
     /**
@@ -263,6 +249,24 @@ final class Reasons {
                 : Units.ratio(t.throughput() / t1.throughput()) + " " + t1.label();
     }
 
+    /**
+     * {@return "; the machine was busy (...), so every scaling figure here is unreliable" when the run's load, the
+     * one the banner and the verdict read, was busy, or "" when it was not} The load average when the run began
+     * said "busy" beside a verdict that the run's load called quiet; it is the test only when the run's load was
+     * not measured.
+     */
+    private String busyScaling() {
+        boolean busy = r.runLoad != null ? Rules.busy(r.runLoad) : r.machine.loadAverage() > r.cores;
+        if (!busy) {
+            return "";
+        }
+        return "; the machine was busy ("
+                + (r.runLoad != null
+                        ? r.runLoad.description()
+                        : String.format(Locale.ROOT, "load average %.1f on %d cores", r.machine.loadAverage(), r.cores))
+                + "), so every scaling figure here is unreliable";
+    }
+
     void resources(Rules.Choice c, List<Advice.Reason> out) {
         Advice.Trial t1 = r.baseline();
         Advice.Trial tc = r.threadsCores();
@@ -272,13 +276,7 @@ final class Reasons {
             parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", "
                     + speedupText(tc, t1)
                     + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
-                    + (r.machine.loadAverage() > r.cores
-                            ? String.format(
-                                    Locale.ROOT,
-                                    "; the machine was busy (load average %.1f on %d cores), so every scaling figure here is unreliable",
-                                    r.machine.loadAverage(),
-                                    r.cores)
-                            : ""));
+                    + busyScaling());
         }
         if (pc != null && t1 != null && pc != t1) {
             parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", " + speedupText(pc, t1));
@@ -300,8 +298,9 @@ final class Reasons {
             parts.add("a call allocates " + Units.bytes(r.probe.allocatedBytesPerCall()) + " on the heap");
         }
         if (r.req.heapPerTaskBytes() > 0) {
-            parts.add("a " + Units.bytes(r.req.heapPerTaskBytes()) + " heap per task fits " + r.workersThatFit(r.req)
-                    + " worker JVMs in " + Units.bytes(r.machine.memoryBytes()) + " on " + r.cores + " cores");
+            parts.add("a " + Units.bytes(r.req.heapPerTaskBytes()) + " heap per task fits "
+                    + Units.count(r.workersThatFit(r.req), "worker JVM", "worker JVMs") + " in "
+                    + Units.bytes(r.machine.memoryBytes()) + " on " + Units.count(r.cores, "core", "cores"));
         }
         if (parts.isEmpty()) {
             parts.add(
@@ -329,26 +328,48 @@ final class Reasons {
         Advice.Trial best = r.bestThreads();
         Advice.Trial tc = r.threadsCores();
         String text;
+        // each clause whole whichever trials ran: "pays and threads(256)'s 22,664/s" was glued on when
+        // virtual threads or threads per core had not been measured
+        List<Advice.Trial> platform = new ArrayList<>();
+        if (tc != null) {
+            platform.add(tc);
+        }
+        if (r.blocking() && best != null && best != tc) {
+            platform.add(best);
+        }
+        String figures = figures(vt, platform);
         if (r.blocking()) {
-            text = share + ": it mostly waits, so concurrency beyond the " + r.cores + " cores pays";
-            if (vt != null && tc != null) {
-                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
-                        + "'s " + Units.rate(tc.throughput());
-            }
-            if (best != null && best != tc) {
-                text += " and " + best.label() + "'s " + Units.rate(best.throughput());
-            }
-            text +=
-                    ". Virtual threads unmount while they block, so thousands wait at the cost of a few carrier threads";
+            text = share + ": it mostly waits, so concurrency beyond the " + Units.count(r.cores, "core", "cores")
+                    + " pays" + (figures.isEmpty() ? "" : "; " + figures)
+                    + ". Virtual threads unmount while they block, so thousands wait at the cost of a few carrier threads";
         } else {
-            text = share + ": it computes, so more threads than cores (" + r.cores + ") cannot help";
-            if (vt != null && tc != null) {
-                text += "; " + vt.label() + " completed " + Units.rate(vt.throughput()) + " against " + tc.label()
-                        + "'s " + Units.rate(tc.throughput())
-                        + ", and virtual threads are not time-sliced, so they fit waiting, not computing";
-            }
+            text = share + ": it computes, so more threads than " + Units.count(r.cores, "core", "cores")
+                    + " cannot help" + (figures.isEmpty() ? "" : "; " + figures)
+                    + (vt != null
+                            ? ", and virtual threads are not time-sliced, so they fit waiting, not computing"
+                            : "");
         }
         out.add(new Advice.Reason(Advice.Angle.CONCURRENCY, sentence(List.of(text))));
+    }
+
+    /**
+     * {@return the concurrency figures as one clause, whichever of them were measured: "virtual(8) completed
+     * 930/s against threads(2)'s 950/s and threads(256)'s 900/s", "threads(2) completed 950/s", or ""}
+     */
+    String figures(Advice.Trial vt, List<Advice.Trial> platform) {
+        List<String> others = platform.stream()
+                .map(t -> t.label() + "'s " + r.speedups.rate(t))
+                .toList();
+        if (vt != null) {
+            return vt.label() + " completed " + r.speedups.rate(vt)
+                    + (others.isEmpty() ? "" : " against " + String.join(" and ", others));
+        }
+        return platform.isEmpty()
+                ? ""
+                : platform.getFirst().label() + " completed " + r.speedups.rate(platform.getFirst())
+                        + (platform.size() > 1
+                                ? " and " + platform.get(1).label() + " " + r.speedups.rate(platform.get(1))
+                                : "");
     }
 
     void dataSharing(List<Advice.Reason> out) {
@@ -403,8 +424,8 @@ final class Reasons {
                 .mapToLong(t -> t.failureKinds().getOrDefault("TaskTimeoutException", 0L))
                 .sum();
         if (timeouts > 0) {
-            parts.add(
-                    timeouts + " tasks hit the trial's task timeout; a thread cannot be killed, a worker process can");
+            parts.add(Units.count(timeouts, "task", "tasks")
+                    + " hit the trial's task timeout; a thread cannot be killed," + " a worker process can");
         }
         long otherFailures =
                 r.trials.stream().mapToLong(TrialFailures::failures).sum();
@@ -487,11 +508,11 @@ final class Reasons {
                     c.batch()
                             ? "batched with map(): " + measuredMap
                             : gain <= 1
-                                    ? "submitted one by one: " + measuredMap + ", so batching gains nothing here"
+                                    ? "batching gains nothing here: " + measuredMap
                                     : r.tiny()
-                                            ? "submitted one by one although " + measuredMap
+                                            ? "each task is submitted on its own although " + measuredMap
                                                     + " favours batching (see the requirements)"
-                                            : "submitted one by one: " + measuredMap + ", but at "
+                                            : "each task is submitted on its own: " + measuredMap + ", but at "
                                                     + Units.nanos(r.probe.medianCallNanos())
                                                     + " per call a task is long enough to submit on its own");
         } else if (r.tiny()) {
@@ -507,62 +528,6 @@ final class Reasons {
                     + "; no trial ran to weigh overheads against it");
         }
         out.add(new Advice.Reason(Advice.Angle.OVERHEAD, sentence(parts)));
-    }
-
-    /** Notes on --max-latency: which model met it, or why none did and what to do. */
-    void latencyNotes(Advice.Requirements req, Advice.Trial chosen, List<Advice.Trial> allowed, List<String> notes) {
-        long limit = req.maxLatencyNanos();
-        boolean metAny = allowed.stream().anyMatch(t -> !t.batched() && t.p99Nanos() >= 0 && t.p99Nanos() <= limit);
-        if (chosen.batched()) {
-            return;
-        }
-        Advice.Trial free = r.fastest(r.allowed(req, false));
-        if (free != null && free.batched() && limit < Rules.BATCH_LATENCY_FLOOR) {
-            notes.add("batching is off: map() holds each result until its batch of about 20 ms is done, "
-                    + "more than --max-latency " + Units.nanos(limit) + " allows"
-                    + (metAny ? "" : noneMet(chosen, limit)));
-        }
-        if (metAny) {
-            if (free != null && free != chosen && !free.batched() && free.p99Nanos() > limit) {
-                notes.add(free.label() + " had p99 " + Units.nanos(free.p99Nanos()) + " > " + Units.nanos(limit) + "; "
-                        + chosen.label() + " met it with p99 " + Units.nanos(chosen.p99Nanos()) + " at "
-                        + Units.rate(chosen.throughput()));
-            }
-            return;
-        }
-        Advice.Trial lowest = r.trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> t.p99Nanos() >= 0)
-                .filter(t -> r.ruledOut(t, req) == null)
-                .min(Comparator.comparingLong(Advice.Trial::p99Nanos))
-                .orElse(chosen);
-        Advice.Trial here = r.trials.stream()
-                .filter(Rules::measured)
-                .filter(t -> !t.mode().isolated())
-                .filter(t -> t.p99Nanos() >= 0 && t.p99Nanos() <= limit)
-                .findFirst()
-                .orElse(null);
-        boolean isolate = r.needsIsolation(req);
-        notes.add("no " + (isolate ? "isolated " : "") + "model met --max-latency " + Units.nanos(limit)
-                + ": the lowest p99 measured was " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label()
-                + ") for a task of " + Units.nanos(r.probe.medianCallNanos()) + " (median)"
-                + (isolate && here != null
-                        ? "; in this JVM " + here.label() + " met it with p99 " + Units.nanos(here.p99Nanos())
-                                + ", so weigh the isolation against the limit"
-                        : "; make the task shorter or relax the limit"));
-    }
-
-    /**
-     * {@return "; no model met it either, the chosen one included: threads(2) had p99 95.0 µs > 10.0 µs, ..."}
-     * said wherever map() is ruled out by a --max-latency that no model met: "ruled out by the latency limit"
-     * alone read as if the chosen model had met it
-     */
-    static String noneMet(Advice.Trial chosen, long limit) {
-        return "; no model met the limit either, the chosen one included: " + chosen.label()
-                + (chosen.p99Nanos() >= 0
-                        ? " had p99 " + Units.nanos(chosen.p99Nanos()) + " > " + Units.nanos(limit)
-                        : " had no per-task latency measured")
-                + ", chosen as the fastest of those that answer one task at a time";
     }
 
     static String sentence(List<String> parts) {

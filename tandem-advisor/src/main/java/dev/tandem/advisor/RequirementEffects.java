@@ -83,10 +83,16 @@ final class RequirementEffects {
                 Advice.Trial map = with.batch() ? with.basis() : other.basis();
                 cost = "; " + Reasons.mapVsOne(map.throughput(), one.throughput());
             } else {
+                // a ratio that rests on an artefact is no result: the figure is flagged and no ratio is quoted
+                boolean artefact = r.speedups.artefact(with.basis()) || r.speedups.artefact(other.basis());
                 cost = "; " + with.basis().label() + " measured "
-                        + Units.rate(with.basis().throughput()) + " against "
-                        + Units.rate(other.basis().throughput()) + " ("
-                        + Units.ratio(with.basis().throughput() / other.basis().throughput()) + ")";
+                        + r.speedups.rate(with.basis()) + " against "
+                        + r.speedups.rate(other.basis())
+                        + (artefact
+                                ? ""
+                                : " ("
+                                        + Units.ratio(with.basis().throughput()
+                                                / other.basis().throughput()) + ")");
                 if (with.mode().isolated() && !other.mode().isolated()) {
                     cost += " and " + Units.bytes(with.basis().meanWorkerRssBytes()) + " per worker JVM";
                 }

@@ -49,6 +49,9 @@ final class Rules {
     /** Why a verdict on a busy machine is inconclusive, as {@link Choice#doubt()} begins. */
     static final String BUSY_DOUBT = "other programs took CPU while they were measured";
 
+    /** Why a verdict resting on single measurements is inconclusive, as {@link Choice#doubt()} begins. */
+    static final String ONE_MEASUREMENT_DOUBT = "one measurement has no spread to rank them";
+
     final Advice.Probe probe;
     final List<Advice.Trial> trials;
     final Advice.Requirements req;
@@ -345,12 +348,31 @@ final class Rules {
      * worker; one task per submit before {@code map}.
      */
     Comparator<Advice.Trial> preference() {
+        return rank().thenComparing(Comparator.comparingDouble(this::speed).reversed());
+    }
+
+    /** {@return {@link #preference()} without the figures: what suits the task, then the cost, then one per submit} */
+    private Comparator<Advice.Trial> rank() {
         Comparator<Advice.Trial> byCost =
                 Comparator.comparingInt(t -> t.mode() == Mode.PROCESSES ? 2 : t.mode() == Mode.HYBRID ? 1 : 0);
         Comparator<Advice.Trial> bySuit = Comparator.comparingInt(t -> suitability(t));
-        return bySuit.thenComparing(byCost)
-                .thenComparing(Advice.Trial::batched)
-                .thenComparing(Comparator.comparingDouble(this::speed).reversed());
+        return bySuit.thenComparing(byCost).thenComparing(Advice.Trial::batched);
+    }
+
+    /** {@return true if the rule prefers {@code a} to {@code b} whatever their figures, so a tie leaves {@code a}} */
+    boolean favours(Advice.Trial a, Advice.Trial b) {
+        return rank().compare(a, b) < 0;
+    }
+
+    /**
+     * {@return true if {@code chosen}'s place before {@code t} rests on figures that a busy machine does not
+     * settle: they were taken while other programs took CPU, and either {@code chosen} does not beat {@code t}
+     * or, where only the figures put it first, its lead is within {@link #UNSUITED_MARGIN} at the quartiles}
+     */
+    boolean busyNearTie(Advice.Trial chosen, Advice.Trial t) {
+        return t != chosen
+                && cmp.busy(chosen, t)
+                && (!cmp.beats(chosen, t) || !favours(chosen, t) && !cmp.leadsBy(UNSUITED_MARGIN, chosen, t));
     }
 
     /** {@return 0 if the model suits the task (see {@link #preference()}), 1 if not} */
@@ -381,28 +403,28 @@ final class Rules {
         }
         Advice.Trial fastest = fastest(unbeaten);
         Advice.Trial chosen = unbeaten.stream().min(preference()).orElse(fastest);
+        Preferred preferred = new Preferred(this);
         if (chosen != fastest && cmp.beats(fastest, chosen)) {
-            decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
-                    + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but "
+            decision.add(fastest.label() + " measured " + speedups.rate(fastest) + " against "
+                    + chosen.label() + "'s " + speedups.rate(chosen) + ", but "
                     + new Reasons(this).shortLead(fastest, chosen)
-                    + ", so the one that suits the task: " + new Reasons(this).cheaper(chosen, fastest));
+                    + ", so " + preferred.why(chosen, fastest));
         } else if (chosen != fastest) {
-            decision.add(fastest.label() + " measured " + Units.rate(speed(fastest)) + " against "
-                    + chosen.label() + "'s " + Units.rate(speed(chosen)) + ", but within the noise ("
-                    + cmp.tie(fastest, chosen) + "), so the "
-                    + (suitability(chosen) < suitability(fastest) ? "one that suits the task: " : "cheaper one: ")
-                    + new Reasons(this).cheaper(chosen, fastest));
+            decision.add(fastest.label() + " measured " + speedups.rate(fastest) + " against "
+                    + chosen.label() + "'s " + speedups.rate(chosen) + ", but "
+                    + (cmp.thin(fastest, chosen) ? "not told apart" : "within the noise") + " ("
+                    + cmp.tie(fastest, chosen) + "), so " + preferred.why(chosen, fastest));
         }
         if (suitability(chosen) > 0) {
             String head = chosen.label() + " does not suit a task that "
                     + (blocking()
                             ? "mostly waits (virtual threads do)"
                             : "computes (one thread or worker per core does)")
-                    + ", but it measured " + Units.rate(speed(chosen));
-            List<Advice.Trial> unmeasuredSuited = Reasons.notMeasured(this, r).stream()
+                    + ", but it measured " + speedups.rate(chosen);
+            List<Advice.Trial> unmeasuredSuited = ProbeOnly.notMeasured(this, r).stream()
                     .filter(t -> suitability(t) == 0)
                     .toList();
-            String missing = unmeasuredSuited.isEmpty() ? "" : Reasons.notMeasuredText(unmeasuredSuited);
+            String missing = unmeasuredSuited.isEmpty() ? "" : ProbeOnly.notMeasuredText(unmeasuredSuited);
             if (allowed.stream().anyMatch(t -> suitability(t) == 0)) {
                 decision.add(head + " and every model that suits the task measured clearly slower:"
                         + " behind it by more than " + Math.round(UNSUITED_MARGIN * 100)
@@ -432,7 +454,14 @@ final class Rules {
         }
         // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy
         // machine, or measured again side by side the two swapped places.
-        boolean busyTie = allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.busy(chosen, t));
+        // A lead on a busy machine over a model the rule would otherwise prefer is trusted only beyond the load's
+        // noise (UNSUITED_MARGIN at the quartiles): separated windows alone once gave a confident verdict there.
+        boolean busyTie = allowed.stream().anyMatch(t -> busyNearTie(chosen, t));
+        // one measurement each has no spread: a faster model it leaves unranked leaves the verdict open
+        Advice.Trial thin = allowed.stream()
+                .filter(t -> t != chosen && cmp.thin(chosen, t) && speed(t) > speed(chosen))
+                .findFirst()
+                .orElse(null);
         boolean suspectTie =
                 allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.untrusted(chosen, t));
         Advice.Trial artefact = suspectTie ? speedups.first() : null;
@@ -448,12 +477,22 @@ final class Rules {
             if (speed(swapped) <= speed(chosen)) { // else the lines on faster models above and below say it
                 decision.add(chosen.label() + " and " + swapped.label() + " are not told apart: "
                         + cmp.tie(chosen, swapped) + "; " + chosen.label() + " is recommended by the rule, not by"
-                        + " the figures: " + new Reasons(this).cheaper(chosen, swapped));
+                        + " the figures: " + preferred.why(chosen, swapped));
             }
         } else if (busyTie) {
             doubt = BUSY_DOUBT;
+            allowed.stream()
+                    .filter(t -> busyNearTie(chosen, t) && cmp.beats(chosen, t))
+                    .findFirst()
+                    .ifPresent(t -> decision.add(chosen.label() + " led " + t.label() + " (" + cmp.spread(chosen, t)
+                            + " against " + cmp.spread(t, chosen) + ") by less than the "
+                            + Math.round(UNSUITED_MARGIN * 100) + "% at the quartiles that a lead on a busy machine"
+                            + " needs to be more than other programs' load, so the figures do not rank the two"));
         } else if (artefact != null) {
             doubt = speedups.text(artefact) + ", so the figures that would decide it are not trusted";
+        } else if (thin != null) {
+            doubt = cmp.once(thin, chosen) + " (" + speedups.rate(thin) + " against " + speedups.rate(chosen)
+                    + "), and " + ONE_MEASUREMENT_DOUBT;
         }
         boolean inconclusive = doubt != null;
         for (Advice.Trial t : allowed) {
@@ -462,65 +501,26 @@ final class Rules {
                     && speed(t) > speed(chosen)
                     && cmp.beats(chosen, t)
                     && cmp.dueled(chosen, t)) {
-                decision.add(t.label() + " measured " + Units.rate(speed(t)) + " against " + chosen.label() + "'s "
-                        + Units.rate(speed(chosen)) + " in the table, but measured again side by side "
+                decision.add(t.label() + " measured " + speedups.rate(t) + " against " + chosen.label() + "'s "
+                        + speedups.rate(chosen) + " in the table, but measured again side by side "
                         + chosen.label() + " was clearly faster (" + cmp.spread(chosen, t) + " against "
                         + cmp.spread(t, chosen)
                         + ")");
             }
         }
+        PassedOver passed = new PassedOver(this, r);
         for (Advice.Trial t : trials) {
             if (!measured(t) || t == chosen || t == fastest || speed(t) <= speed(chosen)) {
                 continue;
             }
-            String why = cmp.failedSideBySide(t) != null
-                    ? "it failed when measured again side by side: " + cmp.failedSideBySide(t)
-                    : ruledOut(t, r);
-            if (why == null
-                    && TrialFailures.uncontained(t, exits()) > 0
-                    && TrialFailures.uncontained(chosen, exits()) == 0) {
-                why = TrialFailures.failuresText(t);
-            }
-            if (why == null && r.maxLatencyNanos() > 0 && !allowed.contains(t)) {
-                boolean metAny = allowed.stream()
-                        .anyMatch(a -> !a.batched() && a.p99Nanos() >= 0 && a.p99Nanos() <= r.maxLatencyNanos());
-                why = t.batched()
-                        ? "map() holds each result until its batch of about 20 ms is done, more than --max-latency "
-                                + Units.nanos(r.maxLatencyNanos()) + " allows"
-                                + (metAny ? "" : Reasons.noneMet(chosen, r.maxLatencyNanos()))
-                        : "its p99 of " + Units.nanos(t.p99Nanos()) + " missed --max-latency "
-                                + Units.nanos(r.maxLatencyNanos());
-            }
-            if (why == null && cmp.reversed(t, chosen)) {
-                why = "not told apart from " + chosen.label() + " (" + cmp.tie(t, chosen) + ")";
-            }
-            if (why == null && !cmp.separated(t, chosen)) {
-                why = "within the noise of " + chosen.label() + " (" + cmp.spread(t, chosen) + " against "
-                        + cmp.spread(chosen, t) + ")";
-            }
-            if (why == null && cmp.beats(t, chosen) && !displaces(t, chosen)) {
-                why = new Reasons(this).shortLead(t, chosen);
-            }
-            if (why == null && allowed.contains(t) && cmp.beats(chosen, t)) {
-                continue; // said above: the duel put it behind
-            }
-            if (why == null) {
-                Advice.Trial over = allowed.stream()
-                        .filter(o -> cmp.beats(o, t))
-                        .findFirst()
-                        .orElse(null);
-                why = over == null
-                        ? null
-                        : over.label() + " measured clearly faster than it (" + cmp.spread(over, t) + " against "
-                                + cmp.spread(t, over) + ")";
-            }
+            String why = passed.why(t, chosen);
             if (why != null) {
-                decision.add(t.label() + " measured " + Units.rate(speed(t)) + " against " + chosen.label() + "'s "
-                        + Units.rate(speed(chosen)) + ", but " + why);
+                decision.add(t.label() + " measured " + speedups.rate(t) + " against " + chosen.label() + "'s "
+                        + speedups.rate(chosen) + ", but " + why);
             }
         }
         if (r.maxLatencyNanos() > 0) {
-            new Reasons(this).latencyNotes(r, chosen, allowed, notes);
+            new LatencyNotes(this).notes(r, chosen, allowed, notes);
         }
         return new Choice(
                 chosen.mode(),

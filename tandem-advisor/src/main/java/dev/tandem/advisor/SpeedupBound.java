@@ -58,9 +58,29 @@ final class SpeedupBound {
 
     /** {@return why {@code t}'s speed-up is not quoted, in words} */
     String text(Advice.Trial t) {
-        return t.label() + "'s speed-up over " + base.label() + " lies above the " + Units.ratio(of(t, cores, cpuShare))
-                + " that " + why(t, cores, cpuShare)
-                + " allow: an artefact of the measurement (a slowed baseline or a timing burst), not a result";
+        return t.label() + "'s speed-up over " + base.label() + " lies above the " + bound(t, "")
+                + ": an artefact of the measurement (a slowed baseline or a timing burst), not a result";
+    }
+
+    /**
+     * {@return {@code t}'s figure flagged where a sentence quotes it: "557/s (an artefact: above the 1.10× over
+     * threads(1) that 1 task at once allows)", or the plain figure when it is none} A reason never rests on a
+     * figure the report calls an artefact without saying so in the same sentence.
+     */
+    String rate(Advice.Trial t) {
+        return Units.rate(t.throughput()) + (artefact(t) ? " (" + flag(t) + ")" : "");
+    }
+
+    /** {@return the flag of an artefact's figure, "an artefact: above the 1.10× over threads(1) that ...", or ""} */
+    String flag(Advice.Trial t) {
+        return artefact(t) ? "an artefact: above the " + bound(t, " over " + base.label()) : "";
+    }
+
+    /** {@return the bound in words, its verb agreeing with its number: "1.10× that 1 task at once allows"} */
+    private String bound(Advice.Trial t, String over) {
+        String why = why(t, cores, cpuShare);
+        return Units.ratio(of(t, cores, cpuShare)) + over + " that " + why
+                + (why.startsWith("1 ") ? " allows" : " allow");
     }
 
     /**

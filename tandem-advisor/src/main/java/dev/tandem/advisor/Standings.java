@@ -16,7 +16,7 @@ final class Standings {
     /** {@return every trial as a standing, in order; {@code duel} may be null} */
     static List<Advice.Standing> of(List<Advice.Trial> trials, Trials.Duel duel) {
         return trials.stream()
-                .map(t -> of(t, duel == null ? null : duel.failure(t.label())))
+                .map(t -> of(t, duel == null ? null : Comparisons.failure(duel, t.label())))
                 .toList();
     }
 

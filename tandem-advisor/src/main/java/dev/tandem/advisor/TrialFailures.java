@@ -57,6 +57,11 @@ final class TrialFailures {
         if (!t.ran() || t.completed() > 0 && t.throughput() > 0) {
             return null;
         }
+        if (t.completed() > 0) {
+            // its figure is the median window: "ran but completed no task" was said of a model that completed some
+            return "completed " + Units.count(t.completed(), "task", "tasks") + " but none in most of its windows"
+                    + " (median 0/s), so it gave no figure";
+        }
         if (t.failed() == 0) {
             return "ran but completed no task"
                     + (t.poolStartNanos() > 0

@@ -14,7 +14,7 @@ final class Unmeasured {
 
     /**
      * {@return the models in worker JVMs (or that ran) not measured that the rules also rule out, in words ("; hybrid(1x2)
-     * was skipped too, and is ruled out: ..."), or "" if none} With {@link Reasons#notMeasuredText} the verdict names
+     * was skipped too, and is ruled out: ..."), or "" if none} With {@link ProbeOnly#notMeasuredText} the verdict names
      * every model not measured. Was: a run whose budget ran out named processes(2) as skipped and left out
      * hybrid(1x2), skipped as well, because a hang rules it out. Models in this JVM never run for a task that hangs
      * or ends its JVM are left to the verdict, which says why.
