@@ -12,6 +12,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,38 +79,28 @@ final class MachineInfo {
      * earlier CPython has the GIL.
      */
     static Boolean pythonGil() {
-        try {
-            Process p = new ProcessBuilder(
-                            "python3",
-                            "-c",
-                            "import sys, platform; c = getattr(sys, '_is_gil_enabled', None); print(c() if c else"
-                                    + " (True if platform.python_implementation() in ('CPython', 'PyPy') else None))")
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (Pace.await(Pace.Limit.COMMAND, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS)) && p.exitValue() == 0) {
-                return out.equals("True") ? Boolean.TRUE : out.equals("False") ? Boolean.FALSE : null;
-            }
-            p.destroyForcibly();
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return null;
+        String out = python3(
+                "-c",
+                "import sys, platform; c = getattr(sys, '_is_gil_enabled', None); print(c() if c else"
+                        + " (True if platform.python_implementation() in ('CPython', 'PyPy') else None))");
+        return "True".equals(out) ? Boolean.TRUE : "False".equals(out) ? Boolean.FALSE : null;
     }
 
     /** {@return the version printed by {@code python3 --version}, or null if there is no python3} */
     static String python() {
+        String out = python3("--version");
+        return out != null && out.startsWith("Python ") ? out.substring("Python ".length()) : null;
+    }
+
+    /** {@return what {@code python3 args} printed (stdout and stderr, trimmed) if it exited 0 in time, else null} */
+    private static String python3(String... args) {
+        List<String> command = new ArrayList<>(List.of("python3"));
+        command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder("python3", "--version")
-                    .redirectErrorStream(true)
-                    .start();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (Pace.await(Pace.Limit.COMMAND, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS))
-                    && p.exitValue() == 0
-                    && out.startsWith("Python ")) {
-                return out.substring("Python ".length());
+            if (Pace.await(Pace.Limit.COMMAND, ns -> p.waitFor(ns, TimeUnit.NANOSECONDS)) && p.exitValue() == 0) {
+                return out;
             }
             p.destroyForcibly();
         } catch (IOException e) {
