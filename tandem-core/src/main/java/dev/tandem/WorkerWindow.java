@@ -18,11 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Lifecycle</h2>
  * <pre>
  * STARTING --started--> READY --task budget reached--> RETIRING --idle--> EXITING --ended--> DEAD
- *    |                    |                               |                  ^
- *    |                    +--------- condemned / asked to exit (idle) --------+
- *    +---- not needed any more, or condemned ----------------------------------+
+ *                          |                                                 ^
+ *                          +--------- condemned / asked to exit (idle) ------+
  *  any state --ended--> DEAD
  * </pre>
+ * A worker is condemned or asked to exit only once it started: one that is not needed when its start
+ * returns goes READY and is then condemned or asked to exit. A STARTING window has no worker to kill,
+ * so those transitions refuse it ({@link IllegalStateException}); a start that fails ends it DEAD.
  * Only EXITING and DEAD are reached with a {@linkplain #plannedDeathLocked() planned death}, the reason
  * the conductor gives for ending the worker, so that its end is not counted as a crash. A RETIRING
  * worker takes no new task; one that crashes before it exits counts as a crash.
@@ -110,11 +112,12 @@ final class WorkerWindow implements WorkerListener {
     }
 
     /**
-     * STARTING, READY or RETIRING to EXITING: the conductor ends it, for {@code reason}. The first
-     * reason given is kept. Returns false when it was already EXITING or DEAD.
+     * READY or RETIRING to EXITING: the conductor ends it, for {@code reason}. The first reason given
+     * is kept. Returns false when it was already EXITING or DEAD.
      */
-    boolean exitingLocked(String reason) {
+    private boolean exitingLocked(String reason) {
         assert lock.isHeldByCurrentThread();
+        expectStarted();
         if (plannedDeath == null) {
             plannedDeath = reason;
         }
@@ -136,6 +139,7 @@ final class WorkerWindow implements WorkerListener {
         if (state == State.DEAD) {
             return;
         }
+        expectStarted();
         exitingLocked(reason);
         if (aim == null) {
             aim = target;
@@ -167,6 +171,7 @@ final class WorkerWindow implements WorkerListener {
     /** Asks the idle worker to exit: EXIT is buffered, and flushed on {@code flusher}, off the lock. */
     void exitLocked(Executor flusher) {
         assert lock.isHeldByCurrentThread();
+        expectStarted();
         String reason = state == State.RETIRING ? worker.retireReason(tasksAccepted) : "asked to exit";
         if (exitingLocked(reason)) {
             worker.exit();
@@ -201,6 +206,13 @@ final class WorkerWindow implements WorkerListener {
     private void expect(State from) {
         if (state != from) {
             throw new IllegalStateException(this + ": " + state + ", expected " + from);
+        }
+    }
+
+    /** Refuses a STARTING window: it has no worker yet to kill or to ask to exit. */
+    private void expectStarted() {
+        if (state == State.STARTING) {
+            throw new IllegalStateException(this + ": STARTING, expected a started worker");
         }
     }
 
