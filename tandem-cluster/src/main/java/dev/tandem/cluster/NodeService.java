@@ -218,16 +218,32 @@ final class NodeService {
                 .seal(secret);
     }
 
-    private byte[] submit(Wire.In in) throws IOException {
+    private byte[] submit(Wire.In in) throws IOException, InterruptedException {
         long id = in.readLong();
         long seq = in.readLong();
         int frames = in.readInt();
         NodeSession s = sessions.get(id);
-        String gone = s == null ? "no such session on node " + name : s.submit(seq, in, frames);
-        if (gone != null) {
-            return new Wire.Out(Wire.GONE, in.nonce).writeString(gone).seal(secret);
+        NodeSession.Submitted done = s == null
+                ? new NodeSession.Submitted("no such session on node " + name, false)
+                : s.submit(seq, in, frames);
+        if (done.gone() != null) {
+            return new Wire.Out(Wire.GONE, in.nonce).writeString(done.gone()).seal(secret);
         }
-        return new Wire.Out(Wire.OK, in.nonce).seal(secret);
+        List<NodeSession.Reply> replies =
+                done.idleBefore() ? s.awaitFirstReplies(NodeSession.SUBMIT_WAIT_NANOS) : List.of();
+        return writeReplies(new Wire.Out(Wire.OK, in.nonce), replies).seal(secret);
+    }
+
+    /** Appends replies: their number, then each (the encoding of a SUBMIT's and a poll's answer). */
+    private static Wire.Out writeReplies(Wire.Out out, List<NodeSession.Reply> replies) {
+        out.writeInt(replies.size());
+        for (NodeSession.Reply r : replies) {
+            out.writeLong(r.taskId())
+                    .writeByte(r.kind())
+                    .writeByte(r.boundary())
+                    .writeBytes(r.bytes());
+        }
+        return out;
     }
 
     private byte[] poll(Wire.In in) throws IOException, InterruptedException {
@@ -243,13 +259,7 @@ final class NodeService {
         NodeSession.Polled polled = s.poll(seq, waitNanos);
         Wire.Out out = new Wire.Out(Wire.REPLIES, in.nonce);
         out.writeString(polled.ended() == null ? "" : polled.ended());
-        out.writeInt(polled.replies().size());
-        for (NodeSession.Reply r : polled.replies()) {
-            out.writeLong(r.taskId())
-                    .writeByte(r.kind())
-                    .writeByte(r.boundary())
-                    .writeBytes(r.bytes());
-        }
+        writeReplies(out, polled.replies());
         if (polled.ended() != null) {
             forget(s);
         }

@@ -84,6 +84,9 @@ final class NodeStarter implements ClusterStarter {
     private final HazelcastInstance client;
     private final IExecutorService exec;
     private final IExecutorService pollExec;
+    /** Calls nodes without the executor proxy's futures (null if the instance is no Hazelcast client). */
+    private final NodeCalls.Direct direct;
+
     private final LocalNodes local;
     private final ClassPathShipment shipment;
     private final String callerName;
@@ -124,6 +127,7 @@ final class NodeStarter implements ClusterStarter {
         this.local = local;
         this.exec = client.getExecutorService(HazelcastSettings.EXECUTOR);
         this.pollExec = client.getExecutorService(HazelcastSettings.POLL_EXECUTOR);
+        this.direct = NodeCalls.Direct.of(client);
         this.shipment = ClassPathShipment.of(spec.classPath());
         this.callerName =
                 ClusterConnector.hostName() + " pid " + ProcessHandle.current().pid();
@@ -467,7 +471,11 @@ final class NodeStarter implements ClusterStarter {
 
     /** Sends a sealed message to a member; the future completes with the sealed answer (see {@link NodeCalls}). */
     CompletableFuture<byte[]> call(Member m, byte[] sealed, boolean poll) {
-        return NodeCalls.submit(poll ? pollExec : exec, new NodeCall(sealed), m, events);
+        NodeCall task = new NodeCall(sealed);
+        if (direct != null) {
+            return direct.submit(poll ? HazelcastSettings.POLL_EXECUTOR : HazelcastSettings.EXECUTOR, task, m);
+        }
+        return NodeCalls.submit(poll ? pollExec : exec, task, m, events);
     }
 
     /** Sends without waiting; {@link #close()} waits (bounded) for such calls, so a KILL is delivered. */

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * node's processes times threads for this pool. Tasks, cancels and the close go to the node in
  * SUBMIT messages, at most one in flight (so their order is the conductor's, and a burst travels in
  * one message); replies come back through a poll that is always outstanding, which is also the
- * caller's lease on the node.
+ * caller's lease on the node, except the first replies of tasks sent to an idle session, which the
+ * SUBMIT's own answer carries (a lone task's round trip then costs no poll answer and new poll).
  *
  * <h2>Lifecycle</h2>
  * <pre>
@@ -218,10 +219,20 @@ final class NodeWorker implements Worker {
         }
         long nonce = out.nonce();
         starter.call(member, out.seal(starter.secret()), false).whenComplete((reply, error) -> {
-            if (answer(reply, error, nonce) != null) {
-                sending.set(false);
-                flush();
+            Wire.In in = answer(reply, error, nonce);
+            if (in == null) {
+                return;
             }
+            try {
+                if (in.type == Wire.OK) {
+                    deliver(in); // the first replies of tasks sent to an idle session (NodeSession.awaitFirstReplies)
+                }
+            } catch (IOException | RuntimeException e) {
+                end("its node answered badly: " + e, null);
+                return;
+            }
+            sending.set(false);
+            flush();
         });
     }
 
@@ -246,19 +257,7 @@ final class NodeWorker implements Worker {
             }
             try {
                 String endReason = in.readString();
-                int n = in.readInt();
-                for (int i = 0; i < n && !ended.get(); i++) {
-                    long taskId = in.readLong();
-                    byte kind = in.readByte();
-                    byte boundary = in.readByte();
-                    byte[] bytes = in.readBytes();
-                    boolean more = i < n - 1; // a burst: the conductor writes once, after the last
-                    switch (kind) {
-                        case Wire.REPLY_RESULT -> listener.result(taskId, bytes, more);
-                        case Wire.REPLY_COPY_FAILED -> listener.copyFailed(taskId, boundary, bytes, more);
-                        default -> listener.failed(taskId, bytes, more);
-                    }
-                }
+                deliver(in);
                 if (!endReason.isEmpty()) {
                     end(endReason, null);
                     return;
@@ -269,6 +268,23 @@ final class NodeWorker implements Worker {
             }
             poll();
         });
+    }
+
+    /** Gives the conductor the replies an answer carries (a poll's, or a SUBMIT's), unless the session ended. */
+    private void deliver(Wire.In in) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n && !ended.get(); i++) {
+            long taskId = in.readLong();
+            byte kind = in.readByte();
+            byte boundary = in.readByte();
+            byte[] bytes = in.readBytes();
+            boolean more = i < n - 1; // a burst: the conductor writes once, after the last
+            switch (kind) {
+                case Wire.REPLY_RESULT -> listener.result(taskId, bytes, more);
+                case Wire.REPLY_COPY_FAILED -> listener.copyFailed(taskId, boundary, bytes, more);
+                default -> listener.failed(taskId, bytes, more);
+            }
+        }
     }
 
     /**

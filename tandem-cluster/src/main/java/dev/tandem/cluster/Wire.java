@@ -30,7 +30,9 @@ import java.util.List;
  * tasks, cancels, close, kill, with a sequence number that must grow), {@link #POLL} (wait for a
  * session's replies). Replies: {@link #OK}, {@link #REFUSED} (why, for good), {@link #BUSY} (why
  * not now: the node's worker processes are in use, it is stopping; ask again or another node),
- * {@link #REPLIES}, {@link #GONE} (the session ended, why). A node that cannot verify a request's seal answers with the unsealed
+ * {@link #REPLIES}, {@link #GONE} (the session ended, why). A SUBMIT's {@link #OK} carries replies
+ * too, encoded as in {@link #REPLIES} after its end reason: the first ones of tasks it brought to an
+ * idle session, or none. A node that cannot verify a request's seal answers with the unsealed
  * {@link #BAD_SEAL}, which says nothing but that.
  *
  * <p>Also the Hazelcast {@link DataSerializableFactory} of {@link NodeCall}, registered on nodes

@@ -1,15 +1,28 @@
 package dev.tandem.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.tandem.spi.EncodedPool;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
  * A session's fencing, without a node: a request that arrives after the caller's lease ran out
- * (late, or read by a frozen node as it resumes) neither renews the lease nor brings tasks in.
+ * (late, or read by a frozen node as it resumes) neither renews the lease nor brings tasks in; and
+ * which answer carries a reply: a SUBMIT's, for the first replies of tasks it brought to an idle
+ * session, else the poll's.
  */
 class NodeSessionTest {
+    private static final Secret SECRET = Secret.none();
+    private static final long LONG_LEASE = TimeUnit.MINUTES.toNanos(1);
+    private static final long LONG_WAIT = TimeUnit.MINUTES.toNanos(1);
+
     /**
      * What broke: a poll that arrived after the lease reopened the session's gate, so a frozen node
      * that resumed and read a stale poll before its watch ended the session could start the tasks its
@@ -28,7 +41,7 @@ class NodeSessionTest {
     @Test
     void aSubmitAfterTheLeaseRanOutIsRefused() throws Exception {
         NodeSession s = new NodeSession(2, "caller", 1, List.of(), 0);
-        assertThat(s.submit(1, null, 0)).contains("fenced");
+        assertThat(s.submit(1, null, 0).gone()).contains("fenced");
     }
 
     @Test
@@ -38,5 +51,145 @@ class NodeSessionTest {
         assertThat(polled.ended()).isNull();
         assertThat(s.leaseHolds()).isTrue();
         assertThat(s.ended()).isNull();
+    }
+
+    /** A pool that holds what it is given until the test answers it through the session. */
+    static final class HeldPool implements EncodedPool {
+        final List<Long> held = new ArrayList<>();
+
+        @Override
+        public synchronized void submit(long taskId, byte[] task, boolean stateless) {
+            held.add(taskId);
+        }
+
+        @Override
+        public void cancel(long taskId) {}
+
+        @Override
+        public synchronized int outstanding() {
+            return held.size();
+        }
+
+        synchronized void answer(NodeSession s, long taskId) {
+            held.remove(taskId);
+            s.result(taskId, new byte[] {(byte) taskId});
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public List<Long> workerPids() {
+            return List.of();
+        }
+
+        @Override
+        public void kill() {}
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** The frames of a SUBMIT, as the session reads them (after the session id, sequence and count). */
+    private static Wire.In tasks(long... ids) throws IOException {
+        Wire.Out out = new Wire.Out(Wire.SUBMIT, 1);
+        for (long id : ids) {
+            out.writeByte(Wire.FRAME_TASK).writeLong(id).writeBytes(new byte[] {1, 2, 3});
+        }
+        return Wire.In.open(out.seal(SECRET), SECRET);
+    }
+
+    private static NodeSession session(HeldPool pool) {
+        NodeSession s = new NodeSession(4, "caller", 1, List.of(), LONG_LEASE);
+        s.started(pool);
+        return s;
+    }
+
+    /**
+     * What was slow: a lone task's reply woke the outstanding poll, whose answer and the next poll
+     * cost a Hazelcast call each way and about a dozen thread wake-ups per round trip. The SUBMIT
+     * that brought it to an idle session now carries it back, and the poll gets nothing.
+     */
+    @Test
+    void theFirstReplyOfATaskSentToAnIdleSessionTravelsInItsSubmitsAnswer() throws Exception {
+        HeldPool pool = new HeldPool();
+        NodeSession s = session(pool);
+        NodeSession.Submitted done = s.submit(1, tasks(7), 1);
+        assertThat(done.gone()).isNull();
+        assertThat(done.idleBefore()).isTrue();
+        AtomicReference<List<NodeSession.Reply>> carried = new AtomicReference<>();
+        Thread submit = Thread.ofPlatform().start(() -> {
+            try {
+                carried.set(s.awaitFirstReplies(LONG_WAIT));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        while (submit.getState() != Thread.State.TIMED_WAITING) { // the SUBMIT waits for its reply
+            Thread.onSpinWait();
+        }
+        pool.answer(s, 7);
+        submit.join(Duration.ofSeconds(30));
+        assertThat(submit.isAlive()).as("the reply woke the waiting SUBMIT").isFalse();
+        assertThat(carried.get()).extracting(NodeSession.Reply::taskId).containsExactly(7L);
+        assertThat(s.poll(1, 0).replies()).as("the reply travels once").isEmpty();
+    }
+
+    /** A SUBMIT to a session with tasks under way waits for nothing: the poll carries their replies. */
+    @Test
+    void aSubmitToABusySessionDoesNotWaitForReplies() throws Exception {
+        HeldPool pool = new HeldPool();
+        NodeSession s = session(pool);
+        assertThat(s.submit(1, tasks(1), 1).idleBefore()).isTrue();
+        assertThat(s.submit(2, tasks(2, 3), 2).idleBefore()).isFalse();
+        assertThat(s.submit(3, tasks(), 0).idleBefore())
+                .as("a SUBMIT without tasks")
+                .isFalse();
+    }
+
+    /**
+     * A reply that comes after the SUBMIT stopped waiting wakes the poll at once (it is not left for
+     * the poll's whole wait), and replies the SUBMIT did not take stay for the poll.
+     */
+    @Test
+    void aReplyAfterTheSubmitStoppedWaitingGoesToThePollAtOnce() throws Exception {
+        HeldPool pool = new HeldPool();
+        NodeSession s = session(pool);
+        assertThat(s.submit(1, tasks(5, 6), 2).idleBefore()).isTrue();
+        assertThat(s.awaitFirstReplies(0)).as("nothing came in time").isEmpty();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            pool.answer(s, 5);
+            pool.answer(s, 6);
+        });
+        List<Long> polled = new ArrayList<>();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            long seq = 1;
+            while (polled.size() < 2) {
+                s.poll(seq++, LONG_WAIT).replies().forEach(r -> polled.add(r.taskId()));
+            }
+        });
+        worker.join();
+        assertThat(polled).containsExactly(5L, 6L);
+    }
+
+    /** A session that ends while a SUBMIT waits releases it at once, without replies. */
+    @Test
+    void aSessionThatEndsReleasesAWaitingSubmit() throws Exception {
+        HeldPool pool = new HeldPool();
+        NodeSession s = session(pool);
+        assertThat(s.submit(1, tasks(9), 1).idleBefore()).isTrue();
+        Thread ender = Thread.ofPlatform().start(() -> s.end("killed by its caller"));
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(30),
+                () -> assertThat(s.awaitFirstReplies(LONG_WAIT)).isEmpty());
+        ender.join();
+        assertThat(s.ended()).isEqualTo("killed by its caller");
     }
 }

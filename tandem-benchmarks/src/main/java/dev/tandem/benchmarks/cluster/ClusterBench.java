@@ -33,7 +33,10 @@ import java.util.stream.IntStream;
  * java $(Node.JVM_FLAGS) -cp tandem-benchmarks/target/benchmarks.jar dev.tandem.benchmarks.cluster.ClusterBench
  * </pre>
  * {@code -Drounds=N} sets the round trips measured (default 20,000), {@code -Dinputs=N} the map's,
- * {@code -Dparts=rt,tp,map,start} which measures run.
+ * {@code -Dparts=rt,tp,map,start} which measures run, {@code -Dwarmup=N} the empty tasks (128 in
+ * flight) each pool runs before any measure (default 400,000; 0 for none): fresh node and worker
+ * JVMs compile their hot paths during the first few hundred thousand tasks (their AOT cache holds
+ * no compiled code), and a measure taken during that time is the JIT's, not the path's.
  */
 public final class ClusterBench {
     private static final Task<Integer> EMPTY = () -> 1;
@@ -52,10 +55,15 @@ public final class ClusterBench {
         int rounds = Integer.getInteger("rounds", 20_000);
         int inputs = Integer.getInteger("inputs", 1_000_000);
         String parts = System.getProperty("parts", "rt,tp,map,start");
+        int warmup = Integer.getInteger("warmup", 400_000);
         System.setOut(new ReadyLines(System.out));
         System.out.println("load at start: " + ClusterChaos.loadAverage());
         for (String mode : List.of("threads(2)", "processes(2)", "localCluster(2)")) {
             try (TaskPool pool = start(mode)) {
+                if (warmup > 0) {
+                    System.out.print("warm-up: ");
+                    throughput(mode, pool, warmup);
+                }
                 if (parts.contains("rt")) {
                     roundTrip(mode, pool, rounds / 4); // warm-up
                     roundTrip(mode, pool, rounds);
