@@ -58,11 +58,6 @@ final class AotTraining {
         return output;
     }
 
-    /** {@return whether a worker that accepted {@code tasks} tasks should retire now} */
-    static boolean shouldRetire(long tasks) {
-        return tasks >= TASKS;
-    }
-
     /**
      * After the training worker ended: publishes the cache if it exited cleanly, removes the
      * leftovers and lets another worker train. Only the first call acts.

@@ -268,6 +268,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
 
     /** {@code f}, at {@code position} in {@code w}'s window, was answered. */
     private void answeredLocked(WorkerWindow w, ProcessFuture<?> f, int position) {
+        assert lock.isHeldByCurrentThread();
         if (position < w.slots()) {
             prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
             restarts.onProgress();

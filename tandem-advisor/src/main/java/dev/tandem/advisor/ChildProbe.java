@@ -2,6 +2,7 @@ package dev.tandem.advisor;
 
 import dev.tandem.measure.ChildJvm;
 import dev.tandem.measure.Pace;
+import dev.tandem.measure.Stats;
 import dev.tandem.measure.Units;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -321,8 +322,8 @@ final class ChildProbe {
                                 + (stderrTail.isBlank() ? "" : "\n" + stderrTail));
             }
         }
-        long[] sorted = walls.stream().mapToLong(Long::longValue).sorted().toArray();
-        long median = sorted.length == 0 ? -1 : sorted[sorted.length / 2];
+        double[] sorted = walls.stream().mapToDouble(Long::doubleValue).sorted().toArray();
+        long median = sorted.length == 0 ? -1 : Math.round(Stats.quantile(sorted, 0.5)); // the lab's definition
         long retained = 0;
         if (heapBase >= 0 && heapEnd >= 0 && heapEndCalls > heapBaseCalls) {
             retained = Math.max(0, (heapEnd - heapBase) / (heapEndCalls - heapBaseCalls));

@@ -245,6 +245,7 @@ public final class BulkReader implements AutoCloseable {
     }
 
     private void retireIdleLocked(long now, long idleNanos, List<Mapping> unmap) {
+        assert Thread.holdsLock(this);
         for (Iterator<Mapping> it = mappings.values().iterator(); it.hasNext(); ) {
             Mapping m = it.next();
             if (m.users == 0 && now - m.lastUsedNanos >= idleNanos) {

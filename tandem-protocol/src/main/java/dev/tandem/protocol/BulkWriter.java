@@ -297,6 +297,7 @@ public final class BulkWriter implements AutoCloseable {
 
     /** Takes back the leased segments whose reader marked them read (writers {@code reclaimedByReader}). */
     private void reclaimLocked() {
+        assert Thread.holdsLock(this);
         if (!reclaimedByReader) {
             return;
         }
@@ -310,6 +311,7 @@ public final class BulkWriter implements AutoCloseable {
     }
 
     private void giveBackLocked(Slot s) {
+        assert Thread.holdsLock(this);
         if (closed) {
             s.segment.close();
             return;
