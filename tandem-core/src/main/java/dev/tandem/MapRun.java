@@ -238,7 +238,7 @@ final class MapRun<T, R> implements Iterator<R>, AutoCloseable {
             }
             sent--;
             doneInputs += n;
-            long bytes = p.future instanceof ProcessFuture<?> pf ? pf.sentBytes() + pf.replyBytes : 0;
+            long bytes = p.future instanceof ProcessFuture<?> pf ? pf.sentBytes() + pf.replyBytes() : 0;
             batchSize = nextBatchSize(batchSize, n, result.nanos(), bytes);
             if (n < p.size) { // stopped early: the rest goes out again
                 Piece rest = new Piece(p.start + n, slice(p.inputs, n, p.size), false);

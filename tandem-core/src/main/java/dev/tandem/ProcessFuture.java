@@ -29,23 +29,23 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
     /** Whether the task's class has no state (see {@link StatelessTasks}). */
     final boolean stateless;
     /** The serialized task; kept until done so the task can be sent again after a worker loss. */
-    byte[] bytes;
+    private final byte[] bytes;
     /**
      * The worker it was sent to, or null while queued in the caller. Written under the pool's lock;
      * volatile so that a thread in {@link #get()} can find whose replies to read.
      */
-    volatile WorkerWindow worker;
+    private volatile WorkerWindow worker;
     /** When it became one of its worker's running tasks, or 0. */
-    long startedNanos;
-
-    ScheduledFuture<?> deadline;
+    private long startedNanos;
+    /** Its deadline while it runs ({@link #armDeadline}), or null; cancelled when it completes. */
+    private volatile ScheduledFuture<?> deadline;
     /**
      * The size of its result as it travelled (its frame and the shared memory beside it), or 0 until
      * then; read by {@code map} to size batches.
      */
-    volatile long replyBytes;
-
-    int attempts;
+    private volatile long replyBytes;
+    /** How many times it was sent to a worker and not sent back untouched. Guarded by the pool's lock. */
+    private int attempts;
     /**
      * The shared memory holding the task's large arrays and buffers ({@link BulkLane}); kept until
      * done for the same reason, then given back.
@@ -173,6 +173,66 @@ final class ProcessFuture<T> extends NotifyingFutureTask<T> {
         return w != null && w.worker() instanceof WorkerProcess p && p.link() instanceof SharedMemoryLink link
                 ? link
                 : null;
+    }
+
+    // ---------------------------------------------------------------- transitions (pool lock held)
+
+    /** Sent to {@code w}: one more attempt. */
+    void sentTo(WorkerWindow w) {
+        worker = w;
+        attempts++;
+    }
+
+    /** Back to the front of the queue untouched, from a worker that never ran it: the attempt does not count. */
+    void requeued() {
+        worker = null;
+        attempts--;
+    }
+
+    /** Its worker ended, or was stopped: it is no worker's any more. */
+    void leftWorker() {
+        worker = null;
+    }
+
+    /** Starts (or restarts) its deadline, cancelling the one it had. */
+    void armDeadline(ScheduledFuture<?> d) {
+        ScheduledFuture<?> old = deadline;
+        if (old != null) {
+            old.cancel(false);
+        }
+        deadline = d;
+    }
+
+    /** Records the size of its result as it travelled (its frame and the shared memory beside it). */
+    void replied(long bytes) {
+        replyBytes = bytes;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** {@return the worker it was sent to, or null while queued in the caller} */
+    WorkerWindow worker() {
+        return worker;
+    }
+
+    /** {@return how many times it was sent to a worker (pool lock held)} */
+    int attempts() {
+        return attempts;
+    }
+
+    /** {@return when it became one of its worker's running tasks, or 0 (pool lock held)} */
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** {@return the serialized task} */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    /** {@return the size of its result as it travelled, or 0 until then; read by {@code map} to size batches} */
+    long replyBytes() {
+        return replyBytes;
     }
 
     /** The pool accepted it (pool lock held). */

@@ -211,8 +211,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (f.isDone()) {
                 continue;
             }
-            f.worker = best;
-            f.attempts++;
+            f.sentTo(best);
             if (best.sendLocked(f)) {
                 stops.runningLocked(best, f);
             }
@@ -270,7 +269,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private void answeredLocked(WorkerWindow w, ProcessFuture<?> f, int position) {
         assert lock.isHeldByCurrentThread();
         if (position < w.slots()) {
-            prefetch.onTaskDone(System.nanoTime() - f.startedNanos);
+            prefetch.onTaskDone(System.nanoTime() - f.startedNanos());
             restarts.onProgress();
             losses.onCompleted(f::fingerprint);
             ProcessFuture<?> next = w.newlyRunningLocked();
@@ -287,7 +286,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
         WorkerWindow w;
         lock.lock();
         try {
-            w = f.worker;
+            w = f.worker();
             if (w == null) {
                 pending.remove(f);
                 tryTerminateLocked();
@@ -331,7 +330,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     requeueLocked(f); // an innocent bystander of a kill aimed elsewhere
                     continue;
                 }
-                f.worker = null;
+                f.leftWorker();
                 if (f.isDone()) {
                     continue;
                 }
@@ -341,7 +340,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     f.fail(lost);
                     continue;
                 }
-                WorkerLossPolicy.Verdict v = losses.judge(f::fingerprint, f.attempts, running.size(), end);
+                WorkerLossPolicy.Verdict v = losses.judge(f::fingerprint, f.attempts(), running.size(), end);
                 switch (v.fate()) {
                     case POISON -> f.fail(new PoisonTaskException(f.description(), v.deaths(), true, lost));
                     case RETRY -> pending.addFirst(f);
@@ -383,8 +382,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     /** Puts a task its worker never ran to completion back at the front of the queue, attempt not counted. */
     private void requeueLocked(ProcessFuture<?> f) {
         assert lock.isHeldByCurrentThread();
-        f.worker = null;
-        f.attempts--;
+        f.requeued();
         if (!f.isDone()) {
             pending.addFirst(f);
         }

@@ -82,7 +82,7 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
         for (BulkEntry e : BulkTable.entries(value)) {
             shared += e.bytes();
         }
-        f.replyBytes = value.length + shared;
+        f.replied(value.length + shared);
         guarded(f, () -> decodeResult(f, value));
     }
 

@@ -43,18 +43,15 @@ final class TaskStops {
         assert lock.isHeldByCurrentThread();
         f.started(w);
         if (timeout != null && !f.isDone()) {
-            if (f.deadline != null) {
-                f.deadline.cancel(false);
-            }
             long grace = w.worker().selfStopGraceNanos();
-            f.deadline = Deadlines.schedule(() -> onDeadline(w, f), saturatedAdd(timeout.toNanos(), grace));
+            f.armDeadline(Deadlines.schedule(() -> onDeadline(w, f), saturatedAdd(timeout.toNanos(), grace)));
         }
     }
 
     private void onDeadline(WorkerWindow w, ProcessFuture<?> f) {
         lock.lock();
         try {
-            if (f.isDone() || f.worker != w || !w.isRunningLocked(f)) {
+            if (f.isDone() || f.worker() != w || !w.isRunningLocked(f)) {
                 return;
             }
             Worker worker = w.worker();

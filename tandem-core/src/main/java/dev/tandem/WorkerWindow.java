@@ -162,7 +162,7 @@ final class WorkerWindow implements WorkerListener {
             } else if (!f.isDone()) {
                 never.add(f);
             }
-            f.worker = null;
+            f.leftWorker();
         }
         condemnLocked(reason, null);
         return never;
@@ -319,7 +319,7 @@ final class WorkerWindow implements WorkerListener {
         assert lock.isHeldByCurrentThread();
         sent.add(f);
         tasksAccepted++;
-        worker.send(f.id, f.bytes, f.stateless);
+        worker.send(f.id, f.bytes(), f.stateless);
         return sent.size() <= worker.slots();
     }
 
