@@ -132,7 +132,7 @@ public record Advice(
             String status) {
         /** {@return true if this model gave a figure that may be ranked} */
         public boolean measured() {
-            return status.equals("measured");
+            return status.startsWith("measured");
         }
     }
 

@@ -212,6 +212,7 @@ final class ChildProbe {
         String serError = null;
         Integer hookCall = null;
         int progressed = 0;
+        int progressedFailed = 0;
         boolean killed = ending != Ending.EXITED;
         boolean done = false;
         String error = null;
@@ -272,7 +273,10 @@ final class ChildProbe {
                 }
                 case "native" -> natives.add(line.substring("native ".length()));
                 case "hook" -> hookCall = Integer.parseInt(f[1]);
-                case "progress" -> progressed = Integer.parseInt(f[1]);
+                case "progress" -> {
+                    progressed = Integer.parseInt(f[1]);
+                    progressedFailed = f.length > 2 ? Integer.parseInt(f[2]) : progressedFailed;
+                }
                 case "done" -> done = true;
                 default -> {
                     // "note" and future lines: informative only
@@ -291,8 +295,11 @@ final class ChildProbe {
                             : " (exit code " + exitCode + ")")
                     + "; command: " + command + (stderrTail.isBlank() ? "" : "\n" + stderrTail));
         }
-        int calls = summaryCalls >= 0 ? summaryCalls : detailedCalls;
-        int failures = summaryCalls >= 0 ? summaryFailed : detailedFailures;
+        // A probe that ended before its summary (System.exit at call #5000) counts its calls by its last
+        // progress line: it had said "256 calls, 37 failed", the detailed calls only, beside "call #5000".
+        boolean counted = summaryCalls < 0 && progressed > detailedCalls;
+        int calls = summaryCalls >= 0 ? summaryCalls : counted ? progressed : detailedCalls;
+        int failures = summaryCalls >= 0 ? summaryFailed : counted ? progressedFailed : detailedFailures;
         // a probe cut short while it still advanced (a busy machine) is no hang: its calls returned
         boolean ended = ending == Ending.HUNG || ending == Ending.EXITED && !done;
         String endedHow = null;

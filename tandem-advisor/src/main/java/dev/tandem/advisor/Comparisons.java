@@ -56,6 +56,16 @@ final class Comparisons {
     }
 
     /**
+     * {@return true if {@code t}'s tasks failed when measured again side by side (an exception, a worker JVM lost),
+     * not only completed nothing in time} A side whose calls merely had no result by the end of the rounds, or that
+     * completed tasks in a minority of rounds, was not measured by the duel, which ranks nothing: its trial stands.
+     */
+    boolean failedForRealSideBySide(Advice.Trial t) {
+        String why = duel == null ? null : duel.failure(t.label());
+        return why != null && why.contains("(first failure: ") && !why.contains(TrialOutcome.NO_RESULT_TEXT);
+    }
+
+    /**
      * {@return why the side of {@code duel} labelled {@code label} gave no figure side by side, or null if it gave
      * one} It completed no task in any round, or none in most of its rounds: a median of 0/s is a measurement of
      * nothing, which neither wins nor loses (a duel was once ranked on one).

@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * ser task|result BYTES       serialized size of function + one input, or of one result
  * ser-error task|result TEXT  why it cannot be serialized
  * call I ok|fail WALL CPU ALLOC RUNQ   one call (first 256 only); RUNQ: time runnable but not running
- * progress CALLS              calls made so far, after the first 256, at most every 100 ms: the parent sees
- *                             the probe advance (the file grows), so a slow probe on a busy machine is no hang
+ * progress CALLS FAILED       calls made and how many threw so far, after the first 256, at most every 100 ms:
+ *                             the parent sees the probe advance (the file grows), so a slow probe on a busy
+ *                             machine is no hang, and counts the calls of a probe that never writes its summary
  * failure TEXT                the first exception a call threw
  * heap base|end USED CALLS    heap used after a full GC, and calls made so far
  * deterministic true|false|unknown
@@ -148,7 +149,7 @@ final class ProbeWorker {
                 out.put("call " + calls + (ok ? " ok " : " fail ") + wall + " " + cpu + " " + alloc + " " + runq);
             } else if (t0 + wall - progressAt >= PROGRESS_NANOS) {
                 progressAt = t0 + wall;
-                out.put("progress " + (calls + 1));
+                out.put("progress " + (calls + 1) + " " + failed);
             }
             if (ok && !haveFirst && calls % inputs.size() == 0) {
                 haveFirst = true;

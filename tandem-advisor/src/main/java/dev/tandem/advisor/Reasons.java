@@ -120,10 +120,12 @@ final class Reasons {
             } else if (next == null) {
                 List<Advice.Trial> missing = ProbeOnly.notMeasured(r, r.req);
                 why.append(" measured ").append(f.rate(basis));
-                why.append(
-                        missing.isEmpty()
-                                ? ", the only model measured that may run it"
-                                : ", the only model measured that may run it: " + ProbeOnly.notMeasuredText(missing));
+                // "the only model measured" was said while a faster model's trial stood in the table, passed over
+                // because it failed side by side: the clause after names it
+                String only = passed.ruledOut(basis).isEmpty()
+                        ? ", the only model measured that may run it"
+                        : ", the only model left that may run it";
+                why.append(missing.isEmpty() ? only : only + ": " + ProbeOnly.notMeasuredText(missing));
                 why.append(Unmeasured.alsoRuledOut(r, r.req));
             } else {
                 // "measured fastest" was said while a faster model had been ruled out: the clause after names it

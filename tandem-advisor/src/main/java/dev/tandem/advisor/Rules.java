@@ -314,10 +314,13 @@ final class Rules {
 
     /** The trials that may run the task under {@code r}; with {@code latency}, only those that met --max-latency (if any did). */
     List<Advice.Trial> allowed(Advice.Requirements r, boolean latency) {
-        // a model that completed no task when measured again side by side is a failed measurement: not ranked
+        // A model whose tasks failed when measured again side by side is left out. One that only completed nothing
+        // in time there is not ranked by that duel (it compares nothing, see Comparisons.dueled) but keeps its
+        // trial: dropping it made the verdict call the other side "the only model measured" beside its own table.
+        // The verdict is inconclusive instead (decide's doubt).
         List<Advice.Trial> fit = trials.stream()
                 .filter(Rules::measured)
-                .filter(t -> ruledOut(t, r) == null && cmp.failedSideBySide(t) == null)
+                .filter(t -> ruledOut(t, r) == null && !cmp.failedForRealSideBySide(t))
                 .toList();
         // a model whose tasks failed (other than by the trial's own timeout, or by ending a worker JVM that was
         // replaced) is allowed only if every model's did
@@ -470,7 +473,15 @@ final class Rules {
                 .findFirst()
                 .orElse(null);
         String doubt = null;
-        if (swapped != null) {
+        Advice.Trial unconfirmed = allowed.stream()
+                .filter(t -> (t == chosen || speed(t) > speed(chosen)) && cmp.failedSideBySide(t) != null)
+                .findFirst()
+                .orElse(null);
+        if (unconfirmed != null) {
+            doubt = unconfirmed.label() + " " + cmp.failedSideBySide(unconfirmed)
+                    + ", after its trial ran " + Units.rate(speed(unconfirmed))
+                    + ", so the figures that would decide it are not confirmed";
+        } else if (swapped != null) {
             doubt = (cmp.busy(chosen, swapped) ? BUSY_DOUBT + ", and " : "") + "measured again side by side, "
                     + chosen.label() + " and " + swapped.label()
                     + " swapped places: the two are not distinguishable on this run";

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Every model of a run side by side ({@link Advice#sideBySide()}): its figure, spread, workers and status. A
- * model that completed no task is a failed measurement, never a figure of 0 tasks/s; one that failed when
- * measured again side by side is failed too. Pure functions of the trials and the duel.
+ * model that completed no task is a failed measurement, never a figure of 0 tasks/s; one that completed tasks in
+ * its trial but none when measured again side by side keeps its figure, "measured; not confirmed side by side".
+ * Pure functions of the trials and the duel.
  */
 final class Standings {
     private Standings() {}
@@ -16,18 +17,27 @@ final class Standings {
     /** {@return every trial as a standing, in order; {@code duel} may be null} */
     static List<Advice.Standing> of(List<Advice.Trial> trials, Trials.Duel duel) {
         return trials.stream()
-                .map(t -> of(t, duel == null ? null : Comparisons.failure(duel, t.label())))
+                .map(t -> of(t, duel == null ? null : Comparisons.failure(duel, t.label()), duel))
                 .toList();
     }
 
     /** {@return the standing of one trial, {@code sideBySideFailure} why it failed in a duel, or null} */
     static Advice.Standing of(Advice.Trial t, String sideBySideFailure) {
+        return of(t, sideBySideFailure, null);
+    }
+
+    private static Advice.Standing of(Advice.Trial t, String sideBySideFailure, Trials.Duel duel) {
+        boolean failedForReal = duel != null && new Comparisons(duel, false, x -> false).failedForRealSideBySide(t);
         String failed = TrialFailures.failedMeasurement(t);
         String status = !t.ran()
                 ? "skipped: " + t.skipped()
                 : failed != null
                         ? "failed: " + failed
-                        : sideBySideFailure != null ? "failed: " + sideBySideFailure : "measured";
+                        : sideBySideFailure == null
+                                ? "measured"
+                                : failedForReal || duel == null
+                                        ? "failed: " + sideBySideFailure
+                                        : "measured; not confirmed side by side, where it " + sideBySideFailure;
         boolean figure = t.ran() && failed == null;
         Stats s = Stats.of(figure ? t.throughputSamples() : List.of());
         return new Advice.Standing(

@@ -29,6 +29,8 @@ final class TrialOutcome {
     static final String WORKER_ENDED = "worker JVM ended";
     /** The failure kind of a call that had no result by the end of its phase, its pool's workers all alive. */
     static final String NO_RESULT = "TimeoutException";
+    /** What a call without a result by the end of its phase, its pool's workers all alive, says: slow, not failed. */
+    static final String NO_RESULT_TEXT = "java.util.concurrent.TimeoutException: no result by the end of the trial";
 
     final Trials.Plan plan;
     final List<String> notes = new ArrayList<>();
@@ -147,7 +149,7 @@ final class TrialOutcome {
                 ? "no result by the end of the trial: " + workersDied + " worker JVM" + (workersDied == 1 ? "" : "s")
                         + " ended during the phase (the task ended its JVM, or the JVM crashed or was killed) and the"
                         + " call was lost with it"
-                : "java.util.concurrent.TimeoutException: no result by the end of the trial";
+                : NO_RESULT_TEXT;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tandem.advisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,5 +48,19 @@ class ProbeStallTest {
                 .contains("still running when the probe's 1500 ms deadline passed (call #4")
                 .contains("no progress for");
         assertThat(p.medianCallNanos()).isPositive();
+    }
+
+    /**
+     * A task that calls System.exit on its 1,000th call: the probe ends before its summary line, and was
+     * reported as "256 calls, 37 failed" (its detailed calls only) beside "System.exit(3) during call #1000".
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aProbeEndedAfterItsDetailedCallsCountedOnlyThose() {
+        Advice.Probe p = ChildProbe.run(Subject.of(Workloads.ExitsLate.class), 100, 20_000 * MS, 60_000 * MS, HEAP);
+        assertThat(p.jvmEnded()).as("%s", p).isTrue();
+        assertThat(p.endedHow()).contains("System.exit(3)");
+        assertThat(p.calls()).as("%s", p).isGreaterThan(ProbeWorker.DETAILED_CALLS);
+        assertThat((double) p.failures()).as("%s", p).isCloseTo(p.calls() / 7.0, within(3.0));
     }
 }

@@ -5,6 +5,8 @@ import dev.tandem.TaskFunction;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 /** Workloads with a known right answer, as a user would write them. */
@@ -115,6 +117,30 @@ public final class Workloads {
         public Integer call() {
             System.exit(7);
             return 0;
+        }
+    }
+
+    /** Takes about 1 ms a call, throws on every 7th and ends its JVM on its 1,000th: after the probe's 256 detailed calls. */
+    public static final class ExitsLate implements Task<Integer> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private static final AtomicInteger CALLS = new AtomicInteger();
+
+        /** Needed by the advisor. */
+        public ExitsLate() {}
+
+        @Override
+        public Integer call() {
+            int n = CALLS.incrementAndGet();
+            LockSupport.parkNanos(1_000_000);
+            if (n == 1_000) {
+                System.exit(3);
+            }
+            if (n % 7 == 0) {
+                throw new IllegalStateException("call " + n);
+            }
+            return n;
         }
     }
 
