@@ -77,7 +77,7 @@ final class Rules {
         this.machine = machine;
         this.cores = machine.cores();
         this.runLoad = runLoad;
-        this.speedups = new SpeedupBound(trials, baseline(), cores, probe.cpuShare());
+        this.speedups = new SpeedupBound(trials, baseline(), cores, probe.cpuShare(), probe.medianCallNanos());
         this.cmp = new Comparisons(duel, busy(runLoad), speedups::suspect);
     }
 

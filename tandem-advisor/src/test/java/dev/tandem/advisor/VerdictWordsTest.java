@@ -330,6 +330,29 @@ class VerdictWordsTest {
         assertThat(v.inconclusive()).as(all).isTrue();
     }
 
+    /**
+     * Fresh user: threads(2)+map ran 4.50× threads(1) for a task computing 1.7 ms a call on 2 cores, unflagged (a
+     * map trial had no bound). Batches save the per-task costs threads(1) paid, never the task's own time.
+     */
+    @Test
+    void aMapSpeedUpAboveWhatTheCoresAndBatchingAllowWasNotFlagged() {
+        // threads(1): 480/s is 2.08 ms a task, against the probe's 2 ms a call: batching can gain 1.04x at most
+        Advice.Trial one = trial("threads(1)", Mode.THREADS, 1, 1, false, 480, 3 * MS, 5_000, 0);
+        Advice.Trial tooFast = trial("threads(2)+map", Mode.THREADS, 2, 1, true, 2_160, -1, -1, 0);
+        Advice.Trial fair = trial("threads(2)+map", Mode.THREADS, 2, 1, true, 1_000, -1, -1, 0);
+        SpeedupBound b = new SpeedupBound(List.of(one, tooFast), one, 2, 0.99, 2 * MS);
+        assertThat(b.artefact(tooFast)).as("4.50x on 2 cores").isTrue();
+        assertThat(b.flag(tooFast))
+                .contains("that 2 cores allow, times the 1.04× that map()'s batches can gain (threads(1)'s time per"
+                        + " task over the task's own)");
+        assertThat(new SpeedupBound(List.of(one, fair), one, 2, 0.99, 2 * MS).artefact(fair))
+                .as("2.08x on 2 cores")
+                .isFalse();
+        assertThat(new SpeedupBound(List.of(one, tooFast), one, 2, 0.99, -1).artefact(tooFast))
+                .as("no probe time: no bound")
+                .isFalse();
+    }
+
     @Test
     void theCheaperOfTheTwoWasSaidOfTwoModelsThatCostTheSame() {
         Rules cpu = new Rules(COMPUTES, RulesTest.cpuTrials(), Advice.Requirements.NONE, MACHINE, null, null);

@@ -78,16 +78,28 @@ final class ReportWriter {
         if (!load.busy() && busy.isEmpty()) {
             return null;
         }
-        long inconclusive =
-                sections.stream().filter(s -> s.outcome == Outcome.INCONCLUSIVE).count();
-        long repeated =
-                sections.stream().filter(s -> !s.repeatedBecause.isBlank()).count();
+        // named, not only counted: "1 experiment was repeated" left the reader to find which
+        List<String> inconclusive = sections.stream()
+                .filter(s -> s.outcome == Outcome.INCONCLUSIVE)
+                .map(s -> s.id)
+                .toList();
+        List<String> repeated = sections.stream()
+                .filter(s -> !s.repeatedBecause.isBlank())
+                .map(s -> s.id)
+                .toList();
         return "Over the whole run: " + load.describe() + ". Busy while measuring: "
                 + (busy.isEmpty() ? "none of the sections" : String.join(", ", busy)) + ". Times may be inflated; "
-                + Section.count(repeated, "experiment was", "experiments were")
+                + Section.count(repeated.size(), "experiment", "experiments") + named(repeated)
+                + (repeated.size() == 1 ? " was" : " were")
                 + " repeated because their verdict would have rested on noise, and "
-                + Section.count(inconclusive, "verdict is", "verdicts are")
-                + " inconclusive. Rerun on a quieter machine to firm them up.";
+                + Section.count(inconclusive.size(), "verdict", "verdicts") + named(inconclusive)
+                + (inconclusive.size() == 1 ? " is" : " are") + " inconclusive. Rerun on a quieter machine to firm"
+                + " them up.";
+    }
+
+    /** {@return " (a, b)" naming the sections, or "" for none} */
+    private static String named(List<String> ids) {
+        return ids.isEmpty() ? "" : " (" + String.join(", ", ids) + ")";
     }
 
     // ---------------------------------------------------------------- report.md

@@ -11,6 +11,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.tandem.measure.Json;
 import dev.tandem.measure.RoundTrips;
+import dev.tandem.measure.Units;
 import dev.tandem.measure.testing.Chromium;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -172,6 +173,30 @@ class QuickLabRunTest {
         assertThat(verdict).as("inconclusive only in the lab's own words").doesNotContain("one of the two is noise");
         if (switching.get("outcome").asText().equals("inconclusive")) {
             assertThat(verdict).startsWith("Inconclusive (");
+        }
+    }
+
+    /**
+     * Fresh user: the sharing verdict quoted "1.67 ms" and "3.61 ms" bare where its own table flagged both as
+     * noise. A number the report flags as noise says so wherever the verdict quotes it.
+     */
+    @Test
+    void theSharingVerdictQuotedNumbersItsTableFlagsAsNoiseBare() {
+        JsonNode sharing = section("sharing");
+        String verdict = sharing.get("verdict").asText();
+        for (JsonNode m : sharing.get("metrics")) {
+            String key = m.get("key").asText();
+            JsonNode st = m.get("stats");
+            if (!(key.startsWith("heap.") || key.startsWith("copy."))
+                    || !st.get("noise").asBoolean()
+                    || st.get("q1").asDouble() <= 0) {
+                continue;
+            }
+            String quoted = Units.num(st.get("median").asDouble(), m.get("unit").asText());
+            int at = verdict.indexOf(quoted + " ");
+            if (at >= 0) {
+                assertThat(verdict.substring(at)).as(key).startsWith(quoted + " (noise)");
+            }
         }
     }
 
