@@ -305,7 +305,10 @@ final class ChildProbe {
         String endedHow = null;
         if (ending == Ending.HUNG) {
             endedHow = "a call was still running when the probe's " + TimeUnit.NANOSECONDS.toMillis(hardNanos)
-                    + " ms deadline passed (call #" + (Math.max(detailedCalls, progressed) + 1)
+                    + " ms deadline passed ("
+                    // past the detailed calls, progress lines come at most every 100 ms: the hung call is a lower
+                    // bound's successor, not known exactly (a task hanging on its 300th call was "call #299")
+                    + (progressed > detailedCalls ? "a call after #" + progressed : "call #" + (detailedCalls + 1))
                     + ", counting from 1), and the probe had made no progress for " + Units.nanos(stall[0])
                     + " (its limit on this machine: " + Units.nanos(stall[1]) + "); it was killed";
         } else if (!done && !killed) {

@@ -63,4 +63,18 @@ class ProbeStallTest {
         assertThat(p.calls()).as("%s", p).isGreaterThan(ProbeWorker.DETAILED_CALLS);
         assertThat((double) p.failures()).as("%s", p).isCloseTo(p.calls() / 7.0, within(3.0));
     }
+
+    /**
+     * A task that hangs on its 600th call, after the detailed calls: the probe knows only a lower bound (its
+     * last progress line), and had named "call #N" as if it knew (a task hanging on its 300th was "call #299").
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aHungCallPastTheDetailedOnesWasNamedExactly() {
+        Advice.Probe p = ChildProbe.run(Subject.of(Workloads.HangsLate.class), 100, 20_000 * MS, 4_000 * MS, HEAP);
+        assertThat(p.jvmEnded()).as("%s", p).isTrue();
+        assertThat(p.endedHow()).as("%s", p).containsPattern("\\(a call after #\\d+, counting from 1\\)");
+        int after = Integer.parseInt(p.endedHow().replaceAll(".*a call after #(\\d+),.*", "$1"));
+        assertThat(after).isBetween(ProbeWorker.DETAILED_CALLS + 1, 599);
+    }
 }

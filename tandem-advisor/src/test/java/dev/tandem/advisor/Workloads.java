@@ -5,6 +5,7 @@ import dev.tandem.TaskFunction;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
@@ -140,6 +141,27 @@ public final class Workloads {
             if (n % 7 == 0) {
                 throw new IllegalStateException("call " + n);
             }
+            return n;
+        }
+    }
+
+    /** Takes about 1 ms a call and never returns from its 600th: after the probe's 256 detailed calls. */
+    public static final class HangsLate implements Task<Integer> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private static final AtomicInteger CALLS = new AtomicInteger();
+
+        /** Needed by the advisor. */
+        public HangsLate() {}
+
+        @Override
+        public Integer call() throws InterruptedException {
+            int n = CALLS.incrementAndGet();
+            if (n == 600) {
+                new CountDownLatch(1).await(); // never counted down
+            }
+            LockSupport.parkNanos(1_000_000);
             return n;
         }
     }
