@@ -13,6 +13,7 @@ import java.util.function.BooleanSupplier;
  * RUNNING  --shutdown()-->                 SHUTDOWN --queue empty, workers idle and exited--> TERMINATED
  * RUNNING, SHUTDOWN --shutdownNow()-->     STOP     --workers exited--> TERMINATED
  * RUNNING, SHUTDOWN --restart limit hit--> FAILED   --workers exited--> TERMINATED
+ * STOP --internal error of the engine-->    FAILED   (every future it held fails rather than stay incomplete)
  * </pre>
  *
  * <p>Guarded by the pool's lock (asserted); {@link #awaitTermination} takes it.

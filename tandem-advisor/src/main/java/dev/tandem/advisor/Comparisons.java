@@ -81,7 +81,7 @@ final class Comparisons {
         }
         long empty = rounds.stream().filter(x -> x <= 0).count();
         return "completed no task in " + empty + " of its " + Units.count(rounds.size(), "round", "rounds")
-                + " side by side (median 0/s), so it gave no figure";
+                + " side by side (median 0/s), so the duel gave no figure of it";
     }
 
     /**

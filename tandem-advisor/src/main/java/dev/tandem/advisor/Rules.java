@@ -478,9 +478,8 @@ final class Rules {
                 .findFirst()
                 .orElse(null);
         if (unconfirmed != null) {
-            doubt = unconfirmed.label() + " " + cmp.failedSideBySide(unconfirmed)
-                    + ", after its trial ran " + Units.rate(speed(unconfirmed))
-                    + ", so the figures that would decide it are not confirmed";
+            doubt = unconfirmed.label() + " ran " + Units.rate(speed(unconfirmed)) + " in its trial but "
+                    + cmp.failedSideBySide(unconfirmed) + ": the figures that would decide it are not confirmed";
         } else if (swapped != null) {
             doubt = (cmp.busy(chosen, swapped) ? BUSY_DOUBT + ", and " : "") + "measured again side by side, "
                     + chosen.label() + " and " + swapped.label()

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Every model of a run side by side ({@link Advice#sideBySide()}): its figure, spread, workers and status. A
  * model that completed no task is a failed measurement, never a figure of 0 tasks/s; one that completed tasks in
- * its trial but none when measured again side by side keeps its figure, "measured; not confirmed side by side".
+ * its trial but none (or none in most rounds) when measured again side by side keeps its figure, "measured; not
+ * confirmed: it completed no task in 5 rounds side by side ..."
  * Pure functions of the trials and the duel.
  */
 final class Standings {
@@ -37,7 +38,7 @@ final class Standings {
                                 ? "measured"
                                 : failedForReal || duel == null
                                         ? "failed: " + sideBySideFailure
-                                        : "measured; not confirmed side by side, where it " + sideBySideFailure;
+                                        : "measured; not confirmed: it " + sideBySideFailure;
         boolean figure = t.ran() && failed == null;
         Stats s = Stats.of(figure ? t.throughputSamples() : List.of());
         return new Advice.Standing(

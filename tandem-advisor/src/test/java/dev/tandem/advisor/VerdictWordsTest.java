@@ -281,19 +281,22 @@ class VerdictWordsTest {
                 List.of(940.0, 950.0, 945.0, 955.0, 950.0, 952.0),
                 null);
         assertThat(Comparisons.failure(duel, "processes(2)"))
-                .isEqualTo("completed no task in 4 of its 6 rounds side by side (median 0/s), so it gave no figure");
+                .isEqualTo(
+                        "completed no task in 4 of its 6 rounds side by side (median 0/s), so the duel gave no figure of"
+                                + " it");
         assertThat(Comparisons.failure(duel, "threads(2)")).isNull();
         Advice.Verdict v = Rules.decide(COMPUTES, trials, Advice.Requirements.NONE, MACHINE, duel);
         // the duel ranks nothing: the trials stand, and the verdict says it is not confirmed
         assertThat(v.inconclusive()).isTrue();
         assertThat(String.join("\n", sentences(v)))
                 .doesNotContain("clearly faster")
-                .contains("processes(2) completed no task in 4 of its 6 rounds side by side");
+                .contains(
+                        "processes(2) ran 1,000/s in its trial but completed no task in 4 of its 6 rounds side by side");
         assertThat(Comparisons.roundsText(duel))
                 .contains("processes(2) failed: completed no task in 4 of its 6 rounds")
                 .doesNotContain("processes(2) 0/s");
         assertThat(Standings.of(trials, duel).get(2).status())
-                .startsWith("measured; not confirmed side by side, where it completed no task in 4 of its 6");
+                .startsWith("measured; not confirmed: it completed no task in 4 of its 6 rounds side by side");
         // a trial whose median window completed nothing: no figure, and not "completed no task" either
         Advice.Trial empty = trial("threads(2)", Mode.THREADS, 2, 1, false, 0, 4 * MS, 6_000, 0);
         assertThat(TrialFailures.failedMeasurement(empty))
@@ -326,7 +329,7 @@ class VerdictWordsTest {
         assertThat(all)
                 .doesNotContain("the only model measured")
                 .doesNotContain("no model that may run the task was measured")
-                .contains("processes(2) completed no task in 5 rounds side by side");
+                .contains("processes(2) ran 1,289/s in its trial but completed no task in 5 rounds side by side");
         assertThat(v.inconclusive()).as(all).isTrue();
     }
 

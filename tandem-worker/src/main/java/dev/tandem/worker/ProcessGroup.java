@@ -63,6 +63,7 @@ final class ProcessGroup {
                     "signal", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             if (signal.isPresent()) {
                 for (int stop : JOB_CONTROL_STOPS) {
+                    // the old handler, unused: invokeExact needs the call's exact return type
                     MemorySegment previous = (MemorySegment) signal.get().invokeExact(stop, SIG_IGN);
                 }
             }
