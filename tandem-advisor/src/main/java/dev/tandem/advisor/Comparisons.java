@@ -61,7 +61,12 @@ final class Comparisons {
      * completed tasks in a minority of rounds, was not measured by the duel, which ranks nothing: its trial stands.
      */
     boolean failedForRealSideBySide(Advice.Trial t) {
-        String why = duel == null ? null : duel.failure(t.label());
+        return duel != null && failedForReal(duel, t.label());
+    }
+
+    /** {@return {@link #failedForRealSideBySide} for the side of {@code duel} labelled {@code label}} */
+    static boolean failedForReal(Trials.Duel duel, String label) {
+        String why = duel.failure(label);
         return why != null && why.contains("(first failure: ") && !why.contains(TrialOutcome.NO_RESULT_TEXT);
     }
 

@@ -109,8 +109,7 @@ final class SpeedupBound {
         if (!t.batched() || Double.isInfinite(batchGain)) {
             return of(t, cores, cpuShare);
         }
-        double parallel = cpuShare >= 0.5 ? Math.min(atOnce(t), cores / cpuShare) : atOnce(t);
-        return Math.max(1, parallel) * batchGain * (1 + TOLERANCE);
+        return Math.max(1, parallel(t, cores, cpuShare)) * batchGain * (1 + TOLERANCE);
     }
 
     /**
@@ -126,8 +125,12 @@ final class SpeedupBound {
         if (t.batched()) {
             return Double.POSITIVE_INFINITY;
         }
-        double parallel = cpuShare >= 0.5 ? Math.min(atOnce(t), cores / cpuShare) : atOnce(t);
-        return Math.max(1, parallel) * (1 + TOLERANCE);
+        return Math.max(1, parallel(t, cores, cpuShare)) * (1 + TOLERANCE);
+    }
+
+    /** {@return how many of {@code t}'s tasks can run at once: its slots, and for a computing task the cores} */
+    private static double parallel(Advice.Trial t, int cores, double cpuShare) {
+        return cpuShare >= 0.5 ? Math.min(atOnce(t), cores / cpuShare) : atOnce(t);
     }
 
     /** {@return what the bound of {@link #of} comes from, in words: "2 cores" or "8 tasks at once"} */

@@ -28,7 +28,7 @@ final class Standings {
     }
 
     private static Advice.Standing of(Advice.Trial t, String sideBySideFailure, Trials.Duel duel) {
-        boolean failedForReal = duel != null && new Comparisons(duel, false, x -> false).failedForRealSideBySide(t);
+        boolean failedForReal = duel != null && Comparisons.failedForReal(duel, t.label());
         String failed = TrialFailures.failedMeasurement(t);
         String status = !t.ran()
                 ? "skipped: " + t.skipped()
