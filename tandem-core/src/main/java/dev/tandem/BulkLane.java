@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * them mapped for the next result while they are in use, and unmaps them once unused for
  * {@link BulkReader#MAPPING_IDLE_NANOS} (the same timer).
  *
+ * <h2>An off lane</h2>
+ * A lane is always there, so that no caller checks for one: with {@code -Dtandem.bulkThreshold=0},
+ * and for pools whose workers are not on this machine (a cluster's caller, a node's raw pool), it
+ * is off ({@link #off()}): its writer puts every value in the frame, its reader never meets an
+ * entry, and its workers are told the threshold 0.
+ *
  * <p>Thread-safe.
  */
 final class BulkLane implements AutoCloseable {
@@ -48,12 +54,31 @@ final class BulkLane implements AutoCloseable {
     }
 
     /**
-     * {@return the lane of a pool with these options and worker JVM options, or null when the lane
-     * is off ({@code -Dtandem.bulkThreshold=0})}
+     * {@return the lane of a pool whose workers run with these JVM options: off when
+     * {@code -Dtandem.bulkThreshold} is 0 or less}
      */
     static BulkLane of(List<String> workerJvmOptions) {
-        long threshold = Long.getLong(WorkerLaunch.BULK_THRESHOLD_PROPERTY, BulkWriter.DEFAULT_THRESHOLD);
-        return threshold <= 0 ? null : new BulkLane(threshold, WorkerHeap.maxBytes(workerJvmOptions));
+        return of(Long.getLong(WorkerLaunch.BULK_THRESHOLD_PROPERTY, BulkWriter.DEFAULT_THRESHOLD), workerJvmOptions);
+    }
+
+    /**
+     * {@return the lane of a pool whose workers run with these JVM options}
+     *
+     * @param threshold the smallest value, in bytes, that travels through shared memory; 0 or less
+     *     turns the lane off
+     */
+    static BulkLane of(long threshold, List<String> workerJvmOptions) {
+        return new BulkLane(Math.max(0, threshold), WorkerHeap.maxBytes(workerJvmOptions));
+    }
+
+    /** {@return a lane that is off, for workers whose heap is not known} */
+    static BulkLane off() {
+        return new BulkLane(0, 0);
+    }
+
+    /** {@return whether large values travel through shared memory: the threshold is positive} */
+    boolean on() {
+        return threshold() > 0;
     }
 
     /**
@@ -86,6 +111,7 @@ final class BulkLane implements AutoCloseable {
         return results;
     }
 
+    /** {@return the smallest value, in bytes, that travels through shared memory; 0 when off} */
     long threshold() {
         return arguments.threshold();
     }

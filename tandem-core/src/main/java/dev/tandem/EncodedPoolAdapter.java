@@ -92,7 +92,8 @@ final class EncodedPoolAdapter implements EncodedPool {
     }
 
     static EncodedPool start(PoolOptions options, Launch launch, WorkerListener replies) {
-        ReplyDecoder decoder = new RawReplies(ReplyDecoder.of(options, null).filter());
+        ReplyDecoder decoder =
+                new RawReplies(ReplyDecoder.of(options, BulkLane.off()).filter());
         WorkerLauncher launcher = new WorkerLauncher(
                 options,
                 launch.initializer(),

@@ -10,6 +10,7 @@ import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,22 +40,22 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
     private static final Pattern INPUT_INDEX = Pattern.compile("map failed at input #(\\d+)");
 
     private final DecodingFilter filter;
-    /** The pool's shared-memory lane, or null: then results may not use one. */
+    /** The pool's shared-memory lane, perhaps {@linkplain BulkLane#off() off}. */
     private final BulkLane lane;
 
     ReplyDecoder(DecodingFilter filter) {
-        this(filter, null);
+        this(filter, BulkLane.off());
     }
 
     ReplyDecoder(DecodingFilter filter, BulkLane lane) {
         this.filter = filter;
-        this.lane = lane;
+        this.lane = Objects.requireNonNull(lane, "lane");
     }
 
     /**
      * {@return a decoder for a pool with these options: its allowed classes and the work limits}
      *
-     * @param lane the pool's shared-memory lane, or null
+     * @param lane the pool's shared-memory lane, perhaps {@linkplain BulkLane#off() off}
      */
     static ReplyDecoder of(PoolOptions options, BulkLane lane) {
         return new ReplyDecoder(
@@ -71,7 +72,7 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
         return filter;
     }
 
-    /** {@return the pool's shared-memory lane, or null} */
+    /** {@return the pool's shared-memory lane, perhaps off} */
     BulkLane lane() {
         return lane;
     }
@@ -137,7 +138,7 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
     private void decodeResult(ProcessFuture<?> f, byte[] payload) {
         Object value;
         try {
-            value = ValueCodec.decode(payload, f.loader, filter, lane == null ? null : lane.reader());
+            value = ValueCodec.decode(payload, f.loader, filter, lane.reader());
         } catch (InvalidClassException e) {
             f.fail(new TaskSerializationException(
                     Boundary.DECODE_RESULT_IN_CALLER,

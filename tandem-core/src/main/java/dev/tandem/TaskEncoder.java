@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -48,7 +49,7 @@ final class TaskEncoder {
     private final DecodingFilter filter;
     /** Checks that workers can load a class a task carries; throws TaskSerializationException if not. */
     private final Consumer<Class<?>> loadable;
-    /** The shared-memory lane, or null to keep everything in the frame. */
+    /** The shared-memory lane; {@linkplain BulkLane#off() off} keeps everything in the frame. */
     private final BulkLane lane;
     /** The longest task payload. */
     private final int maxTaskBytes;
@@ -63,7 +64,7 @@ final class TaskEncoder {
     TaskEncoder(DecodingFilter filter, Consumer<Class<?>> loadable, BulkLane lane, int maxTaskBytes) {
         this.filter = filter;
         this.loadable = loadable;
-        this.lane = lane;
+        this.lane = Objects.requireNonNull(lane, "lane");
         this.maxTaskBytes = maxTaskBytes;
     }
 
@@ -84,8 +85,7 @@ final class TaskEncoder {
         }
         ObjectCodec.Encoded encoded;
         try {
-            encoded = ObjectCodec.encode(
-                    callable, this::classWritten, stateless || lane == null ? null : lane.writer(), maxTaskBytes);
+            encoded = ObjectCodec.encode(callable, this::classWritten, stateless ? null : lane.writer(), maxTaskBytes);
             if (stateless) {
                 statelessBytes.putIfAbsent(callable.getClass(), encoded.bytes());
             }
@@ -119,7 +119,7 @@ final class TaskEncoder {
      * bytes were sent. Only when the workers' maximum heap is known, and only beyond it.
      */
     private void checkFits(Callable<?> callable, ObjectCodec.Encoded encoded) {
-        long heap = lane == null ? 0 : lane.workerHeapBytes();
+        long heap = lane.workerHeapBytes();
         long data = encoded.bytes().length + encoded.sharedBytes();
         if (heap > 0 && data > heap) {
             encoded.release();

@@ -273,8 +273,8 @@ final class WorkerLauncher implements WorkerStarter {
         cmd.addAll(classPath.arguments());
         cmd.addAll(InheritedProperties.outputEncodings());
         BulkLane lane = decoder.lane();
-        cmd.add("-D" + WorkerLaunch.BULK_THRESHOLD_PROPERTY + "=" + (lane == null ? 0 : lane.threshold()));
-        if (lane != null) {
+        cmd.add("-D" + WorkerLaunch.BULK_THRESHOLD_PROPERTY + "=" + lane.threshold());
+        if (lane.on()) {
             try {
                 // Both ends must agree on where segments live: the caller may have moved it.
                 cmd.add("-D" + SEGMENT_DIRECTORY_PROPERTY + "=" + SharedSegment.directory());
@@ -454,9 +454,7 @@ final class WorkerLauncher implements WorkerStarter {
 
     @Override
     public void close() {
-        if (decoder.lane() != null) {
-            decoder.lane().close();
-        }
+        decoder.lane().close();
         control.close();
         classPath.close();
         folder.delete();

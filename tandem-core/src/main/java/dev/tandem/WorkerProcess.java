@@ -2,7 +2,6 @@ package dev.tandem;
 
 import dev.tandem.ipc.SharedSegment;
 import dev.tandem.protocol.BulkEntry;
-import dev.tandem.protocol.BulkReader;
 import dev.tandem.protocol.BulkTable;
 import dev.tandem.protocol.WorkerLaunch;
 import dev.tandem.spi.Worker;
@@ -145,7 +144,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         Integer exit = awaitExit();
         ProcessTree.killGroup(pid()); // what it started goes with it, however it ended
         link.close();
-        if (decoder.lane() != null) {
+        if (decoder.lane().on()) {
             sweepSharedMemory(); // the segments of its results, if it died holding some
         }
         training.ifPresent(t -> t.finish(exit));
@@ -210,11 +209,7 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         } finally {
             List<BulkEntry> shared = BulkTable.entries(value);
             if (!shared.isEmpty()) {
-                if (decoder.lane() != null) {
-                    decoder.lane().resultRead(shared);
-                } else {
-                    BulkReader.release(shared);
-                }
+                decoder.lane().resultRead(shared);
             }
         }
     }

@@ -109,7 +109,7 @@ class RecoveryTest {
     void aLauncherWhosePoolNeedsNoMoreWorkersLaunchesNone() {
         PoolOptions options = Tandem.processes(1).options();
         Set<Long> before = children();
-        WorkerLauncher launcher = new WorkerLauncher(options, null, ReplyDecoder.of(options, null));
+        WorkerLauncher launcher = new WorkerLauncher(options, null, ReplyDecoder.of(options, BulkLane.off()));
         try {
             launcher.abandonStarts();
             assertThatThrownBy(() -> launcher.start(7, null))

@@ -229,7 +229,7 @@ class SharedMemoryLaneTest {
     @Test
     void aTaskOverTheFrameLimitIsRefusedAtSubmitNamingItsSizeAndTheLimit() {
         DecodingFilter filter = new DecodingFilter(List.of(), 40, 1000, 1000, 1000);
-        TaskEncoder encoder = new TaskEncoder(filter, c -> {}, null, 1000);
+        TaskEncoder encoder = new TaskEncoder(filter, c -> {}, BulkLane.off(), 1000);
         String text = "x".repeat(5000);
         Task<Integer> task = text::length;
         assertThat(catchThrowable(() -> encoder.encode(task)))

@@ -17,7 +17,7 @@ class WorkerCommandTest {
     @Test
     void aWorkerAskedItsJvmAtEveryExitWhetherItWritesAnAotCacheInsteadOfBeingTold() {
         PoolOptions options = Tandem.processes(1).options();
-        WorkerLauncher launcher = new WorkerLauncher(options, null, ReplyDecoder.of(options, null));
+        WorkerLauncher launcher = new WorkerLauncher(options, null, ReplyDecoder.of(options, BulkLane.off()));
         try {
             String told = "-D" + WorkerLaunch.WRITES_AOT_CACHE_PROPERTY + "=true";
             List<String> training = launcher.command(1, Path.of("worker.aot"));
