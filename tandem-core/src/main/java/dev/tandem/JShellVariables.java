@@ -3,8 +3,8 @@ package dev.tandem;
 import static java.lang.constant.ConstantDescs.CD_Class;
 import static java.lang.constant.ConstantDescs.CD_void;
 
+import dev.tandem.protocol.MessageCodec;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.lang.classfile.ClassFile;
@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  * ({@code int k = 10;}) is a static field of its wrapper, set when the snippet runs, not by the
  * class's initialiser. A worker that loads the copied class would see {@code 0} or {@code null}. So
  * when {@link ClassShipping} copies a wrapper, it writes the current value of each of its variables
- * that is {@link java.io.Serializable} to {@code REPL/$JShell$N.statics}, and adds to the wrapper's
+ * that is {@link java.io.Serializable} to {@code REPL/$JShell$N.statics} ({@code MessageCodec.JShellStatics}), and adds to the wrapper's
  * static initialiser a call to the worker's {@code dev.tandem.worker.ShippedVariables.restore},
  * which sets them before any task can read them.
  *
@@ -223,18 +223,13 @@ final class JShellVariables {
             return null;
         }
         shipped.put(internal, values);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            List<Map.Entry<String, byte[]>> copied =
-                    values.entrySet().stream().filter(e -> e.getValue() != null).toList();
-            out.writeInt(copied.size());
-            for (Map.Entry<String, byte[]> e : copied) {
-                out.writeUTF(e.getKey());
-                out.writeInt(e.getValue().length);
-                out.write(e.getValue());
+        Map<String, byte[]> copied = new LinkedHashMap<>();
+        values.forEach((name, value) -> {
+            if (value != null) {
+                copied.put(name, value);
             }
-        }
-        return bytes.toByteArray();
+        });
+        return new MessageCodec.JShellStatics(copied).encode();
     }
 
     /** {@return " (which defines f, g)" for a jshell wrapper's class file, naming its snippet's members, or ""} */

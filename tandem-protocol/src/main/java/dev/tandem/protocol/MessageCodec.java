@@ -7,6 +7,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The bodies of the control frames that are not plain serialized values, encoded and decoded here
@@ -129,6 +132,52 @@ public final class MessageCodec {
                 throw new IOException("protocol error: empty COPY_FAILED");
             }
             return new CopyFailed(payload[0], Arrays.copyOfRange(payload, 1, payload.length));
+        }
+    }
+
+    /**
+     * The values of a jshell wrapper class's top-level variables, which travel as a file beside its
+     * class file ({@code <class>.statics}) rather than in a frame: {@code int count}, then per variable
+     * {@code utf name, int length} and its value serialized by {@link java.io.ObjectOutputStream}.
+     * Written by the caller when it copies the class, read by the worker when the class initialises.
+     *
+     * @param values each variable's serialized value by its name, in the order written
+     */
+    public record JShellStatics(Map<String, byte[]> values) {
+        public JShellStatics {
+            values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        }
+
+        /** {@return the file's bytes} */
+        public byte[] encode() {
+            return write(d -> {
+                d.writeInt(values.size());
+                for (Map.Entry<String, byte[]> e : values.entrySet()) {
+                    d.writeUTF(e.getKey());
+                    d.writeInt(e.getValue().length);
+                    d.write(e.getValue());
+                }
+            });
+        }
+
+        /**
+         * @param file the file's bytes
+         * @return the values
+         * @throws IOException if the bytes are malformed
+         */
+        public static JShellStatics decode(byte[] file) throws IOException {
+            DataInputStream in = reader(file);
+            int count = in.readInt();
+            if (count < 0 || count > in.available()) {
+                throw new IOException("malformed jshell variables: a count of " + count);
+            }
+            Map<String, byte[]> values = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                values.put(name, bytes(in, in.readInt()));
+            }
+            end(in);
+            return new JShellStatics(values);
         }
     }
 

@@ -1,19 +1,19 @@
 package dev.tandem.worker;
 
+import dev.tandem.protocol.MessageCodec;
 import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.util.Map;
 
 /**
  * Sets the top-level variables of a jshell wrapper class copied to this worker by the caller (see
  * {@code dev.tandem.JShellVariables}): the copied class's static initialiser calls
  * {@link #restore} first. Its values were written next to its class file, in
- * {@code <class>.statics}: a count, then per variable its name (modified UTF-8), the length of its
- * serialized value and that value.
+ * {@code <class>.statics} ({@link MessageCodec.JShellStatics}).
  *
  * <p>Public only because copied classes of another package call it; the module exports nothing,
  * and workers run on the class path. Thread-safe (class initialisation runs once).
@@ -34,14 +34,12 @@ public final class ShippedVariables {
             if (file == null) {
                 return;
             }
-            DataInputStream in = new DataInputStream(file);
-            int count = in.readInt();
-            for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
-                byte[] value = in.readNBytes(in.readInt());
-                Field f = wrapper.getDeclaredField(name);
+            for (Map.Entry<String, byte[]> v : MessageCodec.JShellStatics.decode(file.readAllBytes())
+                    .values()
+                    .entrySet()) {
+                Field f = wrapper.getDeclaredField(v.getKey());
                 f.setAccessible(true);
-                try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(value))) {
+                try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(v.getValue()))) {
                     f.set(null, o.readObject());
                 }
             }
