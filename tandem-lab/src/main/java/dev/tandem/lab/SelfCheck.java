@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tandem lab --self-check}: does the lab tell the same truth about Tandem's own costs as the
@@ -42,6 +41,8 @@ final class SelfCheck {
     static final int TOLERANCE_PERCENT = 30;
     static final int EXIT_DISAGREES = 1;
     static final int EXIT_INCONCLUSIVE = 3;
+    /** The main class of the benchmarks jar: JMH's runner, which runs the benchmark named first. */
+    static final String JMH_MAIN = "org.openjdk.jmh.Main";
 
     private static final RoundTrips.Settings SETTINGS = RoundTrips.Settings.FULL;
 
@@ -204,31 +205,25 @@ final class SelfCheck {
     /** {@return JMH's median round trip, µs} */
     private static double jmh(Path jar, String executor, Path tmp) throws IOException, InterruptedException {
         Path result = tmp.resolve("jmh-" + executor + ".json");
-        List<String> cmd = new ArrayList<>(List.of(
-                ChildJvm.javaExecutable(),
-                "-jar",
-                jar.toString(),
-                "core.RoundTripBenchmark",
-                "-p",
-                "executor=" + executor,
-                "-f",
-                "1"));
-        cmd.addAll(SETTINGS.jmhOptions());
-        cmd.addAll(List.of("-rf", "json", "-rff", result.toString()));
+        List<String> args =
+                new ArrayList<>(List.of("core.RoundTripBenchmark", "-p", "executor=" + executor, "-f", "1"));
+        args.addAll(SETTINGS.jmhOptions());
+        args.addAll(List.of("-rf", "json", "-rff", result.toString()));
         Path log = tmp.resolve("jmh-" + executor + ".log");
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        try {
+        try (ChildJvm jvm = ChildJvm.in(tmp)
+                .classPath(jar.toString())
+                .stdoutTo(log)
+                .noStdin()
+                .start(JMH_MAIN, args)) {
             Duration bound = Pace.measure()
                     .scale(PoolProbe.expected(List.of(executor), SETTINGS).plusSeconds(60));
-            if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(failure("the JMH run failed", lastLine(log)));
+            Integer code = jvm.await(bound);
+            if (code == null || code != 0) {
+                String detail = lastLine(log);
+                throw new IllegalStateException(failure(
+                        "the JMH run failed",
+                        detail.isBlank() ? Units.firstLine(jvm.stderrTail().strip()) : detail));
             }
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
         }
         JsonNode all = Json.MAPPER.readTree(result.toFile());
         for (JsonNode r : all) {
