@@ -1,15 +1,9 @@
 package dev.tandem;
 
 import dev.tandem.spi.CacheFolder;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -104,52 +98,17 @@ final class AotCache {
 
     /** {@return the cache file for this class path and options, or null if it cannot have one} */
     static Path location(List<String> classPath, List<String> jvmOptions) {
-        if (!supported(classPath)) {
-            return null;
-        }
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            update(d, System.getProperty("java.home"));
-            update(d, System.getProperty("java.vm.version"));
-            for (String entry : classPath) {
-                Path p = Path.of(entry);
-                update(d, p.toAbsolutePath().toString());
-                update(d, Long.toString(Files.size(p)));
-                update(d, Long.toString(Files.getLastModifiedTime(p).toMillis()));
-            }
-            for (String o : jvmOptions) {
-                update(d, o);
-            }
-            String key = HexFormat.of().formatHex(d.digest(), 0, 12);
-            Path dir = folder();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(
-                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            return dir.resolve("worker-" + key + ".aot");
-        } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
-            return null; // no cache: workers start the ordinary way
-        }
+        return CacheFolder.cacheFile("worker-", classPath, jvmOptions);
     }
 
-    /** {@return the folder of the caches: {@code $XDG_CACHE_HOME/tandem/aot} or {@code ~/.cache/tandem/aot}} */
+    /** {@return the folder of the caches ({@link CacheFolder#folder()})} */
     static Path folder() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("tandem").resolve("aot");
+        return CacheFolder.folder();
     }
 
     /** {@return whether every entry is a jar file, which the JDK's AOT cache requires} */
     static boolean supported(List<String> classPath) {
-        if (classPath.isEmpty()) {
-            return false;
-        }
-        for (String entry : classPath) {
-            if (entry.isEmpty() || !entry.endsWith(".jar") || !new File(entry).isFile()) {
-                return false;
-            }
-        }
-        return true;
+        return CacheFolder.supported(classPath);
     }
 
     /** {@return a private name, stamped with this caller, for a worker to write the cache to before it is published} */
@@ -166,10 +125,5 @@ final class AotCache {
                 // a leftover in the user's cache folder; harmless
             }
         }
-    }
-
-    private static void update(MessageDigest d, String s) {
-        d.update(String.valueOf(s).getBytes(StandardCharsets.UTF_8));
-        d.update((byte) 0);
     }
 }

@@ -2,6 +2,7 @@ package dev.tandem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.spi.CacheFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -35,6 +36,19 @@ class AotCacheTest {
         Files.writeString(jar, "two, longer");
         assertThat(AotCache.location(List.of(jar.toString()), List.of("-Xmx256m")))
                 .isNotEqualTo(first);
+    }
+
+    /** Was: the cluster's node caches computed their name and folder with a copy of this code. */
+    @Test
+    void aNodesCacheAndAWorkersCacheOfTheSameJarsAndFlagsShareAFolderAndAKeyButNotAName(@TempDir Path dir)
+            throws Exception {
+        List<String> cp = List.of(Files.writeString(dir.resolve("a.jar"), "one").toString());
+        Path worker = AotCache.location(cp, List.of("-Xmx256m"));
+        Path node = CacheFolder.cacheFile("node-", cp, List.of("-Xmx256m"));
+        assertThat(worker.getParent()).isEqualTo(node.getParent()).isEqualTo(CacheFolder.folder());
+        assertThat(worker.getFileName().toString()).startsWith("worker-").endsWith(".aot");
+        assertThat(node.getFileName().toString())
+                .isEqualTo(worker.getFileName().toString().replace("worker-", "node-"));
     }
 
     @Test

@@ -1,16 +1,10 @@
 package dev.tandem.cluster;
 
 import dev.tandem.spi.CacheFolder;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -122,41 +116,7 @@ final class NodeAotCache {
     }
 
     static Path location(List<String> classPath, List<String> jvmFlags) {
-        if (classPath.isEmpty()) {
-            return null;
-        }
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            update(d, System.getProperty("java.home"));
-            update(d, System.getProperty("java.vm.version"));
-            for (String entry : classPath) {
-                if (entry.isEmpty() || !entry.endsWith(".jar") || !new File(entry).isFile()) {
-                    return null;
-                }
-                Path p = Path.of(entry).toAbsolutePath();
-                update(d, p.toString());
-                update(d, Long.toString(Files.size(p)));
-                update(d, Long.toString(Files.getLastModifiedTime(p).toMillis()));
-            }
-            for (String f : jvmFlags) {
-                update(d, f);
-            }
-            Path dir = folder();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(
-                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            return dir.resolve("node-" + HexFormat.of().formatHex(d.digest(), 0, 12) + ".aot");
-        } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
-            return null; // no cache: nodes start the ordinary way
-        }
-    }
-
-    /** {@return {@code $XDG_CACHE_HOME/tandem/aot} or {@code ~/.cache/tandem/aot}} */
-    static Path folder() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("tandem").resolve("aot");
+        return CacheFolder.cacheFile("node-", classPath, jvmFlags);
     }
 
     /**
@@ -183,10 +143,5 @@ final class NodeAotCache {
         } catch (NumberFormatException e) {
             return nowMillis - modifiedMillis > LEFTOVER_MILLIS;
         }
-    }
-
-    private static void update(MessageDigest d, String s) {
-        d.update(String.valueOf(s).getBytes(StandardCharsets.UTF_8));
-        d.update((byte) 0);
     }
 }

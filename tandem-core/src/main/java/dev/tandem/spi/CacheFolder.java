@@ -1,23 +1,92 @@
 package dev.tandem.spi;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * Keeps a folder of JDK AOT caches from growing: the worker caches of the process engine
- * ({@code worker-*.aot}) and the node caches of the cluster engine ({@code node-*.aot}) share one
- * pruning rule, least recently used first. Stateless; safe to call from any thread and from several
+ * The folder of JDK AOT caches: the worker caches of the process engine ({@code worker-*.aot}) and
+ * the node caches of the cluster engine ({@code node-*.aot}) share its place, their naming by
+ * content ({@link #cacheFile}) and one pruning rule, least recently used first. Stateless; safe to call from any thread and from several
  * processes at once (a file another process deleted first is skipped).
  */
 public final class CacheFolder {
     private CacheFolder() {}
+
+    /** {@return the folder of the caches: {@code $XDG_CACHE_HOME/tandem/aot} or {@code ~/.cache/tandem/aot}} */
+    public static Path folder() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("tandem").resolve("aot");
+    }
+
+    /** {@return whether every entry is a jar file, which the JDK's AOT cache requires (and not none)} */
+    public static boolean supported(List<String> classPath) {
+        if (classPath.isEmpty()) {
+            return false;
+        }
+        for (String entry : classPath) {
+            if (entry.isEmpty() || !entry.endsWith(".jar") || !new File(entry).isFile()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@return the cache {@code <prefix><key>.aot} in {@link #folder()} for a JVM with this class path
+     * and these flags, the folder created (owner only) if need be; or null if the class path cannot
+     * have a cache ({@link #supported}) or the folder cannot be made} The key is the first 12 bytes, in
+     * hex, of a SHA-256 over {@code java.home}, {@code java.vm.version}, each class path entry's
+     * absolute path, size and modification time, and each flag: a cache is used only by the JVM, jars
+     * and flags that made it (the JDK refuses a mismatched one anyway, at a cost).
+     *
+     * @param prefix the kind of cache, such as {@code worker-} or {@code node-}
+     */
+    public static Path cacheFile(String prefix, List<String> classPath, List<String> jvmFlags) {
+        if (!supported(classPath)) {
+            return null;
+        }
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            update(d, System.getProperty("java.home"));
+            update(d, System.getProperty("java.vm.version"));
+            for (String entry : classPath) {
+                Path p = Path.of(entry);
+                update(d, p.toAbsolutePath().toString());
+                update(d, Long.toString(Files.size(p)));
+                update(d, Long.toString(Files.getLastModifiedTime(p).toMillis()));
+            }
+            for (String f : jvmFlags) {
+                update(d, f);
+            }
+            Path dir = folder();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            return dir.resolve(prefix + HexFormat.of().formatHex(d.digest(), 0, 12) + ".aot");
+        } catch (IOException | NoSuchAlgorithmException | UnsupportedOperationException e) {
+            return null; // no cache: the JVM starts the ordinary way
+        }
+    }
+
+    private static void update(MessageDigest d, String s) {
+        d.update(String.valueOf(s).getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+    }
 
     /**
      * Marks {@code cache} as just used (its modification time, if it exists), then deletes all but
