@@ -314,20 +314,15 @@ final class ProcessTaskPool extends AbstractTaskPool {
             int slots = w.slots();
             w.deadLocked(end);
             workers.remove(w);
-            List<ProcessFuture<?>> held = w.drainLocked();
             WorkerEnd.NodeLoss nodeLoss = planned == null ? end.nodeLoss() : null;
-            // A lost node may have started any task it was sent (see WorkerEnd.NodeLoss).
-            int started = nodeLoss == null ? slots : held.size() - nodeLoss.unstarted();
-            List<ProcessFuture<?>> running = held.subList(0, Math.clamp(started, 0, held.size()));
-            for (int j = held.size() - 1; j >= running.size(); j--) {
-                requeueLocked(held.get(j));
-            }
+            WorkerLossPolicy.Sorting<ProcessFuture<?>> held =
+                    WorkerLossPolicy.sort(w.drainLocked(), slots, planned != null, target, nodeLoss);
             String hint = planned != null ? "killed by the pool: " + planned : end.hint();
             WorkerLostException last = null;
-            for (int j = running.size() - 1; j >= 0; j--) {
-                ProcessFuture<?> f = running.get(j);
-                if (planned != null && target != null && f != target) {
-                    requeueLocked(f); // an innocent bystander of a kill aimed elsewhere
+            for (WorkerLossPolicy.Sorted<ProcessFuture<?>> s : held.order()) {
+                ProcessFuture<?> f = s.task();
+                if (s.role() == WorkerLossPolicy.Role.UNSTARTED || s.role() == WorkerLossPolicy.Role.BYSTANDER) {
+                    requeueLocked(f);
                     continue;
                 }
                 f.leftWorker();
@@ -336,11 +331,11 @@ final class ProcessTaskPool extends AbstractTaskPool {
                 }
                 WorkerLostException lost = w.lost(end, nodeLoss, f.description(), hint, node);
                 last = lost;
-                if (planned != null) {
+                if (s.role() == WorkerLossPolicy.Role.AIMED) {
                     f.fail(lost);
                     continue;
                 }
-                WorkerLossPolicy.Verdict v = losses.judge(f::fingerprint, f.attempts(), running.size(), end);
+                WorkerLossPolicy.Verdict v = losses.judge(f::fingerprint, f.attempts(), held.running(), end);
                 switch (v.fate()) {
                     case POISON -> f.fail(new PoisonTaskException(f.description(), v.deaths(), true, lost));
                     case RETRY -> pending.addFirst(f);

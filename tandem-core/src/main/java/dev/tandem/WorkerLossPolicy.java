@@ -1,6 +1,8 @@
 package dev.tandem;
 
 import dev.tandem.spi.WorkerEnd;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,8 +18,9 @@ import java.util.function.LongSupplier;
  * included, runs again, first in the queue: it runs at most {@code 1 + retriesOnWorkerLoss} times.
  * <li>Else it fails with the {@link WorkerLostException}.
  * </ol>
- * Deaths the pool planned (timeouts, cancels, recycling, shutdown) are not judged here: the task the
- * kill was aimed at fails with it, and bystanders go back to the queue (see {@link ProcessTaskPool}).
+ * Deaths the pool planned (timeouts, cancels, recycling, shutdown) are not judged: the task the kill
+ * was aimed at fails with it, and bystanders go back to the queue. Which is which, of the tasks a
+ * dead worker held, is {@link #sort}'s to say.
  *
  * <p>Not thread-safe: the pool calls it under its lock.
  */
@@ -36,6 +39,36 @@ final class WorkerLossPolicy {
      * @param deaths the deaths now blamed on its bytes
      */
     record Verdict(Fate fate, int deaths) {}
+
+    /** What a task a dead worker held was, for its fate. */
+    enum Role {
+        /** Never started (held ahead of the running ones): back to the queue's front, attempt not counted. */
+        UNSTARTED,
+        /** Running beside the task a planned kill was aimed at: back to the queue's front, attempt not counted. */
+        BYSTANDER,
+        /** Running when the pool killed the worker for it (or for all it ran): fails with the worker's loss. */
+        AIMED,
+        /** Running when the worker died unplanned: {@link #judge}d. */
+        LOST
+    }
+
+    /**
+     * One task of a dead worker, sorted.
+     *
+     * @param task the task
+     * @param role what it was
+     */
+    record Sorted<T>(T task, Role role) {}
+
+    /**
+     * The tasks a dead worker held, sorted.
+     *
+     * @param order each task with its role, in the order to handle them: the last held first, so
+     *     that tasks put back at the queue's front, one by one, keep the order they had
+     * @param running how many of them were running: the first {@code slots} held, or for a lost
+     *     node all but those it was never sent
+     */
+    record Sorting<T>(List<Sorted<T>> order, int running) {}
 
     private final PoisonLedger poison;
     private final int retries;
@@ -68,6 +101,30 @@ final class WorkerLossPolicy {
             return new Verdict(Fate.POISON, deaths);
         }
         return new Verdict(attempts <= retries ? Fate.RETRY : Fate.FAIL, deaths);
+    }
+
+    /**
+     * {@return the tasks a dead worker held, sorted by what each was}
+     *
+     * @param held the tasks it held, oldest first: the running ones, then those held ahead
+     * @param slots how many it runs at once
+     * @param plannedDeath whether the pool killed or stopped it
+     * @param aim the task a planned kill was aimed at, or null if it was aimed at all it ran
+     * @param nodeLoss the loss of its node, or null; ignored when the death was planned
+     */
+    static <T> Sorting<T> sort(List<T> held, int slots, boolean plannedDeath, T aim, WorkerEnd.NodeLoss nodeLoss) {
+        WorkerEnd.NodeLoss lost = plannedDeath ? null : nodeLoss;
+        // A lost node may have started any task it was sent (see WorkerEnd.NodeLoss).
+        int running = Math.clamp(lost == null ? slots : held.size() - lost.unstarted(), 0, held.size());
+        List<Sorted<T>> order = new ArrayList<>(held.size());
+        for (int j = held.size() - 1; j >= 0; j--) {
+            T t = held.get(j);
+            Role role = j >= running
+                    ? Role.UNSTARTED
+                    : !plannedDeath ? Role.LOST : aim != null && t != aim ? Role.BYSTANDER : Role.AIMED;
+            order.add(new Sorted<>(t, role));
+        }
+        return new Sorting<>(order, running);
     }
 
     /** {@return whether a task with this fingerprint is poison now} */

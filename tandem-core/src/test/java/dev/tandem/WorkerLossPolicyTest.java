@@ -3,6 +3,7 @@ package dev.tandem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.spi.WorkerEnd;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +80,58 @@ class WorkerLossPolicyTest {
         assertThat(p.deaths(7)).isEqualTo(1);
         p.onCompleted(() -> 7);
         assertThat(p.deaths(7)).isZero();
+    }
+
+    // ---------------------------------------------------------------- sorting what a dead worker held
+
+    private static List<String> sorted(WorkerLossPolicy.Sorting<String> s) {
+        return s.order().stream().map(e -> e.task() + ":" + e.role()).toList();
+    }
+
+    @Test
+    void anUnplannedDeathLosesWhatRanAndPutsBackWhatWasHeldAheadLastFirst() {
+        WorkerLossPolicy.Sorting<String> s = WorkerLossPolicy.sort(List.of("a", "b", "c", "d"), 2, false, null, null);
+        assertThat(s.running()).isEqualTo(2);
+        assertThat(sorted(s)).containsExactly("d:UNSTARTED", "c:UNSTARTED", "b:LOST", "a:LOST");
+    }
+
+    @Test
+    void aKillAimedAtOneTaskFailsItAndPutsItsBystandersBack() {
+        WorkerLossPolicy.Sorting<String> s = WorkerLossPolicy.sort(List.of("a", "b", "c"), 2, true, "b", null);
+        assertThat(sorted(s)).containsExactly("c:UNSTARTED", "b:AIMED", "a:BYSTANDER");
+    }
+
+    @Test
+    void aPlannedDeathAimedAtNoTaskFailsEveryRunningOne() {
+        WorkerLossPolicy.Sorting<String> s = WorkerLossPolicy.sort(List.of("a", "b", "c"), 2, true, null, null);
+        assertThat(sorted(s)).containsExactly("c:UNSTARTED", "b:AIMED", "a:AIMED");
+    }
+
+    @Test
+    void aLostNodeMayHaveStartedEveryTaskItWasSentButNotTheOnesNeverSent() {
+        WorkerEnd.NodeLoss loss = new WorkerEnd.NodeLoss("10.0.0.6:5701", "connection closed", true).unstarted(1);
+        WorkerLossPolicy.Sorting<String> s = WorkerLossPolicy.sort(List.of("a", "b", "c", "d"), 2, false, null, loss);
+        assertThat(s.running())
+                .as("more than its slots: any it was sent may have started")
+                .isEqualTo(3);
+        assertThat(sorted(s)).containsExactly("d:UNSTARTED", "c:LOST", "b:LOST", "a:LOST");
+    }
+
+    @Test
+    void aPlannedDeathOfANodeIgnoresItsLossAndKeepsTheSlotsCount() {
+        WorkerEnd.NodeLoss loss = new WorkerEnd.NodeLoss("10.0.0.6:5701", "connection closed", true);
+        WorkerLossPolicy.Sorting<String> s = WorkerLossPolicy.sort(List.of("a", "b", "c"), 1, true, "a", loss);
+        assertThat(s.running()).isEqualTo(1);
+        assertThat(sorted(s)).containsExactly("c:UNSTARTED", "b:UNSTARTED", "a:AIMED");
+    }
+
+    @Test
+    void moreUnstartedThanHeldOrAnEmptyWindowSortsNothingAsRunning() {
+        WorkerEnd.NodeLoss loss = new WorkerEnd.NodeLoss("n", "gone", false).unstarted(5);
+        assertThat(WorkerLossPolicy.sort(List.of("a"), 1, false, null, loss).running())
+                .isZero();
+        assertThat(WorkerLossPolicy.<String>sort(List.of(), 2, false, null, null)
+                        .order())
+                .isEmpty();
     }
 }
