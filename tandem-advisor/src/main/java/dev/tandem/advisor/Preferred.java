@@ -49,8 +49,15 @@ final class Preferred {
         if (t.mode() == Mode.VIRTUAL_THREADS) {
             return "virtual threads carry waiting tasks at the cost of a few carrier threads";
         }
-        return t.label() + " runs one " + (t.mode().isolated() ? "worker" : "thread") + " per core for a task that"
-                + " computes";
+        if (t.mode() == Mode.HYBRID) {
+            // one worker JVM of two threads is as parallel as two threads: it buys isolation from the caller, and
+            // its threads share that worker's heap
+            return t.label() + " runs " + Units.count(t.threadsPerWorker(), "thread", "threads") + " in each of its "
+                    + Units.count(t.workers(), "worker JVM", "worker JVMs") + ", one task per core for a task that"
+                    + " computes (no GIL: the threads of a worker JVM run on every core and share its heap)";
+        }
+        return t.label() + " runs one " + (t.mode().isolated() ? "worker JVM" : "thread") + " per core for a task"
+                + " that computes";
     }
 
     /** {@return how {@code chosen} costs less than {@code other}, or null if the two cost the same} */

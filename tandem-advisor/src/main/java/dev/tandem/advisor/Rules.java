@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  *       throughputs (five windows of each trial, or alternating rounds of a duel) do not overlap.
  *       Among models within the noise of the fastest, the cheaper wins: no worker JVM before a hybrid
  *       before one JVM per worker; for a task that mostly waits, virtual threads; for one that
- *       computes, a thread per core; one task per submit before {@code map}.</li>
+ *       computes, one task per core at once (threads, worker JVMs, or a hybrid's JVMs times threads);
+ *       one task per submit before {@code map}.</li>
  * </ol>
  * Every model that measured faster than the recommendation is listed in
  * {@link Advice.Verdict#decision()} with the reason and the numbers, so a CPU-bound task never gets
@@ -45,6 +46,14 @@ final class Rules {
      * 315/s (IQR 311-319) against 280/s (IQR 239-310).
      */
     static final double UNSUITED_MARGIN = 0.10;
+
+    /**
+     * What suits a task that computes: one task per core at once. Worker JVMs add isolation from the caller, not
+     * parallelism: threads already run on every core (no GIL), and a hybrid's threads share their worker's heap.
+     */
+    static final String COMPUTES_SUITS =
+            "one task per core at once: a thread per core, a worker JVM per core, or a hybrid whose worker JVMs"
+                    + " times threads equal the cores";
 
     /** Why a verdict on a busy machine is inconclusive, as {@link Choice#doubt()} begins. */
     static final String BUSY_DOUBT = "other programs took CPU while they were measured";
@@ -386,7 +395,15 @@ final class Rules {
         if (blocking()) {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }
-        return t.mode() == Mode.THREADS && t.workers() == cores || t.mode().isolated() && t.workers() == cores ? 0 : 1;
+        // a task that computes wants one task per core at once, however the model holds its threads: threads(N),
+        // processes(N), or a hybrid of P worker JVMs x T threads with P x T = N (hybrid(1x2), one worker JVM with
+        // two threads, runs on both cores: Java has no GIL). Was: workers alone, so hybrid(1x2) "did not suit".
+        return t.mode() != Mode.VIRTUAL_THREADS && atOnce(t) == cores ? 0 : 1;
+    }
+
+    /** {@return the tasks {@code t} runs at once: threads, worker JVMs, or worker JVMs times their threads} */
+    static int atOnce(Advice.Trial t) {
+        return t.mode() == Mode.HYBRID || t.mode() == Mode.CLUSTER ? t.workers() * t.threadsPerWorker() : t.workers();
     }
 
     Choice choose(Advice.Requirements r) {
@@ -420,9 +437,7 @@ final class Rules {
         }
         if (suitability(chosen) > 0) {
             String head = chosen.label() + " does not suit a task that "
-                    + (blocking()
-                            ? "mostly waits (virtual threads do)"
-                            : "computes (one thread or worker per core does)")
+                    + (blocking() ? "mostly waits (virtual threads do)" : "computes (" + COMPUTES_SUITS + " does)")
                     + ", but it measured " + speedups.rate(chosen);
             List<Advice.Trial> unmeasuredSuited = ProbeOnly.notMeasured(this, r).stream()
                     .filter(t -> suitability(t) == 0)
