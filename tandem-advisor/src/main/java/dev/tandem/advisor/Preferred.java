@@ -10,6 +10,14 @@ import dev.tandem.measure.Units;
  * of {@code threads(2)} against {@code threads(2)+map}, which cost the same. Pure: words over {@link Rules}.
  */
 final class Preferred {
+    /**
+     * What suits a task that computes: one task per core at once. Worker JVMs add isolation from the caller, not
+     * parallelism: threads already run on every core (no GIL), and a hybrid's threads share their worker's heap.
+     */
+    static final String COMPUTES_SUITS =
+            "one task per core at once: a thread per core, a worker JVM per core, or a hybrid whose worker JVMs"
+                    + " times threads equal the cores";
+
     private final Rules r;
 
     Preferred(Rules r) {

@@ -47,14 +47,6 @@ final class Rules {
      */
     static final double UNSUITED_MARGIN = 0.10;
 
-    /**
-     * What suits a task that computes: one task per core at once. Worker JVMs add isolation from the caller, not
-     * parallelism: threads already run on every core (no GIL), and a hybrid's threads share their worker's heap.
-     */
-    static final String COMPUTES_SUITS =
-            "one task per core at once: a thread per core, a worker JVM per core, or a hybrid whose worker JVMs"
-                    + " times threads equal the cores";
-
     /** Why a verdict on a busy machine is inconclusive, as {@link Choice#doubt()} begins. */
     static final String BUSY_DOUBT = "other programs took CPU while they were measured";
 
@@ -395,15 +387,8 @@ final class Rules {
         if (blocking()) {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }
-        // a task that computes wants one task per core at once, however the model holds its threads: threads(N),
-        // processes(N), or a hybrid of P worker JVMs x T threads with P x T = N (hybrid(1x2), one worker JVM with
-        // two threads, runs on both cores: Java has no GIL). Was: workers alone, so hybrid(1x2) "did not suit".
-        return t.mode() != Mode.VIRTUAL_THREADS && atOnce(t) == cores ? 0 : 1;
-    }
-
-    /** {@return the tasks {@code t} runs at once: threads, worker JVMs, or worker JVMs times their threads} */
-    static int atOnce(Advice.Trial t) {
-        return t.mode() == Mode.HYBRID || t.mode() == Mode.CLUSTER ? t.workers() * t.threadsPerWorker() : t.workers();
+        // one task per core at once (Preferred.COMPUTES_SUITS): was workers alone, so hybrid(1x2) "did not suit"
+        return t.mode() != Mode.VIRTUAL_THREADS && SpeedupBound.atOnce(t) == cores ? 0 : 1;
     }
 
     Choice choose(Advice.Requirements r) {
@@ -413,10 +398,11 @@ final class Rules {
         if (allowed.isEmpty()) {
             return ProbeOnly.choose(this, r, notes);
         }
-        // The models no allowed model measured clearly faster, each pair compared by one method ("within
-        // the noise" is not transitive: a model close to the fastest can still be clearly slower than a third).
+        // The models no allowed model measured clearly faster, each pair by one method ("within the noise" is not
+        // transitive); a figure the duel contradicts puts no model behind a third (PassedOver.contradictedLead).
         List<Advice.Trial> unbeaten = allowed.stream()
-                .filter(t -> allowed.stream().noneMatch(o -> o != t && displaces(o, t)))
+                .filter(t -> allowed.stream()
+                        .noneMatch(o -> o != t && displaces(o, t) && PassedOver.contradictedLead(this, o, t) == null))
                 .toList();
         if (unbeaten.isEmpty()) {
             unbeaten = List.of(fastest(allowed));
@@ -437,7 +423,9 @@ final class Rules {
         }
         if (suitability(chosen) > 0) {
             String head = chosen.label() + " does not suit a task that "
-                    + (blocking() ? "mostly waits (virtual threads do)" : "computes (" + COMPUTES_SUITS + " does)")
+                    + (blocking()
+                            ? "mostly waits (virtual threads do)"
+                            : "computes (" + Preferred.COMPUTES_SUITS + " does)")
                     + ", but it measured " + speedups.rate(chosen);
             List<Advice.Trial> unmeasuredSuited = ProbeOnly.notMeasured(this, r).stream()
                     .filter(t -> suitability(t) == 0)
