@@ -162,6 +162,62 @@ final class Comparisons {
     }
 
     /**
+     * {@return true if the duel contradicts the table on {@code a} against {@code b}: their trials' own windows told
+     * them apart, and measured again side by side they were not (within the noise of each other, or in the other
+     * order)} Then at least one of the two trial figures is wrong, and neither ranks its model against a third: a
+     * one-by-one trial figure of 34.8/s on a busy machine once kept {@code map()} recommended while the duel put
+     * the two within the noise of each other.
+     */
+    boolean contradicted(Advice.Trial a, Advice.Trial b) {
+        return dueled(a, b)
+                && Stats.of(a.throughputSamples()).separatedFrom(Stats.of(b.throughputSamples()))
+                && !separated(a, b);
+    }
+
+    /**
+     * {@return how the duel contradicts {@code a}'s trial against {@code b} ({@link #contradicted}), in words:
+     * "threads(2)'s trial put it clearly behind threads(2)+map (34.8/s against 60/s), but measured again side by side the two were
+     * within the noise of each other (IQR from 50 to 60/s against IQR from 51 to 61/s)"}
+     */
+    String contradiction(Advice.Trial a, Advice.Trial b) {
+        return a.label() + "'s trial put it clearly " + (a.throughput() < b.throughput() ? "behind " : "ahead of ")
+                + b.label()
+                + " (" + Units.rate(a.throughput()) + " against " + Units.rate(b.throughput())
+                + "), but measured again side by side "
+                + (reversed(a, b) ? "the order reversed" : "the two were within the noise of each other") + " ("
+                + spread(a, b) + " against " + spread(b, a) + ")";
+    }
+
+    /**
+     * {@return the model among {@code trials} whose side-by-side rounds with {@code t} contradict {@code t}'s trial
+     * figure ({@link #contradicted}), or null}
+     */
+    Advice.Trial contradicting(Advice.Trial t, List<Advice.Trial> trials) {
+        return trials.stream().filter(p -> contradicted(t, p)).findFirst().orElse(null);
+    }
+
+    /** {@return true if the duel measured {@code map} and {@code one} side by side and did not tell them apart} */
+    boolean tiedSideBySide(Advice.Trial map, Advice.Trial one) {
+        return dueled(map, one) && !separated(map, one);
+    }
+
+    /**
+     * {@return map() against one task per submit, as the verdict may quote it: the trials' figures ("200/s with
+     * map() vs 190/s one by one"), and when the duel measured the two again without telling them apart, that
+     * first} A map() verdict once rested on a one-by-one trial figure that the side-by-side rounds contradicted.
+     */
+    String mapAgainstOne(Advice.Trial map, Advice.Trial one) {
+        String trials = Reasons.mapVsOne(map.throughput(), one.throughput());
+        if (!tiedSideBySide(map, one)) {
+            return trials;
+        }
+        return "measured again side by side, " + map.label() + " and " + one.label() + " were "
+                + (reversed(map, one) ? "in the other order to their trials" : "within the noise of each other")
+                + " (" + spread(map, one) + " against " + spread(one, map) + "; in their trials " + trials
+                + ")";
+    }
+
+    /**
      * {@return true if {@code a} measured clearly faster than {@code b}: separated, and ahead by the
      * duel's medians when the duel measured both, else by the table's throughputs}
      */

@@ -10,6 +10,14 @@ import dev.tandem.measure.Units;
  * of {@code threads(2)} against {@code threads(2)+map}, which cost the same. Pure: words over {@link Rules}.
  */
 final class Preferred {
+    /**
+     * What suits a task that computes: one task per core at once. Worker JVMs add isolation from the caller, not
+     * parallelism: threads already run on every core (no GIL), and a hybrid's threads share their worker's heap.
+     */
+    static final String COMPUTES_SUITS =
+            "one task per core at once: a thread per core, a worker JVM per core, or a hybrid whose worker JVMs"
+                    + " times threads equal the cores";
+
     private final Rules r;
 
     Preferred(Rules r) {
@@ -49,8 +57,15 @@ final class Preferred {
         if (t.mode() == Mode.VIRTUAL_THREADS) {
             return "virtual threads carry waiting tasks at the cost of a few carrier threads";
         }
-        return t.label() + " runs one " + (t.mode().isolated() ? "worker" : "thread") + " per core for a task that"
-                + " computes";
+        if (t.mode() == Mode.HYBRID) {
+            // one worker JVM of two threads is as parallel as two threads: it buys isolation from the caller, and
+            // its threads share that worker's heap
+            return t.label() + " runs " + Units.count(t.threadsPerWorker(), "thread", "threads") + " in each of its "
+                    + Units.count(t.workers(), "worker JVM", "worker JVMs") + ", one task per core for a task that"
+                    + " computes (no GIL: the threads of a worker JVM run on every core and share its heap)";
+        }
+        return t.label() + " runs one " + (t.mode().isolated() ? "worker JVM" : "thread") + " per core for a task"
+                + " that computes";
     }
 
     /** {@return how {@code chosen} costs less than {@code other}, or null if the two cost the same} */

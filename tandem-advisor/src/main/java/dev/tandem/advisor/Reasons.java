@@ -191,8 +191,10 @@ final class Reasons {
                     ? null
                     : r.find(t -> t.mode() == map.mode() && t.workers() == map.workers() && !t.batched());
             batch = map != null && one != null
-                    ? "; pass the inputs to pool.map(fn, inputs): " + map.label() + " ran "
-                            + mapVsOne(map.throughput(), one.throughput())
+                    ? "; pass the inputs to pool.map(fn, inputs)"
+                            + (r.cmp.tiedSideBySide(map, one)
+                                    ? ", although " + r.cmp.mapAgainstOne(map, one)
+                                    : ": " + map.label() + " ran " + mapVsOne(map.throughput(), one.throughput()))
                     : "; pass the inputs to pool.map(fn, inputs), which batches tasks this short ("
                             + Units.nanos(r.probe.medianCallNanos()) + ")";
         }
@@ -209,6 +211,10 @@ final class Reasons {
      * inconclusive verdict asks for it once, at its end: "rerun on a quieter machine" was said twice in one.
      */
     String shortLead(Advice.Trial a, Advice.Trial b, boolean rerun) {
+        String contradicted = PassedOver.contradictedLead(r, a, b);
+        if (contradicted != null) {
+            return contradicted;
+        }
         String spreads = "(" + (r.cmp.dueled(a, b) ? "side by side, " : "") + r.cmp.spread(a, b) + " against "
                 + r.cmp.spread(b, a) + ")";
         if (!r.cmp.busy(a, b) && r.cmp.untrusted(a, b) && r.cmp.leadsBy(Rules.UNSUITED_MARGIN, a, b)) {
@@ -246,9 +252,25 @@ final class Reasons {
      * physically impossible, why it is not quoted}
      */
     private String speedupText(Advice.Trial t, Advice.Trial t1) {
+        Advice.Trial off = contradicted(t) ? t : contradicted(t1) ? t1 : null;
         return r.speedups.artefact(t)
                 ? "no speed-up quoted: " + r.speedups.text(t)
-                : Units.ratio(t.throughput() / t1.throughput()) + " " + t1.label();
+                : off != null
+                        ? "no speed-up quoted: " + off.label() + "'s trial figure is contradicted side by side"
+                        : Units.ratio(t.throughput() / t1.throughput()) + " " + t1.label();
+    }
+
+    /** {@return true if the duel contradicts {@code t}'s trial figure ({@link Comparisons#contradicted})} */
+    private boolean contradicted(Advice.Trial t) {
+        return r.cmp.contradicting(t, r.trials) != null;
+    }
+
+    /**
+     * {@return {@code t}'s figure as a reason quotes it: flagged as an artefact ({@link SpeedupBound#rate}) or as
+     * contradicted side by side, in the same sentence, as the table flags it}
+     */
+    private String quoted(Advice.Trial t) {
+        return r.speedups.rate(t) + (contradicted(t) ? " (contradicted side by side)" : "");
     }
 
     /**
@@ -275,13 +297,13 @@ final class Reasons {
         Advice.Trial pc = r.processes();
         List<String> parts = new ArrayList<>();
         if (t1 != null && tc != null && tc != t1) {
-            parts.add(tc.label() + " ran " + Units.rate(tc.throughput()) + ", "
+            parts.add(tc.label() + " ran " + quoted(tc) + ", "
                     + speedupText(tc, t1)
                     + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
                     + busyScaling());
         }
         if (pc != null && t1 != null && pc != t1) {
-            parts.add(pc.label() + " ran " + Units.rate(pc.throughput()) + ", " + speedupText(pc, t1));
+            parts.add(pc.label() + " ran " + quoted(pc) + ", " + speedupText(pc, t1));
         }
         if (pc != null) {
             // threads against the worker JVMs: never the processes trial against itself (was "190 ms in
@@ -359,18 +381,17 @@ final class Reasons {
      * 930/s against threads(2)'s 950/s and threads(256)'s 900/s", "threads(2) completed 950/s", or ""}
      */
     String figures(Advice.Trial vt, List<Advice.Trial> platform) {
-        List<String> others = platform.stream()
-                .map(t -> t.label() + "'s " + r.speedups.rate(t))
-                .toList();
+        List<String> others =
+                platform.stream().map(t -> t.label() + "'s " + quoted(t)).toList();
         if (vt != null) {
-            return vt.label() + " completed " + r.speedups.rate(vt)
+            return vt.label() + " completed " + quoted(vt)
                     + (others.isEmpty() ? "" : " against " + String.join(" and ", others));
         }
         return platform.isEmpty()
                 ? ""
-                : platform.getFirst().label() + " completed " + r.speedups.rate(platform.getFirst())
+                : platform.getFirst().label() + " completed " + quoted(platform.getFirst())
                         + (platform.size() > 1
-                                ? " and " + platform.get(1).label() + " " + r.speedups.rate(platform.get(1))
+                                ? " and " + platform.get(1).label() + " " + quoted(platform.get(1))
                                 : "");
     }
 
@@ -502,7 +523,11 @@ final class Reasons {
                         && t.workers() == map.workers()
                         && t.threadsPerWorker() == map.threadsPerWorker()
                         && !t.batched());
-        if (map != null && one != null && one.throughput() > 0) {
+        if (map != null && one != null && one.throughput() > 0 && r.cmp.tiedSideBySide(map, one)) {
+            // the duel measured the two again: their trials' figures ("favours batching") are not quoted as a gain
+            parts.add((c.batch() ? "batched with map(), although " : "batching gained nothing measurable: ")
+                    + r.cmp.mapAgainstOne(map, one));
+        } else if (map != null && one != null && one.throughput() > 0) {
             // one statement: "map() batched to X" beside "tasks this long need no batching" read as both
             double gain = map.throughput() / one.throughput();
             String measuredMap = mapVsOne(map.throughput(), one.throughput()) + " (" + Units.ratio(gain) + ")";

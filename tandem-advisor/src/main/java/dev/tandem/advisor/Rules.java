@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  *       throughputs (five windows of each trial, or alternating rounds of a duel) do not overlap.
  *       Among models within the noise of the fastest, the cheaper wins: no worker JVM before a hybrid
  *       before one JVM per worker; for a task that mostly waits, virtual threads; for one that
- *       computes, a thread per core; one task per submit before {@code map}.</li>
+ *       computes, one task per core at once (threads, worker JVMs, or a hybrid's JVMs times threads);
+ *       one task per submit before {@code map}.</li>
  * </ol>
  * Every model that measured faster than the recommendation is listed in
  * {@link Advice.Verdict#decision()} with the reason and the numbers, so a CPU-bound task never gets
@@ -386,7 +387,8 @@ final class Rules {
         if (blocking()) {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }
-        return t.mode() == Mode.THREADS && t.workers() == cores || t.mode().isolated() && t.workers() == cores ? 0 : 1;
+        // one task per core at once (Preferred.COMPUTES_SUITS): was workers alone, so hybrid(1x2) "did not suit"
+        return t.mode() != Mode.VIRTUAL_THREADS && SpeedupBound.atOnce(t) == cores ? 0 : 1;
     }
 
     Choice choose(Advice.Requirements r) {
@@ -396,10 +398,11 @@ final class Rules {
         if (allowed.isEmpty()) {
             return ProbeOnly.choose(this, r, notes);
         }
-        // The models no allowed model measured clearly faster, each pair compared by one method ("within
-        // the noise" is not transitive: a model close to the fastest can still be clearly slower than a third).
+        // The models no allowed model measured clearly faster, each pair by one method ("within the noise" is not
+        // transitive); a figure the duel contradicts puts no model behind a third (PassedOver.contradictedLead).
         List<Advice.Trial> unbeaten = allowed.stream()
-                .filter(t -> allowed.stream().noneMatch(o -> o != t && displaces(o, t)))
+                .filter(t -> allowed.stream()
+                        .noneMatch(o -> o != t && displaces(o, t) && PassedOver.contradictedLead(this, o, t) == null))
                 .toList();
         if (unbeaten.isEmpty()) {
             unbeaten = List.of(fastest(allowed));
@@ -422,7 +425,7 @@ final class Rules {
             String head = chosen.label() + " does not suit a task that "
                     + (blocking()
                             ? "mostly waits (virtual threads do)"
-                            : "computes (one thread or worker per core does)")
+                            : "computes (" + Preferred.COMPUTES_SUITS + " does)")
                     + ", but it measured " + speedups.rate(chosen);
             List<Advice.Trial> unmeasuredSuited = ProbeOnly.notMeasured(this, r).stream()
                     .filter(t -> suitability(t) == 0)

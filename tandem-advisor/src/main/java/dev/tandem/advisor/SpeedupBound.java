@@ -144,7 +144,7 @@ final class SpeedupBound {
     }
 
     /** {@return the tasks {@code t} runs at once: its callers for virtual threads (unbounded if not known), else its slots} */
-    private static int atOnce(Advice.Trial t) {
+    static int atOnce(Advice.Trial t) {
         if (t.mode() == Mode.VIRTUAL_THREADS) {
             return t.concurrency() > 0 ? t.concurrency() : Integer.MAX_VALUE;
         }

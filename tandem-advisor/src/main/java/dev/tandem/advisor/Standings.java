@@ -17,9 +17,37 @@ final class Standings {
 
     /** {@return every trial as a standing, in order; {@code duel} may be null} */
     static List<Advice.Standing> of(List<Advice.Trial> trials, Trials.Duel duel) {
+        Comparisons cmp = new Comparisons(duel);
         return trials.stream()
-                .map(t -> of(t, duel == null ? null : Comparisons.failure(duel, t.label()), duel))
+                .map(t -> contradicted(
+                        of(t, duel == null ? null : Comparisons.failure(duel, t.label()), duel), cmp, t, trials))
                 .toList();
+    }
+
+    /**
+     * {@return {@code s}, its status saying so when the duel contradicts its trial figure ({@link
+     * Comparisons#contradicted}): "measured; contradicted side by side: its trial put it clearly behind ..."} The
+     * table showed a one-by-one figure of 34.8/s plainly beside a verdict that the side-by-side rounds decided.
+     */
+    private static Advice.Standing contradicted(
+            Advice.Standing s, Comparisons cmp, Advice.Trial t, List<Advice.Trial> trials) {
+        Advice.Trial p = s.status().equals("measured") ? cmp.contradicting(t, trials) : null;
+        if (p == null) {
+            return s;
+        }
+        return new Advice.Standing(
+                s.label(),
+                s.mode(),
+                s.workers(),
+                s.workerCount(),
+                s.threadsPerWorker(),
+                s.batched(),
+                s.tasksPerSecond(),
+                s.spreadLow(),
+                s.spreadHigh(),
+                s.samples(),
+                s.spread(),
+                "measured; contradicted side by side: " + cmp.contradiction(t, p));
     }
 
     /** {@return the standing of one trial, {@code sideBySideFailure} why it failed in a duel, or null} */

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.Mode;
 import dev.tandem.measure.Json;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,38 +26,14 @@ class FailedMeasurementTest {
     /** A trial of processes(2) in which every call lost its worker JVM: 40 calls, none completed. */
     static Advice.Trial workersDied() {
         Advice.Trial t = trial("processes(2)", Mode.PROCESSES, 2, 1, false, 0, 9 * MS, 60_000, 58L << 20);
-        return new Advice.Trial(
-                t.label(),
-                t.mode(),
-                t.workers(),
-                t.threadsPerWorker(),
-                t.concurrency(),
-                false,
-                null,
-                0,
-                40,
-                Map.of("WorkerLostException", 40L),
-                "WorkerLostException: worker 1 (pid 4242) ended with exit code 3",
-                1,
-                0,
-                -1,
-                -1,
-                -1,
-                -1,
-                -1,
-                -1,
-                10 * MS,
-                MS,
-                0,
-                0,
-                120L << 20,
-                Collections.nCopies(2, 58L << 20),
-                250 * MS,
-                0,
-                0,
-                List.of(),
-                List.of(0.0, 0.0, 0.0, 0.0, 0.0),
-                null);
+        return TrialFixture.of(t)
+                .withCompleted(0)
+                .withFailures(
+                        40, "WorkerLostException", "WorkerLostException: worker 1 (pid 4242) ended with exit code 3")
+                .withThroughput(0)
+                .withoutLatencies()
+                .withSamples(List.of(0.0, 0.0, 0.0, 0.0, 0.0))
+                .build();
     }
 
     private static List<Advice.Trial> trials() {

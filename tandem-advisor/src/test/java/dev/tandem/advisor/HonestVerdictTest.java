@@ -86,38 +86,13 @@ class HonestVerdictTest {
     @Test
     void aTrialThatRanButCompletedNothingWasCalledNoModelCouldBeMeasured() {
         Advice.Trial empty = RulesTest.trial("processes(1)", Mode.PROCESSES, 1, 1, false, 0, -1, -1, 50L << 20);
-        Advice.Trial none = new Advice.Trial(
-                empty.label(),
-                empty.mode(),
-                empty.workers(),
-                empty.threadsPerWorker(),
-                empty.concurrency(),
-                empty.batched(),
-                null,
-                0,
-                0,
-                empty.failureKinds(),
-                null,
-                1,
-                0,
-                -1,
-                -1,
-                -1,
-                -1,
-                -1,
-                -1,
-                -1,
-                -1,
-                0,
-                0,
-                empty.callerRssBytes(),
-                empty.workerRssBytes(),
-                1_990 * MS,
-                0,
-                0,
-                List.of(),
-                List.of(),
-                null);
+        Advice.Trial none = TrialFixture.of(empty)
+                .withCompleted(0)
+                .withThroughput(0)
+                .withSamples(List.of())
+                .withoutLatencies()
+                .withPoolStart(1_990 * MS)
+                .build();
         List<Advice.Trial> trials = List.of(none, skipped(Mode.PROCESSES, 2, 1), skipped(Mode.HYBRID, 1, 2));
         Advice.Verdict v = Rules.decide(exits(), trials, Advice.Requirements.NONE, MACHINE);
         assertThat(v.summary())

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.Mode;
 import dev.tandem.measure.Load;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -70,39 +68,10 @@ class RulesTest {
             long workerRss,
             List<Double> samples,
             Advice.MachineLoad load) {
-        int n = mode.isolated() ? workers : 0;
-        return new Advice.Trial(
-                label,
-                mode,
-                workers,
-                tpw,
-                batched ? 0 : workers * tpw,
-                batched,
-                null,
-                1000,
-                0,
-                Map.of(),
-                null,
-                1,
-                throughput,
-                p99 / 2,
-                p99 * 3 / 4,
-                p99,
-                p99 * 2,
-                2 * MS,
-                overhead,
-                10 * MS,
-                MS,
-                0,
-                0,
-                120L << 20,
-                Collections.nCopies(n, workerRss),
-                mode.isolated() ? 250 * MS : -1,
-                0,
-                0,
-                List.of(),
-                samples,
-                load);
+        return TrialFixture.ran(label, mode, workers, tpw, batched, throughput, p99, overhead, workerRss)
+                .withSamples(samples)
+                .withLoad(load)
+                .build();
     }
 
     /** {@return the same trials, unbatched and without worker RSS, measured on a quiet machine} */
@@ -263,40 +232,7 @@ class RulesTest {
     void resultsThatDifferUnderThreadsMeanNotThreadSafe() {
         List<Advice.Trial> trials = new ArrayList<>(cpuTrials());
         Advice.Trial t2 = trials.get(1);
-        trials.set(
-                1,
-                new Advice.Trial(
-                        t2.label(),
-                        t2.mode(),
-                        t2.workers(),
-                        t2.threadsPerWorker(),
-                        t2.concurrency(),
-                        false,
-                        null,
-                        t2.completed(),
-                        0,
-                        Map.of(),
-                        null,
-                        1,
-                        t2.throughput(),
-                        t2.p50Nanos(),
-                        t2.p90Nanos(),
-                        t2.p99Nanos(),
-                        t2.maxNanos(),
-                        t2.taskNanos(),
-                        t2.overheadNanos(),
-                        0,
-                        0,
-                        0,
-                        0,
-                        1,
-                        List.of(),
-                        -1,
-                        400,
-                        37,
-                        List.of(),
-                        t2.throughputSamples(),
-                        null));
+        trials.set(1, differing(t2, 37));
         Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), trials, Advice.Requirements.NONE, MACHINE);
         assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
         assertThat(v.summary()).contains("differed from the single-thread run for 37 of 400 inputs");
@@ -391,38 +327,7 @@ class RulesTest {
 
     /** A copy of {@code t} with {@code failed} tasks lost, the first with {@code first}. */
     static Advice.Trial failing(Advice.Trial t, long failed, String kind, String first) {
-        return new Advice.Trial(
-                t.label(),
-                t.mode(),
-                t.workers(),
-                t.threadsPerWorker(),
-                t.concurrency(),
-                t.batched(),
-                t.skipped(),
-                t.completed(),
-                failed,
-                Map.of(kind, failed),
-                first,
-                t.seconds(),
-                t.throughput(),
-                t.p50Nanos(),
-                t.p90Nanos(),
-                t.p99Nanos(),
-                t.maxNanos(),
-                t.taskNanos(),
-                t.overheadNanos(),
-                t.callerCpuUserNanos(),
-                t.callerCpuSystemNanos(),
-                t.workerCpuUserNanos(),
-                t.workerCpuSystemNanos(),
-                t.callerRssBytes(),
-                t.workerRssBytes(),
-                t.poolStartNanos(),
-                t.resultsCompared(),
-                t.resultsDiffering(),
-                t.notes(),
-                t.throughputSamples(),
-                t.load());
+        return TrialFixture.of(t).withFailures(failed, kind, first).build();
     }
 
     /** Five windows whose quartiles are about {@code q1} and {@code q3} around {@code median}. */
@@ -742,38 +647,7 @@ class RulesTest {
 
     /** {@return {@code t} with results that differed from threads(1) for {@code differing} of 400 inputs} */
     static Advice.Trial differing(Advice.Trial t, int differing) {
-        return new Advice.Trial(
-                t.label(),
-                t.mode(),
-                t.workers(),
-                t.threadsPerWorker(),
-                t.concurrency(),
-                t.batched(),
-                null,
-                t.completed(),
-                0,
-                Map.of(),
-                null,
-                1,
-                t.throughput(),
-                t.p50Nanos(),
-                t.p90Nanos(),
-                t.p99Nanos(),
-                t.maxNanos(),
-                t.taskNanos(),
-                t.overheadNanos(),
-                0,
-                0,
-                0,
-                0,
-                1,
-                List.of(),
-                -1,
-                400,
-                differing,
-                List.of(),
-                t.throughputSamples(),
-                null);
+        return TrialFixture.of(t).withResults(400, differing).build();
     }
 
     @Test
@@ -829,18 +703,7 @@ class RulesTest {
         // on a busy machine too: ext.Racy's threads(1), IQR 1,016-1,961/s, lost to processes(2), IQR 0-231/s,
         // as "not suiting" a task that computes; it is the one model in this JVM such a task may use
         List<Advice.Trial> busy = trials.stream()
-                .map(t -> trial(
-                        t.label(),
-                        t.mode(),
-                        t.workers(),
-                        1,
-                        false,
-                        t.throughput(),
-                        t.p99Nanos(),
-                        t.overheadNanos(),
-                        0,
-                        t.throughputSamples(),
-                        BUSY))
+                .map(t -> TrialFixture.of(t).withLoad(BUSY).build())
                 .map(t -> t.label().equals("threads(2)") ? differing(t, 57) : t)
                 .toList();
         assertThat(Rules.decide(probe(0.99, 2 * MS, 0), busy, Advice.Requirements.NONE, MACHINE)

@@ -36,38 +36,7 @@ class VerdictWordsTest {
 
     /** {@return {@code t} run by {@code callers} concurrent callers} */
     static Advice.Trial callers(Advice.Trial t, int callers) {
-        return new Advice.Trial(
-                t.label(),
-                t.mode(),
-                t.workers(),
-                t.threadsPerWorker(),
-                callers,
-                t.batched(),
-                t.skipped(),
-                t.completed(),
-                t.failed(),
-                t.failureKinds(),
-                t.firstFailure(),
-                t.seconds(),
-                t.throughput(),
-                t.p50Nanos(),
-                t.p90Nanos(),
-                t.p99Nanos(),
-                t.maxNanos(),
-                t.taskNanos(),
-                t.overheadNanos(),
-                t.callerCpuUserNanos(),
-                t.callerCpuSystemNanos(),
-                t.workerCpuUserNanos(),
-                t.workerCpuSystemNanos(),
-                t.callerRssBytes(),
-                t.workerRssBytes(),
-                t.poolStartNanos(),
-                t.resultsCompared(),
-                t.resultsDiffering(),
-                t.notes(),
-                t.throughputSamples(),
-                t.load());
+        return TrialFixture.of(t).withCallers(callers).build();
     }
 
     /** A task that sleeps 10 ms, where virtual(1), one caller, ran 5.57× threads(1): impossible, an artefact. */

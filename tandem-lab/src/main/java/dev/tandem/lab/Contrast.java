@@ -55,6 +55,14 @@ enum Contrast {
         return 1 / ratio > CLEARLY ? CLEARLY_CHEAPER : CHEAPER;
     }
 
+    /**
+     * {@return false for {@link #SAME}: repeats that overlap decide nothing, so a verdict or a table row that rests
+     * on them is inconclusive} The one noise rule of the switching verdict and the verdict table's overhead row.
+     */
+    boolean decides() {
+        return this != SAME;
+    }
+
     /** {@return true if {@code other} was told apart from the base and is dearer by at least {@link #MATTERS}} */
     boolean dearer() {
         return this == DEARER || this == CLEARLY_DEARER;

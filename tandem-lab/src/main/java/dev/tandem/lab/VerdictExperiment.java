@@ -17,8 +17,6 @@ import java.util.stream.Stream;
  * other experiments measured in this run. An angle whose experiment did not run says so.
  */
 final class VerdictExperiment implements Experiment {
-    /** What an angle favors when the difference is within the noise. */
-    static final String NEITHER = "neither (within noise)";
     /** What an angle favors when the two sides are told apart but differ by less than {@link #MATTERS}. */
     static final String CLOSE = "neither (within 25 %, too close to matter)";
     /** The ratio below which a measurable difference in overhead is too small to choose by. */
@@ -121,20 +119,18 @@ final class VerdictExperiment implements Experiment {
         }
         StringBuilder text = new StringBuilder(String.format(
                 "Of %d angles weighed, threads win %d and processes %d. ", measured, forThreads, forProcesses));
-        for (String side : List.of("threads", "processes", NEITHER, CLOSE, NOISE)) {
+        for (String side : List.of("threads", "processes", CLOSE, NOISE)) {
             List<String> won = angles.stream()
                     .filter(a -> a.favors().equals(side))
                     .map(a -> a.name() + (Double.isNaN(a.ratio()) ? "" : " (" + Units.ratio(a.ratio()) + ")"))
                     .toList();
             if (!won.isEmpty()) {
                 text.append(
-                                side.equals(NEITHER)
-                                        ? "Within noise: "
-                                        : side.equals(CLOSE)
-                                                ? "Told apart but within 25 %, too close to matter: "
-                                                : side.equals(NOISE)
-                                                        ? "Not weighed, their numbers are noise: "
-                                                        : cap(side) + " win on ")
+                                side.equals(CLOSE)
+                                        ? "Told apart but within 25 %, too close to matter: "
+                                        : side.equals(NOISE)
+                                                ? "Not weighed, inconclusive (noise, or repeats that overlap): "
+                                                : cap(side) + " win on ")
                         .append(String.join(", ", won))
                         .append(". ");
             }
@@ -408,9 +404,8 @@ final class VerdictExperiment implements Experiment {
                     : "; CPU-bound speed-up x" + n + ": threads " + sc.ratio(thr) + ", processes " + sc.ratio(pr);
         }
         double ratio = p.median() / t.median();
-        Contrast c = Contrast.of(t, p); // the rule the switching section's words follow too
-        String favors =
-                c == Contrast.SAME ? NEITHER : c == Contrast.CLOSE ? CLOSE : c.dearer() ? "threads" : "processes";
+        Contrast c = Contrast.of(t, p); // the rule the switching section's words and outcome follow too
+        String favors = overheadFavors(c);
         return new Angle(
                 "overhead",
                 Units.num(t.median(), "µs") + " same-CPU switch round trip, " + Units.num(poolT, "µs")
@@ -419,7 +414,22 @@ final class VerdictExperiment implements Experiment {
                         + " per pooled empty task",
                 ratio,
                 favors,
-                SwitchingExperiment.switchCost(c, ratio) + "; a pooled task pays for wake-ups and a channel" + cpu);
+                (c.decides() ? "" : "the repeats overlap: ")
+                        + SwitchingExperiment.switchCost(c, ratio)
+                        + "; a pooled task pays for wake-ups and a channel" + cpu);
+    }
+
+    /**
+     * {@return whom the overhead row favors, by the rule of the switching verdict ({@link
+     * SwitchingExperiment#outcome}): repeats that overlap are {@link #NOISE}, inconclusive in both (the row said
+     * "neither" while the section said "refuted"); told apart but within {@link #MATTERS}, {@link #CLOSE}; else
+     * the cheaper side}
+     */
+    static String overheadFavors(Contrast c) {
+        if (!c.decides()) {
+            return NOISE;
+        }
+        return c == Contrast.CLOSE ? CLOSE : c.dearer() ? "threads" : "processes";
     }
 
     private void chart(Section s, List<Angle> angles) {
