@@ -193,7 +193,13 @@ final class NodeService {
             }
             processesInUse += spec.processes();
         }
-        NodeSession s = new NodeSession(id, caller, spec.processes(), spec.digests(), leaseMillis * 1_000_000L);
+        NodeSession s = new NodeSession(
+                id,
+                caller,
+                spec.processes(),
+                spec.processes() * spec.threads(),
+                spec.digests(),
+                leaseMillis * 1_000_000L);
         List<String> classPath = new ArrayList<>();
         for (String d : spec.digests()) {
             classPath.add(cache.path(d).toString());
@@ -230,7 +236,7 @@ final class NodeService {
             return new Wire.Out(Wire.GONE, in.nonce).writeString(done.gone()).seal(secret);
         }
         List<NodeSession.Reply> replies =
-                done.idleBefore() ? s.awaitFirstReplies(NodeSession.SUBMIT_WAIT_NANOS) : List.of();
+                done.awaitsReplies() ? s.awaitFirstReplies(NodeSession.SUBMIT_WAIT_NANOS) : List.of();
         return writeReplies(new Wire.Out(Wire.OK, in.nonce), replies).seal(secret);
     }
 
@@ -281,6 +287,7 @@ final class NodeService {
 
     private void forget(NodeSession s) {
         if (sessions.remove(s.id, s)) {
+            log.println("[tandem node] ended " + s + " (" + s.ended() + "): " + s.traffic());
             Thread.ofPlatform().daemon().name("tandem-node-forget").start(() -> {
                 s.awaitPool(30_000);
                 release(s);

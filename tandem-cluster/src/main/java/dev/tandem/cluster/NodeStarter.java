@@ -62,12 +62,12 @@ import java.util.concurrent.TimeoutException;
  *
  * <h2>Failure detection</h2>
  * A call that fails (connection closed, heartbeat timed out, member left), a member that leaves,
- * and a poll that gets no answer for the poll wait plus {@code nodeFailureTimeout} (checked by the
- * watch thread) end the session with a {@link WorkerEnd.NodeLoss}.
+ * and a call (the poll, a SUBMIT) that gets no answer for the poll wait plus {@code nodeFailureTimeout}
+ * (checked by the watch thread) end the session with a {@link WorkerEnd.NodeLoss}.
  *
  * <p>Thread-safe: {@code this} guards the sessions and suspects.
  */
-final class NodeStarter implements ClusterStarter {
+final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     static final SecureRandom RANDOM = new SecureRandom();
     private static final int CHUNK = 1 << 20;
     /** The first backoff of a node that could not open a session; doubled per failure. */
@@ -423,7 +423,8 @@ final class NodeStarter implements ClusterStarter {
     }
 
     /** A session ended; a node that may still run its tasks is suspect for a while. */
-    void ended(NodeWorker w, WorkerEnd.NodeLoss loss) {
+    @Override
+    public void ended(NodeWorker w, WorkerEnd.NodeLoss loss) {
         synchronized (this) {
             live.remove(w.member.getUuid(), w);
             if (live.isEmpty()) {
@@ -460,7 +461,7 @@ final class NodeStarter implements ClusterStarter {
         long now = System.nanoTime();
         long limit = pollWaitNanos + failureTimeoutNanos + TimeUnit.SECONDS.toNanos(1);
         for (NodeWorker w : workers) {
-            long sent = w.pollSentNanos;
+            long sent = w.oldestCallNanos();
             if (sent != 0 && now - sent > limit) {
                 w.silent(now - sent);
             }
@@ -470,7 +471,8 @@ final class NodeStarter implements ClusterStarter {
     // ---------------------------------------------------------------- calls
 
     /** Sends a sealed message to a member; the future completes with the sealed answer (see {@link NodeCalls}). */
-    CompletableFuture<byte[]> call(Member m, byte[] sealed, boolean poll) {
+    @Override
+    public CompletableFuture<byte[]> call(Member m, byte[] sealed, boolean poll) {
         NodeCall task = new NodeCall(sealed);
         if (direct != null) {
             return direct.submit(poll ? HazelcastSettings.POLL_EXECUTOR : HazelcastSettings.EXECUTOR, task, m);
@@ -479,7 +481,8 @@ final class NodeStarter implements ClusterStarter {
     }
 
     /** Sends without waiting; {@link #close()} waits (bounded) for such calls, so a KILL is delivered. */
-    void callQuietly(Member m, Wire.Out out, boolean poll) {
+    @Override
+    public void callQuietly(Member m, Wire.Out out, boolean poll) {
         CompletableFuture<byte[]> f = call(m, out.seal(secret), poll);
         quietCalls.add(f);
         f.whenComplete((r, e) -> quietCalls.remove(f));
@@ -491,7 +494,8 @@ final class NodeStarter implements ClusterStarter {
      * @throws IOException if the node refused the secret, or the answer does not verify or answers
      *     another request
      */
-    Wire.In open(byte[] reply, long nonce, String node) throws IOException {
+    @Override
+    public Wire.In open(byte[] reply, long nonce, String node) throws IOException {
         if (Wire.isBadSeal(reply)) {
             throw new IOException("node " + node + " refused this caller's secret (" + secret.origin()
                     + "): it was started with another --secret-file, or with one while this caller has none");
@@ -507,7 +511,8 @@ final class NodeStarter implements ClusterStarter {
         return in;
     }
 
-    long nonce() {
+    @Override
+    public long nonce() {
         return RANDOM.nextLong();
     }
 
@@ -515,7 +520,8 @@ final class NodeStarter implements ClusterStarter {
      * Runs {@code r} on a thread of its own, neither Hazelcast's nor one that may hold the
      * conductor's lock; on the calling thread once the pool closed (nothing waits on it then).
      */
-    void report(Runnable r) {
+    @Override
+    public void report(Runnable r) {
         try {
             events.execute(r);
         } catch (RejectedExecutionException e) {
@@ -523,15 +529,18 @@ final class NodeStarter implements ClusterStarter {
         }
     }
 
-    Secret secret() {
+    @Override
+    public Secret secret() {
         return secret;
     }
 
-    long pollWaitNanos() {
+    @Override
+    public long pollWaitNanos() {
         return pollWaitNanos;
     }
 
-    long failureTimeoutNanos() {
+    @Override
+    public long failureTimeoutNanos() {
         return failureTimeoutNanos;
     }
 

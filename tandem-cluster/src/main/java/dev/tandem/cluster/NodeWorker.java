@@ -7,6 +7,7 @@ import dev.tandem.spi.WorkerListener;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +33,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * by its own lease, and their results never reach the caller). A loss counts every task sent to the
  * node as maybe started, and only those still in the outbox as unstarted ({@link #end}).
  *
+ * <h2>An end the node announces waits for the answers under way</h2>
+ * The poll and a SUBMIT travel as two Hazelcast calls, whose answers may arrive in either order.
+ * So an end the node announces (a poll's end reason, or GONE to either call) is applied only once
+ * no call of the session awaits its answer ({@link #announce}): a SUBMIT's answer that carries the
+ * first replies of its tasks, sent before the session ended, may arrive after the poll that says
+ * it ended; and a poll's answer with the last replies may arrive after a SUBMIT that heard the
+ * session is gone. A SUBMIT's GONE keeps the poll going until a poll sent after it answers: the
+ * node's last replies and its end reason travel in a poll. Meanwhile no SUBMIT leaves (what waits in
+ * the outbox was never sent, and goes back to the queue). An end seen by the caller itself (a call
+ * failed, the node was silent, the member left, a bad answer) is applied at once, as a loss.
+ *
  * <h2>Why every task sent may have started</h2>
  * The conductor's rule for a local worker (the first {@code slots} tasks of its window run, the rest
  * wait) does not hold for a node: its P worker JVMs run their tasks out of the caller's order, each
@@ -54,17 +66,48 @@ final class NodeWorker implements Worker {
      */
     static final int PREFETCH_FACTOR = 4;
 
+    /**
+     * What a session needs of the caller's side of the cluster: calls to its node, the seal, and
+     * where its end is reported. {@link NodeStarter}; a test's stand-in.
+     */
+    interface Link {
+        /** Sends a sealed message; the future completes with the sealed answer, on the thread that received it. */
+        CompletableFuture<byte[]> call(Member m, byte[] sealed, boolean poll);
+
+        /** Sends without waiting for the answer. */
+        void callQuietly(Member m, Wire.Out out, boolean poll);
+
+        /** {@return an answer, opened} @throws IOException if it does not verify or answers another request */
+        Wire.In open(byte[] reply, long nonce, String node) throws IOException;
+
+        long nonce();
+
+        Secret secret();
+
+        /** Runs {@code r} on a thread that is neither Hazelcast's nor one that may hold the conductor's lock. */
+        void report(Runnable r);
+
+        /** A session ended (before its listener hears it). */
+        void ended(NodeWorker w, WorkerEnd.NodeLoss loss);
+
+        long pollWaitNanos();
+
+        long failureTimeoutNanos();
+    }
+
     final Member member;
     final String node;
     final long sessionId;
     /** When the outstanding poll was sent, in nanoTime; 0 when none is. */
     volatile long pollSentNanos;
+    /** When the SUBMIT in flight was sent, in nanoTime; 0 when none is. */
+    volatile long submitSentNanos;
 
     private final int id;
     private final long nodePid;
     private final int slots;
     private final WorkerListener listener;
-    private final NodeStarter starter;
+    private final Link starter;
 
     private final ConcurrentLinkedQueue<byte[]> outbox = new ConcurrentLinkedQueue<>();
     /** Whether a SUBMIT is in flight. */
@@ -74,6 +117,20 @@ final class NodeWorker implements Worker {
     private final AtomicLong submitSeq = new AtomicLong();
     private final AtomicLong pollSeq = new AtomicLong();
 
+    /** Guards the calls in flight and the end the node announced. */
+    private final Object calls = new Object();
+    // Guarded by calls.
+    /** Calls of this session awaiting their answer: the poll, and a SUBMIT. */
+    private int inFlight;
+    /** The end the node announced, applied once no call is in flight; null while none was. */
+    private String announced;
+
+    private WorkerEnd.NodeLoss announcedLoss;
+    /** Whether a poll announced it (a poll's end wins over a SUBMIT's GONE: it came with the last replies). */
+    private boolean announcedByPoll;
+    /** The last poll sent when a SUBMIT heard GONE: a later poll that answers without an end settles it. */
+    private long goneAtPoll;
+
     NodeWorker(
             int id,
             Member member,
@@ -82,7 +139,7 @@ final class NodeWorker implements Worker {
             long sessionId,
             int slots,
             WorkerListener listener,
-            NodeStarter starter) {
+            Link starter) {
         this.id = id;
         this.member = member;
         this.node = node;
@@ -129,7 +186,7 @@ final class NodeWorker implements Worker {
     public void flush() {
         if (ended.get()) {
             outbox.clear();
-        } else if (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
+        } else if (!outbox.isEmpty() && !endAnnounced() && sending.compareAndSet(false, true)) {
             sendBatch();
         }
     }
@@ -218,22 +275,39 @@ final class NodeWorker implements Worker {
             out.writeRaw(frame);
         }
         long nonce = out.nonce();
+        begin();
+        submitSentNanos = System.nanoTime();
         starter.call(member, out.seal(starter.secret()), false).whenComplete((reply, error) -> {
-            Wire.In in = answer(reply, error, nonce);
-            if (in == null) {
-                return;
-            }
-            try {
-                if (in.type == Wire.OK) {
-                    deliver(in); // the first replies of tasks sent to an idle session (NodeSession.awaitFirstReplies)
-                }
-            } catch (IOException | RuntimeException e) {
-                end("its node answered badly: " + e, null);
-                return;
-            }
+            submitSentNanos = 0;
+            submitAnswered(reply, error, nonce);
             sending.set(false);
-            flush();
+            if (finish()) {
+                flush();
+            }
         });
+    }
+
+    /** Handles a SUBMIT's answer: the first replies of tasks it brought to an idle session, or none. */
+    private void submitAnswered(byte[] reply, Throwable error, long nonce) {
+        Wire.In in = answer(reply, error, nonce, false);
+        if (in == null) {
+            return;
+        }
+        try {
+            if (in.type != Wire.OK) {
+                // A refusal (a malformed request, the node stopping): what became of its tasks is
+                // unknown, and no reply may come for them. Lost, rather than waited on for ever.
+                String why = in.readString();
+                starter.callQuietly(member, submitMessage(1).writeRaw(frame(Wire.FRAME_KILL, 0, null)), false);
+                end(
+                        "node " + node + " refused a submission: " + why,
+                        new WorkerEnd.NodeLoss(node, "it refused a submission: " + why, true));
+                return;
+            }
+            deliver(in); // the first replies of tasks sent to an idle session (NodeSession.awaitFirstReplies)
+        } catch (IOException | RuntimeException e) {
+            end("its node answered badly: " + e, null);
+        }
     }
 
     // ---------------------------------------------------------------- replies
@@ -243,31 +317,114 @@ final class NodeWorker implements Worker {
         if (ended.get()) {
             return;
         }
+        long seq = pollSeq.incrementAndGet();
         Wire.Out out = new Wire.Out(Wire.POLL, starter.nonce())
                 .writeLong(sessionId)
-                .writeLong(pollSeq.incrementAndGet())
+                .writeLong(seq)
                 .writeLong(starter.pollWaitNanos());
         long nonce = out.nonce();
+        begin();
         pollSentNanos = System.nanoTime();
         starter.call(member, out.seal(starter.secret()), true).whenComplete((reply, error) -> {
             pollSentNanos = 0;
-            Wire.In in = answer(reply, error, nonce);
-            if (in == null) {
-                return;
+            if (pollAnswered(reply, error, nonce, seq)) {
+                poll(); // sent before this one counts as answered: an announced end waits for it
             }
-            try {
-                String endReason = in.readString();
-                deliver(in);
-                if (!endReason.isEmpty()) {
-                    end(endReason, null);
-                    return;
-                }
-            } catch (IOException | RuntimeException e) {
-                end("its node answered badly: " + e, null);
-                return;
-            }
-            poll();
+            finish();
         });
+    }
+
+    /** {@return whether to poll again} Handles a poll's answer: replies, and maybe the session's end. */
+    private boolean pollAnswered(byte[] reply, Throwable error, long nonce, long seq) {
+        Wire.In in = answer(reply, error, nonce, true);
+        if (in == null) {
+            return false;
+        }
+        try {
+            String endReason = in.readString();
+            deliver(in);
+            if (!endReason.isEmpty()) {
+                announce(endReason, endedByNode(endReason), true);
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            end("its node answered badly: " + e, null);
+            return false;
+        }
+        synchronized (calls) {
+            if (announced != null && seq > goneAtPoll) {
+                // A poll sent after a SUBMIT heard GONE, answered without an end: the session lives
+                // on the node (the SUBMIT was refused as a replay). The GONE stands; the lease ends it there.
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@return the loss an end the node chose means: none for a close or the caller's kill} */
+    private WorkerEnd.NodeLoss endedByNode(String reason) {
+        return reason.equals(NodeSession.CLOSED) || reason.equals(NodeSession.KILLED)
+                ? null
+                : new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false);
+    }
+
+    // ---------------------------------------------------------------- calls in flight, announced ends
+
+    private void begin() {
+        synchronized (calls) {
+            inFlight++;
+        }
+    }
+
+    /**
+     * A call's answer was handled: applies the end the node announced once no call is in flight.
+     *
+     * @return whether the session goes on: not ended, and no end announced
+     */
+    private boolean finish() {
+        String reason;
+        WorkerEnd.NodeLoss loss;
+        synchronized (calls) {
+            inFlight--;
+            if (announced == null) {
+                return !ended.get();
+            }
+            if (inFlight > 0) {
+                return false;
+            }
+            reason = announced;
+            loss = announcedLoss;
+        }
+        end(reason, loss);
+        return false;
+    }
+
+    /**
+     * The node announced the session's end; applied by {@link #finish} once every call in flight
+     * answered. A poll's announcement replaces a SUBMIT's GONE (the poll's came with the last replies).
+     */
+    private void announce(String reason, WorkerEnd.NodeLoss loss, boolean byPoll) {
+        synchronized (calls) {
+            if (announced == null || (byPoll && !announcedByPoll)) {
+                announced = reason;
+                announcedLoss = loss;
+                announcedByPoll = byPoll;
+                goneAtPoll = pollSeq.get();
+            }
+        }
+    }
+
+    private boolean endAnnounced() {
+        synchronized (calls) {
+            return announced != null;
+        }
+    }
+
+    /** {@return when the oldest call awaiting its answer was sent, in nanoTime; 0 if none is} */
+    long oldestCallNanos() {
+        long p = pollSentNanos;
+        long s = submitSentNanos;
+        return p == 0 ? s : s == 0 || p - s < 0 ? p : s;
     }
 
     /** Gives the conductor the replies an answer carries (a poll's, or a SUBMIT's), unless the session ended. */
@@ -288,10 +445,10 @@ final class NodeWorker implements Worker {
     }
 
     /**
-     * {@return the node's answer to a request, opened; or null once the failure, the session's end
-     * or a bad answer was handled (the session then ends)}
+     * {@return the node's answer to a request, opened; or null once a failure or a bad answer ended
+     * the session, or the node said it is gone (announced: {@link #announce})}
      */
-    private Wire.In answer(byte[] reply, Throwable error, long nonce) {
+    private Wire.In answer(byte[] reply, Throwable error, long nonce, boolean poll) {
         if (error != null) {
             lost(error);
             return null;
@@ -299,7 +456,7 @@ final class NodeWorker implements Worker {
         try {
             Wire.In in = starter.open(reply, nonce, node);
             if (in.type == Wire.GONE) {
-                gone(in.readString());
+                gone(in.readString(), poll);
                 return null;
             }
             return in;
@@ -338,12 +495,13 @@ final class NodeWorker implements Worker {
     /**
      * The node answered that the session is gone: ended by the node (its lease ran out, its pool
      * failed, the node is stopping) or unknown to it (the node restarted). Either way its tasks there
-     * are stopped: a loss that blames no task.
+     * are stopped: a loss that blames no task, applied once the other call's answer is in.
      */
-    private void gone(String reason) {
-        end(
+    private void gone(String reason, boolean poll) {
+        announce(
                 "node " + node + ": " + reason,
-                new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false));
+                new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false),
+                poll);
     }
 
     /** The node said nothing for too long. */

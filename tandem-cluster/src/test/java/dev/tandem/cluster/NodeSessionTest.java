@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -123,7 +125,7 @@ class NodeSessionTest {
         NodeSession s = session(pool);
         NodeSession.Submitted done = s.submit(1, tasks(7), 1);
         assertThat(done.gone()).isNull();
-        assertThat(done.idleBefore()).isTrue();
+        assertThat(done.awaitsReplies()).isTrue();
         AtomicReference<List<NodeSession.Reply>> carried = new AtomicReference<>();
         Thread submit = Thread.ofPlatform().start(() -> {
             try {
@@ -147,9 +149,9 @@ class NodeSessionTest {
     void aSubmitToABusySessionDoesNotWaitForReplies() throws Exception {
         HeldPool pool = new HeldPool();
         NodeSession s = session(pool);
-        assertThat(s.submit(1, tasks(1), 1).idleBefore()).isTrue();
-        assertThat(s.submit(2, tasks(2, 3), 2).idleBefore()).isFalse();
-        assertThat(s.submit(3, tasks(), 0).idleBefore())
+        assertThat(s.submit(1, tasks(1), 1).awaitsReplies()).isTrue();
+        assertThat(s.submit(2, tasks(2, 3), 2).awaitsReplies()).isFalse();
+        assertThat(s.submit(3, tasks(), 0).awaitsReplies())
                 .as("a SUBMIT without tasks")
                 .isFalse();
     }
@@ -161,8 +163,9 @@ class NodeSessionTest {
     @Test
     void aReplyAfterTheSubmitStoppedWaitingGoesToThePollAtOnce() throws Exception {
         HeldPool pool = new HeldPool();
-        NodeSession s = session(pool);
-        assertThat(s.submit(1, tasks(5, 6), 2).idleBefore()).isTrue();
+        NodeSession s = new NodeSession(4, "caller", 2, List.of(), LONG_LEASE); // two slots
+        s.started(pool);
+        assertThat(s.submit(1, tasks(5, 6), 2).awaitsReplies()).isTrue();
         assertThat(s.awaitFirstReplies(0)).as("nothing came in time").isEmpty();
         Thread worker = Thread.ofPlatform().start(() -> {
             pool.answer(s, 5);
@@ -179,17 +182,203 @@ class NodeSessionTest {
         assertThat(polled).containsExactly(5L, 6L);
     }
 
+    /**
+     * What was slow: a busy caller's refill that reached a drained session waited for its first
+     * replies, and the caller's next refill waited for that answer: under load three SUBMITs in
+     * four found the session drained again. Only a batch its pool starts at once waits.
+     */
+    @Test
+    void aSubmitOfMoreTasksThanTheSessionRunsAtOnceDoesNotWaitForReplies() throws Exception {
+        NodeSession s = new NodeSession(7, "caller", 1, 2, List.of(), LONG_LEASE); // 1 process x 2 threads
+        s.started(new HeldPool());
+        assertThat(s.submit(1, tasks(1, 2, 3), 3).awaitsReplies()).isFalse();
+        NodeSession t = new NodeSession(8, "caller", 1, 2, List.of(), LONG_LEASE);
+        t.started(new HeldPool());
+        assertThat(t.submit(1, tasks(1, 2), 2).awaitsReplies()).isTrue();
+    }
+
     /** A session that ends while a SUBMIT waits releases it at once, without replies. */
     @Test
     void aSessionThatEndsReleasesAWaitingSubmit() throws Exception {
         HeldPool pool = new HeldPool();
         NodeSession s = session(pool);
-        assertThat(s.submit(1, tasks(9), 1).idleBefore()).isTrue();
+        assertThat(s.submit(1, tasks(9), 1).awaitsReplies()).isTrue();
         Thread ender = Thread.ofPlatform().start(() -> s.end("killed by its caller"));
         assertTimeoutPreemptively(
                 Duration.ofSeconds(30),
                 () -> assertThat(s.awaitFirstReplies(LONG_WAIT)).isEmpty());
+        pool.answer(s, 9); // the pool's answer to its kill: the end is announced with it
         ender.join();
         assertThat(s.ended()).isEqualTo("killed by its caller");
+    }
+
+    /** Polls until the session announces its end, keeping the tasks whose replies came, and the end. */
+    private static Thread pollUntilEnded(NodeSession s, List<Long> replied, AtomicReference<String> ended) {
+        return Thread.ofPlatform().start(() -> {
+            long seq = 1;
+            try {
+                while (ended.get() == null) {
+                    NodeSession.Polled polled = s.poll(seq++, LONG_WAIT);
+                    synchronized (replied) {
+                        polled.replies().forEach(r -> replied.add(r.taskId()));
+                    }
+                    ended.set(polled.ended());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Waits until {@code t} waits with a timeout, or ended. */
+    private static void awaitWaiting(Thread t) {
+        while (t.getState() != Thread.State.TIMED_WAITING && t.isAlive()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Waits until {@code ender} waits for the session to settle, or {@code poller} is done. */
+    private static void awaitSettlingOrDone(Thread ender, Thread poller) {
+        while (poller.isAlive() && ender.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * What broke: a task's reply that came a moment after the session's end began (the pool's kill
+     * races the reply its reader thread is handing over) landed in the outbox after the poll had
+     * announced the end, so the caller never heard of it. The end is now announced only with the
+     * last reply owed.
+     */
+    @Test
+    void aReplyThatComesAfterTheEndBeganTravelsBeforeTheEndIsAnnounced() throws Exception {
+        HeldPool pool = new HeldPool(); // its kill answers nothing: the reply comes later
+        NodeSession s = session(pool);
+        assertThat(s.submit(1, tasks(1), 1).gone()).isNull();
+        List<Long> replied = new ArrayList<>();
+        AtomicReference<String> ended = new AtomicReference<>();
+        Thread poller = pollUntilEnded(s, replied, ended);
+        awaitWaiting(poller);
+        Thread ender = Thread.ofPlatform().start(() -> s.end("node n is stopping"));
+        awaitSettlingOrDone(ender, poller);
+        pool.answer(s, 1); // the late reply
+        poller.join(Duration.ofSeconds(30));
+        ender.join(Duration.ofSeconds(30));
+        assertThat(ended.get()).isEqualTo("node n is stopping");
+        assertThat(replied).as("the reply travelled before the end").containsExactly(1L);
+    }
+
+    /** A pool whose submit of one task blocks until released; killed, it answers what it holds and refuses more. */
+    static final class GatedPool implements EncodedPool {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final ConcurrentLinkedQueue<Long> held = new ConcurrentLinkedQueue<>();
+        final long gated;
+        volatile NodeSession session;
+        volatile boolean killed;
+
+        GatedPool(long gated) {
+            this.gated = gated;
+        }
+
+        @Override
+        public void submit(long taskId, byte[] task, boolean stateless) {
+            if (taskId == gated) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (killed) {
+                session.failed(taskId, new byte[] {0}); // rejected, as a killed pool answers
+            } else {
+                held.add(taskId);
+            }
+        }
+
+        @Override
+        public void cancel(long taskId) {}
+
+        @Override
+        public int outstanding() {
+            return held.size();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return killed;
+        }
+
+        @Override
+        public List<Long> workerPids() {
+            return List.of();
+        }
+
+        @Override
+        public void kill() {
+            killed = true;
+            for (Long id; (id = held.poll()) != null; ) {
+                session.failed(id, new byte[] {0}); // cancelled
+            }
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * What broke: a SUBMIT that passed its check just before the session's end began went on
+     * handing tasks to the killed pool; their refusals came after the poll had announced the end,
+     * and were never delivered. The end now waits for SUBMITs under way.
+     */
+    @Test
+    void repliesOfASubmitUnderWayWhenTheEndBeganTravelBeforeTheEnd() throws Exception {
+        GatedPool pool = new GatedPool(2);
+        NodeSession s = new NodeSession(5, "caller", 1, List.of(), LONG_LEASE);
+        pool.session = s;
+        s.started(pool);
+        Thread submitter = Thread.ofPlatform().start(() -> {
+            try {
+                s.submit(1, tasks(1, 2), 2);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        pool.entered.await(); // task 1 accepted, task 2 on its way into the pool
+        List<Long> replied = new ArrayList<>();
+        AtomicReference<String> ended = new AtomicReference<>();
+        Thread poller = pollUntilEnded(s, replied, ended);
+        Thread ender = Thread.ofPlatform().start(() -> s.end("node n is stopping"));
+        awaitSettlingOrDone(ender, poller);
+        pool.release.countDown();
+        submitter.join(Duration.ofSeconds(30));
+        poller.join(Duration.ofSeconds(30));
+        ender.join(Duration.ofSeconds(30));
+        assertThat(ended.get()).isEqualTo("node n is stopping");
+        assertThat(replied).as("both tasks answered before the end").containsExactlyInAnyOrder(1L, 2L);
+    }
+
+    /** Once the end began, a new SUBMIT is refused with its reason, before the end is announced. */
+    @Test
+    void aSubmitAfterTheEndBeganIsRefusedWithItsReason() throws Exception {
+        HeldPool pool = new HeldPool();
+        NodeSession s = session(pool);
+        assertThat(s.submit(1, tasks(1), 1).gone()).isNull();
+        Thread ender = Thread.ofPlatform().start(() -> s.end("node n is stopping"));
+        awaitWaiting(ender); // waits for the reply of task 1
+        assertThat(s.submit(2, tasks(2), 1).gone()).isEqualTo("node n is stopping");
+        assertThat(pool.held)
+                .as("the refused SUBMIT's task never reached the pool")
+                .containsExactly(1L);
+        pool.answer(s, 1);
+        ender.join(Duration.ofSeconds(30));
+        assertThat(s.ended()).isEqualTo("node n is stopping");
     }
 }
