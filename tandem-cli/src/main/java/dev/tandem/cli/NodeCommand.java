@@ -331,15 +331,27 @@ final class NodeCommand implements Callable<Integer> {
 
     /** Binds and releases the port, so that one in use is a one-line error before Hazelcast starts. */
     private void checkPortFree(InetAddress address, int p) {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(false);
-            probe.bind(new InetSocketAddress(address, p), 1);
-        } catch (IOException e) {
+        if (!portFree(address, p)) {
             throw bad(
                     "--port",
                     String.valueOf(port),
                     "port " + p + " on " + address.getHostAddress() + " is in use (another node or program listens"
                             + " there; ss -ltnp shows which): choose another --port");
+        }
+    }
+
+    /**
+     * {@return whether a node could listen on the port} As the node binds it: with
+     * {@code SO_REUSEADDR}, so that the connections of a node that just ended, left in TIME_WAIT for
+     * a minute or two, do not keep its restart off its port; a socket that listens there still does.
+     */
+    static boolean portFree(InetAddress address, int p) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(address, p), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.measure.testing.UserClasses;
 import java.io.ByteArrayInputStream;
@@ -11,7 +12,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -280,6 +283,37 @@ class TandemCliTest {
                     .doesNotContain("\tat ");
             assertThat(r.err().lines().count()).isLessThanOrEqualTo(2);
         }
+    }
+
+    /**
+     * Was: a node killed or stopped could not be restarted on its port for about a minute ("is in
+     * use" while nothing listened): its connections were in TIME_WAIT, and the port check (and the
+     * node's own bind) refused to reuse the address.
+     */
+    @Test
+    @Timeout(60)
+    void aPortLeftInTimeWaitByANodeThatEndedIsFreeButOneListenedOnIsNot() throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        int p;
+        try (ServerSocket listener = new ServerSocket(0, 1, loopback);
+                Socket client = new Socket(loopback, listener.getLocalPort())) {
+            p = listener.getLocalPort();
+            assertThat(NodeCommand.portFree(loopback, p)).as("listened on").isFalse();
+            try (Socket accepted = listener.accept()) {
+                accepted.getOutputStream().write(1);
+            } // the node's side closes first: its end of the connection waits in TIME_WAIT
+            assertThat(client.getInputStream().read()).isEqualTo(1);
+            assertThat(client.getInputStream().read())
+                    .as("the close reached the client")
+                    .isEqualTo(-1);
+        }
+        try (ServerSocket plain = new ServerSocket()) {
+            plain.setReuseAddress(false);
+            assertThatThrownBy(() -> plain.bind(new InetSocketAddress(loopback, p), 1))
+                    .as("the port is in TIME_WAIT, which a plain bind refuses")
+                    .isInstanceOf(IOException.class);
+        }
+        assertThat(NodeCommand.portFree(loopback, p)).isTrue();
     }
 
     @Test

@@ -230,7 +230,12 @@ public final class Node implements AutoCloseable {
                         .setDefaultsDisabled(true)
                         .setWhitelist(
                                 new ClassFilter().addPrefixes("com.hazelcast.", "java.lang.", "java.util.", "[")));
-        NetworkConfig net = cfg.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false);
+        // Reusing the address: a node restarted on its port is not kept off it for a minute or two by
+        // the connections of the node before it, left in TIME_WAIT (a socket that listens still is).
+        NetworkConfig net = cfg.getNetworkConfig()
+                .setPort(settings.port())
+                .setPortAutoIncrement(false)
+                .setReuseAddress(true);
         net.getInterfaces().setEnabled(true).addInterface(address.getHostAddress());
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
