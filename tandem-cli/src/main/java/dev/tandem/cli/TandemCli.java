@@ -293,6 +293,8 @@ public final class TandemCli implements Callable<Integer> {
             description = {
                 "Prints the class path of Tandem's library (API, protocol, worker, IPC), as 'hadoop classpath' does:",
                 "  javac -cp \"$(./tandem classpath)\" MyJob.java",
+                "A program using Tandem.cluster or Tandem.localCluster needs the cluster engine too (--cluster):",
+                "  java -cp \"out:$(./tandem classpath --cluster)\" MyClusterJob",
                 "A Workload for tandem advise needs the advisor's jar too (--all):",
                 "  javac -cp \"$(./tandem classpath --all)\" -d out com/acme/Resize.java"
             })
@@ -300,6 +302,14 @@ public final class TandemCli implements Callable<Integer> {
         /** The modules a program that uses Tandem needs: the API, its protocol, the worker, IPC. */
         private static final List<String> LIBRARY =
                 List.of("tandem-core", "tandem-protocol", "tandem-worker", "tandem-ipc");
+
+        /** What the cluster mode adds: its engine and Hazelcast. */
+        private static final List<String> CLUSTER = List.of("tandem-cluster", "hazelcast");
+
+        @Option(
+                names = "--cluster",
+                description = "Include the cluster engine and Hazelcast (for Tandem.cluster and Tandem.localCluster).")
+        boolean cluster;
 
         @Option(
                 names = "--all",
@@ -311,8 +321,10 @@ public final class TandemCli implements Callable<Integer> {
         public Integer call() {
             List<String> out = new ArrayList<>();
             for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                String name = new File(entry).getName();
                 boolean library = LIBRARY.stream().anyMatch(entry::contains);
-                if (all || library) {
+                boolean clusterEngine = cluster && CLUSTER.stream().anyMatch(name::startsWith);
+                if (all || library || clusterEngine) {
                     out.add(new File(entry).getAbsolutePath());
                 }
             }

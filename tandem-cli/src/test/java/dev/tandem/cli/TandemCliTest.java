@@ -15,11 +15,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -638,6 +641,32 @@ class TandemCliTest {
         assertThat(cp).contains("tandem-core");
         for (String entry : cp.split(File.pathSeparator)) {
             assertThat(new File(entry)).exists();
+        }
+    }
+
+    /**
+     * Was: README's recipe, {@code $(./tandem classpath)}, left out the cluster engine, so a program
+     * using {@code Tandem.cluster} failed at {@code start()} ("needs the dev.tandem:tandem-cluster
+     * artifact"); {@code --all} worked but shipped the lab's and the advisor's jars to every node.
+     */
+    @Test
+    void classpathWithClusterAddsTheClusterEngineAndHazelcastAndOnlyThem() throws Exception {
+        List<String> library = List.of(run("classpath").out().strip().split(File.pathSeparator));
+        List<String> cluster =
+                List.of(run("classpath", "--cluster").out().strip().split(File.pathSeparator));
+        assertThat(library).noneMatch(e -> e.contains("tandem-cluster") || e.contains("hazelcast"));
+        assertThat(cluster).containsAll(library);
+        List<String> added = cluster.stream().filter(e -> !library.contains(e)).toList();
+        assertThat(added).hasSize(2).anyMatch(e -> e.contains("tandem-cluster")).anyMatch(e -> e.contains("hazelcast"));
+        URL[] urls = new URL[cluster.size()];
+        for (int i = 0; i < urls.length; i++) {
+            urls[i] = new File(cluster.get(i)).toURI().toURL();
+        }
+        try (URLClassLoader loader = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+            Class<?> engine = Class.forName("dev.tandem.spi.ClusterEngine", false, loader);
+            assertThat(ServiceLoader.load(engine, loader).findFirst())
+                    .as("the cluster engine Tandem.cluster looks for")
+                    .isPresent();
         }
     }
 
