@@ -145,7 +145,8 @@ class ClusterFaultsTest {
                             .start())
                     .isInstanceOf(WorkerStartException.class)
                     .hasMessageContaining("refused this caller's secret")
-                    .hasMessageContaining(wrong.toString());
+                    .hasMessageContaining(wrong.toString())
+                    .hasMessageContaining("with another --secret-file, or without one");
         } finally {
             Files.deleteIfExists(wrong);
         }
@@ -159,7 +160,9 @@ class ClusterFaultsTest {
                         .start())
                 .isInstanceOf(WorkerStartException.class)
                 .hasMessageContaining("refused this caller's secret")
-                .hasMessageContaining("no secret");
+                .hasMessageContaining("no secret")
+                .hasMessageContaining("give this caller the same file (secretFile(path))")
+                .hasMessageNotContaining("another --secret-file");
     }
 
     @Test

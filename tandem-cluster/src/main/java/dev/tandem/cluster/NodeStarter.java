@@ -497,8 +497,13 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     @Override
     public Wire.In open(byte[] reply, long nonce, String node) throws IOException {
         if (Wire.isBadSeal(reply)) {
-            throw new IOException("node " + node + " refused this caller's secret (" + secret.origin()
-                    + "): it was started with another --secret-file, or with one while this caller has none");
+            // The refusal cannot say which key the node holds; the caller knows its own.
+            throw new IOException("node " + node + " refused this caller's secret (" + secret.origin() + "): "
+                    + (secret.isNone()
+                            ? "the node was started with a --secret-file; give this caller the same file"
+                                    + " (secretFile(path))"
+                            : "the node was started with another --secret-file, or without one; every node and"
+                                    + " caller of a cluster needs the same file"));
         }
         Wire.In in = Wire.In.open(reply, secret);
         if (in == null) {

@@ -72,6 +72,11 @@ final class Secret {
         return origin;
     }
 
+    /** {@return whether this is the public key of a cluster without a secret ({@link #none()})} */
+    boolean isNone() {
+        return Arrays.equals(key.getEncoded(), LOOPBACK_KEY);
+    }
+
     private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
