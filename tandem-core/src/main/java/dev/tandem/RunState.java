@@ -118,9 +118,17 @@ final class RunState {
         return true;
     }
 
-    /** To TERMINATED, waking every thread in {@link #awaitTermination}. */
+    /**
+     * SHUTDOWN, STOP or FAILED to TERMINATED, waking every thread in {@link #awaitTermination}.
+     *
+     * @throws IllegalStateException if it is RUNNING or TERMINATED: a pool ends only once it was
+     *     stopped, and once
+     */
     void terminatedLocked() {
         assert lock.isHeldByCurrentThread();
+        if (state == State.RUNNING || state == State.TERMINATED) {
+            throw new IllegalStateException("a " + state + " pool cannot terminate");
+        }
         state = State.TERMINATED;
         terminated.signalAll();
     }

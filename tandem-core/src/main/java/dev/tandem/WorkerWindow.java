@@ -17,14 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Lifecycle</h2>
  * <pre>
- * STARTING --started--> READY --task budget reached--> RETIRING --idle--> EXITING --ended--> DEAD
- *                          |                                                 ^
- *                          +--------- condemned / asked to exit (idle) ------+
- *  any state --ended--> DEAD
+ * STARTING --started--> READY --task budget reached--> RETIRING --idle, or condemned--> EXITING --ended--> DEAD
+ *                          |                                                              ^
+ *                          +------------------ condemned / asked to exit (idle) ----------+
+ *  any state but DEAD --ended--> DEAD (from STARTING, READY or RETIRING: a death nobody planned)
  * </pre>
  * A worker is condemned or asked to exit only once it started: one that is not needed when its start
  * returns goes READY and is then condemned or asked to exit. A STARTING window has no worker to kill,
- * so those transitions refuse it ({@link IllegalStateException}); a start that fails ends it DEAD.
+ * so those transitions refuse it ({@link IllegalStateException}); a window whose start fails never had
+ * a worker and is dropped, STARTING (the conductor counts the failure), while one whose worker died
+ * before its start returned goes DEAD and stays so. A worker ends once: DEAD refuses to be reached
+ * again.
  * Only EXITING and DEAD are reached with a {@linkplain #plannedDeathLocked() planned death}, the reason
  * the conductor gives for ending the worker, so that its end is not counted as a crash. A RETIRING
  * worker takes no new task; one that crashes before it exits counts as a crash.
@@ -185,9 +188,17 @@ final class WorkerWindow implements WorkerListener {
         return aim;
     }
 
-    /** Any state to DEAD: the worker ended as {@code end} says; its window is emptied by the caller. */
+    /**
+     * Any state but DEAD to DEAD: the worker ended as {@code end} says (a STARTING one: before its
+     * start returned); its window is emptied by the caller.
+     *
+     * @throws IllegalStateException if it ended before
+     */
     void deadLocked(WorkerEnd end) {
         assert lock.isHeldByCurrentThread();
+        if (state == State.DEAD) {
+            throw new IllegalStateException("worker " + id + " ended twice");
+        }
         state = State.DEAD;
         pool.events.workerDied(id, worker, end, plannedDeath, sent.size(), completed);
     }

@@ -53,6 +53,18 @@ class RunStateTest {
         assertThat(state.failLocked(new PoolFailedException("late", null))).isFalse();
         state.stopLocked(null);
         assertThat(state.getLocked()).as("no way back from TERMINATED").isEqualTo(State.TERMINATED);
+        assertThatThrownBy(state::terminatedLocked)
+                .as("a pool terminates once")
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Was: a RUNNING pool could be marked TERMINATED, an edge its drawing does not have. */
+    @Test
+    void aRunningPoolCannotTerminateWithoutBeingStopped() {
+        assertThatThrownBy(state::terminatedLocked)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("RUNNING");
+        assertThat(state.getLocked()).isEqualTo(State.RUNNING);
     }
 
     @Test

@@ -153,6 +153,19 @@ class WorkerWindowTest {
         assertThat(window.stateLocked()).isEqualTo(WorkerWindow.State.DEAD);
         window.condemnLocked("after death", null);
         assertThat(worker.kills).as("no kill of a dead worker").hasValue(2);
+        assertThatThrownBy(() ->
+                        window.deadLocked(new WorkerEnd(worker.pid(), 137, "SIGKILL", null, "", null, null, null)))
+                .as("a worker ends once")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ended twice");
+    }
+
+    /** A worker that died before its start returned: its window goes DEAD from STARTING, once. */
+    @Test
+    void aWorkerThatDiedBeforeItsStartReturnedEndsFromStarting() {
+        window.deadLocked(new WorkerEnd(worker.pid(), 1, null, null, "", null, null, null));
+        assertThat(window.stateLocked()).isEqualTo(WorkerWindow.State.DEAD);
+        assertThatThrownBy(() -> window.startedLocked(worker)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
