@@ -8,7 +8,6 @@
  */
 module dev.tandem.cluster {
     requires dev.tandem;
-    requires dev.tandem.protocol;
     requires com.hazelcast.core;
     requires java.logging;
 
