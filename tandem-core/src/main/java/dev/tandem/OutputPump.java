@@ -54,7 +54,7 @@ final class OutputPump implements Runnable {
     private static final int MAX_READ_FAILURES = 3;
 
     /** Set for a worker that trains an AOT cache: the JDK's progress lines at its exit are not forwarded. */
-    volatile boolean quietAotTraining;
+    private volatile boolean quietAotTraining;
 
     private final InputStream in;
     private final String prefix;
@@ -101,6 +101,11 @@ final class OutputPump implements Runnable {
         this.charset = charset;
         this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
+    }
+
+    /** Leaves out the JDK's chatter about AOT caches, for a worker that trains one; set before {@link #start()}. */
+    void quietAotTraining() {
+        quietAotTraining = true;
     }
 
     void start() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,7 +53,10 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
     /** Set once by {@link #connect}, before the reader thread starts. */
     private volatile WorkerLink link;
 
-    private WorkerProxy proxy;
+    /** Set once by {@link #connect}, with {@link #link}. */
+    private volatile WorkerProxy proxy;
+
+    private final AtomicBoolean reading = new AtomicBoolean();
     /** Why the link was lost through nobody's fault (see {@link WorkerProxy}), or null. */
     private volatile String linkLost;
     /** Why the pool killed it after a stop from outside (see {@link FreezeWatch}), or null. */
@@ -90,15 +94,22 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
                 OutputPump.encoding("stderr.encoding"),
                 "tandem-worker-" + id + "-stderr");
         if (training.isPresent()) {
-            stdout.quietAotTraining = true;
-            stderr.quietAotTraining = true;
+            stdout.quietAotTraining();
+            stderr.quietAotTraining();
         }
         stdout.start();
         stderr.start();
     }
 
-    /** Attaches the control link once the handshake connected it. */
+    /**
+     * created to connected: attaches the control link once the handshake connected it.
+     *
+     * @throws IllegalStateException if it was connected before
+     */
     void connect(WorkerLink link) {
+        if (this.link != null) {
+            throw new IllegalStateException("worker " + id + " is connected already");
+        }
         this.link = link;
         this.proxy = new WorkerProxy(link, reason -> {
             linkLost = reason;
@@ -123,8 +134,17 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         return ready;
     }
 
-    /** Starts the reader thread: reads until the stream ends, then reports the end. */
+    /**
+     * connected to reading: starts the reader thread, which reads until the stream ends, then reports
+     * the end.
+     *
+     * @throws IllegalStateException if it is not connected, or reads already
+     */
     void startReading() {
+        if (link == null || !reading.compareAndSet(false, true)) {
+            throw new IllegalStateException(
+                    "worker " + id + (link == null ? " is not connected" : " has its reader already"));
+        }
         Thread t = new Thread(this::readLoop, "tandem-worker-" + id + "-reader");
         t.setDaemon(true);
         t.start();
