@@ -45,8 +45,10 @@ class NodeStopTest {
     }
 
     /**
-     * What broke: the stopping node's kill answered the task "task #N was cancelled on node X", and
-     * the caller failed it with that CancellationException.
+     * The contract end to end. The defect (the stopping node's kill answered the task "task #N was
+     * cancelled on node X", and the caller failed it with that) shows here only when the node's last
+     * poll answer leaves before it leaves the cluster, a race this test does not control:
+     * {@code NodeSessionKillTest} and {@code EncodedPoolKillTest} fail without the fix every time.
      */
     @Test
     void aTaskOfANodeStoppedGracefullyFailsWithNodeLostExceptionNotCancelled() throws Exception {
@@ -85,7 +87,7 @@ class NodeStopTest {
         }
     }
 
-    /** What broke: with retries, the stopped node's task still failed cancelled instead of running again. */
+    /** With retries, the stopped node's task runs again on the other node (see the test above for the race). */
     @Test
     void withRetriesATaskOfANodeStoppedGracefullyRunsAgainOnTheOtherNode() throws Exception {
         try (TestNodes nodes = TestNodes.start(2, Node.Settings.defaultCacheDir());
