@@ -26,8 +26,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * completes; that may be under the pool's lock, so the listener given at start must only queue it.
  *
  * <h2>Lifecycle</h2>
- * The pool's own ({@link RunState}): {@link #close()} drains, {@link #kill()} stops at once and
- * answers every unanswered task cancelled.
+ * The pool's own ({@link RunState}): {@link #close()} drains, {@link #kill()} stops at once.
+ *
+ * <h2>A kill answers nothing</h2>
+ * Its cancels (and the lost workers of {@code shutdownNow}'s planned kill, the rejection of a task
+ * submitted after it) are the node's doing, not the tasks' fate: replied as a
+ * {@code CancellationException} or a {@code WorkerLostException}, they reached the caller as the
+ * task's outcome, and a task of a stopping node or a fenced session never ran again elsewhere. So
+ * once {@link #killed} is set, a future that completes other than with the worker's reply gives
+ * {@link WorkerListener#abandoned} instead; the session's end decides those tasks (for the caller, a
+ * loss of the node). A worker's reply, a result or the task's own exception, still goes out.
  */
 final class EncodedPoolAdapter implements EncodedPool {
     static {
@@ -84,6 +92,8 @@ final class EncodedPoolAdapter implements EncodedPool {
     private final AtomicLong ids = new AtomicLong();
     /** Unanswered tasks by the caller's id. */
     private final ConcurrentHashMap<Long, ProcessFuture<Reply>> unanswered = new ConcurrentHashMap<>();
+    /** Set first thing in {@link #kill()}: from then on only a worker's reply is sent. */
+    private volatile boolean killed;
 
     private EncodedPoolAdapter(ProcessTaskPool pool, WorkerListener replies, String node) {
         this.pool = pool;
@@ -123,7 +133,12 @@ final class EncodedPoolAdapter implements EncodedPool {
     private void answer(ProcessFuture<?> f) {
         long id = ((Task) f.callable).callerTaskId();
         unanswered.remove(id, f);
-        switch (f.state()) {
+        Future.State state = f.state();
+        if (killed && state != Future.State.SUCCESS) {
+            replies.abandoned(id); // the kill's doing: the session's end accounts for it
+            return;
+        }
+        switch (state) {
             case SUCCESS -> {
                 Reply r = (Reply) f.resultNow();
                 switch (r.kind()) {
@@ -166,6 +181,7 @@ final class EncodedPoolAdapter implements EncodedPool {
 
     @Override
     public void kill() {
+        killed = true;
         for (Runnable never : pool.shutdownNow()) {
             ((Future<?>) never).cancel(false);
         }

@@ -22,8 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * </pre>
  * {@link #endReason} is null while LIVE or CLOSING; an ENDED session answers polls with what is left
  * of its replies and the reason, then is forgotten. The end is announced only once every task the
- * session accepted was answered (its pool's kill answers them cancelled, some from its reader
- * threads a moment later) and no SUBMIT is still handing its frames to the pool (a SUBMIT that
+ * session accepted was answered or abandoned (its pool's kill sends no reply for a task it stopped:
+ * the caller counts it lost with the node, and may run it elsewhere; a reply already on its way from
+ * a reader thread comes a moment later) and no SUBMIT is still handing its frames to the pool (a SUBMIT that
  * passed its check before the end began): a reply added after the poll announced the end would
  * never reach the caller ({@link #markEnded}, bounded by {@link #SETTLE_NANOS}).
  *
@@ -66,7 +67,7 @@ final class NodeSession implements WorkerListener {
 
     /**
      * How long an end waits, at most, for the replies of the tasks its session accepted (the
-     * pool's kill answers them, some from its reader threads) and for SUBMITs under way, before the
+     * pool's kill abandons them, or their replies come from its reader threads) and for SUBMITs under way, before the
      * poll may announce it: see {@link #markEnded}.
      */
     static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -363,7 +364,9 @@ final class NodeSession implements WorkerListener {
         } finally {
             try {
                 if (endReason == null) {
-                    endReason = reason;
+                    // A close whose drain a kill cut short (the node stopping) ends for the kill's
+                    // reason: its abandoned tasks are a loss for the caller, not a close.
+                    endReason = ending != null ? ending : reason;
                 }
                 replied.signalAll();
                 submitReplied.signalAll();
@@ -454,6 +457,27 @@ final class NodeSession implements WorkerListener {
     @Override
     public void copyFailed(long taskId, byte boundary, byte[] throwable) {
         add(new Reply(taskId, Wire.REPLY_COPY_FAILED, boundary, throwable));
+    }
+
+    /**
+     * The pool's kill stopped the task: no reply goes to the caller, whose poll hears the session's
+     * end (a node-chosen one, for the caller a loss of the node: the task fails with
+     * {@code NodeLostException} or runs again elsewhere). Settles it as a reply does.
+     */
+    @Override
+    public void abandoned(long taskId) {
+        lock.lock();
+        try {
+            if (--unanswered <= 0 && (ending != null || closing)) {
+                settled.signalAll(); // an end waits for the last task owed (markEnded)
+            }
+            EncodedPool p = pool;
+            if (p == null || p.outstanding() == 0) {
+                replied.signalAll(); // a lingering poll waits no longer than the last task
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

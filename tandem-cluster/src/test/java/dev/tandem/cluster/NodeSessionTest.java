@@ -381,4 +381,117 @@ class NodeSessionTest {
         ender.join(Duration.ofSeconds(30));
         assertThat(s.ended()).isEqualTo("node n is stopping");
     }
+
+    /** A pool whose kill abandons what it holds, as a real pool's kill does with what it stopped. */
+    static class AbandoningPool implements EncodedPool {
+        final ConcurrentLinkedQueue<Long> held = new ConcurrentLinkedQueue<>();
+        volatile NodeSession session;
+
+        @Override
+        public void submit(long taskId, byte[] task, boolean stateless) {
+            held.add(taskId);
+        }
+
+        @Override
+        public void cancel(long taskId) {}
+
+        @Override
+        public int outstanding() {
+            return held.size();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public List<Long> workerPids() {
+            return List.of();
+        }
+
+        @Override
+        public void kill() {
+            for (Long id; (id = held.poll()) != null; ) {
+                session.abandoned(id);
+            }
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * What broke: a stopping node's kill answered its session's tasks cancelled, and the caller
+     * failed them with that CancellationException instead of counting them lost with the node. The
+     * tasks the kill abandons now send no reply, and settle the session's end at once: the end is
+     * announced without them (the caller's loss decides them), long before the settle bound.
+     */
+    @Test
+    void tasksTheKillAbandonedSendNoReplyAndSettleTheEndAtOnce() throws Exception {
+        AbandoningPool pool = new AbandoningPool();
+        NodeSession s = new NodeSession(9, "caller", 1, List.of(), LONG_LEASE);
+        pool.session = s;
+        s.started(pool);
+        assertThat(s.submit(1, tasks(1, 2), 2).gone()).isNull();
+        List<Long> replied = new ArrayList<>();
+        AtomicReference<String> ended = new AtomicReference<>();
+        Thread poller = pollUntilEnded(s, replied, ended);
+        awaitWaiting(poller);
+        assertTimeoutPreemptively(
+                Duration.ofNanos(NodeSession.SETTLE_NANOS * 3 / 4),
+                () -> s.end("node n is stopping"),
+                "the end waited for replies the kill never sends");
+        poller.join(Duration.ofSeconds(30));
+        assertThat(ended.get()).isEqualTo("node n is stopping");
+        assertThat(replied).as("no reply for an abandoned task").isEmpty();
+    }
+
+    /**
+     * What could break: a close whose drain the node's stop cut short was announced as "closed" when
+     * the drain returned before the stop's own announcement, and the caller, hearing a close, would
+     * not count the tasks the kill abandoned as lost with the node. It ends for the stop's reason.
+     */
+    @Test
+    void aCloseCutShortByTheNodeStoppingEndsForTheStop() throws Exception {
+        CountDownLatch draining = new CountDownLatch(1);
+        CountDownLatch drained = new CountDownLatch(1);
+        AbandoningPool pool = new AbandoningPool() {
+            @Override
+            public void close() {
+                draining.countDown();
+                try {
+                    drained.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void kill() {
+                super.kill();
+                drained.countDown(); // the drain returns: the close announces before the kill returns
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (session.ended() == null && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            }
+        };
+        NodeSession s = new NodeSession(10, "caller", 1, List.of(), LONG_LEASE);
+        pool.session = s;
+        s.started(pool);
+        Wire.Out out = new Wire.Out(Wire.SUBMIT, 1);
+        out.writeByte(Wire.FRAME_TASK).writeLong(1).writeBytes(new byte[] {1});
+        out.writeByte(Wire.FRAME_CLOSE).writeLong(0);
+        assertThat(s.submit(1, Wire.In.open(out.seal(SECRET), SECRET), 2).gone())
+                .isNull();
+        draining.await();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> s.end("node n is stopping"));
+        assertThat(s.ended()).isEqualTo("node n is stopping");
+    }
 }

@@ -15,7 +15,11 @@ import java.util.function.BooleanSupplier;
  * {@code result} (the worker's encoded value), {@code copyFailed}, or {@code failed} with an encoded
  * exception: the task's own, or one of Tandem's ({@code WorkerLostException},
  * {@code TaskTimeoutException}, {@code PoisonTaskException}, {@code PoolFailedException}, a
- * {@code CancellationException} for a cancelled task). {@code ended} is never called. Thread-safe.
+ * {@code CancellationException} for a task {@link #cancel cancelled}); or, once the pool was
+ * {@link #kill() killed}, {@code abandoned} for a task the kill stopped: the kill is the node's
+ * choice, not the task's fate, and the end of the session that killed the pool decides it (a task
+ * that answered all the same, its result or its own exception, is replied as usual). {@code ended}
+ * is never called. Thread-safe.
  */
 public interface EncodedPool extends AutoCloseable {
     /**
@@ -76,7 +80,11 @@ public interface EncodedPool extends AutoCloseable {
     /** {@return the process ids of its live worker JVMs} */
     List<Long> workerPids();
 
-    /** Kills every worker now; unanswered tasks are answered cancelled. */
+    /**
+     * Kills every worker now. Unanswered tasks get no reply ({@code abandoned} instead), unless
+     * their result or their own exception was already on its way: their session's end accounts for
+     * them, as a loss of the node for its caller.
+     */
     void kill();
 
     /**

@@ -3,7 +3,8 @@ package dev.tandem.spi;
 /**
  * What a {@link Worker} reports to its conductor. Called by the thread that read the event; the
  * conductor handles it quickly and never blocks for I/O in it. Every task sent gets at most one of
- * {@link #result}, {@link #failed} and {@link #copyFailed}; {@link #ended} comes once, last.
+ * {@link #result}, {@link #failed}, {@link #copyFailed} and {@link #abandoned}; {@link #ended} comes
+ * once, last.
  *
  * <h2>Bursts</h2>
  * A worker that reads its replies in bursts (several arrive in one read, or one message) may say so
@@ -72,6 +73,16 @@ public interface WorkerListener {
     default void copyFailed(long taskId, byte boundary, byte[] throwable, boolean more) {
         copyFailed(taskId, boundary, throwable);
     }
+
+    /**
+     * The task gets no reply: an {@link EncodedPool}'s {@link EncodedPool#kill() kill} stopped it
+     * (cancelled, or its worker killed) before it answered, so that the end of the session that
+     * killed the pool accounts for it instead (on a cluster node: its caller counts the task lost
+     * with the node, and may run it elsewhere). A {@link Worker} never calls it.
+     *
+     * @param taskId the task's id
+     */
+    default void abandoned(long taskId) {}
 
     /**
      * The worker ended; no event follows.
