@@ -24,6 +24,12 @@ class AdvisorTest {
     private static final Advisor.Options QUICK =
             Advisor.Options.defaults().withTime(Duration.ofSeconds(8)).withInputs(2000);
 
+    /**
+     * The run of {@link Workloads.CpuBound} with {@link #QUICK}, made once for the two tests that check it
+     * (each its own side of the same advice; the run takes the whole 8 s budget); null until then.
+     */
+    private static Advice cpuBound;
+
     @AfterEach
     void everyChildProcessIsGone() throws Exception {
         List<ProcessHandle> children = ProcessHandle.current().children().toList();
@@ -33,12 +39,6 @@ class AdvisorTest {
                 .as("child processes left running")
                 .isEmpty();
     }
-
-    /**
-     * The run of {@link Workloads.CpuBound} with {@link #QUICK}, made once for the two tests that check it
-     * (each its own side of the same advice; the run takes the whole 8 s budget); null until then.
-     */
-    private static Advice cpuBound;
 
     private static synchronized Advice cpuBound() {
         if (cpuBound == null) {
