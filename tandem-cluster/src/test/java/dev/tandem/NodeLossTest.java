@@ -125,7 +125,7 @@ class NodeLossTest {
     /**
      * A pool whose only node is killed, with retries: the task waits for a node (it is retried, not
      * failed), and when none comes back within the cluster's limit (workerStartTimeout + 4 x
-     * nodeFailureTimeout, here 15 + 8 s) the pool fails with {@link PoolFailedException} naming the
+     * nodeFailureTimeout, here 6 + 8 s) the pool fails with {@link PoolFailedException} naming the
      * cluster, the node lost and how. Nothing stays pending.
      */
     @Test
@@ -135,7 +135,7 @@ class NodeLossTest {
                 TaskPool pool = cluster(nodes)
                         .retriesOnWorkerLoss(3)
                         .nodeFailureTimeout(Duration.ofSeconds(2))
-                        .workerStartTimeout(Duration.ofSeconds(15))
+                        .workerStartTimeout(Duration.ofSeconds(6))
                         .restartLimit(1, Duration.ofMinutes(1)) // the second failed start fails the pool
                         .start()) {
             RunningSignal.Signal s = signal.signal();
@@ -151,7 +151,7 @@ class NodeLossTest {
             assertThat(e.getCause()).isInstanceOf(PoolFailedException.class);
             assertThat(e.getCause().getMessage())
                     .contains("no node of cluster '" + nodes.name() + "'")
-                    .contains("workerStartTimeout + 4 x nodeFailureTimeout = 23000 ms")
+                    .contains("workerStartTimeout + 4 x nodeFailureTimeout = 14000 ms")
                     .contains("nodes lost: node " + nodes.seeds()[0])
                     .contains("its connection closed");
             Assertions.assertThrows(RejectedExecutionException.class, () -> pool.submit(() -> 1));

@@ -29,7 +29,7 @@ class ConsumerIT {
         for (String p : List.of("compiler", "resources", "jar", "surefire", "exec", "install", "clean")) {
             cmd.add("-D" + p + ".version=" + Maven.plugin(p));
         }
-        ChildProcess.Result r = ChildProcess.run(project, cmd);
+        ChildProcess.Result r = ChildProcess.run(project, Maven.ENV, 240, cmd);
         r.ranInAWorker();
         assertThat(r.output()).contains("squares=[1, 4, 9]");
         assertThat(project.resolve("target/tandem-consumer-1.0.jar")).isRegularFile();

@@ -249,6 +249,8 @@ class LaunchAnywhereIT {
                 """.formatted(ChildProcess.VERSION));
         ChildProcess.run(
                         project,
+                        Maven.ENV,
+                        240,
                         Maven.command(
                                 project,
                                 "org.codehaus.mojo:exec-maven-plugin:" + Maven.plugin("exec") + ":java",
