@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.cluster.Node;
 import dev.tandem.cluster.TestNodes;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -150,6 +152,22 @@ class ClusterFaultsTest {
         } finally {
             Files.deleteIfExists(wrong);
         }
+    }
+
+    /** Was: a caller told to check "this --cluster-name", a flag of the nodes; a caller sets clusterName(...). */
+    @Test
+    void aSeedWithNothingListeningFailsTheStartNamingTheCallersOwnClusterNameOption() throws IOException {
+        int free;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> Tandem.cluster("127.0.0.1:" + free)
+                        .workerStartTimeout(Duration.ofSeconds(2))
+                        .start())
+                .isInstanceOf(WorkerStartException.class)
+                .hasMessageContaining("cannot connect to cluster")
+                .hasMessageContaining("127.0.0.1:" + free)
+                .hasMessageContaining("clusterName(...) here");
     }
 
     @Test

@@ -55,6 +55,10 @@ final class OutputPump implements Runnable {
 
     /** Set for a worker that trains an AOT cache: the JDK's progress lines at its exit are not forwarded. */
     private volatile boolean quietAotTraining;
+    /** Whether the last piece emitted continues on the next (a long line); pump thread only. */
+    private boolean midLine;
+    /** Whether the line being emitted is the JVM's banner of picked-up options; pump thread only. */
+    private boolean inBanner;
 
     private final InputStream in;
     private final String prefix;
@@ -182,10 +186,21 @@ final class OutputPump implements Runnable {
         length = 0;
     }
 
-    /** Forwards a piece and keeps it in the tail; never throws. */
+    /**
+     * Forwards a piece and keeps it in the tail, but for the JVM's banner of the options it picked up
+     * from the environment (a line of the whole class path, when a launcher passes it so): a tail is
+     * there to say why a worker ended, and that line crowded out what the worker wrote. Never throws.
+     */
     private void emit(String piece, boolean continues) {
         try {
-            keep(piece, continues);
+            if (!midLine) {
+                inBanner = piece.startsWith("Picked up JAVA_TOOL_OPTIONS")
+                        || piece.startsWith("Picked up JDK_JAVA_OPTIONS");
+            }
+            midLine = continues;
+            if (!inBanner) {
+                keep(piece, continues);
+            }
             if (forward && !(quietAotTraining && CacheFolder.isAotChatter(piece))) {
                 target.get().println(prefix + piece + (continues ? SPLIT_MARK : ""));
             }

@@ -66,6 +66,20 @@ class OutputPumpTest {
                         "last without newline");
     }
 
+    /**
+     * Was: a worker that called System.exit had a stderr tail of one line, the JVM's "Picked up
+     * JAVA_TOOL_OPTIONS: -Djava.class.path=..." banner of 3,840 chars, which said nothing of its end.
+     */
+    @Test
+    void theJvmsBannerOfPickedUpOptionsIsForwardedButKeptOutOfTheTail() {
+        Lines target = new Lines();
+        String banner = "Picked up JAVA_TOOL_OPTIONS: -Djava.class.path=" + "/x.jar:".repeat(PIECE / 3);
+        OutputPump pump = pump(banner + "\nbefore exit\nPicked up JDK_JAVA_OPTIONS: -Xmx1g\nlast", target, true);
+        assertThat(pump.tail().split("\n")).containsExactly("before exit", "last");
+        assertThat(target.lines).hasSize(banner.length() / PIECE + 1 + 3).anyMatch(l -> l.contains("before exit"));
+        assertThat(target.lines.getFirst()).startsWith("[w] Picked up JAVA_TOOL_OPTIONS");
+    }
+
     @Test
     void aLineOfExactlyOnePieceIsNotSplit() {
         Lines target = new Lines();

@@ -69,7 +69,7 @@ final class ClusterConnector {
                     .apply(
                             "cannot connect to cluster '" + c.clusterName() + "' at " + seeds + " within "
                                     + DurationWords.of(options.workerStartTimeout()) + ": " + e.getMessage()
-                                    + ". Are nodes running there (`tandem node`), with this --cluster-name?",
+                                    + ". Are nodes running there (`tandem node`), with this cluster name (their --cluster-name; clusterName(...) here)?",
                             e);
         }
         try {
@@ -109,7 +109,7 @@ final class ClusterConnector {
                                         + spec.options().cluster().clusterName() + "' at " + seeds
                                         + " within "
                                         + DurationWords.of(spec.options().workerStartTimeout())
-                                        + ". Are nodes running there (`tandem node`), with this --cluster-name?"
+                                        + ". Are nodes running there (`tandem node`), with this cluster name (their --cluster-name; clusterName(...) here)?"
                                 : "only " + found + " of the " + min + " nodes asked for (minNodes) joined"
                                         + " cluster '"
                                         + spec.options().cluster().clusterName() + "' at " + seeds
