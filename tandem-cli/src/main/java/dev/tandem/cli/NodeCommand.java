@@ -196,6 +196,13 @@ final class NodeCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw bad("--bind", bind, "not an address of this machine (the name does not resolve)");
         }
+        if (!bind.isBlank() && address.isAnyLocalAddress()) {
+            throw bad(
+                    "--bind",
+                    bind,
+                    "the wildcard address, which a node does not take: it binds the one address other nodes and"
+                            + " callers reach it at; give that address of this machine");
+        }
         if (bind.isBlank() || !local(address)) {
             throw bad(
                     "--bind",

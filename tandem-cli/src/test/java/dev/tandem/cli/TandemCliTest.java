@@ -319,6 +319,18 @@ class TandemCliTest {
         assertThat(NodeCommand.portFree(loopback, p)).isTrue();
     }
 
+    /** Was: {@code --bind 0.0.0.0} was "not an address of this machine (… on none of its network interfaces)". */
+    @Test
+    @Timeout(60)
+    void nodeBoundToTheWildcardAddressIsToldToGiveTheAddressOthersReach() {
+        for (String wildcard : List.of("0.0.0.0", "::")) {
+            assertThat(run("node", "--bind", wildcard).isUsageError().err())
+                    .startsWith("tandem node: --bind '" + wildcard + "': the wildcard address")
+                    .contains("give that address of this machine")
+                    .doesNotContain("network interfaces");
+        }
+    }
+
     @Test
     @Timeout(60)
     void nodeStartedWithAHeapNoWorkerCouldHave() {
