@@ -25,16 +25,18 @@ public final class NodeLostException extends WorkerLostException {
 
     NodeLostException(int workerId, long pid, String task, String node, String detection, boolean mayStillRun) {
         super(
+                task + " was sent to node " + node + ", which was lost (" + detection + ")"
+                        + (mayStillRun
+                                ? "; the task may still be running there: it is stopped, and its result dropped, if"
+                                        + " the node comes back"
+                                : "; the node's process is gone, and the task with it")
+                        + " [the pool's session " + workerId + " with that node, whose pid was " + pid + "]",
                 workerId,
                 pid,
                 null,
                 null,
                 task,
-                "node " + node + " was lost (" + detection + ")"
-                        + (mayStillRun
-                                ? "; the task may still be running there: it is stopped, and its result dropped, if"
-                                        + " the node comes back"
-                                : "; the node's process is gone, and the task with it"),
+                "node " + node + " was lost (" + detection + ")",
                 "",
                 null,
                 node);

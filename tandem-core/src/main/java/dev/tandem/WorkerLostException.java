@@ -50,7 +50,32 @@ public class WorkerLostException extends RuntimeException {
             String stderrTail,
             String crashLog,
             String node) {
-        super(describe(workerId, pid, exitCode, signal, task, hint, stderrTail, crashLog, node));
+        this(
+                describe(workerId, pid, exitCode, signal, task, hint, stderrTail, crashLog, node),
+                workerId,
+                pid,
+                exitCode,
+                signal,
+                task,
+                hint,
+                stderrTail,
+                crashLog,
+                node);
+    }
+
+    /** With a message of its own, for a subclass that words its loss differently ({@link NodeLostException}). */
+    WorkerLostException(
+            String message,
+            int workerId,
+            long pid,
+            Integer exitCode,
+            String signal,
+            String task,
+            String hint,
+            String stderrTail,
+            String crashLog,
+            String node) {
+        super(message);
         this.node = node;
         this.workerId = workerId;
         this.pid = pid;
