@@ -87,4 +87,18 @@ class StaleSourceTest {
         Path resource = file("tandem-lab/src/main/resources/page.html", later);
         assertThat(staleSource()).isEqualTo(resource.toString());
     }
+
+    /**
+     * Was: a user's program compiled inside the checkout, as README's recipes do, made every
+     * {@code ./tandem} rebuild Tandem (under running nodes, two builds at once).
+     */
+    @Test
+    void aUsersOwnProgramInTheCheckoutIsNotASource() throws Exception {
+        Instant later = BUILT.plusSeconds(3600);
+        file("run/src/Job.java", later);
+        file("MyJob.java", later);
+        file("com/acme/Resize.java", later);
+        file("work/pom.xml", later);
+        assertThat(staleSource()).isEmpty();
+    }
 }
