@@ -431,7 +431,11 @@ final class ProcessTaskPool extends AbstractTaskPool {
             if (error != null) {
                 if (state.dispatchingLocked()) { // else the pool failed or stopped meanwhile: nothing to report
                     events.startFailed(w.id(), error);
-                    onCrashLocked(null, error, false);
+                    if (starter.gaveUp(error)) {
+                        failLocked(new PoolFailedException(error.getMessage(), error));
+                    } else {
+                        onCrashLocked(null, error, false);
+                    }
                 }
             } else if (w.stateLocked() == WorkerWindow.State.STARTING) { // else it ended already
                 w.startedLocked(worker);

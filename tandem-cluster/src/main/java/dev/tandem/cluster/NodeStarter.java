@@ -8,6 +8,7 @@ import com.hazelcast.core.IExecutorService;
 import dev.tandem.PoolOptions;
 import dev.tandem.spi.ClusterSpec;
 import dev.tandem.spi.ClusterStarter;
+import dev.tandem.spi.DurationWords;
 import dev.tandem.spi.Worker;
 import dev.tandem.spi.WorkerEnd;
 import dev.tandem.spi.WorkerListener;
@@ -114,6 +115,8 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     private final ArrayDeque<String> losses = new ArrayDeque<>();
     /** When the pool last had no live session after having one (or began), in nanoTime. */
     private long nodelessSince = System.nanoTime();
+    /** The failure of a start that found no node past the limit, or null; read under the conductor's lock. */
+    private volatile RuntimeException gaveUp;
 
     private int nodes;
     private boolean closed;
@@ -246,7 +249,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         } catch (ExecutionException e) {
             throw fail("node " + node + " failed to answer: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw fail("node " + node + " did not answer within " + options.workerStartTimeout(), e);
+            throw fail("node " + node + " did not answer within " + DurationWords.of(options.workerStartTimeout()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw fail("interrupted while waiting for node " + node, e);
@@ -310,6 +313,12 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
                 + 4 * options.cluster().nodeFailureTimeout().toNanos();
     }
 
+    /** The pool was without any node past its limit: its start failure ends the pool (see {@link #gaveUp}). */
+    @Override
+    public boolean gaveUp(RuntimeException failure) {
+        return failure != null && failure == gaveUp;
+    }
+
     @Override
     public Worker start(int id, WorkerListener listener) {
         while (true) {
@@ -322,7 +331,9 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
                 m = reserve();
                 others = !live.isEmpty();
                 if (m == null && !others && System.nanoTime() - nodelessSince > noNodeLimitNanos) {
-                    throw fail(noNodeMessage(), null);
+                    RuntimeException none = fail(noNodeMessage(), null);
+                    gaveUp = none;
+                    throw none;
                 }
             }
             if (m != null) {

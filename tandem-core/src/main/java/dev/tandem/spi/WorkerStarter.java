@@ -22,6 +22,16 @@ public interface WorkerStarter extends AutoCloseable {
      */
     default void abandonStarts() {}
 
+    /**
+     * {@return whether {@code failure}, thrown by {@link #start}, means no start can succeed any more
+     * (a cluster pool that has been without any node past its limit): then the pool fails at once
+     * with its message, instead of counting the failure against its restart limit and trying again}
+     * Called under the conductor's lock; must not block.
+     */
+    default boolean gaveUp(RuntimeException failure) {
+        return false;
+    }
+
     /** Releases what the starter holds (a socket, a folder); workers already started are not touched. */
     @Override
     void close();
