@@ -122,8 +122,11 @@ final class NodeWorker implements Worker {
     // Guarded by calls.
     /** Calls of this session awaiting their answer: the poll, and a SUBMIT. */
     private int inFlight;
-    /** The end the node announced, applied once no call is in flight; null while none was. */
-    private String announced;
+    /**
+     * The end the node announced, applied once no call is in flight; null while none was. Written
+     * under {@code calls}; volatile so that {@link #flush} reads it without the lock.
+     */
+    private volatile String announced;
 
     private WorkerEnd.NodeLoss announcedLoss;
     /** Whether a poll announced it (a poll's end wins over a SUBMIT's GONE: it came with the last replies). */
@@ -363,9 +366,12 @@ final class NodeWorker implements Worker {
 
     /** {@return the loss an end the node chose means: none for a close or the caller's kill} */
     private WorkerEnd.NodeLoss endedByNode(String reason) {
-        return reason.equals(NodeSession.CLOSED) || reason.equals(NodeSession.KILLED)
-                ? null
-                : new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false);
+        return reason.equals(NodeSession.CLOSED) || reason.equals(NodeSession.KILLED) ? null : nodeEnded(reason);
+    }
+
+    /** {@return the loss of a session the node ended for {@code reason}: its tasks there are stopped} */
+    private WorkerEnd.NodeLoss nodeEnded(String reason) {
+        return new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false);
     }
 
     // ---------------------------------------------------------------- calls in flight, announced ends
@@ -415,9 +421,7 @@ final class NodeWorker implements Worker {
     }
 
     private boolean endAnnounced() {
-        synchronized (calls) {
-            return announced != null;
-        }
+        return announced != null;
     }
 
     /** {@return when the oldest call awaiting its answer was sent, in nanoTime; 0 if none is} */
@@ -498,10 +502,7 @@ final class NodeWorker implements Worker {
      * are stopped: a loss that blames no task, applied once the other call's answer is in.
      */
     private void gone(String reason, boolean poll) {
-        announce(
-                "node " + node + ": " + reason,
-                new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false),
-                poll);
+        announce("node " + node + ": " + reason, nodeEnded(reason), poll);
     }
 
     /** The node said nothing for too long. */
