@@ -130,6 +130,23 @@ public record Advice(
             int samples,
             String spread,
             String status) {
+        /** {@return this standing with another status} */
+        public Standing withStatus(String newStatus) {
+            return new Standing(
+                    label,
+                    mode,
+                    workers,
+                    workerCount,
+                    threadsPerWorker,
+                    batched,
+                    tasksPerSecond,
+                    spreadLow,
+                    spreadHigh,
+                    samples,
+                    spread,
+                    newStatus);
+        }
+
         /** {@return true if this model gave a figure that may be ranked} */
         public boolean measured() {
             return status.startsWith("measured");

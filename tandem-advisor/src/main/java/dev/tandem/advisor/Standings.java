@@ -35,19 +35,7 @@ final class Standings {
         if (p == null) {
             return s;
         }
-        return new Advice.Standing(
-                s.label(),
-                s.mode(),
-                s.workers(),
-                s.workerCount(),
-                s.threadsPerWorker(),
-                s.batched(),
-                s.tasksPerSecond(),
-                s.spreadLow(),
-                s.spreadHigh(),
-                s.samples(),
-                s.spread(),
-                "measured; contradicted side by side: " + cmp.contradiction(t, p));
+        return s.withStatus("measured; contradicted side by side: " + cmp.contradiction(t, p));
     }
 
     /** {@return the standing of one trial, {@code sideBySideFailure} why it failed in a duel, or null} */
