@@ -194,8 +194,7 @@ final class OutputPump implements Runnable {
     private void emit(String piece, boolean continues) {
         try {
             if (!midLine) {
-                inBanner = piece.startsWith("Picked up JAVA_TOOL_OPTIONS")
-                        || piece.startsWith("Picked up JDK_JAVA_OPTIONS");
+                inBanner = CacheFolder.isOptionsBanner(piece);
             }
             midLine = continues;
             if (!inBanner) {

@@ -148,6 +148,17 @@ public final class CacheFolder {
                 || line.contains("AOTCache")
                 || line.contains("AOT cache")
                 || line.contains("AOT configuration")
-                || line.startsWith("Picked up JAVA_TOOL_OPTIONS");
+                || isOptionsBanner(line);
+    }
+
+    /**
+     * {@return whether a line of a JVM's output is its banner of the options it picked up from the
+     * environment ({@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS}), which says nothing of how the
+     * JVM ran or ended}
+     *
+     * @param line one line (or its first piece) of a child JVM's standard output or error
+     */
+    public static boolean isOptionsBanner(String line) {
+        return line.startsWith("Picked up JAVA_TOOL_OPTIONS") || line.startsWith("Picked up JDK_JAVA_OPTIONS");
     }
 }
