@@ -6,6 +6,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -442,7 +443,7 @@ final class PoolEvents {
     }
 
     private String prefix() {
-        return "Tandem pool " + poolId + " (" + mode.name().toLowerCase() + "): ";
+        return "Tandem pool " + poolId + " (" + mode.name().toLowerCase(Locale.ROOT) + "): ";
     }
 
     private static String millis(long nanos) {

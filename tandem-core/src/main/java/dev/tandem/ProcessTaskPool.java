@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -446,7 +447,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
                     w.exitLocked(background);
                 } else {
                     w.condemnLocked(
-                            "not needed: the pool is " + state.toString().toLowerCase(), null);
+                            "not needed: the pool is " + state.toString().toLowerCase(Locale.ROOT), null);
                 }
             }
             tryTerminateLocked();

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -257,18 +258,27 @@ public final class TandemCli implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            System.out.printf("tandem        %s%n", version());
-            System.out.printf("cores         %d%n", Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "tandem        %s%n", version());
+            System.out.printf(
+                    Locale.ROOT, "cores         %d%n", Runtime.getRuntime().availableProcessors());
             // binary units from the one formatter, as every other message of memory (was %.1f GiB here, MiB there)
             System.out.printf(
+                    Locale.ROOT,
                     "memory        %s total, %s free%n",
-                    Units.bytes(os.getTotalMemorySize()), Units.bytes(os.getFreeMemorySize()));
+                    Units.bytes(os.getTotalMemorySize()),
+                    Units.bytes(os.getFreeMemorySize()));
             System.out.printf(
+                    Locale.ROOT,
                     "os            %s %s (%s)%n",
-                    System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
+                    System.getProperty("os.name"),
+                    System.getProperty("os.version"),
+                    System.getProperty("os.arch"));
             System.out.printf(
+                    Locale.ROOT,
                     "jdk           %s %s at %s%n",
-                    System.getProperty("java.vm.name"), Runtime.version(), System.getProperty("java.home"));
+                    System.getProperty("java.vm.name"),
+                    Runtime.version(),
+                    System.getProperty("java.home"));
             if (!noMeasure) {
                 long t0 = System.nanoTime();
                 try (TaskPool pool = Tandem.processes(1).start()) {
@@ -278,8 +288,10 @@ public final class TandemCli implements Callable<Integer> {
                     // in the one format of every duration ("312 ms", "1.20 s"); the task's answer, "(42)", meant
                     // nothing
                     System.out.printf(
+                            Locale.ROOT,
                             "worker start  %s to a ready worker JVM, %s to its first result%n",
-                            Units.nanos(started - t0), Units.nanos(first - t0));
+                            Units.nanos(started - t0),
+                            Units.nanos(first - t0));
                 }
             }
             return 0;

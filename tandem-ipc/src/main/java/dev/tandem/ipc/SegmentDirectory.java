@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -135,7 +136,7 @@ final class SegmentDirectory {
         RANDOM.nextBytes(random);
         long self = ProcessIdentity.self();
         String name = kind.fileName + "-" + ProcessIdentity.pid(self) + "-"
-                + String.format("%08x", ProcessIdentity.startHash(self)) + "-"
+                + String.format(Locale.ROOT, "%08x", ProcessIdentity.startHash(self)) + "-"
                 + HexFormat.of().formatHex(random);
         return directory().resolve(name);
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -259,7 +260,10 @@ final class Comparison {
                     .append("), so this comparison shows no change and rules none out");
         } else {
             b.append(String.format(
-                    "%d of %d like-for-like metrics changed beyond the spread of both runs", significant, judged));
+                    Locale.ROOT,
+                    "%d of %d like-for-like metrics changed beyond the spread of both runs",
+                    significant,
+                    judged));
             if (!unjudged.isEmpty()) {
                 b.append("; ")
                         .append(compared - judged)
@@ -293,6 +297,7 @@ final class Comparison {
                 continue;
             }
             out.printf(
+                    Locale.ROOT,
                     "  %-10s %-70s %12s -> %-12s %s%n",
                     r.path("section").asText(),
                     Units.abbreviate(r.path("label").asText(), 70),

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -83,6 +84,7 @@ final class IsolationExperiment implements Experiment {
     @Override
     public void run(Bench bench, Section s) throws Exception {
         s.method = String.format(
+                        Locale.ROOT,
                         "Each drill submits to a pool of 2 workers a bystander task of %d ms (it runs beside the "
                                 + "fault on the other worker; %d ms when the fault hangs), the faulty task, and %d bystanders of %d ms "
                                 + "that wait behind them; the pool has a task timeout of %d ms when the fault hangs, stretched by "
@@ -396,14 +398,21 @@ final class IsolationExperiment implements Experiment {
         }
         StringBuilder v = new StringBuilder();
         v.append(String.format(
+                Locale.ROOT,
                 "In a thread pool, %d of %d faults ended the whole JVM, with every task in it (%s); ",
-                killedJvm.size(), Fault.values().length, killedJvm.isEmpty() ? "none" : String.join(", ", killedJvm)));
+                killedJvm.size(),
+                Fault.values().length,
+                killedJvm.isEmpty() ? "none" : String.join(", ", killedJvm)));
         v.append(String.format(
+                Locale.ROOT,
                 "%d left the pool crippled, threads stuck for good (%s); ",
-                leftStuck.size(), leftStuck.isEmpty() ? "none" : String.join(", ", leftStuck)));
+                leftStuck.size(),
+                leftStuck.isEmpty() ? "none" : String.join(", ", leftStuck)));
         v.append(String.format(
+                Locale.ROOT,
                 "Java turned %d into an ordinary failed task and the JVM went on (%s). ",
-                threadSurvived.size(), threadSurvived.isEmpty() ? "none" : String.join(", ", threadSurvived)));
+                threadSurvived.size(),
+                threadSurvived.isEmpty() ? "none" : String.join(", ", threadSurvived)));
         double restart = median(s, "restart.threads.");
         if (!Double.isNaN(restart)) {
             v.append("Recovering from a dead JVM means restarting the application: " + Units.num(restart, "ms")
@@ -419,6 +428,7 @@ final class IsolationExperiment implements Experiment {
         int judged = Fault.values().length - tooBusy.size();
         double fullMs = median(s, "full.processes.");
         v.append(String.format(
+                Locale.ROOT,
                 "In a process pool, %d of %d faults hurt another task%s; each dead or stuck worker was replaced, "
                         + "back to full strength in %s (median), and nothing was left running.",
                 processHurtOthers.size(),
@@ -441,6 +451,7 @@ final class IsolationExperiment implements Experiment {
         }
         s.verdict(outcome, v.toString());
         s.headline = String.format(
+                Locale.ROOT,
                 "threads: %d/%d faults killed the JVM, %d left it crippled; processes: %d/%d hurt others%s",
                 killedJvm.size(),
                 Fault.values().length,

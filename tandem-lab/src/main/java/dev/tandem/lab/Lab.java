@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -204,8 +205,11 @@ final class Lab {
         }
         out.println();
         out.printf(
+                Locale.ROOT,
                 "tandem lab: %.0f s on %d cores, JDK %s%n",
-                seconds, Runtime.getRuntime().availableProcessors(), Runtime.version());
+                seconds,
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.version());
         if (load.busy()) {
             out.println("the machine was busy: " + load.describe());
         }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -161,7 +162,7 @@ public final class LabCommand implements Callable<Integer> {
             rejectWith("--list", experiments.isEmpty() && !quick && compare == null && !selfCheck);
             refuseUnused("--list", "--seed", "--out", "--jmh", "--no-progress");
             for (String id : Lab.ORDER) {
-                stdout.printf("%-10s %s%n", id, Lab.experiment(id).section().claim);
+                stdout.printf(Locale.ROOT, "%-10s %s%n", id, Lab.experiment(id).section().claim);
             }
             stdout.flush();
             return 0;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -54,6 +55,7 @@ final class Progress implements AutoCloseable {
                     .build();
         } else if (enabled) {
             err.printf(
+                    Locale.ROOT,
                     "tandem lab: %s (%s), %s (%s)%n",
                     Units.count(plan.size(), "experiment", "experiments"),
                     String.join(", ", plan),
@@ -79,7 +81,7 @@ final class Progress implements AutoCloseable {
             bar.stepTo(done - 1);
             bar.setExtraMessage(what + " | " + rest);
         } else if (enabled) {
-            err.printf("[%3d/%3d %5.1fs] %s%n", done, total, (System.nanoTime() - t0) / 1e9, what);
+            err.printf(Locale.ROOT, "[%3d/%3d %5.1fs] %s%n", done, total, (System.nanoTime() - t0) / 1e9, what);
         }
     }
 
@@ -108,7 +110,7 @@ final class Progress implements AutoCloseable {
         if (bar != null) {
             bar.setExtraMessage(what);
         } else if (enabled) {
-            err.printf("[%3d/%3d %5.1fs] %s%n", done, total, (System.nanoTime() - t0) / 1e9, what);
+            err.printf(Locale.ROOT, "[%3d/%3d %5.1fs] %s%n", done, total, (System.nanoTime() - t0) / 1e9, what);
         }
     }
 

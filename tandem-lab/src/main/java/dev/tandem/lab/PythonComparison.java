@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -89,7 +90,7 @@ final class PythonComparison {
         Python py = describe(r);
         s.note(
                 "Python " + py.described() + ": CPU-bound tasks of "
-                        + String.format("%,d", r.get("iterations").asLong()) + " iterations, about "
+                        + String.format(Locale.ROOT, "%,d", r.get("iterations").asLong()) + " iterations, about "
                         + Units.num(PYTHON_CPU_MILLIS)
                         + " ms each (longer than Java's, so that pool overhead does not hide the GIL); IO-bound tasks as Java's.");
         for (JsonNode row : r.get("results")) {
@@ -204,6 +205,7 @@ final class PythonComparison {
             why = "";
         }
         return String.format(
+                Locale.ROOT,
                 "Python, CPU-bound on %d workers: threads %s, processes %s%s; IO-bound threads on %d: %s. ",
                 nCpu,
                 s.ratio(ScalingExperiment.speedupKey("py.threads", "cpu", nCpu)),

@@ -16,6 +16,7 @@ import java.io.Serial;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Future;
@@ -81,6 +82,7 @@ final class RacesExperiment implements Experiment {
         long k = bench.quick() ? 2_000_000 : 10_000_000;
         long window = bench.quick() ? 40 : 100;
         s.method = String.format(
+                Locale.ROOT,
                 "Two workers start together (a barrier; across processes, an arrival counter in shared "
                         + "memory), then each adds 1 to one shared counter and 1 to a private tally, until told to stop %d ms later; "
                         + "lost updates = 1 - shared counter / sum of the tallies. A time window, rather than a fixed count, keeps "
@@ -88,7 +90,9 @@ final class RacesExperiment implements Experiment {
                         + "ways to increment a field of one object. Processes: Tandem.processes(2) with a captured counter (copied "
                         + "to each worker, which counts %,d times), then a counter in a dev.tandem.ipc.SharedLongArray that both "
                         + "attach. %d repeats after a warm-up.",
-                window, k, repeats(bench));
+                window,
+                k,
+                repeats(bench));
         bench.step("threads");
         try (TaskPool pool = Tandem.threads(2).start()) {
             for (int v = 0; v < 6; v++) {
@@ -412,6 +416,7 @@ final class RacesExperiment implements Experiment {
         boolean raced = maxVol > 0 || maxPlain > 0;
         boolean fixed = lostAtomic == 0 && lostLock == 0 && lostSync == 0 && s.median("lost.adder") == 0;
         StringBuilder v = new StringBuilder(String.format(
+                Locale.ROOT,
                 "Two threads sharing a counter %s with volatile ++ and %s with plain ++%s. AtomicLong, "
                         + "LongAdder, synchronized and ReentrantLock lost %s, at %s, %s, %s and %s per increment against %s "
                         + "unsynchronized. ",
@@ -438,6 +443,7 @@ final class RacesExperiment implements Experiment {
             outcome = raced && fixed ? Outcome.MIXED : Outcome.INCONCLUSIVE;
         } else {
             v.append(String.format(
+                    Locale.ROOT,
                     "Two processes lost %s: each counted on its own copy, and the caller's counter stayed at %s, "
                             + "so there is no race because nothing is shared. Sharing a counter explicitly through shared memory brings the "
                             + "race back (%s lost when each adds with an acquire read, then a release write) until the processes use atomic operations (%s lost). "
@@ -456,6 +462,7 @@ final class RacesExperiment implements Experiment {
         s.verdict(outcome, v.toString());
         // both unsynchronized figures: one alone could read "lost 0 %" while the other lost updates
         s.headline = String.format(
+                Locale.ROOT,
                 "unsynchronized threads %s (volatile ++), %s (plain ++); atomics %s at %s/op; processes:"
                         + " no race until they share memory (%s lost)",
                 lossText(s, "volatile"),

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Writes a run's three outputs into the report directory:
@@ -211,6 +212,7 @@ final class ReportWriter {
         JsonNode m = r.get("machine");
         JsonNode j = r.get("jdk");
         return String.format(
+                        Locale.ROOT,
                         "%s · %s, %d cores, %.1f GiB%s · JDK %s (%s) · Tandem %s · %s run, seed %d, %.0f s",
                         started.toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
                         m.path("cpuModel").asText("unknown CPU"),

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -381,6 +382,7 @@ final class ResourcesExperiment implements Experiment {
         }
         StringBuilder v = new StringBuilder();
         v.append(String.format(
+                Locale.ROOT,
                 "%s costs %s of memory of its own (PSS), %s as much as a platform thread (%s PSS per "
                         + "thread), and takes %s to start and answer, %s as long as a platform thread (%s). ",
                 cap(processLabel),
@@ -391,10 +393,13 @@ final class ResourcesExperiment implements Experiment {
                 Units.ratio(timeRatio),
                 Units.num(threadMicros, "µs")));
         v.append(String.format(
+                Locale.ROOT,
                 "A virtual thread is cheaper still: %s to create and about %s of heap while parked. ",
-                Units.num(micros(s, "create.virtual"), "µs"), Units.num(kib(s, "heap.virtual"), "KiB")));
+                Units.num(micros(s, "create.virtual"), "µs"),
+                Units.num(kib(s, "heap.virtual"), "KiB")));
         if (!Double.isNaN(osKiB)) {
             v.append(String.format(
+                    Locale.ROOT,
                     "A plain OS process costs only %s PSS (cat waiting for input) and %s to spawn and exit ('true',"
                             + " fork/exec from this JVM): most of a worker's cost is the JVM it carries (heap, JIT"
                             + " compilers, GC and service threads: %s OS threads, %s open files), not the process"
@@ -422,16 +427,21 @@ final class ResourcesExperiment implements Experiment {
         double vmRss = s.median("vmrss." + processKey);
         if (!Double.isNaN(vmRss)) {
             s.note(String.format(
+                    Locale.ROOT,
                     "Cross-check: the worker's Rss from smaps_rollup (%s) and VmRSS from /proc/PID/status (%s) "
                             + "differ by %s.",
-                    Units.num(rss, "MiB"), Units.num(vmRss, "MiB"), Units.percent(Math.abs(rss - vmRss) / vmRss)));
+                    Units.num(rss, "MiB"),
+                    Units.num(vmRss, "MiB"),
+                    Units.percent(Math.abs(rss - vmRss) / vmRss)));
         }
         double osThreads = s.median("osThreads.platform");
         if (!Double.isNaN(osThreads)) {
             s.note(String.format(
+                    Locale.ROOT,
                     "Cross-check: the kernel counted %s OS threads per platform thread and %s per virtual "
                             + "thread (virtual threads share a few carrier threads).",
-                    Units.whole(osThreads), Units.whole(s.median("osThreads.virtual"))));
+                    Units.whole(osThreads),
+                    Units.whole(s.median("osThreads.virtual"))));
         }
     }
 

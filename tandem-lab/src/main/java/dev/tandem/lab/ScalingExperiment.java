@@ -89,6 +89,7 @@ final class ScalingExperiment implements Experiment {
         double millis = taskMillis(quick);
         long iterations = Workloads.calibrate(millis);
         s.method = String.format(
+                Locale.ROOT,
                 "%d tasks per batch, each CPU-bound (%,d xorshift iterations, about %s ms on one core "
                         + "here) or IO-bound (a %s ms blocking sleep), on %s workers; %d timed batches after a warm-up batch, per mode "
                         + "and worker count. Speed-up = median one-worker time / N-worker time, same mode. Modes: Tandem.threads(N), "
@@ -105,8 +106,10 @@ final class ScalingExperiment implements Experiment {
                 repeats(bench),
                 repeats(bench));
         s.note(String.format(
+                Locale.ROOT,
                 "This machine has %d cores: CPU-bound work cannot speed up more than %dx.",
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors()));
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().availableProcessors()));
         List<String> unavailable = new ArrayList<>();
         for (Mode mode : MODES) {
             for (int n : workers(quick)) {
@@ -378,6 +381,7 @@ final class ScalingExperiment implements Experiment {
             // The verdict needs a speed-up above 0.7 of the workers' count; with fewer free CPUs it cannot show.
             if (l != null && l.freeCpus() < 0.7 * Math.min(nCpu, cores) + 0.3) {
                 s.contended(String.format(
+                        Locale.ROOT,
                         "while %s ran %d CPU-bound workers, other processes took %s of %d CPUs (steal %s), leaving %s:"
                                 + " too few to show a speed-up of %s",
                         modeLabel(Mode.valueOf(mode)),
@@ -397,9 +401,10 @@ final class ScalingExperiment implements Experiment {
         StringBuilder v = new StringBuilder();
         String thrKey = speedupKey("time.THREADS", "cpu", nCpu);
         String procKey = speedupKey("time.PROCESSES", "cpu", nCpu);
-        v.append(String.format("CPU-bound, %d workers on %d cores: Java threads %s", nCpu, cores, s.ratio(thrKey)));
+        v.append(String.format(
+                Locale.ROOT, "CPU-bound, %d workers on %d cores: Java threads %s", nCpu, cores, s.ratio(thrKey)));
         if (!Double.isNaN(procCpu)) {
-            v.append(String.format(", Java processes %s", s.ratio(procKey)));
+            v.append(String.format(Locale.ROOT, ", Java processes %s", s.ratio(procKey)));
         }
         v.append(". ");
         boolean noGil = !Double.isNaN(thrCpu)
@@ -415,6 +420,7 @@ final class ScalingExperiment implements Experiment {
             v.append("Threads did not reach the cores' speed-up here; the machine was likely busy (see the spreads). ");
         }
         v.append(String.format(
+                Locale.ROOT,
                 "IO-bound, %d workers: Java threads %s, virtual threads %s: blocking work scales with the "
                         + "number of workers, not cores, and virtual threads make many workers cheap. ",
                 nMax,
@@ -426,6 +432,7 @@ final class ScalingExperiment implements Experiment {
         Outcome outcome = noGil && thrIo > 0.5 * nMax ? Outcome.SUPPORTED : Outcome.INCONCLUSIVE;
         s.verdict(outcome, v.toString());
         s.headline = String.format(
+                Locale.ROOT,
                 "CPU x%d: threads %s, processes %s; IO x%d: virtual %s%s",
                 nCpu,
                 s.ratio(speedupKey("time.THREADS", "cpu", nCpu)),

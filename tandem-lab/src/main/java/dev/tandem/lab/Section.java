@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -180,8 +181,12 @@ final class Section {
             artefacts.put(
                     key,
                     String.format(
+                            Locale.ROOT,
                             "%s: %s, above the %s that %s allow (an artefact of the measurement, not a result)",
-                            m.label(), Units.num(m.median(), m.unit()), Units.num(bound, m.unit()), why));
+                            m.label(),
+                            Units.num(m.median(), m.unit()),
+                            Units.num(bound, m.unit()),
+                            why));
         }
     }
 
@@ -230,7 +235,11 @@ final class Section {
                 out.add(m.label() + ": only " + Units.count(s.n(), "sample", "samples"));
             } else if (m.noisy()) {
                 out.add(m.label()
-                        + String.format(": %s, IQR %s", Units.num(s.median(), m.unit()), spread(s.relativeSpread())));
+                        + String.format(
+                                Locale.ROOT,
+                                ": %s, IQR %s",
+                                Units.num(s.median(), m.unit()),
+                                spread(s.relativeSpread())));
             }
         }
         for (String[] pair : pairs) {
@@ -295,7 +304,9 @@ final class Section {
         List<String> wide = new ArrayList<>();
         for (Metric m : metrics.values()) {
             if (m.noisy()) {
-                wide.add(m.label() + String.format(" (IQR %s)", spread(m.stats().relativeSpread())));
+                wide.add(m.label()
+                        + String.format(
+                                Locale.ROOT, " (IQR %s)", spread(m.stats().relativeSpread())));
             }
         }
         if (!wide.isEmpty()) {

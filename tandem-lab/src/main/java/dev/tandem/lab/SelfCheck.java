@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code tandem lab --self-check}: does the lab tell the same truth about Tandem's own costs as the
@@ -87,6 +88,7 @@ final class SelfCheck {
         List<Pair> pairs = new ArrayList<>();
         try {
             err.printf(
+                    Locale.ROOT,
                     "tandem lab --self-check: %s against %s, %d x %d ms warm-up and %d x %d ms measured per pool%n",
                     "the lab's round trip",
                     jar,
@@ -156,6 +158,7 @@ final class SelfCheck {
                         + (p.busy() ? " on a busy machine" : " on a quiet machine"));
             } else {
                 why.add(String.format(
+                        Locale.ROOT,
                         "%s: the lab measured %s against JMH's %s (%s), beyond the %d%% tolerance, on a %s machine",
                         pool,
                         Units.num(p.lab(), "µs"),

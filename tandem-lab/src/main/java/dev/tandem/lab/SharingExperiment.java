@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -69,11 +70,13 @@ final class SharingExperiment implements Experiment {
         long max = sizes[sizes.length - 1];
         long workerHeapMiB = Math.max(256, (3 * max >> 20) + 128);
         s.method = String.format(
+                Locale.ROOT,
                 "For each size, one warm-up hand-off, then %d timed ones (3 from 64 MiB up) per variant: "
                         + "Tandem.threads(1) with the array captured by the task; Tandem.processes(1) (worker -Xmx%dm) with the "
                         + "array captured and so serialized; and Tandem.processes(1) with the data in a shared-memory array "
                         + "(dev.tandem.ipc.SharedByteArray) whose handle the task carries and attaches. The task sums the data as longs; the sum is checked. Data: seeded pseudo-random bytes.",
-                bench.repeats(), workerHeapMiB);
+                bench.repeats(),
+                workerHeapMiB);
         Random random = bench.random();
         TaskPool threads = Tandem.threads(1).start();
         TaskPool processes = null;
@@ -257,6 +260,7 @@ final class SharingExperiment implements Experiment {
         double ratioBig = copyBig / heapBig;
         double copyRate = largestCopied / ((copyBig - heapBig) / 1000) / (1 << 30);
         StringBuilder v = new StringBuilder(String.format(
+                Locale.ROOT,
                 "Handing %s to a thread takes %s; copying it to a worker JVM takes "
                         + "%s (%s), mostly the round trip of the channel. At %s the thread still takes %s (it reads the caller's own "
                         + "array), while the copy takes %s (%s): serializing, sending and deserializing moves about %s GiB/s. ",
@@ -285,6 +289,7 @@ final class SharingExperiment implements Experiment {
         boolean clear = ratioSmall > 2 && ratioBig > 2 && heapStats.separatedFrom(copyStats);
         s.verdict(clear ? Outcome.SUPPORTED : ratioBig > 1 ? Outcome.MIXED : Outcome.REFUTED, v.toString());
         s.headline = String.format(
+                Locale.ROOT,
                 "%s: heap %s, copy %s (%s)%s",
                 sizeLabel(largestCopied),
                 Units.num(heapBig, "ms"),
@@ -305,8 +310,14 @@ final class SharingExperiment implements Experiment {
                         ? "Shared memory was slower than the copy here"
                         : "Shared memory did not beat the copy here";
         return String.format(
+                Locale.ROOT,
                 "%s: %s for %s against %s copied (shared memory was %s the copy; %s the thread's time), so processes "
                         + "can share data without a copy, but only explicitly and only as bytes, not objects.",
-                lead, Units.num(shm, "ms"), size, Units.num(copy, "ms"), c.words, Units.ratio(shm / heap));
+                lead,
+                Units.num(shm, "ms"),
+                size,
+                Units.num(copy, "ms"),
+                c.words,
+                Units.ratio(shm / heap));
     }
 }

@@ -115,6 +115,7 @@ final class SwitchingExperiment implements Experiment {
         int cpuB = cpus.size() > 1 ? cpus.get(1) : cpus.get(0);
         RoundTrips.Settings pools = poolSettings(bench.quick());
         s.method = String.format(
+                Locale.ROOT,
                 "A child JVM times one-byte round trips: %d warm-up round trips, then %d repeats of %d. "
                         + "The echoing side is a thread of the same JVM or a second JVM running the same code. Placement: both "
                         + "pinned to CPU %d (sched_setaffinity through FFM), pinned to CPUs %d and %d, or (full runs only) unpinned. The kernel's "
@@ -310,7 +311,8 @@ final class SwitchingExperiment implements Experiment {
                     label,
                     s.quote("pool." + executor),
                     Units.num(r.path("steady").path("p90").asDouble(), "µs"),
-                    String.format("%,d", r.path("steady").path("trips").asLong()),
+                    String.format(
+                            Locale.ROOT, "%,d", r.path("steady").path("trips").asLong()),
                     Units.num(cold.path("startMillis").asDouble(), "ms"),
                     Units.nanos(Math.round(cold.path("firstResultMicros").asDouble() * 1e3)),
                     Units.nanos(Math.round(cold.path("firstTripsMedianMicros").asDouble() * 1e3))));
@@ -400,6 +402,7 @@ final class SwitchingExperiment implements Experiment {
         double extraPerSwitch = (samePipeP.median() - samePipeT.median()) / switches;
         StringBuilder v = new StringBuilder();
         v.append(String.format(
+                Locale.ROOT,
                 "On one CPU, where every pipe round trip forces the kernel to switch (it counted %s context "
                         + "switches per round trip), two processes take %s against %s for two threads of one JVM: %s, "
                         + "about %s %s per switch. ",
@@ -431,6 +434,7 @@ final class SwitchingExperiment implements Experiment {
         if (!Double.isNaN(crossT)) {
             double crossRatio = crossT / samePipeT.median();
             v.append(String.format(
+                    Locale.ROOT,
                     "Placement matters more than the boundary: across two CPUs the same thread pair takes %s "
                             + "(%s the same-CPU time), because each message must wake the other CPU%s. ",
                     s.quote("rt." + key("PIPE", "thread", "cross")),
@@ -443,6 +447,7 @@ final class SwitchingExperiment implements Experiment {
         double shmCross = s.median("rt." + key("SHM", "process", "cross"));
         if (!Double.isNaN(shmCross)) {
             v.append(String.format(
+                    Locale.ROOT,
                     "Shared memory between two processes on two CPUs needs no system call and no switch "
                             + "(%s voluntary per round trip): %s per round trip. ",
                     Units.num(s.median("vcs." + key("SHM", "process", "cross"))),
@@ -452,6 +457,7 @@ final class SwitchingExperiment implements Experiment {
         double poolP = s.median("pool.processes");
         if (!Double.isNaN(poolP) && !Double.isNaN(poolT)) {
             v.append(String.format(
+                    Locale.ROOT,
                     "Through Tandem, in steady state, an empty task's round trip takes %s on a thread pool, %s on a "
                             + "process pool over a Unix socket (%s) and %s over shared memory: %s A new process pool's first "
                             + "result takes %s (cold start).",
@@ -473,12 +479,16 @@ final class SwitchingExperiment implements Experiment {
                         : OVERLAP + ": " + Character.toLowerCase(v.charAt(0)) + v.substring(1));
         s.headline = (contrast.decides() ? "" : "inconclusive (repeats overlap); ")
                 + String.format(
+                        Locale.ROOT,
                         "pipe, same CPU: processes %s vs threads %s (%s)",
-                        Units.num(samePipeP.median(), "µs"), Units.num(samePipeT.median(), "µs"), Units.ratio(ratio))
+                        Units.num(samePipeP.median(), "µs"),
+                        Units.num(samePipeT.median(), "µs"),
+                        Units.ratio(ratio))
                 + (Double.isNaN(crossT) ? "" : "; two CPUs: threads " + Units.num(crossT, "µs"));
         String same = key("PIPE", "thread", "same");
         String sameP = key("PIPE", "process", "same");
         s.note(String.format(
+                Locale.ROOT,
                 "Cross-check: on one CPU a round trip cannot complete without 2 context switches (one to the "
                         + "echoing side and one back). The kernel counted %s voluntary + %s involuntary per round trip for "
                         + "threads and %s + %s for processes (involuntary: the woken side preempted the writer before it "

@@ -118,7 +118,11 @@ final class VerdictExperiment implements Experiment {
             return;
         }
         StringBuilder text = new StringBuilder(String.format(
-                "Of %d angles weighed, threads win %d and processes %d. ", measured, forThreads, forProcesses));
+                Locale.ROOT,
+                "Of %d angles weighed, threads win %d and processes %d. ",
+                measured,
+                forThreads,
+                forProcesses));
         for (String side : List.of("threads", "processes", CLOSE, NOISE)) {
             List<String> won = angles.stream()
                     .filter(a -> a.favors().equals(side))

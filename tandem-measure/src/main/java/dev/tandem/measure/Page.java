@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -336,7 +337,7 @@ public final class Page {
 
     /** {@return the ECharts library, read from the webjar on the class path} */
     static String echarts() {
-        String path = String.format(ECHARTS, echartsVersion());
+        String path = String.format(Locale.ROOT, ECHARTS, echartsVersion());
         ClassLoader cl = Page.class.getClassLoader();
         try (InputStream in = cl == null ? ClassLoader.getSystemResourceAsStream(path) : cl.getResourceAsStream(path)) {
             if (in == null) {

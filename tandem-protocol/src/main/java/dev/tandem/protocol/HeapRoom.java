@@ -1,5 +1,7 @@
 package dev.tandem.protocol;
 
+import java.util.Locale;
+
 /**
  * Whether this JVM's heap has room for an allocation of a given size, asked before the protocol
  * allocates a payload or a value it was sent, so that too large a payload fails as a typed copy
@@ -68,6 +70,6 @@ public final class HeapRoom {
 
     /** {@return {@code bytes} in MiB with one decimal, such as "256.0 MiB"} */
     public static String mib(long bytes) {
-        return String.format("%.1f MiB", bytes / (double) (1 << 20));
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
     }
 }

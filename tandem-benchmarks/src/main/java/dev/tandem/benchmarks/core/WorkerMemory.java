@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * How much memory does a worker JVM hold: idle after its first task, and after it churned 2 GiB of
@@ -56,9 +57,16 @@ public final class WorkerMemory {
             }
         }
         System.out.printf(
+                Locale.ROOT,
                 "idle worker: RSS median %.1f MiB %s, PSS median %.1f MiB%n",
-                median(idleRss) / 1024.0, mib(idleRss), median(idlePss) / 1024.0);
-        System.out.printf("after churning 2 GiB: RSS median %.1f MiB %s%n", median(churnRss) / 1024.0, mib(churnRss));
+                median(idleRss) / 1024.0,
+                mib(idleRss),
+                median(idlePss) / 1024.0);
+        System.out.printf(
+                Locale.ROOT,
+                "after churning 2 GiB: RSS median %.1f MiB %s%n",
+                median(churnRss) / 1024.0,
+                mib(churnRss));
     }
 
     private static long kib(long pid, String file, String key) throws IOException {
@@ -78,7 +86,7 @@ public final class WorkerMemory {
 
     private static String mib(long[] values) {
         return Arrays.toString(Arrays.stream(values)
-                .mapToObj(v -> String.format("%.1f", v / 1024.0))
+                .mapToObj(v -> String.format(Locale.ROOT, "%.1f", v / 1024.0))
                 .toArray());
     }
 }
