@@ -104,9 +104,16 @@ class AdvisorTest {
                 t -> t.mode() == Mode.THREADS
                         && !t.batched()
                         && t.workers() == Runtime.getRuntime().availableProcessors());
-        // map() is measured in windows like every trial, so it has a spread and is compared pair by pair
-        assertThat(map.throughputSamples()).as("map's windows").hasSize(TrialOutcome.WINDOWS);
+        // map() is measured in windows like every trial, so it has a spread and is compared pair by pair; a
+        // busy machine gives fewer, longer windows (none may be empty), never more
+        assertThat(map.throughputSamples())
+                .as("map's windows")
+                .isNotEmpty()
+                .hasSizeLessThanOrEqualTo(TrialOutcome.WINDOWS);
         if (advice.verdict().batch()) {
+            assertThat(map.throughputSamples())
+                    .as("the windows of a recommended map()")
+                    .hasSizeGreaterThan(1);
             // map() is recommended only when it measured faster than one task per submit beyond the noise:
             // its windows apart from and above the other's, or so measured again side by side
             Stats batched = Stats.of(map.throughputSamples());
