@@ -426,9 +426,16 @@ final class SwitchingExperiment implements Experiment {
                     ProcFs.cpuFlag("pcid")
                             ? " (this CPU has PCID, so switching page tables does not flush the TLB). "
                             : ". ");
+        } else if (contrast.cheaper()) {
+            // switching address spaces cannot make a round trip cheaper: say what was measured, not "noise"
+            v.append("The process pair was not slower: it took ")
+                    .append(Units.ratio(ratio))
+                    .append(
+                            " the thread pair's time, which switching address spaces cannot cause, so something else in ")
+                    .append("the round trip differs between the two pairs and outweighs the switch here. ");
         } else {
-            v.append("The process pair was not slower: on this machine the cost of switching address spaces is lost in "
-                    + "the noise of the rest of the round trip. ");
+            v.append("The process pair was not measurably slower: on this machine the cost of switching address spaces "
+                    + "is lost in the rest of the round trip. ");
         }
         double crossT = s.median("rt." + key("PIPE", "thread", "cross"));
         if (!Double.isNaN(crossT)) {

@@ -2,6 +2,7 @@ package dev.tandem.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.measure.Load;
 import dev.tandem.measure.Stats;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -117,5 +118,64 @@ class SwitchingNoiseRuleTest {
         assertThat(s.outcome).isEqualTo(Outcome.SUPPORTED);
         assertThat(s.verdict).doesNotStartWith("Inconclusive");
         assertThat(overheadRow(s)).contains("| threads |");
+    }
+
+    /**
+     * Fresh user (session 16), a quick lab on a machine where others used 1.48 of 2 CPUs: thread round trips of 10.5
+     * to 30.8 µs (IQR 46 %, under the 50 % noise line) against a steady 6.3 µs for processes made the section
+     * "refuted" ("the process pair was not slower: … lost in the noise") and the overhead row favor processes, beside
+     * pooled tasks at 5 µs on threads and 27 µs on processes. Load only lengthens times: on a busy machine a lead of
+     * the widely spread side may be the load's, so the experiment is repeated and, if it stays, is inconclusive.
+     */
+    @Test
+    void aBusyMachineThatSlowedTheThreadPairRefutedTheClaimAndTheOverheadRowFavoredProcesses() {
+        List<Double> threads = List.of(19.6, 19.4, 10.7, 30.8, 10.5);
+        List<Double> processes = List.of(6.1, 6.2, 6.32, 6.4, 6.5);
+        Section busy = switching(threads, processes);
+        new SwitchingExperiment().verdict(busy, List.of("same"));
+        busy.load = new Load(60, 2, 0.65, 7.0, 1.0, 1.48, 0);
+        assertThat(busy.metric(THREAD).orElseThrow().noisy()).isFalse();
+        assertThat(busy.problems())
+                .anySatisfy(p -> assertThat(p)
+                        .startsWith("round trip: pipe, threads, same CPU")
+                        .contains("measured slower than round trip: pipe, processes, same CPU")
+                        .contains("on a busy machine")
+                        .contains("the load may be what made it slower"));
+        // what the lab does with a problem that stays: the verdict and the overhead row are inconclusive together
+        busy.inconclusive(busy.problems());
+        assertThat(busy.verdict).startsWith("Inconclusive (machine busy)");
+        assertThat(overheadRow(busy))
+                .contains(VerdictExperiment.NOISE)
+                .contains("the switching experiment was inconclusive")
+                .doesNotContain("| processes |");
+
+        // the same numbers on a quiet machine are a measurement, worded as one: not "lost in the noise"
+        Section quiet = switching(threads, processes);
+        new SwitchingExperiment().verdict(quiet, List.of("same"));
+        quiet.load = new Load(60, 2, 0.5, 0.5, 1.0, 0.1, 0);
+        assertThat(quiet.problems()).isEmpty();
+        assertThat(quiet.outcome).isEqualTo(Outcome.REFUTED);
+        assertThat(quiet.verdict)
+                .contains("The process pair was not slower: it took 0.33× the thread pair's time")
+                .doesNotContain("noise");
+    }
+
+    @Test
+    void onABusyMachineALeadTooLargeForTheLoadStillDecides() {
+        // a JVM's start against a thread's, spread wide on a busy machine: its fastest quarter is far beyond load's
+        // reach
+        Section s = new Section("resources", "resources", "claim", "claim");
+        s.add("create.jvm", "create a JVM", "ms", List.of(60.0, 80.0, 100.0, 140.0, 200.0), Map.of());
+        s.add("create.platform", "create a thread", "µs", List.of(40.0, 45.0, 50.0, 55.0, 60.0), Map.of());
+        s.compares("create.jvm", "create.platform");
+        s.load = new Load(60, 2, 5.0, 6.0, 0.5, 1.8, 0);
+        assertThat(s.problems()).isEmpty();
+        // and a lead of the tightly spread side is not the load's either
+        Section t = new Section("sharing", "sharing", "claim", "claim");
+        t.add("heap.x", "heap", "µs", List.of(9.0, 9.5, 10.0, 10.5, 11.0), Map.of());
+        t.add("copy.x", "copy", "µs", List.of(2.0, 3.0, 4.0, 6.0, 7.0), Map.of());
+        t.compares("heap.x", "copy.x");
+        t.load = s.load;
+        assertThat(t.problems()).isEmpty();
     }
 }
