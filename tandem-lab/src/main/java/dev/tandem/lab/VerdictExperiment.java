@@ -7,9 +7,11 @@ import dev.tandem.measure.Table;
 import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +25,15 @@ final class VerdictExperiment implements Experiment {
     static final double MATTERS = Contrast.MATTERS;
     /** What an angle favors when a number it needs is noise, or its experiment was inconclusive. */
     static final String NOISE = "inconclusive (noise)";
+    /**
+     * The side the claim gives each angle it names: "processes for isolation and safety, threads for sharing data and
+     * cheap switching". The claim holds as stated only if no angle goes the other way.
+     */
+    static final Map<String, String> CLAIMED = Map.of(
+            "failure isolation", "processes",
+            "structure", "processes",
+            "data sharing", "threads",
+            "overhead", "threads");
 
     @Override
     public String id() {
@@ -159,6 +170,15 @@ final class VerdictExperiment implements Experiment {
         Outcome outcome = forThreads > 0 && forProcesses > 0 ? Outcome.SUPPORTED : Outcome.REFUTED;
         if (measured < angles.size() && outcome == Outcome.SUPPORTED) {
             outcome = Outcome.MIXED;
+        }
+        List<String> against = againstTheClaim(
+                angles.stream().collect(Collectors.toMap(Angle::name, Angle::favors, (a, b) -> a, LinkedHashMap::new)));
+        if (!against.isEmpty() && outcome == Outcome.SUPPORTED) {
+            // each side won something, but not what the claim gives it: "it depends" holds, the claim's split does not
+            outcome = Outcome.MIXED;
+            text.append(" Against the claim's split: ")
+                    .append(String.join(", ", against))
+                    .append('.');
         }
         long noise = angles.stream().filter(a -> a.favors().equals(NOISE)).count();
         if (2 * measured < angles.size()) {
@@ -421,6 +441,24 @@ final class VerdictExperiment implements Experiment {
                 (c.decides() ? "" : "the repeats overlap: ")
                         + SwitchingExperiment.switchCost(c, ratio)
                         + "; a pooled task pays for wake-ups and a channel" + cpu);
+    }
+
+    /**
+     * {@return the angles won by the side the claim does not give them, such as "processes won overhead"} Was: a run
+     * whose threads won resources, concurrency and data sharing and whose processes won failure isolation, structure and
+     * overhead was "supported", the claim giving overhead (cheap switching) to threads.
+     *
+     * @param favors whom each angle favors, by angle name
+     */
+    static List<String> againstTheClaim(Map<String, String> favors) {
+        List<String> out = new ArrayList<>();
+        favors.forEach((angle, side) -> {
+            String claimed = CLAIMED.get(angle);
+            if (claimed != null && (side.equals("threads") || side.equals("processes")) && !side.equals(claimed)) {
+                out.add(side + " won " + angle);
+            }
+        });
+        return out;
     }
 
     /**

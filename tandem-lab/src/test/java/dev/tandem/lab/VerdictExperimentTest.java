@@ -77,4 +77,29 @@ class VerdictExperimentTest {
                 .doesNotContain("within noise")
                 .doesNotContain("2.24");
     }
+
+    /**
+     * Fresh user (session 16): "threads win 3 angles, processes 3" was "supported" while processes had won overhead,
+     * which the claim gives to threads ("threads for … cheap switching"). Each side winning something supports "it
+     * depends", not the claim's split.
+     */
+    @Test
+    void aTieWhoseProcessesWonOverheadWasCalledSupported() {
+        Map<String, String> tie = new LinkedHashMap<>();
+        tie.put("resources", "threads");
+        tie.put("concurrency", "threads");
+        tie.put("data sharing", "threads");
+        tie.put("failure isolation", "processes");
+        tie.put("structure", "processes");
+        tie.put("overhead", "processes");
+        assertThat(VerdictExperiment.againstTheClaim(tie)).containsExactly("processes won overhead");
+
+        tie.put("overhead", "threads");
+        assertThat(VerdictExperiment.againstTheClaim(tie)).isEmpty();
+        tie.put("overhead", VerdictExperiment.NOISE);
+        tie.put("data sharing", VerdictExperiment.CLOSE);
+        assertThat(VerdictExperiment.againstTheClaim(tie)).isEmpty();
+        tie.put("failure isolation", "threads");
+        assertThat(VerdictExperiment.againstTheClaim(tie)).containsExactly("threads won failure isolation");
+    }
 }
