@@ -49,4 +49,23 @@ class SpeedupBoundTest {
         ScalingExperiment.speedups(s, List.of(1, cores + 1));
         assertThat(s.artefact("speedup.THREADS.cpu." + (cores + 1))).isTrue();
     }
+
+    /**
+     * Fresh user (session 16): "while threads ran 2 CPU-bound workers, other processes took 0.616 of 2 CPUs …,
+     * leaving 1.38: too few to show a speed-up of 1.40×" made the scaling verdict inconclusive beside a table showing
+     * threads at 1.93×. A speed-up that showed despite the load was not kept from showing by it.
+     */
+    @Test
+    void aSpeedUpThatShowedDespiteTheLoadWasCalledTooFewCpusToShow() {
+        Load busy = new Load(10, 2, 6.9, 7.3, 1.0, 0.616, 0);
+        assertThat(ScalingExperiment.contention("threads", 2, 2, busy, 1.93)).isNull();
+        assertThat(ScalingExperiment.contention("processes", 2, 2, busy, 1.11))
+                .startsWith("while processes ran 2 CPU-bound workers, other processes took 0.616 of 2 CPUs")
+                .endsWith("too few to show a speed-up of 1.40×");
+        assertThat(ScalingExperiment.contention("processes", 2, 2, busy, Double.NaN))
+                .isNotNull();
+        assertThat(ScalingExperiment.contention("processes", 2, 2, new Load(10, 2, 0.5, 0.5, 1.9, 0.05, 0), 1.11))
+                .isNull();
+        assertThat(ScalingExperiment.contention("threads", 2, 2, null, 1.11)).isNull();
+    }
 }
