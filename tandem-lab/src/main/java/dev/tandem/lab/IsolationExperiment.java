@@ -256,12 +256,20 @@ final class IsolationExperiment implements Experiment {
                         drills.stream().map(Drills.Drill::restartMs).toList(),
                         p);
             }
-            s.add(
-                    "stuck." + k,
-                    "threads left inside the fault, " + d.mode() + ", " + d.fault().label,
-                    "threads",
-                    drills.stream().map(x -> (double) x.stuckThreads()).toList(),
-                    p);
+            // a JVM that died left no thread to count: its drills say -1, which is no count (the report showed "-1
+            // threads")
+            List<Double> stuck = drills.stream()
+                    .filter(x -> x.stuckThreads() >= 0)
+                    .map(x -> (double) x.stuckThreads())
+                    .toList();
+            if (!stuck.isEmpty()) {
+                s.add(
+                        "stuck." + k,
+                        "threads left inside the fault, " + d.mode() + ", " + d.fault().label,
+                        "threads",
+                        stuck,
+                        p);
+            }
             s.add(
                     "busy." + k,
                     "CPU still busy after the fault, " + d.mode() + ", " + d.fault().label,

@@ -173,15 +173,16 @@ final class ReportWriter {
         return new Table("", List.of("experiment", "verdict", "headline"), rows);
     }
 
-    private static Table metricsTable(Section s) {
+    static Table metricsTable(Section s) {
         List<List<String>> rows = new ArrayList<>();
         for (Metric m : s.metrics.values()) {
             Stats st = m.stats();
             rows.add(List.of(
                     m.label(),
                     Units.num(st.median(), m.unit()),
-                    Units.num(st.q1()) + " - " + Units.num(st.q3()),
-                    Units.num(st.min()) + " - " + Units.num(st.max()),
+                    // in the median's unit (was: "247 ms | 247,099 - 247,099", the range in the metric's µs)
+                    Units.range(st.q1(), st.q3(), m.unit()),
+                    Units.range(st.min(), st.max(), m.unit()),
                     Integer.toString(st.n()),
                     m.noisy() ? "noise" : ""));
         }

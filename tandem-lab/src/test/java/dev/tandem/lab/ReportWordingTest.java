@@ -2,6 +2,8 @@ package dev.tandem.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,5 +32,21 @@ class ReportWordingTest {
     void anIqrManyTimesTheMedianIsARatioNotAPercentage() {
         assertThat(Section.spread(34_277.2)).isEqualTo("34,277× the median").doesNotContain("%");
         assertThat(Section.spread(0.42)).endsWith("of the median").contains("%");
+    }
+
+    /**
+     * Fresh user (session 16): report.md's metric tables gave the median in its best unit and the spread in the
+     * metric's own ("247 ms | 247,099 - 247,099"; "331 KiB | 0.321 - 0.324"), unlabelled.
+     */
+    @Test
+    void theSpreadColumnsWereInAnotherUnitThanTheMedian() {
+        Section s = new Section("resources", "resources", "claim", "claim");
+        s.add("cold", "cold start", "µs", List.of(247_099.0), Map.of());
+        s.add("pss", "PSS of cat", "MiB", List.of(0.321, 0.323, 0.324), Map.of());
+        List<List<String>> rows = ReportWriter.metricsTable(s).rows();
+        assertThat(rows.get(0)).containsSequence("247 ms", "247–247 ms", "247–247 ms");
+        assertThat(rows.get(1).get(1)).endsWith(" KiB");
+        assertThat(rows.get(1).get(2)).endsWith(" KiB").doesNotContain("0.32");
+        assertThat(rows.get(1).get(3)).endsWith(" KiB");
     }
 }
