@@ -49,4 +49,18 @@ class RacesVerdictTest {
         assertThat(s.headline).contains("lost no update in 3 repeats (volatile ++)");
         assertThat(s.verdict).contains("proves nothing");
     }
+
+    /** Fresh user (session 16): the chart left out the dot of "P: each its own copy" (0.0000928 ns) without a word. */
+    @Test
+    void aDotTooSmallToDrawWasDroppedSilently() {
+        RacesExperiment e = new RacesExperiment();
+        Section s = e.section();
+        for (String v : RacesExperiment.VARIANTS) {
+            s.add("lost." + v, "lost " + v, "%", List.of(0.0, 0.0, 0.0), Map.of());
+            s.add("ns." + v, "ns " + v, "ns", List.of(v.equals("processCopy") ? 0.0000928 : 6.7), Map.of());
+        }
+        e.chart(s);
+        assertThat(s.chartCaption).contains("No dot for P: each its own copy (").contains("below 0.1 ns");
+        assertThat(s.chartCaption).doesNotContain("T: plain field ++ (");
+    }
 }
