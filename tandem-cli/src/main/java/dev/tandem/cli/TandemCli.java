@@ -187,6 +187,7 @@ public final class TandemCli implements Callable<Integer> {
     @Command(
             name = "help",
             helpCommand = true,
+            versionProvider = TandemCli.Version.class,
             header = "Show the help of tandem, or of one of its commands.",
             description = "With no COMMAND, lists the commands; with one, shows its options and examples.")
     static final class Help implements CommandLine.IHelpCommandInitializable2, Runnable {
@@ -198,6 +199,13 @@ public final class TandemCli implements Callable<Integer> {
                 usageHelp = true,
                 description = "Show this help message and exit.")
         boolean help;
+
+        // README promises -V on every command; help refused it ("unexpected argument '-V'")
+        @Option(
+                names = {"-V", "--version"},
+                versionHelp = true,
+                description = "Print version information and exit.")
+        boolean version;
 
         private CommandLine self;
         private CommandLine.Help.ColorScheme colors;
