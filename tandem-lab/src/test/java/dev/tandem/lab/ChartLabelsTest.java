@@ -2,7 +2,10 @@ package dev.tandem.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.measure.Charts;
 import dev.tandem.measure.Page;
+import dev.tandem.measure.Units;
 import dev.tandem.measure.testing.Chromium;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,5 +56,38 @@ class ChartLabelsTest {
                     .as("at %d px, categories not drawn: %s", size[0], chart.get("data-missing-category-labels"))
                     .isEqualTo("0");
         }
+    }
+
+    /**
+     * Fresh user (session 16): at phone width the verdict chart's log axis wrote "1,000" against "10,000" and hid
+     * the decades above; the render check did not count texts that touch. Decades on a phone read 1k, 10k, 100k.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aLogAxisOfManyDecadesWroteTouchingLabelsOnAPhone(@TempDir Path dir) throws Exception {
+        ObjectNode o = Charts.base("What processes cost relative to threads (×, log scale)");
+        List<String> angles = List.of("resources", "concurrency", "data sharing", "failure isolation", "overhead");
+        Charts.categoryAxis(o, "yAxis", angles).put("inverse", true);
+        Charts.valueAxis(o, "xAxis", "processes / threads", true);
+        List<Double> ratios = List.of(1_700.0, 196_365.0, 4.22, 0.11, 0.33);
+        Charts.labelledBars(
+                o,
+                "processes / threads",
+                ratios,
+                ratios.stream().map(Units::ratio).toList(),
+                "right");
+        Charts.obj(o, "grid").put("top", 8).put("right", 72);
+        Path html = dir.resolve("index.html");
+        Files.writeString(
+                html,
+                new Page("test", "ChartLabelsTest").chart("verdict", o, "").html(),
+                StandardCharsets.UTF_8);
+        String dom = Chromium.dumpDom(html, Chromium.PHONE);
+        Map<String, String> chart = Chromium.charts(dom).get("verdict");
+        assertThat(chart.get("data-rendered")).isEqualTo("true");
+        assertThat(chart.get("data-overlaps"))
+                .as("labels covering or touching each other: %s", chart.get("data-overlapping-labels"))
+                .isEqualTo("0");
+        assertThat(dom).contains(">1k<").contains(">100k<").doesNotContain(">1,000<");
     }
 }
