@@ -113,6 +113,8 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
                         Boundary.ENCODE_RESULT_IN_WORKER,
                         "the result of " + f.description() + " could not be serialized in the worker: " + cause
                                 + (String.valueOf(cause.getMessage()).contains("over the limit")
+                                                || String.valueOf(cause.getMessage())
+                                                        .contains("shared array")
                                         ? ""
                                         : ". Return a Serializable value"),
                         cause));

@@ -53,7 +53,9 @@ public final class SharedSegment implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final MemorySegment whole;
-    private final boolean owner;
+    /** Whether this object deletes the file on close; false once handed over ({@link #handOver()}). */
+    private volatile boolean owner;
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SharedSegment(Kind kind, Path path, Arena arena, MemorySegment whole, boolean owner) {
@@ -132,10 +134,14 @@ public final class SharedSegment implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        boolean deletes;
+        synchronized (closed) {
+            deletes = owner;
+        }
         try {
             arena.close();
         } finally {
-            if (owner) {
+            if (deletes) {
                 try {
                     SegmentDirectory.disown(path);
                 } catch (IOException e) {
@@ -159,6 +165,40 @@ public final class SharedSegment implements AutoCloseable {
 
     boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * Gives up deleting the file: another process is about to {@link #adopt()} it. The file stays in
+     * this JVM's list of files to remove at exit, which removes it only if nobody adopted it
+     * ({@link SegmentDirectory}).
+     *
+     * @return whether this object was the owner
+     */
+    boolean handOver() {
+        synchronized (closed) {
+            boolean was = owner;
+            owner = false;
+            return was;
+        }
+    }
+
+    /** Undoes {@link #handOver()}, before anyone adopted the segment: this object deletes it again. */
+    void takeBack() {
+        synchronized (closed) {
+            owner = true;
+        }
+    }
+
+    /**
+     * Makes this process the segment's owner: it deletes the file on {@link #close()} or at exit,
+     * and the sweep keeps the file while this process lives, whatever became of its creator.
+     */
+    void adopt() {
+        synchronized (closed) {
+            Atomics.setLongRelease(whole, SegmentDescriptor.OWNER_OFFSET, ProcessIdentity.self());
+            SegmentDirectory.own(path);
+            owner = true;
+        }
     }
 
     /**
@@ -195,6 +235,7 @@ public final class SharedSegment implements AutoCloseable {
             Atomics.setIntPlain(whole, SegmentDescriptor.KIND_OFFSET, kind.magic);
             Atomics.setLongPlain(whole, SegmentDescriptor.SIZE_OFFSET, totalBytes);
             Atomics.setLongPlain(whole, SegmentDescriptor.CREATOR_OFFSET, ProcessIdentity.self());
+            Atomics.setLongPlain(whole, SegmentDescriptor.OWNER_OFFSET, ProcessIdentity.self());
             initializer.accept(whole);
             Atomics.setIntRelease(whole, SegmentDescriptor.VERSION_OFFSET, version);
             return new SharedSegment(kind, path, arena, whole, true);
