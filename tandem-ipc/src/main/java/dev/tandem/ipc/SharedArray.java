@@ -176,6 +176,11 @@ abstract sealed class SharedArray implements AutoCloseable permits SharedByteArr
         }
     }
 
+    /** {@return the segment; for tests} */
+    SharedSegment segment() {
+        return segment;
+    }
+
     /** {@return the byte offset of element {@code index}, checked} */
     final long offset(long index) {
         return Objects.checkIndex(index, length) * elementBytes;

@@ -30,9 +30,10 @@ import java.util.function.Consumer;
  * random name, sized and <em>reserved</em> before it is mapped (every page of it is taken from the
  * file system at once, see {@link SharedMemoryFullException}), and mapped {@code MAP_SHARED} into a
  * shared {@link Arena}. The creating process owns it: its {@link #close()} unmaps <em>and deletes</em>
- * the file; an attacher's {@code close()} only unmaps. Files of creators that died without closing
- * are deleted by the next JVM that creates a segment, or by {@link #sweep()}; a shutdown hook
- * deletes those of a JVM that exits normally. A process still mapping a deleted segment keeps
+ * the file; an attacher's {@code close()} only unmaps. (A Tandem pool may hand a shared array that
+ * a worker created over to the caller, which then owns it; see {@link SharedLongArray}.) Files of
+ * owners that died without closing are deleted by the next JVM that creates a segment, or by
+ * {@link #sweep()}; a shutdown hook deletes those of a JVM that exits normally. A process still mapping a deleted segment keeps
  * working with it; only new attaches fail.
  *
  * <p><b>Thread safety.</b> Thread-safe. Closing it while other threads of this process use it makes
@@ -94,8 +95,8 @@ public final class SharedSegment implements AutoCloseable {
     }
 
     /**
-     * Deletes the segment files whose creator is no longer alive. Runs by itself before the first
-     * segment a JVM creates.
+     * Deletes the segment files whose owner (their creator, or the process a pool handed them to)
+     * is no longer alive. Runs by itself before the first segment a JVM creates.
      *
      * @return how many files were deleted
      * @throws IOException if the directory cannot be read
@@ -123,7 +124,7 @@ public final class SharedSegment implements AutoCloseable {
         return new SegmentHandle(kind.fileName, path.toString(), whole.byteSize());
     }
 
-    /** {@return whether this process created the segment, and so deletes it on close} */
+    /** {@return whether this object deletes the segment on close: this process created it} */
     public boolean isOwner() {
         return owner;
     }
