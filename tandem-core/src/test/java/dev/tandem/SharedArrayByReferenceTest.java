@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -151,6 +152,33 @@ class SharedArrayByReferenceTest {
         assertThat(made.get(2)).isEqualTo(1.5);
         made.close();
         assertThat(file).as("the caller's close deletes it").doesNotExist();
+    }
+
+    /**
+     * Was: the result of a task cancelled while it ran was never decoded, so the array its worker
+     * had handed over in it stayed in the segment directory until that worker ended.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void anArrayHandedOverInAResultNobodyTakesIsDeleted(Transport transport) throws Exception {
+        try (TaskPool pool = Tandem.processes(1).transport(transport).start();
+                RunningSignal signal = new RunningSignal()) {
+            long worker = pool.workerPids().getFirst();
+            RunningSignal.Signal s = signal.signal();
+            Future<SharedByteArray> dropped = pool.submit(() -> {
+                s.runningThenHold();
+                return SharedByteArray.create(1);
+            });
+            Socket gate = signal.awaitRunningAndHold(60);
+            assertThat(dropped.cancel(false)).isTrue();
+            gate.close();
+            assertThat(pool.submit(() -> 1).get())
+                    .as("replied after the dropped result")
+                    .isEqualTo(1);
+            assertThat(SharedMemoryLaneTest.segmentsOf(worker))
+                    .filteredOn(p -> p.getFileName().toString().startsWith("bytes-"))
+                    .isEmpty();
+        }
     }
 
     /** {@return how many mappings of {@code file} process {@code pid} has} */

@@ -61,7 +61,8 @@ public record SharedRef(SegmentHandle handle, boolean handedOver, boolean buffer
      *
      * @param value a shared array, or a direct buffer that may view one
      * @param bulk the lane of the payload being written; by reference only when it is on
-     * @param shares the task's shares, in a worker writing a result; null in the caller
+     * @param shares the task's shares, in a worker writing a result; null in the caller (or a
+     *     caller's set, which changes nothing here)
      * @throws SharedArrayException for a shared array where the lane is off, or a closed or stale
      *     one, naming what to do
      */
@@ -82,7 +83,7 @@ public record SharedRef(SegmentHandle handle, boolean handedOver, boolean buffer
         if (array) {
             SegmentHandle h = handleOf(access, value);
             boolean handedOver = false;
-            if (shares != null && access.handOver(value)) {
+            if (shares != null && shares.worker() && access.handOver(value)) {
                 shares.handedOver(value);
                 handedOver = true;
             }
@@ -90,7 +91,7 @@ public record SharedRef(SegmentHandle handle, boolean handedOver, boolean buffer
         }
         ByteBuffer b = (ByteBuffer) value;
         ArrayPassing.View view = on ? access.viewed(b) : null;
-        if (view == null || (shares != null && !shares.isLent(view.array()))) {
+        if (view == null || (shares != null && shares.worker() && !shares.isLent(view.array()))) {
             return null; // not shared memory, or an array the worker made: copied
         }
         byte flags = (byte) (BulkEntry.flagsOf(b) & ~BulkEntry.DIRECT);
@@ -108,15 +109,17 @@ public record SharedRef(SegmentHandle handle, boolean handedOver, boolean buffer
     /**
      * {@return the array or buffer this reference stands for, in this process}
      *
-     * @param shares the task's shares, in a worker reading a task; null in the caller
+     * @param shares the task's shares in a worker reading a task; in the caller, null or the set
+     *     of what a result brings (closed if the result is not delivered)
      * @throws IOException if the array's segment is gone
      */
     Object resolve(TaskShares shares) throws IOException {
         ArrayPassing.Access access = ArrayPassing.access();
+        boolean worker = shares != null && shares.worker();
         Object array = handedOver ? null : access.open(handle.path());
         boolean attached = array == null;
         if (attached) {
-            array = access.attach(handle, shares != null, handedOver && shares == null);
+            array = access.attach(handle, worker, handedOver && !worker);
             if (shares != null) {
                 shares.lent(array);
             }
@@ -126,7 +129,7 @@ public record SharedRef(SegmentHandle handle, boolean handedOver, boolean buffer
         }
         ByteBuffer b = access.buffer(array, offset, length);
         b = BufferValue.finish(b, flags);
-        if (attached && shares == null) {
+        if (attached && !worker) {
             Object mapped = array;
             Buffers.CLEANER.register(b, () -> access.close(mapped));
         }

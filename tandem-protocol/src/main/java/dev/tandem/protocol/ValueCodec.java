@@ -161,6 +161,25 @@ public final class ValueCodec {
      */
     public static Object decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter, BulkReader bulk)
             throws IOException, ClassNotFoundException {
+        return decode(bytes, loader, filter, bulk, null);
+    }
+
+    /**
+     * Decodes a result in the caller, as {@link #decode(byte[], ClassLoader, ObjectInputFilter,
+     * BulkReader)}, the shared arrays it brings into {@code received}.
+     *
+     * @param bytes the payload
+     * @param loader the class loader to try first for serialized values, or null
+     * @param filter the filter for serialized values, or null
+     * @param bulk the reader of shared-memory values, or null if the payload may not have any
+     * @param received where the shared arrays the value brings go ({@link TaskShares#inCaller()}), or null
+     * @return the value
+     * @throws IOException if malformed, refused by the filter, or a shared-memory value could not be read
+     * @throws ClassNotFoundException if a serialized value's class is missing
+     */
+    public static Object decode(
+            byte[] bytes, ClassLoader loader, ObjectInputFilter filter, BulkReader bulk, TaskShares received)
+            throws IOException, ClassNotFoundException {
         BulkTable.Parsed table = BulkTable.parse(bytes);
         int at = table.bodyOffset();
         if (bytes.length <= at) {
@@ -180,7 +199,8 @@ public final class ValueCodec {
                 case BOOLEAN -> b.get() != 0;
                 case STRING -> new String(bytes, at + 1, n, StandardCharsets.UTF_8);
                 case BYTES -> Arrays.copyOfRange(bytes, at + 1, bytes.length);
-                case SERIALIZED -> ObjectCodec.decode(bytes, at + 1, n, loader, filter, table.entries(), bulk, null);
+                case SERIALIZED ->
+                    ObjectCodec.decode(bytes, at + 1, n, loader, filter, table.entries(), bulk, received);
                 default -> throw new IOException("malformed value: tag " + bytes[at]);
             };
         } catch (BufferUnderflowException e) {

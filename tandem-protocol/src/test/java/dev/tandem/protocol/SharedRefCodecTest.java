@@ -38,7 +38,7 @@ class SharedRefCodecTest {
             ObjectCodec.Encoded e = ObjectCodec.encode(new Holder(List.of(one, large)), null, writer, 1 << 20);
             assertThat(e.leases()).as("nothing is copied").isEmpty();
             assertThat(e.bytes().length).isLessThan(2048);
-            TaskShares shares = new TaskShares();
+            TaskShares shares = TaskShares.inWorker();
             Holder inWorker = (Holder) ObjectCodec.decode(e.bytes(), null, null, reader, shares);
             // In one JVM the reader finds the array open (a worker JVM maps it for the task; the
             // pool's tests check that it unmaps it when the task ends).
@@ -62,7 +62,7 @@ class SharedRefCodecTest {
         SharedDoubleArray made = SharedDoubleArray.create(2);
         made.set(1, 2.5);
         Path file = Path.of(made.handle().path());
-        TaskShares shares = new TaskShares();
+        TaskShares shares = TaskShares.inWorker();
         ObjectCodec.Encoded e = ValueCodec.encode(made, writer, 1 << 20, shares);
         shares.close();
         assertThat(file).as("the worker's close no longer deletes it").exists();
@@ -76,7 +76,7 @@ class SharedRefCodecTest {
     void aResultThatWasNotSentGivesItsArraysBackToTheWorker() throws Exception {
         SharedByteArray made = SharedByteArray.create(1);
         Path file = Path.of(made.handle().path());
-        TaskShares shares = new TaskShares();
+        TaskShares shares = TaskShares.inWorker();
         ValueCodec.encode(made, writer, 1 << 20, shares);
         shares.resultNotSent();
         shares.close();
@@ -89,7 +89,7 @@ class SharedRefCodecTest {
             ByteBuffer view = array.memory().asSlice(16, 100).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             ObjectCodec.Encoded e = ObjectCodec.encode(view, null, writer, 1 << 20);
             assertThat(e.leases()).isEmpty();
-            TaskShares shares = new TaskShares();
+            TaskShares shares = TaskShares.inWorker();
             ByteBuffer inWorker = (ByteBuffer) ObjectCodec.decode(e.bytes(), null, null, reader, shares);
             assertThat(inWorker.capacity()).isEqualTo(100);
             assertThat(inWorker.order()).isEqualTo(ByteOrder.LITTLE_ENDIAN);

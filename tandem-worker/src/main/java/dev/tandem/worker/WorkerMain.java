@@ -445,7 +445,7 @@ public final class WorkerMain {
      */
     private long runJob(Job job) throws IOException {
         // The shared arrays the task brings or hands over are unmapped before its reply is written.
-        try (TaskShares shares = new TaskShares()) {
+        try (TaskShares shares = TaskShares.inWorker()) {
             return runJob(job, shares);
         }
     }
