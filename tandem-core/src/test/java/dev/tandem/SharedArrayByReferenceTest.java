@@ -82,6 +82,9 @@ class SharedArrayByReferenceTest {
                     },
                     List.of(4, 5, 6));
             assertThat(mapped).containsOnly(11L);
+            assertThat(pool.map((SharedByteArray b) -> b.length(), List.of(one, one)))
+                    .as("shared arrays as map's inputs")
+                    .containsExactly(1L, 1L);
             for (int i = 1; i <= 3; i++) {
                 assertThat(large.get(i)).isEqualTo(i * 10L);
             }
