@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  * the file; an attacher's {@code close()} only unmaps. (A Tandem pool may hand a shared array that
  * a worker created over to the caller, which then owns it; see {@link SharedLongArray}.) Files of
  * owners that died without closing are deleted by the next JVM that creates a segment, or by
- * {@link #sweep()}; a shutdown hook deletes those of a JVM that exits normally. A process still mapping a deleted segment keeps
- * working with it; only new attaches fail.
+ * {@link #sweep()}; a shutdown hook deletes those of a JVM that exits normally. A process still
+ * mapping a deleted segment keeps working with it; only new attaches fail.
  *
  * <p><b>Thread safety.</b> Thread-safe. Closing it while other threads of this process use it makes
  * their accesses fail with {@link IllegalStateException}, never crash the JVM.
@@ -124,7 +124,7 @@ public final class SharedSegment implements AutoCloseable {
         return new SegmentHandle(kind.fileName, path.toString(), whole.byteSize());
     }
 
-    /** {@return whether this object deletes the segment on close: this process created it} */
+    /** {@return whether this object deletes the segment on close: this process created or adopted it} */
     public boolean isOwner() {
         return owner;
     }
