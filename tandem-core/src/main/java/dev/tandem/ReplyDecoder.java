@@ -5,12 +5,16 @@ import dev.tandem.protocol.BulkEntry;
 import dev.tandem.protocol.BulkTable;
 import dev.tandem.protocol.DecodingFilter;
 import dev.tandem.protocol.FrameType;
+import dev.tandem.protocol.SharedRef;
+import dev.tandem.protocol.TaskShares;
 import dev.tandem.protocol.ThrowableCodec;
 import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,6 +42,9 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
 
     /** The input index in a {@link TaskExecutionException}'s message. */
     private static final Pattern INPUT_INDEX = Pattern.compile("map failed at input #(\\d+)");
+
+    /** The class name a serialized shared-array reference carries ({@link SharedRef}). */
+    private static final byte[] SHARED_REF = SharedRef.class.getName().getBytes(StandardCharsets.US_ASCII);
 
     private final DecodingFilter filter;
     /** The pool's shared-memory lane, perhaps {@linkplain BulkLane#off() off}. */
@@ -84,7 +91,43 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
             shared += e.bytes();
         }
         f.replied(value.length + shared);
+        if (f.isDone()) {
+            dropped(f, value);
+            return;
+        }
         guarded(f, () -> decodeResult(f, value));
+    }
+
+    /**
+     * A result for a future done already (cancelled, timed out): nobody takes it, but the shared
+     * arrays a worker handed over in it are the caller's now, and would stay until the worker ends.
+     * Decoded only if it names them, then closed: adopted ones are deleted.
+     */
+    private void dropped(ProcessFuture<?> f, byte[] payload) {
+        if (!mentions(payload, SHARED_REF)) {
+            return;
+        }
+        TaskShares received = TaskShares.inCaller();
+        try {
+            ValueCodec.decode(payload, f.loader, filter, lane.reader(), received);
+        } catch (Throwable e) { // whatever it was, nobody waits for it
+        } finally {
+            received.close();
+        }
+    }
+
+    /** {@return whether {@code needle} occurs in {@code bytes}} */
+    static boolean mentions(byte[] bytes, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= bytes.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (bytes[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Completes {@code f} with the task's exception. */
@@ -113,6 +156,8 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
                         Boundary.ENCODE_RESULT_IN_WORKER,
                         "the result of " + f.description() + " could not be serialized in the worker: " + cause
                                 + (String.valueOf(cause.getMessage()).contains("over the limit")
+                                                || String.valueOf(cause.getMessage())
+                                                        .contains("shared array")
                                         ? ""
                                         : ". Return a Serializable value"),
                         cause));
@@ -137,9 +182,12 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
     @SuppressWarnings("unchecked")
     private void decodeResult(ProcessFuture<?> f, byte[] payload) {
         Object value;
+        // The shared arrays the result brings: the user's once delivered, else closed (adopted ones deleted).
+        TaskShares received = TaskShares.inCaller();
         try {
-            value = ValueCodec.decode(payload, f.loader, filter, lane.reader());
+            value = ValueCodec.decode(payload, f.loader, filter, lane.reader(), received);
         } catch (InvalidClassException e) {
+            received.close();
             f.fail(new TaskSerializationException(
                     Boundary.DECODE_RESULT_IN_CALLER,
                     "the result of " + f.description() + " was refused by the decoding filter (" + e.getMessage()
@@ -148,6 +196,7 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
                     e));
             return;
         } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
+            received.close();
             f.fail(new TaskSerializationException(
                     Boundary.DECODE_RESULT_IN_CALLER,
                     "the result of " + f.description() + " could not be decoded: " + e,
@@ -155,6 +204,9 @@ sealed class ReplyDecoder permits EncodedPoolAdapter.RawReplies {
             return;
         }
         ((ProcessFuture<Object>) f).succeed(value);
+        if (f.state() != Future.State.SUCCESS || f.resultNow() != value) {
+            received.close(); // the future was done first (cancelled): nobody gets the value
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.tandem.protocol.FrameTooLargeException;
 import dev.tandem.protocol.FrameType;
 import dev.tandem.protocol.HeapRoom;
 import dev.tandem.protocol.ObjectCodec;
+import dev.tandem.protocol.SharedArrayException;
 import dev.tandem.protocol.WorkerLaunch;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -95,6 +96,11 @@ final class TaskEncoder {
             throw new TaskSerializationException(
                     Boundary.ENCODE_TASK_IN_CALLER,
                     ThreadTaskPool.describe(userTask(callable)) + " is " + e.getMessage(),
+                    e);
+        } catch (SharedArrayException e) {
+            throw new TaskSerializationException(
+                    Boundary.ENCODE_TASK_IN_CALLER,
+                    ThreadTaskPool.describe(userTask(callable)) + " cannot be sent: " + e.getMessage(),
                     e);
         } catch (NotSerializableException e) {
             throw new TaskSerializationException(

@@ -17,7 +17,10 @@ package dev.tandem.ipc;
  *  |                    Creator identity (long)                    | 16  startHash &lt;&lt; 32 | pid
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                    Reserved to byte 64                        | 24
+ *  |                    Owner identity (long)                      | 24  who deletes it; release
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                    Reserved to byte 64                        | 32
  *  +---------------------------------------------------------------+
  *  |                    Kind-specific layout ...                   | 64
  * </pre>
@@ -26,6 +29,10 @@ package dev.tandem.ipc;
  * last with release semantics; an attacher reads it with acquire and refuses a segment whose
  * version is 0 (not yet initialised) or differs from the version it knows (a different build).
  * Each kind's descriptor owns its version number ({@code VERSION}).
+ *
+ * <p><b>Ownership.</b> The owner is the process that deletes the segment: its creator, until a
+ * Tandem pool hands an array a worker created over to the caller, which then writes its own
+ * identity there (release). The sweep keeps a file whose creator is dead while its owner lives.
  */
 final class SegmentDescriptor {
     /** The layout version of the kind; first field, written last. */
@@ -36,6 +43,8 @@ final class SegmentDescriptor {
     static final long SIZE_OFFSET = 8;
     /** {@link ProcessIdentity} of the creating process. */
     static final long CREATOR_OFFSET = 16;
+    /** {@link ProcessIdentity} of the process that deletes the segment; the creator's at first. */
+    static final long OWNER_OFFSET = 24;
     /** The header's length; kind layouts start here. */
     static final long LENGTH = 64;
 

@@ -1,12 +1,16 @@
 package dev.tandem.ipc;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -39,6 +43,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * whose creator is no longer alive ({@link ProcessIdentity#isAlive}); {@link SharedSegment#sweep()}
  * does it on demand. Processes that still map a swept file keep their mapping; only new attaches
  * fail. A JVM shutdown hook removes the files its own unclosed segments left.
+ *
+ * <h2>Owners</h2>
+ * A file's owner, the process that deletes it, is its creator unless a pool handed it over: then
+ * the header names the adopter ({@link SegmentDescriptor#OWNER_OFFSET}). The sweep removes a file
+ * whose creator is dead only if its owner is dead too, and a file this JVM created whose adopter is
+ * dead; the shutdown hook leaves the files that a live process adopted. Files whose live creator is
+ * another process are left to it (the name alone says so: no file is opened).
  */
 final class SegmentDirectory {
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
@@ -161,6 +172,7 @@ final class SegmentDirectory {
     static int sweep() throws IOException {
         Path dir = directory();
         Map<Long, Boolean> alive = new HashMap<>();
+        long self = ProcessIdentity.self();
         int removed = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
@@ -168,7 +180,15 @@ final class SegmentDirectory {
                 if (creator == 0) {
                     continue; // not ours
                 }
-                if (!alive.computeIfAbsent(creator, ProcessIdentity::isAlive)) {
+                boolean creatorAlive = alive.computeIfAbsent(creator, ProcessIdentity::isAlive);
+                if (creatorAlive && creator != self) {
+                    continue; // a live creator looks after its files, handed over or not
+                }
+                long owner = ownerOf(file);
+                boolean ownerAlive = owner == 0 || owner == creator
+                        ? creatorAlive
+                        : alive.computeIfAbsent(owner, ProcessIdentity::isAlive);
+                if (!ownerAlive) {
                     try {
                         Files.deleteIfExists(file);
                         removed++;
@@ -179,6 +199,24 @@ final class SegmentDirectory {
             }
         }
         return removed;
+    }
+
+    /**
+     * {@return the owner identity in a segment file's header ({@link SegmentDescriptor#OWNER_OFFSET}),
+     * or 0 if it cannot be read} Read through the file, not a mapping: the page cache is the same.
+     */
+    static long ownerOf(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer word = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder());
+            while (word.hasRemaining()) {
+                if (channel.read(word, SegmentDescriptor.OWNER_OFFSET + word.position()) < 0) {
+                    return 0;
+                }
+            }
+            return word.getLong(0);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** {@return the creator identity encoded in a segment file name, or 0 if it is not one} */
@@ -222,9 +260,15 @@ final class SegmentDirectory {
         Files.deleteIfExists(file);
     }
 
+    /** At exit: deletes the files this JVM created, but those another process adopted. */
     private static void removeOwned() {
+        long self = ProcessIdentity.self();
         for (Path file : OWNED) {
             try {
+                long owner = ownerOf(file);
+                if (owner != 0 && owner != self && ProcessIdentity.isAlive(owner)) {
+                    continue; // handed over: its new owner deletes it
+                }
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 // best effort at exit; the next sweep removes it

@@ -9,17 +9,33 @@ import java.util.Objects;
 /**
  * A fixed-length array of {@code double} in shared memory: a task in another process reads and writes
  * the same elements, with no copy. Create it in one process, send {@link #handle()} to another,
- * {@link #attach(SegmentHandle) attach} it there.
+ * {@link #attach(SegmentHandle) attach} it there; a Tandem pool does both for its tasks.
  *
  * <pre>{@code
  * try (SharedDoubleArray array = SharedDoubleArray.create(1_000_000)) {
  *     array.copyFrom(values, 0, 0, values.length);
- *     pool.submit(() -> { try (var a = SharedDoubleArray.attach(handle)) { return a.get(0); } });
+ *     long first = pool.submit(() -> array.get(0)).get();   // the worker maps the same memory
  * }
  * }</pre>
  *
  * <p>The layout is {@link ArrayDescriptor}'s; elements are {@value #BYTES}-byte aligned. Indexes are
  * checked: an index out of range throws {@link IndexOutOfBoundsException}.
+ *
+ * <p><b>In a Tandem pool's tasks: by reference.</b> Captured by a task, passed to it or returned by
+ * it, the array travels as its handle, whatever its size: the worker JVM maps the same memory, no
+ * element is copied, and a write on either side is visible to the other. Writes made before
+ * {@code submit} are visible to the task, and the task's writes once its future's {@code get}
+ * returns; concurrent plain accesses race as on a Java array shared by threads. In a worker, an
+ * array that came with a task is valid until the task returns: the worker unmaps it then (attach
+ * its {@link #handle()} to keep it longer). The caller's arrays stay the caller's: one that comes
+ * back is the same object. An array a task creates and returns is <em>handed over</em>: the caller
+ * owns it (its {@link #close()} deletes it, as the caller's exit, or the sweep after the caller's
+ * death, would) and the worker unmaps it; return it open, not from inside a try-with-resources. A
+ * direct {@link java.nio.ByteBuffer} over the elements ({@code memory().asByteBuffer()}) travels by
+ * reference too, unless a worker returns one over an array it made (that one is copied). A closed
+ * array, or one whose creator closed it or died, fails at {@code submit} with a
+ * {@code TaskSerializationException} saying so; only workers on this machine can map it, so a
+ * cluster pool refuses it.
  *
  * <p><b>Thread safety.</b> Thread-safe in the sense of a Java array: concurrent plain accesses to the
  * same element race; use the acquire/release methods to order them.

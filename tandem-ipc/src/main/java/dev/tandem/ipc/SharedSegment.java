@@ -30,10 +30,11 @@ import java.util.function.Consumer;
  * random name, sized and <em>reserved</em> before it is mapped (every page of it is taken from the
  * file system at once, see {@link SharedMemoryFullException}), and mapped {@code MAP_SHARED} into a
  * shared {@link Arena}. The creating process owns it: its {@link #close()} unmaps <em>and deletes</em>
- * the file; an attacher's {@code close()} only unmaps. Files of creators that died without closing
- * are deleted by the next JVM that creates a segment, or by {@link #sweep()}; a shutdown hook
- * deletes those of a JVM that exits normally. A process still mapping a deleted segment keeps
- * working with it; only new attaches fail.
+ * the file; an attacher's {@code close()} only unmaps. (A Tandem pool may hand a shared array that
+ * a worker created over to the caller, which then owns it; see {@link SharedLongArray}.) Files of
+ * owners that died without closing are deleted by the next JVM that creates a segment, or by
+ * {@link #sweep()}; a shutdown hook deletes those of a JVM that exits normally. A process still
+ * mapping a deleted segment keeps working with it; only new attaches fail.
  *
  * <p><b>Thread safety.</b> Thread-safe. Closing it while other threads of this process use it makes
  * their accesses fail with {@link IllegalStateException}, never crash the JVM.
@@ -53,7 +54,9 @@ public final class SharedSegment implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final MemorySegment whole;
-    private final boolean owner;
+    /** Whether this object deletes the file on close; false once handed over ({@link #handOver()}). */
+    private volatile boolean owner;
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SharedSegment(Kind kind, Path path, Arena arena, MemorySegment whole, boolean owner) {
@@ -92,8 +95,8 @@ public final class SharedSegment implements AutoCloseable {
     }
 
     /**
-     * Deletes the segment files whose creator is no longer alive. Runs by itself before the first
-     * segment a JVM creates.
+     * Deletes the segment files whose owner (their creator, or the process a pool handed them to)
+     * is no longer alive. Runs by itself before the first segment a JVM creates.
      *
      * @return how many files were deleted
      * @throws IOException if the directory cannot be read
@@ -121,7 +124,7 @@ public final class SharedSegment implements AutoCloseable {
         return new SegmentHandle(kind.fileName, path.toString(), whole.byteSize());
     }
 
-    /** {@return whether this process created the segment, and so deletes it on close} */
+    /** {@return whether this object deletes the segment on close: this process created or adopted it} */
     public boolean isOwner() {
         return owner;
     }
@@ -132,10 +135,14 @@ public final class SharedSegment implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        boolean deletes;
+        synchronized (closed) {
+            deletes = owner;
+        }
         try {
             arena.close();
         } finally {
-            if (owner) {
+            if (deletes) {
                 try {
                     SegmentDirectory.disown(path);
                 } catch (IOException e) {
@@ -159,6 +166,40 @@ public final class SharedSegment implements AutoCloseable {
 
     boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * Gives up deleting the file: another process is about to {@link #adopt()} it. The file stays in
+     * this JVM's list of files to remove at exit, which removes it only if nobody adopted it
+     * ({@link SegmentDirectory}).
+     *
+     * @return whether this object was the owner
+     */
+    boolean handOver() {
+        synchronized (closed) {
+            boolean was = owner;
+            owner = false;
+            return was;
+        }
+    }
+
+    /** Undoes {@link #handOver()}, before anyone adopted the segment: this object deletes it again. */
+    void takeBack() {
+        synchronized (closed) {
+            owner = true;
+        }
+    }
+
+    /**
+     * Makes this process the segment's owner: it deletes the file on {@link #close()} or at exit,
+     * and the sweep keeps the file while this process lives, whatever became of its creator.
+     */
+    void adopt() {
+        synchronized (closed) {
+            Atomics.setLongRelease(whole, SegmentDescriptor.OWNER_OFFSET, ProcessIdentity.self());
+            SegmentDirectory.own(path);
+            owner = true;
+        }
     }
 
     /**
@@ -195,6 +236,7 @@ public final class SharedSegment implements AutoCloseable {
             Atomics.setIntPlain(whole, SegmentDescriptor.KIND_OFFSET, kind.magic);
             Atomics.setLongPlain(whole, SegmentDescriptor.SIZE_OFFSET, totalBytes);
             Atomics.setLongPlain(whole, SegmentDescriptor.CREATOR_OFFSET, ProcessIdentity.self());
+            Atomics.setLongPlain(whole, SegmentDescriptor.OWNER_OFFSET, ProcessIdentity.self());
             initializer.accept(whole);
             Atomics.setIntRelease(whole, SegmentDescriptor.VERSION_OFFSET, version);
             return new SharedSegment(kind, path, arena, whole, true);

@@ -20,7 +20,9 @@
  * </table>
  *
  * <p>Each object is created by one process and attached by others through its
- * {@link dev.tandem.ipc.SegmentHandle}, a small serializable record. Every wait has a timeout; blocked
+ * {@link dev.tandem.ipc.SegmentHandle}, a small serializable record. A Tandem pool does that itself
+ * for the shared arrays: captured by a task or returned by it, an array travels by reference and
+ * arrives attached (see {@link dev.tandem.ipc.SharedLongArray} for who owns what). Every wait has a timeout; blocked
  * threads spin briefly, then sleep on a Linux futex (elsewhere: bounded parking) and check the liveness
  * of the processes they depend on about every 50 ms. Liveness is judged by pid and process start time.
  * JVMs using this package need {@code --enable-native-access=ALL-UNNAMED} (class path) or

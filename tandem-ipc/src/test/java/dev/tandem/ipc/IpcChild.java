@@ -37,6 +37,7 @@ public final class IpcChild {
             case "stream" -> stream(args);
             case "send-and-die" -> sendAndDie(args);
             case "create-and-die" -> createAndDie();
+            case "hand-over" -> handOver(args);
             case "full-directory" -> FullDirectory.check();
             case "noop" -> {}
             default -> throw new IllegalArgumentException("unknown role " + role);
@@ -311,5 +312,29 @@ public final class IpcChild {
         System.out.println(counter.handle().path());
         System.out.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Creates an array holding 77 at index 3, hands it over as a pool's worker does, to process
+     * {@code args[1]} (0: nobody adopts it), prints its handle, and ends by {@code args[2]}:
+     * {@code exit} (shutdown hooks run) or {@code halt} (as a death).
+     */
+    private static void handOver(String[] args) throws Exception {
+        long adopter = Long.parseLong(args[1]);
+        SharedLongArray array = SharedLongArray.create(4);
+        array.set(3, 77);
+        if (adopter != 0) {
+            long identity = ProcessIdentity.of(
+                    adopter, ProcessHandle.of(adopter).orElseThrow().info().startInstant());
+            Atomics.setLongRelease(array.segment().whole(), SegmentDescriptor.OWNER_OFFSET, identity);
+        }
+        array.segment().handOver();
+        System.out.println(Children.encode(array.handle()));
+        array.close();
+        System.out.flush();
+        if (args[2].equals("halt")) {
+            Runtime.getRuntime().halt(0);
+        }
+        System.exit(0);
     }
 }

@@ -33,7 +33,12 @@ public final class DecodingFilter implements ObjectInputFilter {
             "java.text.*",
             "dev.tandem.*",
             "dev.tandem.protocol.BulkRef",
-            "dev.tandem.protocol.BufferValue");
+            "dev.tandem.protocol.BufferValue",
+            "dev.tandem.protocol.SharedRef",
+            "dev.tandem.ipc.SegmentHandle",
+            "dev.tandem.ipc.SharedByteArray",
+            "dev.tandem.ipc.SharedLongArray",
+            "dev.tandem.ipc.SharedDoubleArray");
     /** Never allowed, even if learned or allowed by a pattern: classic gadget-chain packages. */
     public static final List<String> DENY = List.of(
             "java.rmi.**",

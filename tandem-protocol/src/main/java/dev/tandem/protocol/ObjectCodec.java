@@ -22,8 +22,9 @@ import java.util.function.Consumer;
  * by a {@link BulkRef}, and the payload starts with their {@link BulkTable}; the decoder puts a copy
  * back in its place ({@link BulkReader}). A {@link ByteBuffer} below the threshold travels inside the
  * stream ({@link BufferValue}), so buffers are always sendable. When the segment directory has no
- * room ({@link SharedMemoryFullException}), a large value travels inside the stream too. Stateless
- * and thread-safe.
+ * room ({@link SharedMemoryFullException}), a large value travels inside the stream too. Shared
+ * arrays ({@code dev.tandem.ipc}), and direct buffers over them, travel by reference whatever their
+ * size, where the lane is on ({@link SharedRef}). Stateless and thread-safe.
  */
 public final class ObjectCodec {
     /** No limit but the largest array. */
@@ -86,7 +87,7 @@ public final class ObjectCodec {
         ChunkedBytes body = new ChunkedBytes(limit);
         List<BulkWriter.Lease> leases = new ArrayList<>(0);
         try {
-            write(body, value, classSeen, bulk, leases);
+            write(body, value, classSeen, bulk, leases, null);
             return new Encoded(BulkTable.assemble(entries(leases), body, limit), List.copyOf(leases));
         } catch (IOException | RuntimeException | Error e) {
             for (BulkWriter.Lease l : leases) {
@@ -96,15 +97,20 @@ public final class ObjectCodec {
         }
     }
 
-    /** Writes one serialization stream of {@code value} to {@code out}, leasing what goes to {@code bulk}. */
+    /**
+     * Writes one serialization stream of {@code value} to {@code out}, leasing what goes to
+     * {@code bulk}; shared arrays go by reference ({@link SharedRef}), handed over into
+     * {@code shares} when a worker writes a result.
+     */
     static void write(
             OutputStream out,
             Object value,
             Consumer<Class<?>> classSeen,
             BulkWriter bulk,
-            List<BulkWriter.Lease> leases)
+            List<BulkWriter.Lease> leases,
+            TaskShares shares)
             throws IOException {
-        try (Output o = new Output(out, classSeen, bulk, leases)) {
+        try (Output o = new Output(out, classSeen, bulk, leases, shares)) {
             o.writeObject(value);
         }
     }
@@ -147,9 +153,36 @@ public final class ObjectCodec {
      */
     public static Object decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter, BulkReader bulk)
             throws IOException, ClassNotFoundException {
+        return decode(bytes, loader, filter, bulk, null);
+    }
+
+    /**
+     * Deserializes a task in a worker: as {@link #decode(byte[], ClassLoader, ObjectInputFilter,
+     * BulkReader)}, the shared arrays it carries attached for the task into {@code shares}.
+     *
+     * @param bytes the payload
+     * @param loader the class loader to resolve classes with first, or null for the default
+     * @param filter the filter, or null
+     * @param bulk the reader of shared-memory values, or null if the payload may not have any
+     * @param shares where the arrays attached for the task go, closed when it ends; null in a caller
+     * @return the value
+     * @throws IOException if decoding failed, the filter refused something, or a shared-memory value
+     *     could not be read
+     * @throws ClassNotFoundException if a class is missing
+     */
+    public static Object decode(
+            byte[] bytes, ClassLoader loader, ObjectInputFilter filter, BulkReader bulk, TaskShares shares)
+            throws IOException, ClassNotFoundException {
         BulkTable.Parsed table = BulkTable.parse(bytes);
         return decode(
-                bytes, table.bodyOffset(), bytes.length - table.bodyOffset(), loader, filter, table.entries(), bulk);
+                bytes,
+                table.bodyOffset(),
+                bytes.length - table.bodyOffset(),
+                loader,
+                filter,
+                table.entries(),
+                bulk,
+                shares);
     }
 
     /**
@@ -166,7 +199,7 @@ public final class ObjectCodec {
      */
     public static Object decode(byte[] bytes, int offset, int length, ClassLoader loader, ObjectInputFilter filter)
             throws IOException, ClassNotFoundException {
-        return decode(bytes, offset, length, loader, filter, List.of(), null);
+        return decode(bytes, offset, length, loader, filter, List.of(), null, null);
     }
 
     static Object decode(
@@ -176,12 +209,13 @@ public final class ObjectCodec {
             ClassLoader loader,
             ObjectInputFilter filter,
             List<BulkEntry> entries,
-            BulkReader bulk)
+            BulkReader bulk,
+            TaskShares shares)
             throws IOException, ClassNotFoundException {
         if (!entries.isEmpty() && bulk == null) {
             throw new IOException("protocol error: a payload with shared-memory values where none may be");
         }
-        try (Input in = new Input(new ByteArrayInputStream(bytes, offset, length), loader, entries, bulk)) {
+        try (Input in = new Input(new ByteArrayInputStream(bytes, offset, length), loader, entries, bulk, shares)) {
             if (filter instanceof DecodingFilter decoding) {
                 // Arrays put back from shared memory were never in the stream: allow for their size.
                 long shared = 0;
@@ -201,13 +235,20 @@ public final class ObjectCodec {
         private final Consumer<Class<?>> classSeen;
         private final BulkWriter bulk;
         private final List<BulkWriter.Lease> leases;
+        private final TaskShares shares;
 
-        Output(OutputStream out, Consumer<Class<?>> classSeen, BulkWriter bulk, List<BulkWriter.Lease> leases)
+        Output(
+                OutputStream out,
+                Consumer<Class<?>> classSeen,
+                BulkWriter bulk,
+                List<BulkWriter.Lease> leases,
+                TaskShares shares)
                 throws IOException {
             super(out);
             this.classSeen = classSeen;
             this.bulk = bulk;
             this.leases = leases;
+            this.shares = shares;
             enableReplaceObject(true);
         }
 
@@ -220,6 +261,10 @@ public final class ObjectCodec {
 
         @Override
         protected Object replaceObject(Object obj) throws IOException {
+            SharedRef shared = SharedRef.of(obj, bulk, shares);
+            if (shared != null) {
+                return shared;
+            }
             if (bulk != null && bulk.accepts(obj)) {
                 try {
                     BulkWriter.Lease lease = bulk.put(obj);
@@ -242,12 +287,15 @@ public final class ObjectCodec {
         private final ClassLoader loader;
         private final List<BulkEntry> entries;
         private final BulkReader bulk;
+        private final TaskShares shares;
 
-        Input(InputStream in, ClassLoader loader, List<BulkEntry> entries, BulkReader bulk) throws IOException {
+        Input(InputStream in, ClassLoader loader, List<BulkEntry> entries, BulkReader bulk, TaskShares shares)
+                throws IOException {
             super(in);
             this.loader = loader;
             this.entries = entries;
             this.bulk = bulk;
+            this.shares = shares;
             enableResolveObject(true);
         }
 
@@ -274,6 +322,9 @@ public final class ObjectCodec {
             }
             if (obj instanceof BufferValue b) {
                 return b.toBuffer();
+            }
+            if (obj instanceof SharedRef ref) {
+                return ref.resolve(shares);
             }
             return obj;
         }

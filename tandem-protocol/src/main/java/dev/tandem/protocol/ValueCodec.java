@@ -59,6 +59,24 @@ public final class ValueCodec {
      *     not be made
      */
     public static ObjectCodec.Encoded encode(Object value, BulkWriter bulk, long limit) throws IOException {
+        return encode(value, bulk, limit, null);
+    }
+
+    /**
+     * Encodes a task's result in a worker: as {@link #encode(Object, BulkWriter, long)}, the shared
+     * arrays the worker made and returns handed over to the caller, into {@code shares}.
+     *
+     * @param value the value, may be null
+     * @param bulk where large arrays and buffers go, or null to keep them in the payload
+     * @param limit the longest payload
+     * @param shares the task's shares, closed when it ends; null in a caller
+     * @return the payload and its leases
+     * @throws FrameTooLargeException if the payload would be longer than {@code limit}
+     * @throws IOException if the value needs Java serialization and that failed, or a segment could
+     *     not be made
+     */
+    public static ObjectCodec.Encoded encode(Object value, BulkWriter bulk, long limit, TaskShares shares)
+            throws IOException {
         byte[] compact = compact(value, bulk);
         if (compact != null) {
             if (compact.length > limit) {
@@ -70,7 +88,7 @@ public final class ValueCodec {
         List<BulkWriter.Lease> leases = new ArrayList<>(0);
         try {
             body.write(SERIALIZED);
-            ObjectCodec.write(body, value, null, bulk, leases);
+            ObjectCodec.write(body, value, null, bulk, leases, shares);
             return new ObjectCodec.Encoded(
                     BulkTable.assemble(ObjectCodec.entries(leases), body, limit), List.copyOf(leases));
         } catch (IOException | RuntimeException | Error e) {
@@ -143,6 +161,25 @@ public final class ValueCodec {
      */
     public static Object decode(byte[] bytes, ClassLoader loader, ObjectInputFilter filter, BulkReader bulk)
             throws IOException, ClassNotFoundException {
+        return decode(bytes, loader, filter, bulk, null);
+    }
+
+    /**
+     * Decodes a result in the caller, as {@link #decode(byte[], ClassLoader, ObjectInputFilter,
+     * BulkReader)}, the shared arrays it brings into {@code received}.
+     *
+     * @param bytes the payload
+     * @param loader the class loader to try first for serialized values, or null
+     * @param filter the filter for serialized values, or null
+     * @param bulk the reader of shared-memory values, or null if the payload may not have any
+     * @param received where the shared arrays the value brings go ({@link TaskShares#inCaller()}), or null
+     * @return the value
+     * @throws IOException if malformed, refused by the filter, or a shared-memory value could not be read
+     * @throws ClassNotFoundException if a serialized value's class is missing
+     */
+    public static Object decode(
+            byte[] bytes, ClassLoader loader, ObjectInputFilter filter, BulkReader bulk, TaskShares received)
+            throws IOException, ClassNotFoundException {
         BulkTable.Parsed table = BulkTable.parse(bytes);
         int at = table.bodyOffset();
         if (bytes.length <= at) {
@@ -162,7 +199,8 @@ public final class ValueCodec {
                 case BOOLEAN -> b.get() != 0;
                 case STRING -> new String(bytes, at + 1, n, StandardCharsets.UTF_8);
                 case BYTES -> Arrays.copyOfRange(bytes, at + 1, bytes.length);
-                case SERIALIZED -> ObjectCodec.decode(bytes, at + 1, n, loader, filter, table.entries(), bulk);
+                case SERIALIZED ->
+                    ObjectCodec.decode(bytes, at + 1, n, loader, filter, table.entries(), bulk, received);
                 default -> throw new IOException("malformed value: tag " + bytes[at]);
             };
         } catch (BufferUnderflowException e) {

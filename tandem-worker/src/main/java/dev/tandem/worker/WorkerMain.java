@@ -14,6 +14,7 @@ import dev.tandem.protocol.FrameWriter;
 import dev.tandem.protocol.HeapRoom;
 import dev.tandem.protocol.MessageCodec;
 import dev.tandem.protocol.ObjectCodec;
+import dev.tandem.protocol.TaskShares;
 import dev.tandem.protocol.ThrowableCodec;
 import dev.tandem.protocol.ValueCodec;
 import dev.tandem.protocol.WorkerLaunch;
@@ -75,7 +76,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link BulkWriter} holds a task's, this worker's {@link #RESULTS} holds its results until the
  * caller marks them read (see {@code dev.tandem.protocol.BulkWriter}). A task or value that does not
  * fit in the heap fails that task as a copy failure naming the sizes ({@link HeapRoom}), before
- * anything is allocated for it. The heap itself is kept small when idle by {@link HeapTrim}.
+ * anything is allocated for it. The heap itself is kept small when idle by {@link HeapTrim}. Shared
+ * arrays travel by reference ({@code dev.tandem.protocol.SharedRef}): those a task brings, or hands
+ * over to the caller by returning them, are unmapped just before its reply is written ({@link TaskShares}).
  *
  * <h2>Failure</h2>
  * Errors thrown by a task, {@link StackOverflowError} included, fail only that task. An
@@ -416,9 +419,9 @@ public final class WorkerMain {
         });
     }
 
-    private Callable<?> decode(Job job) throws IOException, ClassNotFoundException {
+    private Callable<?> decode(Job job, TaskShares shares) throws IOException, ClassNotFoundException {
         if (!job.stateless) {
-            return (Callable<?>) ObjectCodec.decode(job.bytes, null, null, ARGUMENTS);
+            return (Callable<?>) ObjectCodec.decode(job.bytes, null, null, ARGUMENTS, shares);
         }
         ByteBuffer key = ByteBuffer.wrap(job.bytes);
         synchronized (statelessTasks) {
@@ -441,15 +444,22 @@ public final class WorkerMain {
      *     result as sent (for {@link HeapTrim})
      */
     private long runJob(Job job) throws IOException {
+        // The shared arrays the task brings or hands over are unmapped before its reply is written.
+        try (TaskShares shares = TaskShares.inWorker()) {
+            return runJob(job, shares);
+        }
+    }
+
+    private long runJob(Job job, TaskShares shares) throws IOException {
         long moved = job.bytes.length;
         for (BulkEntry e : BulkTable.entries(job.bytes)) {
             moved += e.bytes();
         }
         Callable<?> task;
         try {
-            task = decode(job);
+            task = decode(job, shares);
         } catch (Exception | StackOverflowError | LinkageError e) { // a task's readObject may throw anything
-            out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_DECODE_TASK, e));
+            reply(shares, FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_DECODE_TASK, e));
             return moved;
         }
         Object result;
@@ -467,17 +477,19 @@ public final class WorkerMain {
                         t.getClass().getName() + " (thrown by the task; it could not be described: "
                                 + encoding.getClass().getName() + ")"));
             }
-            out.writeAndFlush(FrameType.FAILED, job.taskId, failure);
+            reply(shares, FrameType.FAILED, job.taskId, failure);
             return moved;
         }
         runners.remove(job.taskId);
         Thread.interrupted(); // a late cancel must not reach the next task
         ObjectCodec.Encoded encoded;
         try {
-            encoded = ValueCodec.encode(result, RESULTS, MAX_REPLY_BYTES);
+            encoded = ValueCodec.encode(result, RESULTS, MAX_REPLY_BYTES, shares);
         } catch (FrameTooLargeException e) {
+            shares.resultNotSent();
             // The caller would refuse the frame as a protocol error and kill this worker for it.
-            out.writeAndFlush(
+            reply(
+                    shares,
                     FrameType.COPY_FAILED,
                     job.taskId,
                     copyFailure(
@@ -486,11 +498,22 @@ public final class WorkerMain {
                                     + "; or write it to a file and return its path")));
             return moved;
         } catch (Exception | StackOverflowError | LinkageError e) { // a result's writeObject may throw anything
-            out.writeAndFlush(FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
+            shares.resultNotSent();
+            reply(shares, FrameType.COPY_FAILED, job.taskId, copyFailure(FrameType.BOUNDARY_ENCODE_RESULT, e));
             return moved;
         }
-        out.writeAndFlush(FrameType.RESULT, job.taskId, encoded.bytes());
+        reply(shares, FrameType.RESULT, job.taskId, encoded.bytes());
         return moved + encoded.bytes().length + encoded.sharedBytes();
+    }
+
+    /**
+     * Writes a task's one terminal reply, after unmapping the shared arrays it brought or hands over:
+     * the caller may use the reply at once, and the arrays' files stay (the caller owns them, or
+     * adopts them from the reply).
+     */
+    private void reply(TaskShares shares, byte type, long taskId, byte[] payload) throws IOException {
+        shares.close();
+        out.writeAndFlush(type, taskId, payload);
     }
 
     private static byte[] copyFailure(byte boundary, Throwable e) {

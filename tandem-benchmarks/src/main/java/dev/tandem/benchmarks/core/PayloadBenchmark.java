@@ -3,6 +3,7 @@ package dev.tandem.benchmarks.core;
 import dev.tandem.Task;
 import dev.tandem.TaskPool;
 import dev.tandem.benchmarks.ipc.RawSocketPeer;
+import dev.tandem.ipc.SharedByteArray;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *     the peer writes {@code n} bytes from a direct buffer that the caller reads into a direct
  *     buffer.
  * </ul>
- * {@code bench/python_peer.py} measures Python's {@code ProcessPoolExecutor(1)} the same way, and
+ * With a transport ending in {@code -shared} the data is a {@code dev.tandem.ipc.SharedByteArray}
+ * of {@code n} bytes instead, which travels by reference (its handle; the worker attaches the same
+ * memory): {@code argument} is {@code submit(() -> a.get(0) + a.get(n - 1)).get()}, {@code result}
+ * is {@code submit(() -> { a.set(n - 1, 1); return a; }).get()}, the same array carried to the worker
+ * and back (the caller gets its own object again). No byte of the payload is copied either way.
+ *
+ * <p>{@code bench/python_peer.py} measures Python's {@code ProcessPoolExecutor(1)} the same way, and
  * {@code bench/compare-python.sh --payload} prints both side by side.
  *
  * <pre>
@@ -57,11 +64,15 @@ public class PayloadBenchmark {
     @Param({"1024", "1048576", "16777216", "67108864", "268435456"})
     public int size;
 
-    /** {@code processes} (the socket, the default), {@code processes-shm}, or {@code raw-socket}. */
-    @Param({"raw-socket", "processes", "processes-shm"})
+    /**
+     * {@code processes} (the socket, the default), {@code processes-shm}, {@code raw-socket}, or
+     * {@code processes-shared} and {@code processes-shm-shared}: a shared array by reference.
+     */
+    @Param({"raw-socket", "processes", "processes-shm", "processes-shared", "processes-shm-shared"})
     public String transport;
 
     private byte[] data;
+    private SharedByteArray shared;
     private ExecutorService pool;
     private RawSocketPeer raw;
 
@@ -72,6 +83,12 @@ public class PayloadBenchmark {
      */
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        if (transport.endsWith("-shared")) {
+            shared = SharedByteArray.create(size);
+            shared.set(0, (byte) 3);
+            pool = Pools.start(transport.substring(0, transport.length() - "-shared".length()), 1);
+            return;
+        }
         data = new byte[size];
         ThreadLocalRandom.current().nextBytes(data);
         if (transport.equals("raw-socket")) {
@@ -94,6 +111,9 @@ public class PayloadBenchmark {
         if (raw != null) {
             raw.close();
         }
+        if (shared != null) {
+            shared.close();
+        }
     }
 
     /**
@@ -106,6 +126,11 @@ public class PayloadBenchmark {
     public long argument() throws Exception {
         if (raw != null) {
             return raw.send();
+        }
+        if (shared != null) {
+            SharedByteArray a = shared;
+            Task<Integer> byReference = () -> a.get(0) + a.get(a.length() - 1);
+            return ((TaskPool) pool).submit(byReference).get();
         }
         byte[] d = data;
         Task<Integer> task = () -> d[0] + d[d.length - 1];
@@ -122,6 +147,14 @@ public class PayloadBenchmark {
     public long result() throws Exception {
         if (raw != null) {
             return raw.receive();
+        }
+        if (shared != null) {
+            SharedByteArray a = shared;
+            Task<SharedByteArray> byReference = () -> {
+                a.set(a.length() - 1, (byte) 1);
+                return a;
+            };
+            return ((TaskPool) pool).submit(byReference).get().length();
         }
         int n = size;
         return ((TaskPool) pool).submit(() -> new byte[n]).get().length;
