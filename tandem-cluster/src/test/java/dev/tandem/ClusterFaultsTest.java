@@ -161,8 +161,8 @@ class ClusterFaultsTest {
 
     /** Counts the records Hazelcast's loggers publish at WARNING or above while it is installed. */
     static final class HazelcastRecords extends Handler implements AutoCloseable {
-        private final Logger hazelcast = Logger.getLogger("com.hazelcast");
         final List<String> seen = new CopyOnWriteArrayList<>();
+        private final Logger hazelcast = Logger.getLogger("com.hazelcast");
 
         HazelcastRecords() {
             hazelcast.addHandler(this);

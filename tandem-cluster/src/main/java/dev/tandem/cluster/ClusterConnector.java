@@ -110,11 +110,10 @@ final class ClusterConnector {
         int min = spec.options().cluster().minNodes();
         String clusterName = spec.options().cluster().clusterName();
         long deadline = System.nanoTime() + spec.options().workerStartTimeout().toNanos();
+        MemberSecrets secrets = new MemberSecrets(secret, clusterName);
         while (true) {
             Set<Member> members = client.getCluster().getMembers();
-            long usable = members.stream()
-                    .filter(m -> secret.fingerprint().equals(HazelcastSettings.fingerprint(m)))
-                    .count();
+            long usable = members.stream().filter(secrets::matches).count();
             if ((usable >= min || (usable == 0 && !members.isEmpty())) && connected(client)) {
                 return;
             }

@@ -296,7 +296,6 @@ public final class Node implements AutoCloseable {
             String refused = checkFingerprint();
             if (refused != null && refusal == null) {
                 refusal = refused;
-                System.err.println("tandem node: " + refused);
                 Thread.ofPlatform().name("tandem-node-refused").start(Node.this::stop);
             }
         }
@@ -446,7 +445,8 @@ public final class Node implements AutoCloseable {
         }
         node.await();
         if (node.refusal() != null) {
-            Runtime.getRuntime().halt(2); // its message is out; the shutdown hook has nothing left to stop
+            System.err.println("tandem node: " + node.refusal());
+            Runtime.getRuntime().halt(2); // the shutdown hook has nothing left to stop
         }
     }
 

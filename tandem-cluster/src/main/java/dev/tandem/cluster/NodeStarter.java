@@ -32,7 +32,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 
 /**
  * The caller's side of a cluster: a Hazelcast client, the nodes it found, and the starter of node
@@ -71,7 +70,6 @@ import java.util.logging.Logger;
  */
 final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     static final SecureRandom RANDOM = new SecureRandom();
-    private static final Logger LOG = Logger.getLogger("dev.tandem.cluster");
     private static final int CHUNK = 1 << 20;
     /** The first backoff of a node that could not open a session; doubled per failure. */
     private static final long OPEN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -98,8 +96,8 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     private final long noNodeLimitNanos;
     private final ScheduledExecutorService watch;
     private final Set<CompletableFuture<byte[]>> quietCalls = ConcurrentHashMap.newKeySet();
-    /** Members whose secret fingerprint is not this caller's, told of once. */
-    private final Set<UUID> mismatched = ConcurrentHashMap.newKeySet();
+    /** Which members announce this caller's secret. */
+    private final MemberSecrets secrets;
     /** Reports ends the conductor caused, off its lock. */
     private final ExecutorService events = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "tandem-cluster-events");
@@ -130,6 +128,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         this.spec = spec;
         this.options = spec.options();
         this.secret = secret;
+        this.secrets = new MemberSecrets(secret, options.cluster().clusterName());
         this.client = client;
         this.local = local;
         this.exec = client.getExecutorService(HazelcastSettings.EXECUTOR);
@@ -153,10 +152,10 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     /** Greets every member found with this caller's secret and ships what each lacks. */
     void greetAll(List<String> seeds) {
         List<Member> members = new ArrayList<>(client.getCluster().getMembers());
-        if (!members.isEmpty() && members.stream().noneMatch(this::matches)) {
-            throw fail(mismatch(members.getFirst()), null); // a definite refusal: not waited on
+        if (!members.isEmpty() && members.stream().noneMatch(secrets::matches)) {
+            throw fail(secrets.mismatch(members.getFirst()), null); // a definite refusal: not waited on
         }
-        members.removeIf(m -> !usable(m));
+        members.removeIf(m -> !secrets.usable(m));
         for (Member m : members) {
             try {
                 greet(m);
@@ -187,46 +186,6 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
             }
         });
         watch.scheduleWithFixedDelay(this::checkSilence, 200, 200, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * {@return whether a member announces this caller's secret fingerprint} A member that does not is
-     * never used (a node started without the secret, or with another, refuses to serve and stops
-     * itself: {@code Node.checkFingerprint}); the first time, one line says so.
-     */
-    boolean usable(Member m) {
-        if (matches(m)) {
-            return true;
-        }
-        if (mismatched.add(m.getUuid())) {
-            LOG.warning(mismatch(m) + "; this pool sends it nothing");
-        }
-        return false;
-    }
-
-    /** {@return whether a member announces this caller's secret fingerprint} */
-    boolean matches(Member m) {
-        return secret.fingerprint().equals(HazelcastSettings.fingerprint(m));
-    }
-
-    /** {@return what is wrong with a member whose secret fingerprint is not this caller's, in one line} */
-    String mismatch(Member m) {
-        String theirs = HazelcastSettings.fingerprint(m);
-        String node = m.getAddress().getHost() + ":" + m.getAddress().getPort();
-        String why;
-        if (theirs == null) {
-            why = "it announces no Tandem secret fingerprint (it is not a node of this Tandem build)";
-        } else if (secret.isNone()) {
-            why = "the node was started with a --secret-file; give this caller the same file (secretFile(path))";
-        } else if (Secret.NO_SECRET.equals(theirs)) {
-            why = "the node was started without a --secret-file; every node and caller of a cluster needs the same"
-                    + " file";
-        } else {
-            why = "the node was started with another --secret-file; every node and caller of a cluster needs the"
-                    + " same file";
-        }
-        return "node " + node + " of cluster '" + options.cluster().clusterName() + "' refused this caller's secret ("
-                + secret.origin() + "): " + why;
     }
 
     /** HELLO, then the uploads the node asks for. */
@@ -310,7 +269,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         }
         if (in.type == Wire.BUSY) {
             try {
-                throw new Busy(in.readString()); // not now: the start asks again after a backoff
+                throw new Wire.Busy(in.readString()); // not now: the start asks again after a backoff
             } catch (IOException e) {
                 throw fail("node " + node + " was busy, and its reason could not be read", e);
             }
@@ -323,15 +282,6 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
             }
         }
         return in;
-    }
-
-    /** A node's answer that it cannot take a session now, with its reason: asked again later. */
-    static final class Busy extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Busy(String reason) {
-            super(reason);
-        }
     }
 
     /** A node's refusal, with its reason: the start fails with it. */
@@ -447,7 +397,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
             if (live.containsKey(u)
                     || reserved.containsKey(u)
                     || (suspect != null && now - suspect < 0)
-                    || !usable(m)) {
+                    || !secrets.usable(m)) {
                 continue;
             }
             reserved.put(u, now);
@@ -559,13 +509,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     @Override
     public Wire.In open(byte[] reply, long nonce, String node) throws IOException {
         if (Wire.isBadSeal(reply)) {
-            // The refusal cannot say which key the node holds; the caller knows its own.
-            throw new IOException("node " + node + " refused this caller's secret (" + secret.origin() + "): "
-                    + (secret.isNone()
-                            ? "the node was started with a --secret-file; give this caller the same file"
-                                    + " (secretFile(path))"
-                            : "the node was started with another --secret-file, or without one; every node and"
-                                    + " caller of a cluster needs the same file"));
+            throw new IOException(secrets.badSeal(node));
         }
         Wire.In in = Wire.In.open(reply, secret);
         if (in == null) {

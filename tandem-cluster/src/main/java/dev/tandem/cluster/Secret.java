@@ -23,12 +23,13 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class Secret {
     static final int SEAL_BYTES = 32;
-    private static final String ALGORITHM = "HmacSHA256";
-    /** The key of clusters without a secret: public, so it authenticates nothing. */
-    private static final byte[] LOOPBACK_KEY = "tandem: loopback only, no secret".getBytes(StandardCharsets.US_ASCII);
 
     /** The fingerprint of a node without a secret. */
     static final String NO_SECRET = "none";
+
+    private static final String ALGORITHM = "HmacSHA256";
+    /** The key of clusters without a secret: public, so it authenticates nothing. */
+    private static final byte[] LOOPBACK_KEY = "tandem: loopback only, no secret".getBytes(StandardCharsets.US_ASCII);
 
     /** What a fingerprint is the HMAC of. */
     private static final byte[] FINGERPRINT_TEXT =

@@ -1,6 +1,7 @@
 package dev.tandem.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tandem.Tandem;
 import dev.tandem.protocol.ObjectCodec;
@@ -11,6 +12,7 @@ import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -128,14 +130,12 @@ class NodeSessionKillTest {
             assertThat(replies)
                     .as("one reply for each copy of task 5")
                     .extracting(NodeSession.Reply::taskId, NodeSession.Reply::kind)
-                    .containsExactlyInAnyOrder(
-                            org.assertj.core.groups.Tuple.tuple(5L, Wire.REPLY_RESULT),
-                            org.assertj.core.groups.Tuple.tuple(5L, Wire.REPLY_FAILED));
+                    .containsExactlyInAnyOrder(tuple(5L, Wire.REPLY_RESULT), tuple(5L, Wire.REPLY_FAILED));
             NodeSession.Reply refused = replies.stream()
                     .filter(r -> r.kind() == Wire.REPLY_FAILED)
                     .findFirst()
                     .orElseThrow();
-            assertThat(new String(refused.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
+            assertThat(new String(refused.bytes(), StandardCharsets.ISO_8859_1))
                     .contains("task #5 was sent to node node-t again");
         } finally {
             pool.kill();
