@@ -15,9 +15,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -148,26 +153,155 @@ class ClusterFaultsTest {
                     .isInstanceOf(WorkerStartException.class)
                     .hasMessageContaining("refused this caller's secret")
                     .hasMessageContaining(wrong.toString())
-                    .hasMessageContaining("with another --secret-file, or without one");
+                    .hasMessageContaining("started with another --secret-file");
         } finally {
             Files.deleteIfExists(wrong);
         }
     }
 
-    /** Was: a caller told to check "this --cluster-name", a flag of the nodes; a caller sets clusterName(...). */
+    /** Counts the records Hazelcast's loggers publish at WARNING or above while it is installed. */
+    static final class HazelcastRecords extends Handler implements AutoCloseable {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        private final Logger hazelcast = Logger.getLogger("com.hazelcast");
+
+        HazelcastRecords() {
+            hazelcast.addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                seen.add(r.getLoggerName() + ": " + r.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {
+            hazelcast.removeHandler(this);
+        }
+    }
+
+    /**
+     * What broke: a seed with nothing listening made start() wait its whole start timeout (30 s by
+     * default; 10 min here) while Hazelcast logged two warnings per connection attempt, a few hundred
+     * in all, before its one line. A refused connection on every seed is definite: the start fails
+     * within seconds, naming the seed and what to do, and Hazelcast says nothing. (Was also: a caller
+     * told to check "this --cluster-name", a flag of the nodes.)
+     */
     @Test
-    void aSeedWithNothingListeningFailsTheStartNamingTheCallersOwnClusterNameOption() throws IOException {
+    void aSeedWithNothingListeningFailsTheStartWithinSecondsWithoutHazelcastsLogLines() throws IOException {
         int free;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             free = s.getLocalPort();
         }
-        assertThatThrownBy(() -> Tandem.cluster("127.0.0.1:" + free)
-                        .workerStartTimeout(Duration.ofSeconds(2))
-                        .start())
-                .isInstanceOf(WorkerStartException.class)
-                .hasMessageContaining("cannot connect to cluster")
-                .hasMessageContaining("127.0.0.1:" + free)
-                .hasMessageContaining("clusterName(...) here");
+        try (HazelcastRecords records = new HazelcastRecords()) {
+            WorkerStartException e = Assertions.assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> Assertions.assertThrows(
+                            WorkerStartException.class,
+                            () -> Tandem.cluster("127.0.0.1:" + free)
+                                    .workerStartTimeout(Duration.ofMinutes(10))
+                                    .start()),
+                    "start() waited for a seed where nothing listens");
+            assertThat(e)
+                    .hasMessageContaining("cannot connect to cluster 'tandem'")
+                    .hasMessageContaining("nothing listens at 127.0.0.1:" + free + " (connection refused)")
+                    .hasMessageContaining("tandem node");
+            assertThat(records.seen).as("Hazelcast's own lines").isEmpty();
+        }
+    }
+
+    /**
+     * What broke: a caller whose cluster name the nodes rejected (they run another --cluster-name)
+     * waited its whole start timeout, the nodes' rejection repeated at every attempt. It fails within
+     * seconds, naming the address, the name and clusterName(...).
+     */
+    @Test
+    void aCallerWithAnotherClusterNameFailsTheStartWithinSecondsNamingClusterName() {
+        String other = "not-" + nodes.name();
+        try (HazelcastRecords records = new HazelcastRecords()) {
+            WorkerStartException e = Assertions.assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> Assertions.assertThrows(
+                            WorkerStartException.class,
+                            () -> cluster()
+                                    .clusterName(other)
+                                    .workerStartTimeout(Duration.ofMinutes(10))
+                                    .start()),
+                    "start() waited for nodes that reject its cluster name");
+            assertThat(e)
+                    .hasMessageContaining(nodes.seeds()[0] + " rejected the cluster name '" + other + "'")
+                    .hasMessageContaining("clusterName(...)");
+            assertThat(records.seen).as("Hazelcast's own lines").isEmpty();
+        }
+    }
+
+    /**
+     * What broke: a node started without the cluster's secret (or with another one) joined it
+     * silently: Hazelcast's Community Edition does not authenticate members. Such a node now refuses
+     * to serve as it joins: one line naming --secret-file and what to do, exit code 2; the nodes
+     * there say so in one line each and keep serving. Both kinds run at once here.
+     */
+    @Test
+    void aNodeWithoutTheSecretOrWithAnotherThatJoinsRefusesToServeAndExitsWithCode2(@TempDir Path dir)
+            throws Exception {
+        Path other = dir.resolve("other.key");
+        Files.writeString(
+                other,
+                "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\n",
+                StandardOpenOption.CREATE_NEW);
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rw-------"));
+        List<Process> rogues = new ArrayList<>();
+        List<Path> errs = List.of(dir.resolve("none.err"), dir.resolve("other.err"));
+        try {
+            for (int i = 0; i < 2; i++) {
+                int port;
+                try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    port = s.getLocalPort();
+                }
+                List<String> command = new ArrayList<>();
+                command.add(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.addAll(Node.JVM_FLAGS);
+                command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
+                command.addAll(List.of(Node.class.getName(), "--port", Integer.toString(port)));
+                command.addAll(List.of("--join", nodes.seeds()[0], "--cluster-name", nodes.name()));
+                command.addAll(List.of("--cache", dir.resolve("cache").toString()));
+                if (i == 1) {
+                    command.addAll(List.of("--secret-file", other.toString()));
+                }
+                rogues.add(new ProcessBuilder(command)
+                        .redirectOutput(dir.resolve(i + ".out").toFile())
+                        .redirectError(errs.get(i).toFile())
+                        .start());
+            }
+            for (int i = 0; i < 2; i++) {
+                Process rogue = rogues.get(i);
+                assertThat(rogue.waitFor(90, TimeUnit.SECONDS))
+                        .as(
+                                "node %d stopped; its output:%n%s%nthe nodes':%n%s",
+                                i, Files.readString(errs.get(i)), nodes.tails())
+                        .isTrue();
+                String err = Files.readString(errs.get(i));
+                assertThat(rogue.exitValue()).as(err).isEqualTo(2);
+                assertThat(err)
+                        .contains("tandem node: refused to join cluster '" + nodes.name() + "' at ")
+                        .contains(i == 0 ? "has a secret and this one has none" : "has another secret")
+                        .contains("--secret-file");
+            }
+            assertThat(nodes.tails()).contains("but has no secret and this one has one (--secret-file): refused");
+            try (TaskPool pool = cluster().start()) {
+                assertThat(pool.submit(() -> 9).get()).isEqualTo(9);
+            }
+        } finally {
+            for (Process rogue : rogues) {
+                rogue.destroyForcibly();
+                rogue.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     @Test

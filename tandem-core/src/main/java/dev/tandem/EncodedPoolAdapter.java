@@ -120,7 +120,14 @@ final class EncodedPoolAdapter implements EncodedPool {
         ProcessFuture<Reply> f =
                 new ProcessFuture<>(pool, ids.incrementAndGet(), new Task(taskId), task, stateless, List.of());
         if (unanswered.putIfAbsent(taskId, f) != null) {
-            return; // a duplicate: the first copy is answered
+            // A second task of an id still under way: refused with a reply of its own, since every
+            // task submitted gets one (its session waits for them all before it may end).
+            replies.failed(
+                    taskId,
+                    ThrowableCodec.encode(new IllegalStateException("task #" + taskId + " was sent to node " + node
+                            + " again while its first copy was under way: the second copy was refused (task ids are"
+                            + " unique within a session)")));
+            return;
         }
         f.whenDone(() -> answer(f));
         try {

@@ -60,10 +60,13 @@ final class NoStrayProcesses implements BeforeEachCallback, AfterEachCallback {
         if (left.isEmpty()) {
             return;
         }
-        // A pool that was just closed may still be reaping: give exits a bounded moment.
+        // A pool that was just closed may still be reaping: give exits a bounded moment. A kept node
+        // stops a closed session's workers after its caller heard of the end, and a worker that writes
+        // its AOT cache as it exits may take its whole exit grace (28 s) doing so.
         for (ProcessHandle p : left) {
+            boolean nodes = p.parent().map(q -> KEPT.contains(q.pid())).orElse(false);
             try {
-                p.onExit().get(3, TimeUnit.SECONDS);
+                p.onExit().get(nodes ? 35 : 3, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 // still alive: reported below
             }

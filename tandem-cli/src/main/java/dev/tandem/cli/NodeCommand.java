@@ -173,13 +173,19 @@ final class NodeCommand implements Callable<Integer> {
         for (Node.Settings each : settings) {
             nodes.add(Node.start(each));
         }
-        System.out.println(Units.count(count, "node", "nodes") + " of cluster '" + clusterName
-                + "' running; connect with Tandem.cluster(\""
+        // The cluster as it is now: nodes of --join not yet started join it later, each told of in a line
+        int members = nodes.getLast().clusterSize();
+        System.out.println(Units.count(count, "node", "nodes") + " started here, in cluster '" + clusterName + "' of "
+                + Units.count(members, "node", "nodes") + (members == count && !join.isEmpty() ? " so far" : "")
+                + "; connect with Tandem.cluster(\""
                 + bind + ":" + port + "\")"
                 + (clusterName.equals("tandem") ? "" : ".clusterName(\"" + clusterName + "\")")
                 + (secretFile == null ? "" : ".secretFile(Path.of(\"" + secretFile + "\"))") + ". Ctrl-C stops.");
         for (Node n : nodes) {
             n.await();
+            if (n.refusal() != null) {
+                throw new IllegalArgumentException(n.refusal()); // one line, exit code 2
+            }
         }
         return 0;
     }

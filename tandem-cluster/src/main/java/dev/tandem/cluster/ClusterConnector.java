@@ -2,6 +2,9 @@ package dev.tandem.cluster;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.HazelcastClientOfflineException;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.core.HazelcastInstance;
 import dev.tandem.ClusterOptions;
 import dev.tandem.PoolOptions;
@@ -12,9 +15,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Connects a caller to its cluster: starts a local cluster's nodes if asked, starts the Hazelcast
@@ -24,13 +26,10 @@ import java.util.logging.Logger;
  * names what to do. Stateless; called once per pool start.
  */
 final class ClusterConnector {
-    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
-    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
-
     private ClusterConnector() {}
 
     static NodeStarter connect(ClusterSpec spec) {
-        HAZELCAST_LOG.setLevel(Level.WARNING);
+        HazelcastLogging.quiet();
         PoolOptions options = spec.options();
         ClusterOptions c = options.cluster();
         long startNanos = options.workerStartTimeout().toNanos();
@@ -59,8 +58,11 @@ final class ClusterConnector {
             seeds = c.seeds();
         }
         HazelcastInstance client;
+        ConnectWatch watch = new ConnectWatch();
         try {
-            client = HazelcastClient.newHazelcastClient(HazelcastSettings.clientConfig(c, seeds));
+            ClientConfig config = HazelcastSettings.clientConfig(c, seeds);
+            config.addListenerConfig(new ListenerConfig(watch));
+            client = HazelcastClient.newHazelcastClient(config);
         } catch (RuntimeException e) {
             if (local != null) {
                 local.close();
@@ -73,7 +75,7 @@ final class ClusterConnector {
                             e);
         }
         try {
-            awaitNodes(spec, client, local, seeds);
+            awaitNodes(spec, client, local, seeds, watch, secret);
         } catch (RuntimeException e) {
             client.shutdown();
             if (local != null) {
@@ -93,26 +95,49 @@ final class ClusterConnector {
 
     /**
      * Waits, at most the worker start timeout, until the client (started in the background) sees
-     * {@code minNodes} members.
+     * {@code minNodes} members with this caller's secret. Returns early when the members it sees all
+     * have another secret (the greeting then fails naming it), and fails early when no node can ever
+     * be reached ({@link ConnectWatch}: nothing listens at any seed, or the nodes there run another
+     * cluster name).
      */
-    private static void awaitNodes(ClusterSpec spec, HazelcastInstance client, LocalNodes local, List<String> seeds) {
+    private static void awaitNodes(
+            ClusterSpec spec,
+            HazelcastInstance client,
+            LocalNodes local,
+            List<String> seeds,
+            ConnectWatch watch,
+            Secret secret) {
         int min = spec.options().cluster().minNodes();
+        String clusterName = spec.options().cluster().clusterName();
         long deadline = System.nanoTime() + spec.options().workerStartTimeout().toNanos();
-        while (client.getCluster().getMembers().size() < min || !connected(client)) {
+        MemberSecrets secrets = new MemberSecrets(secret, clusterName);
+        while (true) {
+            Set<Member> members = client.getCluster().getMembers();
+            long usable = members.stream().filter(secrets::matches).count();
+            if ((usable >= min || (usable == 0 && !members.isEmpty())) && connected(client)) {
+                return;
+            }
+            String never = members.isEmpty() ? watch.definiteFailure(clusterName) : null;
+            if (never != null) {
+                throw startFailure(
+                        spec,
+                        local,
+                        "cannot connect to cluster '" + clusterName + "' at " + seeds + ": " + never,
+                        null);
+            }
             if (System.nanoTime() > deadline) {
-                int found = client.getCluster().getMembers().size();
+                int found = members.size();
                 throw startFailure(
                         spec,
                         local,
                         (found == 0
-                                ? "cannot connect to cluster '"
-                                        + spec.options().cluster().clusterName() + "' at " + seeds
+                                ? "cannot connect to cluster '" + clusterName + "' at " + seeds
                                         + " within "
                                         + DurationWords.of(spec.options().workerStartTimeout())
                                         + ". Are nodes running there (`tandem node`), with this cluster name (their --cluster-name; clusterName(...) here)?"
-                                : "only " + found + " of the " + min + " nodes asked for (minNodes) joined"
+                                : "only " + usable + " of the " + min + " nodes asked for (minNodes) joined"
                                         + " cluster '"
-                                        + spec.options().cluster().clusterName() + "' at " + seeds
+                                        + clusterName + "' at " + seeds
                                         + " within "
                                         + DurationWords.of(spec.options().workerStartTimeout())),
                         null);

@@ -3,6 +3,7 @@ package dev.tandem.cluster;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.client.config.ClientConnectionStrategyConfig;
 import com.hazelcast.client.config.ConnectionRetryConfig;
+import com.hazelcast.cluster.Member;
 import dev.tandem.ClusterOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,19 @@ final class HazelcastSettings {
     /** The executor of polls, which wait on the node for replies. */
     static final String POLL_EXECUTOR = "tandem-poll";
 
+    /**
+     * The member attribute in which a node announces its secret's fingerprint
+     * ({@link Secret#fingerprint()}): nodes and callers use no member whose fingerprint differs from
+     * theirs.
+     */
+    static final String FINGERPRINT = "tandem.secret.fingerprint";
+
     private HazelcastSettings() {}
+
+    /** {@return the secret fingerprint a member announces, or null if it announces none} */
+    static String fingerprint(Member m) {
+        return m.getAttribute(FINGERPRINT);
+    }
 
     /** {@return the configuration of a caller's client: the seeds, a heartbeat timeout of {@code nodeFailureTimeout}} */
     static ClientConfig clientConfig(ClusterOptions c, List<String> seeds) {

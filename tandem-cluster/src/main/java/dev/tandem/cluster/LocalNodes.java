@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * first node trains it when there is none), a
  * free port, the cluster's random secret (hex text) on its standard input (never on its command line), and
  * stops itself when that input closes: so nodes never outlive the caller, even one killed by
- * SIGKILL. Their output is copied to the caller's, each line prefixed {@code [node i]}, and the last
- * lines are kept for failure messages. Shipped class paths go to the nodes' shared cache.
+ * SIGKILL. Their output is copied to the caller's, each line prefixed {@code [node i]}, but for the
+ * nodes' own account of their work ({@link #nodesOwn}); the last lines are kept for failure messages. Shipped class paths go to the nodes' shared cache.
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -98,6 +98,11 @@ final class LocalNodes implements AutoCloseable {
                 ready.countDown();
                 settled.add(this);
             }
+        }
+
+        /** {@return whether both its output streams ended within the time given} */
+        boolean awaitOutputEnd(long timeout, TimeUnit unit) throws InterruptedException {
+            return outputs.await(timeout, unit);
         }
 
         /** {@return whether the node said it is ready} */
@@ -299,7 +304,9 @@ final class LocalNodes implements AutoCloseable {
                         while ((line = r.readLine()) != null) {
                             if (!training || !CacheFolder.isAotChatter(line)) {
                                 c.keep(line);
-                                to.get().println("[node " + c.index + "] " + line);
+                                if (!nodesOwn(line)) {
+                                    to.get().println("[node " + c.index + "] " + line);
+                                }
                             }
                             c.read(line); // after keep: a failure's message shows this line
                         }
@@ -312,6 +319,15 @@ final class LocalNodes implements AutoCloseable {
                 "tandem-node-" + c.index + "-output");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * {@return whether a line is the node's own account of its work (ready, sessions opened and ended,
+     * members joining and leaving)} Kept for failure messages, not copied to the caller's output: a
+     * program that runs a local cluster prints its own output, its tasks' and warnings.
+     */
+    static boolean nodesOwn(String line) {
+        return line.startsWith(Node.READY) || line.startsWith(Node.LOG_PREFIX);
     }
 
     static List<Integer> freePorts(int n) throws IOException {

@@ -1,5 +1,8 @@
 package dev.tandem.cluster;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
@@ -20,8 +23,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A Tandem cluster node: a Hazelcast data member that runs callers' tasks in local Tandem process
@@ -69,6 +70,9 @@ public final class Node implements AutoCloseable {
     /** The line a node prints on stdout once it is ready; a local cluster waits for it. */
     static final String READY = "tandem node ready: ";
 
+    /** How every line of a node's own account of its work (sessions, members) begins. */
+    static final String LOG_PREFIX = "[tandem node] ";
+
     /** The smallest {@code --max-heap}: a worker JVM does not start with less. */
     static final long MIN_HEAP_BYTES = 16L << 20;
 
@@ -82,9 +86,6 @@ public final class Node implements AutoCloseable {
             "--max-processes",
             "--max-heap",
             "--cache");
-
-    /** Keeps Hazelcast's logger at WARNING (java.util.logging forgets levels of collected loggers). */
-    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
     /**
      * How a node runs.
@@ -145,12 +146,33 @@ public final class Node implements AutoCloseable {
     private final HazelcastInstance member;
     private final NodeService service;
     private final String name;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final String clusterName;
+    /** Its secret's fingerprint, which it announces ({@link Secret#fingerprint()}). */
+    private final String fingerprint;
 
-    private Node(HazelcastInstance member, NodeService service, String name) {
+    /** Whether it was given other nodes to join. */
+    private final boolean joins;
+
+    private final PrintStream log;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Why it stopped serving its cluster (another secret there), or null. */
+    private volatile String refusal;
+
+    private Node(
+            HazelcastInstance member,
+            NodeService service,
+            String name,
+            String clusterName,
+            String fingerprint,
+            boolean joins,
+            PrintStream log) {
+        this.joins = joins;
         this.member = member;
         this.service = service;
         this.name = name;
+        this.clusterName = clusterName;
+        this.fingerprint = fingerprint;
+        this.log = log;
     }
 
     /**
@@ -159,7 +181,8 @@ public final class Node implements AutoCloseable {
      * @param settings how it runs
      * @return the node
      * @throws IllegalArgumentException if the settings are unsafe (a non-loopback bind without a
-     *     secret) or a file is unfit
+     *     secret), a file is unfit, or the cluster it joined has another secret (or none where this
+     *     node has one, or the reverse): the node then stopped without serving
      */
     public static Node start(Settings settings) throws IOException {
         InetAddress address = InetAddress.getByName(settings.bind());
@@ -175,14 +198,27 @@ public final class Node implements AutoCloseable {
                     + " reachable from other machines needs --secret-file F (at least 32 random bytes, mode 600, e.g."
                     + " `openssl rand -hex 32 > F; chmod 600 F`), the same file its callers use");
         }
-        HAZELCAST_LOG.setLevel(Level.WARNING);
+        HazelcastLogging.quiet();
         String name = address.getHostAddress() + ":" + settings.port();
         ClassPathCache cache = new ClassPathCache(settings.cacheDir(), 4L << 30);
         PrintStream log = System.out;
         NodeService service =
                 new NodeService(secret, name, settings.maxProcesses(), settings.maxHeapBytes(), cache, log);
-        HazelcastInstance member = Hazelcast.newHazelcastInstance(config(settings, address, service));
-        Node node = new Node(member, service, name);
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config(settings, address, service, secret));
+        Node node = new Node(
+                member,
+                service,
+                name,
+                settings.clusterName(),
+                secret.fingerprint(),
+                !settings.join().isEmpty(),
+                log);
+        member.getCluster().addMembershipListener(node.new Membership());
+        String refused = node.checkFingerprint();
+        if (refused != null) {
+            node.stop();
+            throw new IllegalArgumentException(refused);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "tandem-node-exit"));
         if (settings.watchParent()) {
             Thread watch = new Thread(node::stopAtEndOfInput, "tandem-node-parent");
@@ -195,13 +231,86 @@ public final class Node implements AutoCloseable {
                 .map(t -> System.currentTimeMillis() - t.toEpochMilli())
                 .orElse(-1L);
         log.println(READY + name + " pid " + ProcessHandle.current().pid() + " cluster " + settings.clusterName()
-                + " in " + startedMillis + " ms");
+                + " in " + startedMillis + " ms; " + node.members());
         log.flush();
         return node;
     }
 
-    static Config config(Settings settings, InetAddress address, NodeService service) {
+    /**
+     * {@return why this node refuses to serve its cluster, or null} It refuses when the cluster's
+     * oldest member announces another secret fingerprint than its own (another secret, or none where
+     * it has one, or the reverse): the node that joined is the odd one out, and the nodes that were
+     * there keep serving. A member that is not a Tandem node of this build announces none.
+     */
+    String checkFingerprint() {
+        Member oldest = member.getCluster().getMembers().iterator().next();
+        if (oldest.localMember()) {
+            return null;
+        }
+        String theirs = HazelcastSettings.fingerprint(oldest);
+        if (fingerprint.equals(theirs)) {
+            return null;
+        }
+        String fix = Secret.NO_SECRET.equals(fingerprint)
+                ? "start this node with the --secret-file of the other nodes and callers"
+                : Secret.NO_SECRET.equals(theirs)
+                        ? "start every node of a cluster with the same --secret-file, or none (on loopback only)"
+                        : "start this node with the --secret-file of the other nodes and callers (every node and"
+                                + " caller of a cluster needs the same file)";
+        return "refused to join cluster '" + clusterName + "' at " + address(oldest) + ": that node "
+                + Secret.difference(theirs, fingerprint) + " (--secret-file); " + fix;
+    }
+
+    private static String address(Member m) {
+        return m.getAddress().getHost() + ":" + m.getAddress().getPort();
+    }
+
+    /** {@return the cluster's members as this node sees them, for its log} */
+    private String members() {
+        Set<Member> all = member.getCluster().getMembers();
+        return all.size() == 1
+                ? (joins
+                        ? "alone in the cluster so far (the nodes of --join join it as they start)"
+                        : "alone in the cluster")
+                : all.size() + " nodes in the cluster: "
+                        + String.join(", ", all.stream().map(Node::address).toList());
+    }
+
+    /**
+     * Logs the members that join and leave, one line each; a member with another secret is named
+     * as refused (it stops itself, and no caller uses it). Stops this node if it finds itself the odd
+     * one out after a merge of two clusters ({@link #checkFingerprint}).
+     */
+    private final class Membership implements MembershipListener {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+            Member m = event.getMember();
+            String theirs = HazelcastSettings.fingerprint(m);
+            if (!fingerprint.equals(theirs)) {
+                log.println(LOG_PREFIX + "node " + address(m) + " joined cluster '" + clusterName + "' but "
+                        + Secret.difference(theirs, fingerprint)
+                        + " (--secret-file): refused; it stops itself, and no caller uses it");
+            } else {
+                log.println(LOG_PREFIX + "node " + address(m) + " joined; " + members());
+            }
+            String refused = checkFingerprint();
+            if (refused != null && refusal == null) {
+                refusal = refused;
+                Thread.ofPlatform().name("tandem-node-refused").start(Node.this::stop);
+            }
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+            if (stopped.getCount() > 0) {
+                log.println(LOG_PREFIX + "node " + address(event.getMember()) + " left; " + members());
+            }
+        }
+    }
+
+    static Config config(Settings settings, InetAddress address, NodeService service, Secret secret) {
         Config cfg = new Config().setClusterName(settings.clusterName());
+        cfg.getMemberAttributeConfig().setAttribute(HazelcastSettings.FINGERPRINT, secret.fingerprint());
         HazelcastSettings.common().forEach(cfg::setProperty);
         cfg.setProperty("hazelcast.socket.bind.any", "false");
         cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
@@ -285,6 +394,21 @@ public final class Node implements AutoCloseable {
         member.getLifecycleService().terminate();
     }
 
+    /**
+     * {@return why the node stopped serving its cluster, or null} A node refuses to serve a cluster
+     * whose other nodes have another secret, or none where it has one (or the reverse): see
+     * {@link #start(Settings)}, which refuses so at once; this tells of a refusal found later (two
+     * clusters merged). Its command exits with code 2 and this message.
+     */
+    public String refusal() {
+        return refusal;
+    }
+
+    /** {@return how many nodes its cluster has now, this one included} */
+    public int clusterSize() {
+        return member.getCluster().getMembers().size();
+    }
+
     /** Blocks until the node stops. */
     public void await() throws InterruptedException {
         stopped.await();
@@ -311,7 +435,19 @@ public final class Node implements AutoCloseable {
             System.exit(2);
             return;
         }
-        start(settings).await();
+        Node node;
+        try {
+            node = start(settings);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tandem node: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        node.await();
+        if (node.refusal() != null) {
+            System.err.println("tandem node: " + node.refusal());
+            Runtime.getRuntime().halt(2); // the shutdown hook has nothing left to stop
+        }
     }
 
     /**

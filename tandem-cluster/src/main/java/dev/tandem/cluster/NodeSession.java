@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Lifecycle</h2>
  * <pre>
- * LIVE --CLOSE frame--> CLOSING --pool drained and terminated--> ENDED
+ * LIVE --CLOSE frame--> CLOSING --every task answered--> ENDED (its workers then stop)
  * LIVE, CLOSING --KILL frame, lease expired, pool failed, node stopping--> ENDED (pool killed)
  * </pre>
  * {@link #endReason} is null while LIVE or CLOSING; an ENDED session answers polls with what is left
@@ -311,7 +311,13 @@ final class NodeSession implements WorkerListener {
 
     // ---------------------------------------------------------------- ends
 
-    /** Drains and stops the pool on a thread of its own, then ends the session as "closed". */
+    /**
+     * Ends the session as "closed" once every task it accepted was answered, then stops the pool's
+     * workers, on a thread of its own. The caller hears of the end without waiting for its workers
+     * to exit: that is the node's business (it releases their processes once they did), and a worker
+     * that writes its AOT cache as it exits takes seconds (a caller's close on a class path new to
+     * the node took 4 to 10 s, idle).
+     */
     private void close() {
         lock.lock();
         try {
@@ -323,9 +329,32 @@ final class NodeSession implements WorkerListener {
             lock.unlock();
         }
         Thread.ofPlatform().daemon().name("tandem-node-close-" + id).start(() -> {
+            if (awaitDrained()) {
+                markEnded(CLOSED);
+            }
             pool.close();
-            markEnded(CLOSED);
         });
+    }
+
+    /**
+     * Waits until every task accepted was answered and no SUBMIT is under way, or the session ends
+     * otherwise (a kill, the lease, the node stopping; that end is then announced by {@link #end}).
+     *
+     * @return whether it drained
+     */
+    private boolean awaitDrained() {
+        lock.lock();
+        try {
+            while ((submitting > 0 || unanswered > 0) && ending == null && endReason == null) {
+                settled.await();
+            }
+            return ending == null && endReason == null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Kills the pool and ends the session for {@code reason}; no effect once ended or ending. */
@@ -338,6 +367,7 @@ final class NodeSession implements WorkerListener {
             }
             ending = reason;
             submitReplied.signalAll(); // a waiting SUBMIT leaves the replies to the poll that announces the end
+            settled.signalAll(); // a close waiting for its drain leaves the announcement to this end
         } finally {
             lock.unlock();
         }

@@ -96,6 +96,8 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     private final long noNodeLimitNanos;
     private final ScheduledExecutorService watch;
     private final Set<CompletableFuture<byte[]>> quietCalls = ConcurrentHashMap.newKeySet();
+    /** Which members announce this caller's secret. */
+    private final MemberSecrets secrets;
     /** Reports ends the conductor caused, off its lock. */
     private final ExecutorService events = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "tandem-cluster-events");
@@ -126,6 +128,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         this.spec = spec;
         this.options = spec.options();
         this.secret = secret;
+        this.secrets = new MemberSecrets(secret, options.cluster().clusterName());
         this.client = client;
         this.local = local;
         this.exec = client.getExecutorService(HazelcastSettings.EXECUTOR);
@@ -146,9 +149,13 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
 
     // ---------------------------------------------------------------- greeting
 
-    /** Greets every member found and ships what each lacks. */
+    /** Greets every member found with this caller's secret and ships what each lacks. */
     void greetAll(List<String> seeds) {
         List<Member> members = new ArrayList<>(client.getCluster().getMembers());
+        if (!members.isEmpty() && members.stream().noneMatch(secrets::matches)) {
+            throw fail(secrets.mismatch(members.getFirst()), null); // a definite refusal: not waited on
+        }
+        members.removeIf(m -> !secrets.usable(m));
         for (Member m : members) {
             try {
                 greet(m);
@@ -262,7 +269,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         }
         if (in.type == Wire.BUSY) {
             try {
-                throw new Busy(in.readString()); // not now: the start asks again after a backoff
+                throw new Wire.Busy(in.readString()); // not now: the start asks again after a backoff
             } catch (IOException e) {
                 throw fail("node " + node + " was busy, and its reason could not be read", e);
             }
@@ -275,15 +282,6 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
             }
         }
         return in;
-    }
-
-    /** A node's answer that it cannot take a session now, with its reason: asked again later. */
-    static final class Busy extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Busy(String reason) {
-            super(reason);
-        }
     }
 
     /** A node's refusal, with its reason: the start fails with it. */
@@ -396,7 +394,10 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         for (Member m : client.getCluster().getMembers()) {
             UUID u = m.getUuid();
             Long suspect = suspectUntil.get(u);
-            if (live.containsKey(u) || reserved.containsKey(u) || (suspect != null && now - suspect < 0)) {
+            if (live.containsKey(u)
+                    || reserved.containsKey(u)
+                    || (suspect != null && now - suspect < 0)
+                    || !secrets.usable(m)) {
                 continue;
             }
             reserved.put(u, now);
@@ -508,13 +509,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     @Override
     public Wire.In open(byte[] reply, long nonce, String node) throws IOException {
         if (Wire.isBadSeal(reply)) {
-            // The refusal cannot say which key the node holds; the caller knows its own.
-            throw new IOException("node " + node + " refused this caller's secret (" + secret.origin() + "): "
-                    + (secret.isNone()
-                            ? "the node was started with a --secret-file; give this caller the same file"
-                                    + " (secretFile(path))"
-                            : "the node was started with another --secret-file, or without one; every node and"
-                                    + " caller of a cluster needs the same file"));
+            throw new IOException(secrets.badSeal(node));
         }
         Wire.In in = Wire.In.open(reply, secret);
         if (in == null) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -22,20 +23,31 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class Secret {
     static final int SEAL_BYTES = 32;
+
+    /** The fingerprint of a node without a secret. */
+    static final String NO_SECRET = "none";
+
     private static final String ALGORITHM = "HmacSHA256";
     /** The key of clusters without a secret: public, so it authenticates nothing. */
     private static final byte[] LOOPBACK_KEY = "tandem: loopback only, no secret".getBytes(StandardCharsets.US_ASCII);
+
+    /** What a fingerprint is the HMAC of. */
+    private static final byte[] FINGERPRINT_TEXT =
+            "tandem: member fingerprint of the cluster's secret".getBytes(StandardCharsets.US_ASCII);
 
     private final SecretKeySpec key;
     /** Where the secret came from, for messages: a file, "a random secret", or "no secret". */
     private final String origin;
 
     private final ThreadLocal<Mac> macs;
+    /** See {@link #fingerprint()}. */
+    private final String fingerprint;
 
     private Secret(byte[] keyBytes, String origin) {
         this.key = new SecretKeySpec(keyBytes, ALGORITHM);
         this.origin = origin;
         this.macs = ThreadLocal.withInitial(this::newMac);
+        this.fingerprint = isNone() ? NO_SECRET : HexFormat.of().formatHex(newMac().doFinal(FINGERPRINT_TEXT), 0, 16);
     }
 
     /** {@return the secret of a cluster without one: loopback only} */
@@ -75,6 +87,33 @@ final class Secret {
     /** {@return whether this is the public key of a cluster without a secret ({@link #none()})} */
     boolean isNone() {
         return Arrays.equals(key.getEncoded(), LOOPBACK_KEY);
+    }
+
+    /**
+     * {@return what a node announces to the other members of its cluster (a Hazelcast member
+     * attribute) so that a node or a caller with another secret, or none, is told apart at once}
+     * {@value #NO_SECRET} without a secret, else the hex of the first 16 bytes of HMAC-SHA256 of a
+     * fixed text under the secret: it tells secrets apart without revealing one (the secret is at
+     * least 32 random bytes). It authenticates nothing, since any member can read and repeat it: it
+     * catches a mistake (a node started without {@code --secret-file}, or with another file), not an
+     * attacker, whom only the seal of every message stops.
+     */
+    String fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * {@return how a member with {@code theirs} differs from one with {@code mine}, as in "that node
+     * has ... and this one ..."}
+     */
+    static String difference(String theirs, String mine) {
+        if (theirs == null) {
+            return "announces no Tandem secret fingerprint (it is not a node of this Tandem build)";
+        }
+        if (NO_SECRET.equals(theirs)) {
+            return "has no secret and this one has one";
+        }
+        return NO_SECRET.equals(mine) ? "has a secret and this one has none" : "has another secret than this one";
     }
 
     private Mac newMac() {

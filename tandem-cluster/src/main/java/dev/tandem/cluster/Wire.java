@@ -225,4 +225,13 @@ final class Wire implements DataSerializableFactory {
     static boolean isBadSeal(byte[] reply) {
         return reply != null && Arrays.equals(reply, BAD_SEAL_MESSAGE);
     }
+
+    /** A node's {@link #BUSY} answer: it cannot take a session now, for its reason; the caller asks again later. */
+    static final class Busy extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Busy(String reason) {
+            super(reason);
+        }
+    }
 }

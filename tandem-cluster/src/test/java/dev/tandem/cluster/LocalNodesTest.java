@@ -77,8 +77,8 @@ class LocalNodesTest {
                 picked.add(p);
                 return p;
             };
-            try (LocalNodes nodes =
-                    LocalNodes.start(2, name, secret, TimeUnit.SECONDS.toNanos(150), cache, false, ports)) {
+            LocalNodes nodes = LocalNodes.start(2, name, secret, TimeUnit.SECONDS.toNanos(150), cache, false, ports);
+            try {
                 assertThat(picked).as("ports picked per attempt").hasSize(2);
                 assertThat(nodes.addresses())
                         .hasSize(2)
@@ -86,7 +86,18 @@ class LocalNodesTest {
                                 .map(p -> "127.0.0.1:" + p)
                                 .toList());
                 assertThat(nodes.children()).allMatch(c -> c.process.isAlive());
+            } finally {
+                nodes.close();
             }
+            for (LocalNodes.Child c : nodes.children()) {
+                assertThat(c.awaitOutputEnd(30, TimeUnit.SECONDS)).isTrue();
+            }
+            // What was noisy: each node of a local cluster printed Hazelcast's "Terminating forcefully..."
+            // warning as it stopped, into the caller's output.
+            assertThat(nodes.tails())
+                    .as("the nodes' output as they stopped")
+                    .doesNotContain("Terminating forcefully")
+                    .contains("[tandem node] node 127.0.0.1:"); // each says so as the other joins or leaves
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tandem.Tandem;
 import dev.tandem.protocol.ObjectCodec;
@@ -11,6 +12,8 @@ import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -82,6 +85,61 @@ class NodeSessionKillTest {
                 pool.kill();
                 assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
             }
+        }
+    }
+
+    /** A task that returns its number. */
+    record Returns(int n) implements Callable<Integer>, Serializable {
+        @Override
+        public Integer call() {
+            return n;
+        }
+    }
+
+    /**
+     * What broke: a second task of an id still under way in one session was dropped by the pool
+     * without a reply, so the session counted a task that would never be answered and its end (a
+     * close) waited for it until its settle bound. The second copy now fails at once, naming the id,
+     * and the close is announced once both copies were answered.
+     */
+    @Test
+    void aDuplicateTaskIdInOneSessionFailsThatCopyAndTheCloseIsAnnounced() throws Exception {
+        NodeSession s = new NodeSession(2, "caller", 1, List.of(), LONG_LEASE);
+        List<String> classPath = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
+        EncodedPool pool = EncodedPool.start(
+                Tandem.processes(1).options(),
+                new EncodedPool.Launch(classPath, List.of(), new byte[0], "node-t", s::leaseHolds),
+                s);
+        try {
+            s.started(pool);
+            byte[] task = ObjectCodec.encode(new Returns(7), c -> {});
+            assertThat(s.submit(1, tasks(task, 5, 5), 2).gone()).isNull();
+            Wire.Out close =
+                    new Wire.Out(Wire.SUBMIT, 1).writeByte(Wire.FRAME_CLOSE).writeLong(0);
+            assertThat(s.submit(2, Wire.In.open(close.seal(Secret.none()), Secret.none()), 1)
+                            .gone())
+                    .isNull();
+            List<NodeSession.Reply> replies = new ArrayList<>();
+            String ended = null;
+            for (long seq = 1; ended == null && seq < 120; seq++) { // at most a minute
+                NodeSession.Polled polled = s.poll(seq, TimeUnit.MILLISECONDS.toNanos(500));
+                replies.addAll(polled.replies());
+                ended = polled.ended();
+            }
+            assertThat(ended).as("the close was announced").isEqualTo(NodeSession.CLOSED);
+            assertThat(replies)
+                    .as("one reply for each copy of task 5")
+                    .extracting(NodeSession.Reply::taskId, NodeSession.Reply::kind)
+                    .containsExactlyInAnyOrder(tuple(5L, Wire.REPLY_RESULT), tuple(5L, Wire.REPLY_FAILED));
+            NodeSession.Reply refused = replies.stream()
+                    .filter(r -> r.kind() == Wire.REPLY_FAILED)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(new String(refused.bytes(), StandardCharsets.ISO_8859_1))
+                    .contains("task #5 was sent to node node-t again");
+        } finally {
+            pool.kill();
+            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         }
     }
 }
