@@ -267,6 +267,17 @@ final class Comparisons {
     }
 
     /**
+     * {@return true if the comparison of {@code a} with {@code b} rests on a trial's windows that a physical bound
+     * calls an artefact (its speed-up, or the baseline's of one), and no duel measured the two again} Unlike
+     * {@link #untrusted}, the load alone does not make it so: a lead beyond the load's noise may stand on a busy
+     * machine, but never one that rests on an artefact (processes(2) at 248/s, "an artefact: above the 2.20× over
+     * processes(1)", was once recommended with no word of doubt after its duel gave no figures).
+     */
+    boolean restsOnArtefact(Advice.Trial a, Advice.Trial b) {
+        return !dueled(a, b) && (suspect.test(a) || suspect.test(b));
+    }
+
+    /**
      * {@return the interquartile range of a trial's throughput samples as compared with {@code other},
      * such as "IQR from 854 to 1,997/s"}
      */

@@ -458,55 +458,7 @@ final class Rules {
                     + " cannot race with itself (" + isolationReason(r) + "); more threads need the race fixed"
                     + " or one task per worker JVM");
         }
-        // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy
-        // machine, or measured again side by side the two swapped places.
-        // A lead on a busy machine over a model the rule would otherwise prefer is trusted only beyond the load's
-        // noise (UNSUITED_MARGIN at the quartiles): separated windows alone once gave a confident verdict there.
-        boolean busyTie = allowed.stream().anyMatch(t -> busyNearTie(chosen, t));
-        // one measurement each has no spread: a faster model it leaves unranked leaves the verdict open
-        Advice.Trial thin = allowed.stream()
-                .filter(t -> t != chosen && cmp.thin(chosen, t) && speed(t) > speed(chosen))
-                .findFirst()
-                .orElse(null);
-        boolean suspectTie =
-                allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.untrusted(chosen, t));
-        Advice.Trial artefact = suspectTie ? speedups.first() : null;
-        Advice.Trial swapped = allowed.stream()
-                .filter(t -> t != chosen && cmp.reversed(chosen, t))
-                .findFirst()
-                .orElse(null);
-        String doubt = null;
-        Advice.Trial unconfirmed = allowed.stream()
-                .filter(t -> (t == chosen || speed(t) > speed(chosen)) && cmp.failedSideBySide(t) != null)
-                .findFirst()
-                .orElse(null);
-        if (unconfirmed != null) {
-            doubt = unconfirmed.label() + " ran " + Units.rate(speed(unconfirmed)) + " in its trial but "
-                    + cmp.failedSideBySide(unconfirmed) + ": the figures that would decide it are not confirmed";
-        } else if (swapped != null) {
-            doubt = (cmp.busy(chosen, swapped) ? BUSY_DOUBT + ", and " : "") + "measured again side by side, "
-                    + chosen.label() + " and " + swapped.label()
-                    + " swapped places: the two are not distinguishable on this run";
-            if (speed(swapped) <= speed(chosen)) { // else the lines on faster models above and below say it
-                decision.add(chosen.label() + " and " + swapped.label() + " are not told apart: "
-                        + cmp.tie(chosen, swapped) + "; " + chosen.label() + " is recommended by the rule, not by"
-                        + " the figures: " + preferred.why(chosen, swapped));
-            }
-        } else if (busyTie) {
-            doubt = BUSY_DOUBT;
-            allowed.stream()
-                    .filter(t -> busyNearTie(chosen, t) && cmp.beats(chosen, t))
-                    .findFirst()
-                    .ifPresent(t -> decision.add(chosen.label() + " led " + t.label() + " (" + cmp.spread(chosen, t)
-                            + " against " + cmp.spread(t, chosen) + ") by less than the "
-                            + Math.round(UNSUITED_MARGIN * 100) + "% at the quartiles that a lead on a busy machine"
-                            + " needs to be more than other programs' load, so the figures do not rank the two"));
-        } else if (artefact != null) {
-            doubt = speedups.text(artefact) + ", so the figures that would decide it are not trusted";
-        } else if (thin != null) {
-            doubt = cmp.once(thin, chosen) + " (" + speedups.rate(thin) + " against " + speedups.rate(chosen)
-                    + "), and " + ONE_MEASUREMENT_DOUBT;
-        }
+        String doubt = Doubts.of(this, chosen, allowed, decision, preferred);
         boolean inconclusive = doubt != null;
         for (Advice.Trial t : allowed) {
             if (t != chosen

@@ -1,0 +1,104 @@
+package dev.tandem.advisor;
+
+import static dev.tandem.advisor.RulesTest.MACHINE;
+import static dev.tandem.advisor.RulesTest.probe;
+import static dev.tandem.advisor.RulesTest.trial;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.Mode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a fresh user of issue 13 found in verdicts on a busy machine (session 16, load 7 to 12 on 2 cores), each on
+ * synthetic trials shaped like the run that showed it: a lead resting on an artefact given without doubt, figures
+ * swapped with their names, equal figures called a lead, more worker JVMs than the heap per task fits, a latency
+ * limit that decided nothing, a figure of three tasks quoted as "measured fastest", and a serialization fix for the
+ * wrong part of the task.
+ */
+class FreshUserVerdictsTest {
+    private static final long MS = 1_000_000;
+    private static final Advice.MachineLoad BUSY = new Advice.MachineLoad(
+            2, 2, 9.9, 10.5, 1.46, 0, true, "load average 9.9 to 10.5 on 2 CPUs; other processes used 1.46 CPUs");
+
+    /** The probe of a 2 ms task that waits 95% of its time and calls System.exit every 50th call. */
+    private static Advice.Probe exitsEveryFiftieth() {
+        return new Advice.Probe(
+                49,
+                0,
+                null,
+                2_120_000,
+                3_000_000,
+                0.05,
+                45,
+                0,
+                false,
+                193,
+                81,
+                null,
+                true,
+                "System.exit(7) during call #50",
+                7,
+                List.of(),
+                677 * MS);
+    }
+
+    private static Advice.Trial busy(Advice.Trial t) {
+        return TrialFixture.of(t).withLoad(BUSY).build();
+    }
+
+    @Test
+    void aLeadThatRestsOnAnArtefactWasRecommendedWithoutDoubt() {
+        // ext.Exiter: processes(2) 248/s against processes(1) 35.5/s, 7× with 2 workers: an artefact; the duel that
+        // would have measured the two again gave no figures
+        List<Advice.Trial> trials = List.of(
+                busy(trial(
+                        "processes(1)",
+                        Mode.PROCESSES,
+                        1,
+                        1,
+                        false,
+                        35.5,
+                        695 * MS,
+                        3_570_000,
+                        53L << 20,
+                        List.of(33.0, 34.4, 35.5, 36.7, 37.0),
+                        null)),
+                busy(trial(
+                        "processes(2)",
+                        Mode.PROCESSES,
+                        2,
+                        1,
+                        false,
+                        248,
+                        41 * MS,
+                        3_230_000,
+                        53L << 20,
+                        List.of(225.0, 231.0, 248.0, 298.0, 300.0),
+                        null)));
+        Advice.Verdict v = Rules.decide(exitsEveryFiftieth(), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.label()).isEqualTo("processes(2)");
+        assertThat(v.inconclusive()).isTrue();
+        assertThat(v.summary())
+                .startsWith("Use processes(2): inconclusive (machine busy): ")
+                .contains("processes(2)'s speed-up over processes(1) lies above the 2.20×")
+                .contains("so the figures that would decide it are not trusted");
+        // quiet machine, same figures: still open, for the artefact alone
+        Advice.Verdict quiet = Rules.decide(
+                exitsEveryFiftieth(),
+                RulesTest.quiet(trials).stream()
+                        .map(t -> TrialFixture.of(t).withLoad(null).build())
+                        .toList(),
+                Advice.Requirements.NONE,
+                MACHINE);
+        assertThat(quiet.inconclusive()).isTrue();
+        assertThat(quiet.summary()).startsWith("Use processes(2): inconclusive (noisy measurement): ");
+        // a lead the rule would give anyway (one thread per core for a task that computes) needs no figures
+        List<Advice.Trial> computes = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 300, 4 * MS, 5_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 700, 4 * MS, 5_000, 0));
+        assertThat(Rules.decide(probe(0.99, 2 * MS, 0), computes, Advice.Requirements.NONE, MACHINE)
+                        .inconclusive())
+                .isFalse();
+    }
+}
