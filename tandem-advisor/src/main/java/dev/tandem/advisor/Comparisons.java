@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -98,13 +99,24 @@ final class Comparisons {
         return Stats.of(samples(a, b)).n() < 2 || Stats.of(samples(b, a)).n() < 2;
     }
 
-    /** {@return which of a {@link #thin} pair rests on one measurement: "a and b were measured once each", "a was measured once"} */
-    String once(Advice.Trial a, Advice.Trial b) {
+    /**
+     * {@return which of a {@link #thin} pair rests on one measurement, each figure beside its own name: "a and b were
+     * measured once each, 950/s against 900/s", "b was measured once, at 3,287/s, against a's 14,133/s"} The figures
+     * followed "b was measured once" in the order a, b, so they read as b's and a's, swapped.
+     *
+     * @param rate how a figure is quoted (flagged as an artefact, or plain)
+     */
+    String once(Advice.Trial a, Advice.Trial b, Function<Advice.Trial, String> rate) {
         boolean x = Stats.of(samples(a, b)).n() < 2;
         boolean y = Stats.of(samples(b, a)).n() < 2;
-        return x && y
-                ? a.label() + " and " + b.label() + " were measured once each"
-                : (x ? a : b).label() + " was measured once";
+        if (x && y) {
+            return a.label() + " and " + b.label() + " were measured once each, " + rate.apply(a) + " against "
+                    + rate.apply(b);
+        }
+        Advice.Trial one = x ? a : b;
+        Advice.Trial other = x ? b : a;
+        return one.label() + " was measured once, at " + rate.apply(one) + ", against " + other.label() + "'s "
+                + rate.apply(other);
     }
 
     /**
@@ -154,8 +166,7 @@ final class Comparisons {
                     + ": the order reversed, so the two are not distinguishable on this run";
         }
         if (thin(a, b)) {
-            return once(a, b) + ", " + Units.rate(a.throughput()) + " against " + Units.rate(b.throughput())
-                    + ": no spread to tell them apart";
+            return once(a, b, t -> Units.rate(t.throughput())) + ": no spread to tell them apart";
         }
         return (dueled(a, b) ? "side by side, " : "") + "their spreads, " + spread(a, b) + " and " + spread(b, a)
                 + ", overlap";

@@ -83,8 +83,7 @@ final class Doubts {
                     + ", so the figures that would decide it are not trusted";
         }
         if (thin != null) {
-            return cmp.once(thin, chosen) + " (" + rules.speedups.rate(thin) + " against "
-                    + rules.speedups.rate(chosen) + "), and " + Rules.ONE_MEASUREMENT_DOUBT;
+            return cmp.once(thin, chosen, rules.speedups::rate) + ", and " + Rules.ONE_MEASUREMENT_DOUBT;
         }
         return null;
     }

@@ -101,4 +101,42 @@ class FreshUserVerdictsTest {
                         .inconclusive())
                 .isFalse();
     }
+
+    @Test
+    void theFiguresOfAModelMeasuredOnceWereSwappedWithTheirNames() {
+        // ext.SometimesThrows: "virtual(156) was measured once, 14,133/s against 3,287/s": 14,133/s was threads(39)'s
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 900, 2 * MS, 300_000, 0),
+                trial(
+                        "threads(39)",
+                        Mode.THREADS,
+                        39,
+                        1,
+                        false,
+                        14_133,
+                        10 * MS,
+                        369_000,
+                        0,
+                        List.of(9_783.0, 12_000.0, 14_133.0, 17_000.0, 17_351.0),
+                        null),
+                TrialFixture.of(trial(
+                                "virtual(156)",
+                                Mode.VIRTUAL_THREADS,
+                                0,
+                                1,
+                                false,
+                                3_287,
+                                339 * MS,
+                                2_670_000,
+                                0,
+                                List.of(3_287.0),
+                                null))
+                        .withCallers(156)
+                        .build());
+        Advice.Verdict v = Rules.decide(probe(0.05, 1_100_000, 0), trials, Advice.Requirements.NONE, MACHINE);
+        String all = String.join("\n", VerdictWordsTest.sentences(v));
+        assertThat(all)
+                .contains("virtual(156) was measured once, at 3,287/s, against threads(39)'s 14,133/s")
+                .doesNotContain("virtual(156) was measured once, 14,133/s");
+    }
 }
