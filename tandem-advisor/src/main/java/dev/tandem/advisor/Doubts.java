@@ -10,10 +10,11 @@ import java.util.List;
  * <ol>
  *   <li>a side measured again side by side gave no figures;</li>
  *   <li>measured again side by side, the two swapped places;</li>
+ *   <li>a pair left unranked rests on one window (a faster model, or one on a busy machine): the verdict says which
+ *       figure rests on how few tasks, before the load, since a longer run, not a quieter machine, mends it;</li>
  *   <li>the two are not told apart, or the lead is within the load's noise, on a busy machine;</li>
  *   <li>the comparison rests on an artefact ({@link SpeedupBound}), and the rule does not rank the two without
- *       figures;</li>
- *   <li>a faster model left unranked rests on one window.</li>
+ *       figures.</li>
  * </ol>
  */
 final class Doubts {
@@ -28,9 +29,12 @@ final class Doubts {
         // A lead on a busy machine over a model the rule would otherwise prefer is trusted only beyond the load's
         // noise (UNSUITED_MARGIN at the quartiles): separated windows alone once gave a confident verdict there.
         boolean busyTie = allowed.stream().anyMatch(t -> rules.busyNearTie(chosen, t));
-        // one measurement each has no spread: a faster model it leaves unranked leaves the verdict open
+        // one measurement has no spread: a faster model it leaves unranked, or one the load leaves unranked, leaves
+        // the verdict open (threads(2) "measured fastest at 1,354/s" of 3 tasks, and "inconclusive (machine busy)")
         Advice.Trial thin = allowed.stream()
-                .filter(t -> t != chosen && cmp.thin(chosen, t) && rules.speed(t) > rules.speed(chosen))
+                .filter(t -> t != chosen
+                        && cmp.thin(chosen, t)
+                        && (rules.speed(t) > rules.speed(chosen) || rules.busyNearTie(chosen, t)))
                 .findFirst()
                 .orElse(null);
         // a lead that rests on an artefact ranks nothing the rule does not already rank (SpeedupBound): the pair is
@@ -63,6 +67,11 @@ final class Doubts {
                     + chosen.label() + " and " + swapped.label()
                     + " swapped places: the two are not distinguishable on this run";
         }
+        if (thin != null) {
+            return cmp.once(thin, chosen, rules.speedups::rate)
+                    + (cmp.busy(chosen, thin) ? "; " + Rules.BUSY_DOUBT : "") + ", and "
+                    + Rules.ONE_MEASUREMENT_DOUBT;
+        }
         if (busyTie) {
             allowed.stream()
                     .filter(t -> rules.busyNearTie(chosen, t) && cmp.beats(chosen, t))
@@ -82,9 +91,23 @@ final class Doubts {
             return (busy ? Rules.BUSY_DOUBT + ", and " : "") + rules.speedups.text(artefact)
                     + ", so the figures that would decide it are not trusted";
         }
-        if (thin != null) {
-            return cmp.once(thin, chosen, rules.speedups::rate) + ", and " + Rules.ONE_MEASUREMENT_DOUBT;
-        }
         return null;
+    }
+
+    /** {@return what a verdict on single measurements asks for: more --inputs too when its figure rests on few tasks} */
+    static String longer(Rules.Choice c) {
+        return c.basis() == null || SpeedupBound.few(c.basis()).isEmpty()
+                ? Reasons.LONGER
+                : Reasons.LONGER.replace("--time,", "--time (and more --inputs, if they capped the tasks),");
+    }
+
+    /** {@return true if an inconclusive verdict is so because the machine was busy, not only because a duel reversed} */
+    static boolean busyDoubt(Rules.Choice c) {
+        return c.doubt().startsWith(Rules.BUSY_DOUBT);
+    }
+
+    /** {@return true if an inconclusive verdict is so because a deciding model was measured only once} */
+    static boolean oneMeasurement(Rules.Choice c) {
+        return c.doubt().endsWith(Rules.ONE_MEASUREMENT_DOUBT);
     }
 }

@@ -34,7 +34,10 @@ final class Reasons {
     String summary(Rules.Choice c) {
         StringBuilder why = new StringBuilder();
         if (c.inconclusive()) {
-            why.append(busyDoubt(c) ? INCONCLUSIVE_BUSY : oneMeasurement(c) ? INCONCLUSIVE_FEW : INCONCLUSIVE_NOISE);
+            why.append(
+                    Doubts.busyDoubt(c)
+                            ? INCONCLUSIVE_BUSY
+                            : Doubts.oneMeasurement(c) ? INCONCLUSIVE_FEW : INCONCLUSIVE_NOISE);
         }
         Advice.Trial racy = r.racyTrial().orElse(null);
         // a race alone leaves threads(1) free to run the task: then the verdict keeps nothing apart
@@ -139,11 +142,11 @@ final class Reasons {
                         // one parenthesis, each artefact flagged in it: "(threads(256): 12,356/s (an artefact...))"
                         // nested
                         .append(" (")
-                        .append(f.artefact(basis) ? f.flag(basis) + "; " : "")
+                        .append(f.flag(basis).isEmpty() ? "" : f.flag(basis) + "; ")
                         .append(next.label())
                         .append(": ")
                         .append(Units.rate(r.speed(next)))
-                        .append(f.artefact(next) ? ", " + f.flag(next) : "")
+                        .append(f.flag(next).isEmpty() ? "" : ", " + f.flag(next))
                         .append(")");
             }
         } else if (r.cmp.separated(fastest, basis)) {
@@ -182,7 +185,10 @@ final class Reasons {
             }
         }
         if (c.inconclusive()) {
-            why.append("; ").append(c.doubt()).append(", so ").append(oneMeasurement(c) ? LONGER : RERUN);
+            why.append("; ")
+                    .append(c.doubt())
+                    .append(", so ")
+                    .append(Doubts.oneMeasurement(c) ? Doubts.longer(c) : RERUN);
         }
         String batch = "";
         if (c.batch()) {
@@ -235,16 +241,6 @@ final class Reasons {
     /** {@return map() against one task per submit, the one way every sentence says it: "200/s with map() vs 190/s one by one"} */
     static String mapVsOne(double map, double one) {
         return Units.rate(map) + " with map() vs " + Units.rate(one) + " one by one";
-    }
-
-    /** {@return true if an inconclusive verdict is so because the machine was busy, not only because a duel reversed} */
-    private boolean busyDoubt(Rules.Choice c) {
-        return c.doubt().startsWith(Rules.BUSY_DOUBT);
-    }
-
-    /** {@return true if an inconclusive verdict is so because a deciding model was measured only once} */
-    private boolean oneMeasurement(Rules.Choice c) {
-        return c.doubt().endsWith(Rules.ONE_MEASUREMENT_DOUBT);
     }
 
     /**

@@ -139,4 +139,46 @@ class FreshUserVerdictsTest {
                 .contains("virtual(156) was measured once, at 3,287/s, against threads(39)'s 14,133/s")
                 .doesNotContain("virtual(156) was measured once, 14,133/s");
     }
+
+    @Test
+    void aFigureOfThreeTasksWasQuotedAsMeasuredFastest() {
+        // ext.BigData --inputs 3: every trial completed 3 tasks in one window; "threads(2) measured fastest at
+        // 1,354/s" and "inconclusive (machine busy)"
+        List<Advice.Trial> trials = List.of(
+                busy(few(trial("threads(1)", Mode.THREADS, 1, 1, false, 260, 2 * MS, 271_000, 0), 0.0115)),
+                busy(few(trial("threads(2)", Mode.THREADS, 2, 1, false, 1_354, MS, 401_000, 0), 0.00222)),
+                busy(few(
+                        TrialFixture.of(trial(
+                                        "virtual(3)", Mode.VIRTUAL_THREADS, 0, 1, false, 1_323, 2 * MS, 821_000, 0))
+                                .withCallers(3)
+                                .build(),
+                        0.00227)));
+        Advice.Verdict v = Rules.decide(probe(0.99, 81_600, 0), trials, Advice.Requirements.NONE, MACHINE);
+        assertThat(v.inconclusive()).isTrue();
+        assertThat(v.summary())
+                .startsWith("Use threads(2): inconclusive (too few measurements): ")
+                .contains("threads(2) measured fastest at 1,351/s (")
+                .contains("one window of 3 tasks in 2.22 ms")
+                .endsWith("(and more --inputs, if they capped the tasks), so that each model is measured in several"
+                        + " windows.");
+        assertThat(String.join("\n", VerdictWordsTest.sentences(v)))
+                .as("every figure of one window of few tasks says so where it is quoted")
+                .doesNotContain("1,351/s against")
+                .doesNotContain("1,351/s,")
+                .doesNotContain("1,351/s;");
+        // a map() trial measures no more windows than inputs: with --inputs 3, 3 windows of one input each
+        assertThat(TrialOutcome.mapWindows(3)).isEqualTo(3);
+        assertThat(TrialOutcome.mapWindows(1)).isEqualTo(1);
+        assertThat(TrialOutcome.mapWindows(10_000)).isEqualTo(TrialOutcome.WINDOWS);
+    }
+
+    /** {@return {@code t} as one window of 3 tasks in {@code seconds}} */
+    private static Advice.Trial few(Advice.Trial t, double seconds) {
+        return TrialFixture.of(t)
+                .withCompleted(3)
+                .withSeconds(seconds)
+                .withSamples(List.of(3 / seconds))
+                .withThroughput(3 / seconds)
+                .build();
+    }
 }
