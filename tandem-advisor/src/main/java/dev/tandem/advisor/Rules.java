@@ -416,8 +416,11 @@ final class Rules {
                     + new Reasons(this).shortLead(fastest, chosen)
                     + ", so " + preferred.why(chosen, fastest));
         } else if (chosen != fastest) {
-            decision.add(fastest.label() + " measured " + speedups.rate(fastest) + " against "
-                    + chosen.label() + "'s " + speedups.rate(chosen) + ", but "
+            decision.add(fastest.label() + " measured " + speedups.rate(fastest)
+                    + (Comparisons.samePrinted(fastest, chosen)
+                            ? ", as " + chosen.label() + " did"
+                            : " against " + chosen.label() + "'s " + speedups.rate(chosen))
+                    + ", but "
                     + (cmp.thin(fastest, chosen) ? "not told apart" : "within the noise") + " ("
                     + cmp.tie(fastest, chosen) + "), so " + preferred.why(chosen, fastest));
         }

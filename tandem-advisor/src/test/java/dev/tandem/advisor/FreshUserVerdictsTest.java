@@ -141,6 +141,49 @@ class FreshUserVerdictsTest {
     }
 
     @Test
+    void equalFiguresAsPrintedWereCalledALeadThatTheDuelReversed() {
+        // ext.Cpu: "the table put threads(1) ahead, 172/s against 172/s"
+        List<Advice.Trial> trials = List.of(
+                trial(
+                        "threads(1)",
+                        Mode.THREADS,
+                        1,
+                        1,
+                        false,
+                        172.3,
+                        17 * MS,
+                        496_000,
+                        0,
+                        List.of(166.0, 170.0, 172.3, 175.0, 179.0),
+                        null),
+                trial(
+                        "threads(2)",
+                        Mode.THREADS,
+                        2,
+                        1,
+                        false,
+                        171.9,
+                        20 * MS,
+                        1_970_000,
+                        0,
+                        List.of(160.0, 168.0, 171.9, 176.0, 179.0),
+                        null));
+        Trials.Duel duel = new Trials.Duel(
+                "threads(1)",
+                List.of(118.0, 120.0, 127.0, 130.0, 160.0, 164.0),
+                "threads(2)",
+                List.of(114.0, 125.0, 131.0, 133.0, 150.0, 156.0),
+                null);
+        Advice.Verdict v = Rules.decide(probe(0.99, 5 * MS, 0), trials, Advice.Requirements.NONE, MACHINE, duel);
+        String all = String.join("\n", VerdictWordsTest.sentences(v));
+        assertThat(all)
+                .doesNotContain("172/s against 172/s")
+                .doesNotContain("ahead, 172/s")
+                .doesNotContain("swapped places");
+        assertThat(v.label()).isEqualTo("threads(2)");
+    }
+
+    @Test
     void aFigureOfThreeTasksWasQuotedAsMeasuredFastest() {
         // ext.BigData --inputs 3: every trial completed 3 tasks in one window; "threads(2) measured fastest at
         // 1,354/s" and "inconclusive (machine busy)"
