@@ -24,6 +24,9 @@ final class Reasons {
     /** What a verdict resting on single measurements asks for. */
     static final String LONGER = "give a longer --time, so that each model is measured in several windows";
 
+    /** How a speed-up that is not quoted begins. */
+    private static final String NO_SPEEDUP = "no speed-up quoted: ";
+
     private final Rules r;
 
     Reasons(Rules r) {
@@ -250,9 +253,9 @@ final class Reasons {
     private String speedupText(Advice.Trial t, Advice.Trial t1) {
         Advice.Trial off = contradicted(t) ? t : contradicted(t1) ? t1 : null;
         return r.speedups.artefact(t)
-                ? "no speed-up quoted: " + r.speedups.text(t)
+                ? NO_SPEEDUP + r.speedups.text(t)
                 : off != null
-                        ? "no speed-up quoted: " + off.label() + "'s trial figure is contradicted side by side"
+                        ? NO_SPEEDUP + off.label() + "'s trial figure is contradicted side by side"
                         : Units.ratio(t.throughput() / t1.throughput()) + " " + t1.label();
     }
 
@@ -293,9 +296,13 @@ final class Reasons {
         Advice.Trial pc = r.processes();
         List<String> parts = new ArrayList<>();
         if (t1 != null && tc != null && tc != t1) {
+            // "... an artefact of the measurement, not a result on 2 cores (no GIL ...)": the cores follow a speed-up,
+            // never the words that say why none is quoted
+            String speedup = speedupText(tc, t1);
             parts.add(tc.label() + " ran " + quoted(tc) + ", "
-                    + speedupText(tc, t1)
-                    + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
+                    + (speedup.startsWith(NO_SPEEDUP)
+                            ? speedup + "; on " + r.cores + " cores Java threads run on every core at once (no GIL)"
+                            : speedup + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)")
                     + busyScaling());
         }
         if (pc != null && t1 != null && pc != t1) {
