@@ -467,7 +467,11 @@ final class Reasons {
             long done = r.trials.stream().mapToLong(Advice.Trial::completed).sum();
             parts.add("no call failed (" + r.probe.calls() + " probe calls, " + done + " trial tasks, " + trialFailures
                     + " failures) and the heap did not grow (" + Units.bytes(r.probe.retainedBytesPerCall())
-                    + " per call): nothing here needs a process boundary");
+                    + " per call): "
+                    // was "nothing here needs a process boundary" beside a verdict of processes(2) for --heap-per-task
+                    + (r.needsBoundary(r.req)
+                            ? "the task's failures need no process boundary, but " + r.isolationReason(r.req, false)
+                            : "nothing here needs a process boundary"));
         }
         out.add(new Advice.Reason(Advice.Angle.FAILURE, sentence(parts)));
     }

@@ -27,6 +27,44 @@ class ReasonsAgreeWithVerdictTest {
     }
 
     @Test
+    void anUntrustedTaskGotProcessesWhileItsFailureReasonSaidNothingNeedsABoundary() {
+        // printf '100\n50us\n\n500m\ny\nn\nn\ny\n\n' | tandem advise --interactive: "Use processes(2): untrusted or
+        // non-thread-safe code needs a JVM of its own" and "Nothing you describe needs a process boundary"
+        for (int i = 0; i < 8; i++) {
+            boolean crash = (i & 1) != 0;
+            boolean leak = (i & 2) != 0;
+            boolean untrusted = (i & 4) != 0;
+            Interview.Answers a = new Interview.Answers(1, 50_000, 2, 500L << 20, true, crash, leak, untrusted, 0);
+            Advice.Verdict v = Interview.verdict(a, AdviseCommandTest.COSTS, MACHINE);
+            String failure = reason(v, Advice.Angle.FAILURE);
+            if (v.mode().isolated()) {
+                assertThat(failure).as("%s", a).doesNotContainIgnoringCase("nothing you describe needs");
+            }
+            if (untrusted && !crash && !leak) {
+                assertThat(failure).contains("untrusted or non-thread-safe code");
+            }
+        }
+    }
+
+    @Test
+    void aHeapPerTaskOrIsolateVerdictSaidNothingHereNeedsAProcessBoundary() {
+        // ext.Cpu --heap-per-task 12g and ext.NotSer --isolate: "nothing here needs a process boundary" beside a
+        // verdict of worker JVMs
+        for (Advice.Requirements req :
+                List.of(new Advice.Requirements(true, 0, 0), new Advice.Requirements(false, 1L << 30, 0))) {
+            Advice.Verdict v = Rules.decide(probe(0.99, 2 * MS, 0), RulesTest.cpuTrials(), req, MACHINE);
+            assertThat(v.mode().isolated()).isTrue();
+            assertThat(reason(v, Advice.Angle.FAILURE))
+                    .as("%s", req)
+                    .doesNotContain("nothing here needs a process boundary")
+                    .contains("the task's failures need no process boundary, but ");
+        }
+        Advice.Verdict free =
+                Rules.decide(probe(0.99, 2 * MS, 0), RulesTest.cpuTrials(), Advice.Requirements.NONE, MACHINE);
+        assertThat(reason(free, Advice.Angle.FAILURE)).contains("nothing here needs a process boundary");
+    }
+
+    @Test
     void anArtefactsResourcesReasonRanIntoTheCores() {
         // "... an artefact of the measurement (a slowed baseline or a timing burst), not a result on 2 cores (no
         // GIL: Java threads run on every core at once)"
