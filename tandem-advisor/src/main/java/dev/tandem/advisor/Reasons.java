@@ -182,6 +182,7 @@ final class Reasons {
         }
         if (basis != null) {
             why.append(passed.clause(basis));
+            why.append(RequirementEffects.fewerWorkers(r, c));
             String latency = new LatencyNotes(r).unmet(r.req, basis);
             if (latency != null) {
                 why.append("; ").append(latency);

@@ -30,6 +30,27 @@ final class RequirementEffects {
                 + " the field transient and build it in call(); the model below is what it needs then";
     }
 
+    /**
+     * {@return why the code starts {@code workers} worker JVMs where {@code chosen} was measured with more: the
+     * heap per task of {@code --heap-per-task} fits no more in the machine's memory ({@link Rules#workersThatFit})}
+     */
+    static String heapCap(Rules rules, Advice.Trial chosen, int workers) {
+        return chosen.label() + " was measured with " + chosen.workers() + " worker JVMs, but a "
+                + Units.bytes(rules.req.heapPerTaskBytes()) + " heap per task fits "
+                + Units.count(workers, "worker JVM", "worker JVMs") + " in three quarters of the machine's "
+                + Units.bytes(rules.machine.memoryBytes()) + ", so the code starts " + workers + "; expect less than "
+                + rules.speedups.rate(chosen) + ", which the " + chosen.workers() + " reached together";
+    }
+
+    /** {@return for the verdict's sentence, "; processes(2) ran in the trial, but a 12.0 GiB heap per task fits 1 worker JVM here", or ""} */
+    static String fewerWorkers(Rules rules, Rules.Choice c) {
+        Advice.Trial basis = c.basis();
+        return basis == null || c.workers() >= basis.workers()
+                ? ""
+                : "; " + basis.label() + " ran in the trial, but a " + Units.bytes(rules.req.heapPerTaskBytes())
+                        + " heap per task fits " + Units.count(c.workers(), "worker JVM", "worker JVMs") + " here";
+    }
+
     /** {@return how each stated requirement changed the verdict, each removed in turn} */
     List<String> of(Rules.Choice chosen) {
         List<String> effects = new ArrayList<>();

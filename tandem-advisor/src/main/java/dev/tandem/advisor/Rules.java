@@ -490,9 +490,16 @@ final class Rules {
         if (r.maxLatencyNanos() > 0) {
             new LatencyNotes(this).notes(r, chosen, allowed, notes);
         }
+        // the count the Resources reason computes: processes(2) with -Xmx12288m each was once recommended beside
+        // "a 12.0 GiB heap per task fits 1 worker JVM in 23.5 GiB"
+        int workers = chosen.workers();
+        if (chosen.mode().isolated() && workersThatFit(r) < workers) {
+            workers = workersThatFit(r);
+            decision.add(RequirementEffects.heapCap(this, chosen, workers));
+        }
         return new Choice(
                 chosen.mode(),
-                chosen.workers(),
+                workers,
                 chosen.threadsPerWorker(),
                 chosen.batched(),
                 chosen,
@@ -517,9 +524,22 @@ final class Rules {
             return cores;
         }
         Advice.Trial pc = processes();
-        long base = pc != null && pc.meanWorkerRssBytes() > 0 ? pc.meanWorkerRssBytes() : 48L << 20;
-        long fit = machine.memoryBytes() * 3 / 4 / (r.heapPerTaskBytes() + base);
-        return (int) Math.max(1, Math.min(cores, fit));
+        long base = pc != null && pc.meanWorkerRssBytes() > 0 ? pc.meanWorkerRssBytes() : WORKER_BASE_BYTES;
+        return workersThatFit(r.heapPerTaskBytes(), base, machine.memoryBytes(), cores);
+    }
+
+    /** What a worker JVM holds beside its heap, when no worker JVM was measured. */
+    static final long WORKER_BASE_BYTES = 48L << 20;
+
+    /**
+     * {@return how many worker JVMs of {@code heap} each, beside {@code base} resident, fit in three quarters of
+     * {@code memory}: at least 1, at most {@code cores}} The one count of the plan, the verdict and its reason.
+     */
+    static int workersThatFit(long heap, long base, long memory, int cores) {
+        if (heap <= 0 || memory <= 0) {
+            return cores;
+        }
+        return (int) Math.max(1, Math.min(cores, memory * 3 / 4 / (heap + base)));
     }
 
     long recycleAfter(Advice.Requirements r) {

@@ -184,6 +184,31 @@ class FreshUserVerdictsTest {
     }
 
     @Test
+    void aHeapPerTaskThatFitsOneWorkerJvmStillGotTwo() {
+        // ext.Cpu --heap-per-task 12g on 24 GiB: "fits 1 worker JVM", and Tandem.processes(2) with -Xmx12288m each
+        Advice.Requirements twelve = new Advice.Requirements(false, 12L << 30, 0);
+        Advice.Verdict v = Rules.decide(probe(0.99, 5 * MS, 0), RulesTest.cpuTrials(), twelve, MACHINE);
+        assertThat(v.mode()).isEqualTo(Mode.PROCESSES);
+        assertThat(v.workers()).isEqualTo(1);
+        assertThat(v.code()).contains("Tandem.processes(1)").doesNotContain("processes(2)");
+        assertThat(v.summary()).startsWith("Use processes(1): ").contains("heap per task fits 1 worker JVM here");
+        assertThat(v.reasons().getFirst().text()).contains("fits 1 worker JVM in 24.0 GiB");
+        assertThat(v.decision()).anySatisfy(d -> assertThat(d).contains("so the code starts 1"));
+        // and the plan measures the count the verdict may recommend
+        Advisor.Options opts = Advisor.Options.defaults().withHeapPerTask(12L << 30);
+        List<Trials.Plan> plans = Conductor.fitted(Trials.plan(probe(0.99, 5 * MS, 0), 2, 1000), opts, MACHINE);
+        assertThat(plans)
+                .filteredOn(p -> p.mode() == Mode.PROCESSES)
+                .allSatisfy(p -> assertThat(p.workers()).isEqualTo(1));
+        // a heap that fits both leaves the plan alone
+        assertThat(Conductor.fitted(
+                        Trials.plan(probe(0.99, 5 * MS, 0), 2, 1000),
+                        Advisor.Options.defaults().withHeapPerTask(1L << 30),
+                        MACHINE))
+                .isEqualTo(Trials.plan(probe(0.99, 5 * MS, 0), 2, 1000));
+    }
+
+    @Test
     void aFigureOfThreeTasksWasQuotedAsMeasuredFastest() {
         // ext.BigData --inputs 3: every trial completed 3 tasks in one window; "threads(2) measured fastest at
         // 1,354/s" and "inconclusive (machine busy)"
