@@ -209,6 +209,58 @@ class FreshUserVerdictsTest {
     }
 
     @Test
+    void aLatencyNoModelMetDidNotDecideBetweenModelsWithinTheNoise() {
+        // ext.Sleepy (20 ms) --max-latency 25ms: virtual(764), p99 238 ms, over threads(191), p99 81.6 ms, within
+        // the noise of it on tasks/s; "--max-latency 25.0 ms: no change, virtual threads either way"
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 49.6, 29_500_000, 676_000, 0),
+                trial("threads(2)", Mode.THREADS, 2, 1, false, 99.2, 33 * MS, 552_000, 0),
+                trial(
+                        "threads(191)",
+                        Mode.THREADS,
+                        191,
+                        1,
+                        false,
+                        8_246,
+                        81_600_000,
+                        386_000,
+                        0,
+                        List.of(7_800.0, 7_900.0, 8_246.0, 8_992.0, 9_100.0),
+                        null),
+                TrialFixture.of(trial(
+                                "virtual(764)",
+                                Mode.VIRTUAL_THREADS,
+                                0,
+                                1,
+                                false,
+                                6_275,
+                                238 * MS,
+                                13_900_000,
+                                0,
+                                List.of(3_500.0, 3_711.0, 6_275.0, 9_971.0, 10_100.0),
+                                null))
+                        .withCallers(764)
+                        .build());
+        Advice.Requirements limit = new Advice.Requirements(false, 0, 25 * MS);
+        Advice.Probe sleepy = probe(0.01, 20 * MS, 0);
+        assertThat(Rules.decide(sleepy, trials, Advice.Requirements.NONE, MACHINE)
+                        .label())
+                .as("without the limit, the model that suits a waiting task")
+                .isEqualTo("virtual threads");
+        Advice.Verdict v = Rules.decide(sleepy, trials, limit, MACHINE);
+        assertThat(v.label()).isEqualTo("threads(191)");
+        assertThat(v.decision())
+                .anySatisfy(d -> assertThat(d)
+                        .contains("no model met --max-latency 25.0 ms")
+                        .contains("threads(191)'s p99 of 81.6 ms, 3.26× the limit")
+                        .contains("virtual(764)'s 238 ms, 9.52× the limit"));
+        assertThat(v.decision()).noneSatisfy(d -> assertThat(d).contains("does not suit a task that mostly waits"));
+        assertThat(v.summary()).contains("threads(191)'s p99 was 81.6 ms, 3.26× the limit");
+        assertThat(v.requirementEffects())
+                .anySatisfy(e -> assertThat(e).startsWith("--max-latency 25.0 ms: changed the verdict from virtual"));
+    }
+
+    @Test
     void aFigureOfThreeTasksWasQuotedAsMeasuredFastest() {
         // ext.BigData --inputs 3: every trial completed 3 tasks in one window; "threads(2) measured fastest at
         // 1,354/s" and "inconclusive (machine busy)"
