@@ -402,8 +402,9 @@ final class Reasons {
     void dataSharing(List<Advice.Reason> out) {
         String text;
         if (r.probe.serializationError() != null) {
-            text = r.probe.serializationError() + ": worker processes need Serializable tasks and results (implement "
-                    + "Serializable, or build the state in each worker with an initializer); threads share the heap and copy nothing";
+            text = r.probe.serializationError() + ": worker processes need Serializable tasks and results ("
+                    + RequirementEffects.serialFix(r.probe.serializationError()) + "); threads share the heap and copy"
+                    + " nothing";
         } else {
             text = "a task with its input serializes to " + Units.bytes(r.probe.taskBytes()) + " and its result to "
                     + Units.bytes(r.probe.resultBytes())

@@ -25,9 +25,26 @@ final class RequirementEffects {
         if (!rules.needsIsolation(r) || rules.probe.serializationError() == null) {
             return null;
         }
-        return "the task cannot run in a worker JVM until it is Serializable (" + rules.probe.serializationError()
-                + "): make it (and every field it holds) Serializable, or mark"
-                + " the field transient and build it in call(); the model below is what it needs then";
+        String error = rules.probe.serializationError();
+        return "the task cannot run in a worker JVM until " + (resultOnly(error) ? "its result is" : "it is")
+                + " Serializable (" + error + "): " + serialFix(error) + "; the model below is what it needs then";
+    }
+
+    /** {@return true if the probe's serialization error names the result, not the task and its input} */
+    static boolean resultOnly(String error) {
+        return error != null && error.startsWith("its result");
+    }
+
+    /**
+     * {@return what to change so that worker JVMs can copy the task, for the part that failed} A result of type
+     * {@code new Object()} was once answered "make it (and every field it holds) Serializable, or mark the field
+     * transient and build it in call()", advice about the task's fields.
+     */
+    static String serialFix(String error) {
+        return resultOnly(error)
+                ? "return a Serializable value from call() (a record or class that implements Serializable, a String,"
+                        + " a number, or a copy of what the caller needs); the task itself can already be copied"
+                : "make it (and every field it holds) Serializable, or mark the field transient and build it in call()";
     }
 
     /**

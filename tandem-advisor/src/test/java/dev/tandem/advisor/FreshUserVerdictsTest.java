@@ -301,4 +301,40 @@ class FreshUserVerdictsTest {
                 .withThroughput(3 / seconds)
                 .build();
     }
+
+    @Test
+    void aResultThatCannotBeCopiedWasBlamedOnTheTasksFields() {
+        // ext.NotSer --isolate: the result, new Object(), cannot be serialized; the advice spoke of the task's fields,
+        // and a task waiting 95% got processes(2) "from the probe alone", not a hybrid
+        Advice.Probe p = new Advice.Probe(
+                362,
+                0,
+                null,
+                1_100_000,
+                2_000_000,
+                0.05,
+                56,
+                0,
+                true,
+                -1,
+                -1,
+                "its result cannot be serialized: java.io.NotSerializableException: java.lang.Object",
+                false,
+                null,
+                -1,
+                List.of(),
+                300 * MS);
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 613, 6 * MS, 154_000, 0),
+                trial("threads(38)", Mode.THREADS, 38, 1, false, 21_956, 5 * MS, 228_000, 0));
+        Advice.Verdict v = Rules.decide(p, trials, new Advice.Requirements(true, 0, 0), MACHINE);
+        String all = String.join("\n", VerdictWordsTest.sentences(v));
+        assertThat(all)
+                .contains("until its result is Serializable")
+                .contains("return a Serializable value from call()")
+                .doesNotContain("every field it holds");
+        assertThat(v.mode()).isEqualTo(Mode.HYBRID);
+        assertThat(v.workers()).isEqualTo(1);
+        assertThat(v.threadsPerWorker()).isEqualTo(Trials.blockingThreads(2, 0.05));
+    }
 }
