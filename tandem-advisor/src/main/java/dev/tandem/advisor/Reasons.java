@@ -409,7 +409,8 @@ final class Reasons {
             text = "a task with its input serializes to " + Units.bytes(r.probe.taskBytes()) + " and its result to "
                     + Units.bytes(r.probe.resultBytes())
                     + ": processes copy both on every call and share no heap, so writes to "
-                    + "captured objects are not seen by the caller; threads pass references";
+                    + "captured objects are not seen by the caller; threads pass references"
+                    + SharedData.measured(r.probe.taskBytes(), r.processes());
         }
         out.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sentence(List.of(text))));
     }

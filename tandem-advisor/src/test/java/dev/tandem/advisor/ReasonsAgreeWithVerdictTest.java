@@ -82,4 +82,22 @@ class ReasonsAgreeWithVerdictTest {
         assertThat(reason(plain, Advice.Angle.RESOURCES))
                 .contains("1.98× threads(1) on 2 cores (no GIL: Java threads run on every core at once)");
     }
+
+    @Test
+    void aTaskCapturingThirtyTwoMebibytesWasNotToldOfSharedArrays() {
+        // ext.BigData: "A task with its input serializes to 32.0 MiB ... processes copy both on every call", and no
+        // word of SharedByteArray outside --interactive
+        Advice.Probe big = new Advice.Probe(
+                628, 0, null, 81_600, 200_000, 1, 24, 0, true, 32L << 20, 82, null, false, null, -1, List.of(),
+                300 * MS);
+        Advice.Verdict v = Rules.decide(big, RulesTest.cpuTrials(), Advice.Requirements.NONE, MACHINE);
+        assertThat(reason(v, Advice.Angle.DATA_SHARING))
+                .contains("serializes to 32.0 MiB")
+                .contains(SharedData.ARRAYS)
+                .contains("carries it by reference")
+                .contains("processes(2) paid 60.0 µs of overhead per task copying all 32.0 MiB");
+        Advice.Verdict small =
+                Rules.decide(probe(0.99, 2 * MS, 0), RulesTest.cpuTrials(), Advice.Requirements.NONE, MACHINE);
+        assertThat(reason(small, Advice.Angle.DATA_SHARING)).doesNotContain("SharedByteArray");
+    }
 }
