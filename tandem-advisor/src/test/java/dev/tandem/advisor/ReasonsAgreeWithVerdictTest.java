@@ -100,4 +100,32 @@ class ReasonsAgreeWithVerdictTest {
                 Rules.decide(probe(0.99, 2 * MS, 0), RulesTest.cpuTrials(), Advice.Requirements.NONE, MACHINE);
         assertThat(reason(small, Advice.Angle.DATA_SHARING)).doesNotContain("SharedByteArray");
     }
+
+    @Test
+    void theChartDrewAnArtefactAsTheWinningBar() {
+        // ext.Exiter: processes(2) 248/s, an artefact, the big green bar with no mark
+        List<Advice.Trial> trials = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 100, 11 * MS, 5_000, 0),
+                TrialFixture.of(trial("virtual(1)", Mode.VIRTUAL_THREADS, 0, 1, false, 557, 7 * MS, 1_000, 0))
+                        .withCallers(1)
+                        .build());
+        Advice.Probe waits = probe(0.02, 10 * MS, 0);
+        Advice a = new Advice(
+                "ext.Sleepy",
+                MACHINE,
+                Advice.Requirements.NONE,
+                10_000 * MS,
+                waits,
+                trials,
+                null,
+                Rules.decide(waits, trials, Advice.Requirements.NONE, MACHINE),
+                9_000 * MS,
+                List.of(),
+                List.of());
+        String html = Report.html(a);
+        assertThat(html)
+                .contains("557/s (artefact)")
+                .contains("an artefact of the measurement, not a result (see the trials table)");
+        assertThat(html).doesNotContain("100/s (artefact)");
+    }
 }
