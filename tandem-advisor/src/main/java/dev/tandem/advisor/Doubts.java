@@ -76,14 +76,12 @@ final class Doubts {
             allowed.stream()
                     .filter(t -> rules.busyNearTie(chosen, t) && cmp.beats(chosen, t))
                     .findFirst()
-                    .ifPresent(
-                            t -> decision.add(
-                                    chosen.label() + " led " + t.label() + " (" + cmp.spread(chosen, t)
-                                            + " against " + cmp.spread(t, chosen) + ") by less than the "
-                                            + Math.round(Rules.UNSUITED_MARGIN * 100)
-                                            + "% at the quartiles that a lead on a busy machine needs to be"
-                                            + " more than other programs' load, so the figures do not rank the"
-                                            + " two"));
+                    .ifPresent(t -> decision.add(chosen.label() + " led " + t.label() + " (" + cmp.spread(chosen, t)
+                            + " against " + cmp.spread(t, chosen) + ") by less than the "
+                            + Math.round(Rules.UNSUITED_MARGIN * 100)
+                            + "% at the quartiles that a lead on a busy machine needs to be"
+                            + " more than other programs' load, so the figures do not rank the"
+                            + " two"));
             return Rules.BUSY_DOUBT;
         }
         if (artefact != null) {
