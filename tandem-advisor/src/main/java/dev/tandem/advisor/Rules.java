@@ -37,6 +37,8 @@ import java.util.function.Predicate;
 final class Rules {
     static final long DEFAULT_WORKER_HEAP = 256L << 20;
     static final long BATCH_LATENCY_FLOOR = 50_000_000L;
+    /** What a worker JVM holds beside its heap, when no worker JVM was measured. */
+    static final long WORKER_BASE_BYTES = 48L << 20;
 
     /**
      * How far a model that does not suit the task must lead one that does before it is recommended: its
@@ -548,9 +550,6 @@ final class Rules {
         long base = pc != null && pc.meanWorkerRssBytes() > 0 ? pc.meanWorkerRssBytes() : WORKER_BASE_BYTES;
         return workersThatFit(r.heapPerTaskBytes(), base, machine.memoryBytes(), cores);
     }
-
-    /** What a worker JVM holds beside its heap, when no worker JVM was measured. */
-    static final long WORKER_BASE_BYTES = 48L << 20;
 
     /**
      * {@return how many worker JVMs of {@code heap} each, beside {@code base} resident, fit in three quarters of

@@ -10,13 +10,13 @@ import java.util.List;
  * machine's measured costs. Stateless.
  */
 final class SharedData {
-    private SharedData() {}
-
     /** Tandem's shared arrays, named as both the questionnaire and a measured run name them. */
     static final String ARRAYS = "dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)";
 
     /** A task that serializes to this much or more carries data that a shared array would hold without a copy. */
     static final long WORTH_SHARING = 1L << 20;
+
+    private SharedData() {}
 
     /**
      * {@return for a measured run, the shared-array advice when a task with its input serializes to {@code taskBytes},

@@ -16,6 +16,9 @@ final class SpeedupBound {
     /** How far above the physical bound a speed-up may lie before it is an artefact. */
     static final double TOLERANCE = 0.10;
 
+    /** Fewer tasks than this in a trial measured in one window are too few to be a figure without saying so. */
+    static final long FEW_TASKS = 100;
+
     private final List<Advice.Trial> trials;
     private final Advice.Trial base;
     private final int cores;
@@ -98,9 +101,6 @@ final class SpeedupBound {
         String art = artefact(t) ? "an artefact: above the " + bound(t, " over " + base.label()) : "";
         return art.isEmpty() ? few : few.isEmpty() ? art : art + "; " + few;
     }
-
-    /** Fewer tasks than this in a trial measured in one window are too few to be a figure without saying so. */
-    static final long FEW_TASKS = 100;
 
     /** {@return "one window of 3 tasks in 2.22 ms" when {@code t}'s figure rests on one window of few tasks, else ""} */
     static String few(Advice.Trial t) {
