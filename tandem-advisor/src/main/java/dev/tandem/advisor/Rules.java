@@ -400,7 +400,9 @@ final class Rules {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }
         // one task per core at once (Preferred.COMPUTES_SUITS): was workers alone, so hybrid(1x2) "did not suit"
-        return t.mode() != Mode.VIRTUAL_THREADS && SpeedupBound.atOnce(t) == cores ? 0 : 1;
+        // or as many worker JVMs as --heap-per-task fits: processes(1) "did not suit" where one 12 GiB heap fits
+        int slots = t.mode().isolated() ? Math.min(cores, workersThatFit(req)) : cores;
+        return t.mode() != Mode.VIRTUAL_THREADS && SpeedupBound.atOnce(t) == slots ? 0 : 1;
     }
 
     Choice choose(Advice.Requirements r) {
@@ -513,8 +515,7 @@ final class Rules {
         if (r.maxLatencyNanos() > 0) {
             new LatencyNotes(this).notes(r, chosen, allowed, notes);
         }
-        // the count the Resources reason computes: processes(2) with -Xmx12288m each was once recommended beside
-        // "a 12.0 GiB heap per task fits 1 worker JVM in 23.5 GiB"
+        // the count the Resources reason computes (processes(2), -Xmx12288m each, once stood beside "fits 1")
         int workers = chosen.workers();
         if (chosen.mode().isolated() && workersThatFit(r) < workers) {
             workers = workersThatFit(r);

@@ -194,6 +194,13 @@ class FreshUserVerdictsTest {
         assertThat(v.summary()).startsWith("Use processes(1): ").contains("heap per task fits 1 worker JVM here");
         assertThat(v.reasons().getFirst().text()).contains("fits 1 worker JVM in 24.0 GiB");
         assertThat(v.decision()).anySatisfy(d -> assertThat(d).contains("so the code starts 1"));
+        // one worker JVM is what suits a computing task when one heap fits (it "did not suit" as processes(1))
+        List<Advice.Trial> measuredOne = List.of(
+                trial("threads(1)", Mode.THREADS, 1, 1, false, 174, 20 * MS, 540_000, 0),
+                trial("processes(1)", Mode.PROCESSES, 1, 1, false, 58, 128 * MS, 4_260_000, 53L << 20));
+        assertThat(Rules.decide(probe(0.99, 5 * MS, 0), measuredOne, twelve, MACHINE)
+                        .decision())
+                .noneSatisfy(d -> assertThat(d).contains("does not suit"));
         // and the plan measures the count the verdict may recommend
         Advisor.Options opts = Advisor.Options.defaults().withHeapPerTask(12L << 30);
         List<Trials.Plan> plans = Conductor.fitted(Trials.plan(probe(0.99, 5 * MS, 0), 2, 1000), opts, MACHINE);
