@@ -465,7 +465,11 @@ final class Rules {
                         + "% at the quartiles, or behind another model" + (missing.isEmpty() ? "" : "; " + missing));
             } else {
                 decision.add(head + ", and no model that suits the task was compared with it"
-                        + (missing.isEmpty() ? " (none could run it here)" : ": " + missing)
+                        + (!missing.isEmpty()
+                                ? ": " + missing
+                                : trials.stream().anyMatch(t -> measured(t) && suitability(t) == 0)
+                                        ? " (those that do were ruled out: see below)"
+                                        : " (none could run it here)")
                         + "; so it is recommended as the " + (allowed.size() == 1 ? "only model" : "fastest model")
                         + " measured that may run the task, not for beating one that suits it");
             }

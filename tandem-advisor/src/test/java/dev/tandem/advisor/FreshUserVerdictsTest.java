@@ -265,6 +265,12 @@ class FreshUserVerdictsTest {
         assertThat(v.summary()).contains("threads(191)'s p99 was 81.6 ms, 3.26× the limit");
         assertThat(v.requirementEffects())
                 .anySatisfy(e -> assertThat(e).startsWith("--max-latency 25.0 ms: changed the verdict from virtual"));
+        // when threads(2) met the limit and virtual threads did not, they "could not run it here" was said of them
+        Advice.Verdict met = Rules.decide(sleepy, trials, new Advice.Requirements(false, 0, 35 * MS), MACHINE);
+        assertThat(met.label()).isEqualTo("threads(2)");
+        assertThat(String.join("\n", met.decision()))
+                .doesNotContain("none could run it here")
+                .contains("(those that do were ruled out: see below)");
     }
 
     @Test
