@@ -346,6 +346,7 @@ class FreshUserVerdictsTest {
                 .contains("until its result is Serializable")
                 .contains("return a Serializable value from call()")
                 .doesNotContain("every field it holds");
+        assertThat(v.code()).contains("no result comes back until call() returns a Serializable value");
         assertThat(v.mode()).isEqualTo(Mode.HYBRID);
         assertThat(v.workers()).isEqualTo(1);
         assertThat(v.threadsPerWorker()).isEqualTo(Trials.blockingThreads(2, 0.05));
