@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -98,13 +99,24 @@ final class Comparisons {
         return Stats.of(samples(a, b)).n() < 2 || Stats.of(samples(b, a)).n() < 2;
     }
 
-    /** {@return which of a {@link #thin} pair rests on one measurement: "a and b were measured once each", "a was measured once"} */
-    String once(Advice.Trial a, Advice.Trial b) {
+    /**
+     * {@return which of a {@link #thin} pair rests on one measurement, each figure beside its own name: "a and b were
+     * measured once each, 950/s against 900/s", "b was measured once, at 3,287/s, against a's 14,133/s"} The figures
+     * followed "b was measured once" in the order a, b, so they read as b's and a's, swapped.
+     *
+     * @param rate how a figure is quoted (flagged as an artefact, or plain)
+     */
+    String once(Advice.Trial a, Advice.Trial b, Function<Advice.Trial, String> rate) {
         boolean x = Stats.of(samples(a, b)).n() < 2;
         boolean y = Stats.of(samples(b, a)).n() < 2;
-        return x && y
-                ? a.label() + " and " + b.label() + " were measured once each"
-                : (x ? a : b).label() + " was measured once";
+        if (x && y) {
+            return a.label() + " and " + b.label() + " were measured once each, " + rate.apply(a) + " against "
+                    + rate.apply(b);
+        }
+        Advice.Trial one = x ? a : b;
+        Advice.Trial other = x ? b : a;
+        return one.label() + " was measured once, at " + rate.apply(one) + ", against " + other.label() + "'s "
+                + rate.apply(other);
     }
 
     /**
@@ -134,10 +146,17 @@ final class Comparisons {
         if (!dueled(a, b)) {
             return false;
         }
-        double table = a.throughput() - b.throughput();
+        // figures that read the same in the table put neither ahead: "the table put threads(1) ahead, 172/s
+        // against 172/s" was once said
+        double table = samePrinted(a, b) ? 0 : a.throughput() - b.throughput();
         double side = Stats.of(duel.samples(a.label())).median()
                 - Stats.of(duel.samples(b.label())).median();
         return table * side < 0;
+    }
+
+    /** {@return true if the table prints the same figure for both trials' throughputs (172/s and 172/s)} */
+    static boolean samePrinted(Advice.Trial a, Advice.Trial b) {
+        return Units.rate(a.throughput()).equals(Units.rate(b.throughput()));
     }
 
     /**
@@ -154,8 +173,7 @@ final class Comparisons {
                     + ": the order reversed, so the two are not distinguishable on this run";
         }
         if (thin(a, b)) {
-            return once(a, b) + ", " + Units.rate(a.throughput()) + " against " + Units.rate(b.throughput())
-                    + ": no spread to tell them apart";
+            return once(a, b, t -> Units.rate(t.throughput())) + ": no spread to tell them apart";
         }
         return (dueled(a, b) ? "side by side, " : "") + "their spreads, " + spread(a, b) + " and " + spread(b, a)
                 + ", overlap";
@@ -264,6 +282,17 @@ final class Comparisons {
      */
     boolean untrusted(Advice.Trial a, Advice.Trial b) {
         return busy(a, b) || !dueled(a, b) && (suspect.test(a) || suspect.test(b));
+    }
+
+    /**
+     * {@return true if the comparison of {@code a} with {@code b} rests on a trial's windows that a physical bound
+     * calls an artefact (its speed-up, or the baseline's of one), and no duel measured the two again} Unlike
+     * {@link #untrusted}, the load alone does not make it so: a lead beyond the load's noise may stand on a busy
+     * machine, but never one that rests on an artefact (processes(2) at 248/s, "an artefact: above the 2.20× over
+     * processes(1)", was once recommended with no word of doubt after its duel gave no figures).
+     */
+    boolean restsOnArtefact(Advice.Trial a, Advice.Trial b) {
+        return !dueled(a, b) && (suspect.test(a) || suspect.test(b));
     }
 
     /**

@@ -119,7 +119,7 @@ final class Conductor {
         }
         Subject.Instance inst = subject.instantiate(options.inputs());
         List<Trials.Plan> plans =
-                ordered(Trials.plan(probe, machine.cores(), inst.inputs().size()), options);
+                ordered(fitted(Trials.plan(probe, machine.cores(), inst.inputs().size()), options, machine), options);
         int inProcess = (int) plans.stream().filter(p -> !p.mode().isolated()).count();
         Trials runner = new Trials(subject, inst, probe, options, inProcess, orphans);
         long duelReserve = (long) (total * DUEL_SHARE);
@@ -324,6 +324,22 @@ final class Conductor {
         plans.stream().filter(p -> p.mode().isolated()).forEach(out::add);
         plans.stream().filter(p -> !p.mode().isolated() && !reference.test(p)).forEach(out::add);
         return List.copyOf(out);
+    }
+
+    /**
+     * {@return the plans with no more worker JVMs of one task each than {@code --heap-per-task} fits in the machine's
+     * memory ({@link Rules#workersThatFit}), so that the model measured is the one the verdict may recommend}
+     * processes(2) with -Xmx12288m each was once measured and recommended on a 23.5 GiB machine.
+     */
+    static List<Trials.Plan> fitted(List<Trials.Plan> plans, Advisor.Options options, Advice.Machine machine) {
+        int fit = Rules.workersThatFit(
+                options.heapPerTaskBytes(), Rules.WORKER_BASE_BYTES, machine.memoryBytes(), machine.cores());
+        return plans.stream()
+                .map(p -> p.mode() == Mode.PROCESSES && p.workers() > fit
+                        ? new Trials.Plan(p.mode(), fit, 1, p.batched() ? 0 : fit, p.batched())
+                        : p)
+                .distinct()
+                .toList();
     }
 
     /**

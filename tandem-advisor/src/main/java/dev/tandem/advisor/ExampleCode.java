@@ -22,7 +22,9 @@ final class ExampleCode {
     String of(Rules.Choice c, Advice.Requirements req) {
         StringBuilder b = new StringBuilder(
                 c.mode().isolated() && RequirementEffects.unmet(r, req) != null
-                        ? "// submit rejects the task until it is Serializable: fix that first (see the verdict)\n"
+                        ? RequirementEffects.resultOnly(r.probe.serializationError())
+                                ? "// no result comes back until call() returns a Serializable value (see the verdict)\n"
+                                : "// submit rejects the task until it is Serializable: fix that first (see the verdict)\n"
                         : "");
         b.append("try (TaskPool pool = ");
         b.append(

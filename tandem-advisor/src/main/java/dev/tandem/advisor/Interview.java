@@ -211,9 +211,20 @@ final class Interview {
                                         + " in the code below is a starting point, not a measurement: pick N"
                                         + " so that N times what one task leaks stays under half a worker's heap;"
                                         + " tandem advise --task YourTask measures the leak and computes N."
-                                : "nothing you describe needs a process boundary: an exception in a task fails only its Future"
-                                        + " in every model, and a worker JVM (" + Units.nanos(c.processStartNanos())
-                                        + " to start here) would buy nothing."));
+                                : a.untrustedOrUnsafe()
+                                        // the verdict's own why: "nothing you describe needs a process boundary" once
+                                        // stood
+                                        // under "Use processes(2): untrusted or non-thread-safe code needs a JVM of its
+                                        // own"
+                                        ? "untrusted or non-thread-safe code can fail in ways no catch block contains (a"
+                                                + " corrupted static, System.exit, an exhausted heap): one task per worker JVM"
+                                                + " keeps each failure to its worker, which the pool replaces in about "
+                                                + Units.nanos(c.processStartNanos())
+                                                + " here (measured start of a worker JVM)."
+                                        : "nothing you describe needs a process boundary: an exception in a task fails only its Future"
+                                                + " in every model, and a worker JVM ("
+                                                + Units.nanos(c.processStartNanos())
+                                                + " to start here) would buy nothing."));
         reasons.add(new Advice.Reason(
                 Advice.Angle.STRUCTURE,
                 a.untrustedOrUnsafe()

@@ -30,11 +30,39 @@ final class LatencyNotes {
         Advice.Trial lowest = lowest(req, chosen);
         return "no model met --max-latency " + Units.nanos(limit) + ": " + chosen.label()
                 + (chosen.p99Nanos() >= 0
-                        ? "'s p99 was " + Units.nanos(chosen.p99Nanos())
+                        ? "'s p99 was " + far(chosen.p99Nanos(), limit)
                         : " had no per-task latency measured")
                 + (lowest != chosen && lowest.p99Nanos() >= 0
-                        ? ", the lowest measured " + Units.nanos(lowest.p99Nanos()) + " (" + lowest.label() + ")"
+                        ? ", the lowest measured " + far(lowest.p99Nanos(), limit) + " (" + lowest.label() + ")"
                         : "");
+    }
+
+    /** {@return {@code t}'s p99 for ranking by latency: unknown (or held per batch by map) ranks last} */
+    static long p99OrMax(Advice.Trial t) {
+        return t.batched() || t.p99Nanos() < 0 ? Long.MAX_VALUE : t.p99Nanos();
+    }
+
+    /** {@return how far a p99 lies from the limit: "81.6 ms, 3.26× the limit"} */
+    static String far(long p99, long limit) {
+        return Units.nanos(p99) + ", " + Units.ratio((double) p99 / limit) + " the limit";
+    }
+
+    /**
+     * {@return why {@code chosen} was recommended over {@code byRule}, which the rule would take without a latency
+     * limit: the figures do not rank the two, and {@code chosen}'s p99 is closer to the limit no model met}
+     */
+    String closer(Advice.Requirements req, Advice.Trial chosen, Advice.Trial byRule, Preferred preferred) {
+        long limit = req.maxLatencyNanos();
+        Comparisons cmp = r.cmp;
+        return byRule.label() + " and " + chosen.label() + " were not ranked by their figures ("
+                + (cmp.separated(byRule, chosen)
+                        ? cmp.spread(chosen, byRule) + " against " + cmp.spread(byRule, chosen)
+                                + ", a lead less than the rule asks of a model that does not suit the task"
+                        : cmp.tie(byRule, chosen))
+                + "), and the rule would take " + byRule.label() + ", " + preferred.why(byRule, chosen)
+                + "; but no model met --max-latency " + Units.nanos(limit) + ", and " + chosen.label() + "'s p99 of "
+                + far(chosen.p99Nanos(), limit) + ", is closer to it than " + byRule.label() + "'s "
+                + (p99OrMax(byRule) < Long.MAX_VALUE ? far(byRule.p99Nanos(), limit) : "(unmeasured per task)");
     }
 
     /** {@return the measured model that may run the task with the lowest p99, else {@code chosen}} */

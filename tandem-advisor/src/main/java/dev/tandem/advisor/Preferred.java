@@ -30,6 +30,15 @@ final class Preferred {
      * task on its own: ..." or, at equal cost, "the one the rule prefers at the same cost: ..."}
      */
     String why(Advice.Trial chosen, Advice.Trial other) {
+        long limit = r.req.maxLatencyNanos();
+        if (r.latencyDecides(r.req) && LatencyNotes.p99OrMax(chosen) < LatencyNotes.p99OrMax(other)) {
+            return "the one closer to --max-latency " + Units.nanos(limit) + ", which no model met: "
+                    + chosen.label() + "'s p99 " + LatencyNotes.far(chosen.p99Nanos(), limit) + ", against "
+                    + other.label() + "'s "
+                    + (other.p99Nanos() >= 0 && !other.batched()
+                            ? LatencyNotes.far(other.p99Nanos(), limit)
+                            : "unmeasured per task");
+        }
         if (r.suitability(chosen) < r.suitability(other)) {
             return "the one that suits the task: " + suits(chosen);
         }

@@ -22,10 +22,14 @@ final class ProbeOnly {
         int tpw = 1;
         if (rules.needsIsolation(r)) {
             Advice.Trial hy = rules.planned(t -> t.mode() == Mode.HYBRID);
-            if (!rules.onePerJvm(r) && rules.blocking() && hy != null) {
+            if (!rules.onePerJvm(r) && rules.blocking()) {
+                // the plan's hybrid, also when none was planned (a task that cannot be copied plans no worker JVM):
+                // a task that waits 95% once got processes(2) "from the probe alone"
                 mode = Mode.HYBRID;
-                workers = hy.workers();
-                tpw = hy.threadsPerWorker();
+                workers = hy != null ? hy.workers() : Math.max(1, rules.cores / 2);
+                tpw = hy != null
+                        ? hy.threadsPerWorker()
+                        : Math.max(2, Math.min(256, Trials.blockingThreads(rules.cores, rules.cpuShare()) / workers));
             } else {
                 mode = Mode.PROCESSES;
                 workers = Math.min(rules.cores, rules.workersThatFit(r));

@@ -24,6 +24,9 @@ final class Reasons {
     /** What a verdict resting on single measurements asks for. */
     static final String LONGER = "give a longer --time, so that each model is measured in several windows";
 
+    /** How a speed-up that is not quoted begins. */
+    private static final String NO_SPEEDUP = "no speed-up quoted: ";
+
     private final Rules r;
 
     Reasons(Rules r) {
@@ -34,7 +37,10 @@ final class Reasons {
     String summary(Rules.Choice c) {
         StringBuilder why = new StringBuilder();
         if (c.inconclusive()) {
-            why.append(busyDoubt(c) ? INCONCLUSIVE_BUSY : oneMeasurement(c) ? INCONCLUSIVE_FEW : INCONCLUSIVE_NOISE);
+            why.append(
+                    Doubts.busyDoubt(c)
+                            ? INCONCLUSIVE_BUSY
+                            : Doubts.oneMeasurement(c) ? INCONCLUSIVE_FEW : INCONCLUSIVE_NOISE);
         }
         Advice.Trial racy = r.racyTrial().orElse(null);
         // a race alone leaves threads(1) free to run the task: then the verdict keeps nothing apart
@@ -139,11 +145,11 @@ final class Reasons {
                         // one parenthesis, each artefact flagged in it: "(threads(256): 12,356/s (an artefact...))"
                         // nested
                         .append(" (")
-                        .append(f.artefact(basis) ? f.flag(basis) + "; " : "")
+                        .append(f.flag(basis).isEmpty() ? "" : f.flag(basis) + "; ")
                         .append(next.label())
                         .append(": ")
                         .append(Units.rate(r.speed(next)))
-                        .append(f.artefact(next) ? ", " + f.flag(next) : "")
+                        .append(f.flag(next).isEmpty() ? "" : ", " + f.flag(next))
                         .append(")");
             }
         } else if (r.cmp.separated(fastest, basis)) {
@@ -176,13 +182,17 @@ final class Reasons {
         }
         if (basis != null) {
             why.append(passed.clause(basis));
+            why.append(RequirementEffects.fewerWorkers(r, c));
             String latency = new LatencyNotes(r).unmet(r.req, basis);
             if (latency != null) {
                 why.append("; ").append(latency);
             }
         }
         if (c.inconclusive()) {
-            why.append("; ").append(c.doubt()).append(", so ").append(oneMeasurement(c) ? LONGER : RERUN);
+            why.append("; ")
+                    .append(c.doubt())
+                    .append(", so ")
+                    .append(Doubts.oneMeasurement(c) ? Doubts.longer(c) : RERUN);
         }
         String batch = "";
         if (c.batch()) {
@@ -237,16 +247,6 @@ final class Reasons {
         return Units.rate(map) + " with map() vs " + Units.rate(one) + " one by one";
     }
 
-    /** {@return true if an inconclusive verdict is so because the machine was busy, not only because a duel reversed} */
-    private boolean busyDoubt(Rules.Choice c) {
-        return c.doubt().startsWith(Rules.BUSY_DOUBT);
-    }
-
-    /** {@return true if an inconclusive verdict is so because a deciding model was measured only once} */
-    private boolean oneMeasurement(Rules.Choice c) {
-        return c.doubt().endsWith(Rules.ONE_MEASUREMENT_DOUBT);
-    }
-
     /**
      * {@return {@code t}'s speed-up over the baseline {@code t1}, such as "1.97× threads(1)", or, when it is
      * physically impossible, why it is not quoted}
@@ -254,9 +254,9 @@ final class Reasons {
     private String speedupText(Advice.Trial t, Advice.Trial t1) {
         Advice.Trial off = contradicted(t) ? t : contradicted(t1) ? t1 : null;
         return r.speedups.artefact(t)
-                ? "no speed-up quoted: " + r.speedups.text(t)
+                ? NO_SPEEDUP + r.speedups.text(t)
                 : off != null
-                        ? "no speed-up quoted: " + off.label() + "'s trial figure is contradicted side by side"
+                        ? NO_SPEEDUP + off.label() + "'s trial figure is contradicted side by side"
                         : Units.ratio(t.throughput() / t1.throughput()) + " " + t1.label();
     }
 
@@ -297,9 +297,13 @@ final class Reasons {
         Advice.Trial pc = r.processes();
         List<String> parts = new ArrayList<>();
         if (t1 != null && tc != null && tc != t1) {
+            // "... an artefact of the measurement, not a result on 2 cores (no GIL ...)": the cores follow a speed-up,
+            // never the words that say why none is quoted
+            String speedup = speedupText(tc, t1);
             parts.add(tc.label() + " ran " + quoted(tc) + ", "
-                    + speedupText(tc, t1)
-                    + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)"
+                    + (speedup.startsWith(NO_SPEEDUP)
+                            ? speedup + "; on " + r.cores + " cores Java threads run on every core at once (no GIL)"
+                            : speedup + " on " + r.cores + " cores (no GIL: Java threads run on every core at once)")
                     + busyScaling());
         }
         if (pc != null && t1 != null && pc != t1) {
@@ -398,13 +402,15 @@ final class Reasons {
     void dataSharing(List<Advice.Reason> out) {
         String text;
         if (r.probe.serializationError() != null) {
-            text = r.probe.serializationError() + ": worker processes need Serializable tasks and results (implement "
-                    + "Serializable, or build the state in each worker with an initializer); threads share the heap and copy nothing";
+            text = r.probe.serializationError() + ": worker processes need Serializable tasks and results ("
+                    + RequirementEffects.serialFix(r.probe.serializationError()) + "); threads share the heap and copy"
+                    + " nothing";
         } else {
             text = "a task with its input serializes to " + Units.bytes(r.probe.taskBytes()) + " and its result to "
                     + Units.bytes(r.probe.resultBytes())
                     + ": processes copy both on every call and share no heap, so writes to "
-                    + "captured objects are not seen by the caller; threads pass references";
+                    + "captured objects are not seen by the caller; threads pass references"
+                    + SharedData.measured(r.probe.taskBytes(), r.processes());
         }
         out.add(new Advice.Reason(Advice.Angle.DATA_SHARING, sentence(List.of(text))));
     }
@@ -464,7 +470,11 @@ final class Reasons {
             long done = r.trials.stream().mapToLong(Advice.Trial::completed).sum();
             parts.add("no call failed (" + r.probe.calls() + " probe calls, " + done + " trial tasks, " + trialFailures
                     + " failures) and the heap did not grow (" + Units.bytes(r.probe.retainedBytesPerCall())
-                    + " per call): nothing here needs a process boundary");
+                    + " per call): "
+                    // was "nothing here needs a process boundary" beside a verdict of processes(2) for --heap-per-task
+                    + (r.needsBoundary(r.req)
+                            ? "the task's failures need no process boundary, but " + r.isolationReason(r.req, false)
+                            : "nothing here needs a process boundary"));
         }
         out.add(new Advice.Reason(Advice.Angle.FAILURE, sentence(parts)));
     }

@@ -25,9 +25,47 @@ final class RequirementEffects {
         if (!rules.needsIsolation(r) || rules.probe.serializationError() == null) {
             return null;
         }
-        return "the task cannot run in a worker JVM until it is Serializable (" + rules.probe.serializationError()
-                + "): make it (and every field it holds) Serializable, or mark"
-                + " the field transient and build it in call(); the model below is what it needs then";
+        String error = rules.probe.serializationError();
+        return "the task cannot run in a worker JVM until " + (resultOnly(error) ? "its result is" : "it is")
+                + " Serializable (" + error + "): " + serialFix(error) + "; the model below is what it needs then";
+    }
+
+    /** {@return true if the probe's serialization error names the result, not the task and its input} */
+    static boolean resultOnly(String error) {
+        return error != null && error.startsWith("its result");
+    }
+
+    /**
+     * {@return what to change so that worker JVMs can copy the task, for the part that failed} A result of type
+     * {@code new Object()} was once answered "make it (and every field it holds) Serializable, or mark the field
+     * transient and build it in call()", advice about the task's fields.
+     */
+    static String serialFix(String error) {
+        return resultOnly(error)
+                ? "return a Serializable value from call() (a record or class that implements Serializable, a String,"
+                        + " a number, or a copy of what the caller needs); the task itself can already be copied"
+                : "make it (and every field it holds) Serializable, or mark the field transient and build it in call()";
+    }
+
+    /**
+     * {@return why the code starts {@code workers} worker JVMs where {@code chosen} was measured with more: the
+     * heap per task of {@code --heap-per-task} fits no more in the machine's memory ({@link Rules#workersThatFit})}
+     */
+    static String heapCap(Rules rules, Advice.Trial chosen, int workers) {
+        return chosen.label() + " was measured with " + chosen.workers() + " worker JVMs, but a "
+                + Units.bytes(rules.req.heapPerTaskBytes()) + " heap per task fits "
+                + Units.count(workers, "worker JVM", "worker JVMs") + " in three quarters of the machine's "
+                + Units.bytes(rules.machine.memoryBytes()) + ", so the code starts " + workers + "; expect less than "
+                + rules.speedups.rate(chosen) + ", which the " + chosen.workers() + " reached together";
+    }
+
+    /** {@return for the verdict's sentence, "; processes(2) ran in the trial, but a 12.0 GiB heap per task fits 1 worker JVM here", or ""} */
+    static String fewerWorkers(Rules rules, Rules.Choice c) {
+        Advice.Trial basis = c.basis();
+        return basis == null || c.workers() >= basis.workers()
+                ? ""
+                : "; " + basis.label() + " ran in the trial, but a " + Units.bytes(rules.req.heapPerTaskBytes())
+                        + " heap per task fits " + Units.count(c.workers(), "worker JVM", "worker JVMs") + " here";
     }
 
     /** {@return how each stated requirement changed the verdict, each removed in turn} */

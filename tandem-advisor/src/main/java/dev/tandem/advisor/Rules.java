@@ -37,6 +37,8 @@ import java.util.function.Predicate;
 final class Rules {
     static final long DEFAULT_WORKER_HEAP = 256L << 20;
     static final long BATCH_LATENCY_FLOOR = 50_000_000L;
+    /** What a worker JVM holds beside its heap, when no worker JVM was measured. */
+    static final long WORKER_BASE_BYTES = 48L << 20;
 
     /**
      * How far a model that does not suit the task must lead one that does before it is recommended: its
@@ -342,6 +344,16 @@ final class Rules {
         return ok;
     }
 
+    /**
+     * {@return true if {@code r} states a --max-latency that no model allowed to run the task met: then the models the
+     * figures do not rank are taken closest to it first ({@link Preferred#why})}
+     */
+    boolean latencyDecides(Advice.Requirements r) {
+        return r.maxLatencyNanos() > 0
+                && allowed(r, true).stream()
+                        .noneMatch(t -> !t.batched() && t.p99Nanos() >= 0 && t.p99Nanos() <= r.maxLatencyNanos());
+    }
+
     Advice.Trial fastest(List<Advice.Trial> ts) {
         return ts.stream().max(Comparator.comparingDouble(this::speed)).orElse(null);
     }
@@ -388,7 +400,9 @@ final class Rules {
             return t.mode() == Mode.VIRTUAL_THREADS ? 0 : 1;
         }
         // one task per core at once (Preferred.COMPUTES_SUITS): was workers alone, so hybrid(1x2) "did not suit"
-        return t.mode() != Mode.VIRTUAL_THREADS && SpeedupBound.atOnce(t) == cores ? 0 : 1;
+        // or as many worker JVMs as --heap-per-task fits: processes(1) "did not suit" where one 12 GiB heap fits
+        int slots = t.mode().isolated() ? Math.min(cores, workersThatFit(req)) : cores;
+        return t.mode() != Mode.VIRTUAL_THREADS && SpeedupBound.atOnce(t) == slots ? 0 : 1;
     }
 
     Choice choose(Advice.Requirements r) {
@@ -408,7 +422,15 @@ final class Rules {
             unbeaten = List.of(fastest(allowed));
         }
         Advice.Trial fastest = fastest(unbeaten);
-        Advice.Trial chosen = unbeaten.stream().min(preference()).orElse(fastest);
+        Advice.Trial byRule = unbeaten.stream().min(preference()).orElse(fastest);
+        // a stated limit that no model met decides among the models the figures do not rank, before what suits the
+        // task: virtual(764) at p99 238 ms was once recommended against a --max-latency of 25 ms over threads(191)
+        // at 81.6 ms, within the noise of it on tasks/s
+        Advice.Trial chosen = latencyDecides(r)
+                ? unbeaten.stream()
+                        .min(Comparator.comparingLong(LatencyNotes::p99OrMax).thenComparing(preference()))
+                        .orElse(byRule)
+                : byRule;
         Preferred preferred = new Preferred(this);
         if (chosen != fastest && cmp.beats(fastest, chosen)) {
             decision.add(fastest.label() + " measured " + speedups.rate(fastest) + " against "
@@ -416,12 +438,18 @@ final class Rules {
                     + new Reasons(this).shortLead(fastest, chosen)
                     + ", so " + preferred.why(chosen, fastest));
         } else if (chosen != fastest) {
-            decision.add(fastest.label() + " measured " + speedups.rate(fastest) + " against "
-                    + chosen.label() + "'s " + speedups.rate(chosen) + ", but "
+            decision.add(fastest.label() + " measured " + speedups.rate(fastest)
+                    + (Comparisons.samePrinted(fastest, chosen)
+                            ? ", as " + chosen.label() + " did"
+                            : " against " + chosen.label() + "'s " + speedups.rate(chosen))
+                    + ", but "
                     + (cmp.thin(fastest, chosen) ? "not told apart" : "within the noise") + " ("
                     + cmp.tie(fastest, chosen) + "), so " + preferred.why(chosen, fastest));
         }
-        if (suitability(chosen) > 0) {
+        if (chosen != byRule && byRule != fastest) {
+            decision.add(new LatencyNotes(this).closer(r, chosen, byRule, preferred));
+        }
+        if (suitability(chosen) > 0 && chosen == byRule) {
             String head = chosen.label() + " does not suit a task that "
                     + (blocking()
                             ? "mostly waits (virtual threads do)"
@@ -437,7 +465,11 @@ final class Rules {
                         + "% at the quartiles, or behind another model" + (missing.isEmpty() ? "" : "; " + missing));
             } else {
                 decision.add(head + ", and no model that suits the task was compared with it"
-                        + (missing.isEmpty() ? " (none could run it here)" : ": " + missing)
+                        + (!missing.isEmpty()
+                                ? ": " + missing
+                                : trials.stream().anyMatch(t -> measured(t) && suitability(t) == 0)
+                                        ? " (those that do were ruled out: see below)"
+                                        : " (none could run it here)")
                         + "; so it is recommended as the " + (allowed.size() == 1 ? "only model" : "fastest model")
                         + " measured that may run the task, not for beating one that suits it");
             }
@@ -458,55 +490,7 @@ final class Rules {
                     + " cannot race with itself (" + isolationReason(r) + "); more threads need the race fixed"
                     + " or one task per worker JVM");
         }
-        // Inconclusive: the winner is not told apart from a contender and their figures were taken on a busy
-        // machine, or measured again side by side the two swapped places.
-        // A lead on a busy machine over a model the rule would otherwise prefer is trusted only beyond the load's
-        // noise (UNSUITED_MARGIN at the quartiles): separated windows alone once gave a confident verdict there.
-        boolean busyTie = allowed.stream().anyMatch(t -> busyNearTie(chosen, t));
-        // one measurement each has no spread: a faster model it leaves unranked leaves the verdict open
-        Advice.Trial thin = allowed.stream()
-                .filter(t -> t != chosen && cmp.thin(chosen, t) && speed(t) > speed(chosen))
-                .findFirst()
-                .orElse(null);
-        boolean suspectTie =
-                allowed.stream().anyMatch(t -> t != chosen && !cmp.beats(chosen, t) && cmp.untrusted(chosen, t));
-        Advice.Trial artefact = suspectTie ? speedups.first() : null;
-        Advice.Trial swapped = allowed.stream()
-                .filter(t -> t != chosen && cmp.reversed(chosen, t))
-                .findFirst()
-                .orElse(null);
-        String doubt = null;
-        Advice.Trial unconfirmed = allowed.stream()
-                .filter(t -> (t == chosen || speed(t) > speed(chosen)) && cmp.failedSideBySide(t) != null)
-                .findFirst()
-                .orElse(null);
-        if (unconfirmed != null) {
-            doubt = unconfirmed.label() + " ran " + Units.rate(speed(unconfirmed)) + " in its trial but "
-                    + cmp.failedSideBySide(unconfirmed) + ": the figures that would decide it are not confirmed";
-        } else if (swapped != null) {
-            doubt = (cmp.busy(chosen, swapped) ? BUSY_DOUBT + ", and " : "") + "measured again side by side, "
-                    + chosen.label() + " and " + swapped.label()
-                    + " swapped places: the two are not distinguishable on this run";
-            if (speed(swapped) <= speed(chosen)) { // else the lines on faster models above and below say it
-                decision.add(chosen.label() + " and " + swapped.label() + " are not told apart: "
-                        + cmp.tie(chosen, swapped) + "; " + chosen.label() + " is recommended by the rule, not by"
-                        + " the figures: " + preferred.why(chosen, swapped));
-            }
-        } else if (busyTie) {
-            doubt = BUSY_DOUBT;
-            allowed.stream()
-                    .filter(t -> busyNearTie(chosen, t) && cmp.beats(chosen, t))
-                    .findFirst()
-                    .ifPresent(t -> decision.add(chosen.label() + " led " + t.label() + " (" + cmp.spread(chosen, t)
-                            + " against " + cmp.spread(t, chosen) + ") by less than the "
-                            + Math.round(UNSUITED_MARGIN * 100) + "% at the quartiles that a lead on a busy machine"
-                            + " needs to be more than other programs' load, so the figures do not rank the two"));
-        } else if (artefact != null) {
-            doubt = speedups.text(artefact) + ", so the figures that would decide it are not trusted";
-        } else if (thin != null) {
-            doubt = cmp.once(thin, chosen) + " (" + speedups.rate(thin) + " against " + speedups.rate(chosen)
-                    + "), and " + ONE_MEASUREMENT_DOUBT;
-        }
+        String doubt = Doubts.of(this, chosen, allowed, decision, preferred);
         boolean inconclusive = doubt != null;
         for (Advice.Trial t : allowed) {
             if (t != chosen
@@ -535,9 +519,15 @@ final class Rules {
         if (r.maxLatencyNanos() > 0) {
             new LatencyNotes(this).notes(r, chosen, allowed, notes);
         }
+        // the count the Resources reason computes (processes(2), -Xmx12288m each, once stood beside "fits 1")
+        int workers = chosen.workers();
+        if (chosen.mode().isolated() && workersThatFit(r) < workers) {
+            workers = workersThatFit(r);
+            decision.add(RequirementEffects.heapCap(this, chosen, workers));
+        }
         return new Choice(
                 chosen.mode(),
-                chosen.workers(),
+                workers,
                 chosen.threadsPerWorker(),
                 chosen.batched(),
                 chosen,
@@ -562,9 +552,19 @@ final class Rules {
             return cores;
         }
         Advice.Trial pc = processes();
-        long base = pc != null && pc.meanWorkerRssBytes() > 0 ? pc.meanWorkerRssBytes() : 48L << 20;
-        long fit = machine.memoryBytes() * 3 / 4 / (r.heapPerTaskBytes() + base);
-        return (int) Math.max(1, Math.min(cores, fit));
+        long base = pc != null && pc.meanWorkerRssBytes() > 0 ? pc.meanWorkerRssBytes() : WORKER_BASE_BYTES;
+        return workersThatFit(r.heapPerTaskBytes(), base, machine.memoryBytes(), cores);
+    }
+
+    /**
+     * {@return how many worker JVMs of {@code heap} each, beside {@code base} resident, fit in three quarters of
+     * {@code memory}: at least 1, at most {@code cores}} The one count of the plan, the verdict and its reason.
+     */
+    static int workersThatFit(long heap, long base, long memory, int cores) {
+        if (heap <= 0 || memory <= 0) {
+            return cores;
+        }
+        return (int) Math.max(1, Math.min(cores, memory * 3 / 4 / (heap + base)));
     }
 
     long recycleAfter(Advice.Requirements r) {

@@ -10,14 +10,41 @@ import java.util.List;
  * machine's measured costs. Stateless.
  */
 final class SharedData {
+    /** Tandem's shared arrays, named as both the questionnaire and a measured run name them. */
+    static final String ARRAYS = "dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)";
+
+    /** A task that serializes to this much or more carries data that a shared array would hold without a copy. */
+    static final long WORTH_SHARING = 1L << 20;
+
     private SharedData() {}
+
+    /**
+     * {@return for a measured run, the shared-array advice when a task with its input serializes to {@code taskBytes},
+     * {@link #WORTH_SHARING} or more, else ""} A task capturing a 32 MiB array was told only that processes copy it
+     * on every call, while the questionnaire named the shared arrays that avoid the copy.
+     *
+     * @param processes the worker-JVM trial, whose overhead per task shows what the copy cost, or null
+     */
+    static String measured(long taskBytes, Advice.Trial processes) {
+        if (taskBytes < WORTH_SHARING) {
+            return "";
+        }
+        return "; data that every task reads belongs in a " + ARRAYS + ": a task that captures one carries it by"
+                + " reference, and a worker JVM attaches it without a copy (its pages are mapped, not copied; `tandem"
+                + " advise --interactive` measures the attach on this machine), so a call copies only the rest"
+                + (processes != null && processes.overheadNanos() > 0
+                        ? ", where " + processes.label() + " paid " + Units.nanos(processes.overheadNanos())
+                                + " of overhead per task copying all " + Units.bytes(taskBytes)
+                        : "")
+                + "; threads read it in place";
+    }
 
     /** The data-sharing reason: in place for threads, Tandem's shared arrays rather than copies for processes. */
     static String reason(Interview.Answers a, CostProbe.Costs c, Mode mode, boolean isolate, List<String> warnings) {
         long mib = Math.max(1, a.sharedBytes() >> 20);
         String copy = c.copyNanosPerMiB() > 0 ? Units.nanos(c.copyNanosPerMiB() * mib) : "n/a";
         String attach = c.sharedNanosPerMiB() > 0 ? Units.nanos(c.sharedNanosPerMiB() * mib) : "n/a";
-        String arrays = "dev.tandem.ipc.SharedByteArray (or SharedLongArray, SharedDoubleArray for numbers)";
+        String arrays = ARRAYS;
         // attaching shared memory measured slower than copying (a busy machine, a tiny array): then it is not
         // advised, and the numbers say why; it was advised whatever they said
         boolean attachPays =

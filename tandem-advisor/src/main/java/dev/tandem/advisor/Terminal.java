@@ -128,6 +128,11 @@ final class Terminal {
         return Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
+    /** {@return true if the table shows "artefact" for {@code t}'s speed-up: its figure is no result} */
+    static boolean artefact(Advice a, Advice.Trial t) {
+        return rules(a).speedups.artefact(t);
+    }
+
     /** {@return for each trial whose speed-up is an artefact, why, in one sentence} */
     static List<String> artefacts(Advice a) {
         Rules r = rules(a);

@@ -21,6 +21,7 @@ import java.util.TreeMap;
 final class TrialOutcome {
     /** Windows of the measured phase whose throughputs are the trial's samples. */
     static final int WINDOWS = 5;
+
     /**
      * The failure kind of a call that had no result by the end of its phase while worker JVMs of its pool ended
      * unplanned: it was lost with its worker (the task ended that JVM), not slow. Was: "1 TimeoutException" for a
@@ -343,5 +344,13 @@ final class TrialOutcome {
                 notes,
                 windows,
                 load == null ? null : Advice.MachineLoad.of(load));
+    }
+
+    /**
+     * {@return how many windows a map() trial of {@code n} inputs measures, one map call each: no more than the inputs}
+     * With --inputs 3, five windows of one input each once "completed 5" tasks of 3 inputs.
+     */
+    static int mapWindows(int n) {
+        return Math.clamp(n, 1, WINDOWS);
     }
 }

@@ -244,10 +244,11 @@ final class Trials {
                     // map() returns all results at once: one call per window gives the trial a spread; each
                     // call takes at most a fifth of the inputs, since map may read its inputs ahead of the window's end
                     long span = left - warmup;
-                    int perWindow = Math.max(1, n / TrialOutcome.WINDOWS);
-                    for (int w = 0; w < TrialOutcome.WINDOWS && out.failed == 0 && !pool.isShutdown(); w++) {
+                    int windows = TrialOutcome.mapWindows(n);
+                    int perWindow = Math.max(1, n / windows);
+                    for (int w = 0; w < windows && out.failed == 0 && !pool.isShutdown(); w++) {
                         TrialOutcome window = new TrialOutcome(plan);
-                        long until = measureStart + span * (w + 1) / TrialOutcome.WINDOWS;
+                        long until = measureStart + span * (w + 1) / windows;
                         mapPhase(pool, plan, perWindow, until, window);
                         out.window(window);
                     }

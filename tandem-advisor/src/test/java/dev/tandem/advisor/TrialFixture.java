@@ -149,6 +149,12 @@ final class TrialFixture {
         return this;
     }
 
+    /** {@return this fixture whose measured phase lasted {@code seconds}} */
+    TrialFixture withSeconds(double seconds) {
+        this.seconds = seconds;
+        return this;
+    }
+
     /** {@return this fixture measured at {@code throughput}} */
     TrialFixture withThroughput(double throughput) {
         this.throughput = throughput;

@@ -160,8 +160,8 @@ class VerdictWordsTest {
     void anUnmetMaxLatencyWasMissingFromTheVerdictLine() {
         Advice.Requirements tight = new Advice.Requirements(false, 0, 2 * MS);
         Advice.Verdict v = Rules.decide(COMPUTES, RulesTest.cpuTrials(), tight, MACHINE);
-        String unmet = "no model met --max-latency 2.00 ms: threads(2)'s p99 was 4.00 ms, the lowest measured 3.00 ms"
-                + " (threads(1))";
+        String unmet = "no model met --max-latency 2.00 ms: threads(2)'s p99 was 4.00 ms, 2.00× the limit, the lowest"
+                + " measured 3.00 ms, 1.50× the limit (threads(1))";
         assertThat(v.summary()).contains(unmet);
         assertThat(v.summary().split("no model met", -1)).as("said once").hasSize(2);
         Advice a = new Advice(
