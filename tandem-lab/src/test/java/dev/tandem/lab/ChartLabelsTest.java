@@ -90,4 +90,32 @@ class ChartLabelsTest {
                 .isEqualTo("0");
         assertThat(dom).contains(">1k<").contains(">100k<").doesNotContain(">1,000<");
     }
+
+    /**
+     * adv2-s16's run of the advisor suite: the report's throughput chart wrote "0" against "1,000" at phone width. Every
+     * horizontal value axis writes its numbers short on a phone, linear ones too.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aLinearAxisBesideLongCategoriesWroteTouchingLabelsOnAPhone(@TempDir Path dir) throws Exception {
+        ObjectNode o = Charts.base("Tasks per second (more is better)");
+        List<String> models = List.of("threads(1)", "threads(2)", "virtual(196) one by one", "processes(2) with map()");
+        Charts.categoryAxis(o, "yAxis", models).put("inverse", true);
+        Charts.valueAxis(o, "xAxis", "tasks/s", false);
+        List<Double> rates = List.of(1_354.0, 4_210.0, 6_404.0, 55.9);
+        Charts.labelledBars(o, "tasks/s", rates, rates.stream().map(Units::rate).toList(), "right");
+        Charts.obj(o, "grid").put("right", 72);
+        Path html = dir.resolve("index.html");
+        Files.writeString(
+                html,
+                new Page("test", "ChartLabelsTest").chart("throughput", o, "").html(),
+                StandardCharsets.UTF_8);
+        String dom = Chromium.dumpDom(html, Chromium.PHONE);
+        Map<String, String> chart = Chromium.charts(dom).get("throughput");
+        assertThat(chart.get("data-rendered")).isEqualTo("true");
+        assertThat(chart.get("data-overlaps"))
+                .as("labels covering or touching each other: %s", chart.get("data-overlapping-labels"))
+                .isEqualTo("0");
+        assertThat(dom).doesNotContain(">1,000<").doesNotContain(">2,000<");
+    }
 }
