@@ -257,8 +257,8 @@ final class Conductor {
                 + probe.endedHow() + "; then " + then + "): "
                 + (exits
                         ? "make the task return or throw instead of ending its JVM"
-                        : "make the task return (the advisor measures tasks whose calls end within the probe's"
-                                + " deadline)")
+                        : "make the task return (the advisor calls a task hung once its probe has made no progress"
+                                + " for its stall limit)")
                 + ", then run the advisor again";
     }
 
