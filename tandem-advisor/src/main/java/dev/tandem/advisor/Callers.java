@@ -3,10 +3,12 @@ package dev.tandem.advisor;
 import dev.tandem.TaskExecutionException;
 import dev.tandem.TaskFunction;
 import dev.tandem.TaskPool;
+import dev.tandem.measure.Pace;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The caller threads of a trial's phase: joined by a deadline, past which their pool is stopped. Stateless.
@@ -22,6 +24,25 @@ final class Callers {
     static final long RETURN_MARGIN_NANOS = 200_000_000L;
 
     private Callers() {}
+
+    /**
+     * {@return the wait for a phase's last results, at most the quiet grace (2 s) stretched by the pace: in the
+     * caller's JVM a quarter of the slice, or four of the probe's longest calls if longer (measured under the run's
+     * load, so not stretched again), at least 100 ms; in worker JVMs ({@code isolated}) at least the quiet grace, or
+     * the slice if longer, since a worker JVM's end is noticed and its calls failed only after it exits} The grace
+     * comes after the warm-up and after the measured phase, so in the caller's JVM twice the grace of a short task
+     * stays within its slice. Was: at least 2 s whatever the slice: virtual(208) of a 23 ms task took 5.51 s of a
+     * 660 ms share, and the models that may run the task were skipped for budget.
+     */
+    static long graceNanos(long sliceNanos, long longestCallNanos, Pace pace, boolean isolated) {
+        long quiet = Pace.Limit.TRIAL_GRACE.quiet().toNanos();
+        long wanted = isolated
+                ? Math.max(quiet, sliceNanos)
+                : Math.max(
+                        TimeUnit.MILLISECONDS.toNanos(100),
+                        Math.max(sliceNanos / 4, 4 * Math.max(0, longestCallNanos)));
+        return Math.min(pace.limit(Pace.Limit.TRIAL_GRACE).toNanos(), wanted);
+    }
 
     /**
      * {@return when to stop the pool of callers that give up waiting at {@code callersGiveUp}: a margin later (a

@@ -21,12 +21,13 @@ import java.util.concurrent.TimeUnit;
  * and reads back what happened: call times, CPU share, allocation, heap growth, serialized sizes,
  * native libraries, and whether the task ended or hung its JVM.
  *
- * <p>The child has a deadline, but a call still running at it is not yet a hang: the task is called hung
- * only when the probe has also made no progress (its result file did not grow) for a stall limit that
- * scales with the calls it has seen (20 times the longest, at least 1 s) and with the machine's pace
- * measured at that moment ({@link #stallLimitNanos}). A probe that is still advancing is waited for, up
- * to twice its deadline; killed then, it is called hung only if it had stalled for the quiet limit. Was: on a machine at load 33, call #102 of
- * a 0.1 ms task was killed at the 9.7 s deadline and the task was said to never return. The child and
+ * <p>The task is called hung when the probe has made no progress (its result file did not grow) for a stall
+ * limit that scales with the calls it has seen (20 times the longest, at least 1 s), not counting the time
+ * the probe JVM waited for a CPU meanwhile ({@link #watch}), whenever that happens: a call blocked for good
+ * is stopped at its limit, and the budget is left to the trials. A probe that is still advancing at its
+ * deadline is waited for, up to twice that; killed then, it is called hung only if it had stalled for the
+ * quiet limit. Was: on a machine at load 33, call #102 of a 0.1 ms task was killed at the 9.7 s deadline
+ * and the task was said to never return. The child and
  * anything it spawned are killed when it is hung or past that bound. The child's stdout and stderr go to
  * files whose tail is kept for error messages.
  */
@@ -35,6 +36,8 @@ final class ChildProbe {
     static final long QUIET_STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A stall is a hang past this many times the longest call the probe has seen (on a quiet machine). */
     static final int STALL_CALLS = 20;
+    /** The longest wait between two looks at a probe JVM's progress and CPU wait. */
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private ChildProbe() {}
 
@@ -80,7 +83,7 @@ final class ChildProbe {
             long spawned = System.nanoTime();
             try (ChildJvm jvm = launcher.start(ProbeWorker.class.getName(), args)) {
                 long[] stall = new long[2];
-                Ending ending = watch(jvm.process(), results, spawned, hardNanos, 2 * hardNanos, stall);
+                Ending ending = watch(jvm.process(), results, spawned, 2 * hardNanos, stall);
                 if (ending != Ending.EXITED) {
                     jvm.await(Duration.ZERO); // kills the child and what it started, unless it just ended
                 }
@@ -110,16 +113,22 @@ final class ChildProbe {
     }
 
     /**
-     * Waits for the probe JVM until {@code hardNanos} from {@code spawned}; past it, until it exits, stalls for its
-     * limit ({@link #stallLimitNanos}: the pace is measured then) or reaches {@code capNanos}. Progress is the
-     * result file growing (its modification time). {@code stall} receives the stall and its limit, ns, when hung.
+     * Watches the probe JVM until it exits, stalls for its limit or reaches {@code capNanos} from {@code spawned}.
+     * Progress is the result file growing (its modification time). A stall counts its wall time less the time the
+     * probe JVM's threads waited for a CPU meanwhile ({@link #runQueueNanos}), so that a probe starved by other
+     * programs is not called hung, and a call blocked for good is, once the stall passes the quiet limit
+     * ({@link #stallLimitNanos} at pace 1), whenever that is. Where that wait cannot be read, the limit is stretched
+     * by the pace measured then. Was: the stall was looked at only from the deadline on ({@code hardNanos}, half a
+     * 15 s budget on a busy machine) against a limit stretched 10.9&times; by the pace, so a task that hung on its
+     * 40th call was killed at twice the deadline, 13.8 s after its last progress, and no trial was left any time.
+     * At the cap a probe that stalled for the quiet limit is hung; one still advancing is cut short. {@code stall}
+     * receives the stall and its limit (with the CPU wait added), ns, when hung.
      */
-    static Ending watch(Process process, Path results, long spawned, long hardNanos, long capNanos, long[] stall)
+    static Ending watch(Process process, Path results, long spawned, long capNanos, long[] stall)
             throws InterruptedException, IOException {
-        if (process.waitFor(hardNanos, TimeUnit.NANOSECONDS)) {
-            return Ending.EXITED;
-        }
         double pace = -1;
+        long seen = Long.MIN_VALUE;
+        long queuedAtProgress = -1;
         while (true) {
             if (!Files.exists(results)) {
                 // a JVM that starts slowly on a busy machine is given until the cap too; then parse says it did not
@@ -127,19 +136,30 @@ final class ChildProbe {
                 if (left <= 0) {
                     return Ending.CUT_SHORT;
                 }
-                if (process.waitFor(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
+                if (process.waitFor(Math.min(left, POLL_NANOS), TimeUnit.NANOSECONDS)) {
                     return Ending.EXITED;
                 }
                 continue;
             }
-            long stalled = Math.max(
-                    0,
-                    Duration.between(Files.getLastModifiedTime(results).toInstant(), Instant.now())
-                            .toNanos());
-            if (pace < 0) {
-                pace = Pace.measure().factor(); // what the machine does now, not at the run's start
+            Instant modified = Files.getLastModifiedTime(results).toInstant();
+            long queued = runQueueNanos(process.pid());
+            long epochNanos = modified.getEpochSecond() * 1_000_000_000L + modified.getNano();
+            if (epochNanos != seen) {
+                seen = epochNanos;
+                queuedAtProgress = queued;
             }
-            long limit = stallLimitNanos(longestCall(results), pace);
+            long stalled = Math.max(0, Duration.between(modified, Instant.now()).toNanos());
+            long quietLimit = stallLimitNanos(longestCall(results), 1);
+            long limit;
+            if (queued >= 0 && queuedAtProgress >= 0) {
+                // the limit in wall time: the quiet limit plus what the probe waited for a CPU since its progress
+                limit = quietLimit + Math.max(0, queued - queuedAtProgress);
+            } else {
+                if (pace < 0) {
+                    pace = Pace.measure().factor(); // what the machine does now, not at the run's start
+                }
+                limit = stallLimitNanos(longestCall(results), pace);
+            }
             if (stalled >= limit) {
                 stall[0] = stalled;
                 stall[1] = limit;
@@ -147,19 +167,42 @@ final class ChildProbe {
             }
             long left = spawned + capNanos - System.nanoTime();
             if (left <= 0) {
-                // at twice its deadline: stalled longer than any call on a quiet machine is a hang; advancing, not
-                if (stalled >= stallLimitNanos(longestCall(results), 1)) {
+                // at the cap: stalled longer than any call on a quiet machine is a hang; advancing, not
+                if (stalled >= quietLimit) {
                     stall[0] = stalled;
-                    stall[1] = stallLimitNanos(longestCall(results), 1);
+                    stall[1] = quietLimit;
                     return Ending.HUNG;
                 }
                 return Ending.CUT_SHORT;
             }
-            // until the stall could reach its limit, or the cap
-            long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(left, limit - stalled));
+            // until the stall could reach its limit, the cap, or the next look at the CPU wait
+            long wait = Math.clamp(Math.min(left, limit - stalled), TimeUnit.MILLISECONDS.toNanos(10), POLL_NANOS);
             if (process.waitFor(wait, TimeUnit.NANOSECONDS)) {
                 return Ending.EXITED;
             }
+        }
+    }
+
+    /**
+     * {@return the time the threads of process {@code pid} have spent runnable but waiting for a CPU, summed, ns
+     * ({@code /proc/PID/task/*}{@code /schedstat}), or -1 if unreadable} Threads that end take theirs with them: a
+     * smaller sum reads as no wait.
+     */
+    static long runQueueNanos(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long sum = 0;
+        try (var dirs = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) dirs::iterator) {
+                try {
+                    String[] f = Files.readString(t.resolve("schedstat")).trim().split("\\s+");
+                    sum += Long.parseLong(f[1]);
+                } catch (IOException | RuntimeException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -304,13 +347,14 @@ final class ChildProbe {
         boolean ended = ending == Ending.HUNG || ending == Ending.EXITED && !done;
         String endedHow = null;
         if (ending == Ending.HUNG) {
-            endedHow = "a call was still running when the probe's " + TimeUnit.NANOSECONDS.toMillis(hardNanos)
-                    + " ms deadline passed ("
+            // one clause, no parenthesis: it is quoted inside others' ("a call did not return in the probe (...)")
+            endedHow = ""
                     // past the detailed calls, progress lines come at most every 100 ms: the hung call is a lower
                     // bound's successor, not known exactly (a task hanging on its 300th call was "call #299")
                     + (progressed > detailedCalls ? "a call after #" + progressed : "call #" + (detailedCalls + 1))
-                    + ", counting from 1), and the probe had made no progress for " + Units.nanos(stall[0])
-                    + " (its limit on this machine: " + Units.nanos(stall[1]) + "); it was killed";
+                    + ", counting from 1, was still running, and the probe had made no progress for "
+                    + Units.nanos(stall[0])
+                    + ", past its limit of " + Units.nanos(stall[1]) + " on this machine, so it was killed";
         } else if (!done && !killed) {
             String where = hookCall == null
                     ? (calls < ProbeWorker.DETAILED_CALLS ? "during call #" + (calls + 1) : "during a call")

@@ -26,10 +26,10 @@ import java.util.function.Predicate;
  *
  * <p>Budget ({@link Budget}: {@code --time} bounds the whole run): the probe calls the task for a
  * tenth of the budget (0.5 to 5 s) and has a deadline at that plus a quarter of the budget (3 to 10 s, for
- * the JVM's start and a slow last call), stretched by the machine's pace when it is busy; past it, the
- * task is called hung only once the probe has made no progress for a stall limit drawn from its calls and
- * the pace then ({@link ChildProbe#stallLimitNanos}), and a probe still advancing is waited for up to
- * twice its deadline; the trials
+ * the JVM's start and a slow last call), stretched by the machine's pace when it is busy; the task is called
+ * hung, whenever that is, once the probe has made no progress for a stall limit drawn from its calls, not
+ * counting the time its JVM waited for a CPU ({@link ChildProbe#watch}), and a probe still advancing at its
+ * deadline is waited for up to twice that; the trials
  * share what is left in equal slices of at least 0.4 s, after a fifth is kept back for a duel; a trial
  * is skipped when less than 0.4 s is left for the trials, and so is a duel with less than 1 s left. A
  * phase
@@ -118,8 +118,11 @@ final class Conductor {
                     + "; fix the task so that calls succeed, then run the advisor again");
         }
         Subject.Instance inst = subject.instantiate(options.inputs());
-        List<Trials.Plan> plans =
-                ordered(fitted(Trials.plan(probe, machine.cores(), inst.inputs().size()), options, machine), options);
+        List<Trials.Plan> plans = ordered(
+                fitted(Trials.plan(probe, machine.cores(), inst.inputs().size()), options, machine),
+                probe,
+                options,
+                machine);
         int inProcess = (int) plans.stream().filter(p -> !p.mode().isolated()).count();
         Trials runner = new Trials(subject, inst, probe, options, inProcess, orphans);
         long duelReserve = (long) (total * DUEL_SHARE);
@@ -254,8 +257,8 @@ final class Conductor {
                 + probe.endedHow() + "; then " + then + "): "
                 + (exits
                         ? "make the task return or throw instead of ending its JVM"
-                        : "make the task return (the advisor measures tasks whose calls end within the probe's"
-                                + " deadline)")
+                        : "make the task return (the advisor calls a task hung once its probe has made no progress"
+                                + " for its stall limit)")
                 + ", then run the advisor again";
     }
 
@@ -295,10 +298,8 @@ final class Conductor {
                         + " the budget"
                 : "";
         if (probe.endedHow() != null && probe.endedHow().contains("still running")) {
-            return "a call did not return, and the probe waits for a call until its deadline before it calls the"
-                    + " task hung: " + Units.nanos(callNanos) + " of calls plus " + Units.nanos(allowance)
-                    + " for the JVM's start and a last call" + paced
-                    + ", then until it had made no progress for its stall limit";
+            return "a call did not return, and the probe calls the task hung once it has made no progress for its"
+                    + " stall limit, not counting the time its JVM waited for a CPU meanwhile";
         }
         if (pastDeadline) {
             return "the probe was still advancing at its deadline (" + Units.nanos(callNanos) + " of calls plus "
@@ -310,19 +311,32 @@ final class Conductor {
     }
 
     /**
-     * {@return the plans in the order they run: when {@code --isolate} or {@code --heap-per-task} rules out the
-     * models in the caller's JVM, threads(1) (the reference) first, then the models in worker JVMs, then the other
-     * models in the caller's JVM, so that a short budget goes to models that may be recommended}
+     * {@return the plans in the order they run: when the probe's findings or the stated requirements rule models out
+     * ({@link Rules#ruledOut}), threads(1) (the reference) first, then the models that may run the task, then the
+     * ruled-out models in worker JVMs and those in the caller's JVM, so that a short budget goes to models that may be
+     * recommended} Was: {@code --heap-per-task} ran four thread models first; and a task whose heap grew 24.8 KiB per
+     * call (a leak the probe had found) spent a 12 s budget on threads(1), threads(2), threads(52) and virtual(208),
+     * then skipped processes(2) and hybrid(1x52), the only models it allows: "no model that may run the task was
+     * measured".
      */
-    static List<Trials.Plan> ordered(List<Trials.Plan> plans, Advisor.Options options) {
-        if (!options.isolate() && options.heapPerTaskBytes() <= 0) {
+    static List<Trials.Plan> ordered(
+            List<Trials.Plan> plans, Advice.Probe probe, Advisor.Options options, Advice.Machine machine) {
+        Advice.Requirements req = options.requirements();
+        Rules rules = new Rules(probe, List.of(), req, machine, null, null);
+        Predicate<Trials.Plan> allowed = p -> rules.ruledOut(new TrialOutcome(p).skip("planned"), req) == null;
+        if (plans.stream().allMatch(allowed)) {
             return plans;
         }
-        List<Trials.Plan> out = new ArrayList<>();
         Predicate<Trials.Plan> reference = p -> p.mode() == Mode.THREADS && p.workers() == 1 && !p.batched();
+        List<Trials.Plan> out = new ArrayList<>();
         plans.stream().filter(reference).forEach(out::add);
-        plans.stream().filter(p -> p.mode().isolated()).forEach(out::add);
-        plans.stream().filter(p -> !p.mode().isolated() && !reference.test(p)).forEach(out::add);
+        plans.stream().filter(allowed.and(reference.negate())).forEach(out::add);
+        plans.stream()
+                .filter(p -> !allowed.test(p) && !reference.test(p) && p.mode().isolated())
+                .forEach(out::add);
+        plans.stream()
+                .filter(p -> !allowed.test(p) && !reference.test(p) && !p.mode().isolated())
+                .forEach(out::add);
         return List.copyOf(out);
     }
 

@@ -1,7 +1,6 @@
 package dev.tandem.advisor;
 
 import dev.tandem.Mode;
-import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,7 +88,7 @@ final class ProbeOnly {
             }
         }
         skipped.forEach((why, labels) -> parts.add(listed(labels) + (labels.size() == 1 ? " was" : " were")
-                + " skipped (" + Units.abbreviate(why, 160) + ")"));
+                + " skipped (" + why + ")")); // bounded where it is made: cut here, it read "[...]" mid-clause
         return String.join("; ", parts);
     }
 

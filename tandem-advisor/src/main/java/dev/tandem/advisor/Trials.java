@@ -190,14 +190,14 @@ final class Trials {
         return new TrialOutcome(plan).skip(why);
     }
 
-    /** Runs one trial: its pool's start, then {@code sliceNanos} and a grace (2 s, paced, at most the slice). */
+    /** Runs one trial: its pool's start, then {@code sliceNanos} and a grace ({@link Callers#graceNanos}). */
     Advice.Trial run(Plan plan, long sliceNanos) {
         TrialOutcome out = new TrialOutcome(plan);
         String notRun = notRun(plan);
         if (notRun != null) {
             return out.skip(notRun);
         }
-        graceNanos = grace(sliceNanos);
+        graceNanos = grace(sliceNanos, plan);
         Load.Meter meter = Load.start();
         TaskPool pool;
         long t0 = System.nanoTime();
@@ -423,10 +423,10 @@ final class Trials {
         }
     }
 
-    /** {@return the wait for a phase's last results: the quiet grace stretched by the pace, at most to {@code slice}} */
-    private long grace(long sliceNanos) {
-        long quiet = Pace.Limit.TRIAL_GRACE.quiet().toNanos();
-        return Math.min(pace.limit(Pace.Limit.TRIAL_GRACE).toNanos(), Math.max(quiet, sliceNanos));
+    /** {@return the wait for a phase's last results ({@link Callers#graceNanos})} */
+    private long grace(long sliceNanos, Plan plan) {
+        return Callers.graceNanos(
+                sliceNanos, probe.maxCallNanos(), pace, plan.mode().isolated());
     }
 
     private Tandem.Builder builder(Plan plan) {

@@ -1,6 +1,5 @@
 package dev.tandem.advisor;
 
-import dev.tandem.measure.Units;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +15,9 @@ final class Unmeasured {
      * {@return the models in worker JVMs (or that ran) not measured that the rules also rule out, in words ("; hybrid(1x2)
      * was skipped too, and is ruled out: ..."), or "" if none} With {@link ProbeOnly#notMeasuredText} the verdict names
      * every model not measured. Was: a run whose budget ran out named processes(2) as skipped and left out
-     * hybrid(1x2), skipped as well, because a hang rules it out. Models in this JVM never run for a task that hangs
+     * hybrid(1x2), skipped as well, because a hang rules it out; and its reason, cut in its middle to 120 characters,
+     * read "it runs several tasks in one worker JVM, [...] this machine: 1.00 s); it was killed), which would take those
+     * tasks down together". Models in this JVM never run for a task that hangs
      * or ends its JVM are left to the verdict, which says why.
      */
     static String alsoRuledOut(Rules rules, Advice.Requirements req) {
@@ -24,8 +25,11 @@ final class Unmeasured {
         for (Advice.Trial t : rules.trials) {
             String out = Rules.measured(t) || !t.ran() && !t.mode().isolated() ? null : rules.ruledOut(t, req);
             if (out != null) {
+                // the verdict has told what the probe saw: the reason is said again without it, and never cut
                 parts.add(t.label() + (t.ran() ? " failed" : " was skipped") + " too, and is ruled out: "
-                        + Units.abbreviate(out, 120));
+                        + (rules.probe.endedHow() == null
+                                ? out
+                                : out.replace(" (" + rules.probe.endedHow() + ")", "")));
             }
         }
         return parts.isEmpty() ? "" : "; " + String.join("; ", parts);

@@ -229,8 +229,8 @@ class AdvisorTest {
     void taskThatSometimesNeverReturnsIsStoppedAndTheRunStaysWithinItsBounds() {
         Advice advice = advise(Workloads.HangsSometimes.class, QUICK);
         assertThat(advice.probe().endedHow())
-                .contains("still running when the probe's")
-                .contains("call #4");
+                .contains("call #4, counting from 1, was still running")
+                .contains("no progress for");
         assertThat(advice.probe().medianCallNanos()).isPositive();
         assertThat(advice.verdict().mode()).isEqualTo(Mode.PROCESSES);
         assertThat(advice.verdict().summary()).contains("a Java thread cannot be stopped");
@@ -274,7 +274,7 @@ class AdvisorTest {
                 // probe deadline took the budget "did not return from its first call ... then no trial ran": both
                 // in NoModelRanTest
                 .contains(" no model could be measured, so there is no recommendation")
-                .contains("still running when the probe's")
+                .contains("was still running, and the probe had made no progress for")
                 .contains("): make the task return (");
         // generous: the regression was 163 s for a 10 s budget
         assertThat(seconds).isLessThan(150);

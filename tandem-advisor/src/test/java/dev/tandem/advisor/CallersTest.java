@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
+import dev.tandem.measure.Pace;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -58,5 +59,30 @@ class CallersTest {
             Callers.joinAll(List.of(caller), System.nanoTime() + TimeUnit.SECONDS.toNanos(60), pool, Duration.ZERO);
             assertThat(pool.isShutdown()).isFalse();
         }
+    }
+
+    /**
+     * Was: a trial's grace was 2 s at the least, whatever its share, after the warm-up and again after the measured
+     * phase: virtual(208) of a 23 ms task took 5.51 s of a 660 ms share on a busy machine, and processes(2) and
+     * hybrid(1x52), measured after it, were skipped for budget.
+     */
+    @Test
+    void aTrialsGraceWasTwoSecondsWhateverItsShare() {
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        long quiet = Pace.Limit.TRIAL_GRACE.quiet().toNanos();
+        Pace busy = new Pace(0.09);
+        // a short task in the caller's JVM: the two graces of a trial fit in its share, busy machine or not
+        for (Pace pace : List.of(Pace.QUIET, busy)) {
+            assertThat(2 * Callers.graceNanos(660 * ms, 40 * ms, pace, false)).isLessThanOrEqualTo(660 * ms);
+            assertThat(Callers.graceNanos(400 * ms, 2 * ms, pace, false)).isEqualTo(100 * ms);
+        }
+        // a long call is still waited for: four of the longest, up to the quiet grace stretched by the pace
+        assertThat(Callers.graceNanos(660 * ms, 300 * ms, Pace.QUIET, false)).isEqualTo(1_200 * ms);
+        assertThat(Callers.graceNanos(660 * ms, 600 * ms, Pace.QUIET, false)).isEqualTo(quiet);
+        assertThat(Callers.graceNanos(660 * ms, 1_000 * ms, busy, false)).isEqualTo(4_000 * ms);
+        // a long share keeps a quarter of it
+        assertThat(Callers.graceNanos(4_000 * ms, 2 * ms, Pace.QUIET, false)).isEqualTo(1_000 * ms);
+        // in worker JVMs, a lost worker is noticed only once it exited: the quiet grace at least
+        assertThat(Callers.graceNanos(660 * ms, 2 * ms, Pace.QUIET, true)).isEqualTo(quiet);
     }
 }

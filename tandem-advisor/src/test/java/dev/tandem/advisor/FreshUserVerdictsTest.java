@@ -6,6 +6,7 @@ import static dev.tandem.advisor.RulesTest.trial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.Mode;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -350,5 +351,47 @@ class FreshUserVerdictsTest {
         assertThat(v.mode()).isEqualTo(Mode.HYBRID);
         assertThat(v.workers()).isEqualTo(1);
         assertThat(v.threadsPerWorker()).isEqualTo(Trials.blockingThreads(2, 0.05));
+    }
+
+    /**
+     * Was: {@code --task ext.Hang --time 15s} (every 40th call blocks forever), every trial skipped for budget: the
+     * verdict quoted the reason hybrid(1x70) is ruled out cut in its middle, "it runs several tasks in one worker JVM,
+     * [...] this machine: 1.00 s); it was killed), which would take those tasks down together".
+     */
+    @Test
+    void aRuledOutReasonWasCutInTheMiddleOfTheVerdict() {
+        String hung = "call #40, counting from 1, was still running, and the probe had made no progress for"
+                + " 1.05 s, past its limit of 1.00 s on this machine, so it was killed";
+        Advice.Probe probe = new Advice.Probe(
+                39, 0, null, 3_130_000, 4 * MS, 0.03, 47, 0, false, 191, 81, null, true, hung, -1, List.of(), 677 * MS);
+        String why = "the budget was used up before the trials, a trial needs at least 400 ms; give a longer --time";
+        List<Advice.Trial> skipped = Trials.plan(probe, 2, 100).stream()
+                .map(p -> new TrialOutcome(p).skip(why))
+                .toList();
+        Advice.Verdict v = Rules.decide(probe, skipped, Advice.Requirements.NONE, MACHINE);
+        String hybrid = skipped.stream()
+                .filter(t -> t.mode() == Mode.HYBRID)
+                .findFirst()
+                .orElseThrow()
+                .label();
+        assertThat(v.summary())
+                .contains(hung)
+                .contains(hybrid + " was skipped too, and is ruled out: it runs several tasks in one worker JVM, and a"
+                        + " call did not return in the probe, which would take those tasks down together")
+                .doesNotContain("[...]")
+                .doesNotContain("\u2026");
+        for (String text : words(v)) {
+            assertThat(text).doesNotContain("[...]");
+        }
+    }
+
+    /** {@return every text of a verdict a user reads} */
+    private static List<String> words(Advice.Verdict v) {
+        List<String> all = new ArrayList<>(List.of(v.summary()));
+        v.reasons().forEach(r -> all.add(r.text()));
+        all.addAll(v.warnings());
+        all.addAll(v.decision());
+        all.addAll(v.requirementEffects());
+        return all;
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class NoModelRanTest {
     private static final long MS = 1_000_000;
     private static final String HUNG =
-            "a call was still running when the probe's 4000 ms deadline passed (call #1, counting from 1); it was killed";
+            "call #1, counting from 1, was still running, and the probe had made no progress for 1.2 s, past its"
+                    + " limit of 1.00 s on this machine, so it was killed";
 
     /** The probe of a task whose first call never returned: the probe killed it at its deadline. */
     static Advice.Probe hung() {

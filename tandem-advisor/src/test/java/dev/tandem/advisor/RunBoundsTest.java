@@ -43,8 +43,8 @@ class RunBoundsTest {
                 81,
                 null,
                 true,
-                "a call was still running when the probe's 10000 ms deadline passed (call #4, counting from 1), and the"
-                        + " probe had made no progress for 8.1 s (its limit on this machine: 2.2 s); it was killed",
+                "call #4, counting from 1, was still running, and the probe had made no progress for 8.1 s, past its"
+                        + " limit of 2.20 s on this machine, so it was killed",
                 -1,
                 List.of(),
                 e.jvmStartNanos());

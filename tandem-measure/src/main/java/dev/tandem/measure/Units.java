@@ -307,30 +307,35 @@ public final class Units {
     }
 
     /**
-     * {@return the text on one line, its middle cut out if longer than {@code max}, at word boundaries}
-     * Cut at fixed offsets, a failure read "worker 3 [...] visor.Calls$Call)": half a class name.
+     * {@return the text on one line; if longer than {@code max}, its beginning up to a whole word, then "…", with
+     * each bracket it opened closed, so that it reads as prose wherever it is quoted} Cut at fixed offsets, a
+     * failure read "worker 3 [...] visor.Calls$Call)": half a class name; cut in its middle, a reason quoted in a
+     * verdict read "it runs several tasks in one worker JVM, [...] this machine: 1.00 s); it was killed), which
+     * would take those tasks down together": an editor's mark, half a clause and brackets closed twice.
      */
     public static String abbreviate(String text, int max) {
         String s = String.valueOf(text).replace('\n', ' ').replace('\r', ' ');
         if (s.length() <= max) {
             return s;
         }
-        int head = max / 3;
-        int tail = s.length() - (max - head);
-        // the head ends before the word it would cut; the tail starts with the word it would cut (up to a
-        // quarter of max longer), else after it; a single word longer than that is cut as is
-        int headEnd = s.lastIndexOf(' ', head);
-        if (headEnd > 0) {
-            head = headEnd;
+        int end = s.lastIndexOf(' ', Math.max(0, max - 1));
+        // a single word longer than half of max is cut as is
+        String head = (end >= max / 2 ? s.substring(0, end) : s.substring(0, Math.max(1, max - 1)))
+                .replaceAll("[\\s,;:(\\[{-]+$", "");
+        StringBuilder closing = new StringBuilder();
+        for (int i = head.length() - 1, depth = 0; i >= 0; i--) {
+            char c = head.charAt(i);
+            if (c == ')' || c == ']' || c == '}') {
+                depth++;
+            } else if (c == '(' || c == '[' || c == '{') {
+                if (depth > 0) {
+                    depth--;
+                } else {
+                    closing.append(c == '(' ? ')' : c == '[' ? ']' : '}');
+                }
+            }
         }
-        int wordStart = s.lastIndexOf(' ', tail - 1) + 1;
-        int wordEnd = s.indexOf(' ', tail);
-        if (wordStart > head && tail - wordStart <= max / 4) {
-            tail = wordStart;
-        } else if (wordEnd >= 0 && wordEnd < s.length() - 1) {
-            tail = wordEnd + 1;
-        }
-        return s.substring(0, head) + " [...] " + s.substring(tail);
+        return head + "\u2026" + closing;
     }
 
     /** {@return the first line of {@code s}, at most 200 characters; "" for null} */

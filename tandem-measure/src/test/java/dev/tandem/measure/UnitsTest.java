@@ -110,8 +110,25 @@ class UnitsTest {
         String failure = "WorkerLostException: worker 3 (pid 4242) ended with exit code 3 while running task 17"
                 + " (dev.tandem.advisor.Calls$Call)";
         String s = Units.abbreviate(failure, 60);
-        assertThat(s).startsWith("WorkerLostException: [...] ").endsWith(" (dev.tandem.advisor.Calls$Call)");
+        assertThat(s).isEqualTo("WorkerLostException: worker 3 (pid 4242) ended with exit\u2026");
         assertThat(Units.abbreviate("short", 60)).isEqualTo("short");
+    }
+
+    /**
+     * Was: a reason quoted in a verdict, cut in its middle, read "it runs several tasks in one worker JVM, [...] this
+     * machine: 1.00 s); it was killed), which would take those tasks down together".
+     */
+    @Test
+    void anAbbreviationPutAnEditorsMarkAndHalfAClauseIntoASentence() {
+        String reason = "it runs several tasks in one worker JVM, and a call did not return in the probe (a call was"
+                + " still running (call #40, counting from 1), and the probe had made no progress for 13.8 s)";
+        String s = Units.abbreviate(reason, 120);
+        assertThat(s).doesNotContain("[...]").endsWith("#40\u2026))").hasSizeLessThanOrEqualTo(122);
+        assertThat(s.chars().filter(c -> c == '(').count())
+                .isEqualTo(s.chars().filter(c -> c == ')').count());
+        assertThat(reason).startsWith(s.substring(0, s.indexOf('\u2026')));
+        // a single long word is cut as is, its bracket closed
+        assertThat(Units.abbreviate("x (" + "y".repeat(100), 20)).isEqualTo("x (" + "y".repeat(16) + "\u2026)");
     }
 
     /** Was: "14.0 OS threads", "6.0 files": counts read as whole numbers. */
