@@ -24,12 +24,29 @@ public final class NodeLostException extends WorkerLostException {
     private final boolean mayStillRun;
 
     NodeLostException(int workerId, long pid, String task, String node, String detection, boolean mayStillRun) {
+        this(workerId, pid, task, node, detection, mayStillRun, false);
+    }
+
+    /**
+     * @param endedByNode whether the node itself ended the session (and stopped its tasks): the node
+     *     may well run on, so the message does not say its process is gone
+     */
+    NodeLostException(
+            int workerId,
+            long pid,
+            String task,
+            String node,
+            String detection,
+            boolean mayStillRun,
+            boolean endedByNode) {
         super(
                 task + " was sent to node " + node + ", which was lost (" + detection + ")"
                         + (mayStillRun
                                 ? "; the task may still be running there: it is stopped, and its result dropped, if"
                                         + " the node comes back"
-                                : "; the node's process is gone, and the task with it")
+                                : endedByNode
+                                        ? "; the node stopped the task as it ended the session"
+                                        : "; the node's process is gone, and the task with it")
                         + " [the pool's session " + workerId + " with that node, whose pid was " + pid + "]",
                 workerId,
                 pid,

@@ -96,6 +96,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     private final long noNodeLimitNanos;
     private final ScheduledExecutorService watch;
     private final Set<CompletableFuture<byte[]>> quietCalls = ConcurrentHashMap.newKeySet();
+    private final SilenceWatch silence;
     /** Which members announce this caller's secret. */
     private final MemberSecrets secrets;
     /** Reports ends the conductor caused, off its lock. */
@@ -140,6 +141,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         this.failureTimeoutNanos = options.cluster().nodeFailureTimeout().toNanos();
         this.pollWaitNanos = Math.min(NodeService.MAX_POLL_NANOS, failureTimeoutNanos / 4);
         this.noNodeLimitNanos = noNodeLimitNanos(options);
+        this.silence = new SilenceWatch(pollWaitNanos, failureTimeoutNanos);
         this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tandem-cluster-watch");
             t.setDaemon(true);
@@ -470,14 +472,12 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         synchronized (this) {
             workers = List.copyOf(live.values());
         }
-        long now = System.nanoTime();
-        long limit = pollWaitNanos + failureTimeoutNanos + TimeUnit.SECONDS.toNanos(1);
-        for (NodeWorker w : workers) {
-            long sent = w.oldestCallNanos();
-            if (sent != 0 && now - sent > limit) {
-                w.silent(now - sent);
-            }
-        }
+        silence.check(workers);
+    }
+
+    @Override
+    public String callerStall() {
+        return silence.callerStall();
     }
 
     // ---------------------------------------------------------------- calls

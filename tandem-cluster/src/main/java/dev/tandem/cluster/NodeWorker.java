@@ -93,6 +93,14 @@ final class NodeWorker implements Worker {
         long pollWaitNanos();
 
         long failureTimeoutNanos();
+
+        /**
+         * {@return how this caller itself was stalled lately, in words ("this caller was stalled for
+         * 20115 ms, ..."), if for about its lease on the nodes or more; else null}
+         */
+        default String callerStall() {
+            return null;
+        }
     }
 
     final Member member;
@@ -369,9 +377,16 @@ final class NodeWorker implements Worker {
         return reason.equals(NodeSession.CLOSED) || reason.equals(NodeSession.KILLED) ? null : nodeEnded(reason);
     }
 
-    /** {@return the loss of a session the node ended for {@code reason}: its tasks there are stopped} */
+    /**
+     * {@return the loss of a session the node ended for {@code reason}: its tasks there are stopped,
+     * and the node may run on} When this caller itself was stalled (paused, starved of CPU) for about
+     * its lease or more, that is said too: a node that ended the session of a caller silent past its
+     * lease, or no longer knows it, did what the lease asks.
+     */
     private WorkerEnd.NodeLoss nodeEnded(String reason) {
-        return new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false);
+        String stall = starter.callerStall();
+        return WorkerEnd.NodeLoss.endedByNode(
+                node, "the node ended this caller's session: " + reason + (stall == null ? "" : " (" + stall + ")"));
     }
 
     // ---------------------------------------------------------------- calls in flight, announced ends
