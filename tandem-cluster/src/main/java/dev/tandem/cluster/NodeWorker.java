@@ -384,9 +384,7 @@ final class NodeWorker implements Worker {
      * lease, or no longer knows it, did what the lease asks.
      */
     private WorkerEnd.NodeLoss nodeEnded(String reason) {
-        String stall = starter.callerStall();
-        return WorkerEnd.NodeLoss.endedByNode(
-                node, "the node ended this caller's session: " + reason + (stall == null ? "" : " (" + stall + ")"));
+        return WorkerEnd.NodeLoss.endedByNode(node, "the node ended this caller's session: " + reason + stallWords());
     }
 
     // ---------------------------------------------------------------- calls in flight, announced ends
@@ -498,7 +496,9 @@ final class NodeWorker implements Worker {
         WorkerEnd.NodeLoss loss;
         if (message.contains("Heartbeat timed out") || message.contains("heartbeat")) {
             loss = new WorkerEnd.NodeLoss(
-                    node, "heartbeat timed out after " + starter.failureTimeoutNanos() / 1_000_000 + " ms", true);
+                    node,
+                    "heartbeat timed out after " + starter.failureTimeoutNanos() / 1_000_000 + " ms" + stallWords(),
+                    true);
         } else if (type.equals("MemberLeftException") || type.equals("TargetNotMemberException")) {
             loss = new WorkerEnd.NodeLoss(node, "it left the cluster", false);
         } else if (type.equals("TargetDisconnectedException")) {
@@ -524,7 +524,13 @@ final class NodeWorker implements Worker {
     void silent(long nanos) {
         end(
                 "node " + node + " did not answer for " + nanos / 1_000_000 + " ms",
-                new WorkerEnd.NodeLoss(node, "no answer for " + nanos / 1_000_000 + " ms", true));
+                new WorkerEnd.NodeLoss(node, "no answer for " + nanos / 1_000_000 + " ms" + stallWords(), true));
+    }
+
+    /** {@return " (" + this caller's own recent stall + ")", which may explain a silence; or ""} */
+    private String stallWords() {
+        String stall = starter.callerStall();
+        return stall == null ? "" : " (" + stall + ")";
     }
 
     /**

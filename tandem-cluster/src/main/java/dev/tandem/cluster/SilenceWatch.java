@@ -24,8 +24,8 @@ final class SilenceWatch {
     private final long pollWaitNanos;
     private final long failureTimeoutNanos;
 
-    /** When {@link #check} last ran, in nanoTime; the watch thread only. */
-    private long lastCheckNanos = System.nanoTime();
+    /** When {@link #check} last ran, in nanoTime; written by the watch thread only. */
+    private volatile long lastCheckNanos = System.nanoTime();
     /** When this caller last resumed from a stall, in nanoTime; 0 if never. */
     private volatile long resumedNanos;
     /** How long that stall was. */
@@ -62,7 +62,7 @@ final class SilenceWatch {
     /**
      * {@return this caller's last stall in words, if it lasted at least half its lease on the nodes
      * (its {@code nodeFailureTimeout}) and ended within two leases plus a poll's wait, in which the
-     * answers it explains arrive; else null}
+     * answers it explains arrive, or ends now (the watch has not run for that long); else null}
      */
     String callerStall() {
         return callerStall(System.nanoTime());
@@ -71,6 +71,12 @@ final class SilenceWatch {
     String callerStall(long now) {
         long stalled = stalledNanos;
         long resumed = resumedNanos;
+        long sinceCheck = now - lastCheckNanos;
+        if (sinceCheck > STALL_NANOS && sinceCheck > stalled) {
+            // Resuming now: the watch has not run since (Hazelcast's heartbeat check may come first).
+            stalled = sinceCheck;
+            resumed = now;
+        }
         if (resumed == 0
                 || stalled < failureTimeoutNanos / 2
                 || now - resumed > 2 * failureTimeoutNanos + pollWaitNanos) {

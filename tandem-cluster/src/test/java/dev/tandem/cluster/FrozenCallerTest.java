@@ -80,6 +80,23 @@ class FrozenCallerTest {
                 .contains("10000 ms");
     }
 
+    /**
+     * Hazelcast's heartbeat check may see the silence before the watch runs after the caller's
+     * stall: the loss says that the caller was stalled, not only that the node's heartbeat timed out.
+     */
+    @Test
+    void aHeartbeatTimeoutAsTheCallerResumedBlamedTheNodeAlone() {
+        link.watch.check(List.of(), System.nanoTime() - TimeUnit.SECONDS.toNanos(20)); // the last check before
+        worker.poll();
+        link.last(true)
+                .answer()
+                .completeExceptionally(new IllegalStateException("Heartbeat timed out to connection ClientConnection"));
+        assertThat(heard.events()).containsExactly("ended");
+        assertThat(heard.end.nodeLoss().detection())
+                .startsWith("heartbeat timed out after 10000 ms (this caller was stalled (paused or starved of CPU)"
+                        + " for 20");
+    }
+
     /** A short stall (a busy machine's second) is no excuse to give: nothing is said of it. */
     @Test
     void aStallShorterThanHalfTheLeaseIsNotTold() {
