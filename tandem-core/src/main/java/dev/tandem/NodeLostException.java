@@ -9,7 +9,8 @@ import java.io.Serial;
  *
  * <p>The message names the node, how the loss was detected (the connection closed, the node left
  * the cluster, its heartbeat timed out) and whether the task may still be running there: a frozen
- * or unreachable node may resume; its abandoned tasks are then stopped, and their results dropped.
+ * or unreachable node may resume; its abandoned tasks are then stopped, and their results dropped. A
+ * node that ended the caller's session itself (its lease ran out, the node is stopping) stopped them.
  * Every task the caller had sent to the lost node fails so (or is retried), not only those it was
  * running: the node may have started any of them, and its worker JVMs are not frozen with it. So
  * without retries a task never runs twice; a task retried elsewhere after such a loss

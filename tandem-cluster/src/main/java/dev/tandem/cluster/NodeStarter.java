@@ -64,7 +64,8 @@ import java.util.concurrent.TimeoutException;
  * <h2>Failure detection</h2>
  * A call that fails (connection closed, heartbeat timed out, member left), a member that leaves,
  * and a call (the poll, a SUBMIT) that gets no answer for the poll wait plus {@code nodeFailureTimeout}
- * (checked by the watch thread) end the session with a {@link WorkerEnd.NodeLoss}.
+ * (checked by the watch thread, {@link SilenceWatch}, which does not count this caller's own stalls)
+ * end the session with a {@link WorkerEnd.NodeLoss}.
  *
  * <p>Thread-safe: {@code this} guards the sessions and suspects.
  */
