@@ -576,6 +576,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
             notifyAll();
         }
         watch.shutdownNow();
+        silence.stop();
         events.shutdown();
         try {
             CompletableFuture.allOf(quietCalls.toArray(CompletableFuture[]::new))

@@ -30,10 +30,17 @@ final class SilenceWatch {
     private volatile long resumedNanos;
     /** How long that stall was. */
     private volatile long stalledNanos;
+    /** Whether the watch stopped (the pool closed): a gap since its last check is then no stall. */
+    private volatile boolean stopped;
 
     SilenceWatch(long pollWaitNanos, long failureTimeoutNanos) {
         this.pollWaitNanos = pollWaitNanos;
         this.failureTimeoutNanos = failureTimeoutNanos;
+    }
+
+    /** The watch stopped: its thread no longer runs {@link #check}. */
+    void stop() {
+        stopped = true;
     }
 
     /** Ends the sessions silent past the limit, not counting this caller's own stall. */
@@ -72,7 +79,7 @@ final class SilenceWatch {
         long stalled = stalledNanos;
         long resumed = resumedNanos;
         long sinceCheck = now - lastCheckNanos;
-        if (sinceCheck > STALL_NANOS && sinceCheck > stalled) {
+        if (!stopped && sinceCheck > STALL_NANOS && sinceCheck > stalled) {
             // Resuming now: the watch has not run since (Hazelcast's heartbeat check may come first).
             stalled = sinceCheck;
             resumed = now;

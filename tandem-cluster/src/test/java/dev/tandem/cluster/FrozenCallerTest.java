@@ -97,6 +97,15 @@ class FrozenCallerTest {
                         + " for 20");
     }
 
+    /** After the pool closed its watch no longer runs: the time since its last check is no stall. */
+    @Test
+    void aStoppedWatchTellsOfNoStall() {
+        link.watch.check(List.of(), System.nanoTime() - TimeUnit.SECONDS.toNanos(20));
+        assertThat(link.watch.callerStall()).isNotNull();
+        link.watch.stop();
+        assertThat(link.watch.callerStall()).isNull();
+    }
+
     /** A short stall (a busy machine's second) is no excuse to give: nothing is said of it. */
     @Test
     void aStallShorterThanHalfTheLeaseIsNotTold() {
