@@ -9,7 +9,8 @@ import java.io.Serial;
  *
  * <p>The message names the node, how the loss was detected (the connection closed, the node left
  * the cluster, its heartbeat timed out) and whether the task may still be running there: a frozen
- * or unreachable node may resume; its abandoned tasks are then stopped, and their results dropped.
+ * or unreachable node may resume; its abandoned tasks are then stopped, and their results dropped. A
+ * node that ended the caller's session itself (its lease ran out, the node is stopping) stopped them.
  * Every task the caller had sent to the lost node fails so (or is retried), not only those it was
  * running: the node may have started any of them, and its worker JVMs are not frozen with it. So
  * without retries a task never runs twice; a task retried elsewhere after such a loss
@@ -24,12 +25,29 @@ public final class NodeLostException extends WorkerLostException {
     private final boolean mayStillRun;
 
     NodeLostException(int workerId, long pid, String task, String node, String detection, boolean mayStillRun) {
+        this(workerId, pid, task, node, detection, mayStillRun, false);
+    }
+
+    /**
+     * @param endedByNode whether the node itself ended the session (and stopped its tasks): the node
+     *     may well run on, so the message does not say its process is gone
+     */
+    NodeLostException(
+            int workerId,
+            long pid,
+            String task,
+            String node,
+            String detection,
+            boolean mayStillRun,
+            boolean endedByNode) {
         super(
                 task + " was sent to node " + node + ", which was lost (" + detection + ")"
                         + (mayStillRun
                                 ? "; the task may still be running there: it is stopped, and its result dropped, if"
                                         + " the node comes back"
-                                : "; the node's process is gone, and the task with it")
+                                : endedByNode
+                                        ? "; the node stopped the task as it ended the session"
+                                        : "; the node's process is gone, and the task with it")
                         + " [the pool's session " + workerId + " with that node, whose pid was " + pid + "]",
                 workerId,
                 pid,

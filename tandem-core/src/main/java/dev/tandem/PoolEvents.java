@@ -46,10 +46,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link Logger#isLoggable(Level)} said yes. Nothing per task is logged.
  *
  * <h2>Log levels</h2>
- * WARNING for what the pool did not plan (a worker's crash, a failed start, a restart after a crash
- * loop's backoff), INFO for the immediate replacement of a worker that crashed after useful work,
- * ERROR when the pool fails, DEBUG for what it planned (starts, recycling, kills of timed-out or
- * cancelled tasks, exits at shutdown).
+ * WARNING for what the pool did not plan (a worker's crash, a cluster node lost, a failed start, a
+ * restart after a crash loop's backoff), INFO for the immediate replacement of a worker that crashed
+ * after useful work, ERROR (one line, its stack at DEBUG only) when the pool fails, DEBUG for what
+ * it planned (starts, recycling, kills of timed-out or cancelled tasks, exits at shutdown, a start
+ * abandoned as the pool stops) and for a cluster pool's new session after a loss.
  *
  * <h2>Concurrency</h2>
  * Thread-safe; no hook blocks or takes a lock: counters are {@link LongAdder}s and atomics, JFR
@@ -299,6 +300,17 @@ final class PoolEvents {
             e.commit();
         }
         Level level = planned != null ? Level.DEBUG : Level.WARNING;
+        if (planned == null && end.nodeLoss() != null) {
+            // A node session: it has no exit code (the node's process is another machine's), and a
+            // frozen node, or one that ended the session, did not die. How it was lost, once.
+            if (LOG.isLoggable(level)) {
+                LOG.log(
+                        level,
+                        prefix() + who + " was lost (" + end.nodeLoss().detection() + "); it held "
+                                + plural(held, "task") + " and had completed " + plural(tasksCompleted, "task"));
+            }
+            return;
+        }
         if (LOG.isLoggable(level)) {
             String how = end.signal() != null
                     ? "killed by " + end.signal()
@@ -338,7 +350,9 @@ final class PoolEvents {
                 e.commit();
             }
         }
-        Level level = delayNanos > 0 ? Level.WARNING : Level.INFO;
+        // A cluster pool asks the nodes for a new session at once after a loss, which its loss's line
+        // told: nothing a user must act on.
+        Level level = delayNanos > 0 ? Level.WARNING : mode == Mode.CLUSTER ? Level.DEBUG : Level.INFO;
         if (LOG.isLoggable(level)) {
             LOG.log(
                     level,
@@ -365,7 +379,13 @@ final class PoolEvents {
             event.reason = e.getMessage();
             event.commit();
         }
-        LOG.log(Level.ERROR, prefix() + "failed: " + e.getMessage(), e);
+        // One line: every task's future, and each submit after, hands the user this exception with
+        // its stack; DEBUG adds the stack here.
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.ERROR, prefix() + "failed: " + e.getMessage(), e);
+        } else {
+            LOG.log(Level.ERROR, prefix() + "failed: " + e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- statistics

@@ -73,6 +73,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private final ArrayDeque<ProcessFuture<?>> pending = new ArrayDeque<>();
     private final List<WorkerWindow> workers = new ArrayList<>();
     private int starting;
+    private boolean startsAbandoned; // set as tryTerminateLocked abandons the starts under way
     private final RestartPolicy restarts;
     private final WorkerLossPolicy losses;
     private final PrefetchWindow prefetch = new PrefetchWindow();
@@ -430,11 +431,12 @@ final class ProcessTaskPool extends AbstractTaskPool {
         try {
             starting--;
             if (error != null) {
-                if (state.dispatchingLocked()) { // else the pool failed or stopped meanwhile: nothing to report
-                    events.startFailed(w.id(), error);
+                // Else it failed or stopped meanwhile, or its starts were abandoned as it closes: nothing to report.
+                if (state.dispatchingLocked() && !startsAbandoned) {
                     if (starter.gaveUp(error)) {
-                        failLocked(new PoolFailedException(error.getMessage(), error));
+                        failLocked(new PoolFailedException(error.getMessage(), error)); // its line says why
                     } else {
+                        events.startFailed(w.id(), error);
                         onCrashLocked(null, error, false);
                     }
                 }
@@ -493,6 +495,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             }
         }
         if (workers.isEmpty() && starting > 0) {
+            startsAbandoned = true;
             starter.abandonStarts(); // nothing left to run on: a start waiting for a node gives up
         } else if (workers.isEmpty()) {
             starter.close();

@@ -234,7 +234,8 @@ final class WorkerWindow implements WorkerListener {
      */
     WorkerLostException lost(WorkerEnd end, WorkerEnd.NodeLoss loss, String task, String hint, String node) {
         return loss != null
-                ? new NodeLostException(id, end.pid(), task, loss.node(), loss.detection(), loss.mayStillRun())
+                ? new NodeLostException(
+                        id, end.pid(), task, loss.node(), loss.detection(), loss.mayStillRun(), loss.endedByNode())
                 : new WorkerLostException(
                         id,
                         end.pid(),

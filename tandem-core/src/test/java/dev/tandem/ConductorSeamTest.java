@@ -240,7 +240,7 @@ class ConductorSeamTest {
         }
     }
 
-    static ProcessTaskPool pool(Tandem.Builder builder, FakeStarter starter) {
+    static ProcessTaskPool pool(Tandem.Builder builder, WorkerStarter starter) {
         PoolOptions options = builder.options();
         DecodingFilter filter = new DecodingFilter(List.of(), 40, 10_000_000, Integer.MAX_VALUE - 8, 1 << 30);
         return ProcessTaskPool.start(options, new ReplyDecoder(filter), starter, options.workers(), null, () -> true);

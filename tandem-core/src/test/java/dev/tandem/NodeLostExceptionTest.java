@@ -32,4 +32,25 @@ class NodeLostExceptionTest {
         assertThat(e.getMessage()).contains("may still be running there").contains("its result dropped");
         assertThat(e.mayStillRun()).isTrue();
     }
+
+    /**
+     * Was: a caller frozen 20 s, whose healthy node ended its session (its lease ran out), read "the
+     * node's process is gone, and the task with it": the node ran on, and had stopped the task.
+     */
+    @Test
+    void aSessionTheNodeEndedSaidTheNodesProcessWasGone() {
+        NodeLostException e = new NodeLostException(
+                3,
+                15523,
+                "task #4",
+                "127.0.0.1:5811",
+                "the node ended this caller's session: no such session",
+                false,
+                true);
+        assertThat(e.getMessage())
+                .contains("which was lost (the node ended this caller's session: no such session)")
+                .contains("the node stopped the task as it ended the session")
+                .doesNotContain("process is gone");
+        assertThat(e.mayStillRun()).isFalse();
+    }
 }

@@ -124,9 +124,17 @@ final class LocalNodes implements AutoCloseable {
         }
     }
 
-    /** The flags of every node JVM beyond {@link Node#JVM_FLAGS}: a small heap, the serial collector, smaller stacks. */
-    static final List<String> NODE_FLAGS =
-            List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k");
+    /**
+     * The flags of every node JVM beyond {@link Node#JVM_FLAGS}: a small heap, the serial collector,
+     * smaller stacks, and Hazelcast's logging at SEVERE ({@link LocalNodeLogging}).
+     */
+    static final List<String> NODE_FLAGS = List.of(
+            "-Xms16m",
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "-Xss512k",
+            "-Djava.util.logging.config.class=" + LocalNodeLogging.class.getName());
 
     /** How long the node training the AOT cache may take to write it as it exits. */
     static final long TRAINING_EXIT_SECONDS = 60;

@@ -132,6 +132,10 @@ final class NodeSession implements WorkerListener {
 
     void started(EncodedPool p) {
         this.pool = p;
+        // The lease counts the caller's silence from here: it cannot poll before OPEN answers, and its
+        // workers' start may take longer than the lease on a loaded machine. Was: a healthy node
+        // fenced the session of a caller with nodeFailureTimeout(2s) whose start took longer.
+        lastContact = System.nanoTime();
     }
 
     /** {@return whether the caller's lease holds: the pool's gate} */

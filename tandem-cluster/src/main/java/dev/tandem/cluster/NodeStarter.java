@@ -64,7 +64,8 @@ import java.util.concurrent.TimeoutException;
  * <h2>Failure detection</h2>
  * A call that fails (connection closed, heartbeat timed out, member left), a member that leaves,
  * and a call (the poll, a SUBMIT) that gets no answer for the poll wait plus {@code nodeFailureTimeout}
- * (checked by the watch thread) end the session with a {@link WorkerEnd.NodeLoss}.
+ * (checked by the watch thread, {@link SilenceWatch}, which does not count this caller's own stalls)
+ * end the session with a {@link WorkerEnd.NodeLoss}.
  *
  * <p>Thread-safe: {@code this} guards the sessions and suspects.
  */
@@ -96,6 +97,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
     private final long noNodeLimitNanos;
     private final ScheduledExecutorService watch;
     private final Set<CompletableFuture<byte[]>> quietCalls = ConcurrentHashMap.newKeySet();
+    private final SilenceWatch silence;
     /** Which members announce this caller's secret. */
     private final MemberSecrets secrets;
     /** Reports ends the conductor caused, off its lock. */
@@ -140,6 +142,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         this.failureTimeoutNanos = options.cluster().nodeFailureTimeout().toNanos();
         this.pollWaitNanos = Math.min(NodeService.MAX_POLL_NANOS, failureTimeoutNanos / 4);
         this.noNodeLimitNanos = noNodeLimitNanos(options);
+        this.silence = new SilenceWatch(pollWaitNanos, failureTimeoutNanos);
         this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tandem-cluster-watch");
             t.setDaemon(true);
@@ -470,14 +473,12 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         synchronized (this) {
             workers = List.copyOf(live.values());
         }
-        long now = System.nanoTime();
-        long limit = pollWaitNanos + failureTimeoutNanos + TimeUnit.SECONDS.toNanos(1);
-        for (NodeWorker w : workers) {
-            long sent = w.oldestCallNanos();
-            if (sent != 0 && now - sent > limit) {
-                w.silent(now - sent);
-            }
-        }
+        silence.check(workers);
+    }
+
+    @Override
+    public String callerStall() {
+        return silence.callerStall();
     }
 
     // ---------------------------------------------------------------- calls
@@ -575,6 +576,7 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
             notifyAll();
         }
         watch.shutdownNow();
+        silence.stop();
         events.shutdown();
         try {
             CompletableFuture.allOf(quietCalls.toArray(CompletableFuture[]::new))

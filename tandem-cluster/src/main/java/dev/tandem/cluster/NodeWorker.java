@@ -93,6 +93,14 @@ final class NodeWorker implements Worker {
         long pollWaitNanos();
 
         long failureTimeoutNanos();
+
+        /**
+         * {@return how this caller itself was stalled lately, in words ("this caller was stalled for
+         * 20115 ms, ..."), if for about its lease on the nodes or more; else null}
+         */
+        default String callerStall() {
+            return null;
+        }
     }
 
     final Member member;
@@ -369,9 +377,14 @@ final class NodeWorker implements Worker {
         return reason.equals(NodeSession.CLOSED) || reason.equals(NodeSession.KILLED) ? null : nodeEnded(reason);
     }
 
-    /** {@return the loss of a session the node ended for {@code reason}: its tasks there are stopped} */
+    /**
+     * {@return the loss of a session the node ended for {@code reason}: its tasks there are stopped,
+     * and the node may run on} When this caller itself was stalled (paused, starved of CPU) for about
+     * its lease or more, that is said too: a node that ended the session of a caller silent past its
+     * lease, or no longer knows it, did what the lease asks.
+     */
     private WorkerEnd.NodeLoss nodeEnded(String reason) {
-        return new WorkerEnd.NodeLoss(node, "the node ended this caller's session: " + reason, false);
+        return WorkerEnd.NodeLoss.endedByNode(node, "the node ended this caller's session: " + reason + stallWords());
     }
 
     // ---------------------------------------------------------------- calls in flight, announced ends
@@ -483,7 +496,9 @@ final class NodeWorker implements Worker {
         WorkerEnd.NodeLoss loss;
         if (message.contains("Heartbeat timed out") || message.contains("heartbeat")) {
             loss = new WorkerEnd.NodeLoss(
-                    node, "heartbeat timed out after " + starter.failureTimeoutNanos() / 1_000_000 + " ms", true);
+                    node,
+                    "heartbeat timed out after " + starter.failureTimeoutNanos() / 1_000_000 + " ms" + stallWords(),
+                    true);
         } else if (type.equals("MemberLeftException") || type.equals("TargetNotMemberException")) {
             loss = new WorkerEnd.NodeLoss(node, "it left the cluster", false);
         } else if (type.equals("TargetDisconnectedException")) {
@@ -509,7 +524,13 @@ final class NodeWorker implements Worker {
     void silent(long nanos) {
         end(
                 "node " + node + " did not answer for " + nanos / 1_000_000 + " ms",
-                new WorkerEnd.NodeLoss(node, "no answer for " + nanos / 1_000_000 + " ms", true));
+                new WorkerEnd.NodeLoss(node, "no answer for " + nanos / 1_000_000 + " ms" + stallWords(), true));
+    }
+
+    /** {@return " (" + this caller's own recent stall + ")", which may explain a silence; or ""} */
+    private String stallWords() {
+        String stall = starter.callerStall();
+        return stall == null ? "" : " (" + stall + ")";
     }
 
     /**

@@ -55,6 +55,23 @@ class NodeSessionTest {
         assertThat(s.ended()).isNull();
     }
 
+    /**
+     * What broke (load 5.6, {@code nodeFailureTimeout(2s)}): a healthy node fenced a session whose
+     * workers took longer than the lease to start; the lease ran from OPEN's arrival, and the caller
+     * cannot poll before OPEN answers, so its first poll was "silent for the session's lease" and the
+     * pool started with 1 of 2 nodes. The lease runs from the session's start.
+     */
+    @Test
+    void aStartLongerThanTheLeaseFencedTheSessionBeforeItsCallerCouldPoll() throws Exception {
+        NodeSession s = new NodeSession(4, "caller", 1, List.of(), TimeUnit.MILLISECONDS.toNanos(300));
+        new CountDownLatch(1).await(400, TimeUnit.MILLISECONDS); // the workers' start, longer than the lease
+        s.started(new HeldPool());
+        NodeSession.Polled polled = s.poll(1, 0); // the caller's first poll, as OPEN answers
+        assertThat(polled.ended()).isNull();
+        assertThat(s.ended()).isNull();
+        assertThat(s.leaseHolds()).isTrue();
+    }
+
     /** A pool that holds what it is given until the test answers it through the session. */
     static class HeldPool implements EncodedPool {
         final List<Long> held = new ArrayList<>();

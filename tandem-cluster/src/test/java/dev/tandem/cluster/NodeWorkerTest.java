@@ -25,7 +25,7 @@ class NodeWorkerTest {
     record Call(Wire.In request, boolean poll, CompletableFuture<byte[]> answer) {}
 
     /** A link to no node: it records calls, reports on the calling thread. */
-    static final class FakeLink implements NodeWorker.Link {
+    static class FakeLink implements NodeWorker.Link {
         final List<Call> calls = new ArrayList<>();
         final List<Wire.In> quiet = new ArrayList<>();
         final List<WorkerEnd.NodeLoss> ends = new ArrayList<>();

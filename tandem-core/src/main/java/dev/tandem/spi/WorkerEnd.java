@@ -38,16 +38,24 @@ public record WorkerEnd(
      * @param mayStillRun whether the node's process may still be alive and running the tasks (a
      *     frozen or unreachable node), as opposed to known dead
      * @param unstarted how many tasks at the end of the window the node was never sent
+     * @param endedByNode whether the node itself ended this caller's session (its lease ran out, the
+     *     node is stopping, it no longer knows the session): the node may well run on, and it stopped
+     *     the session's tasks; false when the caller lost the node (killed, frozen, cut off)
      */
-    public record NodeLoss(String node, String detection, boolean mayStillRun, int unstarted) {
+    public record NodeLoss(String node, String detection, boolean mayStillRun, int unstarted, boolean endedByNode) {
         /** A loss after which every task of the window may have started. */
         public NodeLoss(String node, String detection, boolean mayStillRun) {
-            this(node, detection, mayStillRun, 0);
+            this(node, detection, mayStillRun, 0, false);
+        }
+
+        /** {@return a session the node ended itself, for {@code detection}: it stopped the session's tasks} */
+        public static NodeLoss endedByNode(String node, String detection) {
+            return new NodeLoss(node, detection, false, 0, true);
         }
 
         /** {@return this loss, knowing that the last {@code n} tasks of the window were never sent} */
         public NodeLoss unstarted(int n) {
-            return new NodeLoss(node, detection, mayStillRun, n);
+            return new NodeLoss(node, detection, mayStillRun, n, endedByNode);
         }
     }
 
