@@ -6,20 +6,16 @@ import dev.tandem.spi.Worker;
 import dev.tandem.spi.WorkerListener;
 import dev.tandem.spi.WorkerStarter;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.assertj.core.api.Assertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a cluster pool logs of a node lost (fresh user, session 16): each loss was "node ... died
@@ -33,37 +29,8 @@ import org.junit.jupiter.api.Timeout;
 class NodeLossLogTest {
     private static volatile CountDownLatch running;
 
-    /** Held here: java.util.logging keeps only weak references to its loggers. */
-    private final Logger jul = Logger.getLogger("dev.tandem");
-
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-
-    private Level saved;
-
-    @BeforeEach
-    void capture() {
-        saved = jul.getLevel();
-        jul.setLevel(Level.INFO);
-        jul.addHandler(capture);
-    }
-
-    @AfterEach
-    void release() {
-        jul.removeHandler(capture);
-        jul.setLevel(saved);
-    }
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog(Level.INFO);
 
     /**
      * Node sessions as the cluster's starter opens them: the first at once; later ones wait for a
@@ -177,6 +144,6 @@ class NodeLossLogTest {
 
     private List<LogRecord> of(TaskPool pool) {
         String prefix = "Tandem pool " + ((AbstractTaskPool) pool).events.poolId + " (";
-        return records.stream().filter(r -> r.getMessage().startsWith(prefix)).toList();
+        return log.startingWith(prefix);
     }
 }

@@ -6,19 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,37 +32,8 @@ class PoolLogTest {
     @TempDir
     Path dir;
 
-    /** Held here: java.util.logging keeps only weak references to its loggers. */
-    private final Logger jul = Logger.getLogger("dev.tandem");
-
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-
-    private Level saved;
-
-    @BeforeEach
-    void capture() {
-        saved = jul.getLevel();
-        jul.setLevel(Level.FINE);
-        jul.addHandler(capture);
-    }
-
-    @AfterEach
-    void release() {
-        jul.removeHandler(capture);
-        jul.setLevel(saved);
-    }
+    @RegisterExtension
+    final CapturedLog log = new CapturedLog(Level.FINE);
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(
@@ -174,7 +141,7 @@ class PoolLogTest {
     /** {@return the lines about {@code pool}} */
     private List<LogRecord> of(TaskPool pool) {
         String prefix = prefix(pool);
-        return records.stream().filter(r -> r.getMessage().startsWith(prefix)).toList();
+        return log.startingWith(prefix);
     }
 
     private static List<String> at(List<LogRecord> lines, Level level) {
