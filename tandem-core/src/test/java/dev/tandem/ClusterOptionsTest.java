@@ -45,6 +45,31 @@ class ClusterOptionsTest {
         assertThat(o.cluster().clusterName()).startsWith("tandem-local-");
     }
 
+    /**
+     * Was: {@code localCluster(0)} said "Tandem.cluster(seeds...) needs at least one seed, host:port", a call it
+     * did not make; {@code cluster((String) null)} threw a bare "NullPointerException: null".
+     */
+    @Test
+    void aLocalClusterOfNoNodesNamedTheWrongCallAndANullSeedWasABareNullPointerException() {
+        for (int n : new int[] {0, -1, ClusterOptions.MAX_LOCAL_NODES + 1}) {
+            assertThatThrownBy(() -> Tandem.localCluster(n).options())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Tandem.localCluster(" + n + "): a local cluster has 1 to 16 nodes; give n between 1"
+                            + " and 16");
+        }
+        assertThatThrownBy(() -> Tandem.cluster((String) null).options())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Tandem.cluster(seeds...): seed 1 of 1 is null; give the host:port of a node");
+        assertThatThrownBy(() -> Tandem.cluster("127.0.0.1:5701", null).options())
+                .hasMessageStartingWith("Tandem.cluster(seeds...): seed 2 of 2 is null");
+        assertThatThrownBy(() -> Tandem.cluster((String[]) null).options())
+                .hasMessageStartingWith("Tandem.cluster(seeds...) was given a null array");
+        assertThatThrownBy(() -> Tandem.cluster().options())
+                .hasMessageStartingWith("Tandem.cluster() was given no seed; give the host:port of one or more nodes");
+        assertThatThrownBy(() -> Tandem.cluster("127.0.0.1:5701").clusterName(null))
+                .hasMessage("clusterName(name): name is null");
+    }
+
     @Test
     void aSeedThatIsNotLoopbackNeedsASecret() {
         assertThatThrownBy(() -> Tandem.cluster("10.0.0.5:5701").options())
