@@ -180,7 +180,8 @@ public record ClusterOptions(
                     + " not a secret (32 random bytes, or " + MIN_SECRET_HEX_DIGITS + " hex digits)";
         }
         if (text && hex && n < MIN_SECRET_HEX_DIGITS) {
-            return "holds " + n + " hex digits, " + n / 2 + " bytes of key: a hex secret needs at least "
+            return "holds " + n + (n == 1 ? " hex digit, " : " hex digits, ") + n / 2
+                    + (n / 2 == 1 ? " byte of key" : " bytes of key") + ": a hex secret needs at least "
                     + MIN_SECRET_HEX_DIGITS + " hex digits (" + MIN_SECRET_BYTES + " bytes), as"
                     + " openssl rand -hex 32 writes";
         }

@@ -70,6 +70,17 @@ class ClusterOptionsTest {
                 .hasMessage("clusterName(name): name is null");
     }
 
+    /** Was: "holds 3 hex digits, 1 bytes of key". */
+    @Test
+    void aShortHexSecretCountedOneBytes() {
+        assertThat(ClusterOptions.notASecret("abc".getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("holds 3 hex digits, 1 byte of key: ");
+        assertThat(ClusterOptions.notASecret("a".getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("holds 1 hex digit, 0 bytes of key: ");
+        assertThat(ClusterOptions.notASecret("abcd".getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("holds 4 hex digits, 2 bytes of key: ");
+    }
+
     @Test
     void aSeedThatIsNotLoopbackNeedsASecret() {
         assertThatThrownBy(() -> Tandem.cluster("10.0.0.5:5701").options())
