@@ -70,6 +70,32 @@ class ClusterOptionsTest {
                 .hasMessage("clusterName(name): name is null");
     }
 
+    /**
+     * Was: a start waited 30 s for a seed whose host does not resolve, then said "cannot connect ... Are nodes
+     * running there" (without a secret file, that it "is not a loopback address, so the cluster needs a shared
+     * secret").
+     */
+    @Test
+    void aSeedThatDoesNotResolveWasWaitedForAndNotSaidSo(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> Tandem.cluster("nosuchhost.invalid:5701").options())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "seed 'nosuchhost.invalid:5701': its host nosuchhost.invalid does not resolve (no such host");
+        assertThatThrownBy(
+                        () -> Tandem.cluster("a.invalid:5701", "b.invalid:5701").options())
+                .hasMessageStartingWith("no seed resolves: a.invalid:5701, b.invalid:5701");
+        // one that resolves is enough: the other may be a node not up yet
+        Path key = dir.resolve("cluster.key");
+        Files.writeString(key, "0123456789abcdef".repeat(4) + "\n", StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        assertThat(Tandem.cluster("127.0.0.1:5701", "b.invalid:5701")
+                        .secretFile(key)
+                        .options()
+                        .cluster()
+                        .seeds())
+                .hasSize(2);
+    }
+
     /** Was: "holds 3 hex digits, 1 bytes of key". */
     @Test
     void aShortHexSecretCountedOneBytes() {
