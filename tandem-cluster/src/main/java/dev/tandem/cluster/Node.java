@@ -492,6 +492,10 @@ public final class Node implements AutoCloseable {
             System.err.println("tandem node: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (IOException e) {
+            System.err.println("tandem node: " + e.getMessage()); // one line, as tandem node prints it
+            System.exit(1);
+            return;
         }
         node.await();
         if (node.refusal() != null) {

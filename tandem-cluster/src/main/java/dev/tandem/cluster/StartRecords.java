@@ -135,7 +135,14 @@ final class StartRecords extends Handler {
      */
     static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.strip().lines().findFirst().orElse(m).strip();
+        String line = m.strip().lines().findFirst().orElse(m).strip();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // the root cause by its class too: a local cluster starts its nodes again on other ports when it reads
+        // java.net.BindException (LocalNodes.portTaken), which the stack trace used to show
+        return root == e ? line : line + " (" + root.getClass().getName() + ": " + root.getMessage() + ")";
     }
 
     private List<LogRecord> end() {

@@ -101,7 +101,11 @@ class NodeStartTest {
                     .isInstanceOf(IOException.class)
                     .hasMessageStartingWith("the node could not start on 127.0.0.1:" + port
                             + " (--bind 127.0.0.1 --port " + port + "): ")
-                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n")));
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
+                    // a local cluster, reading it, starts its nodes again on other ports
+                    .satisfies(e -> assertThat(LocalNodes.portTaken(e.getMessage()))
+                            .as(e.getMessage())
+                            .isTrue()));
             assertThat(logged).isEmpty();
         }
     }
