@@ -76,6 +76,17 @@ public record ClusterOptions(
             for (String seed : seeds) {
                 checkAddress("seed", seed);
             }
+            // was: a start waited 30 s, then "cannot connect ... Are nodes running there", for a name with no address
+            List<String> unresolved =
+                    seeds.stream().filter(s -> !resolves(host(s))).toList();
+            require(
+                    unresolved.size() < seeds.size(),
+                    (seeds.size() == 1
+                                    ? "seed '" + seeds.getFirst() + "': its host " + host(seeds.getFirst())
+                                            + " does not resolve"
+                                    : "no seed resolves: " + String.join(", ", seeds))
+                            + " (no such host name, or no DNS here); give the host name or address of a running node,"
+                            + " as its tandem node --bind");
             if (secretFile == null) {
                 for (String seed : seeds) {
                     require(
@@ -180,7 +191,8 @@ public record ClusterOptions(
                     + " not a secret (32 random bytes, or " + MIN_SECRET_HEX_DIGITS + " hex digits)";
         }
         if (text && hex && n < MIN_SECRET_HEX_DIGITS) {
-            return "holds " + n + " hex digits, " + n / 2 + " bytes of key: a hex secret needs at least "
+            return "holds " + n + (n == 1 ? " hex digit, " : " hex digits, ") + n / 2
+                    + (n / 2 == 1 ? " byte of key" : " bytes of key") + ": a hex secret needs at least "
                     + MIN_SECRET_HEX_DIGITS + " hex digits (" + MIN_SECRET_BYTES + " bytes), as"
                     + " openssl rand -hex 32 writes";
         }
@@ -210,6 +222,15 @@ public record ClusterOptions(
         require(m.matches(), "not host:port: " + address);
         String host = m.group(1);
         return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static boolean resolves(String host) {
+        try {
+            InetAddress.getByName(host);
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static boolean isLoopback(String host) {

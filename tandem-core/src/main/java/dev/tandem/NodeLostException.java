@@ -13,7 +13,8 @@ import java.io.Serial;
  * node that ended the caller's session itself (its lease ran out, the node is stopping) stopped them.
  * Every task the caller had sent to the lost node fails so (or is retried), not only those it was
  * running: the node may have started any of them, and its worker JVMs are not frozen with it. So
- * without retries a task never runs twice; a task retried elsewhere after such a loss
+ * without retries a task never runs twice (a {@code map} input may: a batch lost with its node is
+ * split and sent again, as one lost with its worker is); a task retried elsewhere after such a loss
  * ({@code retriesOnWorkerLoss}) may have run, in part or whole, twice: retried tasks should be
  * idempotent.
  */

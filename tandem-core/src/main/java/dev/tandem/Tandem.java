@@ -81,7 +81,8 @@ public final class Tandem {
      */
     public static Builder cluster(String... seeds) {
         Builder b = new Builder(Mode.CLUSTER, 1, 1);
-        b.seeds = List.of(seeds);
+        // as given, nulls included: options() names what is wrong (List.of threw a bare NullPointerException)
+        b.seeds = seeds == null ? null : Arrays.asList(seeds.clone());
         b.clusterName = "tandem";
         b.minNodes = 1;
         return b;
@@ -97,6 +98,7 @@ public final class Tandem {
      */
     public static Builder localCluster(int nodes) {
         Builder b = new Builder(Mode.CLUSTER, 1, 1);
+        b.local = true;
         b.localNodes = nodes;
         b.minNodes = nodes;
         byte[] random = new byte[6];
@@ -119,6 +121,9 @@ public final class Tandem {
         private final Set<String> clusterOnlyOptionsSet = new LinkedHashSet<>();
         private List<String> seeds = List.of();
         private int localNodes;
+        /** Whether {@link #localCluster} made it: then {@link #localNodes} is as given, 0 included. */
+        private boolean local;
+
         private String clusterName;
         private Path secretFile;
         private int minNodes;
@@ -420,7 +425,7 @@ public final class Tandem {
          */
         public Builder clusterName(String name) {
             clusterOnlyOptionsSet.add("clusterName");
-            this.clusterName = Objects.requireNonNull(name, "name");
+            this.clusterName = Objects.requireNonNull(name, "clusterName(name): name is null");
             return this;
         }
 
@@ -435,7 +440,7 @@ public final class Tandem {
          */
         public Builder secretFile(Path file) {
             clusterOnlyOptionsSet.add("secretFile");
-            this.secretFile = Objects.requireNonNull(file, "file");
+            this.secretFile = Objects.requireNonNull(file, "secretFile(file): file is null");
             return this;
         }
 
@@ -477,8 +482,40 @@ public final class Tandem {
          */
         public Builder nodeFailureTimeout(Duration timeout) {
             clusterOnlyOptionsSet.add("nodeFailureTimeout");
-            this.nodeFailureTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.nodeFailureTimeout = Objects.requireNonNull(timeout, "nodeFailureTimeout(timeout): timeout is null");
             return this;
+        }
+
+        /**
+         * Checks the arguments of {@link #cluster} and {@link #localCluster} as given, naming the call: a
+         * {@code localCluster(0)} was told "Tandem.cluster(seeds...) needs at least one seed", and a null
+         * seed was a bare {@code NullPointerException}.
+         */
+        private void checkClusterCall() {
+            if (local) {
+                if (localNodes < 1 || localNodes > ClusterOptions.MAX_LOCAL_NODES) {
+                    throw new IllegalArgumentException("Tandem.localCluster(" + localNodes + "): a local cluster has 1"
+                            + " to " + ClusterOptions.MAX_LOCAL_NODES + " nodes; give n between 1 and "
+                            + ClusterOptions.MAX_LOCAL_NODES);
+                }
+                return;
+            }
+            String example = "such as Tandem.cluster(\"10.0.0.5:5701\")";
+            if (seeds == null) {
+                throw new IllegalArgumentException(
+                        "Tandem.cluster(seeds...) was given a null array; give the host:port of one or more nodes, "
+                                + example);
+            }
+            if (seeds.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "Tandem.cluster() was given no seed; give the host:port of one or more nodes, " + example);
+            }
+            for (int i = 0; i < seeds.size(); i++) {
+                if (seeds.get(i) == null) {
+                    throw new IllegalArgumentException("Tandem.cluster(seeds...): seed " + (i + 1) + " of "
+                            + seeds.size() + " is null; give the host:port of a node, " + example);
+                }
+            }
         }
 
         /**
@@ -495,6 +532,9 @@ public final class Tandem {
             if (mode != Mode.CLUSTER && !clusterOnlyOptionsSet.isEmpty()) {
                 throw new IllegalArgumentException(clusterOnlyOptionsSet + " apply only to cluster pools, not to "
                         + mode + "; use Tandem.cluster(seeds...) or Tandem.localCluster(n), or remove them");
+            }
+            if (mode == Mode.CLUSTER) {
+                checkClusterCall();
             }
             ClusterOptions cluster = mode != Mode.CLUSTER
                     ? null

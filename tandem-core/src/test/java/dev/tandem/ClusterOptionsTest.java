@@ -45,6 +45,68 @@ class ClusterOptionsTest {
         assertThat(o.cluster().clusterName()).startsWith("tandem-local-");
     }
 
+    /**
+     * Was: {@code localCluster(0)} said "Tandem.cluster(seeds...) needs at least one seed, host:port", a call it
+     * did not make; {@code cluster((String) null)} threw a bare "NullPointerException: null".
+     */
+    @Test
+    void aLocalClusterOfNoNodesNamedTheWrongCallAndANullSeedWasABareNullPointerException() {
+        for (int n : new int[] {0, -1, ClusterOptions.MAX_LOCAL_NODES + 1}) {
+            assertThatThrownBy(() -> Tandem.localCluster(n).options())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Tandem.localCluster(" + n + "): a local cluster has 1 to 16 nodes; give n between 1"
+                            + " and 16");
+        }
+        assertThatThrownBy(() -> Tandem.cluster((String) null).options())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Tandem.cluster(seeds...): seed 1 of 1 is null; give the host:port of a node");
+        assertThatThrownBy(() -> Tandem.cluster("127.0.0.1:5701", null).options())
+                .hasMessageStartingWith("Tandem.cluster(seeds...): seed 2 of 2 is null");
+        assertThatThrownBy(() -> Tandem.cluster((String[]) null).options())
+                .hasMessageStartingWith("Tandem.cluster(seeds...) was given a null array");
+        assertThatThrownBy(() -> Tandem.cluster().options())
+                .hasMessageStartingWith("Tandem.cluster() was given no seed; give the host:port of one or more nodes");
+        assertThatThrownBy(() -> Tandem.cluster("127.0.0.1:5701").clusterName(null))
+                .hasMessage("clusterName(name): name is null");
+    }
+
+    /**
+     * Was: a start waited 30 s for a seed whose host does not resolve, then said "cannot connect ... Are nodes
+     * running there" (without a secret file, that it "is not a loopback address, so the cluster needs a shared
+     * secret").
+     */
+    @Test
+    void aSeedThatDoesNotResolveWasWaitedForAndNotSaidSo(@TempDir Path dir) throws IOException {
+        assertThatThrownBy(() -> Tandem.cluster("nosuchhost.invalid:5701").options())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "seed 'nosuchhost.invalid:5701': its host nosuchhost.invalid does not resolve (no such host");
+        assertThatThrownBy(
+                        () -> Tandem.cluster("a.invalid:5701", "b.invalid:5701").options())
+                .hasMessageStartingWith("no seed resolves: a.invalid:5701, b.invalid:5701");
+        // one that resolves is enough: the other may be a node not up yet
+        Path key = dir.resolve("cluster.key");
+        Files.writeString(key, "0123456789abcdef".repeat(4) + "\n", StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        assertThat(Tandem.cluster("127.0.0.1:5701", "b.invalid:5701")
+                        .secretFile(key)
+                        .options()
+                        .cluster()
+                        .seeds())
+                .hasSize(2);
+    }
+
+    /** Was: "holds 3 hex digits, 1 bytes of key". */
+    @Test
+    void aShortHexSecretCountedOneBytes() {
+        assertThat(ClusterOptions.notASecret("abc".getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("holds 3 hex digits, 1 byte of key: ");
+        assertThat(ClusterOptions.notASecret("a".getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("holds 1 hex digit, 0 bytes of key: ");
+        assertThat(ClusterOptions.notASecret("abcd".getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("holds 4 hex digits, 2 bytes of key: ");
+    }
+
     @Test
     void aSeedThatIsNotLoopbackNeedsASecret() {
         assertThatThrownBy(() -> Tandem.cluster("10.0.0.5:5701").options())

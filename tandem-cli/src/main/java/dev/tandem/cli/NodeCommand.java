@@ -40,10 +40,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         header = "Run a cluster node: callers' tasks (Tandem.cluster(...)) run here in worker JVMs.",
         description = "Joins the other nodes given with --join and runs each caller's tasks in worker JVMs of its own"
-                + " (its perNode processes and threads, its options), until Ctrl-C or SIGTERM. A node reachable from"
-                + " other machines needs --secret-file, the file its callers give to secretFile(...). --local N runs N"
-                + " nodes on 127.0.0.1 in this JVM, without a secret, to try the cluster mode out:"
-                + " tandem node --local 3")
+                + " (its perNode processes and threads, its options), until stopped: SIGTERM (kill PID) or Ctrl-C"
+                + " ends every session, stops its workers and leaves the cluster, then exits with the code of a JVM"
+                + " ended by that signal, 143 (SIGTERM) or 130 (Ctrl-C). A node reachable from other machines needs"
+                + " --secret-file, the file its callers give to secretFile(...). --local N runs N nodes on 127.0.0.1"
+                + " in this JVM (with --secret-file if given), to try the cluster mode out: tandem node --local 3")
 final class NodeCommand implements Callable<Integer> {
     /** The smallest {@code --max-heap}: a worker JVM does not start with less. */
     private static final long MIN_HEAP_BYTES = 16L << 20;
@@ -180,7 +181,8 @@ final class NodeCommand implements Callable<Integer> {
                 + "; connect with Tandem.cluster(\""
                 + bind + ":" + port + "\")"
                 + (clusterName.equals("tandem") ? "" : ".clusterName(\"" + clusterName + "\")")
-                + (secretFile == null ? "" : ".secretFile(Path.of(\"" + secretFile + "\"))") + ". Ctrl-C stops.");
+                + (secretFile == null ? "" : ".secretFile(Path.of(\"" + secretFile + "\"))")
+                + ". Ctrl-C or SIGTERM stops.");
         for (Node n : nodes) {
             n.await();
             if (n.refusal() != null) {

@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.tandem.Tandem;
 import dev.tandem.TaskPool;
 import dev.tandem.advisor.AdviseCommand;
+import dev.tandem.cluster.Node;
 import dev.tandem.lab.LabCommand;
 import dev.tandem.measure.Units;
 import dev.tandem.measure.UsageErrors;
@@ -313,8 +314,9 @@ public final class TandemCli implements Callable<Integer> {
             description = {
                 "Prints the class path of Tandem's library (API, protocol, worker, IPC), as 'hadoop classpath' does:",
                 "  javac -cp \"$(./tandem classpath)\" MyJob.java",
-                "A program using Tandem.cluster or Tandem.localCluster needs the cluster engine too (--cluster):",
-                "  java -cp \"out:$(./tandem classpath --cluster)\" MyClusterJob",
+                "A program using Tandem.cluster or Tandem.localCluster needs the cluster engine too (--cluster),",
+                "and runs clean with the java flags of this machine (--java-flags):",
+                "  java $(./tandem classpath --java-flags) -cp \"out:$(./tandem classpath --cluster)\" MyClusterJob",
                 "A Workload for tandem advise needs the advisor's jar too (--all):",
                 "  javac -cp \"$(./tandem classpath --all)\" -d out com/acme/Resize.java"
             })
@@ -337,8 +339,21 @@ public final class TandemCli implements Callable<Integer> {
                         + " tandem advise).")
         boolean all;
 
+        @Option(
+                names = "--java-flags",
+                description = "Print instead the java flags a program of the cluster mode runs with on this machine:"
+                        + " Hazelcast's module access, no JDK warning for its use of sun.misc.Unsafe, and, on 2 CPUs"
+                        + " or fewer, a common fork-join pool of 2 threads.")
+        boolean javaFlags;
+
         @Override
         public Integer call() {
+            if (javaFlags) {
+                // README asked for "the flags of Node.JVM_FLAGS", whose values no doc listed: 6 warning lines a run
+                System.out.println(
+                        String.join(" ", javaFlags(Runtime.getRuntime().availableProcessors())));
+                return 0;
+            }
             List<String> out = new ArrayList<>();
             for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
                 String name = new File(entry).getName();
@@ -350,6 +365,22 @@ public final class TandemCli implements Callable<Integer> {
             }
             System.out.println(String.join(File.pathSeparator, out));
             return 0;
+        }
+
+        /**
+         * {@return the java flags of a cluster caller on a machine of {@code cpus} CPUs} A node's
+         * ({@code Node.JVM_FLAGS}) and native access, without the common pool's 2 threads where more CPUs
+         * would use more (the caller's own parallel streams run there too).
+         */
+        static List<String> javaFlags(int cpus) {
+            List<String> flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+            for (String f : Node.JVM_FLAGS) {
+                if (cpus > 2 && f.startsWith("-Djava.util.concurrent.ForkJoinPool.common.parallelism=")) {
+                    continue;
+                }
+                flags.add(f);
+            }
+            return flags;
         }
     }
 }

@@ -41,11 +41,16 @@ class ReadmeRecipeTest {
 
     /** {@return the lines of the sh block after the marker} */
     private static List<String> recipe() throws Exception {
+        return recipe(MARKER);
+    }
+
+    /** {@return the lines of the sh block after {@code marker}} */
+    private static List<String> recipe(String marker) throws Exception {
         String text = Files.readString(readme());
-        int at = text.indexOf(MARKER);
-        assertThat(at).as("README.md has the recipe marked %s", MARKER).isNotNegative();
+        int at = text.indexOf(marker);
+        assertThat(at).as("README.md has the recipe marked %s", marker).isNotNegative();
         Matcher block = Pattern.compile("(?s)```sh\\n(.*?)```").matcher(text);
-        assertThat(block.find(at)).as("a ```sh block after " + MARKER).isTrue();
+        assertThat(block.find(at)).as("a ```sh block after " + marker).isTrue();
         return block.group(1).strip().lines().toList();
     }
 
@@ -163,5 +168,91 @@ class ReadmeRecipeTest {
                 .isZero();
         assertThat(r.err()).contains("measuring " + task);
         assertThat(r.out()).contains("VERDICT");
+    }
+
+    /**
+     * {@return a recipe line's words as sh reads them} A {@code $(./tandem ...)} outside quotes gives the words
+     * the CLI prints, inside quotes one word; {@code out} and {@code X.java} are files of {@code dir}.
+     */
+    private static List<String> shellWords(String line, Path dir) {
+        List<String> tokens = new ArrayList<>();
+        StringBuilder t = new StringBuilder();
+        boolean quoted = false;
+        int depth = 0;
+        for (char c : line.strip().toCharArray()) {
+            quoted ^= c == '"' && depth == 0;
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            if (Character.isWhitespace(c) && !quoted && depth == 0) {
+                tokens.add(t.toString());
+                t.setLength(0);
+            } else {
+                t.append(c);
+            }
+        }
+        tokens.add(t.toString());
+        List<String> words = new ArrayList<>();
+        for (String token : tokens.stream().filter(w -> !w.isEmpty()).toList()) {
+            Matcher m = SUBSTITUTION.matcher(token);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                TandemCliTest.Run r = run(m.group(1).split(" "));
+                assertThat(r.code()).as("./tandem %s: %s", m.group(1), r.err()).isZero();
+                m.appendReplacement(out, Matcher.quoteReplacement(r.out().strip()));
+            }
+            m.appendTail(out);
+            String w = out.toString().replace("\"", "");
+            if (!token.startsWith("\"") && !token.equals(w)) {
+                words.addAll(List.of(w.split("\\s+"))); // unquoted: split as sh does
+            } else if (w.equals("out") || w.startsWith("out:") || w.endsWith(".java")) {
+                words.add(dir.resolve(w.split(":", 2)[0]) + (w.contains(":") ? ":" + w.split(":", 2)[1] : ""));
+            } else {
+                words.add(w);
+            }
+        }
+        return words;
+    }
+
+    /**
+     * Was: README's cluster recipe ran {@code java --enable-native-access=ALL-UNNAMED -cp ...}, then asked for
+     * "the flags of Node.JVM_FLAGS", whose values no doc listed: as written, each run printed 6 warning lines
+     * (the common pool's size on 2 CPUs, and the JDK's four about sun.misc.Unsafe).
+     */
+    @Test
+    @Timeout(300)
+    void theClusterRecipeAsWrittenPrintedSixWarningLines(@TempDir Path dir) throws Exception {
+        List<String> lines = recipe("<!-- cluster-recipe -->");
+        assertThat(lines).hasSize(2);
+        List<String> javac = shellWords(lines.get(0), dir);
+        List<String> java = shellWords(lines.get(1), dir);
+        assertThat(javac.get(0)).isEqualTo("javac");
+        assertThat(java.get(0)).isEqualTo("java");
+        Files.writeString(dir.resolve(java.getLast() + ".java"), """
+                import dev.tandem.Tandem;
+                import dev.tandem.TaskPool;
+
+                public class %s {
+                    public static void main(String[] args) throws Exception {
+                        try (TaskPool pool = Tandem.localCluster(1).start()) {
+                            System.out.println("answer " + pool.submit(() -> 6 * 7).get());
+                        }
+                    }
+                }
+                """.formatted(java.getLast()));
+        ByteArrayOutputStream messages = new ByteArrayOutputStream();
+        assertThat(javac(javac.subList(1, javac.size()), messages))
+                .as("javac as the README says: %s", messages.toString(StandardCharsets.UTF_8))
+                .isZero();
+        List<String> command = new ArrayList<>(java);
+        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectError(dir.resolve("err").toFile())
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("the program ended").isTrue();
+        String err = Files.readString(dir.resolve("err"));
+        assertThat(p.exitValue()).as("exit code; stderr: %s", err).isZero();
+        assertThat(out).contains("answer 42");
+        assertThat(err).as("the program's stderr, run as README says").isEmpty();
     }
 }

@@ -237,6 +237,29 @@ class TandemCliTest {
         assertThat(run("lab", "--zzz").isUsageError().err()).startsWith("tandem lab: unknown option '--zzz' (see");
     }
 
+    /** Was: {@code node --prot 5801} got no "did you mean --port": two letters swapped counted two edits. */
+    @Test
+    void twoLettersSwappedGotNoSuggestion() {
+        assertThat(run("node", "--prot", "5801").isUsageError().err())
+                .startsWith("tandem node: unknown option '--prot' (did you mean --port?)");
+        assertThat(run("lab", "--qiuck").isUsageError().err())
+                .startsWith("tandem lab: unknown option '--qiuck' (did you mean --quick?)");
+    }
+
+    /**
+     * Was: {@code node --help} said {@code --local} runs its nodes "without a secret" (it takes --secret-file), and
+     * not how to stop a node nor the exit code that gives (143 after SIGTERM).
+     */
+    @Test
+    void nodeHelpSaidLocalNodesRunWithoutASecretAndNotHowANodeStops() {
+        String help = run("node", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help)
+                .doesNotContain("without a secret")
+                .contains("in this JVM (with --secret-file if given)")
+                .contains("SIGTERM (kill PID) or Ctrl-C ends every session")
+                .contains("143 (SIGTERM) or 130 (Ctrl-C)");
+    }
+
     @Test
     void nodeHelpNamesWhatEachValueIs() {
         Run r = run("node", "--help");

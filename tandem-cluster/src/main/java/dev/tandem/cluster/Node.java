@@ -199,12 +199,33 @@ public final class Node implements AutoCloseable {
                     + " `openssl rand -hex 32 > F; chmod 600 F`), the same file its callers use");
         }
         HazelcastLogging.quiet();
+        StartRecords.nameJoinsOfOtherClusters(System.out, LOG_PREFIX);
         String name = address.getHostAddress() + ":" + settings.port();
         ClassPathCache cache = new ClassPathCache(settings.cacheDir(), 4L << 30);
         PrintStream log = System.out;
         NodeService service =
                 new NodeService(secret, name, settings.maxProcesses(), settings.maxHeapBytes(), cache, log);
-        HazelcastInstance member = Hazelcast.newHazelcastInstance(config(settings, address, service, secret));
+        HazelcastInstance member;
+        List<String> otherNames;
+        StartRecords records;
+        try {
+            records = StartRecords.hold();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted before the node on " + name + " started", e);
+        }
+        try {
+            member = Hazelcast.newHazelcastInstance(config(settings, address, service, secret));
+        } catch (RuntimeException e) {
+            // Hazelcast logged it (SEVERE, twice) and threw: one line instead, the exit code 1 of a failure
+            records.drop();
+            throw new IOException(
+                    "the node could not start on " + name + " (--bind " + settings.bind() + " --port " + settings.port()
+                            + "): " + StartRecords.firstLine(e),
+                    e);
+        } finally {
+            otherNames = records.release();
+        }
         Node node = new Node(
                 member,
                 service,
@@ -214,7 +235,10 @@ public final class Node implements AutoCloseable {
                 !settings.join().isEmpty(),
                 log);
         member.getCluster().addMembershipListener(node.new Membership());
-        String refused = node.checkFingerprint();
+        String refused = node.checkClusterName(otherNames);
+        if (refused == null) {
+            refused = node.checkFingerprint();
+        }
         if (refused != null) {
             node.stop();
             throw new IllegalArgumentException(refused);
@@ -259,6 +283,29 @@ public final class Node implements AutoCloseable {
                                 + " caller of a cluster needs the same file)";
         return "refused to join cluster '" + clusterName + "' at " + address(oldest) + ": that node "
                 + Secret.difference(theirs, fingerprint) + " (--secret-file); " + fix;
+    }
+
+    /**
+     * {@return why this node refuses to run on alone, or null} It refuses when it is alone and seeds of its
+     * {@code --join} answered that they run another cluster name: it would wait for ever for nodes that
+     * will never let it in (Hazelcast logged a warning and carried on alone). Among other nodes, such a
+     * seed is only named in the log.
+     *
+     * @param seeds the seeds that answered with another cluster name
+     */
+    String checkClusterName(List<String> seeds) {
+        if (seeds.isEmpty()) {
+            return null;
+        }
+        String which = (seeds.size() == 1 ? "the node at " : "the nodes at ") + String.join(", ", seeds)
+                + " (--join) " + (seeds.size() == 1 ? "runs" : "run") + " another cluster name than '" + clusterName
+                + "' (--cluster-name " + clusterName + ")";
+        if (clusterSize() > 1) {
+            log.println(LOG_PREFIX + which + ": left out; " + members());
+            return null;
+        }
+        return "refused to run alone: " + which + "; give every node and caller of a cluster the same"
+                + " --cluster-name, or leave " + (seeds.size() == 1 ? "that node" : "those nodes") + " out of --join";
     }
 
     private static String address(Member m) {
@@ -345,7 +392,10 @@ public final class Node implements AutoCloseable {
                 .setPort(settings.port())
                 .setPortAutoIncrement(false)
                 .setReuseAddress(true);
-        net.getInterfaces().setEnabled(true).addInterface(address.getHostAddress());
+        // The address picked as given, where Hazelcast's interface matching looked for it among the
+        // addresses the interfaces list: a loopback address other than 127.0.0.1 (127.0.0.2, on lo's
+        // 127.0.0.0/8) is on none of them, and the node failed to start ("No matching network interface").
+        cfg.setProperty("hazelcast.local.localAddress", address.getHostAddress());
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -441,6 +491,10 @@ public final class Node implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             System.err.println("tandem node: " + e.getMessage());
             System.exit(2);
+            return;
+        } catch (IOException e) {
+            System.err.println("tandem node: " + e.getMessage()); // one line, as tandem node prints it
+            System.exit(1);
             return;
         }
         node.await();

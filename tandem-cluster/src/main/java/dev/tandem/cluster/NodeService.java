@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Failure</h2>
  * Every request gets a sealed answer, never an exception: {@link Wire#REFUSED} with a reason the
- * caller shows its user (a build or class-path mismatch, no room for the workers asked), or
+ * caller shows its user (a build or class-path mismatch, no room for the workers asked while other
+ * pools run), {@link Wire#BUSY} when the room is held by sessions whose workers are stopping, or
  * {@link Wire#BAD_SEAL} unsealed when the seal does not verify (a wrong or missing secret).
  */
 final class NodeService {
@@ -184,12 +186,14 @@ final class NodeService {
         }
         synchronized (this) {
             if (processesInUse + spec.processes() > maxProcesses) {
-                String why = "node " + name + " has room for " + (maxProcesses - processesInUse)
-                        + " more worker processes (--max-processes " + maxProcesses + "); this pool asks for "
-                        + spec.processes();
-                // Busy while other sessions hold the processes (an ended one releases them once its
-                // workers stopped); refused for good when the node never has room enough.
-                return spec.processes() <= maxProcesses ? busy(in, why) : refuse(in, why);
+                String room = roomRefusal(spec.processes());
+                return room != null
+                        ? refuse(in, room)
+                        : busy(
+                                in,
+                                "node " + name + " has room for " + processes(maxProcesses - processesInUse)
+                                        + " (--max-processes " + maxProcesses + ") until the workers of ended"
+                                        + " sessions stop; this pool asks for " + spec.processes());
             }
             processesInUse += spec.processes();
         }
@@ -217,7 +221,7 @@ final class NodeService {
             return refuse(in, "node " + name + " could not start this caller's workers: " + e.getMessage());
         }
         sessions.put(id, s);
-        log.println("[tandem node] opened " + s + ": " + spec.processes() + " worker processes");
+        log.println("[tandem node] opened " + s + ": " + processes(spec.processes()));
         return new Wire.Out(Wire.OK, in.nonce)
                 .writeStrings(
                         s.pool().workerPids().stream().map(String::valueOf).toList())
@@ -296,6 +300,44 @@ final class NodeService {
                 cache.prune(inUse);
             });
         }
+    }
+
+    /**
+     * {@return why a pool asking for {@code asked} processes is refused for good, or null when the room
+     * it lacks is held by sessions that ended or whose caller stopped polling (a caller gone, or one that
+     * gave up on this node), whose workers stop within a lease: then it is busy, and asked again} A node
+     * never has room for more than {@code --max-processes}; nor, while they run, for what other pools
+     * hold. A node does not queue pools: the caller that finds it full fails its start at once (when no
+     * other node takes it), where it waited silently, up to its limit (70 s), for a pool that may run for
+     * hours.
+     */
+    private String roomRefusal(int asked) {
+        assert Thread.holdsLock(this);
+        if (asked > maxProcesses) {
+            return "node " + name + " runs at most " + processes(maxProcesses) + " (--max-processes " + maxProcesses
+                    + ") and this pool asks for " + asked + " on each node (perNode): give perNode at most "
+                    + maxProcesses + ", or start the node with a larger --max-processes";
+        }
+        int held = 0;
+        Set<String> callers = new TreeSet<>();
+        for (NodeSession s : sessions.values()) {
+            if (s.ended() == null && s.leaseHolds()) {
+                held += s.processes;
+                callers.add(s.caller);
+            }
+        }
+        if (maxProcesses - held >= asked) {
+            return null;
+        }
+        return "node " + name + " is full: running pools (of " + String.join(", ", callers) + ") hold " + held
+                + " of its " + processes(maxProcesses) + " (--max-processes " + maxProcesses + "), and this pool asks"
+                + " for " + asked + "; a node does not queue pools: start this one when they end, give perNode fewer"
+                + " processes, or start the node with a larger --max-processes";
+    }
+
+    /** {@return "1 worker process", "2 worker processes"} */
+    static String processes(int n) {
+        return n + (n == 1 ? " worker process" : " worker processes");
     }
 
     private synchronized void release(NodeSession s) {

@@ -15,6 +15,7 @@ import dev.tandem.spi.WorkerListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -380,10 +381,10 @@ final class NodeStarter implements ClusterStarter, NodeWorker.Link {
         StringBuilder b = new StringBuilder("no node of cluster '")
                 .append(options.cluster().clusterName())
                 .append("' could take a session for ")
-                .append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nodelessSince))
-                .append(" ms (a cluster pool waits for nodes up to workerStartTimeout + 4 x nodeFailureTimeout = ")
-                .append(TimeUnit.NANOSECONDS.toMillis(noNodeLimitNanos))
-                .append(" ms)");
+                .append(DurationWords.of(Duration.ofSeconds(Math.round((System.nanoTime() - nodelessSince) / 1e9))))
+                .append(" (a cluster pool waits for nodes up to workerStartTimeout + 4 x nodeFailureTimeout = ")
+                .append(DurationWords.of(Duration.ofNanos(noNodeLimitNanos)))
+                .append(", and for the answer of a node it asked then)");
         b.append(losses.isEmpty() ? "; no node was lost" : "; nodes lost: " + String.join("; ", losses));
         if (!refusals.isEmpty()) {
             b.append("; last answers: ").append(refusals.values());

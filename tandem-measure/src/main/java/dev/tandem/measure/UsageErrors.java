@@ -231,23 +231,29 @@ public final class UsageErrors {
         return best;
     }
 
-    /** {@return the edit distance of {@code a} and {@code b}: insertions, deletions and substitutions} */
+    /**
+     * {@return the edit distance of {@code a} and {@code b}: insertions, deletions, substitutions and swaps of two
+     * adjacent letters} A swap is one edit: {@code --prot} is one from {@code --port} (it counted two, more than a
+     * word of four letters may be off, and got no suggestion).
+     */
     static int distance(String a, String b) {
-        int[] row = new int[b.length() + 1];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            row[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            int diagonal = row[0];
-            row[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int up = row[j];
-                row[j] = Math.min(
-                        Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-                diagonal = up;
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
         }
-        return row[b.length()];
+        return d[a.length()][b.length()];
     }
 
     private static String missingValue(ParameterException e, OptionSpec o) {
