@@ -38,7 +38,7 @@ final class ClusterCaller {
                 options, initializer, WorkerClassPath.shippable(options), properties, WorkerStartException::new);
         ClusterStarter starter = engine.connect(spec);
         return ProcessTaskPool.start(
-                options, ReplyDecoder.of(options, BulkLane.off()), starter, starter.nodes(), null, () -> true);
+                options, ReplyDecoder.of(options, BulkLane.off()), starter, starter.nodes(), null, WorkerLease.none());
     }
 
     /**

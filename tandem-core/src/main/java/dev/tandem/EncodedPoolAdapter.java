@@ -110,8 +110,8 @@ final class EncodedPoolAdapter implements EncodedPool {
                 decoder,
                 WorkerClassPath.fixed(launch.classPath()),
                 launch.systemProperties());
-        ProcessTaskPool pool =
-                ProcessTaskPool.start(options, decoder, launcher, options.workers(), launch.node(), launch.mayStart());
+        ProcessTaskPool pool = ProcessTaskPool.start(
+                options, decoder, launcher, options.workers(), launch.node(), WorkerLease.of(launch.leaseEnd()));
         return new EncodedPoolAdapter(pool, replies, launch.node());
     }
 

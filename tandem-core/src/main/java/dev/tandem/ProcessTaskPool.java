@@ -18,45 +18,43 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * The conductor of {@link Mode#PROCESSES} and {@link Mode#HYBRID}: it owns the pool's run state,
- * the queue of pending tasks, dispatch to workers, and what happens when workers die. Everything
- * else has a room of its own: {@link TaskEncoder} serializes tasks, {@link WorkerStarter} (the
- * {@link WorkerLauncher}) starts workers, each {@link Worker} carries frames (a
- * {@link WorkerProcess} through its {@link WorkerProxy} and {@link WorkerAdapter}),
- * {@link WorkerWindow} books what each worker holds, {@link ReplyDecoder} completes futures, and the
- * policies {@link PrefetchWindow}, {@link RestartPolicy}, {@link WorkerLossPolicy} and
+ * The conductor of {@link Mode#PROCESSES} and {@link Mode#HYBRID}: it owns the pool's run state, the queue of
+ * pending tasks, dispatch to workers, and what happens when workers die. Everything else has a room of its own:
+ * {@link TaskEncoder} serializes tasks, {@link WorkerStarter} (the {@link WorkerLauncher}) starts workers, each
+ * {@link Worker} carries frames (a {@link WorkerProcess} through its {@link WorkerProxy} and {@link WorkerAdapter}),
+ * {@link WorkerWindow} books what each worker holds, {@link ReplyDecoder} completes futures, and the policies
+ * {@link PrefetchWindow}, {@link RestartPolicy}, {@link WorkerLossPolicy}, {@link WorkerLease} and
  * {@link AotTraining} decide; {@link PoolEvents} hears of every change (statistics, JFR, logs).
  *
  * <h2>The path of a task</h2>
- * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its
- * window (slots plus prefetch), appending it to the window and buffering its frame under the lock,
- * so the window's order is the wire order; frames are flushed after the lock is released.
+ * Queued in {@link #pending}; {@link #dispatchLocked()} sends it to a READY worker with room in its window (slots
+ * plus prefetch), appending it to the window and buffering its frame under the lock, so the window's order is the
+ * wire order; frames are flushed after the lock is released.
  *
  * <h2>Concurrency</h2>
- * One {@link ReentrantLock} guards the pool's state, the queue, the windows and the policies. It is
- * never held while waiting for a process, decoding a result or writing to a worker.
+ * One {@link ReentrantLock} guards the pool's state, the queue, the windows and the policies. It is never held
+ * while waiting for a process, decoding a result or writing to a worker.
  *
  * <h2>Lifecycle</h2>
- * See {@link RunState}. Submissions are accepted only while RUNNING. In SHUTDOWN, queued tasks
- * still run (workers lost meanwhile are replaced); in STOP and FAILED, workers are killed.
+ * See {@link RunState}. Submissions are accepted only while RUNNING. In SHUTDOWN, queued tasks still run
+ * (workers lost meanwhile are replaced); in STOP and FAILED, workers are killed.
  *
  * <h2>Failure</h2>
- * A worker's end is reported once, after every reply it sent before it ended ({@link #onWorkerEnd}).
- * Its running tasks (the first {@code slots} of its window; for a lost cluster node, every task it
- * was sent, {@link WorkerEnd.NodeLoss}) fail with {@link WorkerLostException}, or are retried, or
- * fail as poison, as {@link WorkerLossPolicy} says; the rest of its window goes back to the front of
- * {@link #pending} untouched. Deaths the pool caused (timeouts, cancels,
- * recycling, shutdown) are planned: the worker is condemned first (it takes no new task), the kill
- * is aimed at one task, and only that task fails with it; the replacement starts at once. Other
- * deaths count against the {@link RestartPolicy}. Timeouts and cancels stop tasks through
- * {@link TaskStops}.
+ * A worker's end is reported once, after every reply it sent before it ended ({@link #onWorkerEnd}). Its running
+ * tasks (the first {@code slots} of its window; for a lost cluster node, every task it was sent,
+ * {@link WorkerEnd.NodeLoss}) fail with {@link WorkerLostException}, or are retried, or fail as poison, as
+ * {@link WorkerLossPolicy} says; the rest of its window goes back to the front of {@link #pending} untouched. Deaths
+ * the pool caused (timeouts, cancels, recycling, shutdown) are planned: the worker is condemned first (it takes no
+ * new task), the kill is aimed at one task, and only that task fails with it; the replacement starts at once. Other
+ * deaths count against the {@link RestartPolicy}. Timeouts and cancels stop tasks through {@link TaskStops}.
  */
 final class ProcessTaskPool extends AbstractTaskPool {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    /** Its caller's lease on a cluster node (fencing), which each worker gets as it starts; or none. */
+    final WorkerLease lease;
 
     private final WorkerStarter starter;
     private final TaskEncoder encoder;
@@ -81,9 +79,11 @@ final class ProcessTaskPool extends AbstractTaskPool {
     /** The cluster node this pool runs on, named in its failures; null for a caller's own pool. */
     private final String node;
 
-    private ProcessTaskPool(PoolOptions options, ReplyDecoder decoder, WorkerStarter starter, String node) {
+    private ProcessTaskPool(
+            PoolOptions options, ReplyDecoder decoder, WorkerStarter starter, String node, WorkerLease lease) {
         super(options);
         this.node = node;
+        this.lease = lease;
         this.decoder = decoder;
         this.encoder = new TaskEncoder(decoder.filter(), WorkerLauncher.loadableCheck(starter), decoder.lane());
         this.starter = starter;
@@ -98,11 +98,10 @@ final class ProcessTaskPool extends AbstractTaskPool {
         this.stops = new TaskStops(lock, options.taskTimeout(), background);
     }
 
-    /** The seam's entry: {@code n} workers (or node sessions); failures name {@code node}; see {@link RunState#gate}. */
+    /** The seam's entry: {@code n} workers (or node sessions); failures name {@code node}; see {@link WorkerLease}. */
     static ProcessTaskPool start(
-            PoolOptions o, ReplyDecoder d, WorkerStarter starter, int n, String node, BooleanSupplier gate) {
-        ProcessTaskPool pool = new ProcessTaskPool(o, d, starter, node);
-        pool.state.gate(gate);
+            PoolOptions o, ReplyDecoder d, WorkerStarter starter, int n, String node, WorkerLease lease) {
+        ProcessTaskPool pool = new ProcessTaskPool(o, d, starter, node, lease);
         List<WorkerWindow> windows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             windows.add(new WorkerWindow(pool.workerIds.incrementAndGet(), pool, pool.lock));
@@ -135,6 +134,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
             FirstWorkers.awaitCleanUp(pool); // so that a retry finds their shared memory free
             throw error;
         }
+        pool.lease.keepRenewing(pool.lock, pool.workers, pool.background);
         return pool;
     }
 
@@ -191,7 +191,7 @@ final class ProcessTaskPool extends AbstractTaskPool {
     private List<WorkerWindow> dispatchLocked() {
         assert lock.isHeldByCurrentThread();
         List<WorkerWindow> touched = List.of();
-        if (!state.dispatchingLocked() || !state.mayStart()) {
+        if (!state.dispatchingLocked() || !lease.holds()) {
             return touched;
         }
         while (!pending.isEmpty()) {

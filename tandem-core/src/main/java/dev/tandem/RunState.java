@@ -3,7 +3,6 @@ package dev.tandem;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 
 /**
  * The run state of a process pool, as {@code ThreadPoolExecutor}'s {@code ctl}: a state machine
@@ -30,8 +29,6 @@ final class RunState {
     private final ReentrantLock lock;
     private final Condition terminated;
     private State state = State.RUNNING;
-    /** Whether tasks may start now: always, but on a cluster node whose caller went silent. */
-    private volatile BooleanSupplier gate = () -> true;
 
     private Throwable failure;
     /** Whether the pool was stopped ({@code shutdownNow}) or failed: its running work was cut short. */
@@ -66,20 +63,6 @@ final class RunState {
     boolean dispatchingLocked() {
         assert lock.isHeldByCurrentThread();
         return state == State.RUNNING || state == State.SHUTDOWN;
-    }
-
-    /**
-     * Sets a gate that dispatch consults before it starts any task: an encoded pool on a cluster node
-     * closes it for good once its caller was silent for its lease, so that no task of a caller that
-     * may have given up on the node starts (fencing); the node then kills the pool.
-     */
-    void gate(BooleanSupplier mayStart) {
-        this.gate = mayStart;
-    }
-
-    /** {@return whether the gate lets tasks start now} */
-    boolean mayStart() {
-        return gate.getAsBoolean();
     }
 
     /** {@return whether the pool needs workers: RUNNING, or SHUTDOWN with {@code tasksQueued}} */

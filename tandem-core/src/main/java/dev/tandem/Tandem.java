@@ -589,7 +589,7 @@ public final class Tandem {
             ReplyDecoder d = ReplyDecoder.of(options, BulkLane.of(WorkerLauncher.jvmOptions(options)));
             byte[] initializer = TaskEncoder.initializer(options.initializer());
             WorkerStarter launcher = new WorkerLauncher(options, initializer, d);
-            return ProcessTaskPool.start(options, d, launcher, options.workers(), null, () -> true);
+            return ProcessTaskPool.start(options, d, launcher, options.workers(), null, WorkerLease.none());
         }
     }
 }

@@ -274,6 +274,11 @@ final class WorkerProcess implements Worker, WorkerAdapter.Events {
         proxy.cancel(taskId);
     }
 
+    @Override
+    public void lease(long untilNanos) {
+        proxy.lease(untilNanos);
+    }
+
     /**
      * Asks the worker to exit (EXIT), and bounds that: if its process still lives
      * {@link #exitGraceMillis()} later (a shutdown hook that blocks, a frozen process), its process

@@ -2,12 +2,13 @@ package dev.tandem;
 
 import dev.tandem.protocol.FrameType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
- * The one writer of frames to a worker: {@code TASK}, {@code CANCEL} and {@code EXIT} (the
+ * The one writer of frames to a worker: {@code TASK}, {@code CANCEL}, {@code LEASE} and {@code EXIT} (the
  * handshake's {@code INIT} is written by the launcher before the proxy exists).
  *
  * <p><b>Concurrency.</b> Frames are queued in wire order by {@link #task}, {@link #cancel} and
@@ -43,6 +44,14 @@ final class WorkerProxy {
     /** Queues a cancel of a task: dropped if queued in the worker, interrupted if running. */
     void cancel(long taskId) {
         outbox.add(new Frame(FrameType.CANCEL, taskId, EMPTY));
+    }
+
+    /** Queues a lease: the worker starts no task after {@code untilNanos} until a later one. */
+    void lease(long untilNanos) {
+        outbox.add(new Frame(
+                FrameType.LEASE,
+                0,
+                ByteBuffer.allocate(Long.BYTES).putLong(untilNanos).array()));
     }
 
     /** Queues an exit request. */

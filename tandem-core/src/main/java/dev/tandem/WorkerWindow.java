@@ -103,6 +103,7 @@ final class WorkerWindow implements WorkerListener {
         expect(State.STARTING);
         worker = w;
         state = State.READY;
+        pool.lease.grantLocked(w); // before its first task
         pool.events.workerStarted(id, w, System.nanoTime() - createdNanos);
     }
 

@@ -243,7 +243,8 @@ class ConductorSeamTest {
     static ProcessTaskPool pool(Tandem.Builder builder, WorkerStarter starter) {
         PoolOptions options = builder.options();
         DecodingFilter filter = new DecodingFilter(List.of(), 40, 10_000_000, Integer.MAX_VALUE - 8, 1 << 30);
-        return ProcessTaskPool.start(options, new ReplyDecoder(filter), starter, options.workers(), null, () -> true);
+        return ProcessTaskPool.start(
+                options, new ReplyDecoder(filter), starter, options.workers(), null, WorkerLease.none());
     }
 
     @Test

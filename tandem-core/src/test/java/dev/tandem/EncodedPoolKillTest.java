@@ -87,7 +87,7 @@ class EncodedPoolKillTest {
             EncodedPool pool = EncodedPoolAdapter.start(
                     options,
                     new EncodedPool.Launch(
-                            WorkerClassPath.shippable(options), List.of(), new byte[0], "node-t", () -> true),
+                            WorkerClassPath.shippable(options), List.of(), new byte[0], "node-t", () -> Long.MAX_VALUE),
                     replies);
             try {
                 pool.submit(1, encode(options, (Callable<Integer> & Serializable) () -> 7), false);
@@ -127,7 +127,7 @@ class EncodedPoolKillTest {
             EncodedPool pool = EncodedPoolAdapter.start(
                     options,
                     new EncodedPool.Launch(
-                            WorkerClassPath.shippable(options), List.of(), new byte[0], "node-t", () -> true),
+                            WorkerClassPath.shippable(options), List.of(), new byte[0], "node-t", () -> Long.MAX_VALUE),
                     replies);
             try {
                 pool.submit(

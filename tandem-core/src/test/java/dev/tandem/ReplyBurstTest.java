@@ -150,7 +150,8 @@ class ReplyBurstTest {
     private static ProcessTaskPool pool(ScriptedStarter starter) {
         PoolOptions options = Tandem.processes(1).retriesOnWorkerLoss(1).options();
         DecodingFilter filter = new DecodingFilter(List.of(), 40, 10_000_000, Integer.MAX_VALUE - 8, 1 << 30);
-        return ProcessTaskPool.start(options, new ReplyDecoder(filter), starter, options.workers(), null, () -> true);
+        return ProcessTaskPool.start(
+                options, new ReplyDecoder(filter), starter, options.workers(), null, WorkerLease.none());
     }
 
     /** A test body; its pool is stopped with {@code shutdownNow} after it, so a failed one cannot hang close. */

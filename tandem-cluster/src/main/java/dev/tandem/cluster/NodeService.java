@@ -213,7 +213,7 @@ final class NodeService {
             PoolOptions options = spec.options(maxHeapBytes);
             EncodedPool pool = EncodedPool.start(
                     options,
-                    new EncodedPool.Launch(classPath, spec.systemProperties(), spec.initializer(), name, s::leaseHolds),
+                    new EncodedPool.Launch(classPath, spec.systemProperties(), spec.initializer(), name, s::leaseEnd),
                     s);
             s.started(pool);
         } catch (RuntimeException e) {

@@ -31,15 +31,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Lease and fencing</h2>
  * The caller keeps one poll outstanding, so a poll arrives at least every poll wait. If none has
  * arrived for {@code lease} (the caller's {@code nodeFailureTimeout}, after which the caller declares
- * this node lost and may run its tasks elsewhere) no task of the session starts any more (the
- * pool's gate, checked before each dispatch), and the node's watch ends the session, killing its
- * workers. The lease is never renewed once it ran out: a poll or a SUBMIT that arrives after it ends
- * the session at once (a frozen node that resumes reads the requests its socket held before it
- * hears that the caller's connection closed). So a caller that died or was cut off has its tasks
+ * this node lost and may run its tasks elsewhere) no task of the session starts any more, and the
+ * node's watch ends the session, killing its workers. The pool's gate ({@link #leaseEnd}) holds in
+ * two places: the pool dispatches nothing once it ended, and each worker JVM, which gets the lease
+ * as it is renewed (a {@code LEASE} frame every 100 ms), starts none of the tasks in its inbox after
+ * the latest it got. The lease is never renewed once it ran out: a poll or a SUBMIT that arrives after
+ * it ends the session at once (a frozen node that resumes reads the requests its socket held before
+ * it hears that the caller's connection closed). So a caller that died or was cut off has its tasks
  * stopped after the lease, and a node that comes back from a freeze starts none of the tasks its
  * caller gave up on. Its worker JVMs are not frozen with it: what they held in their inboxes ran on
- * during the freeze, which is why the caller counts every task it sent to a lost node as maybe
- * started ({@code WorkerEnd.NodeLoss}).
+ * during the freeze until the lease they got ended, which is why the caller counts every task it sent
+ * to a lost node as maybe started ({@code WorkerEnd.NodeLoss}).
  *
  * <p>Thread-safe: one lock guards the replies and the state; the pool is called outside it.
  */
@@ -138,9 +140,17 @@ final class NodeSession implements WorkerListener {
         lastContact = System.nanoTime();
     }
 
-    /** {@return whether the caller's lease holds: the pool's gate} */
+    /**
+     * {@return when the caller's lease ends, a {@link System#nanoTime()}: the pool's gate, which its
+     * workers get too (no task starts after it)}
+     */
+    long leaseEnd() {
+        return lastContact + leaseNanos;
+    }
+
+    /** {@return whether the caller's lease holds} */
     boolean leaseHolds() {
-        return System.nanoTime() - lastContact < leaseNanos;
+        return System.nanoTime() - leaseEnd() < 0;
     }
 
     /** {@return whether the lease ran out} (the watch then ends the session) */
@@ -261,8 +271,11 @@ final class NodeSession implements WorkerListener {
      * @return the replies and, once the session ended and every reply was taken, why it ended
      */
     Polled poll(long seq, long waitNanos) throws InterruptedException {
+        // The poll's time is taken before the check: a node frozen between the two must not renew
+        // the lease with the time it resumed at.
+        long arrived = System.nanoTime();
         if (!fenceIfLeaseRanOut()) {
-            lastContact = System.nanoTime();
+            lastContact = arrived;
         }
         lock.lock();
         try {

@@ -65,7 +65,7 @@ class NodeSessionKillTest {
             running.setSoTimeout(60_000);
             EncodedPool pool = EncodedPool.start(
                     Tandem.processes(1).options(),
-                    new EncodedPool.Launch(classPath, List.of(), new byte[0], "node-t", s::leaseHolds),
+                    new EncodedPool.Launch(classPath, List.of(), new byte[0], "node-t", s::leaseEnd),
                     s);
             try {
                 s.started(pool);
@@ -108,7 +108,7 @@ class NodeSessionKillTest {
         List<String> classPath = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
         EncodedPool pool = EncodedPool.start(
                 Tandem.processes(1).options(),
-                new EncodedPool.Launch(classPath, List.of(), new byte[0], "node-t", s::leaseHolds),
+                new EncodedPool.Launch(classPath, List.of(), new byte[0], "node-t", s::leaseEnd),
                 s);
         try {
             s.started(pool);

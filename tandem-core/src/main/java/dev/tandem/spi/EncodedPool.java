@@ -3,7 +3,7 @@ package dev.tandem.spi;
 import dev.tandem.PoolOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * A local process pool that takes tasks already serialized and answers with replies still encoded:
@@ -29,17 +29,18 @@ public interface EncodedPool extends AutoCloseable {
      * @param systemProperties {@code -Dkey=value} arguments the workers get first (the caller's)
      * @param initializer the serialized initializer, or an empty array
      * @param node how failures name this node, e.g. "127.0.0.1:5701"
-     * @param mayStart asked before any task starts (under the pool's lock: it must be quick): false
-     *     holds every task back for good, as a node does once its caller was silent for the caller's
-     *     lease, so that no task of a caller that may have given up on this node starts (the node then
-     *     kills the pool)
+     * @param leaseEnd when the caller's lease ends, a {@link System#nanoTime()} of this host (asked
+     *     under the pool's lock: it must be quick; {@link Long#MAX_VALUE} for never): no task starts
+     *     after it, neither in the pool nor in its workers, which get it as it is renewed and hold their
+     *     tasks once it ended; so that no task of a caller that may have given up on this node starts,
+     *     not even in a worker that ran on while the node was frozen (the node then kills the pool)
      */
     record Launch(
             List<String> classPath,
             List<String> systemProperties,
             byte[] initializer,
             String node,
-            BooleanSupplier mayStart) {}
+            LongSupplier leaseEnd) {}
 
     /**
      * Starts a pool; returns once its workers are ready.

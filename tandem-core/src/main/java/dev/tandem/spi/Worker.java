@@ -39,6 +39,17 @@ public interface Worker {
     /** Buffers an exit request: the worker ends cleanly once it read it. */
     void exit();
 
+    /**
+     * Buffers the lease of a cluster node's caller: the worker starts no task after
+     * {@code untilNanos} (a {@link System#nanoTime()} of this host) and holds those that are due
+     * until a later lease comes. Sent by a node's pool only (fencing); a worker that never got one
+     * has no such limit. The default ignores it: a worker that is not a process of this host (a node
+     * session) is fenced by its node.
+     *
+     * @param untilNanos when the lease ends
+     */
+    default void lease(long untilNanos) {}
+
     /** Writes every buffered frame, in order. Never throws; a broken link ends the worker. */
     void flush();
 

@@ -51,6 +51,14 @@ public final class FrameType {
      * bytes always decode to an equivalent object and the worker may reuse the decoded one.
      */
     public static final byte TASK_STATELESS = 12;
+    /**
+     * Caller to worker: the worker starts no task after the payload's time, a {@code long} of
+     * {@link System#nanoTime()} (the same clock in every process of one Linux host), until a later
+     * LEASE; tasks that arrive or wait meanwhile are held, not dropped. Sent only by a cluster node's
+     * pool, which passes its caller's lease on, so that a worker whose node froze starts none of the
+     * tasks the caller has given up on (fencing); a worker that never got one has no such limit.
+     */
+    public static final byte LEASE = 13;
 
     /** {@link #COPY_FAILED} boundary: the worker could not decode the task. */
     public static final byte BOUNDARY_DECODE_TASK = 1;
@@ -64,7 +72,7 @@ public final class FrameType {
 
     /**
      * {@link #HELLO} role: the connection that carries frames from the caller to the worker (INIT,
-     * TASK, CANCEL, EXIT). The caller writes it in non-blocking mode, so that an interrupt of a
+     * TASK, CANCEL, EXIT, LEASE). The caller writes it in non-blocking mode, so that an interrupt of a
      * caller thread writing a task can never close it; its end tells the worker the caller is gone.
      */
     public static final byte ROLE_TASKS = 1;
@@ -77,7 +85,7 @@ public final class FrameType {
     public static final int TRANSPORT_SHARED_MEMORY = 1;
 
     /** The version in {@link #HELLO}; a mismatch fails the handshake. */
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
 
     /** Bytes of header after the length field: type and task id. */
     public static final int HEADER_AFTER_LENGTH = 1 + 8;
@@ -98,6 +106,7 @@ public final class FrameType {
             case CANCEL -> "CANCEL";
             case EXIT -> "EXIT";
             case TASK_STATELESS -> "TASK_STATELESS";
+            case LEASE -> "LEASE";
             default -> "UNKNOWN(" + type + ")";
         };
     }

@@ -62,6 +62,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Leadership.Lazy#POLL_NANOS}; so a stream of short tasks costs no thread hand-off at all. Every task gets exactly one terminal frame:
  * {@code RESULT}, {@code FAILED} or {@code COPY_FAILED}.
  *
+ * <h2>Lease (fencing)</h2>
+ * A worker of a cluster node gets {@code LEASE} frames: it starts a task only while
+ * {@link System#nanoTime()} is before the latest lease's end, and holds the tasks that are due
+ * meanwhile (in order, cancellable) until a later lease arrives. The node passes on its caller's
+ * lease, which ends before the caller declares the node lost; so a worker whose node froze (SIGSTOP:
+ * the worker runs on, its inbox full of prefetched tasks, and may be blocked writing a reply the
+ * frozen node does not read) starts none of the tasks the caller gave up on, even in the moment
+ * after the node resumes and before it kills its workers. A worker that never got a lease (every
+ * pool of a caller's own) has no such limit.
+ *
  * <h2>Liveness</h2>
  * End of stream on the socket means the caller is gone (closed the pool, or died by any means,
  * SIGKILL included, since the kernel closes its sockets): the worker halts at once, killing the
@@ -121,6 +131,10 @@ public final class WorkerMain {
     private final ArrayDeque<Job> inbox = new ArrayDeque<>();
     private int running;
     private int threads;
+    /** Whether a LEASE came; then no task starts at or after {@link #leaseEnd}. Guarded by queue. */
+    private boolean leased;
+
+    private long leaseEnd;
     /** Task id to the thread running it; for CANCEL. */
     private final ConcurrentHashMap<Long, Thread> runners = new ConcurrentHashMap<>();
     /** Decoded stateless tasks by their bytes; accessed only by the thread running a task, under itself. */
@@ -284,12 +298,17 @@ public final class WorkerMain {
 
     private Job takeQueued() {
         synchronized (queue) {
-            if (!inbox.isEmpty() && running < threads) {
+            if (!inbox.isEmpty() && running < threads && leaseHoldsLocked()) {
                 running++;
                 return inbox.poll();
             }
             return null;
         }
+    }
+
+    /** {@return whether a task may start now: no lease came, or the latest has not ended} */
+    private boolean leaseHoldsLocked() {
+        return !leased || System.nanoTime() - leaseEnd < 0;
     }
 
     /**
@@ -315,7 +334,7 @@ public final class WorkerMain {
                 }
                 Job job = new Job(in.taskId(), in.payload(), in.type() == FrameType.TASK_STATELESS);
                 synchronized (queue) {
-                    if (inbox.isEmpty() && running < threads) {
+                    if (inbox.isEmpty() && running < threads && leaseHoldsLocked()) {
                         running++;
                         return job;
                     }
@@ -326,6 +345,14 @@ public final class WorkerMain {
             case FrameType.CANCEL -> {
                 cancel(in.taskId());
                 return null;
+            }
+            case FrameType.LEASE -> {
+                long end = ByteBuffer.wrap(in.payload()).getLong();
+                synchronized (queue) {
+                    leased = true;
+                    leaseEnd = end;
+                }
+                return takeQueued(); // the tasks it held, if the lease now holds
             }
             case FrameType.EXIT -> {
                 out.flush();
